@@ -1,0 +1,177 @@
+/**
+ * The bridge contract: every channel between the renderer and its host peer, with its request
+ * and response types and the validator the host runs on each request. Both transports (Electron
+ * IPC and the headless peer's WebSocket) are built from this one file.
+ */
+import type { PeerStatus } from '../status';
+import type { Validator } from './validate';
+import { int, none, num, obj, oneOf, optional, str } from './validate';
+
+export type Channel = 'left' | 'right' | 'stereo' | 'mono';
+
+export interface DeviceSettings {
+  name: string;
+  priority: number;
+  volume: number;
+  outputOffsetMs: number;
+  channel: Channel;
+}
+
+export interface Identity {
+  peerId: string;
+  name: string;
+}
+
+/** Times for one clock probe over the bridge (the renderer's second hop). */
+export interface ClockProbeReply {
+  /** Host receive time (ms, host clock). */
+  t2: number;
+  /** Host send time (ms, host clock). */
+  t3: number;
+  /** Host's estimate of group time minus its own local time, and its error bound. */
+  groupOffsetMs: number | null;
+  groupErrorMs: number | null;
+}
+
+export interface PlayRequest {
+  index?: number;
+  trackId?: string;
+}
+
+export const playRequest = obj({ index: optional(int(0, 1_000_000)), trackId: optional(str(128, 1)) });
+export const seekRequest = obj({ positionSec: num(0, 24 * 3600) });
+export const settingsPatch = obj({
+  name: optional(str(64, 1)),
+  priority: optional(int(0, 1000)),
+  volume: optional(num(0, 1)),
+  outputOffsetMs: optional(num(-1000, 1000)),
+  channel: optional(oneOf<Channel>('left', 'right', 'stereo', 'mono')),
+});
+export const clockProbeRequest = obj({ t1: num() });
+export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
+
+/** Request channels: name → request and response type. */
+export interface BridgeRequests {
+  'peer:identity': { req: void; res: Identity };
+  'peer:status': { req: void; res: PeerStatus };
+  'clock:probe': { req: { t1: number }; res: ClockProbeReply };
+  'playback:play': { req: PlayRequest; res: void };
+  'playback:pause': { req: void; res: void };
+  'playback:resume': { req: void; res: void };
+  'playback:stop': { req: void; res: void };
+  'playback:next': { req: void; res: void };
+  'playback:prev': { req: void; res: void };
+  'playback:seek': { req: { positionSec: number }; res: void };
+  'playback:report': { req: { errorMs: number; boundMs: number }; res: void };
+  'settings:get': { req: void; res: DeviceSettings };
+  'settings:set': { req: Partial<DeviceSettings>; res: DeviceSettings };
+}
+
+/** Events the host pushes to the renderer: name → payload. */
+export interface BridgeEvents {
+  'status:changed': PeerStatus;
+  'settings:changed': DeviceSettings;
+}
+
+export type RequestChannel = keyof BridgeRequests;
+export type EventName = keyof BridgeEvents;
+export type RequestOf<C extends RequestChannel> = BridgeRequests[C]['req'];
+export type ResponseOf<C extends RequestChannel> = BridgeRequests[C]['res'];
+
+/** The validator the host runs on each channel's request before any handler sees it. */
+export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>> } = {
+  'peer:identity': none,
+  'peer:status': none,
+  'clock:probe': clockProbeRequest,
+  'playback:play': playRequest,
+  'playback:pause': none,
+  'playback:resume': none,
+  'playback:stop': none,
+  'playback:next': none,
+  'playback:prev': none,
+  'playback:seek': seekRequest,
+  'playback:report': syncReport,
+  'settings:get': none,
+  'settings:set': settingsPatch,
+};
+
+export const requestChannels = Object.keys(requestValidators) as RequestChannel[];
+export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed'];
+
+/** Checks that a string names a request channel. */
+export const isRequestChannel = (name: unknown): name is RequestChannel =>
+  typeof name === 'string' && Object.hasOwn(requestValidators, name);
+
+/** Checks that a string names an event. */
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && (eventNames as readonly string[]).includes(name);
+
+/** What a transport provides: one call per request channel, and event subscription. */
+export interface BridgeTransport {
+  invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** The small domain object the renderer sees as `window.firefly` (Electron) or builds over WebSocket. */
+export interface FireflyApi {
+  transport: 'ipc' | 'websocket';
+  peer: { identity(): Promise<Identity>; status(): Promise<PeerStatus> };
+  clock: { probe(t1: number): Promise<ClockProbeReply> };
+  playback: {
+    play(request: PlayRequest): Promise<void>;
+    pause(): Promise<void>;
+    resume(): Promise<void>;
+    stop(): Promise<void>;
+    next(): Promise<void>;
+    prev(): Promise<void>;
+    seek(positionSec: number): Promise<void>;
+    report(errorMs: number, boundMs: number): Promise<void>;
+  };
+  settings: { get(): Promise<DeviceSettings>; set(patch: Partial<DeviceSettings>): Promise<DeviceSettings> };
+  on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
+}
+
+/** Builds the domain object from a transport; used by the preload and the WebSocket client alike. */
+export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['transport']): FireflyApi {
+  const call = <C extends RequestChannel>(channel: C, request: RequestOf<C>) => transport.invoke(channel, request);
+  return {
+    transport: kind,
+    peer: { identity: () => call('peer:identity', undefined), status: () => call('peer:status', undefined) },
+    clock: { probe: (t1) => call('clock:probe', { t1 }) },
+    playback: {
+      play: (request) => call('playback:play', request),
+      pause: () => call('playback:pause', undefined),
+      resume: () => call('playback:resume', undefined),
+      stop: () => call('playback:stop', undefined),
+      next: () => call('playback:next', undefined),
+      prev: () => call('playback:prev', undefined),
+      seek: (positionSec) => call('playback:seek', { positionSec }),
+      report: (errorMs, boundMs) => call('playback:report', { errorMs, boundMs }),
+    },
+    settings: { get: () => call('settings:get', undefined), set: (patch) => call('settings:set', patch) },
+    on: (event, listener) => transport.on(event, listener),
+  };
+}
+
+/** A handler for each request channel, run by the host after validation. */
+export type BridgeHandlers = {
+  [C in RequestChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+
+/** Error sent back to the renderer when a request is malformed or fails. */
+export class BridgeError extends Error {
+  override name = 'BridgeError';
+}
+
+/** Validates a request for a channel and runs its handler; the one entry point both transports use. */
+export async function dispatchRequest(
+  handlers: BridgeHandlers,
+  channel: unknown,
+  payload: unknown,
+): Promise<unknown> {
+  if (!isRequestChannel(channel)) throw new BridgeError(`unknown channel ${JSON.stringify(channel)}`);
+  const parsed = requestValidators[channel](payload);
+  if (!parsed.ok) throw new BridgeError(`${channel}: ${parsed.error}`);
+  const handler = handlers[channel] as (request: unknown) => unknown;
+  return handler(parsed.value);
+}

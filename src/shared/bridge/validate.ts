@@ -1,0 +1,89 @@
+import { err, ok, type Result } from '../result';
+
+/** A validator turns untrusted input into a typed value or a readable reason. */
+export type Validator<T> = (input: unknown, path?: string) => Result<T>;
+
+const at = (path: string | undefined) => (path ? `${path}: ` : '');
+
+/** Accepts nothing (undefined or null), for channels without a payload. */
+export const none: Validator<void> = (input, path) =>
+  input === undefined || input === null ? ok(undefined) : err(`${at(path)}expected no payload`);
+
+/** A finite number within [min, max]. */
+export const num =
+  (min = -Number.MAX_VALUE, max = Number.MAX_VALUE): Validator<number> =>
+  (input, path) =>
+    typeof input === 'number' && Number.isFinite(input) && input >= min && input <= max
+      ? ok(input)
+      : err(`${at(path)}expected a number in [${min}, ${max}]`);
+
+/** An integer within [min, max]. */
+export const int =
+  (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER): Validator<number> =>
+  (input, path) =>
+    typeof input === 'number' && Number.isInteger(input) && input >= min && input <= max
+      ? ok(input)
+      : err(`${at(path)}expected an integer in [${min}, ${max}]`);
+
+/** A string of at most maxLength characters. */
+export const str =
+  (maxLength = 1024, minLength = 0): Validator<string> =>
+  (input, path) =>
+    typeof input === 'string' && input.length <= maxLength && input.length >= minLength
+      ? ok(input)
+      : err(`${at(path)}expected a string of ${minLength}..${maxLength} characters`);
+
+/** A boolean. */
+export const bool: Validator<boolean> = (input, path) =>
+  typeof input === 'boolean' ? ok(input) : err(`${at(path)}expected a boolean`);
+
+/** One of a fixed set of string literals. */
+export const oneOf =
+  <T extends string>(...values: readonly T[]): Validator<T> =>
+  (input, path) =>
+    typeof input === 'string' && (values as readonly string[]).includes(input)
+      ? ok(input as T)
+      : err(`${at(path)}expected one of ${values.join(', ')}`);
+
+/** An array of at most maxItems items, each checked. */
+export const arrayOf =
+  <T>(item: Validator<T>, maxItems = 1000): Validator<T[]> =>
+  (input, path) => {
+    if (!Array.isArray(input) || input.length > maxItems) return err(`${at(path)}expected at most ${maxItems} items`);
+    const out: T[] = [];
+    for (let i = 0; i < input.length; i++) {
+      const r = item(input[i], `${path ?? ''}[${i}]`);
+      if (!r.ok) return r;
+      out.push(r.value);
+    }
+    return ok(out);
+  };
+
+type Shape = Record<string, Validator<unknown>>;
+type FromShape<S extends Shape> = { [K in keyof S]: S[K] extends Validator<infer T> ? T : never };
+type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends FromShape<S>[K] ? K : never }[keyof S];
+type Object<S extends Shape> = Omit<FromShape<S>, OptionalKeys<S>> & Partial<Pick<FromShape<S>, OptionalKeys<S>>>;
+
+/** Marks a field as optional (absent or undefined). */
+export const optional =
+  <T>(v: Validator<T>): Validator<T | undefined> =>
+  (input, path) =>
+    input === undefined ? ok(undefined) : v(input, path);
+
+/** A plain object with exactly the given fields; unknown fields are rejected. */
+export const obj =
+  <S extends Shape>(shape: S): Validator<Object<S>> =>
+  (input, path) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return err(`${at(path)}expected an object`);
+    const record = input as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!(key in shape)) return err(`${at(path)}unknown field "${key}"`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, validate] of Object.entries(shape)) {
+      const r = validate(record[key], path ? `${path}.${key}` : key);
+      if (!r.ok) return r;
+      if (r.value !== undefined) out[key] = r.value;
+    }
+    return ok(out as Object<S>);
+  };

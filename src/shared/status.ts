@@ -1,0 +1,55 @@
+/** The shapes the peer reports about itself: `/api/status`, the bridge and the REPL share them. */
+
+export type Role = 'leader' | 'follower' | 'candidate';
+
+export interface SelfInfo {
+  peerId: string;
+  name: string;
+  priority: number;
+  addrs: string[];
+}
+
+export interface LeaderInfo {
+  peerId: string;
+  epoch: number;
+}
+
+export interface ClockInfo {
+  /** Group time minus local time. */
+  offsetMs: number;
+  driftPpm: number;
+  rttMs: number;
+  errorMs: number;
+}
+
+export interface MemberInfo {
+  peerId: string;
+  name: string;
+  priority: number;
+  role: Role;
+  addrs: string[];
+  lastSeenMs: number;
+  rttMs: number | null;
+  clock: ClockInfo | null;
+}
+
+export type PlaybackStateName = 'stopped' | 'playing' | 'paused';
+
+export interface PlaybackSummary {
+  state: PlaybackStateName;
+  trackId: string | null;
+  positionSec: number;
+}
+
+export interface PeerStatus {
+  self: SelfInfo;
+  leader: LeaderInfo | null;
+  members: MemberInfo[];
+  clock: ClockInfo | null;
+  playback: PlaybackSummary;
+  dropped: Record<string, number>;
+  /** Flags and settings as the peer understood them. */
+  config: Record<string, unknown>;
+  /** Recent notable events (failed dials, elections), newest last. */
+  log: string[];
+}
