@@ -1,0 +1,438 @@
+/**
+ * Group time over libp2p: every peer answers clock probes; a follower keeps one long-lived
+ * stream to the leader and estimates (offset, drift) to the leader's group time.
+ *
+ * Group time is the leader's local clock plus the leader's `timelineOffsetMs`. Probe replies carry
+ * the server's group time (not its raw clock), so followers estimate group time directly and a
+ * leader change does not require anyone to learn a new offset out of band. When a follower
+ * becomes leader it sets its timelineOffsetMs to (its current group time − its local time), so
+ * the timeline carries on without a jump; the only discontinuity any peer sees is the difference
+ * between the old and new leaders' views of the old timeline, which is within their error bounds.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
+import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface';
+import {
+  addSample,
+  createEstimator,
+  errorAt,
+  estimate as estimateAt,
+  resetEstimator,
+  toGroupTime,
+  type ClockEstimate,
+  type EstimatorOptions,
+  type EstimatorState,
+} from '../../shared/clock/estimator';
+import {
+  MAX_CLOCK_FRAME_BYTES,
+  decodeProbe,
+  decodeReply,
+  encodeProbe,
+  encodeReply,
+} from '../../shared/clock/probe-codec';
+import type { ClockInfo } from '../../shared/status';
+import type { TimeSource } from './time-source';
+import { TypedEventTarget } from './typed-events';
+
+/** The part of a libp2p node the clock needs. A `Libp2p` satisfies it. */
+export interface ClockNode {
+  readonly peerId: PeerId;
+  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
+  unhandle(protocol: string): Promise<void>;
+  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>;
+}
+
+/** Collaborators of ClockSync. */
+export interface ClockSyncComponents {
+  node: ClockNode;
+  timeSource: TimeSource;
+  log?: (message: string) => void;
+}
+
+/** Options of ClockSync; all but `protocol` have defaults. */
+export interface ClockSyncInit {
+  /** Stream protocol, e.g. `clockProtocol(roomHash)`. */
+  protocol: string;
+  /** Probes sent quickly after joining or a leader change. */
+  burstCount?: number;
+  burstIntervalMs?: number;
+  /** Probe period once the burst is done. */
+  periodicIntervalMs?: number;
+  /** A reply slower than this tears the stream down and reconnects. */
+  probeTimeoutMs?: number;
+  dialTimeoutMs?: number;
+  /** First reconnect delay; doubles up to `maxReconnectDelayMs`. */
+  reconnectDelayMs?: number;
+  maxReconnectDelayMs?: number;
+  estimator?: EstimatorOptions;
+}
+
+/** This peer's view of group time, as reported in status and events. */
+export interface ClockStatus extends ClockInfo {
+  /** Samples behind the estimate (0 on the leader). */
+  samples: number;
+  role: 'leader' | 'follower' | 'none';
+  leaderPeerId: string | null;
+}
+
+/** Why the estimate was thrown away. */
+export interface ClockResetDetail {
+  reason: 'leader-changed' | 'step';
+  leaderPeerId: string | null;
+}
+
+/** Events of ClockSync. */
+export interface ClockSyncEvents {
+  'clock:updated': ClockStatus;
+  'clock:reset': ClockResetDetail;
+}
+
+/** Counters of the clock protocol, including input it rejected. */
+export interface ClockSyncStats {
+  probesSent: number;
+  repliesReceived: number;
+  probesServed: number;
+  reconnects: number;
+  steps: number;
+  dropped: {
+    malformedProbes: number;
+    malformedReplies: number;
+    staleReplies: number;
+    oversizedFrames: number;
+    invalidSamples: number;
+    inconsistentSamples: number;
+  };
+}
+
+/** Options of `setLeader`. */
+export interface SetLeaderOptions {
+  /** When this peer becomes leader, continue the current group timeline (default true). */
+  carryOver?: boolean;
+}
+
+/** A group-time mapping frozen at a leader change, used until the new leader is measured. */
+interface Timeline {
+  offsetMs: number;
+  driftPpm: number;
+  atLocalMs: number;
+}
+
+/** The clock protocol name for a room. */
+export function clockProtocol(roomHash: string): string {
+  return `/firefly/${roomHash}/clock/1.0.0`;
+}
+
+const FRAME_LENGTH_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError']);
+
+/** Clock synchronisation service: serves probes and follows the current leader. */
+export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
+  readonly #node: ClockNode;
+  readonly #time: TimeSource;
+  readonly #log: (message: string) => void;
+  readonly #protocol: string;
+  readonly #burstCount: number;
+  readonly #burstIntervalMs: number;
+  readonly #periodicIntervalMs: number;
+  readonly #probeTimeoutMs: number;
+  readonly #dialTimeoutMs: number;
+  readonly #reconnectDelayMs: number;
+  readonly #maxReconnectDelayMs: number;
+
+  #controller: AbortController | null = null;
+  #following: AbortController | null = null;
+  #leader: PeerId | null = null;
+  #isLeader = false;
+  #timelineOffsetMs = 0;
+  #carried: Timeline | null = null;
+  #estimator: EstimatorState;
+  #current: ClockEstimate | null = null;
+  #serverErrorMs = 0;
+  #seq = 0;
+  readonly #stats: ClockSyncStats = {
+    probesSent: 0,
+    repliesReceived: 0,
+    probesServed: 0,
+    reconnects: 0,
+    steps: 0,
+    dropped: {
+      malformedProbes: 0,
+      malformedReplies: 0,
+      staleReplies: 0,
+      oversizedFrames: 0,
+      invalidSamples: 0,
+      inconsistentSamples: 0,
+    },
+  };
+
+  constructor(components: ClockSyncComponents, init: ClockSyncInit) {
+    super();
+    this.#node = components.node;
+    this.#time = components.timeSource;
+    this.#log = components.log ?? (() => {});
+    this.#protocol = init.protocol;
+    this.#burstCount = init.burstCount ?? 16;
+    this.#burstIntervalMs = init.burstIntervalMs ?? 30;
+    this.#periodicIntervalMs = init.periodicIntervalMs ?? 1000;
+    this.#probeTimeoutMs = init.probeTimeoutMs ?? 2000;
+    this.#dialTimeoutMs = init.dialTimeoutMs ?? 5000;
+    this.#reconnectDelayMs = init.reconnectDelayMs ?? 250;
+    this.#maxReconnectDelayMs = init.maxReconnectDelayMs ?? 5000;
+    this.#estimator = createEstimator(init.estimator);
+  }
+
+  /** Starts serving probes, and following the leader if one is set. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#controller) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    await this.#node.handle(this.#protocol, (stream) => this.#serve(stream, controller.signal), {
+      maxInboundStreams: 8,
+      maxOutboundStreams: 2,
+    });
+    if (this.#leader && !this.#isLeader && this.#controller === controller) this.#follow(this.#leader);
+  }
+
+  /** Stops serving and probing; undoes everything `start` did. Idempotent. */
+  async stop(): Promise<void> {
+    const controller = this.#controller;
+    if (!controller) return;
+    this.#controller = null;
+    this.#following = null;
+    controller.abort();
+    await this.#node.unhandle(this.#protocol).catch((e: unknown) => this.#log(`clock: unhandle failed: ${String(e)}`));
+  }
+
+  /**
+   * Tells the clock who leads. Pass this peer's own id to become leader (continuing the current
+   * timeline unless `carryOver: false`), another id to follow it, or null while there is none.
+   */
+  setLeader(leader: PeerId | string | null, options: SetLeaderOptions = {}): void {
+    const next = typeof leader === 'string' ? peerIdFromString(leader) : leader;
+    if (next?.equals(this.#leader ?? undefined) === true || (next === null && this.#leader === null)) return;
+    const now = this.#time.nowMs();
+    const groupNow = this.groupTimeAt(now);
+    const drift = this.#isLeader ? 0 : (this.#current?.driftPpm ?? this.#carried?.driftPpm ?? 0);
+
+    this.#following?.abort();
+    this.#following = null;
+    this.#leader = next;
+
+    if (next?.equals(this.#node.peerId) === true) {
+      this.#isLeader = true;
+      this.#timelineOffsetMs = options.carryOver === false ? 0 : groupNow - now;
+      this.#carried = null;
+      this.#current = null;
+      this.#estimator = resetEstimator(this.#estimator);
+      this.#log(`clock: leading, timeline offset ${this.#timelineOffsetMs.toFixed(3)} ms`);
+      this.dispatch('clock:updated', this.status());
+      return;
+    }
+
+    this.#isLeader = false;
+    this.#carried = { offsetMs: groupNow - now, driftPpm: drift, atLocalMs: now };
+    this.#current = null;
+    this.#serverErrorMs = 0;
+    this.#estimator = resetEstimator(this.#estimator);
+    this.dispatch('clock:reset', { reason: 'leader-changed', leaderPeerId: next?.toString() ?? null });
+    if (next && this.#controller) this.#follow(next);
+  }
+
+  /** Current group time in ms. Continuous across leader changes; best effort before the first sync. */
+  groupNow(): number {
+    return this.groupTimeAt(this.#time.nowMs());
+  }
+
+  /** Group time at a reading of this peer's time source. */
+  groupTimeAt(localMs: number): number {
+    if (this.#isLeader) return localMs + this.#timelineOffsetMs;
+    if (this.#current) return toGroupTime(this.#current, localMs);
+    const carried = this.#carried;
+    if (carried) return localMs + carried.offsetMs + carried.driftPpm * 1e-6 * (localMs - carried.atLocalMs);
+    return localMs + this.#timelineOffsetMs;
+  }
+
+  /** Group minus local time with its error bound now; null while not synchronised to a leader. */
+  estimate(): ClockStatus | null {
+    if (!this.#isLeader && !this.#current) return null;
+    return this.status();
+  }
+
+  /** The same as `estimate()`, but also describes an unsynchronised clock (errorMs = Infinity). */
+  status(): ClockStatus {
+    const now = this.#time.nowMs();
+    const leaderPeerId = this.#leader?.toString() ?? null;
+    if (this.#isLeader) {
+      return { offsetMs: this.#timelineOffsetMs, driftPpm: 0, rttMs: 0, errorMs: 0, samples: 0, role: 'leader', leaderPeerId };
+    }
+    const current = this.#current;
+    const role = this.#leader ? 'follower' : 'none';
+    if (!current) {
+      return { offsetMs: this.groupTimeAt(now) - now, driftPpm: this.#carried?.driftPpm ?? 0, rttMs: 0, errorMs: Infinity, samples: 0, role, leaderPeerId };
+    }
+    return {
+      offsetMs: toGroupTime(current, now) - now,
+      driftPpm: current.driftPpm,
+      rttMs: current.rttMs,
+      errorMs: errorAt(current, now) + this.#serverErrorMs,
+      samples: current.samples,
+      role,
+      leaderPeerId,
+    };
+  }
+
+  /** The leader's timeline offset this peer would serve if it leads (group − local). */
+  get timelineOffsetMs(): number {
+    return this.#timelineOffsetMs;
+  }
+
+  /** Whether this peer currently holds the timeline. */
+  get isLeader(): boolean {
+    return this.#isLeader;
+  }
+
+  /** Counters, including dropped input. */
+  stats(): ClockSyncStats {
+    return { ...this.#stats, dropped: { ...this.#stats.dropped } };
+  }
+
+  async #serve(stream: Stream, signal: AbortSignal): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
+    try {
+      while (!signal.aborted) {
+        let frame;
+        try {
+          frame = await lp.read({ signal });
+        } catch (e) {
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) this.#stats.dropped.oversizedFrames++;
+          return;
+        }
+        // t2 and t3 are taken in one synchronous block so nothing runs between them.
+        const localT2 = this.#time.nowMs();
+        const probe = decodeProbe(frame.subarray());
+        if (!probe.ok) {
+          this.#stats.dropped.malformedProbes++;
+          continue;
+        }
+        const localT3 = this.#time.nowMs();
+        const reply = encodeReply({
+          seq: probe.value.seq,
+          t1: probe.value.t1,
+          t2: this.groupTimeAt(localT2),
+          t3: this.groupTimeAt(localT3),
+          serverErrorMs: this.#serverError(localT3),
+          authoritative: this.#isLeader,
+        });
+        this.#stats.probesServed++;
+        await lp.write(reply, { signal });
+      }
+    } catch (e) {
+      if (!signal.aborted) this.#log(`clock: probe stream ended: ${String(e)}`);
+    } finally {
+      await closeQuietly(stream);
+    }
+  }
+
+  /** How far this peer's served group time may be from the timeline (0 when it leads). */
+  #serverError(localMs: number): number {
+    if (this.#isLeader) return 0;
+    if (this.#current) return errorAt(this.#current, localMs) + this.#serverErrorMs;
+    return Number.MAX_VALUE;
+  }
+
+  #follow(leader: PeerId): void {
+    const parent = this.#controller;
+    if (!parent) return;
+    const following = new AbortController();
+    this.#following = following;
+    const signal = AbortSignal.any([parent.signal, following.signal]);
+    void this.#followLoop(leader, signal);
+  }
+
+  async #followLoop(leader: PeerId, signal: AbortSignal): Promise<void> {
+    let backoffMs = this.#reconnectDelayMs;
+    while (!signal.aborted) {
+      let stream: Stream | null = null;
+      try {
+        stream = await this.#node.dialProtocol(leader, this.#protocol, {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]),
+        });
+        const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
+        backoffMs = this.#reconnectDelayMs;
+        for (let sent = 0; !signal.aborted; sent++) {
+          await this.#probe(lp, signal);
+          await sleep(sent < this.#burstCount ? this.#burstIntervalMs : this.#periodicIntervalMs, undefined, { signal });
+        }
+      } catch (e) {
+        if (signal.aborted) break;
+        this.#stats.reconnects++;
+        this.#log(`clock: probing ${leader.toString()} failed, retrying in ${backoffMs} ms: ${String(e)}`);
+      } finally {
+        if (stream) await closeQuietly(stream);
+      }
+      try {
+        await sleep(backoffMs, undefined, { signal });
+      } catch {
+        break;
+      }
+      backoffMs = Math.min(backoffMs * 2, this.#maxReconnectDelayMs);
+    }
+  }
+
+  async #probe(lp: LengthPrefixedStream, signal: AbortSignal): Promise<void> {
+    const seq = (this.#seq = (this.#seq + 1) >>> 0);
+    const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.#probeTimeoutMs)]);
+    const t1 = this.#time.nowMs();
+    await lp.write(encodeProbe({ seq, t1 }), { signal: timeout });
+    this.#stats.probesSent++;
+    // Replies to earlier probes cannot be pending (one probe in flight per stream), but a
+    // misbehaving server may send extra frames: skip them rather than misreading them.
+    for (;;) {
+      const frame = await lp.read({ signal: timeout });
+      const t4 = this.#time.nowMs();
+      if (signal.aborted) return;
+      const reply = decodeReply(frame.subarray());
+      if (!reply.ok) {
+        this.#stats.dropped.malformedReplies++;
+        continue;
+      }
+      if (reply.value.seq !== seq || reply.value.t1 !== t1) {
+        this.#stats.dropped.staleReplies++;
+        continue;
+      }
+      this.#stats.repliesReceived++;
+      this.#accept({ t1, t2: reply.value.t2, t3: reply.value.t3, t4 }, reply.value.serverErrorMs);
+      return;
+    }
+  }
+
+  #accept(sample: { t1: number; t2: number; t3: number; t4: number }, serverErrorMs: number): void {
+    this.#estimator = addSample(this.#estimator, sample);
+    switch (this.#estimator.lastVerdict) {
+      case 'invalid':
+        this.#stats.dropped.invalidSamples++;
+        return;
+      case 'inconsistent':
+        this.#stats.dropped.inconsistentSamples++;
+        return;
+      case 'step':
+        this.#stats.steps++;
+        this.#log('clock: the leader clock stepped; estimate restarted');
+        this.dispatch('clock:reset', { reason: 'step', leaderPeerId: this.#leader?.toString() ?? null });
+        break;
+      default:
+        break;
+    }
+    this.#serverErrorMs = serverErrorMs;
+    this.#current = estimateAt(this.#estimator, sample.t4);
+    this.dispatch('clock:updated', this.status());
+  }
+}
+
+async function closeQuietly(stream: Stream): Promise<void> {
+  try {
+    await stream.close({ signal: AbortSignal.timeout(500) });
+  } catch (e) {
+    stream.abort(e instanceof Error ? e : new Error(String(e)));
+  }
+}
