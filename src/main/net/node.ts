@@ -1,0 +1,289 @@
+import { noise } from '@chainsafe/libp2p-noise';
+import { gossipsub } from '@libp2p/gossipsub';
+import type { GossipSub } from '@libp2p/gossipsub';
+import { identify } from '@libp2p/identify';
+import type { Identify } from '@libp2p/identify';
+import { mdns } from '@libp2p/mdns';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping } from '@libp2p/ping';
+import type { Ping } from '@libp2p/ping';
+import { preSharedKey } from '@libp2p/pnet';
+import { tcp } from '@libp2p/tcp';
+import { yamux } from '@libp2p/yamux';
+import { createLibp2p } from 'libp2p';
+import type { Libp2p, PeerDiscovery, PeerId, PeerInfo } from '@libp2p/interface';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { BootstrapDialer, parseBootstrapAddress } from './bootstrap';
+import type { BootstrapStatus, BootstrapTarget } from './bootstrap';
+import { NetEventLog, explainDialError } from './event-log';
+import type { DialSource, NetLogEntry } from './event-log';
+import { silentLogger } from './logger';
+import type { NetLogger } from './logger';
+import { loadOrCreatePeerKey } from './peer-key';
+import { PeerExchange } from './peer-exchange';
+import { roomProtocol } from './room';
+import type { Room } from './room';
+import { TypedEventTarget } from './typed-events';
+
+/** The libp2p services every Firefly peer runs. */
+export interface PeerServices extends Record<string, unknown> {
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+}
+
+/** Options of `createPeerNode`. */
+export interface PeerNodeInit {
+  room: Room;
+  /** Folder for the peer key (`<dataDir>/peer-key`); created if missing. */
+  dataDir: string;
+  /** TCP port; 0 picks a free one. */
+  port?: number;
+  /** Address to listen on: `0.0.0.0` (default, reachable on the LAN) or `127.0.0.1`, or an IPv6 literal. */
+  listenHost?: string;
+  /** `host:port` or multiaddr entries; kept connected with backoff redial. */
+  bootstrap?: readonly string[];
+  /** Multicast discovery on every interface. Required on purpose: tests must opt out explicitly. */
+  mdns: boolean;
+  /** How often mDNS asks the LAN; answers also arrive whenever another peer asks. */
+  mdnsIntervalMs?: number;
+  dialTimeoutMs?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Gossipsub heartbeat; low so meshes form soon after peers connect. */
+  heartbeatMs?: number;
+  /** Entries kept in the debug event log. */
+  eventLogSize?: number;
+  logger?: NetLogger;
+}
+
+/** Events of a `PeerNode`. */
+export interface PeerNodeEvents extends Record<string, unknown> {
+  'peer:connected': { peerId: string };
+  'peer:disconnected': { peerId: string };
+  'net:event': NetLogEntry;
+}
+
+/** A bootstrap entry that does not parse. */
+export class BadBootstrapAddressError extends Error {
+  override readonly name = 'BadBootstrapAddressError';
+}
+
+/** Largest control message accepted from a peer; bigger data travels over streams. */
+export const MAX_CONTROL_MESSAGE_BYTES = 256 * 1024;
+
+/** A running Firefly network node: libp2p with pnet, gossipsub, discovery and bootstrap upkeep. */
+export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
+  /** This peer's id, stable across restarts with the same data folder. */
+  readonly peerId: string;
+  private readonly controller = new AbortController();
+  private readonly dialing = new Set<string>();
+  private stopped: Promise<void> | null = null;
+  private readonly eventLog: NetEventLog;
+  private readonly bootstrapDialer: BootstrapDialer;
+  private readonly peerExchange: PeerExchange;
+  private readonly logger: NetLogger;
+  private readonly dialTimeoutMs: number;
+
+  /** @internal use `createPeerNode` */
+  constructor(
+    readonly libp2p: Libp2p<PeerServices>,
+    readonly room: Room,
+    options: { targets: BootstrapTarget[]; dialTimeoutMs: number; initialBackoffMs?: number; maxBackoffMs?: number; eventLogSize?: number; logger: NetLogger },
+  ) {
+    super();
+    this.peerId = libp2p.peerId.toString();
+    this.logger = options.logger;
+    this.dialTimeoutMs = options.dialTimeoutMs;
+    this.eventLog = new NetEventLog(options.eventLogSize ?? 200);
+    const components = { libp2p, eventLog: this.eventLog, logger: this.logger };
+    this.bootstrapDialer = new BootstrapDialer(components, {
+      targets: options.targets,
+      initialBackoffMs: options.initialBackoffMs,
+      maxBackoffMs: options.maxBackoffMs,
+      dialTimeoutMs: options.dialTimeoutMs,
+    });
+    this.peerExchange = new PeerExchange(
+      { ...components, onPeer: (entry) => this.dialDiscovered(entry.peerId, entry.addrs, 'peer-exchange') },
+      { protocol: roomProtocol(room, 'peers'), timeoutMs: options.dialTimeoutMs },
+    );
+  }
+
+  /** The gossipsub service, for the control channel. */
+  get pubsub(): GossipSub {
+    return this.libp2p.services.pubsub;
+  }
+
+  /** Addresses other peers can dial, each ending in `/p2p/<peerId>`. */
+  listenAddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map(String);
+  }
+
+  /** Ids of the peers with at least one open connection. */
+  connectedPeers(): string[] {
+    return this.libp2p.getPeers().map(String);
+  }
+
+  /** Round-trip time to a connected peer, in milliseconds. */
+  async ping(peerId: string, options: { signal?: AbortSignal } = {}): Promise<number> {
+    return this.libp2p.services.ping.ping(peerIdFromString(peerId), options);
+  }
+
+  /** The bounded debug log: dials and why they failed, connects, discoveries, dropped input. */
+  netEvents(): NetLogEntry[] {
+    return this.eventLog.list();
+  }
+
+  /** Where each bootstrap entry stands. */
+  bootstrapStatus(): BootstrapStatus[] {
+    return this.bootstrapDialer.status();
+  }
+
+  /** Counts of rejected peer-exchange answers, by reason. */
+  droppedInput(): Record<string, number> {
+    return this.peerExchange.dropped();
+  }
+
+  /** Closes every connection, timer and listener; safe to call twice. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.controller.abort();
+      this.bootstrapDialer.stop();
+      await this.peerExchange.stop().catch(() => {});
+      await this.libp2p.stop();
+    })();
+    return this.stopped;
+  }
+
+  /** @internal */
+  async start(mdnsDiscovery: EventTarget | null): Promise<void> {
+    const { signal } = this.controller;
+    const { libp2p } = this;
+    libp2p.addEventListener('peer:connect', (event) => {
+      const peerId = event.detail.toString();
+      this.record({ kind: 'peer:connected', peerId });
+      this.emit('peer:connected', { peerId });
+    }, { signal });
+    libp2p.addEventListener('peer:disconnect', (event) => {
+      const peerId = event.detail.toString();
+      this.record({ kind: 'peer:disconnected', peerId });
+      this.emit('peer:disconnected', { peerId });
+    }, { signal });
+    // libp2p 3 only reports discovered peers; dialling them is ours to do.
+    libp2p.addEventListener('peer:discovery', (event) => this.dialDiscovered(event.detail.id, event.detail.multiaddrs, 'discovery'), { signal });
+    // libp2p raises peer:discovery only for peers new to its store, so a peer that restarts
+    // would never be redialled; mDNS answers arrive every interval and cover that case.
+    mdnsDiscovery?.addEventListener('peer', (event) => {
+      const info = (event as CustomEvent<PeerInfo>).detail;
+      this.dialDiscovered(info.id, info.multiaddrs, 'mdns');
+    }, { signal });
+    await libp2p.start();
+    await this.peerExchange.start();
+    this.bootstrapDialer.start();
+    this.logger.info(`peer ${this.peerId} listening on ${this.listenAddrs().join(', ')}`);
+  }
+
+  private dialDiscovered(peerId: PeerId, addrs: Multiaddr[], source: DialSource): void {
+    const id = peerId.toString();
+    if (this.controller.signal.aborted || id === this.peerId || this.dialing.has(id)) return;
+    if (this.libp2p.getConnections(peerId).length > 0) return;
+    if (source !== 'discovery') this.record({ kind: 'peer:discovered', source, peerId: id });
+    this.dialing.add(id);
+    const target = addrs.length > 0 ? addrs.map((addr) => (addr.getComponents().some((c) => c.name === 'p2p') ? addr : addr.encapsulate(`/p2p/${id}`))) : peerId;
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)]);
+    this.libp2p
+      .dial(target, { signal })
+      .then(() => this.record({ kind: 'dial:ok', source, target: id, peerId: id }))
+      .catch((error: unknown) => {
+        if (this.controller.signal.aborted) return;
+        const { reason, message } = explainDialError(error);
+        this.record({ kind: 'dial:failed', source, target: `${id} (${addrs.map(String).join(', ')})`, reason, message });
+      })
+      .finally(() => this.dialing.delete(id));
+  }
+
+  private record(entry: Parameters<NetEventLog['add']>[0]): void {
+    this.emit('net:event', this.eventLog.add(entry));
+  }
+}
+
+/** Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry. */
+export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
+  const logger = init.logger ?? silentLogger;
+  const targets: BootstrapTarget[] = [];
+  for (const text of init.bootstrap ?? []) {
+    const parsed = parseBootstrapAddress(text);
+    if (!parsed.ok) throw new BadBootstrapAddressError(parsed.error);
+    targets.push(parsed.value);
+  }
+  const dialTimeoutMs = init.dialTimeoutMs ?? 5_000;
+  const host = init.listenHost ?? '0.0.0.0';
+  const listen = `${host.includes(':') ? '/ip6' : '/ip4'}/${host}/tcp/${init.port ?? 0}`;
+  const privateKey = await loadOrCreatePeerKey(init.dataDir);
+  let mdnsDiscovery: PeerDiscovery | null = null;
+
+  const libp2p = await createLibp2p<PeerServices>({
+    start: false,
+    privateKey,
+    addresses: { listen: [listen] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: preSharedKey({ psk: init.room.psk }),
+    connectionManager: {
+      dialTimeout: dialTimeoutMs,
+      // Every peer of a test (or of one PC running several speakers) shares one host
+      // address; the default of 5 new connections a second would refuse them.
+      inboundConnectionThreshold: 100,
+    },
+    peerDiscovery: init.mdns
+      ? [
+          (components) => {
+            mdnsDiscovery = mdns({ interval: init.mdnsIntervalMs ?? 5_000, serviceTag: init.room.mdnsServiceTag })(components);
+            return mdnsDiscovery;
+          },
+        ]
+      : [],
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        // A lone peer still publishes its heartbeats; nobody hearing them is not an error.
+        allowPublishToZeroTopicPeers: true,
+        // Services apply their own messages locally; echoing them back would double-apply.
+        emitSelf: false,
+        // Send our own messages straight to every subscribed peer: in a room of a few
+        // PCs that is everyone, and it does not wait for the mesh to form.
+        floodPublish: true,
+        // The mesh (used to forward others' messages) is repaired on heartbeats; a short
+        // interval makes a freshly joined peer part of it within half a second.
+        heartbeatInterval: init.heartbeatMs ?? 500,
+        // Process each peer's RPCs and messages in arrival order, so control messages
+        // from one sender are delivered in the order they were sent.
+        awaitRpcHandler: true,
+        awaitRpcMessageHandler: true,
+        // Only the room's control topic: a peer cannot make us track arbitrary topics.
+        allowedTopics: [init.room.controlTopic],
+        maxInboundDataLength: MAX_CONTROL_MESSAGE_BYTES,
+        // Senders must sign, so every delivered message carries a verified peer id.
+        globalSignaturePolicy: 'StrictSign',
+      }),
+    },
+  });
+
+  const node = new PeerNode(libp2p, init.room, {
+    targets,
+    dialTimeoutMs,
+    initialBackoffMs: init.initialBackoffMs,
+    maxBackoffMs: init.maxBackoffMs,
+    eventLogSize: init.eventLogSize,
+    logger,
+  });
+  try {
+    await node.start(mdnsDiscovery);
+  } catch (error) {
+    await node.stop().catch(() => {});
+    throw error;
+  }
+  return node;
+}
