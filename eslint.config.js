@@ -33,16 +33,16 @@ export default tseslint.config(
   },
   {
     files: ['src/main/**/*.ts'],
-    ignores: ['src/main/shell/**', 'src/main/preload/**', 'src/main/index.ts'],
+    ignores: ['src/main/shell/**', 'src/main/preload/**'],
     rules: restrict([electron, intoRenderer, intoShell, intoPreload, intoE2e]),
   },
   {
-    files: ['src/main/shell/**/*.ts', 'src/main/index.ts'],
+    files: ['src/main/shell/**/*.ts'],
     rules: restrict([intoRenderer, intoPreload, intoE2e]),
   },
   {
     files: ['src/main/preload/**/*.ts'],
-    rules: restrict([nodeBuiltins, intoRenderer, intoE2e, { group: ['../*', '!../../shared/**'], message: 'The preload may import only src/shared.' }]),
+    rules: restrict([nodeBuiltins, intoRenderer, intoE2e, { regex: '^\\.\\./(?!\\.\\./shared/)', message: 'The preload may import only src/shared.' }]),
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],

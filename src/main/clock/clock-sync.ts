@@ -252,15 +252,15 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     return localMs + this.#timelineOffsetMs;
   }
 
-  /** Group minus local time with its error bound now; null while not synchronised to a leader. */
-  estimate(): ClockStatus | null {
+  /** Group minus local time with its error bound (at `localMs`, default now); null while not synchronised. */
+  estimate(localMs?: number): ClockStatus | null {
     if (!this.#isLeader && !this.#current) return null;
-    return this.status();
+    return this.status(localMs);
   }
 
   /** The same as `estimate()`, but also describes an unsynchronised clock (errorMs = Infinity). */
-  status(): ClockStatus {
-    const now = this.#time.nowMs();
+  status(localMs?: number): ClockStatus {
+    const now = localMs ?? this.#time.nowMs();
     const leaderPeerId = this.#leader?.toString() ?? null;
     if (this.#isLeader) {
       return { offsetMs: this.#timelineOffsetMs, driftPpm: 0, rttMs: 0, errorMs: 0, samples: 0, role: 'leader', leaderPeerId };

@@ -33,6 +33,25 @@ export interface ClockProbeReply {
   groupErrorMs: number | null;
 }
 
+/** One track of the room's combined library, as listed to users (REPL `list`, `/api/tracks`, the UI). */
+export interface RoomTrack {
+  /** Position in the listing, for `play <index>`. */
+  index: number;
+  trackId: string;
+  title: string;
+  artist: string;
+  album: string;
+  trackNo: number | null;
+  durationSec: number;
+  codec: string;
+  sizeBytes: number;
+  hasCover: boolean;
+  /** Peer ids that hold every chunk of the track. */
+  holders: string[];
+  /** Whether this peer holds it in full. */
+  local: boolean;
+}
+
 export interface PlayRequest {
   index?: number;
   trackId?: string;
@@ -55,6 +74,7 @@ export interface BridgeRequests {
   'peer:identity': { req: void; res: Identity };
   'peer:status': { req: void; res: PeerStatus };
   'clock:probe': { req: { t1: number }; res: ClockProbeReply };
+  'library:list': { req: void; res: RoomTrack[] };
   'playback:play': { req: PlayRequest; res: void };
   'playback:pause': { req: void; res: void };
   'playback:resume': { req: void; res: void };
@@ -70,6 +90,7 @@ export interface BridgeRequests {
 /** Events the host pushes to the renderer: name → payload. */
 export interface BridgeEvents {
   'status:changed': PeerStatus;
+  'library:changed': { trackCount: number };
   'settings:changed': DeviceSettings;
 }
 
@@ -83,6 +104,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'peer:identity': none,
   'peer:status': none,
   'clock:probe': clockProbeRequest,
+  'library:list': none,
   'playback:play': playRequest,
   'playback:pause': none,
   'playback:resume': none,
@@ -96,7 +118,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
 };
 
 export const requestChannels = Object.keys(requestValidators) as RequestChannel[];
-export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed'];
+export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed', 'library:changed'];
 
 /** Checks that a string names a request channel. */
 export const isRequestChannel = (name: unknown): name is RequestChannel =>
@@ -117,6 +139,7 @@ export interface FireflyApi {
   transport: 'ipc' | 'websocket';
   peer: { identity(): Promise<Identity>; status(): Promise<PeerStatus> };
   clock: { probe(t1: number): Promise<ClockProbeReply> };
+  library: { list(): Promise<RoomTrack[]> };
   playback: {
     play(request: PlayRequest): Promise<void>;
     pause(): Promise<void>;
@@ -138,6 +161,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
     transport: kind,
     peer: { identity: () => call('peer:identity', undefined), status: () => call('peer:status', undefined) },
     clock: { probe: (t1) => call('clock:probe', { t1 }) },
+    library: { list: () => call('library:list', undefined) },
     playback: {
       play: (request) => call('playback:play', request),
       pause: () => call('playback:pause', undefined),

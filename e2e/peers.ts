@@ -1,0 +1,80 @@
+/** Launches headless Firefly peers for tests: temp data folders, port 0, and a wait on each ready line. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ReadyInfo {
+  peerId: string;
+  name: string;
+  addrs: string[];
+  ui: string;
+}
+
+export interface TestPeer extends ReadyInfo {
+  process: ChildProcess;
+  dataDir: string;
+  /** Everything the peer wrote to stdout and stderr. */
+  output(): string;
+  /** Stops the peer with SIGTERM (or kills it with `signal`); resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const root = path.resolve(import.meta.dirname, '..');
+const headless = path.join(root, 'out', 'main', 'headless.js');
+
+export interface LaunchOptions {
+  name: string;
+  args?: string[];
+  dataDir?: string;
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+}
+
+/** Starts one peer from the built bundle and resolves once it printed its ready line. */
+export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `firefly-${options.name}-`));
+  const args = [headless, '--name', options.name, '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--ui-port', '0', '--no-mdns', ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<ReadyInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${options.name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`)), options.readyTimeoutMs ?? 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = /^firefly-peer ready (.*)$/m.exec(output);
+      if (line?.[1]) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line[1]) as ReadyInfo);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  let stopped: Promise<number | null> | null = null;
+  return {
+    ...ready,
+    process: child,
+    dataDir,
+    output: () => output,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return (stopped ??= exited);
+    },
+  };
+}
+
+/** Starts N peers in parallel; names are `peer-1` … `peer-N` unless given. */
+export async function launchPeers(count: number, args: (index: number) => string[] = () => []): Promise<TestPeer[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => launchPeer({ name: `peer-${i + 1}`, args: args(i) })));
+}
+
+/** Stops every peer and removes its data folder. */
+export async function stopPeers(peers: TestPeer[]): Promise<void> {
+  await Promise.all(peers.map((p) => p.stop()));
+  for (const p of peers) rmSync(p.dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,90 @@
+/** The headless peer (`firefly-peer`, `npm run peer`): a Peer with a web UI, no desktop shell. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, usage, UsageError, type PeerOptions } from './cli/args';
+import { WsBridge } from './bridge/ws-server';
+import { HttpServer } from './http/server';
+import { Peer } from './peer';
+
+/** Finds the built renderer: `out/renderer` at the project root, searched upward from this file. */
+export function findRendererDir(start = path.dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'out', 'renderer');
+    if (existsSync(path.join(candidate, 'index.html'))) return candidate;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+/** A running headless peer and its UI server. */
+export interface Headless {
+  peer: Peer;
+  server: HttpServer;
+  stop(): Promise<void>;
+}
+
+/** Starts a headless peer with its HTTP/WebSocket server. */
+export async function startHeadless(options: PeerOptions): Promise<Headless> {
+  const peer = new Peer(options);
+  await peer.start();
+  const bridge = new WsBridge({ handlers: peer.handlers, events: peer.events });
+  const server = new HttpServer(
+    { handlers: peer.handlers, bridge },
+    { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },
+  );
+  try {
+    await server.start();
+  } catch (error) {
+    await peer.stop();
+    throw error;
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    peer,
+    server,
+    stop: () => (stopping ??= Promise.all([server.stop(), peer.stop()]).then(() => undefined)),
+  };
+}
+
+/** Runs the `firefly-peer` command line: parse flags, start, print the ready line, stop on SIGINT/SIGTERM. */
+export async function runCli(argv: string[]): Promise<void> {
+  let options: PeerOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`firefly-peer: ${error.message}\nRun with --help to see the flags.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(usage());
+    return;
+  }
+  let headless: Headless;
+  try {
+    headless = await startHeadless(options);
+  } catch (error) {
+    process.stderr.write(`firefly-peer: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  const { peerId, name, addrs } = headless.peer.identity();
+  process.stdout.write(`firefly-peer ready ${JSON.stringify({ peerId, name, addrs, ui: headless.server.url })}\n`);
+
+  const shutdown = (signal: string) => {
+    process.stderr.write(`firefly-peer: ${signal}, shutting down\n`);
+    const force = setTimeout(() => process.exit(1), 5000);
+    force.unref();
+    headless.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void runCli(process.argv.slice(2));
+}

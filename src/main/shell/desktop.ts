@@ -1,0 +1,131 @@
+/** The Electron shell: single instance, the main window, tray and IPC around the same Peer the headless mode runs. */
+import path from 'node:path';
+import type * as Electron from 'electron';
+import { defaultOptions, type PeerOptions } from '../cli/args';
+import { Peer } from '../peer';
+import { registerIpcBridge, trustedUrlCheck } from './ipc';
+import { trayMenuTemplate, trayTooltip, type TrayState } from './tray';
+
+type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage'>;
+
+export interface DesktopPaths {
+  preload: string;
+  rendererHtml: string;
+  trayIcon: string;
+  devServerUrl?: string;
+}
+
+/** Options of the main window: isolated, sandboxed, no Node in the page. */
+export function mainWindowOptions(preload: string): Electron.BrowserWindowConstructorOptions {
+  return {
+    width: 1100,
+    height: 720,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'Firefly',
+    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
+  };
+}
+
+/** Runs the desktop app; returns false when another instance already runs (this one then quits). */
+export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, argv: string[] = []): Promise<boolean> {
+  const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage } = electron;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return false;
+  }
+  await app.whenReady();
+
+  const options: PeerOptions = { ...defaultOptions(), dataDir: app.getPath('userData'), uiPort: 0 };
+  void argv;
+  const peer = new Peer(options);
+  await peer.start();
+
+  let window: Electron.BrowserWindow | null = null;
+  let quitting = false;
+  const trayState: TrayState = { nowPlaying: null, playing: false, windowVisible: false };
+
+  const showWindow = () => {
+    if (!window || window.isDestroyed()) window = createWindow();
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+  };
+
+  const createWindow = () => {
+    const win = new BrowserWindow(mainWindowOptions(paths.preload));
+    win.once('ready-to-show', () => win.show());
+    // Links open nowhere inside the app window; it only ever shows our renderer.
+    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    win.webContents.on('will-navigate', (event) => event.preventDefault());
+    win.on('close', (event) => {
+      if (!quitting) {
+        // Closing the window keeps Firefly playing in the tray.
+        event.preventDefault();
+        win.hide();
+      }
+    });
+    if (paths.devServerUrl) void win.loadURL(paths.devServerUrl);
+    else void win.loadFile(paths.rendererHtml);
+    return win;
+  };
+
+  const unregister = registerIpcBridge({
+    ipcMain,
+    handlers: peer.handlers,
+    events: peer.events,
+    isTrustedUrl: trustedUrlCheck(paths.rendererHtml, paths.devServerUrl),
+    targets: () => (window && !window.isDestroyed() ? [window.webContents] : []),
+  });
+
+  const tray = new Tray(nativeImage.createFromPath(paths.trayIcon));
+  const call = (action: () => Promise<unknown> | unknown) => () => void Promise.resolve().then(action).catch(() => undefined);
+  const refreshTray = () => {
+    tray.setToolTip(trayTooltip(trayState));
+    tray.setContextMenu(
+      Menu.buildFromTemplate(
+        trayMenuTemplate(trayState, {
+          showWindow,
+          togglePlay: call(() => (trayState.playing ? peer.handlers['playback:pause'](undefined) : peer.handlers['playback:resume'](undefined))),
+          next: call(() => peer.handlers['playback:next'](undefined)),
+          prev: call(() => peer.handlers['playback:prev'](undefined)),
+          quit: () => app.quit(),
+        }),
+      ),
+    );
+  };
+  tray.on('click', showWindow);
+  peer.events.on('status:changed', (status) => {
+    const playing = status.playback.state === 'playing';
+    if (playing !== trayState.playing) {
+      trayState.playing = playing;
+      refreshTray();
+    }
+  });
+  refreshTray();
+
+  app.on('second-instance', showWindow);
+  app.on('window-all-closed', () => undefined);
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    unregister();
+    tray.destroy();
+    void peer.stop().finally(() => app.quit());
+  });
+
+  showWindow();
+  return true;
+}
+
+/** Where the built files sit relative to the main bundle (out/main). */
+export function desktopPaths(mainDir: string, devServerUrl?: string): DesktopPaths {
+  return {
+    preload: path.join(mainDir, '..', 'preload', 'index.cjs'),
+    rendererHtml: path.join(mainDir, '..', 'renderer', 'index.html'),
+    trayIcon: path.join(mainDir, '..', '..', 'assets', 'tray.png'),
+    ...(devServerUrl ? { devServerUrl } : {}),
+  };
+}

@@ -1,0 +1,48 @@
+/** The bridge over Electron IPC: one handler per contract channel, each checking the sender and validating the payload. */
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import {
+  BridgeError,
+  dispatchRequest,
+  eventNames,
+  requestChannels,
+  type BridgeEvents,
+  type BridgeHandlers,
+} from '../../shared/bridge/contract';
+import type { TypedEvents } from '../bridge/events';
+
+export interface IpcBridgeComponents {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  handlers: BridgeHandlers;
+  events: TypedEvents<BridgeEvents>;
+  /** Whether a frame URL belongs to our own renderer (not a navigated-away or injected page). */
+  isTrustedUrl(url: string): boolean;
+  /** The windows that receive events. */
+  targets(): WebContents[];
+}
+
+/** Registers every channel; returns a function that unregisters them. */
+export function registerIpcBridge(components: IpcBridgeComponents): () => void {
+  const { ipcMain, handlers, events, isTrustedUrl } = components;
+  for (const channel of requestChannels) {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown) => {
+      const url = event.senderFrame?.url ?? '';
+      if (!isTrustedUrl(url)) throw new BridgeError(`${channel}: refused for untrusted sender ${url || '(unknown)'}`);
+      return dispatchRequest(handlers, channel, payload ?? undefined);
+    });
+  }
+  const offs = eventNames.map((name) =>
+    events.on(name, (payload: BridgeEvents[typeof name]) => {
+      for (const target of components.targets()) if (!target.isDestroyed()) target.send(name, payload);
+    }),
+  );
+  return () => {
+    for (const channel of requestChannels) ipcMain.removeHandler(channel);
+    for (const off of offs) off();
+  };
+}
+
+/** Trusts only the bundled renderer (file:// under its folder) or the dev server given by electron-vite. */
+export function trustedUrlCheck(rendererFile: string, devServerUrl: string | undefined): (url: string) => boolean {
+  const fileUrl = new URL(`file://${rendererFile}`).href;
+  return (url) => url === fileUrl || url.startsWith(`${fileUrl}#`) || (!!devServerUrl && url.startsWith(devServerUrl));
+}

@@ -1,0 +1,36 @@
+/** The tray icon and its menu, rebuilt whenever what it shows changes. */
+import type { MenuItemConstructorOptions } from 'electron';
+
+export interface TrayState {
+  /** Title and artist of the current track, if any. */
+  nowPlaying: string | null;
+  playing: boolean;
+  windowVisible: boolean;
+}
+
+export interface TrayActions {
+  showWindow(): void;
+  togglePlay(): void;
+  next(): void;
+  prev(): void;
+  quit(): void;
+}
+
+/** The tray menu for a state: a pure function, so it is tested without Electron. */
+export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
+  return [
+    { label: state.nowPlaying ?? 'Nothing playing', enabled: false },
+    { type: 'separator' },
+    { label: state.playing ? 'Pause' : 'Play', click: () => actions.togglePlay() },
+    { label: 'Next', click: () => actions.next(), enabled: state.nowPlaying !== null },
+    { label: 'Previous', click: () => actions.prev(), enabled: state.nowPlaying !== null },
+    { type: 'separator' },
+    { label: state.windowVisible ? 'Show Firefly' : 'Show Firefly', click: () => actions.showWindow() },
+    { label: 'Quit Firefly', click: () => actions.quit() },
+  ];
+}
+
+/** The tray tooltip for a state. */
+export function trayTooltip(state: TrayState): string {
+  return state.nowPlaying ? `Firefly — ${state.playing ? 'playing' : 'paused'}: ${state.nowPlaying}` : 'Firefly';
+}

@@ -1,0 +1,19 @@
+/** The renderer's one way to its host peer: `window.firefly` under Electron, a WebSocket otherwise. */
+import { createFireflyApi, type FireflyApi } from '../../shared/bridge/contract';
+import { WebSocketTransport } from './ws-client';
+
+declare global {
+  interface Window {
+    firefly?: FireflyApi;
+  }
+}
+
+let api: FireflyApi | null = null;
+
+/** The bridge to the host peer; the same object whichever transport carries it. */
+export function bridge(): FireflyApi {
+  if (api) return api;
+  if (window.firefly) return (api = window.firefly);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return (api = createFireflyApi(new WebSocketTransport(`${scheme}//${location.host}/bridge`), 'websocket'));
+}

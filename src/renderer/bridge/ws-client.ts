@@ -1,0 +1,84 @@
+/** The bridge over WebSocket, used when the renderer is served by a headless peer instead of running inside Electron. */
+import type { BridgeEvents, BridgeTransport, EventName, RequestChannel, RequestOf, ResponseOf } from '../../shared/bridge/contract';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+/** A bridge transport over one WebSocket that reconnects when the peer restarts. */
+export class WebSocketTransport implements BridgeTransport {
+  #socket: WebSocket | null = null;
+  #open: Promise<WebSocket> | null = null;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
+
+  constructor(private readonly url: string) {}
+
+  invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+    return this.#connect().then(
+      (socket) =>
+        new Promise<ResponseOf<C>>((resolve, reject) => {
+          const id = this.#nextId++;
+          this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+          socket.send(JSON.stringify({ id, channel, payload: request ?? null }));
+        }),
+    );
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    void this.#connect().catch(() => undefined);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  #connect(): Promise<WebSocket> {
+    if (this.#open) return this.#open;
+    this.#open = new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(this.url);
+      socket.onopen = () => {
+        this.#socket = socket;
+        resolve(socket);
+      };
+      socket.onmessage = (message) => this.#onMessage(String(message.data));
+      socket.onclose = () => {
+        this.#socket = null;
+        this.#open = null;
+        for (const pending of this.#pending.values()) pending.reject(new Error('connection to the peer closed'));
+        this.#pending.clear();
+        reject(new Error('could not reach the peer'));
+        // Keep listening for events across a peer restart.
+        if (this.#listeners.size > 0) setTimeout(() => void this.#connect().catch(() => undefined), 1000);
+      };
+    });
+    return this.#open;
+  }
+
+  #onMessage(text: string): void {
+    let frame: { id?: number; ok?: boolean; value?: unknown; error?: string; event?: EventName; payload?: unknown };
+    try {
+      frame = JSON.parse(text) as typeof frame;
+    } catch {
+      return;
+    }
+    if (frame.event) {
+      for (const listener of [...(this.#listeners.get(frame.event) ?? [])]) (listener as (p: unknown) => void)(frame.payload);
+      return;
+    }
+    if (typeof frame.id !== 'number') return;
+    const pending = this.#pending.get(frame.id);
+    if (!pending) return;
+    this.#pending.delete(frame.id);
+    if (frame.ok) pending.resolve(frame.value ?? undefined);
+    else pending.reject(new Error(frame.error ?? 'request failed'));
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#listeners.clear();
+    this.#socket?.close();
+  }
+}
