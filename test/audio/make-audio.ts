@@ -88,8 +88,17 @@ export const makeTone = async (outPath: string, options: ToneOptions): Promise<v
 /** Makes a small solid-colour PNG for cover art. */
 export const makeCoverPng = async (outPath: string, color = 'orange', size = 96): Promise<void> => {
   await run(FFMPEG, [
-    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `color=c=${color}:s=${size}x${size}`,
-    '-frames:v', '1', outPath,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `color=c=${color}:s=${size}x${size}`,
+    '-frames:v',
+    '1',
+    outPath,
   ]);
 };
 
@@ -145,10 +154,11 @@ let pending: Promise<TestAudio> | undefined;
 /** Returns the test audio set, generating it on first use (concurrent callers share one generation). */
 export const testAudio = (): Promise<TestAudio> => (pending ??= generate());
 
-const exists = async (path: string): Promise<boolean> => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = async (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 const generate = async (): Promise<TestAudio> => {
   const key = createHash('sha256').update(`v${RECIPE_VERSION}`).digest('hex').slice(0, 12);

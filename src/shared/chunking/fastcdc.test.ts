@@ -162,9 +162,23 @@ describe('editing a real audio file', () => {
     const original = new Uint8Array(await readFile(audio.longMp3));
     const retagged = join(dir, 'retagged.mp3');
     await promisify(execFile)(FFMPEG, [
-      '-hide_banner', '-loglevel', 'error', '-y', '-i', audio.longMp3, '-map', '0', '-c', 'copy',
-      '-id3v2_version', '3', '-metadata', 'title=A Much Longer Title Than Before, To Shift Every Byte',
-      '-metadata', 'comment=edited', retagged,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      audio.longMp3,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-id3v2_version',
+      '3',
+      '-metadata',
+      'title=A Much Longer Title Than Before, To Shift Every Byte',
+      '-metadata',
+      'comment=edited',
+      retagged,
     ]);
     const edited = new Uint8Array(await readFile(retagged));
     expect(edited.length).not.toBe(original.length);

@@ -16,7 +16,8 @@ export type Sha256Hex = (bytes: Uint8Array) => string;
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Whether `value` is a well-formed chunk or track id (64 lowercase hex digits). */
-export const isContentId = (value: unknown): value is string => typeof value === 'string' && HEX64.test(value);
+export const isContentId = (value: unknown): value is string =>
+  typeof value === 'string' && HEX64.test(value);
 
 /** The raw bytes of a lowercase hex string of even length; throws on anything else. */
 export const hexToBytes = (hex: string): Uint8Array => {

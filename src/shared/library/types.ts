@@ -56,16 +56,18 @@ export interface ScanSummary {
   durationMs: number;
 }
 
-/** Order used by every track listing: artist, album, track number, title (then id, so it is total). */
+/**
+ * Order used by every track listing: artist, album, track number, title, ignoring case; then the
+ * same fields with case, and the id, so the order is total and stable.
+ */
 export const compareTracks = (a: TrackInfo, b: TrackInfo): number =>
-  cmpText(a.artist, b.artist) ||
-  cmpText(a.album, b.album) ||
+  cmp(a.artist.toLowerCase(), b.artist.toLowerCase()) ||
+  cmp(a.album.toLowerCase(), b.album.toLowerCase()) ||
   (a.trackNo ?? Number.MAX_SAFE_INTEGER) - (b.trackNo ?? Number.MAX_SAFE_INTEGER) ||
-  cmpText(a.title, b.title) ||
-  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  cmp(a.title.toLowerCase(), b.title.toLowerCase()) ||
+  cmp(a.artist, b.artist) ||
+  cmp(a.album, b.album) ||
+  cmp(a.title, b.title) ||
+  cmp(a.id, b.id);
 
-const cmpText = (a: string, b: string): number => {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
-};
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
