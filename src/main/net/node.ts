@@ -52,6 +52,8 @@ export interface PeerNodeInit {
   maxBackoffMs?: number;
   /** Gossipsub heartbeat; low so meshes form soon after peers connect. */
   heartbeatMs?: number;
+  /** Gossipsub topics allowed besides the room's control topic. */
+  extraTopics?: readonly string[];
   /** Entries kept in the debug event log. */
   eventLogSize?: number;
   logger?: NetLogger;
@@ -112,6 +114,11 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   /** The gossipsub service, for the control channel. */
   get pubsub(): GossipSub {
     return this.libp2p.services.pubsub;
+  }
+
+  /** Room-scoped protocol id for a stream service, e.g. `protocolId('clock')` → `/firefly/<hash>/clock/1.0.0`. */
+  protocolId(name: string, version?: string): string {
+    return roomProtocol(this.room, name, version);
   }
 
   /** Addresses other peers can dial, each ending in `/p2p/<peerId>`. */
@@ -262,8 +269,8 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
         // from one sender are delivered in the order they were sent.
         awaitRpcHandler: true,
         awaitRpcMessageHandler: true,
-        // Only the room's control topic: a peer cannot make us track arbitrary topics.
-        allowedTopics: [init.room.controlTopic],
+        // Only the room's topics: a peer cannot make us track arbitrary ones.
+        allowedTopics: [init.room.controlTopic, ...(init.extraTopics ?? [])],
         maxInboundDataLength: MAX_CONTROL_MESSAGE_BYTES,
         // Senders must sign, so every delivered message carries a verified peer id.
         globalSignaturePolicy: 'StrictSign',
