@@ -1,0 +1,293 @@
+/**
+ * Content-addressed chunk store on disk: `<root>/ab/cd/<sha256hex>`.
+ *
+ * - Writes are atomic: bytes go to a temp file in the entry's own folder, are fsynced, then renamed
+ *   over the final name, so a crash leaves either the whole entry or a temp file; temp files are
+ *   removed when the store opens.
+ * - Reads re-hash the bytes; a corrupt entry is deleted and reported, and then counts as missing.
+ * - With a size limit, the least recently used entries are evicted, except pinned ones (chunks of
+ *   the user's own library, which must stay servable).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isContentId } from '../../shared/chunking/ids';
+
+/** Thrown by `get` when an entry's bytes no longer match its id; the entry has been removed. */
+export class ChunkCorruptError extends Error {
+  override readonly name = 'ChunkCorruptError';
+  constructor(readonly chunkId: string) {
+    super(`chunk ${chunkId} is corrupt on disk and was removed`);
+  }
+}
+
+/** Thrown by `put` when the bytes do not hash to the id they were offered under. */
+export class ChunkHashMismatchError extends Error {
+  override readonly name = 'ChunkHashMismatchError';
+  constructor(
+    readonly chunkId: string,
+    readonly actual: string,
+  ) {
+    super(`bytes offered as ${chunkId} hash to ${actual}`);
+  }
+}
+
+/** What the store needs from the rest of the app. */
+export interface ChunkStoreComponents {
+  /** Chunks for which this returns true are never evicted (the user's own library). */
+  isPinned?: (chunkId: string) => boolean;
+  log?: (message: string) => void;
+}
+
+/** Options; defaults are written once here. */
+export interface ChunkStoreInit {
+  /** Evict least recently used unpinned entries above this total size. Default: no limit. */
+  maxBytes?: number;
+  /** How stale an entry's on-disk access time may get before a read refreshes it. Default 60 s. */
+  touchIntervalMs?: number;
+}
+
+/** Counters for status pages and tests. */
+export interface ChunkStoreStats {
+  count: number;
+  sizeBytes: number;
+  maxBytes: number;
+  evictions: number;
+  corruptions: number;
+  tempFilesRemoved: number;
+}
+
+interface Entry {
+  sizeBytes: number;
+  /** When the entry's mtime was last set; mtime doubles as last access so LRU survives restarts. */
+  touchedMs: number;
+}
+
+const TEMP_SUFFIX = '.tmp';
+
+/** Lowercase hex SHA-256 of `bytes`. */
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The on-disk content-addressed store. Open it with `ChunkStore.open`. */
+export class ChunkStore {
+  readonly root: string;
+  private readonly components: ChunkStoreComponents;
+  private readonly maxBytes: number;
+  private readonly touchIntervalMs: number;
+  /** Insertion order is recency order: a use deletes and re-inserts. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly writing = new Map<string, Promise<void>>();
+  private totalBytes = 0;
+  private evictions = 0;
+  private corruptions = 0;
+  private tempFilesRemoved = 0;
+
+  private constructor(root: string, components: ChunkStoreComponents, init: ChunkStoreInit) {
+    this.root = root;
+    this.components = components;
+    this.maxBytes = init.maxBytes ?? Number.POSITIVE_INFINITY;
+    this.touchIntervalMs = init.touchIntervalMs ?? 60_000;
+  }
+
+  /** Opens the store at `root` (creating it), removes leftover temp files and indexes the entries. */
+  static async open(
+    root: string,
+    components: ChunkStoreComponents = {},
+    init: ChunkStoreInit = {},
+  ): Promise<ChunkStore> {
+    const store = new ChunkStore(root, components, init);
+    await mkdir(root, { recursive: true });
+    await store.load();
+    await store.evict();
+    return store;
+  }
+
+  /** Whether the store holds the chunk (not yet verified: `get` does that). */
+  has(chunkId: string): boolean {
+    return this.entries.has(chunkId);
+  }
+
+  /** The chunk's bytes after checking their hash, or null if absent. Throws ChunkCorruptError on a bad entry. */
+  async get(chunkId: string): Promise<Uint8Array | null> {
+    if (!isContentId(chunkId)) return null;
+    const entry = this.entries.get(chunkId);
+    if (!entry) return null;
+    let bytes: Uint8Array;
+    try {
+      const buffer = await readFile(this.pathOf(chunkId));
+      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      if (isNotFound(error)) {
+        this.forget(chunkId);
+        return null;
+      }
+      throw error;
+    }
+    if (sha256Hex(bytes) !== chunkId) {
+      this.corruptions++;
+      this.components.log?.(`chunk store: removed corrupt entry ${chunkId}`);
+      await this.delete(chunkId);
+      throw new ChunkCorruptError(chunkId);
+    }
+    this.markUsed(chunkId, entry);
+    return bytes;
+  }
+
+  /** Stores bytes under their id (checked), atomically; a no-op if already present. */
+  async put(chunkId: string, bytes: Uint8Array): Promise<void> {
+    const actual = sha256Hex(bytes);
+    if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
+    const existing = this.entries.get(chunkId);
+    if (existing) {
+      this.markUsed(chunkId, existing);
+      return;
+    }
+    const inFlight = this.writing.get(chunkId);
+    if (inFlight) return inFlight;
+    const write = this.write(chunkId, bytes).finally(() => this.writing.delete(chunkId));
+    this.writing.set(chunkId, write);
+    await write;
+    await this.evict();
+  }
+
+  /** Removes an entry; returns whether it was there. */
+  async delete(chunkId: string): Promise<boolean> {
+    if (!isContentId(chunkId)) return false;
+    const had = this.forget(chunkId);
+    try {
+      await unlink(this.pathOf(chunkId));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return had;
+      throw error;
+    }
+  }
+
+  /** Evicts least recently used unpinned entries until the total fits the limit; returns how many. */
+  async evict(): Promise<number> {
+    if (this.totalBytes <= this.maxBytes) return 0;
+    const victims: string[] = [];
+    let excess = this.totalBytes - this.maxBytes;
+    for (const [chunkId, entry] of this.entries) {
+      if (excess <= 0) break;
+      if (this.components.isPinned?.(chunkId)) continue;
+      victims.push(chunkId);
+      excess -= entry.sizeBytes;
+    }
+    for (const chunkId of victims) {
+      await this.delete(chunkId);
+      this.evictions++;
+    }
+    return victims.length;
+  }
+
+  /** Ids of all entries, least recently used first. */
+  ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Total bytes of all entries. */
+  get sizeBytes(): number {
+    return this.totalBytes;
+  }
+
+  /** Counters since open. */
+  stats(): ChunkStoreStats {
+    return {
+      count: this.entries.size,
+      sizeBytes: this.totalBytes,
+      maxBytes: this.maxBytes,
+      evictions: this.evictions,
+      corruptions: this.corruptions,
+      tempFilesRemoved: this.tempFilesRemoved,
+    };
+  }
+
+  /** Where an entry lives on disk. */
+  pathOf(chunkId: string): string {
+    return join(this.root, chunkId.slice(0, 2), chunkId.slice(2, 4), chunkId);
+  }
+
+  private async write(chunkId: string, bytes: Uint8Array): Promise<void> {
+    const final = this.pathOf(chunkId);
+    const dir = join(this.root, chunkId.slice(0, 2), chunkId.slice(2, 4));
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${chunkId}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+    const handle = await open(temp, 'wx');
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+        written += bytesWritten;
+      }
+      await handle.sync();
+    } catch (error) {
+      await handle.close();
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await handle.close();
+    await rename(temp, final);
+    const entry = { sizeBytes: bytes.length, touchedMs: Date.now() };
+    this.entries.set(chunkId, entry);
+    this.totalBytes += entry.sizeBytes;
+  }
+
+  private markUsed(chunkId: string, entry: Entry): void {
+    this.entries.delete(chunkId);
+    this.entries.set(chunkId, entry);
+    const now = Date.now();
+    if (now - entry.touchedMs < this.touchIntervalMs) return;
+    entry.touchedMs = now;
+    const at = new Date(now);
+    utimes(this.pathOf(chunkId), at, at).catch(() => {
+      // Losing one recency update only makes eviction slightly less precise.
+    });
+  }
+
+  private forget(chunkId: string): boolean {
+    const entry = this.entries.get(chunkId);
+    if (!entry) return false;
+    this.entries.delete(chunkId);
+    this.totalBytes -= entry.sizeBytes;
+    return true;
+  }
+
+  private async load(): Promise<void> {
+    const found: { chunkId: string; sizeBytes: number; mtimeMs: number }[] = [];
+    for (const level1 of await listDirs(this.root)) {
+      for (const level2 of await listDirs(join(this.root, level1))) {
+        const dir = join(this.root, level1, level2);
+        for (const name of await readdir(dir)) {
+          const path = join(dir, name);
+          if (name.endsWith(TEMP_SUFFIX)) {
+            await rm(path, { force: true });
+            this.tempFilesRemoved++;
+            continue;
+          }
+          if (!isContentId(name) || name.slice(0, 2) !== level1 || name.slice(2, 4) !== level2) continue;
+          const info = await stat(path);
+          if (info.isFile()) found.push({ chunkId: name, sizeBytes: info.size, mtimeMs: info.mtimeMs });
+        }
+      }
+    }
+    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const f of found) {
+      this.entries.set(f.chunkId, { sizeBytes: f.sizeBytes, touchedMs: f.mtimeMs });
+      this.totalBytes += f.sizeBytes;
+    }
+    if (this.tempFilesRemoved > 0) {
+      this.components.log?.(`chunk store: removed ${this.tempFilesRemoved} unfinished writes`);
+    }
+  }
+}
+
+const FANOUT = /^[0-9a-f]{2}$/;
+
+const listDirs = async (dir: string): Promise<string[]> =>
+  (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory() && FANOUT.test(d.name))
+    .map((d) => d.name);
+
+const isNotFound = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';
