@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, usage, UsageError, type PeerOptions } from './cli/args';
+import { startRepl } from './cli/repl';
 import { WsBridge } from './bridge/ws-server';
 import { HttpServer } from './http/server';
 import { Peer } from './peer';
@@ -20,6 +21,7 @@ export function findRendererDir(start = path.dirname(fileURLToPath(import.meta.u
 export interface Headless {
   peer: Peer;
   server: HttpServer;
+  bridge: WsBridge;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
   return {
     peer,
     server,
+    bridge,
     stop: () => (stopping ??= Promise.all([server.stop(), peer.stop()]).then(() => undefined)),
   };
 }
@@ -83,6 +86,13 @@ export async function runCli(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+  if (options.repl) {
+    await startRepl(
+      { handlers: headless.peer.handlers, debug: () => ({ ui: headless.server.url, rejectedBridgeFrames: headless.bridge.rejected }) },
+      { input: process.stdin, output: process.stdout, prompt: process.stdin.isTTY === true },
+    );
+    shutdown('exit');
+  }
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,82 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import type { BridgeHandlers, RoomTrack } from '../../shared/bridge/contract';
+import type { PeerStatus } from '../../shared/status';
+import { formatDuration, replCommands, runReplLine, startRepl } from './repl';
+
+const aTrack = (index: number, title: string): RoomTrack => ({
+  index, trackId: `t${index}`.padEnd(64, '0'), title, artist: 'Band', album: 'Album', trackNo: index + 1, durationSec: 185,
+  codec: 'MP3', sizeBytes: 1000, hasCover: false, holders: ['p1'], local: true,
+});
+
+const status: PeerStatus = {
+  self: { peerId: 'p1', name: 'kitchen', priority: 0, addrs: [] },
+  leader: { peerId: 'p2', epoch: 3 },
+  members: [{ peerId: 'p2', name: 'living', priority: 5, role: 'leader', addrs: [], lastSeenMs: 120, rttMs: 0.4, clock: null }],
+  clock: { offsetMs: 1.25, driftPpm: 3, rttMs: 0.2, errorMs: 0.05 },
+  playback: { state: 'playing', trackId: 't1', positionSec: 61 },
+  dropped: { malformed: 2 },
+  config: {},
+  log: ['dial failed'],
+};
+
+function handlers(): BridgeHandlers {
+  const h = {
+    'peer:status': vi.fn(() => status),
+    'library:list': vi.fn(() => [aTrack(0, 'One'), aTrack(1, 'Two')]),
+    'playback:play': vi.fn(),
+    'playback:pause': vi.fn(),
+    'playback:resume': vi.fn(),
+    'playback:stop': vi.fn(),
+    'playback:next': vi.fn(),
+    'playback:prev': vi.fn(),
+  };
+  return h as unknown as BridgeHandlers;
+}
+
+describe('repl', () => {
+  it('runs every seed command through the handlers', async () => {
+    const h = handlers();
+    const commands = replCommands({ handlers: h, debug: () => ({ rejectedFrames: 0 }) });
+    expect(await runReplLine(commands, 'peers')).toMatch(/\* living\s+leader\s+rtt 0\.4 ms/);
+    expect(await runReplLine(commands, 'list')).toMatch(/0 {2}Band — One {2}\(3:05\)\n\s+1 {2}Band — Two/);
+    expect(await runReplLine(commands, 'play 1')).toBe('Playing Band — Two');
+    expect(h['playback:play']).toHaveBeenCalledWith({ index: 1 });
+    for (const name of ['pause', 'resume', 'stop', 'next', 'prev'] as const) {
+      await runReplLine(commands, name);
+      expect(h[`playback:${name}`]).toHaveBeenCalled();
+    }
+    expect(await runReplLine(commands, 'status')).toMatch(/leader\s+p2 \(epoch 3\)[\s\S]*offset 1\.250 ms/);
+    expect(JSON.parse((await runReplLine(commands, 'debug')) as string)).toMatchObject({ dropped: { malformed: 2 }, log: ['dial failed'], rejectedFrames: 0 });
+    expect(await runReplLine(commands, 'help')).toMatch(/play <index>/);
+    expect(await runReplLine(commands, 'exit')).toBeNull();
+  });
+
+  it('explains bad arguments', async () => {
+    const commands = replCommands({ handlers: handlers(), debug: () => ({}) });
+    expect(await runReplLine(commands, 'play')).toMatch(/usage: play <index>/);
+    expect(await runReplLine(commands, 'play two')).toMatch(/usage: play <index>/);
+    expect(await runReplLine(commands, 'play 7')).toMatch(/no track 7; `list` shows 0 to 1/);
+    expect(await runReplLine(commands, 'pause now')).toMatch(/pause takes no arguments/);
+    expect(await runReplLine(commands, 'dance')).toMatch(/Unknown command "dance"/);
+  });
+
+  it('reports handler failures without stopping', async () => {
+    const h = handlers();
+    (h['playback:pause'] as unknown as ReturnType<typeof vi.fn>).mockRejectedValue(new Error('no leader yet'));
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const done = startRepl({ handlers: h, debug: () => ({}) }, { input, output });
+    input.write('pause\nstatus\nexit\n');
+    await done;
+    expect(text).toMatch(/Error: no leader yet/);
+    expect(text).toMatch(/playback playing/);
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(0)).toBe('0:00');
+    expect(formatDuration(600.4)).toBe('10:00');
+  });
+});

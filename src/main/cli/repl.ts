@@ -1,0 +1,151 @@
+/** The interactive command line of the seed CLI (`--repl`): every command goes through the same handlers as the UI. */
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { BridgeHandlers, RoomTrack } from '../../shared/bridge/contract';
+import type { PeerStatus } from '../../shared/status';
+
+interface Command {
+  usage: string;
+  help: string;
+  run(args: string[]): Promise<string> | string;
+}
+
+export interface ReplComponents {
+  handlers: BridgeHandlers;
+  /** Extra diagnostics for `debug` (drop counters, connection log). */
+  debug(): Record<string, unknown>;
+}
+
+/** Formats seconds as m:ss. */
+export function formatDuration(sec: number): string {
+  const s = Math.max(0, Math.round(sec));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function formatPeers(status: PeerStatus): string {
+  if (status.members.length === 0) return 'No other peers in the room.';
+  const rows = status.members.map((m) => {
+    const leader = status.leader?.peerId === m.peerId ? '*' : ' ';
+    const rtt = m.rttMs === null ? '-' : `${m.rttMs.toFixed(1)} ms`;
+    return `${leader} ${m.name.padEnd(16)} ${m.role.padEnd(9)} rtt ${rtt.padEnd(9)} seen ${Math.round(m.lastSeenMs)} ms ago  ${m.peerId}`;
+  });
+  return rows.join('\n');
+}
+
+function formatTracks(tracks: RoomTrack[]): string {
+  if (tracks.length === 0) return 'The room has no tracks yet.';
+  return tracks
+    .map((t) => `${String(t.index).padStart(4)}  ${t.artist} — ${t.title}  (${formatDuration(t.durationSec)})${t.local ? '' : '  [remote]'}`)
+    .join('\n');
+}
+
+function formatStatus(status: PeerStatus): string {
+  const leader = status.leader
+    ? `${status.leader.peerId === status.self.peerId ? 'this peer' : status.leader.peerId} (epoch ${status.leader.epoch})`
+    : 'none yet';
+  const clock = status.clock
+    ? `offset ${status.clock.offsetMs.toFixed(3)} ms, drift ${status.clock.driftPpm.toFixed(1)} ppm, rtt ${status.clock.rttMs.toFixed(3)} ms, ±${status.clock.errorMs.toFixed(3)} ms`
+    : 'no estimate (this peer leads or has no leader)';
+  return [
+    `peer     ${status.self.name} (${status.self.peerId}), priority ${status.self.priority}`,
+    `leader   ${leader}`,
+    `members  ${status.members.length}`,
+    `clock    ${clock}`,
+    `playback ${status.playback.state}${status.playback.trackId ? ` ${status.playback.trackId.slice(0, 12)} at ${formatDuration(status.playback.positionSec)}` : ''}`,
+  ].join('\n');
+}
+
+/** The commands, by name. */
+export function replCommands(components: ReplComponents): Record<string, Command> {
+  const h = components.handlers;
+  const noArgs = (name: string, args: string[]) => {
+    if (args.length > 0) throw new ReplUsageError(`${name} takes no arguments`);
+  };
+  const simple = (name: string, channel: 'playback:pause' | 'playback:resume' | 'playback:stop' | 'playback:next' | 'playback:prev', done: string, help: string): Command => ({
+    usage: name,
+    help,
+    run: async (args) => {
+      noArgs(name, args);
+      await h[channel](undefined);
+      return done;
+    },
+  });
+  const commands: Record<string, Command> = {
+    peers: { usage: 'peers', help: 'show the peers in the room', run: async (args) => (noArgs('peers', args), formatPeers(await h['peer:status'](undefined))) },
+    list: { usage: 'list', help: "list the room's tracks", run: async (args) => (noArgs('list', args), formatTracks(await h['library:list'](undefined))) },
+    play: {
+      usage: 'play <index>',
+      help: 'play track number <index> of `list`',
+      run: async (args) => {
+        const [raw, extra] = args;
+        if (raw === undefined || extra !== undefined || !/^\d+$/.test(raw)) throw new ReplUsageError('usage: play <index>, where <index> is a number from `list`');
+        const tracks = await h['library:list'](undefined);
+        const index = Number(raw);
+        const track = tracks.find((t) => t.index === index);
+        if (!track) throw new ReplUsageError(tracks.length === 0 ? 'the room has no tracks yet' : `no track ${index}; \`list\` shows 0 to ${tracks.length - 1}`);
+        await h['playback:play']({ index });
+        return `Playing ${track.artist} — ${track.title}`;
+      },
+    },
+    pause: simple('pause', 'playback:pause', 'Paused.', 'pause playback everywhere'),
+    resume: simple('resume', 'playback:resume', 'Resumed.', 'resume playback everywhere'),
+    stop: simple('stop', 'playback:stop', 'Stopped.', 'stop playback everywhere'),
+    next: simple('next', 'playback:next', 'Next track.', 'play the next track'),
+    prev: simple('prev', 'playback:prev', 'Previous track.', 'play the previous track (or restart this one)'),
+    status: { usage: 'status', help: 'show leader, clock and playback status', run: async (args) => (noArgs('status', args), formatStatus(await h['peer:status'](undefined))) },
+    debug: {
+      usage: 'debug',
+      help: 'show diagnostics: dropped messages, connection log, clock details',
+      run: async (args) => {
+        noArgs('debug', args);
+        const status = await h['peer:status'](undefined);
+        return JSON.stringify({ dropped: status.dropped, clock: status.clock, members: status.members, log: status.log, ...components.debug() }, null, 2);
+      },
+    },
+    help: { usage: 'help', help: 'list the commands', run: () => helpText(commands) },
+    exit: { usage: 'exit', help: 'stop this peer and quit', run: () => '' },
+  };
+  return commands;
+}
+
+function helpText(commands: Record<string, Command>): string {
+  return Object.values(commands)
+    .map((c) => `  ${c.usage.padEnd(14)} ${c.help}`)
+    .join('\n');
+}
+
+/** A mistake in what the user typed, shown as is. */
+export class ReplUsageError extends Error {
+  override name = 'ReplUsageError';
+}
+
+/** Runs one command line; returns its output, or null for `exit`. */
+export async function runReplLine(commands: Record<string, Command>, line: string): Promise<string | null> {
+  const [name, ...args] = line.trim().split(/\s+/);
+  if (!name) return '';
+  if (name === 'exit' || name === 'quit') return null;
+  const command = commands[name];
+  if (!command) return `Unknown command "${name}". Type help for the list.`;
+  try {
+    return await command.run(args);
+  } catch (error) {
+    return `Error: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Reads commands from `input` until `exit` or end of input; resolves when done. */
+export async function startRepl(components: ReplComponents, io: { input: Readable; output: Writable; prompt?: boolean }): Promise<void> {
+  const commands = replCommands(components);
+  const rl = readline.createInterface({ input: io.input, output: io.prompt ? io.output : undefined, terminal: false });
+  const write = (text: string) => io.output.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+  const prompt = () => io.prompt && io.output.write('firefly> ');
+  write('Firefly peer console. Type help for commands.');
+  prompt();
+  for await (const line of rl) {
+    const out = await runReplLine(commands, line);
+    if (out === null) break;
+    write(out);
+    prompt();
+  }
+  rl.close();
+}
