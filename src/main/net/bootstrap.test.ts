@@ -18,7 +18,15 @@ describe('parseBootstrapAddress', () => {
     expect(parsed.ok && parsed.value.peerId).toBe(peerId);
   });
 
-  it.each(['', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', 'host:port', '/ip4/nonsense', '/ip4/10.0.0.2/tcp/1/p2p/notapeer'])('rejects %j', (input) => {
+  it.each([
+    '',
+    '127.0.0.1',
+    '127.0.0.1:0',
+    '127.0.0.1:70000',
+    'host:port',
+    '/ip4/nonsense',
+    '/ip4/10.0.0.2/tcp/1/p2p/notapeer',
+  ])('rejects %j', (input) => {
     expect(parseBootstrapAddress(input).ok).toBe(false);
   });
 });
@@ -30,7 +38,9 @@ describe('explainDialError', () => {
   });
 
   it('points at the passphrase when a dial times out or the handshake breaks', () => {
-    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    const timeout = Object.assign(new Error('The operation was aborted due to timeout'), {
+      name: 'TimeoutError',
+    });
     const handshake = Object.assign(new Error('read ECONNRESET'), { name: 'EncryptionFailedError' });
     for (const error of [timeout, handshake]) {
       expect(explainDialError(error).message).toContain('no answer or different room passphrase (pnet)');
@@ -38,6 +48,8 @@ describe('explainDialError', () => {
   });
 
   it('recognises dialling oneself', () => {
-    expect(explainDialError(Object.assign(new Error('Can not dial self'), { name: 'InvalidPeerIdError' })).reason).toBe('self');
+    expect(
+      explainDialError(Object.assign(new Error('Can not dial self'), { name: 'InvalidPeerIdError' })).reason,
+    ).toBe('self');
   });
 });

@@ -47,9 +47,17 @@ export function parseBootstrapAddress(input: string): Result<BootstrapTarget> {
   } else {
     const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s/]+)):(\d{1,5})$/.exec(text);
     const port = match ? Number(match[3]) : NaN;
-    if (!match || !Number.isInteger(port) || port < 1 || port > 65535) return err(`expected host:port or a multiaddr, got ${text}`);
+    if (!match || !Number.isInteger(port) || port < 1 || port > 65535)
+      return err(`expected host:port or a multiaddr, got ${text}`);
     const host = match[1] ?? match[2] ?? '';
-    const hostPart = match[1] !== undefined ? `/ip6/${host}` : host === 'localhost' ? '/ip4/127.0.0.1' : IPV4.test(host) ? `/ip4/${host}` : `/dns4/${host}`;
+    const hostPart =
+      match[1] !== undefined
+        ? `/ip6/${host}`
+        : host === 'localhost'
+          ? '/ip4/127.0.0.1'
+          : IPV4.test(host)
+            ? `/ip4/${host}`
+            : `/dns4/${host}`;
     try {
       addr = multiaddr(`${hostPart}/tcp/${port}`);
     } catch (error) {
@@ -154,24 +162,43 @@ export class BootstrapDialer {
         continue;
       }
       try {
-        const connection = await libp2p.dial(state.target.addr, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialTimeoutMs)]) });
+        const connection = await libp2p.dial(state.target.addr, {
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.dialTimeoutMs)]),
+        });
         state.peerId = connection.remotePeer;
         state.failures = 0;
         backoffMs = this.initialBackoffMs;
-        eventLog.add({ kind: 'dial:ok', source: 'bootstrap', target: state.target.text, peerId: connection.remotePeer.toString() });
+        eventLog.add({
+          kind: 'dial:ok',
+          source: 'bootstrap',
+          target: state.target.text,
+          peerId: connection.remotePeer.toString(),
+        });
         continue;
       } catch (error) {
         if (signal.aborted) return;
         const { reason, message } = explainDialError(error);
         if (reason === 'self') {
           state.self = true;
-          eventLog.add({ kind: 'dial:failed', source: 'bootstrap', target: state.target.text, reason, message });
+          eventLog.add({
+            kind: 'dial:failed',
+            source: 'bootstrap',
+            target: state.target.text,
+            reason,
+            message,
+          });
           return;
         }
         state.failures += 1;
         const previous = state.lastError;
         state.lastError = { reason, message, atMs: Date.now() };
-        eventLog.add({ kind: 'dial:failed', source: 'bootstrap', target: state.target.text, reason, message });
+        eventLog.add({
+          kind: 'dial:failed',
+          source: 'bootstrap',
+          target: state.target.text,
+          reason,
+          message,
+        });
         // Say it once per change of cause, not on every redial.
         if (previous?.reason !== reason) logger.warn(`bootstrap ${state.target.text}: ${message}; retrying`);
       }
@@ -189,9 +216,13 @@ export function waitForDisconnect(libp2p: Libp2p, peerId: PeerId, signal: AbortS
       listening.abort();
       resolve();
     };
-    libp2p.addEventListener('peer:disconnect', (event) => {
-      if (event.detail.equals(peerId)) done();
-    }, { signal: listening.signal });
+    libp2p.addEventListener(
+      'peer:disconnect',
+      (event) => {
+        if (event.detail.equals(peerId)) done();
+      },
+      { signal: listening.signal },
+    );
     signal.addEventListener('abort', done, { signal: listening.signal });
     // Checked after subscribing, so a disconnect between the caller's check and now is not missed.
     if (signal.aborted || libp2p.getConnections(peerId).length === 0) done();

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ControlChannel } from './control-channel';
+import { ControlChannel, decoderFromResult } from './control-channel';
 import type { ControlMessage, DecodeResult } from './control-channel';
 import { silentLogger } from './logger';
 import type { PeerNode } from './node';
@@ -35,7 +35,10 @@ beforeAll(async () => {
 afterEach(() => net.cleanup());
 
 function channelOf(node: PeerNode): { channel: ControlChannel<Note>; received: Array<ControlMessage<Note>> } {
-  const channel = new ControlChannel<Note>({ pubsub: node.pubsub, logger: silentLogger }, { topic: room.controlTopic, decode: decodeNote, encode: encodeNote });
+  const channel = new ControlChannel<Note>(
+    { pubsub: node.pubsub, logger: silentLogger },
+    { topic: room.controlTopic, decode: decodeNote, encode: encodeNote },
+  );
   const received: Array<ControlMessage<Note>> = [];
   channel.onMessage((message) => received.push(message));
   channel.start();
@@ -54,9 +57,19 @@ const subscribed = (from: PeerNode, ...others: PeerNode[]): boolean => {
   return others.every((other) => subscribers.includes(other.peerId));
 };
 
+describe('decoderFromResult', () => {
+  it('maps a Result codec onto the channel decoder', () => {
+    const decode = decoderFromResult((bytes) =>
+      bytes.length > 0 ? { ok: true, value: bytes.length } : { ok: false, error: 'empty' },
+    );
+    expect(decode(new Uint8Array(3), 'p')).toEqual({ ok: true, value: 3 });
+    expect(decode(new Uint8Array(0), 'p')).toEqual({ ok: false, reason: 'empty' });
+  });
+});
+
 describe('ControlChannel', () => {
   it('delivers a message published by one peer to the other two, with the verified sender', async () => {
-    const [a, b, c] = await threeNodeRoom() as [PeerNode, PeerNode, PeerNode];
+    const [a, b, c] = (await threeNodeRoom()) as [PeerNode, PeerNode, PeerNode];
     const [ca, cb, cc] = [channelOf(a), channelOf(b), channelOf(c)];
     await waitFor(() => subscribed(c, a, b), 'c sees a and b subscribed');
 
@@ -72,7 +85,7 @@ describe('ControlChannel', () => {
   });
 
   it('drops invalid input, counts it by reason, and never hands it to listeners', async () => {
-    const [a, b, c] = await threeNodeRoom() as [PeerNode, PeerNode, PeerNode];
+    const [a, b, c] = (await threeNodeRoom()) as [PeerNode, PeerNode, PeerNode];
     const [ca, cb] = [channelOf(a), channelOf(b)];
     const cc = channelOf(c);
     await waitFor(() => subscribed(c, a, b), 'c sees a and b subscribed');
@@ -87,7 +100,12 @@ describe('ControlChannel', () => {
     await waitFor(() => ca.received.length === 1 && cb.received.length === 1, 'the valid message arrives');
     for (const { channel, received } of [ca, cb]) {
       expect(received.map((m) => m.value.text)).toEqual(['valid']);
-      expect(channel.counts().dropped).toEqual({ 'not-json': 1, stale: 1, 'decoder-threw': 1, 'bad-shape': 1 });
+      expect(channel.counts().dropped).toEqual({
+        'not-json': 1,
+        stale: 1,
+        'decoder-threw': 1,
+        'bad-shape': 1,
+      });
     }
   });
 
@@ -125,7 +143,10 @@ describe('ControlChannel', () => {
       topicValidators: node.pubsub.topicValidators,
       publish: () => Promise.reject(new Error('PublishError.NoPeersSubscribedToTopic')),
     };
-    const channel = new ControlChannel<Note>({ pubsub: strict, logger: silentLogger }, { topic: room.controlTopic, decode: decodeNote, encode: encodeNote });
+    const channel = new ControlChannel<Note>(
+      { pubsub: strict, logger: silentLogger },
+      { topic: room.controlTopic, decode: decodeNote, encode: encodeNote },
+    );
     channel.start();
     await expect(channel.publish({ text: 'x' })).resolves.toEqual({ recipients: 0 });
     expect(channel.counts().publishedToNoPeers).toBe(1);

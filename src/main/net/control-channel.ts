@@ -1,5 +1,6 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { GossipSub, Message } from '@libp2p/gossipsub';
+import type { Result } from '../../shared/result';
 import type { NetLogger } from './logger';
 
 /** What a codec makes of a peer's bytes: a value, or why it was refused. */
@@ -26,7 +27,10 @@ export interface ControlChannelCounts {
 }
 
 /** The part of gossipsub the channel uses. */
-export type ControlPubSub = Pick<GossipSub, 'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators' | 'addEventListener' | 'removeEventListener'>;
+export type ControlPubSub = Pick<
+  GossipSub,
+  'subscribe' | 'unsubscribe' | 'publish' | 'topicValidators' | 'addEventListener' | 'removeEventListener'
+>;
 
 export interface ControlChannelComponents {
   pubsub: ControlPubSub;
@@ -51,6 +55,16 @@ export class ControlChannelNotStartedError extends Error {
 /** Gossipsub refused a publish for a reason other than having no peers. */
 export class ControlPublishError extends Error {
   override readonly name = 'ControlPublishError';
+}
+
+/** Adapts a codec that returns the project's `Result` (error = reason) to the channel's decoder shape. */
+export function decoderFromResult<T>(
+  decode: (bytes: Uint8Array, fromPeerId: string) => Result<T, string>,
+): ControlChannelInit<T>['decode'] {
+  return (bytes, fromPeerId) => {
+    const result = decode(bytes, fromPeerId);
+    return result.ok ? result : { ok: false, reason: result.error };
+  };
 }
 
 const NO_PEERS = 'PublishError.NoPeersSubscribedToTopic';
@@ -110,7 +124,8 @@ export class ControlChannel<T> {
 
   /** Sends a message to the room; returns how many peers it went to directly (0 is not an error). */
   async publish(value: T): Promise<{ recipients: number }> {
-    if (!this.controller) throw new ControlChannelNotStartedError(`control channel ${this.topic} is not started`);
+    if (!this.controller)
+      throw new ControlChannelNotStartedError(`control channel ${this.topic} is not started`);
     const bytes = this.init.encode(value);
     try {
       const result = await this.components.pubsub.publish(this.topic, bytes);
@@ -123,12 +138,17 @@ export class ControlChannel<T> {
         this.publishedToNoPeers += 1;
         return { recipients: 0 };
       }
-      throw new ControlPublishError(`publish on ${this.topic} failed: ${(error as Error).message}`, { cause: error });
+      throw new ControlPublishError(`publish on ${this.topic} failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
   /** Calls `listener` for each valid message from another peer; returns a function that removes it. */
-  onMessage(listener: (message: ControlMessage<T>) => void, options: { signal?: AbortSignal } = {}): () => void {
+  onMessage(
+    listener: (message: ControlMessage<T>) => void,
+    options: { signal?: AbortSignal } = {},
+  ): () => void {
     this.listeners.add(listener);
     const remove = (): void => {
       this.listeners.delete(listener);
@@ -150,17 +170,23 @@ export class ControlChannel<T> {
 
   private validate(message: Message): TopicValidatorResult {
     if (message.type !== 'signed') return this.drop('unsigned', TopicValidatorResult.Reject);
-    if (message.data.length > this.maxMessageBytes) return this.drop('too-large', TopicValidatorResult.Reject);
+    if (message.data.length > this.maxMessageBytes)
+      return this.drop('too-large', TopicValidatorResult.Reject);
     let result: DecodeResult<T>;
     try {
       result = this.init.decode(message.data, message.from.toString());
     } catch (error) {
-      this.components.logger.warn(`control decoder threw on a message from ${message.from.toString()}: ${(error as Error).message}`);
+      this.components.logger.warn(
+        `control decoder threw on a message from ${message.from.toString()}: ${(error as Error).message}`,
+      );
       return this.drop('decoder-threw', TopicValidatorResult.Reject);
     }
     if (!result.ok) {
       // Ignored messages (stale, duplicate) are not the sender's fault: no score penalty.
-      return this.drop(result.reason, result.ignored === true ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject);
+      return this.drop(
+        result.reason,
+        result.ignored === true ? TopicValidatorResult.Ignore : TopicValidatorResult.Reject,
+      );
     }
     this.decoded.set(message, result.value);
     return TopicValidatorResult.Accept;

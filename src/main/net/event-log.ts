@@ -1,5 +1,6 @@
 /** Why a dial failed, in terms a user can act on. */
-export type DialFailureReason = 'refused' | 'timeout' | 'handshake' | 'unreachable' | 'self' | 'wrong-peer' | 'aborted' | 'other';
+export type DialFailureReason =
+  'refused' | 'timeout' | 'handshake' | 'unreachable' | 'self' | 'wrong-peer' | 'aborted' | 'other';
 
 /** Where the address that was dialled came from. */
 export type DialSource = 'bootstrap' | 'mdns' | 'peer-exchange' | 'discovery';
@@ -7,7 +8,14 @@ export type DialSource = 'bootstrap' | 'mdns' | 'peer-exchange' | 'discovery';
 /** One entry of the network's debug log. */
 export type NetLogEntry =
   | { atMs: number; kind: 'dial:ok'; source: DialSource; target: string; peerId: string }
-  | { atMs: number; kind: 'dial:failed'; source: DialSource; target: string; reason: DialFailureReason; message: string }
+  | {
+      atMs: number;
+      kind: 'dial:failed';
+      source: DialSource;
+      target: string;
+      reason: DialFailureReason;
+      message: string;
+    }
   | { atMs: number; kind: 'peer:connected' | 'peer:disconnected'; peerId: string }
   | { atMs: number; kind: 'peer:discovered'; source: DialSource; peerId: string }
   | { atMs: number; kind: 'input:dropped'; source: string; peerId?: string; reason: string };
@@ -47,12 +55,21 @@ export function explainDialError(error: unknown): { reason: DialFailureReason; m
   // A peer with another pnet key completes TCP but its bytes decrypt to garbage, so the
   // Noise handshake either stalls until the timeout or breaks off: both look alike here.
   const pnetHint = 'no answer or different room passphrase (pnet)';
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return { reason: 'refused', message: `refused: nothing listens there (${text})` };
-  if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(code + text)) return { reason: 'unreachable', message: `unreachable (${text})` };
-  if (name === 'InvalidPeerIdError' && /dial self/i.test(text)) return { reason: 'self', message: 'this address is this peer itself' };
-  if (name === 'UnexpectedPeerError') return { reason: 'wrong-peer', message: `a different peer answers at this address (${text})` };
-  if (name === 'TimeoutError' || /timed? ?out/i.test(text)) return { reason: 'timeout', message: `timed out: ${pnetHint}` };
-  if (name === 'EncryptionFailedError' || name === 'InvalidCryptoExchangeError' || /ECONNRESET|EPIPE|handshake|decrypt/i.test(text)) {
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text))
+    return { reason: 'refused', message: `refused: nothing listens there (${text})` };
+  if (/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN/.test(code + text))
+    return { reason: 'unreachable', message: `unreachable (${text})` };
+  if (name === 'InvalidPeerIdError' && /dial self/i.test(text))
+    return { reason: 'self', message: 'this address is this peer itself' };
+  if (name === 'UnexpectedPeerError')
+    return { reason: 'wrong-peer', message: `a different peer answers at this address (${text})` };
+  if (name === 'TimeoutError' || /timed? ?out/i.test(text))
+    return { reason: 'timeout', message: `timed out: ${pnetHint}` };
+  if (
+    name === 'EncryptionFailedError' ||
+    name === 'InvalidCryptoExchangeError' ||
+    /ECONNRESET|EPIPE|handshake|decrypt/i.test(text)
+  ) {
     return { reason: 'handshake', message: `handshake failed: ${pnetHint} (${text})` };
   }
   if (name === 'AbortError') return { reason: 'aborted', message: 'dial aborted' };

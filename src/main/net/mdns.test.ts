@@ -52,7 +52,11 @@ interface PeerProcess {
 
 function startPeer(name: string, passphrase: string): PeerProcess {
   const script = join(import.meta.dirname, 'testing', 'mdns-peer.ts');
-  const child = spawn('ip', ['netns', 'exec', namespace, 'npx', 'tsx', script, join(dataRoot, name), passphrase], { stdio: 'pipe' });
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', namespace, 'npx', 'tsx', script, join(dataRoot, name), passphrase],
+    { stdio: 'pipe' },
+  );
   const connectedTo = new Set<string>();
   const waiters: Array<() => void> = [];
   let stderr = '';
@@ -79,7 +83,13 @@ function startPeer(name: string, passphrase: string): PeerProcess {
     connectedTo,
     waitConnected: (other, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name} did not connect to ${other} within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(`${name} did not connect to ${other} within ${timeoutMs} ms; stderr: ${stderr}`),
+            ),
+          timeoutMs,
+        );
         const check = (): void => {
           if (connectedTo.has(other)) {
             clearTimeout(timer);
@@ -110,7 +120,11 @@ describe('mDNS discovery (inside a private network namespace)', () => {
     const second = startPeer('second', 'mdns-room');
     const stranger = startPeer('stranger', 'another-room');
     try {
-      const [firstId, secondId, strangerId] = await Promise.all([first.peerId, second.peerId, stranger.peerId]);
+      const [firstId, secondId, strangerId] = await Promise.all([
+        first.peerId,
+        second.peerId,
+        stranger.peerId,
+      ]);
       await Promise.all([first.waitConnected(secondId, 30_000), second.waitConnected(firstId, 30_000)]);
       // Rooms advertise under their own mDNS tag, so the stranger is never even dialled.
       expect(first.connectedTo.has(strangerId)).toBe(false);

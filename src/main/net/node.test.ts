@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterEach(() => net.cleanup());
 
-const connected = (a: PeerNode, b: PeerNode): boolean => a.connectedPeers().includes(b.peerId) && b.connectedPeers().includes(a.peerId);
+const connected = (a: PeerNode, b: PeerNode): boolean =>
+  a.connectedPeers().includes(b.peerId) && b.connectedPeers().includes(a.peerId);
 
 describe('PeerNode', () => {
   it('connects three bootstrapped nodes into a full mesh (host:port and multiaddr forms)', async () => {
@@ -29,10 +30,21 @@ describe('PeerNode', () => {
     const c = await net.node({ room, bootstrap: [withPeerId] });
 
     // c and b only know a; peer exchange over a makes them meet directly.
-    await waitFor(() => connected(a, b) && connected(a, c) && connected(b, c), 'a, b and c all connected to each other');
-    expect(b.bootstrapStatus()).toEqual([expect.objectContaining({ target: `127.0.0.1:${portOf(a)}`, peerId: a.peerId, connected: true })]);
-    expect(c.netEvents().some((e) => e.kind === 'dial:ok' && e.source === 'peer-exchange' && e.peerId === b.peerId) ||
-      b.netEvents().some((e) => e.kind === 'dial:ok' && e.source === 'peer-exchange' && e.peerId === c.peerId)).toBe(true);
+    await waitFor(
+      () => connected(a, b) && connected(a, c) && connected(b, c),
+      'a, b and c all connected to each other',
+    );
+    expect(b.bootstrapStatus()).toEqual([
+      expect.objectContaining({ target: `127.0.0.1:${portOf(a)}`, peerId: a.peerId, connected: true }),
+    ]);
+    expect(
+      c
+        .netEvents()
+        .some((e) => e.kind === 'dial:ok' && e.source === 'peer-exchange' && e.peerId === b.peerId) ||
+        b
+          .netEvents()
+          .some((e) => e.kind === 'dial:ok' && e.source === 'peer-exchange' && e.peerId === c.peerId),
+    ).toBe(true);
 
     const rttMs = await b.ping(c.peerId);
     expect(rttMs).toBeGreaterThanOrEqual(0);
@@ -52,15 +64,25 @@ describe('PeerNode', () => {
 
   it('never connects a node with another passphrase, and says the passphrase may differ', async () => {
     const a = await net.node({ room });
-    const stranger = await net.node({ room: otherRoom, bootstrap: [`127.0.0.1:${portOf(a)}`], dialTimeoutMs: 1_500 });
-    await waitFor(() => (stranger.bootstrapStatus()[0]?.failures ?? 0) >= 2, 'two failed dials from the stranger', 20_000);
+    const stranger = await net.node({
+      room: otherRoom,
+      bootstrap: [`127.0.0.1:${portOf(a)}`],
+      dialTimeoutMs: 1_500,
+    });
+    await waitFor(
+      () => (stranger.bootstrapStatus()[0]?.failures ?? 0) >= 2,
+      'two failed dials from the stranger',
+      20_000,
+    );
 
     const status = stranger.bootstrapStatus()[0];
     expect(status?.connected).toBe(false);
     expect(['timeout', 'handshake']).toContain(status?.lastError?.reason);
     expect(status?.lastError?.message).toContain('different room passphrase (pnet)');
     const failure = stranger.netEvents().find((e) => e.kind === 'dial:failed');
-    expect(failure && 'message' in failure ? failure.message : '').toContain('different room passphrase (pnet)');
+    expect(failure && 'message' in failure ? failure.message : '').toContain(
+      'different room passphrase (pnet)',
+    );
     expect(stranger.connectedPeers()).toEqual([]);
     expect(a.connectedPeers()).toEqual([]);
   });
@@ -106,11 +128,15 @@ describe('PeerNode', () => {
   it('refuses a corrupt key file instead of silently becoming another peer', async () => {
     const dataDir = await net.tempDir();
     await writeFile(join(dataDir, PEER_KEY_FILE), 'not a key');
-    await expect(createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false })).rejects.toBeInstanceOf(PeerKeyCorruptError);
+    await expect(
+      createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false }),
+    ).rejects.toBeInstanceOf(PeerKeyCorruptError);
   });
 
   it('rejects an unparsable bootstrap entry up front', async () => {
     const dataDir = await net.tempDir();
-    await expect(createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false, bootstrap: ['nonsense'] })).rejects.toBeInstanceOf(BadBootstrapAddressError);
+    await expect(
+      createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false, bootstrap: ['nonsense'] }),
+    ).rejects.toBeInstanceOf(BadBootstrapAddressError);
   });
 });

@@ -91,7 +91,14 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   constructor(
     readonly libp2p: Libp2p<PeerServices>,
     readonly room: Room,
-    options: { targets: BootstrapTarget[]; dialTimeoutMs: number; initialBackoffMs?: number; maxBackoffMs?: number; eventLogSize?: number; logger: NetLogger },
+    options: {
+      targets: BootstrapTarget[];
+      dialTimeoutMs: number;
+      initialBackoffMs?: number;
+      maxBackoffMs?: number;
+      eventLogSize?: number;
+      logger: NetLogger;
+    },
   ) {
     super();
     this.peerId = libp2p.peerId.toString();
@@ -166,24 +173,40 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   async start(mdnsDiscovery: EventTarget | null): Promise<void> {
     const { signal } = this.controller;
     const { libp2p } = this;
-    libp2p.addEventListener('peer:connect', (event) => {
-      const peerId = event.detail.toString();
-      this.record({ kind: 'peer:connected', peerId });
-      this.emit('peer:connected', { peerId });
-    }, { signal });
-    libp2p.addEventListener('peer:disconnect', (event) => {
-      const peerId = event.detail.toString();
-      this.record({ kind: 'peer:disconnected', peerId });
-      this.emit('peer:disconnected', { peerId });
-    }, { signal });
+    libp2p.addEventListener(
+      'peer:connect',
+      (event) => {
+        const peerId = event.detail.toString();
+        this.record({ kind: 'peer:connected', peerId });
+        this.emit('peer:connected', { peerId });
+      },
+      { signal },
+    );
+    libp2p.addEventListener(
+      'peer:disconnect',
+      (event) => {
+        const peerId = event.detail.toString();
+        this.record({ kind: 'peer:disconnected', peerId });
+        this.emit('peer:disconnected', { peerId });
+      },
+      { signal },
+    );
     // libp2p 3 only reports discovered peers; dialling them is ours to do.
-    libp2p.addEventListener('peer:discovery', (event) => this.dialDiscovered(event.detail.id, event.detail.multiaddrs, 'discovery'), { signal });
+    libp2p.addEventListener(
+      'peer:discovery',
+      (event) => this.dialDiscovered(event.detail.id, event.detail.multiaddrs, 'discovery'),
+      { signal },
+    );
     // libp2p raises peer:discovery only for peers new to its store, so a peer that restarts
     // would never be redialled; mDNS answers arrive every interval and cover that case.
-    mdnsDiscovery?.addEventListener('peer', (event) => {
-      const info = (event as CustomEvent<PeerInfo>).detail;
-      this.dialDiscovered(info.id, info.multiaddrs, 'mdns');
-    }, { signal });
+    mdnsDiscovery?.addEventListener(
+      'peer',
+      (event) => {
+        const info = (event as CustomEvent<PeerInfo>).detail;
+        this.dialDiscovered(info.id, info.multiaddrs, 'mdns');
+      },
+      { signal },
+    );
     await libp2p.start();
     await this.peerExchange.start();
     this.bootstrapDialer.start();
@@ -196,7 +219,12 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     if (this.libp2p.getConnections(peerId).length > 0) return;
     if (source !== 'discovery') this.record({ kind: 'peer:discovered', source, peerId: id });
     this.dialing.add(id);
-    const target = addrs.length > 0 ? addrs.map((addr) => (addr.getComponents().some((c) => c.name === 'p2p') ? addr : addr.encapsulate(`/p2p/${id}`))) : peerId;
+    const target =
+      addrs.length > 0
+        ? addrs.map((addr) =>
+            addr.getComponents().some((c) => c.name === 'p2p') ? addr : addr.encapsulate(`/p2p/${id}`),
+          )
+        : peerId;
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)]);
     this.libp2p
       .dial(target, { signal })
@@ -204,7 +232,13 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
       .catch((error: unknown) => {
         if (this.controller.signal.aborted) return;
         const { reason, message } = explainDialError(error);
-        this.record({ kind: 'dial:failed', source, target: `${id} (${addrs.map(String).join(', ')})`, reason, message });
+        this.record({
+          kind: 'dial:failed',
+          source,
+          target: `${id} (${addrs.map(String).join(', ')})`,
+          reason,
+          message,
+        });
       })
       .finally(() => this.dialing.delete(id));
   }
@@ -246,7 +280,10 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
     peerDiscovery: init.mdns
       ? [
           (components) => {
-            mdnsDiscovery = mdns({ interval: init.mdnsIntervalMs ?? 5_000, serviceTag: init.room.mdnsServiceTag })(components);
+            mdnsDiscovery = mdns({
+              interval: init.mdnsIntervalMs ?? 5_000,
+              serviceTag: init.room.mdnsServiceTag,
+            })(components);
             return mdnsDiscovery;
           },
         ]

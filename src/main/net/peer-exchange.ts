@@ -62,10 +62,14 @@ export class PeerExchange {
     this.controller = controller;
     const { libp2p } = this.components;
     await libp2p.handle(this.protocol, (stream, connection) => this.answer(stream, connection));
-    libp2p.addEventListener('peer:identify', (event) => {
-      if (!event.detail.protocols.includes(this.protocol)) return;
-      void this.ask(event.detail.connection, controller.signal);
-    }, { signal: controller.signal });
+    libp2p.addEventListener(
+      'peer:identify',
+      (event) => {
+        if (!event.detail.protocols.includes(this.protocol)) return;
+        void this.ask(event.detail.connection, controller.signal);
+      },
+      { signal: controller.signal },
+    );
   }
 
   /** Unregisters the protocol and stops asking. */
@@ -88,10 +92,13 @@ export class PeerExchange {
       for (const peerId of libp2p.getPeers()) {
         if (peerId.equals(connection.remotePeer) || peers.length >= this.maxPeers) continue;
         const addrs = await listenAddrsOf(libp2p, peerId);
-        if (addrs.length > 0) peers.push({ id: peerId.toString(), addrs: addrs.slice(0, this.maxAddrsPerPeer).map(String) });
+        if (addrs.length > 0)
+          peers.push({ id: peerId.toString(), addrs: addrs.slice(0, this.maxAddrsPerPeer).map(String) });
       }
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES });
-      await lp.write(new TextEncoder().encode(JSON.stringify({ peers })), { signal: AbortSignal.timeout(this.timeoutMs) });
+      await lp.write(new TextEncoder().encode(JSON.stringify({ peers })), {
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       await stream.close();
     } catch (error) {
       stream.abort(error as Error);
@@ -112,7 +119,8 @@ export class PeerExchange {
       }
       for (const entry of decoded.value) this.components.onPeer(entry);
     } catch (error) {
-      if (!signal.aborted && connection.status === 'open') this.drop('stream-failed', connection.remotePeer, (error as Error).message);
+      if (!signal.aborted && connection.status === 'open')
+        this.drop('stream-failed', connection.remotePeer, (error as Error).message);
     } finally {
       await stream?.close().catch(() => stream?.abort(new Error('close failed')));
     }
@@ -131,7 +139,8 @@ export class PeerExchange {
     const entries: PeerExchangeEntry[] = [];
     for (const item of list) {
       const { id, addrs } = (item ?? {}) as { id?: unknown; addrs?: unknown };
-      if (typeof id !== 'string' || !Array.isArray(addrs) || addrs.length > this.maxAddrsPerPeer) return err('bad-shape');
+      if (typeof id !== 'string' || !Array.isArray(addrs) || addrs.length > this.maxAddrsPerPeer)
+        return err('bad-shape');
       let peerId: PeerId;
       const parsedAddrs: Multiaddr[] = [];
       try {
@@ -151,14 +160,21 @@ export class PeerExchange {
 
   private drop(reason: string, from: PeerId, detail?: string): void {
     this.droppedByReason.set(reason, (this.droppedByReason.get(reason) ?? 0) + 1);
-    this.components.eventLog.add({ kind: 'input:dropped', source: 'peer-exchange', peerId: from.toString(), reason: detail ? `${reason}: ${detail}` : reason });
+    this.components.eventLog.add({
+      kind: 'input:dropped',
+      source: 'peer-exchange',
+      peerId: from.toString(),
+      reason: detail ? `${reason}: ${detail}` : reason,
+    });
   }
 }
 
 async function listenAddrsOf(libp2p: Libp2p, peerId: PeerId): Promise<Multiaddr[]> {
   try {
     const peer = await libp2p.peerStore.get(peerId);
-    return peer.addresses.map((address) => address.multiaddr).filter((addr) => !addr.toString().includes('/p2p-circuit'));
+    return peer.addresses
+      .map((address) => address.multiaddr)
+      .filter((addr) => !addr.toString().includes('/p2p-circuit'));
   } catch {
     return [];
   }

@@ -24,7 +24,10 @@ export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> 
     try {
       return privateKeyFromProtobuf(bytes);
     } catch (error) {
-      throw new PeerKeyCorruptError(`${path} is not a libp2p private key; move it away to start with a new peer id`, { cause: error });
+      throw new PeerKeyCorruptError(
+        `${path} is not a libp2p private key; move it away to start with a new peer id`,
+        { cause: error },
+      );
     }
   }
   const key = await generateKeyPair('Ed25519');

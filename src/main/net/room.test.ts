@@ -25,7 +25,9 @@ describe('deriveRoom', () => {
 
   it('writes the psk in the v1 swarm key format that @libp2p/pnet accepts', async () => {
     const room = await deriveRoom('x');
-    expect(new TextDecoder().decode(room.psk)).toMatch(/^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}$/);
+    expect(new TextDecoder().decode(room.psk)).toMatch(
+      /^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}$/,
+    );
     expect(() => preSharedKey({ psk: room.psk })()).not.toThrow();
   });
 

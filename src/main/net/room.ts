@@ -26,7 +26,8 @@ const ROOM_HASH_BYTES = 8;
 
 /** Derives the pnet key and the room's names from a passphrase (empty or missing means the default room). */
 export async function deriveRoom(passphrase?: string): Promise<Room> {
-  const phrase = passphrase === undefined || passphrase === '' ? DEFAULT_ROOM_PASSPHRASE : passphrase.normalize('NFC');
+  const phrase =
+    passphrase === undefined || passphrase === '' ? DEFAULT_ROOM_PASSPHRASE : passphrase.normalize('NFC');
   const master = await scryptAsync(phrase, KDF_SALT, 32);
   const pskBytes = new Uint8Array(hkdfSync('sha256', master, KDF_SALT, 'pnet-psk', 32));
   const hashBytes = new Uint8Array(hkdfSync('sha256', master, KDF_SALT, 'room-hash', ROOM_HASH_BYTES));
@@ -52,10 +53,16 @@ export function encodeSwarmKeyV1(key: Uint8Array): Uint8Array {
 
 function scryptAsync(phrase: string, salt: string, keyLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(phrase, salt, keyLength, { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P, maxmem: 64 * 1024 * 1024 }, (error, key) => {
-      if (error) reject(error);
-      else resolve(key);
-    });
+    scrypt(
+      phrase,
+      salt,
+      keyLength,
+      { N: SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P, maxmem: 64 * 1024 * 1024 },
+      (error, key) => {
+        if (error) reject(error);
+        else resolve(key);
+      },
+    );
   });
 }
 

@@ -1,7 +1,11 @@
 /** An EventTarget whose event names and `detail` types are checked by the compiler. */
 export class TypedEventTarget<EventMap extends Record<string, unknown>> extends EventTarget {
   /** Adds a listener for one named event. */
-  on<K extends keyof EventMap & string>(type: K, listener: (detail: EventMap[K]) => void, options?: { signal?: AbortSignal }): void {
+  on<K extends keyof EventMap & string>(
+    type: K,
+    listener: (detail: EventMap[K]) => void,
+    options?: { signal?: AbortSignal },
+  ): void {
     this.addEventListener(type, (event) => listener((event as CustomEvent<EventMap[K]>).detail), options);
   }
 

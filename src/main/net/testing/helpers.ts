@@ -6,7 +6,11 @@ import { createPeerNode } from '../node';
 import type { PeerNode, PeerNodeInit } from '../node';
 
 /** Waits until `predicate` holds, checking every few ms; fails with `description` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, description: string, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  predicate: () => boolean,
+  description: string,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${description}`);
