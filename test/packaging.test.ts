@@ -53,6 +53,6 @@ describe('packaging', () => {
     // The archive's header lists its files; the main bundle, preload and renderer must be inside.
     const header = asar.subarray(0, Math.min(asar.length, 4_000_000)).toString('latin1');
     for (const name of ['"index.js"', '"index.cjs"', '"index.html"', '"headless.js"']) expect(header).toContain(name);
-    expect(findFile(path.join(unpacked, 'resources', 'app.asar.unpacked'), 'better_sqlite3.node')).not.toBeNull();
+    expect(findFile(path.join(unpacked, 'resources', 'app.asar.unpacked'), 'linux-x64.node')).not.toBeNull();
   }, 300_000);
 });
