@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ReadyBook, createPendingStart, decide, holdStart, markReady, pruneDeparted, releaseStart } from './barrier';
+import { positionAt } from './state';
+import { BUILDER_NOW_MS as NOW, aState } from './testing';
+
+const LEAD = 250;
+const stamp = { epoch: 1, updatedBy: 'PeerLeader1' };
+
+describe('ready barrier', () => {
+  it('needs no wait when every member already has the track decoded', () => {
+    const book = new ReadyBook();
+    for (const m of ['A', 'B']) book.record(m, 't1');
+    expect(createPendingStart('t1', NOW, ['A', 'B'], (m) => book.has(m, 't1'))).toBeNull();
+  });
+
+  it('waits for the members that are not ready, until all are', () => {
+    const book = new ReadyBook();
+    book.record('A', 't1');
+    let pending = createPendingStart('t1', NOW, ['A', 'B', 'C', 'B'], (m) => book.has(m, 't1'), 3000);
+    expect(pending).toEqual({ trackId: 't1', requestedAtMs: NOW, deadlineMs: NOW + 3000, waiting: ['B', 'C'] });
+    if (!pending) return;
+    pending = markReady(pending, 'C', 't1');
+    expect(decide(pending, NOW + 100)).toBe('wait');
+    expect(markReady(pending, 'B', 'other-track')).toBe(pending);
+    pending = markReady(pending, 'B', 't1');
+    expect(decide(pending, NOW + 200)).toBe('all-ready');
+  });
+
+  it('gives up on slow members at the deadline and on departed members at once', () => {
+    const pending = createPendingStart('t1', NOW, ['A', 'B'], () => false, 3000);
+    if (!pending) throw new Error('expected a pending start');
+    expect(decide(pending, NOW + 2999)).toBe('wait');
+    expect(decide(pending, NOW + 3000)).toBe('deadline');
+    expect(decide(pruneDeparted(pending, ['A']), NOW)).toBe('wait');
+    expect(decide(pruneDeparted(pending, []), NOW)).toBe('all-ready');
+    expect(pruneDeparted(pending, ['A', 'B', 'C'])).toBe(pending);
+  });
+
+  it('holds the start at deadline + lead, then releases it a lead time after everyone is ready', () => {
+    const state = aState().playing('t1').build();
+    const pending = createPendingStart('t1', NOW, ['A'], () => false, 3000);
+    if (!pending) throw new Error('expected a pending start');
+    const held = holdStart(state, pending, LEAD);
+    expect(held).toMatchObject({ starting: true, version: state.version, anchor: { groupTimeMs: NOW + 3000 + LEAD, positionSec: 0 } });
+    expect(positionAt(held, NOW + 1000)).toBe(0);
+    const released = releaseStart(held, NOW + 1200, LEAD, stamp);
+    expect(released).toMatchObject({ starting: false, version: state.version + 1, anchor: { groupTimeMs: NOW + 1200 + LEAD } });
+    expect(releaseStart(released, NOW + 1300, LEAD, stamp)).toBe(released);
+  });
+
+  it('a release at the deadline keeps the held start time', () => {
+    const pending = createPendingStart('t1', NOW, ['A'], () => false, 3000);
+    if (!pending) throw new Error('expected a pending start');
+    const held = holdStart(aState().playing('t1').build(), pending, LEAD);
+    expect(releaseStart(held, NOW + 3000, LEAD, stamp).anchor.groupTimeMs).toBe(NOW + 3000 + LEAD);
+  });
+
+  it('the ready book is bounded per member and forgets departed members', () => {
+    const book = new ReadyBook(2);
+    book.record('A', 't1');
+    book.record('A', 't2');
+    book.record('A', 't1');
+    book.record('A', 't3');
+    expect(['t1', 't2', 't3'].map((t) => book.has('A', t))).toEqual([true, false, true]);
+    book.record('B', 't1');
+    book.retain(['A']);
+    expect(book.has('B', 't1')).toBe(false);
+    expect(book.has('A', 't3')).toBe(true);
+  });
+});

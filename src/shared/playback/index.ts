@@ -1,0 +1,4 @@
+export * from './state';
+export * from './barrier';
+export * from './validate';
+export * from './messages';

@@ -1,0 +1,103 @@
+/**
+ * Playback messages on the control topic. Each is a plain object: `type` plus body fields, which
+ * the control codec places beside its envelope (`v`, `type`, `from`, `epoch`, `seq`); no body
+ * field uses an envelope name. To register them in the codec, add `PlaybackBodies` to its
+ * bodies and spread `playbackBodyValidators` into its field validators.
+ *
+ * - `playback:command`: a peer asks the leader (`to`) to apply a command; `requestId` pairs it
+ *   with the reply.
+ * - `playback:state`: the leader's whole state, on every change and periodically; `reply`
+ *   answers one command (error null when it was applied). Followers also send their state in
+ *   answer to a collecting sync request from a new leader.
+ * - `playback:sync-request`: a peer that joined or restarted asks the leader for the state;
+ *   with `collect`, a new leader asks every member for the newest state it holds.
+ * - `playback:ready`: the sender has `trackId` fetched and decoded; `version` is the state
+ *   version it saw when it reported (for logs; readiness is per track).
+ */
+import type { Validator } from '../bridge/validate';
+import { bool, int, obj } from '../bridge/validate';
+import { err, ok, type Result } from '../result';
+import type { PlaybackCommand, PlaybackState } from './state';
+import {
+  commandValidator,
+  nullable,
+  peerIdValidator,
+  requestIdValidator,
+  stateValidator,
+  trackIdValidator,
+} from './validate';
+
+/** The leader's answer to one command, carried in the state message that follows it. */
+export interface PlaybackReply {
+  /** Peer that sent the command. */
+  to: string;
+  requestId: string;
+  /** Why the command was refused, or null when it was applied. */
+  error: string | null;
+}
+
+/** Body of each playback message type. */
+export interface PlaybackBodies {
+  'playback:command': { to: string; requestId: string; command: PlaybackCommand };
+  'playback:state': { state: PlaybackState; reply: PlaybackReply | null };
+  'playback:sync-request': { collect: boolean };
+  'playback:ready': { trackId: string; version: number };
+}
+
+export type PlaybackMessageType = keyof PlaybackBodies;
+
+/** One playback message of type T: its type and body fields. */
+export type PlaybackMessageOf<T extends PlaybackMessageType> = { type: T } & PlaybackBodies[T];
+
+/** Any playback message, discriminated by `type`. */
+export type PlaybackMessage = { [T in PlaybackMessageType]: PlaybackMessageOf<T> }[PlaybackMessageType];
+
+const replyValidator: Validator<PlaybackReply> = obj({
+  to: peerIdValidator,
+  requestId: requestIdValidator,
+  error: nullable((input, path) =>
+    typeof input === 'string' && input.length <= 512 ? ok(input) : err(`${path ?? 'error'}: expected a short string`),
+  ),
+}) as Validator<PlaybackReply>;
+
+/** Field validators of each body, in the shape the control codec's `bodyValidators` takes. */
+export const playbackBodyValidators: {
+  [T in PlaybackMessageType]: { [K in keyof PlaybackBodies[T]]-?: Validator<PlaybackBodies[T][K]> };
+} = {
+  'playback:command': { to: peerIdValidator, requestId: requestIdValidator, command: commandValidator },
+  'playback:state': { state: stateValidator, reply: nullable(replyValidator) },
+  'playback:sync-request': { collect: bool },
+  'playback:ready': { trackId: trackIdValidator, version: int(0, Number.MAX_SAFE_INTEGER) },
+};
+
+/** Every playback message type. */
+export const playbackMessageTypes = Object.keys(playbackBodyValidators) as PlaybackMessageType[];
+
+/** Whether `type` names a playback message type. */
+export const isPlaybackMessageType = (type: unknown): type is PlaybackMessageType =>
+  typeof type === 'string' && Object.hasOwn(playbackBodyValidators, type);
+
+// A decoded control message carries these beside the body; they are the codec's business.
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'from', 'epoch', 'seq']);
+
+/**
+ * Checks an untrusted playback message: `type` plus exactly its body fields. Envelope fields of
+ * a decoded control message are ignored, so both a bare body and a whole message are accepted.
+ */
+export function validatePlaybackMessage(input: unknown): Result<PlaybackMessage> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
+  const record = input as Record<string, unknown>;
+  const type = record.type;
+  if (!isPlaybackMessageType(type)) return err(`type: expected one of ${playbackMessageTypes.join(', ')}`);
+  const shape = playbackBodyValidators[type] as Record<string, Validator<unknown>>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key)) return err(`${type}: unknown field "${key}"`);
+  }
+  const out: Record<string, unknown> = { type };
+  for (const [key, validate] of Object.entries(shape)) {
+    const r = validate(record[key], key);
+    if (!r.ok) return err(`${type}: ${r.error}`);
+    out[key] = r.value;
+  }
+  return ok(out as unknown as PlaybackMessage);
+}

@@ -1,0 +1,356 @@
+/**
+ * The room's shared playback state and the pure functions that change it.
+ *
+ * The state is one small versioned record that the leader owns and broadcasts whole. Time is
+ * group time (ms, see the clock); a playing track is described by an anchor: at group time
+ * `anchor.groupTimeMs` the track is at `anchor.positionSec`, and it advances in real time from
+ * there. Every renderer turns the same anchor into its own audio schedule, so nothing else
+ * needs to be exchanged while a track plays, and a peer that joins late computes where to start
+ * with `positionAt`.
+ *
+ * Commands never throw: a command that cannot apply returns an error result with a message
+ * meant for the user (REPL, HTTP API, UI).
+ */
+import { err, ok, type Result } from '../result';
+import type { PlaybackStateName, PlaybackSummary } from '../status';
+
+/** Group time at which the current track is (or was, or will be) at a position. */
+export interface PlaybackAnchor {
+  /** Group time, ms. */
+  groupTimeMs: number;
+  /** Position within the current track at `groupTimeMs`, seconds. */
+  positionSec: number;
+}
+
+/** The room's playback state; the leader's copy is the truth, every peer keeps the newest it saw. */
+export interface PlaybackState {
+  /** Grows by one with every change the leader makes; never decreases. */
+  version: number;
+  /** Epoch of the leader that produced this version. */
+  epoch: number;
+  /** Track ids to play, in order. */
+  queue: string[];
+  /** Index of the current track in `queue`; null when stopped. */
+  currentIndex: number | null;
+  /** Where the current track is in group time; meaningful while playing. */
+  anchor: PlaybackAnchor;
+  paused: boolean;
+  /** Position the current track is frozen at while paused; null otherwise. */
+  pausedAtSec: number | null;
+  /**
+   * True while the leader waits for members to have the track decoded. The anchor is then the
+   * latest start (deadline + lead time); it moves earlier, in a new version, once all are ready.
+   * A renderer may schedule against it as usual.
+   */
+  starting: boolean;
+  /** Peer id of the leader that produced this version. */
+  updatedBy: string;
+}
+
+/** A request to change the playback state; any peer may send one, the leader applies it. */
+export type PlaybackCommand =
+  | { kind: 'play'; index?: number; trackId?: string }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'stop' }
+  | { kind: 'next' }
+  | { kind: 'prev' }
+  | { kind: 'seek'; positionSec: number }
+  | { kind: 'enqueue'; trackIds: string[] }
+  | { kind: 'remove'; index: number }
+  | { kind: 'move'; from: number; to: number }
+  | { kind: 'replace'; trackIds: string[]; playIndex?: number }
+  | { kind: 'clear' };
+
+export type PlaybackCommandKind = PlaybackCommand['kind'];
+
+/** What applying a command needs to know besides the state and the time. */
+export interface CommandContext {
+  /** How far ahead of "now" a start is scheduled, so every peer hears of it in time. */
+  leadTimeMs: number;
+  /** Epoch of the leader applying the command. */
+  epoch: number;
+  /** Peer id of the leader applying the command. */
+  updatedBy: string;
+  trackExists(trackId: string): boolean;
+  /** Track duration in seconds, or null when unknown. */
+  durationSec(trackId: string): number | null;
+  /** The room's track listing, for `play {index}` (REPL `play <index>`). */
+  libraryOrder(): readonly string[];
+  /** Longest queue allowed (the state travels whole in one control message). */
+  maxQueueLength?: number;
+}
+
+/** Limits that keep one state inside one control message (64 KiB). */
+export const playbackLimits = {
+  /** 500 ids of 64 characters is about 34 KB of JSON. */
+  maxQueueLength: 500,
+  maxTrackIdChars: 64,
+  /** 24 hours. */
+  maxPositionSec: 24 * 3600,
+  /** Before "prev" restarts the current track instead of going back. */
+  prevRestartsAfterSec: 3,
+} as const;
+
+/** The state of a room where nothing has happened yet. */
+export function initialPlaybackState(updatedBy = ''): PlaybackState {
+  return {
+    version: 0,
+    epoch: 0,
+    queue: [],
+    currentIndex: null,
+    anchor: { groupTimeMs: 0, positionSec: 0 },
+    paused: false,
+    pausedAtSec: null,
+    starting: false,
+    updatedBy,
+  };
+}
+
+/** The id of the current track, or null when stopped. */
+export function currentTrackId(state: PlaybackState): string | null {
+  return state.currentIndex === null ? null : (state.queue[state.currentIndex] ?? null);
+}
+
+/** 'stopped', 'paused' or 'playing'. */
+export function playbackStatus(state: PlaybackState): PlaybackStateName {
+  if (state.currentIndex === null) return 'stopped';
+  return state.paused ? 'paused' : 'playing';
+}
+
+/**
+ * Position of the current track at a group time, seconds. Before the anchor (a start scheduled
+ * in the future) it is the anchor's position: the track has not started moving yet.
+ */
+export function positionAt(state: PlaybackState, groupNowMs: number): number {
+  if (state.currentIndex === null) return 0;
+  if (state.paused) return state.pausedAtSec ?? 0;
+  const elapsedMs = groupNowMs - state.anchor.groupTimeMs;
+  return elapsedMs <= 0 ? state.anchor.positionSec : state.anchor.positionSec + elapsedMs / 1000;
+}
+
+/** The summary `/api/status` reports. */
+export function summarize(state: PlaybackState, groupNowMs: number): PlaybackSummary {
+  return { state: playbackStatus(state), trackId: currentTrackId(state), positionSec: positionAt(state, groupNowMs) };
+}
+
+/** Group time at which the current track ends if it keeps playing, or null (stopped, paused, unknown duration). */
+export function endsAt(state: PlaybackState, durationSec: number | null): number | null {
+  if (state.currentIndex === null || state.paused || durationSec === null || durationSec <= 0) return null;
+  return state.anchor.groupTimeMs + Math.max(0, durationSec - state.anchor.positionSec) * 1000;
+}
+
+/** Whether `a` is newer than `b`: a later epoch, or the same epoch and a later version. */
+export function isNewer(a: Pick<PlaybackState, 'epoch' | 'version'>, b: Pick<PlaybackState, 'epoch' | 'version'>): boolean {
+  return a.epoch > b.epoch || (a.epoch === b.epoch && a.version > b.version);
+}
+
+type Patch = Partial<Omit<PlaybackState, 'version' | 'epoch' | 'updatedBy'>>;
+type Stamp = Pick<CommandContext, 'epoch' | 'updatedBy'>;
+
+/** The next version: the change, a version one higher, and the applying leader's stamp. */
+export function commit(state: PlaybackState, patch: Patch, stamp: Stamp): PlaybackState {
+  return {
+    ...state,
+    ...patch,
+    version: state.version + 1,
+    epoch: Math.max(state.epoch, stamp.epoch),
+    updatedBy: stamp.updatedBy,
+  };
+}
+
+const startAt = (index: number, groupNowMs: number, leadTimeMs: number, positionSec = 0): Patch => ({
+  currentIndex: index,
+  anchor: { groupTimeMs: groupNowMs + leadTimeMs, positionSec },
+  paused: false,
+  pausedAtSec: null,
+  starting: false,
+});
+
+const stopped = (groupNowMs: number): Patch => ({
+  currentIndex: null,
+  anchor: { groupTimeMs: groupNowMs, positionSec: 0 },
+  paused: false,
+  pausedAtSec: null,
+  starting: false,
+});
+
+/** A slice of the library listing around `index`, short enough for one state message. */
+function windowAround(order: readonly string[], index: number, max: number): { queue: string[]; index: number } {
+  if (order.length <= max) return { queue: [...order], index };
+  // Keep a few tracks before the chosen one so "prev" still walks back through the listing.
+  const before = Math.floor(max / 10);
+  const start = Math.max(0, Math.min(index - before, order.length - max));
+  return { queue: order.slice(start, start + max), index: index - start };
+}
+
+const describeIndex = (index: number, length: number, what: string) =>
+  length === 0 ? `no ${what} at index ${index}: it is empty` : `no ${what} at index ${index} (valid: 0..${length - 1})`;
+
+function checkTracks(trackIds: readonly string[], ctx: CommandContext): Result<true> {
+  for (const id of trackIds) if (!ctx.trackExists(id)) return err(`unknown track ${id}`);
+  return ok(true);
+}
+
+/**
+ * Applies one command at group time `groupNowMs`. Returns the new state (version + 1) or the
+ * same state object when the command changes nothing (pause while paused), or an error.
+ */
+export function applyCommand(
+  state: PlaybackState,
+  command: PlaybackCommand,
+  groupNowMs: number,
+  ctx: CommandContext,
+): Result<PlaybackState> {
+  const maxQueue = ctx.maxQueueLength ?? playbackLimits.maxQueueLength;
+  const lead = ctx.leadTimeMs;
+  const change = (patch: Patch) => ok(commit(state, patch, ctx));
+  const playing = state.currentIndex !== null;
+
+  switch (command.kind) {
+    case 'play': {
+      if ((command.index === undefined) === (command.trackId === undefined)) {
+        return err('play needs exactly one of index or trackId');
+      }
+      if (command.index !== undefined) {
+        const order = ctx.libraryOrder();
+        const trackId = order[command.index];
+        if (trackId === undefined) return err(describeIndex(command.index, order.length, 'track in the library'));
+        if (!ctx.trackExists(trackId)) return err(`unknown track ${trackId}`);
+        const w = windowAround(order, command.index, maxQueue);
+        return change({ queue: w.queue, ...startAt(w.index, groupNowMs, lead) });
+      }
+      const trackId = command.trackId as string;
+      if (!ctx.trackExists(trackId)) return err(`unknown track ${trackId}`);
+      const inQueue = state.queue.indexOf(trackId);
+      if (inQueue >= 0) return change(startAt(inQueue, groupNowMs, lead));
+      const order = ctx.libraryOrder();
+      const inLibrary = order.indexOf(trackId);
+      if (inLibrary >= 0) {
+        const w = windowAround(order, inLibrary, maxQueue);
+        return change({ queue: w.queue, ...startAt(w.index, groupNowMs, lead) });
+      }
+      // A track the listing does not show yet (catalog still syncing): play it next in the queue.
+      if (state.queue.length >= maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
+      const at = state.currentIndex === null ? state.queue.length : state.currentIndex + 1;
+      const queue = [...state.queue.slice(0, at), trackId, ...state.queue.slice(at)];
+      return change({ queue, ...startAt(at, groupNowMs, lead) });
+    }
+
+    case 'pause': {
+      if (!playing) return err('nothing is playing');
+      if (state.paused) return ok(state);
+      return change({ paused: true, pausedAtSec: positionAt(state, groupNowMs), starting: false });
+    }
+
+    case 'resume': {
+      if (!playing) return err('nothing to resume: playback is stopped');
+      if (!state.paused) return ok(state);
+      return change(startAt(state.currentIndex as number, groupNowMs, lead, state.pausedAtSec ?? 0));
+    }
+
+    case 'stop':
+      return playing ? change(stopped(groupNowMs)) : ok(state);
+
+    case 'next': {
+      if (!playing) return err('nothing is playing');
+      const next = (state.currentIndex as number) + 1;
+      if (next >= state.queue.length) return err('already at the last track of the queue');
+      return change(startAt(next, groupNowMs, lead));
+    }
+
+    case 'prev': {
+      if (!playing) return err('nothing is playing');
+      const current = state.currentIndex as number;
+      const restart = positionAt(state, groupNowMs) > playbackLimits.prevRestartsAfterSec || current === 0;
+      return change(startAt(restart ? current : current - 1, groupNowMs, lead));
+    }
+
+    case 'seek': {
+      if (!playing) return err('nothing is playing');
+      const duration = ctx.durationSec(currentTrackId(state) as string);
+      if (duration !== null && duration > 0 && command.positionSec > duration) {
+        return err(`cannot seek to ${command.positionSec} s: the track is ${duration.toFixed(1)} s long`);
+      }
+      if (state.paused) return change({ pausedAtSec: command.positionSec });
+      // While the start is held for slow members, keep the held start time.
+      const groupTimeMs = state.starting ? state.anchor.groupTimeMs : groupNowMs + lead;
+      return change({ anchor: { groupTimeMs, positionSec: command.positionSec } });
+    }
+
+    case 'enqueue': {
+      const known = checkTracks(command.trackIds, ctx);
+      if (!known.ok) return known;
+      if (state.queue.length + command.trackIds.length > maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
+      return change({ queue: [...state.queue, ...command.trackIds] });
+    }
+
+    case 'remove': {
+      const { index } = command;
+      if (index >= state.queue.length) return err(describeIndex(index, state.queue.length, 'track in the queue'));
+      const queue = state.queue.filter((_, i) => i !== index);
+      if (state.currentIndex === null || index > state.currentIndex) return change({ queue });
+      if (index < state.currentIndex) return change({ queue, currentIndex: state.currentIndex - 1 });
+      // The playing track was removed: the one after it takes its place, or playback stops.
+      return index < queue.length
+        ? change({ queue, ...startAt(index, groupNowMs, lead) })
+        : change({ queue, ...stopped(groupNowMs) });
+    }
+
+    case 'move': {
+      const { from, to } = command;
+      const n = state.queue.length;
+      if (from >= n) return err(describeIndex(from, n, 'track in the queue'));
+      if (to >= n) return err(describeIndex(to, n, 'place in the queue'));
+      if (from === to) return ok(state);
+      const queue = [...state.queue];
+      const [moved] = queue.splice(from, 1);
+      queue.splice(to, 0, moved as string);
+      let currentIndex = state.currentIndex;
+      if (currentIndex !== null) {
+        if (currentIndex === from) currentIndex = to;
+        else if (from < currentIndex && to >= currentIndex) currentIndex -= 1;
+        else if (from > currentIndex && to <= currentIndex) currentIndex += 1;
+      }
+      return change({ queue, currentIndex });
+    }
+
+    case 'replace': {
+      const known = checkTracks(command.trackIds, ctx);
+      if (!known.ok) return known;
+      if (command.trackIds.length > maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
+      const queue = [...command.trackIds];
+      if (command.playIndex !== undefined) {
+        if (command.playIndex >= queue.length) return err(describeIndex(command.playIndex, queue.length, 'track in the new queue'));
+        return change({ queue, ...startAt(command.playIndex, groupNowMs, lead) });
+      }
+      // The current track keeps playing, uninterrupted, if the new queue contains it.
+      const current = currentTrackId(state);
+      const keep = current === null ? -1 : queue.indexOf(current);
+      return keep >= 0 ? change({ queue, currentIndex: keep }) : change({ queue, ...stopped(groupNowMs) });
+    }
+
+    case 'clear':
+      return change({ queue: [], ...stopped(groupNowMs) });
+  }
+}
+
+/**
+ * Moves on when the current track has played to its end: the next track in the queue starts
+ * a lead time after the end (or after now, if the end was missed), or playback stops after the
+ * last. Returns the same state object when nothing ended.
+ */
+export function advanceIfEnded(
+  state: PlaybackState,
+  groupNowMs: number,
+  durationSec: (trackId: string) => number | null,
+  ctx: Pick<CommandContext, 'leadTimeMs' | 'epoch' | 'updatedBy'>,
+): PlaybackState {
+  const trackId = currentTrackId(state);
+  if (trackId === null || state.starting) return state;
+  const endMs = endsAt(state, durationSec(trackId));
+  if (endMs === null || groupNowMs < endMs) return state;
+  const next = (state.currentIndex as number) + 1;
+  if (next >= state.queue.length) return commit(state, stopped(groupNowMs), ctx);
+  return commit(state, startAt(next, Math.max(endMs, groupNowMs), ctx.leadTimeMs), ctx);
+}

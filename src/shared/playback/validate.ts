@@ -1,0 +1,99 @@
+/** Validators for playback commands and states received from peers (untrusted input). */
+import type { Validator } from '../bridge/validate';
+import { arrayOf, bool, int, num, obj, oneOf, optional } from '../bridge/validate';
+import { err, ok } from '../result';
+import { playbackLimits, type PlaybackCommand, type PlaybackCommandKind, type PlaybackState } from './state';
+
+// Track ids and request ids share one token alphabet.
+const TRACK_ID = /^[A-Za-z0-9_-]+$/;
+const PEER_ID = /^[A-Za-z0-9]+$/;
+
+/** A track id: a content id (64 hex digits) or another short token of letters, digits, `_` and `-`. */
+export const trackIdValidator: Validator<string> = (input, path) =>
+  typeof input === 'string' && input.length >= 1 && input.length <= playbackLimits.maxTrackIdChars && TRACK_ID.test(input)
+    ? ok(input)
+    : err(`${path ?? 'trackId'}: expected a track id`);
+
+/** A peer id string (base58btc, base32 and base36 forms are all alphanumeric). */
+export const peerIdValidator: Validator<string> = (input, path) =>
+  typeof input === 'string' && input.length >= 1 && input.length <= 128 && PEER_ID.test(input)
+    ? ok(input)
+    : err(`${path ?? 'peerId'}: expected a peer id`);
+
+/** Accepts null or what `v` accepts. */
+export const nullable =
+  <T>(v: Validator<T>): Validator<T | null> =>
+  (input, path) =>
+    input === null ? ok(null) : v(input, path);
+
+const counter = int(0, Number.MAX_SAFE_INTEGER);
+const index = int(0, playbackLimits.maxQueueLength - 1);
+// The library listing may be longer than a queue; `play {index}` picks from the listing.
+const libraryIndex = int(0, 1_000_000);
+const position = num(0, playbackLimits.maxPositionSec);
+const trackIds = arrayOf(trackIdValidator, playbackLimits.maxQueueLength);
+const GROUP_TIME_LIMIT_MS = 1e15;
+
+const commandShapes: { [K in PlaybackCommandKind]: Validator<unknown> } = {
+  play: obj({ kind: oneOf('play'), index: optional(libraryIndex), trackId: optional(trackIdValidator) }),
+  pause: obj({ kind: oneOf('pause') }),
+  resume: obj({ kind: oneOf('resume') }),
+  stop: obj({ kind: oneOf('stop') }),
+  next: obj({ kind: oneOf('next') }),
+  prev: obj({ kind: oneOf('prev') }),
+  seek: obj({ kind: oneOf('seek'), positionSec: position }),
+  enqueue: obj({ kind: oneOf('enqueue'), trackIds }),
+  remove: obj({ kind: oneOf('remove'), index }),
+  move: obj({ kind: oneOf('move'), from: index, to: index }),
+  replace: obj({ kind: oneOf('replace'), trackIds, playIndex: optional(index) }),
+  clear: obj({ kind: oneOf('clear') }),
+};
+
+const commandKind = oneOf(...(Object.keys(commandShapes) as PlaybackCommandKind[]));
+
+/** A playback command, checked field by field; `play` needs exactly one of index or trackId. */
+export const commandValidator: Validator<PlaybackCommand> = (input, path) => {
+  const where = path ?? 'command';
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err(`${where}: expected an object`);
+  const kind = commandKind((input as Record<string, unknown>).kind, `${where}.kind`);
+  if (!kind.ok) return kind;
+  const checked = commandShapes[kind.value](input, where);
+  if (!checked.ok) return checked;
+  const command = checked.value as PlaybackCommand;
+  if (command.kind === 'play' && (command.index === undefined) === (command.trackId === undefined)) {
+    return err(`${where}: play needs exactly one of index or trackId`);
+  }
+  return ok(command);
+};
+
+const stateShape = obj({
+  version: counter,
+  epoch: counter,
+  queue: trackIds,
+  currentIndex: nullable(index),
+  anchor: obj({ groupTimeMs: num(-GROUP_TIME_LIMIT_MS, GROUP_TIME_LIMIT_MS), positionSec: position }),
+  paused: bool,
+  pausedAtSec: nullable(position),
+  starting: bool,
+  // Empty only in the initial state, before any leader stamped it.
+  updatedBy: (input, p) => (input === '' ? ok('') : peerIdValidator(input, p)),
+});
+
+/** A whole playback state, including the invariants between its fields. */
+export const stateValidator: Validator<PlaybackState> = (input, path) => {
+  const where = path ?? 'state';
+  const checked = stateShape(input, where);
+  if (!checked.ok) return checked;
+  const s = checked.value as PlaybackState;
+  if (s.currentIndex !== null && s.currentIndex >= s.queue.length) return err(`${where}: currentIndex beyond the queue`);
+  if (s.paused !== (s.pausedAtSec !== null)) return err(`${where}: pausedAtSec must be set exactly when paused`);
+  if (s.currentIndex === null && (s.paused || s.starting)) return err(`${where}: a stopped state cannot be paused or starting`);
+  if (s.paused && s.starting) return err(`${where}: a paused state cannot be starting`);
+  return ok(s);
+};
+
+/** A request id chosen by the requesting peer: a short token of letters, digits, `_` and `-`. */
+export const requestIdValidator: Validator<string> = (input, path) =>
+  typeof input === 'string' && input.length >= 1 && input.length <= 64 && TRACK_ID.test(input)
+    ? ok(input)
+    : err(`${path ?? 'requestId'}: expected a request id`);
