@@ -59,6 +59,12 @@ export interface ClockSyncInit {
   burstIntervalMs?: number;
   /** Probe period once the burst is done. */
   periodicIntervalMs?: number;
+  /**
+   * Probes sent back to back before each measured one, and discarded. After an idle period the
+   * first probe's send and wake-up costs fall on the forward path only (measured on loopback:
+   * ~450 µs round trip with ~100 µs asymmetry, against ~115 µs and ~1 µs for the next probe).
+   */
+  warmupProbes?: number;
   /** A reply slower than this tears the stream down and reconnects. */
   probeTimeoutMs?: number;
   dialTimeoutMs?: number;
@@ -134,6 +140,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #burstCount: number;
   readonly #burstIntervalMs: number;
   readonly #periodicIntervalMs: number;
+  readonly #warmupProbes: number;
   readonly #probeTimeoutMs: number;
   readonly #dialTimeoutMs: number;
   readonly #reconnectDelayMs: number;
@@ -174,6 +181,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#burstCount = init.burstCount ?? 16;
     this.#burstIntervalMs = init.burstIntervalMs ?? 30;
     this.#periodicIntervalMs = init.periodicIntervalMs ?? 1000;
+    this.#warmupProbes = init.warmupProbes ?? 1;
     this.#probeTimeoutMs = init.probeTimeoutMs ?? 2000;
     this.#dialTimeoutMs = init.dialTimeoutMs ?? 5000;
     this.#reconnectDelayMs = init.reconnectDelayMs ?? 250;
@@ -297,6 +305,10 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   }
 
   async #serve(stream: Stream, signal: AbortSignal): Promise<void> {
+    // Registered before lpStream's own listener, so it reads the clock when the bytes arrive,
+    // not after the frame has been parsed: a read that resolves has arrived at or after this.
+    let arrivedLocalMs: number | null = null;
+    stream.addEventListener('message', () => (arrivedLocalMs = this.#time.nowMs()), { signal });
     const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
     try {
       while (!signal.aborted) {
@@ -307,8 +319,8 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
           if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) this.#stats.dropped.oversizedFrames++;
           return;
         }
-        // t2 and t3 are taken in one synchronous block so nothing runs between them.
-        const localT2 = this.#time.nowMs();
+        // t2 and t3 are taken in one synchronous block so the estimate cannot change between them.
+        const localT2 = arrivedLocalMs ?? this.#time.nowMs();
         const probe = decodeProbe(frame.subarray());
         if (!probe.ok) {
           this.#stats.dropped.malformedProbes++;
@@ -357,10 +369,13 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         stream = await this.#node.dialProtocol(leader, this.#protocol, {
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]),
         });
+        const arrival = { localMs: null as number | null };
+        stream.addEventListener('message', () => (arrival.localMs = this.#time.nowMs()), { signal });
         const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
         backoffMs = this.#reconnectDelayMs;
         for (let sent = 0; !signal.aborted; sent++) {
-          await this.#probe(lp, signal);
+          for (let i = 0; i < this.#warmupProbes; i++) await this.#probe(lp, arrival, signal, false);
+          await this.#probe(lp, arrival, signal, true);
           await sleep(sent < this.#burstCount ? this.#burstIntervalMs : this.#periodicIntervalMs, undefined, { signal });
         }
       } catch (e) {
@@ -379,7 +394,12 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     }
   }
 
-  async #probe(lp: LengthPrefixedStream, signal: AbortSignal): Promise<void> {
+  async #probe(
+    lp: LengthPrefixedStream,
+    arrival: { localMs: number | null },
+    signal: AbortSignal,
+    measured: boolean,
+  ): Promise<void> {
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.#probeTimeoutMs)]);
     const t1 = this.#time.nowMs();
@@ -388,9 +408,10 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     // Replies to earlier probes cannot be pending (one probe in flight per stream), but a
     // misbehaving server may send extra frames: skip them rather than misreading them.
     for (;;) {
+      arrival.localMs = null;
       const frame = await lp.read({ signal: timeout });
-      const t4 = this.#time.nowMs();
-      if (signal.aborted) return;
+      const t4 = arrival.localMs ?? this.#time.nowMs();
+      if (signal.aborted || !measured) return;
       const reply = decodeReply(frame.subarray());
       if (!reply.ok) {
         this.#stats.dropped.malformedReplies++;
