@@ -1,10 +1,13 @@
-import { useBridgeError, useIdentity } from './store';
+import { LibraryView } from './components/LibraryView';
 import { PeersPanel } from './components/PeersPanel';
+import { useActions, useBridgeError, useIdentity, usePlaybackError } from './store';
 
 /** The main window. */
 export function App() {
   const identity = useIdentity();
   const error = useBridgeError();
+  const playbackError = usePlaybackError();
+  const { playback } = useActions();
   return (
     <div className="app">
       <header className="app-header">
@@ -23,7 +26,13 @@ export function App() {
           Cannot reach this device's Firefly peer: {error}
         </p>
       ) : null}
-      <main>
+      {playbackError ? (
+        <p role="alert" className="error" data-testid="playback-error">
+          {playbackError}
+        </p>
+      ) : null}
+      <main className="layout">
+        <LibraryView onPlay={(track) => void playback.play({ trackId: track.trackId })} />
         <PeersPanel />
       </main>
     </div>

@@ -3,14 +3,18 @@ import { create } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import type { MemberInfo } from '../../shared/status';
 import { bridge } from '../bridge';
+import { createLibrarySlice, type LibrarySlice } from './library-slice';
 import { createPeerSlice, type PeerSlice } from './peer-slice';
+import { createPlaybackSlice, type PlaybackSlice } from './playback-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 
-export type Store = PeerSlice & SettingsSlice;
+export type Store = PeerSlice & SettingsSlice & LibrarySlice & PlaybackSlice;
 
 export const useStore = create<Store>()((...a) => ({
   ...createPeerSlice(...a),
   ...createSettingsSlice(...a),
+  ...createLibrarySlice(...a),
+  ...createPlaybackSlice(...a),
 }));
 
 /** This peer's identity. */
@@ -27,16 +31,23 @@ export const useBridgeError = () => useStore((s) => s.peer.error);
 /** Device settings. */
 export const useSettings = () => useStore((s) => s.settings.values);
 /** Store actions, grouped by slice. */
-export const useActions = () => useStore(useShallow((s) => ({ peer: s.peer.actions, settings: s.settings.actions })));
+export const useActions = () =>
+  useStore(useShallow((s) => ({ peer: s.peer.actions, settings: s.settings.actions, library: s.library.actions, playback: s.playback.actions })));
+/** The last playback command error. */
+export const usePlaybackError = () => useStore((s) => s.playback.error);
+/** The room's tracks and the current search, sort and filter. */
+export const useLibrary = () => useStore(useShallow((s) => ({ tracks: s.library.tracks, query: s.library.query, loaded: s.library.loaded })));
 
 /** Loads the initial state and subscribes to the host's pushes; returns an unsubscribe function. */
 export function connectStore(): () => void {
-  const { peer, settings } = useStore.getState();
+  const { peer, settings, library } = useStore.getState();
   void peer.actions.load();
   void settings.actions.load().catch(() => undefined);
+  void library.actions.load().catch(() => undefined);
   const offs = [
     bridge().on('status:changed', (status) => useStore.getState().peer.actions.setStatus(status)),
     bridge().on('settings:changed', (values) => useStore.getState().settings.actions.set(values)),
+    bridge().on('library:changed', () => void useStore.getState().library.actions.load().catch(() => undefined)),
   ];
   return () => offs.forEach((off) => off());
 }

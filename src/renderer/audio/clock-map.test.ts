@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ClockMap,
+  OutputClockWindow,
+  contextToPerformance,
+  median,
+  medianAbsDeviation,
+  performanceToContext,
+  type OutputTimestampSource,
+} from './clock-map';
+
+/** Readings of an output whose context clock is `offsetMs` ahead of performance time, with jitter. */
+function readings(count: number, offsetMs: number, jitter: (i: number) => number, startPerfMs = 1000, stepMs = 40) {
+  return Array.from({ length: count }, (_, i) => {
+    const performanceTimeMs = startPerfMs + i * stepMs;
+    return { performanceTimeMs, contextTimeSec: (performanceTimeMs + offsetMs + jitter(i)) / 1000 };
+  });
+}
+
+describe('median and MAD', () => {
+  it('take the middle of odd and even lists', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBe(0);
+    expect(medianAbsDeviation([1, 2, 3, 4, 100])).toBe(1);
+  });
+});
+
+describe('OutputClockWindow', () => {
+  it('refuses readings until the output runs and its context time advances', () => {
+    const w = new OutputClockWindow({ minSamples: 3 });
+    expect(w.add({ contextTimeSec: 0, performanceTimeMs: 0 })).toBe('not-running');
+    expect(w.add({ contextTimeSec: 0.5, performanceTimeMs: 0 })).toBe('not-running');
+    expect(w.add({ contextTimeSec: 0.5, performanceTimeMs: 900 })).toBe('stalled');
+    // Context time standing still while performance time moves: not running yet.
+    expect(w.add({ contextTimeSec: 0.5, performanceTimeMs: 940 })).toBe('stalled');
+    expect(w.fit()).toBeNull();
+    for (const r of readings(3, -400, () => 0, 1000)) expect(w.add(r)).toBe('accepted');
+    expect(w.fit()?.offsetMs).toBeCloseTo(-400, 9);
+  });
+
+  it('is the median of jittery readings, unmoved by single outliers', () => {
+    const w = new OutputClockWindow({ windowSize: 15, minSamples: 5 });
+    // Jitter of up to one render quantum (2.67 ms) on every third reading, a big spike once.
+    const jitter = (i: number) => (i === 7 ? 30 : i % 3 === 0 ? 2.67 : (i % 5) * 0.01);
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
+    for (const r of readings(15, 1234.5, jitter)) w.add(r);
+    const fit = w.fit()!;
+    expect(Math.abs(fit.offsetMs - 1234.5)).toBeLessThan(0.05);
+    expect(fit.spreadMs).toBeLessThan(0.1);
+    // The spike was held as a step suspect and dropped when the next reading agreed with the window.
+    expect(fit.samples).toBe(14);
+  });
+
+  it('follows a step of the output clock once confirmed', () => {
+    const w = new OutputClockWindow({ windowSize: 9, minSamples: 5, stepThresholdMs: 4, stepConfirm: 3 });
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
+    for (const r of readings(9, 100, () => 0, 1000)) w.add(r);
+    const after = readings(3, 150, () => 0, 2000);
+    w.add(after[0]!);
+    w.add(after[1]!);
+    expect(w.fit()?.offsetMs).toBeCloseTo(100, 9);
+    w.add(after[2]!);
+    expect(w.fit()?.offsetMs).toBeCloseTo(150, 9);
+  });
+
+  it('restarts when the context stops advancing', () => {
+    const w = new OutputClockWindow({ minSamples: 3 });
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
+    for (const r of readings(5, 10, () => 0)) w.add(r);
+    expect(w.fit()).not.toBeNull();
+    const last = readings(5, 10, () => 0)[4]!;
+    w.add({ contextTimeSec: last.contextTimeSec, performanceTimeMs: last.performanceTimeMs + 40 });
+    expect(w.fit()).toBeNull();
+  });
+
+  it('converts both ways consistently', () => {
+    const fit = { offsetMs: -812.25, spreadMs: 0, samples: 5 };
+    expect(performanceToContext(fit, 10_000)).toBeCloseTo(9.18775, 12);
+    expect(contextToPerformance(fit, performanceToContext(fit, 12_345.678))).toBeCloseTo(12_345.678, 9);
+  });
+});
+
+describe('ClockMap', () => {
+  it('reads a context until ready and then converts with the median offset', async () => {
+    let perf = 0;
+    let ctx = 0;
+    const source: OutputTimestampSource & { state: AudioContextState } = {
+      state: 'suspended',
+      getOutputTimestamp: () => ({ contextTime: ctx, performanceTime: perf }),
+    };
+    const map = new ClockMap(source, { minSamples: 4 });
+    const ready = map.ready();
+    expect(map.sample()).toBe('not-running');
+    source.state = 'running';
+    for (let i = 0; i < 3; i++) {
+      // Output not started yet: performanceTime stays 0.
+      ctx += 0.04;
+      expect(map.sample()).toBe('not-running');
+    }
+    perf = 5000;
+    for (let i = 0; i < 6; i++) {
+      perf += 40;
+      ctx = (perf - 4200 + (i % 2) * 0.02) / 1000;
+      map.sample();
+    }
+    await ready;
+    expect(map.isReady).toBe(true);
+    expect(Math.abs(map.performanceToContext(6000)! - 1.8) * 1000).toBeLessThan(0.03);
+    expect(Math.abs(map.contextToPerformance(1.8)! - 6000)).toBeLessThan(0.03);
+  });
+
+  it('rejects a ready() wait when aborted', async () => {
+    const map = new ClockMap({ state: 'running', getOutputTimestamp: () => ({ contextTime: 0, performanceTime: 0 }) });
+    const controller = new AbortController();
+    const waiting = map.ready(controller.signal);
+    controller.abort(new Error('gone'));
+    await expect(waiting).rejects.toThrow('gone');
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * The map between the page's performance clock and the AudioContext's output clock.
+ *
+ * `getOutputTimestamp()` says "the frame at contextTime leaves the speaker at performanceTime":
+ * it already includes the output latency, so a mapping built from it must not add
+ * `outputLatency` again. One reading jitters (the audio thread updates it once per callback), so
+ * the map is the median of `contextTime·1000 − performanceTime` over a sliding window of
+ * readings taken some tens of ms apart. Readings taken before the output really runs
+ * (performanceTime 0, or contextTime standing still, for up to 1.6 s after resume) are refused.
+ */
+
+/** One `getOutputTimestamp()` reading. */
+export interface OutputClockSample {
+  /** Context time (s) of the frame at the output. */
+  contextTimeSec: number;
+  /** Performance time (ms) at which that frame is output. */
+  performanceTimeMs: number;
+}
+
+/** What the window did with a reading. */
+export type SampleVerdict = 'accepted' | 'not-running' | 'stalled';
+
+/** The current map: contextTime·1000 = performanceTime + offsetMs. */
+export interface ClockMapFit {
+  offsetMs: number;
+  /** Median absolute deviation of the readings in the window (ms): how noisy the map is. */
+  spreadMs: number;
+  samples: number;
+}
+
+/** Median of a list of numbers (0 for an empty list). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median absolute deviation around the median. */
+export function medianAbsDeviation(values: readonly number[]): number {
+  const m = median(values);
+  return median(values.map((v) => Math.abs(v - m)));
+}
+
+/** Offset of one reading: context ms minus performance ms. */
+export function sampleOffsetMs(sample: OutputClockSample): number {
+  return sample.contextTimeSec * 1000 - sample.performanceTimeMs;
+}
+
+/** Tuning of the reading window. */
+export interface OutputClockWindowOptions {
+  /** Readings kept; the map is their median. */
+  windowSize?: number;
+  /** Readings needed (while the output runs) before the map is used. */
+  minSamples?: number;
+  /**
+   * A reading this far (ms) from the median, confirmed by `stepConfirm` in a row on the same
+   * side, means the output clock jumped (an underrun, a device change): the window restarts.
+   */
+  stepThresholdMs?: number;
+  stepConfirm?: number;
+}
+
+/** Pure sliding window of output-clock readings with running and step detection. */
+export class OutputClockWindow {
+  private readonly windowSize: number;
+  private readonly minSamples: number;
+  private readonly stepThresholdMs: number;
+  private readonly stepConfirm: number;
+  private offsets: number[] = [];
+  private suspects: number[] = [];
+  private last: OutputClockSample | null = null;
+  /** Set once the window first filled to `minSamples`; a confirmed step keeps it. */
+  private established = false;
+
+  constructor(options: OutputClockWindowOptions = {}) {
+    this.windowSize = options.windowSize ?? 15;
+    this.minSamples = options.minSamples ?? 5;
+    this.stepThresholdMs = options.stepThresholdMs ?? 4;
+    this.stepConfirm = options.stepConfirm ?? 3;
+  }
+
+  /** Adds a reading; refuses it unless both clocks advanced since the previous one. */
+  add(sample: OutputClockSample): SampleVerdict {
+    const previous = this.last;
+    if (!(sample.performanceTimeMs > 0) || !Number.isFinite(sample.contextTimeSec) || sample.contextTimeSec <= 0) {
+      return 'not-running';
+    }
+    this.last = sample;
+    if (!previous) return 'stalled';
+    if (sample.contextTimeSec <= previous.contextTimeSec || sample.performanceTimeMs <= previous.performanceTimeMs) {
+      // A context that stopped advancing (suspended, not yet started) says nothing about its output.
+      this.offsets = [];
+      this.suspects = [];
+      this.established = false;
+      return 'stalled';
+    }
+    const offset = sampleOffsetMs(sample);
+    if (this.established) {
+      const m = median(this.offsets);
+      const deviation = offset - m;
+      if (Math.abs(deviation) > this.stepThresholdMs) {
+        const sameSide = this.suspects.every((s) => Math.sign(s - m) === Math.sign(deviation));
+        this.suspects = sameSide ? [...this.suspects, offset] : [offset];
+        if (this.suspects.length >= this.stepConfirm) {
+          this.offsets = this.suspects;
+          this.suspects = [];
+        }
+        return 'accepted';
+      }
+    }
+    this.suspects = [];
+    this.offsets.push(offset);
+    if (this.offsets.length > this.windowSize) this.offsets.shift();
+    if (this.offsets.length >= this.minSamples) this.established = true;
+    return 'accepted';
+  }
+
+  /** The map, or null until enough readings of a running output were seen. */
+  fit(): ClockMapFit | null {
+    if (this.offsets.length === 0 || (!this.established && this.offsets.length < this.minSamples)) return null;
+    return { offsetMs: median(this.offsets), spreadMs: medianAbsDeviation(this.offsets), samples: this.offsets.length };
+  }
+
+  /** Forgets everything (e.g. after the context was suspended). */
+  reset(): void {
+    this.offsets = [];
+    this.suspects = [];
+    this.last = null;
+    this.established = false;
+  }
+}
+
+/** Performance time (ms) → context time (s) under a fit. */
+export function performanceToContext(fit: ClockMapFit, performanceMs: number): number {
+  return (performanceMs + fit.offsetMs) / 1000;
+}
+
+/** Context time (s) → performance time (ms) under a fit. */
+export function contextToPerformance(fit: ClockMapFit, contextSec: number): number {
+  return contextSec * 1000 - fit.offsetMs;
+}
+
+/** The part of an AudioContext the map reads. */
+export interface OutputTimestampSource {
+  getOutputTimestamp(): AudioTimestamp;
+  readonly state: AudioContextState;
+}
+
+/** Options for `ClockMap`. */
+export interface ClockMapInit extends OutputClockWindowOptions {
+  /** Time between readings (ms). */
+  sampleIntervalMs?: number;
+}
+
+/** Keeps an `OutputClockWindow` fed from a live AudioContext and answers conversions. */
+export class ClockMap {
+  private readonly window: OutputClockWindow;
+  private readonly sampleIntervalMs: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private waiters: (() => void)[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly context: OutputTimestampSource,
+    init: ClockMapInit = {},
+  ) {
+    this.window = new OutputClockWindow(init);
+    this.sampleIntervalMs = init.sampleIntervalMs ?? 40;
+  }
+
+  /** Starts taking readings; idempotent. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.sample(), this.sampleIntervalMs);
+    this.sample();
+  }
+
+  /** Stops taking readings; the last map stays readable. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Takes one reading now (the timer calls this; tests may too). */
+  sample(): SampleVerdict {
+    if (this.context.state !== 'running') {
+      this.window.reset();
+      return 'not-running';
+    }
+    const ts = this.context.getOutputTimestamp();
+    const verdict = this.window.add({ contextTimeSec: ts.contextTime ?? 0, performanceTimeMs: ts.performanceTime ?? 0 });
+    if (verdict === 'accepted') {
+      if (this.waiters.length > 0 && this.window.fit()) {
+        const waiters = this.waiters;
+        this.waiters = [];
+        for (const resolve of waiters) resolve();
+      }
+      for (const listener of this.listeners) listener();
+    }
+    return verdict;
+  }
+
+  /** The current map, or null while the output is not (yet) running. */
+  fit(): ClockMapFit | null {
+    return this.window.fit();
+  }
+
+  /** Whether conversions can be answered. */
+  get isReady(): boolean {
+    return this.window.fit() !== null;
+  }
+
+  /** Resolves once the output runs and the map is usable. */
+  ready(signal?: AbortSignal): Promise<void> {
+    if (this.isReady) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  /** Calls `listener` after each accepted reading; returns the unsubscribe function. */
+  onUpdate(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Context time (s) whose frame is output at `performanceMs`, or null when not ready. */
+  performanceToContext(performanceMs: number): number | null {
+    const fit = this.window.fit();
+    return fit ? performanceToContext(fit, performanceMs) : null;
+  }
+
+  /** Performance time (ms) at which the frame at `contextSec` is output, or null when not ready. */
+  contextToPerformance(contextSec: number): number | null {
+    const fit = this.window.fit();
+    return fit ? contextToPerformance(fit, contextSec) : null;
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * The renderer's second clock hop: this page's clock against its host peer's, over the bridge.
+ *
+ * The local clock is `performance.timeOrigin + performance.now()` (epoch-sized ms, monotonic).
+ * Four-timestamp probes go through `bridge.clock.probe(t1)`; the shared estimator keeps the
+ * low-delay ones and gives host − local with an error bound. The host adds its own estimate of
+ * group − host (`groupOffsetMs`, `groupErrorMs`) to every reply, so
+ *   group = local + (host − local) + (group − host),   error = own bound + host's bound.
+ * A host that has no group estimate yet (`groupOffsetMs: null`) is taken as the group clock
+ * itself, and readings say `hostSynced: false`.
+ */
+import type { ClockProbeReply } from '../../shared/bridge/contract';
+import {
+  addSample,
+  createEstimator,
+  errorAt,
+  estimate,
+  fromGroupTime,
+  toGroupTime,
+  type ClockEstimate,
+  type EstimatorOptions,
+  type EstimatorState,
+} from '../../shared/clock/estimator';
+
+/** The one bridge call the group clock needs. */
+export interface ClockProbeBridge {
+  clock: { probe(t1: number): Promise<ClockProbeReply> };
+}
+
+/** A local clock: epoch-sized ms, and the performance-time origin it is built on. */
+export interface LocalClock {
+  nowMs(): number;
+  /** `nowMs() − performance.now()`: converts between local ms and performance ms. */
+  readonly originMs: number;
+}
+
+/** The page's own clock: `performance.timeOrigin + performance.now()`. */
+export function performanceClock(): LocalClock {
+  const originMs = performance.timeOrigin;
+  return { originMs, nowMs: () => originMs + performance.now() };
+}
+
+/** Group time for some instant, with its error bound. */
+export interface GroupTimeReading {
+  groupMs: number;
+  /** Bound on |groupMs − true group time| (ms): own hop plus the host's. */
+  errorMs: number;
+  /** False while the host has no group estimate and its own clock stands in for it. */
+  hostSynced: boolean;
+}
+
+/** What the audio engine needs from a group clock. */
+export interface GroupTimeSource {
+  /** Group time at which the page's clock reads `performanceMs`, or null before the first estimate. */
+  performanceToGroup(performanceMs: number): GroupTimeReading | null;
+  /** Performance time (ms) at which group time reads `groupMs`, or null before the first estimate. */
+  groupToPerformance(groupMs: number): number | null;
+  /** Resolves once conversions can be answered. */
+  ready(signal?: AbortSignal): Promise<void>;
+}
+
+/** Tuning of the probe schedule and the estimator. */
+export interface GroupClockInit {
+  /** Probes sent back to back when started, to get a first estimate fast. */
+  burstProbes?: number;
+  /** Time between probes after the burst (ms). */
+  probeIntervalMs?: number;
+  /** A reply later than this is dropped (ms). */
+  probeTimeoutMs?: number;
+  /** Samples needed before conversions are answered. */
+  minSamples?: number;
+  estimator?: EstimatorOptions;
+}
+
+/** Counters of probe outcomes, for diagnostics. */
+export interface GroupClockStats {
+  sent: number;
+  accepted: number;
+  rejected: number;
+  failed: number;
+  timedOut: number;
+}
+
+/** Estimates group time from this page via probes over the bridge. */
+export class GroupClock implements GroupTimeSource {
+  private readonly bridge: ClockProbeBridge;
+  private readonly clock: LocalClock;
+  private readonly burstProbes: number;
+  private readonly probeIntervalMs: number;
+  private readonly probeTimeoutMs: number;
+  private readonly minSamples: number;
+  private state: EstimatorState;
+  private hostOffsetMs: number | null = null;
+  private hostErrorMs: number | null = null;
+  private controller: AbortController | null = null;
+  private waiters: (() => void)[] = [];
+  private probing: Promise<boolean> | null = null;
+  readonly stats: GroupClockStats = { sent: 0, accepted: 0, rejected: 0, failed: 0, timedOut: 0 };
+
+  constructor(components: { bridge: ClockProbeBridge; clock?: LocalClock }, init: GroupClockInit = {}) {
+    this.bridge = components.bridge;
+    this.clock = components.clock ?? performanceClock();
+    this.burstProbes = init.burstProbes ?? 8;
+    this.probeIntervalMs = init.probeIntervalMs ?? 1000;
+    this.probeTimeoutMs = init.probeTimeoutMs ?? 2000;
+    this.minSamples = init.minSamples ?? 4;
+    this.state = createEstimator(init.estimator);
+  }
+
+  /** Starts probing: a burst, then one probe per interval. Idempotent. */
+  start(): void {
+    if (this.controller) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    void this.run(controller.signal);
+  }
+
+  /** Stops probing; the estimate stays readable. */
+  stop(): void {
+    this.controller?.abort();
+    this.controller = null;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    for (let i = 0; i < this.burstProbes && !signal.aborted; i++) await this.probeOnce();
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.probeIntervalMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+      if (!signal.aborted) await this.probeOnce();
+    }
+  }
+
+  /** Sends one probe (one at a time); resolves true when its sample was accepted. */
+  probeOnce(): Promise<boolean> {
+    this.probing ??= this.probe().finally(() => (this.probing = null));
+    return this.probing;
+  }
+
+  private async probe(): Promise<boolean> {
+    this.stats.sent++;
+    const t1 = this.clock.nowMs();
+    let reply: ClockProbeReply;
+    try {
+      reply = await this.bridge.clock.probe(t1);
+    } catch {
+      this.stats.failed++;
+      return false;
+    }
+    const t4 = this.clock.nowMs();
+    if (t4 - t1 > this.probeTimeoutMs) {
+      this.stats.timedOut++;
+      return false;
+    }
+    if (!isReply(reply)) {
+      this.stats.rejected++;
+      return false;
+    }
+    this.state = addSample(this.state, { t1, t2: reply.t2, t3: reply.t3, t4 });
+    if (this.state.lastVerdict !== 'accepted' && this.state.lastVerdict !== 'step') {
+      this.stats.rejected++;
+      return false;
+    }
+    this.stats.accepted++;
+    this.hostOffsetMs = reply.groupOffsetMs;
+    this.hostErrorMs = reply.groupErrorMs;
+    if (this.waiters.length > 0 && this.current(t4)) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const resolve of waiters) resolve();
+    }
+    return true;
+  }
+
+  private current(localMs: number): ClockEstimate | null {
+    if (this.state.samples.length < this.minSamples) return null;
+    return estimate(this.state, localMs);
+  }
+
+  /** Resolves once conversions can be answered. */
+  ready(signal?: AbortSignal): Promise<void> {
+    if (this.current(this.clock.nowMs())) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(done);
+    });
+  }
+
+  /** The host-vs-local estimate (for diagnostics), or null before enough samples. */
+  hostEstimate(): ClockEstimate | null {
+    return this.current(this.clock.nowMs());
+  }
+
+  /** Group time now. */
+  groupNow(): GroupTimeReading | null {
+    return this.localToGroup(this.clock.nowMs());
+  }
+
+  /** Group time at local time `localMs`. */
+  localToGroup(localMs: number): GroupTimeReading | null {
+    const est = this.current(localMs);
+    if (!est) return null;
+    const hostMs = toGroupTime(est, localMs);
+    return {
+      groupMs: hostMs + (this.hostOffsetMs ?? 0),
+      errorMs: errorAt(est, localMs) + (this.hostErrorMs ?? 0),
+      hostSynced: this.hostOffsetMs !== null,
+    };
+  }
+
+  /** Local time at which group time reads `groupMs`. */
+  groupToLocal(groupMs: number): number | null {
+    const est = this.current(this.clock.nowMs());
+    if (!est) return null;
+    return fromGroupTime(est, groupMs - (this.hostOffsetMs ?? 0));
+  }
+
+  performanceToGroup(performanceMs: number): GroupTimeReading | null {
+    return this.localToGroup(this.clock.originMs + performanceMs);
+  }
+
+  groupToPerformance(groupMs: number): number | null {
+    const local = this.groupToLocal(groupMs);
+    return local === null ? null : local - this.clock.originMs;
+  }
+}
+
+function isReply(reply: unknown): reply is ClockProbeReply {
+  if (typeof reply !== 'object' || reply === null) return false;
+  const r = reply as Record<string, unknown>;
+  const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
+  return (
+    typeof r.t2 === 'number' &&
+    Number.isFinite(r.t2) &&
+    typeof r.t3 === 'number' &&
+    Number.isFinite(r.t3) &&
+    finiteOrNull(r.groupOffsetMs) &&
+    finiteOrNull(r.groupErrorMs) &&
+    (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0)
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * `window.__fireflyAudio`: a read-only view of the engine for end-to-end tests, which compare
+ * across windows when each one will play the same frame.
+ */
+import type { AudioEngine, AudioEngineSnapshot, StartRecord } from './engine';
+import type { ClockMapFit } from './clock-map';
+import type { GroupClock, GroupTimeReading } from './group-clock';
+
+/** What tests read from a window. */
+export interface FireflyAudioTestHook {
+  /** What the engine scheduled last, or null. */
+  readonly lastStart: StartRecord | null;
+  /** Sources started so far (re-anchors and silent refinements included). */
+  readonly starts: number;
+  snapshot(): AudioEngineSnapshot;
+  /** Group time (ms) at which frame `frame` of the current track is heard, or null. */
+  groupTimeOfFrame(frame: number): number | null;
+  /** Group time now per this window's clocks, or null before the first estimate. */
+  groupNow(): GroupTimeReading | null;
+  /** The performance → context time map in use, or null before the output runs. */
+  outputClock(): ClockMapFit | null;
+  /** The AudioContext's sample rate and its reported latencies (s), or null before start. */
+  context(): { sampleRate: number; baseLatency: number; outputLatency: number; state: AudioContextState } | null;
+}
+
+declare global {
+  interface Window {
+    __fireflyAudio?: FireflyAudioTestHook;
+  }
+}
+
+/** Installs the hook on `target` (the window by default); returns a function removing it. */
+export function installAudioTestHook(engine: AudioEngine, groupClock: GroupClock, target: Window = window): () => void {
+  const hook: FireflyAudioTestHook = {
+    get lastStart() {
+      return engine.lastStart;
+    },
+    get starts() {
+      return engine.starts;
+    },
+    snapshot: () => engine.getSnapshot(),
+    groupTimeOfFrame: (frame) => engine.groupTimeOfFrame(frame),
+    groupNow: () => groupClock.groupNow(),
+    outputClock: () => engine.outputClock(),
+    context: () => {
+      const ctx = engine.audioContext;
+      return ctx ? { sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: ctx.outputLatency, state: ctx.state } : null;
+    },
+  };
+  target.__fireflyAudio = hook;
+  return () => {
+    if (target.__fireflyAudio === hook) delete target.__fireflyAudio;
+  };
+}
