@@ -117,7 +117,7 @@ export interface TestAudio {
   longMp3: string;
   /** The first 200 bytes of a FLAC file. */
   truncated: string;
-  /** 64 KiB of random bytes named .mp3. */
+  /** 64 KiB of (seeded) random bytes named .mp3. */
   randomMp3: string;
   /** An empty .ogg file. */
   empty: string;
@@ -133,7 +133,20 @@ export const TONE_TAGS: Record<FormatName, Required<ToneTags>> = {
   m4a: { title: 'M4A Tone', artist: 'Firefly Tests', album: 'Formats', track: 6 },
 };
 
-const RECIPE_VERSION = 3;
+const RECIPE_VERSION = 4;
+
+/** Deterministic pseudo-random bytes (xorshift32), so the "random" file is the same everywhere. */
+export const seededBytes = (length: number, seed: number): Uint8Array => {
+  const out = new Uint8Array(length);
+  let x = seed | 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+};
 
 const layout = (dir: string): TestAudio => ({
   dir,
@@ -195,7 +208,7 @@ const generate = async (): Promise<TestAudio> => {
   });
   const flac = await readFile(w.tones.flac);
   await writeFile(w.truncated, flac.subarray(0, 200));
-  await writeFile(w.randomMp3, randomBytes(64 * 1024));
+  await writeFile(w.randomMp3, seededBytes(64 * 1024, 0x5eed));
   await writeFile(w.empty, new Uint8Array(0));
   await writeFile(join(work, 'complete.json'), JSON.stringify({ version: RECIPE_VERSION }));
   try {

@@ -1,0 +1,187 @@
+/**
+ * The library as the rest of the app sees it: listings, chunk lists, verified chunk reads and track
+ * bytes for playback, whether the bytes come from the user's own files or from the chunk store.
+ *
+ * The user's own files are never copied into the store: the index knows each chunk's (path, offset,
+ * length), and a read re-hashes what it finds there. If a file changed since it was scanned, the
+ * read falls back to the store and asks the scanner to look again.
+ */
+import { open } from 'node:fs/promises';
+import { isContentId } from '../../shared/chunking/ids';
+import { compareTracks, type ChunkRef, type SkippedFile, type TrackInfo } from '../../shared/library/types';
+import { ChunkCorruptError, sha256Hex, type ChunkStore } from './chunk-store';
+import type { LibraryDb } from './db';
+import { toTrackInfo, type LibraryScanner } from './scanner';
+
+/** Thrown while reading a track when one of its chunks is neither in a local file nor in the store. */
+export class ChunkUnavailableError extends Error {
+  override readonly name = 'ChunkUnavailableError';
+  constructor(
+    readonly trackId: string,
+    readonly chunkId: string,
+  ) {
+    super(`chunk ${chunkId} of track ${trackId} is not available locally`);
+  }
+}
+
+/** Thrown when a track id is not in the index. */
+export class TrackNotFoundError extends Error {
+  override readonly name = 'TrackNotFoundError';
+  constructor(readonly trackId: string) {
+    super(`unknown track ${trackId}`);
+  }
+}
+
+/** What the facade is built from. */
+export interface LibraryComponents {
+  db: LibraryDb;
+  store: ChunkStore;
+  /** When present, stale local files trigger a rescan and `skipped()` includes folder problems. */
+  scanner?: LibraryScanner;
+  log?: (message: string) => void;
+}
+
+/** Counters for status pages. */
+export interface LibraryStats {
+  /** Chunk reads from local files whose bytes no longer matched (file edited since the scan). */
+  staleReads: number;
+  /** Store entries found corrupt on read (removed, reported missing). */
+  corruptReads: number;
+}
+
+const readRange = async (path: string, offset: number, length: number): Promise<Uint8Array | null> => {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const bytes = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await handle.read(bytes, got, length - got, offset + got);
+      if (bytesRead === 0) return null;
+      got += bytesRead;
+    }
+    return bytes;
+  } catch {
+    return null;
+  } finally {
+    await handle?.close();
+  }
+};
+
+/** Read access to the local library and cached chunks. */
+export class Library {
+  private readonly components: LibraryComponents;
+  private readonly counters: LibraryStats = { staleReads: 0, corruptReads: 0 };
+
+  constructor(components: LibraryComponents) {
+    this.components = components;
+  }
+
+  /** Tracks of the user's own library, ordered by artist, album, track number, title. */
+  list(): TrackInfo[] {
+    return this.components.db.localTracks().map(toTrackInfo).sort(compareTracks);
+  }
+
+  /** A track by id, local or known from a peer; null if unknown. */
+  get(trackId: string): TrackInfo | null {
+    const track = this.components.db.getTrack(trackId);
+    return track ? toTrackInfo(track) : null;
+  }
+
+  /** Whether some local file holds the track. */
+  isLocal(trackId: string): boolean {
+    return this.components.db.isLocalTrack(trackId);
+  }
+
+  /** The track's chunks in file order, or null if the track is unknown. */
+  chunkList(trackId: string): ChunkRef[] | null {
+    if (!this.components.db.getTrack(trackId)) return null;
+    return this.components.db.chunkList(trackId);
+  }
+
+  /** Whether the chunk can probably be read here (a local file lists it or the store has it); unverified. */
+  hasChunk(chunkId: string): boolean {
+    return this.components.store.has(chunkId) || this.components.db.isLocalChunk(chunkId);
+  }
+
+  /** The chunk's bytes, verified against its id, from a local file or the store; null if not available. */
+  async readChunk(chunkId: string): Promise<Uint8Array | null> {
+    if (!isContentId(chunkId)) return null;
+    for (const source of this.components.db.chunkSources(chunkId)) {
+      const bytes = await readRange(source.path, source.offsetBytes, source.lengthBytes);
+      if (bytes && sha256Hex(bytes) === chunkId) return bytes;
+      this.staleFile(source.path);
+    }
+    try {
+      return await this.components.store.get(chunkId);
+    } catch (error) {
+      if (!(error instanceof ChunkCorruptError)) throw error;
+      this.counters.corruptReads++;
+      return null;
+    }
+  }
+
+  /**
+   * The track's bytes in order, one verified chunk at a time (for playback or serving a whole
+   * file). Throws TrackNotFoundError up front, ChunkUnavailableError when a chunk is missing.
+   */
+  async *trackBytes(trackId: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array> {
+    const chunks = this.chunkList(trackId);
+    if (!chunks) throw new TrackNotFoundError(trackId);
+    const [path] = this.components.db.filesOfTrack(trackId);
+    // A local file is read through one handle; any chunk that fails to verify is looked up elsewhere.
+    const handle = path ? await open(path, 'r').catch(() => null) : null;
+    try {
+      for (const chunk of chunks) {
+        options.signal?.throwIfAborted();
+        let bytes: Uint8Array | null = null;
+        if (handle) {
+          const buffer = new Uint8Array(chunk.lengthBytes);
+          const { bytesRead } = await handle.read(buffer, 0, chunk.lengthBytes, chunk.offsetBytes);
+          if (bytesRead === chunk.lengthBytes && sha256Hex(buffer) === chunk.chunkId) bytes = buffer;
+          else if (path) this.staleFile(path);
+        }
+        bytes ??= await this.readChunk(chunk.chunkId);
+        if (!bytes) throw new ChunkUnavailableError(trackId, chunk.chunkId);
+        yield bytes;
+      }
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** The whole track in one buffer (see `trackBytes`). */
+  async readTrack(trackId: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const track = this.components.db.getTrack(trackId);
+    if (!track) throw new TrackNotFoundError(trackId);
+    const out = new Uint8Array(track.sizeBytes);
+    let offset = 0;
+    for await (const bytes of this.trackBytes(trackId, options)) {
+      out.set(bytes, offset);
+      offset += bytes.length;
+    }
+    return out;
+  }
+
+  /** The track's cover image, or null. */
+  cover(trackId: string): { mime: string; bytes: Uint8Array } | null {
+    const hash = this.components.db.getTrack(trackId)?.coverHash;
+    return hash ? this.components.db.cover(hash) : null;
+  }
+
+  /** Files that could not be added, with the reason. */
+  skipped(): SkippedFile[] {
+    return this.components.scanner?.skipped() ?? this.components.db.skippedFiles();
+  }
+
+  /** Counters since construction. */
+  stats(): LibraryStats {
+    return { ...this.counters };
+  }
+
+  private staleFile(path: string): void {
+    this.counters.staleReads++;
+    this.components.log?.(`library: ${path} no longer matches the index; rescanning`);
+    this.components.scanner?.rescanFile(path).catch(() => undefined);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Reading tags, duration and cover art with music-metadata, and deciding whether a file is audio at
+ * all. The parser is lenient (it finds "frames" in random bytes and trusts a truncated header), so a
+ * few sanity checks on its answer decide what the library accepts.
+ */
+import { basename, extname } from 'node:path';
+import { parseFile, selectCover, type IAudioMetadata } from 'music-metadata';
+import { err, ok, type Result } from '../../shared/result';
+
+/** File extensions the scanner looks at (lowercase, with dot). */
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.mp3',
+  '.flac',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.wav',
+  '.m4a',
+  '.aac',
+]);
+
+/** What the library keeps from a file's metadata. */
+export interface AudioMeta {
+  title: string;
+  artist: string;
+  album: string;
+  trackNo: number | null;
+  durationSec: number;
+  codec: string;
+  container: string;
+  cover: { mime: string; bytes: Uint8Array } | null;
+}
+
+/** Below this average data rate the file holds less audio than its header claims. */
+const MIN_BITS_PER_SEC = 4_000;
+const LOSSY = new Set(['mp3', 'mp2', 'mp1', 'aac', 'vorbis', 'opus']);
+
+/** Short codec name for a music-metadata codec string. */
+export const normalizeCodec = (codec: string): string => {
+  const c = codec.toLowerCase();
+  const layer = /layer (\d)/.exec(c);
+  if (c.includes('mpeg') && layer && !c.includes('aac')) return `mp${layer[1]}`;
+  if (c.includes('flac')) return 'flac';
+  if (c.startsWith('vorbis')) return 'vorbis';
+  if (c.includes('opus')) return 'opus';
+  if (c.includes('pcm') || c.includes('ieee_float') || c.includes('float')) return 'pcm';
+  if (c.includes('alac')) return 'alac';
+  if (c.includes('aac')) return 'aac';
+  return c.trim() || 'unknown';
+};
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Reads a file's metadata; an error result explains why the file is not accepted as audio. */
+export const readAudioMeta = async (path: string, sizeBytes: number): Promise<Result<AudioMeta>> => {
+  let meta: IAudioMetadata;
+  try {
+    meta = await parseFile(path);
+    if (!(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
+      // Some files (VBR MP3 without a Xing header) only reveal their duration to a full frame scan.
+      meta = await parseFile(path, { duration: true });
+    }
+  } catch (error) {
+    return err(`unreadable: ${message(error)}`);
+  }
+  const { format, common } = meta;
+  if (!format.codec || !format.sampleRate) return err('no audio stream found');
+  const durationSec = format.duration ?? 0;
+  if (!(durationSec > 0) || !Number.isFinite(durationSec)) {
+    return err('no playable audio: the duration cannot be determined (damaged or not audio)');
+  }
+  const codec = normalizeCodec(format.codec);
+  const pictureBytes = (common.picture ?? []).reduce((sum, p) => sum + p.data.length, 0);
+  const bitsPerSec = (Math.max(0, sizeBytes - pictureBytes) * 8) / durationSec;
+  if (bitsPerSec < MIN_BITS_PER_SEC) {
+    return err(`truncated: ${sizeBytes} bytes cannot hold ${durationSec.toFixed(1)} s of ${codec}`);
+  }
+  if (LOSSY.has(codec) && format.bitrate && bitsPerSec > 3 * format.bitrate + 64_000) {
+    return err(`damaged or not audio: data does not match its ${codec} headers`);
+  }
+
+  const cover = selectCover(common.picture);
+  const trackNo = common.track.no;
+  return ok({
+    title: common.title?.trim() || basename(path, extname(path)),
+    artist: (common.artist ?? common.albumartist ?? '').trim(),
+    album: (common.album ?? '').trim(),
+    trackNo: trackNo !== null && Number.isInteger(trackNo) && trackNo >= 0 ? trackNo : null,
+    durationSec,
+    codec,
+    container: format.container ?? 'unknown',
+    cover: cover && cover.data.length > 0 ? { mime: cover.format || 'image/jpeg', bytes: cover.data } : null,
+  });
+};
