@@ -1,10 +1,11 @@
 import type { ControlMessage, DecodeResult, IgnoreReason, InvalidReason } from './messages';
 
 /**
- * Categories of peer input that was dropped. The codec produces the first six; `staleEpoch`
- * comes from the election, `duplicate` and `replay` are for services that check sequence numbers.
+ * Categories of peer input that was dropped. The codec produces the first six; `staleEpoch` and
+ * `afterLeave` come from the room reducer; `duplicate` and `replay` are for services that check
+ * sequence numbers.
  */
-export type DropReason = InvalidReason | IgnoreReason | 'staleEpoch' | 'duplicate' | 'replay';
+export type DropReason = InvalidReason | IgnoreReason | 'staleEpoch' | 'afterLeave' | 'duplicate' | 'replay';
 
 /** Counts dropped peer input by category, for `/api/status` and `debug`. */
 export class DropCounter {

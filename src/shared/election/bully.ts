@@ -1,0 +1,381 @@
+/**
+ * Bully leader election as a pure state machine: `electionStep(state, event, nowMs)` returns the
+ * next state and the effects to carry out. Everything travels as a broadcast on the control topic.
+ *
+ * Peers are ranked by (priority, peer id): higher priority wins, and between equal priorities
+ * the greater peer id string wins.
+ *
+ * Epochs. Each accepted leadership is a term (leader, epoch). A peer's `epoch` is the epoch of the
+ * last term it accepted; claims and answers below it are stale and dropped. A peer only ever
+ * switches to a different leader at a strictly higher epoch, so no peer accepts two leaders for
+ * one epoch. A new leader takes the highest epoch it has seen in any message, plus one.
+ *
+ * Rules, beyond textbook Bully:
+ * - A peer that starts sends ELECTION at once but waits `startupGraceMs` (longer than a heartbeat
+ *   period) before claiming, so it hears the room's current epoch and leader first.
+ * - An ELECTION from a lower peer is answered whatever its epoch: the ANSWER carries the current
+ *   epoch, which is how a restarted peer learns it. A leader also re-sends COORDINATOR, so a
+ *   lower peer that lost track of a live leader gets it back without a new term.
+ * - A leader bumps its epoch (re-asserts) when it hears a lower peer claim leadership at an epoch
+ *   not below its own, or an ELECTION showing the sender knows a newer term or a different leader
+ *   at the same epoch: after a partition heals the higher leader wins with a fresh epoch.
+ * - A leader that hears a higher leader claim its own epoch stands down and waits for that leader
+ *   to re-assert at a higher epoch.
+ * - An ELECTION from a higher peer counts as an ANSWER (the sender is alive and will lead), and a
+ *   leader that hears one stands down to wait for its COORDINATOR. This covers peers that start
+ *   at nearly the same time and so miss each other's first ELECTION.
+ */
+import type { ControlDraft, ControlMessage, ControlMessageOf } from '../protocol/messages';
+import type { LeaderInfo } from '../status';
+
+/** Election timings in milliseconds; every field can be overridden. */
+export interface ElectionTimings {
+  /** Period of membership heartbeats, which double as the leader's liveness signal. */
+  heartbeatMs: number;
+  /** A leader silent this long is considered gone. */
+  leaderTimeoutMs: number;
+  /** A candidate that hears no ANSWER this long after its ELECTION becomes leader. */
+  answerTimeoutMs: number;
+  /** A candidate that was answered but hears no COORDINATOR this long starts over. */
+  coordinatorTimeoutMs: number;
+  /** A freshly started peer listens this long before it may claim leadership. */
+  startupGraceMs: number;
+}
+
+/**
+ * Defaults sized for a LAN: a killed leader is missed after at most `leaderTimeoutMs` and
+ * replaced `answerTimeoutMs` later, about 1 s in all.
+ */
+export const defaultElectionTimings: Readonly<ElectionTimings> = Object.freeze({
+  heartbeatMs: 250,
+  leaderTimeoutMs: 800,
+  answerTimeoutMs: 200,
+  coordinatorTimeoutMs: 600,
+  startupGraceMs: 400,
+});
+
+/** What orders peers in an election. */
+export interface Rank {
+  peerId: string;
+  priority: number;
+}
+
+/** True when `a` beats `b`: higher priority, then greater peer id. */
+export const outranks = (a: Rank, b: Rank): boolean =>
+  a.priority !== b.priority ? a.priority > b.priority : a.peerId > b.peerId;
+
+/** A leadership as accepted by a peer. */
+export interface Term {
+  leaderId: string;
+  priority: number;
+  epoch: number;
+}
+
+/**
+ * - `stopped`: not taking part.
+ * - `electing`: sent ELECTION, waiting for an ANSWER until `deadlineMs`.
+ * - `awaiting`: answered by a higher peer, waiting for its COORDINATOR until `deadlineMs`.
+ * - `follower`: following a live leader (`term`).
+ * - `leader`: leading (`term` names this peer).
+ */
+export type ElectionPhase = 'stopped' | 'electing' | 'awaiting' | 'follower' | 'leader';
+
+export interface ElectionState {
+  readonly self: Rank;
+  readonly timings: ElectionTimings;
+  readonly phase: ElectionPhase;
+  /** Epoch of the last accepted term; messages below it are stale. */
+  readonly epoch: number;
+  /** Highest epoch seen in any message, stale or not; a new leader goes above it. */
+  readonly maxEpochSeen: number;
+  /** The last accepted term; kept after the leader is lost so it cannot be reused at its epoch. */
+  readonly term: Term | null;
+  readonly leaderHeardAtMs: number;
+  /** When the current `electing` or `awaiting` phase gives up. */
+  readonly deadlineMs: number | null;
+}
+
+export type ElectionEvent =
+  | { kind: 'start' }
+  | { kind: 'stop' }
+  | { kind: 'tick' }
+  /** A validated control message from another peer; types other than election traffic are ignored. */
+  | { kind: 'message'; msg: ControlMessage }
+  /** Membership no longer lists this peer (it left or timed out). */
+  | { kind: 'memberLeft'; peerId: string }
+  /** This peer's own priority changed. */
+  | { kind: 'priority'; priority: number }
+  /** An epoch seen in a message that is otherwise dropped: a new leader must still go above it. */
+  | { kind: 'epochSeen'; epoch: number };
+
+export type ElectionEffect =
+  | { kind: 'publish'; msg: ControlDraft }
+  /** The live leader this peer recognises changed (another peer, a new epoch, or none). */
+  | { kind: 'leader'; leader: LeaderInfo | null }
+  /** A message was dropped because its epoch is below this peer's. */
+  | { kind: 'drop'; reason: 'staleEpoch'; from: string; type: ControlMessage['type'] };
+
+export interface ElectionStepResult {
+  state: ElectionState;
+  effects: ElectionEffect[];
+}
+
+export interface ElectionOptions {
+  timings?: Partial<ElectionTimings>;
+  /**
+   * Highest epoch this peer knew before it restarted. Persisting `maxEpochSeen` and passing it
+   * back here keeps a restarted peer from claiming an epoch that was already used.
+   */
+  initialEpoch?: number;
+}
+
+/** A stopped election state for this peer. */
+export function createElection(self: Rank, options: ElectionOptions = {}): ElectionState {
+  const initialEpoch = options.initialEpoch ?? 0;
+  return {
+    self: { ...self },
+    timings: { ...defaultElectionTimings, ...options.timings },
+    phase: 'stopped',
+    epoch: initialEpoch,
+    maxEpochSeen: initialEpoch,
+    term: null,
+    leaderHeardAtMs: 0,
+    deadlineMs: null,
+  };
+}
+
+/** The live leader this peer recognises, if any. */
+export function currentLeader(state: ElectionState): LeaderInfo | null {
+  if ((state.phase === 'follower' || state.phase === 'leader') && state.term) {
+    return { peerId: state.term.leaderId, epoch: state.term.epoch };
+  }
+  return null;
+}
+
+/** The earliest time a `tick` can change anything, or null when only messages can. */
+export function electionWakeMs(state: ElectionState): number | null {
+  switch (state.phase) {
+    case 'follower':
+      return state.leaderHeardAtMs + state.timings.leaderTimeoutMs;
+    case 'electing':
+    case 'awaiting':
+      return state.deadlineMs;
+    default:
+      return null;
+  }
+}
+
+/** Advances the election by one event. */
+export function electionStep(state: ElectionState, event: ElectionEvent, nowMs: number): ElectionStepResult {
+  const run = new Step(state, nowMs);
+  run.handle(event);
+  return { state: run.state, effects: run.effects };
+}
+
+class Step {
+  readonly effects: ElectionEffect[] = [];
+
+  constructor(
+    public state: ElectionState,
+    private readonly nowMs: number,
+  ) {}
+
+  private set(patch: Partial<ElectionState>): void {
+    this.state = { ...this.state, ...patch };
+  }
+
+  private publish(msg: ControlDraft): void {
+    this.effects.push({ kind: 'publish', msg });
+  }
+
+  private announceLeader(): void {
+    this.effects.push({ kind: 'leader', leader: currentLeader(this.state) });
+  }
+
+  handle(event: ElectionEvent): void {
+    if (event.kind === 'start') return this.start();
+    if (event.kind === 'priority') return this.changePriority(event.priority);
+    if (event.kind === 'epochSeen') {
+      if (event.epoch > this.state.maxEpochSeen) this.set({ maxEpochSeen: event.epoch });
+      return;
+    }
+    if (this.state.phase === 'stopped') return;
+    switch (event.kind) {
+      case 'stop':
+        return this.stop();
+      case 'tick':
+        return this.tick();
+      case 'message':
+        return this.message(event.msg);
+      case 'memberLeft':
+        if (this.state.phase === 'follower' && this.state.term?.leaderId === event.peerId) this.leaderLost();
+        return;
+    }
+  }
+
+  private start(): void {
+    if (this.state.phase !== 'stopped') return;
+    const { answerTimeoutMs, startupGraceMs } = this.state.timings;
+    this.beginElection(Math.max(answerTimeoutMs, startupGraceMs));
+  }
+
+  private stop(): void {
+    const hadLeader = currentLeader(this.state) !== null;
+    this.set({ phase: 'stopped', deadlineMs: null });
+    if (hadLeader) this.announceLeader();
+  }
+
+  private tick(): void {
+    const { phase, deadlineMs, leaderHeardAtMs, timings } = this.state;
+    if (phase === 'follower' && this.nowMs >= leaderHeardAtMs + timings.leaderTimeoutMs) this.leaderLost();
+    else if (phase === 'electing' && deadlineMs !== null && this.nowMs >= deadlineMs) this.declare();
+    else if (phase === 'awaiting' && deadlineMs !== null && this.nowMs >= deadlineMs) this.beginElection(timings.answerTimeoutMs);
+  }
+
+  private changePriority(priority: number): void {
+    this.set({ self: { ...this.state.self, priority } });
+    const { phase, term, self } = this.state;
+    // A follower that now outranks its leader takes over, as a higher peer joining would.
+    if (phase === 'follower' && term && outranks(self, { peerId: term.leaderId, priority: term.priority })) {
+      this.leaderLost();
+    }
+  }
+
+  private leaderLost(): void {
+    this.set({ phase: 'electing' });
+    this.announceLeader();
+    this.beginElection(this.state.timings.answerTimeoutMs);
+  }
+
+  private beginElection(waitMs: number): void {
+    const { self, epoch, term } = this.state;
+    this.set({ phase: 'electing', deadlineMs: this.nowMs + waitMs });
+    this.publish({
+      type: 'election',
+      from: self.peerId,
+      epoch,
+      priority: self.priority,
+      leaderId: term && term.epoch === epoch ? term.leaderId : null,
+    });
+  }
+
+  /** Takes leadership with an epoch above every epoch seen. */
+  private declare(): void {
+    const { self } = this.state;
+    const epoch = Math.max(this.state.epoch, this.state.maxEpochSeen) + 1;
+    this.set({
+      phase: 'leader',
+      epoch,
+      maxEpochSeen: epoch,
+      term: { leaderId: self.peerId, priority: self.priority, epoch },
+      deadlineMs: null,
+    });
+    this.publish({ type: 'coordinator', from: self.peerId, epoch, priority: self.priority });
+    this.announceLeader();
+  }
+
+  private resendCoordinator(): void {
+    const { self, epoch } = this.state;
+    this.publish({ type: 'coordinator', from: self.peerId, epoch, priority: self.priority });
+  }
+
+  private message(msg: ControlMessage): void {
+    if (msg.from === this.state.self.peerId) return;
+    if (msg.epoch > this.state.maxEpochSeen) this.set({ maxEpochSeen: msg.epoch });
+    switch (msg.type) {
+      case 'election':
+        return this.onElection(msg);
+      case 'answer':
+        return this.onAnswer(msg);
+      case 'coordinator':
+        return this.onClaim(msg.from, msg.priority, msg);
+      case 'heartbeat':
+        return this.onHeartbeat(msg);
+      default:
+        return;
+    }
+  }
+
+  private dropStale(msg: ControlMessage): void {
+    this.effects.push({ kind: 'drop', reason: 'staleEpoch', from: msg.from, type: msg.type });
+  }
+
+  private onHeartbeat(msg: ControlMessageOf<'heartbeat'>): void {
+    if (msg.role === 'leader' && msg.leaderId === msg.from) return this.onClaim(msg.from, msg.priority, msg);
+    // Our leader saying it no longer leads (it stood down) is as good as its silence.
+    const { phase, term, epoch } = this.state;
+    if (phase === 'follower' && term?.leaderId === msg.from && msg.epoch >= epoch) this.leaderLost();
+  }
+
+  private onElection(msg: ControlMessageOf<'election'>): void {
+    const { self, phase, epoch, timings } = this.state;
+    const sender: Rank = { peerId: msg.from, priority: msg.priority };
+    if (!outranks(self, sender)) {
+      // A higher peer is alive and electing: it will lead, or someone above it will. A candidate
+      // takes this as an ANSWER, and a leader stands down rather than race it to a new epoch.
+      if (phase === 'electing' || phase === 'leader') {
+        this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
+        if (phase === 'leader') this.announceLeader();
+      }
+      return;
+    }
+    this.publish({ type: 'answer', from: self.peerId, epoch, to: msg.from, priority: self.priority });
+    if (phase !== 'leader') return;
+    const senderKnowsNewer = msg.epoch > epoch || (msg.epoch === epoch && msg.leaderId !== null && msg.leaderId !== self.peerId);
+    if (senderKnowsNewer) this.reassert();
+    else this.resendCoordinator();
+  }
+
+  private onAnswer(msg: ControlMessageOf<'answer'>): void {
+    const { self, phase, epoch, timings } = this.state;
+    if (msg.to !== self.peerId) return;
+    if (msg.epoch < epoch) return this.dropStale(msg);
+    if (phase !== 'electing' || !outranks({ peerId: msg.from, priority: msg.priority }, self)) return;
+    this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
+  }
+
+  /** A COORDINATOR, or a heartbeat from a peer that says it leads. */
+  private onClaim(claimantId: string, priority: number, msg: ControlMessage): void {
+    const { self, phase, epoch, term, timings } = this.state;
+    if (msg.epoch < epoch) return this.dropStale(msg);
+    const claimant: Rank = { peerId: claimantId, priority };
+
+    if (outranks(claimant, self)) {
+      if (term && msg.epoch === term.epoch) {
+        if (term.leaderId === claimantId) {
+          const wasLive = phase === 'follower';
+          this.set({ phase: 'follower', leaderHeardAtMs: this.nowMs, deadlineMs: null, term: { ...term, priority } });
+          if (!wasLive) this.announceLeader();
+        } else if (phase === 'leader') {
+          // Two leaders at one epoch (a partition healed): stand down without accepting the
+          // other at this epoch; it re-asserts at a higher one once it hears our claim.
+          this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
+          this.announceLeader();
+        }
+        return;
+      }
+      this.set({
+        phase: 'follower',
+        epoch: msg.epoch,
+        term: { leaderId: claimantId, priority, epoch: msg.epoch },
+        leaderHeardAtMs: this.nowMs,
+        deadlineMs: null,
+      });
+      this.announceLeader();
+      return;
+    }
+
+    // The claimant is below us.
+    if (phase === 'leader') return this.reassert();
+    if (phase === 'follower' && term?.leaderId === claimantId) {
+      // Our own leader now ranks below us (its priority dropped): take over.
+      this.leaderLost();
+    }
+    // A follower leaves a lower claimant to its (higher) leader; a candidate is already electing.
+  }
+
+  /** Leads on under a fresh epoch above everything seen. */
+  private reassert(): void {
+    this.declare();
+  }
+}

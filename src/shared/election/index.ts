@@ -1,0 +1,3 @@
+export * from './bully';
+export * from './room';
+export * from '../membership/membership';

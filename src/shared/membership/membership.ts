@@ -1,0 +1,186 @@
+/**
+ * The room's member table as a pure reducer: `membershipStep(state, event, nowMs)`. Heartbeats
+ * admit and refresh members, silence longer than `memberTimeoutMs` removes them, and an explicit
+ * `leave` removes one at once. The table never lists this peer itself.
+ */
+import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
+import type { Role } from '../status';
+
+export interface MembershipTimings {
+  /** A member silent this long is removed. */
+  memberTimeoutMs: number;
+}
+
+/** Defaults: six missed heartbeats at the default 250 ms heartbeat. */
+export const defaultMembershipTimings: Readonly<MembershipTimings> = Object.freeze({ memberTimeoutMs: 1500 });
+
+/** One other peer in the room, as its latest heartbeat describes it. */
+export interface Member {
+  peerId: string;
+  name: string;
+  priority: number;
+  addrs: string[];
+  role: Role;
+  /** The leader the member says it follows (itself when it leads). */
+  leaderId: string | null;
+  /** The member's epoch in its latest heartbeat. */
+  epoch: number;
+  /** When any message from it last arrived (reducer clock). */
+  lastSeenAtMs: number;
+  /** When it was (re-)admitted. */
+  joinedAtMs: number;
+  /** Round-trip time measured by the transport, if known. */
+  rttMs: number | null;
+}
+
+export interface MembershipState {
+  readonly selfId: string;
+  readonly timings: MembershipTimings;
+  readonly members: ReadonlyMap<string, Member>;
+  /**
+   * Peers that said `leave`, with the sequence number of that message and when it came: a
+   * heartbeat sent before the leave but delivered after it must not re-admit the peer.
+   */
+  readonly departed: ReadonlyMap<string, { seq: number; atMs: number }>;
+}
+
+export type MembershipEvent =
+  | { kind: 'message'; msg: ControlMessage }
+  | { kind: 'tick' }
+  | { kind: 'rtt'; peerId: string; rttMs: number }
+  | { kind: 'clear' };
+
+export type LeftReason = 'timeout' | 'leave';
+
+export type MembershipEffect =
+  | { kind: 'joined'; member: Member }
+  | { kind: 'left'; member: Member; reason: LeftReason };
+
+export interface MembershipStepResult {
+  state: MembershipState;
+  effects: MembershipEffect[];
+}
+
+/** An empty table for this peer. */
+export function createMembership(selfId: string, timings: Partial<MembershipTimings> = {}): MembershipState {
+  return {
+    selfId,
+    timings: { ...defaultMembershipTimings, ...timings },
+    members: new Map(),
+    departed: new Map(),
+  };
+}
+
+/** The earliest time a `tick` would remove someone, or null for an empty table. */
+export function membershipWakeMs(state: MembershipState): number | null {
+  let wake: number | null = null;
+  for (const m of state.members.values()) {
+    const at = m.lastSeenAtMs + state.timings.memberTimeoutMs;
+    if (wake === null || at < wake) wake = at;
+  }
+  return wake;
+}
+
+/** Advances the member table by one event. */
+export function membershipStep(state: MembershipState, event: MembershipEvent, nowMs: number): MembershipStepResult {
+  switch (event.kind) {
+    case 'message':
+      return onMessage(state, event.msg, nowMs);
+    case 'tick':
+      return expire(state, nowMs);
+    case 'rtt': {
+      const member = state.members.get(event.peerId);
+      if (!member || !Number.isFinite(event.rttMs) || event.rttMs < 0) return { state, effects: [] };
+      return { state: withMember(state, { ...member, rttMs: event.rttMs }), effects: [] };
+    }
+    case 'clear':
+      return { state: { ...state, members: new Map(), departed: new Map() }, effects: [] };
+  }
+}
+
+function withMember(state: MembershipState, member: Member): MembershipState {
+  const members = new Map(state.members);
+  members.set(member.peerId, member);
+  return { ...state, members };
+}
+
+function onMessage(state: MembershipState, msg: ControlMessage, nowMs: number): MembershipStepResult {
+  if (msg.from === state.selfId) return { state, effects: [] };
+  if (msg.type === 'heartbeat') return onHeartbeat(state, msg, nowMs);
+  if (msg.type === 'leave') return onLeave(state, msg, nowMs);
+  // Any other message still proves the sender is alive.
+  const member = state.members.get(msg.from);
+  if (!member) return { state, effects: [] };
+  return { state: withMember(state, { ...member, lastSeenAtMs: nowMs }), effects: [] };
+}
+
+/**
+ * True for a message its sender sent before saying `leave` that arrived after it. For a timeout
+ * after the leave, only messages numbered after it count as the peer coming back.
+ */
+export function sentBeforeLeave(state: MembershipState, msg: ControlMessage, nowMs: number): boolean {
+  const gone = state.departed.get(msg.from);
+  return gone !== undefined && msg.seq <= gone.seq && nowMs - gone.atMs < state.timings.memberTimeoutMs;
+}
+
+function onHeartbeat(state: MembershipState, msg: ControlMessageOf<'heartbeat'>, nowMs: number): MembershipStepResult {
+  if (sentBeforeLeave(state, msg, nowMs)) return { state, effects: [] };
+  let departed = state.departed;
+  if (departed.has(msg.from)) {
+    const next = new Map(departed);
+    next.delete(msg.from);
+    departed = next;
+  }
+  const known = state.members.get(msg.from);
+  const member: Member = {
+    peerId: msg.from,
+    name: msg.name,
+    priority: msg.priority,
+    addrs: msg.addrs,
+    role: msg.role,
+    leaderId: msg.leaderId,
+    epoch: msg.epoch,
+    lastSeenAtMs: nowMs,
+    joinedAtMs: known?.joinedAtMs ?? nowMs,
+    rttMs: known?.rttMs ?? null,
+  };
+  const next = withMember({ ...state, departed }, member);
+  return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };
+}
+
+function onLeave(state: MembershipState, msg: ControlMessageOf<'leave'>, nowMs: number): MembershipStepResult {
+  const departed = new Map(state.departed);
+  departed.set(msg.from, { seq: msg.seq, atMs: nowMs });
+  const member = state.members.get(msg.from);
+  if (!member) return { state: { ...state, departed }, effects: [] };
+  const members = new Map(state.members);
+  members.delete(msg.from);
+  return { state: { ...state, members, departed }, effects: [{ kind: 'left', member, reason: 'leave' }] };
+}
+
+function expire(state: MembershipState, nowMs: number): MembershipStepResult {
+  const { memberTimeoutMs } = state.timings;
+  const effects: MembershipEffect[] = [];
+  let members: Map<string, Member> | null = null;
+  for (const m of state.members.values()) {
+    if (nowMs - m.lastSeenAtMs >= memberTimeoutMs) {
+      members ??= new Map(state.members);
+      members.delete(m.peerId);
+      effects.push({ kind: 'left', member: m, reason: 'timeout' });
+    }
+  }
+  let departed: Map<string, { seq: number; atMs: number }> | null = null;
+  for (const [peerId, gone] of state.departed) {
+    if (nowMs - gone.atMs >= memberTimeoutMs) {
+      departed ??= new Map(state.departed);
+      departed.delete(peerId);
+    }
+  }
+  if (!members && !departed) return { state, effects };
+  return { state: { ...state, members: members ?? state.members, departed: departed ?? state.departed }, effects };
+}
+
+/** Members ordered by peer id, for display. */
+export function listMembers(state: MembershipState): Member[] {
+  return [...state.members.values()].sort((a, b) => (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0));
+}
