@@ -354,3 +354,17 @@ export function advanceIfEnded(
   if (next >= state.queue.length) return commit(state, stopped(groupNowMs), ctx);
   return commit(state, startAt(next, Math.max(endMs, groupNowMs), ctx.leadTimeMs), ctx);
 }
+
+/**
+ * Whether two states schedule the same audio: same current track, anchor and pause. A renderer
+ * that sees a new version for which this holds (a leader change, a queue edit) keeps playing.
+ */
+export function sameTimeline(a: PlaybackState, b: PlaybackState): boolean {
+  if (currentTrackId(a) === null && currentTrackId(b) === null) return true;
+  return (
+    currentTrackId(a) === currentTrackId(b) &&
+    a.paused === b.paused &&
+    a.pausedAtSec === b.pausedAtSec &&
+    (a.paused || (a.anchor.groupTimeMs === b.anchor.groupTimeMs && a.anchor.positionSec === b.anchor.positionSec))
+  );
+}
