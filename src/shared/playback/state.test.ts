@@ -9,6 +9,7 @@ import {
   playbackLimits,
   playbackStatus,
   positionAt,
+  sameTimeline,
   summarize,
   type PlaybackCommand,
   type PlaybackState,
@@ -247,5 +248,17 @@ describe('advanceIfEnded', () => {
     expect(advanceIfEnded(paused, NOW + 99_000, duration, stamp)).toBe(paused);
     const unknown = aState().playing('zz').at(10_000).build();
     expect(advanceIfEnded(unknown, NOW + 99_000, duration, stamp)).toBe(unknown);
+  });
+});
+
+describe('sameTimeline', () => {
+  it('holds across a version or leader change that keeps the audio schedule', () => {
+    const s = aState().withQueue('t1', 't2').playing('t1').at(20).build();
+    expect(sameTimeline(s, { ...s, version: s.version + 1, epoch: s.epoch + 1, updatedBy: 'PeerOther2' })).toBe(true);
+    expect(sameTimeline(s, apply(s, { kind: 'enqueue', trackIds: ['t3'] }))).toBe(true);
+    expect(sameTimeline(s, apply(s, { kind: 'seek', positionSec: 20 }))).toBe(false);
+    expect(sameTimeline(s, apply(s, { kind: 'next' }))).toBe(false);
+    expect(sameTimeline(s, apply(s, { kind: 'pause' }))).toBe(false);
+    expect(sameTimeline(apply(s, { kind: 'stop' }), apply(s, { kind: 'clear' }, NOW + 5000))).toBe(true);
   });
 });
