@@ -28,7 +28,11 @@ describe('Bully election in a simulated room', () => {
   });
 
   it('converges after loss, partitions and priority changes (3-8 peers, 120 seeds)', () => {
-    const { worst, declarations, splitBrainRuns, staleDrops } = runMany(range(1001, 120), (s) => 3 + (s % 6), true);
+    const { worst, declarations, splitBrainRuns, staleDrops } = runMany(
+      range(1001, 120),
+      (s) => 3 + (s % 6),
+      true,
+    );
     expect(worst).toBeLessThanOrEqual(CONVERGENCE_BOUND_MS);
     expect(declarations).toBeGreaterThan(120);
     // The faults really did produce rival leaders (partitions) and stale traffic to resolve.

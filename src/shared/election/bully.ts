@@ -229,7 +229,8 @@ class Step {
     const { phase, deadlineMs, leaderHeardAtMs, timings } = this.state;
     if (phase === 'follower' && this.nowMs >= leaderHeardAtMs + timings.leaderTimeoutMs) this.leaderLost();
     else if (phase === 'electing' && deadlineMs !== null && this.nowMs >= deadlineMs) this.declare();
-    else if (phase === 'awaiting' && deadlineMs !== null && this.nowMs >= deadlineMs) this.beginElection(timings.answerTimeoutMs);
+    else if (phase === 'awaiting' && deadlineMs !== null && this.nowMs >= deadlineMs)
+      this.beginElection(timings.answerTimeoutMs);
   }
 
   private changePriority(priority: number): void {
@@ -321,7 +322,8 @@ class Step {
     }
     this.publish({ type: 'answer', from: self.peerId, epoch, to: msg.from, priority: self.priority });
     if (phase !== 'leader') return;
-    const senderKnowsNewer = msg.epoch > epoch || (msg.epoch === epoch && msg.leaderId !== null && msg.leaderId !== self.peerId);
+    const senderKnowsNewer =
+      msg.epoch > epoch || (msg.epoch === epoch && msg.leaderId !== null && msg.leaderId !== self.peerId);
     if (senderKnowsNewer) this.reassert();
     else this.resendCoordinator();
   }
@@ -344,7 +346,12 @@ class Step {
       if (term && msg.epoch === term.epoch) {
         if (term.leaderId === claimantId) {
           const wasLive = phase === 'follower';
-          this.set({ phase: 'follower', leaderHeardAtMs: this.nowMs, deadlineMs: null, term: { ...term, priority } });
+          this.set({
+            phase: 'follower',
+            leaderHeardAtMs: this.nowMs,
+            deadlineMs: null,
+            term: { ...term, priority },
+          });
           if (!wasLive) this.announceLeader();
         } else if (phase === 'leader') {
           // Two leaders at one epoch (a partition healed): stand down without accepting the

@@ -107,7 +107,8 @@ export function roomRole(room: RoomState): Role {
 }
 
 /** Highest epoch this peer has seen: persist it and pass it back as `initialEpoch` after a restart. */
-export const roomEpoch = (room: RoomState): number => Math.max(room.election.epoch, room.election.maxEpochSeen);
+export const roomEpoch = (room: RoomState): number =>
+  Math.max(room.election.epoch, room.election.maxEpochSeen);
 
 /** The other members, ordered by peer id. */
 export const roomMembers = (room: RoomState): Member[] => listMembers(room.membership);
@@ -198,7 +199,8 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
           ...(addrs === undefined ? {} : { addrs: [...addrs] }),
         },
       };
-      if (priority !== undefined && priority !== next.election.self.priority) elect({ kind: 'priority', priority });
+      if (priority !== undefined && priority !== next.election.self.priority)
+        elect({ kind: 'priority', priority });
       if (roomRunning(next)) heartbeat();
       break;
     }

@@ -53,8 +53,7 @@ export type MembershipEvent =
 export type LeftReason = 'timeout' | 'leave';
 
 export type MembershipEffect =
-  | { kind: 'joined'; member: Member }
-  | { kind: 'left'; member: Member; reason: LeftReason };
+  { kind: 'joined'; member: Member } | { kind: 'left'; member: Member; reason: LeftReason };
 
 export interface MembershipStepResult {
   state: MembershipState;
@@ -82,7 +81,11 @@ export function membershipWakeMs(state: MembershipState): number | null {
 }
 
 /** Advances the member table by one event. */
-export function membershipStep(state: MembershipState, event: MembershipEvent, nowMs: number): MembershipStepResult {
+export function membershipStep(
+  state: MembershipState,
+  event: MembershipEvent,
+  nowMs: number,
+): MembershipStepResult {
   switch (event.kind) {
     case 'message':
       return onMessage(state, event.msg, nowMs);
@@ -123,7 +126,11 @@ export function sentBeforeLeave(state: MembershipState, msg: ControlMessage, now
   return gone !== undefined && msg.seq <= gone.seq && nowMs - gone.atMs < state.timings.memberTimeoutMs;
 }
 
-function onHeartbeat(state: MembershipState, msg: ControlMessageOf<'heartbeat'>, nowMs: number): MembershipStepResult {
+function onHeartbeat(
+  state: MembershipState,
+  msg: ControlMessageOf<'heartbeat'>,
+  nowMs: number,
+): MembershipStepResult {
   if (sentBeforeLeave(state, msg, nowMs)) return { state, effects: [] };
   let departed = state.departed;
   if (departed.has(msg.from)) {
@@ -148,7 +155,11 @@ function onHeartbeat(state: MembershipState, msg: ControlMessageOf<'heartbeat'>,
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };
 }
 
-function onLeave(state: MembershipState, msg: ControlMessageOf<'leave'>, nowMs: number): MembershipStepResult {
+function onLeave(
+  state: MembershipState,
+  msg: ControlMessageOf<'leave'>,
+  nowMs: number,
+): MembershipStepResult {
   const departed = new Map(state.departed);
   departed.set(msg.from, { seq: msg.seq, atMs: nowMs });
   const member = state.members.get(msg.from);
@@ -177,7 +188,10 @@ function expire(state: MembershipState, nowMs: number): MembershipStepResult {
     }
   }
   if (!members && !departed) return { state, effects };
-  return { state: { ...state, members: members ?? state.members, departed: departed ?? state.departed }, effects };
+  return {
+    state: { ...state, members: members ?? state.members, departed: departed ?? state.departed },
+    effects,
+  };
 }
 
 /** Members ordered by peer id, for display. */

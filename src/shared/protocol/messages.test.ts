@@ -32,7 +32,18 @@ const aHeartbeat = (over: Partial<Record<string, unknown>> = {}): Record<string,
 
 const samples: ControlMessage[] = [
   aHeartbeat() as unknown as ControlMessage,
-  { v: 1, type: 'heartbeat', from: BOB, epoch: 0, seq: 0, name: '', priority: -3, addrs: [], role: 'candidate', leaderId: null },
+  {
+    v: 1,
+    type: 'heartbeat',
+    from: BOB,
+    epoch: 0,
+    seq: 0,
+    name: '',
+    priority: -3,
+    addrs: [],
+    role: 'candidate',
+    leaderId: null,
+  },
   { v: 1, type: 'election', from: BOB, epoch: 2, seq: 1, priority: 0, leaderId: ALICE },
   { v: 1, type: 'election', from: BOB, epoch: 0, seq: 2, priority: 0, leaderId: null },
   { v: 1, type: 'answer', from: ALICE, epoch: 2, seq: 9, to: BOB, priority: 7 },
@@ -56,7 +67,14 @@ describe('control codec', () => {
 
   it('seals a draft with the protocol version and the given sequence number', () => {
     const sealed = sealControl({ type: 'coordinator', from: ALICE, epoch: 4, priority: 1 }, 42);
-    expect(sealed).toEqual({ type: 'coordinator', from: ALICE, epoch: 4, priority: 1, v: CONTROL_PROTOCOL_VERSION, seq: 42 });
+    expect(sealed).toEqual({
+      type: 'coordinator',
+      from: ALICE,
+      epoch: 4,
+      priority: 1,
+      v: CONTROL_PROTOCOL_VERSION,
+      seq: 42,
+    });
     expect(decodeControl(encodeControl(sealed))).toEqual({ ok: true, value: sealed });
   });
 
@@ -77,11 +95,15 @@ describe('control codec', () => {
   });
 
   it('ignores (without refusing) a newer protocol version and an unknown type', () => {
-    expect(refusal(json({ v: CONTROL_PROTOCOL_VERSION + 1, type: 'anything', whatever: true }))).toMatchObject({
+    expect(
+      refusal(json({ v: CONTROL_PROTOCOL_VERSION + 1, type: 'anything', whatever: true })),
+    ).toMatchObject({
       ignored: true,
       reason: 'newerVersion',
     });
-    expect(refusal(json({ v: 1, type: 'playback:teleport', from: ALICE, epoch: 0, seq: 0, x: 1 }))).toMatchObject({
+    expect(
+      refusal(json({ v: 1, type: 'playback:teleport', from: ALICE, epoch: 0, seq: 0, x: 1 })),
+    ).toMatchObject({
       ignored: true,
       reason: 'unknownType',
     });
@@ -114,7 +136,10 @@ describe('control codec', () => {
     ['missing seq', aHeartbeat({ seq: undefined })],
     ['string seq', aHeartbeat({ seq: '3' })],
     ['long name', aHeartbeat({ name: 'n'.repeat(controlLimits.maxNameChars + 1) })],
-    ['too many addrs', aHeartbeat({ addrs: Array.from({ length: controlLimits.maxAddrs + 1 }, () => '/ip4/1.2.3.4') })],
+    [
+      'too many addrs',
+      aHeartbeat({ addrs: Array.from({ length: controlLimits.maxAddrs + 1 }, () => '/ip4/1.2.3.4') }),
+    ],
     ['empty addr', aHeartbeat({ addrs: [''] })],
     ['long addr', aHeartbeat({ addrs: ['a'.repeat(controlLimits.maxAddrChars + 1)] })],
     ['addr not a string', aHeartbeat({ addrs: [1] })],
@@ -186,7 +211,11 @@ describe('control codec', () => {
 
   it('survives deeply nested JSON', () => {
     const depth = 30_000;
-    const r = refusal(utf8(`{"v":1,"type":"heartbeat","from":"${ALICE}","epoch":0,"seq":0,"name":${'['.repeat(depth)}${']'.repeat(depth)}}`));
+    const r = refusal(
+      utf8(
+        `{"v":1,"type":"heartbeat","from":"${ALICE}","epoch":0,"seq":0,"name":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      ),
+    );
     expect(['badField', 'malformed']).toContain(r.reason);
   });
 });
@@ -197,7 +226,9 @@ describe('DropCounter', () => {
     expect(drops.accept(decodeControl(encodeControl(samples[2] as ControlMessage)))).toEqual(samples[2]);
     expect(drops.accept(decodeControl(utf8('junk')))).toBeNull();
     expect(drops.accept(decodeControl(utf8('junk')))).toBeNull();
-    expect(drops.accept(decodeControl(json({ v: 1, type: 'future', from: ALICE, epoch: 0, seq: 0 })))).toBeNull();
+    expect(
+      drops.accept(decodeControl(json({ v: 1, type: 'future', from: ALICE, epoch: 0, seq: 0 }))),
+    ).toBeNull();
     drops.count('staleEpoch', 3);
     expect(drops.snapshot()).toEqual({ malformed: 2, unknownType: 1, staleEpoch: 3 });
     expect(drops.get('malformed')).toBe(2);

@@ -91,7 +91,10 @@ export class ControlEncodeError extends Error {
 const PEER_ID = /^[A-Za-z0-9]+$/;
 
 const peerId: Validator<string> = (input, path) =>
-  typeof input === 'string' && input.length >= 1 && input.length <= controlLimits.maxPeerIdChars && PEER_ID.test(input)
+  typeof input === 'string' &&
+  input.length >= 1 &&
+  input.length <= controlLimits.maxPeerIdChars &&
+  PEER_ID.test(input)
     ? ok(input)
     : err(`${path ?? 'value'}: expected a peer id`);
 
@@ -103,7 +106,9 @@ const nullable =
 const priority = int(-controlLimits.maxPriority, controlLimits.maxPriority);
 const counter = int(0, Number.MAX_SAFE_INTEGER);
 
-type BodyValidators = { [T in ControlType]: { [K in keyof ControlBodies[T]]-?: Validator<ControlBodies[T][K]> } };
+type BodyValidators = {
+  [T in ControlType]: { [K in keyof ControlBodies[T]]-?: Validator<ControlBodies[T][K]> };
+};
 
 const bodyValidators: BodyValidators = {
   heartbeat: {
@@ -124,18 +129,23 @@ const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch'
 /** True when `type` names a message type this build understands. */
 export const isControlType = (type: string): type is ControlType => Object.hasOwn(bodyValidators, type);
 
-type Checked = Result<ControlMessage, { ignored: boolean; reason: InvalidReason | IgnoreReason; detail: string }>;
+type Checked = Result<
+  ControlMessage,
+  { ignored: boolean; reason: InvalidReason | IgnoreReason; detail: string }
+>;
 
 const refuse = (reason: InvalidReason, detail: string): Checked => err({ ignored: false, reason, detail });
 const setAside = (reason: IgnoreReason, detail: string): Checked => err({ ignored: true, reason, detail });
 
 /** Checks a parsed JSON value against the envelope and the body of its type. */
 function checkMessage(input: unknown, expectedFrom: string | undefined): Checked {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse('malformed', 'not a JSON object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return refuse('malformed', 'not a JSON object');
   const record = input as Record<string, unknown>;
 
   const v = record.v;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) return refuse('badField', 'v: expected a positive integer');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+    return refuse('badField', 'v: expected a positive integer');
   if (v > CONTROL_PROTOCOL_VERSION) return setAside('newerVersion', `v=${v}`);
 
   const from = peerId(record.from, 'from');
@@ -157,7 +167,8 @@ function checkMessage(input: unknown, expectedFrom: string | undefined): Checked
 
   const shape = bodyValidators[type] as Record<string, Validator<unknown>>;
   for (const key of Object.keys(record)) {
-    if (!ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key)) return refuse('badField', `unknown field "${key}"`);
+    if (!ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
+      return refuse('badField', `unknown field "${key}"`);
   }
   const out: Record<string, unknown> = { v, type, from: from.value, epoch: record.epoch, seq: record.seq };
   for (const [key, validate] of Object.entries(shape)) {
@@ -208,7 +219,8 @@ export function encodeControl(msg: ControlMessage): Uint8Array {
  * the transport verified), a message claiming another sender is refused as spoofed.
  */
 export function decodeControl(bytes: Uint8Array, expectedFrom?: string): DecodeResult {
-  if (!(bytes instanceof Uint8Array)) return { ok: false, ignored: false, reason: 'malformed', detail: 'not bytes' };
+  if (!(bytes instanceof Uint8Array))
+    return { ok: false, ignored: false, reason: 'malformed', detail: 'not bytes' };
   if (bytes.length > controlLimits.maxMessageBytes) {
     return { ok: false, ignored: false, reason: 'oversize', detail: `${bytes.length} bytes` };
   }

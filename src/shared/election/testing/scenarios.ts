@@ -146,7 +146,9 @@ export function runScenario({ seed, peers: n, chaos }: Scenario, trace?: (line: 
 
   const convergedAfterMs = lastDisagreementMs - faultsEndMs;
   if (convergedAfterMs > CONVERGENCE_BOUND_MS) {
-    throw new Error(`seed ${seed} (${n} peers, chaos=${chaos}): still disagreeing ${convergedAfterMs.toFixed(0)} ms after quiet: ${lastReason}`);
+    throw new Error(
+      `seed ${seed} (${n} peers, chaos=${chaos}): still disagreeing ${convergedAfterMs.toFixed(0)} ms after quiet: ${lastReason}`,
+    );
   }
   // Membership catches up too: every peer lists exactly the other live peers.
   const membership = net.disagreement({ checkMembers: true });
@@ -161,4 +163,3 @@ export function runScenario({ seed, peers: n, chaos }: Scenario, trace?: (line: 
     staleDrops: net.drops.get('staleEpoch') ?? 0,
   };
 }
-

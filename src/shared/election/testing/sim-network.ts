@@ -194,7 +194,12 @@ export class SimNetwork {
     p.lastView = null;
     p.wakeAt = null;
     p.room = createRoom({
-      self: { peerId, name: `peer ${peerId.slice(-4)}`, priority: p.priority, addrs: [`/ip4/127.0.0.1/tcp/${4000 + p.incarnation}`] },
+      self: {
+        peerId,
+        name: `peer ${peerId.slice(-4)}`,
+        priority: p.priority,
+        addrs: [`/ip4/127.0.0.1/tcp/${4000 + p.incarnation}`],
+      },
       timings: this.timings,
       ...(keepEpoch ? { initialEpoch: p.persistedEpoch } : {}),
     });
@@ -288,11 +293,22 @@ export class SimNetwork {
     const { room, effects } = roomStep(p.room, event, this.nowMs);
     p.room = room;
     if (this.trace) {
-      const what = event.kind === 'message' ? `${event.msg.type}@${event.msg.epoch} from ${event.msg.from.slice(-4)}` : event.kind;
+      const what =
+        event.kind === 'message'
+          ? `${event.msg.type}@${event.msg.epoch} from ${event.msg.from.slice(-4)}`
+          : event.kind;
       const out = effects
-        .map((e) => (e.kind === 'publish' ? `>${e.msg.type}@${e.msg.epoch}` : e.kind === 'leader' ? `LEADER ${e.leader ? `${e.leader.peerId.slice(-4)}@${e.leader.epoch}` : 'none'}` : e.kind))
+        .map((e) =>
+          e.kind === 'publish'
+            ? `>${e.msg.type}@${e.msg.epoch}`
+            : e.kind === 'leader'
+              ? `LEADER ${e.leader ? `${e.leader.peerId.slice(-4)}@${e.leader.epoch}` : 'none'}`
+              : e.kind,
+        )
         .join(' ');
-      this.trace(`${this.nowMs.toFixed(1)} ${p.peerId.slice(-4)} [${room.election.phase} e${room.election.epoch}] <${what}${out ? ` ${out}` : ''}`);
+      this.trace(
+        `${this.nowMs.toFixed(1)} ${p.peerId.slice(-4)} [${room.election.phase} e${room.election.epoch}] <${what}${out ? ` ${out}` : ''}`,
+      );
     }
     p.persistedEpoch = Math.max(p.persistedEpoch, roomEpoch(room));
     for (const effect of effects) this.apply(p, effect);
@@ -306,7 +322,13 @@ export class SimNetwork {
       for (const q of this.peers.values()) {
         if (q === p || !q.room || !this.connected(p.peerId, q.peerId)) continue;
         if (this.lossRate > 0 && this.random() < this.lossRate) continue;
-        const delivery: Scheduled = { kind: 'deliver', to: q.peerId, toIncarnation: q.incarnation, from: p.peerId, bytes };
+        const delivery: Scheduled = {
+          kind: 'deliver',
+          to: q.peerId,
+          toIncarnation: q.incarnation,
+          from: p.peerId,
+          bytes,
+        };
         this.queue.push(this.nowMs + this.delayMs(this.random), delivery);
       }
     } else if (effect.kind === 'leader') {
@@ -321,7 +343,8 @@ export class SimNetwork {
     if (!leader) return;
     const prev = p.lastView;
     if (prev) {
-      if (leader.epoch < prev.epoch) this.fail(`${p.peerId} went back from epoch ${prev.epoch} to ${leader.epoch}`);
+      if (leader.epoch < prev.epoch)
+        this.fail(`${p.peerId} went back from epoch ${prev.epoch} to ${leader.epoch}`);
       if (leader.epoch === prev.epoch && leader.peerId !== prev.peerId) {
         this.fail(`${p.peerId} accepted ${prev.peerId} and then ${leader.peerId} at epoch ${leader.epoch}`);
       }
@@ -377,8 +400,10 @@ export class SimNetwork {
     let epoch: number | null = null;
     for (const p of live) {
       const leader = roomLeader(p.room as RoomState);
-      if (!leader || leader.peerId !== expected) return `${p.peerId} follows ${leader?.peerId ?? 'nobody'}, not ${expected}`;
-      if (epoch !== null && leader.epoch !== epoch) return `${p.peerId} is at epoch ${leader.epoch}, others at ${epoch}`;
+      if (!leader || leader.peerId !== expected)
+        return `${p.peerId} follows ${leader?.peerId ?? 'nobody'}, not ${expected}`;
+      if (epoch !== null && leader.epoch !== epoch)
+        return `${p.peerId} is at epoch ${leader.epoch}, others at ${epoch}`;
       epoch = leader.epoch;
     }
     if (options.checkMembers) {
