@@ -28,7 +28,7 @@ async function aPeer(base: TimeSource, offsetMs: number, skewPpm: number): Promi
   const time = createTimeSource({ base, offsetMs, skewPpm });
   const clock = new ClockSync(
     { node, timeSource: time },
-    { protocol: PROTOCOL, burstCount: 16, burstIntervalMs: 20, periodicIntervalMs: 200 },
+    { protocol: PROTOCOL, burstCount: 16, burstIntervalMs: 20, fastIntervalMs: 100, periodicIntervalMs: 200 },
   );
   await clock.start();
   const peer = { node, time, clock };

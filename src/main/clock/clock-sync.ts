@@ -21,6 +21,7 @@ import {
   resetEstimator,
   toGroupTime,
   type ClockEstimate,
+  type ClockSample,
   type EstimatorOptions,
   type EstimatorState,
 } from '../../shared/clock/estimator';
@@ -57,8 +58,16 @@ export interface ClockSyncInit {
   /** Probes sent quickly after joining or a leader change. */
   burstCount?: number;
   burstIntervalMs?: number;
-  /** Probe period once the burst is done. */
+  /** Probe period right after the burst, for `fastPhaseMs` after joining, while the drift is unknown. */
+  fastIntervalMs?: number;
+  fastPhaseMs?: number;
+  /** Probe period after that. */
   periodicIntervalMs?: number;
+  /**
+   * Measured probes per round, sent back to back; only the one with the lowest round-trip delay
+   * is kept (a minimum filter: on a jittery path it has the least queueing, so the least asymmetry).
+   */
+  probesPerRound?: number;
   /**
    * Probes sent back to back before each measured one, and discarded. After an idle period the
    * first probe's send and wake-up costs fall on the forward path only (measured on loopback:
@@ -141,6 +150,9 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #burstIntervalMs: number;
   readonly #periodicIntervalMs: number;
   readonly #warmupProbes: number;
+  readonly #probesPerRound: number;
+  readonly #fastIntervalMs: number;
+  readonly #fastPhaseMs: number;
   readonly #probeTimeoutMs: number;
   readonly #dialTimeoutMs: number;
   readonly #reconnectDelayMs: number;
@@ -182,6 +194,9 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#burstIntervalMs = init.burstIntervalMs ?? 30;
     this.#periodicIntervalMs = init.periodicIntervalMs ?? 1000;
     this.#warmupProbes = init.warmupProbes ?? 1;
+    this.#probesPerRound = Math.max(1, init.probesPerRound ?? 3);
+    this.#fastIntervalMs = init.fastIntervalMs ?? 250;
+    this.#fastPhaseMs = init.fastPhaseMs ?? 30_000;
     this.#probeTimeoutMs = init.probeTimeoutMs ?? 2000;
     this.#dialTimeoutMs = init.dialTimeoutMs ?? 5000;
     this.#reconnectDelayMs = init.reconnectDelayMs ?? 250;
@@ -373,10 +388,22 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         stream.addEventListener('message', () => (arrival.localMs = this.#time.nowMs()), { signal });
         const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
         backoffMs = this.#reconnectDelayMs;
-        for (let sent = 0; !signal.aborted; sent++) {
-          for (let i = 0; i < this.#warmupProbes; i++) await this.#probe(lp, arrival, signal, false);
-          await this.#probe(lp, arrival, signal, true);
-          await sleep(sent < this.#burstCount ? this.#burstIntervalMs : this.#periodicIntervalMs, undefined, { signal });
+        const joinedAt = this.#time.nowMs();
+        for (let round = 0; !signal.aborted; round++) {
+          for (let i = 0; i < this.#warmupProbes; i++) await this.#probe(lp, arrival, signal);
+          let best: ProbeResult | null = null;
+          for (let i = 0; i < this.#probesPerRound; i++) {
+            const result = await this.#probe(lp, arrival, signal);
+            if (result && (!best || roundTripMs(result.sample) < roundTripMs(best.sample))) best = result;
+          }
+          if (best && !signal.aborted) this.#accept(best.sample, best.serverErrorMs);
+          const interval =
+            round < this.#burstCount
+              ? this.#burstIntervalMs
+              : this.#time.nowMs() - joinedAt < this.#fastPhaseMs
+                ? this.#fastIntervalMs
+                : this.#periodicIntervalMs;
+          await sleep(interval, undefined, { signal });
         }
       } catch (e) {
         if (signal.aborted) break;
@@ -398,8 +425,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     lp: LengthPrefixedStream,
     arrival: { localMs: number | null },
     signal: AbortSignal,
-    measured: boolean,
-  ): Promise<void> {
+  ): Promise<ProbeResult | null> {
     const seq = (this.#seq = (this.#seq + 1) >>> 0);
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.#probeTimeoutMs)]);
     const t1 = this.#time.nowMs();
@@ -411,7 +437,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       arrival.localMs = null;
       const frame = await lp.read({ signal: timeout });
       const t4 = arrival.localMs ?? this.#time.nowMs();
-      if (signal.aborted || !measured) return;
+      if (signal.aborted) return null;
       const reply = decodeReply(frame.subarray());
       if (!reply.ok) {
         this.#stats.dropped.malformedReplies++;
@@ -422,12 +448,11 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         continue;
       }
       this.#stats.repliesReceived++;
-      this.#accept({ t1, t2: reply.value.t2, t3: reply.value.t3, t4 }, reply.value.serverErrorMs);
-      return;
+      return { sample: { t1, t2: reply.value.t2, t3: reply.value.t3, t4 }, serverErrorMs: reply.value.serverErrorMs };
     }
   }
 
-  #accept(sample: { t1: number; t2: number; t3: number; t4: number }, serverErrorMs: number): void {
+  #accept(sample: ClockSample, serverErrorMs: number): void {
     this.#estimator = addSample(this.#estimator, sample);
     switch (this.#estimator.lastVerdict) {
       case 'invalid':
@@ -448,6 +473,15 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#current = estimateAt(this.#estimator, sample.t4);
     this.dispatch('clock:updated', this.status());
   }
+}
+
+interface ProbeResult {
+  sample: ClockSample;
+  serverErrorMs: number;
+}
+
+function roundTripMs(s: ClockSample): number {
+  return s.t4 - s.t1 - (s.t3 - s.t2);
 }
 
 async function closeQuietly(stream: Stream): Promise<void> {

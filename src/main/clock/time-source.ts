@@ -22,15 +22,24 @@ export interface TimeSourceOptions {
   skewPpm?: number;
   /** The clock to derive from; a fresh `hrtimeSource()` by default. */
   base?: TimeSource;
+  /** Base reading about which the skew pivots; the base reading at creation by default. */
+  originMs?: number;
+}
+
+/** Where an hrtime clock starts: an hrtime reading and the ms value it maps to. */
+export interface HrtimeOrigin {
+  originNs: bigint;
+  originMs: number;
 }
 
 /**
  * Monotonic process clock: Date.now() at creation, advanced by process.hrtime (ns).
- * Epoch-sized values keep about 0.25 µs of resolution in a double.
+ * Epoch-sized values keep about 0.25 µs of resolution in a double. hrtime is the system's
+ * monotonic clock, so processes given the same origin read the same time (used by benchmarks).
  */
-export function hrtimeSource(): TimeSource {
-  const originNs = process.hrtime.bigint();
-  const originMs = Date.now();
+export function hrtimeSource(origin?: HrtimeOrigin): TimeSource {
+  const originNs = origin?.originNs ?? process.hrtime.bigint();
+  const originMs = origin?.originMs ?? Date.now();
   return { nowMs: () => originMs + Number(process.hrtime.bigint() - originNs) / 1e6 };
 }
 
@@ -42,7 +51,7 @@ export function createTimeSource(options: TimeSourceOptions = {}): SkewedTimeSou
   if (!Number.isFinite(offsetMs) || !Number.isFinite(skewPpm) || Math.abs(skewPpm) >= 1e5) {
     throw new RangeError(`invalid clock offset ${offsetMs} ms or skew ${skewPpm} ppm`);
   }
-  const originMs = base.nowMs();
+  const originMs = options.originMs ?? base.nowMs();
   const rate = 1 + skewPpm * 1e-6;
   const fromBase = (baseMs: number) => originMs + (baseMs - originMs) * rate + offsetMs;
   return { base, offsetMs, skewPpm, fromBase, nowMs: () => fromBase(base.nowMs()) };

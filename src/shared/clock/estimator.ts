@@ -18,8 +18,12 @@
  * 1 / (excessᵢ/2 + floor)², where excessᵢ = δᵢ − δmin is queueing on top of the base path and
  * floor = max(weightFloorMs, MAD/2), because a sample's likely asymmetry error grows with its
  * excess delay. Two weighted least-squares fits are made: offset only (drift assumed 0) and
- * offset + drift (needs ≥ 3 samples spanning ≥ `minDriftSpanMs`); the one with the smaller error
- * bound is used.
+ * offset + drift (needs ≥ 3 samples spanning ≥ `minDriftSpanMs`). Comparing their expected squared
+ * errors at any time (noise estimated from the drift fit's residuals, the offset-only fit's bias
+ * from the fitted slope) reduces to one test: use the drift fit when |slope| exceeds √2 times its
+ * standard error. With few samples that noise estimate is itself noisy, so the default asks for
+ * 2 standard errors and a 2 s span (tuned with bench/clock.ts's simulation). Early on the
+ * offset-only fit wins; with a real drift the drift fit wins within seconds.
  *
  * Error bound (errorMs). Any weighted least-squares prediction at time t is a linear combination
  * θ̂(t) = Σ cᵢ(t)·θᵢ whose coefficients reproduce lines exactly, so its error is Σ cᵢ(t)·eᵢ with
@@ -63,6 +67,8 @@ export interface EstimatorOptions {
   maxDriftPpm?: number;
   /** Shortest time span of samples over which a drift is fitted. */
   minDriftSpanMs?: number;
+  /** The drift fit is used when |slope| exceeds this many standard errors. */
+  driftTStat?: number;
   /** Consecutive contradicting samples that mean the server's clock stepped. */
   stepConfirmSamples?: number;
   /** Slack added to the consistency test, for floating-point rounding of epoch-sized times. */
@@ -119,13 +125,14 @@ export interface ClockEstimate {
 }
 
 const DEFAULTS: Required<EstimatorOptions> = {
-  maxSamples: 64,
-  maxSampleAgeMs: 120_000,
+  maxSamples: 128,
+  maxSampleAgeMs: 180_000,
   outlierMadFactor: 3,
   minDelaySpreadMs: 0.02,
   weightFloorMs: 0.005,
   maxDriftPpm: 1000,
-  minDriftSpanMs: 200,
+  minDriftSpanMs: 2000,
+  driftTStat: 2,
   stepConfirmSamples: 3,
   consistencySlackMs: 0.002,
 };
@@ -269,11 +276,21 @@ function fitWindow(
   const x = atLocalMs - origin;
   const flat = fitOffset(used, x, options);
   const sloped = fitDrift(used, x, options);
-  const best = sloped && sloped.errorMs < flat.errorMs ? sloped : flat;
-  return { ...best, rttMs: minDelay, atLocalMs, samples: used.length };
+  const best = sloped && sloped.tStat > options.driftTStat ? sloped : flat;
+  return {
+    offsetMs: best.offsetMs,
+    driftPpm: best.driftPpm,
+    errorMs: best.errorMs,
+    errorGrowthPpm: best.errorGrowthPpm,
+    fit: best.fit,
+    rttMs: minDelay,
+    atLocalMs,
+    samples: used.length,
+  };
 }
 
 type Fit = Pick<ClockEstimate, 'offsetMs' | 'driftPpm' | 'errorMs' | 'errorGrowthPpm' | 'fit'>;
+type DriftFit = Fit & { tStat: number };
 
 function fitOffset(used: readonly Weighted[], x: number, options: Readonly<Required<EstimatorOptions>>): Fit {
   let sw = 0;
@@ -302,7 +319,7 @@ function fitOffset(used: readonly Weighted[], x: number, options: Readonly<Requi
   };
 }
 
-function fitDrift(used: readonly Weighted[], x: number, options: Readonly<Required<EstimatorOptions>>): Fit | null {
+function fitDrift(used: readonly Weighted[], x: number, options: Readonly<Required<EstimatorOptions>>): DriftFit | null {
   if (used.length < 3) return null;
   let sw = 0;
   let swx = 0;
@@ -340,7 +357,10 @@ function fitDrift(used: readonly Weighted[], x: number, options: Readonly<Requir
   // Residual spread: weighted RMS, scaled for the two fitted parameters.
   const dof = Math.max(1, used.length - 2);
   const residual = Math.sqrt((sr2 / sw) * (used.length / dof));
+  // Noise per unit weight and the slope's standard error, for choosing between the two models.
+  const slopeSe = Math.sqrt(sr2 / dof / sxx);
   return {
+    tStat: slopeSe > 0 ? Math.abs(slope) / slopeSe : Infinity,
     offsetMs: offset,
     driftPpm: slope * 1e6,
     errorMs: bound + residual,

@@ -1,0 +1,97 @@
+/**
+ * A userspace stand-in for `tc netem` (not available in this kernel): a TCP proxy on 127.0.0.1
+ * that delays every chunk it forwards.
+ *
+ * - Delay: each chunk waits a uniformly random time in [meanDelayMs − jitterMs, meanDelayMs + jitterMs],
+ *   per direction, so a round trip sees two independent delays.
+ * - Order: TCP never reorders, so a chunk is never released before the one ahead of it in the same
+ *   direction (release time = max(previous release, arrival + delay)); a jittery path therefore
+ *   also shows head-of-line blocking, as real TCP does.
+ * - "Loss": TCP never loses data, it retransmits. A lost segment shows up as one chunk arriving
+ *   about an RTO late (200 ms, Linux's minimum) and everything behind it waiting too. So a
+ *   fraction `lossRate` of chunks gets `lossPenaltyMs` of extra delay.
+ * Timers have ~1 ms granularity under load, which only adds to the jitter.
+ */
+import net from 'node:net';
+
+export interface NetemOptions {
+  meanDelayMs: number;
+  jitterMs: number;
+  lossRate: number;
+  lossPenaltyMs: number;
+  /** Seed for the delay sequence, so runs are comparable. */
+  seed: number;
+}
+
+export interface NetemProxy {
+  port: number;
+  stats: { chunks: number; lossEvents: number };
+  close(): Promise<void>;
+}
+
+/** Seeded PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Starts a delaying proxy on 127.0.0.1 (any port) in front of targetPort. */
+export async function startNetemProxy(targetPort: number, options: NetemOptions): Promise<NetemProxy> {
+  const random = rng(options.seed);
+  const stats = { chunks: 0, lossEvents: 0 };
+  const sockets = new Set<net.Socket>();
+
+  const pipeDelayed = (from: net.Socket, to: net.Socket) => {
+    let lastReleaseMs = 0;
+    from.on('data', (chunk) => {
+      stats.chunks++;
+      const now = performance.now();
+      let delay = options.meanDelayMs + (2 * random() - 1) * options.jitterMs;
+      if (random() < options.lossRate) {
+        delay += options.lossPenaltyMs;
+        stats.lossEvents++;
+      }
+      const releaseMs = Math.max(lastReleaseMs, now + delay);
+      lastReleaseMs = releaseMs;
+      setTimeout(() => {
+        if (!to.destroyed) to.write(chunk);
+      }, releaseMs - now);
+    });
+    from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastReleaseMs - performance.now())));
+    from.on('error', () => to.destroy());
+    from.on('close', () => setTimeout(() => to.destroy(), Math.max(0, lastReleaseMs - performance.now())));
+  };
+
+  const server = net.createServer((client) => {
+    client.setNoDelay(true);
+    const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
+    upstream.setNoDelay(true);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    }
+    pipeDelayed(client, upstream);
+    pipeDelayed(upstream, client);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
+  return {
+    port: address.port,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
