@@ -1,13 +1,16 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
-import { noise } from '@chainsafe/libp2p-noise';
-import { tcp } from '@libp2p/tcp';
-import { yamux } from '@libp2p/yamux';
-import { createLibp2p, type Libp2p } from 'libp2p';
 import type { BridgeEvents, BridgeHandlers, DeviceSettings } from '../shared/bridge/contract';
-import type { PeerStatus } from '../shared/status';
+import { decodeControl, encodeControl, type ControlMessage } from '../shared/protocol';
+import type { MemberInfo, PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
+import { ClockSync } from './clock/clock-sync';
+import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
+import { ControlChannel } from './net/control-channel';
+import { createPeerNode, type PeerNode } from './net/node';
+import { deriveRoom } from './net/room';
+import { RoomService } from './room/room-service';
 import { SettingsStore } from './settings';
 
 export interface PeerIdentity {
@@ -16,15 +19,38 @@ export interface PeerIdentity {
   addrs: string[];
 }
 
+/** Timings a test or benchmark may shorten; defaults suit a LAN room. */
+export interface PeerTuning {
+  heartbeatMs?: number;
+  leaderTimeoutMs?: number;
+  memberTimeoutMs?: number;
+}
+
+interface Running {
+  node: PeerNode;
+  control: ControlChannel<ControlMessage>;
+  room: RoomService;
+  clock: ClockSync;
+  statusTimer: NodeJS.Timeout;
+}
+
+const LOG_LINES = 100;
+
 /** A running Firefly peer. */
 export class Peer {
   readonly events = new TypedEvents<BridgeEvents>();
   readonly handlers: BridgeHandlers;
   readonly settings: SettingsStore;
-  #node: Libp2p | null = null;
-  #log: string[] = [];
+  readonly time: SkewedTimeSource;
+  #running: Running | null = null;
+  #stopping: Promise<void> | null = null;
+  readonly #log: string[] = [];
+  #statusQueued = false;
 
-  constructor(readonly options: PeerOptions) {
+  constructor(
+    readonly options: PeerOptions,
+    private readonly tuning: PeerTuning = {},
+  ) {
     this.settings = new SettingsStore(options.dataDir, {
       name: options.name,
       priority: options.priority,
@@ -32,68 +58,179 @@ export class Peer {
       outputOffsetMs: 0,
       channel: 'stereo',
     });
+    this.time = createTimeSource({ offsetMs: options.clockOffsetMs, skewPpm: options.clockSkewPpm });
     this.handlers = this.#makeHandlers();
   }
 
   /** Starts every service; resolves once the peer is reachable. */
   async start(): Promise<PeerIdentity> {
-    await mkdir(this.options.dataDir, { recursive: true });
-    await this.settings.load();
-    this.#node = await createLibp2p({
-      addresses: { listen: [`/ip4/${this.options.listenHost}/tcp/${this.options.port}`] },
-      transports: [tcp()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
+    if (this.#running) return this.identity();
+    const { options } = this;
+    await mkdir(options.dataDir, { recursive: true });
+    const settings = await this.settings.load(this.#flagOverrides());
+    const room = await deriveRoom(options.room);
+    const node = await createPeerNode({
+      room,
+      dataDir: options.dataDir,
+      port: options.port,
+      listenHost: options.listenHost,
+      bootstrap: options.bootstrap,
+      mdns: options.mdns,
+      logger: { info: (line) => this.#logLine(line), warn: (line) => this.#logLine(`warning: ${line}`) },
     });
+    try {
+      const control = new ControlChannel<ControlMessage>(
+        { pubsub: node.pubsub, logger: { info: () => undefined, warn: (line) => this.#logLine(`control: ${line}`) } },
+        { topic: room.controlTopic, decode: (bytes, from) => decodeControl(bytes, from), encode: encodeControl },
+      );
+      control.start();
+      const roomService = new RoomService(
+        {
+          control,
+          ping: (peerId, { signal }) => node.ping(peerId, { signal }),
+          log: (line) => this.#logLine(line),
+        },
+        {
+          self: { peerId: node.peerId, name: settings.name, priority: settings.priority, addrs: this.#shareableAddrs(node) },
+          dataDir: options.dataDir,
+          timings: {
+            ...(this.tuning.heartbeatMs ? { heartbeatMs: this.tuning.heartbeatMs } : {}),
+            ...(this.tuning.leaderTimeoutMs ? { leaderTimeoutMs: this.tuning.leaderTimeoutMs } : {}),
+            ...(this.tuning.memberTimeoutMs ? { memberTimeoutMs: this.tuning.memberTimeoutMs } : {}),
+          },
+        },
+      );
+      const clock = new ClockSync(
+        { node: node.libp2p, timeSource: this.time, log: (line) => this.#logLine(`clock: ${line}`) },
+        { protocol: node.protocolId('clock') },
+      );
+      await clock.start();
+      roomService.events.on('leader:changed', (leader) => {
+        clock.setLeader(leader ? leader.peerId : null);
+        this.#statusChanged();
+      });
+      roomService.events.on('room:changed', () => this.#statusChanged());
+      const statusTimer = setInterval(() => this.#statusChanged(), 1000);
+      statusTimer.unref();
+      this.#running = { node, control, room: roomService, clock, statusTimer };
+      await roomService.start();
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
     return this.identity();
   }
 
   /** Stops every service; safe to call twice. */
-  async stop(): Promise<void> {
-    const node = this.#node;
-    this.#node = null;
-    await node?.stop();
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#stop());
+  }
+
+  async #stop(): Promise<void> {
+    const running = this.#running;
+    this.#running = null;
+    if (!running) return;
+    clearInterval(running.statusTimer);
+    await running.room.stop();
+    // Give the leave message a moment on the wire, so the room need not wait for a timeout.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await running.clock.stop();
+    running.control.stop();
+    await running.node.stop();
     this.events.clear();
   }
 
   /** Peer id, name and dialable addresses. */
   identity(): PeerIdentity {
-    const node = this.#requireNode();
-    return {
-      peerId: node.peerId.toString(),
-      name: this.settings.get().name,
-      addrs: node.getMultiaddrs().map((ma) => ma.toString()),
-    };
+    const { node } = this.#require();
+    return { peerId: node.peerId, name: this.settings.get().name, addrs: node.listenAddrs() };
   }
 
   /** Everything `/api/status`, the REPL and the UI show. */
   status(): PeerStatus {
+    const { node, room, clock, control } = this.#require();
     const id = this.identity();
     const settings = this.settings.get();
+    const now = performance.now();
+    const leader = room.leader();
+    const members: MemberInfo[] = room.members().map((m) => ({
+      peerId: m.peerId,
+      name: m.name,
+      priority: m.priority,
+      role: m.role,
+      addrs: m.addrs,
+      lastSeenMs: Math.max(0, now - m.lastSeenAtMs),
+      rttMs: m.rttMs,
+      clock: null,
+    }));
+    const clockStatus = clock.estimate();
+    const clockStats = clock.stats();
     return {
       self: { peerId: id.peerId, name: id.name, priority: settings.priority, addrs: id.addrs },
-      leader: null,
-      members: [],
-      clock: null,
+      leader,
+      members,
+      clock: clockStatus && clockStatus.role === 'follower'
+        ? { offsetMs: clockStatus.offsetMs, driftPpm: clockStatus.driftPpm, rttMs: clockStatus.rttMs, errorMs: clockStatus.errorMs }
+        : null,
       playback: { state: 'stopped', trackId: null, positionSec: 0 },
-      dropped: {},
+      dropped: prefixed({
+        control: control.counts().dropped,
+        room: room.dropped(),
+        clock: clockStats.dropped,
+        net: node.droppedInput() as unknown as Record<string, number>,
+      }),
       config: {
+        role: room.role(),
+        epoch: room.epoch(),
         libraries: this.options.libraries,
         dataDir: this.options.dataDir,
         port: this.options.port,
-        bootstrap: this.options.bootstrap,
+        bootstrap: node.bootstrapStatus(),
         room: this.options.room === 'firefly' ? 'default' : 'custom',
         mdns: this.options.mdns,
         clockOffsetMs: this.options.clockOffsetMs,
         clockSkewPpm: this.options.clockSkewPpm,
+        connectedPeers: node.connectedPeers(),
       },
       log: [...this.#log],
     };
   }
 
-  #requireNode(): Libp2p {
-    if (!this.#node) throw new Error('peer is not running');
-    return this.#node;
+  /** Group time now (the leader's timeline), in ms. */
+  groupNow(): number {
+    return this.#require().clock.groupNow();
+  }
+
+  #require(): Running {
+    if (!this.#running) throw new NotAvailableError('peer is not running');
+    return this.#running;
+  }
+
+  #flagOverrides(): Partial<DeviceSettings> {
+    // A flag given on the command line wins over the saved setting for this run.
+    const argv = process.argv;
+    const overrides: Partial<DeviceSettings> = {};
+    if (argv.includes('--name') || argv.some((a) => a.startsWith('--name='))) overrides.name = this.options.name;
+    if (argv.some((a) => a === '--priority' || a.startsWith('--priority=') || a === '--leader')) overrides.priority = this.options.priority;
+    return overrides;
+  }
+
+  #shareableAddrs(node: PeerNode): string[] {
+    return node.listenAddrs().slice(0, 8);
+  }
+
+  #logLine(line: string): void {
+    this.#log.push(`${new Date().toISOString()} ${line}`);
+    if (this.#log.length > LOG_LINES) this.#log.splice(0, this.#log.length - LOG_LINES);
+  }
+
+  #statusChanged(): void {
+    if (this.#statusQueued || !this.#running) return;
+    this.#statusQueued = true;
+    setTimeout(() => {
+      this.#statusQueued = false;
+      if (this.#running) this.events.emit('status:changed', this.status());
+    }, 100).unref();
   }
 
   #makeHandlers(): BridgeHandlers {
@@ -107,8 +244,10 @@ export class Peer {
       },
       'peer:status': () => this.status(),
       'clock:probe': () => {
-        const now = performance.timeOrigin + performance.now();
-        return { t2: now, t3: now, groupOffsetMs: null, groupErrorMs: null };
+        const t2 = this.time.nowMs();
+        const estimate = this.#running?.clock.estimate() ?? null;
+        const groupOffsetMs = this.#running ? this.#running.clock.groupNow() - this.time.nowMs() : null;
+        return { t2, t3: this.time.nowMs(), groupOffsetMs, groupErrorMs: estimate ? estimate.errorMs : null };
       },
       'library:list': () => [],
       'playback:play': notYet('playback'),
@@ -122,11 +261,26 @@ export class Peer {
       'settings:get': () => this.settings.get(),
       'settings:set': async (patch: Partial<DeviceSettings>) => {
         const next = await this.settings.update(patch);
+        if (patch.name !== undefined || patch.priority !== undefined) {
+          this.#running?.room.update({
+            ...(patch.name !== undefined ? { name: patch.name } : {}),
+            ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+          });
+        }
         this.events.emit('settings:changed', next);
+        this.#statusChanged();
         return next;
       },
     };
   }
+}
+
+function prefixed(groups: Record<string, Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [group, counts] of Object.entries(groups)) {
+    for (const [reason, n] of Object.entries(counts)) if (n > 0) out[`${group}.${reason}`] = n;
+  }
+  return out;
 }
 
 /** A request for something this peer cannot do in its current state. */
