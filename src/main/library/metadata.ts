@@ -33,7 +33,7 @@ export interface AudioMeta {
 
 /** Below this average data rate the file holds less audio than its header claims. */
 const MIN_BITS_PER_SEC = 4_000;
-const LOSSY = new Set(['mp3', 'mp2', 'mp1', 'aac', 'vorbis', 'opus']);
+const LOSSY: ReadonlySet<string> = new Set(['mp3', 'mp2', 'mp1', 'aac', 'vorbis', 'opus']);
 
 /** Short codec name for a music-metadata codec string. */
 export const normalizeCodec = (codec: string): string => {
@@ -51,13 +51,42 @@ export const normalizeCodec = (codec: string): string => {
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/** Ogg files reveal their duration only in the last page, which the parser reads on request. */
+const OGG_EXTENSIONS = new Set(['.ogg', '.oga', '.opus']);
+/** No lossy codec gets near this average rate; random bytes "parsed" as frames often do. */
+const MAX_LOSSY_BITS_PER_SEC = 2_000_000;
+
+/**
+ * A duration found only by scanning for frames is also what random bytes produce, where the
+ * "frames" disagree with each other. Demand a plausible length, the same codec and sample rate as
+ * the first frame, and bitrates within the spread real VBR has (32–320 kbps).
+ */
+const framesAgree = (
+  first: IAudioMetadata['format'],
+  scanned: IAudioMetadata['format'],
+  bitsPerSec: number,
+) => {
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a !== undefined && b !== undefined && a > 0 && b > 0 ? Math.max(a / b, b / a) : 1;
+  return (
+    (scanned.duration ?? 0) >= 1 &&
+    first.codec === scanned.codec &&
+    first.sampleRate === scanned.sampleRate &&
+    ratio(first.bitrate, scanned.bitrate) <= 10 &&
+    (scanned.bitrate === undefined || bitsPerSec <= 3 * scanned.bitrate + 64_000)
+  );
+};
+
 /** Reads a file's metadata; an error result explains why the file is not accepted as audio. */
 export const readAudioMeta = async (path: string, sizeBytes: number): Promise<Result<AudioMeta>> => {
   let meta: IAudioMetadata;
+  let firstPass: IAudioMetadata['format'] | null = null;
   try {
-    meta = await parseFile(path);
-    if (!(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
+    const ogg = OGG_EXTENSIONS.has(extname(path).toLowerCase());
+    meta = await parseFile(path, { duration: ogg });
+    if (!ogg && !(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
       // Some files (VBR MP3 without a Xing header) only reveal their duration to a full frame scan.
+      firstPass = meta.format;
       meta = await parseFile(path, { duration: true });
     }
   } catch (error) {
@@ -75,7 +104,11 @@ export const readAudioMeta = async (path: string, sizeBytes: number): Promise<Re
   if (bitsPerSec < MIN_BITS_PER_SEC) {
     return err(`truncated: ${sizeBytes} bytes cannot hold ${durationSec.toFixed(1)} s of ${codec}`);
   }
-  if (LOSSY.has(codec) && format.bitrate && bitsPerSec > 3 * format.bitrate + 64_000) {
+  const lossy = LOSSY.has(codec);
+  if (
+    (lossy && bitsPerSec > MAX_LOSSY_BITS_PER_SEC) ||
+    (firstPass && !framesAgree(firstPass, format, bitsPerSec))
+  ) {
     return err(`damaged or not audio: data does not match its ${codec} headers`);
   }
 
