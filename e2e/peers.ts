@@ -1,6 +1,6 @@
 /** Launches headless Firefly peers for tests: temp data folders, port 0, and a wait on each ready line. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -21,7 +21,18 @@ export interface TestPeer extends ReadyInfo {
 }
 
 const root = path.resolve(import.meta.dirname, '..');
-const headless = path.join(root, 'out', 'main', 'headless.js');
+const built = path.join(root, 'out', 'main', 'headless.js');
+const source = path.join(root, 'src', 'main', 'headless.ts');
+
+/**
+ * The command that runs a peer: the sources through tsx, so a test never runs a stale build;
+ * FIREFLY_PEER_BUILT=1 runs the built bundle (what ships) instead.
+ */
+function peerCommand(): string[] {
+  if (process.env.FIREFLY_PEER_BUILT !== '1') return ['--import', 'tsx', source];
+  if (!existsSync(built)) throw new Error('FIREFLY_PEER_BUILT=1 but out/main/headless.js is missing: run npm run build');
+  return [built];
+}
 
 export interface LaunchOptions {
   name: string;
@@ -34,7 +45,7 @@ export interface LaunchOptions {
 /** Starts one peer from the built bundle and resolves once it printed its ready line. */
 export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `firefly-${options.name}-`));
-  const args = [headless, '--name', options.name, '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--ui-port', '0', '--no-mdns', ...(options.args ?? [])];
+  const args = [...peerCommand(), '--name', options.name, '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--ui-port', '0', '--no-mdns', ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
