@@ -31,7 +31,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
   await peer.start();
   const bridge = new WsBridge({ handlers: peer.handlers, events: peer.events });
   const server = new HttpServer(
-    { handlers: peer.handlers, bridge },
+    { handlers: peer.handlers, bridge, media: (kind, id) => peer.media(kind, id) },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },
   );
   try {

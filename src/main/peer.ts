@@ -1,12 +1,13 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
-import type { BridgeEvents, BridgeHandlers, DeviceSettings } from '../shared/bridge/contract';
+import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
 import { decodeControl, encodeControl, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
+import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
@@ -27,6 +28,7 @@ export interface PeerTuning {
 }
 
 interface Running {
+  library: LibraryServices;
   node: PeerNode;
   control: ControlChannel<ControlMessage>;
   room: RoomService;
@@ -46,6 +48,8 @@ export class Peer {
   #stopping: Promise<void> | null = null;
   readonly #log: string[] = [];
   #statusQueued = false;
+  #scan: { done: number; total: number; currentPath: string; running: boolean } = { done: 0, total: 0, currentPath: '', running: false };
+  #libraryQueued = false;
 
   constructor(
     readonly options: PeerOptions,
@@ -69,6 +73,11 @@ export class Peer {
     await mkdir(options.dataDir, { recursive: true });
     const settings = await this.settings.load(this.#flagOverrides());
     const room = await deriveRoom(options.room);
+    const library = await openLibrary({
+      dataDir: options.dataDir,
+      folders: options.libraries,
+      log: (line) => this.#logLine(`library: ${line}`),
+    });
     const node = await createPeerNode({
       room,
       dataDir: options.dataDir,
@@ -112,10 +121,22 @@ export class Peer {
       roomService.events.on('room:changed', () => this.#statusChanged());
       const statusTimer = setInterval(() => this.#statusChanged(), 1000);
       statusTimer.unref();
-      this.#running = { node, control, room: roomService, clock, statusTimer };
+      library.scanner.addEventListener('track:added', () => this.#libraryChanged());
+      library.scanner.addEventListener('track:removed', () => this.#libraryChanged());
+      library.scanner.addEventListener('scan:progress', ({ detail }) => {
+        this.#scan = { ...detail, running: true };
+        this.#statusChanged();
+      });
+      library.scanner.addEventListener('scan:done', ({ detail }) => {
+        this.#scan = { done: detail.files, total: detail.files, currentPath: '', running: false };
+        this.#libraryChanged();
+      });
+      this.#running = { library, node, control, room: roomService, clock, statusTimer };
       await roomService.start();
+      await library.start();
     } catch (error) {
       await node.stop();
+      await library.stop();
       throw error;
     }
     return this.identity();
@@ -137,6 +158,7 @@ export class Peer {
     await running.clock.stop();
     running.control.stop();
     await running.node.stop();
+    await running.library.stop();
     this.events.clear();
   }
 
@@ -148,7 +170,7 @@ export class Peer {
 
   /** Everything `/api/status`, the REPL and the UI show. */
   status(): PeerStatus {
-    const { node, room, clock, control } = this.#require();
+    const { node, room, clock, control, library } = this.#require();
     const id = this.identity();
     const settings = this.settings.get();
     const now = performance.now();
@@ -192,8 +214,47 @@ export class Peer {
         clockSkewPpm: this.options.clockSkewPpm,
         connectedPeers: node.connectedPeers(),
       },
+      library: { tracks: library.library.list().length, skipped: library.scanner.skipped().length, scan: this.#scan },
       log: [...this.#log],
     };
+  }
+
+  /** The room's tracks as listed to users, numbered for `play <index>`. */
+  tracks(): RoomTrack[] {
+    const running = this.#running;
+    if (!running) return [];
+    const self = running.node.peerId;
+    return running.library.library.list().map((t, index) => ({
+      index,
+      trackId: t.id,
+      title: t.title,
+      artist: t.artist,
+      album: t.album,
+      trackNo: t.trackNo,
+      durationSec: t.durationSec,
+      codec: t.codec,
+      sizeBytes: t.sizeBytes,
+      hasCover: t.hasCover,
+      holders: [self],
+      local: true,
+    }));
+  }
+
+  /** A track's bytes or cover for the renderer; null when this peer cannot provide it. */
+  async media(kind: string, id: string): Promise<{ bytes: Uint8Array; mime: string } | null> {
+    const running = this.#running;
+    if (!running) return null;
+    const { library } = running.library;
+    if (kind === 'cover') return library.cover(id);
+    if (kind !== 'track') return null;
+    const track = library.get(id);
+    if (!track) return null;
+    try {
+      return { bytes: await library.readTrack(id), mime: mimeOf(track.codec) };
+    } catch (error) {
+      if (error instanceof Error && (error.name === 'ChunkUnavailableError' || error.name === 'TrackNotFoundError')) return null;
+      throw error;
+    }
   }
 
   /** Group time now (the leader's timeline), in ms. */
@@ -224,6 +285,16 @@ export class Peer {
     if (this.#log.length > LOG_LINES) this.#log.splice(0, this.#log.length - LOG_LINES);
   }
 
+  #libraryChanged(): void {
+    this.#statusChanged();
+    if (this.#libraryQueued) return;
+    this.#libraryQueued = true;
+    setTimeout(() => {
+      this.#libraryQueued = false;
+      if (this.#running) this.events.emit('library:changed', { trackCount: this.#running.library.library.list().length });
+    }, 250).unref();
+  }
+
   #statusChanged(): void {
     if (this.#statusQueued || !this.#running) return;
     this.#statusQueued = true;
@@ -249,7 +320,7 @@ export class Peer {
         const groupOffsetMs = this.#running ? this.#running.clock.groupNow() - this.time.nowMs() : null;
         return { t2, t3: this.time.nowMs(), groupOffsetMs, groupErrorMs: estimate ? estimate.errorMs : null };
       },
-      'library:list': () => [],
+      'library:list': () => this.tracks(),
       'playback:play': notYet('playback'),
       'playback:pause': notYet('playback'),
       'playback:resume': notYet('playback'),
@@ -273,6 +344,21 @@ export class Peer {
       },
     };
   }
+}
+
+const mimeTypes: Record<string, string> = {
+  mp3: 'audio/mpeg',
+  flac: 'audio/flac',
+  vorbis: 'audio/ogg',
+  opus: 'audio/ogg',
+  pcm: 'audio/wav',
+  aac: 'audio/mp4',
+  alac: 'audio/mp4',
+};
+
+/** The MIME type a browser expects for a codec's usual container. */
+function mimeOf(codec: string): string {
+  return mimeTypes[codec] ?? 'application/octet-stream';
 }
 
 function prefixed(groups: Record<string, Record<string, number>>): Record<string, number> {

@@ -50,6 +50,8 @@ export interface PeerStatus {
   dropped: Record<string, number>;
   /** Flags and settings as the peer understood them. */
   config: Record<string, unknown>;
+  /** This peer's own library: track count, files skipped, scan progress. */
+  library?: { tracks: number; skipped: number; scan: { done: number; total: number; currentPath: string; running: boolean } };
   /** Recent notable events (failed dials, elections), newest last. */
   log: string[];
 }
