@@ -83,6 +83,36 @@ describe('Bully election in a simulated room', () => {
     expect(worst).toBeLessThanOrEqual(timings.leaderTimeoutMs + timings.answerTimeoutMs + 50);
   });
 
+  it('a healed partition ends with the highest peer leading both halves at a fresh epoch', () => {
+    const random = seededRandom(99);
+    const specs = makePeers(random, 6, 1);
+    const byRank = [...specs].sort((a, b) => (a.peerId < b.peerId ? 1 : -1)).map((s) => s.peerId);
+    const net = new SimNetwork({ seed: 99, peers: specs, delayMs: (r) => 0.3 + r() * 5 });
+    for (const id of byRank) net.start(id);
+    net.runUntil(2000);
+    const before = net.declarations.length;
+    const epochBefore = Math.max(...net.declarations.map((d) => d.epoch));
+
+    net.partition([byRank.slice(0, 3), byRank.slice(3)]);
+    net.runUntil(5000);
+    // Each half has its own leader now.
+    const lowerHalfLeader = net.declarations.slice(before).find((d) => d.peerId === byRank[3]);
+    expect(lowerHalfLeader?.epoch).toBe(epochBefore + 1);
+    expect(net.maxConcurrentLeaders).toBe(2);
+
+    net.heal();
+    let agreedAt: number | null = null;
+    net.checks.push(() => {
+      if (agreedAt === null && net.disagreement({ checkMembers: true }) === null) agreedAt = net.nowMs;
+    });
+    net.runUntil(8000);
+    expect(agreedAt).not.toBeNull();
+    expect((agreedAt as unknown as number) - 5000).toBeLessThan(defaultElectionTimings.heartbeatMs + 100);
+    const final = net.declarations[net.declarations.length - 1];
+    expect(final).toMatchObject({ peerId: byRank[0] });
+    expect(final?.epoch).toBeGreaterThan(epochBefore + 1);
+  });
+
   it('hands over at once when the leader leaves cleanly', () => {
     const random = seededRandom(77);
     const specs = makePeers(random, 8, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ControlMessage } from '../protocol/messages';
+import { controlLimits, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
 import {
   createElection,
   currentLeader,
@@ -213,11 +213,14 @@ describe('Bully election', () => {
     d.hear(heartbeat(C, 3, C));
     expect(d.effects).toEqual([{ kind: 'drop', reason: 'staleEpoch', from: C, type: 'heartbeat' }]);
     expect(d.leader).toEqual({ peerId: D, epoch: 5 });
+  });
 
+  it('counts an ANSWER from a higher peer whatever its epoch: it proves that peer alive', () => {
+    // A higher peer that restarted answers with its old epoch; claiming anyway would race it.
     const candidate = Driver.of(B, 0, 5).on({ kind: 'start' }, 0);
     candidate.hear(answer(C, B, 4), 10);
-    expect(candidate.effects).toEqual([{ kind: 'drop', reason: 'staleEpoch', from: C, type: 'answer' }]);
-    expect(candidate.state.phase).toBe('electing');
+    expect(candidate.effects).toEqual([]);
+    expect(candidate.state.phase).toBe('awaiting');
   });
 
   it('never goes back to a lower epoch, even for a higher peer', () => {
@@ -347,6 +350,15 @@ describe('Bully election', () => {
     d.hear(coordinator(D, 3));
     expect(d.effects).toEqual([]);
     expect(electionWakeMs(d.state)).toBeNull();
+  });
+
+  it('never declares an epoch the codec would refuse, whatever epoch a peer sent', () => {
+    const d = Driver.of(C).on({ kind: 'start' }, 0);
+    d.hear(heartbeat(A, controlLimits.maxEpoch, null), 1);
+    d.tick(T.startupGraceMs);
+    const claim = d.sent('coordinator');
+    expect(claim.epoch).toBe(controlLimits.maxEpoch);
+    expect(() => encodeControl(sealControl(claim, 1))).not.toThrow();
   });
 
   it('takes its timings from the options', () => {

@@ -6,7 +6,9 @@
  * the greater peer id string wins.
  *
  * Epochs. Each accepted leadership is a term (leader, epoch). A peer's `epoch` is the epoch of the
- * last term it accepted; claims and answers below it are stale and dropped. A peer only ever
+ * last term it accepted; leadership claims (COORDINATOR, a leader's heartbeat) below it are stale
+ * and dropped. ELECTION and ANSWER are not claims: they prove a higher peer is alive, whatever
+ * its epoch, and dropping them would let two peers claim the same epoch. A peer only ever
  * switches to a different leader at a strictly higher epoch, so no peer accepts two leaders for
  * one epoch. A new leader takes the highest epoch it has seen in any message, plus one.
  *
@@ -14,7 +16,7 @@
  * - A peer that starts sends ELECTION at once but waits `startupGraceMs` (longer than a heartbeat
  *   period) before claiming, so it hears the room's current epoch and leader first.
  * - An ELECTION from a lower peer is answered whatever its epoch: the ANSWER carries the current
- *   epoch, which is how a restarted peer learns it. A leader also re-sends COORDINATOR, so a
+ *   epoch, which is how a restarted peer learns it. Likewise an ANSWER counts whatever its epoch. A leader also re-sends COORDINATOR, so a
  *   lower peer that lost track of a live leader gets it back without a new term.
  * - A leader bumps its epoch (re-asserts) when it hears a lower peer claim leadership at an epoch
  *   not below its own, or an ELECTION showing the sender knows a newer term or a different leader
@@ -25,7 +27,12 @@
  *   leader that hears one stands down to wait for its COORDINATOR. This covers peers that start
  *   at nearly the same time and so miss each other's first ELECTION.
  */
-import type { ControlDraft, ControlMessage, ControlMessageOf } from '../protocol/messages';
+import {
+  controlLimits,
+  type ControlDraft,
+  type ControlMessage,
+  type ControlMessageOf,
+} from '../protocol/messages';
 import type { LeaderInfo } from '../status';
 
 /** Election timings in milliseconds; every field can be overridden. */
@@ -152,6 +159,12 @@ export function currentLeader(state: ElectionState): LeaderInfo | null {
   return null;
 }
 
+/**
+ * The highest epoch this peer knows of. Messages other than leadership claims carry it, so that
+ * knowledge of an epoch spreads even while nobody leads at it and no new leader reuses it.
+ */
+export const knownEpoch = (state: ElectionState): number => Math.max(state.epoch, state.maxEpochSeen);
+
 /** The earliest time a `tick` can change anything, or null when only messages can. */
 export function electionWakeMs(state: ElectionState): number | null {
   switch (state.phase) {
@@ -249,7 +262,8 @@ class Step {
   }
 
   private beginElection(waitMs: number): void {
-    const { self, epoch, term } = this.state;
+    const { self, term } = this.state;
+    const epoch = knownEpoch(this.state);
     this.set({ phase: 'electing', deadlineMs: this.nowMs + waitMs });
     this.publish({
       type: 'election',
@@ -263,7 +277,8 @@ class Step {
   /** Takes leadership with an epoch above every epoch seen. */
   private declare(): void {
     const { self } = this.state;
-    const epoch = Math.max(this.state.epoch, this.state.maxEpochSeen) + 1;
+    // The clamp only matters if a peer sent an absurd epoch; it keeps our messages encodable.
+    const epoch = Math.min(knownEpoch(this.state) + 1, controlLimits.maxEpoch);
     this.set({
       phase: 'leader',
       epoch,
@@ -320,7 +335,13 @@ class Step {
       }
       return;
     }
-    this.publish({ type: 'answer', from: self.peerId, epoch, to: msg.from, priority: self.priority });
+    this.publish({
+      type: 'answer',
+      from: self.peerId,
+      epoch: knownEpoch(this.state),
+      to: msg.from,
+      priority: self.priority,
+    });
     if (phase !== 'leader') return;
     const senderKnowsNewer =
       msg.epoch > epoch || (msg.epoch === epoch && msg.leaderId !== null && msg.leaderId !== self.peerId);
@@ -329,9 +350,8 @@ class Step {
   }
 
   private onAnswer(msg: ControlMessageOf<'answer'>): void {
-    const { self, phase, epoch, timings } = this.state;
+    const { self, phase, timings } = this.state;
     if (msg.to !== self.peerId) return;
-    if (msg.epoch < epoch) return this.dropStale(msg);
     if (phase !== 'electing' || !outranks({ peerId: msg.from, priority: msg.priority }, self)) return;
     this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
   }

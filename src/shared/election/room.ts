@@ -18,6 +18,7 @@ import {
   currentLeader,
   electionStep,
   electionWakeMs,
+  knownEpoch,
   type ElectionEvent,
   type ElectionState,
   type ElectionTimings,
@@ -107,8 +108,7 @@ export function roomRole(room: RoomState): Role {
 }
 
 /** Highest epoch this peer has seen: persist it and pass it back as `initialEpoch` after a restart. */
-export const roomEpoch = (room: RoomState): number =>
-  Math.max(room.election.epoch, room.election.maxEpochSeen);
+export const roomEpoch = (room: RoomState): number => knownEpoch(room.election);
 
 /** The other members, ordered by peer id. */
 export const roomMembers = (room: RoomState): Member[] => listMembers(room.membership);
@@ -160,7 +160,7 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
       if (!roomRunning(next)) break;
       const { peerId } = next.self;
       elect({ kind: 'stop' });
-      effects.push({ kind: 'publish', msg: { type: 'leave', from: peerId, epoch: next.election.epoch } });
+      effects.push({ kind: 'publish', msg: { type: 'leave', from: peerId, epoch: roomEpoch(next) } });
       members({ kind: 'clear' });
       next = { ...next, nextHeartbeatAtMs: null };
       break;
@@ -210,14 +210,16 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
 
 function heartbeatDraft(room: RoomState): ControlDraft {
   const leader = currentLeader(room.election);
+  const role = roomRole(room);
   return {
     type: 'heartbeat',
     from: room.self.peerId,
-    epoch: room.election.epoch,
+    // A leader's heartbeat is a claim and carries its term's epoch; others carry what they know.
+    epoch: role === 'leader' ? room.election.epoch : roomEpoch(room),
     name: room.self.name,
     priority: room.self.priority,
     addrs: room.self.addrs,
-    role: roomRole(room),
+    role,
     leaderId: leader ? leader.peerId : null,
   };
 }

@@ -133,6 +133,8 @@ describe('control codec', () => {
     ['negative epoch', aHeartbeat({ epoch: -1 })],
     ['fractional epoch', aHeartbeat({ epoch: 0.5 })],
     ['unsafe epoch', aHeartbeat({ epoch: 2 ** 60 })],
+    ['epoch above the limit', aHeartbeat({ epoch: controlLimits.maxEpoch + 1 })],
+    ['negative seq', aHeartbeat({ seq: -1 })],
     ['missing seq', aHeartbeat({ seq: undefined })],
     ['string seq', aHeartbeat({ seq: '3' })],
     ['long name', aHeartbeat({ name: 'n'.repeat(controlLimits.maxNameChars + 1) })],

@@ -24,6 +24,8 @@ export const controlLimits = {
   maxAddrs: 32,
   maxAddrChars: 256,
   maxPriority: 1_000_000_000,
+  /** Far beyond any real count of elections, and low enough that epoch + 1 is always exact. */
+  maxEpoch: 2 ** 48,
 } as const;
 
 /** Fields every control message carries. */
@@ -32,7 +34,11 @@ export interface ControlEnvelope {
   v: number;
   /** Sender peer id; the decoder checks it against the transport's verified sender. */
   from: string;
-  /** The sender's room epoch: the term of the leader it follows (see election/bully.ts). */
+  /**
+   * The sender's room epoch (see election/bully.ts): in a leadership claim, the epoch of the
+   * claimed term; otherwise the highest epoch the sender knows. Leader-ordered messages
+   * (playback commands) carry the leader's epoch.
+   */
   epoch: number;
   /** Per-sender sequence number, assigned by whoever publishes on the topic. */
   seq: number;
@@ -104,7 +110,6 @@ const nullable =
     input === null ? ok(null) : v(input, path);
 
 const priority = int(-controlLimits.maxPriority, controlLimits.maxPriority);
-const counter = int(0, Number.MAX_SAFE_INTEGER);
 
 type BodyValidators = {
   [T in ControlType]: { [K in keyof ControlBodies[T]]-?: Validator<ControlBodies[T][K]> };
@@ -160,10 +165,10 @@ function checkMessage(input: unknown, expectedFrom: string | undefined): Checked
   }
   if (!isControlType(type)) return setAside('unknownType', `type=${type}`);
 
-  for (const key of ['epoch', 'seq'] as const) {
-    const r = counter(record[key], key);
-    if (!r.ok) return refuse('badField', r.error);
-  }
+  const epoch = int(0, controlLimits.maxEpoch)(record.epoch, 'epoch');
+  if (!epoch.ok) return refuse('badField', epoch.error);
+  const seq = int(0, Number.MAX_SAFE_INTEGER)(record.seq, 'seq');
+  if (!seq.ok) return refuse('badField', seq.error);
 
   const shape = bodyValidators[type] as Record<string, Validator<unknown>>;
   for (const key of Object.keys(record)) {
