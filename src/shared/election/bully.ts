@@ -7,25 +7,30 @@
  *
  * Epochs. Each accepted leadership is a term (leader, epoch). A peer's `epoch` is the epoch of the
  * last term it accepted; leadership claims (COORDINATOR, a leader's heartbeat) below it are stale
- * and dropped. ELECTION and ANSWER are not claims: they prove a higher peer is alive, whatever
- * its epoch, and dropping them would let two peers claim the same epoch. A peer only ever
- * switches to a different leader at a strictly higher epoch, so no peer accepts two leaders for
- * one epoch. A new leader takes the highest epoch it has seen in any message, plus one.
+ * and dropped. A peer only ever switches to a different leader at a strictly higher epoch, so no
+ * peer accepts two leaders for one epoch. A new leader takes the highest epoch it knows of, plus
+ * one; every message that is not a claim carries the highest epoch its sender knows, so that
+ * knowledge spreads. Without loss or partitions no two peers ever claim the same epoch (the
+ * simulation checks it); with them two sides can, and the rules below resolve it to one leader
+ * at a fresh epoch once they hear each other.
  *
  * Rules, beyond textbook Bully:
  * - A peer that starts sends ELECTION at once but waits `startupGraceMs` (longer than a heartbeat
  *   period) before claiming, so it hears the room's current epoch and leader first.
- * - An ELECTION from a lower peer is answered whatever its epoch: the ANSWER carries the current
- *   epoch, which is how a restarted peer learns it. Likewise an ANSWER counts whatever its epoch. A leader also re-sends COORDINATOR, so a
- *   lower peer that lost track of a live leader gets it back without a new term.
+ * - ELECTION and ANSWER are not claims and count whatever their epoch: they prove a higher peer
+ *   alive. An ELECTION from a lower peer is answered (the ANSWER teaches a restarted peer the
+ *   epoch), and a leader also re-sends COORDINATOR, so a lower peer that lost track of a live
+ *   leader gets it back without a new term.
+ * - An ELECTION from a higher peer counts as an ANSWER (the sender is alive and will lead), and a
+ *   leader that hears one stands down to wait for its COORDINATOR rather than race it to a new
+ *   epoch. This covers peers that start at nearly the same time and miss each other's ELECTION.
  * - A leader bumps its epoch (re-asserts) when it hears a lower peer claim leadership at an epoch
- *   not below its own, or an ELECTION showing the sender knows a newer term or a different leader
+ *   not below its own, or an ELECTION showing the sender knows a newer epoch or a different leader
  *   at the same epoch: after a partition heals the higher leader wins with a fresh epoch.
  * - A leader that hears a higher leader claim its own epoch stands down and waits for that leader
  *   to re-assert at a higher epoch.
- * - An ELECTION from a higher peer counts as an ANSWER (the sender is alive and will lead), and a
- *   leader that hears one stands down to wait for its COORDINATOR. This covers peers that start
- *   at nearly the same time and so miss each other's first ELECTION.
+ * - A follower whose leader's heartbeat says it no longer leads, or whom membership reports gone
+ *   (`leave`), elects at once instead of waiting for `leaderTimeoutMs`.
  */
 import {
   controlLimits,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeControl, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
+import { defaultMembershipTimings } from '../membership/membership';
 import { defaultElectionTimings } from './bully';
 import {
   createRoom,
@@ -143,7 +144,7 @@ describe('room reducer', () => {
     }
     // The leader timeout (election) comes first; the member timeout removes it later.
     expect(leaderLostAt).toBe(10 + T.leaderTimeoutMs);
-    expect(now).toBe(10 + 1500);
+    expect(now).toBe(10 + defaultMembershipTimings.memberTimeoutMs);
     expect(roomMembers(p.room)).toEqual([]);
     // Alone, it ends up leading the room itself.
     expect(roomLeader(p.room)).toEqual({ peerId: LOW, epoch: 4 });

@@ -10,6 +10,12 @@
  * and its own per-peer sequence number, shared with every other publisher on the topic),
  * `leader`, `joined`, `left` (events) and `drop` (count it). Timers are not effects: the reducer
  * reports the next time it needs a tick, and ticking early or late is harmless.
+ *
+ * Sequence numbers should start from the wall clock (e.g. `Date.now() * 1000`) rather than 0, so
+ * a restarted peer's messages number after those of its previous run: messages numbered at or
+ * below a peer's `leave` are taken as sent before it for `memberTimeoutMs`. Persisting
+ * `roomEpoch(room)` and passing it back as `initialEpoch` keeps a restarted peer from reusing an
+ * epoch it knew.
  */
 import type { ControlDraft, ControlMessage } from '../protocol/messages';
 import type { LeaderInfo, Role } from '../status';
