@@ -1,7 +1,9 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
 import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
-import { decodeControl, encodeControl, type ControlMessage } from '../shared/protocol';
+import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
+import type { PlaybackCommand } from '../shared/playback/state';
+import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
@@ -9,6 +11,7 @@ import { ClockSync } from './clock/clock-sync';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
+import { PlaybackCoordinator } from './playback/coordinator';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
 import { RoomService } from './room/room-service';
@@ -33,6 +36,7 @@ interface Running {
   control: ControlChannel<ControlMessage>;
   room: RoomService;
   clock: ClockSync;
+  playback: PlaybackCoordinator;
   statusTimer: NodeJS.Timeout;
 }
 
@@ -50,6 +54,7 @@ export class Peer {
   #statusQueued = false;
   #scan: { done: number; total: number; currentPath: string; running: boolean } = { done: 0, total: 0, currentPath: '', running: false };
   #libraryQueued = false;
+  #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
 
   constructor(
     readonly options: PeerOptions,
@@ -114,10 +119,36 @@ export class Peer {
         { protocol: node.protocolId('clock') },
       );
       await clock.start();
-      roomService.events.on('leader:changed', (leader) => {
-        clock.setLeader(leader ? leader.peerId : null);
+      const playback = new PlaybackCoordinator({
+        selfId: node.peerId,
+        publish: (message: PlaybackMessage) => roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+        subscribe: (listener, { signal }) => {
+          const off = roomService.events.on('message:other', ({ value, from }) => {
+            if (isPlaybackMessageType(value.type)) listener(from, value);
+          });
+          signal.addEventListener('abort', off, { once: true });
+        },
+        isLeader: () => roomService.isLeader(),
+        leaderId: () => roomService.leader()?.peerId ?? null,
+        epoch: () => roomService.leader()?.epoch ?? roomService.epoch(),
+        groupNow: () => clock.groupNow(),
+        members: () => roomService.members().map((m) => m.peerId),
+        trackExists: (id) => library.library.get(id) !== null,
+        trackDurationSec: (id) => library.library.get(id)?.durationSec ?? null,
+        libraryOrder: () => this.tracks().map((t) => t.trackId),
+        logger: { info: (line) => this.#logLine(`playback: ${line}`), warn: (line) => this.#logLine(`playback: ${line}`) },
+      });
+      playback.on('playback:changed', (state) => {
+        this.events.emit('playback:changed', state);
         this.#statusChanged();
       });
+      roomService.events.on('leader:changed', (leader) => {
+        clock.setLeader(leader ? leader.peerId : null);
+        playback.leaderChanged();
+        this.#statusChanged();
+      });
+      roomService.events.on('member:left', () => playback.membersChanged());
+      roomService.events.on('member:joined', () => playback.membersChanged());
       roomService.events.on('room:changed', () => this.#statusChanged());
       const statusTimer = setInterval(() => this.#statusChanged(), 1000);
       statusTimer.unref();
@@ -131,7 +162,8 @@ export class Peer {
         this.#scan = { done: detail.files, total: detail.files, currentPath: '', running: false };
         this.#libraryChanged();
       });
-      this.#running = { library, node, control, room: roomService, clock, statusTimer };
+      this.#running = { library, node, control, room: roomService, clock, playback, statusTimer };
+      playback.start();
       await roomService.start();
       await library.start();
     } catch (error) {
@@ -152,6 +184,7 @@ export class Peer {
     this.#running = null;
     if (!running) return;
     clearInterval(running.statusTimer);
+    running.playback.stop();
     await running.room.stop();
     // Give the leave message a moment on the wire, so the room need not wait for a timeout.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -170,7 +203,8 @@ export class Peer {
 
   /** Everything `/api/status`, the REPL and the UI show. */
   status(): PeerStatus {
-    const { node, room, clock, control, library } = this.#require();
+    const running = this.#require();
+    const { node, room, clock, control, library } = running;
     const id = this.identity();
     const settings = this.settings.get();
     const now = performance.now();
@@ -194,8 +228,9 @@ export class Peer {
       clock: clockStatus && clockStatus.role === 'follower'
         ? { offsetMs: clockStatus.offsetMs, driftPpm: clockStatus.driftPpm, rttMs: clockStatus.rttMs, errorMs: clockStatus.errorMs }
         : null,
-      playback: { state: 'stopped', trackId: null, positionSec: 0 },
+      playback: running.playback.summary(),
       dropped: prefixed({
+        playback: running.playback.counts().dropped,
         control: control.counts().dropped,
         room: room.dropped(),
         clock: clockStats.dropped,
@@ -214,6 +249,7 @@ export class Peer {
         clockSkewPpm: this.options.clockSkewPpm,
         connectedPeers: node.connectedPeers(),
       },
+      sync: this.#syncReport,
       library: { tracks: library.library.list().length, skipped: library.scanner.skipped().length, scan: this.#scan },
       log: [...this.#log],
     };
@@ -304,10 +340,12 @@ export class Peer {
     }, 100).unref();
   }
 
+  /** Asks the leader to apply a playback command; resolves once the resulting state is seen here. */
+  async command(command: PlaybackCommand): Promise<void> {
+    await this.#require().playback.request(command);
+  }
+
   #makeHandlers(): BridgeHandlers {
-    const notYet = (what: string) => () => {
-      throw new NotAvailableError(`${what} is not available yet`);
-    };
     return {
       'peer:identity': () => {
         const { peerId, name } = this.identity();
@@ -321,14 +359,22 @@ export class Peer {
         return { t2, t3: this.time.nowMs(), groupOffsetMs, groupErrorMs: estimate ? estimate.errorMs : null };
       },
       'library:list': () => this.tracks(),
-      'playback:play': notYet('playback'),
-      'playback:pause': notYet('playback'),
-      'playback:resume': notYet('playback'),
-      'playback:stop': notYet('playback'),
-      'playback:next': notYet('playback'),
-      'playback:prev': notYet('playback'),
-      'playback:seek': notYet('playback'),
-      'playback:report': () => undefined,
+      'playback:play': (request) => this.command({ kind: 'play', ...request }),
+      'playback:pause': () => this.command({ kind: 'pause' }),
+      'playback:resume': () => this.command({ kind: 'resume' }),
+      'playback:stop': () => this.command({ kind: 'stop' }),
+      'playback:next': () => this.command({ kind: 'next' }),
+      'playback:prev': () => this.command({ kind: 'prev' }),
+      'playback:seek': ({ positionSec }) => this.command({ kind: 'seek', positionSec }),
+      'playback:report': (report) => {
+        this.#syncReport = { ...report, atMs: Date.now() };
+      },
+      'playback:state': () => this.#require().playback.state(),
+      'playback:ready': ({ trackId }) => this.#require().playback.reportReady(trackId),
+      'queue:enqueue': ({ trackIds }) => this.command({ kind: 'enqueue', trackIds }),
+      'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
+      'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),
+      'queue:clear': () => this.command({ kind: 'clear' }),
       'settings:get': () => this.settings.get(),
       'settings:set': async (patch: Partial<DeviceSettings>) => {
         const next = await this.settings.update(patch);

@@ -50,6 +50,8 @@ export interface PeerStatus {
   dropped: Record<string, number>;
   /** Flags and settings as the peer understood them. */
   config: Record<string, unknown>;
+  /** The renderer's last report of its own sync error against group time (ms), if a window plays here. */
+  sync?: { errorMs: number; boundMs: number; atMs: number } | null;
   /** This peer's own library: track count, files skipped, scan progress. */
   library?: { tracks: number; skipped: number; scan: { done: number; total: number; currentPath: string; running: boolean } };
   /** Recent notable events (failed dials, elections), newest last. */

@@ -9,6 +9,17 @@ import type { WsBridge } from '../bridge/ws-server';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
+/** HTTP status for each error the peer raises on purpose. */
+const errorStatus: Record<string, number> = {
+  PlaybackCommandError: 409,
+  PlaybackNoLeaderError: 503,
+  PlaybackTimeoutError: 504,
+  PlaybackNotRunningError: 503,
+  NotAvailableError: 503,
+  TrackNotFoundError: 404,
+  ChunkUnavailableError: 409,
+};
+
 /** An error whose message is safe to show a client, with the HTTP status it maps to. */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -38,6 +49,11 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/next': [{ method: 'POST', channel: 'playback:next', body: false }],
   '/api/prev': [{ method: 'POST', channel: 'playback:prev', body: false }],
   '/api/seek': [{ method: 'POST', channel: 'playback:seek', body: true }],
+  '/api/state': [{ method: 'GET', channel: 'playback:state', body: false }],
+  '/api/queue': [{ method: 'POST', channel: 'queue:enqueue', body: true }],
+  '/api/queue/remove': [{ method: 'POST', channel: 'queue:remove', body: true }],
+  '/api/queue/move': [{ method: 'POST', channel: 'queue:move', body: true }],
+  '/api/queue/clear': [{ method: 'POST', channel: 'queue:clear', body: false }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },
@@ -206,7 +222,9 @@ function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
-  // Failures of the peer itself: report the message, never the stack.
-  const known = error instanceof Error && error.name !== 'Error' && error.name !== 'TypeError';
-  sendJson(res, known ? 409 : 500, { error: error instanceof Error ? error.message : 'internal error' });
+  // Failures the peer expects (no leader yet, a refused command): a 4xx/5xx with the message, never the stack.
+  const status = error instanceof Error ? errorStatus[error.name] : undefined;
+  if (status) return sendJson(res, status, { error: (error as Error).message });
+  sendJson(res, 500, { error: 'internal error' });
+  console.error('firefly-peer: request failed:', error);
 }

@@ -3,9 +3,10 @@
  * and response types and the validator the host runs on each request. Both transports (Electron
  * IPC and the headless peer's WebSocket) are built from this one file.
  */
+import type { PlaybackState } from '../playback/state';
 import type { PeerStatus } from '../status';
 import type { Validator } from './validate';
-import { int, none, num, obj, oneOf, optional, str } from './validate';
+import { arrayOf, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
 
@@ -68,6 +69,11 @@ export const settingsPatch = obj({
 });
 export const clockProbeRequest = obj({ t1: num() });
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
+const trackId = str(128, 1);
+export const readyRequest = obj({ trackId });
+export const enqueueRequest = obj({ trackIds: arrayOf(trackId, 500) });
+export const removeRequest = obj({ index: int(0, 10_000) });
+export const moveRequest = obj({ from: int(0, 10_000), to: int(0, 10_000) });
 
 /** Request channels: name → request and response type. */
 export interface BridgeRequests {
@@ -83,6 +89,12 @@ export interface BridgeRequests {
   'playback:prev': { req: void; res: void };
   'playback:seek': { req: { positionSec: number }; res: void };
   'playback:report': { req: { errorMs: number; boundMs: number }; res: void };
+  'playback:state': { req: void; res: PlaybackState };
+  'playback:ready': { req: { trackId: string }; res: void };
+  'queue:enqueue': { req: { trackIds: string[] }; res: void };
+  'queue:remove': { req: { index: number }; res: void };
+  'queue:move': { req: { from: number; to: number }; res: void };
+  'queue:clear': { req: void; res: void };
   'settings:get': { req: void; res: DeviceSettings };
   'settings:set': { req: Partial<DeviceSettings>; res: DeviceSettings };
 }
@@ -91,6 +103,7 @@ export interface BridgeRequests {
 export interface BridgeEvents {
   'status:changed': PeerStatus;
   'library:changed': { trackCount: number };
+  'playback:changed': PlaybackState;
   'settings:changed': DeviceSettings;
 }
 
@@ -113,12 +126,18 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playback:prev': none,
   'playback:seek': seekRequest,
   'playback:report': syncReport,
+  'playback:state': none,
+  'playback:ready': readyRequest,
+  'queue:enqueue': enqueueRequest,
+  'queue:remove': removeRequest,
+  'queue:move': moveRequest,
+  'queue:clear': none,
   'settings:get': none,
   'settings:set': settingsPatch,
 };
 
 export const requestChannels = Object.keys(requestValidators) as RequestChannel[];
-export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed', 'library:changed'];
+export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed', 'library:changed', 'playback:changed'];
 
 /** Checks that a string names a request channel. */
 export const isRequestChannel = (name: unknown): name is RequestChannel =>
@@ -149,6 +168,14 @@ export interface FireflyApi {
     prev(): Promise<void>;
     seek(positionSec: number): Promise<void>;
     report(errorMs: number, boundMs: number): Promise<void>;
+    state(): Promise<PlaybackState>;
+    ready(trackId: string): Promise<void>;
+  };
+  queue: {
+    enqueue(trackIds: string[]): Promise<void>;
+    remove(index: number): Promise<void>;
+    move(from: number, to: number): Promise<void>;
+    clear(): Promise<void>;
   };
   settings: { get(): Promise<DeviceSettings>; set(patch: Partial<DeviceSettings>): Promise<DeviceSettings> };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
@@ -171,6 +198,14 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       prev: () => call('playback:prev', undefined),
       seek: (positionSec) => call('playback:seek', { positionSec }),
       report: (errorMs, boundMs) => call('playback:report', { errorMs, boundMs }),
+      state: () => call('playback:state', undefined),
+      ready: (trackId) => call('playback:ready', { trackId }),
+    },
+    queue: {
+      enqueue: (trackIds) => call('queue:enqueue', { trackIds }),
+      remove: (index) => call('queue:remove', { index }),
+      move: (from, to) => call('queue:move', { from, to }),
+      clear: () => call('queue:clear', undefined),
     },
     settings: { get: () => call('settings:get', undefined), set: (patch) => call('settings:set', patch) },
     on: (event, listener) => transport.on(event, listener),

@@ -11,6 +11,7 @@ import type { Validator } from '../bridge/validate';
 import { arrayOf, int, oneOf, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
 import type { Role } from '../status';
+import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -45,7 +46,7 @@ export interface ControlEnvelope {
 }
 
 /** Body of each message type, by type name. */
-export interface ControlBodies {
+export interface ControlBodies extends PlaybackBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: { name: string; priority: number; addrs: string[]; role: Role; leaderId: string | null };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
@@ -56,7 +57,7 @@ export interface ControlBodies {
   coordinator: { priority: number };
   /** The sender is leaving the room on purpose. */
   leave: Record<never, never>;
-  // Playback commands and state and catalog deltas are added here, each with a validator below.
+  // Playback bodies come from ../playback/messages; catalog deltas are added the same way.
 }
 
 export type ControlType = keyof ControlBodies;
@@ -127,6 +128,7 @@ const bodyValidators: BodyValidators = {
   answer: { to: peerId, priority },
   coordinator: { priority },
   leave: {},
+  ...playbackBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);
