@@ -7,7 +7,6 @@ import path from 'node:path';
 import {
   createRoom,
   roomEpoch,
-  roomLeader,
   roomMembers,
   roomRole,
   roomStep,
