@@ -1,5 +1,7 @@
 import { LibraryView } from './components/LibraryView';
+import { NowPlaying } from './components/NowPlaying';
 import { PeersPanel } from './components/PeersPanel';
+import { QueuePanel } from './components/QueuePanel';
 import { useActions, useBridgeError, useIdentity, usePlaybackError } from './store';
 
 /** The main window. */
@@ -31,9 +33,16 @@ export function App() {
           {playbackError}
         </p>
       ) : null}
+      <NowPlaying />
       <main className="layout">
-        <LibraryView onPlay={(track) => void playback.play({ trackId: track.trackId })} />
-        <PeersPanel />
+        <LibraryView
+          onPlay={(track) => void playback.play({ trackId: track.trackId })}
+          onEnqueue={(track) => void playback.enqueue([track.trackId])}
+        />
+        <div className="side">
+          <QueuePanel />
+          <PeersPanel />
+        </div>
       </main>
     </div>
   );

@@ -7,6 +7,12 @@
  * the map is the median of `contextTime·1000 − performanceTime` over a sliding window of
  * readings taken some tens of ms apart. Readings taken before the output really runs
  * (performanceTime 0, or contextTime standing still, for up to 1.6 s after resume) are refused.
+ *
+ * Measured through PulseAudio on a busy machine, the readings wander by a few ms in a sawtooth
+ * (the server's latency interpolation) while the sound itself stays put; an underrun, on the
+ * other hand, really moves the output by 10–30 ms at once. Hence a long window (3 s by default)
+ * whose median ignores the sawtooth, and a step detector that replaces the window when several
+ * readings in a row land far (8 ms) on one side of it.
  */
 
 /** One `getOutputTimestamp()` reading. */
@@ -75,9 +81,9 @@ export class OutputClockWindow {
   private established = false;
 
   constructor(options: OutputClockWindowOptions = {}) {
-    this.windowSize = options.windowSize ?? 15;
-    this.minSamples = options.minSamples ?? 5;
-    this.stepThresholdMs = options.stepThresholdMs ?? 4;
+    this.windowSize = options.windowSize ?? 75;
+    this.minSamples = options.minSamples ?? 10;
+    this.stepThresholdMs = options.stepThresholdMs ?? 8;
     this.stepConfirm = options.stepConfirm ?? 3;
   }
 

@@ -168,6 +168,7 @@ export class AudioEngine {
   private syncErrorMs: number | null = null;
   private syncBoundMs: number | null = null;
   private lastDriftCheckMs = 0;
+  private lastCheckErrorMs: number | null = null;
   private lastReportMs = 0;
   private startRecord: StartRecord | null = null;
   private startCount = 0;
@@ -518,6 +519,7 @@ export class AudioEngine {
       }
     });
     const fit = this.clockMap?.fit();
+    this.lastCheckErrorMs = null;
     this.startCount++;
     this.startRecord = {
       trackId: state.trackId,
@@ -619,7 +621,13 @@ export class AudioEngine {
     this.syncErrorMs = errorMs;
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
     const action = correctDrift(errorMs, this.policy);
-    if (action.kind === 'reanchor') return this.reanchor();
+    const persistent = this.lastCheckErrorMs !== null && Math.abs(this.lastCheckErrorMs) > this.policy.reanchorMs;
+    this.lastCheckErrorMs = errorMs;
+    if (action.kind === 'reanchor') {
+      // One wild reading (the output clock's readings wander under load) is not worth a crossfade.
+      if (persistent) this.reanchor();
+      return;
+    }
     if (Math.abs(action.rate - voice.segment.rate) < 1e-7) return;
     const applyAt = now + 0.02;
     voice.source.playbackRate.setValueAtTime(action.rate, applyAt);

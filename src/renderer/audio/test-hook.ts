@@ -19,8 +19,8 @@ export interface FireflyAudioTestHook {
   groupNow(): GroupTimeReading | null;
   /** The performance → context time map in use, or null before the output runs. */
   outputClock(): ClockMapFit | null;
-  /** The AudioContext's sample rate and its reported latencies (s), or null before start. */
-  context(): { sampleRate: number; baseLatency: number; outputLatency: number; state: AudioContextState } | null;
+  /** The AudioContext's sample rate, reported latencies and current time (s), or null before start. */
+  context(): { sampleRate: number; baseLatency: number; outputLatency: number; currentTime: number; state: AudioContextState } | null;
 }
 
 declare global {
@@ -44,7 +44,8 @@ export function installAudioTestHook(engine: AudioEngine, groupClock: GroupClock
     outputClock: () => engine.outputClock(),
     context: () => {
       const ctx = engine.audioContext;
-      return ctx ? { sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: ctx.outputLatency, state: ctx.state } : null;
+      if (!ctx) return null;
+      return { sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: ctx.outputLatency, currentTime: ctx.currentTime, state: ctx.state };
     },
   };
   target.__fireflyAudio = hook;

@@ -36,7 +36,7 @@ describe('timeline', () => {
 describe('correctDrift', () => {
   it('leaves noise-sized errors alone', () => {
     expect(correctDrift(0.1)).toEqual({ kind: 'rate', rate: 1 });
-    expect(correctDrift(-0.2)).toEqual({ kind: 'rate', rate: 1 });
+    expect(correctDrift(-0.45)).toEqual({ kind: 'rate', rate: 1 });
   });
 
   it('slows a source that is ahead and speeds one that is behind, within the ppm limit', () => {
@@ -44,12 +44,12 @@ describe('correctDrift', () => {
     const behind = correctDrift(-1);
     expect(ahead.kind === 'rate' && ahead.rate).toBeCloseTo(1 - 250e-6, 12);
     expect(behind.kind === 'rate' && behind.rate).toBeCloseTo(1 + 250e-6, 12);
-    const big = correctDrift(15);
+    const big = correctDrift(4.5);
     expect(big.kind === 'rate' && big.rate).toBeCloseTo(1 - defaultDriftPolicy.maxRatePpm * 1e-6, 12);
   });
 
   it('re-anchors beyond the threshold or on nonsense', () => {
-    expect(correctDrift(25).kind).toBe('reanchor');
+    expect(correctDrift(6).kind).toBe('reanchor');
     expect(correctDrift(Number.NaN).kind).toBe('reanchor');
   });
 
@@ -64,6 +64,6 @@ describe('correctDrift', () => {
       if (action.kind === 'rate') rate = action.rate;
       if (step > 120) worst.push(Math.abs(errorMs));
     }
-    expect(Math.max(...worst)).toBeLessThan(0.5);
+    expect(Math.max(...worst)).toBeLessThan(0.7);
   });
 });

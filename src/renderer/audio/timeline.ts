@@ -68,7 +68,7 @@ export interface DriftPolicy {
   reanchorMs: number;
 }
 
-export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.25, maxRatePpm: 500, horizonSec: 4, reanchorMs: 20 };
+export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 5 };
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
 export type DriftAction = { kind: 'rate'; rate: number } | { kind: 'reanchor' };

@@ -17,3 +17,8 @@ export function bridge(): FireflyApi {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return (api = createFireflyApi(new WebSocketTransport(`${scheme}//${location.host}/bridge`), 'websocket'));
 }
+
+/** The URL of a track's bytes or cover: served by the headless peer over HTTP, or by the desktop app's media protocol. */
+export function mediaUrl(kind: 'track' | 'cover', id: string): string {
+  return bridge().transport === 'ipc' ? `firefly-media://${kind}/${id}` : `/media/${kind}/${id}`;
+}

@@ -33,6 +33,8 @@ export const useSettings = () => useStore((s) => s.settings.values);
 /** Store actions, grouped by slice. */
 export const useActions = () =>
   useStore(useShallow((s) => ({ peer: s.peer.actions, settings: s.settings.actions, library: s.library.actions, playback: s.playback.actions })));
+/** The room's playback state. */
+export const usePlaybackState = () => useStore((s) => s.playback.state);
 /** The last playback command error. */
 export const usePlaybackError = () => useStore((s) => s.playback.error);
 /** The room's tracks and the current search, sort and filter. */
@@ -44,9 +46,11 @@ export function connectStore(): () => void {
   void peer.actions.load();
   void settings.actions.load().catch(() => undefined);
   void library.actions.load().catch(() => undefined);
+  void useStore.getState().playback.actions.load().catch(() => undefined);
   const offs = [
     bridge().on('status:changed', (status) => useStore.getState().peer.actions.setStatus(status)),
     bridge().on('settings:changed', (values) => useStore.getState().settings.actions.set(values)),
+    bridge().on('playback:changed', (state) => useStore.getState().playback.actions.setState(state)),
     bridge().on('library:changed', () => void useStore.getState().library.actions.load().catch(() => undefined)),
   ];
   return () => offs.forEach((off) => off());

@@ -1,12 +1,17 @@
 import type { StateCreator } from 'zustand';
 import type { PlayRequest } from '../../shared/bridge/contract';
+import type { PlaybackState } from '../../shared/playback/state';
 import { bridge } from '../bridge';
 
 export interface PlaybackSlice {
   playback: {
+    /** The room's playback state as the host peer last announced it. */
+    state: PlaybackState | null;
     /** The last command error, shown to the user until the next command. */
     error: string | null;
     actions: {
+      load(): Promise<void>;
+      setState(state: PlaybackState): void;
       play(request: PlayRequest): Promise<void>;
       pause(): Promise<void>;
       resume(): Promise<void>;
@@ -14,11 +19,15 @@ export interface PlaybackSlice {
       next(): Promise<void>;
       prev(): Promise<void>;
       seek(positionSec: number): Promise<void>;
+      enqueue(trackIds: string[]): Promise<void>;
+      remove(index: number): Promise<void>;
+      move(from: number, to: number): Promise<void>;
+      clear(): Promise<void>;
     };
   };
 }
 
-/** Playback commands; the resulting state arrives from the host, the renderer never invents it. */
+/** Playback state mirrored from the host, and the commands that ask the leader to change it. */
 export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSlice> = (set) => {
   const run = async (command: () => Promise<void>) => {
     try {
@@ -30,8 +39,21 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
   };
   return {
     playback: {
+      state: null,
       error: null,
       actions: {
+        async load() {
+          const state = await bridge().playback.state();
+          set((s) => ({ playback: { ...s.playback, state } }));
+        },
+        setState(state) {
+          set((s) => {
+            const current = s.playback.state;
+            // Only newer states replace the mirror (a reconnect may replay an older one).
+            if (current && (current.epoch > state.epoch || (current.epoch === state.epoch && current.version > state.version))) return s;
+            return { playback: { ...s.playback, state } };
+          });
+        },
         play: (request) => run(() => bridge().playback.play(request)),
         pause: () => run(() => bridge().playback.pause()),
         resume: () => run(() => bridge().playback.resume()),
@@ -39,6 +61,10 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
         next: () => run(() => bridge().playback.next()),
         prev: () => run(() => bridge().playback.prev()),
         seek: (positionSec) => run(() => bridge().playback.seek(positionSec)),
+        enqueue: (trackIds) => run(() => bridge().queue.enqueue(trackIds)),
+        remove: (index) => run(() => bridge().queue.remove(index)),
+        move: (from, to) => run(() => bridge().queue.move(from, to)),
+        clear: () => run(() => bridge().queue.clear()),
       },
     },
   };

@@ -1,0 +1,51 @@
+/**
+ * Fast-changing playback values (position, sync error) for components, through useSyncExternalStore:
+ * they are computed from the store's state and group time on a ticker, never stored in the store.
+ */
+import { useSyncExternalStore } from 'react';
+import { positionAt, type PlaybackState } from '../../shared/playback/state';
+
+/** Where group time comes from in this page. */
+export interface GroupNowSource {
+  groupNow(): { groupMs: number; errorMs: number } | null;
+}
+
+let source: GroupNowSource | null = null;
+
+/** Sets the page's group clock (done once at startup). */
+export function setGroupNowSource(next: GroupNowSource): void {
+  source = next;
+}
+
+const TICK_MS = 250;
+const listeners = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | null = null;
+/** Group time sampled at the last tick, so every read between ticks sees the same value. */
+let sampledGroupMs: number | null = null;
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  sampledGroupMs = source?.groupNow()?.groupMs ?? null;
+  timer ??= setInterval(() => {
+    sampledGroupMs = source?.groupNow()?.groupMs ?? null;
+    for (const l of listeners) l();
+  }, TICK_MS);
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+}
+
+/** The current position (seconds) of a playback state, refreshed four times a second. */
+export function usePosition(state: PlaybackState | null): number {
+  const getSnapshot = () => {
+    if (!state || state.currentIndex === null) return 0;
+    if (state.paused) return state.pausedAtSec ?? state.anchor.positionSec;
+    // Before the first clock estimate, the anchor's own position is the best guess.
+    return sampledGroupMs === null ? state.anchor.positionSec : Math.max(0, positionAt(state, sampledGroupMs));
+  };
+  return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+}
