@@ -6,7 +6,10 @@ import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayTooltip, type TrayState } from './tray';
 
-type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage'>;
+type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol'>;
+
+/** The scheme the renderer loads track bytes and covers from (the headless peer serves the same over HTTP). */
+export const MEDIA_SCHEME = 'firefly-media';
 
 export interface DesktopPaths {
   preload: string;
@@ -30,17 +33,22 @@ export function mainWindowOptions(preload: string): Electron.BrowserWindowConstr
 
 /** Runs the desktop app; returns false when another instance already runs (this one then quits). */
 export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, argv: string[] = []): Promise<boolean> {
-  const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage } = electron;
+  const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage, protocol } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
   }
+  protocol.registerSchemesAsPrivileged([
+    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+  ]);
   await app.whenReady();
 
   const options: PeerOptions = { ...defaultOptions(), dataDir: app.getPath('userData'), uiPort: 0 };
   void argv;
   const peer = new Peer(options);
   await peer.start();
+
+  protocol.handle(MEDIA_SCHEME, (request) => mediaResponse(peer, request.url));
 
   let window: Electron.BrowserWindow | null = null;
   let quitting = false;
@@ -118,6 +126,16 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
 
   showWindow();
   return true;
+}
+
+/** Answers a `firefly-media://<kind>/<id>` request from the peer's library. */
+export async function mediaResponse(peer: Pick<Peer, 'media'>, url: string): Promise<Response> {
+  const { host: kind, pathname } = new URL(url);
+  const id = pathname.replace(/^\//, '');
+  if (!/^[0-9a-f]{16,128}$/.test(id)) return new Response('not found', { status: 404 });
+  const found = await peer.media(kind, id).catch(() => null);
+  if (!found) return new Response('not found', { status: 404 });
+  return new Response(found.bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': found.mime } });
 }
 
 /** Where the built files sit relative to the main bundle (out/main). */

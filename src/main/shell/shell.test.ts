@@ -19,6 +19,7 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
   const sent: Array<[string, unknown]> = [];
+  const protocols = new Map<string, (request: { url: string }) => Promise<Response>>();
 
   class FakeWebContents {
     send = (channel: string, payload: unknown) => sent.push([channel, payload]);
@@ -71,8 +72,12 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
     Menu: { buildFromTemplate: (t: MenuItemConstructorOptions[]) => t },
     ipcMain: { handle: (c: string, h: Listener) => handlers.set(c, h), removeHandler: (c: string) => handlers.delete(c) },
     nativeImage: { createFromPath: () => ({}) },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn(),
+      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => protocols.set(scheme, handler),
+    },
   };
-  return { electron: electron as unknown as Parameters<typeof runDesktop>[0], handlers, appListeners, windows, trays, sent, app };
+  return { electron: electron as unknown as Parameters<typeof runDesktop>[0], handlers, appListeners, windows, trays, sent, app, protocols };
 }
 
 const paths = desktopPaths('/opt/firefly/out/main');
@@ -113,6 +118,12 @@ describe('desktop shell', () => {
     const settings = (await invoke(fake.handlers, 'settings:set', { volume: 0.5 })) as { volume: number };
     expect(settings.volume).toBe(0.5);
     expect(fake.sent.some(([channel]) => channel === 'settings:changed')).toBe(true);
+
+    // Media comes through the app's own scheme; unknown ids are a 404, never a crash.
+    const media = fake.protocols.get('firefly-media');
+    expect(media).toBeDefined();
+    expect((await media?.({ url: `firefly-media://track/${'ab'.repeat(32)}` }))?.status).toBe(404);
+    expect((await media?.({ url: 'firefly-media://track/..%2F..%2Fetc' }))?.status).toBe(404);
 
     // Closing the window hides it to the tray; the tray offers Show and Quit.
     const tray = fake.trays[0];
