@@ -3,14 +3,14 @@
  *
  * 1. Pure estimator, fake clock, 10 simulated minutes with a 200 ppm skew, on a loopback-like
  *    path and on a 5 ms ± 2 ms path with 2 % "loss".
- * 2. Real peers in two processes (leader in a child process, follower here), libp2p over TCP on
+ * 2. Real peers in two processes (leader in a child process, follower here; the proxy in a third), libp2p over TCP on
  *    127.0.0.1, leader clock −500 ms / −200 ppm and follower +500 ms / +200 ppm: loopback for 60 s,
  *    then through bench/netem-proxy.ts (5 ms ± 2 ms per direction, 2 % of chunks +200 ms) for 60 s.
  *
  * Truth: both processes derive their clocks from the system's monotonic clock with a shared
  * origin, so the follower computes the leader's clock at any instant exactly.
  *
- * Flags: --loopback-sec N, --jitter-sec N, --sim-only. Child mode (internal): --leader JSON.
+ * Flags: --loopback-sec N, --jitter-sec N, --sim-only. Child modes (internal): --leader JSON, --proxy JSON.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -138,13 +138,11 @@ interface LeaderConfig {
   originMs: number;
   offsetMs: number;
   skewPpm: number;
-  netem: NetemOptions | null;
 }
 
 interface LeaderReady {
   addr: string;
   port: number;
-  proxyPort: number | null;
   timelineOffsetMs: number;
 }
 
@@ -157,7 +155,18 @@ async function makeNode(): Promise<Libp2p> {
   });
 }
 
-/** Child mode: run the leader (and the delaying proxy in front of it) until stdin closes. */
+/** Child mode: run the delaying proxy in front of a port until stdin closes (its own process, so
+ * that neither peer's event loop runs the proxy's timers and both directions see the same costs). */
+async function runProxy(config: { targetPort: number; netem: NetemOptions }): Promise<void> {
+  const proxy = await startNetemProxy(config.targetPort, config.netem);
+  console.log(`proxy-ready ${JSON.stringify({ port: proxy.port })}`);
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.once('end', resolve));
+  await proxy.close();
+  process.exit(0);
+}
+
+/** Child mode: run the leader until stdin closes. */
 async function runLeader(config: LeaderConfig): Promise<void> {
   const base = hrtimeSource({ originNs: BigInt(config.originNs), originMs: config.originMs });
   const time = createTimeSource({ base, offsetMs: config.offsetMs, skewPpm: config.skewPpm, originMs: config.originMs });
@@ -167,30 +176,30 @@ async function runLeader(config: LeaderConfig): Promise<void> {
   clock.setLeader(node.peerId);
   const addr = node.getMultiaddrs()[0]!;
   const port = Number(addr.getComponents().find((c) => c.name === 'tcp')?.value);
-  const proxy = config.netem ? await startNetemProxy(port, config.netem) : null;
-  const ready: LeaderReady = { addr: addr.toString(), port, proxyPort: proxy?.port ?? null, timelineOffsetMs: clock.timelineOffsetMs };
+  const ready: LeaderReady = { addr: addr.toString(), port, timelineOffsetMs: clock.timelineOffsetMs };
   console.log(`leader-ready ${JSON.stringify(ready)}`);
   process.stdin.resume();
   await new Promise((resolve) => process.stdin.once('end', resolve));
-  await proxy?.close();
   await clock.stop();
   await node.stop();
   process.exit(0);
 }
 
-async function spawnLeader(config: LeaderConfig): Promise<{ ready: LeaderReady; stop(): void }> {
+/** Runs this file in child mode and waits for its ready line. */
+async function spawnChild<T>(mode: '--leader' | '--proxy', config: unknown): Promise<{ ready: T; stop(): void }> {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', self, '--leader', JSON.stringify(config)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', self, mode, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
-  const ready = await new Promise<LeaderReady>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('leader process did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`leader process exited with ${code}`)));
+  const prefix = mode === '--leader' ? 'leader-ready ' : 'proxy-ready ';
+  const ready = await new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${mode} process did not start within 30 s`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${mode} process exited with ${code}`)));
     lines.on('line', (line) => {
-      if (!line.startsWith('leader-ready ')) return;
+      if (!line.startsWith(prefix)) return;
       clearTimeout(timer);
-      resolve(JSON.parse(line.slice('leader-ready '.length)) as LeaderReady);
+      resolve(JSON.parse(line.slice(prefix.length)) as T);
     });
   });
   return { ready, stop: () => child.stdin.end() };
@@ -199,8 +208,9 @@ async function spawnLeader(config: LeaderConfig): Promise<{ ready: LeaderReady; 
 async function realPeers(label: string, seconds: number, netem: NetemOptions | null, targets: { medianUs?: number; p99Us?: number }) {
   const origin: HrtimeOrigin = { originNs: process.hrtime.bigint(), originMs: Date.now() };
   const base = hrtimeSource(origin);
-  const leaderConfig: LeaderConfig = { originNs: origin.originNs.toString(), originMs: origin.originMs, ...LEADER, netem };
-  const leader = await spawnLeader(leaderConfig);
+  const leaderConfig: LeaderConfig = { originNs: origin.originNs.toString(), originMs: origin.originMs, ...LEADER };
+  const leader = await spawnChild<LeaderReady>('--leader', leaderConfig);
+  const proxy = netem ? await spawnChild<{ port: number }>('--proxy', { targetPort: leader.ready.port, netem }) : null;
   // The leader's clock, recomputed here from the same origin and parameters.
   const leaderTime = createTimeSource({ base, ...LEADER, originMs: origin.originMs });
   const truthAt = (b: number) => leaderTime.fromBase(b) + leader.ready.timelineOffsetMs;
@@ -211,7 +221,7 @@ async function realPeers(label: string, seconds: number, netem: NetemOptions | n
   await clock.start();
   const target = multiaddr(leader.ready.addr);
   const leaderId = target.getComponents().find((c) => c.name === 'p2p')!.value!;
-  const dialAddr = leader.ready.proxyPort === null ? target : multiaddr(`/ip4/127.0.0.1/tcp/${leader.ready.proxyPort}/p2p/${leaderId}`);
+  const dialAddr = proxy === null ? target : multiaddr(`/ip4/127.0.0.1/tcp/${proxy.ready.port}/p2p/${leaderId}`);
   await node.dial(dialAddr);
 
   const joinedAt = performance.now();
@@ -251,6 +261,7 @@ async function realPeers(label: string, seconds: number, netem: NetemOptions | n
   const stats = clock.stats();
   await clock.stop();
   await node.stop();
+  proxy?.stop();
   leader.stop();
 
   console.log(`\n[real] ${label}, ${seconds} s, leader ${LEADER.offsetMs} ms/${LEADER.skewPpm} ppm, follower +${FOLLOWER.offsetMs} ms/+${FOLLOWER.skewPpm} ppm`);
@@ -274,8 +285,11 @@ function flag(name: string, fallback: number): number {
 }
 
 const leaderArg = process.argv.indexOf('--leader');
+const proxyArg = process.argv.indexOf('--proxy');
 if (leaderArg >= 0) {
   await runLeader(JSON.parse(process.argv[leaderArg + 1]!) as LeaderConfig);
+} else if (proxyArg >= 0) {
+  await runProxy(JSON.parse(process.argv[proxyArg + 1]!) as { targetPort: number; netem: NetemOptions });
 } else {
   const started = performance.now();
   console.log('Group clock benchmark (estimate − truth of group time at the follower)');

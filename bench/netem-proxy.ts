@@ -47,25 +47,43 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
   const stats = { chunks: 0, lossEvents: 0 };
   const sockets = new Set<net.Socket>();
 
+  // One queue and one timer per direction: separate timers per chunk could fire out of order
+  // (Node rounds timer durations to whole ms), and a reordered chunk breaks the encrypted stream.
   const pipeDelayed = (from: net.Socket, to: net.Socket) => {
+    const queue: { releaseMs: number; chunk: Buffer | null }[] = [];
+    let timer: NodeJS.Timeout | null = null;
     let lastReleaseMs = 0;
-    from.on('data', (chunk) => {
-      stats.chunks++;
+    const flush = () => {
+      timer = null;
       const now = performance.now();
+      while (queue.length > 0 && queue[0]!.releaseMs <= now) {
+        const { chunk } = queue.shift()!;
+        if (to.destroyed) continue;
+        if (chunk === null) to.end();
+        else to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(flush, Math.max(0, queue[0]!.releaseMs - now));
+    };
+    const enqueue = (chunk: Buffer | null, delayMs: number) => {
+      const now = performance.now();
+      lastReleaseMs = Math.max(lastReleaseMs, now + delayMs);
+      queue.push({ releaseMs: lastReleaseMs, chunk });
+      if (timer === null) timer = setTimeout(flush, Math.max(0, queue[0]!.releaseMs - now));
+    };
+    from.on('data', (chunk: Buffer) => {
+      stats.chunks++;
       let delay = options.meanDelayMs + (2 * random() - 1) * options.jitterMs;
       if (random() < options.lossRate) {
         delay += options.lossPenaltyMs;
         stats.lossEvents++;
       }
-      const releaseMs = Math.max(lastReleaseMs, now + delay);
-      lastReleaseMs = releaseMs;
-      setTimeout(() => {
-        if (!to.destroyed) to.write(chunk);
-      }, releaseMs - now);
+      enqueue(chunk, delay);
     });
-    from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastReleaseMs - performance.now())));
+    from.on('end', () => enqueue(null, 0));
     from.on('error', () => to.destroy());
-    from.on('close', () => setTimeout(() => to.destroy(), Math.max(0, lastReleaseMs - performance.now())));
+    from.on('close', () => {
+      if (queue.length === 0) to.end();
+    });
   };
 
   const server = net.createServer((client) => {
