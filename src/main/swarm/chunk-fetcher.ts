@@ -1,0 +1,727 @@
+/**
+ * Fetches the chunks of a track this peer lacks from every live peer that has them, in parallel.
+ *
+ * Scheduling is pull-based: each peer has `maxInFlightPerPeer` slots, and a free slot takes the
+ * next chunk from the highest-priority download that this peer can serve, so faster peers simply
+ * take more requests. Among the chunks a peer can serve it takes the rarest (fewest known holders,
+ * random among equals), so fetchers that start together ask the seeder for different chunks and
+ * then trade them with each other.
+ *
+ * Who has what: the catalogs name the full holders of a track; every other live peer is asked to
+ * WATCH the track on the chunk protocol, which answers with a bitmap of the chunks it holds and
+ * then pushes the indices of chunks as it stores them. A fetcher serves what it already has, so
+ * partial holders carry part of the load.
+ *
+ * Every chunk is checked against its SHA-256 before it is stored; wrong bytes are dropped, counted
+ * against the sender (after `maxBadChunksPerPeer` it is not used again for that track) and the
+ * chunk is asked of someone else. Chunks already present (own files or the store) are skipped, so
+ * an interrupted download resumes where it stopped.
+ */
+import { peerIdFromString } from '@libp2p/peer-id';
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
+import type { Stream } from '@libp2p/interface';
+import type { ChunkRef } from '../../shared/library/types';
+import { bitmapHas, chunkLimits, decodeGetReply, decodeWatchReply, encodeGet, encodeWatch } from '../../shared/swarm/chunk-wire';
+import { ChunkHashMismatchError, TrackNotFoundError, type ChunkStore, type Library, type LibraryDb } from '../library';
+import { TypedEventTarget } from '../net/typed-events';
+import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
+
+/** Collaborators of ChunkFetcher. */
+export interface ChunkFetcherComponents {
+  node: SwarmNode;
+  db: Pick<LibraryDb, 'getTrack' | 'chunkList'>;
+  store: Pick<ChunkStore, 'put'>;
+  library: Pick<Library, 'hasChunk' | 'readTrack'>;
+  /** Live peers whose catalog lists the track (CatalogSync.holdersOf). */
+  holders: (trackId: string) => string[];
+  /** Told about each stored chunk, so peers watching the track learn of it (ChunkServer.announce). */
+  announce?: (chunkId: string) => void;
+  log?: (line: string) => void;
+}
+
+/** Options of ChunkFetcher; every field has a default. */
+export interface ChunkFetcherInit {
+  /** Stream protocol name passed to `node.protocolId` (default `chunks`). */
+  protocolName?: string;
+  /** Requests in flight to one peer at once, across downloads (default 4). */
+  maxInFlightPerPeer?: number;
+  /** Chunk ids per request (default 1; at most `chunkLimits.maxIdsPerRequest`). */
+  chunksPerRequest?: number;
+  /** Wrong chunks from one peer before it is no longer used for the track (default 3). */
+  maxBadChunksPerPeer?: number;
+  /** Failed requests in a row before a peer is no longer used for the track (default 3). */
+  maxFailuresPerPeer?: number;
+  /** A reply slower than this fails the request (default 10 s). */
+  requestTimeoutMs?: number;
+  /** A download with missing chunks that no live peer can serve fails after this (default 15 s). */
+  stallTimeoutMs?: number;
+  /** Minimum time between progress events of one download (default 100 ms). */
+  progressIntervalMs?: number;
+  /** How often the catalog holders of a running download are looked up again (default 500 ms). */
+  holdersRefreshMs?: number;
+  /** Ask peers that are not catalog holders which chunks they have (default true). */
+  watchPartialHolders?: boolean;
+}
+
+/** Options of one `fetchTrack` call. */
+export interface FetchOptions {
+  signal?: AbortSignal;
+  /** Higher first: the current track before the next in the queue (default 0). */
+  priority?: number;
+}
+
+/** Bytes and chunks one peer supplied to a download. */
+export interface PeerShare {
+  chunks: number;
+  bytes: number;
+}
+
+/** Progress of one download, emitted as `download:progress`. */
+export interface DownloadProgress {
+  trackId: string;
+  haveChunks: number;
+  totalChunks: number;
+  /** Bytes fetched by this download so far (chunks present before it started are not counted). */
+  bytes: number;
+  perPeer: Record<string, PeerShare>;
+}
+
+/** What a finished download did. */
+export interface FetchResult extends DownloadProgress {
+  /** Chunks that were already present when the download started. */
+  presentChunks: number;
+  fetchedChunks: number;
+  badChunks: number;
+  durationMs: number;
+}
+
+/** Events of ChunkFetcher. */
+export interface ChunkFetcherEvents extends Record<string, unknown> {
+  'download:progress': DownloadProgress;
+  'download:done': FetchResult;
+  'download:failed': { trackId: string; error: string };
+}
+
+/** Counters, including rejected input by reason. */
+export interface ChunkFetcherStats {
+  requests: number;
+  chunksFetched: number;
+  bytesFetched: number;
+  badChunks: number;
+  missingReplies: number;
+  failedRequests: number;
+  dropped: Record<string, number>;
+}
+
+/** No live peer could supply the missing chunks of a track within the stall timeout. */
+export class TrackUnavailableError extends Error {
+  override readonly name = 'TrackUnavailableError';
+  constructor(
+    readonly trackId: string,
+    readonly missingChunks: number,
+  ) {
+    super(`no live peer can supply the ${missingChunks} missing chunks of track ${trackId}`);
+  }
+}
+
+/** The download was cancelled by the caller's signal or by `stop()`. */
+export class FetchAbortedError extends Error {
+  override readonly name = 'AbortError';
+  constructor(readonly trackId: string) {
+    super(`download of ${trackId} aborted`);
+  }
+}
+
+/** One distinct chunk of a track (a chunk id may occur at several indices). */
+interface Unit {
+  chunkId: string;
+  lengthBytes: number;
+  indices: number[];
+}
+
+interface Waiter {
+  priority: number;
+  resolve: (result: FetchResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Job {
+  trackId: string;
+  units: Unit[];
+  /** Track index → unit. */
+  unitOf: Int32Array;
+  totalChunks: number;
+  /** Units neither stored nor in flight. */
+  missing: Set<number>;
+  inFlight: Map<number, string>;
+  haveChunks: number;
+  presentChunks: number;
+  full: Set<string>;
+  partial: Map<string, Uint8Array>;
+  /** Per unit: how many partial holders have it (full holders are added on top). */
+  partialAvail: Uint16Array;
+  /** Units a peer answered MISSING for. */
+  lacks: Map<string, Set<number>>;
+  excluded: Set<string>;
+  bad: Map<string, number>;
+  failures: Map<string, number>;
+  watching: Set<string>;
+  perPeer: Map<string, PeerShare>;
+  bytes: number;
+  badChunks: number;
+  waiters: Set<Waiter>;
+  controller: AbortController;
+  startedAtMs: number;
+  lastProgressMs: number;
+  holdersCheckedMs: number;
+  stallTimer: NodeJS.Timeout | null;
+}
+
+interface Channel {
+  stream: Stream;
+  lp: LengthPrefixedStream;
+}
+
+/** Downloads tracks from the room, chunk by chunk. */
+export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
+  readonly #c: ChunkFetcherComponents;
+  readonly #protocol: string;
+  readonly #maxInFlight: number;
+  readonly #chunksPerRequest: number;
+  readonly #maxBad: number;
+  readonly #maxFailures: number;
+  readonly #requestTimeoutMs: number;
+  readonly #stallTimeoutMs: number;
+  readonly #progressIntervalMs: number;
+  readonly #holdersRefreshMs: number;
+  readonly #watchPartial: boolean;
+  readonly #log: (line: string) => void;
+
+  #controller: AbortController | null = null;
+  readonly #jobs = new Map<string, Job>();
+  readonly #slots = new Map<string, number>();
+  readonly #idle = new Map<string, Channel[]>();
+  #live = new Set<string>();
+  readonly #stats: ChunkFetcherStats = {
+    requests: 0,
+    chunksFetched: 0,
+    bytesFetched: 0,
+    badChunks: 0,
+    missingReplies: 0,
+    failedRequests: 0,
+    dropped: {},
+  };
+
+  constructor(components: ChunkFetcherComponents, init: ChunkFetcherInit = {}) {
+    super();
+    this.#c = components;
+    this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
+    this.#maxInFlight = init.maxInFlightPerPeer ?? 4;
+    this.#chunksPerRequest = Math.min(init.chunksPerRequest ?? 1, chunkLimits.maxIdsPerRequest);
+    this.#maxBad = init.maxBadChunksPerPeer ?? 3;
+    this.#maxFailures = init.maxFailuresPerPeer ?? 3;
+    this.#requestTimeoutMs = init.requestTimeoutMs ?? 10_000;
+    this.#stallTimeoutMs = init.stallTimeoutMs ?? 15_000;
+    this.#progressIntervalMs = init.progressIntervalMs ?? 100;
+    this.#holdersRefreshMs = init.holdersRefreshMs ?? 500;
+    this.#watchPartial = init.watchPartialHolders ?? true;
+    this.#log = components.log ?? (() => undefined);
+  }
+
+  /** Starts following peer connections. Idempotent. */
+  start(): void {
+    if (this.#controller) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const { signal } = controller;
+    this.#live = new Set(this.#c.node.connectedPeers());
+    this.#c.node.on(
+      'peer:connected',
+      ({ peerId }) => {
+        this.#live.add(peerId);
+        for (const job of this.#jobs.values()) {
+          job.holdersCheckedMs = 0;
+          this.#watch(job, peerId);
+        }
+        this.#pump();
+      },
+      { signal },
+    );
+    this.#c.node.on(
+      'peer:disconnected',
+      ({ peerId }) => {
+        this.#live.delete(peerId);
+        for (const channel of this.#idle.get(peerId) ?? []) void closeQuietly(channel.stream);
+        this.#idle.delete(peerId);
+        for (const job of this.#jobs.values()) {
+          job.full.delete(peerId);
+          this.#dropPartial(job, peerId);
+        }
+        this.#pump();
+      },
+      { signal },
+    );
+  }
+
+  /** Cancels every download and closes every stream. Idempotent. */
+  async stop(): Promise<void> {
+    const controller = this.#controller;
+    if (!controller) return;
+    this.#controller = null;
+    controller.abort();
+    for (const job of [...this.#jobs.values()]) this.#finish(job, new FetchAbortedError(job.trackId));
+    const channels = [...this.#idle.values()].flat();
+    this.#idle.clear();
+    await Promise.all(channels.map((c) => closeQuietly(c.stream)));
+  }
+
+  /**
+   * Fetches the chunks of `trackId` this peer lacks; resolves when every chunk is present. Calls for
+   * a track already downloading join that download (at the higher of the priorities).
+   */
+  fetchTrack(trackId: string, options: FetchOptions = {}): Promise<FetchResult> {
+    if (!this.#controller) return Promise.reject(new FetchAbortedError(trackId));
+    if (options.signal?.aborted) return Promise.reject(new FetchAbortedError(trackId));
+    let job = this.#jobs.get(trackId);
+    if (!job) {
+      const track = this.#c.db.getTrack(trackId);
+      if (!track) return Promise.reject(new TrackNotFoundError(trackId));
+      job = this.#createJob(trackId, this.#c.db.chunkList(trackId));
+      if (job.missing.size === 0) {
+        const result = this.#result(job);
+        this.emit('download:done', result);
+        return Promise.resolve(result);
+      }
+      this.#jobs.set(trackId, job);
+      this.#refreshHolders(job);
+      for (const peerId of this.#live) this.#watch(job, peerId);
+    }
+    const started = job;
+    return new Promise<FetchResult>((resolve, reject) => {
+      const waiter: Waiter = { priority: options.priority ?? 0, resolve, reject };
+      started.waiters.add(waiter);
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          if (!started.waiters.delete(waiter)) return;
+          reject(new FetchAbortedError(trackId));
+          if (started.waiters.size === 0) this.#finish(started, new FetchAbortedError(trackId));
+        },
+        { once: true },
+      );
+      this.#pump();
+    });
+  }
+
+  /** Changes the priority of a running download (higher first). */
+  setPriority(trackId: string, priority: number): void {
+    const job = this.#jobs.get(trackId);
+    if (!job) return;
+    for (const w of job.waiters) w.priority = priority;
+    this.#pump();
+  }
+
+  /** Progress of a running download, or null. */
+  progress(trackId: string): DownloadProgress | null {
+    const job = this.#jobs.get(trackId);
+    return job ? this.#progressOf(job) : null;
+  }
+
+  /** Whether every chunk of the track is present here (own files or the store). */
+  isComplete(trackId: string): boolean {
+    const chunks = this.#c.db.chunkList(trackId);
+    return chunks.length > 0 && chunks.every((c) => this.#c.library.hasChunk(c.chunkId));
+  }
+
+  /** The whole track, from own files or the chunk store (fetch it first). Each chunk is verified. */
+  readTrack(trackId: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return this.#c.library.readTrack(trackId, options);
+  }
+
+  /** Counters since construction. */
+  stats(): ChunkFetcherStats {
+    return { ...this.#stats, dropped: { ...this.#stats.dropped } };
+  }
+
+  #createJob(trackId: string, chunks: readonly ChunkRef[]): Job {
+    const units: Unit[] = [];
+    const byId = new Map<string, number>();
+    const unitOf = new Int32Array(chunks.length);
+    for (const c of chunks) {
+      let u = byId.get(c.chunkId);
+      if (u === undefined) {
+        u = units.length;
+        byId.set(c.chunkId, u);
+        units.push({ chunkId: c.chunkId, lengthBytes: c.lengthBytes, indices: [] });
+      }
+      units[u]!.indices.push(c.index);
+      unitOf[c.index] = u;
+    }
+    const missing = new Set<number>();
+    let present = 0;
+    units.forEach((unit, u) => {
+      if (this.#c.library.hasChunk(unit.chunkId)) present += unit.indices.length;
+      else missing.add(u);
+    });
+    const now = performance.now();
+    return {
+      trackId,
+      units,
+      unitOf,
+      totalChunks: chunks.length,
+      missing,
+      inFlight: new Map(),
+      haveChunks: present,
+      presentChunks: present,
+      full: new Set(),
+      partial: new Map(),
+      partialAvail: new Uint16Array(units.length),
+      lacks: new Map(),
+      excluded: new Set(),
+      bad: new Map(),
+      failures: new Map(),
+      watching: new Set(),
+      perPeer: new Map(),
+      bytes: 0,
+      badChunks: 0,
+      waiters: new Set(),
+      controller: new AbortController(),
+      startedAtMs: now,
+      lastProgressMs: 0,
+      holdersCheckedMs: now,
+      stallTimer: null,
+    };
+  }
+
+  #priorityOf(job: Job): number {
+    let p = -Infinity;
+    for (const w of job.waiters) p = Math.max(p, w.priority);
+    return p;
+  }
+
+  #refreshHolders(job: Job): void {
+    job.holdersCheckedMs = performance.now();
+    for (const peerId of this.#c.holders(job.trackId)) {
+      if (peerId === this.#c.node.peerId || !this.#live.has(peerId)) continue;
+      job.full.add(peerId);
+    }
+  }
+
+  /** Whether `peerId` can serve unit `u` of the job, as far as this peer knows. */
+  #peerHas(job: Job, peerId: string, u: number): boolean {
+    if (job.lacks.get(peerId)?.has(u)) return false;
+    if (job.full.has(peerId)) return true;
+    const bitmap = job.partial.get(peerId);
+    if (!bitmap) return false;
+    return job.units[u]!.indices.some((i) => bitmapHas(bitmap, i));
+  }
+
+  /** The rarest missing unit `peerId` can serve (random among equals), or -1. */
+  #pick(job: Job, peerId: string): number {
+    if (job.excluded.has(peerId) || !this.#live.has(peerId)) return -1;
+    if (!job.full.has(peerId) && !job.partial.has(peerId)) return -1;
+    let best = -1;
+    let bestAvail = Infinity;
+    let ties = 0;
+    const fullCount = job.full.size;
+    for (const u of job.missing) {
+      if (!this.#peerHas(job, peerId, u)) continue;
+      const avail = fullCount + job.partialAvail[u]!;
+      if (avail < bestAvail) {
+        best = u;
+        bestAvail = avail;
+        ties = 1;
+      } else if (avail === bestAvail && Math.random() * ++ties < 1) {
+        best = u;
+      }
+    }
+    return best;
+  }
+
+  #jobsByPriority(): Job[] {
+    return [...this.#jobs.values()].sort((a, b) => this.#priorityOf(b) - this.#priorityOf(a));
+  }
+
+  /** Fills every free slot of every live peer with the best work it can do. */
+  #pump(): void {
+    if (!this.#controller) return;
+    const jobs = this.#jobsByPriority();
+    const now = performance.now();
+    for (const job of jobs) if (now - job.holdersCheckedMs >= this.#holdersRefreshMs) this.#refreshHolders(job);
+    for (const peerId of this.#live) {
+      while ((this.#slots.get(peerId) ?? 0) < this.#maxInFlight) {
+        let started = false;
+        for (const job of jobs) {
+          const units: number[] = [];
+          for (let k = 0; k < this.#chunksPerRequest; k++) {
+            const u = this.#pick(job, peerId);
+            if (u < 0) break;
+            job.missing.delete(u);
+            job.inFlight.set(u, peerId);
+            units.push(u);
+          }
+          if (units.length > 0) {
+            this.#slots.set(peerId, (this.#slots.get(peerId) ?? 0) + 1);
+            void this.#request(job, peerId, units);
+            started = true;
+            break;
+          }
+        }
+        if (!started) break;
+      }
+    }
+    for (const job of jobs) this.#checkStall(job);
+  }
+
+  #checkStall(job: Job): void {
+    const stalled = job.inFlight.size === 0 && job.missing.size > 0 && ![...this.#live].some((p) => this.#pick(job, p) >= 0);
+    if (!stalled) {
+      if (job.stallTimer) clearTimeout(job.stallTimer);
+      job.stallTimer = null;
+      return;
+    }
+    job.stallTimer ??= setTimeout(() => {
+      job.stallTimer = null;
+      this.#refreshHolders(job);
+      this.#pump();
+      if (this.#jobs.get(job.trackId) === job && job.inFlight.size === 0 && job.missing.size > 0)
+        this.#finish(job, new TrackUnavailableError(job.trackId, this.#missingChunks(job)));
+    }, this.#stallTimeoutMs);
+  }
+
+  #missingChunks(job: Job): number {
+    return job.totalChunks - job.haveChunks;
+  }
+
+  async #channel(peerId: string, signal: AbortSignal): Promise<Channel> {
+    const idle = this.#idle.get(peerId);
+    const reused = idle?.pop();
+    if (reused) return reused;
+    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, { signal });
+    return { stream, lp: lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes }) };
+  }
+
+  async #request(job: Job, peerId: string, units: number[]): Promise<void> {
+    const pending = new Set(units);
+    let channel: Channel | null = null;
+    let reusable = false;
+    const signal = AbortSignal.any([job.controller.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
+    this.#stats.requests++;
+    try {
+      channel = await this.#channel(peerId, signal);
+      await channel.lp.write(encodeGet(units.map((u) => job.units[u]!.chunkId)), { signal });
+      for (const u of units) {
+        let frame;
+        try {
+          frame = await channel.lp.read({ signal });
+        } catch (e) {
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
+            this.#penalize(job, peerId, 'oversizedReply');
+            return;
+          }
+          throw e;
+        }
+        const reply = decodeGetReply(frame.subarray());
+        if (!reply.ok) {
+          this.#penalize(job, peerId, 'malformedReply');
+          return;
+        }
+        pending.delete(u);
+        if (reply.value.status === 'ok') await this.#accept(job, peerId, u, reply.value.bytes);
+        else if (reply.value.status === 'missing') this.#lacks(job, peerId, u);
+        else job.missing.add(u);
+        job.inFlight.delete(u);
+      }
+      reusable = true;
+      job.failures.delete(peerId);
+    } catch (e) {
+      if (!job.controller.signal.aborted && this.#controller) {
+        this.#stats.failedRequests++;
+        const failures = (job.failures.get(peerId) ?? 0) + 1;
+        job.failures.set(peerId, failures);
+        if (failures >= this.#maxFailures) job.excluded.add(peerId);
+        this.#log(`chunks: request to ${peerId} failed: ${String(e)}`);
+      }
+    } finally {
+      for (const u of pending) {
+        job.inFlight.delete(u);
+        if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
+      }
+      for (const u of units) if (job.inFlight.get(u) === peerId) job.inFlight.delete(u);
+      this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1));
+      if (channel) {
+        if (reusable && this.#controller && this.#live.has(peerId)) {
+          const idle = this.#idle.get(peerId) ?? [];
+          idle.push(channel);
+          this.#idle.set(peerId, idle);
+        } else {
+          void closeQuietly(channel.stream);
+        }
+      }
+      this.#pump();
+    }
+  }
+
+  async #accept(job: Job, peerId: string, u: number, bytes: Uint8Array): Promise<void> {
+    const unit = job.units[u]!;
+    try {
+      if (bytes.length !== unit.lengthBytes) throw new ChunkHashMismatchError(unit.chunkId, `${bytes.length} bytes`);
+      await this.#c.store.put(unit.chunkId, bytes);
+    } catch (e) {
+      if (!(e instanceof ChunkHashMismatchError)) throw e;
+      job.badChunks++;
+      this.#stats.badChunks++;
+      this.#penalize(job, peerId, 'badChunk');
+      job.missing.add(u);
+      return;
+    }
+    if (this.#jobs.get(job.trackId) !== job) return;
+    job.haveChunks += unit.indices.length;
+    job.bytes += bytes.length;
+    const share = job.perPeer.get(peerId) ?? { chunks: 0, bytes: 0 };
+    share.chunks += unit.indices.length;
+    share.bytes += bytes.length;
+    job.perPeer.set(peerId, share);
+    this.#stats.chunksFetched++;
+    this.#stats.bytesFetched += bytes.length;
+    this.#c.announce?.(unit.chunkId);
+    if (job.haveChunks >= job.totalChunks) {
+      this.#finish(job, null);
+      return;
+    }
+    const now = performance.now();
+    if (now - job.lastProgressMs >= this.#progressIntervalMs) {
+      job.lastProgressMs = now;
+      this.emit('download:progress', this.#progressOf(job));
+    }
+  }
+
+  /** Counts bad input from a peer against it; enough of it and the peer is not used for this track. */
+  #penalize(job: Job, peerId: string, reason: string): void {
+    bump(this.#stats.dropped, reason);
+    const bad = (job.bad.get(peerId) ?? 0) + 1;
+    job.bad.set(peerId, bad);
+    if (bad >= this.#maxBad && !job.excluded.has(peerId)) {
+      job.excluded.add(peerId);
+      this.#log(`chunks: ${peerId} sent ${bad} bad replies for ${job.trackId}; not using it for this track`);
+    }
+  }
+
+  #lacks(job: Job, peerId: string, u: number): void {
+    this.#stats.missingReplies++;
+    let set = job.lacks.get(peerId);
+    if (!set) job.lacks.set(peerId, (set = new Set()));
+    set.add(u);
+    job.missing.add(u);
+  }
+
+  /** Opens a WATCH on `peerId` for the job's track, keeping its bitmap of the track current. */
+  #watch(job: Job, peerId: string): void {
+    if (!this.#watchPartial || job.watching.has(peerId) || peerId === this.#c.node.peerId) return;
+    if (job.full.has(peerId) || job.controller.signal.aborted) return;
+    job.watching.add(peerId);
+    void this.#watchLoop(job, peerId).finally(() => {
+      job.watching.delete(peerId);
+      this.#dropPartial(job, peerId);
+    });
+  }
+
+  async #watchLoop(job: Job, peerId: string): Promise<void> {
+    const { signal } = job.controller;
+    let stream: Stream | null = null;
+    try {
+      stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#requestTimeoutMs)]),
+      });
+      const lp = lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes });
+      await lp.write(encodeWatch(job.trackId), { signal });
+      for (;;) {
+        const frame = await lp.read({ signal });
+        const reply = decodeWatchReply(frame.subarray(), job.totalChunks);
+        if (!reply.ok) {
+          bump(this.#stats.dropped, 'malformedWatch');
+          return;
+        }
+        const r = reply.value;
+        if (r.status === 'unknown') return;
+        if (r.status === 'bitmap') {
+          this.#dropPartial(job, peerId);
+          const bitmap = r.bitmap;
+          job.partial.set(peerId, bitmap);
+          this.#forUnitsIn(job, bitmap, (u) => job.partialAvail[u]!++);
+        } else {
+          const bitmap = job.partial.get(peerId);
+          if (!bitmap) {
+            bump(this.#stats.dropped, 'malformedWatch');
+            return;
+          }
+          for (const index of r.indices) {
+            const u = job.unitOf[index]!;
+            const hadUnit = job.units[u]!.indices.some((i) => bitmapHas(bitmap, i));
+            bitmap[index >> 3]! |= 0x80 >> (index & 7);
+            if (!hadUnit) job.partialAvail[u]!++;
+          }
+        }
+        this.#pump();
+      }
+    } catch (e) {
+      if (!signal.aborted) this.#log(`chunks: watching ${peerId} ended: ${String(e)}`);
+    } finally {
+      if (stream) await closeQuietly(stream);
+    }
+  }
+
+  #forUnitsIn(job: Job, bitmap: Uint8Array, fn: (u: number) => void): void {
+    job.units.forEach((unit, u) => {
+      if (unit.indices.some((i) => bitmapHas(bitmap, i))) fn(u);
+    });
+  }
+
+  #dropPartial(job: Job, peerId: string): void {
+    const bitmap = job.partial.get(peerId);
+    if (!bitmap) return;
+    job.partial.delete(peerId);
+    this.#forUnitsIn(job, bitmap, (u) => {
+      if (job.partialAvail[u]! > 0) job.partialAvail[u]!--;
+    });
+  }
+
+  #progressOf(job: Job): DownloadProgress {
+    return {
+      trackId: job.trackId,
+      haveChunks: job.haveChunks,
+      totalChunks: job.totalChunks,
+      bytes: job.bytes,
+      perPeer: Object.fromEntries([...job.perPeer].map(([p, s]) => [p, { ...s }])),
+    };
+  }
+
+  #result(job: Job): FetchResult {
+    return {
+      ...this.#progressOf(job),
+      presentChunks: job.presentChunks,
+      fetchedChunks: job.haveChunks - job.presentChunks,
+      badChunks: job.badChunks,
+      durationMs: performance.now() - job.startedAtMs,
+    };
+  }
+
+  /** Ends a download: resolves (error null) or rejects its waiters and releases its streams. */
+  #finish(job: Job, error: Error | null): void {
+    if (this.#jobs.get(job.trackId) === job) this.#jobs.delete(job.trackId);
+    job.controller.abort();
+    if (job.stallTimer) clearTimeout(job.stallTimer);
+    job.stallTimer = null;
+    const waiters = [...job.waiters];
+    job.waiters.clear();
+    if (error) {
+      if (!(error instanceof FetchAbortedError)) this.emit('download:failed', { trackId: job.trackId, error: error.message });
+      for (const w of waiters) w.reject(error);
+      return;
+    }
+    const result = this.#result(job);
+    this.emit('download:progress', this.#progressOf(job));
+    this.emit('download:done', result);
+    for (const w of waiters) w.resolve(result);
+  }
+}

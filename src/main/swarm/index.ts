@@ -1,0 +1,30 @@
+/**
+ * The swarm: catalog sync (who holds which track) and chunk exchange (fetching a track's chunks
+ * from every peer that has them). The composition root creates one of each service per peer.
+ */
+export {
+  CatalogSync,
+  CatalogProtocolError,
+  type CatalogDelta,
+  type CatalogScannerEvents,
+  type CatalogSyncComponents,
+  type CatalogSyncEvents,
+  type CatalogSyncInit,
+  type CatalogSyncStats,
+  type RoomTrack,
+} from './catalog-sync';
+export { ChunkServer, type ChunkServerComponents, type ChunkServerInit, type ChunkServerStats } from './chunk-server';
+export {
+  ChunkFetcher,
+  FetchAbortedError,
+  TrackUnavailableError,
+  type ChunkFetcherComponents,
+  type ChunkFetcherEvents,
+  type ChunkFetcherInit,
+  type ChunkFetcherStats,
+  type DownloadProgress,
+  type FetchOptions,
+  type FetchResult,
+  type PeerShare,
+} from './chunk-fetcher';
+export type { SwarmNode } from './stream-util';

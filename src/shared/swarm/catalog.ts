@@ -1,0 +1,319 @@
+/**
+ * Catalog entries: what one peer tells others about a track it holds, and the strict checks
+ * applied before anything a peer sent reaches the index.
+ *
+ * An entry is the track's listing fields plus its chunk list as parallel arrays of chunk ids and
+ * lengths (offsets follow from the lengths, so they are not sent). The track id names the exact
+ * bytes (see chunking/ids.ts), so the receiver recomputes it from the chunk ids and refuses any
+ * entry whose id does not match: a peer cannot attach a forged chunk list, or other tags, to a
+ * track id someone else holds.
+ */
+import type { Validator } from '../bridge/validate';
+import { CHUNKING } from '../chunking/fastcdc';
+import { isContentId, trackIdFromChunkIds, type Sha256Hex } from '../chunking/ids';
+import type { ChunkRef, TrackInfo } from '../library/types';
+import { err, ok, type Result } from '../result';
+
+/** Size limits of catalog data from peers. */
+export const catalogLimits = {
+  /** 65,536 chunks of the 256 KiB maximum is 16 GiB: far beyond any audio file. */
+  maxChunksPerTrack: 65_536,
+  maxTitleChars: 512,
+  maxArtistChars: 512,
+  maxAlbumChars: 512,
+  maxCodecChars: 32,
+  maxContainerChars: 64,
+  maxTrackNo: 1_000_000,
+  /** A day; anything longer is a damaged header, not a track. */
+  maxDurationSec: 86_400,
+  /** Tracks one peer may announce. */
+  maxTracksPerPeer: 200_000,
+  /** Track ids in one `catalog:delta` on the control topic (keeps it far under 64 KiB). */
+  maxDeltaIds: 512,
+  /** Track ids per `list` frame on the catalog stream. */
+  maxListIdsPerFrame: 4_096,
+  /** Track ids one `entries` request may name. */
+  maxEntriesPerRequest: 256,
+  /** One frame on the catalog stream; one entry with the most chunks fits. */
+  maxFrameBytes: 8 * 1024 * 1024,
+  /** The server starts a new frame once this many bytes of entries are packed. */
+  targetFrameBytes: 1024 * 1024,
+} as const;
+
+/** One track as announced by a peer: listing fields plus the chunk list. */
+export interface CatalogEntry {
+  track: TrackInfo & { container: string };
+  /** Chunk ids in file order. */
+  chunkIds: string[];
+  /** Length of each chunk in bytes, same order. */
+  chunkBytes: number[];
+}
+
+/** Turns an entry's chunk list into ChunkRefs with offsets. */
+export const chunkRefsOf = (entry: Pick<CatalogEntry, 'chunkIds' | 'chunkBytes'>): ChunkRef[] => {
+  const out: ChunkRef[] = [];
+  let offsetBytes = 0;
+  for (let i = 0; i < entry.chunkIds.length; i++) {
+    const lengthBytes = entry.chunkBytes[i] ?? 0;
+    out.push({ index: i, chunkId: entry.chunkIds[i]!, offsetBytes, lengthBytes });
+    offsetBytes += lengthBytes;
+  }
+  return out;
+};
+
+/** Builds the entry this peer announces for one of its tracks. */
+export const entryOf = (track: TrackInfo & { container: string }, chunks: readonly ChunkRef[]): CatalogEntry => ({
+  track: {
+    id: track.id,
+    title: track.title,
+    artist: track.artist,
+    album: track.album,
+    trackNo: track.trackNo,
+    durationSec: track.durationSec,
+    codec: track.codec,
+    container: track.container,
+    sizeBytes: track.sizeBytes,
+    hasCover: track.hasCover,
+    chunkCount: chunks.length,
+  },
+  chunkIds: chunks.map((c) => c.chunkId),
+  chunkBytes: chunks.map((c) => c.lengthBytes),
+});
+
+const boundedString =
+  (max: number, min = 0): Validator<string> =>
+  (input, path) =>
+    typeof input === 'string' && input.length >= min && input.length <= max
+      ? ok(input)
+      : err(`${path ?? 'value'}: expected a string of ${min}..${max} characters`);
+
+const field = <T>(record: Record<string, unknown>, key: string, v: Validator<T>): Result<T> => v(record[key], key);
+
+const isRecord = (input: unknown): input is Record<string, unknown> =>
+  typeof input === 'object' && input !== null && !Array.isArray(input);
+
+const TRACK_KEYS = new Set([
+  'id',
+  'title',
+  'artist',
+  'album',
+  'trackNo',
+  'durationSec',
+  'codec',
+  'container',
+  'sizeBytes',
+  'hasCover',
+  'chunkCount',
+]);
+
+/** Why an entry was refused; `forged` means the id does not name the chunk list. */
+export type EntryRejection = { reason: 'malformed' | 'forged'; detail: string };
+
+/**
+ * Checks an untrusted catalog entry: every field bounded, lengths consistent with the size and
+ * the chunk count, each chunk within the chunking limits, and the track id recomputed from the
+ * chunk ids with `sha256`.
+ */
+export function validateCatalogEntry(input: unknown, sha256: Sha256Hex): Result<CatalogEntry, EntryRejection> {
+  const malformed = (detail: string) => err<EntryRejection>({ reason: 'malformed', detail });
+  if (!isRecord(input)) return malformed('entry: expected an object');
+  for (const key of Object.keys(input)) {
+    if (key !== 'track' && key !== 'chunkIds' && key !== 'chunkBytes') return malformed(`entry: unknown field "${key}"`);
+  }
+  const t = input.track;
+  if (!isRecord(t)) return malformed('track: expected an object');
+  for (const key of Object.keys(t)) if (!TRACK_KEYS.has(key)) return malformed(`track: unknown field "${key}"`);
+  if (!isContentId(t.id)) return malformed('track.id: expected a 64-digit hex id');
+  const strings = [
+    field(t, 'title', boundedString(catalogLimits.maxTitleChars)),
+    field(t, 'artist', boundedString(catalogLimits.maxArtistChars)),
+    field(t, 'album', boundedString(catalogLimits.maxAlbumChars)),
+    field(t, 'codec', boundedString(catalogLimits.maxCodecChars, 1)),
+    field(t, 'container', boundedString(catalogLimits.maxContainerChars)),
+  ];
+  for (const r of strings) if (!r.ok) return malformed(`track.${r.error}`);
+  const trackNo = t.trackNo;
+  if (trackNo !== null && !(Number.isInteger(trackNo) && (trackNo as number) >= 0 && (trackNo as number) <= catalogLimits.maxTrackNo))
+    return malformed('track.trackNo: expected null or a small non-negative integer');
+  const durationSec = t.durationSec;
+  if (typeof durationSec !== 'number' || !Number.isFinite(durationSec) || durationSec < 0 || durationSec > catalogLimits.maxDurationSec)
+    return malformed('track.durationSec: expected a duration in seconds');
+  if (typeof t.hasCover !== 'boolean') return malformed('track.hasCover: expected a boolean');
+  const chunkCount = t.chunkCount;
+  if (!Number.isInteger(chunkCount) || (chunkCount as number) < 0 || (chunkCount as number) > catalogLimits.maxChunksPerTrack)
+    return malformed(`track.chunkCount: expected an integer in [0, ${catalogLimits.maxChunksPerTrack}]`);
+  const sizeBytes = t.sizeBytes;
+  if (!Number.isSafeInteger(sizeBytes) || (sizeBytes as number) < 0) return malformed('track.sizeBytes: expected a byte count');
+
+  const { chunkIds, chunkBytes } = input;
+  if (!Array.isArray(chunkIds) || chunkIds.length !== chunkCount) return malformed('chunkIds: expected chunkCount ids');
+  if (!Array.isArray(chunkBytes) || chunkBytes.length !== chunkCount) return malformed('chunkBytes: expected chunkCount lengths');
+  let total = 0;
+  for (let i = 0; i < chunkIds.length; i++) {
+    if (!isContentId(chunkIds[i])) return malformed(`chunkIds[${i}]: expected a 64-digit hex id`);
+    const length = chunkBytes[i] as unknown;
+    // Content-defined chunks are at most maxBytes; only the last may be shorter than minBytes.
+    if (!Number.isInteger(length) || (length as number) < 1 || (length as number) > CHUNKING.maxBytes)
+      return malformed(`chunkBytes[${i}]: expected 1..${CHUNKING.maxBytes}`);
+    total += length as number;
+  }
+  if (total !== sizeBytes) return malformed(`chunkBytes: lengths add up to ${total}, not sizeBytes ${String(sizeBytes)}`);
+  const computed = trackIdFromChunkIds(chunkIds as string[], sha256);
+  if (computed !== t.id) return err({ reason: 'forged', detail: `track id ${t.id} does not name its chunk list (${computed})` });
+
+  return ok({
+    track: {
+      id: t.id,
+      title: t.title as string,
+      artist: t.artist as string,
+      album: t.album as string,
+      trackNo: trackNo as number | null,
+      durationSec,
+      codec: t.codec as string,
+      container: t.container as string,
+      sizeBytes: sizeBytes as number,
+      hasCover: t.hasCover,
+      chunkCount: chunkCount as number,
+    },
+    chunkIds: chunkIds as string[],
+    chunkBytes: chunkBytes as number[],
+  });
+}
+
+/** Request on the catalog stream. */
+export type CatalogRequest =
+  /** The sender's track ids: changes since `sinceVersion` of `incarnation`, or all of them. */
+  | { op: 'list'; incarnation?: string; sinceVersion?: number }
+  /** Full entries for these track ids. */
+  | { op: 'entries'; trackIds: string[] };
+
+/** One frame of the answer to `list`; `done` marks the last. */
+export interface CatalogListFrame {
+  incarnation: string;
+  version: number;
+  /** True when `added` is the whole catalog (the peer's earlier state must be replaced). */
+  full: boolean;
+  added: string[];
+  removed: string[];
+  done: boolean;
+}
+
+/** One frame of the answer to `entries`; entries are unchecked until `validateCatalogEntry`. */
+export interface CatalogEntriesFrame {
+  entries: unknown[];
+  /** Requested ids the server does not hold (any more). */
+  missing: string[];
+  done: boolean;
+}
+
+const INCARNATION = /^[0-9a-f]{8,64}$/;
+
+/** Whether `value` is a catalog incarnation (a random hex name for one run of a peer's catalog). */
+export const isIncarnation = (value: unknown): value is string => typeof value === 'string' && INCARNATION.test(value);
+
+const isVersion = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+const idList = (input: unknown, max: number): string[] | null => {
+  if (!Array.isArray(input) || input.length > max) return null;
+  for (const id of input) if (!isContentId(id)) return null;
+  return input as string[];
+};
+
+/** Checks a request a peer sent on the catalog stream. */
+export function validateCatalogRequest(input: unknown): Result<CatalogRequest> {
+  if (!isRecord(input)) return err('request: expected an object');
+  if (input.op === 'list') {
+    for (const key of Object.keys(input))
+      if (key !== 'op' && key !== 'incarnation' && key !== 'sinceVersion') return err(`list: unknown field "${key}"`);
+    if (input.incarnation !== undefined && !isIncarnation(input.incarnation)) return err('list: bad incarnation');
+    if (input.sinceVersion !== undefined && !isVersion(input.sinceVersion)) return err('list: bad sinceVersion');
+    const out: CatalogRequest = { op: 'list' };
+    if (input.incarnation !== undefined) out.incarnation = input.incarnation;
+    if (input.sinceVersion !== undefined) out.sinceVersion = input.sinceVersion;
+    return ok(out);
+  }
+  if (input.op === 'entries') {
+    for (const key of Object.keys(input)) if (key !== 'op' && key !== 'trackIds') return err(`entries: unknown field "${key}"`);
+    const trackIds = idList(input.trackIds, catalogLimits.maxEntriesPerRequest);
+    if (!trackIds) return err(`entries: expected at most ${catalogLimits.maxEntriesPerRequest} track ids`);
+    return ok({ op: 'entries', trackIds });
+  }
+  return err('request: unknown op');
+}
+
+/** Checks one frame of a `list` answer. */
+export function validateListFrame(input: unknown): Result<CatalogListFrame> {
+  if (!isRecord(input)) return err('list frame: expected an object');
+  const { incarnation, version, full, added, removed, done } = input;
+  if (Object.keys(input).length !== 6) return err('list frame: unexpected fields');
+  if (!isIncarnation(incarnation)) return err('list frame: bad incarnation');
+  if (!isVersion(version)) return err('list frame: bad version');
+  if (typeof full !== 'boolean' || typeof done !== 'boolean') return err('list frame: bad flags');
+  const a = idList(added, catalogLimits.maxListIdsPerFrame);
+  const r = idList(removed, catalogLimits.maxListIdsPerFrame);
+  if (!a || !r) return err(`list frame: expected at most ${catalogLimits.maxListIdsPerFrame} ids per list`);
+  return ok({ incarnation, version, full, added: a, removed: r, done });
+}
+
+/** Checks the envelope of one frame of an `entries` answer (the entries are checked one by one). */
+export function validateEntriesFrame(input: unknown): Result<CatalogEntriesFrame> {
+  if (!isRecord(input)) return err('entries frame: expected an object');
+  const { entries, missing, done } = input;
+  if (Object.keys(input).length !== 3) return err('entries frame: unexpected fields');
+  if (!Array.isArray(entries) || entries.length > catalogLimits.maxEntriesPerRequest) return err('entries frame: too many entries');
+  const m = idList(missing, catalogLimits.maxEntriesPerRequest);
+  if (!m) return err('entries frame: bad missing list');
+  if (typeof done !== 'boolean') return err('entries frame: bad done flag');
+  return ok({ entries, missing: m, done });
+}
+
+/** One recorded change of a catalog: the version it produced and what it added and removed. */
+export interface CatalogChange {
+  version: number;
+  added: readonly string[];
+  removed: readonly string[];
+}
+
+/**
+ * The net effect of the changes after `sinceVersion` (a track added then removed is only removed),
+ * or null when `history` no longer reaches back that far.
+ */
+export function changesSince(
+  history: readonly CatalogChange[],
+  sinceVersion: number,
+  currentVersion: number,
+): { added: string[]; removed: string[] } | null {
+  if (sinceVersion > currentVersion) return null;
+  if (sinceVersion === currentVersion) return { added: [], removed: [] };
+  const first = history[0];
+  if (!first || first.version > sinceVersion + 1) return null;
+  const added = new Set<string>();
+  const removed = new Set<string>();
+  for (const change of history) {
+    if (change.version <= sinceVersion) continue;
+    for (const id of change.added) {
+      added.add(id);
+      removed.delete(id);
+    }
+    for (const id of change.removed) {
+      removed.add(id);
+      added.delete(id);
+    }
+  }
+  return { added: [...added], removed: [...removed] };
+}
+
+/** Splits a change into pieces of at most `max` ids in total, each small enough for one delta. */
+export function splitChange(added: readonly string[], removed: readonly string[], max: number): { added: string[]; removed: string[] }[] {
+  const out: { added: string[]; removed: string[] }[] = [];
+  const all: { id: string; kind: 'added' | 'removed' }[] = [
+    ...removed.map((id) => ({ id, kind: 'removed' as const })),
+    ...added.map((id) => ({ id, kind: 'added' as const })),
+  ];
+  for (let i = 0; i < all.length; i += max) {
+    const piece = { added: [] as string[], removed: [] as string[] };
+    for (const item of all.slice(i, i + max)) piece[item.kind].push(item.id);
+    out.push(piece);
+  }
+  return out;
+}

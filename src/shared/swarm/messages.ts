@@ -1,0 +1,83 @@
+/**
+ * Swarm messages on the control topic. Like the playback messages, each is a plain object: `type`
+ * plus body fields, placed by the control codec beside its envelope. To register them, add
+ * `SwarmBodies` to the codec's bodies and spread `swarmBodyValidators` into its field validators.
+ *
+ * - `catalog:delta`: the sender's catalog changed. It names track ids only (control messages are
+ *   limited to 64 KiB); receivers fetch entries they lack over the catalog stream. `version`
+ *   counts changes within one `incarnation` (one run of the sender's catalog); a receiver that
+ *   missed a version asks the sender for everything since the last one it applied. A delta with
+ *   no ids is not a change: senders repeat their current version that way now and then, so a
+ *   receiver that missed the last delta (gossip is best effort) notices.
+ */
+import type { Validator } from '../bridge/validate';
+import { int } from '../bridge/validate';
+import { isContentId } from '../chunking/ids';
+import { err, ok, type Result } from '../result';
+import { catalogLimits, isIncarnation } from './catalog';
+
+/** Body of each swarm message type. */
+export interface SwarmBodies {
+  'catalog:delta': { incarnation: string; version: number; added: string[]; removed: string[] };
+}
+
+export type SwarmMessageType = keyof SwarmBodies;
+
+/** One swarm message of type T: its type and body fields. */
+export type SwarmMessageOf<T extends SwarmMessageType> = { type: T } & SwarmBodies[T];
+
+/** Any swarm message, discriminated by `type`. */
+export type SwarmMessage = { [T in SwarmMessageType]: SwarmMessageOf<T> }[SwarmMessageType];
+
+const incarnation: Validator<string> = (input, path) =>
+  isIncarnation(input) ? ok(input) : err(`${path ?? 'incarnation'}: expected a hex incarnation`);
+
+const trackIds: Validator<string[]> = (input, path) => {
+  if (!Array.isArray(input) || input.length > catalogLimits.maxDeltaIds)
+    return err(`${path ?? 'ids'}: expected at most ${catalogLimits.maxDeltaIds} track ids`);
+  for (const id of input) if (!isContentId(id)) return err(`${path ?? 'ids'}: expected track ids`);
+  return ok(input as string[]);
+};
+
+/** Field validators of each body, in the shape the control codec's `bodyValidators` takes. */
+export const swarmBodyValidators: {
+  [T in SwarmMessageType]: { [K in keyof SwarmBodies[T]]-?: Validator<SwarmBodies[T][K]> };
+} = {
+  'catalog:delta': {
+    incarnation,
+    version: int(0, Number.MAX_SAFE_INTEGER),
+    added: trackIds,
+    removed: trackIds,
+  },
+};
+
+/** Every swarm message type. */
+export const swarmMessageTypes = Object.keys(swarmBodyValidators) as SwarmMessageType[];
+
+/** Whether `type` names a swarm message type. */
+export const isSwarmMessageType = (type: unknown): type is SwarmMessageType =>
+  typeof type === 'string' && Object.hasOwn(swarmBodyValidators, type);
+
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'from', 'epoch', 'seq']);
+
+/**
+ * Checks an untrusted swarm message: `type` plus exactly its body fields. Envelope fields of a
+ * decoded control message are ignored, so a bare body and a whole message are both accepted.
+ */
+export function validateSwarmMessage(input: unknown): Result<SwarmMessage> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
+  const record = input as Record<string, unknown>;
+  const type = record.type;
+  if (!isSwarmMessageType(type)) return err(`type: expected one of ${swarmMessageTypes.join(', ')}`);
+  const shape = swarmBodyValidators[type] as Record<string, Validator<unknown>>;
+  for (const key of Object.keys(record)) {
+    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key)) return err(`${type}: unknown field "${key}"`);
+  }
+  const out: Record<string, unknown> = { type };
+  for (const [key, validate] of Object.entries(shape)) {
+    const r = validate(record[key], key);
+    if (!r.ok) return err(`${type}: ${r.error}`);
+    out[key] = r.value;
+  }
+  return ok(out as unknown as SwarmMessage);
+}
