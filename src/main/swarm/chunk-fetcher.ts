@@ -61,6 +61,8 @@ export interface ChunkFetcherInit {
   holdersRefreshMs?: number;
   /** Ask peers that are not catalog holders which chunks they have (default true). */
   watchPartialHolders?: boolean;
+  /** Received chunks waiting to be written to the store before no new requests are sent (default 32). */
+  maxPendingWrites?: number;
 }
 
 /** Options of one `fetchTrack` call. */
@@ -195,6 +197,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly #progressIntervalMs: number;
   readonly #holdersRefreshMs: number;
   readonly #watchPartial: boolean;
+  readonly #maxPendingPuts: number;
   readonly #log: (line: string) => void;
 
   #controller: AbortController | null = null;
@@ -202,6 +205,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly #slots = new Map<string, number>();
   readonly #idle = new Map<string, Channel[]>();
   #live = new Set<string>();
+  #pendingPuts = 0;
+  readonly #writes = new Set<Promise<void>>();
   readonly #stats: ChunkFetcherStats = {
     requests: 0,
     chunksFetched: 0,
@@ -225,6 +230,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#progressIntervalMs = init.progressIntervalMs ?? 100;
     this.#holdersRefreshMs = init.holdersRefreshMs ?? 500;
     this.#watchPartial = init.watchPartialHolders ?? true;
+    this.#maxPendingPuts = init.maxPendingWrites ?? 32;
     this.#log = components.log ?? (() => undefined);
   }
 
@@ -273,6 +279,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const channels = [...this.#idle.values()].flat();
     this.#idle.clear();
     await Promise.all(channels.map((c) => closeQuietly(c.stream)));
+    // Verified chunks already received are kept: a later download resumes with them.
+    await Promise.allSettled([...this.#writes]);
   }
 
   /**
@@ -416,15 +424,26 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     return job.units[u]!.indices.some((i) => bitmapHas(bitmap, i));
   }
 
-  /** The rarest missing unit `peerId` can serve (random among equals), or -1. */
+  /**
+   * The rarest missing unit `peerId` can serve (random among equals), or -1.
+   *
+   * A full holder is not asked for a unit some partial holder has while other peers are busy
+   * with requests of this download: the fetchers trade those among themselves, which keeps the
+   * seeders' upload near one copy of the track. With nothing in flight elsewhere it may take any
+   * unit, so a download never waits on partial holders that cannot deliver.
+   */
   #pick(job: Job, peerId: string): number {
     if (job.excluded.has(peerId) || !this.#live.has(peerId)) return -1;
-    if (!job.full.has(peerId) && !job.partial.has(peerId)) return -1;
+    const isFull = job.full.has(peerId);
+    if (!isFull && !job.partial.has(peerId)) return -1;
+    let othersBusy = false;
+    if (isFull) for (const p of job.inFlight.values()) if (p !== peerId) othersBusy = true;
     let best = -1;
     let bestAvail = Infinity;
     let ties = 0;
     const fullCount = job.full.size;
     for (const u of job.missing) {
+      if (othersBusy && job.partialAvail[u]! > 0) continue;
       if (!this.#peerHas(job, peerId, u)) continue;
       const avail = fullCount + job.partialAvail[u]!;
       if (avail < bestAvail) {
@@ -447,9 +466,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (!this.#controller) return;
     const jobs = this.#jobsByPriority();
     const now = performance.now();
+    if (this.#pendingPuts >= this.#maxPendingPuts) return;
     for (const job of jobs) if (now - job.holdersCheckedMs >= this.#holdersRefreshMs) this.#refreshHolders(job);
     for (const peerId of this.#live) {
-      while ((this.#slots.get(peerId) ?? 0) < this.#maxInFlight) {
+      while ((this.#slots.get(peerId) ?? 0) < this.#maxInFlight && this.#pendingPuts < this.#maxPendingPuts) {
         let started = false;
         for (const job of jobs) {
           const units: number[] = [];
@@ -527,10 +547,17 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
           return;
         }
         pending.delete(u);
-        if (reply.value.status === 'ok') await this.#accept(job, peerId, u, reply.value.bytes);
-        else if (reply.value.status === 'missing') this.#lacks(job, peerId, u);
-        else job.missing.add(u);
+        if (reply.value.status === 'ok') {
+          // Stored in the background (the unit stays in flight until then), so the next request
+          // overlaps the store's write.
+          const write = this.#accept(job, peerId, u, reply.value.bytes);
+          this.#writes.add(write);
+          void write.finally(() => this.#writes.delete(write));
+          continue;
+        }
         job.inFlight.delete(u);
+        if (reply.value.status === 'missing') this.#lacks(job, peerId, u);
+        else if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       }
       reusable = true;
       job.failures.delete(peerId);
@@ -539,7 +566,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         this.#stats.failedRequests++;
         const failures = (job.failures.get(peerId) ?? 0) + 1;
         job.failures.set(peerId, failures);
-        if (failures >= this.#maxFailures) job.excluded.add(peerId);
+        if (failures >= this.#maxFailures) {
+          job.excluded.add(peerId);
+          this.#dropPartial(job, peerId);
+        }
         this.#log(`chunks: request to ${peerId} failed: ${String(e)}`);
       }
     } finally {
@@ -547,7 +577,6 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         job.inFlight.delete(u);
         if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       }
-      for (const u of units) if (job.inFlight.get(u) === peerId) job.inFlight.delete(u);
       this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1));
       if (channel) {
         if (reusable && this.#controller && this.#live.has(peerId)) {
@@ -564,17 +593,26 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
 
   async #accept(job: Job, peerId: string, u: number, bytes: Uint8Array): Promise<void> {
     const unit = job.units[u]!;
+    this.#pendingPuts++;
     try {
       if (bytes.length !== unit.lengthBytes) throw new ChunkHashMismatchError(unit.chunkId, `${bytes.length} bytes`);
       await this.#c.store.put(unit.chunkId, bytes);
     } catch (e) {
-      if (!(e instanceof ChunkHashMismatchError)) throw e;
-      job.badChunks++;
-      this.#stats.badChunks++;
-      this.#penalize(job, peerId, 'badChunk');
-      job.missing.add(u);
+      job.inFlight.delete(u);
+      if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
+      if (e instanceof ChunkHashMismatchError) {
+        job.badChunks++;
+        this.#stats.badChunks++;
+        this.#penalize(job, peerId, 'badChunk');
+      } else {
+        this.#log(`chunks: storing ${unit.chunkId} failed: ${String(e)}`);
+      }
       return;
+    } finally {
+      this.#pendingPuts--;
+      queueMicrotask(() => this.#pump());
     }
+    job.inFlight.delete(u);
     if (this.#jobs.get(job.trackId) !== job) return;
     job.haveChunks += unit.indices.length;
     job.bytes += bytes.length;
@@ -603,6 +641,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     job.bad.set(peerId, bad);
     if (bad >= this.#maxBad && !job.excluded.has(peerId)) {
       job.excluded.add(peerId);
+      this.#dropPartial(job, peerId);
       this.#log(`chunks: ${peerId} sent ${bad} bad replies for ${job.trackId}; not using it for this track`);
     }
   }
@@ -612,7 +651,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     let set = job.lacks.get(peerId);
     if (!set) job.lacks.set(peerId, (set = new Set()));
     set.add(u);
-    job.missing.add(u);
+    // Keep the availability counts true to what can still be fetched.
+    const bitmap = job.partial.get(peerId);
+    if (bitmap && job.units[u]!.indices.some((i) => bitmapHas(bitmap, i))) {
+      for (const i of job.units[u]!.indices) bitmap[i >> 3]! &= ~(0x80 >> (i & 7));
+      if (job.partialAvail[u]! > 0) job.partialAvail[u]!--;
+    }
+    if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
   }
 
   /** Opens a WATCH on `peerId` for the job's track, keeping its bitmap of the track current. */

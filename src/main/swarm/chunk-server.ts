@@ -12,15 +12,16 @@
  */
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type { Connection, Stream } from '@libp2p/interface';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { isContentId } from '../../shared/chunking/ids';
 import {
   chunkLimits,
   decodeRequest,
   encodeBitmap,
-  encodeChunkReply,
   encodeHave,
   encodeStatus,
   STATUS_MISSING,
+  STATUS_OK,
   STATUS_OVER_LIMIT,
   STATUS_UNKNOWN,
 } from '../../shared/swarm/chunk-wire';
@@ -59,6 +60,8 @@ export interface ChunkServerStats {
   bytesServedTo: Record<string, number>;
   dropped: Record<string, number>;
 }
+
+const OK_BYTE = Uint8Array.of(STATUS_OK);
 
 interface Watcher {
   /** Chunk id → indices in the watched track. */
@@ -180,7 +183,8 @@ export class ChunkServer {
         this.#stats.chunksServed++;
         this.#stats.bytesServed += bytes.length;
         this.#stats.bytesServedTo[peerId] = (this.#stats.bytesServedTo[peerId] ?? 0) + bytes.length;
-        await lp.write(encodeChunkReply(bytes), { signal });
+        // Status byte and chunk go out as one frame without copying the chunk.
+        await lp.write(new Uint8ArrayList(OK_BYTE, bytes), { signal });
       } else if (bytes || spent >= this.#maxResponseBytes) {
         spent = this.#maxResponseBytes;
         this.#stats.overLimit++;

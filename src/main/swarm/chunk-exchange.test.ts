@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { lpStream } from '@libp2p/utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  chunkLimits,
+  decodeGetReply,
+  decodeRequest,
+  decodeWatchReply,
+  encodeChunkReply,
+  encodeGet,
+  encodeWatch,
+} from '../../shared/swarm/chunk-wire';
+import { deriveRoom, type Room } from '../net/room';
+import { TestNet, waitFor } from '../net/testing/helpers';
+import type { DownloadProgress } from './chunk-fetcher';
+import { noiseLibrary, startSwarmPeer, type SwarmPeer } from './testing/swarm-peer';
+
+const net = new TestNet();
+const peers: SwarmPeer[] = [];
+
+/** Every file below `dir`. */
+const readdirDeep = async (dir: string): Promise<string[]> =>
+  (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+
+const newRoom = (): Promise<Room> => deriveRoom(`swarm-chunks-${randomBytes(4).toString('hex')}`);
+
+const peer = async (options: Omit<Parameters<typeof startSwarmPeer>[0], 'net'>): Promise<SwarmPeer> => {
+  const p = await startSwarmPeer({ net, ...options });
+  peers.push(p);
+  return p;
+};
+
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map((p) => p.stop()));
+  await net.cleanup();
+});
+
+/** Seeders sharing one library folder with a noise WAV, and a fetcher connected to all of them. */
+async function swarm(seeders: number, sizeBytes: number, fetcherInit: Parameters<typeof startSwarmPeer>[0]['fetcher'] = {}) {
+  const room = await newRoom();
+  const dir = await noiseLibrary(net, sizeBytes, 7);
+  const seeds: SwarmPeer[] = [];
+  for (let i = 0; i < seeders; i++) seeds.push(await peer({ room, libraryDir: dir }));
+  const fetcher = await peer({ room, bootstrap: seeds.flatMap((s) => s.node.listenAddrs()), fetcher: fetcherInit });
+  await waitFor(() => seeds.every((s) => fetcher.catalog.hasSynced(s.node.peerId)), 'fetcher synced every seeder');
+  const track = seeds[0]!.lib.library.list()[0]!;
+  await waitFor(() => fetcher.catalog.holdersOf(track.id).length === seeders, 'every seeder listed as holder');
+  const fileBytes = await readFile(join(dir, 'noise.wav'));
+  return { room, dir, seeds, fetcher, track, fileBytes };
+}
+
+describe('chunk exchange', () => {
+  it('fetches a track from three holders in parallel and reads it back', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(3, 6 * 1024 * 1024);
+    const progress: DownloadProgress[] = [];
+    fetcher.fetcher.on('download:progress', (p) => progress.push(p));
+    expect(fetcher.fetcher.isComplete(track.id)).toBe(false);
+
+    const result = await fetcher.fetcher.fetchTrack(track.id, { priority: 1 });
+
+    expect(result.haveChunks).toBe(track.chunkCount);
+    expect(result.fetchedChunks).toBe(track.chunkCount);
+    expect(result.bytes).toBe(track.sizeBytes);
+    const sources = Object.keys(result.perPeer);
+    expect(sources.length).toBeGreaterThan(1);
+    for (const source of sources) expect(seeds.map((s) => s.node.peerId)).toContain(source);
+    const served = seeds.map((s) => s.server.stats().bytesServed);
+    expect(served.reduce((a, b) => a + b, 0)).toBe(track.sizeBytes);
+    expect(progress.at(-1)).toMatchObject({ trackId: track.id, haveChunks: track.chunkCount, totalChunks: track.chunkCount });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(fetcher.fetcher.isComplete(track.id)).toBe(true);
+    const bytes = await fetcher.fetcher.readTrack(track.id);
+    expect(Buffer.from(bytes).equals(fileBytes)).toBe(true);
+    // Fetched chunks sit in the cache, not among the user's own files.
+    expect(fetcher.lib.library.isLocal(track.id)).toBe(false);
+    expect(fetcher.lib.store.stats().count).toBe(new Set(fetcher.lib.db.chunkList(track.id).map((c) => c.chunkId)).size);
+  });
+
+  it('penalizes a peer that serves wrong bytes and completes from the others', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(2, 3 * 1024 * 1024, { maxBadChunksPerPeer: 3 });
+    const evil = seeds[1]!;
+    // The evil peer keeps its honest catalog but answers every GET with random bytes of the right size.
+    await evil.server.stop();
+    const lengths = new Map(evil.lib.db.chunkList(track.id).map((c) => [c.chunkId, c.lengthBytes]));
+    let evilReplies = 0;
+    await evil.node.libp2p.handle(evil.server.protocol, async (stream) => {
+      const lp = lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes });
+      try {
+        for (;;) {
+          const request = decodeRequest((await lp.read()).subarray());
+          if (!request.ok || request.value.op !== 'get') return;
+          for (const id of request.value.chunkIds) {
+            evilReplies++;
+            await lp.write(encodeChunkReply(randomBytes(lengths.get(id) ?? 1000)));
+          }
+        }
+      } catch {
+        // the fetcher closed the stream
+      } finally {
+        await stream.close().catch(() => undefined);
+      }
+    });
+
+    const result = await fetcher.fetcher.fetchTrack(track.id);
+
+    expect(evilReplies).toBeGreaterThanOrEqual(3);
+    expect(result.badChunks).toBe(evilReplies);
+    // Exclusion after 3 bad chunks; requests already in flight then may still come back bad.
+    expect(result.badChunks).toBeLessThanOrEqual(3 + 4);
+    expect(Object.keys(result.perPeer)).toEqual([seeds[0]!.node.peerId]);
+    expect(fetcher.fetcher.stats().dropped.badChunk).toBe(evilReplies);
+    expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('resumes an interrupted download, fetching only the missing chunks', async () => {
+    const { room, seeds, fetcher, track, fileBytes } = await swarm(1, 6 * 1024 * 1024, { maxInFlightPerPeer: 1, progressIntervalMs: 0 });
+    const seed = seeds[0]!;
+    const controller = new AbortController();
+    fetcher.fetcher.on('download:progress', (p) => {
+      if (p.haveChunks >= 20) controller.abort();
+    });
+    await expect(fetcher.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    // Restart the fetcher on the same data folder.
+    const dataDir = fetcher.dataDir;
+    peers.splice(peers.indexOf(fetcher), 1);
+    await fetcher.stop();
+    const storedBefore = (await readdirDeep(join(dataDir, 'chunks'))).length;
+    expect(storedBefore).toBeGreaterThanOrEqual(20);
+    expect(storedBefore).toBeLessThan(track.chunkCount);
+    const servedBefore = seed.server.stats().bytesServed;
+    const again = await peer({ room, dataDir, bootstrap: seed.node.listenAddrs() });
+    await waitFor(() => again.catalog.holdersOf(track.id).length === 1, 'seeder listed again');
+
+    const result = await again.fetcher.fetchTrack(track.id);
+
+    expect(result.presentChunks).toBe(storedBefore);
+    expect(result.fetchedChunks).toBe(track.chunkCount - storedBefore);
+    expect(seed.server.stats().bytesServed - servedBefore).toBe(result.bytes);
+    expect(Buffer.from(await again.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('learns about partial holders and fetches from them', async () => {
+    const { room, seeds, fetcher: first, track, fileBytes } = await swarm(1, 4 * 1024 * 1024, { maxInFlightPerPeer: 1, progressIntervalMs: 0 });
+    const seed = seeds[0]!;
+    const controller = new AbortController();
+    first.fetcher.on('download:progress', (p) => {
+      if (p.haveChunks >= track.chunkCount / 2) controller.abort();
+    });
+    await expect(first.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const partialCount = first.lib.store.stats().count;
+
+    // The second fetcher knows only the seeder as a catalog holder; the first has half the track.
+    const second = await peer({ room, bootstrap: [...seed.node.listenAddrs(), ...first.node.listenAddrs()] });
+    await waitFor(() => second.catalog.holdersOf(track.id).length === 1, 'seeder listed');
+    expect(second.catalog.holdersOf(track.id)).toEqual([seed.node.peerId]);
+
+    const result = await second.fetcher.fetchTrack(track.id);
+
+    const fromFirst = result.perPeer[first.node.peerId]?.chunks ?? 0;
+    expect(fromFirst).toBeGreaterThan(0);
+    expect(fromFirst).toBeLessThanOrEqual(partialCount);
+    expect(first.server.stats().watches).toBe(1);
+    expect(Buffer.from(await second.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('enforces request limits and answers unknown chunks with MISSING', async () => {
+    const room = await newRoom();
+    const dir = await noiseLibrary(net, 2 * 1024 * 1024, 11);
+    const seed = await peer({ room, libraryDir: dir, server: { maxResponseBytes: 200 * 1024 } });
+    const client = await net.node({ room });
+    await client.libp2p.dial(seed.node.libp2p.getMultiaddrs()[0]!);
+    const chunks = seed.lib.db.chunkList(seed.lib.library.list()[0]!.id);
+    const open = async () => {
+      const stream = await client.libp2p.dialProtocol(seed.node.libp2p.peerId, seed.server.protocol);
+      return { stream, lp: lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes }) };
+    };
+
+    // Too many ids in one GET: the request is dropped and the stream ends.
+    const tooMany = new Uint8Array(1 + 32 * (chunkLimits.maxIdsPerRequest + 1));
+    tooMany[0] = 1;
+    let s = await open();
+    await s.lp.write(tooMany);
+    await expect(s.lp.read()).rejects.toThrow();
+    // A frame longer than the protocol allows.
+    s = await open();
+    await s.lp.write(new Uint8Array(chunkLimits.maxFrameBytes + 100));
+    await expect(s.lp.read()).rejects.toThrow();
+    await waitFor(() => (seed.server.stats().dropped.malformedRequest ?? 0) === 1, 'malformed request counted');
+    await waitFor(() => (seed.server.stats().dropped.oversizedRequest ?? 0) === 1, 'oversized request counted');
+
+    // The byte budget: chunks are served until 200 KiB, the rest is OVER_LIMIT; unknown is MISSING.
+    s = await open();
+    const ids = chunks.slice(0, 10).map((c) => c.chunkId);
+    const unknown = randomBytes(32).toString('hex');
+    await s.lp.write(encodeGet([...ids, unknown]));
+    const replies = [];
+    for (let i = 0; i < ids.length + 1; i++) {
+      const reply = decodeGetReply((await s.lp.read()).subarray());
+      if (!reply.ok) throw new Error(reply.error);
+      replies.push(reply.value);
+    }
+    const served = replies.filter((r) => r.status === 'ok');
+    const servedBytes = served.reduce((n, r) => n + (r.status === 'ok' ? r.bytes.length : 0), 0);
+    expect(served.length).toBeGreaterThan(0);
+    expect(servedBytes).toBeLessThanOrEqual(200 * 1024);
+    expect(replies.slice(served.length).map((r) => r.status)).toEqual([
+      ...Array<string>(ids.length - served.length).fill('over-limit'),
+      'over-limit',
+    ]);
+    // The same long-lived stream takes the next request.
+    await s.lp.write(encodeGet([unknown, ids[0]!]));
+    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({ ok: true, value: { status: 'missing' } });
+    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({ ok: true, value: { status: 'ok' } });
+    await s.stream.close();
+
+    // WATCH answers with a full bitmap for a held track, UNKNOWN for another.
+    s = await open();
+    const trackId = seed.lib.library.list()[0]!.id;
+    await s.lp.write(encodeWatch(trackId));
+    const watch = decodeWatchReply((await s.lp.read()).subarray(), chunks.length);
+    expect(watch.ok && watch.value.status === 'bitmap' && watch.value.bitmap.every((b, i) => b === (i < chunks.length >> 3 ? 0xff : b))).toBe(true);
+    await s.stream.close();
+    s = await open();
+    await s.lp.write(encodeWatch(unknown));
+    expect(decodeWatchReply((await s.lp.read()).subarray(), 0)).toMatchObject({ ok: true, value: { status: 'unknown' } });
+  });
+});
