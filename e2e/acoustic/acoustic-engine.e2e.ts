@@ -13,6 +13,10 @@
 import { expect, test } from '@playwright/test';
 import { describeRun, runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from './harness';
 import { pulseAvailable } from './pulse';
+import { clickTimes } from './signals';
+
+/** The click times of a 30-click run (the harness uses `clickTimes(count)`). */
+const clickTimes30 = clickTimes(30);
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
@@ -60,5 +64,65 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     // A device that says its speakers lag 3 ms starts 3 ms early: heard 3 ms before the other.
     expect(run.intendedMs).toBe(-3);
     expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(1);
+  });
+
+  test('a pause at a group time silences both at once, and the resume continues in step', async () => {
+    const pauseSec = 1.5;
+    let pausePos = 0;
+    let clicksBefore = 0;
+    const run = await measure('pause 1.5 s and resume', {
+      clicks: 30,
+      extraSec: pauseSec,
+      script: async (c) => {
+        // Pause in the middle of a gap between two clicks, about 2.5 s in.
+        const k = c.clickTimesSec.findIndex((t) => t >= 2.5);
+        pausePos = (c.clickTimesSec[k - 1]! + c.clickTimesSec[k]!) / 2;
+        clicksBefore = k;
+        const pauseAt = c.anchor.groupTimeMs + pausePos * 1000;
+        await c.waitGroup(pauseAt - 800);
+        const paused = { trackId: c.trackId, anchor: { groupTimeMs: pauseAt, positionSec: pausePos }, paused: true };
+        await Promise.all([c.schedule(0, paused), c.schedule(1, paused)]);
+        await c.waitGroup(pauseAt + 300);
+        const resumed = { trackId: c.trackId, anchor: { groupTimeMs: pauseAt + pauseSec * 1000, positionSec: pausePos }, paused: false };
+        await Promise.all([c.schedule(0, resumed), c.schedule(1, resumed)]);
+      },
+    });
+    expect(run.report.count).toBe(30);
+    expect(Math.abs(run.report.medianMs)).toBeLessThan(1);
+    // Every click is heard once, and the one gap that spans the pause is 1.5 s longer.
+    const onsets = run.recording.onsetsSec[0]!;
+    expect(onsets).toHaveLength(30);
+    const times = run.report.onsetsSec.length > 0 ? onsets : [];
+    const gapError = (i: number) => times[i + 1]! - times[i]! - (clickTimes30[i + 1]! - clickTimes30[i]!) - (i + 1 === clicksBefore ? pauseSec : 0);
+    const worstMs = Math.max(...times.slice(0, -1).map((_, i) => Math.abs(gapError(i)) * 1000));
+    console.log(`pause at position ${pausePos.toFixed(3)} s: worst click-gap error ${worstMs.toFixed(3)} ms`);
+    expect(worstMs).toBeLessThan(2);
+  });
+
+  test('channel settings route the track: left on both outputs, mono at half level, right silent', async () => {
+    let switched = 0;
+    // Levels and counts only: timing is the other tests' business.
+    const run = await runAcousticSync({
+      clicks: 30,
+      trackChannels: 'left-only',
+      players: [
+        { name: 'left', settings: { channel: 'left' } },
+        { name: 'mono', settings: { channel: 'mono' } },
+      ],
+      script: async (c) => {
+        const k = c.clickTimesSec.findIndex((t) => t >= 4);
+        switched = k;
+        await c.waitGroup(c.anchor.groupTimeMs + ((c.clickTimesSec[k - 1]! + c.clickTimesSec[k]!) / 2) * 1000);
+        await c.setSettings(1, { channel: 'right' });
+      },
+    });
+    const [onsetsLeft, onsetsMono] = run.recording.onsetsSec;
+    const [peakLeft, peakMono] = run.recording.peaks;
+    console.log(`${describeRun('left-only track: player 1 left, player 2 mono then right', run)}`);
+    console.log(`peaks: left ${peakLeft!.toFixed(3)}, mono ${peakMono!.toFixed(3)}; clicks heard ${onsetsLeft!.length} / ${onsetsMono!.length}`);
+    expect(onsetsLeft).toHaveLength(30);
+    expect(onsetsMono).toHaveLength(switched);
+    expect(peakMono! / peakLeft!).toBeGreaterThan(0.4);
+    expect(peakMono! / peakLeft!).toBeLessThan(0.6);
   });
 });

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { measureOffsets, type OffsetReport } from './analyze';
+import { findOnsets, measureOffsets, type OffsetReport } from './analyze';
 import { startPulse, type PulseServer } from './pulse';
 import { clickTimes, makeClick, renderClicks } from './signals';
 import { readWav, writeWav } from './wav';
@@ -44,9 +44,27 @@ export interface AcousticRunOptions {
   pageQuery?: string;
   /** Sample each page's clock map and sync error every 200 ms while playing. */
   trace?: boolean;
+  /** 'left-only': the track's right channel is silent (for channel-routing checks). */
+  trackChannels?: 'both' | 'left-only';
+  /** Runs after the first schedule, to pause, seek or change settings on the way. */
+  script?: (control: ScriptControl) => Promise<void>;
+  /** Time the script adds to the timeline (s), e.g. the length of a pause. */
+  extraSec?: number;
   /** Keep the recording and the track here instead of deleting them. */
   keepDir?: string;
   log?: (line: string) => void;
+}
+
+/** What a script can do during a run. */
+export interface ScriptControl {
+  trackId: string;
+  clickTimesSec: readonly number[];
+  /** The first anchor: group time at which position 0 plays. */
+  anchor: { groupTimeMs: number; positionSec: number };
+  schedule(player: number, state: { trackId: string; anchor: { groupTimeMs: number; positionSec: number }; paused: boolean } | null): Promise<void>;
+  setSettings(player: number, patch: NonNullable<AcousticPlayer['settings']>): Promise<void>;
+  /** Resolves once the first player's group clock reads `groupMs`. */
+  waitGroup(groupMs: number): Promise<void>;
 }
 
 /** What one browser reported about itself. */
@@ -76,6 +94,8 @@ export interface AcousticRunResult {
   intendedMs: number;
   players: PlayerInfo[];
   recordingFile: string | null;
+  /** Per recorded channel: onset times (s from the recording's start) and peak level. */
+  recording: { sampleRate: number; onsetsSec: number[][]; peaks: number[] };
   /** Per player, when `trace` was set: group time (ms) with map offset, map spread and sync error (ms). */
   traces: TracePoint[][];
 }
@@ -96,6 +116,7 @@ interface PageWindow {
     groupNowMs(): number | null;
     preload(trackId: string): Promise<void>;
     schedule(state: unknown): void;
+    setSettings(patch: unknown): void;
     reports(): { errorMs: number; boundMs: number }[];
     rawTimestamps(): [number, number][];
   };
@@ -152,7 +173,8 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
   const trackSec = times.at(-1)! + 0.5;
   const click = makeClick(5);
   const channel = renderClicks(click, times, sampleRate, trackSec);
-  const track = writeWav({ sampleRate, channels: [channel, channel] }, 'pcm16');
+  const right = options.trackChannels === 'left-only' ? new Float32Array(channel.length) : channel;
+  const track = writeWav({ sampleRate, channels: [channel, right] }, 'pcm16');
   const dir = options.keepDir ?? mkdtempSync(path.join(os.tmpdir(), 'firefly-acoustic-'));
   const recordingFile = path.join(dir, 'recording.wav');
   writeFileSync(path.join(dir, 'clicks.wav'), track);
@@ -213,8 +235,19 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       if (player.joinLateSec) await waitGroup(page, anchor.groupTimeMs + player.joinLateSec * 1000, 30_000);
       await page.evaluate((s) => (window as unknown as PageWindow).__acousticHarness.schedule(s), state);
     }
+    if (options.script) {
+      await options.script({
+        trackId: TRACK_ID,
+        clickTimesSec: times,
+        anchor,
+        schedule: async (i, s) => void (await pages[i]!.evaluate((x) => (window as unknown as PageWindow).__acousticHarness.schedule(x), s)),
+        setSettings: async (i, patch) => void (await pages[i]!.evaluate((x) => (window as unknown as PageWindow).__acousticHarness.setSettings(x), patch)),
+        waitGroup: async (groupMs) => void (await waitGroup(first, groupMs, 60_000)),
+      });
+    }
+    const extraMs = (options.extraSec ?? 0) * 1000;
     const traces: TracePoint[][] = pages.map(() => []);
-    const endGroupMs = anchor.groupTimeMs + (times.at(-1)! - 0.2) * 1000;
+    const endGroupMs = anchor.groupTimeMs + extraMs + (times.at(-1)! - 0.2) * 1000;
     if (options.trace) {
       for (;;) {
         const points = await Promise.all(pages.map((page) => page.evaluate(tracePoint)));
@@ -247,7 +280,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       }, [lastClickFrame, options.trace === true] as const);
       infos.push({ name: players[i]!.name, ...info });
     }
-    await waitGroup(first, anchor.groupTimeMs + (trackSec + 0.4) * 1000, 30_000);
+    await waitGroup(first, anchor.groupTimeMs + extraMs + (trackSec + 0.4) * 1000, 30_000);
     await recording.stop();
     const audio = readWav(readFileSync(recordingFile));
     if (audio.channels.length < 2) throw new Error(`recording has ${audio.channels.length} channels`);
@@ -265,6 +298,11 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       players: infos,
       recordingFile: options.keepDir ? recordingFile : null,
       traces,
+      recording: {
+        sampleRate: audio.sampleRate,
+        onsetsSec: audio.channels.map((c) => findOnsets(c, audio.sampleRate).map((i) => i / audio.sampleRate)),
+        peaks: audio.channels.map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
+      },
     };
   } finally {
     for (const browser of browsers) await browser.close().catch(() => {});
