@@ -18,6 +18,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { lpStream } from '@libp2p/utils';
 import { deriveRoom } from '../src/main/net/room';
 import { TestNet, waitFor } from '../src/main/net/testing/helpers';
 import { noiseLibrary, startSwarmPeer, type SwarmPeer } from '../src/main/swarm/testing/swarm-peer';
@@ -40,9 +41,13 @@ interface RemoteSeeder {
 
 /** Runs a seeder in a child process (this file with `--seed`), talking JSON lines over stdio. */
 async function spawnSeeder(dir: string, passphrase: string): Promise<RemoteSeeder> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--seed', dir, passphrase], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), '--seed', dir, passphrase],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const queue: ((line: string) => void)[] = [];
   lines.on('line', (line) => queue.shift()?.(line));
@@ -67,7 +72,9 @@ async function seedProcess(dir: string, passphrase: string): Promise<void> {
   const net = new TestNet();
   const seed = await startSwarmPeer({ net, room: await deriveRoom(passphrase), libraryDir: dir });
   const track = seed.lib.library.list()[0]!;
-  console.log(JSON.stringify({ addrs: seed.node.listenAddrs(), trackId: track.id, sizeBytes: track.sizeBytes }));
+  console.log(
+    JSON.stringify({ addrs: seed.node.listenAddrs(), trackId: track.id, sizeBytes: track.sizeBytes }),
+  );
   for await (const line of createInterface({ input: process.stdin })) {
     if (line === 'stats') console.log(JSON.stringify({ bytesServed: seed.server.stats().bytesServed }));
   }
@@ -75,10 +82,19 @@ async function seedProcess(dir: string, passphrase: string): Promise<void> {
   await net.cleanup();
 }
 
-async function fetchOnce(net: TestNet, passphrase: string, bootstrap: string[], trackId: string): Promise<number> {
+async function fetchOnce(
+  net: TestNet,
+  passphrase: string,
+  bootstrap: string[],
+  trackId: string,
+): Promise<number> {
   const fetcher = await startSwarmPeer({ net, room: await deriveRoom(passphrase), bootstrap });
   try {
-    await waitFor(() => fetcher.catalog.holdersOf(trackId).length === 1, 'fetcher knows the seeder holds the track', 30_000);
+    await waitFor(
+      () => fetcher.catalog.holdersOf(trackId).length === 1,
+      'fetcher knows the seeder holds the track',
+      30_000,
+    );
     return (await fetcher.fetcher.fetchTrack(trackId)).durationMs;
   } finally {
     await fetcher.stop();
@@ -106,7 +122,11 @@ async function singlePair(net: TestNet, dir: string): Promise<number> {
     const track = seed.lib.library.list()[0]!;
     const fetcher = await startSwarmPeer({ net, room, bootstrap: seed.node.listenAddrs() });
     try {
-      await waitFor(() => fetcher.catalog.holdersOf(track.id).length === 1, 'fetcher knows the holder', 30_000);
+      await waitFor(
+        () => fetcher.catalog.holdersOf(track.id).length === 1,
+        'fetcher knows the holder',
+        30_000,
+      );
       const oneProcessMs = (await fetcher.fetcher.fetchTrack(track.id)).durationMs;
       console.log(
         `single pair, both ends on one thread:   ${fmt(track.sizeBytes / MB / (oneProcessMs / 1000))} MB/s (both ends' crypto, hashing and disk on one core; for comparison)`,
@@ -153,7 +173,9 @@ async function swarm(net: TestNet, dir: string, singleMs: number): Promise<void>
     console.log(
       `  seeder uploaded ${fmt(seederUp / MB)} MB = ${fmt(ratio, 2)}× the file   target ≤ ${SEEDER_UPLOAD_TARGET}×: ${ratio <= SEEDER_UPLOAD_TARGET ? 'met' : 'NOT met'}`,
     );
-    console.log(`  fetchers uploaded ${fetchers.map((f) => fmt(f.server.stats().bytesServed / MB)).join(', ')} MB to each other`);
+    console.log(
+      `  fetchers uploaded ${fetchers.map((f) => fmt(f.server.stats().bytesServed / MB)).join(', ')} MB to each other`,
+    );
     console.log(
       `  aggregate download ${fmt((FETCHERS * remote.sizeBytes) / MB / (totalMs / 1000))} MB/s; bad chunks ${results.reduce((n, r) => n + r.badChunks, 0)}`,
     );
@@ -163,11 +185,44 @@ async function swarm(net: TestNet, dir: string, singleMs: number): Promise<void>
   }
 }
 
+/** Raw libp2p throughput: 64 KiB frames on one stream between two nodes of this process. */
+async function streamCeiling(net: TestNet): Promise<void> {
+  const room = await deriveRoom(`bench-raw-${randomBytes(4).toString('hex')}`);
+  const a = await net.node({ room });
+  const b = await net.node({ room });
+  const protocol = a.protocolId('bench-raw');
+  const received = new Promise<number>((resolve) => {
+    void a.libp2p.handle(protocol, async (stream) => {
+      const lp = lpStream(stream, { maxDataLength: 1 << 20 });
+      const started = performance.now();
+      let bytes = 0;
+      while (bytes < FILE_BYTES) bytes += (await lp.read()).byteLength;
+      resolve(bytes / MB / ((performance.now() - started) / 1000));
+      await stream.close();
+    });
+  });
+  await b.libp2p.dial(a.libp2p.getMultiaddrs()[0]!);
+  const stream = await b.libp2p.dialProtocol(a.libp2p.peerId, protocol);
+  const lp = lpStream(stream, { maxDataLength: 1 << 20 });
+  const frame = randomBytes(64 * 1024);
+  for (let sent = 0; sent < FILE_BYTES; sent += frame.length) await lp.write(frame);
+  const rate = await received;
+  await stream.close().catch(() => undefined);
+  await net.stop(a);
+  await net.stop(b);
+  console.log(
+    `libp2p stream ceiling, both ends on one thread: ${fmt(rate)} MB/s (no protocol, no hashing, no disk)`,
+  );
+}
+
 async function main(): Promise<void> {
   const net = new TestNet();
   try {
     const dir = await noiseLibrary(net, FILE_BYTES, 0xf1ef1e);
-    console.log(`file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux; fsynced chunk store`);
+    console.log(
+      `file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux; fsynced chunk store`,
+    );
+    await streamCeiling(net);
     const singleMs = await singlePair(net, dir);
     await swarm(net, dir, singleMs);
   } finally {

@@ -37,20 +37,36 @@ describe('CatalogSync', () => {
     const a = await peer({ room, libraryDir: dirA });
     const b = await peer({ room, libraryDir: dirB, bootstrap: a.node.listenAddrs() });
 
-    await waitFor(() => a.catalog.hasSynced(b.node.peerId) && b.catalog.hasSynced(a.node.peerId), 'catalogs synced');
+    await waitFor(
+      () => a.catalog.hasSynced(b.node.peerId) && b.catalog.hasSynced(a.node.peerId),
+      'catalogs synced',
+    );
     await Promise.all([a.catalog.idle(), b.catalog.idle()]);
     const oggId = b.lib.library.list()[0]!.id;
     const roomA = a.catalog.roomTracks();
     expect(roomA.map((t) => t.title)).toEqual(['MP3 Tone', 'FLAC Tone', 'OGG Tone']);
     const ogg = roomA.find((t) => t.id === oggId)!;
-    expect(ogg).toMatchObject({ local: false, holders: [b.node.peerId], codec: 'vorbis', artist: 'Firefly Tests' });
+    expect(ogg).toMatchObject({
+      local: false,
+      holders: [b.node.peerId],
+      codec: 'vorbis',
+      artist: 'Firefly Tests',
+    });
     expect(roomA.filter((t) => t.local).every((t) => t.holders.length === 0)).toBe(true);
     // The entry brought the chunk list, with offsets rebuilt from the lengths.
     expect(a.lib.db.chunkList(oggId)).toEqual(b.lib.db.chunkList(oggId));
-    expect(b.catalog.roomTracks().filter((t) => !t.local).map((t) => t.holders)).toEqual([[a.node.peerId], [a.node.peerId]]);
+    expect(
+      b.catalog
+        .roomTracks()
+        .filter((t) => !t.local)
+        .map((t) => t.holders),
+    ).toEqual([[a.node.peerId], [a.node.peerId]]);
 
     // A new file on A reaches B as a delta on the control topic, not as a resync.
-    await waitFor(() => a.node.pubsub.getSubscribers(room.controlTopic).some((p) => p.toString() === b.node.peerId), 'B subscribed');
+    await waitFor(
+      () => a.node.pubsub.getSubscribers(room.controlTopic).some((p) => p.toString() === b.node.peerId),
+      'B subscribed',
+    );
     const syncsBefore = b.catalog.stats().syncs;
     await copyInto(dirA, [audio.tones.wav]);
     await a.lib.scanner.scan();
@@ -99,7 +115,13 @@ describe('CatalogSync', () => {
     const fakeChunkIds = [sha256Hex(randomBytes(16)), sha256Hex(randomBytes(16))];
     const forgedId = sha256Hex(randomBytes(32));
     const forged = {
-      track: { ...entryOf(own, ownChunks).track, id: forgedId, title: 'Forged', chunkCount: 2, sizeBytes: 2000 },
+      track: {
+        ...entryOf(own, ownChunks).track,
+        id: forgedId,
+        title: 'Forged',
+        chunkCount: 2,
+        sizeBytes: 2000,
+      },
       chunkIds: fakeChunkIds,
       chunkBytes: [1000, 1000],
     };
@@ -120,7 +142,14 @@ describe('CatalogSync', () => {
       const request = decodeJson((await lp.read()).subarray()) as { op: string; trackIds?: string[] };
       if (request.op === 'list') {
         await lp.write(
-          encodeJson({ incarnation: 'deadbeef', version: 0, full: true, added: [forgedId, own.id, legit.track.id], removed: [], done: true }),
+          encodeJson({
+            incarnation: 'deadbeef',
+            version: 0,
+            full: true,
+            added: [forgedId, own.id, legit.track.id],
+            removed: [],
+            done: true,
+          }),
         );
       } else {
         await lp.write(encodeJson({ entries: [forged, retagged, hijack, legit], missing: [], done: true }));
@@ -136,7 +165,12 @@ describe('CatalogSync', () => {
     expect(honest.lib.db.getTrack(own.id)?.title).toBe('MP3 Tone');
     expect(honest.lib.db.chunkList(own.id)).toEqual(ownChunks);
     // Only ids backed by a verified entry (or a track already known) enter the peer's catalog.
-    expect(honest.lib.db.peerCatalog(evil.peerId).map((e) => e.trackId).sort()).toEqual([own.id, legit.track.id].sort());
+    expect(
+      honest.lib.db
+        .peerCatalog(evil.peerId)
+        .map((e) => e.trackId)
+        .sort(),
+    ).toEqual([own.id, legit.track.id].sort());
     const listed = honest.catalog.roomTracks();
     expect(listed.map((t) => t.title).sort()).toEqual(['Consistent', 'MP3 Tone']);
     expect(listed.find((t) => t.id === own.id)).toMatchObject({ local: true, holders: [evil.peerId] });
@@ -147,7 +181,11 @@ describe('CatalogSync', () => {
     const a = await peer({ room });
     const probe = await net.node({ room });
     await probe.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!);
-    for (const bad of [encodeJson({ op: 'list', sinceVersion: -1 }), encodeJson({ op: 'entries', trackIds: ['nope'] }), new Uint8Array([1, 2, 3])]) {
+    for (const bad of [
+      encodeJson({ op: 'list', sinceVersion: -1 }),
+      encodeJson({ op: 'entries', trackIds: ['nope'] }),
+      new Uint8Array([1, 2, 3]),
+    ]) {
       const stream = await probe.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
       const lp = lpStream(stream);
       await lp.write(bad);

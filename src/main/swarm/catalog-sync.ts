@@ -36,14 +36,26 @@ import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/me
 import { compareTracks, type TrackInfo } from '../../shared/library/types';
 import { sha256Hex, toTrackInfo, type LibraryDb } from '../library';
 import { TypedEventTarget } from '../net/typed-events';
-import { FRAME_LENGTH_ERRORS, bump, closeQuietly, decodeJson, encodeJson, randomHex, type SwarmNode } from './stream-util';
+import {
+  FRAME_LENGTH_ERRORS,
+  bump,
+  closeQuietly,
+  decodeJson,
+  encodeJson,
+  randomHex,
+  type SwarmNode,
+} from './stream-util';
 
 /** The catalog delta body this service publishes. */
 export type CatalogDelta = SwarmMessageOf<'catalog:delta'>;
 
 /** What the local library must offer: scanner events that may change the set of local tracks. */
 export interface CatalogScannerEvents {
-  addEventListener(type: 'track:added' | 'track:removed' | 'scan:done', listener: () => void, options?: { signal?: AbortSignal }): void;
+  addEventListener(
+    type: 'track:added' | 'track:removed' | 'scan:done',
+    listener: () => void,
+    options?: { signal?: AbortSignal },
+  ): void;
 }
 
 /** Collaborators of CatalogSync. */
@@ -174,7 +186,9 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
       scanner?.addEventListener(type, () => this.#scheduleRefresh(), { signal });
     }
-    node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#syncList(peerId)), { signal });
+    node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#syncList(peerId)), {
+      signal,
+    });
     node.on('peer:disconnected', ({ peerId }) => this.emit('catalog:changed', { peerId }), { signal });
     this.#unsubscribe = this.#c.subscribe((from, body) => this.#onMessage(from, body));
     for (const peerId of node.connectedPeers()) this.#enqueue(peerId, () => this.#syncList(peerId));
@@ -211,7 +225,12 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       if (this.#history.length > this.#historySize) this.#history.shift();
       this.#stats.deltasPublished++;
       try {
-        await this.#c.publish({ type: 'catalog:delta', incarnation: this.#incarnation, version: this.#version, ...piece });
+        await this.#c.publish({
+          type: 'catalog:delta',
+          incarnation: this.#incarnation,
+          version: this.#version,
+          ...piece,
+        });
       } catch (error) {
         // Peers that miss a delta catch up by asking for the versions since their last one.
         this.#log(`catalog: publishing a delta failed: ${String(error)}`);
@@ -221,7 +240,13 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   }
 
   #announce(): void {
-    const delta: CatalogDelta = { type: 'catalog:delta', incarnation: this.#incarnation, version: this.#version, added: [], removed: [] };
+    const delta: CatalogDelta = {
+      type: 'catalog:delta',
+      incarnation: this.#incarnation,
+      version: this.#version,
+      added: [],
+      removed: [],
+    };
     Promise.resolve(this.#c.publish(delta)).catch(() => undefined);
   }
 
@@ -262,7 +287,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   /** Resolves when every queued sync and delta of `peerId` (or of every peer) has been handled. */
   async idle(peerId?: string): Promise<void> {
     for (;;) {
-      const chains = peerId === undefined ? [...this.#chains.values()] : [this.#chains.get(peerId) ?? Promise.resolve()];
+      const chains =
+        peerId === undefined ? [...this.#chains.values()] : [this.#chains.get(peerId) ?? Promise.resolve()];
       await Promise.allSettled(chains);
       const after = peerId === undefined ? [...this.#chains.values()] : [this.#chains.get(peerId)];
       if (after.every((c, i) => c === chains[i] || c === undefined)) return;
@@ -309,7 +335,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   }
 
   #onMessage(from: string, body: unknown): void {
-    if (typeof body === 'object' && body !== null && (body as { type?: unknown }).type !== 'catalog:delta') return;
+    if (typeof body === 'object' && body !== null && (body as { type?: unknown }).type !== 'catalog:delta')
+      return;
     const checked = validateSwarmMessage(body);
     if (!checked.ok) {
       bump(this.#stats.dropped, 'malformedDelta');
@@ -327,7 +354,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     if (state?.incarnation === delta.incarnation) {
       if (delta.version <= state.version) return;
       if (isChange && delta.version === state.version + 1) {
-        if (state.count + delta.added.length > catalogLimits.maxTracksPerPeer) throw new CatalogProtocolError('oversizedCatalog', 'too many tracks');
+        if (state.count + delta.added.length > catalogLimits.maxTracksPerPeer)
+          throw new CatalogProtocolError('oversizedCatalog', 'too many tracks');
         const accepted = await this.#acceptIds(peerId, delta.added);
         this.#c.db.updatePeerCatalog(peerId, { added: accepted, removed: delta.removed });
         state.version = delta.version;
@@ -414,11 +442,17 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   }
 
   /** One request on a new catalog stream; `onFrame` returns true on the last frame. */
-  async #request(peerId: string, request: CatalogRequest, onFrame: (json: unknown) => boolean): Promise<void> {
+  async #request(
+    peerId: string,
+    request: CatalogRequest,
+    onFrame: (json: unknown) => boolean,
+  ): Promise<void> {
     const parent = this.#controller?.signal;
     if (!parent) return;
     const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#requestTimeoutMs)]);
-    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, { signal });
+    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
+      signal,
+    });
     try {
       const lp = lpStream(stream, { maxDataLength: catalogLimits.maxFrameBytes });
       await lp.write(encodeJson(request), { signal });
@@ -427,7 +461,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
         try {
           frame = await lp.read({ signal });
         } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) throw new CatalogProtocolError('oversizedFrame', e.message);
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
+            throw new CatalogProtocolError('oversizedFrame', e.message);
           throw e;
         }
         const json = decodeJson(frame.subarray());
@@ -447,7 +482,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       try {
         frame = await lp.read({ signal });
       } catch (e) {
-        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) bump(this.#stats.dropped, 'oversizedRequest');
+        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
+          bump(this.#stats.dropped, 'oversizedRequest');
         return;
       }
       const request = validateCatalogRequest(decodeJson(frame.subarray()));

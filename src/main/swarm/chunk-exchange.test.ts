@@ -15,7 +15,7 @@ import {
 import { deriveRoom, type Room } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
 import type { DownloadProgress } from './chunk-fetcher';
-import { noiseLibrary, startSwarmPeer, type SwarmPeer } from './testing/swarm-peer';
+import { noiseLibrary, startSwarmPeer, writeNoiseWav, type SwarmPeer } from './testing/swarm-peer';
 
 const net = new TestNet();
 const peers: SwarmPeer[] = [];
@@ -38,15 +38,29 @@ afterEach(async () => {
 });
 
 /** Seeders sharing one library folder with a noise WAV, and a fetcher connected to all of them. */
-async function swarm(seeders: number, sizeBytes: number, fetcherInit: Parameters<typeof startSwarmPeer>[0]['fetcher'] = {}) {
+async function swarm(
+  seeders: number,
+  sizeBytes: number,
+  fetcherInit: Parameters<typeof startSwarmPeer>[0]['fetcher'] = {},
+) {
   const room = await newRoom();
   const dir = await noiseLibrary(net, sizeBytes, 7);
   const seeds: SwarmPeer[] = [];
   for (let i = 0; i < seeders; i++) seeds.push(await peer({ room, libraryDir: dir }));
-  const fetcher = await peer({ room, bootstrap: seeds.flatMap((s) => s.node.listenAddrs()), fetcher: fetcherInit });
-  await waitFor(() => seeds.every((s) => fetcher.catalog.hasSynced(s.node.peerId)), 'fetcher synced every seeder');
+  const fetcher = await peer({
+    room,
+    bootstrap: seeds.flatMap((s) => s.node.listenAddrs()),
+    fetcher: fetcherInit,
+  });
+  await waitFor(
+    () => seeds.every((s) => fetcher.catalog.hasSynced(s.node.peerId)),
+    'fetcher synced every seeder',
+  );
   const track = seeds[0]!.lib.library.list()[0]!;
-  await waitFor(() => fetcher.catalog.holdersOf(track.id).length === seeders, 'every seeder listed as holder');
+  await waitFor(
+    () => fetcher.catalog.holdersOf(track.id).length === seeders,
+    'every seeder listed as holder',
+  );
   const fileBytes = await readFile(join(dir, 'noise.wav'));
   return { room, dir, seeds, fetcher, track, fileBytes };
 }
@@ -68,14 +82,20 @@ describe('chunk exchange', () => {
     for (const source of sources) expect(seeds.map((s) => s.node.peerId)).toContain(source);
     const served = seeds.map((s) => s.server.stats().bytesServed);
     expect(served.reduce((a, b) => a + b, 0)).toBe(track.sizeBytes);
-    expect(progress.at(-1)).toMatchObject({ trackId: track.id, haveChunks: track.chunkCount, totalChunks: track.chunkCount });
+    expect(progress.at(-1)).toMatchObject({
+      trackId: track.id,
+      haveChunks: track.chunkCount,
+      totalChunks: track.chunkCount,
+    });
     expect(progress.length).toBeGreaterThan(1);
     expect(fetcher.fetcher.isComplete(track.id)).toBe(true);
     const bytes = await fetcher.fetcher.readTrack(track.id);
     expect(Buffer.from(bytes).equals(fileBytes)).toBe(true);
     // Fetched chunks sit in the cache, not among the user's own files.
     expect(fetcher.lib.library.isLocal(track.id)).toBe(false);
-    expect(fetcher.lib.store.stats().count).toBe(new Set(fetcher.lib.db.chunkList(track.id).map((c) => c.chunkId)).size);
+    expect(fetcher.lib.store.stats().count).toBe(
+      new Set(fetcher.lib.db.chunkList(track.id).map((c) => c.chunkId)).size,
+    );
   });
 
   it('penalizes a peer that serves wrong bytes and completes from the others', async () => {
@@ -115,13 +135,18 @@ describe('chunk exchange', () => {
   });
 
   it('resumes an interrupted download, fetching only the missing chunks', async () => {
-    const { room, seeds, fetcher, track, fileBytes } = await swarm(1, 6 * 1024 * 1024, { maxInFlightPerPeer: 1, progressIntervalMs: 0 });
+    const { room, seeds, fetcher, track, fileBytes } = await swarm(1, 6 * 1024 * 1024, {
+      maxInFlightPerPeer: 1,
+      progressIntervalMs: 0,
+    });
     const seed = seeds[0]!;
     const controller = new AbortController();
     fetcher.fetcher.on('download:progress', (p) => {
       if (p.haveChunks >= 20) controller.abort();
     });
-    await expect(fetcher.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(fetcher.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     // Restart the fetcher on the same data folder.
     const dataDir = fetcher.dataDir;
     peers.splice(peers.indexOf(fetcher), 1);
@@ -142,13 +167,21 @@ describe('chunk exchange', () => {
   });
 
   it('learns about partial holders and fetches from them', async () => {
-    const { room, seeds, fetcher: first, track, fileBytes } = await swarm(1, 4 * 1024 * 1024, { maxInFlightPerPeer: 1, progressIntervalMs: 0 });
+    const {
+      room,
+      seeds,
+      fetcher: first,
+      track,
+      fileBytes,
+    } = await swarm(1, 4 * 1024 * 1024, { maxInFlightPerPeer: 1, progressIntervalMs: 0 });
     const seed = seeds[0]!;
     const controller = new AbortController();
     first.fetcher.on('download:progress', (p) => {
       if (p.haveChunks >= track.chunkCount / 2) controller.abort();
     });
-    await expect(first.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(first.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
     const partialCount = first.lib.store.stats().count;
 
     // The second fetcher knows only the seeder as a catalog holder; the first has half the track.
@@ -163,6 +196,47 @@ describe('chunk exchange', () => {
     expect(fromFirst).toBeLessThanOrEqual(partialCount);
     expect(first.server.stats().watches).toBe(1);
     expect(Buffer.from(await second.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('serves a higher-priority download first', async () => {
+    const room = await newRoom();
+    const dir = await noiseLibrary(net, 2 * 1024 * 1024, 21, 'low.wav');
+    await writeNoiseWav(join(dir, 'high.wav'), 2 * 1024 * 1024, 22);
+    const seed = await peer({ room, libraryDir: dir });
+    const fetcher = await peer({
+      room,
+      bootstrap: seed.node.listenAddrs(),
+      fetcher: { maxInFlightPerPeer: 1 },
+    });
+    const [high, low] = seed.lib.library.list();
+    await waitFor(
+      () =>
+        fetcher.catalog.holdersOf(high!.id).length === 1 && fetcher.catalog.holdersOf(low!.id).length === 1,
+      'both listed',
+    );
+    const done: string[] = [];
+    fetcher.fetcher.on('download:done', (r) => done.push(r.trackId));
+
+    const lowFetch = fetcher.fetcher.fetchTrack(low!.id, { priority: 0 });
+    await waitFor(
+      () => (fetcher.fetcher.progress(low!.id)?.haveChunks ?? 0) > 0,
+      'low-priority download under way',
+    );
+    const highFetch = fetcher.fetcher.fetchTrack(high!.id, { priority: 10 });
+    await Promise.all([lowFetch, highFetch]);
+
+    expect(done).toEqual([high!.id, low!.id]);
+  });
+
+  it('fails a download no live peer can serve', async () => {
+    const { seeds, fetcher, track } = await swarm(1, 1024 * 1024, { stallTimeoutMs: 300 });
+    peers.splice(peers.indexOf(seeds[0]!), 1);
+    await seeds[0]!.stop();
+    await waitFor(() => fetcher.node.connectedPeers().length === 0, 'seeder gone');
+    await expect(fetcher.fetcher.fetchTrack(track.id)).rejects.toMatchObject({
+      name: 'TrackUnavailableError',
+      trackId: track.id,
+    });
   });
 
   it('enforces request limits and answers unknown chunks with MISSING', async () => {
@@ -187,8 +261,14 @@ describe('chunk exchange', () => {
     s = await open();
     await s.lp.write(new Uint8Array(chunkLimits.maxFrameBytes + 100));
     await expect(s.lp.read()).rejects.toThrow();
-    await waitFor(() => (seed.server.stats().dropped.malformedRequest ?? 0) === 1, 'malformed request counted');
-    await waitFor(() => (seed.server.stats().dropped.oversizedRequest ?? 0) === 1, 'oversized request counted');
+    await waitFor(
+      () => (seed.server.stats().dropped.malformedRequest ?? 0) === 1,
+      'malformed request counted',
+    );
+    await waitFor(
+      () => (seed.server.stats().dropped.oversizedRequest ?? 0) === 1,
+      'oversized request counted',
+    );
 
     // The byte budget: chunks are served until 200 KiB, the rest is OVER_LIMIT; unknown is MISSING.
     s = await open();
@@ -211,8 +291,14 @@ describe('chunk exchange', () => {
     ]);
     // The same long-lived stream takes the next request.
     await s.lp.write(encodeGet([unknown, ids[0]!]));
-    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({ ok: true, value: { status: 'missing' } });
-    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({ ok: true, value: { status: 'ok' } });
+    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({
+      ok: true,
+      value: { status: 'missing' },
+    });
+    expect(decodeGetReply((await s.lp.read()).subarray())).toMatchObject({
+      ok: true,
+      value: { status: 'ok' },
+    });
     await s.stream.close();
 
     // WATCH answers with a full bitmap for a held track, UNKNOWN for another.
@@ -220,10 +306,17 @@ describe('chunk exchange', () => {
     const trackId = seed.lib.library.list()[0]!.id;
     await s.lp.write(encodeWatch(trackId));
     const watch = decodeWatchReply((await s.lp.read()).subarray(), chunks.length);
-    expect(watch.ok && watch.value.status === 'bitmap' && watch.value.bitmap.every((b, i) => b === (i < chunks.length >> 3 ? 0xff : b))).toBe(true);
+    expect(
+      watch.ok &&
+        watch.value.status === 'bitmap' &&
+        watch.value.bitmap.every((b, i) => b === (i < chunks.length >> 3 ? 0xff : b)),
+    ).toBe(true);
     await s.stream.close();
     s = await open();
     await s.lp.write(encodeWatch(unknown));
-    expect(decodeWatchReply((await s.lp.read()).subarray(), 0)).toMatchObject({ ok: true, value: { status: 'unknown' } });
+    expect(decodeWatchReply((await s.lp.read()).subarray(), 0)).toMatchObject({
+      ok: true,
+      value: { status: 'unknown' },
+    });
   });
 });

@@ -21,8 +21,21 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import type { ChunkRef } from '../../shared/library/types';
-import { bitmapHas, chunkLimits, decodeGetReply, decodeWatchReply, encodeGet, encodeWatch } from '../../shared/swarm/chunk-wire';
-import { ChunkHashMismatchError, TrackNotFoundError, type ChunkStore, type Library, type LibraryDb } from '../library';
+import {
+  bitmapHas,
+  chunkLimits,
+  decodeGetReply,
+  decodeWatchReply,
+  encodeGet,
+  encodeWatch,
+} from '../../shared/swarm/chunk-wire';
+import {
+  ChunkHashMismatchError,
+  TrackNotFoundError,
+  type ChunkStore,
+  type Library,
+  type LibraryDb,
+} from '../library';
 import { TypedEventTarget } from '../net/typed-events';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
@@ -467,7 +480,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const jobs = this.#jobsByPriority();
     const now = performance.now();
     if (this.#pendingPuts >= this.#maxPendingPuts) return;
-    for (const job of jobs) if (now - job.holdersCheckedMs >= this.#holdersRefreshMs) this.#refreshHolders(job);
+    for (const job of jobs)
+      if (now - job.holdersCheckedMs >= this.#holdersRefreshMs) this.#refreshHolders(job);
     for (const peerId of this.#live) {
       while ((this.#slots.get(peerId) ?? 0) < this.#maxInFlight && this.#pendingPuts < this.#maxPendingPuts) {
         let started = false;
@@ -494,7 +508,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   }
 
   #checkStall(job: Job): void {
-    const stalled = job.inFlight.size === 0 && job.missing.size > 0 && ![...this.#live].some((p) => this.#pick(job, p) >= 0);
+    const stalled =
+      job.inFlight.size === 0 &&
+      job.missing.size > 0 &&
+      ![...this.#live].some((p) => this.#pick(job, p) >= 0);
     if (!stalled) {
       if (job.stallTimer) clearTimeout(job.stallTimer);
       job.stallTimer = null;
@@ -517,7 +534,9 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const idle = this.#idle.get(peerId);
     const reused = idle?.pop();
     if (reused) return reused;
-    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, { signal });
+    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
+      signal,
+    });
     return { stream, lp: lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes }) };
   }
 
@@ -595,7 +614,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const unit = job.units[u]!;
     this.#pendingPuts++;
     try {
-      if (bytes.length !== unit.lengthBytes) throw new ChunkHashMismatchError(unit.chunkId, `${bytes.length} bytes`);
+      if (bytes.length !== unit.lengthBytes)
+        throw new ChunkHashMismatchError(unit.chunkId, `${bytes.length} bytes`);
       await this.#c.store.put(unit.chunkId, bytes);
     } catch (e) {
       job.inFlight.delete(u);
@@ -760,7 +780,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const waiters = [...job.waiters];
     job.waiters.clear();
     if (error) {
-      if (!(error instanceof FetchAbortedError)) this.emit('download:failed', { trackId: job.trackId, error: error.message });
+      if (!(error instanceof FetchAbortedError))
+        this.emit('download:failed', { trackId: job.trackId, error: error.message });
       for (const w of waiters) w.reject(error);
       return;
     }

@@ -112,10 +112,14 @@ export class ChunkServer {
     if (this.#controller) return;
     const controller = new AbortController();
     this.#controller = controller;
-    await this.#c.node.libp2p.handle(this.#protocol, (stream, connection) => this.#serve(stream, connection, controller.signal), {
-      maxInboundStreams: this.#maxStreams,
-      maxOutboundStreams: this.#maxStreams,
-    });
+    await this.#c.node.libp2p.handle(
+      this.#protocol,
+      (stream, connection) => this.#serve(stream, connection, controller.signal),
+      {
+        maxInboundStreams: this.#maxStreams,
+        maxOutboundStreams: this.#maxStreams,
+      },
+    );
   }
 
   /** Stops answering and ends every open stream. Idempotent. */
@@ -139,7 +143,11 @@ export class ChunkServer {
 
   /** Counters since construction. */
   stats(): ChunkServerStats {
-    return { ...this.#stats, bytesServedTo: { ...this.#stats.bytesServedTo }, dropped: { ...this.#stats.dropped } };
+    return {
+      ...this.#stats,
+      bytesServedTo: { ...this.#stats.bytesServedTo },
+      dropped: { ...this.#stats.dropped },
+    };
   }
 
   async #serve(stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
@@ -151,7 +159,8 @@ export class ChunkServer {
         try {
           frame = await lp.read({ signal });
         } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) bump(this.#stats.dropped, 'oversizedRequest');
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
+            bump(this.#stats.dropped, 'oversizedRequest');
           return;
         }
         const request = decodeRequest(frame.subarray());
@@ -174,7 +183,12 @@ export class ChunkServer {
     }
   }
 
-  async #serveGet(lp: LengthPrefixedStream, chunkIds: readonly string[], peerId: string, signal: AbortSignal): Promise<void> {
+  async #serveGet(
+    lp: LengthPrefixedStream,
+    chunkIds: readonly string[],
+    peerId: string,
+    signal: AbortSignal,
+  ): Promise<void> {
     let spent = 0;
     for (const chunkId of chunkIds) {
       const bytes = spent < this.#maxResponseBytes ? await this.#c.library.readChunk(chunkId) : null;

@@ -13,7 +13,12 @@ export {
   type CatalogSyncStats,
   type RoomTrack,
 } from './catalog-sync';
-export { ChunkServer, type ChunkServerComponents, type ChunkServerInit, type ChunkServerStats } from './chunk-server';
+export {
+  ChunkServer,
+  type ChunkServerComponents,
+  type ChunkServerInit,
+  type ChunkServerStats,
+} from './chunk-server';
 export {
   ChunkFetcher,
   FetchAbortedError,

@@ -62,7 +62,10 @@ export const chunkRefsOf = (entry: Pick<CatalogEntry, 'chunkIds' | 'chunkBytes'>
 };
 
 /** Builds the entry this peer announces for one of its tracks. */
-export const entryOf = (track: TrackInfo & { container: string }, chunks: readonly ChunkRef[]): CatalogEntry => ({
+export const entryOf = (
+  track: TrackInfo & { container: string },
+  chunks: readonly ChunkRef[],
+): CatalogEntry => ({
   track: {
     id: track.id,
     title: track.title,
@@ -87,7 +90,8 @@ const boundedString =
       ? ok(input)
       : err(`${path ?? 'value'}: expected a string of ${min}..${max} characters`);
 
-const field = <T>(record: Record<string, unknown>, key: string, v: Validator<T>): Result<T> => v(record[key], key);
+const field = <T>(record: Record<string, unknown>, key: string, v: Validator<T>): Result<T> =>
+  v(record[key], key);
 
 const isRecord = (input: unknown): input is Record<string, unknown> =>
   typeof input === 'object' && input !== null && !Array.isArray(input);
@@ -114,15 +118,20 @@ export type EntryRejection = { reason: 'malformed' | 'forged'; detail: string };
  * the chunk count, each chunk within the chunking limits, and the track id recomputed from the
  * chunk ids with `sha256`.
  */
-export function validateCatalogEntry(input: unknown, sha256: Sha256Hex): Result<CatalogEntry, EntryRejection> {
+export function validateCatalogEntry(
+  input: unknown,
+  sha256: Sha256Hex,
+): Result<CatalogEntry, EntryRejection> {
   const malformed = (detail: string) => err<EntryRejection>({ reason: 'malformed', detail });
   if (!isRecord(input)) return malformed('entry: expected an object');
   for (const key of Object.keys(input)) {
-    if (key !== 'track' && key !== 'chunkIds' && key !== 'chunkBytes') return malformed(`entry: unknown field "${key}"`);
+    if (key !== 'track' && key !== 'chunkIds' && key !== 'chunkBytes')
+      return malformed(`entry: unknown field "${key}"`);
   }
   const t = input.track;
   if (!isRecord(t)) return malformed('track: expected an object');
-  for (const key of Object.keys(t)) if (!TRACK_KEYS.has(key)) return malformed(`track: unknown field "${key}"`);
+  for (const key of Object.keys(t))
+    if (!TRACK_KEYS.has(key)) return malformed(`track: unknown field "${key}"`);
   if (!isContentId(t.id)) return malformed('track.id: expected a 64-digit hex id');
   const strings = [
     field(t, 'title', boundedString(catalogLimits.maxTitleChars)),
@@ -133,21 +142,40 @@ export function validateCatalogEntry(input: unknown, sha256: Sha256Hex): Result<
   ];
   for (const r of strings) if (!r.ok) return malformed(`track.${r.error}`);
   const trackNo = t.trackNo;
-  if (trackNo !== null && !(Number.isInteger(trackNo) && (trackNo as number) >= 0 && (trackNo as number) <= catalogLimits.maxTrackNo))
+  if (
+    trackNo !== null &&
+    !(
+      Number.isInteger(trackNo) &&
+      (trackNo as number) >= 0 &&
+      (trackNo as number) <= catalogLimits.maxTrackNo
+    )
+  )
     return malformed('track.trackNo: expected null or a small non-negative integer');
   const durationSec = t.durationSec;
-  if (typeof durationSec !== 'number' || !Number.isFinite(durationSec) || durationSec < 0 || durationSec > catalogLimits.maxDurationSec)
+  if (
+    typeof durationSec !== 'number' ||
+    !Number.isFinite(durationSec) ||
+    durationSec < 0 ||
+    durationSec > catalogLimits.maxDurationSec
+  )
     return malformed('track.durationSec: expected a duration in seconds');
   if (typeof t.hasCover !== 'boolean') return malformed('track.hasCover: expected a boolean');
   const chunkCount = t.chunkCount;
-  if (!Number.isInteger(chunkCount) || (chunkCount as number) < 0 || (chunkCount as number) > catalogLimits.maxChunksPerTrack)
+  if (
+    !Number.isInteger(chunkCount) ||
+    (chunkCount as number) < 0 ||
+    (chunkCount as number) > catalogLimits.maxChunksPerTrack
+  )
     return malformed(`track.chunkCount: expected an integer in [0, ${catalogLimits.maxChunksPerTrack}]`);
   const sizeBytes = t.sizeBytes;
-  if (!Number.isSafeInteger(sizeBytes) || (sizeBytes as number) < 0) return malformed('track.sizeBytes: expected a byte count');
+  if (!Number.isSafeInteger(sizeBytes) || (sizeBytes as number) < 0)
+    return malformed('track.sizeBytes: expected a byte count');
 
   const { chunkIds, chunkBytes } = input;
-  if (!Array.isArray(chunkIds) || chunkIds.length !== chunkCount) return malformed('chunkIds: expected chunkCount ids');
-  if (!Array.isArray(chunkBytes) || chunkBytes.length !== chunkCount) return malformed('chunkBytes: expected chunkCount lengths');
+  if (!Array.isArray(chunkIds) || chunkIds.length !== chunkCount)
+    return malformed('chunkIds: expected chunkCount ids');
+  if (!Array.isArray(chunkBytes) || chunkBytes.length !== chunkCount)
+    return malformed('chunkBytes: expected chunkCount lengths');
   let total = 0;
   for (let i = 0; i < chunkIds.length; i++) {
     if (!isContentId(chunkIds[i])) return malformed(`chunkIds[${i}]: expected a 64-digit hex id`);
@@ -157,9 +185,11 @@ export function validateCatalogEntry(input: unknown, sha256: Sha256Hex): Result<
       return malformed(`chunkBytes[${i}]: expected 1..${CHUNKING.maxBytes}`);
     total += length as number;
   }
-  if (total !== sizeBytes) return malformed(`chunkBytes: lengths add up to ${total}, not sizeBytes ${String(sizeBytes)}`);
+  if (total !== sizeBytes)
+    return malformed(`chunkBytes: lengths add up to ${total}, not sizeBytes ${String(sizeBytes)}`);
   const computed = trackIdFromChunkIds(chunkIds as string[], sha256);
-  if (computed !== t.id) return err({ reason: 'forged', detail: `track id ${t.id} does not name its chunk list (${computed})` });
+  if (computed !== t.id)
+    return err({ reason: 'forged', detail: `track id ${t.id} does not name its chunk list (${computed})` });
 
   return ok({
     track: {
@@ -209,7 +239,8 @@ export interface CatalogEntriesFrame {
 const INCARNATION = /^[0-9a-f]{8,64}$/;
 
 /** Whether `value` is a catalog incarnation (a random hex name for one run of a peer's catalog). */
-export const isIncarnation = (value: unknown): value is string => typeof value === 'string' && INCARNATION.test(value);
+export const isIncarnation = (value: unknown): value is string =>
+  typeof value === 'string' && INCARNATION.test(value);
 
 const isVersion = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
@@ -224,16 +255,20 @@ export function validateCatalogRequest(input: unknown): Result<CatalogRequest> {
   if (!isRecord(input)) return err('request: expected an object');
   if (input.op === 'list') {
     for (const key of Object.keys(input))
-      if (key !== 'op' && key !== 'incarnation' && key !== 'sinceVersion') return err(`list: unknown field "${key}"`);
-    if (input.incarnation !== undefined && !isIncarnation(input.incarnation)) return err('list: bad incarnation');
-    if (input.sinceVersion !== undefined && !isVersion(input.sinceVersion)) return err('list: bad sinceVersion');
+      if (key !== 'op' && key !== 'incarnation' && key !== 'sinceVersion')
+        return err(`list: unknown field "${key}"`);
+    if (input.incarnation !== undefined && !isIncarnation(input.incarnation))
+      return err('list: bad incarnation');
+    if (input.sinceVersion !== undefined && !isVersion(input.sinceVersion))
+      return err('list: bad sinceVersion');
     const out: CatalogRequest = { op: 'list' };
     if (input.incarnation !== undefined) out.incarnation = input.incarnation;
     if (input.sinceVersion !== undefined) out.sinceVersion = input.sinceVersion;
     return ok(out);
   }
   if (input.op === 'entries') {
-    for (const key of Object.keys(input)) if (key !== 'op' && key !== 'trackIds') return err(`entries: unknown field "${key}"`);
+    for (const key of Object.keys(input))
+      if (key !== 'op' && key !== 'trackIds') return err(`entries: unknown field "${key}"`);
     const trackIds = idList(input.trackIds, catalogLimits.maxEntriesPerRequest);
     if (!trackIds) return err(`entries: expected at most ${catalogLimits.maxEntriesPerRequest} track ids`);
     return ok({ op: 'entries', trackIds });
@@ -260,7 +295,8 @@ export function validateEntriesFrame(input: unknown): Result<CatalogEntriesFrame
   if (!isRecord(input)) return err('entries frame: expected an object');
   const { entries, missing, done } = input;
   if (Object.keys(input).length !== 3) return err('entries frame: unexpected fields');
-  if (!Array.isArray(entries) || entries.length > catalogLimits.maxEntriesPerRequest) return err('entries frame: too many entries');
+  if (!Array.isArray(entries) || entries.length > catalogLimits.maxEntriesPerRequest)
+    return err('entries frame: too many entries');
   const m = idList(missing, catalogLimits.maxEntriesPerRequest);
   if (!m) return err('entries frame: bad missing list');
   if (typeof done !== 'boolean') return err('entries frame: bad done flag');
@@ -304,7 +340,11 @@ export function changesSince(
 }
 
 /** Splits a change into pieces of at most `max` ids in total, each small enough for one delta. */
-export function splitChange(added: readonly string[], removed: readonly string[], max: number): { added: string[]; removed: string[] }[] {
+export function splitChange(
+  added: readonly string[],
+  removed: readonly string[],
+  max: number,
+): { added: string[]; removed: string[] }[] {
   const out: { added: string[]; removed: string[] }[] = [];
   const all: { id: string; kind: 'added' | 'removed' }[] = [
     ...removed.map((id) => ({ id, kind: 'removed' as const })),

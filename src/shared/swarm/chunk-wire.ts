@@ -60,7 +60,8 @@ export const bytesToHex = (bytes: Uint8Array): string => {
 
 /** Encodes a GET for these chunk ids (1..maxIdsPerRequest well-formed ids). */
 export function encodeGet(chunkIds: readonly string[]): Uint8Array {
-  if (chunkIds.length < 1 || chunkIds.length > chunkLimits.maxIdsPerRequest) throw new RangeError('bad id count');
+  if (chunkIds.length < 1 || chunkIds.length > chunkLimits.maxIdsPerRequest)
+    throw new RangeError('bad id count');
   const out = new Uint8Array(1 + 32 * chunkIds.length);
   out[0] = OP_GET;
   chunkIds.forEach((id, i) => {
@@ -87,7 +88,8 @@ export function decodeRequest(frame: Uint8Array): Result<ChunkRequest> {
     const body = frame.length - 1;
     if (body === 0 || body % 32 !== 0) return err('GET: body is not whole ids');
     const count = body / 32;
-    if (count > chunkLimits.maxIdsPerRequest) return err(`GET: more than ${chunkLimits.maxIdsPerRequest} ids`);
+    if (count > chunkLimits.maxIdsPerRequest)
+      return err(`GET: more than ${chunkLimits.maxIdsPerRequest} ids`);
     const chunkIds: string[] = [];
     for (let i = 0; i < count; i++) chunkIds.push(bytesToHex(frame.subarray(1 + 32 * i, 33 + 32 * i)));
     return ok({ op: 'get', chunkIds });
@@ -108,7 +110,9 @@ export function encodeChunkReply(bytes: Uint8Array): Uint8Array {
 }
 
 /** Encodes a MISSING or OVER_LIMIT reply. */
-export function encodeStatus(status: typeof STATUS_MISSING | typeof STATUS_OVER_LIMIT | typeof STATUS_UNKNOWN): Uint8Array {
+export function encodeStatus(
+  status: typeof STATUS_MISSING | typeof STATUS_OVER_LIMIT | typeof STATUS_UNKNOWN,
+): Uint8Array {
   return Uint8Array.of(status);
 }
 
@@ -150,7 +154,8 @@ export function encodeHave(indices: readonly number[]): Uint8Array {
 }
 
 /** Whether bit `index` of a bitmap is set. */
-export const bitmapHas = (bitmap: Uint8Array, index: number): boolean => ((bitmap[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0;
+export const bitmapHas = (bitmap: Uint8Array, index: number): boolean =>
+  ((bitmap[index >> 3] ?? 0) & (0x80 >> (index & 7))) !== 0;
 
 /** Decodes an untrusted WATCH frame; `chunkCount` is the track's length as this peer knows it. */
 export function decodeWatchReply(frame: Uint8Array, chunkCount: number): Result<WatchReply> {
@@ -160,7 +165,8 @@ export function decodeWatchReply(frame: Uint8Array, chunkCount: number): Result<
     case STATUS_BITMAP: {
       if (frame.length < 5) return err('BITMAP: no count');
       const count = view.getUint32(1);
-      if (count !== chunkCount || count > catalogLimits.maxChunksPerTrack) return err('BITMAP: chunk count differs');
+      if (count !== chunkCount || count > catalogLimits.maxChunksPerTrack)
+        return err('BITMAP: chunk count differs');
       if (frame.length !== 5 + Math.ceil(count / 8)) return err('BITMAP: wrong length');
       return ok({ status: 'bitmap', chunkCount: count, bitmap: frame.slice(5) });
     }

@@ -71,7 +71,8 @@ export function validateSwarmMessage(input: unknown): Result<SwarmMessage> {
   if (!isSwarmMessageType(type)) return err(`type: expected one of ${swarmMessageTypes.join(', ')}`);
   const shape = swarmBodyValidators[type] as Record<string, Validator<unknown>>;
   for (const key of Object.keys(record)) {
-    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key)) return err(`${type}: unknown field "${key}"`);
+    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
+      return err(`${type}: unknown field "${key}"`);
   }
   const out: Record<string, unknown> = { type };
   for (const [key, validate] of Object.entries(shape)) {

@@ -60,7 +60,11 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     ...(options.cacheMaxBytes ? { cacheMaxBytes: options.cacheMaxBytes } : {}),
   });
   await lib.scanner.scan();
-  const node = await net.node({ room, dataDir, ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}) });
+  const node = await net.node({
+    room,
+    dataDir,
+    ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
+  });
   const control = new ControlChannel<SwarmMessage>(
     { pubsub: node.pubsub, logger: { info: () => undefined, warn: () => undefined } },
     {
@@ -166,7 +170,12 @@ export async function writeNoiseWav(path: string, sizeBytes: number, seed: numbe
 }
 
 /** A library folder holding one noise WAV of `sizeBytes`; returns the folder. */
-export async function noiseLibrary(net: TestNet, sizeBytes: number, seed: number, name = 'noise.wav'): Promise<string> {
+export async function noiseLibrary(
+  net: TestNet,
+  sizeBytes: number,
+  seed: number,
+  name = 'noise.wav',
+): Promise<string> {
   const dir = await net.tempDir();
   await writeNoiseWav(join(dir, name), sizeBytes, seed);
   return dir;
