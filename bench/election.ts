@@ -70,7 +70,8 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
     for (let run = 0; run < Math.min(runs, n - 1); run++) {
       const expected = peers[peers.length - 1] as BenchPeer;
       if (!(await waitFor(() => agreed(peers, expected.node.peerId) && peers.every((p) => p.room.members().length === peers.length - 1), 60_000))) {
-        throw new Error(`N=${n}: room did not settle on ${expected.node.peerId}`);
+        const view = peers.map((p) => `${p.room.leader()?.peerId.slice(-4) ?? '-'}/${p.room.members().length}/${p.node.connectedPeers().length}/${JSON.stringify(p.control.counts())}/${p.node.pubsub.getSubscribers(p.node.room.controlTopic).length}`);
+        throw new Error(`N=${n}: room did not settle on ${expected.node.peerId.slice(-4)} (leader/members/connections: ${view.join(' ')})`);
       }
       const survivors = peers.slice(0, -1);
       const next = survivors[survivors.length - 1] as BenchPeer;
@@ -80,7 +81,14 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
       await expected.node.stop();
       await expected.room.stop().catch(() => undefined);
       peers.pop();
+      const trace: string[] = [];
+      if (process.env.FIREFLY_BENCH_TRACE) {
+        for (const [i, p] of survivors.entries()) {
+          p.room.events.on('leader:changed', (l) => trace.push(`${(performance.now() - killedAt).toFixed(0)}ms p${i} -> ${l ? `${l.peerId.slice(-4)}@${l.epoch}` : 'none'}`));
+        }
+      }
       if (!(await waitFor(() => agreed(survivors, next.node.peerId), 30_000))) throw new Error(`N=${n}: survivors did not agree`);
+      if (process.env.FIREFLY_BENCH_TRACE) console.log(trace.join('\n'));
       times.push(performance.now() - killedAt);
       messages.push(electionMessages(survivors) - before);
     }

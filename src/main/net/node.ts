@@ -311,6 +311,16 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
         maxInboundDataLength: MAX_CONTROL_MESSAGE_BYTES,
         // Senders must sign, so every delivered message carries a verified peer id.
         globalSignaturePolicy: 'StrictSign',
+        // Only holders of the room key (pnet) get this far, and several peers behind one address are normal here
+        // (one box running several speakers, a NAT). The default penalty for more than 10 peers per IP would
+        // drop them below the publish threshold and silence the room.
+        scoreParams: { IPColocationFactorWeight: 0 },
+        // Every peer publishes straight to every other (floodPublish), so the mesh only repairs gaps in a room that
+        // is not fully connected; a small mesh keeps each message from being relayed to everyone six more times.
+        D: 3,
+        Dlo: 2,
+        Dhi: 4,
+        Dlazy: 3,
       }),
     },
   });
