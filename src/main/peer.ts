@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
+import { isSwarmMessageType } from '../shared/swarm/messages';
 import type { PlaybackCommand } from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus } from '../shared/status';
@@ -12,6 +13,7 @@ import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
 import { PlaybackCoordinator } from './playback/coordinator';
+import { CatalogSync, ChunkFetcher, ChunkServer } from './swarm';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
 import { RoomService } from './room/room-service';
@@ -37,6 +39,9 @@ interface Running {
   room: RoomService;
   clock: ClockSync;
   playback: PlaybackCoordinator;
+  catalog: CatalogSync;
+  chunkServer: ChunkServer;
+  fetcher: ChunkFetcher;
   statusTimer: NodeJS.Timeout;
 }
 
@@ -55,6 +60,7 @@ export class Peer {
   #scan: { done: number; total: number; currentPath: string; running: boolean } = { done: 0, total: 0, currentPath: '', running: false };
   #libraryQueued = false;
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
+  readonly #downloads = new Map<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>();
 
   constructor(
     readonly options: PeerOptions,
@@ -119,6 +125,28 @@ export class Peer {
         { protocol: node.protocolId('clock') },
       );
       await clock.start();
+      const catalog = new CatalogSync({
+        node,
+        db: library.db,
+        scanner: library.scanner,
+        publish: (body) => roomService.publish(body as Omit<ControlDraft, 'from' | 'epoch'>),
+        subscribe: (listener) =>
+          roomService.events.on('message:other', ({ value, from }) => {
+            if (isSwarmMessageType(value.type)) listener(from, value);
+          }),
+        log: (line) => this.#logLine(`catalog: ${line}`),
+      });
+      const chunkServer = new ChunkServer({ node, library: library.library, db: library.db, log: (line) => this.#logLine(`chunks: ${line}`) });
+      const fetcher = new ChunkFetcher({
+        node,
+        db: library.db,
+        store: library.store,
+        library: library.library,
+        holders: (trackId) => catalog.holdersOf(trackId),
+        announce: (chunkId) => chunkServer.announce(chunkId),
+        log: (line) => this.#logLine(`fetch: ${line}`),
+      });
+      const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
       const playback = new PlaybackCoordinator({
         selfId: node.peerId,
         publish: (message: PlaybackMessage) => roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
@@ -133,14 +161,25 @@ export class Peer {
         epoch: () => roomService.leader()?.epoch ?? roomService.epoch(),
         groupNow: () => clock.groupNow(),
         members: () => roomService.members().map((m) => m.peerId),
-        trackExists: (id) => library.library.get(id) !== null,
-        trackDurationSec: (id) => library.library.get(id)?.durationSec ?? null,
+        trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
+        trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
         logger: { info: (line) => this.#logLine(`playback: ${line}`), warn: (line) => this.#logLine(`playback: ${line}`) },
       });
       playback.on('playback:changed', (state) => {
         this.events.emit('playback:changed', state);
+        this.#prefetch(state.queue, state.currentIndex);
         this.#statusChanged();
+      });
+      catalog.addEventListener('catalog:changed', () => this.#libraryChanged());
+      fetcher.on('download:progress', (detail) => {
+        this.#downloads.set(detail.trackId, { haveChunks: detail.haveChunks, totalChunks: detail.totalChunks, bytes: detail.bytes, done: false });
+        this.#statusChanged();
+      });
+      fetcher.on('download:done', (detail) => {
+        const entry = this.#downloads.get(detail.trackId);
+        if (entry) this.#downloads.set(detail.trackId, { ...entry, haveChunks: entry.totalChunks, done: true });
+        this.#libraryChanged();
       });
       roomService.events.on('leader:changed', (leader) => {
         clock.setLeader(leader ? leader.peerId : null);
@@ -162,7 +201,10 @@ export class Peer {
         this.#scan = { done: detail.files, total: detail.files, currentPath: '', running: false };
         this.#libraryChanged();
       });
-      this.#running = { library, node, control, room: roomService, clock, playback, statusTimer };
+      this.#running = { library, node, control, room: roomService, clock, playback, catalog, chunkServer, fetcher, statusTimer };
+      await chunkServer.start();
+      fetcher.start();
+      await catalog.start();
       playback.start();
       await roomService.start();
       await library.start();
@@ -185,6 +227,9 @@ export class Peer {
     if (!running) return;
     clearInterval(running.statusTimer);
     running.playback.stop();
+    running.fetcher.stop();
+    await running.catalog.stop();
+    await running.chunkServer.stop();
     await running.room.stop();
     // Give the leave message a moment on the wire, so the room need not wait for a timeout.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -231,6 +276,8 @@ export class Peer {
       playback: running.playback.summary(),
       dropped: prefixed({
         playback: running.playback.counts().dropped,
+        catalog: running.catalog.stats().dropped as unknown as Record<string, number>,
+        chunks: running.chunkServer.stats().dropped as unknown as Record<string, number>,
         control: control.counts().dropped,
         room: room.dropped(),
         clock: clockStats.dropped,
@@ -250,9 +297,14 @@ export class Peer {
         connectedPeers: node.connectedPeers(),
       },
       sync: this.#syncReport,
-      library: { tracks: library.library.list().length, skipped: library.scanner.skipped().length, scan: this.#scan },
+      downloads: Object.fromEntries(this.#downloads),
+      library: { tracks: this.#roomTracks().filter((t) => t.local).length, skipped: library.scanner.skipped().length, scan: this.#scan },
       log: [...this.#log],
     };
+  }
+
+  #roomTracks() {
+    return this.#running?.catalog.roomTracks() ?? [];
   }
 
   /** The room's tracks as listed to users, numbered for `play <index>`. */
@@ -260,7 +312,7 @@ export class Peer {
     const running = this.#running;
     if (!running) return [];
     const self = running.node.peerId;
-    return running.library.library.list().map((t, index) => ({
+    return this.#roomTracks().map((t, index) => ({
       index,
       trackId: t.id,
       title: t.title,
@@ -271,9 +323,22 @@ export class Peer {
       codec: t.codec,
       sizeBytes: t.sizeBytes,
       hasCover: t.hasCover,
-      holders: [self],
-      local: true,
+      holders: t.local ? [self, ...t.holders] : t.holders,
+      local: t.local || running.fetcher.isComplete(t.id),
     }));
+  }
+
+  /** Fetches the current track first, then the next one, from the peers that hold them. */
+  #prefetch(queue: readonly string[], currentIndex: number | null): void {
+    const running = this.#running;
+    if (!running || currentIndex === null) return;
+    const wanted = [queue[currentIndex], queue[currentIndex + 1]];
+    wanted.forEach((trackId, i) => {
+      if (!trackId || running.library.library.isLocal(trackId) || running.fetcher.isComplete(trackId)) return;
+      running.fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
+        this.#logLine(`fetch ${trackId.slice(0, 12)} failed: ${(error as Error).message}`);
+      });
+    });
   }
 
   /** A track's bytes or cover for the renderer; null when this peer cannot provide it. */
@@ -283,12 +348,16 @@ export class Peer {
     const { library } = running.library;
     if (kind === 'cover') return library.cover(id);
     if (kind !== 'track') return null;
-    const track = library.get(id);
+    const track = library.get(id) ?? this.#roomTracks().find((t) => t.id === id) ?? null;
     if (!track) return null;
     try {
+      if (!library.isLocal(id) && !running.fetcher.isComplete(id)) {
+        // A track only other peers hold: fetch what is missing (first in line), then serve it.
+        await running.fetcher.fetchTrack(id, { priority: 10 });
+      }
       return { bytes: await library.readTrack(id), mime: mimeOf(track.codec) };
     } catch (error) {
-      if (error instanceof Error && (error.name === 'ChunkUnavailableError' || error.name === 'TrackNotFoundError')) return null;
+      if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError', 'TrackUnavailableError'].includes(error.name)) return null;
       throw error;
     }
   }
@@ -327,7 +396,7 @@ export class Peer {
     this.#libraryQueued = true;
     setTimeout(() => {
       this.#libraryQueued = false;
-      if (this.#running) this.events.emit('library:changed', { trackCount: this.#running.library.library.list().length });
+      if (this.#running) this.events.emit('library:changed', { trackCount: this.#roomTracks().length });
     }, 250).unref();
   }
 

@@ -52,6 +52,8 @@ export interface PeerStatus {
   config: Record<string, unknown>;
   /** The renderer's last report of its own sync error against group time (ms), if a window plays here. */
   sync?: { errorMs: number; boundMs: number; atMs: number } | null;
+  /** Tracks this peer is fetching or has fetched from other peers, by track id. */
+  downloads?: Record<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>;
   /** This peer's own library: track count, files skipped, scan progress. */
   library?: { tracks: number; skipped: number; scan: { done: number; total: number; currentPath: string; running: boolean } };
   /** Recent notable events (failed dials, elections), newest last. */

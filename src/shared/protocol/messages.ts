@@ -12,6 +12,7 @@ import { arrayOf, int, oneOf, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
 import type { Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
+import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -46,7 +47,7 @@ export interface ControlEnvelope {
 }
 
 /** Body of each message type, by type name. */
-export interface ControlBodies extends PlaybackBodies {
+export interface ControlBodies extends PlaybackBodies, SwarmBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: { name: string; priority: number; addrs: string[]; role: Role; leaderId: string | null };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
@@ -57,7 +58,7 @@ export interface ControlBodies extends PlaybackBodies {
   coordinator: { priority: number };
   /** The sender is leaving the room on purpose. */
   leave: Record<never, never>;
-  // Playback bodies come from ../playback/messages; catalog deltas are added the same way.
+  // Playback bodies come from ../playback/messages, catalog deltas from ../swarm/messages.
 }
 
 export type ControlType = keyof ControlBodies;
@@ -129,6 +130,7 @@ const bodyValidators: BodyValidators = {
   coordinator: { priority },
   leave: {},
   ...playbackBodyValidators,
+  ...swarmBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);
