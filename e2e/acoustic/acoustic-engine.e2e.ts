@@ -7,8 +7,8 @@
  *
  * On a machine busy with other work the audio output can underrun: the sound really jumps by
  * 10–50 ms and the engine re-anchors within about a second. The engines report that themselves
- * (a sync error beyond their re-anchor threshold); such a run is repeated once, and every run's
- * figures are printed.
+ * (a sync error beyond their re-anchor threshold); such a run is repeated, at most twice, and
+ * every run's figures are printed.
  */
 import { expect, test } from '@playwright/test';
 import { describeRun, runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from './harness';
@@ -28,19 +28,19 @@ function glitches(run: AcousticRunResult): number {
   return run.players.reduce((n, p) => n + p.syncReports.filter((r) => Math.abs(r.errorMs) > GLITCH_MS).length, 0);
 }
 
-async function measure(label: string, options: AcousticRunOptions): Promise<AcousticRunResult> {
+async function measure(label: string, options: AcousticRunOptions, attempts = 3): Promise<AcousticRunResult> {
   let run = await runAcousticSync(options);
   console.log(`${describeRun(label, run)}; glitch reports ${glitches(run)}`);
-  if (glitches(run) > 0) {
+  for (let attempt = 2; attempt <= attempts && glitches(run) > 0; attempt++) {
     run = await runAcousticSync(options);
-    console.log(`${describeRun(`${label} (repeat after glitch)`, run)}; glitch reports ${glitches(run)}`);
+    console.log(`${describeRun(`${label} (attempt ${attempt}, after a glitch)`, run)}; glitch reports ${glitches(run)}`);
   }
   return run;
 }
 
 test.describe('acoustic: engine scheduling across browsers', () => {
   test.skip(!pulse.ok, pulse.ok ? '' : pulse.reason);
-  test.describe.configure({ timeout: 240_000 });
+  test.describe.configure({ timeout: 300_000 });
 
   test('two browsers started at one group time are heard together', async () => {
     const run = await measure('same start', { clicks: 30 });

@@ -218,6 +218,8 @@ export class AudioEngine {
     this.clockMap.start();
     ctx.addEventListener('statechange', this.emit);
     this.timer = setInterval(() => this.tick(), TICK_MS);
+    // A state pushed before start() is played now.
+    if (this.target && !this.target.paused) void this.startWhenReady(this.target, ++this.generation);
     await this.resume();
   }
 
@@ -285,7 +287,8 @@ export class AudioEngine {
     this.syncBoundMs = null;
     if (!state) return this.setStatus('idle');
     if (state.paused) return this.setStatus('paused');
-    void this.startWhenReady(state, generation);
+    // Before start() the state is only kept; start() plays it.
+    if (this.controller) void this.startWhenReady(state, generation);
   }
 
   /** Changes volume, channel or output offset, with ramps (an offset change re-anchors). */
@@ -371,7 +374,9 @@ export class AudioEngine {
   }
 
   private readonly emit = (): void => {
-    this.snapshot = this.buildSnapshot();
+    const next = this.buildSnapshot();
+    if (next === this.snapshot) return;
+    this.snapshot = next;
     for (const listener of this.listeners) listener();
   };
 
