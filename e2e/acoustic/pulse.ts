@@ -89,7 +89,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
   };
   const daemonEnv = { ...process.env, ...env };
   delete daemonEnv.PULSE_SERVER;
-  await run(
+  const started = run(
     'pulseaudio',
     [
       '-n',
@@ -123,6 +123,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    await started;
     await waitFor(() => exists(socket), 10_000);
     const sink = `${name}_room`;
     const map = CHANNEL_NAMES.slice(0, channels).join(',');
