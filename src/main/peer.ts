@@ -72,6 +72,11 @@ export class Peer {
       volume: 1,
       outputOffsetMs: 0,
       channel: 'stereo',
+      libraries: [],
+      roomPassphrase: options.room,
+      theme: 'system',
+      notifications: true,
+      closeToTray: true,
     });
     this.time = createTimeSource({ offsetMs: options.clockOffsetMs, skewPpm: options.clockSkewPpm });
     this.handlers = this.#makeHandlers();
@@ -83,10 +88,10 @@ export class Peer {
     const { options } = this;
     await mkdir(options.dataDir, { recursive: true });
     const settings = await this.settings.load(this.#flagOverrides());
-    const room = await deriveRoom(options.room);
+    const room = await deriveRoom(settings.roomPassphrase);
     const library = await openLibrary({
       dataDir: options.dataDir,
-      folders: options.libraries,
+      folders: this.#libraryFolders(settings),
       log: (line) => this.#logLine(`library: ${line}`),
     });
     const node = await createPeerNode({
@@ -218,10 +223,23 @@ export class Peer {
 
   /** Stops every service; safe to call twice. */
   stop(): Promise<void> {
-    return (this.#stopping ??= this.#stop());
+    return (this.#stopping ??= this.#stopServices().then(() => this.events.clear()));
   }
 
-  async #stop(): Promise<void> {
+  /** Stops and starts every service, keeping listeners (after the room passphrase changed). */
+  async restart(): Promise<PeerIdentity> {
+    await this.#stopServices();
+    const identity = await this.start();
+    this.#statusChanged();
+    this.#libraryChanged();
+    return identity;
+  }
+
+  #libraryFolders(settings: DeviceSettings): string[] {
+    return [...new Set([...this.options.libraries, ...settings.libraries])];
+  }
+
+  async #stopServices(): Promise<void> {
     const running = this.#running;
     this.#running = null;
     if (!running) return;
@@ -237,7 +255,6 @@ export class Peer {
     running.control.stop();
     await running.node.stop();
     await running.library.stop();
-    this.events.clear();
   }
 
   /** Peer id, name and dialable addresses. */
@@ -290,7 +307,7 @@ export class Peer {
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),
-        room: this.options.room === 'firefly' ? 'default' : 'custom',
+        room: settings.roomPassphrase === 'firefly' ? 'default' : 'custom',
         mdns: this.options.mdns,
         clockOffsetMs: this.options.clockOffsetMs,
         clockSkewPpm: this.options.clockSkewPpm,
@@ -378,6 +395,7 @@ export class Peer {
     const overrides: Partial<DeviceSettings> = {};
     if (argv.includes('--name') || argv.some((a) => a.startsWith('--name='))) overrides.name = this.options.name;
     if (argv.some((a) => a === '--priority' || a.startsWith('--priority=') || a === '--leader')) overrides.priority = this.options.priority;
+    if (argv.some((a) => a === '--room' || a.startsWith('--room='))) overrides.roomPassphrase = this.options.room;
     return overrides;
   }
 
@@ -446,7 +464,16 @@ export class Peer {
       'queue:clear': () => this.command({ kind: 'clear' }),
       'settings:get': () => this.settings.get(),
       'settings:set': async (patch: Partial<DeviceSettings>) => {
+        const before = this.settings.get();
         const next = await this.settings.update(patch);
+        if (patch.libraries !== undefined && this.#running) {
+          this.#running.library.scanner.setFolders(this.#libraryFolders(next));
+          void this.#running.library.scanner.scan().catch((error: unknown) => this.#logLine(`library: scan failed: ${(error as Error).message}`));
+        }
+        if (patch.roomPassphrase !== undefined && patch.roomPassphrase !== before.roomPassphrase && this.#running) {
+          this.#logLine('room passphrase changed: joining the new room');
+          await this.restart();
+        }
         if (patch.name !== undefined || patch.priority !== undefined) {
           this.#running?.room.update({
             ...(patch.name !== undefined ? { name: patch.name } : {}),

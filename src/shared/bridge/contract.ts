@@ -6,9 +6,11 @@
 import type { PlaybackState } from '../playback/state';
 import type { PeerStatus } from '../status';
 import type { Validator } from './validate';
-import { arrayOf, int, none, num, obj, oneOf, optional, str } from './validate';
+import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
+
+export type Theme = 'system' | 'light' | 'dark';
 
 export interface DeviceSettings {
   name: string;
@@ -16,6 +18,15 @@ export interface DeviceSettings {
   volume: number;
   outputOffsetMs: number;
   channel: Channel;
+  /** Music folders this device scans (besides any given with --library). */
+  libraries: string[];
+  /** The room passphrase; changing it moves this device to another room (the network restarts). */
+  roomPassphrase: string;
+  theme: Theme;
+  /** Desktop notifications when the leader changes or a peer joins or leaves. */
+  notifications: boolean;
+  /** Closing the window keeps Firefly playing in the tray. */
+  closeToTray: boolean;
 }
 
 export interface Identity {
@@ -66,6 +77,11 @@ export const settingsPatch = obj({
   volume: optional(num(0, 1)),
   outputOffsetMs: optional(num(-1000, 1000)),
   channel: optional(oneOf<Channel>('left', 'right', 'stereo', 'mono')),
+  libraries: optional(arrayOf(str(4096, 1), 64)),
+  roomPassphrase: optional(str(256, 1)),
+  theme: optional(oneOf<Theme>('system', 'light', 'dark')),
+  notifications: optional(bool),
+  closeToTray: optional(bool),
 });
 export const clockProbeRequest = obj({ t1: num() });
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
