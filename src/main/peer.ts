@@ -25,6 +25,11 @@ export interface PeerIdentity {
   addrs: string[];
 }
 
+/** Things worth telling the user about (the desktop shell turns them into notifications). */
+export interface PeerNotices {
+  notice: { kind: 'leader' | 'joined' | 'left'; title: string; body: string };
+}
+
 /** Timings a test or benchmark may shorten; defaults suit a LAN room. */
 export interface PeerTuning {
   heartbeatMs?: number;
@@ -50,6 +55,7 @@ const LOG_LINES = 100;
 /** A running Firefly peer. */
 export class Peer {
   readonly events = new TypedEvents<BridgeEvents>();
+  readonly notices = new TypedEvents<PeerNotices>();
   readonly handlers: BridgeHandlers;
   readonly settings: SettingsStore;
   readonly time: SkewedTimeSource;
@@ -191,8 +197,19 @@ export class Peer {
         playback.leaderChanged();
         this.#statusChanged();
       });
-      roomService.events.on('member:left', () => playback.membersChanged());
-      roomService.events.on('member:joined', () => playback.membersChanged());
+      roomService.events.on('member:left', ({ member, reason }) => {
+        playback.membersChanged();
+        this.notices.emit('notice', { kind: 'left', title: `${member.name} left the room`, body: reason === 'timeout' ? 'It stopped answering.' : 'It left.' });
+      });
+      roomService.events.on('member:joined', (member) => {
+        playback.membersChanged();
+        this.notices.emit('notice', { kind: 'joined', title: `${member.name} joined the room`, body: '' });
+      });
+      roomService.events.on('leader:changed', (leader) => {
+        if (!leader) return;
+        const name = leader.peerId === node.peerId ? 'This device' : (roomService.members().find((m) => m.peerId === leader.peerId)?.name ?? 'Another device');
+        this.notices.emit('notice', { kind: 'leader', title: `${name} now leads the room`, body: `Epoch ${leader.epoch}` });
+      });
       roomService.events.on('room:changed', () => this.#statusChanged());
       const statusTimer = setInterval(() => this.#statusChanged(), 1000);
       statusTimer.unref();
@@ -223,7 +240,10 @@ export class Peer {
 
   /** Stops every service; safe to call twice. */
   stop(): Promise<void> {
-    return (this.#stopping ??= this.#stopServices().then(() => this.events.clear()));
+    return (this.#stopping ??= this.#stopServices().then(() => {
+      this.events.clear();
+      this.notices.clear();
+    }));
   }
 
   /** Stops and starts every service, keeping listeners (after the room passphrase changed). */

@@ -4,9 +4,9 @@ import type * as Electron from 'electron';
 import { defaultOptions, type PeerOptions } from '../cli/args';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
-import { trayMenuTemplate, trayTooltip, type TrayState } from './tray';
+import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
 
-type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol'>;
+type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol' | 'Notification'>;
 
 /** The scheme the renderer loads track bytes and covers from (the headless peer serves the same over HTTP). */
 export const MEDIA_SCHEME = 'firefly-media';
@@ -33,7 +33,7 @@ export function mainWindowOptions(preload: string): Electron.BrowserWindowConstr
 
 /** Runs the desktop app; returns false when another instance already runs (this one then quits). */
 export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, argv: string[] = []): Promise<boolean> {
-  const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage, protocol } = electron;
+  const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage, protocol, Notification } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
@@ -68,11 +68,13 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
     win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
     win.webContents.on('will-navigate', (event) => event.preventDefault());
     win.on('close', (event) => {
-      if (!quitting) {
-        // Closing the window keeps Firefly playing in the tray.
-        event.preventDefault();
+      if (quitting) return;
+      event.preventDefault();
+      // Closing the window keeps Firefly playing in the tray, unless the user turned that off.
+      if (peer.settings.get().closeToTray) {
         win.hide();
-      }
+        trayState.windowVisible = false;
+      } else app.quit();
     });
     if (paths.devServerUrl) void win.loadURL(paths.devServerUrl);
     else void win.loadFile(paths.rendererHtml);
@@ -104,12 +106,15 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
     );
   };
   tray.on('click', showWindow);
-  peer.events.on('status:changed', (status) => {
-    const playing = status.playback.state === 'playing';
-    if (playing !== trayState.playing) {
-      trayState.playing = playing;
+  peer.events.on('playback:changed', (state) => {
+    const next = trayStateFor(state, peer.tracks(), trayState.windowVisible);
+    if (next.playing !== trayState.playing || next.nowPlaying !== trayState.nowPlaying) {
+      Object.assign(trayState, next);
       refreshTray();
     }
+  });
+  peer.notices.on('notice', (notice) => {
+    if (peer.settings.get().notifications && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, silent: true }).show();
   });
   refreshTray();
 

@@ -8,7 +8,7 @@ import { TypedEvents } from '../bridge/events';
 import type { BridgeEvents, BridgeHandlers } from '../../shared/bridge/contract';
 import { desktopPaths, mainWindowOptions, runDesktop } from './desktop';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
-import { trayMenuTemplate, trayTooltip } from './tray';
+import { trayMenuTemplate, trayStateFor, trayTooltip } from './tray';
 
 type Listener = (...args: unknown[]) => unknown;
 
@@ -19,6 +19,7 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
   const windows: FakeWindow[] = [];
   const trays: FakeTray[] = [];
   const sent: Array<[string, unknown]> = [];
+  const notifications: string[] = [];
   const protocols = new Map<string, (request: { url: string }) => Promise<Response>>();
 
   class FakeWebContents {
@@ -72,12 +73,21 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
     Menu: { buildFromTemplate: (t: MenuItemConstructorOptions[]) => t },
     ipcMain: { handle: (c: string, h: Listener) => handlers.set(c, h), removeHandler: (c: string) => handlers.delete(c) },
     nativeImage: { createFromPath: () => ({}) },
+    Notification: Object.assign(
+      class {
+        constructor(readonly options: { title: string }) {}
+        show() {
+          notifications.push(this.options.title);
+        }
+      },
+      { isSupported: () => true },
+    ),
     protocol: {
       registerSchemesAsPrivileged: vi.fn(),
       handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => protocols.set(scheme, handler),
     },
   };
-  return { electron: electron as unknown as Parameters<typeof runDesktop>[0], handlers, appListeners, windows, trays, sent, app, protocols };
+  return { electron: electron as unknown as Parameters<typeof runDesktop>[0], handlers, appListeners, windows, trays, sent, app, protocols, notifications };
 }
 
 const paths = desktopPaths('/opt/firefly/out/main');
@@ -134,6 +144,13 @@ describe('desktop shell', () => {
     expect(win?.visible).toBe(false);
     tray?.menu.find((i) => i.label === 'Show Firefly')?.click?.({} as never, undefined as never, {} as never);
     expect(win?.visible).toBe(true);
+    // With close-to-tray turned off, closing the window quits.
+    await invoke(fake.handlers, 'settings:set', { closeToTray: false });
+    win?.listeners.get('close')?.({ preventDefault: vi.fn() });
+    expect(fake.app.quit).toHaveBeenCalled();
+    fake.app.quit.mockClear();
+    await invoke(fake.handlers, 'settings:set', { closeToTray: true });
+    win?.show();
     // A second launch brings the window forward.
     win?.hide();
     fake.appListeners.get('second-instance')?.[0]?.();
@@ -188,6 +205,14 @@ describe('tray', () => {
     playing.find((i) => i.label === 'Pause')?.click?.({} as never, undefined as never, {} as never);
     expect(actions.togglePlay).toHaveBeenCalled();
     expect(trayTooltip({ nowPlaying: 'Song — Band', playing: true, windowVisible: false })).toBe('Firefly — playing: Song — Band');
+  });
+
+  it('shows the current track and whether it plays', () => {
+    const tracks = [{ trackId: 'a', title: 'Song', artist: 'Band' }];
+    expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: false }, tracks, true)).toEqual({ nowPlaying: 'Song — Band', playing: true, windowVisible: true });
+    expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: true }, tracks, false).playing).toBe(false);
+    expect(trayStateFor({ queue: ['b'], currentIndex: 0, paused: false }, tracks, true).nowPlaying).toBe('Loading…');
+    expect(trayStateFor({ queue: [], currentIndex: null, paused: false }, tracks, true)).toEqual({ nowPlaying: null, playing: false, windowVisible: true });
   });
 
   it('window options never enable Node in the page', () => {

@@ -25,7 +25,7 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
     { label: 'Next', click: () => actions.next(), enabled: state.nowPlaying !== null },
     { label: 'Previous', click: () => actions.prev(), enabled: state.nowPlaying !== null },
     { type: 'separator' },
-    { label: state.windowVisible ? 'Show Firefly' : 'Show Firefly', click: () => actions.showWindow() },
+    { label: 'Show Firefly', click: () => actions.showWindow() },
     { label: 'Quit Firefly', click: () => actions.quit() },
   ];
 }
@@ -33,4 +33,16 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
 /** The tray tooltip for a state. */
 export function trayTooltip(state: TrayState): string {
   return state.nowPlaying ? `Firefly — ${state.playing ? 'playing' : 'paused'}: ${state.nowPlaying}` : 'Firefly';
+}
+
+/** What the tray shows for a playback state: the current track's title and artist, and whether it plays. */
+export function trayStateFor(
+  state: { queue: readonly string[]; currentIndex: number | null; paused: boolean },
+  tracks: ReadonlyArray<{ trackId: string; title: string; artist: string }>,
+  windowVisible: boolean,
+): TrayState {
+  const trackId = state.currentIndex === null ? null : (state.queue[state.currentIndex] ?? null);
+  const track = trackId ? tracks.find((t) => t.trackId === trackId) : undefined;
+  const nowPlaying = trackId ? (track ? [track.title, track.artist].filter(Boolean).join(' — ') : 'Loading…') : null;
+  return { nowPlaying, playing: trackId !== null && !state.paused, windowVisible };
 }
