@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomTrack } from '../../shared/bridge/contract';
+import type { MemberInfo, PeerStatus } from '../../shared/status';
+import { describeRoomChanges, downloadRows, healthOf, orderedMembers } from './health';
+
+const member = (peerId: string, name: string): MemberInfo => ({ peerId, name, priority: 0, role: 'follower', addrs: [], lastSeenMs: 0, rttMs: null, clock: null });
+const status = (members: MemberInfo[], leader: string | null): PeerStatus => ({
+  self: { peerId: 'me', name: 'Desk', priority: 0, addrs: [] },
+  leader: leader ? { peerId: leader, epoch: 1 } : null,
+  members,
+  clock: null,
+  playback: { state: 'stopped', trackId: null, positionSec: 0 },
+  dropped: {},
+  config: {},
+  log: [],
+});
+
+describe('healthOf', () => {
+  it('grades errors by size either side of zero', () => {
+    expect(healthOf(0.8)).toBe('good');
+    expect(healthOf(-4.9)).toBe('good');
+    expect(healthOf(12)).toBe('fair');
+    expect(healthOf(-40)).toBe('poor');
+    expect(healthOf(null)).toBe('unknown');
+    expect(healthOf(undefined)).toBe('unknown');
+    expect(healthOf(Number.NaN)).toBe('unknown');
+  });
+});
+
+describe('orderedMembers', () => {
+  it('puts the leader first, then names in order', () => {
+    const list = [member('c', 'Kitchen'), member('a', 'Attic'), member('b', 'Study')];
+    expect(orderedMembers(list, 'b').map((m) => m.name)).toEqual(['Study', 'Attic', 'Kitchen']);
+    expect(orderedMembers(list, null).map((m) => m.name)).toEqual(['Attic', 'Kitchen', 'Study']);
+  });
+});
+
+describe('downloadRows', () => {
+  it('names tracks from the library and lists unfinished ones first', () => {
+    const track = { trackId: 't1', title: 'So What', artist: 'Miles Davis' } as RoomTrack;
+    const rows = downloadRows(
+      {
+        t1: { haveChunks: 10, totalChunks: 10, bytes: 100, done: true },
+        t2abcdefghijk: { haveChunks: 3, totalChunks: 9, bytes: 30, done: false },
+      },
+      new Map([['t1', track]]),
+    );
+    expect(rows.map((r) => r.title)).toEqual(['Track t2abcdefgh…', 'So What — Miles Davis']);
+    expect(downloadRows(undefined, new Map())).toEqual([]);
+  });
+});
+
+describe('describeRoomChanges', () => {
+  it('announces a new leader and members joining and leaving', () => {
+    const before = status([member('me', 'Desk'), member('a', 'Attic')], 'a');
+    const after = status([member('me', 'Desk'), member('b', 'Study')], 'me');
+    expect(describeRoomChanges(before, after)).toEqual(['This device is now the leader.', 'Study joined the room.', 'Attic left the room.']);
+    expect(describeRoomChanges(after, after)).toEqual([]);
+    expect(describeRoomChanges(null, after)).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+/** How the room looks to the user: sync health from error figures, and readable lists from the status. */
+import type { RoomTrack } from '../../shared/bridge/contract';
+import type { MemberInfo, PeerStatus } from '../../shared/status';
+
+export type Health = 'good' | 'fair' | 'poor' | 'unknown';
+
+/** Thresholds (ms of clock or playback error) between good, fair and poor: a few ms is inaudible, tens of ms are an echo. */
+export const HEALTH_LIMITS_MS = { good: 5, fair: 20 } as const;
+
+/** Health of an error figure in ms (absolute value); unknown when there is none. */
+export function healthOf(errorMs: number | null | undefined): Health {
+  if (errorMs === null || errorMs === undefined || !Number.isFinite(errorMs)) return 'unknown';
+  const abs = Math.abs(errorMs);
+  if (abs <= HEALTH_LIMITS_MS.good) return 'good';
+  return abs <= HEALTH_LIMITS_MS.fair ? 'fair' : 'poor';
+}
+
+/** Words for a health, for screen readers and tooltips. */
+export const healthLabel: Record<Health, string> = {
+  good: 'in sync',
+  fair: 'slightly off',
+  poor: 'out of sync',
+  unknown: 'not measured yet',
+};
+
+/** Members in display order: the leader first, then by name. */
+export function orderedMembers(members: readonly MemberInfo[], leaderId: string | null): MemberInfo[] {
+  return [...members].sort((a, b) => {
+    if (a.peerId === leaderId) return -1;
+    if (b.peerId === leaderId) return 1;
+    return a.name.localeCompare(b.name) || a.peerId.localeCompare(b.peerId);
+  });
+}
+
+/** One row of the downloads list. */
+export interface DownloadRow {
+  trackId: string;
+  title: string;
+  haveChunks: number;
+  totalChunks: number;
+  bytes: number;
+  done: boolean;
+}
+
+/** Downloads from the status, named by the library, unfinished first. */
+export function downloadRows(downloads: PeerStatus['downloads'], tracks: ReadonlyMap<string, RoomTrack>): DownloadRow[] {
+  return Object.entries(downloads ?? {})
+    .map(([trackId, d]) => {
+      const track = tracks.get(trackId);
+      const title = track ? (track.artist ? `${track.title} — ${track.artist}` : track.title) : `Track ${trackId.slice(0, 10)}…`;
+      return { trackId, title, ...d };
+    })
+    .sort((a, b) => Number(a.done) - Number(b.done) || a.title.localeCompare(b.title));
+}
+
+/**
+ * Sentences for what changed in the room between two statuses (for a screen reader's live region):
+ * a new leader, members joining and leaving.
+ */
+export function describeRoomChanges(before: PeerStatus | null, after: PeerStatus): string[] {
+  if (!before) return [];
+  const out: string[] = [];
+  const nameOf = (id: string) => after.members.find((m) => m.peerId === id)?.name ?? (id === after.self.peerId ? after.self.name : `peer ${id.slice(-6)}`);
+  if (after.leader && after.leader.peerId !== before.leader?.peerId) {
+    out.push(after.leader.peerId === after.self.peerId ? 'This device is now the leader.' : `${nameOf(after.leader.peerId)} is now the leader.`);
+  }
+  const was = new Map(before.members.map((m) => [m.peerId, m.name]));
+  const now = new Set(after.members.map((m) => m.peerId));
+  for (const m of after.members) if (!was.has(m.peerId) && m.peerId !== after.self.peerId) out.push(`${m.name} joined the room.`);
+  for (const [id, name] of was) if (!now.has(id) && id !== after.self.peerId) out.push(`${name} left the room.`);
+  return out;
+}
