@@ -211,6 +211,13 @@ export class Peer {
         this.notices.emit('notice', { kind: 'leader', title: `${name} now leads the room`, body: `Epoch ${leader.epoch}` });
       });
       roomService.events.on('room:changed', () => this.#statusChanged());
+      clock.addEventListener('clock:updated', ({ detail }) => {
+        roomService.setClock(
+          detail.role === 'follower' && Number.isFinite(detail.errorMs)
+            ? { offsetMs: detail.offsetMs, driftPpm: detail.driftPpm, rttMs: detail.rttMs, errorMs: detail.errorMs }
+            : null,
+        );
+      });
       const statusTimer = setInterval(() => this.#statusChanged(), 1000);
       statusTimer.unref();
       library.scanner.addEventListener('track:added', () => this.#libraryChanged());
@@ -299,7 +306,7 @@ export class Peer {
       addrs: m.addrs,
       lastSeenMs: Math.max(0, now - m.lastSeenAtMs),
       rttMs: m.rttMs,
-      clock: null,
+      clock: m.clock,
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();

@@ -19,7 +19,7 @@ import {
   type RoomTimings,
 } from '../../shared/election';
 import { sealControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
-import type { LeaderInfo, Role } from '../../shared/status';
+import type { ClockInfo, LeaderInfo, Role } from '../../shared/status';
 import { TypedEvents } from '../bridge/events';
 
 /** What the room needs from the control topic. */
@@ -122,6 +122,11 @@ export class RoomService {
   /** Changes this peer's name or priority (announced at once). */
   update(self: Partial<Omit<RoomSelf, 'peerId'>>): void {
     if (this.#controller) this.#step({ kind: 'update', self });
+  }
+
+  /** This peer's clock against the leader, reported in its next heartbeats. */
+  setClock(clock: ClockInfo | null): void {
+    if (this.#controller) this.#room = roomStep(this.#room, { kind: 'clock', clock }, this.#now()).room;
   }
 
   leader(): LeaderInfo | null {

@@ -50,6 +50,7 @@ const heartbeat = (from: string, epoch: number, leaderId: string | null, priorit
   addrs: [],
   role: leaderId === from ? 'leader' : leaderId ? 'follower' : 'candidate',
   leaderId,
+  clock: null,
 });
 
 /** Drives one peer's election and keeps its effects for assertions. */

@@ -227,5 +227,6 @@ function hb(from: string, epoch: number, leaderId: string | null, seq: number): 
     addrs: [],
     role: leaderId === from ? 'leader' : leaderId ? 'follower' : 'candidate',
     leaderId,
+    clock: null,
   };
 }

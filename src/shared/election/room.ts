@@ -18,7 +18,7 @@
  * epoch it knew.
  */
 import type { ControlDraft, ControlMessage } from '../protocol/messages';
-import type { LeaderInfo, Role } from '../status';
+import type { ClockInfo, LeaderInfo, Role } from '../status';
 import {
   createElection,
   currentLeader,
@@ -50,6 +50,8 @@ export interface RoomSelf {
   name: string;
   priority: number;
   addrs: string[];
+  /** This peer's clock against the leader, carried in its heartbeats. */
+  clock?: ClockInfo | null;
 }
 
 export interface RoomConfig {
@@ -75,7 +77,9 @@ export type RoomEvent =
   /** A round-trip time measured to a member (ping). */
   | { kind: 'rtt'; peerId: string; rttMs: number }
   /** This peer's name, priority or addresses changed. */
-  | { kind: 'update'; self: Partial<Omit<RoomSelf, 'peerId'>> };
+  | { kind: 'update'; self: Partial<Omit<RoomSelf, 'peerId' | 'clock'>> }
+  /** This peer's clock estimate changed; it goes out with the next heartbeat. */
+  | { kind: 'clock'; clock: ClockInfo | null };
 
 export type RoomEffect =
   | { kind: 'publish'; msg: ControlDraft }
@@ -194,6 +198,9 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
     case 'rtt':
       members({ kind: 'rtt', peerId: event.peerId, rttMs: event.rttMs });
       break;
+    case 'clock':
+      next = { ...next, self: { ...next.self, clock: event.clock } };
+      break;
     case 'update': {
       const { name, priority, addrs } = event.self;
       next = {
@@ -227,5 +234,6 @@ function heartbeatDraft(room: RoomState): ControlDraft {
     addrs: room.self.addrs,
     role,
     leaderId: leader ? leader.peerId : null,
+    clock: room.self.clock ?? null,
   };
 }

@@ -4,7 +4,7 @@
  * `leave` removes one at once. The table never lists this peer itself.
  */
 import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
-import type { Role } from '../status';
+import type { ClockInfo, Role } from '../status';
 
 export interface MembershipTimings {
   /** A member silent this long is removed. */
@@ -31,6 +31,8 @@ export interface Member {
   joinedAtMs: number;
   /** Round-trip time measured by the transport, if known. */
   rttMs: number | null;
+  /** The member's clock against the leader, as its latest heartbeat reported it. */
+  clock: ClockInfo | null;
 }
 
 export interface MembershipState {
@@ -150,6 +152,7 @@ function onHeartbeat(
     lastSeenAtMs: nowMs,
     joinedAtMs: known?.joinedAtMs ?? nowMs,
     rttMs: known?.rttMs ?? null,
+    clock: msg.clock,
   };
   const next = withMember({ ...state, departed }, member);
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };

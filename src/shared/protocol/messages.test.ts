@@ -27,6 +27,7 @@ const aHeartbeat = (over: Partial<Record<string, unknown>> = {}): Record<string,
   addrs: ['/ip4/127.0.0.1/tcp/4001'],
   role: 'leader',
   leaderId: ALICE,
+  clock: null,
   ...over,
 });
 
@@ -43,6 +44,7 @@ const samples: ControlMessage[] = [
     addrs: [],
     role: 'candidate',
     leaderId: null,
+    clock: { offsetMs: -12.5, driftPpm: 3.2, rttMs: 0.4, errorMs: 0.05 },
   },
   { v: 1, type: 'election', from: BOB, epoch: 2, seq: 1, priority: 0, leaderId: ALICE },
   { v: 1, type: 'election', from: BOB, epoch: 0, seq: 2, priority: 0, leaderId: null },

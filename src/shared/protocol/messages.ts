@@ -8,9 +8,9 @@
  * changing the meaning of an existing field needs a new `v`.
  */
 import type { Validator } from '../bridge/validate';
-import { arrayOf, int, oneOf, str } from '../bridge/validate';
+import { arrayOf, int, num, obj, oneOf, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
-import type { Role } from '../status';
+import type { ClockInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 
@@ -49,7 +49,15 @@ export interface ControlEnvelope {
 /** Body of each message type, by type name. */
 export interface ControlBodies extends PlaybackBodies, SwarmBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
-  heartbeat: { name: string; priority: number; addrs: string[]; role: Role; leaderId: string | null };
+  heartbeat: {
+    name: string;
+    priority: number;
+    addrs: string[];
+    role: Role;
+    leaderId: string | null;
+    /** The sender's clock against the leader (null on the leader, or before its first estimate). */
+    clock: ClockInfo | null;
+  };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
   election: { priority: number; leaderId: string | null };
   /** Bully ANSWER to the ELECTION of peer `to` (broadcast, so it names its addressee). */
@@ -124,6 +132,9 @@ const bodyValidators: BodyValidators = {
     addrs: arrayOf(str(controlLimits.maxAddrChars, 1), controlLimits.maxAddrs),
     role: oneOf<Role>('leader', 'follower', 'candidate'),
     leaderId: nullable(peerId),
+    clock: nullable(
+      obj({ offsetMs: num(-1e12, 1e12), driftPpm: num(-1e6, 1e6), rttMs: num(0, 1e6), errorMs: num(0, 1e12) }) as Validator<ClockInfo>,
+    ),
   },
   election: { priority, leaderId: nullable(peerId) },
   answer: { to: peerId, priority },
