@@ -62,8 +62,10 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     expect(run.report.count).toBeGreaterThanOrEqual(15);
     expect(run.players[1]!.lastStart!.offsetSec).toBeGreaterThan(1.9);
     // A device that says its speakers lag 3 ms starts 3 ms early: heard 3 ms before the other.
+    // The two output clocks are read 2 s apart here, so their errors do not cancel as they do for
+    // a common start: 1.5 ms still tells a right join from a missing (0) or reversed (+3) offset.
     expect(run.intendedMs).toBe(-3);
-    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(1);
+    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(1.5);
   });
 
   test('a pause at a group time silences both at once, and the resume continues in step', async () => {
