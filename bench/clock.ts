@@ -5,7 +5,7 @@
  *    path and on a 5 ms ± 2 ms path with 2 % "loss".
  * 2. Real peers in two processes (leader in a child process, follower here; the proxy in a third), libp2p over TCP on
  *    127.0.0.1, leader clock −500 ms / −200 ppm and follower +500 ms / +200 ppm: loopback for 60 s,
- *    then through bench/netem-proxy.ts (5 ms ± 2 ms per direction, 2 % of chunks +200 ms) for 60 s.
+ *    then through test/support/netem-proxy.ts (5 ms ± 2 ms per direction, 2 % of chunks +200 ms) for 60 s.
  *
  * Truth: both processes derive their clocks from the system's monotonic clock with a shared
  * origin, so the follower computes the leader's clock at any instant exactly.
@@ -31,7 +31,7 @@ import {
 } from '../src/shared/clock/estimator';
 import { ClockSync, clockProtocol } from '../src/main/clock/clock-sync';
 import { createTimeSource, hrtimeSource, type HrtimeOrigin } from '../src/main/clock/time-source';
-import { startNetemProxy, type NetemOptions } from './netem-proxy';
+import { startNetemProxy, type NetemOptions } from '../test/support/netem-proxy';
 
 const PROTOCOL = clockProtocol('bench');
 const LEADER = { offsetMs: -500, skewPpm: -200 };
