@@ -20,9 +20,12 @@ const T = defaultElectionTimings;
 const LOW = 'PeerB';
 const HIGH = 'PeerD';
 
-const aRoom = (peerId: string, priority = 0, initialEpoch?: number) =>
+// One heartbeat period for every role keeps these tests about the reducer's rules; the test
+// 'beats faster as leader than as follower' covers the two periods.
+const aRoom = (peerId: string, priority = 0, initialEpoch?: number, followerHeartbeatMs = T.heartbeatMs) =>
   createRoom({
     self: { peerId, name: `speaker ${peerId}`, priority, addrs: ['/ip4/127.0.0.1/tcp/4001'] },
+    timings: { followerHeartbeatMs },
     ...(initialEpoch === undefined ? {} : { initialEpoch }),
   });
 
@@ -80,6 +83,19 @@ describe('room reducer', () => {
     expect(roomWakeMs(p.room)).toBe(T.heartbeatMs);
     p.on({ kind: 'start' }, 1);
     expect(p.effects).toEqual([]);
+  });
+
+  it('beats faster as leader than as follower', () => {
+    const follower = new Peer(aRoom(LOW, 0, undefined, 500)).on({ kind: 'start' }, 0);
+    expect(roomWakeMs(follower.room)).toBeLessThanOrEqual(500);
+    expect(follower.room.nextHeartbeatAtMs).toBe(500);
+    const leader = new Peer(aRoom(HIGH, 5, undefined, 500)).on({ kind: 'start' }, 0);
+    // Alone, it claims leadership after the startup grace and answer timeout; from then on it beats every heartbeatMs.
+    for (let t = 0; t <= 3000; t += 10) leader.on({ kind: 'tick' }, t);
+    expect(roomRole(leader.room)).toBe('leader');
+    const at = leader.room.nextHeartbeatAtMs as number;
+    leader.on({ kind: 'tick' }, at);
+    expect(leader.room.nextHeartbeatAtMs).toBe(at + T.heartbeatMs);
   });
 
   it('heartbeats every period and ticking early does nothing', () => {

@@ -156,7 +156,8 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
   };
   const heartbeat = () => {
     effects.push({ kind: 'publish', msg: heartbeatDraft(next) });
-    next = { ...next, nextHeartbeatAtMs: nowMs + next.election.timings.heartbeatMs };
+    const period = next.election.phase === 'leader' ? next.election.timings.heartbeatMs : next.membership.timings.followerHeartbeatMs;
+    next = { ...next, nextHeartbeatAtMs: nowMs + period };
   };
 
   switch (event.kind) {
