@@ -1,49 +1,77 @@
+import { useEffect, useRef } from 'react';
 import { LibraryView } from './components/LibraryView';
 import { NowPlaying } from './components/NowPlaying';
 import { PeersPanel } from './components/PeersPanel';
 import { QueuePanel } from './components/QueuePanel';
-import { useActions, useBridgeError, useIdentity, usePlaybackError } from './store';
+import { SettingsView } from './components/SettingsView';
+import { ShortcutsDialog } from './components/ShortcutsDialog';
+import { Sidebar } from './components/Sidebar';
+import { useMediaSession } from './hooks/use-media-session';
+import { useShortcuts } from './hooks/use-shortcuts';
+import { useTheme } from './hooks/use-theme';
+import { useActions, useBridgeError, useCurrentTrack, usePlaybackError, useUi, useView } from './store';
 
-/** The main window. */
+const titles = { library: 'Library', queue: 'Queue', room: 'Room', settings: 'Settings' } as const;
+
+/** The main window: navigation, the current screen, the player bar, and the dialogs. */
 export function App() {
-  const identity = useIdentity();
   const error = useBridgeError();
   const playbackError = usePlaybackError();
-  const { playback } = useActions();
+  const view = useView();
+  const { announcement } = useUi();
+  const { track } = useCurrentTrack();
+  const { ui } = useActions();
+  const main = useRef<HTMLElement>(null);
+  useTheme();
+  useShortcuts();
+  useMediaSession();
+
+  // Say what plays now, in the window title and to screen readers.
+  const title = track?.title;
+  const artist = track?.artist;
+  useEffect(() => {
+    document.title = title ? `${title}${artist ? ` — ${artist}` : ''} · Firefly` : 'Firefly';
+    if (title) ui.announce(`Now playing ${title}${artist ? ` by ${artist}` : ''}.`);
+  }, [title, artist, ui]);
+
+  const first = useRef(true);
+  useEffect(() => {
+    // Moving focus to the new screen's heading tells keyboard and screen reader users where they are.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [view]);
+
   return (
     <div className="app">
-      <header className="app-header">
-        <h1 className="brand">Firefly</h1>
-        <div className="identity" aria-label="This device">
-          <span data-testid="peer-name" className="identity-name">
-            {identity?.name ?? 'Connecting…'}
-          </span>
-          <code data-testid="peer-id" className="identity-id" title={identity?.peerId}>
-            {identity?.peerId ?? ''}
-          </code>
-        </div>
-      </header>
-      {error ? (
-        <p role="alert" className="error">
-          Cannot reach this device's Firefly peer: {error}
-        </p>
-      ) : null}
-      {playbackError ? (
-        <p role="alert" className="error" data-testid="playback-error">
-          {playbackError}
-        </p>
-      ) : null}
-      <NowPlaying />
-      <main className="layout">
-        <LibraryView
-          onPlay={(track) => void playback.play({ trackId: track.trackId })}
-          onEnqueue={(track) => void playback.enqueue([track.trackId])}
-        />
-        <div className="side">
-          <QueuePanel />
-          <PeersPanel />
-        </div>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Sidebar />
+      <main id="main" ref={main} className="main" aria-label={titles[view]}>
+        {error ? (
+          <p role="alert" className="banner banner-error">
+            Cannot reach this device’s Firefly peer: {error}
+          </p>
+        ) : null}
+        {playbackError ? (
+          <p role="alert" className="banner banner-warn" data-testid="playback-error">
+            {playbackError}
+          </p>
+        ) : null}
+        {view === 'library' ? <LibraryView /> : null}
+        {view === 'queue' ? <QueuePanel /> : null}
+        {view === 'room' ? <PeersPanel /> : null}
+        {view === 'settings' ? <SettingsView /> : null}
       </main>
+      <NowPlaying />
+      <ShortcutsDialog />
+      <div className="visually-hidden" role="status" aria-live="polite" data-testid="announcer">
+        {/* A zero-width space on every other message makes a repeated sentence a change, so it is read again. */}
+        {announcement.seq % 2 ? `${announcement.text}\u200b` : announcement.text}
+      </div>
     </div>
   );
 }

@@ -1,38 +1,61 @@
-import { useCallback, useDeferredValue, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
 import type { RoomTrack } from '../../shared/bridge/contract';
-import { queryTracks, visibleRange, type SortKey } from '../library/query';
-import { useActions, useLibrary } from '../store';
+import { queryTracks, visibleRange, type Availability, type SortKey } from '../library/query';
+import { useActions, useCurrentTrack, useLibrary, usePeerStatus, useUi } from '../store';
+import { countOf, formatDuration } from '../ui/format';
+import { ContextMenu, type MenuItem } from './ContextMenu';
+import { Cover } from './Cover';
+import { Icon } from './Icons';
+import { ProgressBar } from './ProgressBar';
 
-const ROW_HEIGHT = 36;
-const VIEWPORT_HEIGHT = 420;
+const ROW_HEIGHT = 52;
 
-const columns: Array<{ key: SortKey; label: string }> = [
-  { key: 'title', label: 'Title' },
-  { key: 'artist', label: 'Artist' },
-  { key: 'album', label: 'Album' },
-  { key: 'durationSec', label: 'Time' },
+const columns: Array<{ key: SortKey; label: string; className: string }> = [
+  { key: 'index', label: '#', className: 'col-index' },
+  { key: 'title', label: 'Title', className: 'col-title' },
+  { key: 'artist', label: 'Artist', className: 'col-artist' },
+  { key: 'album', label: 'Album', className: 'col-album' },
+  { key: 'durationSec', label: 'Time', className: 'col-time' },
 ];
 
-function formatTime(sec: number): string {
-  const s = Math.round(sec);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-export interface LibraryViewProps {
-  onPlay(track: RoomTrack): void;
-  onEnqueue?(track: RoomTrack): void;
+/** The viewport's height, kept current as the window resizes. */
+function useHeight(ref: RefObject<HTMLElement | null>): number {
+  const [height, setHeight] = useState(600);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setHeight(el.clientHeight || 600);
+    const observer = new ResizeObserver(() => setHeight(el.clientHeight || 600));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return height;
 }
 
 /** The room's library: search, sort, filter, and a virtualized list that stays smooth with 50,000 tracks. */
-export function LibraryView({ onPlay, onEnqueue }: LibraryViewProps) {
-  const { tracks, query, loaded } = useLibrary();
-  const { library } = useActions();
+export function LibraryView() {
+  const { tracks, query, loaded, fixture } = useLibrary();
+  const { library, playback, ui } = useActions();
+  const { searchFocusRequest } = useUi();
+  const { trackId: currentId } = useCurrentTrack();
+  const status = usePeerStatus();
   const deferredQuery = useDeferredValue(query);
   const rows = useMemo(() => queryTracks(tracks, deferredQuery), [tracks, deferredQuery]);
   const [scrollTop, setScrollTop] = useState(0);
   const [active, setActive] = useState(0);
+  const [menu, setMenu] = useState<{ x: number; y: number; track: RoomTrack } | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
-  const { start, end } = visibleRange(scrollTop, VIEWPORT_HEIGHT, ROW_HEIGHT, rows.length);
+  const search = useRef<HTMLInputElement>(null);
+  const height = useHeight(viewport);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const { start, end } = visibleRange(scrollTop, height, ROW_HEIGHT, rows.length);
+  const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
+  const activeTrack = rows[activeIndex];
+  const scan = status?.library?.scan;
+
+  useEffect(() => {
+    if (searchFocusRequest > 0) search.current?.focus();
+  }, [searchFocusRequest]);
 
   const focusRow = useCallback(
     (index: number) => {
@@ -42,114 +65,235 @@ export function LibraryView({ onPlay, onEnqueue }: LibraryViewProps) {
       if (!el) return;
       const top = clamped * ROW_HEIGHT;
       if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + VIEWPORT_HEIGHT) el.scrollTop = top + ROW_HEIGHT - VIEWPORT_HEIGHT;
+      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
     },
     [rows.length],
   );
 
+  const play = (track: RoomTrack) => void playback.play({ trackId: track.trackId });
+  const enqueue = (track: RoomTrack) => {
+    void playback.enqueue([track.trackId]).then(() => ui.announce(`Added ${track.title} to the queue.`));
+  };
+  const menuItems = (track: RoomTrack): MenuItem[] => [
+    { label: 'Play', onSelect: () => play(track) },
+    { label: 'Add to queue', onSelect: () => enqueue(track) },
+    { label: 'Search this artist', onSelect: () => library.setQuery({ text: track.artist }), disabled: !track.artist },
+    { label: 'Search this album', onSelect: () => library.setQuery({ text: track.album }), disabled: !track.album },
+  ];
+
+  const openMenuAtRow = (index: number) => {
+    const track = rows[index];
+    const row = viewport.current?.querySelector<HTMLElement>(`[data-row="${index}"]`);
+    if (!track) return;
+    const box = row?.getBoundingClientRect();
+    setMenu({ x: (box?.left ?? 100) + 80, y: (box?.bottom ?? 100) - 8, track });
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const pageRows = Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT);
+    const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows };
-    if (event.key in moves) focusRow(active + (moves[event.key] ?? 0));
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key in moves) focusRow(activeIndex + (moves[event.key] ?? 0));
     else if (event.key === 'Home') focusRow(0);
     else if (event.key === 'End') focusRow(rows.length - 1);
-    else if (event.key === 'Enter' && rows[active]) onPlay(rows[active]);
-    else if (event.key.toLowerCase() === 'q' && rows[active] && onEnqueue) onEnqueue(rows[active]);
+    else if (event.key === 'Enter' && activeTrack) play(activeTrack);
+    else if (event.key.toLowerCase() === 'q' && activeTrack) enqueue(activeTrack);
+    else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu') openMenuAtRow(activeIndex);
     else return;
     event.preventDefault();
+    event.stopPropagation();
   };
 
   const sortBy = (key: SortKey) =>
     library.setQuery(query.sort === key ? { descending: !query.descending } : { sort: key, descending: false });
 
+  const onContextMenu = (event: MouseEvent, index: number, track: RoomTrack) => {
+    event.preventDefault();
+    setActive(index);
+    setMenu({ x: event.clientX, y: event.clientY, track });
+  };
+
   return (
-    <section className="panel library" aria-labelledby="library-title">
-      <div className="library-toolbar">
-        <h2 id="library-title">Library</h2>
-        <input
-          type="search"
-          className="search"
-          placeholder="Search title, artist, album"
-          aria-label="Search the library"
-          value={query.text}
-          onChange={(e) => library.setQuery({ text: e.target.value })}
-        />
-        <label>
-          <span className="visually-hidden">Show</span>
-          <select
-            aria-label="Show tracks"
-            value={query.availability}
-            onChange={(e) => library.setQuery({ availability: e.target.value as 'all' | 'local' | 'remote' })}
-          >
-            <option value="all">All tracks</option>
-            <option value="local">On this device</option>
-            <option value="remote">On other devices</option>
-          </select>
-        </label>
-        <span className="muted" data-testid="library-count" aria-live="polite">
-          {loaded ? `${rows.length} of ${tracks.length} tracks` : 'Loading…'}
-        </span>
-      </div>
-      <div className="track-header" role="row">
-        {columns.map((c) => (
-          <button
-            key={c.key}
-            type="button"
-            className={`col col-${c.key}`}
-            aria-sort={query.sort === c.key ? (query.descending ? 'descending' : 'ascending') : 'none'}
-            onClick={() => sortBy(c.key)}
-          >
-            {c.label}
-            {query.sort === c.key ? (query.descending ? ' ▾' : ' ▴') : ''}
-          </button>
-        ))}
-      </div>
-      <div
-        ref={viewport}
-        className="track-viewport"
-        style={{ height: VIEWPORT_HEIGHT }}
-        role="grid"
-        aria-label="Tracks"
-        aria-rowcount={rows.length}
-        aria-activedescendant={rows[active] ? `track-${rows[active].trackId}` : undefined}
-        tabIndex={0}
-        onKeyDown={onKeyDown}
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
-        data-testid="track-list"
-      >
-        <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
-          {rows.slice(start, end).map((t, i) => {
-            const index = start + i;
-            return (
-              <div
-                key={t.trackId}
-                id={`track-${t.trackId}`}
-                role="row"
-                aria-rowindex={index + 1}
-                aria-selected={index === active}
-                className={`track-row${index === active ? ' active' : ''}${t.local ? '' : ' remote'}`}
-                style={{ position: 'absolute', top: index * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}
-                onClick={() => setActive(index)}
-                onDoubleClick={() => onPlay(t)}
-                data-track-index={t.index}
-              >
-                <span role="gridcell" className="col col-title">
-                  {t.title}
-                </span>
-                <span role="gridcell" className="col col-artist">
-                  {t.artist}
-                </span>
-                <span role="gridcell" className="col col-album">
-                  {t.album}
-                </span>
-                <span role="gridcell" className="col col-durationSec">
-                  {formatTime(t.durationSec)}
-                </span>
+    <section className="view library" aria-labelledby="library-title">
+      <header className="view-header">
+        <div>
+          <h1 id="library-title" tabIndex={-1}>Library</h1>
+          <p className="view-sub" data-testid="library-count" aria-live="polite">
+            {loaded ? (rows.length === tracks.length ? countOf(tracks.length, 'track') : `${rows.length.toLocaleString('en-US')} of ${countOf(tracks.length, 'track')}`) : 'Loading…'}
+            {fixture ? ' · generated test library' : ''}
+          </p>
+        </div>
+        <div className="library-tools">
+          <label className="search">
+            <Icon name="search" size={18} />
+            <input
+              ref={search}
+              type="search"
+              placeholder="Search title, artist, album"
+              aria-label="Search the library"
+              aria-keyshortcuts="/"
+              value={query.text}
+              data-testid="library-search"
+              onChange={(e) => library.setQuery({ text: e.target.value })}
+              onKeyDown={(e) => {
+                if (e.key === 'ArrowDown' || e.key === 'Enter') {
+                  e.preventDefault();
+                  viewport.current?.focus();
+                  if (e.key === 'Enter' && rows[0]) focusRow(0);
+                } else if (e.key === 'Escape' && query.text) {
+                  e.preventDefault();
+                  library.setQuery({ text: '' });
+                }
+              }}
+            />
+          </label>
+          <div className="segmented" role="radiogroup" aria-label="Show tracks">
+            {(
+              [
+                ['all', 'All'],
+                ['local', 'On this device'],
+                ['remote', 'Elsewhere'],
+              ] as Array<[Availability, string]>
+            ).map(([value, label]) => (
+              <button key={value} type="button" role="radio" aria-checked={query.availability === value} onClick={() => library.setQuery({ availability: value })}>
+                {label}
+              </button>
+            ))}
+          </div>
+        </div>
+      </header>
+
+      {scan?.running ? (
+        <div className="scan-banner" role="status" data-testid="scan-progress">
+          <span>
+            Scanning your music: {scan.done.toLocaleString('en-US')} of {scan.total.toLocaleString('en-US')} files
+            <span className="scan-path">{scan.currentPath}</span>
+          </span>
+          <ProgressBar done={scan.done} total={scan.total} label="Library scan" indeterminate={scan.total === 0} />
+        </div>
+      ) : null}
+
+      <div className="track-table">
+        <div className="track-header" role="presentation">
+          {columns.map((c) => (
+            <button
+              key={c.key}
+              type="button"
+              className={`col ${c.className}`}
+              aria-sort={query.sort === c.key ? (query.descending ? 'descending' : 'ascending') : 'none'}
+              aria-label={`Sort by ${c.key === 'index' ? 'library order' : c.label.toLowerCase()}`}
+              onClick={() => sortBy(c.key)}
+            >
+              {c.label}
+              <span className="sort-mark" aria-hidden="true">
+                {query.sort === c.key ? (query.descending ? '↓' : '↑') : ''}
+              </span>
+            </button>
+          ))}
+          <span className="col col-actions" />
+        </div>
+        <div
+          ref={viewport}
+          className="track-viewport"
+          role="grid"
+          aria-label="Tracks"
+          aria-rowcount={rows.length}
+          aria-activedescendant={activeTrack ? `track-${activeTrack.trackId}` : undefined}
+          tabIndex={0}
+          onKeyDown={onKeyDown}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          data-testid="track-list"
+        >
+          {loaded && rows.length === 0 ? (
+            <div className="empty" role="row">
+              <div role="gridcell">
+                {tracks.length === 0 ? (
+                  <>
+                    <Icon name="note" size={40} />
+                    <p>No music yet. Add a folder in Settings, or wait for the other devices in the room to share theirs.</p>
+                    <button type="button" className="button" onClick={() => ui.setView('settings')}>
+                      Open settings
+                    </button>
+                  </>
+                ) : (
+                  <p>No tracks match “{query.text}”.</p>
+                )}
               </div>
-            );
-          })}
+            </div>
+          ) : null}
+          <div className="track-canvas" style={{ height: rows.length * ROW_HEIGHT }}>
+            {rows.slice(start, end).map((t, i) => {
+              const index = start + i;
+              const isActive = index === activeIndex;
+              const isCurrent = t.trackId === currentId;
+              return (
+                <div
+                  key={t.trackId}
+                  id={`track-${t.trackId}`}
+                  role="row"
+                  aria-rowindex={index + 1}
+                  aria-selected={isActive}
+                  aria-current={isCurrent ? 'true' : undefined}
+                  className={`track-row${isActive ? ' active' : ''}${isCurrent ? ' current' : ''}${t.local ? '' : ' remote'}`}
+                  style={{ transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}
+                  onClick={() => setActive(index)}
+                  onDoubleClick={() => play(t)}
+                  onContextMenu={(e) => onContextMenu(e, index, t)}
+                  data-row={index}
+                  data-track-index={t.index}
+                  data-testid="track-row"
+                >
+                  <span role="gridcell" className="col col-index">
+                    {isCurrent ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : t.index + 1}
+                  </span>
+                  <span role="gridcell" className="col col-title">
+                    <Cover track={t} size={36} className="row-cover" />
+                    <span className="title-text" data-testid="track-title">
+                      {t.title}
+                    </span>
+                    {t.local ? null : (
+                      <span className="badge" title={`On ${countOf(t.holders.length, 'other device')}`}>
+                        {t.holders.length > 0 ? 'remote' : 'offline'}
+                      </span>
+                    )}
+                  </span>
+                  <span role="gridcell" className="col col-artist">
+                    {t.artist}
+                  </span>
+                  <span role="gridcell" className="col col-album">
+                    {t.album}
+                  </span>
+                  <span role="gridcell" className="col col-time">
+                    {formatDuration(t.durationSec)}
+                  </span>
+                  <span role="gridcell" className="col col-actions">
+                    <button type="button" className="icon-button row-action" tabIndex={-1} aria-label={`Add ${t.title} to the queue`} title="Add to queue (Q)" onClick={() => enqueue(t)}>
+                      <Icon name="plus" size={18} />
+                    </button>
+                    <button
+                      type="button"
+                      className="icon-button row-action"
+                      tabIndex={-1}
+                      aria-label={`More actions for ${t.title}`}
+                      title="More (Shift+F10)"
+                      onClick={(e) => {
+                        setActive(index);
+                        const box = e.currentTarget.getBoundingClientRect();
+                        setMenu({ x: box.left - 160, y: box.bottom, track: t });
+                      }}
+                    >
+                      <Icon name="more" size={18} />
+                    </button>
+                  </span>
+                </div>
+              );
+            })}
+          </div>
         </div>
       </div>
+      {menu ? (
+        <ContextMenu x={menu.x} y={menu.y} label={`Actions for ${menu.track.title}`} items={menuItems(menu.track)} onClose={closeMenu} returnFocus={viewport.current} />
+      ) : null}
     </section>
   );
 }

@@ -1,86 +1,132 @@
-import { useMemo } from 'react';
-import type { RoomTrack } from '../../shared/bridge/contract';
-import { mediaUrl } from '../bridge';
+import { useState } from 'react';
 import { usePosition } from '../playback/position';
-import { useActions, useLibrary, usePlaybackState, useSettings } from '../store';
+import { healthLabel, healthOf } from '../room/health';
+import { useActions, useCurrentTrack, useLibrary, usePeerStatus, usePlaybackState, useSettings } from '../store';
+import { formatDuration, formatMs } from '../ui/format';
+import { Cover } from './Cover';
+import { Icon } from './Icons';
+import { RangeSlider } from './RangeSlider';
 
-function formatTime(sec: number): string {
-  const s = Math.max(0, Math.floor(sec));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** The current track, its progress, the transport controls and this device's volume. */
+/** The player bar: current track and cover, transport, progress with seek, this device's volume, and sync health. */
 export function NowPlaying() {
   const state = usePlaybackState();
+  const { trackId, track } = useCurrentTrack();
   const { tracks } = useLibrary();
   const settings = useSettings();
-  const { playback, settings: settingsActions } = useActions();
-  const byId = useMemo(() => new Map<string, RoomTrack>(tracks.map((t) => [t.trackId, t])), [tracks]);
-  const trackId = state && state.currentIndex !== null ? (state.queue[state.currentIndex] ?? null) : null;
-  const track = trackId ? byId.get(trackId) : undefined;
+  const status = usePeerStatus();
+  const { playback, settings: settingsActions, ui } = useActions();
   const position = usePosition(state);
+  const [preview, setPreview] = useState<number | null>(null);
   const playing = !!state && state.currentIndex !== null && !state.paused;
   const duration = track?.durationSec ?? 0;
+  const shownPosition = preview ?? Math.min(position, duration || position);
+  const sync = status?.sync ?? null;
+  const health = healthOf(playing ? sync?.errorMs : null);
+  const volume = settings?.volume ?? 1;
+
+  const togglePlay = () => {
+    if (playing) void playback.pause();
+    else if (trackId) void playback.resume();
+    else if (tracks[0]) void playback.play({ trackId: tracks[0].trackId });
+  };
 
   return (
-    <section className="panel now-playing" aria-label="Now playing" data-testid="now-playing">
-      <div className="cover" aria-hidden="true">
-        {track?.hasCover ? <img src={mediaUrl('cover', track.trackId)} alt="" /> : <span className="cover-placeholder">♪</span>}
-      </div>
-      <div className="np-main">
-        <div className="np-title" data-testid="np-title">
-          {track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
+    <section className="player" aria-label="Now playing" data-testid="now-playing">
+      <div className="player-track">
+        <Cover track={track} size={56} className="player-cover" />
+        <div className="player-text">
+          <div className="np-title" data-testid="np-title" title={track?.title}>
+            {track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
+          </div>
+          <div className="np-artist" data-testid="np-artist">
+            {track ? [track.artist, track.album].filter(Boolean).join(' · ') : trackId ? '' : 'Pick a track in the library'}
+          </div>
         </div>
-        <div className="np-artist muted">{track ? [track.artist, track.album].filter(Boolean).join(' — ') : ''}</div>
+      </div>
+
+      <div className="player-center">
+        <div className="transport" role="group" aria-label="Transport">
+          <button type="button" className="icon-button" aria-label="Stop" onClick={() => void playback.stop()} disabled={!trackId}>
+            <Icon name="stop" size={18} />
+          </button>
+          <button type="button" className="icon-button" aria-label="Previous track" onClick={() => void playback.prev()} disabled={!trackId}>
+            <Icon name="prev" />
+          </button>
+          <button
+            type="button"
+            className="play-button"
+            aria-label={playing ? 'Pause' : 'Play'}
+            aria-keyshortcuts="Space"
+            data-testid="play-pause"
+            onClick={togglePlay}
+            disabled={!trackId && tracks.length === 0}
+          >
+            <Icon name={playing ? 'pause' : 'play'} size={22} />
+          </button>
+          <button type="button" className="icon-button" aria-label="Next track" onClick={() => void playback.next()} disabled={!trackId}>
+            <Icon name="next" />
+          </button>
+          <button type="button" className="icon-button" aria-label="Keyboard shortcuts" onClick={() => ui.setShortcutsOpen(true)}>
+            <Icon name="keyboard" size={18} />
+          </button>
+        </div>
         <div className="np-progress">
           <span className="time" data-testid="np-position">
-            {formatTime(position)}
+            {formatDuration(shownPosition)}
           </span>
-          <input
-            type="range"
-            aria-label="Seek"
+          <RangeSlider
+            label="Seek"
+            className="seek"
             min={0}
             max={Math.max(1, Math.floor(duration))}
             step={1}
-            value={Math.min(Math.floor(position), Math.floor(duration))}
-            disabled={!trackId}
-            onChange={(e) => void playback.seek(Number(e.target.value))}
+            value={Math.floor(Math.min(position, duration))}
+            valueText={(v) => `${formatDuration(v)} of ${formatDuration(duration)}`}
+            disabled={!trackId || duration <= 0}
+            onPreview={setPreview}
+            onCommit={(v) => void playback.seek(v)}
+            testId="seek"
           />
-          <span className="time">{formatTime(duration)}</span>
+          <span className="time" data-testid="np-duration">
+            {formatDuration(duration)}
+          </span>
         </div>
-        {state?.starting ? <div className="muted" role="status">Waiting for the other speakers…</div> : null}
+        {state?.starting ? (
+          <div className="player-note" role="status">
+            Waiting for the other speakers…
+          </div>
+        ) : null}
       </div>
-      <div className="transport" role="group" aria-label="Transport">
-        <button type="button" aria-label="Previous track" onClick={() => void playback.prev()} disabled={!trackId}>
-          ⏮
-        </button>
+
+      <div className="player-side">
+        <span
+          className={`sync-badge health-${health}`}
+          title={sync && playing ? `This device is ${formatMs(sync.errorMs)} from group time (bound ${formatMs(sync.boundMs)})` : 'Sync is measured while a track plays'}
+          data-testid="sync-badge"
+        >
+          <span className="dot" aria-hidden="true" />
+          <span className="sync-text">{playing && sync ? formatMs(sync.errorMs) : 'sync'}</span>
+          <span className="visually-hidden">{`, ${healthLabel[health]}`}</span>
+        </span>
         <button
           type="button"
-          className="primary"
-          aria-label={playing ? 'Pause' : 'Play'}
-          data-testid="play-pause"
-          onClick={() => void (playing ? playback.pause() : trackId ? playback.resume() : tracks[0] && playback.play({ index: 0 }))}
+          className="icon-button"
+          aria-label={volume === 0 ? 'Unmute' : 'Mute'}
+          onClick={() => void settingsActions.update({ volume: volume === 0 ? 0.8 : 0 })}
         >
-          {playing ? '⏸' : '▶'}
+          <Icon name={volume === 0 ? 'mute' : 'volume'} />
         </button>
-        <button type="button" aria-label="Next track" onClick={() => void playback.next()} disabled={!trackId}>
-          ⏭
-        </button>
-        <button type="button" aria-label="Stop" onClick={() => void playback.stop()} disabled={!trackId}>
-          ⏹
-        </button>
-        <label className="volume">
-          <span className="visually-hidden">Volume</span>
-          <input
-            type="range"
-            aria-label="Volume"
-            min={0}
-            max={1}
-            step={0.01}
-            value={settings?.volume ?? 1}
-            onChange={(e) => void settingsActions.update({ volume: Number(e.target.value) })}
-          />
-        </label>
+        <RangeSlider
+          label="Volume"
+          className="volume"
+          min={0}
+          max={1}
+          step={0.01}
+          value={volume}
+          valueText={(v) => `${Math.round(v * 100)}%`}
+          onCommit={(v) => void settingsActions.update({ volume: v })}
+          testId="volume"
+        />
       </div>
     </section>
   );

@@ -1,48 +1,115 @@
-import { useMemo } from 'react';
-import type { RoomTrack } from '../../shared/bridge/contract';
-import { useActions, useLibrary, usePlaybackState } from '../store';
+import { useState, type DragEvent } from 'react';
+import { dropIndex } from '../queue/reorder';
+import { useActions, usePlaybackState, useTrackMap } from '../store';
+import { countOf, formatDuration } from '../ui/format';
+import { Cover } from './Cover';
+import { Icon } from './Icons';
 
-/** The room's queue: the current track marked; remove and reorder. */
+const DRAG_TYPE = 'application/x-firefly-queue-index';
+
+/** The room's queue: the current track marked; play, remove, and reorder by buttons or drag and drop. */
 export function QueuePanel() {
   const state = usePlaybackState();
-  const { tracks } = useLibrary();
-  const { playback } = useActions();
-  const byId = useMemo(() => new Map<string, RoomTrack>(tracks.map((t) => [t.trackId, t])), [tracks]);
+  const byId = useTrackMap();
+  const { playback, ui } = useActions();
+  const [dragFrom, setDragFrom] = useState<number | null>(null);
+  const [dropAt, setDropAt] = useState<{ index: number; before: boolean } | null>(null);
   const queue = state?.queue ?? [];
+  const totalSec = queue.reduce((sum, id) => sum + (byId.get(id)?.durationSec ?? 0), 0);
+
+  const nameOf = (trackId: string) => byId.get(trackId)?.title ?? 'track';
+  const move = (from: number, to: number) => {
+    void playback.move(from, to).then(() => ui.announce(`Moved ${nameOf(queue[from] ?? '')} to position ${to + 1}.`));
+  };
+
+  const onDragOver = (event: DragEvent<HTMLLIElement>, index: number) => {
+    if (dragFrom === null) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'move';
+    const box = event.currentTarget.getBoundingClientRect();
+    const before = event.clientY < box.top + box.height / 2;
+    if (dropAt?.index !== index || dropAt.before !== before) setDropAt({ index, before });
+  };
+  const onDrop = (event: DragEvent<HTMLLIElement>, index: number) => {
+    event.preventDefault();
+    const from = Number(event.dataTransfer.getData(DRAG_TYPE) || dragFrom);
+    const box = event.currentTarget.getBoundingClientRect();
+    const to = dropIndex(from, index, event.clientY < box.top + box.height / 2);
+    setDragFrom(null);
+    setDropAt(null);
+    if (to !== null && Number.isInteger(from)) move(from, to);
+  };
+
   return (
-    <section className="panel queue" aria-labelledby="queue-title">
-      <div className="panel-title-row">
-        <h2 id="queue-title">Queue</h2>
-        <button type="button" onClick={() => void playback.clear()} disabled={queue.length === 0}>
-          Clear
+    <section className="view queue" aria-labelledby="queue-title">
+      <header className="view-header">
+        <div>
+          <h1 id="queue-title" tabIndex={-1}>Queue</h1>
+          <p className="view-sub" data-testid="queue-count">
+            {queue.length === 0 ? 'Empty' : `${countOf(queue.length, 'track')} · ${formatDuration(totalSec)}`}
+          </p>
+        </div>
+        <button type="button" className="button" onClick={() => void playback.clear()} disabled={queue.length === 0}>
+          Clear queue
         </button>
-      </div>
+      </header>
       {queue.length === 0 ? (
-        <p className="muted">The queue is empty. Press Q on a track, or play one.</p>
+        <div className="empty">
+          <Icon name="queue" size={40} />
+          <p>The queue is empty. Press Q on a track in the library, use its + button, or play one.</p>
+        </div>
       ) : (
-        <ol className="queue-list" data-testid="queue">
+        <ol className="queue-list" data-testid="queue" aria-describedby="queue-help">
           {queue.map((trackId, index) => {
             const track = byId.get(trackId);
             const current = index === state?.currentIndex;
+            const title = track?.title ?? `Track ${trackId.slice(0, 10)}…`;
+            const marker = dropAt?.index === index && dragFrom !== null ? (dropAt.before ? ' drop-before' : ' drop-after') : '';
             return (
-              <li key={`${trackId}-${index}`} className={current ? 'current' : ''} aria-current={current ? 'true' : undefined}>
-                <button type="button" className="queue-title" onClick={() => void playback.play({ trackId })} title="Play">
-                  {track ? `${track.title}${track.artist ? ` — ${track.artist}` : ''}` : trackId.slice(0, 12)}
+              <li
+                key={`${trackId}-${index}`}
+                className={`queue-item${current ? ' current' : ''}${dragFrom === index ? ' dragging' : ''}${marker}`}
+                aria-current={current ? 'true' : undefined}
+                data-testid="queue-item"
+                draggable
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(DRAG_TYPE, String(index));
+                  e.dataTransfer.effectAllowed = 'move';
+                  setDragFrom(index);
+                }}
+                onDragEnd={() => {
+                  setDragFrom(null);
+                  setDropAt(null);
+                }}
+                onDragOver={(e) => onDragOver(e, index)}
+                onDrop={(e) => onDrop(e, index)}
+              >
+                <span className="grip" aria-hidden="true" title="Drag to reorder">
+                  <Icon name="grip" size={18} />
+                </span>
+                <span className="queue-pos">{current ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : index + 1}</span>
+                <Cover track={track} size={40} />
+                <button type="button" className="queue-title" onClick={() => void playback.play({ trackId })} aria-label={`Play ${title}`}>
+                  <span className="queue-name" data-testid="queue-title">
+                    {title}
+                  </span>
+                  <span className="queue-artist">{track ? [track.artist, track.album].filter(Boolean).join(' · ') : 'Not in the listing yet'}</span>
                 </button>
+                <span className="queue-time">{track ? formatDuration(track.durationSec) : ''}</span>
                 <span className="queue-actions">
-                  <button type="button" aria-label={`Move ${track?.title ?? 'track'} up`} disabled={index === 0} onClick={() => void playback.move(index, index - 1)}>
-                    ↑
+                  <button type="button" className="icon-button" aria-label={`Move ${title} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
+                    <Icon name="up" size={18} />
+                  </button>
+                  <button type="button" className="icon-button" aria-label={`Move ${title} down`} disabled={index === queue.length - 1} onClick={() => move(index, index + 1)}>
+                    <Icon name="down" size={18} />
                   </button>
                   <button
                     type="button"
-                    aria-label={`Move ${track?.title ?? 'track'} down`}
-                    disabled={index === queue.length - 1}
-                    onClick={() => void playback.move(index, index + 1)}
+                    className="icon-button"
+                    aria-label={`Remove ${title} from the queue`}
+                    onClick={() => void playback.remove(index).then(() => ui.announce(`Removed ${title} from the queue.`))}
                   >
-                    ↓
-                  </button>
-                  <button type="button" aria-label={`Remove ${track?.title ?? 'track'} from the queue`} onClick={() => void playback.remove(index)}>
-                    ✕
+                    <Icon name="remove" size={18} />
                   </button>
                 </span>
               </li>
@@ -50,6 +117,9 @@ export function QueuePanel() {
           })}
         </ol>
       )}
+      <p id="queue-help" className="visually-hidden">
+        Use the move up and move down buttons to reorder, or drag a track with the mouse.
+      </p>
     </section>
   );
 }

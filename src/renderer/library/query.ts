@@ -19,6 +19,18 @@ function normalize(text: string): string {
   return text.normalize('NFKD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 }
 
+/** Normalized search text per track object; a listing is replaced whole, so old entries just fall away. */
+const haystacks = new WeakMap<RoomTrack, string>();
+
+function haystackOf(track: RoomTrack): string {
+  let text = haystacks.get(track);
+  if (text === undefined) {
+    text = normalize(`${track.title} ${track.artist} ${track.album}`);
+    haystacks.set(track, text);
+  }
+  return text;
+}
+
 /** Tracks matching every word of the search text (in title, artist or album) and the availability filter, sorted. */
 export function queryTracks(tracks: readonly RoomTrack[], query: LibraryQuery): RoomTrack[] {
   const words = normalize(query.text).split(/\s+/).filter(Boolean);
@@ -26,7 +38,7 @@ export function queryTracks(tracks: readonly RoomTrack[], query: LibraryQuery): 
     if (query.availability === 'local' && !t.local) return false;
     if (query.availability === 'remote' && t.local) return false;
     if (words.length === 0) return true;
-    const haystack = normalize(`${t.title} ${t.artist} ${t.album}`);
+    const haystack = haystackOf(t);
     return words.every((w) => haystack.includes(w));
   });
   const direction = query.descending ? -1 : 1;

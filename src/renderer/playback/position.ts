@@ -17,6 +17,11 @@ export function setGroupNowSource(next: GroupNowSource): void {
   source = next;
 }
 
+/** Group time now (ms) and its error bound per the page's clock, or null before the first estimate. */
+export function readGroupNow(): { groupMs: number; errorMs: number } | null {
+  return source?.groupNow() ?? null;
+}
+
 const TICK_MS = 250;
 const listeners = new Set<() => void>();
 let timer: ReturnType<typeof setInterval> | null = null;
@@ -48,4 +53,12 @@ export function usePosition(state: PlaybackState | null): number {
     return sampledGroupMs === null ? state.anchor.positionSec : Math.max(0, positionAt(state, sampledGroupMs));
   };
   return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+}
+
+/** The current position (seconds) of a playback state right now, for one-off reads such as a seek shortcut. */
+export function currentPositionSec(state: PlaybackState | null): number {
+  if (!state || state.currentIndex === null) return 0;
+  if (state.paused) return state.pausedAtSec ?? state.anchor.positionSec;
+  const now = readGroupNow();
+  return now === null ? state.anchor.positionSec : Math.max(0, positionAt(state, now.groupMs));
 }

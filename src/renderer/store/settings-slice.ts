@@ -5,7 +5,14 @@ import { bridge } from '../bridge';
 export interface SettingsSlice {
   settings: {
     values: DeviceSettings | null;
-    actions: { load(): Promise<void>; update(patch: Partial<DeviceSettings>): Promise<void>; set(values: DeviceSettings): void };
+    /** The last error saving a setting, shown beside the settings until the next save. */
+    error: string | null;
+    actions: {
+      load(): Promise<void>;
+      /** Saves a change; resolves true when the peer accepted it. */
+      update(patch: Partial<DeviceSettings>): Promise<boolean>;
+      set(values: DeviceSettings): void;
+    };
   };
 }
 
@@ -13,14 +20,21 @@ export interface SettingsSlice {
 export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set) => ({
   settings: {
     values: null,
+    error: null,
     actions: {
       async load() {
         const values = await bridge().settings.get();
         set((s) => ({ settings: { ...s.settings, values } }));
       },
       async update(patch) {
-        const values = await bridge().settings.set(patch);
-        set((s) => ({ settings: { ...s.settings, values } }));
+        try {
+          const values = await bridge().settings.set(patch);
+          set((s) => ({ settings: { ...s.settings, values, error: null } }));
+          return true;
+        } catch (error) {
+          set((s) => ({ settings: { ...s.settings, error: error instanceof Error ? error.message : String(error) } }));
+          return false;
+        }
       },
       set(values) {
         set((s) => ({ settings: { ...s.settings, values } }));
