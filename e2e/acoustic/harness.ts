@@ -344,6 +344,9 @@ function priorityWrapper(executable: string, dir: string): string {
 export function describeRun(label: string, run: AcousticRunResult): string {
   const r = run.report;
   const fmt = (v: number | null) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(3));
-  const lat = run.players.map((p) => `${p.name}: out ${fmt(p.outputLatencyMs)} base ${fmt(p.baseLatencyMs)} map± ${fmt(p.mapSpreadMs)} starts ${p.starts}`).join('; ');
+  const worst = (p: PlayerInfo) => (p.syncReports.length ? Math.max(...p.syncReports.map((r) => Math.abs(r.errorMs))) : NaN);
+  const lat = run.players
+    .map((p) => `${p.name}: out ${fmt(p.outputLatencyMs)} base ${fmt(p.baseLatencyMs)} map± ${fmt(p.mapSpreadMs)} starts ${p.starts} max|sync err| ${fmt(worst(p))}`)
+    .join('; ');
   return `${label}: ${r.count} clicks, offset median ${fmt(r.medianMs)} ms (intended ${fmt(run.intendedMs)}, engines predicted ${fmt(run.predictedMs)}), p95 |${fmt(r.p95AbsMs)}| max |${fmt(r.maxAbsMs)}| ms, unmatched ${r.unmatched} [${lat}]`;
 }
