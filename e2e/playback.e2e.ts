@@ -1,0 +1,152 @@
+/**
+ * Synchronized playback through real peers and real Chromium windows: one window per peer, each playing through its
+ * own AudioEngine. Each window reports the group time at which a given sample of the track reaches its output;
+ * the windows must agree within 1 ms, through play, pause, resume, seek, next, a late joiner and a killed leader.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { makeTone } from '../test/audio/make-audio';
+import { launchPeer, stopPeers, type TestPeer } from './peers';
+import { agreeOnLeader, waitForStatuses } from './status';
+
+interface Window {
+  peer: TestPeer;
+  page: Page;
+}
+
+let peers: TestPeer[] = [];
+const browsers: Browser[] = [];
+test.afterEach(async () => {
+  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await stopPeers(peers);
+  peers = [];
+});
+
+/** Opens the peer's UI in a browser process of its own, as on a separate PC. */
+async function openWindow(peer: TestPeer): Promise<Window> {
+  const browser = await chromium.launch(test.info().project.use.launchOptions);
+  browsers.push(browser);
+  const page = await browser.newPage();
+  await page.goto(`${peer.ui}/?diagnostics`);
+  await page.waitForFunction(() => 'fireflyAudio' in window || '__fireflyAudio' in window);
+  return { peer, page };
+}
+
+type Hook = {
+  lastStart: { trackId: string; sampleRate: number } | null;
+  starts: number;
+  snapshot(): { status: string; trackId: string | null; positionSec: number };
+  groupTimeOfFrame(frame: number): number | null;
+};
+
+/** Waits until every window plays `trackId`. */
+async function waitPlaying(windows: Window[], trackId: string): Promise<void> {
+  for (const w of windows) {
+    await w.page.waitForFunction(
+      (id) => {
+        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+        return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
+      },
+      trackId,
+      { timeout: 30_000 },
+    );
+  }
+}
+
+/** The group time at which the sample `atSec` into the current track reaches each window's output. */
+async function outputTimes(windows: Window[], atSec: number): Promise<number[]> {
+  return Promise.all(
+    windows.map((w) =>
+      w.page.evaluate((sec) => {
+        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+        const rate = hook.lastStart?.sampleRate ?? 48_000;
+        return hook.groupTimeOfFrame(Math.round(sec * rate));
+      }, atSec),
+    ),
+  ).then((times) => times.map((t) => t ?? NaN));
+}
+
+async function expectInSync(windows: Window[], atSec: number): Promise<number> {
+  // The engines' output clocks settle over their first second of running; measure after that.
+  await expect
+    .poll(
+      async () => {
+        const times = await outputTimes(windows, atSec);
+        return Math.max(...times) - Math.min(...times);
+      },
+      { timeout: 20_000, intervals: [500] },
+    )
+    .toBeLessThan(1);
+  const times = await outputTimes(windows, atSec);
+  return Math.max(...times) - Math.min(...times);
+}
+
+const post = (peer: TestPeer, route: string, body?: unknown) =>
+  fetch(`${peer.ui}/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }).then(async (r) => {
+    if (!r.ok) throw new Error(`${route}: ${r.status} ${await r.text()}`);
+  });
+
+test('three windows play as one; a late joiner aligns; the leader dies and the music goes on', async () => {
+  test.setTimeout(240_000);
+  const library = mkdtempSync(path.join(os.tmpdir(), 'firefly-e2e-lib-'));
+  await makeTone(path.join(library, 'a.mp3'), { format: 'mp3', durationSec: 45, frequencyHz: 330, noise: true, tags: { title: 'Alpha', artist: 'Sync', track: 1 } });
+  await makeTone(path.join(library, 'b.ogg'), { format: 'ogg', durationSec: 30, frequencyHz: 550, noise: true, tags: { title: 'Beta', artist: 'Sync', track: 2 } });
+
+  // The first peer holds the music; the others fetch it from the room. The third leads.
+  const holder = await launchPeer({ name: 'holder', args: ['--library', library, '--priority', '1'] });
+  const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/')) as string;
+  const middle = await launchPeer({ name: 'middle', args: ['--bootstrap', seed, '--priority', '2'] });
+  const leader = await launchPeer({ name: 'leader', args: ['--bootstrap', seed, '--priority', '3'] });
+  peers = [holder, middle, leader];
+  await waitForStatuses(peers.map((p) => p.ui), (s) => agreeOnLeader(s, leader.peerId), { what: 'a leader' });
+  const [alpha, beta] = await expect
+    .poll(async () => ((await (await fetch(`${middle.ui}/api/tracks`)).json()) as Array<{ trackId: string; title: string }>).map((t) => t.trackId), { timeout: 30_000 })
+    .toHaveLength(2)
+    .then(async () => ((await (await fetch(`${middle.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map((t) => t.trackId));
+
+  const windows = await Promise.all(peers.map((p) => openWindow(p)));
+
+  // Play from a follower: every window starts the same track at the same group time.
+  await post(middle, 'play', { trackId: alpha });
+  await waitPlaying(windows, alpha as string);
+  console.log(`play: windows apart by ${(await expectInSync(windows, 8)).toFixed(3)} ms`);
+
+  // Pause and resume.
+  await post(holder, 'pause');
+  for (const w of windows) await w.page.waitForFunction(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status === 'paused');
+  await post(leader, 'resume');
+  await waitPlaying(windows, alpha as string);
+  console.log(`resume: windows apart by ${(await expectInSync(windows, 15)).toFixed(3)} ms`);
+
+  // Seek.
+  await post(middle, 'seek', { positionSec: 25 });
+  await expect.poll(() => windows[0]?.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec)).toBeGreaterThan(24);
+  console.log(`seek: windows apart by ${(await expectInSync(windows, 30)).toFixed(3)} ms`);
+
+  // A fourth peer joins mid-track and lines up with the others.
+  const late = await launchPeer({ name: 'late', args: ['--bootstrap', seed] });
+  peers.push(late);
+  const lateWindow = await openWindow(late);
+  windows.push(lateWindow);
+  await waitPlaying(windows, alpha as string);
+  console.log(`late join: windows apart by ${(await expectInSync(windows, 35)).toFixed(3)} ms`);
+
+  // Next track.
+  await post(late, 'next');
+  await waitPlaying(windows, beta as string);
+  console.log(`next: windows apart by ${(await expectInSync(windows, 6)).toFixed(3)} ms`);
+
+  // Kill the leader mid-track: the others keep playing without a restart, still together.
+  const survivors = windows.filter((w) => w.peer !== leader);
+  const startsBefore = await Promise.all(survivors.map((w) => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts)));
+  await leader.stop('SIGKILL');
+  await waitForStatuses(survivors.map((w) => w.peer.ui), (s) => agreeOnLeader(s, middle.peerId), { what: 'a new leader' });
+  for (const w of survivors) {
+    await expect.poll(() => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status)).toBe('playing');
+  }
+  const startsAfter = await Promise.all(survivors.map((w) => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts)));
+  expect(startsAfter).toEqual(startsBefore);
+  console.log(`after failover: windows apart by ${(await expectInSync(survivors, 20)).toFixed(3)} ms`);
+});
