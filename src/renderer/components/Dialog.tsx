@@ -24,6 +24,21 @@ export function Dialog({ open, title, onClose, children, testId }: { open: boole
       className="dialog"
       aria-labelledby="dialog-title"
       data-testid={testId}
+      onKeyDown={(e) => {
+        // showModal keeps focus off the page, but Tab can still leave for the browser's own UI: cycle inside instead.
+        if (e.key !== 'Tab') return;
+        const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
+        const first = focusable[0];
+        const last = focusable[focusable.length - 1];
+        if (!first || !last) return;
+        if (e.shiftKey && document.activeElement === first) {
+          e.preventDefault();
+          last.focus();
+        } else if (!e.shiftKey && document.activeElement === last) {
+          e.preventDefault();
+          first.focus();
+        }
+      }}
       onCancel={(e) => {
         e.preventDefault();
         onClose();

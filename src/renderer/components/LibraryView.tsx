@@ -244,7 +244,7 @@ export function LibraryView() {
                   data-testid="track-row"
                 >
                   <span role="gridcell" className="col col-index">
-                    {isCurrent ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : t.index + 1}
+                    {isCurrent ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : (t.index + 1).toLocaleString('en-US')}
                   </span>
                   <span role="gridcell" className="col col-title">
                     <Cover track={t} size={36} className="row-cover" />

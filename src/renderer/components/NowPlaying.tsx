@@ -105,7 +105,7 @@ export function NowPlaying() {
           data-testid="sync-badge"
         >
           <span className="dot" aria-hidden="true" />
-          <span className="sync-text">{playing && sync ? formatMs(sync.errorMs) : 'sync'}</span>
+          <span className="sync-text">{playing && sync ? formatMs(sync.errorMs) : 'Sync –'}</span>
           <span className="visually-hidden">{`, ${healthLabel[health]}`}</span>
         </span>
         <button

@@ -142,8 +142,16 @@ export function PeersPanel() {
                   {m.peerId === leader?.peerId ? <span className="muted"> · epoch {leader.epoch}</span> : null}
                 </td>
                 <td className="num">{m.rttMs === null ? '–' : formatMs(m.rttMs)}</td>
-                <td className="num">{m.clock ? formatSignedMs(m.clock.offsetMs) : '–'}</td>
-                <td className="num">{m.clock ? `±${formatMs(m.clock.errorMs)}` : '–'}</td>
+                {m.peerId === leader?.peerId ? (
+                  <td className="num muted" colSpan={2}>
+                    reference (group time)
+                  </td>
+                ) : (
+                  <>
+                    <td className="num">{m.clock ? formatSignedMs(m.clock.offsetMs) : '–'}</td>
+                    <td className="num">{m.clock ? `±${formatMs(m.clock.errorMs)}` : '–'}</td>
+                  </>
+                )}
                 <td>{m.peerId === selfId ? '—' : formatAgo(m.lastSeenMs)}</td>
               </tr>
             ))}

@@ -17,7 +17,7 @@ export interface SettingsSlice {
 }
 
 /** Per-device settings, persisted by the host peer. */
-export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set) => ({
+export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSlice> = (set, get) => ({
   settings: {
     values: null,
     error: null,
@@ -27,12 +27,15 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
         set((s) => ({ settings: { ...s.settings, values } }));
       },
       async update(patch) {
+        // Show the change at once (a toggle must not lag behind the click); the peer's answer then replaces it.
+        const before = get().settings.values;
+        if (before) set((s) => ({ settings: { ...s.settings, values: { ...before, ...patch } } }));
         try {
           const values = await bridge().settings.set(patch);
           set((s) => ({ settings: { ...s.settings, values, error: null } }));
           return true;
         } catch (error) {
-          set((s) => ({ settings: { ...s.settings, error: error instanceof Error ? error.message : String(error) } }));
+          set((s) => ({ settings: { ...s.settings, values: before ?? s.settings.values, error: error instanceof Error ? error.message : String(error) } }));
           return false;
         }
       },

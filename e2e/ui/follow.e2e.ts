@@ -1,0 +1,45 @@
+import { expect, test } from '@playwright/test';
+import { stopPeers, type TestPeer } from '../peers';
+import { waitForStatuses } from '../status';
+import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
+
+let peers: TestPeer[] = [];
+
+test.afterEach(async () => {
+  await stopPeers(peers);
+  peers = [];
+  removeMusicFolders();
+});
+
+test('play in one window and every window in the room follows', async ({ browser }) => {
+  peers = await startRoom(['living-room', 'kitchen', 'studio'], await musicFolder());
+  for (const peer of peers) await waitForTracks(peer, TITLES.length);
+  const pages = await Promise.all(peers.map((peer) => openWindow(browser, peer, { tracks: TITLES.length })));
+  for (const page of pages) await expect(page.getByTestId('np-title')).toHaveText('Nothing playing');
+
+  // Play from a follower's window: the leader orders it, every window shows it.
+  const kitchen = pages[1];
+  await kitchen!.getByTestId('track-row').filter({ hasText: 'Long Noise' }).dblclick();
+  for (const page of pages) {
+    await expect(page.getByTestId('np-title')).toHaveText('Long Noise');
+    await expect(page.getByTestId('track-row').filter({ hasText: 'Long Noise' })).toHaveAttribute('aria-current', 'true');
+  }
+  await waitForStatuses(
+    peers.map((p) => p.ui),
+    (s) => s.every((x) => x.playback.state === 'playing'),
+    { what: 'every peer playing' },
+  );
+
+  // Pause from the third window with the space bar: every window's button turns to Play.
+  const studio = pages[2]!;
+  await studio.getByTestId('track-list').focus();
+  await studio.keyboard.press('Space');
+  for (const page of pages) await expect(page.getByTestId('play-pause')).toHaveAccessibleName('Play');
+
+  // And a track picked in the leader's window with Enter replaces it everywhere.
+  const living = pages[0]!;
+  await living.getByTestId('track-row').filter({ hasText: 'Covered' }).click();
+  await living.keyboard.press('Enter');
+  for (const page of pages) await expect(page.getByTestId('np-title')).toHaveText('Covered');
+  await expect(living.getByTestId('announcer')).toContainText('Now playing Covered');
+});
