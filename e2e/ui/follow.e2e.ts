@@ -30,11 +30,18 @@ test('play in one window and every window in the room follows', async ({ browser
     { what: 'every peer playing' },
   );
 
+  // The system's media controls see the track (MediaSession), and → seeks ahead in every window.
+  await expect.poll(() => kitchen!.evaluate(() => [navigator.mediaSession.metadata?.title, navigator.mediaSession.playbackState])).toEqual(['Long Noise', 'playing']);
+  await kitchen!.getByTestId('track-list').focus();
+  await kitchen!.keyboard.press('ArrowRight');
+  for (const page of pages) await expect(page.getByTestId('np-position')).toHaveText(/^0:[1-3]\d$/);
+
   // Pause from the third window with the space bar: every window's button turns to Play.
   const studio = pages[2]!;
   await studio.getByTestId('track-list').focus();
   await studio.keyboard.press('Space');
   for (const page of pages) await expect(page.getByTestId('play-pause')).toHaveAccessibleName('Play');
+  await expect.poll(() => studio.evaluate(() => navigator.mediaSession.playbackState)).toBe('paused');
 
   // And a track picked in the leader's window with Enter replaces it everywhere.
   const living = pages[0]!;
