@@ -179,6 +179,8 @@ async function main(): Promise<void> {
 
       await page.getByTestId('nav-room').click();
       await page.locator('[data-testid=peers-table] tbody tr').nth(2).waitFor();
+      // The window's audio engine reports its sync error once it plays; show it when it comes in time.
+      await page.getByTestId('self-sync').filter({ hasText: 'from group time' }).waitFor({ timeout: 15_000 }).catch(() => undefined);
       await shoot(page, `room-${theme}`);
 
       await page.getByTestId('nav-settings').click();
