@@ -45,7 +45,7 @@ async function connectAll(peers: TestPeer[]): Promise<void> {
 }
 
 /** Resolves when the clock reports a status satisfying `done`; rejects after timeoutMs. */
-function until(clock: ClockSync, done: (status: ClockStatus) => boolean, timeoutMs = 15_000): Promise<ClockStatus> {
+function until(clock: ClockSync, done: (status: ClockStatus) => boolean, timeoutMs = 45_000): Promise<ClockStatus> {
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
     const timer = setTimeout(() => {

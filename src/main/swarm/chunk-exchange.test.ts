@@ -193,7 +193,9 @@ describe('chunk exchange', () => {
 
     const fromFirst = result.perPeer[first.node.peerId]?.chunks ?? 0;
     expect(fromFirst).toBeGreaterThan(0);
-    expect(fromFirst).toBeLessThanOrEqual(partialCount);
+    // Writes queued before the abort may land after it, so the first peer's final store bounds what it could serve.
+    expect(partialCount).toBeLessThan(track.chunkCount);
+    expect(fromFirst).toBeLessThanOrEqual(first.lib.store.stats().count);
     expect(first.server.stats().watches).toBe(1);
     expect(Buffer.from(await second.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
   });
