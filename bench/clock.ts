@@ -32,6 +32,7 @@ import {
 import { ClockSync, clockProtocol } from '../src/main/clock/clock-sync';
 import { createTimeSource, hrtimeSource, type HrtimeOrigin } from '../src/main/clock/time-source';
 import { startNetemProxy, type NetemOptions } from '../test/support/netem-proxy';
+import { seededRandom } from '../src/shared/random';
 
 const PROTOCOL = clockProtocol('bench');
 const LEADER = { offsetMs: -500, skewPpm: -200 };
@@ -72,24 +73,13 @@ function printSummary(s: Summary, targets: { medianUs?: number; p99Us?: number }
   console.log(`    stated bound: median ${us(s.medianBoundUs)}; truth inside the bound at ${s.honestPct.toFixed(2)} % of checks`);
 }
 
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------- 1. pure estimator, fake clock
 
 /** Mirrors ClockSync's schedule: rounds of 3 back-to-back probes (lowest delay kept), 16 rounds 30 ms
  * apart, then every 250 ms for 30 s, then every 1 s. */
 function simulate(label: string, oneWayMs: (random: () => number) => number, targets: { medianUs?: number; p99Us?: number }): void {
-  const random = rng(2024);
+  const random = seededRandom(2024);
   const skewPpm = 200;
   const start = 1_700_000_000_000;
   const server = (t: number) => t + 1234.5 + skewPpm * 1e-6 * (t - start);

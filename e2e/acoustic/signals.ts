@@ -1,19 +1,10 @@
+import { seededRandom } from '../../src/shared/random';
 /**
  * Test signals for acoustic measurements: a click train whose clicks are band-limited noise
  * bursts, defined in continuous time so they can be rendered with any sub-sample delay.
  */
 
-/** A deterministic pseudo-random generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../src/shared/random';
 
 /** A click as a function of time (s) from its start; zero outside [0, durationSec]. */
 export interface Click {

@@ -13,6 +13,7 @@
  * Timers have ~1 ms granularity under load, which only adds to the jitter.
  */
 import net from 'node:net';
+import { seededRandom } from '../../src/shared/random';
 
 export interface NetemOptions {
   meanDelayMs: number;
@@ -29,21 +30,10 @@ export interface NetemProxy {
   close(): Promise<void>;
 }
 
-/** Seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Starts a delaying proxy on 127.0.0.1 (any port) in front of targetPort. */
 export async function startNetemProxy(targetPort: number, options: NetemOptions): Promise<NetemProxy> {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const stats = { chunks: 0, lossEvents: 0 };
   const sockets = new Set<net.Socket>();
 

@@ -5,6 +5,7 @@
  * Nothing else in the app depends on it; playing a fixture track fails like any unknown track.
  */
 import type { RoomTrack } from '../../shared/bridge/contract';
+import { seededRandom } from '../../shared/random';
 
 /** Most tracks a fixture may ask for. */
 export const MAX_FIXTURE_TRACKS = 200_000;
@@ -23,23 +24,12 @@ const artistsFirst = ['The', 'Lumen', 'Nora', 'Atlas', 'Kito', 'Marlow', 'Junipe
 const artistsSecond = ['Collective', 'Ferreira', 'Park', 'Ensemble', 'Lane', 'Quartet', 'Halloran', 'Twins', 'Mori', 'Club'];
 const codecs = ['mp3', 'flac', 'aac', 'opus', 'vorbis'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run shows the same fixture. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(items: readonly T[], r: number): T => items[Math.floor(r * items.length) % items.length] as T;
 
 /** `count` made-up tracks: albums of 8–14 tracks by a few hundred artists, some on this device, some elsewhere. */
 export function fixtureTracks(count: number, seed = 1): RoomTrack[] {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const tracks: RoomTrack[] = [];
   let albumNo = 0;
   while (tracks.length < count) {

@@ -10,18 +10,8 @@ import {
   type ClockSample,
   type EstimatorState,
 } from './estimator';
+import { seededRandom } from '../random';
 
-/** Seeded PRNG (mulberry32) so every run sees the same "network". */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ServerClock {
   /** Server time at a local time. */
@@ -111,7 +101,7 @@ describe('estimator', () => {
   });
 
   it('averages out symmetric jitter and rejects delay outliers', () => {
-    const random = rng(7);
+    const random = seededRandom(7);
     const server = aServer(1234.5);
     const jitter = uniform(random, 3, 7);
     // 10 % of replies queue behind 200 ms of something else.
@@ -124,7 +114,7 @@ describe('estimator', () => {
   });
 
   it('estimates a 200 ppm skew to within a few ppm and keeps the bound honest between samples', () => {
-    const random = rng(11);
+    const random = seededRandom(11);
     const server = aServer(500, 200);
     const jitter = uniform(random, 0.05, 0.12);
     const { state, end } = run(server, { forward: jitter, backward: jitter }, 120, 1000);
@@ -140,7 +130,7 @@ describe('estimator', () => {
   });
 
   it('reaches a bound under 1 ms from a short burst on a fast path', () => {
-    const random = rng(3);
+    const random = seededRandom(3);
     const server = aServer(-250, -200);
     const jitter = uniform(random, 0.04, 0.1);
     const { state, end } = run(server, { forward: jitter, backward: jitter }, 16, 30);
@@ -150,7 +140,7 @@ describe('estimator', () => {
   });
 
   it('detects a step in the server clock and starts over from it', () => {
-    const random = rng(5);
+    const random = seededRandom(5);
     const jitter = uniform(random, 0.05, 0.1);
     const before = aServer(100);
     const first = run(before, { forward: jitter, backward: jitter }, 30, 100);
@@ -171,7 +161,7 @@ describe('estimator', () => {
   });
 
   it('drops a lone contradicting sample without resetting', () => {
-    const random = rng(9);
+    const random = seededRandom(9);
     const jitter = uniform(random, 0.05, 0.1);
     const server = aServer(100);
     const first = run(server, { forward: jitter, backward: jitter }, 20, 100);
@@ -187,7 +177,7 @@ describe('estimator', () => {
 
   it('is deterministic: the same samples give the same answers', () => {
     const simulate = () => {
-      const random = rng(42);
+      const random = seededRandom(42);
       const jitter = uniform(random, 1, 4);
       return run(aServer(77, 150), { forward: jitter, backward: jitter }, 50, 200);
     };

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../random';
 /**
  * A deterministic simulated room for testing the election: seeded randomness, a fake clock and
  * a priority queue of deliveries. Every message goes through the real codec. Faults: per-message
@@ -19,17 +20,7 @@ import {
   type RoomTimings,
 } from '../room';
 
-/** mulberry32: small, fast, good enough for test schedules. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../random';
 
 type Scheduled =
   | { kind: 'deliver'; to: string; toIncarnation: number; from: string; bytes: Uint8Array }
