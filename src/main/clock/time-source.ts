@@ -33,13 +33,16 @@ export interface HrtimeOrigin {
 }
 
 /**
- * Monotonic process clock: Date.now() at creation, advanced by process.hrtime (ns).
+ * Monotonic process clock: wall-clock time at creation, advanced by process.hrtime (ns).
  * Epoch-sized values keep about 0.25 µs of resolution in a double. hrtime is the system's
  * monotonic clock, so processes given the same origin read the same time (used by benchmarks).
+ * The origin is `performance.timeOrigin + performance.now()` (microseconds) rather than Date.now()
+ * (whole milliseconds), so unshifted peers on one machine, and browsers (whose clock is built the
+ * same way), start within microseconds of each other.
  */
 export function hrtimeSource(origin?: HrtimeOrigin): TimeSource {
   const originNs = origin?.originNs ?? process.hrtime.bigint();
-  const originMs = origin?.originMs ?? Date.now();
+  const originMs = origin?.originMs ?? performance.timeOrigin + performance.now();
   return { nowMs: () => originMs + Number(process.hrtime.bigint() - originNs) / 1e6 };
 }
 
