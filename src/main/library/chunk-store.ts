@@ -1,9 +1,10 @@
 /**
  * Content-addressed chunk store on disk: `<root>/ab/cd/<sha256hex>`.
  *
- * - Writes are atomic: bytes go to a temp file in the entry's own folder, are fsynced, then renamed
- *   over the final name, so a crash leaves either the whole entry or a temp file; temp files are
- *   removed when the store opens.
+ * - Writes are atomic: bytes go to a temp file in the entry's own folder, then are renamed over the
+ *   final name, so a crash leaves either the whole entry or a temp file; temp files are removed when
+ *   the store opens. Entries are not fsynced: the store is a cache of bytes other peers hold, and
+ *   every read re-hashes, so an entry a power cut left damaged is found, deleted and fetched again.
  * - Reads re-hash the bytes; a corrupt entry is deleted and reported, and then counts as missing.
  * - With a size limit, the least recently used entries are evicted, except pinned ones (chunks of
  *   the user's own library, which must stay servable).
@@ -220,7 +221,6 @@ export class ChunkStore {
         const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
         written += bytesWritten;
       }
-      await handle.sync();
     } catch (error) {
       await handle.close();
       await rm(temp, { force: true });
