@@ -71,6 +71,8 @@ export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').upd
 
 /** The on-disk content-addressed store. Open it with `ChunkStore.open`. */
 export class ChunkStore {
+  /** Fan-out folders known to exist, so a write costs no mkdir once its folder is made. */
+  private readonly madeDirs = new Set<string>();
   readonly root: string;
   private readonly components: ChunkStoreComponents;
   private readonly maxBytes: number;
@@ -212,9 +214,17 @@ export class ChunkStore {
   private async write(chunkId: string, bytes: Uint8Array): Promise<void> {
     const final = this.pathOf(chunkId);
     const dir = join(this.root, chunkId.slice(0, 2), chunkId.slice(2, 4));
-    await mkdir(dir, { recursive: true });
+    if (!this.madeDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
     const temp = join(dir, `.${chunkId}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx').catch(async (error: unknown) => {
+      // The folder went away behind our back (cleaned by hand): make it again, once.
+      if (!isNotFound(error)) throw error;
+      await mkdir(dir, { recursive: true });
+      return open(temp, 'wx');
+    });
     try {
       let written = 0;
       while (written < bytes.length) {
