@@ -6,14 +6,14 @@
  * two-browser run and pools the figures.
  */
 import type { LaunchOptions } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureOffsets, summarize, type AnalyzeOptions, type OffsetReport } from '../e2e/acoustic/analyze';
+import { findOnsets, measureOffsets, summarize, type AnalyzeOptions, type OffsetReport } from '../e2e/acoustic/analyze';
 import { runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from '../e2e/acoustic/harness';
 import { pulseAvailable, startPulse, type PulseServer } from '../e2e/acoustic/pulse';
 import { clickTimes, makeClick, renderClicks } from '../e2e/acoustic/signals';
-import { readWav, writeWav } from '../e2e/acoustic/wav';
+import { readWav, wavDataOffset, writeWav, type PcmAudio } from '../e2e/acoustic/wav';
 
 export { pulseAvailable };
 export type { OffsetReport };
@@ -26,12 +26,24 @@ export interface ClickTrack {
   sampleRate: number;
 }
 
-/** A stereo 16-bit WAV with the same click train on both channels (for a peer's library). */
-export function makeClickTrack(clicks = 60, sampleRate = 48_000, seed = 5): ClickTrack {
-  const times = clickTimes(clicks);
+/** The click pattern of a track: when clicks fall, and how many channels carry them. */
+export interface ClickPattern {
+  /** Seed of the irregular gaps, so tracks can differ in rhythm. */
+  timingSeed?: number;
+  firstSec?: number;
+  minGapSec?: number;
+  maxGapSec?: number;
+  /** 1 keeps a long track small (the engine plays a mono file on both outputs). */
+  channels?: 1 | 2;
+}
+
+/** A 16-bit WAV with the same click train on every channel (for a peer's library). */
+export function makeClickTrack(clicks = 60, sampleRate = 48_000, seed = 5, pattern: ClickPattern = {}): ClickTrack {
+  const times = clickTimes(clicks, pattern.firstSec, pattern.minGapSec, pattern.maxGapSec, pattern.timingSeed);
   const durationSec = times.at(-1)! + 0.5;
   const channel = renderClicks(makeClick(seed), times, sampleRate, durationSec);
-  return { wav: writeWav({ sampleRate, channels: [channel, channel] }, 'pcm16'), clickTimesSec: times, durationSec, sampleRate };
+  const channels = pattern.channels === 1 ? [channel] : [channel, channel];
+  return { wav: writeWav({ sampleRate, channels }, 'pcm16'), clickTimesSec: times, durationSec, sampleRate };
 }
 
 /** Offsets of every channel against channel 0 in one recording. */
@@ -120,4 +132,86 @@ export async function measureEngineSync(runs = 3, options: AcousticRunOptions = 
 export function formatOffsets(label: string, report: OffsetReport): string {
   const f = (v: number) => (Number.isNaN(v) ? 'n/a' : v.toFixed(3));
   return `${label}: ${report.count} clicks, median ${f(report.medianMs)} ms, p95 |${f(report.p95AbsMs)}| ms, max |${f(report.maxAbsMs)}| ms, unmatched ${report.unmatched}`;
+}
+
+/** A recording placed on this process's clock. */
+export interface TimedRecording {
+  audio: PcmAudio;
+  /** When the recording's first frame was played into the sink (ms, performance.timeOrigin + now()). */
+  startMs: number;
+  /** How many (time, file size) readings the estimate rests on. */
+  readings: number;
+}
+
+/**
+ * Records the mix while `action` runs and places the recording on this process's clock
+ * (`performance.timeOrigin + performance.now()`, the clock commands are stamped with).
+ *
+ * Method: while parec writes, the file's size is read every ~2 ms with the time right after each
+ * read. Frame f can only be in the file once the sink has rendered it, so each reading bounds the
+ * start from above: start ≤ t − f / rate. The smallest bound is the estimate. It is late by the
+ * smallest delay between the sink rendering a frame and parec writing it (sub-ms on an idle
+ * machine), and early by up to the sink's render-ahead (the null sink renders one block ahead
+ * of its clock; parec asks for 10 ms latency, which caps that block at about 10 ms).
+ */
+export async function recordTimed(rig: AcousticRig, action: () => Promise<void>): Promise<TimedRecording> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-timed-'));
+  const file = path.join(dir, 'take.wav');
+  const readings: [number, number][] = [];
+  try {
+    const recording = await rig.pulse.record(file);
+    let active = true;
+    const poll = (async () => {
+      while (active) {
+        const size = statSync(file).size;
+        readings.push([performance.timeOrigin + performance.now(), size]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    })();
+    try {
+      await action();
+    } finally {
+      active = false;
+      await poll;
+      await recording.stop();
+    }
+    const bytes = readFileSync(file);
+    const audio = readWav(bytes);
+    const dataOffset = wavDataOffset(bytes);
+    const frameBytes = audio.channels.length * 4;
+    let startMs = Infinity;
+    for (const [t, size] of readings) {
+      if (size <= dataOffset) continue;
+      const frames = Math.floor((size - dataOffset) / frameBytes);
+      startMs = Math.min(startMs, t - (frames / audio.sampleRate) * 1000);
+    }
+    if (!Number.isFinite(startMs)) throw new Error('no readings of the recording while it grew');
+    return { audio, startMs, readings: readings.length };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * When track position `fromSec` was heard in `channel` of a timed recording (ms, same clock as
+ * `startMs`), found from the first clicks heard: the first two onsets are matched to the click
+ * pair whose gap they show, so a click softened by a fade-in is not mistaken for the next.
+ * Onsets heard before `notBeforeMs` are ignored. Null when no click after `fromSec` is found.
+ */
+export function heardAt(recording: TimedRecording, channel: number, clickTimesSec: readonly number[], fromSec: number, notBeforeMs = -Infinity): number | null {
+  const signal = recording.audio.channels[channel];
+  if (!signal) return null;
+  const rate = recording.audio.sampleRate;
+  // Clicks still sounding from before the command (a pause takes effect after the lead time) are not the answer.
+  const onsets = findOnsets(signal, rate)
+    .map((i) => i / rate)
+    .filter((sec) => recording.startMs + sec * 1000 >= notBeforeMs);
+  const [o1, o2] = onsets;
+  if (o1 === undefined || o2 === undefined) return null;
+  for (let k = 0; k + 1 < clickTimesSec.length; k++) {
+    const t = clickTimesSec[k]!;
+    if (t < fromSec - 0.005) continue;
+    if (Math.abs(o2 - o1 - (clickTimesSec[k + 1]! - t)) < 0.003) return recording.startMs + (o1 - (t - fromSec)) * 1000;
+  }
+  return null;
 }

@@ -333,7 +333,7 @@ function tracePoint(): TracePoint | null {
  * As root, a wrapper that starts the browser at a raised priority: an audio player outranks the
  * build jobs that share a CI machine, as it would on a desktop with a realtime audio thread.
  */
-function priorityWrapper(executable: string, dir: string): string {
+export function priorityWrapper(executable: string, dir: string): string {
   if (process.getuid?.() !== 0) return executable;
   const wrapper = path.join(dir, 'chromium-nice.sh');
   writeFileSync(wrapper, `#!/bin/sh\nexec nice -n -10 ${JSON.stringify(executable)} "$@"\n`, { mode: 0o755 });

@@ -95,3 +95,16 @@ export function writeWav(audio: PcmAudio, encoding: 'float32' | 'pcm16' = 'float
   }
   return out;
 }
+
+/** Byte offset of the first sample in a WAV file (where its data chunk's body begins). */
+export function wavDataOffset(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
+  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  for (let at = 12; at + 8 <= bytes.byteLength; ) {
+    const size = view.getUint32(at + 4, true);
+    if (tag(at) === 'data') return at + 8;
+    at += 8 + size + (size & 1);
+  }
+  throw new Error('no data chunk');
+}
