@@ -4,7 +4,7 @@
  * few sanity checks on its answer decide what the library accepts.
  */
 import { basename, extname } from 'node:path';
-import { parseFile, selectCover, type IAudioMetadata } from 'music-metadata';
+import { parseBuffer, parseFile, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata';
 import { err, ok, type Result } from '../../shared/result';
 
 /** File extensions the scanner looks at (lowercase, with dot). */
@@ -77,17 +77,20 @@ const framesAgree = (
   );
 };
 
-/** Reads a file's metadata; an error result explains why the file is not accepted as audio. */
-export const readAudioMeta = async (path: string, sizeBytes: number): Promise<Result<AudioMeta>> => {
+const judgeAudio = async (
+  path: string,
+  sizeBytes: number,
+  parse: (options: IOptions) => Promise<IAudioMetadata>,
+): Promise<Result<AudioMeta>> => {
   let meta: IAudioMetadata;
   let firstPass: IAudioMetadata['format'] | null = null;
   try {
     const ogg = OGG_EXTENSIONS.has(extname(path).toLowerCase());
-    meta = await parseFile(path, { duration: ogg });
+    meta = await parse({ duration: ogg });
     if (!ogg && !(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
       // Some files (VBR MP3 without a Xing header) only reveal their duration to a full frame scan.
       firstPass = meta.format;
-      meta = await parseFile(path, { duration: true });
+      meta = await parse({ duration: true });
     }
   } catch (error) {
     return err(`unreadable: ${message(error)}`);
@@ -122,6 +125,21 @@ export const readAudioMeta = async (path: string, sizeBytes: number): Promise<Re
     durationSec,
     codec,
     container: format.container ?? 'unknown',
-    cover: cover && cover.data.length > 0 ? { mime: cover.format || 'image/jpeg', bytes: cover.data } : null,
+    // A copy: the parser may hand out a view into the bytes it was given, which callers reuse.
+    cover:
+      cover && cover.data.length > 0
+        ? { mime: cover.format || 'image/jpeg', bytes: new Uint8Array(cover.data) }
+        : null,
   });
 };
+
+/** Reads a file's metadata; an error result explains why the file is not accepted as audio. */
+export const readAudioMeta = (path: string, sizeBytes: number): Promise<Result<AudioMeta>> =>
+  judgeAudio(path, sizeBytes, (options) => parseFile(path, options));
+
+/**
+ * The same as `readAudioMeta` for a file whose bytes are already in memory (no second read of the
+ * file). Cover bytes are copied, so `bytes` may be reused once this resolves.
+ */
+export const audioMetaFromBytes = (path: string, bytes: Uint8Array): Promise<Result<AudioMeta>> =>
+  judgeAudio(path, bytes.length, (options) => parseBuffer(bytes, { path, size: bytes.length }, options));

@@ -1,22 +1,29 @@
 /**
  * The library scanner: walks the library folders, reads tags and splits each new or changed file
- * into content-defined chunks (one streaming pass: chunk + SHA-256), records it in the index, and
- * watches the folders to rescan when something changes.
+ * into content-defined chunks (one read of the file: tags, chunks and SHA-256 from the same bytes),
+ * records it in the index, and watches the folders to rescan when something changes.
+ *
+ * Big passes (a first scan) run the per-file work on worker threads, one per core; the main thread
+ * keeps every database write, batched into one transaction per turn of the event loop. While the
+ * workers start, the main thread analyses files itself, so no time is lost waiting for them. If
+ * workers cannot run, the in-thread path does everything (said once in the log).
  *
  * Rescans are cheap: one stat per file and one query for everything the index knows; only files
  * whose (size, mtime) changed are read again. Unreadable files are remembered with their reason
  * and (size, mtime), so they are not parsed again until they change, and never stop a scan.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { TypedEventEmitter } from '@libp2p/interface';
-import { Chunker } from '../../shared/chunking/fastcdc';
-import { trackIdFromChunkIds } from '../../shared/chunking/ids';
-import type { ChunkRef, ScanProgress, ScanSummary, SkippedFile, TrackInfo } from '../../shared/library/types';
+import type { ScanProgress, ScanSummary, SkippedFile, TrackInfo } from '../../shared/library/types';
 import type { LibraryDb, TrackRecord } from './db';
-import { AUDIO_EXTENSIONS, readAudioMeta, type AudioMeta } from './metadata';
+import { AUDIO_EXTENSIONS } from './metadata';
+import { analyzeFile, ScratchBuffer, type FileAnalysis } from './scan-file';
+import { ScanWorker } from './scan-worker-pool';
+
+export { hashFile } from './scan-file';
 
 /** Events of the scanner. */
 export interface LibraryScannerEvents {
@@ -42,8 +49,12 @@ export interface LibraryScannerInit {
   debounceMs?: number;
   /** Files read at once (default 4); overlaps disk reads with hashing. */
   concurrency?: number;
-  /** Size of each read from a file (default 1 MiB). */
+  /** Size of each read when a file is streamed (default 1 MiB). */
   readSizeBytes?: number;
+  /** Worker threads for big passes (default: one per core; 0 = always in-thread). */
+  workers?: number;
+  /** Passes with fewer files to read than this stay in-thread (default 32). */
+  workerMinFiles?: number;
 }
 
 /** Thrown by `scan` when the scanner was stopped or the caller's signal fired. */
@@ -60,13 +71,12 @@ interface FoundFile {
   mtimeMs: number;
 }
 
-interface Hashed {
-  chunks: ChunkRef[];
-  trackId: string;
-  bytesRead: number;
-}
-
-const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+/** Files bigger than this are streamed on the main thread, so it never blocks long on one file. */
+const IN_THREAD_WHOLE_FILE_MAX_BYTES = 16 * 1024 * 1024;
+/** Workers may read bigger files whole: blocking a worker costs nothing but its own time. */
+const WORKER_WHOLE_FILE_MAX_BYTES = 256 * 1024 * 1024;
+/** Requests in flight per worker: enough to hide the round trip, few enough to share work evenly. */
+const LANES_PER_WORKER = 2;
 
 /** Drops the index-only fields of a stored track. */
 export const toTrackInfo = (t: TrackRecord): TrackInfo => ({
@@ -82,37 +92,6 @@ export const toTrackInfo = (t: TrackRecord): TrackInfo => ({
   chunkCount: t.chunkCount,
 });
 
-/** Splits a file into chunks while streaming it once; returns the chunk list and track id. */
-export const hashFile = async (
-  path: string,
-  options: { readSizeBytes?: number; signal?: AbortSignal } = {},
-): Promise<Hashed> => {
-  const chunker = new Chunker();
-  const chunks: ChunkRef[] = [];
-  const onChunk = (span: { offset: number; length: number }, bytes: Uint8Array) => {
-    chunks.push({
-      index: chunks.length,
-      chunkId: sha256Hex(bytes),
-      offsetBytes: span.offset,
-      lengthBytes: span.length,
-    });
-  };
-  const stream = createReadStream(path, {
-    highWaterMark: options.readSizeBytes ?? 1024 * 1024,
-    signal: options.signal,
-  });
-  for await (const piece of stream as AsyncIterable<Buffer>) chunker.push(piece, onChunk);
-  chunker.finish(onChunk);
-  return {
-    chunks,
-    trackId: trackIdFromChunkIds(
-      chunks.map((c) => c.chunkId),
-      sha256Hex,
-    ),
-    bytesRead: chunker.bytesIn,
-  };
-};
-
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Scans library folders into the index and keeps it current. */
@@ -123,6 +102,10 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
   private readonly debounceMs: number;
   private readonly concurrency: number;
   private readonly readSizeBytes: number;
+  private readonly workerCount: number;
+  private readonly workerMinFiles: number;
+  /** Set when workers failed to start: later passes stay in-thread. */
+  private workersBroken = false;
   private controller: AbortController | null = null;
   private watchers: FSWatcher[] = [];
   private debounceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -141,6 +124,8 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     this.debounceMs = init.debounceMs ?? 500;
     this.concurrency = Math.max(1, init.concurrency ?? 4);
     this.readSizeBytes = init.readSizeBytes ?? 1024 * 1024;
+    this.workerCount = Math.max(0, init.workers ?? availableParallelism());
+    this.workerMinFiles = Math.max(1, init.workerMinFiles ?? 32);
   }
 
   /** The library folders, resolved. */
@@ -290,68 +275,171 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     const total = files.length;
     this.safeDispatchEvent('scan:progress', { detail: { done, total, currentPath: '' } });
 
+    // Results wait here for one transaction per turn of the event loop; events follow the commit.
+    let batch: Array<{ file: FoundFile; analysis: FileAnalysis }> = [];
+    let passOver = false;
+    let flushError: unknown = null;
+    const flush = () => {
+      if (batch.length === 0 || passOver) return;
+      const settled = batch;
+      batch = [];
+      const events: Array<() => void> = [];
+      db.db.transaction(() => {
+        for (const { file, analysis } of settled) this.record(file, analysis, summary, events);
+      })();
+      for (const { file } of settled) {
+        events.push(() =>
+          this.safeDispatchEvent('scan:progress', {
+            detail: { done: ++done, total, currentPath: file.path },
+          }),
+        );
+      }
+      for (const event of events) event();
+    };
+    const settle = (file: FoundFile, analysis: FileAnalysis) => {
+      if (passOver) return;
+      if (batch.length === 0) {
+        setImmediate(() => {
+          try {
+            flush();
+          } catch (error) {
+            flushError ??= error;
+          }
+        });
+      }
+      batch.push({ file, analysis });
+    };
+
     let next = 0;
-    const worker = async () => {
-      while (next < todo.length) {
+    let exhausted: () => void = () => undefined;
+    const allTaken = new Promise<false>((resolveTaken) => (exhausted = () => resolveTaken(false)));
+    const take = (): FoundFile | undefined => {
+      checkAbort();
+      if (flushError !== null) throw flushError;
+      if (passOver) return undefined;
+      const file = todo[next];
+      if (file) next++;
+      else exhausted();
+      return file;
+    };
+    const inThreadOptions = {
+      wholeFileMaxBytes: IN_THREAD_WHOLE_FILE_MAX_BYTES,
+      readSizeBytes: this.readSizeBytes,
+      signal,
+    };
+    const analyzeInThread = async (file: FoundFile, scratch: ScratchBuffer) => {
+      try {
+        return await analyzeFile(file, { ...inThreadOptions, scratch });
+      } catch (error) {
         checkAbort();
-        const file = todo[next++]!;
-        await this.scanFile(file, summary, signal);
-        this.safeDispatchEvent('scan:progress', { detail: { done: ++done, total, currentPath: file.path } });
+        throw error;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, todo.length) }, worker));
-    checkAbort();
+    /** Analyses files on this thread until `stop()` says to leave the rest to the workers. */
+    const inThreadLane = async (stop: () => boolean) => {
+      const scratch = new ScratchBuffer();
+      for (let file = stop() ? undefined : take(); file; file = stop() ? undefined : take()) {
+        settle(file, await analyzeInThread(file, scratch));
+      }
+    };
+
+    const workers = this.startWorkers(todo.length);
+    let readyWorkers = 0;
+    const workerLane = async (worker: ScanWorker) => {
+      if (!(await Promise.race([worker.ready, allTaken]))) return;
+      for (let file = take(); file; file = take()) {
+        let analysis: FileAnalysis;
+        try {
+          analysis = await worker.analyze(file);
+        } catch (error) {
+          checkAbort();
+          if (passOver) return;
+          if (worker.lost === null) {
+            analysis = { kind: 'skipped', reason: `unreadable: ${errorText(error)}` };
+          } else {
+            // The worker died (not because of one bad file: those come back as results): carry on here.
+            this.components.log?.(`library: ${errorText(error)}; scanning in-thread`);
+            settle(file, await analyzeInThread(file, new ScratchBuffer()));
+            return inThreadLane(() => false);
+          }
+        }
+        settle(file, analysis);
+      }
+    };
+    try {
+      const lanes: Promise<void>[] = [];
+      if (workers.length === 0) {
+        for (let i = 0; i < Math.min(this.concurrency, todo.length); i++)
+          lanes.push(inThreadLane(() => false));
+      } else {
+        for (const worker of workers) {
+          void worker.ready.then((ok) => {
+            if (ok) readyWorkers++;
+          });
+          for (let i = 0; i < LANES_PER_WORKER; i++) lanes.push(workerLane(worker));
+        }
+        lanes.push(inThreadLane(() => readyWorkers > 0));
+        void Promise.all(workers.map((w) => w.ready)).then((oks) => this.workersStarted(oks, workers));
+      }
+      await Promise.all(lanes);
+      checkAbort();
+      if (flushError !== null) throw flushError;
+      flush();
+    } finally {
+      passOver = true;
+      await Promise.all(workers.map((w) => w.close()));
+    }
 
     summary.durationMs = performance.now() - started;
     this.safeDispatchEvent('scan:done', { detail: summary });
     return summary;
   }
 
-  private async scanFile(
+  /** Workers for a pass with `filesToRead` files, or none when the pass is small or workers cannot run. */
+  private startWorkers(filesToRead: number): ScanWorker[] {
+    if (this.workerCount === 0 || this.workersBroken || filesToRead < this.workerMinFiles) return [];
+    const count = Math.min(this.workerCount, Math.ceil(filesToRead / LANES_PER_WORKER));
+    return Array.from(
+      { length: count },
+      () => new ScanWorker({ wholeFileMaxBytes: WORKER_WHOLE_FILE_MAX_BYTES }),
+    );
+  }
+
+  private workersStarted(oks: boolean[], workers: ScanWorker[]): void {
+    if (oks.some((ok) => ok)) return;
+    const reason = workers[0]?.lost ?? 'unknown';
+    if (reason === 'closed') return;
+    this.workersBroken = true;
+    this.components.log?.(`library: scan workers cannot start (${reason}); scanning in-thread from now on`);
+  }
+
+  /** Records one analysed file in the index; `events` collects what to announce after the commit. */
+  private record(
     file: FoundFile,
+    analysis: FileAnalysis,
     summary: ScanSummary,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+    events: Array<() => void>,
+  ): void {
     const { db } = this.components;
-    const skip = (reason: string) => {
+    if (analysis.kind === 'skipped') {
       summary.skipped++;
-      this.removed(db.recordSkipped(file.path, file.sizeBytes, file.mtimeMs, reason), summary);
-    };
-    const meta = await readAudioMeta(file.path, file.sizeBytes);
-    if (!meta.ok) return skip(meta.error);
-    let hashed: Hashed;
-    try {
-      hashed = await hashFile(file.path, { readSizeBytes: this.readSizeBytes, signal });
-    } catch (error) {
-      if (signal?.aborted) throw new ScanAbortedError();
-      return skip(`unreadable: ${errorText(error)}`);
+      this.removed(
+        db.recordSkipped(file.path, file.sizeBytes, file.mtimeMs, analysis.reason),
+        summary,
+        events,
+      );
+      return;
     }
     summary.scanned++;
-    summary.bytesRead += hashed.bytesRead;
-    if (hashed.bytesRead !== file.sizeBytes) {
+    summary.bytesRead += analysis.bytesRead;
+    if (analysis.kind === 'changed') {
       // Changed while being read: leave it unrecorded; the watcher (or the next scan) sees it again.
       this.components.log?.(`library: ${file.path} changed while being read`);
       return;
     }
-    const track = this.trackRecord(hashed, meta.value, file.sizeBytes);
-    const update = db.recordFile(
-      file,
-      track,
-      hashed.chunks,
-      meta.value.cover && track.coverHash
-        ? { hash: track.coverHash, mime: meta.value.cover.mime, bytes: meta.value.cover.bytes }
-        : undefined,
-    );
-    this.removed(update.trackRemoved, summary);
-    if (update.trackAdded) {
-      summary.tracksAdded++;
-      this.safeDispatchEvent('track:added', { detail: toTrackInfo(track) });
-    }
-  }
-
-  private trackRecord(hashed: Hashed, meta: AudioMeta, sizeBytes: number): TrackRecord {
-    return {
-      id: hashed.trackId,
+    const { meta, coverHash } = analysis;
+    const track: TrackRecord = {
+      id: analysis.trackId,
       title: meta.title,
       artist: meta.artist,
       album: meta.album,
@@ -359,18 +447,34 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
       durationSec: meta.durationSec,
       codec: meta.codec,
       container: meta.container,
-      sizeBytes,
+      sizeBytes: file.sizeBytes,
       hasCover: meta.cover !== null,
-      coverHash: meta.cover ? sha256Hex(meta.cover.bytes) : null,
+      coverHash,
       coverMime: meta.cover?.mime ?? null,
-      chunkCount: hashed.chunks.length,
+      chunkCount: analysis.chunks.length,
     };
+    const update = db.recordFile(
+      file,
+      track,
+      analysis.chunks,
+      meta.cover && coverHash
+        ? { hash: coverHash, mime: meta.cover.mime, bytes: meta.cover.bytes }
+        : undefined,
+    );
+    this.removed(update.trackRemoved, summary, events);
+    if (update.trackAdded) {
+      summary.tracksAdded++;
+      const info = toTrackInfo(track);
+      events.push(() => this.safeDispatchEvent('track:added', { detail: info }));
+    }
   }
 
-  private removed(trackId: string | null, summary: ScanSummary): void {
+  private removed(trackId: string | null, summary: ScanSummary, events?: Array<() => void>): void {
     if (trackId === null) return;
     summary.tracksRemoved++;
-    this.safeDispatchEvent('track:removed', { detail: { trackId } });
+    const announce = () => this.safeDispatchEvent('track:removed', { detail: { trackId } });
+    if (events) events.push(announce);
+    else announce();
   }
 
   /** Lists audio files under every folder with one stat each; unreadable folders are reported, not fatal. */
