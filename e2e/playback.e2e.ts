@@ -50,7 +50,7 @@ async function waitPlaying(windows: Window[], trackId: string): Promise<void> {
         return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
       },
       trackId,
-      { timeout: 30_000 },
+      { timeout: 60_000 },
     );
   }
 }
