@@ -16,6 +16,8 @@ test('play in one window and every window in the room follows', async ({ browser
   for (const peer of peers) await waitForTracks(peer, TITLES.length);
   const pages = await Promise.all(peers.map((peer) => openWindow(browser, peer, { tracks: TITLES.length })));
   for (const page of pages) await expect(page.getByTestId('np-title')).toHaveText('Nothing playing');
+  // The library is the room's: a device without the music lists it, with the device that holds it.
+  await expect(pages[1]!.getByTestId('track-row').filter({ hasText: 'Long Noise' }).getByTestId('track-holders')).toHaveAttribute('title', 'On living-room');
 
   // Play from a follower's window: the leader orders it, every window shows it.
   const kitchen = pages[1];

@@ -39,6 +39,14 @@ export function LibraryView() {
   const { searchFocusRequest } = useUi();
   const { trackId: currentId } = useCurrentTrack();
   const status = usePeerStatus();
+  // Names of the devices that hold each track, for the "where is it" badge.
+  const deviceNames = useMemo(() => {
+    const names = new Map<string, string>();
+    if (status) names.set(status.self.peerId, `${status.self.name} (this device)`);
+    for (const m of status?.members ?? []) names.set(m.peerId, m.name);
+    return names;
+  }, [status]);
+  const holderList = (t: RoomTrack) => t.holders.map((id) => deviceNames.get(id) ?? id.slice(-6)).join(', ');
   const deferredQuery = useDeferredValue(query);
   const rows = useMemo(() => queryTracks(tracks, deferredQuery), [tracks, deferredQuery]);
   const [scrollTop, setScrollTop] = useState(0);
@@ -251,9 +259,14 @@ export function LibraryView() {
                     <span className="title-text" data-testid="track-title">
                       {t.title}
                     </span>
-                    {t.local ? null : (
-                      <span className="badge" title={`On ${countOf(t.holders.length, 'other device')}`}>
-                        {t.holders.length > 0 ? 'remote' : 'offline'}
+                    {t.local && t.holders.length <= 1 ? null : (
+                      <span
+                        className="badge"
+                        data-testid="track-holders"
+                        title={t.holders.length > 0 ? `On ${holderList(t)}` : 'No device in the room has it now'}
+                        aria-label={t.holders.length > 0 ? `On ${countOf(t.holders.length, 'device')}: ${holderList(t)}` : 'offline'}
+                      >
+                        {t.holders.length > 0 ? (t.local ? `+${t.holders.length - 1}` : countOf(t.holders.length, 'device')) : 'offline'}
                       </span>
                     )}
                   </span>
