@@ -29,7 +29,7 @@ export interface Headless {
 export async function startHeadless(options: PeerOptions): Promise<Headless> {
   const peer = new Peer(options);
   await peer.start();
-  const bridge = new WsBridge({ handlers: peer.handlers, events: peer.events });
+  const bridge = new WsBridge({ handlers: peer.handlers, events: peer.events, onClients: (count) => peer.setSpeakers(count) });
   const server = new HttpServer(
     { handlers: peer.handlers, bridge, media: (kind, id) => peer.media(kind, id) },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },

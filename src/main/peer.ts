@@ -66,6 +66,7 @@ export class Peer {
   #scan: { done: number; total: number; currentPath: string; running: boolean } = { done: 0, total: 0, currentPath: '', running: false };
   #libraryQueued = false;
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
+  #speakers = 0;
   readonly #downloads = new Map<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>();
 
   constructor(
@@ -171,7 +172,11 @@ export class Peer {
         leaderId: () => roomService.leader()?.peerId ?? null,
         epoch: () => roomService.leader()?.epoch ?? roomService.epoch(),
         groupNow: () => clock.groupNow(),
-        members: () => roomService.members().map((m) => m.peerId),
+        // A start waits only for devices where a window plays (a peer with no window never reports ready).
+        members: () => [
+          ...(this.#speakers > 0 ? [node.peerId] : []),
+          ...roomService.members().filter((m) => m.speaker).map((m) => m.peerId),
+        ],
         trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
@@ -230,6 +235,7 @@ export class Peer {
         this.#scan = { done: detail.files, total: detail.files, currentPath: '', running: false };
         this.#libraryChanged();
       });
+      roomService.setSpeaker(this.#speakers > 0);
       this.#running = { library, node, control, room: roomService, clock, playback, catalog, chunkServer, fetcher, statusTimer };
       await chunkServer.start();
       fetcher.start();
@@ -307,6 +313,7 @@ export class Peer {
       lastSeenMs: Math.max(0, now - m.lastSeenAtMs),
       rttMs: m.rttMs,
       clock: m.clock,
+      speaker: m.speaker,
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();
@@ -404,6 +411,13 @@ export class Peer {
       if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError', 'TrackUnavailableError'].includes(error.name)) return null;
       throw error;
     }
+  }
+
+  /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
+  setSpeakers(count: number): void {
+    this.#speakers = Math.max(0, count);
+    this.#running?.room.setSpeaker(this.#speakers > 0);
+    this.#running?.playback.membersChanged();
   }
 
   /** Group time now (the leader's timeline), in ms. */

@@ -31,6 +31,8 @@ export interface MemberInfo {
   lastSeenMs: number;
   rttMs: number | null;
   clock: ClockInfo | null;
+  /** Whether a window plays on the member (starts wait only for those). */
+  speaker?: boolean;
 }
 
 export type PlaybackStateName = 'stopped' | 'playing' | 'paused';

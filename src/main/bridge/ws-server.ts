@@ -14,6 +14,8 @@ const MAX_FRAME_BYTES = 256 * 1024;
 export interface WsBridgeComponents {
   handlers: BridgeHandlers;
   events: TypedEvents<BridgeEvents>;
+  /** Told how many windows are connected whenever that changes. */
+  onClients?(count: number): void;
 }
 
 /** Serves the bridge contract to browser windows over WebSocket. */
@@ -55,6 +57,8 @@ export class WsBridge {
   }
 
   #accept(socket: WebSocket): void {
+    this.components.onClients?.(this.#wss.clients.size);
+    socket.on('close', () => this.components.onClients?.(this.#wss.clients.size));
     socket.on('error', () => socket.terminate());
     socket.on('message', (data, isBinary) => {
       void this.#onFrame(socket, isBinary ? null : data.toString());

@@ -124,6 +124,13 @@ export class RoomService {
     if (this.#controller) this.#step({ kind: 'update', self });
   }
 
+  /** Whether a window plays on this peer; announced at once, since starts wait for speakers. */
+  setSpeaker(speaker: boolean): void {
+    if (this.#room.self.speaker === speaker) return;
+    if (this.#controller) this.#step({ kind: 'update', self: { speaker } });
+    else this.#room = { ...this.#room, self: { ...this.#room.self, speaker } };
+  }
+
   /** This peer's clock against the leader, reported in its next heartbeats. */
   setClock(clock: ClockInfo | null): void {
     if (this.#controller) this.#room = roomStep(this.#room, { kind: 'clock', clock }, this.#now()).room;

@@ -46,6 +46,8 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
   const options: PeerOptions = { ...defaultOptions(), dataDir: app.getPath('userData'), uiPort: 0 };
   void argv;
   const peer = new Peer(options);
+  // The app's window plays even while hidden in the tray.
+  peer.setSpeakers(1);
   await peer.start();
 
   protocol.handle(MEDIA_SCHEME, (request) => mediaResponse(peer, request.url));

@@ -51,6 +51,7 @@ const heartbeat = (from: string, epoch: number, leaderId: string | null, priorit
   role: leaderId === from ? 'leader' : leaderId ? 'follower' : 'candidate',
   leaderId,
   clock: null,
+  speaker: false,
 });
 
 /** Drives one peer's election and keeps its effects for assertions. */

@@ -244,5 +244,6 @@ function hb(from: string, epoch: number, leaderId: string | null, seq: number): 
     role: leaderId === from ? 'leader' : leaderId ? 'follower' : 'candidate',
     leaderId,
     clock: null,
+    speaker: true,
   };
 }

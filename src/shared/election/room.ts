@@ -52,6 +52,8 @@ export interface RoomSelf {
   addrs: string[];
   /** This peer's clock against the leader, carried in its heartbeats. */
   clock?: ClockInfo | null;
+  /** Whether a window plays on this peer (carried in heartbeats). */
+  speaker?: boolean;
 }
 
 export interface RoomConfig {
@@ -203,7 +205,7 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
       next = { ...next, self: { ...next.self, clock: event.clock } };
       break;
     case 'update': {
-      const { name, priority, addrs } = event.self;
+      const { name, priority, addrs, speaker } = event.self;
       next = {
         ...next,
         self: {
@@ -211,6 +213,7 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
           ...(name === undefined ? {} : { name }),
           ...(priority === undefined ? {} : { priority }),
           ...(addrs === undefined ? {} : { addrs: [...addrs] }),
+          ...(speaker === undefined ? {} : { speaker }),
         },
       };
       if (priority !== undefined && priority !== next.election.self.priority)
@@ -236,5 +239,6 @@ function heartbeatDraft(room: RoomState): ControlDraft {
     role,
     leaderId: leader ? leader.peerId : null,
     clock: room.self.clock ?? null,
+    speaker: room.self.speaker ?? false,
   };
 }

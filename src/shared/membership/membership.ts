@@ -39,6 +39,8 @@ export interface Member {
   rttMs: number | null;
   /** The member's clock against the leader, as its latest heartbeat reported it. */
   clock: ClockInfo | null;
+  /** Whether a window plays on the member. */
+  speaker: boolean;
 }
 
 export interface MembershipState {
@@ -159,6 +161,7 @@ function onHeartbeat(
     joinedAtMs: known?.joinedAtMs ?? nowMs,
     rttMs: known?.rttMs ?? null,
     clock: msg.clock,
+    speaker: msg.speaker,
   };
   const next = withMember({ ...state, departed }, member);
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };

@@ -28,6 +28,7 @@ const aHeartbeat = (over: Partial<Record<string, unknown>> = {}): Record<string,
   role: 'leader',
   leaderId: ALICE,
   clock: null,
+  speaker: true,
   ...over,
 });
 
@@ -45,6 +46,7 @@ const samples: ControlMessage[] = [
     role: 'candidate',
     leaderId: null,
     clock: { offsetMs: -12.5, driftPpm: 3.2, rttMs: 0.4, errorMs: 0.05 },
+    speaker: false,
   },
   { v: 1, type: 'election', from: BOB, epoch: 2, seq: 1, priority: 0, leaderId: ALICE },
   { v: 1, type: 'election', from: BOB, epoch: 0, seq: 2, priority: 0, leaderId: null },

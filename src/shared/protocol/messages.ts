@@ -8,7 +8,7 @@
  * changing the meaning of an existing field needs a new `v`.
  */
 import type { Validator } from '../bridge/validate';
-import { arrayOf, int, num, obj, oneOf, str } from '../bridge/validate';
+import { arrayOf, bool, int, num, obj, oneOf, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
 import type { ClockInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
@@ -57,6 +57,8 @@ export interface ControlBodies extends PlaybackBodies, SwarmBodies {
     leaderId: string | null;
     /** The sender's clock against the leader (null on the leader, or before its first estimate). */
     clock: ClockInfo | null;
+    /** Whether a window plays on the sender, so a start waits for it to be ready. */
+    speaker: boolean;
   };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
   election: { priority: number; leaderId: string | null };
@@ -135,6 +137,7 @@ const bodyValidators: BodyValidators = {
     clock: nullable(
       obj({ offsetMs: num(-1e12, 1e12), driftPpm: num(-1e6, 1e6), rttMs: num(0, 1e6), errorMs: num(0, 1e12) }) as Validator<ClockInfo>,
     ),
+    speaker: bool,
   },
   election: { priority, leaderId: nullable(peerId) },
   answer: { to: peerId, priority },
