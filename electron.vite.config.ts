@@ -7,8 +7,13 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        // The desktop app's entry, and the headless peer (plain Node, no Electron) built from the same sources.
-        input: { index: resolve('src/main/shell/entry.ts'), headless: resolve('src/main/headless.ts') },
+        // The desktop app's entry, the headless peer (plain Node, no Electron) built from the same sources,
+        // and the library scan worker thread, which the scanner loads from out/main/scan-worker.js.
+        input: {
+          index: resolve('src/main/shell/entry.ts'),
+          headless: resolve('src/main/headless.ts'),
+          'scan-worker': resolve('src/main/library/scan-worker.ts'),
+        },
       },
     },
   },

@@ -61,9 +61,11 @@ export class ScanWorker {
   private lostReason: string | null = null;
   private settleReady: (ok: boolean) => void = () => undefined;
 
-  constructor(init: { wholeFileMaxBytes?: number; startTimeoutMs?: number } = {}) {
+  constructor(init: { wholeFileMaxBytes?: number; startTimeoutMs?: number; url?: URL } = {}) {
     this.ready = new Promise<boolean>((resolve) => (this.settleReady = resolve));
-    const { url, execArgv } = scanWorkerUrl();
+    const found = scanWorkerUrl();
+    const url = init.url ?? found.url;
+    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : found.execArgv;
     let worker: Worker | null = null;
     try {
       const workerData: ScanWorkerData = { wholeFileMaxBytes: init.wholeFileMaxBytes };

@@ -4,7 +4,7 @@
  * records it in the index, and watches the folders to rescan when something changes.
  *
  * Big passes (a first scan) run the per-file work on worker threads, one per core; the main thread
- * keeps every database write, batched into one transaction per turn of the event loop. While the
+ * keeps every database write, batched into one transaction per 64 files or 200 ms. While the
  * workers start, the main thread analyses files itself, so no time is lost waiting for them. If
  * workers cannot run, the in-thread path does everything (said once in the log).
  *
@@ -55,6 +55,13 @@ export interface LibraryScannerInit {
   workers?: number;
   /** Passes with fewer files to read than this stay in-thread (default 32). */
   workerMinFiles?: number;
+  /**
+   * Whether the main thread analyses files while the workers start (default true: no idle cores);
+   * false leaves every file of a pooled pass to the workers, keeping the main thread free.
+   */
+  inThreadWhileWorkersStart?: boolean;
+  /** The worker's code (default: found next to this module, see scan-worker-pool.ts). */
+  workerUrl?: URL;
 }
 
 /** Thrown by `scan` when the scanner was stopped or the caller's signal fired. */
@@ -65,6 +72,12 @@ export class ScanAbortedError extends Error {
   }
 }
 
+/** How a pass split its files between worker threads and the main thread. */
+export interface ScanWork {
+  filesInWorkers: number;
+  filesInThread: number;
+}
+
 interface FoundFile {
   path: string;
   sizeBytes: number;
@@ -73,8 +86,11 @@ interface FoundFile {
 
 /** Files bigger than this are streamed on the main thread, so it never blocks long on one file. */
 const IN_THREAD_WHOLE_FILE_MAX_BYTES = 16 * 1024 * 1024;
-/** Workers may read bigger files whole: blocking a worker costs nothing but its own time. */
-const WORKER_WHOLE_FILE_MAX_BYTES = 256 * 1024 * 1024;
+/** Workers may read bigger files whole (blocking a worker costs only its own time); bounded for memory. */
+const WORKER_WHOLE_FILE_MAX_BYTES = 64 * 1024 * 1024;
+/** A batch of results is written when it has this many files or is this old, whichever comes first. */
+const FLUSH_FILES = 64;
+const FLUSH_DELAY_MS = 200;
 /** Requests in flight per worker: enough to hide the round trip, few enough to share work evenly. */
 const LANES_PER_WORKER = 2;
 
@@ -104,8 +120,11 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
   private readonly readSizeBytes: number;
   private readonly workerCount: number;
   private readonly workerMinFiles: number;
+  private readonly inThreadWhileWorkersStart: boolean;
+  private readonly workerUrl: URL | undefined;
   /** Set when workers failed to start: later passes stay in-thread. */
   private workersBroken = false;
+  private work: ScanWork = { filesInWorkers: 0, filesInThread: 0 };
   private controller: AbortController | null = null;
   private watchers: FSWatcher[] = [];
   private debounceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -126,11 +145,18 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     this.readSizeBytes = init.readSizeBytes ?? 1024 * 1024;
     this.workerCount = Math.max(0, init.workers ?? availableParallelism());
     this.workerMinFiles = Math.max(1, init.workerMinFiles ?? 32);
+    this.inThreadWhileWorkersStart = init.inThreadWhileWorkersStart ?? true;
+    this.workerUrl = init.workerUrl;
   }
 
   /** The library folders, resolved. */
   get folders(): readonly string[] {
     return this.folderList;
+  }
+
+  /** Where the files of the last finished pass were analysed. */
+  get lastPassWork(): ScanWork {
+    return { ...this.work };
   }
 
   /** Whether start() has run without a later stop(). */
@@ -275,7 +301,8 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     const total = files.length;
     this.safeDispatchEvent('scan:progress', { detail: { done, total, currentPath: '' } });
 
-    // Results wait here for one transaction per turn of the event loop; events follow the commit.
+    // Results wait here to be written in batches (a commit per file costs more than its rows);
+    // events follow the commit.
     let batch: Array<{ file: FoundFile; analysis: FileAnalysis }> = [];
     let passOver = false;
     let flushError: unknown = null;
@@ -296,20 +323,27 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
       }
       for (const event of events) event();
     };
+    let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    const flushSoon = () => {
+      flushTimer = null;
+      try {
+        flush();
+      } catch (error) {
+        flushError ??= error;
+      }
+    };
     const settle = (file: FoundFile, analysis: FileAnalysis) => {
       if (passOver) return;
-      if (batch.length === 0) {
-        setImmediate(() => {
-          try {
-            flush();
-          } catch (error) {
-            flushError ??= error;
-          }
-        });
-      }
       batch.push({ file, analysis });
+      if (batch.length >= FLUSH_FILES) {
+        if (flushTimer) clearTimeout(flushTimer);
+        flushSoon();
+      } else {
+        flushTimer ??= setTimeout(flushSoon, FLUSH_DELAY_MS);
+      }
     };
 
+    const work: ScanWork = { filesInWorkers: 0, filesInThread: 0 };
     let next = 0;
     let exhausted: () => void = () => undefined;
     const allTaken = new Promise<false>((resolveTaken) => (exhausted = () => resolveTaken(false)));
@@ -340,6 +374,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
       const scratch = new ScratchBuffer();
       for (let file = stop() ? undefined : take(); file; file = stop() ? undefined : take()) {
         settle(file, await analyzeInThread(file, scratch));
+        work.filesInThread++;
       }
     };
 
@@ -360,10 +395,12 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
             // The worker died (not because of one bad file: those come back as results): carry on here.
             this.components.log?.(`library: ${errorText(error)}; scanning in-thread`);
             settle(file, await analyzeInThread(file, new ScratchBuffer()));
+            work.filesInThread++;
             return inThreadLane(() => false);
           }
         }
         settle(file, analysis);
+        work.filesInWorkers++;
       }
     };
     try {
@@ -378,7 +415,10 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
           });
           for (let i = 0; i < LANES_PER_WORKER; i++) lanes.push(workerLane(worker));
         }
-        lanes.push(inThreadLane(() => readyWorkers > 0));
+        // If every worker fails to start, this lane does the whole pass.
+        const startFailed = Promise.all(workers.map((w) => w.ready)).then((oks) => !oks.some((ok) => ok));
+        if (this.inThreadWhileWorkersStart) lanes.push(inThreadLane(() => readyWorkers > 0));
+        else lanes.push(startFailed.then((failed) => (failed ? inThreadLane(() => false) : undefined)));
         void Promise.all(workers.map((w) => w.ready)).then((oks) => this.workersStarted(oks, workers));
       }
       await Promise.all(lanes);
@@ -387,9 +427,11 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
       flush();
     } finally {
       passOver = true;
+      if (flushTimer) clearTimeout(flushTimer);
       await Promise.all(workers.map((w) => w.close()));
     }
 
+    this.work = work;
     summary.durationMs = performance.now() - started;
     this.safeDispatchEvent('scan:done', { detail: summary });
     return summary;
@@ -401,7 +443,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     const count = Math.min(this.workerCount, Math.ceil(filesToRead / LANES_PER_WORKER));
     return Array.from(
       { length: count },
-      () => new ScanWorker({ wholeFileMaxBytes: WORKER_WHOLE_FILE_MAX_BYTES }),
+      () => new ScanWorker({ wholeFileMaxBytes: WORKER_WHOLE_FILE_MAX_BYTES, url: this.workerUrl }),
     );
   }
 
