@@ -415,11 +415,13 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
           });
           for (let i = 0; i < LANES_PER_WORKER; i++) lanes.push(workerLane(worker));
         }
-        // If every worker fails to start, this lane does the whole pass.
-        const startFailed = Promise.all(workers.map((w) => w.ready)).then((oks) => !oks.some((ok) => ok));
+        // If every worker fails to start, the in-thread lane does the whole pass.
+        const startFailed = Promise.all(workers.map((w) => w.ready)).then((oks) => {
+          this.workersStarted(oks, workers);
+          return !oks.some((ok) => ok);
+        });
         if (this.inThreadWhileWorkersStart) lanes.push(inThreadLane(() => readyWorkers > 0));
         else lanes.push(startFailed.then((failed) => (failed ? inThreadLane(() => false) : undefined)));
-        void Promise.all(workers.map((w) => w.ready)).then((oks) => this.workersStarted(oks, workers));
       }
       await Promise.all(lanes);
       checkAbort();
