@@ -211,7 +211,9 @@ export function heardAt(recording: TimedRecording, channel: number, clickTimesSe
   for (let k = 0; k + 1 < clickTimesSec.length; k++) {
     const t = clickTimesSec[k]!;
     if (t < fromSec - 0.005) continue;
-    if (Math.abs(o2 - o1 - (clickTimesSec[k + 1]! - t)) < 0.003) return recording.startMs + (o1 - (t - fromSec)) * 1000;
+    const heard = recording.startMs + (o1 - (t - fromSec)) * 1000;
+    // A start before the command is a mismatch (a restart's doubled onsets can mimic a later gap).
+    if (heard >= notBeforeMs && Math.abs(o2 - o1 - (clickTimesSec[k + 1]! - t)) < 0.003) return heard;
   }
   return null;
 }
