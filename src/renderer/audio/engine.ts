@@ -34,6 +34,7 @@ import {
   contextTimeOfPosition,
   correctDrift,
   defaultDriftPolicy,
+  median,
   expectedPosition,
   sameTimeline,
   sourcePosition,
@@ -168,7 +169,8 @@ export class AudioEngine {
   private syncErrorMs: number | null = null;
   private syncBoundMs: number | null = null;
   private lastDriftCheckMs = 0;
-  private lastCheckErrorMs: number | null = null;
+  /** Recent sync-error readings of the current voice (ms); decisions use their median. */
+  private driftReadings: number[] = [];
   private lastReportMs = 0;
   private startRecord: StartRecord | null = null;
   private startCount = 0;
@@ -524,7 +526,7 @@ export class AudioEngine {
       }
     });
     const fit = this.clockMap?.fit();
-    this.lastCheckErrorMs = null;
+    this.driftReadings = [];
     this.startCount++;
     this.startRecord = {
       trackId: state.trackId,
@@ -622,21 +624,25 @@ export class AudioEngine {
     const heard = this.groupClock.performanceToGroup(contextToPerformance(fit, at) + this.settings.outputOffsetMs);
     if (!heard) return;
     const expected = expectedPosition(voice.schedule.anchor, heard.groupMs);
-    const errorMs = (actual - expected) * 1000;
+    const reading = (actual - expected) * 1000;
+    this.driftReadings.push(reading);
+    if (this.driftReadings.length > this.policy.windowReadings) this.driftReadings.shift();
+    // Report and act on the filtered error: one wild reading is not worth a rate change, let alone a crossfade.
+    const errorMs = median(this.driftReadings);
     this.syncErrorMs = errorMs;
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
+    if (this.driftReadings.length < this.policy.windowReadings) return;
     const action = correctDrift(errorMs, this.policy);
-    const persistent = this.lastCheckErrorMs !== null && Math.abs(this.lastCheckErrorMs) > this.policy.reanchorMs;
-    this.lastCheckErrorMs = errorMs;
     if (action.kind === 'reanchor') {
-      // One wild reading (the output clock's readings wander under load) is not worth a crossfade.
-      if (persistent) this.reanchor();
+      this.reanchor();
       return;
     }
     if (Math.abs(action.rate - voice.segment.rate) < 1e-7) return;
     const applyAt = now + 0.02;
     voice.source.playbackRate.setValueAtTime(action.rate, applyAt);
     voice.segment = changeRate(voice.segment, applyAt, action.rate);
+    // Judge the new rate on fresh readings.
+    this.driftReadings = [];
   }
 }
 

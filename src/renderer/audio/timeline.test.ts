@@ -4,6 +4,7 @@ import {
   contextTimeOfPosition,
   correctDrift,
   defaultDriftPolicy,
+  median,
   expectedPosition,
   groupTimeOfPosition,
   sameTimeline,
@@ -49,7 +50,8 @@ describe('correctDrift', () => {
   });
 
   it('re-anchors beyond the threshold or on nonsense', () => {
-    expect(correctDrift(6).kind).toBe('reanchor');
+    expect(correctDrift(6).kind).toBe('rate');
+    expect(correctDrift(25).kind).toBe('reanchor');
     expect(correctDrift(Number.NaN).kind).toBe('reanchor');
   });
 
@@ -65,5 +67,13 @@ describe('correctDrift', () => {
       if (step > 120) worst.push(Math.abs(errorMs));
     }
     expect(Math.max(...worst)).toBeLessThan(0.7);
+  });
+});
+
+describe('median', () => {
+  it('takes the middle of the readings, so one wild reading moves nothing', () => {
+    expect(median([0.2, 0.1, 9, 0.3, 0.2])).toBe(0.2);
+    expect(median([1, 2, 3, 4])).toBe(2.5);
+    expect(median([])).toBeNaN();
   });
 });

@@ -66,9 +66,23 @@ export interface DriftPolicy {
   horizonSec: number;
   /** Beyond this error (ms) the source is re-anchored with a crossfade instead. */
   reanchorMs: number;
+  /**
+   * Readings the decision is made on: their median. Single readings wander by milliseconds (the output
+   * clock's timestamps jitter under load) while real drift is a few ppm, so acting on one reading turns
+   * noise into audible offsets; the median of a few seconds of readings does not.
+   */
+  windowReadings: number;
 }
 
-export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 5 };
+export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 20, windowReadings: 9 };
+
+/** The median of some numbers (NaN for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
 export type DriftAction = { kind: 'rate'; rate: number } | { kind: 'reanchor' };
