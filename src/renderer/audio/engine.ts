@@ -183,7 +183,7 @@ export class AudioEngine {
     this.trackUrl = init.trackUrl ?? ((id) => `/media/track/${encodeURIComponent(id)}`);
     this.cache = new LruCache(init.cacheBytes ?? 512 * 1024 * 1024, (b: AudioBuffer) => b.length * b.numberOfChannels * 4);
     this.rampSec = (init.rampMs ?? 15) / 1000;
-    this.startLeadMs = init.startLeadMs ?? 150;
+    this.startLeadMs = init.startLeadMs ?? 60;
     this.driftCheckMs = init.driftCheckMs ?? 500;
     this.policy = { ...defaultDriftPolicy, ...init.drift };
     this.reportIntervalMs = init.reportIntervalMs ?? 1000;

@@ -8,13 +8,15 @@
  * state reaches every peer and every renderer has scheduled the audio before it is due. On a
  * LAN gossipsub delivers in about 1 ms (p99 2-3 ms); the host then forwards the state to its
  * renderer over IPC or WebSocket (under 1 ms), and the renderer needs a few ms to schedule an
- * AudioBufferSourceNode from a decoded buffer. A busy machine's event loop or a GC pause can
- * add tens of ms, so the default of 250 ms leaves a wide margin while still feeling immediate.
+ * AudioBufferSourceNode from a decoded buffer (it needs its start at least 60 ms ahead). A busy
+ * machine's event loop or a GC pause can add tens of ms; the default of 150 ms leaves that margin
+ * and keeps a command's sound within 200 ms. A renderer that still gets the state late does not
+ * start late: it joins the same timeline a few milliseconds in, in step with the others.
  */
 import { commit, type PlaybackState } from './state';
 
 /** Default lead time between a decision and the audio it schedules (see the module comment). */
-export const DEFAULT_LEAD_TIME_MS = 250;
+export const DEFAULT_LEAD_TIME_MS = 150;
 /** Default longest wait for slow members before starting without them. */
 export const DEFAULT_READY_TIMEOUT_MS = 3000;
 
