@@ -20,7 +20,7 @@
  *   - Worker start-up (and, under tsx, compiling the worker's TypeScript) is inside the timing.
  *   - The machine may be shared: the load averages before and after, and the process CPU time
  *     (all threads), are printed with each run.
- * Transfer / swarm part: not measured yet (see the TODO hooks at the end); nothing is printed for it.
+ * Transfer and swarm figures come from bench/swarm.ts.
  *
  * Generated audio is kept under the OS temp dir between runs (`--fresh` regenerates it); the
  * library index and chunk store are always new, so every first scan is a real first scan.
@@ -285,11 +285,7 @@ const main = async () => {
     }
   }
 
-  // TODO(transfer): chunk fetch over libp2p between two peers on 127.0.0.1 (MB/s, chunks/s) —
-  // to be added with the chunk exchange protocol; reuse `makeMixedLibrary` for the source peer.
-  // TODO(swarm): one track fetched from N holders in parallel, time to first playable byte and to
-  // the whole track, and per-holder share — to be added with the swarm fetcher.
-  console.log('\n[transfer] not measured yet');
+  console.log('\n[transfer] pair and swarm transfer: bench/swarm.ts (npm run bench:chunks runs both)');
 };
 
 await main();

@@ -12,7 +12,7 @@
  *    chunks no fetcher has yet.
  *
  * Every peer is a real libp2p node on 127.0.0.1 (TCP, pnet, Noise, Yamux) with its own SQLite index
- * and chunk store (atomic, fsynced writes) in a temp folder; nothing is mocked.
+ * and chunk store (atomic writes, verified reads) in a temp folder; nothing is mocked.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
   try {
     const dir = await noiseLibrary(net, FILE_BYTES, 0xf1ef1e);
     console.log(
-      `file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux; fsynced chunk store`,
+      `file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux; chunk store on disk`,
     );
     await streamCeiling(net);
     const singleMs = await singlePair(net, dir);
