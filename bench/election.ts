@@ -71,7 +71,7 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
     for (let run = 0; run < Math.min(runs, n - 1); run++) {
       // The current leader is the highest live peer (the last one); killing it must hand over to the next.
       const leader = peers[peers.length - 1] as PeerThread;
-      const settled = await waitFor(() => agreed(peers, leader.peerId) && peers.every((p) => p.members === peers.length - 1), 90_000);
+      const settled = await waitFor(() => agreed(peers, leader.peerId) && peers.every((p) => p.members === peers.length - 1), 60_000 + n * 5_000);
       if (!settled) throw new Error(`N=${n}: the room did not settle on its highest peer`);
       // Let a few heartbeats pass so that every follower has heard the leader recently.
       await new Promise((resolve) => setTimeout(resolve, 1000));
