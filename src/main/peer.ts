@@ -190,11 +190,14 @@ export class Peer {
       catalog.addEventListener('catalog:changed', () => this.#libraryChanged());
       fetcher.on('download:progress', (detail) => {
         this.#downloads.set(detail.trackId, { haveChunks: detail.haveChunks, totalChunks: detail.totalChunks, bytes: detail.bytes, done: false });
+        roomService.setDownload({ trackId: detail.trackId, haveChunks: detail.haveChunks, totalChunks: detail.totalChunks });
         this.#statusChanged();
       });
+      fetcher.on('download:failed', () => roomService.setDownload(null));
       fetcher.on('download:done', (detail) => {
         const entry = this.#downloads.get(detail.trackId);
         if (entry) this.#downloads.set(detail.trackId, { ...entry, haveChunks: entry.totalChunks, done: true });
+        roomService.setDownload(null);
         this.#libraryChanged();
       });
       roomService.events.on('leader:changed', (leader) => {
@@ -314,6 +317,7 @@ export class Peer {
       rttMs: m.rttMs,
       clock: m.clock,
       speaker: m.speaker,
+      download: m.download,
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();

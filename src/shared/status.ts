@@ -22,6 +22,13 @@ export interface ClockInfo {
   errorMs: number;
 }
 
+/** A device's download in progress, shared in its heartbeats. */
+export interface DownloadInfo {
+  trackId: string;
+  haveChunks: number;
+  totalChunks: number;
+}
+
 export interface MemberInfo {
   peerId: string;
   name: string;
@@ -33,6 +40,8 @@ export interface MemberInfo {
   clock: ClockInfo | null;
   /** Whether a window plays on the member (starts wait only for those). */
   speaker?: boolean;
+  /** What the member is fetching from the room right now, if anything. */
+  download?: DownloadInfo | null;
 }
 
 export type PlaybackStateName = 'stopped' | 'playing' | 'paused';

@@ -30,7 +30,9 @@ export function PeersPanel() {
     // The peer lists the others; show this device too, so the table is the whole room.
     if (!list.some((m) => m.peerId === selfId)) {
       const role = (typeof status.config.role === 'string' ? status.config.role : leader?.peerId === selfId ? 'leader' : 'follower') as Role;
-      list.push({ peerId: selfId, name: status.self.name, priority: status.self.priority, role, addrs: status.self.addrs, lastSeenMs: 0, rttMs: null, clock: status.clock });
+      const active = Object.entries(status.downloads ?? {}).find(([, d]) => !d.done);
+      const download = active ? { trackId: active[0], haveChunks: active[1].haveChunks, totalChunks: active[1].totalChunks } : null;
+      list.push({ peerId: selfId, name: status.self.name, priority: status.self.priority, role, addrs: status.self.addrs, lastSeenMs: 0, rttMs: null, clock: status.clock, download });
     }
     return orderedMembers(list, leader?.peerId ?? null);
   }, [status, selfId, leader]);
@@ -118,6 +120,7 @@ export function PeersPanel() {
               <th scope="col" className="num">
                 Clock error
               </th>
+              <th scope="col">Fetching</th>
               <th scope="col">Last seen</th>
             </tr>
           </thead>
@@ -152,6 +155,15 @@ export function PeersPanel() {
                     <td className="num">{m.clock ? `±${formatMs(m.clock.errorMs)}` : '–'}</td>
                   </>
                 )}
+                <td data-testid="device-download">
+                  {m.download && m.download.totalChunks > 0 ? (
+                    <span title={byId.get(m.download.trackId)?.title ?? m.download.trackId.slice(0, 12)}>
+                      {Math.floor((m.download.haveChunks / m.download.totalChunks) * 100)}% of {byId.get(m.download.trackId)?.title ?? 'a track'}
+                    </span>
+                  ) : (
+                    <span className="muted">–</span>
+                  )}
+                </td>
                 <td>{m.peerId === selfId ? '—' : formatAgo(m.lastSeenMs)}</td>
               </tr>
             ))}

@@ -52,6 +52,7 @@ const heartbeat = (from: string, epoch: number, leaderId: string | null, priorit
   leaderId,
   clock: null,
   speaker: false,
+  download: null,
 });
 
 /** Drives one peer's election and keeps its effects for assertions. */

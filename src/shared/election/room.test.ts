@@ -85,6 +85,22 @@ describe('room reducer', () => {
     expect(p.effects).toEqual([]);
   });
 
+  it('carries its clock, speaker flag and download progress in the next heartbeat, and members keep them', () => {
+    const p = new Peer(aRoom(LOW)).on({ kind: 'start' }, 0);
+    p.on({ kind: 'clock', clock: { offsetMs: 1.5, driftPpm: 2, rttMs: 0.3, errorMs: 0.1 } }, 1);
+    p.on({ kind: 'download', download: { trackId: 'ab'.repeat(32), haveChunks: 5, totalChunks: 20 } }, 2);
+    p.on({ kind: 'update', self: { speaker: true } }, 3);
+    const [heartbeat] = p.wire().filter((m) => m.type === 'heartbeat').slice(-1);
+    expect(heartbeat).toMatchObject({
+      clock: { offsetMs: 1.5, errorMs: 0.1 },
+      speaker: true,
+      download: { haveChunks: 5, totalChunks: 20 },
+    });
+    const other = new Peer(aRoom(HIGH, 5)).on({ kind: 'start' }, 0);
+    other.on({ kind: 'message', msg: heartbeat as ControlMessage }, 10);
+    expect(roomMembers(other.room)[0]).toMatchObject({ peerId: LOW, speaker: true, download: { haveChunks: 5 }, clock: { offsetMs: 1.5 } });
+  });
+
   it('beats faster as leader than as follower', () => {
     const follower = new Peer(aRoom(LOW, 0, undefined, 500)).on({ kind: 'start' }, 0);
     expect(roomWakeMs(follower.room)).toBeLessThanOrEqual(500);
@@ -245,5 +261,6 @@ function hb(from: string, epoch: number, leaderId: string | null, seq: number): 
     leaderId,
     clock: null,
     speaker: true,
+    download: null,
   };
 }

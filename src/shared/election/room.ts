@@ -18,7 +18,7 @@
  * epoch it knew.
  */
 import type { ControlDraft, ControlMessage } from '../protocol/messages';
-import type { ClockInfo, LeaderInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, LeaderInfo, Role } from '../status';
 import {
   createElection,
   currentLeader,
@@ -54,6 +54,8 @@ export interface RoomSelf {
   clock?: ClockInfo | null;
   /** Whether a window plays on this peer (carried in heartbeats). */
   speaker?: boolean;
+  /** What this peer is fetching (carried in heartbeats). */
+  download?: DownloadInfo | null;
 }
 
 export interface RoomConfig {
@@ -81,7 +83,9 @@ export type RoomEvent =
   /** This peer's name, priority or addresses changed. */
   | { kind: 'update'; self: Partial<Omit<RoomSelf, 'peerId' | 'clock'>> }
   /** This peer's clock estimate changed; it goes out with the next heartbeat. */
-  | { kind: 'clock'; clock: ClockInfo | null };
+  | { kind: 'clock'; clock: ClockInfo | null }
+  /** This peer's download progress changed; it goes out with the next heartbeat. */
+  | { kind: 'download'; download: DownloadInfo | null };
 
 export type RoomEffect =
   | { kind: 'publish'; msg: ControlDraft }
@@ -204,6 +208,9 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
     case 'clock':
       next = { ...next, self: { ...next.self, clock: event.clock } };
       break;
+    case 'download':
+      next = { ...next, self: { ...next.self, download: event.download } };
+      break;
     case 'update': {
       const { name, priority, addrs, speaker } = event.self;
       next = {
@@ -240,5 +247,6 @@ function heartbeatDraft(room: RoomState): ControlDraft {
     leaderId: leader ? leader.peerId : null,
     clock: room.self.clock ?? null,
     speaker: room.self.speaker ?? false,
+    download: room.self.download ?? null,
   };
 }

@@ -4,7 +4,7 @@
  * `leave` removes one at once. The table never lists this peer itself.
  */
 import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
-import type { ClockInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, Role } from '../status';
 
 export interface MembershipTimings {
   /** A member silent this long is removed. */
@@ -41,6 +41,8 @@ export interface Member {
   clock: ClockInfo | null;
   /** Whether a window plays on the member. */
   speaker: boolean;
+  /** What the member is fetching, as its latest heartbeat said. */
+  download: DownloadInfo | null;
 }
 
 export interface MembershipState {
@@ -162,6 +164,7 @@ function onHeartbeat(
     rttMs: known?.rttMs ?? null,
     clock: msg.clock,
     speaker: msg.speaker,
+    download: msg.download,
   };
   const next = withMember({ ...state, departed }, member);
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };

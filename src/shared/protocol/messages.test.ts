@@ -29,6 +29,7 @@ const aHeartbeat = (over: Partial<Record<string, unknown>> = {}): Record<string,
   leaderId: ALICE,
   clock: null,
   speaker: true,
+  download: null,
   ...over,
 });
 
@@ -47,6 +48,7 @@ const samples: ControlMessage[] = [
     leaderId: null,
     clock: { offsetMs: -12.5, driftPpm: 3.2, rttMs: 0.4, errorMs: 0.05 },
     speaker: false,
+    download: { trackId: 'ab'.repeat(32), haveChunks: 3, totalChunks: 40 },
   },
   { v: 1, type: 'election', from: BOB, epoch: 2, seq: 1, priority: 0, leaderId: ALICE },
   { v: 1, type: 'election', from: BOB, epoch: 0, seq: 2, priority: 0, leaderId: null },

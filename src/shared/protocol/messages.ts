@@ -10,7 +10,7 @@
 import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
-import type { ClockInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 
@@ -59,6 +59,8 @@ export interface ControlBodies extends PlaybackBodies, SwarmBodies {
     clock: ClockInfo | null;
     /** Whether a window plays on the sender, so a start waits for it to be ready. */
     speaker: boolean;
+    /** The track the sender is fetching and how far it got (null when it fetches nothing). */
+    download: DownloadInfo | null;
   };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
   election: { priority: number; leaderId: string | null };
@@ -138,6 +140,9 @@ const bodyValidators: BodyValidators = {
       obj({ offsetMs: num(-1e12, 1e12), driftPpm: num(-1e6, 1e6), rttMs: num(0, 1e6), errorMs: num(0, 1e12) }) as Validator<ClockInfo>,
     ),
     speaker: bool,
+    download: nullable(
+      obj({ trackId: str(128, 1), haveChunks: int(0, 1_000_000), totalChunks: int(0, 1_000_000) }) as Validator<DownloadInfo>,
+    ),
   },
   election: { priority, leaderId: nullable(peerId) },
   answer: { to: peerId, priority },
