@@ -26,7 +26,7 @@ export default defineConfig({
     // A failure is retried once in CI, where a busy machine can stall a browser; a retried pass is reported as flaky.
     { name: 'app', testIgnore: 'acoustic/**', retries: process.env.CI ? 1 : 0 },
     // Acoustic tests measure real sound through PulseAudio: an audio underrun on a loaded machine moves a
-    // whole recording, so they get two more tries; each try prints its figures.
-    { name: 'acoustic', testMatch: 'acoustic/**/*.e2e.ts', retries: process.env.CI ? 2 : 0 },
+    // whole recording, so they get three more tries; each try prints its figures.
+    { name: 'acoustic', testMatch: 'acoustic/**/*.e2e.ts', retries: process.env.CI ? 3 : 0 },
   ],
 });
