@@ -367,19 +367,13 @@ export class Peer {
     const running = this.#running;
     if (!running) return [];
     const self = running.node.peerId;
-    return this.#roomTracks().map((t, index) => ({
+    // A room track is the library's TrackInfo under the listing's names, with who holds it.
+    return this.#roomTracks().map(({ id, chunkCount: _chunkCount, holders, local, ...info }, index) => ({
       index,
-      trackId: t.id,
-      title: t.title,
-      artist: t.artist,
-      album: t.album,
-      trackNo: t.trackNo,
-      durationSec: t.durationSec,
-      codec: t.codec,
-      sizeBytes: t.sizeBytes,
-      hasCover: t.hasCover,
-      holders: t.local ? [self, ...t.holders] : t.holders,
-      local: t.local || running.fetcher.isComplete(t.id),
+      trackId: id,
+      ...info,
+      holders: local ? [self, ...holders] : holders,
+      local: local || running.fetcher.isComplete(id),
     }));
   }
 
