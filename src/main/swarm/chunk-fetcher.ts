@@ -31,6 +31,7 @@ import {
 } from '../../shared/swarm/chunk-wire';
 import {
   ChunkHashMismatchError,
+  sha256Hex,
   TrackNotFoundError,
   type ChunkStore,
   type Library,
@@ -612,6 +613,16 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
 
   async #accept(job: Job, peerId: string, u: number, bytes: Uint8Array): Promise<void> {
     const unit = job.units[u]!;
+    // Check the bytes before anything else runs, so a lying peer is excluded before its freed slot is
+    // handed another request.
+    if (bytes.length !== unit.lengthBytes || sha256Hex(bytes) !== unit.chunkId) {
+      job.inFlight.delete(u);
+      if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
+      job.badChunks++;
+      this.#stats.badChunks++;
+      this.#penalize(job, peerId, 'badChunk');
+      return;
+    }
     this.#pendingPuts++;
     try {
       if (bytes.length !== unit.lengthBytes)
