@@ -91,8 +91,11 @@ const WORKER_WHOLE_FILE_MAX_BYTES = 64 * 1024 * 1024;
 /** A batch of results is written when it has this many files or is this old, whichever comes first. */
 const FLUSH_FILES = 64;
 const FLUSH_DELAY_MS = 200;
-/** Requests in flight per worker: enough to hide the round trip, few enough to share work evenly. */
-const LANES_PER_WORKER = 2;
+/**
+ * Requests in flight per worker: enough that a worker's queue does not run dry while the main thread
+ * commits a batch, few enough to share work evenly.
+ */
+const LANES_PER_WORKER = 4;
 
 /** Drops the index-only fields of a stored track. */
 export const toTrackInfo = (t: TrackRecord): TrackInfo => ({
@@ -288,6 +291,8 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
         todo.push(file);
       }
     }
+    // Largest first: the pass then ends on small files, so no core waits for one big file at the end.
+    todo.sort((a, b) => b.sizeBytes - a.sizeBytes);
 
     // Forget files that are gone, unless they sit in a folder that could not be read this time.
     const inFolder = (path: string) => this.folderList.some((f) => path.startsWith(f + sep));

@@ -6,7 +6,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FFMPEG, testAudio, type TestAudio } from '../../../test/audio/make-audio';
-import { CHUNKING, Chunker, chunkBoundaries, type ChunkingParams } from './fastcdc';
+import {
+  CHUNKING,
+  Chunker,
+  chunkBoundaries,
+  chunkBoundariesJs,
+  findCutPoint,
+  findCutPointJs,
+  type ChunkingParams,
+} from './fastcdc';
+import { createWasmCutter } from './gear-wasm';
 import { hexToBytes, isContentId, trackIdFromChunkIds } from './ids';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -100,6 +109,58 @@ describe('chunkBoundaries', () => {
     const after = new Set(chunkIds(edited));
     const lost = before.filter((id) => !after.has(id));
     expect(lost.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('the WebAssembly cut search', () => {
+  it('runs here (the fast path is the one under test)', () => {
+    expect(createWasmCutter(new Int32Array(256))).not.toBeNull();
+  });
+
+  it('finds exactly the cuts of the reference JavaScript loop', () => {
+    const paramsList: ChunkingParams[] = [
+      CHUNKING,
+      { minBytes: 64, avgBytes: 256, maxBytes: 1024, normalization: 0 },
+      { minBytes: 2048, avgBytes: 8192, maxBytes: 65536, normalization: 3 },
+      { minBytes: 4096, avgBytes: 4096, maxBytes: 4096, normalization: 1 },
+    ];
+    for (const params of paramsList) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const length = ((seed * 1_234_567) % (3 * 1024 * 1024)) + seed;
+        const bytes = pseudoRandom(length, seed * 7919);
+        expect(chunkBoundaries(bytes, params)).toEqual(chunkBoundariesJs(bytes, params));
+      }
+    }
+    // Featureless and nearly featureless data (cuts at the maximum), and lengths at the bounds.
+    for (const length of [
+      0,
+      1,
+      CHUNKING.minBytes,
+      CHUNKING.minBytes + 1,
+      CHUNKING.maxBytes,
+      5 * 1024 * 1024 + 3,
+    ]) {
+      const zeros = new Uint8Array(length);
+      expect(chunkBoundaries(zeros)).toEqual(chunkBoundariesJs(zeros));
+      const sparse = zeros.map((_, i) => (i % 4099 === 0 ? 0xa5 : 0));
+      expect(chunkBoundaries(sparse)).toEqual(chunkBoundariesJs(sparse));
+    }
+  });
+
+  it('agrees with the reference for single cut points anywhere in a buffer', () => {
+    const bytes = pseudoRandom(1024 * 1024, 99);
+    for (let start = 0; start < bytes.length; start += 37_111) {
+      for (const end of [bytes.length, Math.min(bytes.length, start + CHUNKING.maxBytes), start + 100]) {
+        if (end < start || end > bytes.length) continue;
+        expect(findCutPoint(bytes, start, end)).toBe(findCutPointJs(bytes, start, end));
+      }
+    }
+  });
+
+  it('refuses a chunk size larger than its window', () => {
+    const cutter = createWasmCutter(new Int32Array(256), 64 * 1024)!;
+    const big = { minBytes: 1024, avgBytes: 65536, maxBytes: 128 * 1024, small: -1, large: -1 };
+    expect(() => cutter.boundaries(new Uint8Array(300_000), big)).toThrow(RangeError);
   });
 });
 

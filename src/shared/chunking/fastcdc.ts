@@ -6,6 +6,7 @@
  * Peers must agree on every parameter and on the gear table, or the same file splits differently on
  * two machines; all of them are fixed here and covered by a golden test.
  */
+import { createWasmCutter, type CutSearch, type WasmCutter } from './gear-wasm';
 
 /** Chunk size bounds and the normalization level; every peer must use the same values. */
 export interface ChunkingParams {
@@ -42,6 +43,13 @@ const makeGearTable = (seed: number): Int32Array => {
 };
 
 const GEAR = makeGearTable(GEAR_SEED);
+
+/** The WebAssembly cut search of this thread: made on first use; null where WebAssembly cannot run. */
+let wasmCutter: WasmCutter | null | undefined;
+const cutter = (): WasmCutter | null =>
+  wasmCutter === undefined ? (wasmCutter = createWasmCutter(GEAR)) : wasmCutter;
+
+const searchFor = (params: ChunkingParams): CutSearch => ({ ...params, ...masksFor(params) });
 
 interface Masks {
   /** Harder to hit: used before the average size, pushes chunks towards it. */
@@ -86,11 +94,12 @@ const checkParams = (params: ChunkingParams): void => {
 };
 
 /**
- * Length of the chunk that starts at `start`, looking at no byte at or past `end`.
+ * Length of the chunk that starts at `start`, looking at no byte at or past `end`: the reference
+ * JavaScript loop (the WebAssembly one in `gear-wasm.ts` must agree with it byte for byte).
  * `end - start` must be the bytes left in the stream or at least `maxBytes`: a chunk that reaches
  * `end` is cut there, which is only right at the true end of the data or at the maximum size.
  */
-export const findCutPoint = (
+export const findCutPointJs = (
   bytes: Uint8Array,
   start: number,
   end: number,
@@ -115,16 +124,36 @@ export const findCutPoint = (
   return limit - start;
 };
 
-/** Cut offsets of a whole buffer: the end offset of each chunk, ascending; the last equals `bytes.length`. */
-export const chunkBoundaries = (bytes: Uint8Array, params: ChunkingParams = CHUNKING): number[] => {
+/** `findCutPointJs`, computed by the WebAssembly loop where it can run. */
+export const findCutPoint = (
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  params: ChunkingParams = CHUNKING,
+): number => {
+  const wasm = cutter();
+  return wasm
+    ? wasm.cutPoint(bytes, start, end, searchFor(params))
+    : findCutPointJs(bytes, start, end, params);
+};
+
+/** `chunkBoundaries` with the reference JavaScript loop only. */
+export const chunkBoundariesJs = (bytes: Uint8Array, params: ChunkingParams = CHUNKING): number[] => {
   checkParams(params);
   const cuts: number[] = [];
   let start = 0;
   while (start < bytes.length) {
-    start += findCutPoint(bytes, start, bytes.length, params);
+    start += findCutPointJs(bytes, start, bytes.length, params);
     cuts.push(start);
   }
   return cuts;
+};
+
+/** Cut offsets of a whole buffer: the end offset of each chunk, ascending; the last equals `bytes.length`. */
+export const chunkBoundaries = (bytes: Uint8Array, params: ChunkingParams = CHUNKING): number[] => {
+  checkParams(params);
+  const wasm = cutter();
+  return wasm ? wasm.boundaries(bytes, searchFor(params)) : chunkBoundariesJs(bytes, params);
 };
 
 /** Where one chunk lies in the stream. */
