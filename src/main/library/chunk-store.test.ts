@@ -54,6 +54,16 @@ describe('ChunkStore', () => {
     expect(await filesUnder(root)).toEqual([]);
   });
 
+  it('skips the hash when the caller has just checked it, but still refuses a malformed id', async () => {
+    const store = await ChunkStore.open(root);
+    const c = aChunk();
+    await store.put(c.id, c.bytes, { hashChecked: true });
+    expect(await store.get(c.id)).toEqual(c.bytes);
+    await expect(store.put('../../etc/passwd', c.bytes, { hashChecked: true })).rejects.toBeInstanceOf(
+      ChunkHashMismatchError,
+    );
+  });
+
   it('removes a corrupt entry on read and then reports it missing', async () => {
     const log: string[] = [];
     const store = await ChunkStore.open(root, { log: (m) => log.push(m) });

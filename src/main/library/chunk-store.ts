@@ -136,10 +136,17 @@ export class ChunkStore {
     return bytes;
   }
 
-  /** Stores bytes under their id (checked), atomically; a no-op if already present. */
-  async put(chunkId: string, bytes: Uint8Array): Promise<void> {
-    const actual = sha256Hex(bytes);
-    if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
+  /**
+   * Stores bytes under their id, atomically; a no-op if already present. The hash is checked unless
+   * the caller says it has just checked it (`hashChecked`), so a fetched chunk is hashed once.
+   */
+  async put(chunkId: string, bytes: Uint8Array, options: { hashChecked?: boolean } = {}): Promise<void> {
+    if (!options.hashChecked) {
+      const actual = sha256Hex(bytes);
+      if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
+    } else if (!isContentId(chunkId)) {
+      throw new ChunkHashMismatchError(chunkId, 'not a content id');
+    }
     const existing = this.entries.get(chunkId);
     if (existing) {
       this.markUsed(chunkId, existing);

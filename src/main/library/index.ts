@@ -74,6 +74,7 @@ export const openLibrary = async (options: LibraryOptions): Promise<LibraryServi
         if (stopped) return;
         stopped = true;
         await scanner.stop();
+        await library.close();
         db.close();
       },
     };

@@ -10,6 +10,7 @@ import { open } from 'node:fs/promises';
 import { isContentId } from '../../shared/chunking/ids';
 import { compareTracks, type ChunkRef, type SkippedFile, type TrackInfo } from '../../shared/library/types';
 import { ChunkCorruptError, sha256Hex, type ChunkStore } from './chunk-store';
+import { FileHandleCache } from './file-handles';
 import type { LibraryDb } from './db';
 import { toTrackInfo, type LibraryScanner } from './scanner';
 
@@ -49,29 +50,12 @@ export interface LibraryStats {
   corruptReads: number;
 }
 
-const readRange = async (path: string, offset: number, length: number): Promise<Uint8Array | null> => {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-    const bytes = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await handle.read(bytes, got, length - got, offset + got);
-      if (bytesRead === 0) return null;
-      got += bytesRead;
-    }
-    return bytes;
-  } catch {
-    return null;
-  } finally {
-    await handle?.close();
-  }
-};
-
 /** Read access to the local library and cached chunks. */
 export class Library {
   private readonly components: LibraryComponents;
   private readonly counters: LibraryStats = { staleReads: 0, corruptReads: 0 };
+  /** Serving chunks reads the same few files over and over: their handles stay open a while. */
+  private readonly files = new FileHandleCache();
 
   constructor(components: LibraryComponents) {
     this.components = components;
@@ -108,7 +92,7 @@ export class Library {
   async readChunk(chunkId: string): Promise<Uint8Array | null> {
     if (!isContentId(chunkId)) return null;
     for (const source of this.components.db.chunkSources(chunkId)) {
-      const bytes = await readRange(source.path, source.offsetBytes, source.lengthBytes);
+      const bytes = await this.files.read(source.path, source.offsetBytes, source.lengthBytes);
       if (bytes && sha256Hex(bytes) === chunkId) return bytes;
       this.staleFile(source.path);
     }
@@ -179,7 +163,13 @@ export class Library {
     return { ...this.counters };
   }
 
+  /** Closes the files held open for chunk reads. */
+  async close(): Promise<void> {
+    await this.files.close();
+  }
+
   private staleFile(path: string): void {
+    this.files.forget(path);
     this.counters.staleReads++;
     this.components.log?.(`library: ${path} no longer matches the index; rescanning`);
     this.components.scanner?.rescanFile(path).catch(() => undefined);

@@ -625,9 +625,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
     this.#pendingPuts++;
     try {
-      if (bytes.length !== unit.lengthBytes)
-        throw new ChunkHashMismatchError(unit.chunkId, `${bytes.length} bytes`);
-      await this.#c.store.put(unit.chunkId, bytes);
+      await this.#c.store.put(unit.chunkId, bytes, { hashChecked: true });
     } catch (e) {
       job.inFlight.delete(u);
       if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
