@@ -6,6 +6,8 @@
  * 2. Real peers in two processes (leader in a child process, follower here; the proxy in a third), libp2p over TCP on
  *    127.0.0.1, leader clock −500 ms / −200 ppm and follower +500 ms / +200 ppm: loopback for 60 s,
  *    then through test/support/netem-proxy.ts (5 ms ± 2 ms per direction, 2 % of chunks +200 ms) for 60 s.
+ *    The proxy releases chunks at their due time to within tens of microseconds, as netem's
+ *    kernel timers do (Node's own timers alone would add up to 1 ms of error per chunk).
  *
  * Truth: both processes derive their clocks from the system's monotonic clock with a shared
  * origin, so the follower computes the leader's clock at any instant exactly.

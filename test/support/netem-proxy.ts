@@ -10,7 +10,11 @@
  * - "Loss": TCP never loses data, it retransmits. A lost segment shows up as one chunk arriving
  *   about an RTO late (200 ms, Linux's minimum) and everything behind it waiting too. So a
  *   fraction `lossRate` of chunks gets `lossPenaltyMs` of extra delay.
- * Timers have ~1 ms granularity under load, which only adds to the jitter.
+ * - Timing: netem releases packets from kernel high-resolution timers. Node's timers fire on whole
+ *   milliseconds, which would add up to 1 ms of extra, direction-independent error to every chunk;
+ *   so a timer wakes the proxy shortly before a release is due and it then polls (setImmediate,
+ *   so socket I/O still runs) until the exact release time. Releases land within tens of
+ *   microseconds of their due time on an idle machine.
  */
 import net from 'node:net';
 import { seededRandom } from '../../src/shared/random';
@@ -30,6 +34,8 @@ export interface NetemProxy {
   close(): Promise<void>;
 }
 
+/** A timer wakes the proxy this long before a release is due (Node timers are late by up to ~1 ms). */
+const TIMER_SLACK_MS = 1.5;
 
 /** Starts a delaying proxy on 127.0.0.1 (any port) in front of targetPort. */
 export async function startNetemProxy(targetPort: number, options: NetemOptions): Promise<NetemProxy> {
@@ -43,8 +49,10 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
     const queue: { releaseMs: number; chunk: Buffer | null }[] = [];
     let timer: NodeJS.Timeout | null = null;
     let lastReleaseMs = 0;
+    let polling = false;
     const flush = () => {
       timer = null;
+      polling = false;
       const now = performance.now();
       while (queue.length > 0 && queue[0]!.releaseMs <= now) {
         const { chunk } = queue.shift()!;
@@ -52,13 +60,22 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
         if (chunk === null) to.end();
         else to.write(chunk);
       }
-      if (queue.length > 0) timer = setTimeout(flush, Math.max(0, queue[0]!.releaseMs - now));
+      if (queue.length > 0) schedule(queue[0]!.releaseMs - now);
+    };
+    /** Sleeps on a timer while the next release is far, then polls until it is due. */
+    const schedule = (dueInMs: number) => {
+      if (dueInMs > TIMER_SLACK_MS) {
+        timer = setTimeout(flush, dueInMs - TIMER_SLACK_MS);
+      } else {
+        polling = true;
+        setImmediate(flush);
+      }
     };
     const enqueue = (chunk: Buffer | null, delayMs: number) => {
       const now = performance.now();
       lastReleaseMs = Math.max(lastReleaseMs, now + delayMs);
       queue.push({ releaseMs: lastReleaseMs, chunk });
-      if (timer === null) timer = setTimeout(flush, Math.max(0, queue[0]!.releaseMs - now));
+      if (timer === null && !polling) schedule(queue[0]!.releaseMs - now);
     };
     from.on('data', (chunk: Buffer) => {
       stats.chunks++;

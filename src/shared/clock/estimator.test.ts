@@ -12,7 +12,6 @@ import {
 } from './estimator';
 import { seededRandom } from '../random';
 
-
 interface ServerClock {
   /** Server time at a local time. */
   at(localMs: number): number;
@@ -129,6 +128,45 @@ describe('estimator', () => {
     expect(fromGroupTime(est, toGroupTime(est, end + 5000))).toBeCloseTo(end + 5000, 3);
   });
 
+  it('on a path with independent jitter each way, the delay envelope beats the fit', () => {
+    // 5 ms ± 2 ms each way, independently, 200 ppm skew, a probe every 250 ms for 60 s; the mean
+    // |error| of the last 20 s of estimates, over several seeds.
+    const server = aServer(-321, 200);
+    const meanError = (envelope: boolean) => {
+      let sum = 0;
+      let n = 0;
+      for (let seed = 1; seed <= 8; seed++) {
+        const random = seededRandom(seed);
+        const delays = { forward: uniform(random, 3, 7), backward: uniform(random, 3, 7) };
+        const { errors } = run(server, delays, 240, 250, createEstimator({ envelope }));
+        for (const e of errors.slice(-80)) {
+          sum += Math.abs(e);
+          n++;
+        }
+      }
+      return sum / n;
+    };
+    const withEnvelope = meanError(true);
+    const fitOnly = meanError(false);
+    // Every estimate is checked against its bound inside run(); here the accuracy (measured:
+    // 47 µs against 117 µs).
+    expect(withEnvelope).toBeLessThan(fitOnly / 2);
+  });
+
+  it('keeps the envelope off until it has enough samples over a long enough span', () => {
+    const random = seededRandom(78);
+    const delays = { forward: uniform(random, 3, 7), backward: uniform(random, 3, 7) };
+    const server = aServer(10, 100);
+    const early = run(server, delays, 20, 250, createEstimator()).state;
+    // 20 samples over 5 s: below envelopeMinSpanMs, so the answer equals the fit-only one.
+    const replay = early.samples.reduce(
+      (state, s) => ({ ...state, samples: [...state.samples, s] }),
+      createEstimator({ envelope: false }),
+    );
+    const at = early.samples[early.samples.length - 1]!.localMs + 1;
+    expect(estimate(early, at)!.offsetMs).toBe(estimate(replay, at)!.offsetMs);
+  });
+
   it('reaches a bound under 1 ms from a short burst on a fast path', () => {
     const random = seededRandom(3);
     const server = aServer(-250, -200);
@@ -190,7 +228,8 @@ describe('estimator', () => {
   it('forgets samples older than the window', () => {
     const server = aServer(10);
     let state = createEstimator({ maxSampleAgeMs: 5000, maxSamples: 8 });
-    for (let i = 0; i < 20; i++) state = addSample(state, probe(server, START + i * 1000, { forward: () => 1, backward: () => 1 }));
+    for (let i = 0; i < 20; i++)
+      state = addSample(state, probe(server, START + i * 1000, { forward: () => 1, backward: () => 1 }));
     expect(state.samples.length).toBeLessThanOrEqual(6);
     expect(estimate(state, START + 60_000)).toBeNull();
   });

@@ -37,6 +37,18 @@
  * `errorAt(estimate, t)` extends the bound to later times: it grows by at most
  * `errorGrowthPpm`·1e-6 per ms elapsed (triangle inequality on cᵢ(t)).
  *
+ * Envelope. Each probe also gives one-sided facts: θ at its time is at most t2 − t1 (the forward
+ * delay is ≥ 0) and at least t3 − t4 (so is the reverse one). Once the drift is fitted, the
+ * tightest upper bound comes from the probe with the fastest forward trip and the tightest lower
+ * bound from the one with the fastest return, and these need not be the same probe. Their midpoint
+ * is the offset if the path's fastest trips are equally fast both ways (the same assumption as the
+ * per-probe midpoint), and on a jittery path it is far better than any average: the minimum of n
+ * one-way delays approaches the path's floor like 1/n, while averaging helps like 1/√n. The
+ * envelope line is the one that stays farthest inside all these bounds (its slope found near the
+ * fitted drift), over the last `envelopeHorizonMs`, once there are enough samples over a long
+ * enough span to pin its slope down. Its offset and slope replace the fit's when the two agree
+ * within the fit's bound; the bound then grows by their difference, so it stays a bound.
+ *
  * Steps. A new sample whose interval [θ − δ/2, θ + δ/2] does not meet the current estimate's
  * interval at its time contradicts the model: it is set aside. `stepConfirmSamples` such samples
  * in a row, consistent with each other, mean the server's clock stepped: the window is replaced
@@ -73,6 +85,14 @@ export interface EstimatorOptions {
   stepConfirmSamples?: number;
   /** Slack added to the consistency test, for floating-point rounding of epoch-sized times. */
   consistencySlackMs?: number;
+  /** Refine the drift fit's offset with the delay envelope (see the module comment). */
+  envelope?: boolean;
+  /** Oldest sample the envelope looks at, at most. */
+  envelopeHorizonMs?: number;
+  /** The envelope is used once this many samples in the look-back... */
+  envelopeMinSamples?: number;
+  /** ...span at least this long. */
+  envelopeMinSpanMs?: number;
 }
 
 /** A sample as the estimator keeps it: offset and delay at the local midpoint. */
@@ -135,12 +155,16 @@ const DEFAULTS: Required<EstimatorOptions> = {
   driftTStat: 2,
   stepConfirmSamples: 3,
   consistencySlackMs: 0.002,
+  envelope: true,
+  envelopeHorizonMs: 60_000,
+  envelopeMinSamples: 16,
+  envelopeMinSpanMs: 10_000,
 };
 
 /** Creates an empty estimator. */
 export function createEstimator(options: EstimatorOptions = {}): EstimatorState {
-  const merged = { ...DEFAULTS };
-  for (const [key, value] of Object.entries(options) as [keyof EstimatorOptions, number | undefined][]) {
+  const merged: Required<EstimatorOptions> = { ...DEFAULTS };
+  for (const [key, value] of Object.entries(options) as [keyof EstimatorOptions, never][]) {
     if (value !== undefined) merged[key] = value;
   }
   return {
@@ -179,7 +203,8 @@ export function addSample(state: EstimatorState, sample: ClockSample): Estimator
   const current = fitWindow(fresh, options, measured.localMs);
   const consistent =
     !current ||
-    Math.abs(measured.offsetMs - current.offsetMs) <= current.errorMs + measured.delayMs / 2 + options.consistencySlackMs;
+    Math.abs(measured.offsetMs - current.offsetMs) <=
+      current.errorMs + measured.delayMs / 2 + options.consistencySlackMs;
 
   if (consistent) {
     const samples = [...fresh, measured].slice(-options.maxSamples);
@@ -276,7 +301,8 @@ function fitWindow(
   const x = atLocalMs - origin;
   const flat = fitOffset(used, x, options);
   const sloped = fitDrift(used, x, options);
-  const best = sloped && sloped.tStat > options.driftTStat ? sloped : flat;
+  const fitted = sloped && sloped.tStat > options.driftTStat ? sloped : flat;
+  const best = sloped && fitted === sloped ? envelopeRefined(window, origin, x, sloped, options) : fitted;
   return {
     offsetMs: best.offsetMs,
     driftPpm: best.driftPpm,
@@ -290,7 +316,90 @@ function fitWindow(
 }
 
 type Fit = Pick<ClockEstimate, 'offsetMs' | 'driftPpm' | 'errorMs' | 'errorGrowthPpm' | 'fit'>;
-type DriftFit = Fit & { tStat: number };
+type DriftFit = Fit & { tStat: number; slopeSe: number };
+
+/**
+ * The line that stays farthest inside the delay envelope: for slope b the room left is
+ * m(b) = (min(Uᵢ − b·xᵢ) − max(Lᵢ − b·xᵢ)) / 2, a concave function of b, maximised by golden-section
+ * search around the fitted drift. Returns offset at x and slope, or null when the envelope is empty.
+ */
+function envelopeLine(
+  points: readonly { x: number; upper: number; lower: number }[],
+  x: number,
+  center: number,
+  radius: number,
+): { offsetMs: number; slope: number; roomMs: number } | null {
+  const room = (b: number) => {
+    let up = Infinity;
+    let low = -Infinity;
+    for (const p of points) {
+      up = Math.min(up, p.upper - b * (p.x - x));
+      low = Math.max(low, p.lower - b * (p.x - x));
+    }
+    return { up, low };
+  };
+  const margin = (b: number) => {
+    const r = room(b);
+    return r.up - r.low;
+  };
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let lo = center - radius;
+  let hi = center + radius;
+  let c = hi - ratio * (hi - lo);
+  let d = lo + ratio * (hi - lo);
+  let mc = margin(c);
+  let md = margin(d);
+  for (let i = 0; i < 60 && hi - lo > 1e-10; i++) {
+    if (mc < md) {
+      lo = c;
+      c = d;
+      mc = md;
+      d = lo + ratio * (hi - lo);
+      md = margin(d);
+    } else {
+      hi = d;
+      d = c;
+      md = mc;
+      c = hi - ratio * (hi - lo);
+      mc = margin(c);
+    }
+  }
+  const slope = (lo + hi) / 2;
+  const { up, low } = room(slope);
+  if (!(low <= up)) return null;
+  return { offsetMs: (up + low) / 2, slope, roomMs: (up - low) / 2 };
+}
+
+/** The drift fit replaced by the envelope line, when that is possible and agrees with it. */
+function envelopeRefined(
+  window: readonly StoredSample[],
+  origin: number,
+  x: number,
+  fit: DriftFit,
+  options: Readonly<Required<EstimatorOptions>>,
+): Fit {
+  if (!options.envelope || window.length < 3) return fit;
+  const points = [];
+  for (const s of window) {
+    if (x - (s.localMs - origin) > options.envelopeHorizonMs) continue;
+    points.push({
+      x: s.localMs - origin,
+      upper: s.offsetMs + s.delayMs / 2,
+      lower: s.offsetMs - s.delayMs / 2,
+    });
+  }
+  if (points.length < 3) return fit;
+  // Only over enough samples and time for the envelope to pin the slope down itself; it searches
+  // the slope near the fitted drift.
+  const span = Math.max(...points.map((p) => p.x)) - Math.min(...points.map((p) => p.x));
+  if (points.length < options.envelopeMinSamples || span < options.envelopeMinSpanMs) return fit;
+  const slope = fit.driftPpm * 1e-6;
+  const line = envelopeLine(points, x, slope, Math.max(20e-6, 10 * fit.slopeSe));
+  if (!line) return fit;
+  const shift = Math.abs(line.offsetMs - fit.offsetMs);
+  if (shift > fit.errorMs) return fit;
+  return { ...fit, offsetMs: line.offsetMs, driftPpm: line.slope * 1e6, errorMs: fit.errorMs + shift };
+}
 
 function fitOffset(used: readonly Weighted[], x: number, options: Readonly<Required<EstimatorOptions>>): Fit {
   let sw = 0;
@@ -319,7 +428,11 @@ function fitOffset(used: readonly Weighted[], x: number, options: Readonly<Requi
   };
 }
 
-function fitDrift(used: readonly Weighted[], x: number, options: Readonly<Required<EstimatorOptions>>): DriftFit | null {
+function fitDrift(
+  used: readonly Weighted[],
+  x: number,
+  options: Readonly<Required<EstimatorOptions>>,
+): DriftFit | null {
   if (used.length < 3) return null;
   let sw = 0;
   let swx = 0;
@@ -361,6 +474,7 @@ function fitDrift(used: readonly Weighted[], x: number, options: Readonly<Requir
   const slopeSe = Math.sqrt(sr2 / dof / sxx);
   return {
     tStat: slopeSe > 0 ? Math.abs(slope) / slopeSe : Infinity,
+    slopeSe,
     offsetMs: offset,
     driftPpm: slope * 1e6,
     errorMs: bound + residual,

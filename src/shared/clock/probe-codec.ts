@@ -45,7 +45,8 @@ export function encodeProbe(probe: ClockProbe): Uint8Array {
 
 /** Decodes a probe frame from untrusted bytes. */
 export function decodeProbe(bytes: Uint8Array): Result<ClockProbe> {
-  if (bytes.byteLength !== PROBE_BYTES) return err(`probe must be ${PROBE_BYTES} bytes, got ${bytes.byteLength}`);
+  if (bytes.byteLength !== PROBE_BYTES)
+    return err(`probe must be ${PROBE_BYTES} bytes, got ${bytes.byteLength}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint8(0) !== PROBE_KIND) return err('not a probe frame');
   const t1 = view.getFloat64(5);
@@ -69,7 +70,8 @@ export function encodeReply(reply: ClockReply): Uint8Array {
 
 /** Decodes a reply frame from untrusted bytes. */
 export function decodeReply(bytes: Uint8Array): Result<ClockReply> {
-  if (bytes.byteLength !== REPLY_BYTES) return err(`reply must be ${REPLY_BYTES} bytes, got ${bytes.byteLength}`);
+  if (bytes.byteLength !== REPLY_BYTES)
+    return err(`reply must be ${REPLY_BYTES} bytes, got ${bytes.byteLength}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint8(0) !== REPLY_KIND) return err('not a reply frame');
   const t1 = view.getFloat64(5);
