@@ -16,6 +16,7 @@ import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer } from './swarm';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
+import { keepMemberLinks } from './room/member-links';
 import { RoomService } from './room/room-service';
 import { SettingsStore } from './settings';
 
@@ -48,6 +49,8 @@ interface Running {
   chunkServer: ChunkServer;
   fetcher: ChunkFetcher;
   statusTimer: NodeJS.Timeout;
+  /** Stops dialling room members (see keepMemberLinks). */
+  stopLinks: () => void;
 }
 
 const LOG_LINES = 100;
@@ -63,11 +66,19 @@ export class Peer {
   #stopping: Promise<void> | null = null;
   readonly #log: string[] = [];
   #statusQueued = false;
-  #scan: { done: number; total: number; currentPath: string; running: boolean } = { done: 0, total: 0, currentPath: '', running: false };
+  #scan: { done: number; total: number; currentPath: string; running: boolean } = {
+    done: 0,
+    total: 0,
+    currentPath: '',
+    running: false,
+  };
   #libraryQueued = false;
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
   #speakers = 0;
-  readonly #downloads = new Map<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>();
+  readonly #downloads = new Map<
+    string,
+    { haveChunks: number; totalChunks: number; bytes: number; done: boolean }
+  >();
 
   constructor(
     readonly options: PeerOptions,
@@ -112,8 +123,15 @@ export class Peer {
     });
     try {
       const control = new ControlChannel<ControlMessage>(
-        { pubsub: node.pubsub, logger: { info: () => undefined, warn: (line) => this.#logLine(`control: ${line}`) } },
-        { topic: room.controlTopic, decode: (bytes, from) => decodeControl(bytes, from), encode: encodeControl },
+        {
+          pubsub: node.pubsub,
+          logger: { info: () => undefined, warn: (line) => this.#logLine(`control: ${line}`) },
+        },
+        {
+          topic: room.controlTopic,
+          decode: (bytes, from) => decodeControl(bytes, from),
+          encode: encodeControl,
+        },
       );
       control.start();
       const roomService = new RoomService(
@@ -123,7 +141,12 @@ export class Peer {
           log: (line) => this.#logLine(line),
         },
         {
-          self: { peerId: node.peerId, name: settings.name, priority: settings.priority, addrs: this.#shareableAddrs(node) },
+          self: {
+            peerId: node.peerId,
+            name: settings.name,
+            priority: settings.priority,
+            addrs: this.#shareableAddrs(node),
+          },
           dataDir: options.dataDir,
           timings: {
             ...(this.tuning.heartbeatMs ? { heartbeatMs: this.tuning.heartbeatMs } : {}),
@@ -148,7 +171,12 @@ export class Peer {
           }),
         log: (line) => this.#logLine(`catalog: ${line}`),
       });
-      const chunkServer = new ChunkServer({ node, library: library.library, db: library.db, log: (line) => this.#logLine(`chunks: ${line}`) });
+      const chunkServer = new ChunkServer({
+        node,
+        library: library.library,
+        db: library.db,
+        log: (line) => this.#logLine(`chunks: ${line}`),
+      });
       const fetcher = new ChunkFetcher({
         node,
         db: library.db,
@@ -161,7 +189,8 @@ export class Peer {
       const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
       const playback = new PlaybackCoordinator({
         selfId: node.peerId,
-        publish: (message: PlaybackMessage) => roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+        publish: (message: PlaybackMessage) =>
+          roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
         subscribe: (listener, { signal }) => {
           const off = roomService.events.on('message:other', ({ value, from }) => {
             if (isPlaybackMessageType(value.type)) listener(from, value);
@@ -175,12 +204,18 @@ export class Peer {
         // A start waits only for devices where a window plays (a peer with no window never reports ready).
         members: () => [
           ...(this.#speakers > 0 ? [node.peerId] : []),
-          ...roomService.members().filter((m) => m.speaker).map((m) => m.peerId),
+          ...roomService
+            .members()
+            .filter((m) => m.speaker)
+            .map((m) => m.peerId),
         ],
         trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
-        logger: { info: (line) => this.#logLine(`playback: ${line}`), warn: (line) => this.#logLine(`playback: ${line}`) },
+        logger: {
+          info: (line) => this.#logLine(`playback: ${line}`),
+          warn: (line) => this.#logLine(`playback: ${line}`),
+        },
       });
       playback.on('playback:changed', (state) => {
         this.events.emit('playback:changed', state);
@@ -189,14 +224,24 @@ export class Peer {
       });
       catalog.addEventListener('catalog:changed', () => this.#libraryChanged());
       fetcher.on('download:progress', (detail) => {
-        this.#downloads.set(detail.trackId, { haveChunks: detail.haveChunks, totalChunks: detail.totalChunks, bytes: detail.bytes, done: false });
-        roomService.setDownload({ trackId: detail.trackId, haveChunks: detail.haveChunks, totalChunks: detail.totalChunks });
+        this.#downloads.set(detail.trackId, {
+          haveChunks: detail.haveChunks,
+          totalChunks: detail.totalChunks,
+          bytes: detail.bytes,
+          done: false,
+        });
+        roomService.setDownload({
+          trackId: detail.trackId,
+          haveChunks: detail.haveChunks,
+          totalChunks: detail.totalChunks,
+        });
         this.#statusChanged();
       });
       fetcher.on('download:failed', () => roomService.setDownload(null));
       fetcher.on('download:done', (detail) => {
         const entry = this.#downloads.get(detail.trackId);
-        if (entry) this.#downloads.set(detail.trackId, { ...entry, haveChunks: entry.totalChunks, done: true });
+        if (entry)
+          this.#downloads.set(detail.trackId, { ...entry, haveChunks: entry.totalChunks, done: true });
         roomService.setDownload(null);
         this.#libraryChanged();
       });
@@ -207,7 +252,11 @@ export class Peer {
       });
       roomService.events.on('member:left', ({ member, reason }) => {
         playback.membersChanged();
-        this.notices.emit('notice', { kind: 'left', title: `${member.name} left the room`, body: reason === 'timeout' ? 'It stopped answering.' : 'It left.' });
+        this.notices.emit('notice', {
+          kind: 'left',
+          title: `${member.name} left the room`,
+          body: reason === 'timeout' ? 'It stopped answering.' : 'It left.',
+        });
       });
       roomService.events.on('member:joined', (member) => {
         playback.membersChanged();
@@ -215,14 +264,26 @@ export class Peer {
       });
       roomService.events.on('leader:changed', (leader) => {
         if (!leader) return;
-        const name = leader.peerId === node.peerId ? 'This device' : (roomService.members().find((m) => m.peerId === leader.peerId)?.name ?? 'Another device');
-        this.notices.emit('notice', { kind: 'leader', title: `${name} now leads the room`, body: `Epoch ${leader.epoch}` });
+        const name =
+          leader.peerId === node.peerId
+            ? 'This device'
+            : (roomService.members().find((m) => m.peerId === leader.peerId)?.name ?? 'Another device');
+        this.notices.emit('notice', {
+          kind: 'leader',
+          title: `${name} now leads the room`,
+          body: `Epoch ${leader.epoch}`,
+        });
       });
       roomService.events.on('room:changed', () => this.#statusChanged());
       clock.addEventListener('clock:updated', ({ detail }) => {
         roomService.setClock(
           detail.role === 'follower' && Number.isFinite(detail.errorMs)
-            ? { offsetMs: detail.offsetMs, driftPpm: detail.driftPpm, rttMs: detail.rttMs, errorMs: detail.errorMs }
+            ? {
+                offsetMs: detail.offsetMs,
+                driftPpm: detail.driftPpm,
+                rttMs: detail.rttMs,
+                errorMs: detail.errorMs,
+              }
             : null,
         );
       });
@@ -239,7 +300,20 @@ export class Peer {
         this.#libraryChanged();
       });
       roomService.setSpeaker(this.#speakers > 0);
-      this.#running = { library, node, control, room: roomService, clock, playback, catalog, chunkServer, fetcher, statusTimer };
+      const stopLinks = keepMemberLinks(node, roomService);
+      this.#running = {
+        library,
+        node,
+        control,
+        room: roomService,
+        clock,
+        playback,
+        catalog,
+        chunkServer,
+        fetcher,
+        statusTimer,
+        stopLinks,
+      };
       await chunkServer.start();
       fetcher.start();
       await catalog.start();
@@ -280,6 +354,7 @@ export class Peer {
     this.#running = null;
     if (!running) return;
     clearInterval(running.statusTimer);
+    running.stopLinks();
     running.playback.stop();
     running.fetcher.stop();
     await running.catalog.stop();
@@ -325,9 +400,15 @@ export class Peer {
       self: { peerId: id.peerId, name: id.name, priority: settings.priority, addrs: id.addrs },
       leader,
       members,
-      clock: clockStatus && clockStatus.role === 'follower'
-        ? { offsetMs: clockStatus.offsetMs, driftPpm: clockStatus.driftPpm, rttMs: clockStatus.rttMs, errorMs: clockStatus.errorMs }
-        : null,
+      clock:
+        clockStatus && clockStatus.role === 'follower'
+          ? {
+              offsetMs: clockStatus.offsetMs,
+              driftPpm: clockStatus.driftPpm,
+              rttMs: clockStatus.rttMs,
+              errorMs: clockStatus.errorMs,
+            }
+          : null,
       playback: running.playback.summary(),
       dropped: prefixed({
         playback: running.playback.counts().dropped,
@@ -353,7 +434,11 @@ export class Peer {
       },
       sync: this.#syncReport,
       downloads: Object.fromEntries(this.#downloads),
-      library: { tracks: this.#roomTracks().filter((t) => t.local).length, skipped: library.scanner.skipped().length, scan: this.#scan },
+      library: {
+        tracks: this.#roomTracks().filter((t) => t.local).length,
+        skipped: library.scanner.skipped().length,
+        scan: this.#scan,
+      },
       log: [...this.#log],
     };
   }
@@ -406,7 +491,11 @@ export class Peer {
       }
       return { bytes: await library.readTrack(id), mime: mimeOf(track.codec) };
     } catch (error) {
-      if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError', 'TrackUnavailableError'].includes(error.name)) return null;
+      if (
+        error instanceof Error &&
+        ['ChunkUnavailableError', 'TrackNotFoundError', 'TrackUnavailableError'].includes(error.name)
+      )
+        return null;
       throw error;
     }
   }
@@ -432,9 +521,12 @@ export class Peer {
     // A flag given on the command line wins over the saved setting for this run.
     const argv = process.argv;
     const overrides: Partial<DeviceSettings> = {};
-    if (argv.includes('--name') || argv.some((a) => a.startsWith('--name='))) overrides.name = this.options.name;
-    if (argv.some((a) => a === '--priority' || a.startsWith('--priority=') || a === '--leader')) overrides.priority = this.options.priority;
-    if (argv.some((a) => a === '--room' || a.startsWith('--room='))) overrides.roomPassphrase = this.options.room;
+    if (argv.includes('--name') || argv.some((a) => a.startsWith('--name=')))
+      overrides.name = this.options.name;
+    if (argv.some((a) => a === '--priority' || a.startsWith('--priority=') || a === '--leader'))
+      overrides.priority = this.options.priority;
+    if (argv.some((a) => a === '--room' || a.startsWith('--room=')))
+      overrides.roomPassphrase = this.options.room;
     return overrides;
   }
 
@@ -507,9 +599,15 @@ export class Peer {
         const next = await this.settings.update(patch);
         if (patch.libraries !== undefined && this.#running) {
           this.#running.library.scanner.setFolders(this.#libraryFolders(next));
-          void this.#running.library.scanner.scan().catch((error: unknown) => this.#logLine(`library: scan failed: ${(error as Error).message}`));
+          void this.#running.library.scanner
+            .scan()
+            .catch((error: unknown) => this.#logLine(`library: scan failed: ${(error as Error).message}`));
         }
-        if (patch.roomPassphrase !== undefined && patch.roomPassphrase !== before.roomPassphrase && this.#running) {
+        if (
+          patch.roomPassphrase !== undefined &&
+          patch.roomPassphrase !== before.roomPassphrase &&
+          this.#running
+        ) {
           this.#logLine('room passphrase changed: joining the new room');
           await this.restart();
         }

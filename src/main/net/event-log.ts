@@ -3,7 +3,7 @@ export type DialFailureReason =
   'refused' | 'timeout' | 'handshake' | 'unreachable' | 'self' | 'wrong-peer' | 'aborted' | 'other';
 
 /** Where the address that was dialled came from. */
-export type DialSource = 'bootstrap' | 'mdns' | 'peer-exchange' | 'discovery';
+export type DialSource = 'bootstrap' | 'mdns' | 'peer-exchange' | 'discovery' | 'member';
 
 /** One entry of the network's debug log. */
 export type NetLogEntry =

@@ -51,6 +51,22 @@ describe('PeerNode', () => {
     expect(rttMs).toBeLessThan(1_000);
   });
 
+  it('dials a room member by the addresses its heartbeat names, and ignores addresses that do not parse', async () => {
+    const a = await net.node({ room });
+    const b = await net.node({ room });
+    expect(connected(a, b)).toBe(false);
+    a.dialMember(b.peerId, ['not an address', ...b.listenAddrs()]);
+    await waitFor(() => connected(a, b), 'a dialled b');
+    expect(
+      a.netEvents().some((e) => e.kind === 'dial:ok' && e.source === 'member' && e.peerId === b.peerId),
+    ).toBe(true);
+    // Nothing to dial: no error, no event.
+    const before = a.netEvents().length;
+    a.dialMember('not a peer id', b.listenAddrs());
+    a.dialMember(b.peerId, ['garbage']);
+    expect(a.netEvents().length).toBe(before);
+  });
+
   it('emits peer:connected and peer:disconnected', async () => {
     const a = await net.node({ room });
     const seen: string[] = [];

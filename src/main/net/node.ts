@@ -12,7 +12,7 @@ import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
 import type { Libp2p, PeerDiscovery, PeerId, PeerInfo } from '@libp2p/interface';
-import type { Multiaddr } from '@multiformats/multiaddr';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { BootstrapDialer, parseBootstrapAddress } from './bootstrap';
 import type { BootstrapStatus, BootstrapTarget } from './bootstrap';
 import { NetEventLog, explainDialError } from './event-log';
@@ -24,6 +24,7 @@ import { PeerExchange } from './peer-exchange';
 import { roomProtocol } from './room';
 import type { Room } from './room';
 import { TypedEventTarget } from './typed-events';
+import { guardXSalsa20 } from './xsalsa20-guard';
 
 /** The libp2p services every Firefly peer runs. */
 export interface PeerServices extends Record<string, unknown> {
@@ -169,6 +170,31 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     return this.stopped;
   }
 
+  /**
+   * Connects to a room member heard of in the control channel (its heartbeat names its addresses)
+   * if there is no connection yet. Rooms found through one bootstrap peer thus become fully
+   * connected, so every message goes straight to every member. Addresses that do not parse are
+   * skipped; a failed dial is logged like any other.
+   */
+  dialMember(peerId: string, addrs: readonly string[]): void {
+    let id: PeerId;
+    try {
+      id = peerIdFromString(peerId);
+    } catch {
+      return;
+    }
+    const parsed: Multiaddr[] = [];
+    for (const text of addrs) {
+      try {
+        parsed.push(multiaddr(text));
+      } catch {
+        // Not an address: ignore it, the others may do.
+      }
+    }
+    if (parsed.length === 0) return;
+    this.dialDiscovered(id, parsed, 'member');
+  }
+
   /** @internal */
   async start(mdnsDiscovery: EventTarget | null): Promise<void> {
     const { signal } = this.controller;
@@ -250,6 +276,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
 
 /** Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry. */
 export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
+  guardXSalsa20();
   const logger = init.logger ?? silentLogger;
   const targets: BootstrapTarget[] = [];
   for (const text of init.bootstrap ?? []) {
