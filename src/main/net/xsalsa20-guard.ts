@@ -26,11 +26,11 @@ interface XSalsa20Constructor {
   prototype: XSalsa20Instance & { __fireflyGuarded?: true };
 }
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 /** Installs the guard (once per thread); returns whether the cipher is the WebAssembly build. */
 export function guardXSalsa20(): boolean {
-  const XSalsa20 = require('xsalsa20') as XSalsa20Constructor;
+  const XSalsa20 = requireCjs('xsalsa20') as XSalsa20Constructor;
   const proto = XSalsa20.prototype;
   if (proto.__fireflyGuarded) return true;
   const probe = new XSalsa20(new Uint8Array(24), new Uint8Array(32));
