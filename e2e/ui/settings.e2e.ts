@@ -15,7 +15,8 @@ test.afterEach(async () => {
   removeMusicFolders();
 });
 
-const radio = (page: Page, group: string, name: string) => page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
+const radio = (page: Page, group: string, name: string) =>
+  page.getByRole('radiogroup', { name: group }).getByRole('radio', { name, exact: true });
 
 test('settings persist across a peer restart', async ({ browser }) => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-ui-settings-'));
@@ -40,6 +41,20 @@ test('settings persist across a peer restart', async ({ browser }) => {
   await priority.fill('42');
   await priority.press('Enter');
 
+  // A path that is not a folder is refused with the reason, and not saved.
+  const missing = path.join(dataDir, 'no-such-folder');
+  await page.getByTestId('add-folder-path').fill(missing);
+  await page.getByRole('button', { name: 'Add folder' }).click();
+  await expect(page.getByTestId('settings-error')).toContainText('does not exist');
+  await expect(page.getByTestId('library-folder')).toHaveCount(0);
+  const viaApi = await fetch(`${first.ui}/api/settings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ libraries: ['relative/music'] }),
+  });
+  expect(viaApi.status).toBe(422);
+  expect(await viaApi.text()).toContain('not a full path');
+
   // A library folder added as a path is scanned: its tracks appear in the library.
   await page.getByTestId('add-folder-path').fill(music);
   await page.getByRole('button', { name: 'Add folder' }).click();
@@ -62,7 +77,9 @@ test('settings persist across a peer restart', async ({ browser }) => {
   await expect(page.getByTestId('output-offset')).toHaveValue('990');
 
   await expect
-    .poll(async () => ((await (await fetch(`${first.ui}/api/settings`)).json()) as { priority: number }).priority)
+    .poll(
+      async () => ((await (await fetch(`${first.ui}/api/settings`)).json()) as { priority: number }).priority,
+    )
     .toBe(42);
   await page.close();
   await first.stop();

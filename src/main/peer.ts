@@ -1,5 +1,6 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
 import { isSwarmMessageType } from '../shared/swarm/messages';
@@ -596,6 +597,10 @@ export class Peer {
       'settings:get': () => this.settings.get(),
       'settings:set': async (patch: Partial<DeviceSettings>) => {
         const before = this.settings.get();
+        if (patch.libraries !== undefined) {
+          const added = patch.libraries.filter((folder) => !before.libraries.includes(folder));
+          for (const folder of added) await checkMusicFolder(folder);
+        }
         const next = await this.settings.update(patch);
         if (patch.libraries !== undefined && this.#running) {
           this.#running.library.scanner.setFolders(this.#libraryFolders(next));
@@ -651,4 +656,26 @@ function prefixed(groups: Record<string, Record<string, number>>): Record<string
 /** A request for something this peer cannot do in its current state. */
 export class NotAvailableError extends Error {
   override name = 'NotAvailableError';
+}
+
+/** A setting that cannot be saved as given; the message says why, for the user. */
+export class InvalidSettingError extends Error {
+  override name = 'InvalidSettingError';
+}
+
+/** Refuses a music folder that is not an absolute path to an existing folder. */
+async function checkMusicFolder(folder: string): Promise<void> {
+  if (!isAbsolute(folder)) throw new InvalidSettingError(`Music folder "${folder}" is not a full path`);
+  let info;
+  try {
+    info = await stat(folder);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new InvalidSettingError(
+      code === 'ENOENT'
+        ? `Music folder "${folder}" does not exist`
+        : `Music folder "${folder}" cannot be read (${code ?? String(error)})`,
+    );
+  }
+  if (!info.isDirectory()) throw new InvalidSettingError(`"${folder}" is a file, not a folder`);
 }

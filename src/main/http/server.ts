@@ -4,7 +4,12 @@ import { stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { BridgeError, dispatchRequest, type BridgeHandlers, type RequestChannel } from '../../shared/bridge/contract';
+import {
+  BridgeError,
+  dispatchRequest,
+  type BridgeHandlers,
+  type RequestChannel,
+} from '../../shared/bridge/contract';
 import type { WsBridge } from '../bridge/ws-server';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -18,6 +23,7 @@ const errorStatus: Record<string, number> = {
   NotAvailableError: 503,
   TrackNotFoundError: 404,
   ChunkUnavailableError: 409,
+  InvalidSettingError: 422,
 };
 
 /** An error whose message is safe to show a client, with the HTTP status it maps to. */
@@ -100,7 +106,8 @@ export class HttpServer {
       this.#handle(req, res).catch((error: unknown) => sendError(res, error));
     });
     this.#server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname === '/bridge') components.bridge.handleUpgrade(req, socket, head);
+      if (new URL(req.url ?? '/', 'http://x').pathname === '/bridge')
+        components.bridge.handleUpgrade(req, socket, head);
       else socket.destroy();
     });
   }
@@ -148,7 +155,11 @@ export class HttpServer {
     const routes = apiRoutes[pathname];
     if (!routes) throw new HttpError(404, `no such endpoint ${pathname}`);
     const route = routes.find((r) => r.method === req.method);
-    if (!route) throw new HttpError(405, `${req.method} not allowed on ${pathname} (use ${routes.map((r) => r.method).join(' or ')})`);
+    if (!route)
+      throw new HttpError(
+        405,
+        `${req.method} not allowed on ${pathname} (use ${routes.map((r) => r.method).join(' or ')})`,
+      );
     const payload = route.body ? await readJson(req) : undefined;
     try {
       const value = await dispatchRequest(this.components.handlers, route.channel, payload);
@@ -176,7 +187,9 @@ export class HttpServer {
     const root = this.init.rendererDir;
     if (!root) {
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!doctype html><title>Firefly</title><p>The web UI is not built yet: run <code>npm run build</code>.</p>');
+      res.end(
+        '<!doctype html><title>Firefly</title><p>The web UI is not built yet: run <code>npm run build</code>.</p>',
+      );
       return;
     }
     const relative = decodeURIComponent(pathname).replace(/^\/+/, '');
@@ -217,7 +230,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
