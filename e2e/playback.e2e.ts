@@ -101,10 +101,10 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
   const leader = await launchPeer({ name: 'leader', args: ['--bootstrap', seed, '--priority', '3'] });
   peers = [holder, middle, leader];
   await waitForStatuses(peers.map((p) => p.ui), (s) => agreeOnLeader(s, leader.peerId), { what: 'a leader' });
-  const [alpha, beta] = await expect
-    .poll(async () => ((await (await fetch(`${middle.ui}/api/tracks`)).json()) as Array<{ trackId: string; title: string }>).map((t) => t.trackId), { timeout: 30_000 })
-    .toHaveLength(2)
-    .then(async () => ((await (await fetch(`${middle.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map((t) => t.trackId));
+  // Every peer must know both tracks: a play loads the leader's listing around the track into the queue.
+  const trackIds = async (peer: TestPeer) => ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map((t) => t.trackId);
+  for (const peer of peers) await expect.poll(() => trackIds(peer), { timeout: 30_000 }).toHaveLength(2);
+  const [alpha, beta] = await trackIds(middle);
 
   const windows = await Promise.all(peers.map((p) => openWindow(p)));
 
