@@ -6,7 +6,6 @@
  * length), and a read re-hashes what it finds there. If a file changed since it was scanned, the
  * read falls back to the store and asks the scanner to look again.
  */
-import { open } from 'node:fs/promises';
 import { isContentId } from '../../shared/chunking/ids';
 import { compareTracks, type ChunkRef, type SkippedFile, type TrackInfo } from '../../shared/library/types';
 import { ChunkCorruptError, sha256Hex, type ChunkStore } from './chunk-store';
@@ -113,24 +112,18 @@ export class Library {
     const chunks = this.chunkList(trackId);
     if (!chunks) throw new TrackNotFoundError(trackId);
     const [path] = this.components.db.filesOfTrack(trackId);
-    // A local file is read through one handle; any chunk that fails to verify is looked up elsewhere.
-    const handle = path ? await open(path, 'r').catch(() => null) : null;
-    try {
-      for (const chunk of chunks) {
-        options.signal?.throwIfAborted();
-        let bytes: Uint8Array | null = null;
-        if (handle) {
-          const buffer = new Uint8Array(chunk.lengthBytes);
-          const { bytesRead } = await handle.read(buffer, 0, chunk.lengthBytes, chunk.offsetBytes);
-          if (bytesRead === chunk.lengthBytes && sha256Hex(buffer) === chunk.chunkId) bytes = buffer;
-          else if (path) this.staleFile(path);
-        }
-        bytes ??= await this.readChunk(chunk.chunkId);
-        if (!bytes) throw new ChunkUnavailableError(trackId, chunk.chunkId);
-        yield bytes;
+    // A local file is read through the kept handles; a chunk that fails to verify is looked up elsewhere.
+    for (const chunk of chunks) {
+      options.signal?.throwIfAborted();
+      let bytes: Uint8Array | null = null;
+      if (path) {
+        const read = await this.files.read(path, chunk.offsetBytes, chunk.lengthBytes);
+        if (read && sha256Hex(read) === chunk.chunkId) bytes = read;
+        else this.staleFile(path);
       }
-    } finally {
-      await handle?.close();
+      bytes ??= await this.readChunk(chunk.chunkId);
+      if (!bytes) throw new ChunkUnavailableError(trackId, chunk.chunkId);
+      yield bytes;
     }
   }
 

@@ -378,7 +378,7 @@ function envelopeRefined(
   fit: DriftFit,
   options: Readonly<Required<EstimatorOptions>>,
 ): Fit {
-  if (!options.envelope || window.length < 3) return fit;
+  if (!options.envelope) return fit;
   const points = [];
   for (const s of window) {
     if (x - (s.localMs - origin) > options.envelopeHorizonMs) continue;
@@ -388,11 +388,11 @@ function envelopeRefined(
       lower: s.offsetMs - s.delayMs / 2,
     });
   }
-  if (points.length < 3) return fit;
   // Only over enough samples and time for the envelope to pin the slope down itself; it searches
   // the slope near the fitted drift.
   const span = Math.max(...points.map((p) => p.x)) - Math.min(...points.map((p) => p.x));
-  if (points.length < options.envelopeMinSamples || span < options.envelopeMinSpanMs) return fit;
+  if (points.length < Math.max(2, options.envelopeMinSamples) || !(span >= options.envelopeMinSpanMs))
+    return fit;
   const slope = fit.driftPpm * 1e-6;
   const line = envelopeLine(points, x, slope, Math.max(20e-6, 10 * fit.slopeSe));
   if (!line) return fit;
