@@ -274,6 +274,18 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   }
 }
 
+/**
+ * Id of a received gossipsub message for the seen-cache check that precedes verification: its signature.
+ * Only messages that verified are entered in that cache, and a valid signature is the sender's over the
+ * whole message, so a copy bearing it is that same message (a forged one reusing it is only dropped).
+ * Unsigned messages get one id that is never entered, and fail verification as before.
+ */
+export function signatureMessageId(message: { signature?: Uint8Array }): string {
+  const { signature } = message;
+  if (signature === undefined) return '';
+  return Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('latin1');
+}
+
 /** Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry. */
 export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
   guardXSalsa20();
@@ -338,6 +350,10 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
         maxInboundDataLength: MAX_CONTROL_MESSAGE_BYTES,
         // Senders must sign, so every delivered message carries a verified peer id.
         globalSignaturePolicy: 'StrictSign',
+        // Gossipsub verifies a message's signature before its seen-cache check, so every copy a peer
+        // receives (one from the sender, more relayed by the mesh) cost a verification; keyed by signature,
+        // copies of a message already verified are dropped first.
+        fastMsgIdFn: signatureMessageId,
         // Only holders of the room key (pnet) get this far, and several peers behind one address are normal here
         // (one box running several speakers, a NAT). The default penalty for more than 10 peers per IP would
         // drop them below the publish threshold and silence the room.
