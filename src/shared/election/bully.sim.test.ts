@@ -84,6 +84,28 @@ describe('Bully election in a simulated room', () => {
     expect(worst).toBeLessThanOrEqual(timings.leaderTimeoutMs + timings.answerTimeoutMs + 50);
   });
 
+  it('replaces a killed leader of 32 peers with a few election messages, not one ANSWER per pair', () => {
+    const electionTypes = ['election', 'answer', 'coordinator'];
+    const counts: number[] = [];
+    for (const seed of range(6101, 5)) {
+      const random = seededRandom(seed);
+      const specs = makePeers(random, 32, 1);
+      // Deliveries spread over up to 30 ms, as on a loaded machine: the followers do not all miss the leader at once.
+      const net = new SimNetwork({ seed, peers: specs, delayMs: (r) => 0.3 + r() * 30 });
+      for (const s of specs) net.at(random() * 100, () => net.start(s.peerId));
+      net.runUntil(3000);
+      const leader = net.expectedLeader() as string;
+      const sent = () => electionTypes.reduce((sum, type) => sum + (net.published.get(type) ?? 0), 0);
+      const before = sent();
+      net.crash(leader);
+      net.runUntil(6000);
+      expect(net.disagreement({ checkMembers: true })).toBeNull();
+      counts.push(sent() - before);
+    }
+    // Each survivor sends at most one ELECTION or ANSWER; answering each lower candidate in turn took about 31²/2.
+    expect(Math.max(...counts)).toBeLessThan(64);
+  });
+
   it('a healed partition ends with the highest peer leading both halves at a fresh epoch', () => {
     const random = seededRandom(99);
     const specs = makePeers(random, 6, 1);
@@ -109,7 +131,9 @@ describe('Bully election in a simulated room', () => {
     net.runUntil(8000);
     expect(agreedAt).not.toBeNull();
     // Agreement includes every member list, so it takes up to one follower heartbeat after the heal.
-    expect((agreedAt as unknown as number) - 5000).toBeLessThan(defaultMembershipTimings.followerHeartbeatMs + 100);
+    expect((agreedAt as unknown as number) - 5000).toBeLessThan(
+      defaultMembershipTimings.followerHeartbeatMs + 100,
+    );
     const final = net.declarations[net.declarations.length - 1];
     expect(final).toMatchObject({ peerId: byRank[0] });
     expect(final?.epoch).toBeGreaterThan(epochBefore + 1);

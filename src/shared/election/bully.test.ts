@@ -155,9 +155,7 @@ describe('Bully election', () => {
     const d = Driver.of(B).on({ kind: 'start' }, 0);
     d.hear(answer(A, B, 0), 5); // from a lower peer: bogus, ignored
     expect(d.state.phase).toBe('electing');
-    d.hear(answer(C, D, 0), 6); // addressed to someone else
-    expect(d.state.phase).toBe('electing');
-    d.hear(answer(C, B, 0), 10);
+    d.hear(answer(C, A, 0), 10); // addressed to another candidate, but it shows C alive all the same
     expect(d.state.phase).toBe('awaiting');
     d.tick(T.startupGraceMs); // the grace no longer matters: we were answered
     expect(d.published()).toEqual([]);
@@ -199,6 +197,62 @@ describe('Bully election', () => {
     const restarted = Driver.of(A).on({ kind: 'start' }, 0);
     restarted.hear(answer(D, A, 9), 3).hear(coordinator(D, 9), 4);
     expect(restarted.leader).toEqual({ peerId: D, epoch: 9 });
+  });
+
+  it('answers lower candidates once: what it sent answers the others for coordinatorTimeoutMs', () => {
+    const d = Driver.of(C).following(D, 4);
+    d.hear(election(B, 4, 0, D), 0);
+    expect(d.sent('answer')).toMatchObject({ from: C, to: B, epoch: 4 });
+    d.hear(heartbeat(D, 4, D), T.coordinatorTimeoutMs - 2);
+    d.hear(election(A, 4, 0, D), T.coordinatorTimeoutMs - 1);
+    expect(d.published()).toEqual([]);
+    // An ELECTION that knows a newer epoch is answered: the room must not lose that epoch.
+    d.hear(election(A, 5), T.coordinatorTimeoutMs - 1);
+    expect(d.sent('answer')).toMatchObject({ to: A, epoch: 5 });
+    d.hear(election(B, 5), 2 * T.coordinatorTimeoutMs);
+    expect(d.sent('answer')).toMatchObject({ to: B });
+  });
+
+  it('a leader answers every lower ELECTION', () => {
+    const leader = Driver.of(D).leading(4);
+    leader.hear(election(A, 4, 0, D));
+    leader.hear(election(B, 4, 0, D));
+    expect(leader.published()).toEqual(['answer', 'coordinator']);
+  });
+
+  it('does not elect while a higher peer that knows its epoch elects, and waits for its COORDINATOR', () => {
+    const d = Driver.of(B);
+    d.now = 1000;
+    d.following(D, 2);
+    d.hear(election(C, 2, 0, D), 1000 + T.leaderTimeoutMs - 100);
+    expect(d.published()).toEqual([]);
+    d.tick(1000 + T.leaderTimeoutMs);
+    expect(d.published()).toEqual([]);
+    expect(d.state.phase).toBe('awaiting');
+    d.hear(coordinator(C, 3), 1000 + T.leaderTimeoutMs + 50);
+    expect(d.leader).toEqual({ peerId: C, epoch: 3 });
+
+    // A higher ELECTION behind on epochs does not hold it back: its own ELECTION carries the newer epoch.
+    const e = Driver.of(B);
+    e.now = 1000;
+    e.following(D, 2);
+    e.hear(election(C, 1), 1000 + T.leaderTimeoutMs - 100);
+    e.tick(1000 + T.leaderTimeoutMs);
+    expect(e.sent('election')).toMatchObject({ from: B, epoch: 2 });
+  });
+
+  it('elects at once when a lower peer misses their common leader and so does it', () => {
+    const d = Driver.of(C);
+    d.now = 1000;
+    d.following(D, 2);
+    // The leader was heard lately: the lower peer alone lost it, so it gets an answer.
+    d.hear(election(A, 2, 0, D), 1000 + T.heartbeatMs);
+    expect(d.published()).toEqual(['answer']);
+    expect(d.leader).toEqual({ peerId: D, epoch: 2 });
+    d.hear(election(B, 2, 0, D), 1000 + 2 * T.heartbeatMs + 1);
+    expect(d.published()).toEqual(['election']);
+    expect(d.state.phase).toBe('electing');
+    expect(d.leaderEffects()).toEqual([null]);
   });
 
   it('does not answer a higher peer; a candidate takes its ELECTION as an answer', () => {

@@ -21,6 +21,23 @@
  *   alive. An ELECTION from a lower peer is answered (the ANSWER teaches a restarted peer the
  *   epoch), and a leader also re-sends COORDINATOR, so a lower peer that lost track of a live
  *   leader gets it back without a new term.
+ * - When a leader dies all its followers miss it at about the same time, and answering each
+ *   candidate above which a peer ranks would take N²/2 ANSWERs. But every message is a broadcast,
+ *   so one ELECTION or ANSWER tells every lower candidate that a higher peer is alive:
+ *   - A candidate takes an ANSWER from any higher peer as its own, whoever it names.
+ *   - A peer that sent an ELECTION or ANSWER less than `coordinatorTimeoutMs` ago does not answer
+ *     a lower ELECTION (a leader always does) that is not newer on epochs than what it sent and
+ *     names the leader its sender lost (so the sender was in the room before, not just started).
+ *   - A peer that heard an ELECTION or ANSWER from a higher peer less than `coordinatorTimeoutMs`
+ *     ago, not older on epochs than what it knew, waits for a COORDINATOR instead of electing.
+ *   So a lower candidate hears the message it is not answered for while it elects (and counts it),
+ *   or heard it before and then does not elect. A peer that has just started may have missed it,
+ *   so its ELECTION (which names no leader) is always answered; and its own first ELECTION, sent
+ *   before it is connected to anyone, answers nobody. The epoch conditions keep every newer epoch
+ *   travelling (in an ELECTION or an ANSWER), so no new leader reuses one.
+ * - A follower that hears a lower peer elect because their common leader is silent, and has
+ *   itself missed a heartbeat of that leader, elects at once: its ELECTION answers every lower
+ *   candidate in one message, and the election reaches the top sooner.
  * - An ELECTION from a higher peer counts as an ANSWER (the sender is alive and will lead), and a
  *   leader that hears one stands down to wait for its COORDINATOR rather than race it to a new
  *   epoch. This covers peers that start at nearly the same time and miss each other's ELECTION.
@@ -105,6 +122,10 @@ export interface ElectionState {
   readonly leaderHeardAtMs: number;
   /** When the current `electing` or `awaiting` phase gives up. */
   readonly deadlineMs: number | null;
+  /** The last ELECTION or ANSWER this peer sent (not counting the first ELECTION after a start). */
+  readonly answered: { atMs: number; epoch: number } | null;
+  /** When this peer last heard an ELECTION or ANSWER from a higher peer that knew every epoch it did. */
+  readonly higherAliveAtMs: number | null;
 }
 
 export type ElectionEvent =
@@ -153,6 +174,8 @@ export function createElection(self: Rank, options: ElectionOptions = {}): Elect
     term: null,
     leaderHeardAtMs: 0,
     deadlineMs: null,
+    answered: null,
+    higherAliveAtMs: null,
   };
 }
 
@@ -234,7 +257,10 @@ class Step {
   private start(): void {
     if (this.state.phase !== 'stopped') return;
     const { answerTimeoutMs, startupGraceMs } = this.state.timings;
+    this.set({ higherAliveAtMs: null });
     this.beginElection(Math.max(answerTimeoutMs, startupGraceMs));
+    // Sent before we are connected to anyone, this ELECTION mostly announces us: it answers nobody.
+    this.set({ answered: null });
   }
 
   private stop(): void {
@@ -267,9 +293,18 @@ class Step {
   }
 
   private beginElection(waitMs: number): void {
-    const { self, term } = this.state;
+    const { self, term, timings, higherAliveAtMs } = this.state;
+    if (higherAliveAtMs !== null && this.nowMs - higherAliveAtMs < timings.coordinatorTimeoutMs) {
+      // A higher peer is electing or answering: it will lead, or one above it will.
+      this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
+      return;
+    }
     const epoch = knownEpoch(this.state);
-    this.set({ phase: 'electing', deadlineMs: this.nowMs + waitMs });
+    this.set({
+      phase: 'electing',
+      deadlineMs: this.nowMs + waitMs,
+      answered: { atMs: this.nowMs, epoch },
+    });
     this.publish({
       type: 'election',
       from: self.peerId,
@@ -302,6 +337,13 @@ class Step {
 
   private message(msg: ControlMessage): void {
     if (msg.from === this.state.self.peerId) return;
+    if (
+      (msg.type === 'election' || msg.type === 'answer') &&
+      outranks({ peerId: msg.from, priority: msg.priority }, this.state.self) &&
+      msg.epoch >= knownEpoch(this.state)
+    ) {
+      this.set({ higherAliveAtMs: this.nowMs });
+    }
     if (msg.epoch > this.state.maxEpochSeen) this.set({ maxEpochSeen: msg.epoch });
     switch (msg.type) {
       case 'election':
@@ -340,13 +382,36 @@ class Step {
       }
       return;
     }
+    const { term, leaderHeardAtMs, answered } = this.state;
+    if (
+      phase === 'follower' &&
+      term !== null &&
+      msg.leaderId === term.leaderId &&
+      msg.epoch === term.epoch &&
+      this.nowMs - leaderHeardAtMs > 2 * timings.heartbeatMs
+    ) {
+      // It misses the leader we follow, and we have missed a heartbeat of it too: elect now.
+      this.leaderLost();
+      if (this.state.phase === 'electing') return;
+    }
+    if (
+      phase !== 'leader' &&
+      msg.leaderId !== null &&
+      answered !== null &&
+      this.nowMs - answered.atMs < timings.coordinatorTimeoutMs &&
+      msg.epoch <= answered.epoch
+    ) {
+      return; // what we sent answers it (see the rules above)
+    }
+    const answerEpoch = knownEpoch(this.state);
     this.publish({
       type: 'answer',
       from: self.peerId,
-      epoch: knownEpoch(this.state),
+      epoch: answerEpoch,
       to: msg.from,
       priority: self.priority,
     });
+    this.set({ answered: { atMs: this.nowMs, epoch: answerEpoch } });
     if (phase !== 'leader') return;
     const senderKnowsNewer =
       msg.epoch > epoch || (msg.epoch === epoch && msg.leaderId !== null && msg.leaderId !== self.peerId);
@@ -356,7 +421,7 @@ class Step {
 
   private onAnswer(msg: ControlMessageOf<'answer'>): void {
     const { self, phase, timings } = this.state;
-    if (msg.to !== self.peerId) return;
+    // Whoever it names, it shows a higher peer alive, that will lead or hand over to one that will.
     if (phase !== 'electing' || !outranks({ peerId: msg.from, priority: msg.priority }, self)) return;
     this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
   }

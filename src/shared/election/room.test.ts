@@ -90,7 +90,10 @@ describe('room reducer', () => {
     p.on({ kind: 'clock', clock: { offsetMs: 1.5, driftPpm: 2, rttMs: 0.3, errorMs: 0.1 } }, 1);
     p.on({ kind: 'download', download: { trackId: 'ab'.repeat(32), haveChunks: 5, totalChunks: 20 } }, 2);
     p.on({ kind: 'update', self: { speaker: true } }, 3);
-    const [heartbeat] = p.wire().filter((m) => m.type === 'heartbeat').slice(-1);
+    const [heartbeat] = p
+      .wire()
+      .filter((m) => m.type === 'heartbeat')
+      .slice(-1);
     expect(heartbeat).toMatchObject({
       clock: { offsetMs: 1.5, errorMs: 0.1 },
       speaker: true,
@@ -98,7 +101,12 @@ describe('room reducer', () => {
     });
     const other = new Peer(aRoom(HIGH, 5)).on({ kind: 'start' }, 0);
     other.on({ kind: 'message', msg: heartbeat as ControlMessage }, 10);
-    expect(roomMembers(other.room)[0]).toMatchObject({ peerId: LOW, speaker: true, download: { haveChunks: 5 }, clock: { offsetMs: 1.5 } });
+    expect(roomMembers(other.room)[0]).toMatchObject({
+      peerId: LOW,
+      speaker: true,
+      download: { haveChunks: 5 },
+      clock: { offsetMs: 1.5 },
+    });
   });
 
   it('beats faster as leader than as follower', () => {
@@ -145,10 +153,8 @@ describe('room reducer', () => {
     expect(claim.map((m) => m.type)).toEqual(['coordinator', 'heartbeat']);
     low.on({ kind: 'message', msg: claim[0] as ControlMessage }, T.startupGraceMs + 1);
     expect(low.effects).toContainEqual({ kind: 'leader', leader: { peerId: HIGH, epoch: 1 } });
-    // Its role changed, so it tells the room at once.
-    expect(low.wire()).toEqual([
-      expect.objectContaining({ type: 'heartbeat', role: 'follower', leaderId: HIGH, epoch: 1 }),
-    ]);
+    // A follower tells the room its new role with its next heartbeat, not at once.
+    expect(low.wire()).toEqual([]);
     low.on({ kind: 'message', msg: claim[1] as ControlMessage }, T.startupGraceMs + 1);
     expect(low.effects).toEqual([]);
 
@@ -186,11 +192,33 @@ describe('room reducer', () => {
     const p = new Peer(aRoom(LOW)).on({ kind: 'start' }, 0);
     p.on({ kind: 'message', msg: hb(HIGH, 3, HIGH, 5) }, 10);
     p.on({ kind: 'message', msg: { v: 1, type: 'leave', from: HIGH, epoch: 3, seq: 6 } }, 20);
-    expect(p.kinds()).toEqual(['left', 'leader', 'publish:election', 'publish:heartbeat']);
+    expect(p.kinds()).toEqual(['left', 'leader', 'publish:election']);
     // Its last heartbeat, overtaken by the leave, must not bring it back.
     p.on({ kind: 'message', msg: hb(HIGH, 3, HIGH, 4) }, 21);
     expect(p.effects).toEqual([{ kind: 'drop', reason: 'afterLeave', from: HIGH, type: 'heartbeat' }]);
     expect(roomLeader(p.room)).toBeNull();
+  });
+
+  it('tells a higher peer that restarted behind on epochs the current one at once', () => {
+    const p = new Peer(aRoom(LOW)).on({ kind: 'start' }, 0);
+    p.on({ kind: 'message', msg: hb(HIGH, 3, HIGH, 5) }, 10);
+    p.on(
+      {
+        kind: 'message',
+        msg: { v: 1, type: 'election', from: HIGH, epoch: 1, seq: 9, priority: 0, leaderId: null },
+      },
+      20,
+    );
+    expect(p.wire()).toEqual([expect.objectContaining({ type: 'heartbeat', epoch: 3 })]);
+    // One that knows the epoch gets nothing: we do not answer a higher peer.
+    p.on(
+      {
+        kind: 'message',
+        msg: { v: 1, type: 'election', from: HIGH, epoch: 3, seq: 10, priority: 0, leaderId: null },
+      },
+      30,
+    );
+    expect(p.wire()).toEqual([]);
   });
 
   it('reports stale-epoch drops for the service to count', () => {

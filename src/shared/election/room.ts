@@ -162,7 +162,10 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
   };
   const heartbeat = () => {
     effects.push({ kind: 'publish', msg: heartbeatDraft(next) });
-    const period = next.election.phase === 'leader' ? next.election.timings.heartbeatMs : next.membership.timings.followerHeartbeatMs;
+    const period =
+      next.election.phase === 'leader'
+        ? next.election.timings.heartbeatMs
+        : next.membership.timings.followerHeartbeatMs;
     next = { ...next, nextHeartbeatAtMs: nowMs + period };
   };
 
@@ -195,11 +198,17 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
         elect({ kind: 'epochSeen', epoch: event.msg.epoch });
         break;
       }
-      const roleBefore = roomRole(next);
+      const ledBefore = roomRole(next) === 'leader';
+      // An ELECTION from a peer behind on epochs (restarted) that nothing we send in reply would
+      // carry our epoch to (it outranks us): our heartbeat does, before it claims an old epoch.
+      const behind = event.msg.type === 'election' && event.msg.epoch < roomEpoch(next);
+      const effectsBefore = effects.length;
       members({ kind: 'message', msg: event.msg });
       elect({ kind: 'message', msg: event.msg });
-      // Tell the room at once when our role changed, rather than at the next heartbeat.
-      if (roomRole(next) !== roleBefore) heartbeat();
+      const replied = effects.slice(effectsBefore).some((e) => e.kind === 'publish');
+      // Tell the room at once when we stop leading, rather than at the next heartbeat. Other role
+      // changes wait for it: after an election every follower would otherwise beat at once.
+      if ((ledBefore && roomRole(next) !== 'leader') || (behind && !replied)) heartbeat();
       break;
     }
     case 'rtt':

@@ -132,6 +132,8 @@ export class SimNetwork {
   readonly declarations: Declaration[] = [];
   /** Drops reported by the peers, by reason. */
   readonly drops = new Map<string, number>();
+  /** Messages the peers published, by type (each counted once, however many peers it reaches). */
+  readonly published = new Map<string, number>();
   /** Most peers that considered themselves leader at one moment. */
   maxConcurrentLeaders = 0;
   readonly peers = new Map<string, SimPeer>();
@@ -309,6 +311,7 @@ export class SimNetwork {
 
   private apply(p: SimPeer, effect: RoomEffect): void {
     if (effect.kind === 'publish') {
+      this.published.set(effect.msg.type, (this.published.get(effect.msg.type) ?? 0) + 1);
       const bytes = encodeControl(sealControl(effect.msg, p.seq++));
       for (const q of this.peers.values()) {
         if (q === p || !q.room || !this.connected(p.peerId, q.peerId)) continue;
