@@ -44,6 +44,26 @@ interface HostedPeer {
 }
 
 const peers = new Map<number, HostedPeer>();
+
+// FIREFLY_BENCH_PROFILE=<folder>: each host thread writes a CPU profile of its first FIREFLY_BENCH_PROFILE_SEC seconds.
+const profileDir = process.env.FIREFLY_BENCH_PROFILE;
+if (profileDir) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const { threadId } = await import('node:worker_threads');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  setTimeout(
+    () => {
+      void session.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(path.join(profileDir, `host-${threadId}.cpuprofile`), JSON.stringify(profile));
+      });
+    },
+    Number(process.env.FIREFLY_BENCH_PROFILE_SEC ?? 40) * 1000,
+  );
+}
 const room = await deriveRoom('bench-election');
 // Wall-clock milliseconds with sub-ms precision, comparable across threads.
 const now = () => performance.timeOrigin + performance.now();

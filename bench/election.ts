@@ -113,6 +113,18 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean
   return check();
 }
 
+/** Who the peers follow and what they see, for the report of a room that does not settle. */
+function describe(peers: Peer[], failure: Error | null): string {
+  const leaders = new Map<string, number>();
+  for (const p of peers)
+    leaders.set(String(p.leader).slice(-6), (leaders.get(String(p.leader).slice(-6)) ?? 0) + 1);
+  const members = peers.map((p) => `${p.members}/${p.connections}/${p.topicPeers}`).join(' ');
+  return (
+    `leaders seen ${JSON.stringify([...leaders])}, members/connections/topic peers ${members}` +
+    (failure ? `; a host thread died: ${failure.message}` : '')
+  );
+}
+
 const agreed = (peers: Peer[], leaderId: string) => peers.every((p) => p.leader === leaderId);
 const sumMessages = (peers: Peer[]) => peers.reduce((sum, p) => sum + p.electionMessages, 0);
 
@@ -136,16 +148,10 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
         () => agreed(peers, leader.peerId) && peers.every((p) => p.members === peers.length - 1),
         60_000 + n * 5_000,
       );
-      if (!settled) {
-        const leaders = new Map<string, number>();
-        for (const p of peers)
-          leaders.set(String(p.leader).slice(-6), (leaders.get(String(p.leader).slice(-6)) ?? 0) + 1);
-        const members = peers.map((p) => `${p.members}/${p.connections}/${p.topicPeers}`).join(' ');
+      if (!settled)
         throw new Error(
-          `N=${n}: the room did not settle on its highest peer (leaders seen ${JSON.stringify([...leaders])}, members/connections/topic peers ${members}` +
-            `${hosts.failure ? `; a host thread died: ${hosts.failure.message}` : ''})`,
+          `N=${n}: the room did not settle on its highest peer (${describe(peers, hosts.failure)})`,
         );
-      }
       // Let a few heartbeats pass so that every follower has heard the leader recently.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const survivors = peers.slice(0, -1);
@@ -155,7 +161,9 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
       hosts.kill(leader);
       peers.pop();
       if (!(await waitFor(() => agreed(survivors, next.peerId), 30_000)))
-        throw new Error(`N=${n}: survivors did not agree`);
+        throw new Error(
+          `N=${n}: survivors did not agree within 30 s (${describe(survivors, hosts.failure)})`,
+        );
       times.push(Math.max(...survivors.map((p) => p.leaderAtMs)) - killedAtMs);
       // Count what the election sent until things are quiet again.
       await new Promise((resolve) => setTimeout(resolve, 500));
