@@ -53,6 +53,7 @@ const heartbeat = (from: string, epoch: number, leaderId: string | null, priorit
   clock: null,
   speaker: false,
   download: null,
+  periodMs: 250,
 });
 
 /** Drives one peer's election and keeps its effects for assertions. */

@@ -290,5 +290,6 @@ function hb(from: string, epoch: number, leaderId: string | null, seq: number): 
     clock: null,
     speaker: true,
     download: null,
+    periodMs: 250,
   };
 }

@@ -31,6 +31,7 @@ import {
 } from './bully';
 import {
   createMembership,
+  followerHeartbeatPeriodMs,
   listMembers,
   membershipStep,
   membershipWakeMs,
@@ -161,11 +162,11 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
     }
   };
   const heartbeat = () => {
-    effects.push({ kind: 'publish', msg: heartbeatDraft(next) });
     const period =
       next.election.phase === 'leader'
         ? next.election.timings.heartbeatMs
-        : next.membership.timings.followerHeartbeatMs;
+        : followerHeartbeatPeriodMs(next.membership.timings, next.membership.members.size);
+    effects.push({ kind: 'publish', msg: heartbeatDraft(next, period) });
     next = { ...next, nextHeartbeatAtMs: nowMs + period };
   };
 
@@ -241,7 +242,7 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
   return { room: next, effects };
 }
 
-function heartbeatDraft(room: RoomState): ControlDraft {
+function heartbeatDraft(room: RoomState, periodMs: number): ControlDraft {
   const leader = currentLeader(room.election);
   const role = roomRole(room);
   return {
@@ -257,5 +258,6 @@ function heartbeatDraft(room: RoomState): ControlDraft {
     clock: room.self.clock ?? null,
     speaker: room.self.speaker ?? false,
     download: room.self.download ?? null,
+    periodMs,
   };
 }

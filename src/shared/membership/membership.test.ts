@@ -3,6 +3,7 @@ import type { ControlMessage } from '../protocol/messages';
 import {
   createMembership,
   defaultMembershipTimings,
+  followerHeartbeatPeriodMs,
   listMembers,
   membershipStep,
   membershipWakeMs,
@@ -27,6 +28,7 @@ const heartbeat = (from: string, seq: number, over: Partial<Record<string, unkno
     addrs: ['/ip4/10.0.0.1/tcp/1'],
     role: 'follower',
     leaderId: 'PeerZ',
+    periodMs: defaultMembershipTimings.followerHeartbeatMs,
     ...over,
   }) as ControlMessage;
 const leave = (from: string, seq: number): ControlMessage => ({ v: 1, type: 'leave', from, epoch: 2, seq });
@@ -70,6 +72,7 @@ describe('member table', () => {
       lastSeenAtMs: 100,
       joinedAtMs: 100,
       rttMs: null,
+      periodMs: defaultMembershipTimings.followerHeartbeatMs,
     });
     t.hear(heartbeat('PeerB', 2, { name: 'Kitchen', role: 'leader', leaderId: 'PeerB', epoch: 3 }), 350);
     expect(t.effects).toEqual([]);
@@ -108,6 +111,32 @@ describe('member table', () => {
     t.on({ kind: 'tick' }, 400 + TIMEOUT);
     expect(t.ids()).toEqual([]);
     expect(membershipWakeMs(t.state)).toBeNull();
+  });
+
+  it('waits as many of its periods for a member that beats less often (a follower in a large room)', () => {
+    const t = new Table().hear(heartbeat('PeerB', 1, { periodMs: 2000 }), 0).hear(heartbeat('PeerC', 1), 0);
+    const missed = TIMEOUT / defaultMembershipTimings.followerHeartbeatMs;
+    t.on({ kind: 'tick' }, TIMEOUT);
+    expect(t.ids()).toEqual(['PeerB']);
+    expect(membershipWakeMs(t.state)).toBe(missed * 2000);
+    t.on({ kind: 'tick' }, missed * 2000);
+    expect(t.effectKinds()).toEqual(['left:PeerB:timeout']);
+    // A period shorter than the followers' (the leader's) never shortens the timeout.
+    const u = new Table().hear(heartbeat('PeerB', 1, { periodMs: 250 }), 0);
+    expect(membershipWakeMs(u.state)).toBe(TIMEOUT);
+  });
+
+  it('followers of a large room beat less often, so that the room sends followerHeartbeatsPerSec at most', () => {
+    const timings = defaultMembershipTimings;
+    expect(followerHeartbeatPeriodMs(timings, 0)).toBe(timings.followerHeartbeatMs);
+    expect(followerHeartbeatPeriodMs(timings, 7)).toBe(timings.followerHeartbeatMs);
+    expect(followerHeartbeatPeriodMs(timings, 15)).toBe(938);
+    expect(followerHeartbeatPeriodMs(timings, 31)).toBe(1938);
+    for (const members of [8, 15, 31, 63]) {
+      expect(members / (followerHeartbeatPeriodMs(timings, members) / 1000)).toBeLessThanOrEqual(
+        timings.followerHeartbeatsPerSec,
+      );
+    }
   });
 
   it('re-admits a returning peer as a new join', () => {

@@ -7,7 +7,10 @@ import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
 import type { ClockInfo, DownloadInfo, Role } from '../status';
 
 export interface MembershipTimings {
-  /** A member silent this long is removed. */
+  /**
+   * A member silent this long is removed; one that announces a longer heartbeat period (a follower in a
+   * large room) after `memberTimeoutMs / followerHeartbeatMs` of its periods.
+   */
   memberTimeoutMs: number;
   /**
    * Heartbeat period of a peer that does not lead. Only the leader's heartbeat has to be quick (followers
@@ -15,10 +18,35 @@ export interface MembershipTimings {
    * traffic grows half as fast with its size.
    */
   followerHeartbeatMs: number;
+  /**
+   * Heartbeats a second that all followers of a room send together, at most: in a room with more than
+   * `followerHeartbeatsPerSec * followerHeartbeatMs / 1000` followers each beats less often. Every peer
+   * receives (and verifies) every heartbeat, so without this each one's work would grow with the square of
+   * the room's size; with it, a member that crashes is noticed later in a large room.
+   */
+  followerHeartbeatsPerSec: number;
 }
 
-/** Defaults: three missed follower heartbeats (six of the leader's). */
-export const defaultMembershipTimings: Readonly<MembershipTimings> = Object.freeze({ memberTimeoutMs: 1500, followerHeartbeatMs: 500 });
+/** Defaults: three missed follower heartbeats (six of the leader's); up to 8 followers beat every 500 ms. */
+export const defaultMembershipTimings: Readonly<MembershipTimings> = Object.freeze({
+  memberTimeoutMs: 1500,
+  followerHeartbeatMs: 500,
+  followerHeartbeatsPerSec: 16,
+});
+
+/** Heartbeat period of a follower that knows `memberCount` other members. */
+export function followerHeartbeatPeriodMs(timings: MembershipTimings, memberCount: number): number {
+  return Math.max(
+    timings.followerHeartbeatMs,
+    Math.round((memberCount * 1000) / timings.followerHeartbeatsPerSec),
+  );
+}
+
+/** How long `member` may stay silent before it is removed. */
+export function memberTimeoutMs(timings: MembershipTimings, member: Member): number {
+  const missed = timings.memberTimeoutMs / timings.followerHeartbeatMs;
+  return Math.max(timings.memberTimeoutMs, Math.round(member.periodMs * missed));
+}
 
 /** One other peer in the room, as its latest heartbeat describes it. */
 export interface Member {
@@ -43,6 +71,8 @@ export interface Member {
   speaker: boolean;
   /** What the member is fetching, as its latest heartbeat said. */
   download: DownloadInfo | null;
+  /** The member's heartbeat period, as its latest heartbeat said. */
+  periodMs: number;
 }
 
 export interface MembershipState {
@@ -86,7 +116,7 @@ export function createMembership(selfId: string, timings: Partial<MembershipTimi
 export function membershipWakeMs(state: MembershipState): number | null {
   let wake: number | null = null;
   for (const m of state.members.values()) {
-    const at = m.lastSeenAtMs + state.timings.memberTimeoutMs;
+    const at = m.lastSeenAtMs + memberTimeoutMs(state.timings, m);
     if (wake === null || at < wake) wake = at;
   }
   return wake;
@@ -165,6 +195,7 @@ function onHeartbeat(
     clock: msg.clock,
     speaker: msg.speaker,
     download: msg.download,
+    periodMs: msg.periodMs,
   };
   const next = withMember({ ...state, departed }, member);
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };
@@ -185,11 +216,11 @@ function onLeave(
 }
 
 function expire(state: MembershipState, nowMs: number): MembershipStepResult {
-  const { memberTimeoutMs } = state.timings;
+  const { timings } = state;
   const effects: MembershipEffect[] = [];
   let members: Map<string, Member> | null = null;
   for (const m of state.members.values()) {
-    if (nowMs - m.lastSeenAtMs >= memberTimeoutMs) {
+    if (nowMs - m.lastSeenAtMs >= memberTimeoutMs(timings, m)) {
       members ??= new Map(state.members);
       members.delete(m.peerId);
       effects.push({ kind: 'left', member: m, reason: 'timeout' });
@@ -197,7 +228,7 @@ function expire(state: MembershipState, nowMs: number): MembershipStepResult {
   }
   let departed: Map<string, { seq: number; atMs: number }> | null = null;
   for (const [peerId, gone] of state.departed) {
-    if (nowMs - gone.atMs >= memberTimeoutMs) {
+    if (nowMs - gone.atMs >= timings.memberTimeoutMs) {
       departed ??= new Map(state.departed);
       departed.delete(peerId);
     }

@@ -30,6 +30,7 @@ const aHeartbeat = (over: Partial<Record<string, unknown>> = {}): Record<string,
   clock: null,
   speaker: true,
   download: null,
+  periodMs: 250,
   ...over,
 });
 
@@ -49,6 +50,7 @@ const samples: ControlMessage[] = [
     clock: { offsetMs: -12.5, driftPpm: 3.2, rttMs: 0.4, errorMs: 0.05 },
     speaker: false,
     download: { trackId: 'ab'.repeat(32), haveChunks: 3, totalChunks: 40 },
+    periodMs: 2000,
   },
   { v: 1, type: 'election', from: BOB, epoch: 2, seq: 1, priority: 0, leaderId: ALICE },
   { v: 1, type: 'election', from: BOB, epoch: 0, seq: 2, priority: 0, leaderId: null },

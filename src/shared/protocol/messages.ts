@@ -61,6 +61,8 @@ export interface ControlBodies extends PlaybackBodies, SwarmBodies {
     speaker: boolean;
     /** The track the sender is fetching and how far it got (null when it fetches nothing). */
     download: DownloadInfo | null;
+    /** The sender's heartbeat period: members time it out after a few missed ones. */
+    periodMs: number;
   };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
   election: { priority: number; leaderId: string | null };
@@ -137,12 +139,22 @@ const bodyValidators: BodyValidators = {
     role: oneOf<Role>('leader', 'follower', 'candidate'),
     leaderId: nullable(peerId),
     clock: nullable(
-      obj({ offsetMs: num(-1e12, 1e12), driftPpm: num(-1e6, 1e6), rttMs: num(0, 1e6), errorMs: num(0, 1e12) }) as Validator<ClockInfo>,
+      obj({
+        offsetMs: num(-1e12, 1e12),
+        driftPpm: num(-1e6, 1e6),
+        rttMs: num(0, 1e6),
+        errorMs: num(0, 1e12),
+      }) as Validator<ClockInfo>,
     ),
     speaker: bool,
     download: nullable(
-      obj({ trackId: str(128, 1), haveChunks: int(0, 1_000_000), totalChunks: int(0, 1_000_000) }) as Validator<DownloadInfo>,
+      obj({
+        trackId: str(128, 1),
+        haveChunks: int(0, 1_000_000),
+        totalChunks: int(0, 1_000_000),
+      }) as Validator<DownloadInfo>,
     ),
+    periodMs: int(1, 600_000),
   },
   election: { priority, leaderId: nullable(peerId) },
   answer: { to: peerId, priority },
