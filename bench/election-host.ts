@@ -18,7 +18,9 @@ import { RoomService } from '../src/main/room/room-service';
 
 /** Main thread → host. */
 export type HostCommand =
-  { kind: 'start'; index: number; dataRoot: string; bootstrap: string[] } | { kind: 'kill'; index: number };
+  | { kind: 'start'; index: number; dataRoot: string; bootstrap: string[] }
+  | { kind: 'kill'; index: number }
+  | { kind: 'cpu' };
 
 /** Host → main thread. */
 export type HostReport =
@@ -34,7 +36,9 @@ export type HostReport =
       connections: number;
       topicPeers: number;
     }
-  | { kind: 'failed'; index: number; error: string };
+  | { kind: 'failed'; index: number; error: string }
+  /** CPU time this thread has used so far (user + system). */
+  | { kind: 'cpu'; usedUs: number };
 
 const port = parentPort;
 if (!port) throw new Error('election-host runs in a worker thread');
@@ -45,7 +49,8 @@ interface HostedPeer {
 
 const peers = new Map<number, HostedPeer>();
 
-// FIREFLY_BENCH_PROFILE=<folder>: each host thread writes a CPU profile of its first FIREFLY_BENCH_PROFILE_SEC seconds.
+// FIREFLY_BENCH_PROFILE=<folder>: each host thread writes a CPU profile of FIREFLY_BENCH_PROFILE_SEC seconds,
+// from FIREFLY_BENCH_PROFILE_AFTER_SEC seconds after it started.
 const profileDir = process.env.FIREFLY_BENCH_PROFILE;
 if (profileDir) {
   const { Session } = await import('node:inspector/promises');
@@ -54,6 +59,9 @@ if (profileDir) {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  await new Promise((resolve) =>
+    setTimeout(resolve, Number(process.env.FIREFLY_BENCH_PROFILE_AFTER_SEC ?? 0) * 1000),
+  );
   await session.post('Profiler.start');
   setTimeout(
     () => {
@@ -139,6 +147,9 @@ port.on('message', (command: HostCommand) => {
     startPeer(command.index, command.dataRoot, command.bootstrap).catch((error: unknown) =>
       port.postMessage({ kind: 'failed', index: command.index, error: String(error) } satisfies HostReport),
     );
+  } else if (command.kind === 'cpu') {
+    const { user, system } = process.threadCpuUsage();
+    port.postMessage({ kind: 'cpu', usedUs: user + system } satisfies HostReport);
   } else {
     const peer = peers.get(command.index);
     peers.delete(command.index);

@@ -41,6 +41,7 @@ class Hosts {
   /** Set when a host thread died: its peers are gone, so the run is void. */
   failure: Error | null = null;
   readonly #starting = new Map<number, { resolve: (peer: Peer) => void; reject: (error: Error) => void }>();
+  readonly #cpuWaiters = new Map<Worker, (usedUs: number) => void>();
 
   constructor(count: number) {
     this.threads = Array.from({ length: count }, () => {
@@ -67,6 +68,20 @@ class Hosts {
     peer.host.postMessage({ kind: 'kill', index: peer.index } satisfies HostCommand);
   }
 
+  /** CPU time all host threads have used so far, in microseconds. */
+  async cpuUs(): Promise<number> {
+    const used = await Promise.all(
+      this.threads.map(
+        (thread) =>
+          new Promise<number>((resolve) => {
+            this.#cpuWaiters.set(thread, resolve);
+            thread.postMessage({ kind: 'cpu' } satisfies HostCommand);
+          }),
+      ),
+    );
+    return used.reduce((sum, us) => sum + us, 0);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.threads.map((t) => t.terminate()));
   }
@@ -88,6 +103,9 @@ class Hosts {
       this.peers.set(report.index, peer);
       this.#starting.get(report.index)?.resolve(peer);
       this.#starting.delete(report.index);
+    } else if (report.kind === 'cpu') {
+      this.#cpuWaiters.get(host)?.(report.usedUs);
+      this.#cpuWaiters.delete(host);
     } else if (report.kind === 'failed') {
       this.#starting.get(report.index)?.reject(new Error(report.error));
       this.#starting.delete(report.index);
@@ -128,11 +146,22 @@ function describe(peers: Peer[], failure: Error | null): string {
 const agreed = (peers: Peer[], leaderId: string) => peers.every((p) => p.leader === leaderId);
 const sumMessages = (peers: Peer[]) => peers.reduce((sum, p) => sum + p.electionMessages, 0);
 
-async function benchSize(n: number): Promise<{ times: number[]; messages: number[] }> {
+interface SizeResult {
+  times: number[];
+  messages: number[];
+  /** CPU a peer of the settled room uses while nothing happens, in % of one core. */
+  idleCpuPercent: number;
+}
+
+/** How long the settled room's CPU use is measured before the first kill. */
+const IDLE_MEASURE_MS = 5000;
+
+async function benchSize(n: number): Promise<SizeResult> {
   const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'firefly-bench-election-'));
   const hosts = new Hosts(Math.min(hostCount, n));
   const times: number[] = [];
   const messages: number[] = [];
+  let idleCpuPercent = NaN;
   try {
     const first = await hosts.start(0, dataRoot, []);
     const peers: Peer[] = [first];
@@ -152,6 +181,12 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
         throw new Error(
           `N=${n}: the room did not settle on its highest peer (${describe(peers, hosts.failure)})`,
         );
+      if (run === 0) {
+        const before = await hosts.cpuUs();
+        const startMs = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, IDLE_MEASURE_MS));
+        idleCpuPercent = ((await hosts.cpuUs()) - before) / 10 / (performance.now() - startMs) / n;
+      }
       // Let a few heartbeats pass so that every follower has heard the leader recently.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const survivors = peers.slice(0, -1);
@@ -173,33 +208,38 @@ async function benchSize(n: number): Promise<{ times: number[]; messages: number
     await hosts.close();
     rmSync(dataRoot, { recursive: true, force: true });
   }
-  return { times, messages };
+  return { times, messages, idleCpuPercent };
 }
 
 async function main(): Promise<void> {
   const t = defaultElectionTimings;
+  const m = defaultMembershipTimings;
   console.log(
-    `# Election failover: heartbeat ${t.heartbeatMs} ms, leader timeout ${t.leaderTimeoutMs} ms, answer timeout ${t.answerTimeoutMs} ms, ` +
-      `member timeout ${defaultMembershipTimings.memberTimeoutMs} ms; ${os.cpus().length} cores, ${hostCount} host threads`,
+    `# Election failover: leader heartbeat ${t.heartbeatMs} ms, leader timeout ${t.leaderTimeoutMs} ms, answer timeout ${t.answerTimeoutMs} ms, ` +
+      `coordinator timeout ${t.coordinatorTimeoutMs} ms; follower heartbeat ${m.followerHeartbeatMs} ms ` +
+      `(slower past ${m.followerHeartbeatsPerSec} a second per room), member timeout ${m.memberTimeoutMs} ms (${m.memberTimeoutMs / m.followerHeartbeatMs} periods); ` +
+      `${os.cpus().length} cores, ${hostCount} host threads`,
   );
-  console.log('| N | kills | median ms | p95 ms | election msgs per failover (median) | target |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(
+    '| N | kills | median ms | p95 ms | election msgs per failover (median) | idle CPU per peer (% of a core) | target |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
   for (const n of sizes) {
-    let result: { times: number[]; messages: number[] };
+    let result: SizeResult;
     try {
       result = await benchSize(n);
     } catch (error) {
       // Each peer is a whole libp2p node: past a point this machine has too few cores to run them all on time.
       console.log(
-        `| ${n} | 0 | – | – | – | ${(error as Error).message} (${os.cpus().length} cores for ${n} nodes) |`,
+        `| ${n} | 0 | – | – | – | – | ${(error as Error).message} (${os.cpus().length} cores for ${n} nodes) |`,
       );
       continue;
     }
-    const { times, messages } = result;
+    const { times, messages, idleCpuPercent } = result;
     const median = quantile(times, 0.5);
     const target = n === 16 ? `median ≤ 1500 ms: ${verdict(median <= 1500)}` : '';
     console.log(
-      `| ${n} | ${times.length} | ${median.toFixed(0)} | ${quantile(times, 0.95).toFixed(0)} | ${quantile(messages, 0.5).toFixed(0)} | ${target} |`,
+      `| ${n} | ${times.length} | ${median.toFixed(0)} | ${quantile(times, 0.95).toFixed(0)} | ${quantile(messages, 0.5).toFixed(0)} | ${idleCpuPercent.toFixed(1)} | ${target} |`,
     );
   }
 }
