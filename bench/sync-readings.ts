@@ -1,0 +1,162 @@
+/**
+ * Diagnostic for the acoustic sync work (not part of `npm run bench`): plays one long click track
+ * through a holder and a follower peer, records both channels, and prints, per time bin, the
+ * acoustic offset (follower − holder) beside each page's raw `getOutputTimestamp()` reading
+ * (contextTime·1000 − performanceTime, relative to its first seconds) and each engine's rate and
+ * sync error. It shows which of the clock map's movements the sound really made.
+ *
+ *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--no-correction]
+ *
+ * `--no-correction` makes the pages ignore the engine's playbackRate changes (an init script
+ * replaces `setValueAtTime` on each source's playbackRate), so the sound runs on the device clock
+ * as first scheduled.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startPeerRoom } from '../e2e/acoustic/peer-room';
+import { makeClickTrack, pulseAvailable, startAcousticRig } from './sync-acoustic-lib';
+
+const argv = process.argv.slice(2);
+const numberFlag = (name: string, fallback: number) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
+};
+const SEC = numberFlag('--sec', 60);
+const BIN = numberFlag('--bin', 5);
+const NO_CORRECTION = argv.includes('--no-correction');
+
+/** [epoch ms, raw offset ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
+type Raw = [number, number][];
+type Engine = [number, number, number | null][];
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[s.length >> 1]!;
+};
+const f = (v: number, digits = 3) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
+
+async function main(): Promise<void> {
+  const available = pulseAvailable();
+  if (!available.ok) {
+    console.log(`sync-readings skipped: ${available.reason}`);
+    return;
+  }
+  const track = makeClickTrack(Math.round(SEC / 0.25), 48_000, 23, { timingSeed: 29, channels: 1 });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'firefly-sync-readings-'));
+  const rig = await startAcousticRig(2);
+  try {
+    const lib = path.join(work, 'lib');
+    mkdirSync(lib);
+    writeFileSync(path.join(lib, 'long.wav'), track.wav);
+    const room = await startPeerRoom({ rig, libraryDir: lib, log: (l) => console.log(l) });
+    try {
+      for (const page of room.pages) {
+        await page.addInitScript((noCorrection: boolean) => {
+          const w = window as unknown as Record<string, unknown>;
+          const raw: [number, number][] = [];
+          w.__raw = raw;
+          const Base = window.AudioContext;
+          window.AudioContext = class extends Base {
+            constructor(options?: AudioContextOptions) {
+              super(options);
+              setInterval(() => {
+                const ts = this.getOutputTimestamp();
+                raw.push([
+                  performance.timeOrigin + performance.now(),
+                  (ts.contextTime ?? 0) * 1000 - (ts.performanceTime ?? 0),
+                ]);
+              }, 20);
+            }
+          };
+          if (noCorrection) {
+            const Source = window.AudioBufferSourceNode;
+            window.AudioBufferSourceNode = class extends Source {
+              constructor(context: BaseAudioContext, options?: AudioBufferSourceOptions) {
+                super(context, options);
+                this.playbackRate.setValueAtTime = () => this.playbackRate;
+              }
+            };
+          }
+        }, NO_CORRECTION);
+        await page.reload();
+      }
+      await Promise.all(
+        room.pages.map((p) =>
+          p.waitForFunction(
+            () => {
+              const hook = window.__fireflyAudio;
+              const ctx = hook?.context();
+              return (
+                !!hook &&
+                !!ctx &&
+                ctx.currentTime > 3 &&
+                hook.outputClock() !== null &&
+                hook.groupNow() !== null
+              );
+            },
+            undefined,
+            { polling: 100, timeout: 60_000 },
+          ),
+        ),
+      );
+      for (const page of room.pages) {
+        await page.evaluate(() => {
+          const w = window as unknown as Record<string, unknown>;
+          (w.__raw as unknown[]).length = 0;
+          const engine: [number, number, number | null][] = [];
+          w.__engine = engine;
+          setInterval(() => {
+            const s = window.__fireflyAudio!.snapshot();
+            engine.push([performance.timeOrigin + performance.now(), s.playbackRate, s.syncErrorMs]);
+          }, 1000);
+        });
+      }
+      const [t] = await room.tracks();
+      if (!t) throw new Error('the room lists no track');
+      const t0 = Date.now();
+      const recording = await rig.recordWhile(async () => {
+        await room.command(room.follower, 'play', { trackId: t.trackId });
+        await room.waitPlaying(t.trackId);
+        await room.waitPosition(SEC - 2, { intervalMs: 500, timeoutMs: (SEC + 60) * 1000 });
+      });
+      const raws = (await Promise.all(
+        room.pages.map((p) => p.evaluate(() => (window as unknown as { __raw: Raw }).__raw)),
+      )) as [Raw, Raw];
+      const engines = (await Promise.all(
+        room.pages.map((p) => p.evaluate(() => (window as unknown as { __engine: Engine }).__engine)),
+      )) as [Engine, Engine];
+      const pair = recording.pairs[0]!;
+      console.log(
+        `acoustic offset (follower − holder): median ${f(pair.medianMs)} ms, p95 |${f(pair.p95AbsMs)}| ms, ${pair.count} clicks; engine rate changes ${NO_CORRECTION ? 'ignored' : 'applied'}`,
+      );
+      const base = raws.map((r) => median(r.filter((x) => x[0] - t0 < 3000).map((x) => x[1])));
+      const inBin = <T extends [number, ...unknown[]]>(rows: T[], k: number) =>
+        rows.filter((x) => Math.floor((x[0] - t0) / 1000 / BIN) === k);
+      console.log(
+        '  t (s) | acoustic ms | holder raw Δ ms (min..max) | follower raw Δ ms (min..max) | holder rate ppm, error ms | follower rate ppm, error ms',
+      );
+      for (let k = 0; k * BIN < SEC + 5; k++) {
+        const ac = pair.offsetsMs.filter((_, i) => Math.floor(pair.onsetsSec[i]! / BIN) === k);
+        const cols = raws.map((r, i) => {
+          const v = inBin(r, k).map((x) => x[1] - base[i]!);
+          return v.length ? `${f(median(v))} (${f(Math.min(...v), 2)}..${f(Math.max(...v), 2)})` : '-';
+        });
+        const eng = engines.map((e) => {
+          const last = inBin(e, k).at(-1);
+          return last ? `${f((last[1] - 1) * 1e6, 1)}, ${last[2] ?? '-'}` : '-';
+        });
+        console.log(
+          `  ${String(k * BIN).padStart(5)} | ${f(median(ac))} | ${cols[0]} | ${cols[1]} | ${eng[0]} | ${eng[1]}`,
+        );
+      }
+    } finally {
+      await room.close();
+    }
+  } finally {
+    await rig.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
