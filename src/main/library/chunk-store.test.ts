@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -34,7 +34,7 @@ describe('ChunkStore', () => {
     await store.put(c.id, c.bytes);
     await store.put(c.id, c.bytes);
     expect(store.has(c.id)).toBe(true);
-    expect(store.pathOf(c.id)).toBe(join(root, c.id.slice(0, 2), c.id.slice(2, 4), c.id));
+    expect(store.pathOf(c.id)).toBe(join(root, c.id.slice(0, 2), c.id));
     expect(new Uint8Array(await readFile(store.pathOf(c.id)))).toEqual(c.bytes);
     expect(await store.get(c.id)).toEqual(c.bytes);
     expect(store.stats()).toMatchObject({ count: 1, sizeBytes: 1000 });
@@ -43,6 +43,36 @@ describe('ChunkStore', () => {
     expect(store.has(c.id)).toBe(false);
     expect(store.sizeBytes).toBe(0);
     expect(await store.get('not-an-id')).toBeNull();
+  });
+
+  it('stores a chunk given in parts, hashing the parts together', async () => {
+    const store = await ChunkStore.open(root);
+    const c = aChunk(70_000);
+    const parts = [c.bytes.subarray(0, 1), c.bytes.subarray(1, 65_000), c.bytes.subarray(65_000)];
+    await store.put(c.id, parts);
+    expect(await store.get(c.id)).toEqual(c.bytes);
+    expect(store.stats()).toMatchObject({ count: 1, sizeBytes: 70_000 });
+    const wrong = [c.bytes.subarray(1), c.bytes.subarray(0, 1)];
+    const other = aChunk();
+    await expect(store.put(other.id, wrong)).rejects.toBeInstanceOf(ChunkHashMismatchError);
+  });
+
+  it('moves entries of the former two-level layout up on open', async () => {
+    const [a, b] = [aChunk(), aChunk()];
+    for (const c of [a, b]) {
+      const legacyDir = join(root, c.id.slice(0, 2), c.id.slice(2, 4));
+      await mkdir(legacyDir, { recursive: true });
+      await writeFile(join(legacyDir, c.id), c.bytes);
+      await writeFile(join(legacyDir, `.${c.id}.1.abcd.tmp`), c.bytes.subarray(0, 10));
+    }
+    const store = await ChunkStore.open(root);
+    expect(store.stats()).toMatchObject({ count: 2, sizeBytes: 2000, tempFilesRemoved: 2 });
+    for (const c of [a, b]) {
+      expect(await store.get(c.id)).toEqual(c.bytes);
+      await expect(stat(join(root, c.id.slice(0, 2), c.id.slice(2, 4)))).rejects.toMatchObject({
+        code: 'ENOENT',
+      });
+    }
   });
 
   it('refuses bytes that do not match their id', async () => {

@@ -1,5 +1,9 @@
 /**
- * Content-addressed chunk store on disk: `<root>/ab/cd/<sha256hex>`.
+ * Content-addressed chunk store on disk: `<root>/ab/<sha256hex>`, 256 folders by the id's first byte.
+ * One level keeps a folder per 256 entries even for a cache of millions of chunks, and a new store
+ * makes at most 256 folders; a second level made a folder for nearly every chunk of the first
+ * downloads, and on some file systems a folder costs as much as the chunk's own write. Entries left
+ * in the former `<root>/ab/cd/` layout are moved up when the store opens.
  *
  * - Writes are atomic: bytes go to a temp file in the entry's own folder, then are renamed over the
  *   final name, so a crash leaves either the whole entry or a temp file; temp files are removed when
@@ -10,7 +14,7 @@
  *   the user's own library, which must stay servable).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isContentId } from '../../shared/chunking/ids';
 
@@ -68,6 +72,25 @@ const TEMP_SUFFIX = '.tmp';
 
 /** Lowercase hex SHA-256 of `bytes`. */
 export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Bytes of a chunk as one buffer or as consecutive parts (as they came off the network). */
+export type ChunkBytes = Uint8Array | readonly Uint8Array[];
+
+/** Lowercase hex SHA-256 of a chunk given whole or in parts. */
+export const sha256HexOf = (bytes: ChunkBytes): string => {
+  if (bytes instanceof Uint8Array) return sha256Hex(bytes);
+  const hash = createHash('sha256');
+  for (const part of bytes) hash.update(part);
+  return hash.digest('hex');
+};
+
+/** Length in bytes of a chunk given whole or in parts. */
+export const chunkLength = (bytes: ChunkBytes): number => {
+  if (bytes instanceof Uint8Array) return bytes.length;
+  let length = 0;
+  for (const part of bytes) length += part.length;
+  return length;
+};
 
 /** The on-disk content-addressed store. Open it with `ChunkStore.open`. */
 export class ChunkStore {
@@ -137,12 +160,13 @@ export class ChunkStore {
   }
 
   /**
-   * Stores bytes under their id, atomically; a no-op if already present. The hash is checked unless
-   * the caller says it has just checked it (`hashChecked`), so a fetched chunk is hashed once.
+   * Stores bytes (whole or in parts) under their id, atomically; a no-op if already present. The hash
+   * is checked unless the caller says it has just checked it (`hashChecked`), so a fetched chunk is
+   * hashed once.
    */
-  async put(chunkId: string, bytes: Uint8Array, options: { hashChecked?: boolean } = {}): Promise<void> {
+  async put(chunkId: string, bytes: ChunkBytes, options: { hashChecked?: boolean } = {}): Promise<void> {
     if (!options.hashChecked) {
-      const actual = sha256Hex(bytes);
+      const actual = sha256HexOf(bytes);
       if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
     } else if (!isContentId(chunkId)) {
       throw new ChunkHashMismatchError(chunkId, 'not a content id');
@@ -215,12 +239,12 @@ export class ChunkStore {
 
   /** Where an entry lives on disk. */
   pathOf(chunkId: string): string {
-    return join(this.root, chunkId.slice(0, 2), chunkId.slice(2, 4), chunkId);
+    return join(this.root, chunkId.slice(0, 2), chunkId);
   }
 
-  private async write(chunkId: string, bytes: Uint8Array): Promise<void> {
+  private async write(chunkId: string, bytes: ChunkBytes): Promise<void> {
     const final = this.pathOf(chunkId);
-    const dir = join(this.root, chunkId.slice(0, 2), chunkId.slice(2, 4));
+    const dir = join(this.root, chunkId.slice(0, 2));
     if (!this.madeDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.madeDirs.add(dir);
@@ -232,11 +256,17 @@ export class ChunkStore {
       await mkdir(dir, { recursive: true });
       return open(temp, 'wx');
     });
+    const sizeBytes = chunkLength(bytes);
     try {
-      let written = 0;
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-        written += bytesWritten;
+      // Parts go out in one writev; a short write (rare on files) finishes from a joined copy.
+      const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
+      let written = parts.length === 1 ? 0 : (await handle.writev(parts as Uint8Array[])).bytesWritten;
+      if (written < sizeBytes) {
+        const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts, sizeBytes);
+        while (written < sizeBytes) {
+          const { bytesWritten } = await handle.write(whole, written, sizeBytes - written);
+          written += bytesWritten;
+        }
       }
     } catch (error) {
       await handle.close();
@@ -245,9 +275,27 @@ export class ChunkStore {
     }
     await handle.close();
     await rename(temp, final);
-    const entry = { sizeBytes: bytes.length, touchedMs: Date.now() };
+    const entry = { sizeBytes, touchedMs: Date.now() };
     this.entries.set(chunkId, entry);
     this.totalBytes += entry.sizeBytes;
+  }
+
+  /** Moves entries of the former two-level layout (`<prefix>/cd/<id>`) up into `<prefix>/`. */
+  private async moveUpLegacy(dir: string, prefix: string): Promise<void> {
+    for (const sub of await listDirs(dir)) {
+      const legacy = join(dir, sub);
+      for (const name of await readdir(legacy)) {
+        const path = join(legacy, name);
+        if (isContentId(name) && name.slice(0, 2) === prefix && name.slice(2, 4) === sub) {
+          await rename(path, join(dir, name));
+        } else if (name.endsWith(TEMP_SUFFIX)) {
+          await rm(path, { force: true });
+          this.tempFilesRemoved++;
+        }
+      }
+      // Left in place if it holds anything else.
+      await rmdir(legacy).catch(() => undefined);
+    }
   }
 
   private markUsed(chunkId: string, entry: Entry): void {
@@ -272,21 +320,21 @@ export class ChunkStore {
 
   private async load(): Promise<void> {
     const found: { chunkId: string; sizeBytes: number; mtimeMs: number }[] = [];
-    for (const level1 of await listDirs(this.root)) {
-      for (const level2 of await listDirs(join(this.root, level1))) {
-        const dir = join(this.root, level1, level2);
-        for (const name of await readdir(dir)) {
-          const path = join(dir, name);
-          if (name.endsWith(TEMP_SUFFIX)) {
-            await rm(path, { force: true });
-            this.tempFilesRemoved++;
-            continue;
-          }
-          if (!isContentId(name) || name.slice(0, 2) !== level1 || name.slice(2, 4) !== level2) continue;
-          const info = await stat(path);
-          if (info.isFile()) found.push({ chunkId: name, sizeBytes: info.size, mtimeMs: info.mtimeMs });
+    for (const prefix of await listDirs(this.root)) {
+      const dir = join(this.root, prefix);
+      await this.moveUpLegacy(dir, prefix);
+      for (const name of await readdir(dir)) {
+        const path = join(dir, name);
+        if (name.endsWith(TEMP_SUFFIX)) {
+          await rm(path, { force: true });
+          this.tempFilesRemoved++;
+          continue;
         }
+        if (!isContentId(name) || name.slice(0, 2) !== prefix) continue;
+        const info = await stat(path);
+        if (info.isFile()) found.push({ chunkId: name, sizeBytes: info.size, mtimeMs: info.mtimeMs });
       }
+      this.madeDirs.add(dir);
     }
     found.sort((a, b) => a.mtimeMs - b.mtimeMs);
     for (const f of found) {

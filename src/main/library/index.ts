@@ -11,7 +11,15 @@ import { LibraryDb } from './db';
 import { Library } from './library';
 import { LibraryScanner } from './scanner';
 
-export { ChunkStore, ChunkCorruptError, ChunkHashMismatchError, sha256Hex } from './chunk-store';
+export {
+  ChunkStore,
+  ChunkCorruptError,
+  ChunkHashMismatchError,
+  chunkLength,
+  sha256Hex,
+  sha256HexOf,
+  type ChunkBytes,
+} from './chunk-store';
 export { LibraryDb, SchemaTooNewError, SCHEMA_VERSION, type TrackRecord } from './db';
 export { Library, ChunkUnavailableError, TrackNotFoundError } from './library';
 export {

@@ -24,6 +24,7 @@ import type { ChunkRef } from '../../shared/library/types';
 import {
   bitmapHas,
   chunkLimits,
+  STATUS_OK,
   decodeGetReply,
   decodeWatchReply,
   encodeGet,
@@ -31,8 +32,10 @@ import {
 } from '../../shared/swarm/chunk-wire';
 import {
   ChunkHashMismatchError,
-  sha256Hex,
+  chunkLength,
+  sha256HexOf,
   TrackNotFoundError,
+  type ChunkBytes,
   type ChunkStore,
   type Library,
   type LibraryDb,
@@ -61,6 +64,14 @@ export interface ChunkFetcherInit {
   maxInFlightPerPeer?: number;
   /** Chunk ids per request (default 1; at most `chunkLimits.maxIdsPerRequest`). */
   chunksPerRequest?: number;
+  /**
+   * Requests in flight to a peer that is the only one connected (default 8, or
+   * `maxInFlightPerPeer` when that is given). With nobody else to share the load, a deeper
+   * pipeline costs no fairness and keeps both ends busy.
+   */
+  soloMaxInFlight?: number;
+  /** Chunk ids per request to a peer that is the only one connected (default 4, or `chunksPerRequest` when given). */
+  soloChunksPerRequest?: number;
   /** Wrong chunks from one peer before it is no longer used for the track (default 3). */
   maxBadChunksPerPeer?: number;
   /** Failed requests in a row before a peer is no longer used for the track (default 3). */
@@ -204,6 +215,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly #protocol: string;
   readonly #maxInFlight: number;
   readonly #chunksPerRequest: number;
+  readonly #soloMaxInFlight: number;
+  readonly #soloChunksPerRequest: number;
   readonly #maxBad: number;
   readonly #maxFailures: number;
   readonly #requestTimeoutMs: number;
@@ -237,6 +250,11 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
     this.#maxInFlight = init.maxInFlightPerPeer ?? 4;
     this.#chunksPerRequest = Math.min(init.chunksPerRequest ?? 1, chunkLimits.maxIdsPerRequest);
+    this.#soloMaxInFlight = init.soloMaxInFlight ?? init.maxInFlightPerPeer ?? 8;
+    this.#soloChunksPerRequest = Math.min(
+      init.soloChunksPerRequest ?? init.chunksPerRequest ?? 4,
+      chunkLimits.maxIdsPerRequest,
+    );
     this.#maxBad = init.maxBadChunksPerPeer ?? 3;
     this.#maxFailures = init.maxFailuresPerPeer ?? 3;
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 10_000;
@@ -483,12 +501,16 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (this.#pendingPuts >= this.#maxPendingPuts) return;
     for (const job of jobs)
       if (now - job.holdersCheckedMs >= this.#holdersRefreshMs) this.#refreshHolders(job);
+    // A lone peer serves everything anyway; with others around, small requests spread the load.
+    const solo = this.#live.size === 1;
+    const maxInFlight = solo ? this.#soloMaxInFlight : this.#maxInFlight;
+    const perRequest = solo ? this.#soloChunksPerRequest : this.#chunksPerRequest;
     for (const peerId of this.#live) {
-      while ((this.#slots.get(peerId) ?? 0) < this.#maxInFlight && this.#pendingPuts < this.#maxPendingPuts) {
+      while ((this.#slots.get(peerId) ?? 0) < maxInFlight && this.#pendingPuts < this.#maxPendingPuts) {
         let started = false;
         for (const job of jobs) {
           const units: number[] = [];
-          for (let k = 0; k < this.#chunksPerRequest; k++) {
+          for (let k = 0; k < perRequest; k++) {
             const u = this.#pick(job, peerId);
             if (u < 0) break;
             job.missing.delete(u);
@@ -561,20 +583,22 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
           }
           throw e;
         }
-        const reply = decodeGetReply(frame.subarray());
-        if (!reply.ok) {
-          this.#penalize(job, peerId, 'malformedReply');
-          return;
-        }
-        pending.delete(u);
-        if (reply.value.status === 'ok') {
-          // Stored in the background (the unit stays in flight until then), so the next request
-          // overlaps the store's write.
-          const write = this.#accept(job, peerId, u, reply.value.bytes);
+        if (frame.byteLength > 1 && frame.get(0) === STATUS_OK) {
+          pending.delete(u);
+          // The chunk stays in the parts it arrived in (hashed and written part by part, never
+          // joined), and is stored in the background (the unit stays in flight until then), so the
+          // next request overlaps the store's write.
+          const write = this.#accept(job, peerId, u, [...frame.sublist(1)]);
           this.#writes.add(write);
           void write.finally(() => this.#writes.delete(write));
           continue;
         }
+        const reply = decodeGetReply(frame.subarray());
+        if (!reply.ok || reply.value.status === 'ok') {
+          this.#penalize(job, peerId, 'malformedReply');
+          return;
+        }
+        pending.delete(u);
         job.inFlight.delete(u);
         if (reply.value.status === 'missing') this.#lacks(job, peerId, u);
         else if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
@@ -611,11 +635,12 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
   }
 
-  async #accept(job: Job, peerId: string, u: number, bytes: Uint8Array): Promise<void> {
+  async #accept(job: Job, peerId: string, u: number, bytes: ChunkBytes): Promise<void> {
     const unit = job.units[u]!;
+    const length = chunkLength(bytes);
     // Check the bytes before anything else runs, so a lying peer is excluded before its freed slot is
     // handed another request.
-    if (bytes.length !== unit.lengthBytes || sha256Hex(bytes) !== unit.chunkId) {
+    if (length !== unit.lengthBytes || sha256HexOf(bytes) !== unit.chunkId) {
       job.inFlight.delete(u);
       if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       job.badChunks++;
@@ -644,13 +669,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     job.inFlight.delete(u);
     if (this.#jobs.get(job.trackId) !== job) return;
     job.haveChunks += unit.indices.length;
-    job.bytes += bytes.length;
+    job.bytes += length;
     const share = job.perPeer.get(peerId) ?? { chunks: 0, bytes: 0 };
     share.chunks += unit.indices.length;
-    share.bytes += bytes.length;
+    share.bytes += length;
     job.perPeer.set(peerId, share);
     this.#stats.chunksFetched++;
-    this.#stats.bytesFetched += bytes.length;
+    this.#stats.bytesFetched += length;
     this.#c.announce?.(unit.chunkId);
     if (job.haveChunks >= job.totalChunks) {
       this.#finish(job, null);
