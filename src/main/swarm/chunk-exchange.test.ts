@@ -98,6 +98,27 @@ describe('chunk exchange', () => {
     );
   });
 
+  it('asks a peer that is the only one connected for several chunks per request', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(1, 3 * 1024 * 1024);
+    const result = await fetcher.fetcher.fetchTrack(track.id);
+
+    const served = seeds[0]!.server.stats();
+    expect(result.fetchedChunks).toBe(track.chunkCount);
+    expect(served.chunksServed).toBe(track.chunkCount);
+    // Four ids per request by default, so far fewer requests than chunks.
+    expect(served.requests).toBeLessThanOrEqual(Math.ceil(track.chunkCount / 4) + 4);
+    expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('asks for one chunk per request when other peers could share the load', async () => {
+    const { seeds, fetcher, track } = await swarm(2, 2 * 1024 * 1024);
+    await fetcher.fetcher.fetchTrack(track.id);
+
+    const stats = seeds.map((s) => s.server.stats());
+    expect(stats.reduce((n, s) => n + s.chunksServed, 0)).toBe(track.chunkCount);
+    for (const s of stats) expect(s.requests).toBe(s.chunksServed);
+  });
+
   it('penalizes a peer that serves wrong bytes and completes from the others', async () => {
     const { seeds, fetcher, track, fileBytes } = await swarm(2, 3 * 1024 * 1024, { maxBadChunksPerPeer: 3 });
     const evil = seeds[1]!;
