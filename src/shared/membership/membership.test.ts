@@ -126,6 +126,13 @@ describe('member table', () => {
     expect(membershipWakeMs(u.state)).toBe(TIMEOUT);
   });
 
+  it('times out a member whose heartbeats name no period (an older build) at the default timeout', () => {
+    const t = new Table().hear(heartbeat('PeerB', 1, { periodMs: undefined }), 0);
+    expect(membershipWakeMs(t.state)).toBe(TIMEOUT);
+    t.on({ kind: 'tick' }, TIMEOUT);
+    expect(t.effectKinds()).toEqual(['left:PeerB:timeout']);
+  });
+
   it('followers of a large room beat less often, so that the room sends followerHeartbeatsPerSec at most', () => {
     const timings = defaultMembershipTimings;
     expect(followerHeartbeatPeriodMs(timings, 0)).toBe(timings.followerHeartbeatMs);

@@ -71,7 +71,7 @@ export interface Member {
   speaker: boolean;
   /** What the member is fetching, as its latest heartbeat said. */
   download: DownloadInfo | null;
-  /** The member's heartbeat period, as its latest heartbeat said. */
+  /** The member's heartbeat period, as its latest heartbeat said (0 when it did not say: the default timeout applies). */
   periodMs: number;
 }
 
@@ -195,7 +195,7 @@ function onHeartbeat(
     clock: msg.clock,
     speaker: msg.speaker,
     download: msg.download,
-    periodMs: msg.periodMs,
+    periodMs: msg.periodMs ?? 0,
   };
   const next = withMember({ ...state, departed }, member);
   return { state: next, effects: known ? [] : [{ kind: 'joined', member }] };

@@ -8,7 +8,7 @@
  * changing the meaning of an existing field needs a new `v`.
  */
 import type { Validator } from '../bridge/validate';
-import { arrayOf, bool, int, num, obj, oneOf, str } from '../bridge/validate';
+import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
 import type { ClockInfo, DownloadInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
@@ -61,8 +61,11 @@ export interface ControlBodies extends PlaybackBodies, SwarmBodies {
     speaker: boolean;
     /** The track the sender is fetching and how far it got (null when it fetches nothing). */
     download: DownloadInfo | null;
-    /** The sender's heartbeat period: members time it out after a few missed ones. */
-    periodMs: number;
+    /**
+     * The sender's heartbeat period: members time it out after a few missed ones. Absent from
+     * builds before it existed; their heartbeats are taken at the default follower period.
+     */
+    periodMs?: number;
   };
   /** Bully ELECTION; `leaderId` is the leader the sender accepted at its epoch, if any. */
   election: { priority: number; leaderId: string | null };
@@ -154,7 +157,7 @@ const bodyValidators: BodyValidators = {
         totalChunks: int(0, 1_000_000),
       }) as Validator<DownloadInfo>,
     ),
-    periodMs: int(1, 600_000),
+    periodMs: optional(int(1, 600_000)),
   },
   election: { priority, leaderId: nullable(peerId) },
   answer: { to: peerId, priority },
@@ -214,7 +217,7 @@ function checkMessage(input: unknown, expectedFrom: string | undefined): Checked
   for (const [key, validate] of Object.entries(shape)) {
     const r = validate(record[key], key);
     if (!r.ok) return refuse('badField', r.error);
-    out[key] = r.value;
+    if (r.value !== undefined) out[key] = r.value;
   }
   return ok(out as unknown as ControlMessage);
 }
