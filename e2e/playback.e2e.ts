@@ -91,8 +91,9 @@ const post = (peer: TestPeer, route: string, body?: unknown) =>
 test('three windows play as one; a late joiner aligns; the leader dies and the music goes on', async () => {
   test.setTimeout(240_000);
   const library = mkdtempSync(path.join(os.tmpdir(), 'firefly-e2e-lib-'));
-  await makeTone(path.join(library, 'a.mp3'), { format: 'mp3', durationSec: 45, frequencyHz: 330, noise: true, tags: { title: 'Alpha', artist: 'Sync', track: 1 } });
-  await makeTone(path.join(library, 'b.ogg'), { format: 'ogg', durationSec: 30, frequencyHz: 550, noise: true, tags: { title: 'Beta', artist: 'Sync', track: 2 } });
+  // Long enough that a slow late join (a loaded CI machine) still finds Alpha playing, and Beta outlasts the failover.
+  await makeTone(path.join(library, 'a.mp3'), { format: 'mp3', durationSec: 90, frequencyHz: 330, noise: true, tags: { title: 'Alpha', artist: 'Sync', track: 1 } });
+  await makeTone(path.join(library, 'b.ogg'), { format: 'ogg', durationSec: 60, frequencyHz: 550, noise: true, tags: { title: 'Beta', artist: 'Sync', track: 2 } });
 
   // The first peer holds the music; the others fetch it from the room. The third leads.
   const holder = await launchPeer({ name: 'holder', args: ['--library', library, '--priority', '1'] });
