@@ -17,7 +17,8 @@
  * Drift: the source runs on the audio device's clock, the anchor on group time. Every
  * `driftCheckMs` the engine compares where the source is (from what it scheduled) with where
  * the group says it should be, at the same output instant, and nudges `playbackRate` by at most
- * `maxRatePpm` (inaudible), or re-anchors with a crossfade when the gap is large.
+ * `maxRatePpm` (inaudible), or re-anchors with a crossfade when the gap is large (`reanchorMs`,
+ * confirmed by a few readings, so a start that the output's movement put off is fixed within ~2 s).
  */
 import type { Channel } from '../../shared/bridge/contract';
 import {
@@ -631,6 +632,11 @@ export class AudioEngine {
     const errorMs = median(this.driftReadings);
     this.syncErrorMs = errorMs;
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
+    if (this.driftReadings.length >= this.policy.reanchorReadings && Math.abs(errorMs) > this.policy.reanchorMs) {
+      // Far off (the output moved since this voice was scheduled): a crossfade now beats seconds of slewing.
+      this.reanchor();
+      return;
+    }
     if (this.driftReadings.length < this.policy.windowReadings) return;
     const action = correctDrift(errorMs, this.policy);
     if (action.kind === 'reanchor') {

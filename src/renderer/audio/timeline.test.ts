@@ -45,13 +45,13 @@ describe('correctDrift', () => {
     const behind = correctDrift(-1);
     expect(ahead.kind === 'rate' && ahead.rate).toBeCloseTo(1 - 250e-6, 12);
     expect(behind.kind === 'rate' && behind.rate).toBeCloseTo(1 + 250e-6, 12);
-    const big = correctDrift(4.5);
+    const big = correctDrift(3.5, { ...defaultDriftPolicy, horizonSec: 1 });
     expect(big.kind === 'rate' && big.rate).toBeCloseTo(1 - defaultDriftPolicy.maxRatePpm * 1e-6, 12);
   });
 
   it('re-anchors beyond the threshold or on nonsense', () => {
-    expect(correctDrift(6).kind).toBe('rate');
-    expect(correctDrift(25).kind).toBe('reanchor');
+    expect(correctDrift(3.9).kind).toBe('rate');
+    expect(correctDrift(4.5).kind).toBe('reanchor');
     expect(correctDrift(Number.NaN).kind).toBe('reanchor');
   });
 

@@ -64,8 +64,14 @@ export interface DriftPolicy {
   maxRatePpm: number;
   /** The rate nudge aims to close the error over this many seconds. */
   horizonSec: number;
-  /** Beyond this error (ms) the source is re-anchored with a crossfade instead. */
+  /**
+   * Beyond this error (ms) the source is re-anchored with a crossfade instead: slewing 4 ms at the
+   * largest rate takes 8 s. Measured here, a start is sometimes 5–11 ms off (the output moved between
+   * scheduling and the first sound) and the engine's readings say so from the first second.
+   */
   reanchorMs: number;
+  /** Readings whose median must exceed `reanchorMs` before a re-anchor (fewer than `windowReadings`, to act fast). */
+  reanchorReadings: number;
   /**
    * Readings the decision is made on: their median. Single readings wander by milliseconds (the output
    * clock's timestamps jitter under load) while real drift is a few ppm, so acting on one reading turns
@@ -74,7 +80,7 @@ export interface DriftPolicy {
   windowReadings: number;
 }
 
-export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 20, windowReadings: 9 };
+export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 4, reanchorReadings: 3, windowReadings: 9 };
 
 /** The median of some numbers (NaN for none). */
 export function median(values: readonly number[]): number {
