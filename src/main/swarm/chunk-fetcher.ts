@@ -24,10 +24,10 @@ import type { ChunkRef } from '../../shared/library/types';
 import {
   bitmapHas,
   chunkLimits,
-  STATUS_OK,
   decodeGetReply,
   decodeWatchReply,
   encodeGet,
+  isOkReplyFrame,
   encodeWatch,
 } from '../../shared/swarm/chunk-wire';
 import {
@@ -583,7 +583,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
           }
           throw e;
         }
-        if (frame.byteLength > 1 && frame.get(0) === STATUS_OK) {
+        if (isOkReplyFrame(frame.byteLength, frame.get(0))) {
           pending.delete(u);
           // The chunk stays in the parts it arrived in (hashed and written part by part, never
           // joined), and is stored in the background (the unit stays in flight until then), so the

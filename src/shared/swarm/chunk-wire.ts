@@ -116,12 +116,21 @@ export function encodeStatus(
   return Uint8Array.of(status);
 }
 
+/**
+ * Whether a GET reply frame of `length` bytes whose first byte is `status` is a well-formed OK: a
+ * receiver may then take the chunk as the frame's bytes after the first without decoding (and
+ * joining) the frame.
+ */
+export function isOkReplyFrame(length: number, status: number | undefined): boolean {
+  return status === STATUS_OK && length >= 2 && length <= chunkLimits.maxFrameBytes;
+}
+
 /** Decodes an untrusted GET reply frame. */
 export function decodeGetReply(frame: Uint8Array): Result<GetReply> {
   if (frame.length < 1) return err('empty reply');
   switch (frame[0]) {
     case STATUS_OK:
-      if (frame.length < 2 || frame.length > chunkLimits.maxFrameBytes) return err('OK: bad chunk length');
+      if (!isOkReplyFrame(frame.length, frame[0])) return err('OK: bad chunk length');
       return ok({ status: 'ok', bytes: frame.subarray(1) });
     case STATUS_MISSING:
       return frame.length === 1 ? ok({ status: 'missing' }) : err('MISSING: trailing bytes');
