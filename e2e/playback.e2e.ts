@@ -68,23 +68,34 @@ async function outputTimes(windows: Window[], atSec: number): Promise<number[]> 
   ).then((times) => times.map((t) => t ?? NaN));
 }
 
+/**
+ * How far apart the windows hear one sample, polled until under 1 ms. The sample is half a second
+ * ahead of the playhead (at least `atSec` into the track): the engine answers exactly for frames
+ * after its last rate nudge, so a frame already played (after a slow late join, say) is no measure.
+ */
 async function expectInSync(windows: Window[], atSec: number): Promise<number> {
+  const spread = async () => {
+    const positions = await Promise.all(
+      windows.map((w) =>
+        w.page.evaluate(
+          () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
+        ),
+      ),
+    );
+    const times = await outputTimes(windows, Math.max(atSec, Math.max(...positions) + 0.5));
+    return Math.max(...times) - Math.min(...times);
+  };
   // The engines' output clocks settle over their first second of running; measure after that.
-  await expect
-    .poll(
-      async () => {
-        const times = await outputTimes(windows, atSec);
-        return Math.max(...times) - Math.min(...times);
-      },
-      { timeout: 20_000, intervals: [500] },
-    )
-    .toBeLessThan(1);
-  const times = await outputTimes(windows, atSec);
-  return Math.max(...times) - Math.min(...times);
+  await expect.poll(spread, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
+  return spread();
 }
 
 const post = (peer: TestPeer, route: string, body?: unknown) =>
-  fetch(`${peer.ui}/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) }).then(async (r) => {
+  fetch(`${peer.ui}/api/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  }).then(async (r) => {
     if (!r.ok) throw new Error(`${route}: ${r.status} ${await r.text()}`);
   });
 
@@ -92,8 +103,20 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
   test.setTimeout(240_000);
   const library = mkdtempSync(path.join(os.tmpdir(), 'firefly-e2e-lib-'));
   // Long enough that a slow late join (a loaded CI machine) still finds Alpha playing, and Beta outlasts the failover.
-  await makeTone(path.join(library, 'a.mp3'), { format: 'mp3', durationSec: 90, frequencyHz: 330, noise: true, tags: { title: 'Alpha', artist: 'Sync', track: 1 } });
-  await makeTone(path.join(library, 'b.ogg'), { format: 'ogg', durationSec: 60, frequencyHz: 550, noise: true, tags: { title: 'Beta', artist: 'Sync', track: 2 } });
+  await makeTone(path.join(library, 'a.mp3'), {
+    format: 'mp3',
+    durationSec: 90,
+    frequencyHz: 330,
+    noise: true,
+    tags: { title: 'Alpha', artist: 'Sync', track: 1 },
+  });
+  await makeTone(path.join(library, 'b.ogg'), {
+    format: 'ogg',
+    durationSec: 60,
+    frequencyHz: 550,
+    noise: true,
+    tags: { title: 'Beta', artist: 'Sync', track: 2 },
+  });
 
   // The first peer holds the music; the others fetch it from the room. The third leads.
   const holder = await launchPeer({ name: 'holder', args: ['--library', library, '--priority', '1'] });
@@ -101,9 +124,16 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
   const middle = await launchPeer({ name: 'middle', args: ['--bootstrap', seed, '--priority', '2'] });
   const leader = await launchPeer({ name: 'leader', args: ['--bootstrap', seed, '--priority', '3'] });
   peers = [holder, middle, leader];
-  await waitForStatuses(peers.map((p) => p.ui), (s) => agreeOnLeader(s, leader.peerId), { what: 'a leader' });
+  await waitForStatuses(
+    peers.map((p) => p.ui),
+    (s) => agreeOnLeader(s, leader.peerId),
+    { what: 'a leader' },
+  );
   // Every peer must know both tracks: a play loads the leader's listing around the track into the queue.
-  const trackIds = async (peer: TestPeer) => ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map((t) => t.trackId);
+  const trackIds = async (peer: TestPeer) =>
+    ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map(
+      (t) => t.trackId,
+    );
   for (const peer of peers) await expect.poll(() => trackIds(peer), { timeout: 30_000 }).toHaveLength(2);
   const [alpha, beta] = await trackIds(middle);
 
@@ -116,14 +146,23 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
 
   // Pause and resume.
   await post(holder, 'pause');
-  for (const w of windows) await w.page.waitForFunction(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status === 'paused');
+  for (const w of windows)
+    await w.page.waitForFunction(
+      () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status === 'paused',
+    );
   await post(leader, 'resume');
   await waitPlaying(windows, alpha as string);
   console.log(`resume: windows apart by ${(await expectInSync(windows, 15)).toFixed(3)} ms`);
 
   // Seek.
   await post(middle, 'seek', { positionSec: 25 });
-  await expect.poll(() => windows[0]?.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec)).toBeGreaterThan(24);
+  await expect
+    .poll(() =>
+      windows[0]?.page.evaluate(
+        () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
+      ),
+    )
+    .toBeGreaterThan(24);
   console.log(`seek: windows apart by ${(await expectInSync(windows, 30)).toFixed(3)} ms`);
 
   // A fourth peer joins mid-track and lines up with the others.
@@ -141,13 +180,31 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
 
   // Kill the leader mid-track: the others keep playing without a restart, still together.
   const survivors = windows.filter((w) => w.peer !== leader);
-  const startsBefore = await Promise.all(survivors.map((w) => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts)));
+  const startsBefore = await Promise.all(
+    survivors.map((w) =>
+      w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts),
+    ),
+  );
   await leader.stop('SIGKILL');
-  await waitForStatuses(survivors.map((w) => w.peer.ui), (s) => agreeOnLeader(s, middle.peerId), { what: 'a new leader' });
+  await waitForStatuses(
+    survivors.map((w) => w.peer.ui),
+    (s) => agreeOnLeader(s, middle.peerId),
+    { what: 'a new leader' },
+  );
   for (const w of survivors) {
-    await expect.poll(() => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status)).toBe('playing');
+    await expect
+      .poll(() =>
+        w.page.evaluate(
+          () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().status,
+        ),
+      )
+      .toBe('playing');
   }
-  const startsAfter = await Promise.all(survivors.map((w) => w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts)));
+  const startsAfter = await Promise.all(
+    survivors.map((w) =>
+      w.page.evaluate(() => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.starts),
+    ),
+  );
   expect(startsAfter).toEqual(startsBefore);
   console.log(`after failover: windows apart by ${(await expectInSync(survivors, 20)).toFixed(3)} ms`);
 });

@@ -9,13 +9,25 @@
  * follower). The click track carries the same clicks on both channels, so either routing alone
  * would put each peer on its own channel; together they match what the issue describes.
  *
+ * A start can land a few ms off (the output moved between scheduling and the first sound); the
+ * engines check each start once their readings have held steady for 3 s and re-anchor it. So the
+ * assertion covers the clicks from `SETTLE_SEC` after the first one on, and the whole take's figures
+ * are printed beside them.
+ *
  * A busy machine can underrun an output: the sound really jumps and the engine re-anchors. The
  * engines report that as a sync error beyond 5 ms; such a take is repeated, at most twice, and
  * every take's figures are printed.
  */
 import { rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { formatOffsets, makeClickTrack, startAcousticRig, type AcousticRig, type RecordingReport } from '../../bench/sync-acoustic-lib';
+import { summarize } from './analyze';
+import {
+  formatOffsets,
+  makeClickTrack,
+  startAcousticRig,
+  type AcousticRig,
+  type RecordingReport,
+} from '../../bench/sync-acoustic-lib';
 import { startPeerRoom, writeLibrary, type PeerRoom, type WatchReport } from './peer-room';
 import { pulseAvailable } from './pulse';
 
@@ -24,7 +36,12 @@ if (!pulse.ok) console.log(`acoustic peers test skipped: ${pulse.reason}`);
 
 /** Sync errors (ms) above which an engine re-anchors: the output glitched. */
 const GLITCH_MS = 5;
-const CLICKS = 40;
+/** About 15 s of clicks, 0.2–0.3 s apart. */
+const CLICKS = 60;
+/** Time after the first click from which the engines have settled a start (3 s of readings, then a crossfade). */
+const SETTLE_SEC = 4.5;
+/** Time to wait after the warm-up play, so the pages' outputs are about half a minute old at the take. */
+const OUTPUT_AGE_SEC = 20;
 const track = makeClickTrack(CLICKS);
 const lastClickSec = track.clickTimesSec.at(-1)!;
 
@@ -39,7 +56,11 @@ test.afterEach(async () => {
 });
 
 /** Plays the click track from the start through the follower's API and records the whole of it. */
-async function take(r: PeerRoom, a: AcousticRig, trackId: string): Promise<{ report: RecordingReport; watch: WatchReport }> {
+async function take(
+  r: PeerRoom,
+  a: AcousticRig,
+  trackId: string,
+): Promise<{ report: RecordingReport; watch: WatchReport }> {
   let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [] };
   const report = await a.recordWhile(async () => {
     await r.command(r.follower, 'play', { trackId });
@@ -62,17 +83,39 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   await room.waitPlaying(trackId);
   await room.command(room.holder, 'pause');
   await room.waitPaused();
+  // That fetch and decode load the machine, and an output it disturbed takes seconds to settle; a page's output
+  // readings also keep moving over its output's first half minute here (the app keeps its one AudioContext
+  // running from launch, so a play usually finds it older). The takes below measure a cached track on outputs
+  // that have run for about 30 s; bench:sync measures first plays on their own.
+  await new Promise((resolve) => setTimeout(resolve, OUTPUT_AGE_SEC * 1000));
 
   let result = await take(room, rig, trackId);
   for (let attempt = 2; attempt <= 3 && result.watch.maxSyncErrorMs > GLITCH_MS; attempt++) {
-    console.log(`${formatOffsets(`${label} (glitched take: max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms)`, result.report.pairs[0]!)}`);
+    console.log(
+      `${formatOffsets(`${label} (glitched take: max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms)`, result.report.pairs[0]!)}`,
+    );
     result = await take(room, rig, trackId);
   }
-  const offsets = result.report.pairs[0]!;
-  console.log(`${formatOffsets(label, offsets)}; engines' max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms, restarts ${result.watch.restarts}`);
-  expect(offsets.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.8));
-  // Heard together to within 1.5 ms (measured here on a quiet machine: 0.15–1.0 ms between two browsers, the
-  // output timestamps' own spread); `npm run bench:sync` prints the figures against the targets (median 0.1 ms,
+  const whole = result.report.pairs[0]!;
+  const from = (whole.onsetsSec[0] ?? 0) + SETTLE_SEC;
+  const kept = whole.offsetsMs.map((o, i) => [o, whole.onsetsSec[i]!] as const).filter(([, t]) => t >= from);
+  const offsets = summarize(
+    kept.map(([o]) => o),
+    kept.map(([, t]) => t),
+    whole.unmatched,
+  );
+  console.log(formatOffsets(`${label}, whole take`, whole));
+  const diffs = [...result.watch.clockDiffsMs].sort((a, b) => a - b);
+  const clocks = diffs.length
+    ? `pages' group clocks apart median ${diffs[diffs.length >> 1]!.toFixed(2)} ms (${diffs[0]!.toFixed(2)}..${diffs.at(-1)!.toFixed(2)})`
+    : 'no clock readings';
+  console.log(
+    `${formatOffsets(`${label}, from ${SETTLE_SEC} s on`, offsets)}; engines' max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms, restarts ${result.watch.restarts}; ${clocks}`,
+  );
+  expect(whole.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.8));
+  expect(offsets.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.5));
+  // Heard together to within 1.5 ms once settled (measured here: 0.03–1.6 ms between two browsers, the output
+  // timestamps' own spread); `npm run bench:sync` prints the figures against the targets (median 0.1 ms,
   // p95 0.5 ms), which this machine does not reach yet.
   expect(Math.abs(offsets.medianMs)).toBeLessThanOrEqual(1.5);
   expect(offsets.p95AbsMs).toBeLessThanOrEqual(3);
@@ -87,6 +130,11 @@ test.describe('acoustic: two real peers play as one', () => {
   });
 
   test('a follower whose clock is 250 ms off and 150 ppm fast is heard with the holder', async () => {
-    await proveInStep('peers, follower clock +250 ms +150 ppm', ['--clock-offset-ms', '250', '--clock-skew-ppm', '150']);
+    await proveInStep('peers, follower clock +250 ms +150 ppm', [
+      '--clock-offset-ms',
+      '250',
+      '--clock-skew-ppm',
+      '150',
+    ]);
   });
 });

@@ -24,6 +24,7 @@ import type { Channel } from '../../shared/bridge/contract';
 import {
   ClockMap,
   contextToPerformance,
+  medianAbsDeviation,
   performanceToContext,
   type ClockMapFit,
   type ClockMapInit,
@@ -135,6 +136,8 @@ interface Voice {
   startGroupMs: number;
   fadeIn: boolean;
   stopping: boolean;
+  /** Whether this start's one settling check (`DriftPolicy.settleReadings`) is behind it. */
+  settled: boolean;
 }
 
 const TICK_MS = 200;
@@ -547,6 +550,7 @@ export class AudioEngine {
       startGroupMs,
       fadeIn,
       stopping: false,
+      settled: false,
     };
   }
 
@@ -580,12 +584,15 @@ export class AudioEngine {
       voice.stopping = true;
       voice.source.stop();
       this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
+      this.voice.settled = voice.settled;
       return;
     }
     // Mid-track the new voice fades in (offset > 0) while the old one fades out: a crossfade.
     const next = this.startVoice(voice.schedule, voice.buffer, null);
     if (!next) return;
     this.fadeOut(voice, next.segment.contextSec);
+    // A re-anchored voice was placed on readings already: no second settling check.
+    next.settled = true;
     this.voice = next;
   }
 
@@ -616,6 +623,7 @@ export class AudioEngine {
         voice.stopping = true;
         voice.source.stop();
         this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
+        this.voice.settled = voice.settled;
       }
       return;
     }
@@ -632,6 +640,14 @@ export class AudioEngine {
     const errorMs = median(this.driftReadings);
     this.syncErrorMs = errorMs;
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
+    if (!voice.settled && this.driftReadings.length >= this.policy.settleReadings) {
+      voice.settled = true;
+      if (Math.abs(errorMs) > this.policy.settleMs && medianAbsDeviation(this.driftReadings) < this.policy.settleSpreadMs) {
+        // The start landed off and steady readings confirm it: fix it now rather than slew for seconds.
+        this.reanchor();
+        return;
+      }
+    }
     if (this.driftReadings.length >= this.policy.reanchorReadings && Math.abs(errorMs) > this.policy.reanchorMs) {
       // Far off (the output moved since this voice was scheduled): a crossfade now beats seconds of slewing.
       this.reanchor();

@@ -50,8 +50,8 @@ describe('correctDrift', () => {
   });
 
   it('re-anchors beyond the threshold or on nonsense', () => {
-    expect(correctDrift(3.9).kind).toBe('rate');
-    expect(correctDrift(4.5).kind).toBe('reanchor');
+    expect(correctDrift(7.9).kind).toBe('rate');
+    expect(correctDrift(8.5).kind).toBe('reanchor');
     expect(correctDrift(Number.NaN).kind).toBe('reanchor');
   });
 

@@ -28,7 +28,9 @@ export function groupTimeOfPosition(anchor: PlaybackAnchor, positionSec: number)
 
 /** Whether two anchors describe the same timeline (the same position at every group time). */
 export function sameTimeline(a: PlaybackAnchor, b: PlaybackAnchor, toleranceMs = 0.5): boolean {
-  return Math.abs(a.positionSec * 1000 - a.groupTimeMs - (b.positionSec * 1000 - b.groupTimeMs)) <= toleranceMs;
+  return (
+    Math.abs(a.positionSec * 1000 - a.groupTimeMs - (b.positionSec * 1000 - b.groupTimeMs)) <= toleranceMs
+  );
 }
 
 /**
@@ -65,9 +67,9 @@ export interface DriftPolicy {
   /** The rate nudge aims to close the error over this many seconds. */
   horizonSec: number;
   /**
-   * Beyond this error (ms) the source is re-anchored with a crossfade instead: slewing 4 ms at the
-   * largest rate takes 8 s. Measured here, a start is sometimes 5–11 ms off (the output moved between
-   * scheduling and the first sound) and the engine's readings say so from the first second.
+   * Beyond this error (ms) the source is re-anchored with a crossfade at once: an output that really
+   * jumped (an underrun moves it 10–30 ms). Below it, one page's readings can wander 2–6 ms for a
+   * second or two while the sound stays put, and a crossfade on such readings makes the error real.
    */
   reanchorMs: number;
   /** Readings whose median must exceed `reanchorMs` before a re-anchor (fewer than `windowReadings`, to act fast). */
@@ -78,16 +80,37 @@ export interface DriftPolicy {
    * noise into audible offsets; the median of a few seconds of readings does not.
    */
   windowReadings: number;
+  /**
+   * Once per start, after this many readings, a start found off by more than `settleMs` is re-anchored
+   * if the readings agree (their median absolute deviation under `settleSpreadMs`). Measured here, a
+   * start is sometimes 2–7 ms off (the output moved between scheduling and the first sound); readings
+   * that hold steady for a few seconds say so, where a wandering one would not.
+   */
+  settleReadings: number;
+  settleMs: number;
+  settleSpreadMs: number;
 }
 
-export const defaultDriftPolicy: DriftPolicy = { deadbandMs: 0.5, maxRatePpm: 500, horizonSec: 4, reanchorMs: 4, reanchorReadings: 3, windowReadings: 9 };
+export const defaultDriftPolicy: DriftPolicy = {
+  deadbandMs: 0.5,
+  maxRatePpm: 500,
+  horizonSec: 4,
+  reanchorMs: 8,
+  reanchorReadings: 3,
+  windowReadings: 9,
+  settleReadings: 6,
+  settleMs: 1.5,
+  settleSpreadMs: 0.5,
+};
 
 /** The median of some numbers (NaN for none). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
@@ -97,6 +120,9 @@ export type DriftAction = { kind: 'rate'; rate: number } | { kind: 'reanchor' };
 export function correctDrift(errorMs: number, policy: DriftPolicy = defaultDriftPolicy): DriftAction {
   if (!Number.isFinite(errorMs) || Math.abs(errorMs) > policy.reanchorMs) return { kind: 'reanchor' };
   if (Math.abs(errorMs) <= policy.deadbandMs) return { kind: 'rate', rate: 1 };
-  const ppm = Math.max(-policy.maxRatePpm, Math.min(policy.maxRatePpm, (errorMs / 1000 / policy.horizonSec) * 1e6));
+  const ppm = Math.max(
+    -policy.maxRatePpm,
+    Math.min(policy.maxRatePpm, (errorMs / 1000 / policy.horizonSec) * 1e6),
+  );
   return { kind: 'rate', rate: 1 - ppm * 1e-6 };
 }
