@@ -110,6 +110,46 @@ describe('ClockMap', () => {
     expect(Math.abs(map.contextToPerformance(1.8)! - 6000)).toBeLessThan(0.03);
   });
 
+  it('waits for a moved output to be steady again, and gives up after the longest wait', async () => {
+    let perf = 5000;
+    let offset = -4200;
+    let i = 0;
+    const source: OutputTimestampSource = {
+      state: 'running',
+      // Every third reading jitters by a render quantum, as through PulseAudio.
+      getOutputTimestamp: () => ({ contextTime: (perf + offset + (i % 3 === 0 ? 2.67 : 0)) / 1000, performanceTime: perf }),
+    };
+    const map = new ClockMap(source, { sampleIntervalMs: 40 });
+    const feed = (n: number) => {
+      for (let k = 0; k < n; k++, i++) {
+        perf += 40;
+        map.sample();
+      }
+    };
+    feed(80);
+    // Steady for the whole window: resolves at once, despite the jitter.
+    await expect(map.steady(1000, 0.3, 10)).resolves.toBe(true);
+    // The output moves 6 ms (under the step detector's 8 ms): not steady until the window's median follows.
+    offset += 6;
+    feed(10);
+    let settled: boolean | null = null;
+    const waiting = map.steady(1000, 0.3, 60_000).then((r) => (settled = r));
+    feed(20);
+    await Promise.resolve();
+    expect(settled).toBeNull();
+    feed(60);
+    await waiting;
+    expect(settled).toBe(true);
+    expect(Math.abs(map.fit()!.offsetMs - offset)).toBeLessThan(0.01);
+    // Readings that keep wandering never settle: the wait ends after its limit, with false.
+    const wandering = new ClockMap({ state: 'running', getOutputTimestamp: () => ({ contextTime: (perf + offset + 3 * Math.sin(perf / 700)) / 1000, performanceTime: perf }) });
+    for (let k = 0; k < 80; k++) {
+      perf += 40;
+      wandering.sample();
+    }
+    await expect(wandering.steady(1000, 0.3, 20)).resolves.toBe(false);
+  });
+
   it('rejects a ready() wait when aborted', async () => {
     const map = new ClockMap({ state: 'running', getOutputTimestamp: () => ({ contextTime: 0, performanceTime: 0 }) });
     const controller = new AbortController();

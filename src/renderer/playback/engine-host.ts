@@ -18,10 +18,71 @@ export function scheduleFor(state: PlaybackState | null) {
   return { trackId, anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec }, paused: state.paused };
 }
 
+/** How long after the current track is ready the next one is decoded (ms). */
+export const NEXT_TRACK_DELAY_MS = 5000;
+
 /** The tracks worth decoding ahead: the current one, then the next in the queue. */
 export function tracksToPrepare(state: PlaybackState | null): string[] {
   if (!state || state.currentIndex === null) return [];
   return [state.queue[state.currentIndex], state.queue[state.currentIndex + 1]].filter((id): id is string => !!id);
+}
+
+/** What the preparer needs: decode a track here, and tell the leader it is ready. */
+export interface PreparerDeps {
+  preload(trackId: string): Promise<void>;
+  ready(trackId: string): Promise<unknown>;
+  /** Time after the current track is ready before the next is decoded (ms). */
+  nextDelayMs?: number;
+}
+
+/**
+ * Tells the leader once each track is decoded here, so a start need not wait for this device: the current
+ * track first, the next one `nextDelayMs` after it, since a decode loads the machine and can move the audio
+ * output of a track that is just starting. Once per track and state version; a failure is retried with the
+ * next state.
+ */
+export function createPreparer(deps: PreparerDeps): { follow(state: PlaybackState | null): void; stop(): void } {
+  const delayMs = deps.nextDelayMs ?? NEXT_TRACK_DELAY_MS;
+  const reported = new Set<string>();
+  let nextTimer: ReturnType<typeof setTimeout> | null = null;
+  let nextKey: string | null = null;
+
+  const prepare = async (trackId: string, version: number): Promise<void> => {
+    const key = `${trackId}:${version}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    try {
+      await deps.preload(trackId);
+      await deps.ready(trackId);
+    } catch {
+      reported.delete(key);
+    }
+  };
+  const cancelNext = () => {
+    if (nextTimer) clearTimeout(nextTimer);
+    nextTimer = null;
+  };
+
+  return {
+    follow(state) {
+      const [current, next] = tracksToPrepare(state);
+      const version = state?.version ?? 0;
+      const key = next ? `${next}:${version}` : null;
+      if (key === nextKey) {
+        // The same state again (it is republished): the next track is already on its way.
+        if (current) void prepare(current, version);
+        return;
+      }
+      cancelNext();
+      nextKey = key;
+      if (!current) return;
+      void prepare(current, version).then(() => {
+        if (!next || nextKey !== key) return;
+        nextTimer = setTimeout(() => void prepare(next, version), delayMs);
+      });
+    },
+    stop: cancelNext,
+  };
 }
 
 let engine: AudioEngine | null = null;
@@ -47,20 +108,10 @@ export function startAudio(): () => void {
   );
   engine = audio;
   const offTestHook = new URLSearchParams(location.search).has('diagnostics') ? installAudioTestHook(audio, groupClock) : () => undefined;
-  const reported = new Set<string>();
-
+  const preparer = createPreparer({ preload: (trackId) => audio.preload(trackId), ready: (trackId) => bridge().playback.ready(trackId) });
   const follow = (state: PlaybackState | null) => {
     audio.schedule(scheduleFor(state));
-    // Tell the leader once each track is decoded here, so a start need not wait for this device.
-    for (const trackId of tracksToPrepare(state)) {
-      const key = `${trackId}:${state?.version ?? 0}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      audio
-        .preload(trackId)
-        .then(() => bridge().playback.ready(trackId))
-        .catch(() => reported.delete(key));
-    }
+    preparer.follow(state);
   };
 
   void audio.start().then(() => follow(useStore.getState().playback.state));
@@ -78,6 +129,7 @@ export function startAudio(): () => void {
     window.removeEventListener('pointerdown', resume);
     window.removeEventListener('keydown', resume);
     offTestHook();
+    preparer.stop();
     groupClock.stop();
     void audio.stop();
     engine = null;
