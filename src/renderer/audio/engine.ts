@@ -181,6 +181,7 @@ export class AudioEngine {
   private lastReportMs = 0;
   private startRecord: StartRecord | null = null;
   private startCount = 0;
+  private correctionCount = 0;
   private snapshot: AudioEngineSnapshot;
 
   constructor(components: AudioEngineComponents, init: AudioEngineInit = {}) {
@@ -359,6 +360,11 @@ export class AudioEngine {
   /** How many sources the engine has started (re-anchors and refinements included). */
   get starts(): number {
     return this.startCount;
+  }
+
+  /** How many of those starts were the engine's own corrections: re-anchors, and refinements before a start. */
+  get corrections(): number {
+    return this.correctionCount;
   }
 
   /** The AudioContext, once started. */
@@ -594,6 +600,7 @@ export class AudioEngine {
       if (when === null || when < ctx.currentTime + 0.01) return;
       voice.stopping = true;
       voice.source.stop();
+      this.correctionCount++;
       this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
       this.voice.settled = voice.settled;
       return;
@@ -601,6 +608,7 @@ export class AudioEngine {
     // Mid-track the new voice fades in (offset > 0) while the old one fades out: a crossfade.
     const next = this.startVoice(voice.schedule, voice.buffer, null);
     if (!next) return;
+    this.correctionCount++;
     this.fadeOut(voice, next.segment.contextSec);
     // A re-anchored voice was placed on readings already: no second settling check.
     next.settled = true;
@@ -633,6 +641,7 @@ export class AudioEngine {
       if (when !== null && when > now + 0.03 && Math.abs(when - voice.segment.contextSec) > 2e-5) {
         voice.stopping = true;
         voice.source.stop();
+        this.correctionCount++;
         this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
         this.voice.settled = voice.settled;
       }

@@ -12,6 +12,8 @@ export interface FireflyAudioTestHook {
   readonly lastStart: StartRecord | null;
   /** Sources started so far (re-anchors and silent refinements included). */
   readonly starts: number;
+  /** How many of `starts` were the engine's own corrections (re-anchors, refinements before a start). */
+  readonly corrections: number;
   snapshot(): AudioEngineSnapshot;
   /** Group time (ms) at which frame `frame` of the current track is heard, or null. */
   groupTimeOfFrame(frame: number): number | null;
@@ -37,6 +39,9 @@ export function installAudioTestHook(engine: AudioEngine, groupClock: GroupClock
     },
     get starts() {
       return engine.starts;
+    },
+    get corrections() {
+      return engine.corrections;
     },
     snapshot: () => engine.getSnapshot(),
     groupTimeOfFrame: (frame) => engine.groupTimeOfFrame(frame),
