@@ -20,7 +20,10 @@ describe('room of real peers', () => {
     const all = await waitForStatuses(peers.map((p) => p.ui), (s) => agreeOnLeader(s, high.peerId) && s.every((x) => x.members.length === 2), { what: 'leader high' });
     const epoch = all[0]?.leader?.epoch ?? 0;
     expect(all.map((s) => s.leader?.epoch)).toEqual([epoch, epoch, epoch]);
-    expect(all[2]?.members.every((m) => m.role === 'follower')).toBe(true);
+    // The leader learns each member's role from its next heartbeat (one every 500 ms): until then it may show the
+    // role a member had before the election ended.
+    const roles = await waitForStatuses([high.ui], (s) => s[0]?.members.every((m) => m.role === 'follower') === true, { what: 'every member a follower, as the leader sees it', timeoutMs: 5000 });
+    expect(roles[0]?.members.map((m) => m.role)).toEqual(['follower', 'follower']);
 
     // kill -9 the leader: the survivors elect the next highest, in a newer epoch.
     await high.stop('SIGKILL');
