@@ -17,8 +17,8 @@
  * Drift: the source runs on the audio device's clock, the anchor on group time. Every
  * `driftCheckMs` the engine compares where the source is (from what it scheduled) with where
  * the group says it should be, at the same output instant, and nudges `playbackRate` by at most
- * `maxRatePpm` (inaudible), or re-anchors with a crossfade when the gap is large (`reanchorMs`,
- * confirmed by a few readings, so a start that the output's movement put off is fixed within ~2 s).
+ * `maxRatePpm` (inaudible), or re-anchors with a crossfade: once per start when steady readings
+ * say it landed off (`settleMs`), and at any time when the output jumped (`reanchorMs`).
  */
 import type { Channel } from '../../shared/bridge/contract';
 import {
@@ -588,6 +588,15 @@ export class AudioEngine {
     voice.source.stop(from + this.rampSec + 0.005);
   }
 
+  /** Replaces a voice not heard yet by one starting at context time `when` instead, silently. */
+  private replacePending(voice: Voice, when: number): void {
+    voice.stopping = true;
+    voice.source.stop();
+    this.correctionCount++;
+    this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
+    this.voice.settled = voice.settled;
+  }
+
   /** Replaces the current voice by a fresh one on the same timeline, crossfading. */
   private reanchor(): void {
     const voice = this.voice;
@@ -598,11 +607,7 @@ export class AudioEngine {
       // Nothing heard yet: replace it silently at its own start time.
       const when = this.contextTimeOfGroup(voice.startGroupMs);
       if (when === null || when < ctx.currentTime + 0.01) return;
-      voice.stopping = true;
-      voice.source.stop();
-      this.correctionCount++;
-      this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
-      this.voice.settled = voice.settled;
+      this.replacePending(voice, when);
       return;
     }
     // Mid-track the new voice fades in (offset > 0) while the old one fades out: a crossfade.
@@ -639,11 +644,7 @@ export class AudioEngine {
       // Not started yet: if the clocks moved since it was scheduled, reschedule it silently.
       const when = this.contextTimeOfGroup(voice.startGroupMs);
       if (when !== null && when > now + 0.03 && Math.abs(when - voice.segment.contextSec) > 2e-5) {
-        voice.stopping = true;
-        voice.source.stop();
-        this.correctionCount++;
-        this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
-        this.voice.settled = voice.settled;
+        this.replacePending(voice, when);
       }
       return;
     }
