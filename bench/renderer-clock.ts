@@ -3,26 +3,26 @@
  * group time is its own clock) and a Chromium window estimates it over the WebSocket bridge. The peer's clock and
  * the page's clock are both the system's monotonic clock anchored at process start to wall time with microsecond
  * resolution, so the truth is "equal" to within a few microseconds; the figures are estimate − page clock.
+ * Then the same for a window of a follower whose clock is skewed (`--clock-offset-ms 250 --clock-skew-ppm 150`):
+ * group time is still the leader's clock, so the same truth holds through both hops.
  */
-import { chromium } from '@playwright/test';
+import { chromium, type Browser } from '@playwright/test';
 import { launchPeer } from '../e2e/peers';
 import { quantile, verdict } from './stats';
 
 const samples = Number(process.env.FIREFLY_BENCH_SAMPLES ?? 300);
 
-async function main(): Promise<void> {
-  const peer = await launchPeer({ name: 'hop' });
-  const browser = await chromium.launch({
-    executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
-  });
+/** Reads a window's group-time estimate against the truth every 50 ms and prints the figures. */
+async function measure(browser: Browser, ui: string, title: string): Promise<void> {
+  const page = await browser.newPage();
   try {
-    const page = await browser.newPage();
-    await page.goto(`${peer.ui}/?diagnostics`);
+    await page.goto(`${ui}/?diagnostics`);
     await page.waitForFunction(() => {
       const hook = (window as unknown as { __fireflyAudio?: { groupNow(): { hostSynced: boolean } | null } }).__fireflyAudio;
       return hook?.groupNow()?.hostSynced === true;
-    }, undefined, { timeout: 30_000 });
+    }, undefined, { timeout: 60_000 });
+    // A window runs for as long as the app does: measure after its first ten seconds of probes.
+    await page.waitForTimeout(10_000);
     const startedAt = Date.now();
     const readings = await page.evaluate(async (count) => {
       type Hook = { groupNow(): { groupMs: number; errorMs: number } | null };
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     });
     const abs = readings.map((r) => Math.abs(r.errorUs));
     const median = quantile(abs, 0.5);
-    console.log(`# Renderer hop (window ↔ host peer over WebSocket), ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    console.log(`# ${title}, ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
     console.log('| figure | µs | target |');
     console.log('|---|---|---|');
     console.log(`| median abs(estimate − truth) | ${median.toFixed(1)} | ≤ 100 µs median: ${verdict(median <= 100)} |`);
@@ -54,8 +54,29 @@ async function main(): Promise<void> {
     console.log(`| median stated bound | ${quantile(readings.map((r) => r.boundUs), 0.5).toFixed(1)} | |`);
     console.log(`| readings inside their bound | ${((readings.filter((r) => Math.abs(r.errorUs) <= r.boundUs).length / readings.length) * 100).toFixed(1)} % | |`);
   } finally {
+    await page.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const leader = await launchPeer({ name: 'hop', args: ['--priority', '50'] });
+  // A follower whose clock is 250 ms off and 150 ppm fast: its window's group time goes through two
+  // hops (window → follower → leader), and the follower's offset to the group moves 0.15 ms a second.
+  const follower = await launchPeer({
+    name: 'skewed',
+    args: ['--bootstrap', leader.addrs[0] as string, '--clock-offset-ms', '250', '--clock-skew-ppm', '150'],
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+  try {
+    await measure(browser, leader.ui, 'Renderer hop (window ↔ host peer over WebSocket; the host leads)');
+    await measure(browser, follower.ui, 'Two hops (window ↔ follower whose clock is +250 ms, +150 ppm ↔ leader)');
+  } finally {
     await browser.close();
-    await peer.stop();
+    await follower.stop();
+    await leader.stop();
   }
 }
 

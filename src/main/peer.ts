@@ -14,7 +14,7 @@ import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
 import { PlaybackCoordinator } from './playback/coordinator';
-import { CatalogSync, ChunkFetcher, ChunkServer } from './swarm';
+import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
@@ -49,6 +49,7 @@ interface Running {
   catalog: CatalogSync;
   chunkServer: ChunkServer;
   fetcher: ChunkFetcher;
+  covers: CoverFetcher;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -187,6 +188,12 @@ export class Peer {
         announce: (chunkId) => chunkServer.announce(chunkId),
         log: (line) => this.#logLine(`fetch: ${line}`),
       });
+      const covers = new CoverFetcher({
+        node,
+        db: library.db,
+        holders: (trackId) => catalog.holdersOf(trackId),
+        log: (line) => this.#logLine(line),
+      });
       const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
       const playback = new PlaybackCoordinator({
         selfId: node.peerId,
@@ -312,6 +319,7 @@ export class Peer {
         catalog,
         chunkServer,
         fetcher,
+        covers,
         statusTimer,
         stopLinks,
       };
@@ -358,6 +366,7 @@ export class Peer {
     running.stopLinks();
     running.playback.stop();
     running.fetcher.stop();
+    running.covers.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
     await running.room.stop();
@@ -415,6 +424,8 @@ export class Peer {
         playback: running.playback.counts().dropped,
         catalog: running.catalog.stats().dropped as unknown as Record<string, number>,
         chunks: running.chunkServer.stats().dropped as unknown as Record<string, number>,
+        fetch: running.fetcher.stats().dropped,
+        covers: running.covers.stats().dropped,
         control: control.counts().dropped,
         room: room.dropped(),
         clock: clockStats.dropped,
@@ -481,7 +492,8 @@ export class Peer {
     const running = this.#running;
     if (!running) return null;
     const { library } = running.library;
-    if (kind === 'cover') return library.cover(id);
+    // A track only others hold has its cover fetched from them the first time it is shown.
+    if (kind === 'cover') return library.cover(id) ?? (await running.covers.cover(id));
     if (kind !== 'track') return null;
     const track = library.get(id) ?? this.#roomTracks().find((t) => t.id === id) ?? null;
     if (!track) return null;
@@ -573,9 +585,16 @@ export class Peer {
       'peer:status': () => this.status(),
       'clock:probe': () => {
         const t2 = this.time.nowMs();
-        const estimate = this.#running?.clock.estimate() ?? null;
-        const groupOffsetMs = this.#running ? this.#running.clock.groupNow() - this.time.nowMs() : null;
-        return { t2, t3: this.time.nowMs(), groupOffsetMs, groupErrorMs: estimate ? estimate.errorMs : null };
+        const clock = this.#running?.clock ?? null;
+        const t3 = this.time.nowMs();
+        const status = clock ? clock.status(t3) : null;
+        return {
+          t2,
+          t3,
+          groupOffsetMs: status ? status.offsetMs : null,
+          groupErrorMs: status && Number.isFinite(status.errorMs) ? status.errorMs : null,
+          groupDriftPpm: status ? status.driftPpm : null,
+        };
       },
       'library:list': () => this.tracks(),
       'playback:play': (request) => this.command({ kind: 'play', ...request }),

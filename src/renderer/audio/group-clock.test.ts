@@ -6,10 +6,19 @@ import { GroupClock, type ClockProbeBridge, type LocalClock } from './group-cloc
  * A simulated page and host: the host's clock is `hostOffsetMs` ahead of the page's and the
  * host knows group − host = `groupOffsetMs`. Each probe takes a one-way delay out and back.
  */
-function simulation(opts: { hostOffsetMs: number; groupOffsetMs: number | null; groupErrorMs: number | null; delays: (i: number) => [number, number] }) {
+function simulation(opts: {
+  hostOffsetMs: number;
+  groupOffsetMs: number | null;
+  groupErrorMs: number | null;
+  delays: (i: number) => [number, number];
+  /** When set, group − host moves at this rate (ppm of host time) from host time `hostEpochMs`, and replies say so. */
+  groupDriftPpm?: number;
+}) {
   let local = 1_700_000_000_000;
   let probes = 0;
   const clock: LocalClock = { originMs: 1_699_999_990_000, nowMs: () => local };
+  const hostEpochMs = local + opts.hostOffsetMs;
+  const groupMinusHost = (hostMs: number) => (opts.groupOffsetMs ?? 0) + (opts.groupDriftPpm ?? 0) * 1e-6 * (hostMs - hostEpochMs);
   const bridge: ClockProbeBridge = {
     clock: {
       probe: async (): Promise<ClockProbeReply> => {
@@ -19,11 +28,19 @@ function simulation(opts: { hostOffsetMs: number; groupOffsetMs: number | null; 
         local += 0.01;
         const t3 = local + opts.hostOffsetMs;
         local += back;
-        return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
+        if (opts.groupDriftPpm === undefined) return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
+        return { t2, t3, groupOffsetMs: groupMinusHost(t3), groupErrorMs: opts.groupErrorMs, groupDriftPpm: opts.groupDriftPpm };
       },
     },
   };
-  return { clock, bridge, advance: (ms: number) => (local += ms), now: () => local };
+  return {
+    clock,
+    bridge,
+    advance: (ms: number) => (local += ms),
+    now: () => local,
+    /** True group time at local time `localMs`. */
+    groupAt: (localMs: number) => localMs + opts.hostOffsetMs + groupMinusHost(localMs + opts.hostOffsetMs),
+  };
 }
 
 describe('GroupClock', () => {
@@ -55,6 +72,28 @@ describe('GroupClock', () => {
     const group = gc.performanceToGroup(perf)!.groupMs;
     expect(gc.groupToPerformance(group)!).toBeCloseTo(perf, 6);
     expect(gc.stats.accepted).toBeGreaterThan(8);
+  });
+
+  it("carries the host's offset forward along its drift between probes", async () => {
+    // A host whose clock runs 150 ppm fast against the leader's: group − host falls 0.15 ms a second.
+    const sim = simulation({
+      hostOffsetMs: 250,
+      groupOffsetMs: -250,
+      groupErrorMs: 0.05,
+      groupDriftPpm: -150,
+      delays: () => [0.1, 0.1],
+    });
+    const gc = new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 0 });
+    for (let i = 0; i < 8; i++) {
+      await gc.probeOnce();
+      sim.advance(50);
+    }
+    // Three seconds after the last probe the reading is still right (a held offset would be 0.45 ms off).
+    sim.advance(3000);
+    const reading = gc.groupNow()!;
+    expect(Math.abs(reading.groupMs - sim.groupAt(sim.now()))).toBeLessThan(0.005);
+    const target = sim.groupAt(sim.now() + 2000);
+    expect(gc.groupToLocal(target)!).toBeCloseTo(sim.now() + 2000, 4);
   });
 
   it('takes the host clock as group time while the host has no estimate', async () => {

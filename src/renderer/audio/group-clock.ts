@@ -4,8 +4,12 @@
  * The local clock is `performance.timeOrigin + performance.now()` (epoch-sized ms, monotonic).
  * Four-timestamp probes go through `bridge.clock.probe(t1)`; the shared estimator keeps the
  * low-delay ones and gives host − local with an error bound. The host adds its own estimate of
- * group − host (`groupOffsetMs`, `groupErrorMs`) to every reply, so
- *   group = local + (host − local) + (group − host),   error = own bound + host's bound.
+ * group − host (`groupOffsetMs` at its send time t3, `groupErrorMs`, and `groupDriftPpm`, how fast
+ * that offset moves) to every reply, so
+ *   group = host + (group − host)(t3) + drift · (host − t3),   host = local + (host − local),
+ *   error = own bound + host's bound.
+ * Carrying the host's offset forward along its drift matters for a host whose clock runs fast or
+ * slow against the leader's: at 150 ppm a one-second-old offset is already 0.15 ms off.
  * A host that has no group estimate yet (`groupOffsetMs: null`) is taken as the group clock
  * itself, and readings say `hostSynced: false`.
  */
@@ -92,6 +96,9 @@ export class GroupClock implements GroupTimeSource {
   private state: EstimatorState;
   private hostOffsetMs: number | null = null;
   private hostErrorMs: number | null = null;
+  /** Drift of group − host (ppm of host time), and the host time at which `hostOffsetMs` held. */
+  private hostDriftPpm = 0;
+  private hostRefMs = 0;
   private controller: AbortController | null = null;
   private waiters: (() => void)[] = [];
   private probing: Promise<boolean> | null = null;
@@ -165,6 +172,8 @@ export class GroupClock implements GroupTimeSource {
     this.stats.accepted++;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
+    this.hostDriftPpm = reply.groupOffsetMs === null ? 0 : (reply.groupDriftPpm ?? 0);
+    this.hostRefMs = reply.t3;
     if (this.waiters.length > 0 && this.current(t4)) {
       const waiters = this.waiters;
       this.waiters = [];
@@ -212,7 +221,7 @@ export class GroupClock implements GroupTimeSource {
     if (!est) return null;
     const hostMs = toGroupTime(est, localMs);
     return {
-      groupMs: hostMs + (this.hostOffsetMs ?? 0),
+      groupMs: hostMs + (this.hostOffsetMs ?? 0) + this.hostDriftPpm * 1e-6 * (hostMs - this.hostRefMs),
       errorMs: errorAt(est, localMs) + (this.hostErrorMs ?? 0),
       hostSynced: this.hostOffsetMs !== null,
     };
@@ -222,7 +231,10 @@ export class GroupClock implements GroupTimeSource {
   groupToLocal(groupMs: number): number | null {
     const est = this.current(this.clock.nowMs());
     if (!est) return null;
-    return fromGroupTime(est, groupMs - (this.hostOffsetMs ?? 0));
+    // Inverts group = host + offset + drift · (host − ref) for the host time.
+    const rate = this.hostDriftPpm * 1e-6;
+    const hostMs = this.hostRefMs + (groupMs - (this.hostOffsetMs ?? 0) - this.hostRefMs) / (1 + rate);
+    return fromGroupTime(est, hostMs);
   }
 
   performanceToGroup(performanceMs: number): GroupTimeReading | null {
@@ -246,6 +258,8 @@ function isReply(reply: unknown): reply is ClockProbeReply {
     Number.isFinite(r.t3) &&
     finiteOrNull(r.groupOffsetMs) &&
     finiteOrNull(r.groupErrorMs) &&
+    (r.groupDriftPpm === undefined || finiteOrNull(r.groupDriftPpm)) &&
+    Math.abs((r.groupDriftPpm as number | null | undefined) ?? 0) < 1000 &&
     (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0)
   );
 }

@@ -40,9 +40,14 @@ export interface ClockProbeReply {
   t2: number;
   /** Host send time (ms, host clock). */
   t3: number;
-  /** Host's estimate of group time minus its own local time, and its error bound. */
+  /** Host's estimate of group time minus its own local time at `t3`, and its error bound. */
   groupOffsetMs: number | null;
   groupErrorMs: number | null;
+  /**
+   * How fast group − host changes, in ppm of host time (the host's drift against the leader), so
+   * a window can carry the offset forward between probes; absent from older hosts (taken as 0).
+   */
+  groupDriftPpm?: number | null;
 }
 
 /** One track of the room's combined library, as listed to users (REPL `list`, `/api/tracks`, the UI). */
