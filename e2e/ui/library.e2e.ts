@@ -45,6 +45,20 @@ test('search narrows the list, the filter and sort apply, and covers load', asyn
   await expect(rows.filter({ hasText: 'MP3 Tone' }).getByTestId('cover-placeholder')).toBeVisible();
 });
 
+test('a track only another PC holds shows its cover, fetched from that PC', async ({ browser }) => {
+  peers = await startRoom(['desk', 'den'], await musicFolder());
+  const [, den] = peers as [TestPeer, TestPeer];
+  await waitForTracks(den, TITLES.length);
+  const page = await openWindow(browser, den, { tracks: TITLES.length });
+  const rows = page.getByTestId('track-row');
+  await page.getByRole('radio', { name: 'Elsewhere' }).click();
+  await expect(rows).toHaveCount(TITLES.length);
+  const cover = rows.filter({ hasText: 'Covered' }).getByTestId('cover-image').locator('img');
+  await expect(cover).toHaveJSProperty('complete', true);
+  expect(await cover.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect(rows.filter({ hasText: 'MP3 Tone' }).getByTestId('cover-placeholder')).toBeVisible();
+});
+
 test('50,000 tracks: only visible rows render, scrolling stays smooth, search stays fast', async ({ browser }) => {
   peers = await startRoom(['desk'], null);
   const [desk] = peers as [TestPeer];

@@ -126,6 +126,26 @@ describe('LibraryDb', () => {
     expect(db.cover(cover.hash)).toBeNull();
   });
 
+  it('remembers that peers hold a cover for a remote track, and keeps one fetched from them', () => {
+    const remote: TrackRecord = { ...aTrack('Remote').track, hasCover: true };
+    db.putTrack(remote, chunksOf(remote));
+    expect(db.getTrack(remote.id)).toMatchObject({ hasCover: true, coverHash: null, coverMime: null });
+    const bare = aTrack('Bare').track;
+    db.putTrack(bare, chunksOf(bare));
+    expect(db.getTrack(bare.id)?.hasCover).toBe(false);
+
+    const image = { hash: hex('jpeg'), mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 1]) };
+    expect(db.setCover(remote.id, image)).toBe(true);
+    expect(db.getTrack(remote.id)).toMatchObject({ hasCover: true, coverHash: image.hash, coverMime: 'image/jpeg' });
+    expect(db.cover(image.hash)).toEqual({ mime: 'image/jpeg', bytes: image.bytes });
+    // A track that already has a cover, or that is unknown, keeps what it has.
+    const other = { hash: hex('other'), mime: 'image/png', bytes: new Uint8Array([9]) };
+    expect(db.setCover(remote.id, other)).toBe(false);
+    expect(db.setCover(hex('nothing'), other)).toBe(false);
+    expect(db.cover(other.hash)).toBeNull();
+    expect(db.getTrack(remote.id)?.coverHash).toBe(image.hash);
+  });
+
   it('keeps a track that a peer still announces, but not as local', () => {
     const t = aTrack('Shared').track;
     db.recordFile({ path: '/s.ogg', sizeBytes: 1, mtimeMs: 1 }, t, chunksOf(t));

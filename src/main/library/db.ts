@@ -127,6 +127,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // A track only peers hold may have a cover too: its holders' catalogs say so, and the image is
+    // fetched from them when it is first shown.
+    description: 'whether peers hold a cover for a track',
+    up: (db) => {
+      db.exec('ALTER TABLE tracks ADD COLUMN remote_cover INTEGER NOT NULL DEFAULT 0');
+    },
+  },
 ];
 
 /** The schema version this build writes. */
@@ -159,6 +167,7 @@ interface TrackRow {
   cover_hash: string | null;
   cover_mime: string | null;
   chunk_count: number;
+  remote_cover: number;
 }
 
 const toTrack = (row: TrackRow): TrackRecord => ({
@@ -171,14 +180,14 @@ const toTrack = (row: TrackRow): TrackRecord => ({
   codec: row.codec,
   container: row.container,
   sizeBytes: row.size_bytes,
-  hasCover: row.cover_hash !== null,
+  hasCover: row.cover_hash !== null || row.remote_cover === 1,
   coverHash: row.cover_hash,
   coverMime: row.cover_mime,
   chunkCount: row.chunk_count,
 });
 
 const TRACK_COLUMNS =
-  't.track_id, t.title, t.artist, t.album, t.track_no, t.duration_sec, t.codec, t.container, t.size_bytes, t.cover_hash, t.cover_mime, t.chunk_count';
+  't.track_id, t.title, t.artist, t.album, t.track_no, t.duration_sec, t.codec, t.container, t.size_bytes, t.cover_hash, t.cover_mime, t.chunk_count, t.remote_cover';
 
 /** Result of recording a scanned file. */
 export interface FileUpdate {
@@ -223,13 +232,13 @@ export class LibraryDb {
       trackExists: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM tracks WHERE track_id = ?'),
       insertTrack: db.prepare(
         `INSERT INTO tracks (track_id, title, artist, album, track_no, duration_sec, codec, container, size_bytes,
-                             cover_hash, cover_mime, chunk_count, added_at)
+                             cover_hash, cover_mime, chunk_count, added_at, remote_cover)
          VALUES (@id, @title, @artist, @album, @trackNo, @durationSec, @codec, @container, @sizeBytes,
-                 @coverHash, @coverMime, @chunkCount, @addedAt)
+                 @coverHash, @coverMime, @chunkCount, @addedAt, @remoteCover)
          ON CONFLICT(track_id) DO UPDATE SET title = excluded.title, artist = excluded.artist, album = excluded.album,
            track_no = excluded.track_no, duration_sec = excluded.duration_sec, codec = excluded.codec,
            container = excluded.container, size_bytes = excluded.size_bytes, cover_hash = excluded.cover_hash,
-           cover_mime = excluded.cover_mime, chunk_count = excluded.chunk_count`,
+           cover_mime = excluded.cover_mime, chunk_count = excluded.chunk_count, remote_cover = excluded.remote_cover`,
       ),
       deleteChunks: db.prepare('DELETE FROM chunks WHERE track_id = ?'),
       insertChunk: db.prepare(
@@ -266,6 +275,9 @@ export class LibraryDb {
         'SELECT path FROM files WHERE track_id = ? ORDER BY path',
       ),
       putCover: db.prepare('INSERT OR IGNORE INTO covers (cover_hash, mime, bytes) VALUES (?, ?, ?)'),
+      setTrackCover: db.prepare(
+        'UPDATE tracks SET cover_hash = ?, cover_mime = ? WHERE track_id = ? AND cover_hash IS NULL',
+      ),
       getCover: db.prepare<[string], { mime: string; bytes: Buffer }>(
         'SELECT mime, bytes FROM covers WHERE cover_hash = ?',
       ),
@@ -440,6 +452,19 @@ export class LibraryDb {
     return this.stmts.filesOfTrack.all(trackId).map((row) => row.path);
   }
 
+  /**
+   * Stores a cover fetched from a peer for a track that has none yet (`coverHash` is the SHA-256 hex
+   * of `bytes`); returns whether the track now uses it.
+   */
+  setCover(trackId: string, cover: { hash: string; mime: string; bytes: Uint8Array }): boolean {
+    return this.db.transaction(() => {
+      const row = this.stmts.trackCover.get(trackId);
+      if (!row || row.cover_hash !== null) return false;
+      this.stmts.putCover.run(cover.hash, cover.mime, cover.bytes);
+      return this.stmts.setTrackCover.run(cover.hash, cover.mime, trackId).changes > 0;
+    })();
+  }
+
   /** Cover image by its hash, or null. */
   cover(coverHash: string): { mime: string; bytes: Uint8Array } | null {
     const row = this.stmts.getCover.get(coverHash);
@@ -500,7 +525,9 @@ export class LibraryDb {
   private putTrackRow(track: TrackRecord, chunks: readonly ChunkRef[]): void {
     const exists = this.stmts.trackExists.get(track.id)!.n > 0;
     const oldCover = exists ? (this.stmts.trackCover.get(track.id)?.cover_hash ?? null) : null;
-    this.stmts.insertTrack.run({ ...track, chunkCount: chunks.length, addedAt: Date.now() });
+    // A record without a cover hash but with `hasCover` describes a cover that peers hold.
+    const remoteCover = track.coverHash === null && track.hasCover ? 1 : 0;
+    this.stmts.insertTrack.run({ ...track, chunkCount: chunks.length, addedAt: Date.now(), remoteCover });
     // Same id means same bytes means same chunks: only write the list the first time.
     if (!exists) {
       for (const c of chunks)

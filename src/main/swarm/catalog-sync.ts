@@ -430,6 +430,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
           wanted.delete(track.id);
           // Another peer may have supplied it meanwhile; the first verified copy stays.
           if (!db.getTrack(track.id)) {
+            // The cover stays with its holders until it is first shown (CoverFetcher).
             db.putTrack({ ...track, coverHash: null, coverMime: null }, chunkRefsOf(entry.value));
             this.#stats.entriesAccepted++;
           }

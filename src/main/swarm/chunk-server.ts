@@ -6,7 +6,8 @@
  * files or the chunk store through `Library.readChunk`, which verifies them; requests name chunk
  * ids only. A WATCH turns the stream into a feed of which chunks of a track this peer holds
  * (a bitmap, then indices as `announce` reports new chunks): that is how fetchers find peers that
- * hold part of a track and can serve it before they have all of it.
+ * hold part of a track and can serve it before they have all of it. A COVER request is answered
+ * with the track's cover image, so peers that lack the track can still show it.
  *
  * Malformed requests are counted and end the stream; they never throw into the node.
  */
@@ -18,6 +19,7 @@ import {
   chunkLimits,
   decodeRequest,
   encodeBitmap,
+  encodeCoverReply,
   encodeHave,
   encodeStatus,
   STATUS_MISSING,
@@ -31,7 +33,7 @@ import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './strea
 /** Collaborators of ChunkServer. */
 export interface ChunkServerComponents {
   node: SwarmNode;
-  library: Pick<Library, 'readChunk' | 'hasChunk'>;
+  library: Pick<Library, 'readChunk' | 'hasChunk' | 'cover'>;
   db: Pick<LibraryDb, 'chunkList'>;
   log?: (line: string) => void;
 }
@@ -56,6 +58,8 @@ export interface ChunkServerStats {
   missing: number;
   overLimit: number;
   watches: number;
+  /** Cover images sent. */
+  coversServed: number;
   /** Bytes served to each peer. */
   bytesServedTo: Record<string, number>;
   dropped: Record<string, number>;
@@ -89,6 +93,7 @@ export class ChunkServer {
     missing: 0,
     overLimit: 0,
     watches: 0,
+    coversServed: 0,
     bytesServedTo: {},
     dropped: {},
   };
@@ -171,6 +176,7 @@ export class ChunkServer {
         }
         this.#stats.requests++;
         if (request.value.op === 'get') await this.#serveGet(lp, request.value.chunkIds, peerId, signal);
+        else if (request.value.op === 'cover') await this.#serveCover(lp, request.value.trackId, signal);
         else {
           await this.#serveWatch(lp, request.value.trackId, signal);
           return;
@@ -208,6 +214,13 @@ export class ChunkServer {
         await lp.write(encodeStatus(STATUS_MISSING), { signal });
       }
     }
+  }
+
+  async #serveCover(lp: LengthPrefixedStream, trackId: string, signal: AbortSignal): Promise<void> {
+    const cover = this.#c.library.cover(trackId);
+    const reply = cover ? encodeCoverReply(cover.bytes) : null;
+    if (reply) this.#stats.coversServed++;
+    await lp.write(reply ?? encodeStatus(STATUS_UNKNOWN), { signal });
   }
 
   async #serveWatch(lp: LengthPrefixedStream, trackId: string, parent: AbortSignal): Promise<void> {

@@ -32,4 +32,11 @@ export {
   type FetchResult,
   type PeerShare,
 } from './chunk-fetcher';
+export {
+  CoverFetcher,
+  type CoverFetcherComponents,
+  type CoverFetcherInit,
+  type CoverFetcherStats,
+  type CoverImage,
+} from './cover-fetcher';
 export type { SwarmNode } from './stream-util';

@@ -8,6 +8,9 @@
  * - `WATCH` (2): one raw 32-byte track id. The server answers `BITMAP` (chunk count + one bit per
  *   chunk it holds) or `UNKNOWN`, then keeps the stream open and sends `HAVE` frames (new chunk
  *   indices) as it stores more of the track. This is how fetchers learn about partial holders.
+ * - `COVER` (3): one raw 32-byte track id. The server answers `COVER` + the image bytes (JPEG,
+ *   PNG, GIF, WebP or BMP, at most `maxCoverBytes`; the type is read from the bytes, never taken
+ *   from the sender) or `UNKNOWN`. This is how a peer shows the cover of a track only others hold.
  *
  * Requests name chunk and track ids only; there is no way to ask for a path.
  */
@@ -25,10 +28,13 @@ export const chunkLimits = {
   maxFrameBytes: CHUNKING.maxBytes + 1,
   /** Indices in one HAVE frame. */
   maxHaveIndices: 16_384,
+  /** Largest cover image a COVER reply carries (larger covers are not shared). */
+  maxCoverBytes: 8 * 1024 * 1024,
 } as const;
 
 export const OP_GET = 1;
 export const OP_WATCH = 2;
+export const OP_COVER = 3;
 
 export const STATUS_OK = 0;
 export const STATUS_MISSING = 1;
@@ -36,9 +42,19 @@ export const STATUS_OVER_LIMIT = 2;
 export const STATUS_BITMAP = 3;
 export const STATUS_UNKNOWN = 4;
 export const STATUS_HAVE = 5;
+export const STATUS_COVER = 6;
 
 /** A decoded request. */
-export type ChunkRequest = { op: 'get'; chunkIds: string[] } | { op: 'watch'; trackId: string };
+export type ChunkRequest =
+  | { op: 'get'; chunkIds: string[] }
+  | { op: 'watch'; trackId: string }
+  | { op: 'cover'; trackId: string };
+
+/** A decoded reply to a COVER request. */
+export type CoverReply = { status: 'cover'; mime: ImageMime; bytes: Uint8Array } | { status: 'unknown' };
+
+/** The image types a cover may have. */
+export type ImageMime = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp' | 'image/bmp';
 
 /** A decoded reply frame of a GET. */
 export type GetReply = { status: 'ok'; bytes: Uint8Array } | { status: 'missing' } | { status: 'over-limit' };
@@ -71,14 +87,19 @@ export function encodeGet(chunkIds: readonly string[]): Uint8Array {
   return out;
 }
 
-/** Encodes a WATCH for a track id. */
-export function encodeWatch(trackId: string): Uint8Array {
+const encodeTrackOp = (op: number, trackId: string): Uint8Array => {
   if (!isContentId(trackId)) throw new RangeError('bad track id');
   const out = new Uint8Array(33);
-  out[0] = OP_WATCH;
+  out[0] = op;
   out.set(hexToBytes(trackId), 1);
   return out;
-}
+};
+
+/** Encodes a WATCH for a track id. */
+export const encodeWatch = (trackId: string): Uint8Array => encodeTrackOp(OP_WATCH, trackId);
+
+/** Encodes a COVER request for a track id. */
+export const encodeCoverRequest = (trackId: string): Uint8Array => encodeTrackOp(OP_COVER, trackId);
 
 /** Decodes an untrusted request frame. */
 export function decodeRequest(frame: Uint8Array): Result<ChunkRequest> {
@@ -97,6 +118,10 @@ export function decodeRequest(frame: Uint8Array): Result<ChunkRequest> {
   if (op === OP_WATCH) {
     if (frame.length !== 33) return err('WATCH: expected one track id');
     return ok({ op: 'watch', trackId: bytesToHex(frame.subarray(1)) });
+  }
+  if (op === OP_COVER) {
+    if (frame.length !== 33) return err('COVER: expected one track id');
+    return ok({ op: 'cover', trackId: bytesToHex(frame.subarray(1)) });
   }
   return err(`unknown op ${String(op)}`);
 }
@@ -195,4 +220,44 @@ export function decodeWatchReply(frame: Uint8Array, chunkCount: number): Result<
     default:
       return err(`unknown watch status ${String(frame[0])}`);
   }
+}
+
+const startsWith = (bytes: Uint8Array, prefix: readonly number[], at = 0): boolean =>
+  bytes.length >= at + prefix.length && prefix.every((b, i) => bytes[at + i] === b);
+
+const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0));
+
+/** The image type of `bytes` from their signature, or null when they are no image a cover may be. */
+export function sniffImageMime(bytes: Uint8Array): ImageMime | null {
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith(bytes, ascii('GIF87a')) || startsWith(bytes, ascii('GIF89a'))) return 'image/gif';
+  if (startsWith(bytes, ascii('RIFF')) && startsWith(bytes, ascii('WEBP'), 8)) return 'image/webp';
+  if (startsWith(bytes, ascii('BM')) && bytes.length > 26) return 'image/bmp';
+  return null;
+}
+
+/**
+ * Encodes the COVER reply carrying an image; null when the bytes are no known image type or are
+ * larger than `maxCoverBytes` (the server then answers UNKNOWN).
+ */
+export function encodeCoverReply(image: Uint8Array): Uint8Array | null {
+  if (image.length > chunkLimits.maxCoverBytes || sniffImageMime(image) === null) return null;
+  const out = new Uint8Array(1 + image.length);
+  out[0] = STATUS_COVER;
+  out.set(image, 1);
+  return out;
+}
+
+/** Decodes an untrusted COVER reply frame; the image type comes from the bytes themselves. */
+export function decodeCoverReply(frame: Uint8Array): Result<CoverReply> {
+  if (frame.length < 1) return err('empty reply');
+  if (frame[0] === STATUS_UNKNOWN)
+    return frame.length === 1 ? ok({ status: 'unknown' }) : err('UNKNOWN: trailing bytes');
+  if (frame[0] !== STATUS_COVER) return err(`unknown cover status ${String(frame[0])}`);
+  const bytes = frame.subarray(1);
+  if (bytes.length > chunkLimits.maxCoverBytes) return err('COVER: image too large');
+  const mime = sniffImageMime(bytes);
+  if (!mime) return err('COVER: not a JPEG, PNG, GIF, WebP or BMP image');
+  return ok({ status: 'cover', mime, bytes });
 }

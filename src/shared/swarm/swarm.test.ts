@@ -14,16 +14,22 @@ import {
 import {
   bitmapHas,
   chunkLimits,
+  decodeCoverReply,
   decodeGetReply,
   decodeRequest,
   decodeWatchReply,
   encodeBitmap,
   encodeChunkReply,
+  encodeCoverReply,
+  encodeCoverRequest,
   encodeGet,
   encodeHave,
   encodeStatus,
   encodeWatch,
+  sniffImageMime,
+  STATUS_COVER,
   STATUS_MISSING,
+  STATUS_UNKNOWN,
 } from './chunk-wire';
 import { validateSwarmMessage } from './messages';
 
@@ -227,5 +233,50 @@ describe('chunk protocol frames', () => {
       value: { status: 'have', indices: [1, 9] },
     });
     expect(decodeWatchReply(encodeHave([10]), 10).ok).toBe(false);
+  });
+
+  it('round-trips COVER requests and reads the image type from the bytes, not the sender', () => {
+    expect(decodeRequest(encodeCoverRequest(idOf('t')))).toEqual({
+      ok: true,
+      value: { op: 'cover', trackId: idOf('t') },
+    });
+    expect(decodeRequest(Uint8Array.of(3, 1, 2)).ok).toBe(false);
+    expect(() => encodeCoverRequest('not an id')).toThrow(RangeError);
+
+    const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+    const images: Record<string, number[]> = {
+      'image/jpeg': [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3],
+      'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0],
+      'image/gif': [...ascii('GIF89a'), 1, 0],
+      'image/webp': [...ascii('RIFF'), 0, 0, 0, 0, ...ascii('WEBPVP8 ')],
+      'image/bmp': [...ascii('BM'), ...new Array<number>(40).fill(0)],
+    };
+    for (const [mime, bytes] of Object.entries(images)) {
+      const image = Uint8Array.from(bytes);
+      expect(sniffImageMime(image)).toBe(mime);
+      expect(decodeCoverReply(encodeCoverReply(image)!)).toEqual({
+        ok: true,
+        value: { status: 'cover', mime, bytes: image },
+      });
+    }
+  });
+
+  it('refuses covers that are no image or too large, and bad COVER replies', () => {
+    const html = new TextEncoder().encode('<html><script>alert(1)</script></html>');
+    expect(sniffImageMime(html)).toBeNull();
+    expect(encodeCoverReply(html)).toBeNull();
+    expect(decodeCoverReply(Uint8Array.of(STATUS_COVER, ...html)).ok).toBe(false);
+    const huge = new Uint8Array(chunkLimits.maxCoverBytes + 1);
+    huge.set([0xff, 0xd8, 0xff]);
+    expect(encodeCoverReply(huge)).toBeNull();
+    const hugeFrame = new Uint8Array(1 + huge.length);
+    hugeFrame[0] = STATUS_COVER;
+    hugeFrame.set(huge, 1);
+    expect(decodeCoverReply(hugeFrame)).toEqual({ ok: false, error: 'COVER: image too large' });
+    expect(decodeCoverReply(Uint8Array.of(STATUS_COVER)).ok).toBe(false);
+    expect(decodeCoverReply(new Uint8Array(0)).ok).toBe(false);
+    expect(decodeCoverReply(Uint8Array.of(STATUS_UNKNOWN))).toEqual({ ok: true, value: { status: 'unknown' } });
+    expect(decodeCoverReply(Uint8Array.of(STATUS_UNKNOWN, 0)).ok).toBe(false);
+    expect(decodeCoverReply(Uint8Array.of(STATUS_MISSING)).ok).toBe(false);
   });
 });

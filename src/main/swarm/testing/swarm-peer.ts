@@ -13,6 +13,7 @@ import type { TestNet } from '../../net/testing/helpers';
 import { CatalogSync, type CatalogSyncInit } from '../catalog-sync';
 import { ChunkFetcher, type ChunkFetcherInit } from '../chunk-fetcher';
 import { ChunkServer, type ChunkServerInit } from '../chunk-server';
+import { CoverFetcher } from '../cover-fetcher';
 
 /** One peer of a swarm test. */
 export interface SwarmPeer {
@@ -22,6 +23,7 @@ export interface SwarmPeer {
   catalog: CatalogSync;
   server: ChunkServer;
   fetcher: ChunkFetcher;
+  covers: CoverFetcher;
   libraryDir: string;
   dataDir: string;
   stop(): Promise<void>;
@@ -104,6 +106,11 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     },
     options.fetcher,
   );
+  const covers = new CoverFetcher({
+    node,
+    db: lib.db,
+    holders: (trackId) => catalog.holdersOf(trackId),
+  });
   await server.start();
   fetcher.start();
   if (options.withCatalog !== false) await catalog.start();
@@ -115,10 +122,12 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     catalog,
     server,
     fetcher,
+    covers,
     libraryDir,
     dataDir,
     stop: () =>
       (stopped ??= (async () => {
+        covers.stop();
         await fetcher.stop();
         await catalog.stop();
         await server.stop();
