@@ -35,6 +35,13 @@ async function settle<T>(promise: Promise<T>, maxMs = 30_000): Promise<T> {
   return done.value;
 }
 
+/** Peers A (leading), B and C, everyone ready, playing t1 at C's request. */
+async function playingRoom(): Promise<void> {
+  await aRoom(['A', 'B', 'C']);
+  room.allReady();
+  await settle(room.peer('C').coordinator.request({ kind: 'play', trackId: 't1' }));
+}
+
 const stateOf = (id: string): PlaybackState => room.peer(id).coordinator.state();
 const expectAllAgree = (ids: string[]) => {
   const first = stateOf(ids[0] as string);
@@ -226,9 +233,7 @@ describe('PlaybackCoordinator: ready barrier', () => {
 
 describe('PlaybackCoordinator: leader failover', () => {
   it('the new leader carries on mid-track; followers play on without a jump', async () => {
-    await aRoom(['A', 'B', 'C']);
-    room.allReady();
-    await settle(room.peer('C').coordinator.request({ kind: 'play', trackId: 't1' }));
+    await playingRoom();
     await room.clock.advance(60_000);
     const c = room.peer('C');
     const before = c.coordinator.state();
@@ -256,10 +261,38 @@ describe('PlaybackCoordinator: leader failover', () => {
     expect(next).toMatchObject({ updatedBy: 'B', currentIndex: 1 });
   });
 
+  it('a command sent to a leader that dies before it applies goes to the next leader, and applies once', async () => {
+    await playingRoom();
+    const asked = room.peer('C').coordinator.request({ kind: 'next' });
+    room.crash('A'); // before the command reaches it
+    room.elect('B');
+    const state = await settle(asked);
+    expect(state).toMatchObject({ updatedBy: 'B', epoch: room.epoch, currentIndex: 1 });
+    await room.clock.advance(100);
+    expect(stateOf('B').currentIndex).toBe(1);
+    expectAllAgree(['B', 'C']);
+  });
+
+  it('a command the dying leader applied is answered, not applied again, by the next leader', async () => {
+    await playingRoom();
+    // A applies C's "next" and announces it; B hears it, C does not, and then A dies.
+    room.bus.block('A', 'C');
+    const asked = room.peer('C').coordinator.request({ kind: 'next' });
+    await room.clock.advance(20);
+    expect(stateOf('B').currentIndex).toBe(1);
+    expect(stateOf('C').currentIndex).toBe(0);
+    room.crash('A');
+    room.elect('B');
+    const state = await settle(asked);
+    expect(state.currentIndex).toBe(1);
+    await room.clock.advance(100);
+    expect(stateOf('B').currentIndex).toBe(1);
+    expect(room.peer('B').coordinator.counts().dropped).toMatchObject({ duplicateRequest: 1 });
+    expectAllAgree(['B', 'C']);
+  });
+
   it('a new leader that missed the last change takes the newest state from a follower', async () => {
-    await aRoom(['A', 'B', 'C']);
-    room.allReady();
-    await settle(room.peer('C').coordinator.request({ kind: 'play', trackId: 't1' }));
+    await playingRoom();
     room.bus.block('A', 'B');
     const seeked = await settle(room.peer('C').coordinator.request({ kind: 'seek', positionSec: 100 }));
     expect(stateOf('B').anchor.positionSec).toBe(0);

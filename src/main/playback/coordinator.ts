@@ -9,6 +9,9 @@
  * the newest state it holds (a collecting sync request), waits `takeoverMs`, and then carries on
  * from the newest one it has, with its own epoch and the next version. That covers a new leader
  * that missed the last update, and a restarted peer that wins the election knowing nothing.
+ * A command still unanswered when its leader goes is sent again to the next one; every peer
+ * remembers the answers it has heard, so the next leader answers a command the old one had
+ * applied instead of applying it twice.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -193,7 +196,12 @@ export class PlaybackCoordinator {
   #cancelEnd: CancelTimer | null = null;
   readonly #book = new ReadyBook();
   readonly #requests = new Map<string, LocalRequest>();
-  readonly #seenRequests = new Set<string>();
+  /**
+   * `from/requestId` of commands this peer saw reach a leader: null while one waits in a takeover,
+   * then the leader's answer (null error when applied). Every peer records the answers it hears, so
+   * a new leader answers a command the old one applied instead of applying it twice.
+   */
+  readonly #requestOutcomes = new Map<string, { error: string | null } | null>();
   readonly #counts = { commandsApplied: 0, commandsRefused: 0, statesPublished: 0, statesAdopted: 0, readyReports: 0 };
   readonly #dropped = new Map<string, number>();
 
@@ -260,6 +268,11 @@ export class PlaybackCoordinator {
     }
     if (leader !== this.#knownLeader) {
       this.#knownLeader = leader;
+      // Commands sent to a leader that is gone go to the next one (which answers, without applying
+      // twice, those the old leader applied and announced).
+      for (const request of this.#requests.values()) {
+        if (request.sentTo !== null && request.sentTo !== leader && request.sentTo !== this.#c.selfId) request.sentTo = null;
+      }
       if (leader !== null && !isLeader) {
         this.#publish({ type: 'playback:sync-request', collect: false });
       }
@@ -387,20 +400,30 @@ export class PlaybackCoordinator {
       return;
     }
     const key = `${from}/${message.requestId}`;
-    if (this.#seenRequests.has(key)) {
+    const outcome = this.#requestOutcomes.get(key);
+    if (outcome !== undefined) {
       this.#drop('duplicateRequest');
+      // Asked again (its leader died before the answer reached it): answer again, never apply twice.
+      if (outcome === null) return;
+      if (this.#takingOver) this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
+      else this.#publishState({ to: from, requestId: message.requestId, error: outcome.error });
       return;
     }
-    this.#seenRequests.add(key);
-    if (this.#seenRequests.size > MAX_REMEMBERED_REQUESTS) {
-      const oldest = this.#seenRequests.values().next().value;
-      if (oldest !== undefined) this.#seenRequests.delete(oldest);
-    }
     if (this.#takingOver) {
+      this.#rememberOutcome(key, null);
       this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
       return;
     }
     this.#applyAsLeader(from, message.requestId, message.command);
+  }
+
+  #rememberOutcome(key: string, outcome: { error: string | null } | null): void {
+    this.#requestOutcomes.delete(key);
+    this.#requestOutcomes.set(key, outcome);
+    if (this.#requestOutcomes.size > MAX_REMEMBERED_REQUESTS) {
+      const oldest = this.#requestOutcomes.keys().next().value;
+      if (oldest !== undefined) this.#requestOutcomes.delete(oldest);
+    }
   }
 
   #onState(message: PlaybackMessageOf<'playback:state'>): void {
@@ -411,6 +434,7 @@ export class PlaybackCoordinator {
     } else {
       this.#adopt(state);
     }
+    if (reply) this.#rememberOutcome(`${reply.to}/${reply.requestId}`, { error: reply.error });
     if (reply && reply.to === this.#c.selfId) this.#onReply(reply, state);
   }
 
@@ -490,7 +514,11 @@ export class PlaybackCoordinator {
     this.#scheduleEnd();
     const queued = this.#takeoverQueue;
     this.#takeoverQueue = [];
-    for (const q of queued) this.#applyAsLeader(q.from, q.requestId, q.command);
+    for (const q of queued) {
+      const outcome = this.#requestOutcomes.get(`${q.from}/${q.requestId}`);
+      if (outcome) this.#publishState({ to: q.from, requestId: q.requestId, error: outcome.error });
+      else this.#applyAsLeader(q.from, q.requestId, q.command);
+    }
     for (const request of [...this.#requests.values()]) {
       if (request.sentTo === this.#c.selfId) this.#runLocally(request);
     }
@@ -511,6 +539,7 @@ export class PlaybackCoordinator {
   #applyAsLeader(from: string, requestId: string | null, command: PlaybackCommand): Result<PlaybackState> {
     const r = applyCommand(this.#state, command, this.#c.groupNow(), this.#context());
     const reply = requestId === null ? null : { to: from, requestId, error: r.ok ? null : r.error };
+    if (reply) this.#rememberOutcome(`${from}/${requestId}`, { error: reply.error });
     if (!r.ok) {
       this.#counts.commandsRefused += 1;
       if (reply) this.#publishState(reply);
