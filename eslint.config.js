@@ -4,12 +4,27 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 /** Import rules that enforce the layer table in ARCHITECTURE.md. */
-const nodeBuiltins = { group: ['node:*'], message: 'This layer may not use Node built-ins (see ARCHITECTURE.md, Layers).' };
-const electron = { group: ['electron', 'electron/*'], message: 'Only src/main/shell may import electron (see ARCHITECTURE.md, Layers).' };
-const react = { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'], message: 'src/shared may not use React or the store.' };
+const nodeBuiltins = {
+  group: ['node:*'],
+  message: 'This layer may not use Node built-ins (see ARCHITECTURE.md, Layers).',
+};
+const electron = {
+  group: ['electron', 'electron/*'],
+  message: 'Only src/main/shell may import electron (see ARCHITECTURE.md, Layers).',
+};
+const react = {
+  group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+  message: 'src/shared may not use React or the store.',
+};
 const intoMain = { group: ['**/main/**', '**/main'], message: 'This layer may not import from src/main.' };
-const intoRenderer = { group: ['**/renderer/**', '**/renderer'], message: 'This layer may not import from src/renderer.' };
-const intoShell = { group: ['**/shell/**', '**/shell', './shell/*'], message: 'Only the Electron entry may import the shell.' };
+const intoRenderer = {
+  group: ['**/renderer/**', '**/renderer'],
+  message: 'This layer may not import from src/renderer.',
+};
+const intoShell = {
+  group: ['**/shell/**', '**/shell', './shell/*'],
+  message: 'Only the Electron entry may import the shell.',
+};
 const intoPreload = { group: ['**/preload/**', '**/preload'], message: 'Nothing imports the preload.' };
 const intoE2e = { group: ['**/e2e/**'], message: 'Source may not import e2e code.' };
 
@@ -17,7 +32,16 @@ const intoE2e = { group: ['**/e2e/**'], message: 'Source may not import e2e code
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'release/**', 'test-results/**', 'playwright-report/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'release/**',
+      'test-results/**',
+      'playwright-report/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +53,18 @@ export default tseslint.config(
   {
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/**/*.test.ts'],
-    rules: restrict([nodeBuiltins, electron, react, intoMain, intoRenderer, intoE2e, { group: ['ws', 'libp2p', '@libp2p/*', 'better-sqlite3', 'music-metadata'], message: 'src/shared holds pure logic only.' }]),
+    rules: restrict([
+      nodeBuiltins,
+      electron,
+      react,
+      intoMain,
+      intoRenderer,
+      intoE2e,
+      {
+        group: ['ws', 'libp2p', '@libp2p/*', 'better-sqlite3', 'music-metadata'],
+        message: 'src/shared holds pure logic only.',
+      },
+    ]),
   },
   {
     files: ['src/main/**/*.ts'],
@@ -42,7 +77,12 @@ export default tseslint.config(
   },
   {
     files: ['src/main/preload/**/*.ts'],
-    rules: restrict([nodeBuiltins, intoRenderer, intoE2e, { regex: '^\\.\\./(?!\\.\\./shared/)', message: 'The preload may import only src/shared.' }]),
+    rules: restrict([
+      nodeBuiltins,
+      intoRenderer,
+      intoE2e,
+      { regex: '^\\.\\./(?!\\.\\./shared/)', message: 'The preload may import only src/shared.' },
+    ]),
   },
   {
     files: ['src/renderer/**/*.{ts,tsx}'],
@@ -59,6 +99,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs', 'scripts/**/*.mjs', 'bin/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        URL: 'readonly',
+      },
+    },
   },
 );

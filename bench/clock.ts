@@ -67,20 +67,31 @@ const us = (x: number) => `${x.toFixed(1)} µs`;
 const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
 
 function printSummary(s: Summary, targets: { medianUs?: number; p99Us?: number }): void {
-  const med = targets.medianUs !== undefined ? ` (target ≤ ${targets.medianUs} µs: ${verdict(s.medianUs <= targets.medianUs)})` : '';
-  const p99 = targets.p99Us !== undefined ? ` (target ≤ ${targets.p99Us} µs: ${verdict(s.p99Us <= targets.p99Us)})` : '';
+  const med =
+    targets.medianUs !== undefined
+      ? ` (target ≤ ${targets.medianUs} µs: ${verdict(s.medianUs <= targets.medianUs)})`
+      : '';
+  const p99 =
+    targets.p99Us !== undefined
+      ? ` (target ≤ ${targets.p99Us} µs: ${verdict(s.p99Us <= targets.p99Us)})`
+      : '';
   console.log(`    |estimate − truth| median ${us(s.medianUs)}${med}`);
   console.log(`    |estimate − truth| p99    ${us(s.p99Us)}${p99}`);
   console.log(`    |estimate − truth| max    ${us(s.maxUs)}`);
-  console.log(`    stated bound: median ${us(s.medianBoundUs)}; truth inside the bound at ${s.honestPct.toFixed(2)} % of checks`);
+  console.log(
+    `    stated bound: median ${us(s.medianBoundUs)}; truth inside the bound at ${s.honestPct.toFixed(2)} % of checks`,
+  );
 }
-
 
 // ---------------------------------------------------------------- 1. pure estimator, fake clock
 
 /** Mirrors ClockSync's schedule: rounds of 3 back-to-back probes (lowest delay kept), 16 rounds 30 ms
  * apart, then every 250 ms for 30 s, then every 1 s. */
-function simulate(label: string, oneWayMs: (random: () => number) => number, targets: { medianUs?: number; p99Us?: number }): void {
+function simulate(
+  label: string,
+  oneWayMs: (random: () => number) => number,
+  targets: { medianUs?: number; p99Us?: number },
+): void {
   const random = seededRandom(2024);
   const skewPpm = 200;
   const start = 1_700_000_000_000;
@@ -91,7 +102,10 @@ function simulate(label: string, oneWayMs: (random: () => number) => number, tar
   let nextRound = start;
   let rounds = 0;
   let boundMetAt: number | null = null;
-  const windows = { converging: { errors: [] as number[], bounds: [] as number[] }, steady: { errors: [] as number[], bounds: [] as number[] } };
+  const windows = {
+    converging: { errors: [] as number[], bounds: [] as number[] },
+    steady: { errors: [] as number[], bounds: [] as number[] },
+  };
   for (let t = start; t < start + durationMs; t += 10) {
     while (nextRound <= t) {
       let best: ClockSample | null = null;
@@ -99,7 +113,12 @@ function simulate(label: string, oneWayMs: (random: () => number) => number, tar
       for (let i = 0; i < 3; i++) {
         const arrive = t1 + oneWayMs(random);
         const leave = arrive + 0.01;
-        const sample: ClockSample = { t1, t2: server(arrive), t3: server(leave), t4: leave + oneWayMs(random) };
+        const sample: ClockSample = {
+          t1,
+          t2: server(arrive),
+          t3: server(leave),
+          t4: leave + oneWayMs(random),
+        };
         if (!best || sample.t4 - sample.t1 < best.t4 - best.t1) best = sample;
         t1 = sample.t4;
       }
@@ -119,7 +138,9 @@ function simulate(label: string, oneWayMs: (random: () => number) => number, tar
   printSummary(summarize(windows.converging.errors, windows.converging.bounds), {});
   console.log('  steady state, 30 s – 10 min:');
   printSummary(summarize(windows.steady.errors, windows.steady.bounds), targets);
-  console.log(`  drift estimate ${current!.driftPpm.toFixed(2)} ppm (true ${skewPpm} ppm, error ${(current!.driftPpm - skewPpm).toFixed(2)} ppm)`);
+  console.log(
+    `  drift estimate ${current!.driftPpm.toFixed(2)} ppm (true ${skewPpm} ppm, error ${(current!.driftPpm - skewPpm).toFixed(2)} ppm)`,
+  );
   console.log(`  bound ≤ 1 ms after ${boundMetAt === null ? 'never' : `${boundMetAt.toFixed(0)} ms`}`);
 }
 
@@ -161,7 +182,12 @@ async function runProxy(config: { targetPort: number; netem: NetemOptions }): Pr
 /** Child mode: run the leader until stdin closes. */
 async function runLeader(config: LeaderConfig): Promise<void> {
   const base = hrtimeSource({ originNs: BigInt(config.originNs), originMs: config.originMs });
-  const time = createTimeSource({ base, offsetMs: config.offsetMs, skewPpm: config.skewPpm, originMs: config.originMs });
+  const time = createTimeSource({
+    base,
+    offsetMs: config.offsetMs,
+    skewPpm: config.skewPpm,
+    originMs: config.originMs,
+  });
   const node = await makeNode();
   const clock = new ClockSync({ node, timeSource: time }, { protocol: PROTOCOL });
   await clock.start();
@@ -178,7 +204,10 @@ async function runLeader(config: LeaderConfig): Promise<void> {
 }
 
 /** Runs this file in child mode and waits for its ready line. */
-async function spawnChild<T>(mode: '--leader' | '--proxy', config: unknown): Promise<{ ready: T; stop(): void }> {
+async function spawnChild<T>(
+  mode: '--leader' | '--proxy',
+  config: unknown,
+): Promise<{ ready: T; stop(): void }> {
   const self = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--import', 'tsx', self, mode, JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -197,12 +226,23 @@ async function spawnChild<T>(mode: '--leader' | '--proxy', config: unknown): Pro
   return { ready, stop: () => child.stdin.end() };
 }
 
-async function realPeers(label: string, seconds: number, netem: NetemOptions | null, targets: { medianUs?: number; p99Us?: number }) {
+async function realPeers(
+  label: string,
+  seconds: number,
+  netem: NetemOptions | null,
+  targets: { medianUs?: number; p99Us?: number },
+) {
   const origin: HrtimeOrigin = { originNs: process.hrtime.bigint(), originMs: Date.now() };
   const base = hrtimeSource(origin);
-  const leaderConfig: LeaderConfig = { originNs: origin.originNs.toString(), originMs: origin.originMs, ...LEADER };
+  const leaderConfig: LeaderConfig = {
+    originNs: origin.originNs.toString(),
+    originMs: origin.originMs,
+    ...LEADER,
+  };
   const leader = await spawnChild<LeaderReady>('--leader', leaderConfig);
-  const proxy = netem ? await spawnChild<{ port: number }>('--proxy', { targetPort: leader.ready.port, netem }) : null;
+  const proxy = netem
+    ? await spawnChild<{ port: number }>('--proxy', { targetPort: leader.ready.port, netem })
+    : null;
   // The leader's clock, recomputed here from the same origin and parameters.
   const leaderTime = createTimeSource({ base, ...LEADER, originMs: origin.originMs });
   const truthAt = (b: number) => leaderTime.fromBase(b) + leader.ready.timelineOffsetMs;
@@ -213,7 +253,8 @@ async function realPeers(label: string, seconds: number, netem: NetemOptions | n
   await clock.start();
   const target = multiaddr(leader.ready.addr);
   const leaderId = target.getComponents().find((c) => c.name === 'p2p')!.value!;
-  const dialAddr = proxy === null ? target : multiaddr(`/ip4/127.0.0.1/tcp/${proxy.ready.port}/p2p/${leaderId}`);
+  const dialAddr =
+    proxy === null ? target : multiaddr(`/ip4/127.0.0.1/tcp/${proxy.ready.port}/p2p/${leaderId}`);
   await node.dial(dialAddr);
 
   const joinedAt = performance.now();
@@ -227,7 +268,10 @@ async function realPeers(label: string, seconds: number, netem: NetemOptions | n
   });
   clock.setLeader(leaderId);
 
-  const windows = { converging: { errors: [] as number[], bounds: [] as number[] }, steady: { errors: [] as number[], bounds: [] as number[] } };
+  const windows = {
+    converging: { errors: [] as number[], bounds: [] as number[] },
+    steady: { errors: [] as number[], bounds: [] as number[] },
+  };
   const settleMs = 2000;
   const steadyMs = 30_000;
   await new Promise<void>((resolve) => {
@@ -256,15 +300,26 @@ async function realPeers(label: string, seconds: number, netem: NetemOptions | n
   proxy?.stop();
   leader.stop();
 
-  console.log(`\n[real] ${label}, ${seconds} s, leader ${LEADER.offsetMs} ms/${LEADER.skewPpm} ppm, follower +${FOLLOWER.offsetMs} ms/+${FOLLOWER.skewPpm} ppm`);
-  console.log(`  checks every 10 ms from ${settleMs / 1000} s on; ${stats.repliesReceived} probe replies, min RTT ${final?.rttMs.toFixed(3)} ms`);
-  console.log(`  converging, ${settleMs / 1000}–${steadyMs / 1000} s after joining (${windows.converging.errors.length} checks):`);
+  console.log(
+    `\n[real] ${label}, ${seconds} s, leader ${LEADER.offsetMs} ms/${LEADER.skewPpm} ppm, follower +${FOLLOWER.offsetMs} ms/+${FOLLOWER.skewPpm} ppm`,
+  );
+  console.log(
+    `  checks every 10 ms from ${settleMs / 1000} s on; ${stats.repliesReceived} probe replies, min RTT ${final?.rttMs.toFixed(3)} ms`,
+  );
+  console.log(
+    `  converging, ${settleMs / 1000}–${steadyMs / 1000} s after joining (${windows.converging.errors.length} checks):`,
+  );
   printSummary(summarize(windows.converging.errors, windows.converging.bounds), {});
   console.log(`  steady state, ${steadyMs / 1000}–${seconds} s (${windows.steady.errors.length} checks):`);
   printSummary(summarize(windows.steady.errors, windows.steady.bounds), targets);
   console.log(`  drift estimate ${final?.driftPpm.toFixed(2)} ppm (true ${trueDriftPpm.toFixed(2)} ppm)`);
-  const bound = boundMetMs === null ? 'never' : `${(boundMetMs as number).toFixed(0)} ms (error then ${us(Math.abs(errorAtBoundMs) * 1000)})`;
-  const boundTarget = netem ? '' : ` (target ≤ 1000 ms: ${verdict(boundMetMs !== null && boundMetMs <= 1000)})`;
+  const bound =
+    boundMetMs === null
+      ? 'never'
+      : `${(boundMetMs as number).toFixed(0)} ms (error then ${us(Math.abs(errorAtBoundMs) * 1000)})`;
+  const boundTarget = netem
+    ? ''
+    : ` (target ≤ 1000 ms: ${verdict(boundMetMs !== null && boundMetMs <= 1000)})`;
   console.log(`  time from join to bound ≤ 1 ms: ${bound}${boundTarget}`);
   console.log(`  dropped: ${JSON.stringify(stats.dropped)}, reconnects ${stats.reconnects}`);
 }
@@ -285,11 +340,17 @@ if (leaderArg >= 0) {
 } else {
   const started = performance.now();
   console.log('Group clock benchmark (estimate − truth of group time at the follower)');
-  simulate('loopback-like path (40–80 µs each way, 5 % of replies +0.5 ms)', (r) => 0.04 + 0.04 * r() + (r() < 0.05 ? 0.5 : 0), {
-    medianUs: 50,
-    p99Us: 200,
+  simulate(
+    'loopback-like path (40–80 µs each way, 5 % of replies +0.5 ms)',
+    (r) => 0.04 + 0.04 * r() + (r() < 0.05 ? 0.5 : 0),
+    {
+      medianUs: 50,
+      p99Us: 200,
+    },
+  );
+  simulate('5 ms ± 2 ms each way, 2 % of messages +200 ms', (r) => 3 + 4 * r() + (r() < 0.02 ? 200 : 0), {
+    p99Us: 500,
   });
-  simulate('5 ms ± 2 ms each way, 2 % of messages +200 ms', (r) => 3 + 4 * r() + (r() < 0.02 ? 200 : 0), { p99Us: 500 });
   if (!process.argv.includes('--sim-only')) {
     await realPeers('loopback', flag('--loopback-sec', 60), null, { medianUs: 50, p99Us: 200 });
     await realPeers(

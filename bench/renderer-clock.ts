@@ -17,42 +17,65 @@ async function measure(browser: Browser, ui: string, title: string): Promise<voi
   const page = await browser.newPage();
   try {
     await page.goto(`${ui}/?diagnostics`);
-    await page.waitForFunction(() => {
-      const hook = (window as unknown as { __fireflyAudio?: { groupNow(): { hostSynced: boolean } | null } }).__fireflyAudio;
-      return hook?.groupNow()?.hostSynced === true;
-    }, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => {
+        const hook = (
+          window as unknown as { __fireflyAudio?: { groupNow(): { hostSynced: boolean } | null } }
+        ).__fireflyAudio;
+        return hook?.groupNow()?.hostSynced === true;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     // A window runs for as long as the app does: measure after its first ten seconds of probes.
     await page.waitForTimeout(10_000);
     const startedAt = Date.now();
-    const readings = await page.evaluate(async (count) => {
-      type Hook = { groupNow(): { groupMs: number; errorMs: number } | null };
-      const isolated = globalThis.crossOriginIsolated;
-      const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
-      const out: Array<{ errorUs: number; boundUs: number; atMs: number }> = [];
-      for (let i = 0; i < count; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        const before = performance.now();
-        const reading = hook.groupNow();
-        const after = performance.now();
-        if (!reading) continue;
-        const truth = performance.timeOrigin + (before + after) / 2;
-        out.push({ errorUs: (reading.groupMs - truth) * 1000, boundUs: reading.errorMs * 1000, atMs: after });
-      }
-      return { out, isolated };
-    }, samples).then((r) => {
-      console.log(`page cross-origin isolated (fine performance.now() resolution): ${r.isolated}`);
-      return r.out;
-    });
+    const readings = await page
+      .evaluate(async (count) => {
+        type Hook = { groupNow(): { groupMs: number; errorMs: number } | null };
+        const isolated = globalThis.crossOriginIsolated;
+        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+        const out: Array<{ errorUs: number; boundUs: number; atMs: number }> = [];
+        for (let i = 0; i < count; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const before = performance.now();
+          const reading = hook.groupNow();
+          const after = performance.now();
+          if (!reading) continue;
+          const truth = performance.timeOrigin + (before + after) / 2;
+          out.push({
+            errorUs: (reading.groupMs - truth) * 1000,
+            boundUs: reading.errorMs * 1000,
+            atMs: after,
+          });
+        }
+        return { out, isolated };
+      }, samples)
+      .then((r) => {
+        console.log(`page cross-origin isolated (fine performance.now() resolution): ${r.isolated}`);
+        return r.out;
+      });
     const abs = readings.map((r) => Math.abs(r.errorUs));
     const median = quantile(abs, 0.5);
-    console.log(`# ${title}, ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
+    console.log(
+      `# ${title}, ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+    );
     console.log('| figure | µs | target |');
     console.log('|---|---|---|');
-    console.log(`| median abs(estimate − truth) | ${median.toFixed(1)} | ≤ 100 µs median: ${verdict(median <= 100)} |`);
+    console.log(
+      `| median abs(estimate − truth) | ${median.toFixed(1)} | ≤ 100 µs median: ${verdict(median <= 100)} |`,
+    );
     console.log(`| p99 abs(estimate − truth) | ${quantile(abs, 0.99).toFixed(1)} | |`);
     console.log(`| max abs(estimate − truth) | ${Math.max(...abs).toFixed(1)} | |`);
-    console.log(`| median stated bound | ${quantile(readings.map((r) => r.boundUs), 0.5).toFixed(1)} | |`);
-    console.log(`| readings inside their bound | ${((readings.filter((r) => Math.abs(r.errorUs) <= r.boundUs).length / readings.length) * 100).toFixed(1)} % | |`);
+    console.log(
+      `| median stated bound | ${quantile(
+        readings.map((r) => r.boundUs),
+        0.5,
+      ).toFixed(1)} | |`,
+    );
+    console.log(
+      `| readings inside their bound | ${((readings.filter((r) => Math.abs(r.errorUs) <= r.boundUs).length / readings.length) * 100).toFixed(1)} % | |`,
+    );
   } finally {
     await page.close();
   }
@@ -68,11 +91,20 @@ async function main(): Promise<void> {
   });
   const browser = await chromium.launch({
     executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   try {
     await measure(browser, leader.ui, 'Renderer hop (window ↔ host peer over WebSocket; the host leads)');
-    await measure(browser, follower.ui, 'Two hops (window ↔ follower whose clock is +250 ms, +150 ppm ↔ leader)');
+    await measure(
+      browser,
+      follower.ui,
+      'Two hops (window ↔ follower whose clock is +250 ms, +150 ppm ↔ leader)',
+    );
   } finally {
     await browser.close();
     await follower.stop();

@@ -9,7 +9,13 @@ import type { LaunchOptions } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findOnsets, measureOffsets, summarize, type AnalyzeOptions, type OffsetReport } from '../e2e/acoustic/analyze';
+import {
+  findOnsets,
+  measureOffsets,
+  summarize,
+  type AnalyzeOptions,
+  type OffsetReport,
+} from '../e2e/acoustic/analyze';
 import { runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from '../e2e/acoustic/harness';
 import { pulseAvailable, startPulse, type PulseServer } from '../e2e/acoustic/pulse';
 import { clickTimes, makeClick, renderClicks } from '../e2e/acoustic/signals';
@@ -38,8 +44,19 @@ export interface ClickPattern {
 }
 
 /** A 16-bit WAV with the same click train on every channel (for a peer's library). */
-export function makeClickTrack(clicks = 60, sampleRate = 48_000, seed = 5, pattern: ClickPattern = {}): ClickTrack {
-  const times = clickTimes(clicks, pattern.firstSec, pattern.minGapSec, pattern.maxGapSec, pattern.timingSeed);
+export function makeClickTrack(
+  clicks = 60,
+  sampleRate = 48_000,
+  seed = 5,
+  pattern: ClickPattern = {},
+): ClickTrack {
+  const times = clickTimes(
+    clicks,
+    pattern.firstSec,
+    pattern.minGapSec,
+    pattern.maxGapSec,
+    pattern.timingSeed,
+  );
   const durationSec = times.at(-1)! + 0.5;
   const channel = renderClicks(makeClick(seed), times, sampleRate, durationSec);
   const channels = pattern.channels === 1 ? [channel] : [channel, channel];
@@ -85,7 +102,13 @@ export async function startAcousticRig(channels = 2): Promise<AcousticRig> {
       executablePath: executablePath ?? process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
       ignoreDefaultArgs: ['--mute-audio'],
-      args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--autoplay-policy=no-user-gesture-required',
+        '--disable-background-timer-throttling',
+        '--disable-renderer-backgrounding',
+      ],
       env: { ...(process.env as Record<string, string>), ...envFor(channel) },
     }),
     recordWhile: async (action, options) => {
@@ -102,7 +125,9 @@ export async function startAcousticRig(channels = 2): Promise<AcousticRig> {
       return {
         sampleRate: audio.sampleRate,
         durationSec: reference.length / audio.sampleRate,
-        pairs: audio.channels.slice(1).map((other) => measureOffsets(reference, other, audio.sampleRate, options)),
+        pairs: audio.channels
+          .slice(1)
+          .map((other) => measureOffsets(reference, other, audio.sampleRate, options)),
       };
     },
     stop: async () => {
@@ -120,12 +145,22 @@ export interface EngineSyncFigures {
 }
 
 /** Repeats the standalone two-browser run `runs` times and pools the per-click offsets. */
-export async function measureEngineSync(runs = 3, options: AcousticRunOptions = {}): Promise<EngineSyncFigures> {
+export async function measureEngineSync(
+  runs = 3,
+  options: AcousticRunOptions = {},
+): Promise<EngineSyncFigures> {
   const results: AcousticRunResult[] = [];
   for (let i = 0; i < runs; i++) results.push(await runAcousticSync(options));
   const offsets = results.flatMap((r) => r.report.offsetsMs.map((o) => o - r.intendedMs));
   const onsets = results.flatMap((r) => r.report.onsetsSec);
-  return { runs: results, pooled: summarize(offsets, onsets, results.reduce((n, r) => n + r.report.unmatched, 0)) };
+  return {
+    runs: results,
+    pooled: summarize(
+      offsets,
+      onsets,
+      results.reduce((n, r) => n + r.report.unmatched, 0),
+    ),
+  };
 }
 
 /** Figures as one line: count, median, p95 and max of |offset|. */
@@ -198,7 +233,13 @@ export async function recordTimed(rig: AcousticRig, action: () => Promise<void>)
  * pair whose gap they show, so a click softened by a fade-in is not mistaken for the next.
  * Onsets heard before `notBeforeMs` are ignored. Null when no click after `fromSec` is found.
  */
-export function heardAt(recording: TimedRecording, channel: number, clickTimesSec: readonly number[], fromSec: number, notBeforeMs = -Infinity): number | null {
+export function heardAt(
+  recording: TimedRecording,
+  channel: number,
+  clickTimesSec: readonly number[],
+  fromSec: number,
+  notBeforeMs = -Infinity,
+): number | null {
   const signal = recording.audio.channels[channel];
   if (!signal) return null;
   const rate = recording.audio.sampleRate;

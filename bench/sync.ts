@@ -29,7 +29,16 @@ import { summarize, type OffsetReport } from '../e2e/acoustic/analyze';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../e2e/acoustic/peer-room';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { DEFAULT_LEAD_TIME_MS } from '../src/shared/playback/barrier';
-import { formatOffsets, heardAt, makeClickTrack, pulseAvailable, recordTimed, startAcousticRig, type AcousticRig, type ClickTrack } from './sync-acoustic-lib';
+import {
+  formatOffsets,
+  heardAt,
+  makeClickTrack,
+  pulseAvailable,
+  recordTimed,
+  startAcousticRig,
+  type AcousticRig,
+  type ClickTrack,
+} from './sync-acoustic-lib';
 
 const TARGET = { medianMs: 0.1, p95Ms: 0.5, commandMs: 200, driftMs: 0.1 };
 const SKEW_ARGS = ['--clock-offset-ms', '250', '--clock-skew-ppm', '150'];
@@ -42,11 +51,19 @@ const numberFlag = (name: string, fallback: number) => {
 };
 const LONG_SEC = numberFlag('--long-sec', 600);
 
-const load = () => os.loadavg().map((v) => v.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : 'n/a');
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? s[s.length >> 1]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const maxAbs = (values: number[]) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
@@ -70,13 +87,24 @@ function record(label: string, report: OffsetReport, watch: WatchReport): void {
 
 /** The room track whose duration is closest to `track`'s. */
 function pick(tracks: RoomTrack[], track: ClickTrack): RoomTrack {
-  const best = [...tracks].sort((a, b) => Math.abs(a.durationSec - track.durationSec) - Math.abs(b.durationSec - track.durationSec))[0];
-  if (!best || Math.abs(best.durationSec - track.durationSec) > 0.3) throw new Error(`no room track lasts ${track.durationSec.toFixed(2)} s: ${tracks.map((t) => t.durationSec).join(', ')}`);
+  const best = [...tracks].sort(
+    (a, b) => Math.abs(a.durationSec - track.durationSec) - Math.abs(b.durationSec - track.durationSec),
+  )[0];
+  if (!best || Math.abs(best.durationSec - track.durationSec) > 0.3)
+    throw new Error(
+      `no room track lasts ${track.durationSec.toFixed(2)} s: ${tracks.map((t) => t.durationSec).join(', ')}`,
+    );
   return best;
 }
 
 /** Records one stretch of playback: `action` starts it, then the recording runs until the holder's page reaches `untilSec`. */
-async function take(rig: AcousticRig, room: PeerRoom, action: () => Promise<void>, untilSec: number, intervalMs = 100): Promise<{ report: OffsetReport; watch: WatchReport }> {
+async function take(
+  rig: AcousticRig,
+  room: PeerRoom,
+  action: () => Promise<void>,
+  untilSec: number,
+  intervalMs = 100,
+): Promise<{ report: OffsetReport; watch: WatchReport }> {
   let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [] };
   const recording = await rig.recordWhile(async () => {
     await action();
@@ -86,7 +114,14 @@ async function take(rig: AcousticRig, room: PeerRoom, action: () => Promise<void
 }
 
 /** Time from a command until position `fromSec` is heard on each channel. */
-async function commandToSound(rig: AcousticRig, room: PeerRoom, send: () => Promise<number>, wait: () => Promise<unknown>, clicks: readonly number[], fromSec: number): Promise<[number, number]> {
+async function commandToSound(
+  rig: AcousticRig,
+  room: PeerRoom,
+  send: () => Promise<number>,
+  wait: () => Promise<unknown>,
+  clicks: readonly number[],
+  fromSec: number,
+): Promise<[number, number]> {
   let sentMs = NaN;
   const recording = await recordTimed(rig, async () => {
     sentMs = await send();
@@ -118,28 +153,46 @@ async function main(): Promise<void> {
     // ── Room 1: true clocks ──────────────────────────────────────────────────────────────
     const lib1 = path.join(work, 'lib1');
     mkdirSync(lib1);
-    writeLibrary(lib1, { 'clicks-a.wav': trackA.wav, 'clicks-b.wav': trackB.wav, 'clicks-c.wav': trackC.wav });
+    writeLibrary(lib1, {
+      'clicks-a.wav': trackA.wav,
+      'clicks-b.wav': trackB.wav,
+      'clicks-c.wav': trackC.wav,
+    });
     room = await startPeerRoom({ rig, libraryDir: lib1, log: (l) => console.log(`  ${l}`) });
     const r1 = room;
     const tracks1 = await r1.tracks();
     const [a, b, c] = [pick(tracks1, trackA), pick(tracks1, trackB), pick(tracks1, trackC)];
 
     console.log(`\n1. Three click tracks, each on its first play (load ${load()})`);
-    for (const [name, rt, ct] of [['a', a, trackA], ['b', b, trackB], ['c', c, trackC]] as const) {
+    for (const [name, rt, ct] of [
+      ['a', a, trackA],
+      ['b', b, trackB],
+      ['c', c, trackC],
+    ] as const) {
       const until = name === 'c' ? 12 : ct.clickTimesSec.at(-1)! + 0.3;
-      const { report, watch } = await take(rig, r1, async () => {
-        await r1.command(r1.follower, 'play', { trackId: rt.trackId });
-        await r1.waitPlaying(rt.trackId);
-      }, until);
+      const { report, watch } = await take(
+        rig,
+        r1,
+        async () => {
+          await r1.command(r1.follower, 'play', { trackId: rt.trackId });
+          await r1.waitPlaying(rt.trackId);
+        },
+        until,
+      );
       record(`track ${name}`, report, watch);
     }
 
     console.log(`\n2. Seeks in track c (load ${load()})`);
     for (const target of [20, 6, 24, 12]) {
-      const { report, watch } = await take(rig, r1, async () => {
-        await r1.command(r1.holder, 'seek', { positionSec: target });
-        await r1.waitPlaying(c.trackId, target);
-      }, target + 4);
+      const { report, watch } = await take(
+        rig,
+        r1,
+        async () => {
+          await r1.command(r1.holder, 'seek', { positionSec: target });
+          await r1.waitPlaying(c.trackId, target);
+        },
+        target + 4,
+      );
       record(`seek to ${target} s`, report, watch);
     }
 
@@ -151,17 +204,35 @@ async function main(): Promise<void> {
       await r1.command(r1.holder, 'pause');
       await r1.waitPaused();
       const pausedAt = (await r1.state()).pausedAtSec ?? NaN;
-      const heard = await commandToSound(rig, r1, () => r1.command(sender, 'resume'), () => r1.waitPlaying(c.trackId).then(() => r1.waitPosition(pausedAt + 1.2)), trackC.clickTimesSec, pausedAt);
+      const heard = await commandToSound(
+        rig,
+        r1,
+        () => r1.command(sender, 'resume'),
+        () => r1.waitPlaying(c.trackId).then(() => r1.waitPosition(pausedAt + 1.2)),
+        trackC.clickTimesSec,
+        pausedAt,
+      );
       resume.push(...heard);
-      console.log(`  resume via ${sender.name} at ${pausedAt.toFixed(2)} s: heard after ${heard.map(f3).join(' / ')} ms (holder / follower)`);
+      console.log(
+        `  resume via ${sender.name} at ${pausedAt.toFixed(2)} s: heard after ${heard.map(f3).join(' / ')} ms (holder / follower)`,
+      );
     }
     for (let i = 0; i < 3; i++) {
       const sender = i % 2 === 0 ? r1.follower : r1.holder;
       await r1.command(r1.holder, 'pause');
       await r1.waitPaused();
-      const heard = await commandToSound(rig, r1, () => r1.command(sender, 'play', { trackId: a.trackId }), () => r1.waitPlaying(a.trackId).then(() => r1.waitPosition(1.2)), trackA.clickTimesSec, 0);
+      const heard = await commandToSound(
+        rig,
+        r1,
+        () => r1.command(sender, 'play', { trackId: a.trackId }),
+        () => r1.waitPlaying(a.trackId).then(() => r1.waitPosition(1.2)),
+        trackA.clickTimesSec,
+        0,
+      );
       play.push(...heard);
-      console.log(`  play via ${sender.name}: heard after ${heard.map(f3).join(' / ')} ms (holder / follower)`);
+      console.log(
+        `  play via ${sender.name}: heard after ${heard.map(f3).join(' / ')} ms (holder / follower)`,
+      );
     }
     latencies.push({ label: 'resume', ms: resume }, { label: 'play', ms: play });
     await r1.close();
@@ -181,32 +252,55 @@ async function main(): Promise<void> {
       rmSync(wav);
     }
     console.log(`\n4. Follower clock ${SKEW_ARGS.join(' ')} (load ${load()})`);
-    room = await startPeerRoom({ rig, libraryDir: lib2, followerArgs: SKEW_ARGS, log: (l) => console.log(`  ${l}`) });
+    room = await startPeerRoom({
+      rig,
+      libraryDir: lib2,
+      followerArgs: SKEW_ARGS,
+      log: (l) => console.log(`  ${l}`),
+    });
     const r2 = room;
     const tracks2 = await r2.tracks();
     const a2 = pick(tracks2, trackA);
-    const skewed = await take(rig, r2, async () => {
-      await r2.command(r2.follower, 'play', { trackId: a2.trackId });
-      await r2.waitPlaying(a2.trackId);
-    }, trackA.clickTimesSec.at(-1)! + 0.3);
+    const skewed = await take(
+      rig,
+      r2,
+      async () => {
+        await r2.command(r2.follower, 'play', { trackId: a2.trackId });
+        await r2.waitPlaying(a2.trackId);
+      },
+      trackA.clickTimesSec.at(-1)! + 0.3,
+    );
     record('skewed follower, track a', skewed.report, skewed.watch);
 
     if (!flag('--skip-long')) {
       const long = pick(tracks2, longTrack);
       const windowSec = 30;
       const lastSec = longTrack.clickTimesSec.at(-1)!;
-      console.log(`\n5. ${(longTrack.durationSec / 60).toFixed(1)}-minute track, follower clock skewed (load ${load()})`);
-      const start = await take(rig, r2, async () => {
-        await r2.command(r2.follower, 'play', { trackId: long.trackId });
-        await r2.waitPlaying(long.trackId);
-      }, windowSec, 250);
+      console.log(
+        `\n5. ${(longTrack.durationSec / 60).toFixed(1)}-minute track, follower clock skewed (load ${load()})`,
+      );
+      const start = await take(
+        rig,
+        r2,
+        async () => {
+          await r2.command(r2.follower, 'play', { trackId: long.trackId });
+          await r2.waitPlaying(long.trackId);
+        },
+        windowSec,
+        250,
+      );
       record(`long track, first ${windowSec} s`, start.report, start.watch);
       // Play on unrecorded to the last window, watching the engines all the way.
-      const middle = await r2.waitPosition(lastSec - windowSec, { intervalMs: 1000, timeoutMs: (LONG_SEC + 120) * 1000 });
+      const middle = await r2.waitPosition(lastSec - windowSec, {
+        intervalMs: 1000,
+        timeoutMs: (LONG_SEC + 120) * 1000,
+      });
       console.log(`  middle (unrecorded): ${describeWatch(middle)}; load ${load()}`);
       const end = await take(rig, r2, async () => undefined, lastSec + 0.2, 250);
       record(`long track, last ${windowSec} s`, end.report, end.watch);
-      const status = (await (await fetch(`${r2.follower.ui}/api/status`)).json()) as { clock: { offsetMs: number; driftPpm: number; errorMs: number } | null };
+      const status = (await (await fetch(`${r2.follower.ui}/api/status`)).json()) as {
+        clock: { offsetMs: number; driftPpm: number; errorMs: number } | null;
+      };
       console.log(`  follower's clock estimate at the end: ${JSON.stringify(status.clock)}`);
     }
     await r2.close();
@@ -222,24 +316,40 @@ async function main(): Promise<void> {
   console.log(`  target: |median offset| ≤ ${TARGET.medianMs} ms, p95 |offset| ≤ ${TARGET.p95Ms} ms`);
   for (const { label, report } of figures) {
     const met = Math.abs(report.medianMs) <= TARGET.medianMs && report.p95AbsMs <= TARGET.p95Ms;
-    console.log(`  ${met ? 'MET   ' : 'MISSED'} ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`);
+    console.log(
+      `  ${met ? 'MET   ' : 'MISSED'} ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`,
+    );
   }
-  const pooled = summarize(figures.flatMap((x) => x.report.offsetsMs), figures.flatMap((x) => x.report.onsetsSec), figures.reduce((n, x) => n + x.report.unmatched, 0));
-  console.log(`  all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks)`);
+  const pooled = summarize(
+    figures.flatMap((x) => x.report.offsetsMs),
+    figures.flatMap((x) => x.report.onsetsSec),
+    figures.reduce((n, x) => n + x.report.unmatched, 0),
+  );
+  console.log(
+    `  all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks)`,
+  );
   const first = figures.find((x) => x.label.startsWith('long track, first'));
   const last = figures.find((x) => x.label.startsWith('long track, last'));
   if (first && last) {
     const change = last.report.medianMs - first.report.medianMs;
     const met = Math.abs(change) <= TARGET.driftMs && last.report.p95AbsMs <= TARGET.p95Ms;
-    console.log(`  ${met ? 'MET   ' : 'MISSED'} long track unchanged at the end (target: median moves ≤ ${TARGET.driftMs} ms, p95 still ≤ ${TARGET.p95Ms} ms): median ${f3(first.report.medianMs)} → ${f3(last.report.medianMs)} ms (change ${f3(change)}), p95 ${f3(first.report.p95AbsMs)} → ${f3(last.report.p95AbsMs)} ms`);
+    console.log(
+      `  ${met ? 'MET   ' : 'MISSED'} long track unchanged at the end (target: median moves ≤ ${TARGET.driftMs} ms, p95 still ≤ ${TARGET.p95Ms} ms): median ${f3(first.report.medianMs)} → ${f3(last.report.medianMs)} ms (change ${f3(change)}), p95 ${f3(first.report.p95AbsMs)} → ${f3(last.report.p95AbsMs)} ms`,
+    );
   }
-  console.log(`  target: command-to-sound ≤ ${TARGET.commandMs} ms (bounded below by the ${DEFAULT_LEAD_TIME_MS} ms playback lead time)`);
+  console.log(
+    `  target: command-to-sound ≤ ${TARGET.commandMs} ms (bounded below by the ${DEFAULT_LEAD_TIME_MS} ms playback lead time)`,
+  );
   for (const { label, ms } of latencies) {
     const ok = ms.filter(Number.isFinite);
     const met = ok.length === ms.length && ok.every((v) => v <= TARGET.commandMs);
-    console.log(`  ${met ? 'MET   ' : 'MISSED'} ${label}: median ${f3(median(ok))} ms, max ${f3(Math.max(...ok))} ms, min ${f3(Math.min(...ok))} ms (${ok.length} of ${ms.length} heard)`);
+    console.log(
+      `  ${met ? 'MET   ' : 'MISSED'} ${label}: median ${f3(median(ok))} ms, max ${f3(Math.max(...ok))} ms, min ${f3(Math.min(...ok))} ms (${ok.length} of ${ms.length} heard)`,
+    );
   }
-  console.log('  time base error: −(sink render-ahead, ≤ ~10 ms) … +(render-to-file delay, ~1 ms); see recordTimed.');
+  console.log(
+    '  time base error: −(sink render-ahead, ≤ ~10 ms) … +(render-to-file delay, ~1 ms); see recordTimed.',
+  );
 }
 
 await main();

@@ -30,7 +30,8 @@ const source = path.join(root, 'src', 'main', 'headless.ts');
  */
 function peerCommand(): string[] {
   if (process.env.FIREFLY_PEER_BUILT !== '1') return ['--import', 'tsx', source];
-  if (!existsSync(built)) throw new Error('FIREFLY_PEER_BUILT=1 but out/main/headless.js is missing: run npm run build');
+  if (!existsSync(built))
+    throw new Error('FIREFLY_PEER_BUILT=1 but out/main/headless.js is missing: run npm run build');
   return [built];
 }
 
@@ -45,12 +46,35 @@ export interface LaunchOptions {
 /** Starts one peer from the built bundle and resolves once it printed its ready line. */
 export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `firefly-${options.name}-`));
-  const args = [...peerCommand(), '--name', options.name, '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--ui-port', '0', '--no-mdns', ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    ...peerCommand(),
+    '--name',
+    options.name,
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--ui-port',
+    '0',
+    '--no-mdns',
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<ReadyInfo>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`)), options.readyTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`${options.name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`),
+        ),
+      options.readyTimeoutMs ?? 30_000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const line = /^firefly-peer ready (.*)$/m.exec(output);
@@ -80,8 +104,13 @@ export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
 }
 
 /** Starts N peers in parallel; names are `peer-1` … `peer-N` unless given. */
-export async function launchPeers(count: number, args: (index: number) => string[] = () => []): Promise<TestPeer[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => launchPeer({ name: `peer-${i + 1}`, args: args(i) })));
+export async function launchPeers(
+  count: number,
+  args: (index: number) => string[] = () => [],
+): Promise<TestPeer[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => launchPeer({ name: `peer-${i + 1}`, args: args(i) })),
+  );
 }
 
 /** Stops every peer and removes its data folder. */

@@ -24,8 +24,14 @@ export async function waitForStatuses(
       // A peer that is still starting or just died: try again until the deadline.
     }
     if (Date.now() > deadline) {
-      const summary = last.map((s) => ({ self: s.self.name, leader: s.leader, members: s.members.map((m) => `${m.name}:${m.role}`) }));
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(summary)}`);
+      const summary = last.map((s) => ({
+        self: s.self.name,
+        leader: s.leader,
+        members: s.members.map((m) => `${m.name}:${m.role}`),
+      }));
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(summary)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -34,5 +40,9 @@ export async function waitForStatuses(
 /** True when every status names the same leader, and it is `leaderId` if given. */
 export function agreeOnLeader(statuses: PeerStatus[], leaderId?: string): boolean {
   const first = statuses[0]?.leader?.peerId;
-  return !!first && (leaderId === undefined || first === leaderId) && statuses.every((s) => s.leader?.peerId === first);
+  return (
+    !!first &&
+    (leaderId === undefined || first === leaderId) &&
+    statuses.every((s) => s.leader?.peerId === first)
+  );
 }

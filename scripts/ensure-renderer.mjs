@@ -15,7 +15,10 @@ function newest(dir) {
   return latest;
 }
 
-const sources = Math.max(newest(path.join(root, 'src', 'renderer')), newest(path.join(root, 'src', 'shared')));
+const sources = Math.max(
+  newest(path.join(root, 'src', 'renderer')),
+  newest(path.join(root, 'src', 'shared')),
+);
 if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   process.stderr.write('firefly: building the web UI…\n');
   execSync('npx electron-vite build', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });

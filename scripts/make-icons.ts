@@ -49,12 +49,17 @@ export function buildIcns(images: Array<{ size: number; png: Buffer }>): Buffer 
 
 async function main(): Promise<void> {
   const svg = readFileSync(path.join(assets, 'icon.svg'), 'utf8');
-  const browser = await chromium.launch({ executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox'],
+  });
   const images: Array<{ size: number; png: Buffer }> = [];
   try {
     for (const size of sizes) {
       const page = await browser.newPage({ viewport: { width: size, height: size } });
-      await page.setContent(`<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg style="display:block;width:${size}px;height:${size}px" `)}</body></html>`);
+      await page.setContent(
+        `<html><body style="margin:0;background:transparent">${svg.replace('<svg ', `<svg style="display:block;width:${size}px;height:${size}px" `)}</body></html>`,
+      );
       images.push({ size, png: await page.screenshot({ omitBackground: true }) });
       await page.close();
     }

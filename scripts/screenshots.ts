@@ -34,12 +34,32 @@ interface AlbumRecipe {
 /** Two small collections, one per music-holding peer. */
 const collections: AlbumRecipe[][] = [
   [
-    { artist: 'Lumen Park', album: 'Amber Signals', colors: ['#ff9a3c', '#7a1f5c'], titles: ['Glow Theory', 'Late Trains', 'Amber Signals', 'Paper Moons', 'Slow Static'] },
-    { artist: 'Nora Halloran', album: 'Northern Orchard', colors: ['#2ec4b6', '#1b3a6b'], titles: ['Orchard Song', 'Cold Harbour', 'Lanterns', 'Meadowlark'] },
+    {
+      artist: 'Lumen Park',
+      album: 'Amber Signals',
+      colors: ['#ff9a3c', '#7a1f5c'],
+      titles: ['Glow Theory', 'Late Trains', 'Amber Signals', 'Paper Moons', 'Slow Static'],
+    },
+    {
+      artist: 'Nora Halloran',
+      album: 'Northern Orchard',
+      colors: ['#2ec4b6', '#1b3a6b'],
+      titles: ['Orchard Song', 'Cold Harbour', 'Lanterns', 'Meadowlark'],
+    },
   ],
   [
-    { artist: 'The Glass Engines', album: 'Midnight Satellites', colors: ['#6a5af9', '#0b0f2b'], titles: ['Satellites', 'Neon Tides', 'Comet Tail', 'Hollow Radio', 'Afterglow'] },
-    { artist: 'Kito Mori', album: 'Velvet Windows', colors: ['#f72585', '#3a0ca3'], titles: ['Velvet', 'Open Windows', 'Summer Static'] },
+    {
+      artist: 'The Glass Engines',
+      album: 'Midnight Satellites',
+      colors: ['#6a5af9', '#0b0f2b'],
+      titles: ['Satellites', 'Neon Tides', 'Comet Tail', 'Hollow Radio', 'Afterglow'],
+    },
+    {
+      artist: 'Kito Mori',
+      album: 'Velvet Windows',
+      colors: ['#f72585', '#3a0ca3'],
+      titles: ['Velvet', 'Open Windows', 'Summer Static'],
+    },
   ],
 ];
 
@@ -54,10 +74,19 @@ async function makeCover(outPath: string, recipe: AlbumRecipe): Promise<void> {
   const label = recipe.album.replace(/'/g, '').replace(/:/g, ' ');
   const [c0, c1] = recipe.colors;
   await run(FFMPEG, [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `gradients=s=500x500:c0=${c0}:c1=${c1}:x0=0:y0=0:x1=500:y1=500:nb_colors=2:duration=1:rate=1`,
-    '-vf', `drawtext=fontfile=${FONT}:text='${label}':fontcolor=white@0.92:fontsize=38:x=36:y=h-th-40`,
-    '-frames:v', '1', outPath,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `gradients=s=500x500:c0=${c0}:c1=${c1}:x0=0:y0=0:x1=500:y1=500:nb_colors=2:duration=1:rate=1`,
+    '-vf',
+    `drawtext=fontfile=${FONT}:text='${label}':fontcolor=white@0.92:fontsize=38:x=36:y=h-th-40`,
+    '-frames:v',
+    '1',
+    outPath,
   ]);
 }
 
@@ -92,7 +121,12 @@ async function makeLibraries(): Promise<string[]> {
 }
 
 async function api(peer: TestPeer, route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${peer.ui}${route}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(
+    `${peer.ui}${route}`,
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+  );
   const json = (await response.json().catch(() => null)) as unknown;
   if (!response.ok) throw new Error(`${route}: ${JSON.stringify(json)}`);
   return json;
@@ -128,13 +162,17 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!(await exists(path.join(root, 'out', 'renderer', 'index.html')))) throw new Error('out/renderer is missing: run npx electron-vite build');
+  if (!(await exists(path.join(root, 'out', 'renderer', 'index.html'))))
+    throw new Error('out/renderer is missing: run npx electron-vite build');
   await mkdir(outDir, { recursive: true });
   const [musicA, musicB] = await makeLibraries();
   const peers: TestPeer[] = [];
   let browser: Browser | null = null;
   try {
-    const leader = await launchPeer({ name: 'Living Room', args: ['--library', musicA as string, '--priority', '50'] });
+    const leader = await launchPeer({
+      name: 'Living Room',
+      args: ['--library', musicA as string, '--priority', '50'],
+    });
     peers.push(leader);
     const bootstrap = ['--bootstrap', leader.addrs[0] as string];
     peers.push(
@@ -144,7 +182,11 @@ async function main(): Promise<void> {
       ])),
     );
     const uis = peers.map((p) => p.ui);
-    await waitForStatuses(uis, (s) => agreeOnLeader(s, leader.peerId) && s.every((x) => x.members.length >= 2), { timeoutMs: 60_000, what: 'a room of three' });
+    await waitForStatuses(
+      uis,
+      (s) => agreeOnLeader(s, leader.peerId) && s.every((x) => x.members.length >= 2),
+      { timeoutMs: 60_000, what: 'a room of three' },
+    );
     const total = collections.flat().reduce((n, a) => n + a.titles.length, 0);
     const tracks = await waitFor('the whole catalog on every peer', async () => {
       const lists = (await Promise.all(peers.map((p) => api(p, '/api/tracks')))) as RoomTrack[][];
@@ -155,9 +197,15 @@ async function main(): Promise<void> {
     const byTitle = (t: string) => tracks.find((x) => x.title === t) as RoomTrack;
     await api(leader, '/api/play', { trackId: byTitle('Glow Theory').trackId });
     await api(leader, '/api/queue/clear', {});
-    await api(leader, '/api/queue', { trackIds: ['Satellites', 'Orchard Song', 'Velvet', 'Late Trains', 'Neon Tides', 'Lanterns'].map((t) => byTitle(t).trackId) });
+    await api(leader, '/api/queue', {
+      trackIds: ['Satellites', 'Orchard Song', 'Velvet', 'Late Trains', 'Neon Tides', 'Lanterns'].map(
+        (t) => byTitle(t).trackId,
+      ),
+    });
     await api(leader, '/api/play', { trackId: byTitle('Satellites').trackId });
-    await waitForStatuses(uis, (s) => s.every((x) => x.playback.state === 'playing'), { what: 'playback everywhere' });
+    await waitForStatuses(uis, (s) => s.every((x) => x.playback.state === 'playing'), {
+      what: 'playback everywhere',
+    });
     await api(leader, '/api/seek', { positionSec: 74 });
 
     browser = await chromium.launch({
@@ -180,7 +228,11 @@ async function main(): Promise<void> {
       await page.getByTestId('nav-room').click();
       await page.locator('[data-testid=peers-table] tbody tr').nth(2).waitFor();
       // The window's audio engine reports its sync error once it plays; show it when it comes in time.
-      await page.getByTestId('self-sync').filter({ hasText: 'from group time' }).waitFor({ timeout: 15_000 }).catch(() => undefined);
+      await page
+        .getByTestId('self-sync')
+        .filter({ hasText: 'from group time' })
+        .waitFor({ timeout: 15_000 })
+        .catch(() => undefined);
       await shoot(page, `room-${theme}`);
 
       await page.getByTestId('nav-settings').click();
@@ -196,7 +248,11 @@ async function main(): Promise<void> {
     const fixture = await openWindow(browser, `${viewer.ui}/?fixture=50000`, 'dark');
     await fixture.getByTestId('library-count').filter({ hasText: '50,000' }).waitFor();
     await fixture.getByTestId('track-list').evaluate((el) => (el.scrollTop = 52 * 23_456));
-    await fixture.getByTestId('track-row').filter({ has: fixture.locator('.col-index', { hasText: /^23,?45[89]$/ }) }).first().waitFor();
+    await fixture
+      .getByTestId('track-row')
+      .filter({ has: fixture.locator('.col-index', { hasText: /^23,?45[89]$/ }) })
+      .first()
+      .waitFor();
     await fixture.getByTestId('track-row').nth(4).click();
     await shoot(fixture, 'library-50k-dark');
   } finally {

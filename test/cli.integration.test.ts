@@ -28,9 +28,12 @@ describe('firefly-peer command line', () => {
   });
 
   // npm test builds before the unit tests; a bare `vitest run` on a fresh clone has nothing built yet.
-  it.skipIf(!existsSync(path.join(root, 'out/main/headless.js')))('runs from the bin entry once built', () => {
-    const r = run(['--bogus'], [path.join(root, 'bin/firefly-peer.mjs')]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown flag --bogus/);
-  });
+  it.skipIf(!existsSync(path.join(root, 'out/main/headless.js')))(
+    'runs from the bin entry once built',
+    () => {
+      const r = run(['--bogus'], [path.join(root, 'bin/firefly-peer.mjs')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/unknown flag --bogus/);
+    },
+  );
 });

@@ -10,7 +10,12 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClockSync, clockProtocol } from '../src/main/clock/clock-sync';
-import { createTimeSource, hrtimeSource, type SkewedTimeSource, type TimeSource } from '../src/main/clock/time-source';
+import {
+  createTimeSource,
+  hrtimeSource,
+  type SkewedTimeSource,
+  type TimeSource,
+} from '../src/main/clock/time-source';
 import { startNetemProxy, type NetemProxy } from './support/netem-proxy';
 
 interface ClockPeer {
@@ -32,7 +37,10 @@ async function aPeer(base: TimeSource, offsetMs: number, skewPpm: number): Promi
     streamMuxers: [yamux()],
   });
   const time = createTimeSource({ base, offsetMs, skewPpm });
-  const clock = new ClockSync({ node, timeSource: time }, { protocol: clockProtocol('netem-test'), periodicIntervalMs: 250 });
+  const clock = new ClockSync(
+    { node, timeSource: time },
+    { protocol: clockProtocol('netem-test'), periodicIntervalMs: 250 },
+  );
   await clock.start();
   cleanup.push(async () => {
     await clock.stop();
@@ -48,9 +56,17 @@ describe('group time through a delaying, jittery, lossy path', () => {
     const base = hrtimeSource();
     const leader = await aPeer(base, 300, -100);
     const follower = await aPeer(base, -300, 100);
-    const proxy: NetemProxy = await startNetemProxy(tcpPort(leader.node), { meanDelayMs: 5, jitterMs: 2, lossRate: 0.02, lossPenaltyMs: 200, seed: 7 });
+    const proxy: NetemProxy = await startNetemProxy(tcpPort(leader.node), {
+      meanDelayMs: 5,
+      jitterMs: 2,
+      lossRate: 0.02,
+      lossPenaltyMs: 200,
+      seed: 7,
+    });
     cleanup.push(() => proxy.close());
-    await follower.node.dial(multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${leader.node.peerId.toString()}`));
+    await follower.node.dial(
+      multiaddr(`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${leader.node.peerId.toString()}`),
+    );
     leader.clock.setLeader(leader.node.peerId);
     follower.clock.setLeader(leader.node.peerId);
 

@@ -19,12 +19,20 @@ describe('group time between peer processes', () => {
     peers = [leader];
     const seed = leader.addrs.find((a) => a.includes('/127.0.0.1/')) as string;
     const aheadStartedAt = Date.now();
-    const ahead = await launchPeer({ name: 'ahead', args: ['--bootstrap', seed, '--clock-offset-ms', '500', '--clock-skew-ppm', '200'] });
-    const behind = await launchPeer({ name: 'behind', args: ['--bootstrap', seed, '--clock-offset-ms', '-250'] });
+    const ahead = await launchPeer({
+      name: 'ahead',
+      args: ['--bootstrap', seed, '--clock-offset-ms', '500', '--clock-skew-ppm', '200'],
+    });
+    const behind = await launchPeer({
+      name: 'behind',
+      args: ['--bootstrap', seed, '--clock-offset-ms', '-250'],
+    });
     peers.push(ahead, behind);
     const statuses = await waitForStatuses(
       peers.map((p) => p.ui),
-      (s) => agreeOnLeader(s, leader.peerId) && s.slice(1).every((x) => x.clock !== null && x.clock.errorMs < 1 && x.clock.rttMs < 50),
+      (s) =>
+        agreeOnLeader(s, leader.peerId) &&
+        s.slice(1).every((x) => x.clock !== null && x.clock.errorMs < 1 && x.clock.rttMs < 50),
       { what: 'followers synced to the leader', timeoutMs: 45_000 },
     );
     const [lead, a, b] = statuses;
@@ -36,11 +44,18 @@ describe('group time between peer processes', () => {
     expect(b?.clock?.offsetMs).toBeGreaterThan(-250 - 2);
     expect(b?.clock?.offsetMs).toBeLessThan(-250 + 2);
     // "ahead" runs 200 ppm fast; the drift estimate needs a few seconds of samples to show it.
-    const later = await waitForStatuses([ahead.ui], ([s]) => Math.abs((s?.clock?.driftPpm ?? 0) + 200) < 30, { what: 'drift estimate', timeoutMs: 45_000 });
+    const later = await waitForStatuses([ahead.ui], ([s]) => Math.abs((s?.clock?.driftPpm ?? 0) + 200) < 30, {
+      what: 'drift estimate',
+      timeoutMs: 45_000,
+    });
     expect(later[0]?.clock?.driftPpm).toBeLessThan(-170);
     expect(lead?.clock).toBeNull();
     // The leader sees each follower's clock through their heartbeats (peers panel, debug).
-    const withClocks = await waitForStatuses([leader.ui], ([s]) => (s?.members ?? []).every((m) => m.clock !== null), { what: 'member clocks' });
+    const withClocks = await waitForStatuses(
+      [leader.ui],
+      ([s]) => (s?.members ?? []).every((m) => m.clock !== null),
+      { what: 'member clocks' },
+    );
     const reported = withClocks[0]?.members.find((m) => m.peerId === ahead.peerId)?.clock;
     expect(reported?.offsetMs).toBeLessThan(-998);
     expect(reported?.offsetMs).toBeGreaterThan(-1002 - skewMs(Date.now() - aheadStartedAt));

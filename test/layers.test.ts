@@ -13,12 +13,16 @@ async function lintAs(filePath: string, code: string): Promise<string[]> {
 }
 
 function typecheckWith(tsconfig: string, fixture: string): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(root, tsconfig), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(root, tsconfig),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!config) throw new Error(`cannot read ${tsconfig}`);
   const program = ts.createProgram([path.join(root, fixture)], config.options);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
@@ -31,7 +35,11 @@ describe('lint rule on import paths', () => {
     ['src/shared/x.ts', "import { create } from 'zustand';", /React or the store/],
     ['src/shared/x.ts', "import { createLibp2p } from 'libp2p';", /pure logic only/],
     ['src/renderer/x.ts', "import fs from 'node:fs';", /Node built-ins/],
-    ['src/renderer/x.ts', "import { ipcRenderer } from 'electron';", /Only src\/main\/shell may import electron/],
+    [
+      'src/renderer/x.ts',
+      "import { ipcRenderer } from 'electron';",
+      /Only src\/main\/shell may import electron/,
+    ],
     ['src/renderer/x.ts', "import { Peer } from '../main/peer';", /may not import from src\/main/],
     ['src/main/peer2.ts', "import { app } from 'electron';", /Only src\/main\/shell may import electron/],
     ['src/main/x.ts', "import { App } from '../renderer/App';", /may not import from src\/renderer/],
@@ -44,8 +52,14 @@ describe('lint rule on import paths', () => {
 
   it.each([
     ['src/main/shell/x.ts', "import { app } from 'electron';\nexport const a = app;"],
-    ['src/main/preload/x.ts', "import { contextBridge } from 'electron';\nimport { createFireflyApi } from '../../shared/bridge/contract';\nexport const a = [contextBridge, createFireflyApi];"],
-    ['src/renderer/x.ts', "import { createFireflyApi } from '../shared/bridge/contract';\nexport const a = createFireflyApi;"],
+    [
+      'src/main/preload/x.ts',
+      "import { contextBridge } from 'electron';\nimport { createFireflyApi } from '../../shared/bridge/contract';\nexport const a = [contextBridge, createFireflyApi];",
+    ],
+    [
+      'src/renderer/x.ts',
+      "import { createFireflyApi } from '../shared/bridge/contract';\nexport const a = createFireflyApi;",
+    ],
   ])('%s may do what its layer allows', async (file, code) => {
     expect(await lintAs(file, `${code}\n`)).toEqual([]);
   });
@@ -60,7 +74,9 @@ describe('per-layer tsconfig libs', () => {
   it('the shared config has neither DOM nor Node', () => {
     const errors = typecheckWith('tsconfig.shared.json', 'test/fixtures/layers/shared-uses-dom.ts');
     expect(errors.join('\n')).toMatch(/Cannot find name 'document'/);
-    expect(typecheckWith('tsconfig.shared.json', 'test/fixtures/layers/renderer-uses-node.ts').join('\n')).toMatch(/node:fs/);
+    expect(
+      typecheckWith('tsconfig.shared.json', 'test/fixtures/layers/renderer-uses-node.ts').join('\n'),
+    ).toMatch(/node:fs/);
   });
 
   it('the main config accepts Node code', () => {

@@ -1,6 +1,14 @@
 /** electron-builder.yml loads and a `--dir` package builds offline, against a local stand-in for the Electron runtime. */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -24,11 +32,23 @@ function findFile(dir: string, name: string): string | null {
 describe('packaging', () => {
   it('declares every installer target, the icons and no native rebuild', () => {
     const config = readFileSync(path.join(root, 'electron-builder.yml'), 'utf8');
-    for (const line of ['npmRebuild: false', 'output: release', 'target: [AppImage, deb]', 'target: [nsis]', 'target: [dmg]', 'icon: assets/icon.ico', 'icon: assets/icon.icns']) {
+    for (const line of [
+      'npmRebuild: false',
+      'output: release',
+      'target: [AppImage, deb]',
+      'target: [nsis]',
+      'target: [dmg]',
+      'icon: assets/icon.ico',
+      'icon: assets/icon.icns',
+    ]) {
       expect(config).toContain(line);
     }
-    for (const icon of ['assets/icon.ico', 'assets/icon.icns', 'assets/icons/256x256.png', 'assets/tray.png']) expect(existsSync(path.join(root, icon))).toBe(true);
-    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { homepage?: string; scripts: Record<string, string> };
+    for (const icon of ['assets/icon.ico', 'assets/icon.icns', 'assets/icons/256x256.png', 'assets/tray.png'])
+      expect(existsSync(path.join(root, icon))).toBe(true);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      homepage?: string;
+      scripts: Record<string, string>;
+    };
     expect(pkg.homepage).toBeTruthy();
     expect(pkg.scripts.dist).toContain('electron-builder');
   });
@@ -44,15 +64,31 @@ describe('packaging', () => {
     const builder = path.join(root, 'node_modules', '.bin', 'electron-builder');
     await promisify(execFile)(
       builder,
-      ['--dir', '--linux', '--config', 'electron-builder.yml', `-c.electronDist=${standIn}`, `-c.directories.output=${output}`],
-      { cwd: root, env: { ...process.env, ELECTRON_BUILDER_7ZIP_PATH: '/usr/bin/7zz', CSC_IDENTITY_AUTO_DISCOVERY: 'false' }, timeout: 240_000 },
+      [
+        '--dir',
+        '--linux',
+        '--config',
+        'electron-builder.yml',
+        `-c.electronDist=${standIn}`,
+        `-c.directories.output=${output}`,
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          ELECTRON_BUILDER_7ZIP_PATH: '/usr/bin/7zz',
+          CSC_IDENTITY_AUTO_DISCOVERY: 'false',
+        },
+        timeout: 240_000,
+      },
     );
     const unpacked = path.join(output, 'linux-unpacked');
     expect(existsSync(path.join(unpacked, 'firefly'))).toBe(true);
     const asar = readFileSync(path.join(unpacked, 'resources', 'app.asar'));
     // The archive's header lists its files; the main bundle, preload and renderer must be inside.
     const header = asar.subarray(0, Math.min(asar.length, 4_000_000)).toString('latin1');
-    for (const name of ['"index.js"', '"index.cjs"', '"index.html"', '"headless.js"']) expect(header).toContain(name);
+    for (const name of ['"index.js"', '"index.cjs"', '"index.html"', '"headless.js"'])
+      expect(header).toContain(name);
     expect(findFile(path.join(unpacked, 'resources', 'app.asar.unpacked'), 'linux-x64.node')).not.toBeNull();
   }, 300_000);
 });

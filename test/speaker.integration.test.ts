@@ -21,11 +21,15 @@ describe('speakers', () => {
 
     const window = new WebSocket(`${b.ui.replace('http', 'ws')}/bridge`);
     await new Promise((resolve, reject) => window.once('open', resolve).once('error', reject));
-    const withWindow = await waitForStatuses([a.ui], (s) => speakerOfB(s) === true, { what: 'b listed as a speaker' });
+    const withWindow = await waitForStatuses([a.ui], (s) => speakerOfB(s) === true, {
+      what: 'b listed as a speaker',
+    });
     expect(speakerOfB(withWindow)).toBe(true);
 
     window.close();
-    const closed = await waitForStatuses([a.ui], (s) => speakerOfB(s) === false, { what: 'b a speaker no more' });
+    const closed = await waitForStatuses([a.ui], (s) => speakerOfB(s) === false, {
+      what: 'b a speaker no more',
+    });
     expect(speakerOfB(closed)).toBe(false);
   }, 60_000);
 });

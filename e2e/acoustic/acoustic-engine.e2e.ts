@@ -25,7 +25,10 @@ if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
 const GLITCH_MS = 5;
 
 function glitches(run: AcousticRunResult): number {
-  return run.players.reduce((n, p) => n + p.syncReports.filter((r) => Math.abs(r.errorMs) > GLITCH_MS).length, 0);
+  return run.players.reduce(
+    (n, p) => n + p.syncReports.filter((r) => Math.abs(r.errorMs) > GLITCH_MS).length,
+    0,
+  );
 }
 
 async function measure(label: string, options: AcousticRunOptions, attempts = 3): Promise<AcousticRunResult> {
@@ -33,7 +36,9 @@ async function measure(label: string, options: AcousticRunOptions, attempts = 3)
   console.log(`${describeRun(label, run)}; glitch reports ${glitches(run)}`);
   for (let attempt = 2; attempt <= attempts && glitches(run) > 0; attempt++) {
     run = await runAcousticSync(options);
-    console.log(`${describeRun(`${label} (attempt ${attempt}, after a glitch)`, run)}; glitch reports ${glitches(run)}`);
+    console.log(
+      `${describeRun(`${label} (attempt ${attempt}, after a glitch)`, run)}; glitch reports ${glitches(run)}`,
+    );
   }
   return run;
 }
@@ -85,10 +90,18 @@ test.describe('acoustic: engine scheduling across browsers', () => {
         clicksBefore = k;
         const pauseAt = c.anchor.groupTimeMs + pausePos * 1000;
         await c.waitGroup(pauseAt - 800);
-        const paused = { trackId: c.trackId, anchor: { groupTimeMs: pauseAt, positionSec: pausePos }, paused: true };
+        const paused = {
+          trackId: c.trackId,
+          anchor: { groupTimeMs: pauseAt, positionSec: pausePos },
+          paused: true,
+        };
         await Promise.all([c.schedule(0, paused), c.schedule(1, paused)]);
         await c.waitGroup(pauseAt + 300);
-        const resumed = { trackId: c.trackId, anchor: { groupTimeMs: pauseAt + pauseSec * 1000, positionSec: pausePos }, paused: false };
+        const resumed = {
+          trackId: c.trackId,
+          anchor: { groupTimeMs: pauseAt + pauseSec * 1000, positionSec: pausePos },
+          paused: false,
+        };
         await Promise.all([c.schedule(0, resumed), c.schedule(1, resumed)]);
       },
     });
@@ -101,7 +114,11 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     const onsets = run.recording.onsetsSec[0]!;
     expect(onsets).toHaveLength(30);
     const times = run.report.onsetsSec.length > 0 ? onsets : [];
-    const gapError = (i: number) => times[i + 1]! - times[i]! - (clickTimes30[i + 1]! - clickTimes30[i]!) - (i + 1 === clicksBefore ? pauseSec : 0);
+    const gapError = (i: number) =>
+      times[i + 1]! -
+      times[i]! -
+      (clickTimes30[i + 1]! - clickTimes30[i]!) -
+      (i + 1 === clicksBefore ? pauseSec : 0);
     const worstMs = Math.max(...times.slice(0, -1).map((_, i) => Math.abs(gapError(i)) * 1000));
     console.log(`pause at position ${pausePos.toFixed(3)} s: worst click-gap error ${worstMs.toFixed(3)} ms`);
     expect(worstMs).toBeLessThan(2);
@@ -120,14 +137,18 @@ test.describe('acoustic: engine scheduling across browsers', () => {
       script: async (c) => {
         const k = c.clickTimesSec.findIndex((t) => t >= 4);
         switched = k;
-        await c.waitGroup(c.anchor.groupTimeMs + ((c.clickTimesSec[k - 1]! + c.clickTimesSec[k]!) / 2) * 1000);
+        await c.waitGroup(
+          c.anchor.groupTimeMs + ((c.clickTimesSec[k - 1]! + c.clickTimesSec[k]!) / 2) * 1000,
+        );
         await c.setSettings(1, { channel: 'right' });
       },
     });
     const [onsetsLeft, onsetsMono] = run.recording.onsetsSec;
     const [peakLeft, peakMono] = run.recording.peaks;
     console.log(`${describeRun('left-only track: player 1 left, player 2 mono then right', run)}`);
-    console.log(`peaks: left ${peakLeft!.toFixed(3)}, mono ${peakMono!.toFixed(3)}; clicks heard ${onsetsLeft!.length} / ${onsetsMono!.length}`);
+    console.log(
+      `peaks: left ${peakLeft!.toFixed(3)}, mono ${peakMono!.toFixed(3)}; clicks heard ${onsetsLeft!.length} / ${onsetsMono!.length}`,
+    );
     expect(onsetsLeft).toHaveLength(30);
     expect(onsetsMono).toHaveLength(switched);
     expect(peakMono! / peakLeft!).toBeGreaterThan(0.4);

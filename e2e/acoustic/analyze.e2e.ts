@@ -16,7 +16,9 @@ test('finds a 0.37 ms offset between channels of a float32 WAV to within 0.02 ms
   const left = renderClicks(click, times, RATE, lengthSec);
   const right = renderClicks(click, times, RATE, lengthSec, 0.37e-3);
   const report = analyzeWav(writeWav({ sampleRate: RATE, channels: [left, right] }));
-  console.log(`synthetic 0.37 ms: median ${report.medianMs.toFixed(4)} ms, max |err| ${Math.max(...report.offsetsMs.map((o) => Math.abs(o - 0.37))).toFixed(4)} ms`);
+  console.log(
+    `synthetic 0.37 ms: median ${report.medianMs.toFixed(4)} ms, max |err| ${Math.max(...report.offsetsMs.map((o) => Math.abs(o - 0.37))).toFixed(4)} ms`,
+  );
   expect(report.count).toBe(30);
   expect(report.unmatched).toBe(0);
   for (const offset of report.offsetsMs) expect(Math.abs(offset - 0.37)).toBeLessThan(0.02);
@@ -28,7 +30,9 @@ test('measures varying offsets of either sign, in noise, from a 16-bit file', ()
   const delays = times.map((_, i) => (i % 2 ? -1 : 1) * (0.05 + random() * 2.5) * 1e-3);
   const left = renderClicks(click, times, RATE, lengthSec);
   const right = new Float32Array(left.length);
-  times.forEach((t, i) => right.set(renderClicks(click, [t], RATE, lengthSec, delays[i]).map((v, k) => v + right[k]!)));
+  times.forEach((t, i) =>
+    right.set(renderClicks(click, [t], RATE, lengthSec, delays[i]).map((v, k) => v + right[k]!)),
+  );
   for (const ch of [left, right]) for (let k = 0; k < ch.length; k++) ch[k]! += (random() - 0.5) * 2e-3;
   const audio = readWav(writeWav({ sampleRate: RATE, channels: [left, right] }, 'pcm16'));
   const report = measureOffsets(audio.channels[0]!, audio.channels[1]!, RATE);

@@ -57,7 +57,14 @@ export function findOnsets(signal: Float32Array, sampleRate: number, options: An
  * Lag (samples, fractional) that best aligns `b` to `a` around `aStart`: b[i + lag] ≈ a[i].
  * Returns the lag and the normalised correlation at the peak.
  */
-export function alignWindow(a: Float32Array, b: Float32Array, aStart: number, length: number, coarseLag: number, search: number): { lag: number; correlation: number } {
+export function alignWindow(
+  a: Float32Array,
+  b: Float32Array,
+  aStart: number,
+  length: number,
+  coarseLag: number,
+  search: number,
+): { lag: number; correlation: number } {
   const from = Math.max(0, aStart);
   const to = Math.min(a.length, aStart + length);
   const score = (lag: number) => {
@@ -93,7 +100,12 @@ export function alignWindow(a: Float32Array, b: Float32Array, aStart: number, le
 }
 
 /** Offsets of channel `b` against channel `a` for every click heard on both. */
-export function measureOffsets(a: Float32Array, b: Float32Array, sampleRate: number, options: AnalyzeOptions = {}): OffsetReport {
+export function measureOffsets(
+  a: Float32Array,
+  b: Float32Array,
+  sampleRate: number,
+  options: AnalyzeOptions = {},
+): OffsetReport {
   const onsetsA = findOnsets(a, sampleRate, options);
   const onsetsB = findOnsets(b, sampleRate, options);
   const maxLag = ((options.maxOffsetMs ?? 50) / 1000) * sampleRate;
@@ -109,7 +121,11 @@ export function measureOffsets(a: Float32Array, b: Float32Array, sampleRate: num
     while (j < onsetsB.length && onsetsB[j]! < onset - maxLag) j++;
     let partner = -1;
     for (let k = j; k < onsetsB.length && onsetsB[k]! <= onset + maxLag; k++) {
-      if (!usedB.has(k) && (partner < 0 || Math.abs(onsetsB[k]! - onset) < Math.abs(onsetsB[partner]! - onset))) partner = k;
+      if (
+        !usedB.has(k) &&
+        (partner < 0 || Math.abs(onsetsB[k]! - onset) < Math.abs(onsetsB[partner]! - onset))
+      )
+        partner = k;
     }
     if (partner < 0) continue;
     const { lag, correlation } = alignWindow(a, b, onset - before, length, onsetsB[partner]! - onset, search);
@@ -122,11 +138,17 @@ export function measureOffsets(a: Float32Array, b: Float32Array, sampleRate: num
 }
 
 /** Offsets between two channels of a WAV file (default: right against left). */
-export function analyzeWav(bytes: Uint8Array, channelA = 0, channelB = 1, options: AnalyzeOptions = {}): OffsetReport & { sampleRate: number } {
+export function analyzeWav(
+  bytes: Uint8Array,
+  channelA = 0,
+  channelB = 1,
+  options: AnalyzeOptions = {},
+): OffsetReport & { sampleRate: number } {
   const audio = readWav(bytes);
   const a = audio.channels[channelA];
   const b = audio.channels[channelB];
-  if (!a || !b) throw new Error(`WAV has ${audio.channels.length} channels; wanted ${channelA} and ${channelB}`);
+  if (!a || !b)
+    throw new Error(`WAV has ${audio.channels.length} channels; wanted ${channelA} and ${channelB}`);
   return { ...measureOffsets(a, b, audio.sampleRate, options), sampleRate: audio.sampleRate };
 }
 

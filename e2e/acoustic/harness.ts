@@ -61,7 +61,10 @@ export interface ScriptControl {
   clickTimesSec: readonly number[];
   /** The first anchor: group time at which position 0 plays. */
   anchor: { groupTimeMs: number; positionSec: number };
-  schedule(player: number, state: { trackId: string; anchor: { groupTimeMs: number; positionSec: number }; paused: boolean } | null): Promise<void>;
+  schedule(
+    player: number,
+    state: { trackId: string; anchor: { groupTimeMs: number; positionSec: number }; paused: boolean } | null,
+  ): Promise<void>;
   setSettings(player: number, patch: NonNullable<AcousticPlayer['settings']>): Promise<void>;
   /** Resolves once the first player's group clock reads `groupMs`. */
   waitGroup(groupMs: number): Promise<void>;
@@ -126,7 +129,13 @@ interface PageWindow {
     snapshot(): { syncErrorMs: number | null; playbackRate: number };
     groupTimeOfFrame(frame: number): number | null;
     outputClock(): { offsetMs: number; spreadMs: number } | null;
-    context(): { sampleRate: number; baseLatency: number; outputLatency: number; currentTime: number; state: string } | null;
+    context(): {
+      sampleRate: number;
+      baseLatency: number;
+      outputLatency: number;
+      currentTime: number;
+      state: string;
+    } | null;
   };
 }
 
@@ -147,7 +156,8 @@ export async function buildHarnessBundle(): Promise<string> {
 
 /** Serves the harness page, its bundle and the click track on 127.0.0.1. */
 async function serve(bundle: string, track: Uint8Array): Promise<{ server: Server; url: string }> {
-  const html = '<!doctype html><html><head><meta charset="utf-8"><title>acoustic harness</title></head><body><script type="module" src="/harness.js"></script></body></html>';
+  const html =
+    '<!doctype html><html><head><meta charset="utf-8"><title>acoustic harness</title></head><body><script type="module" src="/harness.js"></script></body></html>';
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/' || url.startsWith('/?')) {
@@ -187,13 +197,22 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
     const { url, server: s } = await serve(await buildHarnessBundle(), track);
     server = s;
     const pages: Page[] = [];
-    const executablePath = priorityWrapper(options.executablePath ?? process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium', dir);
+    const executablePath = priorityWrapper(
+      options.executablePath ?? process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+      dir,
+    );
     for (const [i, player] of players.entries()) {
       const browser = await chromium.launch({
         executablePath,
         headless: true,
         ignoreDefaultArgs: ['--mute-audio'],
-        args: ['--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--autoplay-policy=no-user-gesture-required',
+          '--disable-background-timer-throttling',
+          '--disable-renderer-backgrounding',
+        ],
         env: { ...process.env, ...pulse.env, PULSE_SINK: pulse.channelSinks[i]! } as Record<string, string>,
       });
       browsers.push(browser);
@@ -202,11 +221,14 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       page.on('pageerror', (e) => log(`[${player.name}] page error: ${e.message}`));
       await page.goto(options.pageQuery ? `${url}?${options.pageQuery}` : url);
       await page.waitForFunction(() => '__acousticHarness' in window);
-      await page.evaluate(async ([settings, trackId]) => {
-        const w = window as unknown as PageWindow;
-        await w.__acousticHarness.start(settings);
-        await w.__acousticHarness.preload(trackId as string);
-      }, [player.settings ?? {}, TRACK_ID] as const);
+      await page.evaluate(
+        async ([settings, trackId]) => {
+          const w = window as unknown as PageWindow;
+          await w.__acousticHarness.start(settings);
+          await w.__acousticHarness.preload(trackId as string);
+        },
+        [player.settings ?? {}, TRACK_ID] as const,
+      );
       pages.push(page);
     }
     const settleSec = options.settleSec ?? 3;
@@ -215,7 +237,9 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
         (settle) => {
           const hook = (window as unknown as PageWindow).__fireflyAudio;
           const ctx = hook.context();
-          return ctx !== null && ctx.state === 'running' && ctx.currentTime > settle && hook.outputClock() !== null;
+          return (
+            ctx !== null && ctx.state === 'running' && ctx.currentTime > settle && hook.outputClock() !== null
+          );
         },
         settleSec,
         { polling: 50, timeout: 30_000 },
@@ -223,13 +247,19 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
     }
     const recording = await pulse.record(recordingFile);
     const first = pages[0]!;
-    const nowGroup = await first.evaluate(() => (window as unknown as PageWindow).__acousticHarness.groupNowMs());
+    const nowGroup = await first.evaluate(() =>
+      (window as unknown as PageWindow).__acousticHarness.groupNowMs(),
+    );
     if (nowGroup === null) throw new Error('no group time in the first page');
     const anchor = { groupTimeMs: nowGroup + (options.leadMs ?? 1500), positionSec: 0 };
     const state = { trackId: TRACK_ID, anchor, paused: false };
     log(`anchor at group ${anchor.groupTimeMs.toFixed(3)} ms`);
     const waitGroup = (page: Page, groupMs: number, timeout: number) =>
-      page.waitForFunction((g) => ((window as unknown as PageWindow).__acousticHarness.groupNowMs() ?? -Infinity) >= g, groupMs, { polling: 20, timeout });
+      page.waitForFunction(
+        (g) => ((window as unknown as PageWindow).__acousticHarness.groupNowMs() ?? -Infinity) >= g,
+        groupMs,
+        { polling: 20, timeout },
+      );
     for (const [i, player] of players.entries()) {
       const page = pages[i]!;
       if (player.joinLateSec) await waitGroup(page, anchor.groupTimeMs + player.joinLateSec * 1000, 30_000);
@@ -240,8 +270,16 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
         trackId: TRACK_ID,
         clickTimesSec: times,
         anchor,
-        schedule: async (i, s) => void (await pages[i]!.evaluate((x) => (window as unknown as PageWindow).__acousticHarness.schedule(x), s)),
-        setSettings: async (i, patch) => void (await pages[i]!.evaluate((x) => (window as unknown as PageWindow).__acousticHarness.setSettings(x), patch)),
+        schedule: async (i, s) =>
+          void (await pages[i]!.evaluate(
+            (x) => (window as unknown as PageWindow).__acousticHarness.schedule(x),
+            s,
+          )),
+        setSettings: async (i, patch) =>
+          void (await pages[i]!.evaluate(
+            (x) => (window as unknown as PageWindow).__acousticHarness.setSettings(x),
+            patch,
+          )),
         waitGroup: async (groupMs) => void (await waitGroup(first, groupMs, 60_000)),
       });
     }
@@ -261,23 +299,26 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
     const infos: PlayerInfo[] = [];
     await waitGroup(first, endGroupMs, 60_000);
     for (const [i, page] of pages.entries()) {
-      const info = await page.evaluate(([frame, withRaw]) => {
-        const w = window as unknown as PageWindow;
-        const ctx = w.__fireflyAudio.context();
-        const map = w.__fireflyAudio.outputClock();
-        return {
-          sampleRate: ctx?.sampleRate ?? NaN,
-          baseLatencyMs: (ctx?.baseLatency ?? NaN) * 1000,
-          outputLatencyMs: (ctx?.outputLatency ?? NaN) * 1000,
-          mapOffsetMs: map?.offsetMs ?? NaN,
-          mapSpreadMs: map?.spreadMs ?? NaN,
-          lastStart: w.__fireflyAudio.lastStart,
-          starts: w.__fireflyAudio.starts,
-          lastClickGroupMs: w.__fireflyAudio.groupTimeOfFrame(frame),
-          syncReports: w.__acousticHarness.reports(),
-          ...(withRaw ? { rawTimestamps: w.__acousticHarness.rawTimestamps() } : {}),
-        };
-      }, [lastClickFrame, options.trace === true] as const);
+      const info = await page.evaluate(
+        ([frame, withRaw]) => {
+          const w = window as unknown as PageWindow;
+          const ctx = w.__fireflyAudio.context();
+          const map = w.__fireflyAudio.outputClock();
+          return {
+            sampleRate: ctx?.sampleRate ?? NaN,
+            baseLatencyMs: (ctx?.baseLatency ?? NaN) * 1000,
+            outputLatencyMs: (ctx?.outputLatency ?? NaN) * 1000,
+            mapOffsetMs: map?.offsetMs ?? NaN,
+            mapSpreadMs: map?.spreadMs ?? NaN,
+            lastStart: w.__fireflyAudio.lastStart,
+            starts: w.__fireflyAudio.starts,
+            lastClickGroupMs: w.__fireflyAudio.groupTimeOfFrame(frame),
+            syncReports: w.__acousticHarness.reports(),
+            ...(withRaw ? { rawTimestamps: w.__acousticHarness.rawTimestamps() } : {}),
+          };
+        },
+        [lastClickFrame, options.trace === true] as const,
+      );
       infos.push({ name: players[i]!.name, ...info });
     }
     await waitGroup(first, anchor.groupTimeMs + extraMs + (trackSec + 0.4) * 1000, 30_000);
@@ -300,7 +341,9 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       traces,
       recording: {
         sampleRate: audio.sampleRate,
-        onsetsSec: audio.channels.map((c) => findOnsets(c, audio.sampleRate).map((i) => i / audio.sampleRate)),
+        onsetsSec: audio.channels.map((c) =>
+          findOnsets(c, audio.sampleRate).map((i) => i / audio.sampleRate),
+        ),
         peaks: audio.channels.map((c) => c.reduce((m, v) => Math.max(m, Math.abs(v)), 0)),
       },
     };
@@ -344,9 +387,13 @@ export function priorityWrapper(executable: string, dir: string): string {
 export function describeRun(label: string, run: AcousticRunResult): string {
   const r = run.report;
   const fmt = (v: number | null) => (v === null || Number.isNaN(v) ? 'n/a' : v.toFixed(3));
-  const worst = (p: PlayerInfo) => (p.syncReports.length ? Math.max(...p.syncReports.map((r) => Math.abs(r.errorMs))) : NaN);
+  const worst = (p: PlayerInfo) =>
+    p.syncReports.length ? Math.max(...p.syncReports.map((r) => Math.abs(r.errorMs))) : NaN;
   const lat = run.players
-    .map((p) => `${p.name}: out ${fmt(p.outputLatencyMs)} base ${fmt(p.baseLatencyMs)} map± ${fmt(p.mapSpreadMs)} starts ${p.starts} max|sync err| ${fmt(worst(p))}`)
+    .map(
+      (p) =>
+        `${p.name}: out ${fmt(p.outputLatencyMs)} base ${fmt(p.baseLatencyMs)} map± ${fmt(p.mapSpreadMs)} starts ${p.starts} max|sync err| ${fmt(worst(p))}`,
+    )
     .join('; ');
   return `${label}: ${r.count} clicks, offset median ${fmt(r.medianMs)} ms (intended ${fmt(run.intendedMs)}, engines predicted ${fmt(run.predictedMs)}), p95 |${fmt(r.p95AbsMs)}| max |${fmt(r.maxAbsMs)}| ms, unmatched ${r.unmatched} [${lat}]`;
 }

@@ -79,7 +79,10 @@ export interface PeerRoom {
   /** Waits until both pages report paused. */
   waitPaused(timeoutMs?: number): Promise<void>;
   /** Waits until the holder's page has played past `positionSec`, watching both pages' sync reports. */
-  waitPosition(positionSec: number, options?: { timeoutMs?: number; intervalMs?: number }): Promise<WatchReport>;
+  waitPosition(
+    positionSec: number,
+    options?: { timeoutMs?: number; intervalMs?: number },
+  ): Promise<WatchReport>;
   close(): Promise<void>;
 }
 
@@ -91,7 +94,11 @@ export function writeLibrary(files: Record<string, Uint8Array>): string {
 }
 
 const post = async (ui: string, route: string, body?: unknown) => {
-  const response = await fetch(`${ui}/api/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(`${ui}/api/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
   if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${await response.text()}`);
 };
 
@@ -118,20 +125,44 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
   };
   try {
     // The holder gets the higher priority, so the clock flags given to the follower skew a follower, not group time.
-    const holder = await launchPeer({ name: 'holder', args: ['--library', options.libraryDir, '--priority', '2', ...(options.holderArgs ?? [])] });
+    const holder = await launchPeer({
+      name: 'holder',
+      args: ['--library', options.libraryDir, '--priority', '2', ...(options.holderArgs ?? [])],
+    });
     peers.push(holder);
     const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'));
     if (!seed) throw new Error(`holder has no loopback address: ${holder.addrs.join(', ')}`);
-    const follower = await launchPeer({ name: 'follower', args: ['--bootstrap', seed, '--priority', '1', ...(options.followerArgs ?? [])] });
+    const follower = await launchPeer({
+      name: 'follower',
+      args: ['--bootstrap', seed, '--priority', '1', ...(options.followerArgs ?? [])],
+    });
     peers.push(follower);
-    await waitForStatuses([holder.ui, follower.ui], (s) => agreeOnLeader(s, holder.peerId), { what: 'the holder as leader', timeoutMs: 60_000 });
-    await waitForStatuses([follower.ui], (s) => s[0]?.clock != null, { what: 'a clock estimate on the follower', timeoutMs: 60_000 });
-    const holderTracks = await waitFor(() => getJson<RoomTrack[]>(holder.ui, 'tracks'), (t) => t.length > 0, 60_000, 'the holder scanning its library');
-    await waitFor(() => getJson<RoomTrack[]>(follower.ui, 'tracks'), (t) => t.length >= holderTracks.length, 60_000, 'the follower listing every track');
+    await waitForStatuses([holder.ui, follower.ui], (s) => agreeOnLeader(s, holder.peerId), {
+      what: 'the holder as leader',
+      timeoutMs: 60_000,
+    });
+    await waitForStatuses([follower.ui], (s) => s[0]?.clock != null, {
+      what: 'a clock estimate on the follower',
+      timeoutMs: 60_000,
+    });
+    const holderTracks = await waitFor(
+      () => getJson<RoomTrack[]>(holder.ui, 'tracks'),
+      (t) => t.length > 0,
+      60_000,
+      'the holder scanning its library',
+    );
+    await waitFor(
+      () => getJson<RoomTrack[]>(follower.ui, 'tracks'),
+      (t) => t.length >= holderTracks.length,
+      60_000,
+      'the follower listing every track',
+    );
     const [left, right] = options.channels ?? ['left', 'right'];
     await post(holder.ui, 'settings', { channel: left });
     await post(follower.ui, 'settings', { channel: right });
-    log(`peers ready: holder ${holder.ui} (${left}), follower ${follower.ui} (${right}) ${(options.followerArgs ?? []).join(' ')}`);
+    log(
+      `peers ready: holder ${holder.ui} (${left}), follower ${follower.ui} (${right}) ${(options.followerArgs ?? []).join(' ')}`,
+    );
 
     const pages: Page[] = [];
     const executable = priorityWrapper(process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium', wrapperDir);
@@ -150,7 +181,14 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
         (settle) => {
           const hook = (window as unknown as { __fireflyAudio?: HookView }).__fireflyAudio;
           const ctx = hook?.context();
-          return !!hook && !!ctx && ctx.state === 'running' && ctx.currentTime > settle && hook.outputClock() !== null && hook.groupNow() !== null;
+          return (
+            !!hook &&
+            !!ctx &&
+            ctx.state === 'running' &&
+            ctx.currentTime > settle &&
+            hook.outputClock() !== null &&
+            hook.groupNow() !== null
+          );
         },
         settleSec,
         { polling: 100, timeout: 60_000 },
@@ -158,7 +196,8 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
     }
     const [holderPage, followerPage] = pages as [Page, Page];
 
-    const playback = async () => (await Promise.all(pages.map((p) => p.evaluate(readPlayback)))) as [PagePlayback, PagePlayback];
+    const playback = async () =>
+      (await Promise.all(pages.map((p) => p.evaluate(readPlayback)))) as [PagePlayback, PagePlayback];
     return {
       holder,
       follower,
@@ -172,10 +211,27 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       state: () => getJson<PlaybackState>(holder.ui, 'state'),
       playback,
       waitPlaying: async (trackId, fromSec = 0, timeoutMs = 30_000) => {
-        await waitFor(playback, (ps) => ps.every((p) => p.status === 'playing' && p.trackId === trackId && p.positionSec !== null && p.positionSec >= fromSec - 0.5), timeoutMs, `both pages playing ${trackId} from ${fromSec} s`);
+        await waitFor(
+          playback,
+          (ps) =>
+            ps.every(
+              (p) =>
+                p.status === 'playing' &&
+                p.trackId === trackId &&
+                p.positionSec !== null &&
+                p.positionSec >= fromSec - 0.5,
+            ),
+          timeoutMs,
+          `both pages playing ${trackId} from ${fromSec} s`,
+        );
       },
       waitPaused: async (timeoutMs = 30_000) => {
-        await waitFor(playback, (ps) => ps.every((p) => p.status === 'paused'), timeoutMs, 'both pages paused');
+        await waitFor(
+          playback,
+          (ps) => ps.every((p) => p.status === 'paused'),
+          timeoutMs,
+          'both pages paused',
+        );
       },
       waitPosition: async (positionSec, { timeoutMs = 60_000, intervalMs = 100 } = {}) => {
         let maxSyncErrorMs = 0;
@@ -185,8 +241,10 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
         await waitFor(
           playback,
           (ps) => {
-            for (const p of ps) if (p.syncErrorMs !== null) maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
-            if (ps[0].groupMinusLocalMs !== null && ps[1].groupMinusLocalMs !== null) clockDiffsMs.push(ps[1].groupMinusLocalMs - ps[0].groupMinusLocalMs);
+            for (const p of ps)
+              if (p.syncErrorMs !== null) maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
+            if (ps[0].groupMinusLocalMs !== null && ps[1].groupMinusLocalMs !== null)
+              clockDiffsMs.push(ps[1].groupMinusLocalMs - ps[0].groupMinusLocalMs);
             last = ps.map((p) => p.starts);
             first ??= last;
             return (ps[0].positionSec ?? -Infinity) >= positionSec;
@@ -213,7 +271,8 @@ function readPlayback(): PagePlayback {
   const snapshot = hook.snapshot();
   const start = hook.lastStart;
   const now = hook.groupNow();
-  const playing = snapshot.status === 'playing' && start !== null && now !== null && start.trackId === snapshot.trackId;
+  const playing =
+    snapshot.status === 'playing' && start !== null && now !== null && start.trackId === snapshot.trackId;
   return {
     status: snapshot.status,
     trackId: snapshot.trackId,
@@ -225,7 +284,13 @@ function readPlayback(): PagePlayback {
 }
 
 /** Polls `read` until `check` accepts its value; rejects with the last value after the timeout. */
-async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<T> {
+async function waitFor<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown = null;
@@ -237,7 +302,9 @@ async function waitFor<T>(read: () => Promise<T>, check: (value: T) => boolean, 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}${lastError ? `; error: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(last)}${lastError ? `; error: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

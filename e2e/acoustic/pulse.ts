@@ -15,7 +15,8 @@ const run = promisify(execFile);
 export function pulseAvailable(): { ok: true } | { ok: false; reason: string } {
   for (const bin of ['pulseaudio', 'pactl', 'parec']) {
     const found = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
-    if (found.status !== 0) return { ok: false, reason: `${bin} not installed (apt-get install pulseaudio pulseaudio-utils)` };
+    if (found.status !== 0)
+      return { ok: false, reason: `${bin} not installed (apt-get install pulseaudio pulseaudio-utils)` };
   }
   return { ok: true };
 }
@@ -59,7 +60,8 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
   const channels = options.channels ?? 2;
   const sampleRate = options.sampleRate ?? 48_000;
   const name = options.name ?? 'firefly';
-  if (channels < 1 || channels > CHANNEL_NAMES.length) throw new RangeError(`channels must be 1..${CHANNEL_NAMES.length}`);
+  if (channels < 1 || channels > CHANNEL_NAMES.length)
+    throw new RangeError(`channels must be 1..${CHANNEL_NAMES.length}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-pulse-'));
   const runtime = path.join(dir, 'run');
   const home = path.join(dir, 'home');
@@ -75,7 +77,9 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       `avoid-resampling = yes`,
       // A sound server outranks the build jobs sharing this machine, as it would on a desktop, where its threads
       // run with realtime scheduling (through RealtimeKit there; as root here, directly).
-      ...(process.getuid?.() === 0 ? ['high-priority = yes', 'nice-level = -11', 'realtime-scheduling = yes', 'realtime-priority = 9'] : []),
+      ...(process.getuid?.() === 0
+        ? ['high-priority = yes', 'nice-level = -11', 'realtime-scheduling = yes', 'realtime-priority = 9']
+        : []),
       '',
     ].join('\n'),
   );
@@ -104,7 +108,8 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
     ],
     { env: daemonEnv, timeout: 20_000 },
   );
-  const pactl = async (...args: string[]) => (await run('pactl', args, { env: { ...process.env, ...env }, timeout: 10_000 })).stdout.trim();
+  const pactl = async (...args: string[]) =>
+    (await run('pactl', args, { env: { ...process.env, ...env }, timeout: 10_000 })).stdout.trim();
   const stop = async () => {
     const pidFile = path.join(runtime, 'pulse', 'pid');
     let pid = NaN;
@@ -128,7 +133,15 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
     await waitFor(() => exists(socket), 10_000);
     const sink = `${name}_room`;
     const map = CHANNEL_NAMES.slice(0, channels).join(',');
-    await pactl('load-module', 'module-null-sink', `sink_name=${sink}`, `format=float32le`, `rate=${sampleRate}`, `channels=${channels}`, `channel_map=${map}`);
+    await pactl(
+      'load-module',
+      'module-null-sink',
+      `sink_name=${sink}`,
+      `format=float32le`,
+      `rate=${sampleRate}`,
+      `channels=${channels}`,
+      `channel_map=${map}`,
+    );
     const channelSinks: string[] = [];
     for (let i = 0; i < channels; i++) {
       const remap = `${name}_${CHANNEL_NAMES[i]!.replace('-', '_')}`;
@@ -160,10 +173,25 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
   }
 }
 
-async function startRecording(file: string, device: string, channels: number, sampleRate: number, env: Record<string, string>): Promise<Recording> {
+async function startRecording(
+  file: string,
+  device: string,
+  channels: number,
+  sampleRate: number,
+  env: Record<string, string>,
+): Promise<Recording> {
   const child: ChildProcess = spawn(
     'parec',
-    ['-d', device, '--file-format=wav', '--format=float32le', `--rate=${sampleRate}`, `--channels=${channels}`, '--latency-msec=10', file],
+    [
+      '-d',
+      device,
+      '--file-format=wav',
+      '--format=float32le',
+      `--rate=${sampleRate}`,
+      `--channels=${channels}`,
+      '--latency-msec=10',
+      file,
+    ],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -36,7 +36,13 @@ export function makeClick(seed = 1, durationSec = 0.004, partials = 48): Click {
 }
 
 /** Click start times (s): irregular gaps so that no two clicks can be confused by a pairing. */
-export function clickTimes(count: number, firstSec = 0.5, minGapSec = 0.2, maxGapSec = 0.3, seed = 7): number[] {
+export function clickTimes(
+  count: number,
+  firstSec = 0.5,
+  minGapSec = 0.2,
+  maxGapSec = 0.3,
+  seed = 7,
+): number[] {
   const random = seededRandom(seed);
   const times: number[] = [];
   let t = firstSec;
@@ -48,7 +54,14 @@ export function clickTimes(count: number, firstSec = 0.5, minGapSec = 0.2, maxGa
 }
 
 /** Renders clicks at `timesSec` (each shifted by `delaySec`) into a buffer of `lengthSec`. */
-export function renderClicks(click: Click, timesSec: readonly number[], sampleRate: number, lengthSec: number, delaySec = 0, gain = 0.5): Float32Array {
+export function renderClicks(
+  click: Click,
+  timesSec: readonly number[],
+  sampleRate: number,
+  lengthSec: number,
+  delaySec = 0,
+  gain = 0.5,
+): Float32Array {
   const out = new Float32Array(Math.ceil(lengthSec * sampleRate));
   for (const start of timesSec) {
     const t0 = start + delaySec;

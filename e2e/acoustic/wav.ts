@@ -14,7 +14,8 @@ const EXTENSIBLE = 0xfffe;
 export function readWav(bytes: Uint8Array): PcmAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
+  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE')
+    throw new Error('not a RIFF/WAVE file');
   let format = 0;
   let channelCount = 0;
   let sampleRate = 0;
@@ -39,7 +40,15 @@ export function readWav(bytes: Uint8Array): PcmAudio {
   throw new Error('no data chunk');
 }
 
-function decode(view: DataView, start: number, size: number, format: number, channelCount: number, sampleRate: number, bits: number): PcmAudio {
+function decode(
+  view: DataView,
+  start: number,
+  size: number,
+  format: number,
+  channelCount: number,
+  sampleRate: number,
+  bits: number,
+): PcmAudio {
   if (channelCount < 1 || sampleRate < 1) throw new Error('missing or invalid fmt chunk');
   const bytesPer = bits / 8;
   const frames = Math.floor(size / (bytesPer * channelCount));
@@ -56,7 +65,8 @@ function sampleReader(view: DataView, format: number, bits: number): (at: number
   if (format === FLOAT && bits === 64) return (at) => view.getFloat64(at, true);
   if (format === PCM && bits === 16) return (at) => view.getInt16(at, true) / 32768;
   if (format === PCM && bits === 24) {
-    return (at) => ((view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608);
+    return (at) =>
+      (view.getUint8(at) | (view.getUint8(at + 1) << 8) | (view.getInt8(at + 2) << 16)) / 8388608;
   }
   if (format === PCM && bits === 32) return (at) => view.getInt32(at, true) / 2147483648;
   throw new Error(`unsupported WAV format ${format} with ${bits} bits`);
@@ -100,8 +110,9 @@ export function writeWav(audio: PcmAudio, encoding: 'float32' | 'pcm16' = 'float
 export function wavDataOffset(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new Error('not a RIFF/WAVE file');
-  for (let at = 12; at + 8 <= bytes.byteLength; ) {
+  if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE')
+    throw new Error('not a RIFF/WAVE file');
+  for (let at = 12; at + 8 <= bytes.byteLength;) {
     const size = view.getUint32(at + 4, true);
     if (tag(at) === 'data') return at + 8;
     at += 8 + size + (size & 1);

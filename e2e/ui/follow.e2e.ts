@@ -17,14 +17,19 @@ test('play in one window and every window in the room follows', async ({ browser
   const pages = await Promise.all(peers.map((peer) => openWindow(browser, peer, { tracks: TITLES.length })));
   for (const page of pages) await expect(page.getByTestId('np-title')).toHaveText('Nothing playing');
   // The library is the room's: a device without the music lists it, with the device that holds it.
-  await expect(pages[1]!.getByTestId('track-row').filter({ hasText: 'Long Noise' }).getByTestId('track-holders')).toHaveAttribute('title', 'On living-room');
+  await expect(
+    pages[1]!.getByTestId('track-row').filter({ hasText: 'Long Noise' }).getByTestId('track-holders'),
+  ).toHaveAttribute('title', 'On living-room');
 
   // Play from a follower's window: the leader orders it, every window shows it.
   const kitchen = pages[1];
   await kitchen!.getByTestId('track-row').filter({ hasText: 'Long Noise' }).dblclick();
   for (const page of pages) {
     await expect(page.getByTestId('np-title')).toHaveText('Long Noise');
-    await expect(page.getByTestId('track-row').filter({ hasText: 'Long Noise' })).toHaveAttribute('aria-current', 'true');
+    await expect(page.getByTestId('track-row').filter({ hasText: 'Long Noise' })).toHaveAttribute(
+      'aria-current',
+      'true',
+    );
   }
   await waitForStatuses(
     peers.map((p) => p.ui),
@@ -33,7 +38,11 @@ test('play in one window and every window in the room follows', async ({ browser
   );
 
   // The system's media controls see the track (MediaSession), and → seeks ahead in every window.
-  await expect.poll(() => kitchen!.evaluate(() => [navigator.mediaSession.metadata?.title, navigator.mediaSession.playbackState])).toEqual(['Long Noise', 'playing']);
+  await expect
+    .poll(() =>
+      kitchen!.evaluate(() => [navigator.mediaSession.metadata?.title, navigator.mediaSession.playbackState]),
+    )
+    .toEqual(['Long Noise', 'playing']);
   await kitchen!.getByTestId('track-list').focus();
   await kitchen!.keyboard.press('ArrowRight');
   for (const page of pages) await expect(page.getByTestId('np-position')).toHaveText(/^0:[1-3]\d$/);

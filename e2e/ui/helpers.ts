@@ -17,7 +17,14 @@ export async function musicFolder(): Promise<string> {
   const audio = await testAudio();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-ui-music-'));
   folders.push(dir);
-  await copyInto(dir, [audio.tones.mp3, audio.tones.flac, audio.tones.ogg, audio.tones.wav, audio.withCover, audio.longMp3]);
+  await copyInto(dir, [
+    audio.tones.mp3,
+    audio.tones.flac,
+    audio.tones.ogg,
+    audio.tones.wav,
+    audio.withCover,
+    audio.longMp3,
+  ]);
   return dir;
 }
 
@@ -29,8 +36,13 @@ export function removeMusicFolders(): void {
 /** Starts a room: the first peer holds `library` and leads; the others bootstrap to it. Waits until all agree. */
 export async function startRoom(names: string[], library: string | null): Promise<TestPeer[]> {
   const [first, ...rest] = names;
-  const leader = await launchPeer({ name: first as string, args: [...(library ? ['--library', library] : []), '--priority', '50'] });
-  const others = await Promise.all(rest.map((name) => launchPeer({ name, args: ['--bootstrap', leader.addrs[0] as string] })));
+  const leader = await launchPeer({
+    name: first as string,
+    args: [...(library ? ['--library', library] : []), '--priority', '50'],
+  });
+  const others = await Promise.all(
+    rest.map((name) => launchPeer({ name, args: ['--bootstrap', leader.addrs[0] as string] })),
+  );
   const peers = [leader, ...others];
   await waitForStatuses(
     peers.map((p) => p.ui),
@@ -41,18 +53,26 @@ export async function startRoom(names: string[], library: string | null): Promis
 }
 
 /** Opens a window on a peer and waits until it shows the peer's identity and `tracks` tracks. */
-export async function openWindow(browser: Browser, peer: TestPeer, { tracks, query = '' }: { tracks?: number; query?: string } = {}): Promise<Page> {
+export async function openWindow(
+  browser: Browser,
+  peer: TestPeer,
+  { tracks, query = '' }: { tracks?: number; query?: string } = {},
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   await page.goto(`${peer.ui}/${query}`);
   await expect(page.getByTestId('peer-name')).toHaveText(peer.name);
-  if (tracks !== undefined) await expect(page.getByTestId('library-count')).toHaveText(new RegExp(`^${tracks} tracks?`));
+  if (tracks !== undefined)
+    await expect(page.getByTestId('library-count')).toHaveText(new RegExp(`^${tracks} tracks?`));
   return page;
 }
 
 /** Waits until the peer's library lists `count` tracks (its own scan, or the room's catalog). */
 export async function waitForTracks(peer: TestPeer, count: number): Promise<void> {
   await expect
-    .poll(async () => ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as unknown[]).length, { timeout: 60_000, message: `${peer.name} lists ${count} tracks` })
+    .poll(async () => ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as unknown[]).length, {
+      timeout: 60_000,
+      message: `${peer.name} lists ${count} tracks`,
+    })
     .toBe(count);
 }
 
@@ -60,7 +80,9 @@ export async function waitForTracks(peer: TestPeer, count: number): Promise<void
 export async function queueTitles(peer: TestPeer): Promise<string[]> {
   const [state, tracks] = await Promise.all([
     fetch(`${peer.ui}/api/state`).then((r) => r.json() as Promise<{ queue: string[] }>),
-    fetch(`${peer.ui}/api/tracks`).then((r) => r.json() as Promise<Array<{ trackId: string; title: string }>>),
+    fetch(`${peer.ui}/api/tracks`).then(
+      (r) => r.json() as Promise<Array<{ trackId: string; title: string }>>,
+    ),
   ]);
   return state.queue.map((id) => tracks.find((t) => t.trackId === id)?.title ?? id);
 }

@@ -59,7 +59,9 @@ test('a track only another PC holds shows its cover, fetched from that PC', asyn
   await expect(rows.filter({ hasText: 'MP3 Tone' }).getByTestId('cover-placeholder')).toBeVisible();
 });
 
-test('50,000 tracks: only visible rows render, scrolling stays smooth, search stays fast', async ({ browser }) => {
+test('50,000 tracks: only visible rows render, scrolling stays smooth, search stays fast', async ({
+  browser,
+}) => {
   peers = await startRoom(['desk'], null);
   const [desk] = peers as [TestPeer];
   const page = await openWindow(browser, desk, { query: '?fixture=50000' });
@@ -82,7 +84,10 @@ test('50,000 tracks: only visible rows render, scrolling stays smooth, search st
   });
   const p95 = frames[Math.floor(frames.length * 0.95)] ?? Infinity;
   const median = frames[Math.floor(frames.length / 2)] ?? Infinity;
-  test.info().annotations.push({ type: 'scroll frame ms', description: `median ${median.toFixed(1)}, p95 ${p95.toFixed(1)}` });
+  test.info().annotations.push({
+    type: 'scroll frame ms',
+    description: `median ${median.toFixed(1)}, p95 ${p95.toFixed(1)}`,
+  });
   // A non-virtualized list takes seconds per frame; the frame-time figures themselves are the annotation's
   // (a shared 2-core machine with software rendering measured a p95 of 104 ms once under CI load).
   expect(p95).toBeLessThan(1000);
@@ -101,7 +106,9 @@ test('50,000 tracks: only visible rows render, scrolling stays smooth, search st
   for (const title of await rows.getByTestId('track-title').allTextContents()) expect(title).toMatch(/Live/);
 });
 
-test('keyboard: shortcuts dialog traps focus and closes with Escape; / searches; Ctrl+, opens settings', async ({ browser }) => {
+test('keyboard: shortcuts dialog traps focus and closes with Escape; / searches; Ctrl+, opens settings', async ({
+  browser,
+}) => {
   peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);

@@ -1,6 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { stopPeers, type TestPeer } from '../peers';
-import { musicFolder, openWindow, queueTitles, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
+import {
+  musicFolder,
+  openWindow,
+  queueTitles,
+  removeMusicFolders,
+  startRoom,
+  TITLES,
+  waitForTracks,
+} from './helpers';
 
 let peers: TestPeer[] = [];
 
@@ -10,7 +18,9 @@ test.afterEach(async () => {
   removeMusicFolders();
 });
 
-test('queue: add by button, Q key and context menu; reorder by buttons and drag and drop; remove', async ({ browser }) => {
+test('queue: add by button, Q key and context menu; reorder by buttons and drag and drop; remove', async ({
+  browser,
+}) => {
   peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);

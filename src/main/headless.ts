@@ -29,7 +29,11 @@ export interface Headless {
 export async function startHeadless(options: PeerOptions): Promise<Headless> {
   const peer = new Peer(options);
   await peer.start();
-  const bridge = new WsBridge({ handlers: peer.handlers, events: peer.events, onClients: (count) => peer.setSpeakers(count) });
+  const bridge = new WsBridge({
+    handlers: peer.handlers,
+    events: peer.events,
+    onClients: (count) => peer.setSpeakers(count),
+  });
   const server = new HttpServer(
     { handlers: peer.handlers, bridge, media: (kind, id) => peer.media(kind, id) },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },
@@ -69,11 +73,15 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     headless = await startHeadless(options);
   } catch (error) {
-    process.stderr.write(`firefly-peer: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `firefly-peer: could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
   const { peerId, name, addrs } = headless.peer.identity();
-  process.stdout.write(`firefly-peer ready ${JSON.stringify({ peerId, name, addrs, ui: headless.server.url })}\n`);
+  process.stdout.write(
+    `firefly-peer ready ${JSON.stringify({ peerId, name, addrs, ui: headless.server.url })}\n`,
+  );
 
   const shutdown = (signal: string) => {
     process.stderr.write(`firefly-peer: ${signal}, shutting down\n`);
@@ -88,7 +96,10 @@ export async function runCli(argv: string[]): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   if (options.repl) {
     await startRepl(
-      { handlers: headless.peer.handlers, debug: () => ({ ui: headless.server.url, rejectedBridgeFrames: headless.bridge.rejected }) },
+      {
+        handlers: headless.peer.handlers,
+        debug: () => ({ ui: headless.server.url, rejectedBridgeFrames: headless.bridge.rejected }),
+      },
       { input: process.stdin, output: process.stdout, prompt: process.stdin.isTTY === true },
     );
     shutdown('exit');

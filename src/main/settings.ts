@@ -38,7 +38,8 @@ export class SettingsStore {
 
   /** Applies a validated patch and saves it. */
   async update(patch: Partial<DeviceSettings>): Promise<DeviceSettings> {
-    for (const [key, value] of Object.entries(patch)) if (value !== undefined) Object.assign(this.#current, { [key]: value });
+    for (const [key, value] of Object.entries(patch))
+      if (value !== undefined) Object.assign(this.#current, { [key]: value });
     const snapshot = JSON.stringify(this.#current, null, 2);
     this.#writing = this.#writing.then(async () => {
       await mkdir(path.dirname(this.#file), { recursive: true });

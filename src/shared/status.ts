@@ -66,7 +66,11 @@ export interface PeerStatus {
   /** Tracks this peer is fetching or has fetched from other peers, by track id. */
   downloads?: Record<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>;
   /** This peer's own library: track count, files skipped, scan progress. */
-  library?: { tracks: number; skipped: number; scan: { done: number; total: number; currentPath: string; running: boolean } };
+  library?: {
+    tracks: number;
+    skipped: number;
+    scan: { done: number; total: number; currentPath: string; running: boolean };
+  };
   /** Recent notable events (failed dials, elections), newest last. */
   log: string[];
 }

@@ -5,7 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BridgeError, dispatchRequest, eventNames, type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
+import {
+  BridgeError,
+  dispatchRequest,
+  eventNames,
+  type BridgeEvents,
+  type BridgeHandlers,
+} from '../../shared/bridge/contract';
 import type { TypedEvents } from './events';
 
 /** Largest request frame accepted from a browser. */
@@ -26,9 +32,7 @@ export class WsBridge {
 
   constructor(private readonly components: WsBridgeComponents) {
     for (const event of eventNames) {
-      this.#unsubscribe.push(
-        components.events.on(event, (payload) => this.broadcast(event, payload)),
-      );
+      this.#unsubscribe.push(components.events.on(event, (payload) => this.broadcast(event, payload)));
     }
     this.#wss.on('connection', (socket) => this.#accept(socket));
   }
@@ -77,7 +81,8 @@ export class WsBridge {
       }
       if (typeof frame !== 'object' || frame === null) throw new BridgeError('frame is not an object');
       const { id: frameId, channel, payload } = frame as Record<string, unknown>;
-      if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId)) throw new BridgeError('frame has no numeric id');
+      if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId))
+        throw new BridgeError('frame has no numeric id');
       id = frameId;
       const value = await dispatchRequest(this.components.handlers, channel, payload);
       send(socket, { id, ok: true, value: value ?? null });

@@ -14,15 +14,50 @@ describe('parseArgs', () => {
 
   it('parses every flag, in both --flag value and --flag=value forms', () => {
     const o = parseArgs(
-      ['--name', 'Kitchen', '--library', '/music/a', '--library=/music/b', '--data', '/tmp/d', '--port', '0',
-        '--bootstrap', '127.0.0.1:4001', '--bootstrap', '/ip4/10.0.0.2/tcp/4001', '--room', 'secret', '--priority=7',
-        '--no-mdns', '--ui-port', '0', '--ui-host', '0.0.0.0', '--repl', '--clock-offset-ms', '-500', '--clock-skew-ppm', '200.5'],
+      [
+        '--name',
+        'Kitchen',
+        '--library',
+        '/music/a',
+        '--library=/music/b',
+        '--data',
+        '/tmp/d',
+        '--port',
+        '0',
+        '--bootstrap',
+        '127.0.0.1:4001',
+        '--bootstrap',
+        '/ip4/10.0.0.2/tcp/4001',
+        '--room',
+        'secret',
+        '--priority=7',
+        '--no-mdns',
+        '--ui-port',
+        '0',
+        '--ui-host',
+        '0.0.0.0',
+        '--repl',
+        '--clock-offset-ms',
+        '-500',
+        '--clock-skew-ppm',
+        '200.5',
+      ],
       env,
     );
     expect(o).toMatchObject({
-      name: 'Kitchen', libraries: ['/music/a', '/music/b'], dataDir: '/tmp/d', port: 0,
-      bootstrap: ['127.0.0.1:4001', '/ip4/10.0.0.2/tcp/4001'], room: 'secret', priority: 7, mdns: false,
-      uiPort: 0, uiHost: '0.0.0.0', repl: true, clockOffsetMs: -500, clockSkewPpm: 200.5,
+      name: 'Kitchen',
+      libraries: ['/music/a', '/music/b'],
+      dataDir: '/tmp/d',
+      port: 0,
+      bootstrap: ['127.0.0.1:4001', '/ip4/10.0.0.2/tcp/4001'],
+      room: 'secret',
+      priority: 7,
+      mdns: false,
+      uiPort: 0,
+      uiHost: '0.0.0.0',
+      repl: true,
+      clockOffsetMs: -500,
+      clockSkewPpm: 200.5,
     });
   });
 
@@ -48,7 +83,21 @@ describe('parseArgs', () => {
   });
 
   it('documents every flag in the help text', () => {
-    for (const flag of ['--name', '--library', '--data', '--port', '--bootstrap', '--room', '--priority', '--no-mdns', '--ui-port', '--ui-host', '--repl', '--clock-offset-ms', '--clock-skew-ppm']) {
+    for (const flag of [
+      '--name',
+      '--library',
+      '--data',
+      '--port',
+      '--bootstrap',
+      '--room',
+      '--priority',
+      '--no-mdns',
+      '--ui-port',
+      '--ui-host',
+      '--repl',
+      '--clock-offset-ms',
+      '--clock-skew-ppm',
+    ]) {
       expect(usage()).toContain(flag);
     }
   });

@@ -37,21 +37,77 @@ interface FlagSpec {
 }
 
 const flags: Record<string, FlagSpec> = {
-  '--name': { key: 'name', kind: 'string', value: 'NAME', help: 'device name shown to other peers (default: host name)' },
+  '--name': {
+    key: 'name',
+    kind: 'string',
+    value: 'NAME',
+    help: 'device name shown to other peers (default: host name)',
+  },
   '--library': { key: 'libraries', kind: 'strings', value: 'DIR', help: 'music folder to scan (repeatable)' },
-  '--data': { key: 'dataDir', kind: 'string', value: 'DIR', help: 'data folder (identity, index, chunk cache)' },
+  '--data': {
+    key: 'dataDir',
+    kind: 'string',
+    value: 'DIR',
+    help: 'data folder (identity, index, chunk cache)',
+  },
   '--port': { key: 'port', kind: 'port', value: 'N', help: 'libp2p TCP port (0 = any free port; default 0)' },
-  '--host': { key: 'listenHost', kind: 'string', value: 'ADDR', help: 'address libp2p listens on (default 0.0.0.0)' },
-  '--bootstrap': { key: 'bootstrap', kind: 'strings', value: 'ADDR', help: 'peer to dial: host:port or a multiaddr (repeatable)' },
-  '--room': { key: 'room', kind: 'string', value: 'PASSPHRASE', help: 'room passphrase; peers with another one never connect' },
-  '--priority': { key: 'priority', kind: 'int', value: 'N', help: 'leader priority, higher wins elections (default 0)', min: 0, max: 1000 },
+  '--host': {
+    key: 'listenHost',
+    kind: 'string',
+    value: 'ADDR',
+    help: 'address libp2p listens on (default 0.0.0.0)',
+  },
+  '--bootstrap': {
+    key: 'bootstrap',
+    kind: 'strings',
+    value: 'ADDR',
+    help: 'peer to dial: host:port or a multiaddr (repeatable)',
+  },
+  '--room': {
+    key: 'room',
+    kind: 'string',
+    value: 'PASSPHRASE',
+    help: 'room passphrase; peers with another one never connect',
+  },
+  '--priority': {
+    key: 'priority',
+    kind: 'int',
+    value: 'N',
+    help: 'leader priority, higher wins elections (default 0)',
+    min: 0,
+    max: 1000,
+  },
   '--leader': { key: 'priority', kind: 'flag', help: 'prefer this peer as leader (same as --priority 100)' },
   '--no-mdns': { key: 'mdns', kind: 'flag', help: 'do not discover peers by mDNS (use --bootstrap)' },
-  '--ui-port': { key: 'uiPort', kind: 'port', value: 'N', help: 'HTTP + WebSocket port of the web UI and API (0 = any; default 8081)' },
-  '--ui-host': { key: 'uiHost', kind: 'string', value: 'ADDR', help: 'address the web UI binds to (default 127.0.0.1)' },
+  '--ui-port': {
+    key: 'uiPort',
+    kind: 'port',
+    value: 'N',
+    help: 'HTTP + WebSocket port of the web UI and API (0 = any; default 8081)',
+  },
+  '--ui-host': {
+    key: 'uiHost',
+    kind: 'string',
+    value: 'ADDR',
+    help: 'address the web UI binds to (default 127.0.0.1)',
+  },
   '--repl': { key: 'repl', kind: 'flag', help: 'interactive command line (type help)' },
-  '--clock-offset-ms': { key: 'clockOffsetMs', kind: 'number', value: 'N', help: "shift this peer's clock by N ms (tests, demos)", min: -86_400_000, max: 86_400_000 },
-  '--clock-skew-ppm': { key: 'clockSkewPpm', kind: 'number', value: 'N', help: "skew this peer's clock by N parts per million", min: -10_000, max: 10_000 },
+  '--clock-offset-ms': {
+    key: 'clockOffsetMs',
+    kind: 'number',
+    value: 'N',
+    help: "shift this peer's clock by N ms (tests, demos)",
+    min: -86_400_000,
+    max: 86_400_000,
+  },
+  '--clock-skew-ppm': {
+    key: 'clockSkewPpm',
+    kind: 'number',
+    value: 'N',
+    help: "skew this peer's clock by N parts per million",
+    min: -10_000,
+    max: 10_000,
+  },
   '--help': { key: 'help', kind: 'flag', help: 'print this help' },
 };
 
@@ -88,7 +144,8 @@ function parseNumber(flag: string, spec: FlagSpec, raw: string): number {
   }
   const min = spec.kind === 'port' ? 0 : (spec.min ?? -Infinity);
   const max = spec.kind === 'port' ? 65535 : (spec.max ?? Infinity);
-  if (value < min || value > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${raw}`);
+  if (value < min || value > max)
+    throw new UsageError(`${flag} must be between ${min} and ${max}, got ${raw}`);
   return value;
 }
 
@@ -117,7 +174,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     if (eq > 0) raw = arg.slice(eq + 1);
     else {
       raw = argv[i + 1];
-      if (raw === undefined || (raw.startsWith('--') && raw.length > 2)) throw new UsageError(`${flag} needs a value (${spec.value})`);
+      if (raw === undefined || (raw.startsWith('--') && raw.length > 2))
+        throw new UsageError(`${flag} needs a value (${spec.value})`);
       i++;
     }
     if (spec.kind !== 'strings' && seen.has(flag)) throw new UsageError(`${flag} given twice`);
@@ -149,5 +207,12 @@ export function usage(): string {
     const left = spec.value ? `${flag} ${spec.value}` : flag;
     return `  ${left.padEnd(28)} ${spec.help}`;
   });
-  return ['Usage: firefly-peer [flags]', '', 'Runs a Firefly peer without the desktop shell, with a web UI.', '', ...lines, ''].join('\n');
+  return [
+    'Usage: firefly-peer [flags]',
+    '',
+    'Runs a Firefly peer without the desktop shell, with a web UI.',
+    '',
+    ...lines,
+    '',
+  ].join('\n');
 }

@@ -5,14 +5,35 @@ import type { PeerStatus } from '../../shared/status';
 import { formatDuration, replCommands, runReplLine, startRepl } from './repl';
 
 const aTrack = (index: number, title: string): RoomTrack => ({
-  index, trackId: `t${index}`.padEnd(64, '0'), title, artist: 'Band', album: 'Album', trackNo: index + 1, durationSec: 185,
-  codec: 'MP3', sizeBytes: 1000, hasCover: false, holders: ['p1'], local: true,
+  index,
+  trackId: `t${index}`.padEnd(64, '0'),
+  title,
+  artist: 'Band',
+  album: 'Album',
+  trackNo: index + 1,
+  durationSec: 185,
+  codec: 'MP3',
+  sizeBytes: 1000,
+  hasCover: false,
+  holders: ['p1'],
+  local: true,
 });
 
 const status: PeerStatus = {
   self: { peerId: 'p1', name: 'kitchen', priority: 0, addrs: [] },
   leader: { peerId: 'p2', epoch: 3 },
-  members: [{ peerId: 'p2', name: 'living', priority: 5, role: 'leader', addrs: [], lastSeenMs: 120, rttMs: 0.4, clock: null }],
+  members: [
+    {
+      peerId: 'p2',
+      name: 'living',
+      priority: 5,
+      role: 'leader',
+      addrs: [],
+      lastSeenMs: 120,
+      rttMs: 0.4,
+      clock: null,
+    },
+  ],
   clock: { offsetMs: 1.25, driftPpm: 3, rttMs: 0.2, errorMs: 0.05 },
   playback: { state: 'playing', trackId: 't1', positionSec: 61 },
   dropped: { malformed: 2 },
@@ -47,7 +68,11 @@ describe('repl', () => {
       expect(h[`playback:${name}`]).toHaveBeenCalled();
     }
     expect(await runReplLine(commands, 'status')).toMatch(/leader\s+p2 \(epoch 3\)[\s\S]*offset 1\.250 ms/);
-    expect(JSON.parse((await runReplLine(commands, 'debug')) as string)).toMatchObject({ dropped: { malformed: 2 }, log: ['dial failed'], rejectedFrames: 0 });
+    expect(JSON.parse((await runReplLine(commands, 'debug')) as string)).toMatchObject({
+      dropped: { malformed: 2 },
+      log: ['dial failed'],
+      rejectedFrames: 0,
+    });
     expect(await runReplLine(commands, 'help')).toMatch(/play <index>/);
     expect(await runReplLine(commands, 'exit')).toBeNull();
   });
@@ -63,7 +88,9 @@ describe('repl', () => {
 
   it('reports handler failures without stopping', async () => {
     const h = handlers();
-    (h['playback:pause'] as unknown as ReturnType<typeof vi.fn>).mockRejectedValue(new Error('no leader yet'));
+    (h['playback:pause'] as unknown as ReturnType<typeof vi.fn>).mockRejectedValue(
+      new Error('no leader yet'),
+    );
     const input = new PassThrough();
     const output = new PassThrough();
     let text = '';

@@ -35,7 +35,10 @@ function formatPeers(status: PeerStatus): string {
 function formatTracks(tracks: RoomTrack[]): string {
   if (tracks.length === 0) return 'The room has no tracks yet.';
   return tracks
-    .map((t) => `${String(t.index).padStart(4)}  ${t.artist} — ${t.title}  (${formatDuration(t.durationSec)})${t.local ? '' : '  [remote]'}`)
+    .map(
+      (t) =>
+        `${String(t.index).padStart(4)}  ${t.artist} — ${t.title}  (${formatDuration(t.durationSec)})${t.local ? '' : '  [remote]'}`,
+    )
     .join('\n');
 }
 
@@ -61,7 +64,12 @@ export function replCommands(components: ReplComponents): Record<string, Command
   const noArgs = (name: string, args: string[]) => {
     if (args.length > 0) throw new ReplUsageError(`${name} takes no arguments`);
   };
-  const simple = (name: string, channel: 'playback:pause' | 'playback:resume' | 'playback:stop' | 'playback:next' | 'playback:prev', done: string, help: string): Command => ({
+  const simple = (
+    name: string,
+    channel: 'playback:pause' | 'playback:resume' | 'playback:stop' | 'playback:next' | 'playback:prev',
+    done: string,
+    help: string,
+  ): Command => ({
     usage: name,
     help,
     run: async (args) => {
@@ -71,18 +79,32 @@ export function replCommands(components: ReplComponents): Record<string, Command
     },
   });
   const commands: Record<string, Command> = {
-    peers: { usage: 'peers', help: 'show the peers in the room', run: async (args) => (noArgs('peers', args), formatPeers(await h['peer:status'](undefined))) },
-    list: { usage: 'list', help: "list the room's tracks", run: async (args) => (noArgs('list', args), formatTracks(await h['library:list'](undefined))) },
+    peers: {
+      usage: 'peers',
+      help: 'show the peers in the room',
+      run: async (args) => (noArgs('peers', args), formatPeers(await h['peer:status'](undefined))),
+    },
+    list: {
+      usage: 'list',
+      help: "list the room's tracks",
+      run: async (args) => (noArgs('list', args), formatTracks(await h['library:list'](undefined))),
+    },
     play: {
       usage: 'play <index>',
       help: 'play track number <index> of `list`',
       run: async (args) => {
         const [raw, extra] = args;
-        if (raw === undefined || extra !== undefined || !/^\d+$/.test(raw)) throw new ReplUsageError('usage: play <index>, where <index> is a number from `list`');
+        if (raw === undefined || extra !== undefined || !/^\d+$/.test(raw))
+          throw new ReplUsageError('usage: play <index>, where <index> is a number from `list`');
         const tracks = await h['library:list'](undefined);
         const index = Number(raw);
         const track = tracks.find((t) => t.index === index);
-        if (!track) throw new ReplUsageError(tracks.length === 0 ? 'the room has no tracks yet' : `no track ${index}; \`list\` shows 0 to ${tracks.length - 1}`);
+        if (!track)
+          throw new ReplUsageError(
+            tracks.length === 0
+              ? 'the room has no tracks yet'
+              : `no track ${index}; \`list\` shows 0 to ${tracks.length - 1}`,
+          );
         await h['playback:play']({ index });
         return `Playing ${track.artist} — ${track.title}`;
       },
@@ -92,14 +114,28 @@ export function replCommands(components: ReplComponents): Record<string, Command
     stop: simple('stop', 'playback:stop', 'Stopped.', 'stop playback everywhere'),
     next: simple('next', 'playback:next', 'Next track.', 'play the next track'),
     prev: simple('prev', 'playback:prev', 'Previous track.', 'play the previous track (or restart this one)'),
-    status: { usage: 'status', help: 'show leader, clock and playback status', run: async (args) => (noArgs('status', args), formatStatus(await h['peer:status'](undefined))) },
+    status: {
+      usage: 'status',
+      help: 'show leader, clock and playback status',
+      run: async (args) => (noArgs('status', args), formatStatus(await h['peer:status'](undefined))),
+    },
     debug: {
       usage: 'debug',
       help: 'show diagnostics: dropped messages, connection log, clock details',
       run: async (args) => {
         noArgs('debug', args);
         const status = await h['peer:status'](undefined);
-        return JSON.stringify({ dropped: status.dropped, clock: status.clock, members: status.members, log: status.log, ...components.debug() }, null, 2);
+        return JSON.stringify(
+          {
+            dropped: status.dropped,
+            clock: status.clock,
+            members: status.members,
+            log: status.log,
+            ...components.debug(),
+          },
+          null,
+          2,
+        );
       },
     },
     help: { usage: 'help', help: 'list the commands', run: () => helpText(commands) },
@@ -134,9 +170,16 @@ export async function runReplLine(commands: Record<string, Command>, line: strin
 }
 
 /** Reads commands from `input` until `exit` or end of input; resolves when done. */
-export async function startRepl(components: ReplComponents, io: { input: Readable; output: Writable; prompt?: boolean }): Promise<void> {
+export async function startRepl(
+  components: ReplComponents,
+  io: { input: Readable; output: Writable; prompt?: boolean },
+): Promise<void> {
   const commands = replCommands(components);
-  const rl = readline.createInterface({ input: io.input, output: io.prompt ? io.output : undefined, terminal: false });
+  const rl = readline.createInterface({
+    input: io.input,
+    output: io.prompt ? io.output : undefined,
+    terminal: false,
+  });
   const write = (text: string) => io.output.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
   const prompt = () => io.prompt && io.output.write('firefly> ');
   write('Firefly peer console. Type help for commands.');

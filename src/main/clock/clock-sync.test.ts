@@ -45,7 +45,11 @@ async function connectAll(peers: TestPeer[]): Promise<void> {
 }
 
 /** Resolves when the clock reports a status satisfying `done`; rejects after timeoutMs. */
-function until(clock: ClockSync, done: (status: ClockStatus) => boolean, timeoutMs = 45_000): Promise<ClockStatus> {
+function until(
+  clock: ClockSync,
+  done: (status: ClockStatus) => boolean,
+  timeoutMs = 45_000,
+): Promise<ClockStatus> {
   return new Promise((resolve, reject) => {
     const controller = new AbortController();
     const timer = setTimeout(() => {
@@ -108,7 +112,10 @@ describe('ClockSync over real libp2p nodes', () => {
     }
     // The true offsets are about −1000 ms and −500 ms (plus skew accumulated since the clocks were made),
     // and the fast clock drifts −400 ppm relative to group time.
-    for (const [f, nominal] of [[fast, -1000], [plain, -500]] as const) {
+    for (const [f, nominal] of [
+      [fast, -1000],
+      [plain, -500],
+    ] as const) {
       const b = base.nowMs();
       const trueOffset = leader.clock.groupTimeAt(leader.time.fromBase(b)) - f.time.fromBase(b);
       expect(Math.abs(trueOffset - nominal)).toBeLessThan(10);
@@ -158,7 +165,9 @@ describe('ClockSync over real libp2p nodes', () => {
     // What the other follower sees as the jump at b0: its old view against its new one.
     const otherAfter = other.clock.groupTimeAt(other.time.fromBase(b0));
     const otherBoundAfter = other.clock.status(other.time.fromBase(b0)).errorMs;
-    expect(Math.abs(otherAfter - otherBefore)).toBeLessThanOrEqual(otherBoundBefore + heirBound + otherBoundAfter);
+    expect(Math.abs(otherAfter - otherBefore)).toBeLessThanOrEqual(
+      otherBoundBefore + heirBound + otherBoundAfter,
+    );
     expect(Math.abs(otherAfter - otherBefore)).toBeLessThan(1);
   });
 
@@ -175,7 +184,12 @@ describe('ClockSync over real libp2p nodes', () => {
     await lp.write(new Uint8Array(13).fill(7));
     await lp.write(encodeProbe({ seq: 42, t1: 1234.5 }));
     const reply = decodeReply((await lp.read({ signal: AbortSignal.timeout(5000) })).subarray());
-    expect(reply.ok && reply.value).toMatchObject({ seq: 42, t1: 1234.5, authoritative: true, serverErrorMs: 0 });
+    expect(reply.ok && reply.value).toMatchObject({
+      seq: 42,
+      t1: 1234.5,
+      authoritative: true,
+      serverErrorMs: 0,
+    });
     expect(leader.clock.stats().dropped.malformedProbes).toBe(2);
 
     await lp.write(new Uint8Array(1000));
@@ -196,7 +210,9 @@ describe('ClockSync over real libp2p nodes', () => {
     await a.clock.start();
     await a.clock.stop();
     await a.clock.stop();
-    await expect(b.node.dialProtocol(a.node.peerId, PROTOCOL, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    await expect(
+      b.node.dialProtocol(a.node.peerId, PROTOCOL, { signal: AbortSignal.timeout(5000) }),
+    ).rejects.toThrow();
     await a.clock.start();
     a.clock.setLeader(a.node.peerId);
     b.clock.setLeader(a.node.peerId);

@@ -138,7 +138,11 @@ export function clockProtocol(roomHash: string): string {
   return `/firefly/${roomHash}/clock/1.0.0`;
 }
 
-const FRAME_LENGTH_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError']);
+const FRAME_LENGTH_ERRORS = new Set([
+  'InvalidDataLengthError',
+  'InvalidDataLengthLengthError',
+  'InvalidMessageLengthError',
+]);
 
 /** Clock synchronisation service: serves probes and follows the current leader. */
 export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
@@ -223,7 +227,9 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#controller = null;
     this.#following = null;
     controller.abort();
-    await this.#node.unhandle(this.#protocol).catch((e: unknown) => this.#log(`clock: unhandle failed: ${String(e)}`));
+    await this.#node
+      .unhandle(this.#protocol)
+      .catch((e: unknown) => this.#log(`clock: unhandle failed: ${String(e)}`));
   }
 
   /**
@@ -286,12 +292,28 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     const now = localMs ?? this.#time.nowMs();
     const leaderPeerId = this.#leader?.toString() ?? null;
     if (this.#isLeader) {
-      return { offsetMs: this.#timelineOffsetMs, driftPpm: 0, rttMs: 0, errorMs: 0, samples: 0, role: 'leader', leaderPeerId };
+      return {
+        offsetMs: this.#timelineOffsetMs,
+        driftPpm: 0,
+        rttMs: 0,
+        errorMs: 0,
+        samples: 0,
+        role: 'leader',
+        leaderPeerId,
+      };
     }
     const current = this.#current;
     const role = this.#leader ? 'follower' : 'none';
     if (!current) {
-      return { offsetMs: this.groupTimeAt(now) - now, driftPpm: this.#carried?.driftPpm ?? 0, rttMs: 0, errorMs: Infinity, samples: 0, role, leaderPeerId };
+      return {
+        offsetMs: this.groupTimeAt(now) - now,
+        driftPpm: this.#carried?.driftPpm ?? 0,
+        rttMs: 0,
+        errorMs: Infinity,
+        samples: 0,
+        role,
+        leaderPeerId,
+      };
     }
     return {
       offsetMs: toGroupTime(current, now) - now,
@@ -448,7 +470,10 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         continue;
       }
       this.#stats.repliesReceived++;
-      return { sample: { t1, t2: reply.value.t2, t3: reply.value.t3, t4 }, serverErrorMs: reply.value.serverErrorMs };
+      return {
+        sample: { t1, t2: reply.value.t2, t3: reply.value.t3, t4 },
+        serverErrorMs: reply.value.serverErrorMs,
+      };
     }
   }
 

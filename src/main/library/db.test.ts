@@ -136,7 +136,11 @@ describe('LibraryDb', () => {
 
     const image = { hash: hex('jpeg'), mime: 'image/jpeg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 1]) };
     expect(db.setCover(remote.id, image)).toBe(true);
-    expect(db.getTrack(remote.id)).toMatchObject({ hasCover: true, coverHash: image.hash, coverMime: 'image/jpeg' });
+    expect(db.getTrack(remote.id)).toMatchObject({
+      hasCover: true,
+      coverHash: image.hash,
+      coverMime: 'image/jpeg',
+    });
     expect(db.cover(image.hash)).toEqual({ mime: 'image/jpeg', bytes: image.bytes });
     // A track that already has a cover, or that is unknown, keeps what it has.
     const other = { hash: hex('other'), mime: 'image/png', bytes: new Uint8Array([9]) };

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentTrackId, isNewer, positionAt, sameTimeline, type PlaybackState } from '../../shared/playback/state';
+import {
+  currentTrackId,
+  isNewer,
+  positionAt,
+  sameTimeline,
+  type PlaybackState,
+} from '../../shared/playback/state';
 import { PlaybackCommandError, PlaybackNoLeaderError, PlaybackTimeoutError } from './coordinator';
 import { SimRoom, type SimPeer } from './testing/sim';
 
@@ -15,7 +21,11 @@ afterEach(() => room?.stopAll());
 
 /** A room of peers with `leader` elected and its takeover done. */
 async function aRoom(ids: string[], leader = ids[0] ?? null): Promise<SimRoom> {
-  room = new SimRoom(library, { leadTimeMs: LEAD, readyTimeoutMs: READY_TIMEOUT, takeoverMs: TAKEOVER, stateIntervalMs: 2000 }, LATENCY);
+  room = new SimRoom(
+    library,
+    { leadTimeMs: LEAD, readyTimeoutMs: READY_TIMEOUT, takeoverMs: TAKEOVER, stateIntervalMs: 2000 },
+    LATENCY,
+  );
   for (const id of ids) room.add(id);
   room.elect(leader);
   await room.clock.advance(TAKEOVER + 20);
@@ -49,7 +59,10 @@ const expectAllAgree = (ids: string[]) => {
 };
 const expectMonotonic = (peer: SimPeer) => {
   for (let i = 1; i < peer.history.length; i++) {
-    expect(isNewer(peer.history[i] as PlaybackState, peer.history[i - 1] as PlaybackState), `${peer.id} history[${i}]`).toBe(true);
+    expect(
+      isNewer(peer.history[i] as PlaybackState, peer.history[i - 1] as PlaybackState),
+      `${peer.id} history[${i}]`,
+    ).toBe(true);
   }
 };
 
@@ -89,7 +102,10 @@ describe('PlaybackCoordinator: commands', () => {
     expect(currentTrackId(final)).toBe('t2');
     expect(final).toMatchObject({ paused: true, pausedAtSec: 30, version: before + 4 });
     expectAllAgree(['A', 'B', 'C']);
-    const versions = room.peer('A').history.map((s) => s.version).slice(-4);
+    const versions = room
+      .peer('A')
+      .history.map((s) => s.version)
+      .slice(-4);
     expect(versions).toEqual([before + 1, before + 2, before + 3, before + 4]);
     for (const p of room.peers.values()) expectMonotonic(p);
   });
@@ -101,7 +117,9 @@ describe('PlaybackCoordinator: commands', () => {
       new PlaybackCommandError('unknown track nosuchtrack'),
     );
     await expect(settle(b.request({ kind: 'next' }))).rejects.toThrow(/nothing is playing/);
-    await expect(settle(b.request({ kind: 'play', index: 99 }))).rejects.toThrow(/no track in the library at index 99/);
+    await expect(settle(b.request({ kind: 'play', index: 99 }))).rejects.toThrow(
+      /no track in the library at index 99/,
+    );
     // Malformed locally: refused before anything is sent.
     await expect(b.request({ kind: 'seek', positionSec: -5 })).rejects.toBeInstanceOf(PlaybackCommandError);
     expect(room.peer('A').coordinator.counts().commandsRefused).toBe(3);
@@ -121,20 +139,27 @@ describe('PlaybackCoordinator: commands', () => {
   it('fails with a timeout when the leader does not answer', async () => {
     await aRoom(['A', 'B']);
     room.bus.block('B', 'A');
-    await expect(settle(room.peer('B').coordinator.request({ kind: 'stop' }))).rejects.toThrow(PlaybackTimeoutError);
+    await expect(settle(room.peer('B').coordinator.request({ kind: 'stop' }))).rejects.toThrow(
+      PlaybackTimeoutError,
+    );
   });
 
   it('moves to the next track when one ends, and stops after the last', async () => {
     await aRoom(['A', 'B']);
     room.allReady();
     await room.clock.advance(10);
-    await settle(room.peer('B').coordinator.request({ kind: 'replace', trackIds: ['t3', 't3'], playIndex: 0 }));
+    await settle(
+      room.peer('B').coordinator.request({ kind: 'replace', trackIds: ['t3', 't3'], playIndex: 0 }),
+    );
     const started = stateOf('A').anchor.groupTimeMs;
     await room.clock.advance(started + 10_000 - room.clock.now() - 1);
     expect(stateOf('B').currentIndex).toBe(0);
     await room.clock.advance(20);
     // The next track starts a lead time after the previous one ended.
-    expect(stateOf('B')).toMatchObject({ currentIndex: 1, anchor: { groupTimeMs: started + 10_000 + LEAD, positionSec: 0 } });
+    expect(stateOf('B')).toMatchObject({
+      currentIndex: 1,
+      anchor: { groupTimeMs: started + 10_000 + LEAD, positionSec: 0 },
+    });
     await room.clock.advance(10_000 + LEAD + 20);
     expect(stateOf('B').currentIndex).toBeNull();
   });
@@ -185,7 +210,10 @@ describe('PlaybackCoordinator: ready barrier', () => {
     await room.clock.advance(10);
     const held = await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
     const appliedAt = room.clock.now() - LATENCY;
-    expect(held).toMatchObject({ starting: true, anchor: { groupTimeMs: appliedAt + READY_TIMEOUT + LEAD, positionSec: 0 } });
+    expect(held).toMatchObject({
+      starting: true,
+      anchor: { groupTimeMs: appliedAt + READY_TIMEOUT + LEAD, positionSec: 0 },
+    });
     await room.clock.advance(500);
     expect(stateOf('C').starting).toBe(true);
     room.peer('C').coordinator.reportReady('t1');
@@ -207,7 +235,11 @@ describe('PlaybackCoordinator: ready barrier', () => {
     expect(stateOf('C').starting).toBe(true);
     await room.clock.advance(200);
     const started = stateOf('C');
-    expect(started).toMatchObject({ starting: false, version: held.version + 1, anchor: { groupTimeMs: heldStart } });
+    expect(started).toMatchObject({
+      starting: false,
+      version: held.version + 1,
+      anchor: { groupTimeMs: heldStart },
+    });
     await room.clock.advance(2000);
     room.peer('C').coordinator.reportReady('t2');
     await room.clock.advance(20);
@@ -315,7 +347,10 @@ describe('PlaybackCoordinator: leader failover', () => {
     await room.clock.advance(TAKEOVER + 20);
     expect(stateOf('D')).toMatchObject({ updatedBy: 'D', version: playing.version + 1 });
     for (const id of ['A', 'B', 'D']) expect(sameTimeline(stateOf(id), playing), id).toBe(true);
-    for (const id of ['A', 'B']) expect(room.peer(id).history.every((s) => s.version < playing.version || currentTrackId(s) === 't2')).toBe(true);
+    for (const id of ['A', 'B'])
+      expect(
+        room.peer(id).history.every((s) => s.version < playing.version || currentTrackId(s) === 't2'),
+      ).toBe(true);
   });
 
   it('versions only grow on every peer through commands, a held start and two leader changes', async () => {
@@ -378,10 +413,24 @@ describe('PlaybackCoordinator: untrusted input', () => {
     room.allReady();
     await room.clock.advance(10);
     const before = stateOf('B');
-    room.bus.inject('X', { type: 'playback:state', state: { ...before, epoch: 10_000, version: 1 }, reply: null });
+    room.bus.inject('X', {
+      type: 'playback:state',
+      state: { ...before, epoch: 10_000, version: 1 },
+      reply: null,
+    });
     room.bus.inject('X', { type: 'playback:command', to: 'B', requestId: 'r1', command: { kind: 'stop' } });
-    room.bus.inject('X', { type: 'playback:command', to: 'A', requestId: 'r2', command: { kind: 'play', index: 0 } });
-    room.bus.inject('X', { type: 'playback:command', to: 'A', requestId: 'r2', command: { kind: 'play', index: 0 } });
+    room.bus.inject('X', {
+      type: 'playback:command',
+      to: 'A',
+      requestId: 'r2',
+      command: { kind: 'play', index: 0 },
+    });
+    room.bus.inject('X', {
+      type: 'playback:command',
+      to: 'A',
+      requestId: 'r2',
+      command: { kind: 'play', index: 0 },
+    });
     await room.clock.advance(20);
     expect(room.peer('B').coordinator.counts().dropped).toMatchObject({ futureEpoch: 1, notLeader: 1 });
     expect(room.peer('A').coordinator.counts().dropped).toMatchObject({ duplicateRequest: 1 });

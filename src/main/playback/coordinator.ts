@@ -29,7 +29,10 @@ import {
 import {
   isPlaybackMessageType,
   validatePlaybackMessage,
-  type PlaybackMessage, type PlaybackMessageOf, type PlaybackReply } from '../../shared/playback/messages';
+  type PlaybackMessage,
+  type PlaybackMessageOf,
+  type PlaybackReply,
+} from '../../shared/playback/messages';
 import {
   advanceIfEnded,
   applyCommand,
@@ -202,7 +205,13 @@ export class PlaybackCoordinator {
    * a new leader answers a command the old one applied instead of applying it twice.
    */
   readonly #requestOutcomes = new Map<string, { error: string | null } | null>();
-  readonly #counts = { commandsApplied: 0, commandsRefused: 0, statesPublished: 0, statesAdopted: 0, readyReports: 0 };
+  readonly #counts = {
+    commandsApplied: 0,
+    commandsRefused: 0,
+    statesPublished: 0,
+    statesAdopted: 0,
+    readyReports: 0,
+  };
   readonly #dropped = new Map<string, number>();
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
@@ -233,7 +242,8 @@ export class PlaybackCoordinator {
     this.#knownLeader = null;
     this.leaderChanged();
     // With a leader known, leaderChanged() has asked it already; without one, whoever leads answers.
-    if (!this.#isLeader && this.#knownLeader === null) this.#publish({ type: 'playback:sync-request', collect: false });
+    if (!this.#isLeader && this.#knownLeader === null)
+      this.#publish({ type: 'playback:sync-request', collect: false });
   }
 
   /** Cancels every timer and listener; pending requests fail with `PlaybackNotRunningError`. Idempotent. */
@@ -248,7 +258,8 @@ export class PlaybackCoordinator {
     this.#takingOver = false;
     this.#takeoverQueue = [];
     this.#pending = null;
-    for (const request of [...this.#requests.values()]) this.#settle(request, new PlaybackNotRunningError('playback coordinator stopped'));
+    for (const request of [...this.#requests.values()])
+      this.#settle(request, new PlaybackNotRunningError('playback coordinator stopped'));
   }
 
   /**
@@ -271,7 +282,8 @@ export class PlaybackCoordinator {
       // Commands sent to a leader that is gone go to the next one (which answers, without applying
       // twice, those the old leader applied and announced).
       for (const request of this.#requests.values()) {
-        if (request.sentTo !== null && request.sentTo !== leader && request.sentTo !== this.#c.selfId) request.sentTo = null;
+        if (request.sentTo !== null && request.sentTo !== leader && request.sentTo !== this.#c.selfId)
+          request.sentTo = null;
       }
       if (leader !== null && !isLeader) {
         this.#publish({ type: 'playback:sync-request', collect: false });
@@ -292,7 +304,8 @@ export class PlaybackCoordinator {
    * `PlaybackNoLeaderError` or `PlaybackTimeoutError` when no answer comes in time.
    */
   request(command: PlaybackCommand, options: { signal?: AbortSignal } = {}): Promise<PlaybackState> {
-    if (!this.#controller) return Promise.reject(new PlaybackNotRunningError('playback coordinator is not running'));
+    if (!this.#controller)
+      return Promise.reject(new PlaybackNotRunningError('playback coordinator is not running'));
     const checked = commandValidator(command);
     if (!checked.ok) return Promise.reject(new PlaybackCommandError(checked.error));
     options.signal?.throwIfAborted();
@@ -312,7 +325,11 @@ export class PlaybackCoordinator {
         cancelTimeout: () => {},
       };
       request.cancelTimeout = this.#schedule(() => this.#timeOut(request), this.#requestTimeoutMs);
-      options.signal?.addEventListener('abort', () => this.#settle(request, options.signal?.reason as Error), { once: true });
+      options.signal?.addEventListener(
+        'abort',
+        () => this.#settle(request, options.signal?.reason as Error),
+        { once: true },
+      );
       this.#requests.set(requestId, request);
       this.#send(request);
     });
@@ -373,7 +390,8 @@ export class PlaybackCoordinator {
     if (!this.#controller || from === this.#c.selfId) return;
     const checked = validatePlaybackMessage(input);
     if (!checked.ok) {
-      const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
+      const type =
+        typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
       // Keyed by known types only, so a peer cannot grow the counter table.
       this.#drop(isPlaybackMessageType(type) ? `invalid:${type}` : 'invalid');
       this.#c.logger.warn(`playback: dropped a message from ${from}: ${checked.error}`);
@@ -405,7 +423,8 @@ export class PlaybackCoordinator {
       this.#drop('duplicateRequest');
       // Asked again (its leader died before the answer reached it): answer again, never apply twice.
       if (outcome === null) return;
-      if (this.#takingOver) this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
+      if (this.#takingOver)
+        this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
       else this.#publishState({ to: from, requestId: message.requestId, error: outcome.error });
       return;
     }
@@ -532,7 +551,8 @@ export class PlaybackCoordinator {
     this.#clearPending();
     this.#cancelEnd?.();
     this.#cancelEnd = null;
-    for (const request of this.#requests.values()) if (request.sentTo === this.#c.selfId) request.sentTo = null;
+    for (const request of this.#requests.values())
+      if (request.sentTo === this.#c.selfId) request.sentTo = null;
   }
 
   /** Applies a command in arrival order; a reply goes out when it came from another peer. */
@@ -556,7 +576,8 @@ export class PlaybackCoordinator {
       const trackId = currentTrackId(next);
       const trackChanged = trackId !== currentTrackId(prev);
       if (trackChanged || playbackStatus(next) !== 'playing') this.#clearPending();
-      if (trackChanged && trackId !== null && playbackStatus(next) === 'playing') next = this.#holdIfNeeded(next, trackId);
+      if (trackChanged && trackId !== null && playbackStatus(next) === 'playing')
+        next = this.#holdIfNeeded(next, trackId);
       this.#setState(next);
     }
     if (next !== prev || reply) this.#publishState(reply);
@@ -600,7 +621,12 @@ export class PlaybackCoordinator {
   #checkBarrier(): void {
     const pending = this.#pending;
     if (!pending) return;
-    if (!this.#isLeader || this.#takingOver || !this.#state.starting || currentTrackId(this.#state) !== pending.trackId) {
+    if (
+      !this.#isLeader ||
+      this.#takingOver ||
+      !this.#state.starting ||
+      currentTrackId(this.#state) !== pending.trackId
+    ) {
       this.#clearPending();
       return;
     }
@@ -664,7 +690,12 @@ export class PlaybackCoordinator {
       if (this.#isLeader && !this.#takingOver) this.#runLocally(request);
       return;
     }
-    this.#publish({ type: 'playback:command', to: leader, requestId: request.requestId, command: request.command });
+    this.#publish({
+      type: 'playback:command',
+      to: leader,
+      requestId: request.requestId,
+      command: request.command,
+    });
   }
 
   #runLocally(request: LocalRequest): void {
@@ -680,8 +711,12 @@ export class PlaybackCoordinator {
   #timeOut(request: LocalRequest): void {
     const error =
       request.sentTo === null
-        ? new PlaybackNoLeaderError(`no leader in the room to apply "${request.command.kind}" (waited ${this.#requestTimeoutMs} ms)`)
-        : new PlaybackTimeoutError(`leader ${request.sentTo} did not answer "${request.command.kind}" within ${this.#requestTimeoutMs} ms`);
+        ? new PlaybackNoLeaderError(
+            `no leader in the room to apply "${request.command.kind}" (waited ${this.#requestTimeoutMs} ms)`,
+          )
+        : new PlaybackTimeoutError(
+            `leader ${request.sentTo} did not answer "${request.command.kind}" within ${this.#requestTimeoutMs} ms`,
+          );
     this.#settle(request, error);
   }
 
@@ -720,7 +755,9 @@ export class PlaybackCoordinator {
     try {
       const sent = this.#c.publish(message);
       if (sent instanceof Promise) {
-        sent.catch((error: unknown) => this.#c.logger.warn(`playback: publishing ${message.type} failed: ${(error as Error).message}`));
+        sent.catch((error: unknown) =>
+          this.#c.logger.warn(`playback: publishing ${message.type} failed: ${(error as Error).message}`),
+        );
       }
     } catch (error) {
       this.#c.logger.warn(`playback: publishing ${message.type} failed: ${(error as Error).message}`);

@@ -25,7 +25,10 @@ import { TypedEvents } from '../bridge/events';
 /** What the room needs from the control topic. */
 export interface ControlTopic {
   publish(message: ControlMessage): Promise<unknown>;
-  onMessage(listener: (message: { value: ControlMessage; from: string }) => void, options?: { signal?: AbortSignal }): unknown;
+  onMessage(
+    listener: (message: { value: ControlMessage; from: string }) => void,
+    options?: { signal?: AbortSignal },
+  ): unknown;
 }
 
 export interface RoomServiceComponents {
@@ -86,15 +89,22 @@ export class RoomService {
     const controller = (this.#controller = new AbortController());
     const initialEpoch = await this.#loadEpoch();
     if (initialEpoch !== null) {
-      this.#room = createRoom({ self: this.init.self, initialEpoch, ...(this.init.timings ? { timings: this.init.timings } : {}) });
+      this.#room = createRoom({
+        self: this.init.self,
+        initialEpoch,
+        ...(this.init.timings ? { timings: this.init.timings } : {}),
+      });
     }
-    this.components.control.onMessage(({ value, from }) => {
-      if (ROOM_TYPES.has(value.type)) this.#step({ kind: 'message', msg: value });
-      else {
-        // Any message is a sign of life, but only room messages drive the reducer.
-        this.events.emit('message:other', { value, from });
-      }
-    }, { signal: controller.signal });
+    this.components.control.onMessage(
+      ({ value, from }) => {
+        if (ROOM_TYPES.has(value.type)) this.#step({ kind: 'message', msg: value });
+        else {
+          // Any message is a sign of life, but only room messages drive the reducer.
+          this.events.emit('message:other', { value, from });
+        }
+      },
+      { signal: controller.signal },
+    );
     this.#step({ kind: 'start' });
     if (this.components.ping) void this.#pingLoop(controller.signal);
   }
@@ -181,13 +191,17 @@ export class RoomService {
   #apply(effect: RoomEffect): void {
     switch (effect.kind) {
       case 'publish':
-        void this.components.control.publish(sealControl(effect.msg, ++this.#seq)).catch(() => this.#count('publishFailed'));
+        void this.components.control
+          .publish(sealControl(effect.msg, ++this.#seq))
+          .catch(() => this.#count('publishFailed'));
         break;
       case 'leader': {
         const before = this.#leader;
         this.#leader = effect.leader;
         if (before?.peerId !== effect.leader?.peerId || before?.epoch !== effect.leader?.epoch) {
-          this.components.log?.(effect.leader ? `leader ${effect.leader.peerId} (epoch ${effect.leader.epoch})` : 'no leader');
+          this.components.log?.(
+            effect.leader ? `leader ${effect.leader.peerId} (epoch ${effect.leader.epoch})` : 'no leader',
+          );
           this.events.emit('leader:changed', effect.leader);
           void this.#saveEpoch();
         }
@@ -213,10 +227,13 @@ export class RoomService {
     if (!this.#controller) return;
     const wake = roomWakeMs(this.#room);
     if (wake === null) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      if (this.#controller) this.#step({ kind: 'tick' });
-    }, Math.max(0, wake - this.#now()));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        if (this.#controller) this.#step({ kind: 'tick' });
+      },
+      Math.max(0, wake - this.#now()),
+    );
   }
 
   async #pingLoop(signal: AbortSignal): Promise<void> {
@@ -226,8 +243,11 @@ export class RoomService {
       for (const member of this.members()) {
         if (signal.aborted) return;
         try {
-          const rttMs = await this.components.ping?.(member.peerId, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
-          if (rttMs !== undefined && !signal.aborted) this.#step({ kind: 'rtt', peerId: member.peerId, rttMs });
+          const rttMs = await this.components.ping?.(member.peerId, {
+            signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]),
+          });
+          if (rttMs !== undefined && !signal.aborted)
+            this.#step({ kind: 'rtt', peerId: member.peerId, rttMs });
         } catch {
           // Not connected right now: membership times the peer out if it stays silent.
         }

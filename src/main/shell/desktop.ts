@@ -6,7 +6,10 @@ import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
 
-type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol' | 'Notification'>;
+type ElectronModule = Pick<
+  typeof Electron,
+  'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol' | 'Notification'
+>;
 
 /** The scheme the renderer loads track bytes and covers from (the headless peer serves the same over HTTP). */
 export const MEDIA_SCHEME = 'firefly-media';
@@ -27,19 +30,32 @@ export function mainWindowOptions(preload: string): Electron.BrowserWindowConstr
     minHeight: 480,
     show: false,
     title: 'Firefly',
-    webPreferences: { preload, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true },
+    webPreferences: {
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
   };
 }
 
 /** Runs the desktop app; returns false when another instance already runs (this one then quits). */
-export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, argv: string[] = []): Promise<boolean> {
+export async function runDesktop(
+  electron: ElectronModule,
+  paths: DesktopPaths,
+  argv: string[] = [],
+): Promise<boolean> {
   const { app, BrowserWindow, Tray, Menu, ipcMain, nativeImage, protocol, Notification } = electron;
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return false;
   }
   protocol.registerSchemesAsPrivileged([
-    { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
+    {
+      scheme: MEDIA_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+    },
   ]);
   await app.whenReady();
 
@@ -92,14 +108,21 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
   });
 
   const tray = new Tray(nativeImage.createFromPath(paths.trayIcon));
-  const call = (action: () => Promise<unknown> | unknown) => () => void Promise.resolve().then(action).catch(() => undefined);
+  const call = (action: () => Promise<unknown> | unknown) => () =>
+    void Promise.resolve()
+      .then(action)
+      .catch(() => undefined);
   const refreshTray = () => {
     tray.setToolTip(trayTooltip(trayState));
     tray.setContextMenu(
       Menu.buildFromTemplate(
         trayMenuTemplate(trayState, {
           showWindow,
-          togglePlay: call(() => (trayState.playing ? peer.handlers['playback:pause'](undefined) : peer.handlers['playback:resume'](undefined))),
+          togglePlay: call(() =>
+            trayState.playing
+              ? peer.handlers['playback:pause'](undefined)
+              : peer.handlers['playback:resume'](undefined),
+          ),
           next: call(() => peer.handlers['playback:next'](undefined)),
           prev: call(() => peer.handlers['playback:prev'](undefined)),
           quit: () => app.quit(),
@@ -116,7 +139,8 @@ export async function runDesktop(electron: ElectronModule, paths: DesktopPaths, 
     }
   });
   peer.notices.on('notice', (notice) => {
-    if (peer.settings.get().notifications && Notification.isSupported()) new Notification({ title: notice.title, body: notice.body, silent: true }).show();
+    if (peer.settings.get().notifications && Notification.isSupported())
+      new Notification({ title: notice.title, body: notice.body, silent: true }).show();
   });
   refreshTray();
 

@@ -26,7 +26,8 @@ export function registerIpcBridge(components: IpcBridgeComponents): () => void {
   for (const channel of requestChannels) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown) => {
       const url = event.senderFrame?.url ?? '';
-      if (!isTrustedUrl(url)) throw new BridgeError(`${channel}: refused for untrusted sender ${url || '(unknown)'}`);
+      if (!isTrustedUrl(url))
+        throw new BridgeError(`${channel}: refused for untrusted sender ${url || '(unknown)'}`);
       return dispatchRequest(handlers, channel, payload ?? undefined);
     });
   }
@@ -42,7 +43,11 @@ export function registerIpcBridge(components: IpcBridgeComponents): () => void {
 }
 
 /** Trusts only the bundled renderer (file:// under its folder) or the dev server given by electron-vite. */
-export function trustedUrlCheck(rendererFile: string, devServerUrl: string | undefined): (url: string) => boolean {
+export function trustedUrlCheck(
+  rendererFile: string,
+  devServerUrl: string | undefined,
+): (url: string) => boolean {
   const fileUrl = new URL(`file://${rendererFile}`).href;
-  return (url) => url === fileUrl || url.startsWith(`${fileUrl}#`) || (!!devServerUrl && url.startsWith(devServerUrl));
+  return (url) =>
+    url === fileUrl || url.startsWith(`${fileUrl}#`) || (!!devServerUrl && url.startsWith(devServerUrl));
 }

@@ -71,7 +71,10 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
     BrowserWindow: FakeWindow,
     Tray: FakeTray,
     Menu: { buildFromTemplate: (t: MenuItemConstructorOptions[]) => t },
-    ipcMain: { handle: (c: string, h: Listener) => handlers.set(c, h), removeHandler: (c: string) => handlers.delete(c) },
+    ipcMain: {
+      handle: (c: string, h: Listener) => handlers.set(c, h),
+      removeHandler: (c: string) => handlers.delete(c),
+    },
     nativeImage: { createFromPath: () => ({}) },
     Notification: Object.assign(
       class {
@@ -84,16 +87,30 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
     ),
     protocol: {
       registerSchemesAsPrivileged: vi.fn(),
-      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) => protocols.set(scheme, handler),
+      handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) =>
+        protocols.set(scheme, handler),
     },
   };
-  return { electron: electron as unknown as Parameters<typeof runDesktop>[0], handlers, appListeners, windows, trays, sent, app, protocols, notifications };
+  return {
+    electron: electron as unknown as Parameters<typeof runDesktop>[0],
+    handlers,
+    appListeners,
+    windows,
+    trays,
+    sent,
+    app,
+    protocols,
+    notifications,
+  };
 }
 
 const paths = desktopPaths('/opt/firefly/out/main');
 const rendererUrl = new URL(`file://${paths.rendererHtml}`).href;
 const invoke = (handlers: Map<string, Listener>, channel: string, payload: unknown, url = rendererUrl) =>
-  (handlers.get(channel) as Listener)({ senderFrame: { url } } as unknown as IpcMainInvokeEvent, payload) as Promise<unknown>;
+  (handlers.get(channel) as Listener)(
+    { senderFrame: { url } } as unknown as IpcMainInvokeEvent,
+    payload,
+  ) as Promise<unknown>;
 
 describe('desktop shell', () => {
   const stops: Array<() => unknown> = [];
@@ -112,10 +129,17 @@ describe('desktop shell', () => {
     const userData = mkdtempSync(path.join(os.tmpdir(), 'firefly-shell-'));
     const fake = fakeElectron({ userData });
     expect(await runDesktop(fake.electron, paths)).toBe(true);
-    stops.push(() => Promise.all((fake.appListeners.get('before-quit') ?? []).map((cb) => cb({ preventDefault() {} }))));
+    stops.push(() =>
+      Promise.all((fake.appListeners.get('before-quit') ?? []).map((cb) => cb({ preventDefault() {} }))),
+    );
 
     const win = fake.windows[0];
-    expect(win?.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: paths.preload });
+    expect(win?.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      preload: paths.preload,
+    });
     expect(win?.loaded).toBe(paths.rendererHtml);
     expect(win?.visible).toBe(true);
 
@@ -124,7 +148,9 @@ describe('desktop shell', () => {
     expect(identity.peerId).toMatch(/^12D3KooW/);
     // Payloads are validated, and foreign senders refused.
     await expect(invoke(fake.handlers, 'playback:seek', { positionSec: 'x' })).rejects.toThrow(/positionSec/);
-    await expect(invoke(fake.handlers, 'peer:status', null, 'https://evil.example/')).rejects.toThrow(/untrusted sender/);
+    await expect(invoke(fake.handlers, 'peer:status', null, 'https://evil.example/')).rejects.toThrow(
+      /untrusted sender/,
+    );
     const settings = (await invoke(fake.handlers, 'settings:set', { volume: 0.5 })) as { volume: number };
     expect(settings.volume).toBe(0.5);
     expect(fake.sent.some(([channel]) => channel === 'settings:changed')).toBe(true);
@@ -170,11 +196,16 @@ describe('ipc bridge', () => {
     const handled = new Map<string, Listener>();
     const sent: unknown[] = [];
     const off = registerIpcBridge({
-      ipcMain: { handle: (c: string, h: Listener) => void handled.set(c, h), removeHandler: (c: string) => void handled.delete(c) } as never,
+      ipcMain: {
+        handle: (c: string, h: Listener) => void handled.set(c, h),
+        removeHandler: (c: string) => void handled.delete(c),
+      } as never,
       handlers: {} as BridgeHandlers,
       events,
       isTrustedUrl: () => true,
-      targets: () => [{ isDestroyed: () => false, send: (c: string, p: unknown) => sent.push([c, p]) } as never],
+      targets: () => [
+        { isDestroyed: () => false, send: (c: string, p: unknown) => sent.push([c, p]) } as never,
+      ],
     });
     events.emit('library:changed', { trackCount: 3 });
     expect(sent).toEqual([['library:changed', { trackCount: 3 }]]);
@@ -200,22 +231,41 @@ describe('tray', () => {
     const idle = trayMenuTemplate({ nowPlaying: null, playing: false, windowVisible: true }, actions);
     expect(idle[0]?.label).toBe('Nothing playing');
     expect(idle.find((i) => i.label === 'Next')?.enabled).toBe(false);
-    const playing = trayMenuTemplate({ nowPlaying: 'Song — Band', playing: true, windowVisible: true }, actions);
+    const playing = trayMenuTemplate(
+      { nowPlaying: 'Song — Band', playing: true, windowVisible: true },
+      actions,
+    );
     expect(playing.find((i) => i.label === 'Pause')).toBeDefined();
     playing.find((i) => i.label === 'Pause')?.click?.({} as never, undefined as never, {} as never);
     expect(actions.togglePlay).toHaveBeenCalled();
-    expect(trayTooltip({ nowPlaying: 'Song — Band', playing: true, windowVisible: false })).toBe('Firefly — playing: Song — Band');
+    expect(trayTooltip({ nowPlaying: 'Song — Band', playing: true, windowVisible: false })).toBe(
+      'Firefly — playing: Song — Band',
+    );
   });
 
   it('shows the current track and whether it plays', () => {
     const tracks = [{ trackId: 'a', title: 'Song', artist: 'Band' }];
-    expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: false }, tracks, true)).toEqual({ nowPlaying: 'Song — Band', playing: true, windowVisible: true });
+    expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: false }, tracks, true)).toEqual({
+      nowPlaying: 'Song — Band',
+      playing: true,
+      windowVisible: true,
+    });
     expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: true }, tracks, false).playing).toBe(false);
-    expect(trayStateFor({ queue: ['b'], currentIndex: 0, paused: false }, tracks, true).nowPlaying).toBe('Loading…');
-    expect(trayStateFor({ queue: [], currentIndex: null, paused: false }, tracks, true)).toEqual({ nowPlaying: null, playing: false, windowVisible: true });
+    expect(trayStateFor({ queue: ['b'], currentIndex: 0, paused: false }, tracks, true).nowPlaying).toBe(
+      'Loading…',
+    );
+    expect(trayStateFor({ queue: [], currentIndex: null, paused: false }, tracks, true)).toEqual({
+      nowPlaying: null,
+      playing: false,
+      windowVisible: true,
+    });
   });
 
   it('window options never enable Node in the page', () => {
-    expect(mainWindowOptions('/p.cjs').webPreferences).toMatchObject({ nodeIntegration: false, contextIsolation: true, sandbox: true });
+    expect(mainWindowOptions('/p.cjs').webPreferences).toMatchObject({
+      nodeIntegration: false,
+      contextIsolation: true,
+      sandbox: true,
+    });
   });
 });

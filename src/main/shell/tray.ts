@@ -32,7 +32,9 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
 
 /** The tray tooltip for a state. */
 export function trayTooltip(state: TrayState): string {
-  return state.nowPlaying ? `Firefly — ${state.playing ? 'playing' : 'paused'}: ${state.nowPlaying}` : 'Firefly';
+  return state.nowPlaying
+    ? `Firefly — ${state.playing ? 'playing' : 'paused'}: ${state.nowPlaying}`
+    : 'Firefly';
 }
 
 /** What the tray shows for a playback state: the current track's title and artist, and whether it plays. */
@@ -43,6 +45,10 @@ export function trayStateFor(
 ): TrayState {
   const trackId = state.currentIndex === null ? null : (state.queue[state.currentIndex] ?? null);
   const track = trackId ? tracks.find((t) => t.trackId === trackId) : undefined;
-  const nowPlaying = trackId ? (track ? [track.title, track.artist].filter(Boolean).join(' — ') : 'Loading…') : null;
+  const nowPlaying = trackId
+    ? track
+      ? [track.title, track.artist].filter(Boolean).join(' — ')
+      : 'Loading…'
+    : null;
   return { nowPlaying, playing: trackId !== null && !state.paused, windowVisible };
 }

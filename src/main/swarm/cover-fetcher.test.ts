@@ -115,7 +115,11 @@ describe('cover exchange', () => {
       cover: () => null,
       setCover: () => false,
     };
-    const direct = new CoverFetcher({ node: viewer.node, db: claimsCover, holders: () => [seed.node.peerId] });
+    const direct = new CoverFetcher({
+      node: viewer.node,
+      db: claimsCover,
+      holders: () => [seed.node.peerId],
+    });
     expect(await direct.cover(trackId)).toBeNull();
     expect(direct.stats()).toMatchObject({ requests: 1, unavailable: 1, failed: 0, dropped: {} });
   });
@@ -141,7 +145,11 @@ describe('cover exchange', () => {
     // A frame longer than any cover is refused while it is read.
     reply = new Uint8Array(chunkLimits.maxCoverBytes + 2);
     reply.set([STATUS_COVER, 0xff, 0xd8, 0xff]);
-    const oversized = new CoverFetcher({ node: viewer.node, db: viewer.lib.db, holders: () => [liar.node.peerId] });
+    const oversized = new CoverFetcher({
+      node: viewer.node,
+      db: viewer.lib.db,
+      holders: () => [liar.node.peerId],
+    });
     expect(await oversized.cover(trackId)).toBeNull();
     expect(oversized.stats().dropped).toEqual({ oversizedCover: 1 });
 

@@ -10,7 +10,13 @@ import {
 } from './clock-map';
 
 /** Readings of an output whose context clock is `offsetMs` ahead of performance time, with jitter. */
-function readings(count: number, offsetMs: number, jitter: (i: number) => number, startPerfMs = 1000, stepMs = 40) {
+function readings(
+  count: number,
+  offsetMs: number,
+  jitter: (i: number) => number,
+  startPerfMs = 1000,
+  stepMs = 40,
+) {
   return Array.from({ length: count }, (_, i) => {
     const performanceTimeMs = startPerfMs + i * stepMs;
     return { performanceTimeMs, contextTimeSec: (performanceTimeMs + offsetMs + jitter(i)) / 1000 };
@@ -117,7 +123,10 @@ describe('ClockMap', () => {
     const source: OutputTimestampSource = {
       state: 'running',
       // Every third reading jitters by a render quantum, as through PulseAudio.
-      getOutputTimestamp: () => ({ contextTime: (perf + offset + (i % 3 === 0 ? 2.67 : 0)) / 1000, performanceTime: perf }),
+      getOutputTimestamp: () => ({
+        contextTime: (perf + offset + (i % 3 === 0 ? 2.67 : 0)) / 1000,
+        performanceTime: perf,
+      }),
     };
     const map = new ClockMap(source, { sampleIntervalMs: 40 });
     const feed = (n: number) => {
@@ -142,7 +151,13 @@ describe('ClockMap', () => {
     expect(settled).toBe(true);
     expect(Math.abs(map.fit()!.offsetMs - offset)).toBeLessThan(0.01);
     // Readings that keep wandering never settle: the wait ends after its limit, with false.
-    const wandering = new ClockMap({ state: 'running', getOutputTimestamp: () => ({ contextTime: (perf + offset + 3 * Math.sin(perf / 700)) / 1000, performanceTime: perf }) });
+    const wandering = new ClockMap({
+      state: 'running',
+      getOutputTimestamp: () => ({
+        contextTime: (perf + offset + 3 * Math.sin(perf / 700)) / 1000,
+        performanceTime: perf,
+      }),
+    });
     for (let k = 0; k < 80; k++) {
       perf += 40;
       wandering.sample();
@@ -151,7 +166,10 @@ describe('ClockMap', () => {
   });
 
   it('rejects a ready() wait when aborted', async () => {
-    const map = new ClockMap({ state: 'running', getOutputTimestamp: () => ({ contextTime: 0, performanceTime: 0 }) });
+    const map = new ClockMap({
+      state: 'running',
+      getOutputTimestamp: () => ({ contextTime: 0, performanceTime: 0 }),
+    });
     const controller = new AbortController();
     const waiting = map.ready(controller.signal);
     controller.abort(new Error('gone'));

@@ -90,12 +90,19 @@ export class OutputClockWindow {
   /** Adds a reading; refuses it unless both clocks advanced since the previous one. */
   add(sample: OutputClockSample): SampleVerdict {
     const previous = this.last;
-    if (!(sample.performanceTimeMs > 0) || !Number.isFinite(sample.contextTimeSec) || sample.contextTimeSec <= 0) {
+    if (
+      !(sample.performanceTimeMs > 0) ||
+      !Number.isFinite(sample.contextTimeSec) ||
+      sample.contextTimeSec <= 0
+    ) {
       return 'not-running';
     }
     this.last = sample;
     if (!previous) return 'stalled';
-    if (sample.contextTimeSec <= previous.contextTimeSec || sample.performanceTimeMs <= previous.performanceTimeMs) {
+    if (
+      sample.contextTimeSec <= previous.contextTimeSec ||
+      sample.performanceTimeMs <= previous.performanceTimeMs
+    ) {
       // A context that stopped advancing (suspended, not yet started) says nothing about its output.
       this.offsets = [];
       this.suspects = [];
@@ -125,8 +132,13 @@ export class OutputClockWindow {
 
   /** The map, or null until enough readings of a running output were seen. */
   fit(): ClockMapFit | null {
-    if (this.offsets.length === 0 || (!this.established && this.offsets.length < this.minSamples)) return null;
-    return { offsetMs: median(this.offsets), spreadMs: medianAbsDeviation(this.offsets), samples: this.offsets.length };
+    if (this.offsets.length === 0 || (!this.established && this.offsets.length < this.minSamples))
+      return null;
+    return {
+      offsetMs: median(this.offsets),
+      spreadMs: medianAbsDeviation(this.offsets),
+      samples: this.offsets.length,
+    };
   }
 
   /**
@@ -207,7 +219,10 @@ export class ClockMap {
       return 'not-running';
     }
     const ts = this.context.getOutputTimestamp();
-    const verdict = this.window.add({ contextTimeSec: ts.contextTime ?? 0, performanceTimeMs: ts.performanceTime ?? 0 });
+    const verdict = this.window.add({
+      contextTimeSec: ts.contextTime ?? 0,
+      performanceTimeMs: ts.performanceTime ?? 0,
+    });
     if (verdict === 'accepted') {
       if (this.waiters.length > 0 && this.window.fit()) {
         const waiters = this.waiters;

@@ -194,7 +194,10 @@ export class AudioEngine {
     this.createContext = components.createContext ?? (() => new AudioContext({ latencyHint: 'playback' }));
     this.fetchBytes = components.fetchBytes ?? defaultFetchBytes;
     this.trackUrl = init.trackUrl ?? ((id) => `/media/track/${encodeURIComponent(id)}`);
-    this.cache = new LruCache(init.cacheBytes ?? 512 * 1024 * 1024, (b: AudioBuffer) => b.length * b.numberOfChannels * 4);
+    this.cache = new LruCache(
+      init.cacheBytes ?? 512 * 1024 * 1024,
+      (b: AudioBuffer) => b.length * b.numberOfChannels * 4,
+    );
     this.rampSec = (init.rampMs ?? 15) / 1000;
     this.startLeadMs = init.startLeadMs ?? 60;
     this.driftCheckMs = init.driftCheckMs ?? 500;
@@ -213,7 +216,11 @@ export class AudioEngine {
     this.controller = new AbortController();
     const ctx = this.createContext();
     this.context = ctx;
-    const input = new GainNode(ctx, { channelCount: 2, channelCountMode: 'explicit', channelInterpretation: 'speakers' });
+    const input = new GainNode(ctx, {
+      channelCount: 2,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+    });
     const splitter = new ChannelSplitterNode(ctx, { numberOfOutputs: 2 });
     const merger = new ChannelMergerNode(ctx, { numberOfInputs: 2 });
     const volume = new GainNode(ctx, { gain: this.settings.volume });
@@ -322,12 +329,16 @@ export class AudioEngine {
     const graph = this.graph;
     if (!ctx || !graph) return;
     const now = ctx.currentTime;
-    if (patch.volume !== undefined && patch.volume !== old.volume) ramp(graph.volume.gain, this.settings.volume, now, this.rampSec);
+    if (patch.volume !== undefined && patch.volume !== old.volume)
+      ramp(graph.volume.gain, this.settings.volume, now, this.rampSec);
     if (patch.channel !== undefined && patch.channel !== old.channel) {
       const gains = channelMatrix(this.settings.channel);
       graph.matrix.forEach((g, i) => ramp(g.gain, gains[i]!, now, this.rampSec));
     }
-    if (patch.outputOffsetMs !== undefined && Math.abs(patch.outputOffsetMs - old.outputOffsetMs) > this.policy.deadbandMs) {
+    if (
+      patch.outputOffsetMs !== undefined &&
+      Math.abs(patch.outputOffsetMs - old.outputOffsetMs) > this.policy.deadbandMs
+    ) {
       this.reanchor();
     }
   }
@@ -421,7 +432,8 @@ export class AudioEngine {
       error: this.error,
     };
     const prev = this.snapshot as AudioEngineSnapshot | undefined;
-    if (prev && (Object.keys(next) as (keyof AudioEngineSnapshot)[]).every((k) => prev[k] === next[k])) return prev;
+    if (prev && (Object.keys(next) as (keyof AudioEngineSnapshot)[]).every((k) => prev[k] === next[k]))
+      return prev;
     return next;
   }
 
@@ -499,13 +511,21 @@ export class AudioEngine {
   }
 
   /** Starts a source for `state` at the earliest safe group time at or after `notBeforeGroupMs`. */
-  private startVoice(state: PlaybackSchedule, buffer: AudioBuffer, notBeforeGroupMs: number | null): Voice | null {
+  private startVoice(
+    state: PlaybackSchedule,
+    buffer: AudioBuffer,
+    notBeforeGroupMs: number | null,
+  ): Voice | null {
     const ctx = this.context;
     const graph = this.graph;
     if (!ctx || !graph) return null;
     const nowGroup = this.groupClock.performanceToGroup(performance.now());
     if (!nowGroup) return null;
-    let startGroupMs = Math.max(state.anchor.groupTimeMs, nowGroup.groupMs + this.startLeadMs, notBeforeGroupMs ?? -Infinity);
+    let startGroupMs = Math.max(
+      state.anchor.groupTimeMs,
+      nowGroup.groupMs + this.startLeadMs,
+      notBeforeGroupMs ?? -Infinity,
+    );
     let when = this.contextTimeOfGroup(startGroupMs);
     for (let tries = 0; when !== null && when < ctx.currentTime + 0.02 && tries < 5; tries++) {
       // The map says "now" is later than the performance clock suggests: push the start out.
@@ -598,7 +618,14 @@ export class AudioEngine {
     voice.stopping = true;
     voice.source.stop();
     this.correctionCount++;
-    this.voice = this.makeVoice(voice.schedule, voice.buffer, when, voice.segment.positionSec, voice.startGroupMs, voice.fadeIn);
+    this.voice = this.makeVoice(
+      voice.schedule,
+      voice.buffer,
+      when,
+      voice.segment.positionSec,
+      voice.startGroupMs,
+      voice.fadeIn,
+    );
     this.voice.settled = voice.settled;
   }
 
@@ -631,7 +658,12 @@ export class AudioEngine {
       this.lastDriftCheckMs = now;
       this.checkDrift();
     }
-    if (this.onSyncReport && this.syncErrorMs !== null && this.syncBoundMs !== null && now - this.lastReportMs >= this.reportIntervalMs) {
+    if (
+      this.onSyncReport &&
+      this.syncErrorMs !== null &&
+      this.syncBoundMs !== null &&
+      now - this.lastReportMs >= this.reportIntervalMs
+    ) {
       this.lastReportMs = now;
       this.onSyncReport(this.syncErrorMs, this.syncBoundMs);
     }
@@ -656,7 +688,9 @@ export class AudioEngine {
     const at = Math.max(now, voice.segment.contextSec) + 0.02;
     const actual = sourcePosition(voice.segment, at);
     if (actual >= voice.buffer.duration) return;
-    const heard = this.groupClock.performanceToGroup(contextToPerformance(fit, at) + this.settings.outputOffsetMs);
+    const heard = this.groupClock.performanceToGroup(
+      contextToPerformance(fit, at) + this.settings.outputOffsetMs,
+    );
     if (!heard) return;
     const expected = expectedPosition(voice.schedule.anchor, heard.groupMs);
     const reading = (actual - expected) * 1000;
@@ -668,13 +702,19 @@ export class AudioEngine {
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
     if (!voice.settled && this.driftReadings.length >= this.policy.settleReadings) {
       voice.settled = true;
-      if (Math.abs(errorMs) > this.policy.settleMs && medianAbsDeviation(this.driftReadings) < this.policy.settleSpreadMs) {
+      if (
+        Math.abs(errorMs) > this.policy.settleMs &&
+        medianAbsDeviation(this.driftReadings) < this.policy.settleSpreadMs
+      ) {
         // The start landed off and steady readings confirm it: fix it now rather than slew for seconds.
         this.reanchor();
         return;
       }
     }
-    if (this.driftReadings.length >= this.policy.reanchorReadings && Math.abs(errorMs) > this.policy.reanchorMs) {
+    if (
+      this.driftReadings.length >= this.policy.reanchorReadings &&
+      Math.abs(errorMs) > this.policy.reanchorMs
+    ) {
       // Far off (the output moved since this voice was scheduled): a crossfade now beats seconds of slewing.
       this.reanchor();
       return;

@@ -18,7 +18,8 @@ function simulation(opts: {
   let probes = 0;
   const clock: LocalClock = { originMs: 1_699_999_990_000, nowMs: () => local };
   const hostEpochMs = local + opts.hostOffsetMs;
-  const groupMinusHost = (hostMs: number) => (opts.groupOffsetMs ?? 0) + (opts.groupDriftPpm ?? 0) * 1e-6 * (hostMs - hostEpochMs);
+  const groupMinusHost = (hostMs: number) =>
+    (opts.groupOffsetMs ?? 0) + (opts.groupDriftPpm ?? 0) * 1e-6 * (hostMs - hostEpochMs);
   const bridge: ClockProbeBridge = {
     clock: {
       probe: async (): Promise<ClockProbeReply> => {
@@ -28,8 +29,15 @@ function simulation(opts: {
         local += 0.01;
         const t3 = local + opts.hostOffsetMs;
         local += back;
-        if (opts.groupDriftPpm === undefined) return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
-        return { t2, t3, groupOffsetMs: groupMinusHost(t3), groupErrorMs: opts.groupErrorMs, groupDriftPpm: opts.groupDriftPpm };
+        if (opts.groupDriftPpm === undefined)
+          return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
+        return {
+          t2,
+          t3,
+          groupOffsetMs: groupMinusHost(t3),
+          groupErrorMs: opts.groupErrorMs,
+          groupDriftPpm: opts.groupDriftPpm,
+        };
       },
     },
   };
@@ -97,7 +105,12 @@ describe('GroupClock', () => {
   });
 
   it('takes the host clock as group time while the host has no estimate', async () => {
-    const sim = simulation({ hostOffsetMs: -77, groupOffsetMs: null, groupErrorMs: null, delays: () => [0.1, 0.1] });
+    const sim = simulation({
+      hostOffsetMs: -77,
+      groupOffsetMs: null,
+      groupErrorMs: null,
+      delays: () => [0.1, 0.1],
+    });
     const gc = new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 0, minSamples: 2 });
     await gc.probeOnce();
     await gc.probeOnce();
@@ -117,7 +130,10 @@ describe('GroupClock', () => {
         },
       },
     };
-    const gc = new GroupClock({ bridge, clock: { originMs: 0, nowMs: () => 1000 + call } }, { burstProbes: 0, minSamples: 1 });
+    const gc = new GroupClock(
+      { bridge, clock: { originMs: 0, nowMs: () => 1000 + call } },
+      { burstProbes: 0, minSamples: 1 },
+    );
     expect(await gc.probeOnce()).toBe(false);
     expect(await gc.probeOnce()).toBe(false);
     expect(gc.stats).toMatchObject({ sent: 2, failed: 1, rejected: 1, accepted: 0 });
@@ -126,7 +142,10 @@ describe('GroupClock', () => {
 
   it('probes on its own once started and stops cleanly', async () => {
     const sim = simulation({ hostOffsetMs: 10, groupOffsetMs: 0, groupErrorMs: 0, delays: () => [0.1, 0.1] });
-    const gc = new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 5, probeIntervalMs: 5 });
+    const gc = new GroupClock(
+      { bridge: sim.bridge, clock: sim.clock },
+      { burstProbes: 5, probeIntervalMs: 5 },
+    );
     gc.start();
     await gc.ready(AbortSignal.timeout(5000));
     gc.stop();

@@ -22,7 +22,13 @@ export interface FireflyAudioTestHook {
   /** The performance → context time map in use, or null before the output runs. */
   outputClock(): ClockMapFit | null;
   /** The AudioContext's sample rate, reported latencies and current time (s), or null before start. */
-  context(): { sampleRate: number; baseLatency: number; outputLatency: number; currentTime: number; state: AudioContextState } | null;
+  context(): {
+    sampleRate: number;
+    baseLatency: number;
+    outputLatency: number;
+    currentTime: number;
+    state: AudioContextState;
+  } | null;
 }
 
 declare global {
@@ -32,7 +38,11 @@ declare global {
 }
 
 /** Installs the hook on `target` (the window by default); returns a function removing it. */
-export function installAudioTestHook(engine: AudioEngine, groupClock: GroupClock, target: Window = window): () => void {
+export function installAudioTestHook(
+  engine: AudioEngine,
+  groupClock: GroupClock,
+  target: Window = window,
+): () => void {
   const hook: FireflyAudioTestHook = {
     get lastStart() {
       return engine.lastStart;
@@ -50,7 +60,13 @@ export function installAudioTestHook(engine: AudioEngine, groupClock: GroupClock
     context: () => {
       const ctx = engine.audioContext;
       if (!ctx) return null;
-      return { sampleRate: ctx.sampleRate, baseLatency: ctx.baseLatency, outputLatency: ctx.outputLatency, currentTime: ctx.currentTime, state: ctx.state };
+      return {
+        sampleRate: ctx.sampleRate,
+        baseLatency: ctx.baseLatency,
+        outputLatency: ctx.outputLatency,
+        currentTime: ctx.currentTime,
+        state: ctx.state,
+      };
     },
   };
   target.__fireflyAudio = hook;

@@ -22,7 +22,9 @@ describe('timeline', () => {
 
   it('recognises the same timeline re-anchored elsewhere', () => {
     expect(sameTimeline(anchor, { groupTimeMs: anchor.groupTimeMs + 10_000, positionSec: 22.5 })).toBe(true);
-    expect(sameTimeline(anchor, { groupTimeMs: anchor.groupTimeMs + 10_000, positionSec: 22.51 })).toBe(false);
+    expect(sameTimeline(anchor, { groupTimeMs: anchor.groupTimeMs + 10_000, positionSec: 22.51 })).toBe(
+      false,
+    );
   });
 
   it('tracks a source through rate changes', () => {

@@ -1,5 +1,12 @@
 /** The bridge over WebSocket, used when the renderer is served by a headless peer instead of running inside Electron. */
-import type { BridgeEvents, BridgeTransport, EventName, RequestChannel, RequestOf, ResponseOf } from '../../shared/bridge/contract';
+import type {
+  BridgeEvents,
+  BridgeTransport,
+  EventName,
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+} from '../../shared/bridge/contract';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -47,7 +54,8 @@ export class WebSocketTransport implements BridgeTransport {
       socket.onclose = () => {
         this.#socket = null;
         this.#open = null;
-        for (const pending of this.#pending.values()) pending.reject(new Error('connection to the peer closed'));
+        for (const pending of this.#pending.values())
+          pending.reject(new Error('connection to the peer closed'));
         this.#pending.clear();
         reject(new Error('could not reach the peer'));
         // Keep listening for events across a peer restart.
@@ -58,14 +66,22 @@ export class WebSocketTransport implements BridgeTransport {
   }
 
   #onMessage(text: string): void {
-    let frame: { id?: number; ok?: boolean; value?: unknown; error?: string; event?: EventName; payload?: unknown };
+    let frame: {
+      id?: number;
+      ok?: boolean;
+      value?: unknown;
+      error?: string;
+      event?: EventName;
+      payload?: unknown;
+    };
     try {
       frame = JSON.parse(text) as typeof frame;
     } catch {
       return;
     }
     if (frame.event) {
-      for (const listener of [...(this.#listeners.get(frame.event) ?? [])]) (listener as (p: unknown) => void)(frame.payload);
+      for (const listener of [...(this.#listeners.get(frame.event) ?? [])])
+        (listener as (p: unknown) => void)(frame.payload);
       return;
     }
     if (typeof frame.id !== 'number') return;

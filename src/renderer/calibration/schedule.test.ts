@@ -15,7 +15,12 @@ describe('clicksToSchedule', () => {
   });
 
   it('follows the period and the bar length', () => {
-    const clicks = clicksToSchedule(0, null, { periodMs: 250, horizonMs: 1000, minLeadMs: 1, beatsPerBar: 2 });
+    const clicks = clicksToSchedule(0, null, {
+      periodMs: 250,
+      horizonMs: 1000,
+      minLeadMs: 1,
+      beatsPerBar: 2,
+    });
     expect(clicks.map((c) => c.groupMs)).toEqual([250, 500, 750, 1000]);
     expect(clicks.map((c) => c.accent)).toEqual([false, true, false, true]);
   });

@@ -19,7 +19,10 @@ export function clicksToSchedule(
   afterGroupMs: number | null,
   { periodMs = 1000, horizonMs = 300, minLeadMs = 20, beatsPerBar = 4 } = {},
 ): Click[] {
-  const from = Math.max(groupNowMs + minLeadMs, afterGroupMs === null ? Number.NEGATIVE_INFINITY : afterGroupMs + 1);
+  const from = Math.max(
+    groupNowMs + minLeadMs,
+    afterGroupMs === null ? Number.NEGATIVE_INFINITY : afterGroupMs + 1,
+  );
   const out: Click[] = [];
   for (let k = Math.ceil(from / periodMs); k * periodMs <= groupNowMs + horizonMs; k++) {
     out.push({ groupMs: k * periodMs, accent: ((k % beatsPerBar) + beatsPerBar) % beatsPerBar === 0 });
@@ -31,6 +34,12 @@ export function clicksToSchedule(
  * Seconds on the AudioContext clock at which to start a click so it is heard at `clickGroupMs`:
  * the engine's rule (heard = output time + outputOffsetMs), with the context's output latency.
  */
-export function contextTimeFor(clickGroupMs: number, groupNowMs: number, contextNowSec: number, outputLatencySec: number, outputOffsetMs: number): number {
+export function contextTimeFor(
+  clickGroupMs: number,
+  groupNowMs: number,
+  contextNowSec: number,
+  outputLatencySec: number,
+  outputOffsetMs: number,
+): number {
   return contextNowSec + (clickGroupMs - groupNowMs - outputOffsetMs) / 1000 - outputLatencySec;
 }

@@ -7,7 +7,21 @@ export interface MenuItem {
 }
 
 /** A small menu at a point: arrow keys move, Enter picks, Escape or a click outside closes, focus returns to `returnFocus`. */
-export function ContextMenu({ x, y, label, items, onClose, returnFocus }: { x: number; y: number; label: string; items: MenuItem[]; onClose(): void; returnFocus?: HTMLElement | null }) {
+export function ContextMenu({
+  x,
+  y,
+  label,
+  items,
+  onClose,
+  returnFocus,
+}: {
+  x: number;
+  y: number;
+  label: string;
+  items: MenuItem[];
+  onClose(): void;
+  returnFocus?: HTMLElement | null;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     ref.current?.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();

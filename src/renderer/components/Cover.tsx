@@ -4,7 +4,15 @@ import { mediaUrl } from '../bridge';
 import { hueOf, initials } from '../ui/format';
 
 /** A track's cover art, or a coloured placeholder made from its album (the same colour for the whole album). */
-export function Cover({ track, size, className = '' }: { track: RoomTrack | undefined; size: number; className?: string }) {
+export function Cover({
+  track,
+  size,
+  className = '',
+}: {
+  track: RoomTrack | undefined;
+  size: number;
+  className?: string;
+}) {
   const [failedFor, setFailedFor] = useState<string | null>(null);
   const showImage = !!track?.hasCover && failedFor !== track.trackId;
   const key = track ? track.album || track.artist || track.title : '';
@@ -17,7 +25,13 @@ export function Cover({ track, size, className = '' }: { track: RoomTrack | unde
       data-testid={showImage ? 'cover-image' : 'cover-placeholder'}
     >
       {showImage && track ? (
-        <img src={mediaUrl('cover', track.trackId)} alt="" loading="lazy" decoding="async" onError={() => setFailedFor(track.trackId)} />
+        <img
+          src={mediaUrl('cover', track.trackId)}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          onError={() => setFailedFor(track.trackId)}
+        />
       ) : (
         <span className="cover-initials" style={{ fontSize: Math.max(10, size * 0.32) }}>
           {track ? initials(key) : '♪'}

@@ -4,7 +4,19 @@ import { useEffect, useRef, type ReactNode } from 'react';
  * A modal dialog on the native `<dialog>`: showModal makes the rest of the page inert (focus
  * stays inside), Escape closes it, and focus returns to where it was.
  */
-export function Dialog({ open, title, onClose, children, testId }: { open: boolean; title: string; onClose(): void; children: ReactNode; testId?: string }) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  testId,
+}: {
+  open: boolean;
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -27,7 +39,11 @@ export function Dialog({ open, title, onClose, children, testId }: { open: boole
       onKeyDown={(e) => {
         // showModal keeps focus off the page, but Tab can still leave for the browser's own UI: cycle inside instead.
         if (e.key !== 'Tab') return;
-        const focusable = [...e.currentTarget.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((el) => !el.hasAttribute('disabled'));
+        const focusable = [
+          ...e.currentTarget.querySelectorAll<HTMLElement>(
+            'button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])',
+          ),
+        ].filter((el) => !el.hasAttribute('disabled'));
         const first = focusable[0];
         const last = focusable[focusable.length - 1];
         if (!first || !last) return;

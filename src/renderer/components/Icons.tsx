@@ -7,7 +7,8 @@ const paths = {
   next: 'M6 6.5v11a1 1 0 0 0 1.55.83L15 13.2V17h2V7h-2v3.8L7.55 5.67A1 1 0 0 0 6 6.5Z',
   prev: 'M18 6.5v11a1 1 0 0 1-1.55.83L9 13.2V17H7V7h2v3.8l7.45-5.13A1 1 0 0 1 18 6.5Z',
   stop: 'M7 7h10v10H7z',
-  volume: 'M4 9v6h4l5 4V5L8 9H4Zm12.5 3a4.5 4.5 0 0 0-2.5-4.03v8.06A4.5 4.5 0 0 0 16.5 12ZM14 3.23v2.06a7 7 0 0 1 0 13.42v2.06a9 9 0 0 0 0-17.54Z',
+  volume:
+    'M4 9v6h4l5 4V5L8 9H4Zm12.5 3a4.5 4.5 0 0 0-2.5-4.03v8.06A4.5 4.5 0 0 0 16.5 12ZM14 3.23v2.06a7 7 0 0 1 0 13.42v2.06a9 9 0 0 0 0-17.54Z',
   mute: 'M4 9v6h4l5 4V5L8 9H4Zm12.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4L16.6 12Z',
   library: 'M4 5h2v14H4zM8 5h2v14H8zM12.2 5.6l1.9-.6 4.6 13.4-1.9.6z',
   queue: 'M3 6h12v2H3zm0 5h12v2H3zm0 5h8v2H3zm14-1V9l5 3z',
@@ -22,12 +23,15 @@ const paths = {
   grip: 'M9 5h2v2H9zm4 0h2v2h-2zM9 11h2v2H9zm4 0h2v2h-2zm-4 6h2v2H9zm4 0h2v2h-2z',
   more: 'M12 6.5a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Zm0 7a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Zm0 7a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Z',
   eye: 'M12 5C6.5 5 3 12 3 12s3.5 7 9 7 9-7 9-7-3.5-7-9-7Zm0 11a4 4 0 1 1 0-8 4 4 0 0 1 0 8Zm0-2a2 2 0 1 0 0-4 2 2 0 0 0 0 4Z',
-  eyeOff: 'm4.4 3 16.6 16.6-1.4 1.4-3.2-3.2A9.6 9.6 0 0 1 12 19c-5.5 0-9-7-9-7a17 17 0 0 1 3.7-4.5L3 4.4 4.4 3Zm7.6 2c5.5 0 9 7 9 7a16.8 16.8 0 0 1-2.6 3.6l-3.5-3.5A4 4 0 0 0 10 7.1L8.3 5.4A9.4 9.4 0 0 1 12 5Z',
-  keyboard: 'M3 6h18a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1Zm2 3v2h2V9H5Zm4 0v2h2V9H9Zm4 0v2h2V9h-2Zm4 0v2h2V9h-2ZM7 13v2h10v-2H7Z',
+  eyeOff:
+    'm4.4 3 16.6 16.6-1.4 1.4-3.2-3.2A9.6 9.6 0 0 1 12 19c-5.5 0-9-7-9-7a17 17 0 0 1 3.7-4.5L3 4.4 4.4 3Zm7.6 2c5.5 0 9 7 9 7a16.8 16.8 0 0 1-2.6 3.6l-3.5-3.5A4 4 0 0 0 10 7.1L8.3 5.4A9.4 9.4 0 0 1 12 5Z',
+  keyboard:
+    'M3 6h18a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1Zm2 3v2h2V9H5Zm4 0v2h2V9H9Zm4 0v2h2V9h-2Zm4 0v2h2V9h-2ZM7 13v2h10v-2H7Z',
   star: 'm12 3 2.7 5.6 6.1.9-4.4 4.3 1 6.1L12 17l-5.4 2.9 1-6.1-4.4-4.3 6.1-.9z',
   download: 'M11 4h2v8.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM5 18h14v2H5z',
   folder: 'M3 6a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6Z',
-  device: 'M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-6v2h3v2H7v-2h3v-2H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm1 2v8h14V7H5Z',
+  device:
+    'M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-6v2h3v2H7v-2h3v-2H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm1 2v8h14V7H5Z',
   note: 'M10 3v10.6A4 4 0 1 0 12 17V7h6V3h-8Z',
   metronome: 'M10 3h4l4 18H6l4-18Zm2 3.5L9.6 17h4.1l2.3-4.6-1.3-.7L12.7 15H11l1-8.5Z',
 } as const;
@@ -35,9 +39,24 @@ const paths = {
 export type IconName = keyof typeof paths;
 
 /** One icon; decorative (aria-hidden). */
-export function Icon({ name, size = 20, className }: { name: IconName; size?: number; className?: string }): ReactElement {
+export function Icon({
+  name,
+  size = 20,
+  className,
+}: {
+  name: IconName;
+  size?: number;
+  className?: string;
+}): ReactElement {
   return (
-    <svg className={className ? `icon ${className}` : 'icon'} width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <svg
+      className={className ? `icon ${className}` : 'icon'}
+      width={size}
+      height={size}
+      viewBox="0 0 24 24"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d={paths[name]} fill="currentColor" />
     </svg>
   );
@@ -55,8 +74,24 @@ export function Logo({ size = 28 }: { size?: number }): ReactElement {
         </radialGradient>
       </defs>
       <circle cx="16" cy="19" r="12" fill="url(#ff-glow)" />
-      <ellipse cx="10.5" cy="11" rx="5" ry="3" transform="rotate(-30 10.5 11)" fill="currentColor" opacity="0.55" />
-      <ellipse cx="21.5" cy="11" rx="5" ry="3" transform="rotate(30 21.5 11)" fill="currentColor" opacity="0.55" />
+      <ellipse
+        cx="10.5"
+        cy="11"
+        rx="5"
+        ry="3"
+        transform="rotate(-30 10.5 11)"
+        fill="currentColor"
+        opacity="0.55"
+      />
+      <ellipse
+        cx="21.5"
+        cy="11"
+        rx="5"
+        ry="3"
+        transform="rotate(30 21.5 11)"
+        fill="currentColor"
+        opacity="0.55"
+      />
       <circle cx="16" cy="19" r="4.2" fill="#ffe14d" />
     </svg>
   );

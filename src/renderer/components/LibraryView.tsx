@@ -1,4 +1,15 @@
-import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent, type RefObject } from 'react';
+import {
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type MouseEvent,
+  type RefObject,
+} from 'react';
 import type { RoomTrack } from '../../shared/bridge/contract';
 import { queryTracks, visibleRange, type Availability, type SortKey } from '../library/query';
 import { useActions, useCurrentTrack, useLibrary, usePeerStatus, useUi } from '../store';
@@ -73,7 +84,8 @@ export function LibraryView() {
       if (!el) return;
       const top = clamped * ROW_HEIGHT;
       if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight)
+        el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
     },
     [rows.length],
   );
@@ -85,8 +97,16 @@ export function LibraryView() {
   const menuItems = (track: RoomTrack): MenuItem[] => [
     { label: 'Play', onSelect: () => play(track) },
     { label: 'Add to queue', onSelect: () => enqueue(track) },
-    { label: 'Search this artist', onSelect: () => library.setQuery({ text: track.artist }), disabled: !track.artist },
-    { label: 'Search this album', onSelect: () => library.setQuery({ text: track.album }), disabled: !track.album },
+    {
+      label: 'Search this artist',
+      onSelect: () => library.setQuery({ text: track.artist }),
+      disabled: !track.artist,
+    },
+    {
+      label: 'Search this album',
+      onSelect: () => library.setQuery({ text: track.album }),
+      disabled: !track.album,
+    },
   ];
 
   const openMenuAtRow = (index: number) => {
@@ -99,21 +119,29 @@ export function LibraryView() {
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const pageRows = Math.max(1, Math.floor(height / ROW_HEIGHT) - 1);
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: pageRows, PageUp: -pageRows };
+    const moves: Record<string, number> = {
+      ArrowDown: 1,
+      ArrowUp: -1,
+      PageDown: pageRows,
+      PageUp: -pageRows,
+    };
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key in moves) focusRow(activeIndex + (moves[event.key] ?? 0));
     else if (event.key === 'Home') focusRow(0);
     else if (event.key === 'End') focusRow(rows.length - 1);
     else if (event.key === 'Enter' && activeTrack) play(activeTrack);
     else if (event.key.toLowerCase() === 'q' && activeTrack) enqueue(activeTrack);
-    else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu') openMenuAtRow(activeIndex);
+    else if ((event.key === 'F10' && event.shiftKey) || event.key === 'ContextMenu')
+      openMenuAtRow(activeIndex);
     else return;
     event.preventDefault();
     event.stopPropagation();
   };
 
   const sortBy = (key: SortKey) =>
-    library.setQuery(query.sort === key ? { descending: !query.descending } : { sort: key, descending: false });
+    library.setQuery(
+      query.sort === key ? { descending: !query.descending } : { sort: key, descending: false },
+    );
 
   const onContextMenu = (event: MouseEvent, index: number, track: RoomTrack) => {
     event.preventDefault();
@@ -125,9 +153,15 @@ export function LibraryView() {
     <section className="view library" aria-labelledby="library-title">
       <header className="view-header">
         <div>
-          <h1 id="library-title" tabIndex={-1}>Library</h1>
+          <h1 id="library-title" tabIndex={-1}>
+            Library
+          </h1>
           <p className="view-sub" data-testid="library-count" aria-live="polite">
-            {loaded ? (rows.length === tracks.length ? countOf(tracks.length, 'track') : `${rows.length.toLocaleString('en-US')} of ${countOf(tracks.length, 'track')}`) : 'Loading…'}
+            {loaded
+              ? rows.length === tracks.length
+                ? countOf(tracks.length, 'track')
+                : `${rows.length.toLocaleString('en-US')} of ${countOf(tracks.length, 'track')}`
+              : 'Loading…'}
             {fixture ? ' · generated test library' : ''}
           </p>
         </div>
@@ -163,7 +197,13 @@ export function LibraryView() {
                 ['remote', 'Elsewhere'],
               ] as Array<[Availability, string]>
             ).map(([value, label]) => (
-              <button key={value} type="button" role="radio" aria-checked={query.availability === value} onClick={() => library.setQuery({ availability: value })}>
+              <button
+                key={value}
+                type="button"
+                role="radio"
+                aria-checked={query.availability === value}
+                onClick={() => library.setQuery({ availability: value })}
+              >
                 {label}
               </button>
             ))}
@@ -174,10 +214,16 @@ export function LibraryView() {
       {scan?.running ? (
         <div className="scan-banner" role="status" data-testid="scan-progress">
           <span>
-            Scanning your music: {scan.done.toLocaleString('en-US')} of {scan.total.toLocaleString('en-US')} files
+            Scanning your music: {scan.done.toLocaleString('en-US')} of {scan.total.toLocaleString('en-US')}{' '}
+            files
             <span className="scan-path">{scan.currentPath}</span>
           </span>
-          <ProgressBar done={scan.done} total={scan.total} label="Library scan" indeterminate={scan.total === 0} />
+          <ProgressBar
+            done={scan.done}
+            total={scan.total}
+            label="Library scan"
+            indeterminate={scan.total === 0}
+          />
         </div>
       ) : null}
 
@@ -218,7 +264,10 @@ export function LibraryView() {
                 {tracks.length === 0 ? (
                   <>
                     <Icon name="note" size={40} />
-                    <p>No music yet. Add a folder in Settings, or wait for the other devices in the room to share theirs.</p>
+                    <p>
+                      No music yet. Add a folder in Settings, or wait for the other devices in the room to
+                      share theirs.
+                    </p>
                     <button type="button" className="button" onClick={() => ui.setView('settings')}>
                       Open settings
                     </button>
@@ -252,7 +301,15 @@ export function LibraryView() {
                   data-testid="track-row"
                 >
                   <span role="gridcell" className="col col-index">
-                    {isCurrent ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : (t.index + 1).toLocaleString('en-US')}
+                    {isCurrent ? (
+                      <span className="eq" aria-label="Now playing">
+                        <i />
+                        <i />
+                        <i />
+                      </span>
+                    ) : (
+                      (t.index + 1).toLocaleString('en-US')
+                    )}
                   </span>
                   <span role="gridcell" className="col col-title">
                     <Cover track={t} size={36} className="row-cover" />
@@ -263,10 +320,20 @@ export function LibraryView() {
                       <span
                         className="badge"
                         data-testid="track-holders"
-                        title={t.holders.length > 0 ? `On ${holderList(t)}` : 'No device in the room has it now'}
-                        aria-label={t.holders.length > 0 ? `On ${countOf(t.holders.length, 'device')}: ${holderList(t)}` : 'offline'}
+                        title={
+                          t.holders.length > 0 ? `On ${holderList(t)}` : 'No device in the room has it now'
+                        }
+                        aria-label={
+                          t.holders.length > 0
+                            ? `On ${countOf(t.holders.length, 'device')}: ${holderList(t)}`
+                            : 'offline'
+                        }
                       >
-                        {t.holders.length > 0 ? (t.local ? `+${t.holders.length - 1}` : countOf(t.holders.length, 'device')) : 'offline'}
+                        {t.holders.length > 0
+                          ? t.local
+                            ? `+${t.holders.length - 1}`
+                            : countOf(t.holders.length, 'device')
+                          : 'offline'}
                       </span>
                     )}
                   </span>
@@ -280,7 +347,14 @@ export function LibraryView() {
                     {formatDuration(t.durationSec)}
                   </span>
                   <span role="gridcell" className="col col-actions">
-                    <button type="button" className="icon-button row-action" tabIndex={-1} aria-label={`Add ${t.title} to the queue`} title="Add to queue (Q)" onClick={() => enqueue(t)}>
+                    <button
+                      type="button"
+                      className="icon-button row-action"
+                      tabIndex={-1}
+                      aria-label={`Add ${t.title} to the queue`}
+                      title="Add to queue (Q)"
+                      onClick={() => enqueue(t)}
+                    >
                       <Icon name="plus" size={18} />
                     </button>
                     <button
@@ -305,7 +379,14 @@ export function LibraryView() {
         </div>
       </div>
       {menu ? (
-        <ContextMenu x={menu.x} y={menu.y} label={`Actions for ${menu.track.title}`} items={menuItems(menu.track)} onClose={closeMenu} returnFocus={viewport.current} />
+        <ContextMenu
+          x={menu.x}
+          y={menu.y}
+          label={`Actions for ${menu.track.title}`}
+          items={menuItems(menu.track)}
+          onClose={closeMenu}
+          returnFocus={viewport.current}
+        />
       ) : null}
     </section>
   );

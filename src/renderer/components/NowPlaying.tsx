@@ -1,7 +1,14 @@
 import { useState } from 'react';
 import { usePosition } from '../playback/position';
 import { healthLabel, healthOf } from '../room/health';
-import { useActions, useCurrentTrack, useLibrary, usePeerStatus, usePlaybackState, useSettings } from '../store';
+import {
+  useActions,
+  useCurrentTrack,
+  useLibrary,
+  usePeerStatus,
+  usePlaybackState,
+  useSettings,
+} from '../store';
 import { formatDuration, formatMs } from '../ui/format';
 import { Cover } from './Cover';
 import { Icon } from './Icons';
@@ -39,17 +46,33 @@ export function NowPlaying() {
             {track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
           </div>
           <div className="np-artist" data-testid="np-artist">
-            {track ? [track.artist, track.album].filter(Boolean).join(' · ') : trackId ? '' : 'Pick a track in the library'}
+            {track
+              ? [track.artist, track.album].filter(Boolean).join(' · ')
+              : trackId
+                ? ''
+                : 'Pick a track in the library'}
           </div>
         </div>
       </div>
 
       <div className="player-center">
         <div className="transport" role="group" aria-label="Transport">
-          <button type="button" className="icon-button" aria-label="Stop" onClick={() => void playback.stop()} disabled={!trackId}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Stop"
+            onClick={() => void playback.stop()}
+            disabled={!trackId}
+          >
             <Icon name="stop" size={18} />
           </button>
-          <button type="button" className="icon-button" aria-label="Previous track" onClick={() => void playback.prev()} disabled={!trackId}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Previous track"
+            onClick={() => void playback.prev()}
+            disabled={!trackId}
+          >
             <Icon name="prev" />
           </button>
           <button
@@ -63,10 +86,21 @@ export function NowPlaying() {
           >
             <Icon name={playing ? 'pause' : 'play'} size={22} />
           </button>
-          <button type="button" className="icon-button" aria-label="Next track" onClick={() => void playback.next()} disabled={!trackId}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Next track"
+            onClick={() => void playback.next()}
+            disabled={!trackId}
+          >
             <Icon name="next" />
           </button>
-          <button type="button" className="icon-button" aria-label="Keyboard shortcuts" onClick={() => ui.setShortcutsOpen(true)}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label="Keyboard shortcuts"
+            onClick={() => ui.setShortcutsOpen(true)}
+          >
             <Icon name="keyboard" size={18} />
           </button>
         </div>
@@ -101,7 +135,11 @@ export function NowPlaying() {
       <div className="player-side">
         <span
           className={`sync-badge health-${health}`}
-          title={sync && playing ? `This device is ${formatMs(sync.errorMs)} from group time (bound ${formatMs(sync.boundMs)})` : 'Sync is measured while a track plays'}
+          title={
+            sync && playing
+              ? `This device is ${formatMs(sync.errorMs)} from group time (bound ${formatMs(sync.boundMs)})`
+              : 'Sync is measured while a track plays'
+          }
           data-testid="sync-badge"
         >
           <span className="dot" aria-hidden="true" />

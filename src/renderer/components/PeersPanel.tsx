@@ -29,15 +29,35 @@ export function PeersPanel() {
     const list = [...status.members];
     // The peer lists the others; show this device too, so the table is the whole room.
     if (!list.some((m) => m.peerId === selfId)) {
-      const role = (typeof status.config.role === 'string' ? status.config.role : leader?.peerId === selfId ? 'leader' : 'follower') as Role;
+      const role = (
+        typeof status.config.role === 'string'
+          ? status.config.role
+          : leader?.peerId === selfId
+            ? 'leader'
+            : 'follower'
+      ) as Role;
       const active = Object.entries(status.downloads ?? {}).find(([, d]) => !d.done);
-      const download = active ? { trackId: active[0], haveChunks: active[1].haveChunks, totalChunks: active[1].totalChunks } : null;
-      list.push({ peerId: selfId, name: status.self.name, priority: status.self.priority, role, addrs: status.self.addrs, lastSeenMs: 0, rttMs: null, clock: status.clock, download });
+      const download = active
+        ? { trackId: active[0], haveChunks: active[1].haveChunks, totalChunks: active[1].totalChunks }
+        : null;
+      list.push({
+        peerId: selfId,
+        name: status.self.name,
+        priority: status.self.priority,
+        role,
+        addrs: status.self.addrs,
+        lastSeenMs: 0,
+        rttMs: null,
+        clock: status.clock,
+        download,
+      });
     }
     return orderedMembers(list, leader?.peerId ?? null);
   }, [status, selfId, leader]);
   const downloads = useMemo(() => downloadRows(status?.downloads, byId), [status?.downloads, byId]);
-  const leaderName = leader ? (members.find((m) => m.peerId === leader.peerId)?.name ?? leader.peerId.slice(-8)) : null;
+  const leaderName = leader
+    ? (members.find((m) => m.peerId === leader.peerId)?.name ?? leader.peerId.slice(-8))
+    : null;
   const sync = status?.sync ?? null;
   const playing = !!state && state.currentIndex !== null && !state.paused;
   const selfClock = status?.clock ?? null;
@@ -48,9 +68,12 @@ export function PeersPanel() {
     <section className="view room" aria-labelledby="room-title">
       <header className="view-header">
         <div>
-          <h1 id="room-title" tabIndex={-1}>Room</h1>
+          <h1 id="room-title" tabIndex={-1}>
+            Room
+          </h1>
           <p className="view-sub">
-            {countOf(members.length, 'device')} · {status?.config.room === 'custom' ? 'private room' : 'default room'}
+            {countOf(members.length, 'device')} ·{' '}
+            {status?.config.room === 'custom' ? 'private room' : 'default room'}
           </p>
         </div>
       </header>
@@ -82,7 +105,11 @@ export function PeersPanel() {
             <HealthDot health={healthOf(playing ? sync?.errorMs : null)} />
             {playing && sync ? `${formatSignedMs(sync.errorMs)} from group time` : 'Measured while playing'}
           </p>
-          <p className="card-sub">{playing && sync ? `error bound ${formatMs(sync.boundMs)}` : 'The audio engine reports its sync error here.'}</p>
+          <p className="card-sub">
+            {playing && sync
+              ? `error bound ${formatMs(sync.boundMs)}`
+              : 'The audio engine reports its sync error here.'}
+          </p>
         </article>
         <article className="card" aria-labelledby="card-clock">
           <h2 id="card-clock" className="card-label">
@@ -95,11 +122,14 @@ export function PeersPanel() {
                 {formatSignedMs(selfClock.offsetMs)}
               </p>
               <p className="card-sub">
-                ±{formatMs(selfClock.errorMs)} · drift {selfClock.driftPpm.toFixed(1)} ppm · RTT {formatMs(selfClock.rttMs)}
+                ±{formatMs(selfClock.errorMs)} · drift {selfClock.driftPpm.toFixed(1)} ppm · RTT{' '}
+                {formatMs(selfClock.rttMs)}
               </p>
             </>
           ) : (
-            <p className="card-value muted">{leader?.peerId === selfId ? 'This device keeps group time' : 'Not measured yet'}</p>
+            <p className="card-value muted">
+              {leader?.peerId === selfId ? 'This device keeps group time' : 'Not measured yet'}
+            </p>
           )}
         </article>
       </div>
@@ -142,7 +172,9 @@ export function PeersPanel() {
                 </th>
                 <td>
                   {roleLabel[m.role]}
-                  {m.peerId === leader?.peerId ? <span className="muted"> · epoch {leader.epoch}</span> : null}
+                  {m.peerId === leader?.peerId ? (
+                    <span className="muted"> · epoch {leader.epoch}</span>
+                  ) : null}
                 </td>
                 <td className="num">{m.rttMs === null ? '–' : formatMs(m.rttMs)}</td>
                 {m.peerId === leader?.peerId ? (
@@ -158,7 +190,8 @@ export function PeersPanel() {
                 <td data-testid="device-download">
                   {m.download && m.download.totalChunks > 0 ? (
                     <span title={byId.get(m.download.trackId)?.title ?? m.download.trackId.slice(0, 12)}>
-                      {Math.floor((m.download.haveChunks / m.download.totalChunks) * 100)}% of {byId.get(m.download.trackId)?.title ?? 'a track'}
+                      {Math.floor((m.download.haveChunks / m.download.totalChunks) * 100)}% of{' '}
+                      {byId.get(m.download.trackId)?.title ?? 'a track'}
                     </span>
                   ) : (
                     <span className="muted">–</span>
@@ -175,14 +208,20 @@ export function PeersPanel() {
         <div>
           <h2 className="section-title">Downloads</h2>
           {downloads.length === 0 ? (
-            <p className="muted">Nothing to fetch: tracks on other devices are fetched when they are about to play.</p>
+            <p className="muted">
+              Nothing to fetch: tracks on other devices are fetched when they are about to play.
+            </p>
           ) : (
             <ul className="downloads" data-testid="downloads">
               {downloads.map((d) => (
                 <li key={d.trackId} className={d.done ? 'done' : ''}>
                   <div className="download-line">
                     <span className="download-title">{d.title}</span>
-                    <span className="muted">{d.done ? `done · ${formatBytes(d.bytes)}` : `${d.haveChunks} / ${d.totalChunks} chunks · ${formatBytes(d.bytes)}`}</span>
+                    <span className="muted">
+                      {d.done
+                        ? `done · ${formatBytes(d.bytes)}`
+                        : `${d.haveChunks} / ${d.totalChunks} chunks · ${formatBytes(d.bytes)}`}
+                    </span>
                   </div>
                   <ProgressBar done={d.haveChunks} total={d.totalChunks} label={`Download of ${d.title}`} />
                 </li>
@@ -196,14 +235,21 @@ export function PeersPanel() {
             <div className="library-status" data-testid="library-status">
               <p>
                 {countOf(status.library.tracks, 'track')} shared
-                {status.library.skipped > 0 ? <span className="muted"> · {countOf(status.library.skipped, 'file')} skipped</span> : null}
+                {status.library.skipped > 0 ? (
+                  <span className="muted"> · {countOf(status.library.skipped, 'file')} skipped</span>
+                ) : null}
               </p>
               {scan?.running ? (
                 <>
                   <p className="muted">
                     Scanning {scan.done} of {scan.total} files…
                   </p>
-                  <ProgressBar done={scan.done} total={scan.total} label="Library scan" indeterminate={scan.total === 0} />
+                  <ProgressBar
+                    done={scan.done}
+                    total={scan.total}
+                    label="Library scan"
+                    indeterminate={scan.total === 0}
+                  />
                 </>
               ) : (
                 <p className="muted">Scan complete.</p>

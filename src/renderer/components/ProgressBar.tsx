@@ -1,7 +1,19 @@
 import { percent } from '../ui/format';
 
 /** A labelled progress bar (role progressbar) for scans and downloads. */
-export function ProgressBar({ done, total, label, testId, indeterminate = false }: { done: number; total: number; label: string; testId?: string; indeterminate?: boolean }) {
+export function ProgressBar({
+  done,
+  total,
+  label,
+  testId,
+  indeterminate = false,
+}: {
+  done: number;
+  total: number;
+  label: string;
+  testId?: string;
+  indeterminate?: boolean;
+}) {
   const value = percent(done, total);
   return (
     <div

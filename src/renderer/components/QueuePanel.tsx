@@ -19,7 +19,9 @@ export function QueuePanel() {
 
   const nameOf = (trackId: string) => byId.get(trackId)?.title ?? 'track';
   const move = (from: number, to: number) => {
-    void playback.move(from, to).then(() => ui.announce(`Moved ${nameOf(queue[from] ?? '')} to position ${to + 1}.`));
+    void playback
+      .move(from, to)
+      .then(() => ui.announce(`Moved ${nameOf(queue[from] ?? '')} to position ${to + 1}.`));
   };
 
   const onDragOver = (event: DragEvent<HTMLLIElement>, index: number) => {
@@ -44,12 +46,19 @@ export function QueuePanel() {
     <section className="view queue" aria-labelledby="queue-title">
       <header className="view-header">
         <div>
-          <h1 id="queue-title" tabIndex={-1}>Queue</h1>
+          <h1 id="queue-title" tabIndex={-1}>
+            Queue
+          </h1>
           <p className="view-sub" data-testid="queue-count">
             {queue.length === 0 ? 'Empty' : `${countOf(queue.length, 'track')} · ${formatDuration(totalSec)}`}
           </p>
         </div>
-        <button type="button" className="button" onClick={() => void playback.clear()} disabled={queue.length === 0}>
+        <button
+          type="button"
+          className="button"
+          onClick={() => void playback.clear()}
+          disabled={queue.length === 0}
+        >
           Clear queue
         </button>
       </header>
@@ -64,7 +73,12 @@ export function QueuePanel() {
             const track = byId.get(trackId);
             const current = index === state?.currentIndex;
             const title = track?.title ?? `Track ${trackId.slice(0, 10)}…`;
-            const marker = dropAt?.index === index && dragFrom !== null ? (dropAt.before ? ' drop-before' : ' drop-after') : '';
+            const marker =
+              dropAt?.index === index && dragFrom !== null
+                ? dropAt.before
+                  ? ' drop-before'
+                  : ' drop-after'
+                : '';
             return (
               <li
                 key={`${trackId}-${index}`}
@@ -87,27 +101,60 @@ export function QueuePanel() {
                 <span className="grip" aria-hidden="true" title="Drag to reorder">
                   <Icon name="grip" size={18} />
                 </span>
-                <span className="queue-pos">{current ? <span className="eq" aria-label="Now playing"><i /><i /><i /></span> : index + 1}</span>
+                <span className="queue-pos">
+                  {current ? (
+                    <span className="eq" aria-label="Now playing">
+                      <i />
+                      <i />
+                      <i />
+                    </span>
+                  ) : (
+                    index + 1
+                  )}
+                </span>
                 <Cover track={track} size={40} />
-                <button type="button" className="queue-title" onClick={() => void playback.play({ trackId })} aria-label={`Play ${title}`}>
+                <button
+                  type="button"
+                  className="queue-title"
+                  onClick={() => void playback.play({ trackId })}
+                  aria-label={`Play ${title}`}
+                >
                   <span className="queue-name" data-testid="queue-title">
                     {title}
                   </span>
-                  <span className="queue-artist">{track ? [track.artist, track.album].filter(Boolean).join(' · ') : 'Not in the listing yet'}</span>
+                  <span className="queue-artist">
+                    {track
+                      ? [track.artist, track.album].filter(Boolean).join(' · ')
+                      : 'Not in the listing yet'}
+                  </span>
                 </button>
                 <span className="queue-time">{track ? formatDuration(track.durationSec) : ''}</span>
                 <span className="queue-actions">
-                  <button type="button" className="icon-button" aria-label={`Move ${title} up`} disabled={index === 0} onClick={() => move(index, index - 1)}>
+                  <button
+                    type="button"
+                    className="icon-button"
+                    aria-label={`Move ${title} up`}
+                    disabled={index === 0}
+                    onClick={() => move(index, index - 1)}
+                  >
                     <Icon name="up" size={18} />
                   </button>
-                  <button type="button" className="icon-button" aria-label={`Move ${title} down`} disabled={index === queue.length - 1} onClick={() => move(index, index + 1)}>
+                  <button
+                    type="button"
+                    className="icon-button"
+                    aria-label={`Move ${title} down`}
+                    disabled={index === queue.length - 1}
+                    onClick={() => move(index, index + 1)}
+                  >
                     <Icon name="down" size={18} />
                   </button>
                   <button
                     type="button"
                     className="icon-button"
                     aria-label={`Remove ${title} from the queue`}
-                    onClick={() => void playback.remove(index).then(() => ui.announce(`Removed ${title} from the queue.`))}
+                    onClick={() =>
+                      void playback.remove(index).then(() => ui.announce(`Removed ${title} from the queue.`))
+                    }
                   >
                     <Icon name="remove" size={18} />
                   </button>

@@ -8,7 +8,15 @@ import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
 import { RangeSlider } from './RangeSlider';
 
-function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
+function Section({
+  title,
+  description,
+  children,
+}: {
+  title: string;
+  description?: string;
+  children: ReactNode;
+}) {
   const id = useId();
   return (
     <section className="settings-section" aria-labelledby={id}>
@@ -21,7 +29,19 @@ function Section({ title, description, children }: { title: string; description?
   );
 }
 
-function Segmented<T extends string>({ label, value, options, onChange, testId }: { label: string; value: T; options: Array<[T, string]>; onChange(v: T): void; testId?: string }) {
+function Segmented<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: T;
+  options: Array<[T, string]>;
+  onChange(v: T): void;
+  testId?: string;
+}) {
   return (
     <div className="segmented" role="radiogroup" aria-label={label} data-testid={testId}>
       {options.map(([v, text]) => (
@@ -34,7 +54,21 @@ function Segmented<T extends string>({ label, value, options, onChange, testId }
 }
 
 /** A text setting edited locally and saved on Enter, on blur, or with its button. */
-function TextSetting({ label, value, onSave, testId, hint, maxLength }: { label: string; value: string; onSave(v: string): Promise<boolean>; testId: string; hint?: string; maxLength?: number }) {
+function TextSetting({
+  label,
+  value,
+  onSave,
+  testId,
+  hint,
+  maxLength,
+}: {
+  label: string;
+  value: string;
+  onSave(v: string): Promise<boolean>;
+  testId: string;
+  hint?: string;
+  maxLength?: number;
+}) {
   const [draft, setDraft] = useState<string | null>(null);
   const id = useId();
   const save = async (event?: FormEvent) => {
@@ -46,7 +80,15 @@ function TextSetting({ label, value, onSave, testId, hint, maxLength }: { label:
     <form className="field" onSubmit={(e) => void save(e)}>
       <label htmlFor={id}>{label}</label>
       <div className="field-row">
-        <input id={id} type="text" value={draft ?? value} maxLength={maxLength} data-testid={testId} onChange={(e) => setDraft(e.target.value)} onBlur={() => void save()} />
+        <input
+          id={id}
+          type="text"
+          value={draft ?? value}
+          maxLength={maxLength}
+          data-testid={testId}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => void save()}
+        />
         <button type="submit" className="button" disabled={draft === null || draft === value}>
           Save
         </button>
@@ -71,7 +113,8 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
   const id = useId();
   useEffect(() => () => train.current?.stop(), []);
   useEffect(() => train.current?.setOutputOffsetMs(value), [value]);
-  const nudge = (delta: number) => onSave(Math.max(-1000, Math.min(1000, Math.round((value + delta) * 10) / 10)));
+  const nudge = (delta: number) =>
+    onSave(Math.max(-1000, Math.min(1000, Math.round((value + delta) * 10) / 10)));
   const commit = () => {
     if (draft === null) return;
     const ms = Number(draft);
@@ -121,24 +164,39 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
         </button>
       </div>
       <div className="calibration">
-        <button type="button" className={`button${clicking ? ' primary' : ''}`} aria-pressed={clicking} onClick={() => void toggleClicks()} data-testid="click-test">
+        <button
+          type="button"
+          className={`button${clicking ? ' primary' : ''}`}
+          aria-pressed={clicking}
+          onClick={() => void toggleClicks()}
+          data-testid="click-test"
+        >
           <Icon name="metronome" size={18} /> {clicking ? 'Stop click test' : 'Start click test'}
         </button>
         <p className="hint">
-          Plays a click on every second of room time (a higher one every fourth). Start it on two devices, listen to both, and nudge this device’s offset until the two clicks merge into one.
-          A positive offset plays earlier, for speakers that lag (Bluetooth).
+          Plays a click on every second of room time (a higher one every fourth). Start it on two devices,
+          listen to both, and nudge this device’s offset until the two clicks merge into one. A positive
+          offset plays earlier, for speakers that lag (Bluetooth).
         </p>
       </div>
     </div>
   );
 }
 
-function LibraryFolders({ folders, onSave }: { folders: string[]; onSave(next: string[]): Promise<boolean> }) {
+function LibraryFolders({
+  folders,
+  onSave,
+}: {
+  folders: string[];
+  onSave(next: string[]): Promise<boolean>;
+}) {
   const [path, setPath] = useState('');
   const id = useId();
   const status = usePeerStatus();
   const scan = status?.library?.scan;
-  const fromFlags = Array.isArray(status?.config.libraries) ? (status.config.libraries as unknown[]).filter((x): x is string => typeof x === 'string') : [];
+  const fromFlags = Array.isArray(status?.config.libraries)
+    ? (status.config.libraries as unknown[]).filter((x): x is string => typeof x === 'string')
+    : [];
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const next = path.trim();
@@ -160,7 +218,12 @@ function LibraryFolders({ folders, onSave }: { folders: string[]; onSave(next: s
           <li key={f} data-testid="library-folder">
             <Icon name="folder" size={18} />
             <code>{f}</code>
-            <button type="button" className="icon-button" aria-label={`Remove folder ${f}`} onClick={() => void onSave(folders.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={`Remove folder ${f}`}
+              onClick={() => void onSave(folders.filter((_, j) => j !== i))}
+            >
               <Icon name="remove" size={16} />
             </button>
           </li>
@@ -171,7 +234,14 @@ function LibraryFolders({ folders, onSave }: { folders: string[]; onSave(next: s
         <label htmlFor={id} className="visually-hidden">
           Folder path to add
         </label>
-        <input id={id} type="text" placeholder="/home/you/Music" value={path} onChange={(e) => setPath(e.target.value)} data-testid="add-folder-path" />
+        <input
+          id={id}
+          type="text"
+          placeholder="/home/you/Music"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          data-testid="add-folder-path"
+        />
         <button type="submit" className="button" disabled={!path.trim()}>
           Add folder
         </button>
@@ -181,7 +251,12 @@ function LibraryFolders({ folders, onSave }: { folders: string[]; onSave(next: s
           <span>
             Scanning {scan.done} of {scan.total} files
           </span>
-          <ProgressBar done={scan.done} total={scan.total} label="Library scan" indeterminate={scan.total === 0} />
+          <ProgressBar
+            done={scan.done}
+            total={scan.total}
+            label="Library scan"
+            indeterminate={scan.total === 0}
+          />
         </div>
       ) : null}
     </div>
@@ -204,8 +279,21 @@ function Passphrase({ value, onSave }: { value: string; onSave(v: string): Promi
       <label htmlFor={id}>Room passphrase</label>
       <div className="field-row">
         <div className="secret">
-          <input id={id} type={shown ? 'text' : 'password'} autoComplete="off" value={draft ?? value} onChange={(e) => setDraft(e.target.value)} data-testid="room-passphrase" />
-          <button type="button" className="icon-button" aria-label={shown ? 'Hide passphrase' : 'Show passphrase'} aria-pressed={shown} onClick={() => setShown(!shown)}>
+          <input
+            id={id}
+            type={shown ? 'text' : 'password'}
+            autoComplete="off"
+            value={draft ?? value}
+            onChange={(e) => setDraft(e.target.value)}
+            data-testid="room-passphrase"
+          />
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={shown ? 'Hide passphrase' : 'Show passphrase'}
+            aria-pressed={shown}
+            onClick={() => setShown(!shown)}
+          >
             <Icon name={shown ? 'eyeOff' : 'eye'} size={18} />
           </button>
         </div>
@@ -213,7 +301,10 @@ function Passphrase({ value, onSave }: { value: string; onSave(v: string): Promi
           Join room
         </button>
       </div>
-      <p className="hint">Devices with the same passphrase form a room; others cannot even connect. Changing it reconnects this device.</p>
+      <p className="hint">
+        Devices with the same passphrase form a room; others cannot even connect. Changing it reconnects this
+        device.
+      </p>
     </form>
   );
 }
@@ -230,7 +321,9 @@ export function SettingsView() {
     <section className="view settings" aria-labelledby="settings-title">
       <header className="view-header">
         <div>
-          <h1 id="settings-title" tabIndex={-1}>Settings</h1>
+          <h1 id="settings-title" tabIndex={-1}>
+            Settings
+          </h1>
           <p className="view-sub">Saved on this device.</p>
         </div>
       </header>
@@ -244,7 +337,13 @@ export function SettingsView() {
       ) : (
         <div className="settings-body">
           <Section title="This device" description="How the room sees this device.">
-            <TextSetting label="Device name" value={values.name} maxLength={64} testId="device-name" onSave={(name) => update({ name })} />
+            <TextSetting
+              label="Device name"
+              value={values.name}
+              maxLength={64}
+              testId="device-name"
+              onSave={(name) => update({ name })}
+            />
             <div className="field">
               <label htmlFor="priority">Leader priority</label>
               <div className="field-row">
@@ -259,12 +358,15 @@ export function SettingsView() {
                   data-testid="priority"
                   onBlur={(e) => {
                     const n = Math.round(Number(e.target.value));
-                    if (Number.isFinite(n) && n !== values.priority) void update({ priority: Math.max(0, Math.min(1000, n)) });
+                    if (Number.isFinite(n) && n !== values.priority)
+                      void update({ priority: Math.max(0, Math.min(1000, n)) });
                   }}
                   onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
                 />
               </div>
-              <p className="hint">The device with the highest priority leads the room (ties go to the highest id). 0–1000.</p>
+              <p className="hint">
+                The device with the highest priority leads the room (ties go to the highest id). 0–1000.
+              </p>
             </div>
           </Section>
 
@@ -272,7 +374,15 @@ export function SettingsView() {
             <div className="field">
               <span className="label">Volume</span>
               <div className="field-row">
-                <RangeSlider label="Volume" min={0} max={1} step={0.01} value={values.volume} valueText={(v) => `${Math.round(v * 100)}%`} onCommit={(v) => void update({ volume: v })} />
+                <RangeSlider
+                  label="Volume"
+                  min={0}
+                  max={1}
+                  step={0.01}
+                  value={values.volume}
+                  valueText={(v) => `${Math.round(v * 100)}%`}
+                  onCommit={(v) => void update({ volume: v })}
+                />
                 <span className="value">{Math.round(values.volume * 100)}%</span>
               </div>
             </div>
@@ -294,7 +404,10 @@ export function SettingsView() {
               />
               <p className="hint">Two devices set to Left and Right make a stereo pair.</p>
             </div>
-            <OutputOffset value={values.outputOffsetMs} onSave={(outputOffsetMs) => void update({ outputOffsetMs })} />
+            <OutputOffset
+              value={values.outputOffsetMs}
+              onSave={(outputOffsetMs) => void update({ outputOffsetMs })}
+            />
           </Section>
 
           <Section title="Library" description="Folders this device scans and shares with the room.">
@@ -302,7 +415,10 @@ export function SettingsView() {
           </Section>
 
           <Section title="Room">
-            <Passphrase value={values.roomPassphrase} onSave={(roomPassphrase) => update({ roomPassphrase })} />
+            <Passphrase
+              value={values.roomPassphrase}
+              onSave={(roomPassphrase) => update({ roomPassphrase })}
+            />
           </Section>
 
           <Section title="Appearance">
@@ -322,16 +438,33 @@ export function SettingsView() {
             </div>
           </Section>
 
-          <Section title="Desktop" description={desktop ? undefined : 'These apply to the desktop app; this window is served by a headless peer.'}>
+          <Section
+            title="Desktop"
+            description={
+              desktop
+                ? undefined
+                : 'These apply to the desktop app; this window is served by a headless peer.'
+            }
+          >
             <label className="check">
-              <input type="checkbox" checked={values.notifications} onChange={(e) => void update({ notifications: e.target.checked })} data-testid="notifications" />
+              <input
+                type="checkbox"
+                checked={values.notifications}
+                onChange={(e) => void update({ notifications: e.target.checked })}
+                data-testid="notifications"
+              />
               <span>
                 Notifications
                 <span className="hint">When the leader changes or a device joins or leaves.</span>
               </span>
             </label>
             <label className="check">
-              <input type="checkbox" checked={values.closeToTray} onChange={(e) => void update({ closeToTray: e.target.checked })} data-testid="close-to-tray" />
+              <input
+                type="checkbox"
+                checked={values.closeToTray}
+                onChange={(e) => void update({ closeToTray: e.target.checked })}
+                data-testid="close-to-tray"
+              />
               <span>
                 Keep playing in the tray when the window closes
                 <span className="hint">Quit from the tray menu.</span>

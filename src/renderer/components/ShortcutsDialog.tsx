@@ -7,7 +7,12 @@ export function ShortcutsDialog() {
   const { shortcutsOpen } = useUi();
   const { ui } = useActions();
   return (
-    <Dialog open={shortcutsOpen} title="Keyboard shortcuts" onClose={() => ui.setShortcutsOpen(false)} testId="shortcuts-dialog">
+    <Dialog
+      open={shortcutsOpen}
+      title="Keyboard shortcuts"
+      onClose={() => ui.setShortcutsOpen(false)}
+      testId="shortcuts-dialog"
+    >
       <dl className="shortcuts">
         {shortcutHelp.map((s) => (
           <div key={s.label} className="shortcut">
@@ -23,7 +28,10 @@ export function ShortcutsDialog() {
           </div>
         ))}
       </dl>
-      <p className="hint">Shortcuts pause while you type in a text field. Media keys work when the system routes them to Firefly.</p>
+      <p className="hint">
+        Shortcuts pause while you type in a text field. Media keys work when the system routes them to
+        Firefly.
+      </p>
     </Dialog>
   );
 }

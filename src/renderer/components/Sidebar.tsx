@@ -1,4 +1,12 @@
-import { useActions, useIdentity, useLibrary, usePeerStatus, usePlaybackState, useView, type View } from '../store';
+import {
+  useActions,
+  useIdentity,
+  useLibrary,
+  usePeerStatus,
+  usePlaybackState,
+  useView,
+  type View,
+} from '../store';
 import { Icon, Logo, type IconName } from './Icons';
 
 const items: Array<{ view: View; label: string; icon: IconName; keys: string }> = [
@@ -42,7 +50,9 @@ export function Sidebar() {
               >
                 <Icon name={item.icon} />
                 <span className="nav-label">{item.label}</span>
-                {counts[item.view] ? <span className="nav-count">{counts[item.view]?.toLocaleString('en-US')}</span> : null}
+                {counts[item.view] ? (
+                  <span className="nav-count">{counts[item.view]?.toLocaleString('en-US')}</span>
+                ) : null}
               </button>
             </li>
           ))}
@@ -56,7 +66,15 @@ export function Sidebar() {
           <span data-testid="peer-name" className="identity-name">
             {identity?.name ?? 'Connecting…'}
           </span>
-          <span className="device-role">{status ? (isLeader ? 'Leader of the room' : status.leader ? 'In the room' : 'Looking for the room…') : ''}</span>
+          <span className="device-role">
+            {status
+              ? isLeader
+                ? 'Leader of the room'
+                : status.leader
+                  ? 'In the room'
+                  : 'Looking for the room…'
+              : ''}
+          </span>
           <code data-testid="peer-id" className="identity-id" title={identity?.peerId}>
             {identity?.peerId ?? ''}
           </code>

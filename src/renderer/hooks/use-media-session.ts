@@ -8,18 +8,26 @@ import { useCurrentTrack, usePlaybackState, useStore } from '../store';
 export function useMediaSession(): void {
   const state = usePlaybackState();
   const { trackId, track } = useCurrentTrack();
-  const session = typeof navigator !== 'undefined' && 'mediaSession' in navigator ? navigator.mediaSession : null;
+  const session =
+    typeof navigator !== 'undefined' && 'mediaSession' in navigator ? navigator.mediaSession : null;
 
   useEffect(() => {
     if (!session) return;
     const actions = () => useStore.getState().playback.actions;
     const handlers: Array<[MediaSessionAction, MediaSessionActionHandler]> = [
-      ['play', () => void (useStore.getState().playback.state?.currentIndex === null ? undefined : actions().resume())],
+      [
+        'play',
+        () =>
+          void (useStore.getState().playback.state?.currentIndex === null ? undefined : actions().resume()),
+      ],
       ['pause', () => void actions().pause()],
       ['stop', () => void actions().stop()],
       ['nexttrack', () => void actions().next()],
       ['previoustrack', () => void actions().prev()],
-      ['seekto', (details) => details.seekTime !== undefined && void actions().seek(Math.max(0, details.seekTime))],
+      [
+        'seekto',
+        (details) => details.seekTime !== undefined && void actions().seek(Math.max(0, details.seekTime)),
+      ],
     ];
     for (const [action, handler] of handlers) {
       try {
@@ -45,8 +53,15 @@ export function useMediaSession(): void {
       session.metadata = null;
       return;
     }
-    const artwork = track.hasCover ? [{ src: new URL(mediaUrl('cover', track.trackId), location.href).href, sizes: '512x512' }] : [];
-    session.metadata = new MediaMetadata({ title: track.title, artist: track.artist, album: track.album, artwork });
+    const artwork = track.hasCover
+      ? [{ src: new URL(mediaUrl('cover', track.trackId), location.href).href, sizes: '512x512' }]
+      : [];
+    session.metadata = new MediaMetadata({
+      title: track.title,
+      artist: track.artist,
+      album: track.album,
+      artwork,
+    });
   }, [session, track]);
 
   useEffect(() => {
@@ -55,7 +70,11 @@ export function useMediaSession(): void {
     const duration = track?.durationSec ?? 0;
     if (trackId && duration > 0 && 'setPositionState' in session) {
       try {
-        session.setPositionState({ duration, position: Math.min(duration, currentPositionSec(state)), playbackRate: 1 });
+        session.setPositionState({
+          duration,
+          position: Math.min(duration, currentPositionSec(state)),
+          playbackRate: 1,
+        });
       } catch {
         // A position past the end (a stale state) is rejected: nothing to show.
       }

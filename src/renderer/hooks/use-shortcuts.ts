@@ -2,16 +2,33 @@
 import { useEffect } from 'react';
 import { currentPositionSec } from '../playback/position';
 import { useStore } from '../store';
-import { SEEK_STEP_SEC, seekTarget, shortcutFor, startsChord, stepVolume, type KeyPress, type ShortcutAction } from '../ui/shortcuts';
+import {
+  SEEK_STEP_SEC,
+  seekTarget,
+  shortcutFor,
+  startsChord,
+  stepVolume,
+  type KeyPress,
+  type ShortcutAction,
+} from '../ui/shortcuts';
 
 const textInputTypes = new Set(['text', 'search', 'number', 'password', 'email', 'url', 'tel']);
 
 function describeTarget(target: EventTarget | null): Pick<KeyPress, 'inTextField' | 'inControl'> {
   if (!(target instanceof HTMLElement)) return { inTextField: false, inControl: false };
   const tag = target.tagName;
-  const inTextField = tag === 'TEXTAREA' || target.isContentEditable || (tag === 'INPUT' && textInputTypes.has((target as HTMLInputElement).type));
+  const inTextField =
+    tag === 'TEXTAREA' ||
+    target.isContentEditable ||
+    (tag === 'INPUT' && textInputTypes.has((target as HTMLInputElement).type));
   const role = target.getAttribute('role') ?? '';
-  const inControl = !inTextField && (tag === 'BUTTON' || tag === 'INPUT' || tag === 'SELECT' || tag === 'A' || ['radio', 'menuitem', 'slider', 'checkbox'].includes(role));
+  const inControl =
+    !inTextField &&
+    (tag === 'BUTTON' ||
+      tag === 'INPUT' ||
+      tag === 'SELECT' ||
+      tag === 'A' ||
+      ['radio', 'menuitem', 'slider', 'checkbox'].includes(role));
   return { inTextField, inControl };
 }
 
@@ -32,7 +49,13 @@ function run(action: ShortcutAction): void {
     case 'seekBack':
     case 'seekForward':
       if (!trackId) return;
-      void playback.actions.seek(seekTarget(currentPositionSec(state), action === 'seekBack' ? -SEEK_STEP_SEC : SEEK_STEP_SEC, duration));
+      void playback.actions.seek(
+        seekTarget(
+          currentPositionSec(state),
+          action === 'seekBack' ? -SEEK_STEP_SEC : SEEK_STEP_SEC,
+          duration,
+        ),
+      );
       return;
     case 'next':
       void playback.actions.next();
@@ -43,7 +66,9 @@ function run(action: ShortcutAction): void {
     case 'volumeUp':
     case 'volumeDown': {
       const volume = stepVolume(settings.values?.volume ?? 1, action === 'volumeUp');
-      void settings.actions.update({ volume }).then(() => ui.actions.announce(`Volume ${Math.round(volume * 100)}%`));
+      void settings.actions
+        .update({ volume })
+        .then(() => ui.actions.announce(`Volume ${Math.round(volume * 100)}%`));
       return;
     }
     case 'focusSearch':
@@ -75,7 +100,14 @@ export function useShortcuts(): void {
       if (event.defaultPrevented || event.isComposing) return;
       // A modal dialog handles its own keys.
       if (useStore.getState().ui.shortcutsOpen) return;
-      const press: KeyPress = { key: event.key, ctrlKey: event.ctrlKey, metaKey: event.metaKey, altKey: event.altKey, shiftKey: event.shiftKey, ...describeTarget(event.target) };
+      const press: KeyPress = {
+        key: event.key,
+        ctrlKey: event.ctrlKey,
+        metaKey: event.metaKey,
+        altKey: event.altKey,
+        shiftKey: event.shiftKey,
+        ...describeTarget(event.target),
+      };
       const action = shortcutFor(press, pendingG);
       pendingG = !pendingG && startsChord(press);
       if (!action) return;

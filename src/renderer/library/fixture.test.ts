@@ -16,7 +16,12 @@ describe('library fixture', () => {
     const tracks = fixtureTracks(50_000);
     expect(tracks).toHaveLength(50_000);
     expect(new Set(tracks.map((t) => t.trackId)).size).toBe(50_000);
-    expect(tracks.every((t, i) => t.index === i && t.trackId.length === 64 && t.durationSec > 0 && t.title && t.artist && t.album)).toBe(true);
+    expect(
+      tracks.every(
+        (t, i) =>
+          t.index === i && t.trackId.length === 64 && t.durationSec > 0 && t.title && t.artist && t.album,
+      ),
+    ).toBe(true);
     const local = tracks.filter((t) => t.local).length;
     expect(local).toBeGreaterThan(10_000);
     expect(local).toBeLessThan(40_000);

@@ -18,14 +18,59 @@ export function fixtureCountFromSearch(search: string): number | null {
   return n > 0 ? Math.min(n, MAX_FIXTURE_TRACKS) : null;
 }
 
-const adjectives = ['Amber', 'Silent', 'Electric', 'Golden', 'Midnight', 'Velvet', 'Hollow', 'Paper', 'Northern', 'Glass', 'Wild', 'Slow', 'Neon', 'Quiet', 'Burning', 'Blue'];
-const nouns = ['Fireflies', 'Harbour', 'Signals', 'Orchard', 'Satellites', 'Rivers', 'Lanterns', 'Echoes', 'Meadow', 'Tides', 'Engines', 'Comets', 'Gardens', 'Windows', 'Summer', 'Static'];
+const adjectives = [
+  'Amber',
+  'Silent',
+  'Electric',
+  'Golden',
+  'Midnight',
+  'Velvet',
+  'Hollow',
+  'Paper',
+  'Northern',
+  'Glass',
+  'Wild',
+  'Slow',
+  'Neon',
+  'Quiet',
+  'Burning',
+  'Blue',
+];
+const nouns = [
+  'Fireflies',
+  'Harbour',
+  'Signals',
+  'Orchard',
+  'Satellites',
+  'Rivers',
+  'Lanterns',
+  'Echoes',
+  'Meadow',
+  'Tides',
+  'Engines',
+  'Comets',
+  'Gardens',
+  'Windows',
+  'Summer',
+  'Static',
+];
 const artistsFirst = ['The', 'Lumen', 'Nora', 'Atlas', 'Kito', 'Marlow', 'Juniper', 'Odd', 'Sable', 'Echo'];
-const artistsSecond = ['Collective', 'Ferreira', 'Park', 'Ensemble', 'Lane', 'Quartet', 'Halloran', 'Twins', 'Mori', 'Club'];
+const artistsSecond = [
+  'Collective',
+  'Ferreira',
+  'Park',
+  'Ensemble',
+  'Lane',
+  'Quartet',
+  'Halloran',
+  'Twins',
+  'Mori',
+  'Club',
+];
 const codecs = ['mp3', 'flac', 'aac', 'opus', 'vorbis'];
 
-
-const pick = <T>(items: readonly T[], r: number): T => items[Math.floor(r * items.length) % items.length] as T;
+const pick = <T>(items: readonly T[], r: number): T =>
+  items[Math.floor(r * items.length) % items.length] as T;
 
 /** `count` made-up tracks: albums of 8–14 tracks by a few hundred artists, some on this device, some elsewhere. */
 export function fixtureTracks(count: number, seed = 1): RoomTrack[] {

@@ -4,8 +4,19 @@ import { defaultQuery, queryTracks, visibleRange } from './query';
 
 let next = 0;
 const aTrack = (over: Partial<RoomTrack>): RoomTrack => ({
-  index: next++, trackId: String(next).padStart(64, '0'), title: 'Untitled', artist: 'Unknown', album: '', trackNo: null,
-  durationSec: 200, codec: 'MP3', sizeBytes: 1, hasCover: false, holders: [], local: true, ...over,
+  index: next++,
+  trackId: String(next).padStart(64, '0'),
+  title: 'Untitled',
+  artist: 'Unknown',
+  album: '',
+  trackNo: null,
+  durationSec: 200,
+  codec: 'MP3',
+  sizeBytes: 1,
+  hasCover: false,
+  holders: [],
+  local: true,
+  ...over,
 });
 
 const tracks = [
@@ -18,23 +29,36 @@ const tracks = [
 
 describe('queryTracks', () => {
   it('matches every word across title, artist and album, ignoring case and accents', () => {
-    expect(queryTracks(tracks, { ...defaultQuery, text: 'miles blue' }).map((t) => t.title)).toEqual(['Blue in Green', 'So What']);
-    expect(queryTracks(tracks, { ...defaultQuery, text: 'cafe animal' }).map((t) => t.title)).toEqual(['Café']);
+    expect(queryTracks(tracks, { ...defaultQuery, text: 'miles blue' }).map((t) => t.title)).toEqual([
+      'Blue in Green',
+      'So What',
+    ]);
+    expect(queryTracks(tracks, { ...defaultQuery, text: 'cafe animal' }).map((t) => t.title)).toEqual([
+      'Café',
+    ]);
     expect(queryTracks(tracks, { ...defaultQuery, text: 'nothing here' })).toEqual([]);
   });
 
   it('filters by where the track is', () => {
-    expect(queryTracks(tracks, { ...defaultQuery, availability: 'remote' }).map((t) => t.title)).toEqual(['So What']);
+    expect(queryTracks(tracks, { ...defaultQuery, availability: 'remote' }).map((t) => t.title)).toEqual([
+      'So What',
+    ]);
     expect(queryTracks(tracks, { ...defaultQuery, availability: 'local' })).toHaveLength(4);
   });
 
   it('sorts naturally by text and by number, both directions', () => {
-    expect(queryTracks(tracks, { ...defaultQuery, text: 'track', sort: 'title' }).map((t) => t.title)).toEqual(['Track 9', 'Track 10']);
-    expect(queryTracks(tracks, { ...defaultQuery, sort: 'durationSec', descending: true })[0]?.title).toBe('So What');
+    expect(
+      queryTracks(tracks, { ...defaultQuery, text: 'track', sort: 'title' }).map((t) => t.title),
+    ).toEqual(['Track 9', 'Track 10']);
+    expect(queryTracks(tracks, { ...defaultQuery, sort: 'durationSec', descending: true })[0]?.title).toBe(
+      'So What',
+    );
   });
 
   it('searches 50,000 tracks', () => {
-    const many = Array.from({ length: 50_000 }, (_, i) => aTrack({ title: `Song ${i}`, artist: `Artist ${i % 300}` }));
+    const many = Array.from({ length: 50_000 }, (_, i) =>
+      aTrack({ title: `Song ${i}`, artist: `Artist ${i % 300}` }),
+    );
     const result = queryTracks(many, { ...defaultQuery, text: 'artist 42', sort: 'title' });
     expect(result.every((t) => `${t.title} ${t.artist}`.includes('42'))).toBe(true);
     expect(result.length).toBeGreaterThan(0);

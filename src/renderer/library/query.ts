@@ -16,7 +16,10 @@ export const defaultQuery: LibraryQuery = { text: '', availability: 'all', sort:
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 function normalize(text: string): string {
-  return text.normalize('NFKD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  return text
+    .normalize('NFKD')
+    .replace(/\p{Diacritic}/gu, '')
+    .toLowerCase();
 }
 
 /** Normalized search text per track object; a listing is replaced whole, so old entries just fall away. */
@@ -44,13 +47,20 @@ export function queryTracks(tracks: readonly RoomTrack[], query: LibraryQuery): 
   const direction = query.descending ? -1 : 1;
   const key = query.sort;
   return matches.sort((a, b) => {
-    const primary = key === 'durationSec' || key === 'index' ? a[key] - b[key] : collator.compare(a[key], b[key]);
+    const primary =
+      key === 'durationSec' || key === 'index' ? a[key] - b[key] : collator.compare(a[key], b[key]);
     return direction * (primary || a.index - b.index);
   });
 }
 
 /** The rows a virtualized list must render for a scroll position, with some overscan. */
-export function visibleRange(scrollTop: number, viewportHeight: number, rowHeight: number, count: number, overscan = 8): { start: number; end: number } {
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+  overscan = 8,
+): { start: number; end: number } {
   const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
   return { start, end: Math.max(start, end) };

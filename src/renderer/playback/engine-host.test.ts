@@ -5,7 +5,11 @@ import { createPreparer, scheduleFor, tracksToPrepare } from './engine-host';
 describe('engine host', () => {
   it('plays the current track from its anchor, and nothing when stopped', () => {
     const playing = aState().playing('t1').at(12).build();
-    expect(scheduleFor(playing)).toMatchObject({ trackId: 't1', paused: false, anchor: { positionSec: playing.anchor.positionSec } });
+    expect(scheduleFor(playing)).toMatchObject({
+      trackId: 't1',
+      paused: false,
+      anchor: { positionSec: playing.anchor.positionSec },
+    });
     expect(scheduleFor(null)).toBeNull();
     expect(scheduleFor(aState().build())).toBeNull();
   });

@@ -14,7 +14,9 @@ export function scheduleFor(state: PlaybackState | null) {
   if (!state || state.currentIndex === null) return null;
   const trackId = state.queue[state.currentIndex];
   if (!trackId) return null;
-  const positionSec = state.paused ? (state.pausedAtSec ?? state.anchor.positionSec) : state.anchor.positionSec;
+  const positionSec = state.paused
+    ? (state.pausedAtSec ?? state.anchor.positionSec)
+    : state.anchor.positionSec;
   return { trackId, anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec }, paused: state.paused };
 }
 
@@ -24,7 +26,9 @@ export const NEXT_TRACK_DELAY_MS = 5000;
 /** The tracks worth decoding ahead: the current one, then the next in the queue. */
 export function tracksToPrepare(state: PlaybackState | null): string[] {
   if (!state || state.currentIndex === null) return [];
-  return [state.queue[state.currentIndex], state.queue[state.currentIndex + 1]].filter((id): id is string => !!id);
+  return [state.queue[state.currentIndex], state.queue[state.currentIndex + 1]].filter(
+    (id): id is string => !!id,
+  );
 }
 
 /** What the preparer needs: decode a track here, and tell the leader it is ready. */
@@ -41,7 +45,10 @@ export interface PreparerDeps {
  * output of a track that is just starting. Once per track and state version; a failure is retried with the
  * next state.
  */
-export function createPreparer(deps: PreparerDeps): { follow(state: PlaybackState | null): void; stop(): void } {
+export function createPreparer(deps: PreparerDeps): {
+  follow(state: PlaybackState | null): void;
+  stop(): void;
+} {
   const delayMs = deps.nextDelayMs ?? NEXT_TRACK_DELAY_MS;
   const reported = new Set<string>();
   let nextTimer: ReturnType<typeof setTimeout> | null = null;
@@ -102,13 +109,21 @@ export function startAudio(): () => void {
     { groupClock },
     {
       trackUrl: (trackId) => mediaUrl('track', trackId),
-      onSyncReport: (errorMs, boundMs) => void bridge().playback.report(errorMs, boundMs).catch(() => undefined),
+      onSyncReport: (errorMs, boundMs) =>
+        void bridge()
+          .playback.report(errorMs, boundMs)
+          .catch(() => undefined),
       ...(settings ? { initialSettings: outputOf(settings) } : {}),
     },
   );
   engine = audio;
-  const offTestHook = new URLSearchParams(location.search).has('diagnostics') ? installAudioTestHook(audio, groupClock) : () => undefined;
-  const preparer = createPreparer({ preload: (trackId) => audio.preload(trackId), ready: (trackId) => bridge().playback.ready(trackId) });
+  const offTestHook = new URLSearchParams(location.search).has('diagnostics')
+    ? installAudioTestHook(audio, groupClock)
+    : () => undefined;
+  const preparer = createPreparer({
+    preload: (trackId) => audio.preload(trackId),
+    ready: (trackId) => bridge().playback.ready(trackId),
+  });
   const follow = (state: PlaybackState | null) => {
     audio.schedule(scheduleFor(state));
     preparer.follow(state);
@@ -122,7 +137,8 @@ export function startAudio(): () => void {
 
   const unsubscribe = useStore.subscribe((s, previous) => {
     if (s.playback.state !== previous.playback.state) follow(s.playback.state);
-    if (s.settings.values && s.settings.values !== previous.settings.values) audio.setSettings(outputOf(s.settings.values));
+    if (s.settings.values && s.settings.values !== previous.settings.values)
+      audio.setSettings(outputOf(s.settings.values));
   });
   return () => {
     unsubscribe();

@@ -50,7 +50,9 @@ export function usePosition(state: PlaybackState | null): number {
     if (!state || state.currentIndex === null) return 0;
     if (state.paused) return state.pausedAtSec ?? state.anchor.positionSec;
     // Before the first clock estimate, the anchor's own position is the best guess.
-    return sampledGroupMs === null ? state.anchor.positionSec : Math.max(0, positionAt(state, sampledGroupMs));
+    return sampledGroupMs === null
+      ? state.anchor.positionSec
+      : Math.max(0, positionAt(state, sampledGroupMs));
   };
   return useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
 }

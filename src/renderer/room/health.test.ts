@@ -3,7 +3,16 @@ import type { RoomTrack } from '../../shared/bridge/contract';
 import type { MemberInfo, PeerStatus } from '../../shared/status';
 import { describeRoomChanges, downloadRows, healthOf, orderedMembers } from './health';
 
-const member = (peerId: string, name: string): MemberInfo => ({ peerId, name, priority: 0, role: 'follower', addrs: [], lastSeenMs: 0, rttMs: null, clock: null });
+const member = (peerId: string, name: string): MemberInfo => ({
+  peerId,
+  name,
+  priority: 0,
+  role: 'follower',
+  addrs: [],
+  lastSeenMs: 0,
+  rttMs: null,
+  clock: null,
+});
 const status = (members: MemberInfo[], leader: string | null): PeerStatus => ({
   self: { peerId: 'me', name: 'Desk', priority: 0, addrs: [] },
   leader: leader ? { peerId: leader, epoch: 1 } : null,
@@ -54,7 +63,11 @@ describe('describeRoomChanges', () => {
   it('announces a new leader and members joining and leaving', () => {
     const before = status([member('me', 'Desk'), member('a', 'Attic')], 'a');
     const after = status([member('me', 'Desk'), member('b', 'Study')], 'me');
-    expect(describeRoomChanges(before, after)).toEqual(['This device is now the leader.', 'Study joined the room.', 'Attic left the room.']);
+    expect(describeRoomChanges(before, after)).toEqual([
+      'This device is now the leader.',
+      'Study joined the room.',
+      'Attic left the room.',
+    ]);
     expect(describeRoomChanges(after, after)).toEqual([]);
     expect(describeRoomChanges(null, after)).toEqual([]);
   });

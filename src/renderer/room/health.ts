@@ -43,11 +43,18 @@ export interface DownloadRow {
 }
 
 /** Downloads from the status, named by the library, unfinished first. */
-export function downloadRows(downloads: PeerStatus['downloads'], tracks: ReadonlyMap<string, RoomTrack>): DownloadRow[] {
+export function downloadRows(
+  downloads: PeerStatus['downloads'],
+  tracks: ReadonlyMap<string, RoomTrack>,
+): DownloadRow[] {
   return Object.entries(downloads ?? {})
     .map(([trackId, d]) => {
       const track = tracks.get(trackId);
-      const title = track ? (track.artist ? `${track.title} — ${track.artist}` : track.title) : `Track ${trackId.slice(0, 10)}…`;
+      const title = track
+        ? track.artist
+          ? `${track.title} — ${track.artist}`
+          : track.title
+        : `Track ${trackId.slice(0, 10)}…`;
       return { trackId, title, ...d };
     })
     .sort((a, b) => Number(a.done) - Number(b.done) || a.title.localeCompare(b.title));
@@ -60,13 +67,21 @@ export function downloadRows(downloads: PeerStatus['downloads'], tracks: Readonl
 export function describeRoomChanges(before: PeerStatus | null, after: PeerStatus): string[] {
   if (!before) return [];
   const out: string[] = [];
-  const nameOf = (id: string) => after.members.find((m) => m.peerId === id)?.name ?? (id === after.self.peerId ? after.self.name : `peer ${id.slice(-6)}`);
+  const nameOf = (id: string) =>
+    after.members.find((m) => m.peerId === id)?.name ??
+    (id === after.self.peerId ? after.self.name : `peer ${id.slice(-6)}`);
   if (after.leader && after.leader.peerId !== before.leader?.peerId) {
-    out.push(after.leader.peerId === after.self.peerId ? 'This device is now the leader.' : `${nameOf(after.leader.peerId)} is now the leader.`);
+    out.push(
+      after.leader.peerId === after.self.peerId
+        ? 'This device is now the leader.'
+        : `${nameOf(after.leader.peerId)} is now the leader.`,
+    );
   }
   const was = new Map(before.members.map((m) => [m.peerId, m.name]));
   const now = new Set(after.members.map((m) => m.peerId));
-  for (const m of after.members) if (!was.has(m.peerId) && m.peerId !== after.self.peerId) out.push(`${m.name} joined the room.`);
-  for (const [id, name] of was) if (!now.has(id) && id !== after.self.peerId) out.push(`${name} left the room.`);
+  for (const m of after.members)
+    if (!was.has(m.peerId) && m.peerId !== after.self.peerId) out.push(`${m.name} joined the room.`);
+  for (const [id, name] of was)
+    if (!now.has(id) && id !== after.self.peerId) out.push(`${name} left the room.`);
   return out;
 }

@@ -32,7 +32,12 @@ const noMembers: MemberInfo[] = [];
 
 /** Members of the room with the leader, for the peers panel. */
 export const usePeers = () =>
-  useStore(useShallow((s) => ({ members: s.peer.status?.members ?? noMembers, leader: s.peer.status?.leader ?? null })));
+  useStore(
+    useShallow((s) => ({
+      members: s.peer.status?.members ?? noMembers,
+      leader: s.peer.status?.leader ?? null,
+    })),
+  );
 /** The last error talking to the host, if any. */
 export const useBridgeError = () => useStore((s) => s.peer.error);
 /** Device settings. */
@@ -56,7 +61,14 @@ export const usePlaybackState = () => useStore((s) => s.playback.state);
 export const usePlaybackError = () => useStore((s) => s.playback.error);
 /** The room's tracks and the current search, sort and filter. */
 export const useLibrary = () =>
-  useStore(useShallow((s) => ({ tracks: s.library.tracks, query: s.library.query, loaded: s.library.loaded, fixture: s.library.fixture })));
+  useStore(
+    useShallow((s) => ({
+      tracks: s.library.tracks,
+      query: s.library.query,
+      loaded: s.library.loaded,
+      fixture: s.library.fixture,
+    })),
+  );
 /** The room's tracks by id. */
 export const useTrackMap = () => useStore((s) => s.library.byId);
 /** The current track's id and its library entry (undefined while the listing lacks it). */
@@ -71,7 +83,13 @@ export const useCurrentTrack = () =>
 export const useView = () => useStore((s) => s.ui.view);
 /** Window-only UI state: dialogs, focus requests, announcements. */
 export const useUi = () =>
-  useStore(useShallow((s) => ({ shortcutsOpen: s.ui.shortcutsOpen, searchFocusRequest: s.ui.searchFocusRequest, announcement: s.ui.announcement })));
+  useStore(
+    useShallow((s) => ({
+      shortcutsOpen: s.ui.shortcutsOpen,
+      searchFocusRequest: s.ui.searchFocusRequest,
+      announcement: s.ui.announcement,
+    })),
+  );
 
 /** Loads the initial state and subscribes to the host's pushes; returns an unsubscribe function. */
 export function connectStore(search: string = location.search): () => void {
@@ -82,7 +100,10 @@ export function connectStore(search: string = location.search): () => void {
   const fixture = fixtureCountFromSearch(search);
   if (fixture !== null) library.actions.loadFixture(fixture);
   else void library.actions.load().catch(() => undefined);
-  void useStore.getState().playback.actions.load().catch(() => undefined);
+  void useStore
+    .getState()
+    .playback.actions.load()
+    .catch(() => undefined);
   const offs = [
     bridge().on('status:changed', (status) => {
       const before = useStore.getState().peer.status;
@@ -92,7 +113,14 @@ export function connectStore(search: string = location.search): () => void {
     }),
     bridge().on('settings:changed', (values) => useStore.getState().settings.actions.set(values)),
     bridge().on('playback:changed', (state) => useStore.getState().playback.actions.setState(state)),
-    bridge().on('library:changed', () => void useStore.getState().library.actions.load().catch(() => undefined)),
+    bridge().on(
+      'library:changed',
+      () =>
+        void useStore
+          .getState()
+          .library.actions.load()
+          .catch(() => undefined),
+    ),
   ];
   return () => offs.forEach((off) => off());
 }

@@ -13,7 +13,11 @@ export interface LibrarySlice {
     /** True when the list is the dev-only generated fixture (`?fixture=N`), not the room's library. */
     fixture: boolean;
     query: LibraryQuery;
-    actions: { load(): Promise<void>; loadFixture(count: number): void; setQuery(patch: Partial<LibraryQuery>): void };
+    actions: {
+      load(): Promise<void>;
+      loadFixture(count: number): void;
+      setQuery(patch: Partial<LibraryQuery>): void;
+    };
   };
 }
 

@@ -24,11 +24,15 @@ export const createPeerSlice: StateCreator<PeerSlice, [], [], PeerSlice> = (set)
           const [identity, status] = await Promise.all([bridge().peer.identity(), bridge().peer.status()]);
           set((s) => ({ peer: { ...s.peer, identity, status, error: null } }));
         } catch (error) {
-          set((s) => ({ peer: { ...s.peer, error: error instanceof Error ? error.message : String(error) } }));
+          set((s) => ({
+            peer: { ...s.peer, error: error instanceof Error ? error.message : String(error) },
+          }));
         }
       },
       setStatus(status) {
-        set((s) => ({ peer: { ...s.peer, status, identity: { peerId: status.self.peerId, name: status.self.name } } }));
+        set((s) => ({
+          peer: { ...s.peer, status, identity: { peerId: status.self.peerId, name: status.self.name } },
+        }));
       },
     },
   },

@@ -34,7 +34,9 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
       await command();
       set((s) => ({ playback: { ...s.playback, error: null } }));
     } catch (error) {
-      set((s) => ({ playback: { ...s.playback, error: error instanceof Error ? error.message : String(error) } }));
+      set((s) => ({
+        playback: { ...s.playback, error: error instanceof Error ? error.message : String(error) },
+      }));
     }
   };
   return {
@@ -50,7 +52,12 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
           set((s) => {
             const current = s.playback.state;
             // Only newer states replace the mirror (a reconnect may replay an older one).
-            if (current && (current.epoch > state.epoch || (current.epoch === state.epoch && current.version > state.version))) return s;
+            if (
+              current &&
+              (current.epoch > state.epoch ||
+                (current.epoch === state.epoch && current.version > state.version))
+            )
+              return s;
             return { playback: { ...s.playback, state } };
           });
         },

@@ -35,7 +35,13 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
           set((s) => ({ settings: { ...s.settings, values, error: null } }));
           return true;
         } catch (error) {
-          set((s) => ({ settings: { ...s.settings, values: before ?? s.settings.values, error: error instanceof Error ? error.message : String(error) } }));
+          set((s) => ({
+            settings: {
+              ...s.settings,
+              values: before ?? s.settings.values,
+              error: error instanceof Error ? error.message : String(error),
+            },
+          }));
           return false;
         }
       },

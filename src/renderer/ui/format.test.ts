@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatAgo, formatBytes, formatDuration, formatMs, formatSignedMs, hueOf, initials, percent } from './format';
+import {
+  countOf,
+  formatAgo,
+  formatBytes,
+  formatDuration,
+  formatMs,
+  formatSignedMs,
+  hueOf,
+  initials,
+  percent,
+} from './format';
 
 describe('formatDuration', () => {
   it('writes minutes and seconds, and hours from an hour up', () => {

@@ -70,7 +70,10 @@ export function hueOf(text: string): number {
 
 /** Up to two initials of a name, for avatars and cover placeholders. */
 export function initials(text: string): string {
-  const words = text.trim().split(/[\s\-_]+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const words = text
+    .trim()
+    .split(/[\s\-_]+/)
+    .filter((w) => /[\p{L}\p{N}]/u.test(w));
   const letters = words.slice(0, 2).map((w) => [...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '');
   return letters.join('').toUpperCase() || '♪';
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { seekTarget, shortcutFor, startsChord, stepVolume, type KeyPress } from './shortcuts';
 
 const press = (key: string, over: Partial<KeyPress> = {}): KeyPress => ({
-  key, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, inTextField: false, inControl: false, ...over,
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  inTextField: false,
+  inControl: false,
+  ...over,
 });
 
 describe('shortcutFor', () => {
@@ -21,7 +28,8 @@ describe('shortcutFor', () => {
   });
 
   it('leaves typing alone in text fields, except Ctrl+,', () => {
-    for (const key of [' ', 'n', 'p', '/', '?', 'ArrowLeft']) expect(shortcutFor(press(key, { inTextField: true }))).toBeNull();
+    for (const key of [' ', 'n', 'p', '/', '?', 'ArrowLeft'])
+      expect(shortcutFor(press(key, { inTextField: true }))).toBeNull();
     expect(shortcutFor(press(',', { ctrlKey: true, inTextField: true }))).toBe('openSettings');
   });
 

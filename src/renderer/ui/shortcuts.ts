@@ -99,7 +99,9 @@ export function shortcutFor(press: KeyPress, pendingG = false): ShortcutAction |
 
 /** Whether a key press starts a "go to" chord (a lone G). */
 export function startsChord(press: KeyPress): boolean {
-  return !press.ctrlKey && !press.metaKey && !press.altKey && !press.inTextField && press.key.toLowerCase() === 'g';
+  return (
+    !press.ctrlKey && !press.metaKey && !press.altKey && !press.inTextField && press.key.toLowerCase() === 'g'
+  );
 }
 
 /** Where a seek lands: the current position moved by `deltaSec`, kept inside the track. */

@@ -158,7 +158,12 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
 };
 
 export const requestChannels = Object.keys(requestValidators) as RequestChannel[];
-export const eventNames: readonly EventName[] = ['status:changed', 'settings:changed', 'library:changed', 'playback:changed'];
+export const eventNames: readonly EventName[] = [
+  'status:changed',
+  'settings:changed',
+  'library:changed',
+  'playback:changed',
+];
 
 /** Checks that a string names a request channel. */
 export const isRequestChannel = (name: unknown): name is RequestChannel =>
@@ -204,7 +209,8 @@ export interface FireflyApi {
 
 /** Builds the domain object from a transport; used by the preload and the WebSocket client alike. */
 export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['transport']): FireflyApi {
-  const call = <C extends RequestChannel>(channel: C, request: RequestOf<C>) => transport.invoke(channel, request);
+  const call = <C extends RequestChannel>(channel: C, request: RequestOf<C>) =>
+    transport.invoke(channel, request);
   return {
     transport: kind,
     peer: { identity: () => call('peer:identity', undefined), status: () => call('peer:status', undefined) },

@@ -49,7 +49,8 @@ export const oneOf =
 export const arrayOf =
   <T>(item: Validator<T>, maxItems = 1000): Validator<T[]> =>
   (input, path) => {
-    if (!Array.isArray(input) || input.length > maxItems) return err(`${at(path)}expected at most ${maxItems} items`);
+    if (!Array.isArray(input) || input.length > maxItems)
+      return err(`${at(path)}expected at most ${maxItems} items`);
     const out: T[] = [];
     for (let i = 0; i < input.length; i++) {
       const r = item(input[i], `${path ?? ''}[${i}]`);
@@ -61,8 +62,11 @@ export const arrayOf =
 
 type Shape = Record<string, Validator<unknown>>;
 type FromShape<S extends Shape> = { [K in keyof S]: S[K] extends Validator<infer T> ? T : never };
-type OptionalKeys<S extends Shape> = { [K in keyof S]: undefined extends FromShape<S>[K] ? K : never }[keyof S];
-type Object<S extends Shape> = Omit<FromShape<S>, OptionalKeys<S>> & Partial<Pick<FromShape<S>, OptionalKeys<S>>>;
+type OptionalKeys<S extends Shape> = {
+  [K in keyof S]: undefined extends FromShape<S>[K] ? K : never;
+}[keyof S];
+type Object<S extends Shape> = Omit<FromShape<S>, OptionalKeys<S>> &
+  Partial<Pick<FromShape<S>, OptionalKeys<S>>>;
 
 /** Marks a field as optional (absent or undefined). */
 export const optional =
@@ -74,7 +78,8 @@ export const optional =
 export const obj =
   <S extends Shape>(shape: S): Validator<Object<S>> =>
   (input, path) => {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) return err(`${at(path)}expected an object`);
+    if (typeof input !== 'object' || input === null || Array.isArray(input))
+      return err(`${at(path)}expected an object`);
     const record = input as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (!(key in shape)) return err(`${at(path)}unknown field "${key}"`);

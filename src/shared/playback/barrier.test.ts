@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ReadyBook, createPendingStart, decide, holdStart, markReady, pruneDeparted, releaseStart } from './barrier';
+import {
+  ReadyBook,
+  createPendingStart,
+  decide,
+  holdStart,
+  markReady,
+  pruneDeparted,
+  releaseStart,
+} from './barrier';
 import { positionAt } from './state';
 import { BUILDER_NOW_MS as NOW, aState } from './testing';
 
@@ -17,7 +25,12 @@ describe('ready barrier', () => {
     const book = new ReadyBook();
     book.record('A', 't1');
     let pending = createPendingStart('t1', NOW, ['A', 'B', 'C', 'B'], (m) => book.has(m, 't1'), 3000);
-    expect(pending).toEqual({ trackId: 't1', requestedAtMs: NOW, deadlineMs: NOW + 3000, waiting: ['B', 'C'] });
+    expect(pending).toEqual({
+      trackId: 't1',
+      requestedAtMs: NOW,
+      deadlineMs: NOW + 3000,
+      waiting: ['B', 'C'],
+    });
     if (!pending) return;
     pending = markReady(pending, 'C', 't1');
     expect(decide(pending, NOW + 100)).toBe('wait');
@@ -41,10 +54,18 @@ describe('ready barrier', () => {
     const pending = createPendingStart('t1', NOW, ['A'], () => false, 3000);
     if (!pending) throw new Error('expected a pending start');
     const held = holdStart(state, pending, LEAD);
-    expect(held).toMatchObject({ starting: true, version: state.version, anchor: { groupTimeMs: NOW + 3000 + LEAD, positionSec: 0 } });
+    expect(held).toMatchObject({
+      starting: true,
+      version: state.version,
+      anchor: { groupTimeMs: NOW + 3000 + LEAD, positionSec: 0 },
+    });
     expect(positionAt(held, NOW + 1000)).toBe(0);
     const released = releaseStart(held, NOW + 1200, LEAD, stamp);
-    expect(released).toMatchObject({ starting: false, version: state.version + 1, anchor: { groupTimeMs: NOW + 1200 + LEAD } });
+    expect(released).toMatchObject({
+      starting: false,
+      version: state.version + 1,
+      anchor: { groupTimeMs: NOW + 1200 + LEAD },
+    });
     expect(releaseStart(released, NOW + 1300, LEAD, stamp)).toBe(released);
   });
 

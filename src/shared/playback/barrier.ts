@@ -94,7 +94,11 @@ export function releaseStart(
 ): PlaybackState {
   if (!state.starting) return state;
   const groupTimeMs = Math.min(state.anchor.groupTimeMs, groupNowMs + leadTimeMs);
-  return commit(state, { starting: false, anchor: { groupTimeMs, positionSec: state.anchor.positionSec } }, stamp);
+  return commit(
+    state,
+    { starting: false, anchor: { groupTimeMs, positionSec: state.anchor.positionSec } },
+    stamp,
+  );
 }
 
 /**

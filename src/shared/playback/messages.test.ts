@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPlaybackMessageType, playbackBodyValidators, playbackMessageTypes, validatePlaybackMessage, type PlaybackMessage } from './messages';
+import {
+  isPlaybackMessageType,
+  playbackBodyValidators,
+  playbackMessageTypes,
+  validatePlaybackMessage,
+  type PlaybackMessage,
+} from './messages';
 import { initialPlaybackState } from './state';
 import { aState } from './testing';
 import { commandValidator, stateValidator } from './validate';
@@ -11,7 +17,11 @@ const samples: PlaybackMessage[] = [
   { type: 'playback:command', to: ALICE, requestId: 'r-1', command: { kind: 'play', index: 3 } },
   { type: 'playback:command', to: ALICE, requestId: 'r-2', command: { kind: 'move', from: 1, to: 0 } },
   { type: 'playback:state', state: aState().withQueue(TRACK).playing(TRACK).at(3).build(), reply: null },
-  { type: 'playback:state', state: initialPlaybackState(), reply: { to: ALICE, requestId: 'r-1', error: 'unknown track x' } },
+  {
+    type: 'playback:state',
+    state: initialPlaybackState(),
+    reply: { to: ALICE, requestId: 'r-1', error: 'unknown track x' },
+  },
   { type: 'playback:sync-request', collect: false },
   { type: 'playback:ready', trackId: TRACK, version: 12 },
 ];
@@ -32,7 +42,12 @@ describe('playback messages', () => {
   });
 
   it('name four types and provide field validators for the control codec', () => {
-    expect(playbackMessageTypes).toEqual(['playback:command', 'playback:state', 'playback:sync-request', 'playback:ready']);
+    expect(playbackMessageTypes).toEqual([
+      'playback:command',
+      'playback:state',
+      'playback:sync-request',
+      'playback:ready',
+    ]);
     expect(isPlaybackMessageType('playback:state')).toBe(true);
     expect(isPlaybackMessageType('heartbeat')).toBe(false);
     expect(Object.keys(playbackBodyValidators['playback:state'])).toEqual(['state', 'reply']);
@@ -44,24 +59,35 @@ describe('playback messages', () => {
   it('reject unknown types, unknown fields and bad field values with a reason', () => {
     expect(rejects(null)).toBe('expected an object');
     expect(rejects({ type: 'playback:dance' })).toMatch(/type: expected one of/);
-    expect(rejects({ type: 'playback:sync-request', collect: true, extra: 1 })).toMatch(/unknown field "extra"/);
+    expect(rejects({ type: 'playback:sync-request', collect: true, extra: 1 })).toMatch(
+      /unknown field "extra"/,
+    );
     expect(rejects({ type: 'playback:ready', trackId: '../etc', version: 1 })).toMatch(/track id/);
     expect(rejects({ type: 'playback:ready', trackId: TRACK, version: -1 })).toMatch(/version/);
-    expect(rejects({ type: 'playback:command', to: 'not a peer!', requestId: 'r', command: { kind: 'stop' } })).toMatch(/peer id/);
-    expect(rejects({ type: 'playback:command', to: ALICE, requestId: 'r', command: { kind: 'explode' } })).toMatch(/command.kind/);
+    expect(
+      rejects({ type: 'playback:command', to: 'not a peer!', requestId: 'r', command: { kind: 'stop' } }),
+    ).toMatch(/peer id/);
+    expect(
+      rejects({ type: 'playback:command', to: ALICE, requestId: 'r', command: { kind: 'explode' } }),
+    ).toMatch(/command.kind/);
   });
 });
 
 describe('command validator', () => {
   it('checks each kind and the play rule', () => {
-    expect(commandValidator({ kind: 'seek', positionSec: 12.5 })).toEqual({ ok: true, value: { kind: 'seek', positionSec: 12.5 } });
+    expect(commandValidator({ kind: 'seek', positionSec: 12.5 })).toEqual({
+      ok: true,
+      value: { kind: 'seek', positionSec: 12.5 },
+    });
     expect(commandValidator({ kind: 'play', trackId: TRACK })).toMatchObject({ ok: true });
     expect(commandValidator({ kind: 'play' })).toMatchObject({ ok: false });
     expect(commandValidator({ kind: 'play', index: 1, trackId: TRACK })).toMatchObject({ ok: false });
     expect(commandValidator({ kind: 'seek', positionSec: -1 })).toMatchObject({ ok: false });
     expect(commandValidator({ kind: 'seek', positionSec: Number.NaN })).toMatchObject({ ok: false });
     expect(commandValidator({ kind: 'pause', positionSec: 1 })).toMatchObject({ ok: false });
-    expect(commandValidator({ kind: 'enqueue', trackIds: new Array(501).fill(TRACK) })).toMatchObject({ ok: false });
+    expect(commandValidator({ kind: 'enqueue', trackIds: new Array(501).fill(TRACK) })).toMatchObject({
+      ok: false,
+    });
     expect(commandValidator({ kind: 'remove', index: 1.5 })).toMatchObject({ ok: false });
   });
 });

@@ -56,7 +56,9 @@ const replyValidator: Validator<PlaybackReply> = obj({
   to: peerIdValidator,
   requestId: requestIdValidator,
   error: nullable((input, path) =>
-    typeof input === 'string' && input.length <= 512 ? ok(input) : err(`${path ?? 'error'}: expected a short string`),
+    typeof input === 'string' && input.length <= 512
+      ? ok(input)
+      : err(`${path ?? 'error'}: expected a short string`),
   ),
 }) as Validator<PlaybackReply>;
 
@@ -91,7 +93,8 @@ export function validatePlaybackMessage(input: unknown): Result<PlaybackMessage>
   if (!isPlaybackMessageType(type)) return err(`type: expected one of ${playbackMessageTypes.join(', ')}`);
   const shape = playbackBodyValidators[type] as Record<string, Validator<unknown>>;
   for (const key of Object.keys(record)) {
-    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key)) return err(`${type}: unknown field "${key}"`);
+    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
+      return err(`${type}: unknown field "${key}"`);
   }
   const out: Record<string, unknown> = { type };
   for (const [key, validate] of Object.entries(shape)) {

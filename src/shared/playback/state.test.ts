@@ -63,12 +63,21 @@ describe('applyCommand', () => {
     expect(s.queue).toEqual(['t1', 't2', 't3', 't4']);
     expect(currentTrackId(s)).toBe('t3');
     expect(s.anchor).toEqual({ groupTimeMs: NOW + LEAD, positionSec: 0 });
-    expect(s).toMatchObject({ version: 1, epoch: 2, paused: false, starting: false, updatedBy: ctx.updatedBy });
+    expect(s).toMatchObject({
+      version: 1,
+      epoch: 2,
+      paused: false,
+      starting: false,
+      updatedBy: ctx.updatedBy,
+    });
   });
 
   it('play {trackId} jumps within the queue, or loads the listing around the track', () => {
     const queued = aState().withQueue('t4', 't1').playing('t4').build();
-    expect(apply(queued, { kind: 'play', trackId: 't1' })).toMatchObject({ queue: ['t4', 't1'], currentIndex: 1 });
+    expect(apply(queued, { kind: 'play', trackId: 't1' })).toMatchObject({
+      queue: ['t4', 't1'],
+      currentIndex: 1,
+    });
     const fresh = apply(initialPlaybackState(), { kind: 'play', trackId: 't2' });
     expect(fresh).toMatchObject({ queue: ['t1', 't2', 't3', 't4'], currentIndex: 1 });
   });
@@ -111,7 +120,8 @@ describe('applyCommand', () => {
 
   it('refuses transport commands when stopped', () => {
     const s = initialPlaybackState();
-    for (const kind of ['pause', 'next', 'prev'] as const) expect(refuse(s, { kind })).toBe('nothing is playing');
+    for (const kind of ['pause', 'next', 'prev'] as const)
+      expect(refuse(s, { kind })).toBe('nothing is playing');
     expect(refuse(s, { kind: 'resume' })).toMatch(/stopped/);
     expect(refuse(s, { kind: 'seek', positionSec: 3 })).toBe('nothing is playing');
     expect(apply(s, { kind: 'stop' })).toBe(s);
@@ -132,28 +142,46 @@ describe('applyCommand', () => {
 
   it('prev restarts the current track after 3 s, goes back before that, and restarts the first track', () => {
     const base = aState().withQueue('t1', 't2', 't3').playing('t2');
-    expect(apply(base.at(3.5).build(), { kind: 'prev' })).toMatchObject({ currentIndex: 1, anchor: { positionSec: 0 } });
+    expect(apply(base.at(3.5).build(), { kind: 'prev' })).toMatchObject({
+      currentIndex: 1,
+      anchor: { positionSec: 0 },
+    });
     expect(apply(base.at(2.9).build(), { kind: 'prev' })).toMatchObject({ currentIndex: 0 });
     const first = aState().withQueue('t1', 't2').playing('t1').at(1).build();
-    expect(apply(first, { kind: 'prev' })).toMatchObject({ currentIndex: 0, anchor: { groupTimeMs: NOW + LEAD } });
+    expect(apply(first, { kind: 'prev' })).toMatchObject({
+      currentIndex: 0,
+      anchor: { groupTimeMs: NOW + LEAD },
+    });
   });
 
   it('seek re-anchors while playing, moves the frozen position while paused, and checks the duration', () => {
     const playing = aState().playing('t1').at(10).build();
-    expect(apply(playing, { kind: 'seek', positionSec: 90 }).anchor).toEqual({ groupTimeMs: NOW + LEAD, positionSec: 90 });
+    expect(apply(playing, { kind: 'seek', positionSec: 90 }).anchor).toEqual({
+      groupTimeMs: NOW + LEAD,
+      positionSec: 90,
+    });
     const paused = aState().playing('t1').at(10).paused().build();
     expect(apply(paused, { kind: 'seek', positionSec: 20 })).toMatchObject({ paused: true, pausedAtSec: 20 });
     expect(refuse(playing, { kind: 'seek', positionSec: 181 })).toMatch(/180\.0 s long/);
   });
 
   it('seek during a held start keeps the held start time', () => {
-    const held = aState().playing('t1').starting(NOW + 3250).build();
-    expect(apply(held, { kind: 'seek', positionSec: 30 }).anchor).toEqual({ groupTimeMs: NOW + 3250, positionSec: 30 });
+    const held = aState()
+      .playing('t1')
+      .starting(NOW + 3250)
+      .build();
+    expect(apply(held, { kind: 'seek', positionSec: 30 }).anchor).toEqual({
+      groupTimeMs: NOW + 3250,
+      positionSec: 30,
+    });
   });
 
   it('enqueue appends, and refuses past the queue limit', () => {
     const s = aState().withQueue('t1').playing('t1').build();
-    expect(apply(s, { kind: 'enqueue', trackIds: ['t3', 't2'] })).toMatchObject({ queue: ['t1', 't3', 't2'], currentIndex: 0 });
+    expect(apply(s, { kind: 'enqueue', trackIds: ['t3', 't2'] })).toMatchObject({
+      queue: ['t1', 't3', 't2'],
+      currentIndex: 0,
+    });
     const small = aContext(library, { maxQueueLength: 2 });
     const r = applyCommand(s, { kind: 'enqueue', trackIds: ['t2', 't3'] }, NOW, small);
     expect(r).toEqual({ ok: false, error: 'the queue is full (2 tracks)' });
@@ -161,10 +189,18 @@ describe('applyCommand', () => {
 
   it('remove keeps the current track current, and removing the current one plays the next or stops', () => {
     const s = aState().withQueue('t1', 't2', 't3').playing('t2').at(40).build();
-    expect(apply(s, { kind: 'remove', index: 0 })).toMatchObject({ queue: ['t2', 't3'], currentIndex: 0, anchor: s.anchor });
+    expect(apply(s, { kind: 'remove', index: 0 })).toMatchObject({
+      queue: ['t2', 't3'],
+      currentIndex: 0,
+      anchor: s.anchor,
+    });
     expect(apply(s, { kind: 'remove', index: 2 })).toMatchObject({ queue: ['t1', 't2'], currentIndex: 1 });
     const removedCurrent = apply(s, { kind: 'remove', index: 1 });
-    expect(removedCurrent).toMatchObject({ queue: ['t1', 't3'], currentIndex: 1, anchor: { groupTimeMs: NOW + LEAD, positionSec: 0 } });
+    expect(removedCurrent).toMatchObject({
+      queue: ['t1', 't3'],
+      currentIndex: 1,
+      anchor: { groupTimeMs: NOW + LEAD, positionSec: 0 },
+    });
     const last = aState().withQueue('t1', 't2').playing('t2').build();
     expect(apply(last, { kind: 'remove', index: 1 })).toMatchObject({ queue: ['t1'], currentIndex: null });
   });
@@ -190,8 +226,13 @@ describe('applyCommand', () => {
     const s = aState().withQueue('t1', 't2').playing('t2').at(33).build();
     const kept = apply(s, { kind: 'replace', trackIds: ['t4', 't2'] });
     expect(kept).toMatchObject({ queue: ['t4', 't2'], currentIndex: 1, anchor: s.anchor });
-    expect(apply(s, { kind: 'replace', trackIds: ['t3'] })).toMatchObject({ queue: ['t3'], currentIndex: null });
-    expect(apply(s, { kind: 'replace', trackIds: ['t3', 't4'], playIndex: 1 })).toMatchObject({ currentIndex: 1 });
+    expect(apply(s, { kind: 'replace', trackIds: ['t3'] })).toMatchObject({
+      queue: ['t3'],
+      currentIndex: null,
+    });
+    expect(apply(s, { kind: 'replace', trackIds: ['t3', 't4'], playIndex: 1 })).toMatchObject({
+      currentIndex: 1,
+    });
     expect(refuse(s, { kind: 'replace', trackIds: ['t3'], playIndex: 1 })).toMatch(/new queue at index 1/);
   });
 
@@ -214,7 +255,13 @@ describe('applyCommand', () => {
 
   it('every change raises the version by one and never lowers the epoch', () => {
     let s = aState().withQueue('t1', 't2', 't3').playing('t1').version(10).epoch(5).build();
-    const commands: PlaybackCommand[] = [{ kind: 'next' }, { kind: 'pause' }, { kind: 'seek', positionSec: 4 }, { kind: 'resume' }, { kind: 'stop' }];
+    const commands: PlaybackCommand[] = [
+      { kind: 'next' },
+      { kind: 'pause' },
+      { kind: 'seek', positionSec: 4 },
+      { kind: 'resume' },
+      { kind: 'stop' },
+    ];
     for (const command of commands) {
       const next = apply(s, command);
       expect(next.version).toBe(s.version + 1);
@@ -238,12 +285,19 @@ describe('advanceIfEnded', () => {
   it('starts the next track a lead time after the end', () => {
     const s = aState().withQueue('t1', 't2').playing('t1').at(100).build();
     const next = advanceIfEnded(s, NOW + 80_010, duration, stamp);
-    expect(next).toMatchObject({ currentIndex: 1, version: s.version + 1, anchor: { groupTimeMs: NOW + 80_010 + LEAD, positionSec: 0 } });
+    expect(next).toMatchObject({
+      currentIndex: 1,
+      version: s.version + 1,
+      anchor: { groupTimeMs: NOW + 80_010 + LEAD, positionSec: 0 },
+    });
   });
 
   it('stops after the last track; ignores paused, stopped and unknown-duration tracks', () => {
     const last = aState().withQueue('t1').playing('t1').at(179).build();
-    expect(advanceIfEnded(last, NOW + 5000, duration, stamp)).toMatchObject({ currentIndex: null, queue: ['t1'] });
+    expect(advanceIfEnded(last, NOW + 5000, duration, stamp)).toMatchObject({
+      currentIndex: null,
+      queue: ['t1'],
+    });
     const paused = aState().playing('t1').at(179.9).paused().build();
     expect(advanceIfEnded(paused, NOW + 99_000, duration, stamp)).toBe(paused);
     const unknown = aState().playing('zz').at(10_000).build();
@@ -254,7 +308,9 @@ describe('advanceIfEnded', () => {
 describe('sameTimeline', () => {
   it('holds across a version or leader change that keeps the audio schedule', () => {
     const s = aState().withQueue('t1', 't2').playing('t1').at(20).build();
-    expect(sameTimeline(s, { ...s, version: s.version + 1, epoch: s.epoch + 1, updatedBy: 'PeerOther2' })).toBe(true);
+    expect(
+      sameTimeline(s, { ...s, version: s.version + 1, epoch: s.epoch + 1, updatedBy: 'PeerOther2' }),
+    ).toBe(true);
     expect(sameTimeline(s, apply(s, { kind: 'enqueue', trackIds: ['t3'] }))).toBe(true);
     expect(sameTimeline(s, apply(s, { kind: 'seek', positionSec: 20 }))).toBe(false);
     expect(sameTimeline(s, apply(s, { kind: 'next' }))).toBe(false);

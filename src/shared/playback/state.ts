@@ -131,7 +131,11 @@ export function positionAt(state: PlaybackState, groupNowMs: number): number {
 
 /** The summary `/api/status` reports. */
 export function summarize(state: PlaybackState, groupNowMs: number): PlaybackSummary {
-  return { state: playbackStatus(state), trackId: currentTrackId(state), positionSec: positionAt(state, groupNowMs) };
+  return {
+    state: playbackStatus(state),
+    trackId: currentTrackId(state),
+    positionSec: positionAt(state, groupNowMs),
+  };
 }
 
 /** Group time at which the current track ends if it keeps playing, or null (stopped, paused, unknown duration). */
@@ -141,7 +145,10 @@ export function endsAt(state: PlaybackState, durationSec: number | null): number
 }
 
 /** Whether `a` is newer than `b`: a later epoch, or the same epoch and a later version. */
-export function isNewer(a: Pick<PlaybackState, 'epoch' | 'version'>, b: Pick<PlaybackState, 'epoch' | 'version'>): boolean {
+export function isNewer(
+  a: Pick<PlaybackState, 'epoch' | 'version'>,
+  b: Pick<PlaybackState, 'epoch' | 'version'>,
+): boolean {
   return a.epoch > b.epoch || (a.epoch === b.epoch && a.version > b.version);
 }
 
@@ -176,7 +183,11 @@ const stopped = (groupNowMs: number): Patch => ({
 });
 
 /** A slice of the library listing around `index`, short enough for one state message. */
-function windowAround(order: readonly string[], index: number, max: number): { queue: string[]; index: number } {
+function windowAround(
+  order: readonly string[],
+  index: number,
+  max: number,
+): { queue: string[]; index: number } {
   if (order.length <= max) return { queue: [...order], index };
   // Keep a few tracks before the chosen one so "prev" still walks back through the listing.
   const before = Math.floor(max / 10);
@@ -185,7 +196,9 @@ function windowAround(order: readonly string[], index: number, max: number): { q
 }
 
 const describeIndex = (index: number, length: number, what: string) =>
-  length === 0 ? `no ${what} at index ${index}: it is empty` : `no ${what} at index ${index} (valid: 0..${length - 1})`;
+  length === 0
+    ? `no ${what} at index ${index}: it is empty`
+    : `no ${what} at index ${index} (valid: 0..${length - 1})`;
 
 function checkTracks(trackIds: readonly string[], ctx: CommandContext): Result<true> {
   for (const id of trackIds) if (!ctx.trackExists(id)) return err(`unknown track ${id}`);
@@ -215,7 +228,8 @@ export function applyCommand(
       if (command.index !== undefined) {
         const order = ctx.libraryOrder();
         const trackId = order[command.index];
-        if (trackId === undefined) return err(describeIndex(command.index, order.length, 'track in the library'));
+        if (trackId === undefined)
+          return err(describeIndex(command.index, order.length, 'track in the library'));
         if (!ctx.trackExists(trackId)) return err(`unknown track ${trackId}`);
         const w = windowAround(order, command.index, maxQueue);
         return change({ queue: w.queue, ...startAt(w.index, groupNowMs, lead) });
@@ -281,13 +295,15 @@ export function applyCommand(
     case 'enqueue': {
       const known = checkTracks(command.trackIds, ctx);
       if (!known.ok) return known;
-      if (state.queue.length + command.trackIds.length > maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
+      if (state.queue.length + command.trackIds.length > maxQueue)
+        return err(`the queue is full (${maxQueue} tracks)`);
       return change({ queue: [...state.queue, ...command.trackIds] });
     }
 
     case 'remove': {
       const { index } = command;
-      if (index >= state.queue.length) return err(describeIndex(index, state.queue.length, 'track in the queue'));
+      if (index >= state.queue.length)
+        return err(describeIndex(index, state.queue.length, 'track in the queue'));
       const queue = state.queue.filter((_, i) => i !== index);
       if (state.currentIndex === null || index > state.currentIndex) return change({ queue });
       if (index < state.currentIndex) return change({ queue, currentIndex: state.currentIndex - 1 });
@@ -321,7 +337,8 @@ export function applyCommand(
       if (command.trackIds.length > maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
       const queue = [...command.trackIds];
       if (command.playIndex !== undefined) {
-        if (command.playIndex >= queue.length) return err(describeIndex(command.playIndex, queue.length, 'track in the new queue'));
+        if (command.playIndex >= queue.length)
+          return err(describeIndex(command.playIndex, queue.length, 'track in the new queue'));
         return change({ queue, ...startAt(command.playIndex, groupNowMs, lead) });
       }
       // The current track keeps playing, uninterrupted, if the new queue contains it.
@@ -365,6 +382,7 @@ export function sameTimeline(a: PlaybackState, b: PlaybackState): boolean {
     currentTrackId(a) === currentTrackId(b) &&
     a.paused === b.paused &&
     a.pausedAtSec === b.pausedAtSec &&
-    (a.paused || (a.anchor.groupTimeMs === b.anchor.groupTimeMs && a.anchor.positionSec === b.anchor.positionSec))
+    (a.paused ||
+      (a.anchor.groupTimeMs === b.anchor.groupTimeMs && a.anchor.positionSec === b.anchor.positionSec))
   );
 }

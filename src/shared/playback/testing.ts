@@ -57,7 +57,11 @@ export class PlaybackStateBuilder {
 
   /** Marks the start as held, anchored at `groupTimeMs`. */
   starting(groupTimeMs: number): this {
-    this.#state = { ...this.#state, starting: true, anchor: { groupTimeMs, positionSec: this.#state.anchor.positionSec } };
+    this.#state = {
+      ...this.#state,
+      starting: true,
+      anchor: { groupTimeMs, positionSec: this.#state.anchor.positionSec },
+    };
     return this;
   }
 
@@ -81,7 +85,10 @@ export class PlaybackStateBuilder {
 export const aState = (): PlaybackStateBuilder => new PlaybackStateBuilder();
 
 /** A command context over a small library: ids in listing order with their durations (seconds). */
-export function aContext(library: Record<string, number>, over: Partial<CommandContext> = {}): CommandContext {
+export function aContext(
+  library: Record<string, number>,
+  over: Partial<CommandContext> = {},
+): CommandContext {
   const order = Object.keys(library);
   return {
     leadTimeMs: DEFAULT_LEAD_TIME_MS,

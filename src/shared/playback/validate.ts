@@ -10,7 +10,10 @@ const PEER_ID = /^[A-Za-z0-9]+$/;
 
 /** A track id: a content id (64 hex digits) or another short token of letters, digits, `_` and `-`. */
 export const trackIdValidator: Validator<string> = (input, path) =>
-  typeof input === 'string' && input.length >= 1 && input.length <= playbackLimits.maxTrackIdChars && TRACK_ID.test(input)
+  typeof input === 'string' &&
+  input.length >= 1 &&
+  input.length <= playbackLimits.maxTrackIdChars &&
+  TRACK_ID.test(input)
     ? ok(input)
     : err(`${path ?? 'trackId'}: expected a track id`);
 
@@ -54,7 +57,8 @@ const commandKind = oneOf(...(Object.keys(commandShapes) as PlaybackCommandKind[
 /** A playback command, checked field by field; `play` needs exactly one of index or trackId. */
 export const commandValidator: Validator<PlaybackCommand> = (input, path) => {
   const where = path ?? 'command';
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err(`${where}: expected an object`);
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return err(`${where}: expected an object`);
   const kind = commandKind((input as Record<string, unknown>).kind, `${where}.kind`);
   if (!kind.ok) return kind;
   const checked = commandShapes[kind.value](input, where);
@@ -85,9 +89,12 @@ export const stateValidator: Validator<PlaybackState> = (input, path) => {
   const checked = stateShape(input, where);
   if (!checked.ok) return checked;
   const s = checked.value as PlaybackState;
-  if (s.currentIndex !== null && s.currentIndex >= s.queue.length) return err(`${where}: currentIndex beyond the queue`);
-  if (s.paused !== (s.pausedAtSec !== null)) return err(`${where}: pausedAtSec must be set exactly when paused`);
-  if (s.currentIndex === null && (s.paused || s.starting)) return err(`${where}: a stopped state cannot be paused or starting`);
+  if (s.currentIndex !== null && s.currentIndex >= s.queue.length)
+    return err(`${where}: currentIndex beyond the queue`);
+  if (s.paused !== (s.pausedAtSec !== null))
+    return err(`${where}: pausedAtSec must be set exactly when paused`);
+  if (s.currentIndex === null && (s.paused || s.starting))
+    return err(`${where}: a stopped state cannot be paused or starting`);
   if (s.paused && s.starting) return err(`${where}: a paused state cannot be starting`);
   return ok(s);
 };

@@ -46,9 +46,7 @@ export const STATUS_COVER = 6;
 
 /** A decoded request. */
 export type ChunkRequest =
-  | { op: 'get'; chunkIds: string[] }
-  | { op: 'watch'; trackId: string }
-  | { op: 'cover'; trackId: string };
+  { op: 'get'; chunkIds: string[] } | { op: 'watch'; trackId: string } | { op: 'cover'; trackId: string };
 
 /** A decoded reply to a COVER request. */
 export type CoverReply = { status: 'cover'; mime: ImageMime; bytes: Uint8Array } | { status: 'unknown' };

@@ -275,7 +275,10 @@ describe('chunk protocol frames', () => {
     expect(decodeCoverReply(hugeFrame)).toEqual({ ok: false, error: 'COVER: image too large' });
     expect(decodeCoverReply(Uint8Array.of(STATUS_COVER)).ok).toBe(false);
     expect(decodeCoverReply(new Uint8Array(0)).ok).toBe(false);
-    expect(decodeCoverReply(Uint8Array.of(STATUS_UNKNOWN))).toEqual({ ok: true, value: { status: 'unknown' } });
+    expect(decodeCoverReply(Uint8Array.of(STATUS_UNKNOWN))).toEqual({
+      ok: true,
+      value: { status: 'unknown' },
+    });
     expect(decodeCoverReply(Uint8Array.of(STATUS_UNKNOWN, 0)).ok).toBe(false);
     expect(decodeCoverReply(Uint8Array.of(STATUS_MISSING)).ok).toBe(false);
   });

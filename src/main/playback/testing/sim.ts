@@ -216,7 +216,8 @@ export class SimRoom {
 
   /** Every peer reports every track decoded (a warm cache). */
   allReady(): void {
-    for (const p of this.peers.values()) for (const t of Object.keys(this.library)) p.coordinator.reportReady(t);
+    for (const p of this.peers.values())
+      for (const t of Object.keys(this.library)) p.coordinator.reportReady(t);
   }
 
   stopAll(): void {
