@@ -126,6 +126,7 @@ describe('GroupClock', () => {
         probe: async () => {
           call++;
           if (call === 1) throw new Error('bridge down');
+          if (call === 3) return { t2: 1, t3: 1, groupOffsetMs: 0, groupErrorMs: 0, groupDriftPpm: 1e6 };
           return { t2: Number.NaN, t3: 1, groupOffsetMs: null, groupErrorMs: null };
         },
       },
@@ -136,7 +137,9 @@ describe('GroupClock', () => {
     );
     expect(await gc.probeOnce()).toBe(false);
     expect(await gc.probeOnce()).toBe(false);
-    expect(gc.stats).toMatchObject({ sent: 2, failed: 1, rejected: 1, accepted: 0 });
+    // A drift no clock can have (100 %) is a broken reply.
+    expect(await gc.probeOnce()).toBe(false);
+    expect(gc.stats).toMatchObject({ sent: 3, failed: 1, rejected: 2, accepted: 0 });
     expect(gc.groupNow()).toBeNull();
   });
 

@@ -259,7 +259,8 @@ function isReply(reply: unknown): reply is ClockProbeReply {
     finiteOrNull(r.groupOffsetMs) &&
     finiteOrNull(r.groupErrorMs) &&
     (r.groupDriftPpm === undefined || finiteOrNull(r.groupDriftPpm)) &&
-    Math.abs((r.groupDriftPpm as number | null | undefined) ?? 0) < 1000 &&
+    // Peers accept clock skews up to 10,000 ppm (`--clock-skew-ppm`); more is a broken reply.
+    Math.abs((r.groupDriftPpm as number | null | undefined) ?? 0) <= 20_000 &&
     (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0)
   );
 }
