@@ -5,6 +5,7 @@ import { lpStream } from '@libp2p/utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testAudio, type TestAudio } from '../../../test/audio/make-audio';
 import { chunkLimits, decodeRequest, STATUS_COVER } from '../../shared/swarm/chunk-wire';
+import type { TrackRecord } from '../library';
 import { deriveRoom } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
 import { CoverFetcher } from './cover-fetcher';
@@ -162,5 +163,57 @@ describe('cover exchange', () => {
     expect(Buffer.from(cover!.bytes).equals(png)).toBe(true);
     expect(both.stats()).toMatchObject({ requests: 2, fetched: 1, dropped: { oversizedCover: 1 } });
     expect(viewer.lib.db.getTrack(trackId)!.coverHash).toBe(sha256(png));
+  });
+
+  it('asks for at most four covers at once and serves every request in turn', async () => {
+    const room = await deriveRoom(`swarm-covers-${randomBytes(4).toString('hex')}`);
+    const holder = await peer({ room });
+    const viewer = await peer({ room, bootstrap: holder.node.listenAddrs() });
+    await waitFor(() => viewer.node.connectedPeers().includes(holder.node.peerId), 'connected');
+    const png = new Uint8Array(await readFile(audio.coverPng));
+    let open = 0;
+    let most = 0;
+    await holder.server.stop();
+    await holder.node.libp2p.handle(holder.server.protocol, async (stream) => {
+      open++;
+      most = Math.max(most, open);
+      const lp = lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes });
+      try {
+        await lp.read();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await lp.write(Uint8Array.of(STATUS_COVER, ...png));
+      } finally {
+        open--;
+        await stream.close().catch(() => undefined);
+      }
+    });
+    // Twelve remote tracks said to have covers, stored as they arrive.
+    const stored = new Map<string, string>();
+    const ids = Array.from({ length: 12 }, () => randomBytes(32).toString('hex'));
+    const db = {
+      getTrack: (id: string): TrackRecord => ({
+        id,
+        title: id.slice(0, 8),
+        artist: '',
+        album: '',
+        trackNo: null,
+        durationSec: 1,
+        codec: 'mp3',
+        container: 'MPEG',
+        sizeBytes: 1,
+        hasCover: true,
+        coverHash: stored.get(id) ?? null,
+        coverMime: null,
+        chunkCount: 1,
+      }),
+      cover: () => null,
+      setCover: (id: string, cover: { hash: string }) => (stored.set(id, cover.hash), true),
+    };
+    const covers = new CoverFetcher({ node: viewer.node, db, holders: () => [holder.node.peerId] });
+    const images = await Promise.all(ids.map((id) => covers.cover(id)));
+    expect(images.every((image) => image !== null && Buffer.from(image.bytes).equals(png))).toBe(true);
+    expect(most).toBe(4);
+    expect(stored.size).toBe(12);
+    expect(covers.stats()).toMatchObject({ requests: 12, fetched: 12, failed: 0 });
   });
 });

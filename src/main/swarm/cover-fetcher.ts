@@ -7,7 +7,9 @@
  * first valid image is stored in the library index (and served from there, and to other peers,
  * from then on). The image type is read from the bytes, and anything that is no JPEG, PNG, GIF,
  * WebP or BMP, or is larger than `chunkLimits.maxCoverBytes`, is dropped and counted. A track none
- * of whose holders gave a cover is not asked about again for `retryAfterMs`.
+ * of whose holders gave a cover is not asked about again for `retryAfterMs`. At most
+ * `maxConcurrent` requests run at once (a library view asks for every visible row's cover at once);
+ * the rest wait their turn.
  */
 import { createHash } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
@@ -35,6 +37,8 @@ export interface CoverFetcherInit {
   requestTimeoutMs?: number;
   /** After no holder could give a track's cover, how long before it is asked again (default 60 s). */
   retryAfterMs?: number;
+  /** Cover requests running at once (default 4). */
+  maxConcurrent?: number;
 }
 
 /** Counters, including rejected input by reason. */
@@ -60,6 +64,9 @@ export class CoverFetcher {
   readonly #protocol: string;
   readonly #timeoutMs: number;
   readonly #retryAfterMs: number;
+  readonly #maxConcurrent: number;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
   readonly #log: (line: string) => void;
   readonly #controller = new AbortController();
   readonly #inFlight = new Map<string, Promise<CoverImage | null>>();
@@ -72,6 +79,7 @@ export class CoverFetcher {
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
     this.#timeoutMs = init.requestTimeoutMs ?? 5_000;
     this.#retryAfterMs = init.retryAfterMs ?? 60_000;
+    this.#maxConcurrent = Math.max(1, init.maxConcurrent ?? 4);
     this.#log = components.log ?? (() => undefined);
   }
 
@@ -96,6 +104,10 @@ export class CoverFetcher {
   /** Cancels requests in flight; later calls answer from the index only. */
   stop(): void {
     this.#controller.abort();
+    // Waiting requests take their turn at once and find the fetcher stopped.
+    const waiting = this.#waiting.splice(0);
+    this.#running += waiting.length;
+    for (const wake of waiting) wake();
   }
 
   /** Counters since construction. */
@@ -104,6 +116,20 @@ export class CoverFetcher {
   }
 
   async #fetch(trackId: string): Promise<CoverImage | null> {
+    // A finished request hands its slot straight to the next waiting one.
+    if (this.#running < this.#maxConcurrent) this.#running++;
+    else await new Promise<void>((wake) => this.#waiting.push(wake));
+    try {
+      return await this.#fetchNow(trackId);
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    }
+  }
+
+  async #fetchNow(trackId: string): Promise<CoverImage | null> {
+    if (this.#controller.signal.aborted) return null;
     for (const peerId of this.#c.holders(trackId)) {
       const image = await this.#ask(peerId, trackId);
       if (!image) continue;
