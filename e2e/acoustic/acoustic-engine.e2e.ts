@@ -71,9 +71,11 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     expect(run.players[1]!.lastStart!.offsetSec).toBeGreaterThan(1.9);
     // A device that says its speakers lag 3 ms starts 3 ms early: heard 3 ms before the other.
     // The two output clocks are read 2 s apart here, so their errors do not cancel as they do for
-    // a common start: 1.5 ms still tells a right join from a missing (0) or reversed (+3) offset.
+    // a common start: CI measured 1.04 and 1.37 ms from the intended -3 ms (and locally 1.13 and 1.20).
+    // 2 ms still tells a right join from a reversed (+3) offset, and from a missing one (0) unless the
+    // start itself landed over 1 ms off the wrong way.
     expect(run.intendedMs).toBe(-3);
-    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(1.5);
+    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(2);
   });
 
   test('a pause at a group time silences both at once, and the resume continues in step', async () => {
