@@ -137,7 +137,9 @@ describe('ClockSync over real libp2p nodes', () => {
     oldLeader.clock.setLeader(oldLeader.node.peerId);
     heir.clock.setLeader(oldLeader.node.peerId);
     other.clock.setLeader(oldLeader.node.peerId);
-    await Promise.all([heir, other].map((f) => until(f.clock, (s) => s.samples >= 20 && s.errorMs < 1)));
+    // `samples` counts the samples the fit selected (the fastest ones), which a loaded machine keeps
+    // few of (CI once had 14 after 45 s at a 0.3 ms bound): the bound is what says the estimate is good.
+    await Promise.all([heir, other].map((f) => until(f.clock, (s) => s.samples >= 8 && s.errorMs < 1)));
 
     // The old leader vanishes; the election picks the heir.
     await oldLeader.clock.stop();
