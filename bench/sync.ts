@@ -77,7 +77,11 @@ const figures: Figure[] = [];
 const latencies: { label: string; ms: number[] }[] = [];
 
 function describeWatch(w: WatchReport): string {
-  return `clocks apart median ${f3(median(w.clockDiffsMs))} max |${f3(maxAbs(w.clockDiffsMs))}| ms; engines' max |sync error| ${f3(w.maxSyncErrorMs)} ms, restarts ${w.restarts}`;
+  const [holderErr, followerErr] = w.syncErrorsMs.map(median) as [number, number];
+  return (
+    `clocks apart median ${f3(median(w.clockDiffsMs))} max |${f3(maxAbs(w.clockDiffsMs))}| ms; engines' max |sync error| ${f3(w.maxSyncErrorMs)} ms, restarts ${w.restarts}; ` +
+    `engines' median errors holder ${f3(holderErr)} follower ${f3(followerErr)} ms (their view of the offset ${f3(holderErr - followerErr)} ms)`
+  );
 }
 
 function record(label: string, report: OffsetReport, watch: WatchReport): void {
@@ -105,7 +109,7 @@ async function take(
   untilSec: number,
   intervalMs = 100,
 ): Promise<{ report: OffsetReport; watch: WatchReport }> {
-  let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [] };
+  let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [], syncErrorsMs: [[], []] };
   const recording = await rig.recordWhile(async () => {
     await action();
     watch = await room.waitPosition(untilSec, { intervalMs, timeoutMs: (untilSec + 60) * 1000 });

@@ -59,6 +59,11 @@ export interface WatchReport {
   restarts: number;
   /** Follower page's group clock minus the holder page's, sampled while waiting (ms): how far their clocks disagree. */
   clockDiffsMs: number[];
+  /**
+   * Each engine's reported sync error (ms, positive: its source runs ahead, so it is heard early) sampled while
+   * waiting: [holder, follower]. Their view of the acoustic offset (follower − holder) is holder − follower.
+   */
+  syncErrorsMs: [number[], number[]];
 }
 
 export interface PeerRoom {
@@ -236,13 +241,17 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       waitPosition: async (positionSec, { timeoutMs = 60_000, intervalMs = 100 } = {}) => {
         let maxSyncErrorMs = 0;
         const clockDiffsMs: number[] = [];
+        const syncErrorsMs: [number[], number[]] = [[], []];
         let first: number[] | null = null;
         let last: number[] = [];
         await waitFor(
           playback,
           (ps) => {
-            for (const p of ps)
-              if (p.syncErrorMs !== null) maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
+            ps.forEach((p, i) => {
+              if (p.syncErrorMs === null) return;
+              maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
+              syncErrorsMs[i]!.push(p.syncErrorMs);
+            });
             if (ps[0].groupMinusLocalMs !== null && ps[1].groupMinusLocalMs !== null)
               clockDiffsMs.push(ps[1].groupMinusLocalMs - ps[0].groupMinusLocalMs);
             last = ps.map((p) => p.starts);
@@ -254,7 +263,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
           intervalMs,
         );
         const restarts = last.reduce((n, s, i) => n + s - (first?.[i] ?? s), 0);
-        return { maxSyncErrorMs, restarts, clockDiffsMs };
+        return { maxSyncErrorMs, restarts, clockDiffsMs, syncErrorsMs };
       },
       close,
     };

@@ -61,7 +61,7 @@ async function take(
   a: AcousticRig,
   trackId: string,
 ): Promise<{ report: RecordingReport; watch: WatchReport }> {
-  let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [] };
+  let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [], syncErrorsMs: [[], []] };
   const report = await a.recordWhile(async () => {
     await r.command(r.follower, 'play', { trackId });
     await r.waitPlaying(trackId);
@@ -109,8 +109,11 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   const clocks = diffs.length
     ? `pages' group clocks apart median ${diffs[diffs.length >> 1]!.toFixed(2)} ms (${diffs[0]!.toFixed(2)}..${diffs.at(-1)!.toFixed(2)})`
     : 'no clock readings';
+  const mid = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] ?? NaN;
+  const [holderErr, followerErr] = result.watch.syncErrorsMs.map(mid) as [number, number];
+  const engines = `engines' view of the offset ${(holderErr - followerErr).toFixed(3)} ms`;
   console.log(
-    `${formatOffsets(`${label}, from ${SETTLE_SEC} s on`, offsets)}; engines' max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms, restarts ${result.watch.restarts}; ${clocks}`,
+    `${formatOffsets(`${label}, from ${SETTLE_SEC} s on`, offsets)}; engines' max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms, restarts ${result.watch.restarts}; ${clocks}; ${engines}`,
   );
   expect(whole.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.8));
   expect(offsets.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.5));
