@@ -279,7 +279,11 @@ function readPlayback(): PagePlayback {
   const hook = (window as unknown as { __fireflyAudio: HookView }).__fireflyAudio;
   const snapshot = hook.snapshot();
   const start = hook.lastStart;
+  // The clock reading is bracketed by two performance.now() calls; a page busy with decoding can be
+  // descheduled between them, and such a reading says nothing about its clock, so it is left out.
+  const before = performance.now();
   const now = hook.groupNow();
+  const after = performance.now();
   const playing =
     snapshot.status === 'playing' && start !== null && now !== null && start.trackId === snapshot.trackId;
   return {
@@ -288,7 +292,8 @@ function readPlayback(): PagePlayback {
     positionSec: playing ? start.offsetSec + (now.groupMs - start.groupTimeMs) / 1000 : null,
     syncErrorMs: snapshot.syncErrorMs,
     starts: hook.starts,
-    groupMinusLocalMs: now ? now.groupMs - (performance.timeOrigin + performance.now()) : null,
+    groupMinusLocalMs:
+      now && after - before < 0.2 ? now.groupMs - (performance.timeOrigin + (before + after) / 2) : null,
   };
 }
 
