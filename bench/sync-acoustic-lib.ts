@@ -16,7 +16,12 @@ import {
   type AnalyzeOptions,
   type OffsetReport,
 } from '../e2e/acoustic/analyze';
-import { runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from '../e2e/acoustic/harness';
+import {
+  ACOUSTIC_BROWSER_ARGS,
+  runAcousticSync,
+  type AcousticRunOptions,
+  type AcousticRunResult,
+} from '../e2e/acoustic/harness';
 import { pulseAvailable, startPulse, type PulseServer } from '../e2e/acoustic/pulse';
 import { clickTimes, makeClick, renderClicks } from '../e2e/acoustic/signals';
 import { readWav, wavDataOffset, writeWav, type PcmAudio } from '../e2e/acoustic/wav';
@@ -102,13 +107,7 @@ export async function startAcousticRig(channels = 2): Promise<AcousticRig> {
       executablePath: executablePath ?? process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
       ignoreDefaultArgs: ['--mute-audio'],
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-      ],
+      args: ACOUSTIC_BROWSER_ARGS,
       env: { ...(process.env as Record<string, string>), ...envFor(channel) },
     }),
     recordWhile: async (action, options) => {

@@ -73,6 +73,12 @@ interface Figure {
   watch: WatchReport;
 }
 
+/** A take's action: the follower asks to play the track, and it is playing on both pages. */
+const playOnFollower = (room: PeerRoom, trackId: string) => async () => {
+  await room.command(room.follower, 'play', { trackId });
+  await room.waitPlaying(trackId);
+};
+
 const figures: Figure[] = [];
 const latencies: { label: string; ms: number[] }[] = [];
 
@@ -174,15 +180,7 @@ async function main(): Promise<void> {
       ['c', c, trackC],
     ] as const) {
       const until = name === 'c' ? 12 : ct.clickTimesSec.at(-1)! + 0.3;
-      const { report, watch } = await take(
-        rig,
-        r1,
-        async () => {
-          await r1.command(r1.follower, 'play', { trackId: rt.trackId });
-          await r1.waitPlaying(rt.trackId);
-        },
-        until,
-      );
+      const { report, watch } = await take(rig, r1, playOnFollower(r1, rt.trackId), until);
       record(`track ${name}`, report, watch);
     }
 
@@ -265,15 +263,7 @@ async function main(): Promise<void> {
     const r2 = room;
     const tracks2 = await r2.tracks();
     const a2 = pick(tracks2, trackA);
-    const skewed = await take(
-      rig,
-      r2,
-      async () => {
-        await r2.command(r2.follower, 'play', { trackId: a2.trackId });
-        await r2.waitPlaying(a2.trackId);
-      },
-      trackA.clickTimesSec.at(-1)! + 0.3,
-    );
+    const skewed = await take(rig, r2, playOnFollower(r2, a2.trackId), trackA.clickTimesSec.at(-1)! + 0.3);
     record('skewed follower, track a', skewed.report, skewed.watch);
 
     if (!flag('--skip-long')) {
@@ -283,16 +273,7 @@ async function main(): Promise<void> {
       console.log(
         `\n5. ${(longTrack.durationSec / 60).toFixed(1)}-minute track, follower clock skewed (load ${load()})`,
       );
-      const start = await take(
-        rig,
-        r2,
-        async () => {
-          await r2.command(r2.follower, 'play', { trackId: long.trackId });
-          await r2.waitPlaying(long.trackId);
-        },
-        windowSec,
-        250,
-      );
+      const start = await take(rig, r2, playOnFollower(r2, long.trackId), windowSec, 250);
       record(`long track, first ${windowSec} s`, start.report, start.watch);
       // Play on unrecorded to the last window, watching the engines all the way.
       const middle = await r2.waitPosition(lastSec - windowSec, {

@@ -139,6 +139,15 @@ interface PageWindow {
   };
 }
 
+/** Chromium flags of every acoustic browser: audio without a user gesture, never throttled in the background. */
+export const ACOUSTIC_BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+];
+
 /** Builds the harness page bundle; resolves with its JavaScript. */
 export async function buildHarnessBundle(): Promise<string> {
   const result = await build({
@@ -206,13 +215,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
         executablePath,
         headless: true,
         ignoreDefaultArgs: ['--mute-audio'],
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--autoplay-policy=no-user-gesture-required',
-          '--disable-background-timer-throttling',
-          '--disable-renderer-backgrounding',
-        ],
+        args: ACOUSTIC_BROWSER_ARGS,
         env: { ...process.env, ...pulse.env, PULSE_SINK: pulse.channelSinks[i]! } as Record<string, string>,
       });
       browsers.push(browser);

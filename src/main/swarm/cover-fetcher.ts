@@ -11,13 +11,12 @@
  * `maxConcurrent` requests run at once (a library view asks for every visible row's cover at once);
  * the rest wait their turn.
  */
-import { createHash } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
 import { chunkLimits, decodeCoverReply, encodeCoverRequest } from '../../shared/swarm/chunk-wire';
 import { isContentId } from '../../shared/chunking/ids';
-import type { LibraryDb } from '../library';
+import { sha256Hex, type LibraryDb } from '../library';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
 /** Collaborators of CoverFetcher. */
@@ -133,7 +132,7 @@ export class CoverFetcher {
     for (const peerId of this.#c.holders(trackId)) {
       const image = await this.#ask(peerId, trackId);
       if (!image) continue;
-      const hash = createHash('sha256').update(image.bytes).digest('hex');
+      const hash = sha256Hex(image.bytes);
       this.#c.db.setCover(trackId, { hash, ...image });
       this.#stats.fetched++;
       this.#unavailableUntil.delete(trackId);
