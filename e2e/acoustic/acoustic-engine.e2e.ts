@@ -71,10 +71,10 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     expect(run.players[1]!.lastStart!.offsetSec).toBeGreaterThan(1.9);
     // A device that says its speakers lag 10 ms starts 10 ms early: heard 10 ms before the other.
     // The two output clocks are read 2 s apart here, so their errors do not cancel as they do for
-    // a common start: CI measured 1.0-2.8 ms from the intended offset. The offset is large enough that
-    // a 3 ms limit still tells a right join from a missing (0) or reversed (+10) offset.
+    // a common start: CI measured 1.0-4.1 ms from the intended offset (a late start is the engine's worst).
+    // Half the asked offset is the limit that best tells a right join from a missing (0) or reversed (+10) one.
     expect(run.intendedMs).toBe(-10);
-    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(3);
+    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(5);
   });
 
   test('a pause at a group time silences both at once, and the resume continues in step', async () => {
