@@ -50,6 +50,7 @@ const numberFlag = (name: string, fallback: number) => {
   return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
 };
 const LONG_SEC = numberFlag('--long-sec', 600);
+const SETTLE_SEC = numberFlag('--settle-sec', 3);
 
 const load = () =>
   os
@@ -93,6 +94,23 @@ function describeWatch(w: WatchReport): string {
 function record(label: string, report: OffsetReport, watch: WatchReport): void {
   figures.push({ label, report, watch });
   console.log(`  ${formatOffsets(label, report)}\n    ${describeWatch(watch)}`);
+  if (report.p95AbsMs > TARGET.p95Ms) {
+    // Where in the take it went wrong: a start that landed off, or a jump part way through and how long it lasted.
+    const runs: string[] = [];
+    report.offsetsMs.forEach((v, i) => {
+      const last = runs.at(-1);
+      const text = v.toFixed(2);
+      const at = report.onsetsSec[i]!.toFixed(2);
+      if (last?.endsWith(` ${text}`))
+        runs[runs.length - 1] = `${last.split(' ')[0]!.split('-')[0]}-${at} ${text}`;
+      else runs.push(`${at} ${text}`);
+    });
+    console.log(`    offsets over the take (s: ms): ${runs.join(', ')}`);
+    const [holder, follower] = watch.events ?? [[], []];
+    console.log(
+      `    holder engine: ${holder.join('; ') || '-'}\n    follower engine: ${follower.join('; ') || '-'}`,
+    );
+  }
 }
 
 /** The room track whose duration is closest to `track`'s. */
@@ -116,11 +134,12 @@ async function take(
   intervalMs = 100,
 ): Promise<{ report: OffsetReport; watch: WatchReport }> {
   let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [], syncErrorsMs: [[], []] };
+  const startedAt = Date.now();
   const recording = await rig.recordWhile(async () => {
     await action();
     watch = await room.waitPosition(untilSec, { intervalMs, timeoutMs: (untilSec + 60) * 1000 });
   });
-  return { report: recording.pairs[0]!, watch };
+  return { report: recording.pairs[0]!, watch: { ...watch, events: await room.events(startedAt) } };
 }
 
 /** Time from a command until position `fromSec` is heard on each channel. */
@@ -168,7 +187,12 @@ async function main(): Promise<void> {
       'clicks-b.wav': trackB.wav,
       'clicks-c.wav': trackC.wav,
     });
-    room = await startPeerRoom({ rig, libraryDir: lib1, log: (l) => console.log(`  ${l}`) });
+    room = await startPeerRoom({
+      rig,
+      libraryDir: lib1,
+      settleSec: SETTLE_SEC,
+      log: (l) => console.log(`  ${l}`),
+    });
     const r1 = room;
     const tracks1 = await r1.tracks();
     const [a, b, c] = [pick(tracks1, trackA), pick(tracks1, trackB), pick(tracks1, trackC)];
@@ -258,6 +282,7 @@ async function main(): Promise<void> {
       rig,
       libraryDir: lib2,
       followerArgs: SKEW_ARGS,
+      settleSec: SETTLE_SEC,
       log: (l) => console.log(`  ${l}`),
     });
     const r2 = room;

@@ -25,6 +25,7 @@ interface HookView {
   groupNow(): { groupMs: number } | null;
   outputClock(): unknown;
   context(): { state: string; currentTime: number } | null;
+  events(): { atMs: number; what: string }[];
 }
 
 export interface PeerRoomOptions {
@@ -64,6 +65,8 @@ export interface WatchReport {
    * waiting: [holder, follower]. Their view of the acoustic offset (follower − holder) is holder − follower.
    */
   syncErrorsMs: [number[], number[]];
+  /** The engines' starts and corrections during the stretch, when asked for ([holder, follower]). */
+  events?: [string[], string[]];
 }
 
 export interface PeerRoom {
@@ -88,6 +91,8 @@ export interface PeerRoom {
     positionSec: number,
     options?: { timeoutMs?: number; intervalMs?: number },
   ): Promise<WatchReport>;
+  /** Each page's engine events since `sinceEpochMs` (Date.now() time), as "+seconds what" ([holder, follower]). */
+  events(sinceEpochMs: number): Promise<[string[], string[]]>;
   close(): Promise<void>;
 }
 
@@ -265,6 +270,19 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
         const restarts = last.reduce((n, s, i) => n + s - (first?.[i] ?? s), 0);
         return { maxSyncErrorMs, restarts, clockDiffsMs, syncErrorsMs };
       },
+      events: async (sinceEpochMs) =>
+        (await Promise.all(
+          pages.map((p) =>
+            p.evaluate((since) => {
+              const hook = (window as unknown as { __fireflyAudio: HookView }).__fireflyAudio;
+              return hook
+                .events()
+                .map((e) => ({ at: performance.timeOrigin + e.atMs - since, what: e.what }))
+                .filter((e) => e.at >= 0)
+                .map((e) => `+${(e.at / 1000).toFixed(2)}s ${e.what}`);
+            }, sinceEpochMs),
+          ),
+        )) as [string[], string[]],
       close,
     };
   } catch (error) {

@@ -66,8 +66,46 @@ describe('OutputClockWindow', () => {
     w.add(after[0]!);
     w.add(after[1]!);
     expect(w.fit()?.offsetMs).toBeCloseTo(100, 9);
+    expect(w.steps).toBe(0);
     w.add(after[2]!);
     expect(w.fit()?.offsetMs).toBeCloseTo(150, 9);
+    expect(w.steps).toBe(1);
+  });
+
+  it('tells its listeners when the output clock jumped, once per jump', () => {
+    let perf = 5000;
+    let offset = -4200;
+    const source: OutputTimestampSource = {
+      state: 'running',
+      getOutputTimestamp: () => ({ contextTime: (perf + offset) / 1000, performanceTime: perf }),
+    };
+    const map = new ClockMap(source, { minSamples: 4 });
+    let steps = 0;
+    let size = 0;
+    const off = map.onStep((stepMs) => {
+      steps++;
+      size = stepMs;
+    });
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        perf += 40;
+        map.sample();
+      }
+    };
+    run(20);
+    offset -= 25; // an underrun: the output is 25 ms later from now on
+    run(2);
+    expect(steps).toBe(0);
+    run(1);
+    expect(steps).toBe(1);
+    expect(size).toBeCloseTo(-25, 9);
+    expect(map.fit()!.offsetMs).toBeCloseTo(offset, 9);
+    run(20);
+    expect(steps).toBe(1);
+    off();
+    offset += 25;
+    run(5);
+    expect(steps).toBe(1);
   });
 
   it('restarts when the context stops advancing', () => {

@@ -79,6 +79,8 @@ export class OutputClockWindow {
   private last: OutputClockSample | null = null;
   /** Set once the window first filled to `minSamples`; a confirmed step keeps it. */
   private established = false;
+  private stepCount = 0;
+  private lastStep = 0;
 
   constructor(options: OutputClockWindowOptions = {}) {
     this.windowSize = options.windowSize ?? 75;
@@ -119,6 +121,8 @@ export class OutputClockWindow {
         if (this.suspects.length >= this.stepConfirm) {
           this.offsets = this.suspects;
           this.suspects = [];
+          this.stepCount++;
+          this.lastStep = median(this.offsets) - m;
         }
         return 'accepted';
       }
@@ -128,6 +132,16 @@ export class OutputClockWindow {
     if (this.offsets.length > this.windowSize) this.offsets.shift();
     if (this.offsets.length >= this.minSamples) this.established = true;
     return 'accepted';
+  }
+
+  /** Confirmed steps so far (each time, the window was replaced by the readings on the step's far side). */
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  /** Size (ms) of the last confirmed step: how far the map moved (0 before any). */
+  get lastStepMs(): number {
+    return this.lastStep;
   }
 
   /** The map, or null until enough readings of a running output were seen. */
@@ -190,6 +204,7 @@ export class ClockMap {
   private timer: ReturnType<typeof setInterval> | null = null;
   private waiters: (() => void)[] = [];
   private readonly listeners = new Set<() => void>();
+  private readonly stepListeners = new Set<(stepMs: number) => void>();
 
   constructor(
     private readonly context: OutputTimestampSource,
@@ -219,10 +234,13 @@ export class ClockMap {
       return 'not-running';
     }
     const ts = this.context.getOutputTimestamp();
+    const steps = this.window.steps;
     const verdict = this.window.add({
       contextTimeSec: ts.contextTime ?? 0,
       performanceTimeMs: ts.performanceTime ?? 0,
     });
+    if (this.window.steps !== steps)
+      for (const listener of this.stepListeners) listener(this.window.lastStepMs);
     if (verdict === 'accepted') {
       if (this.waiters.length > 0 && this.window.fit()) {
         const waiters = this.waiters;
@@ -284,6 +302,15 @@ export class ClockMap {
         if (isSteady()) done(true);
       });
     });
+  }
+
+  /**
+   * Calls `listener` with the step's size (ms) when the output clock is confirmed to have jumped
+   * (an underrun, a device change) and the map now follows it; returns the unsubscribe function.
+   */
+  onStep(listener: (stepMs: number) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
   }
 
   /** Calls `listener` after each accepted reading; returns the unsubscribe function. */

@@ -16,9 +16,11 @@
  *
  * Drift: the source runs on the audio device's clock, the anchor on group time. Every
  * `driftCheckMs` the engine compares where the source is (from what it scheduled) with where
- * the group says it should be, at the same output instant, and nudges `playbackRate` by at most
- * `maxRatePpm` (inaudible), or re-anchors with a crossfade: once per start when steady readings
- * say it landed off (`settleMs`), and at any time when the output jumped (`reanchorMs`).
+ * the group says it should be, at the same output instant. A line fitted through the last
+ * `fitWindowSec` of those readings (taken as if the rate had never changed) gives the device's
+ * drift and the current error; `playbackRate` cancels the drift and closes the error, by at most
+ * `maxRatePpm` (inaudible). It re-anchors with a crossfade instead once per start when steady
+ * readings say it landed off (`settleMs`), and at any time when the output jumped (`reanchorMs`).
  */
 import type { Channel } from '../../shared/bridge/contract';
 import {
@@ -29,18 +31,20 @@ import {
   type ClockMapFit,
   type ClockMapInit,
 } from './clock-map';
-import type { GroupTimeSource } from './group-clock';
+import type { GroupTimeReading, GroupTimeSource } from './group-clock';
 import { LruCache } from './lru-cache';
 import {
   changeRate,
   contextTimeOfPosition,
-  correctDrift,
   defaultDriftPolicy,
+  estimateDrift,
   median,
   expectedPosition,
   sameTimeline,
   sourcePosition,
+  steerRate,
   type DriftPolicy,
+  type DriftSample,
   type PlaybackSchedule,
   type SourceSegment,
 } from './timeline';
@@ -134,12 +138,23 @@ export interface AudioEngineInit {
   initialSettings?: Partial<OutputSettings>;
 }
 
+/** One of the engine's starts or corrections, for diagnostics. */
+export interface EngineEvent {
+  /** Performance time (ms). */
+  atMs: number;
+  what: string;
+}
+
 interface Voice {
   schedule: PlaybackSchedule;
   buffer: AudioBuffer;
   source: AudioBufferSourceNode;
   fade: GainNode;
   segment: SourceSegment;
+  /** The segment it started with: open-loop readings are measured against it. */
+  origin: SourceSegment;
+  /** Open-loop drift readings of the last `DriftPolicy.fitWindowSec`. */
+  history: DriftSample[];
   startGroupMs: number;
   fadeIn: boolean;
   stopping: boolean;
@@ -183,6 +198,8 @@ export class AudioEngine {
   private lastDriftCheckMs = 0;
   /** Recent sync-error readings of the current voice (ms); decisions use their median. */
   private driftReadings: number[] = [];
+  private readonly eventLog: EngineEvent[] = [];
+  private lastNotedPpm = 0;
   private lastReportMs = 0;
   private startRecord: StartRecord | null = null;
   private startCount = 0;
@@ -239,6 +256,7 @@ export class AudioEngine {
     this.graph = { input, matrix, volume };
     this.clockMap = new ClockMap(ctx, this.clockMapInit);
     this.clockMap.start();
+    this.clockMap.onStep((stepMs) => this.onOutputStep(stepMs));
     ctx.addEventListener('statechange', this.emit);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     // A state pushed before start() is played now.
@@ -339,7 +357,7 @@ export class AudioEngine {
       patch.outputOffsetMs !== undefined &&
       Math.abs(patch.outputOffsetMs - old.outputOffsetMs) > this.policy.deadbandMs
     ) {
-      this.reanchor();
+      this.reanchor(`output offset ${old.outputOffsetMs} → ${patch.outputOffsetMs} ms`);
     }
   }
 
@@ -381,6 +399,11 @@ export class AudioEngine {
   /** How many of those starts were the engine's own corrections: re-anchors, and refinements before a start. */
   get corrections(): number {
     return this.correctionCount;
+  }
+
+  /** The engine's last 100 starts and corrections, with their reasons (read by the test hook and the acoustic benchmark). */
+  get events(): readonly EngineEvent[] {
+    return this.eventLog;
   }
 
   /** The AudioContext, once started. */
@@ -574,6 +597,8 @@ export class AudioEngine {
     const fit = this.clockMap?.fit();
     this.driftReadings = [];
     this.startCount++;
+    this.lastNotedPpm = 0;
+    this.note(`start at ${offsetSec.toFixed(3)} s of the track`);
     this.startRecord = {
       trackId: state.trackId,
       contextWhen: when,
@@ -589,6 +614,8 @@ export class AudioEngine {
       source,
       fade,
       segment: { contextSec: when, positionSec: offsetSec, rate: 1 },
+      origin: { contextSec: when, positionSec: offsetSec, rate: 1 },
+      history: [],
       startGroupMs,
       fadeIn,
       stopping: false,
@@ -615,6 +642,7 @@ export class AudioEngine {
 
   /** Replaces a voice not heard yet by one starting at context time `when` instead, silently. */
   private replacePending(voice: Voice, when: number): void {
+    this.note(`pending start moved ${((when - voice.segment.contextSec) * 1000).toFixed(3)} ms`);
     voice.stopping = true;
     voice.source.stop();
     this.correctionCount++;
@@ -629,11 +657,12 @@ export class AudioEngine {
     this.voice.settled = voice.settled;
   }
 
-  /** Replaces the current voice by a fresh one on the same timeline, crossfading. */
-  private reanchor(): void {
+  /** Replaces the current voice by a fresh one on the same timeline, crossfading; `reason` goes to the event log. */
+  private reanchor(reason: string): void {
     const voice = this.voice;
     const ctx = this.context;
     if (!voice || !ctx || voice.stopping) return;
+    this.note(`re-anchor: ${reason}`);
     const pending = ctx.currentTime < voice.segment.contextSec - 0.01;
     if (pending) {
       // Nothing heard yet: replace it silently at its own start time.
@@ -670,6 +699,37 @@ export class AudioEngine {
     this.emit();
   }
 
+  /**
+   * Where a playing voice is and where the group says it should be, at the output instant 20 ms
+   * from `now` (context s); null once it has played out or while the group clock is not ready.
+   */
+  private measureVoice(
+    voice: Voice,
+    fit: ClockMapFit,
+    now: number,
+  ): { at: number; actual: number; expected: number; heard: GroupTimeReading } | null {
+    const at = Math.max(now, voice.segment.contextSec) + 0.02;
+    const actual = sourcePosition(voice.segment, at);
+    if (actual >= voice.buffer.duration) return null;
+    const heard = this.groupClock.performanceToGroup(
+      contextToPerformance(fit, at) + this.settings.outputOffsetMs,
+    );
+    if (!heard) return null;
+    return { at, actual, expected: expectedPosition(voice.schedule.anchor, heard.groupMs), heard };
+  }
+
+  /**
+   * The output clock map jumped (an underrun moves the output 10–30 ms at once; under load the
+   * readings alone can also wander that far for a second): note it, and fit the voice's drift
+   * afresh. Whether the sound really moved is left to the readings that follow (`reanchorMs`
+   * over `reanchorReadings`): re-anchoring on the jump itself turned wandering readings into real
+   * 10–30 ms errors, several times a track, when tried.
+   */
+  private onOutputStep(stepMs: number): void {
+    this.note(`output clock moved ${stepMs.toFixed(2)} ms`);
+    if (this.voice) this.voice.history = [];
+  }
+
   /** Measures the voice against the group timeline and corrects it. */
   private checkDrift(): void {
     const voice = this.voice;
@@ -685,52 +745,78 @@ export class AudioEngine {
       }
       return;
     }
-    const at = Math.max(now, voice.segment.contextSec) + 0.02;
-    const actual = sourcePosition(voice.segment, at);
-    if (actual >= voice.buffer.duration) return;
-    const heard = this.groupClock.performanceToGroup(
-      contextToPerformance(fit, at) + this.settings.outputOffsetMs,
-    );
-    if (!heard) return;
-    const expected = expectedPosition(voice.schedule.anchor, heard.groupMs);
+    const measured = this.measureVoice(voice, fit, now);
+    if (!measured) return;
+    const { at, actual, expected, heard } = measured;
     const reading = (actual - expected) * 1000;
     this.driftReadings.push(reading);
     if (this.driftReadings.length > this.policy.windowReadings) this.driftReadings.shift();
-    // Report and act on the filtered error: one wild reading is not worth a rate change, let alone a crossfade.
-    const errorMs = median(this.driftReadings);
+    voice.history.push({ atSec: at, openLoopMs: (sourcePosition(voice.origin, at) - expected) * 1000 });
+    while (voice.history.length > 0 && voice.history[0]!.atSec < at - this.policy.fitWindowSec)
+      voice.history.shift();
+    const recentMs = median(this.driftReadings);
+    const correctionMs = (actual - sourcePosition(voice.origin, at)) * 1000;
+    let estimate = estimateDrift(voice.history, at, this.policy);
+    if (
+      estimate &&
+      estimate.samples >= this.policy.windowReadings &&
+      this.driftReadings.length >= this.policy.windowReadings &&
+      Math.abs(estimate.openLoopMs + correctionMs - recentMs) > this.policy.settleMs
+    ) {
+      // The recent readings left the line (the output moved by a few ms, too little for a re-anchor):
+      // the line's older readings describe an output that is gone, so fit the recent ones alone.
+      voice.history = voice.history.slice(-this.policy.windowReadings);
+      estimate = estimateDrift(voice.history, at, this.policy);
+    }
+    // Report the fitted error once there are enough readings to fit; until then the recent median.
+    const errorMs =
+      estimate && estimate.samples >= this.policy.windowReadings
+        ? estimate.openLoopMs + correctionMs
+        : recentMs;
     this.syncErrorMs = errorMs;
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
     if (!voice.settled && this.driftReadings.length >= this.policy.settleReadings) {
       voice.settled = true;
       if (
-        Math.abs(errorMs) > this.policy.settleMs &&
+        Math.abs(recentMs) > this.policy.settleMs &&
         medianAbsDeviation(this.driftReadings) < this.policy.settleSpreadMs
       ) {
         // The start landed off and steady readings confirm it: fix it now rather than slew for seconds.
-        this.reanchor();
+        this.reanchor(`start landed ${recentMs.toFixed(2)} ms off`);
         return;
       }
     }
     if (
       this.driftReadings.length >= this.policy.reanchorReadings &&
-      Math.abs(errorMs) > this.policy.reanchorMs
+      Math.abs(recentMs) > this.policy.reanchorMs
     ) {
       // Far off (the output moved since this voice was scheduled): a crossfade now beats seconds of slewing.
-      this.reanchor();
+      this.reanchor(`${recentMs.toFixed(2)} ms off`);
       return;
     }
-    if (this.driftReadings.length < this.policy.windowReadings) return;
-    const action = correctDrift(errorMs, this.policy);
+    if (!estimate || estimate.samples < this.policy.windowReadings) return;
+    const action = steerRate(estimate, correctionMs, this.policy);
     if (action.kind === 'reanchor') {
-      this.reanchor();
+      this.reanchor(`fitted error ${errorMs.toFixed(2)} ms`);
       return;
     }
-    if (Math.abs(action.rate - voice.segment.rate) < 1e-7) return;
+    // Steered continuously, in steps of a ppm or more: far below audibility, and no limit cycle at a deadband's edge.
+    if (Math.abs(action.rate - voice.segment.rate) < 1e-6) return;
     const applyAt = now + 0.02;
     voice.source.playbackRate.setValueAtTime(action.rate, applyAt);
     voice.segment = changeRate(voice.segment, applyAt, action.rate);
-    // Judge the new rate on fresh readings.
-    this.driftReadings = [];
+    const ppm = Math.round((action.rate - 1) * 1e6);
+    if (Math.abs(ppm - this.lastNotedPpm) >= 50) {
+      this.lastNotedPpm = ppm;
+      this.note(
+        `rate ${ppm > 0 ? '+' : ''}${ppm} ppm (error ${errorMs.toFixed(2)} ms, drift ${Math.round(estimate.slopeMsPerSec * 1000)} ppm)`,
+      );
+    }
+  }
+
+  private note(what: string): void {
+    this.eventLog.push({ atMs: performance.now(), what });
+    if (this.eventLog.length > 100) this.eventLog.shift();
   }
 }
 

@@ -2,7 +2,7 @@
  * `window.__fireflyAudio`: a read-only view of the engine for end-to-end tests, which compare
  * across windows when each one will play the same frame.
  */
-import type { AudioEngine, AudioEngineSnapshot, StartRecord } from './engine';
+import type { AudioEngine, AudioEngineSnapshot, EngineEvent, StartRecord } from './engine';
 import type { ClockMapFit } from './clock-map';
 import type { GroupClock, GroupTimeReading } from './group-clock';
 
@@ -15,6 +15,8 @@ export interface FireflyAudioTestHook {
   /** How many of `starts` were the engine's own corrections (re-anchors, refinements before a start). */
   readonly corrections: number;
   snapshot(): AudioEngineSnapshot;
+  /** The engine's recent starts and corrections with their reasons, oldest first. */
+  events(): EngineEvent[];
   /** Group time (ms) at which frame `frame` of the current track is heard, or null. */
   groupTimeOfFrame(frame: number): number | null;
   /** Group time now per this window's clocks, or null before the first estimate. */
@@ -54,6 +56,7 @@ export function installAudioTestHook(
       return engine.corrections;
     },
     snapshot: () => engine.getSnapshot(),
+    events: () => [...engine.events],
     groupTimeOfFrame: (frame) => engine.groupTimeOfFrame(frame),
     groupNow: () => groupClock.groupNow(),
     outputClock: () => engine.outputClock(),

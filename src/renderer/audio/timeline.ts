@@ -60,7 +60,10 @@ export function changeRate(segment: SourceSegment, contextSec: number, rate: num
 
 /** Tuning of the drift correction. */
 export interface DriftPolicy {
-  /** Errors below this (ms) are left alone: the measurement's own noise. */
+  /**
+   * Below this estimated error (ms) only the drift itself is cancelled, no offset closed: the fit's own
+   * noise. Also the smallest output-offset change worth a re-anchor.
+   */
   deadbandMs: number;
   /** Largest rate change, in parts per million (500 ppm = 0.05 %, far below audibility). */
   maxRatePpm: number;
@@ -75,11 +78,20 @@ export interface DriftPolicy {
   /** Readings whose median must exceed `reanchorMs` before a re-anchor (fewer than `windowReadings`, to act fast). */
   reanchorReadings: number;
   /**
-   * Readings the decision is made on: their median. Single readings wander by milliseconds (the output
-   * clock's timestamps jitter under load) while real drift is a few ppm, so acting on one reading turns
-   * noise into audible offsets; the median of a few seconds of readings does not.
+   * Readings needed before the rate is steered at all. Single readings wander by tenths of a
+   * millisecond (the output clock's timestamps come through the sound server's smoothed latency),
+   * so the steering works on a line fitted through many of them, never on one.
    */
   windowReadings: number;
+  /**
+   * Seconds of readings the line is fitted through. The device clock drifts against the group clock
+   * by tens to hundreds of ppm (a sound card's crystal; 140–240 ppm measured through this machine's
+   * null sink), and each reading wanders with the server's smoothing; a long window averages the
+   * wander and still follows a drift that changes over minutes.
+   */
+  fitWindowSec: number;
+  /** The fitted slope (the drift) is trusted once the readings span this many seconds. */
+  slopeSpanSec: number;
   /**
    * Once per start, after this many readings, a start found off by more than `settleMs` is re-anchored
    * if the readings agree (their median absolute deviation under `settleSpreadMs`). Measured here, a
@@ -92,16 +104,111 @@ export interface DriftPolicy {
 }
 
 export const defaultDriftPolicy: DriftPolicy = {
-  deadbandMs: 0.5,
+  deadbandMs: 0.05,
   maxRatePpm: 500,
-  horizonSec: 4,
+  horizonSec: 6,
   reanchorMs: 8,
   reanchorReadings: 3,
   windowReadings: 9,
+  fitWindowSec: 30,
+  slopeSpanSec: 8,
   settleReadings: 6,
   settleMs: 1.5,
   settleSpreadMs: 0.5,
 };
+
+/**
+ * One drift reading of a voice: at context time `atSec`, how far (ms) ahead of the group timeline
+ * it would be had it kept the rate it started with ("open loop"). Rate corrections are left out
+ * on purpose: without them the readings lie on a line (start error plus drift), which a fit can
+ * average over many seconds without lagging behind the corrections made meanwhile.
+ */
+export interface DriftSample {
+  atSec: number;
+  openLoopMs: number;
+}
+
+/** A line through a voice's open-loop readings. */
+export interface DriftEstimate {
+  /** Open-loop error (ms) at the time asked for. */
+  openLoopMs: number;
+  /** Its slope (ms per s, i.e. thousands of ppm): the output clock's drift against the group clock. */
+  slopeMsPerSec: number;
+  /** Readings the line rests on (outliers dropped). */
+  samples: number;
+  /** Seconds between the first and the last reading used. */
+  spanSec: number;
+}
+
+function fitLine(points: readonly DriftSample[]): { a: number; b: number } {
+  const n = points.length;
+  let mx = 0;
+  let my = 0;
+  for (const p of points) {
+    mx += p.atSec / n;
+    my += p.openLoopMs / n;
+  }
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of points) {
+    sxy += (p.atSec - mx) * (p.openLoopMs - my);
+    sxx += (p.atSec - mx) ** 2;
+  }
+  const b = sxx > 0 ? sxy / sxx : 0;
+  return { a: my - b * mx, b };
+}
+
+/**
+ * Fits a line through the readings (least squares, then again without those further than three
+ * median deviations, at least 0.2 ms, from the first line) and evaluates it at `atSec`. With a
+ * span shorter than `slopeSpanSec` the slope is not trusted: the estimate is the readings' median
+ * and a zero slope. Null without readings.
+ */
+export function estimateDrift(
+  samples: readonly DriftSample[],
+  atSec: number,
+  policy: Pick<DriftPolicy, 'slopeSpanSec'> = defaultDriftPolicy,
+): DriftEstimate | null {
+  const finite = samples.filter((s) => Number.isFinite(s.atSec) && Number.isFinite(s.openLoopMs));
+  if (finite.length === 0) return null;
+  const spanSec = finite[finite.length - 1]!.atSec - finite[0]!.atSec;
+  if (spanSec < policy.slopeSpanSec || finite.length < 3) {
+    return {
+      openLoopMs: median(finite.map((s) => s.openLoopMs)),
+      slopeMsPerSec: 0,
+      samples: finite.length,
+      spanSec,
+    };
+  }
+  const first = fitLine(finite);
+  const residuals = finite.map((s) => Math.abs(s.openLoopMs - (first.a + first.b * s.atSec)));
+  const limit = Math.max(0.2, 3 * 1.4826 * median(residuals));
+  const kept = finite.filter((_, i) => residuals[i]! <= limit);
+  const line = kept.length >= 3 ? fitLine(kept) : first;
+  return { openLoopMs: line.a + line.b * atSec, slopeMsPerSec: line.b, samples: kept.length, spanSec };
+}
+
+/**
+ * The rate for a voice: cancel the fitted drift, and close the remaining error (the open-loop
+ * estimate plus `correctionMs`, what the rate changes so far have added) over `horizonSec`;
+ * errors inside `deadbandMs` only get the drift cancelled. Clamped to `maxRatePpm`; a re-anchor
+ * for an error beyond `reanchorMs` or a nonsense estimate.
+ */
+export function steerRate(
+  estimate: DriftEstimate,
+  correctionMs: number,
+  policy: DriftPolicy = defaultDriftPolicy,
+): DriftAction {
+  const errorMs = estimate.openLoopMs + correctionMs;
+  if (!Number.isFinite(errorMs) || !Number.isFinite(estimate.slopeMsPerSec)) return { kind: 'reanchor' };
+  if (Math.abs(errorMs) > policy.reanchorMs) return { kind: 'reanchor' };
+  const closing = Math.abs(errorMs) <= policy.deadbandMs ? 0 : errorMs / policy.horizonSec;
+  const ppm = Math.max(
+    -policy.maxRatePpm,
+    Math.min(policy.maxRatePpm, (estimate.slopeMsPerSec + closing) * 1000),
+  );
+  return { kind: 'rate', rate: 1 - ppm * 1e-6 };
+}
 
 /** The median of some numbers (NaN for none). */
 export function median(values: readonly number[]): number {
@@ -115,14 +222,3 @@ export function median(values: readonly number[]): number {
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
 export type DriftAction = { kind: 'rate'; rate: number } | { kind: 'reanchor' };
-
-/** Chooses a playback rate (or a re-anchor) for a measured sync error. */
-export function correctDrift(errorMs: number, policy: DriftPolicy = defaultDriftPolicy): DriftAction {
-  if (!Number.isFinite(errorMs) || Math.abs(errorMs) > policy.reanchorMs) return { kind: 'reanchor' };
-  if (Math.abs(errorMs) <= policy.deadbandMs) return { kind: 'rate', rate: 1 };
-  const ppm = Math.max(
-    -policy.maxRatePpm,
-    Math.min(policy.maxRatePpm, (errorMs / 1000 / policy.horizonSec) * 1e6),
-  );
-  return { kind: 'rate', rate: 1 - ppm * 1e-6 };
-}

@@ -1,0 +1,218 @@
+/**
+ * Diagnostic for the output clock map (not part of `npm run bench`): how well `getOutputTimestamp()`
+ * says when a frame is heard. One page holds two AudioContexts (one performance clock, so no
+ * clock sync is involved): context 0 clicks on the left channel of a private PulseAudio null sink,
+ * context 1 on the right. Every ~250 ms both schedule a click for the same performance time through
+ * the engine's map (the median of 3 s of readings); one recording spans the whole run, and context
+ * 1, then 0, then 1 are recreated part way through. Per click and context it prints:
+ *
+ * - `true`: the context's real output offset (context ms − performance ms of the heard frame), up to
+ *   one constant shared by all contexts, taken from where the click lands in the recording (the
+ *   sink's sample clock). Constant per context if sound is locked to context time.
+ * - `map−true`: how far the map was from it. Its common part is the sink's clock drifting against
+ *   the performance clock; its difference between the two contexts is what puts two players apart.
+ *
+ *   npx tsx bench/output-map.ts [--sec 90]
+ */
+import { chromium } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findOnsets } from '../e2e/acoustic/analyze';
+import { ACOUSTIC_BROWSER_ARGS } from '../e2e/acoustic/harness';
+import { pulseAvailable, startPulse } from '../e2e/acoustic/pulse';
+import { makeClick } from '../e2e/acoustic/signals';
+import { readWav } from '../e2e/acoustic/wav';
+
+const argv = process.argv.slice(2);
+const i = argv.indexOf('--sec');
+const SEC = i >= 0 ? Number(argv[i + 1]) : 90;
+const RATE = 48_000;
+
+/** Page side, as a string so the bundler's helpers never reach the page. */
+const PAGE_SCRIPT = `
+window.__om = (() => {
+  const ctxs = [null, null];
+  const gens = [0, 0];
+  const readings = [[], []]; // [now, contextTime, performanceTime, generation]
+  let click = null;
+  const median = (v) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[s.length >> 1] : NaN; };
+  setInterval(() => {
+    for (let i = 0; i < 2; i++) {
+      const c = ctxs[i];
+      if (!c || c.ctx.state !== 'running') continue;
+      const ts = c.ctx.getOutputTimestamp();
+      if (ts.performanceTime > 0 && ts.contextTime > 0) readings[i].push([performance.now(), ts.contextTime, ts.performanceTime, gens[i]]);
+    }
+  }, 10);
+  const estimate = (i, now) => median(readings[i].filter((r) => r[3] === gens[i] && r[0] > now - 3000).map((r) => r[1] * 1000 - r[2]));
+  return {
+    async make(i, samples) {
+      if (samples) click = samples;
+      if (ctxs[i]) await ctxs[i].ctx.close();
+      const ctx = new AudioContext({ latencyHint: 'playback', sampleRate: ${RATE} });
+      const merger = ctx.createChannelMerger(2);
+      merger.connect(ctx.destination);
+      const buf = ctx.createBuffer(1, click.length, ${RATE});
+      buf.copyToChannel(Float32Array.from(click), 0);
+      const keep = ctx.createConstantSource();
+      keep.offset.value = 0;
+      keep.connect(merger, 0, i);
+      keep.start();
+      gens[i]++;
+      ctxs[i] = { ctx, merger, buf };
+      await ctx.resume();
+    },
+    click() {
+      const now = performance.now();
+      const at = now + 300;
+      const est = [0, 1].map((i) => {
+        const c = ctxs[i];
+        const e = estimate(i, now);
+        const src = c.ctx.createBufferSource();
+        src.buffer = c.buf;
+        src.connect(c.merger, 0, i);
+        src.start((at + e) / 1000);
+        return e;
+      });
+      return { at, est, gens: [...gens] };
+    },
+  };
+})();
+`;
+
+interface Click {
+  at: number;
+  est: number[];
+  gens: number[];
+}
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? NaN;
+const quantile = (v: number[], p: number) =>
+  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.round(p * (v.length - 1)))] ?? NaN;
+
+async function main(): Promise<void> {
+  const available = pulseAvailable();
+  if (!available.ok) {
+    console.log(`output-map skipped: ${available.reason}`);
+    return;
+  }
+  const pulse = await startPulse({ channels: 2 });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-output-map-'));
+  const browser = await chromium.launch({
+    executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    ignoreDefaultArgs: ['--mute-audio'],
+    args: ACOUSTIC_BROWSER_ARGS,
+    env: { ...(process.env as Record<string, string>), ...pulse.env, PULSE_SINK: pulse.sink },
+  });
+  try {
+    const page = await browser.newPage();
+    await page.evaluate(PAGE_SCRIPT);
+    const shape = makeClick(11);
+    const samples = Array.from(
+      { length: Math.ceil(shape.durationSec * RATE) },
+      (_, k) => 0.5 * shape.at(k / RATE),
+    );
+    await page.evaluate(
+      (s) =>
+        (window as unknown as { __om: { make(i: number, s?: number[]): Promise<void> } }).__om.make(0, s),
+      samples,
+    );
+    await page.evaluate(() =>
+      (window as unknown as { __om: { make(i: number): Promise<void> } }).__om.make(1),
+    );
+    await page.waitForTimeout(1500);
+    const file = path.join(dir, 'run.wav');
+    const recording = await pulse.record(file);
+    const clicks: Click[] = [];
+    const plan: [number, number][] = [
+      [SEC * 0.22, 1],
+      [SEC * 0.44, 1],
+      [SEC * 0.66, 0],
+      [SEC * 0.83, 1],
+    ];
+    const t0 = Date.now();
+    while (Date.now() - t0 < SEC * 1000) {
+      const due = plan.findIndex(([at]) => (Date.now() - t0) / 1000 >= at);
+      if (due >= 0) {
+        const [, ctx] = plan.splice(due, 1)[0]!;
+        await page.evaluate(
+          (k) => (window as unknown as { __om: { make(i: number): Promise<void> } }).__om.make(k),
+          ctx,
+        );
+        await page.waitForTimeout(1200);
+        continue;
+      }
+      clicks.push(
+        await page.evaluate(() => (window as unknown as { __om: { click(): Click } }).__om.click()),
+      );
+      await page.waitForTimeout(220 + Math.random() * 80);
+    }
+    await page.waitForTimeout(600);
+    await recording.stop();
+    const audio = readWav(readFileSync(file));
+    const heard = [0, 1].map((c) =>
+      findOnsets(audio.channels[c]!, audio.sampleRate).map((o) => (o / audio.sampleRate) * 1000),
+    );
+    // The recording's time origin against performance time: the most common (onset − scheduled) difference.
+    const votes = new Map<number, number>();
+    for (const c of clicks.slice(0, 40))
+      for (const o of heard[0]!.slice(0, 60))
+        votes.set(Math.round((o - c.at) / 5), (votes.get(Math.round((o - c.at) / 5)) ?? 0) + 1);
+    const origin = 5 * [...votes.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    const rows: { t: number; gens: number[]; trueMs: number[]; errMs: number[] }[] = [];
+    for (const c of clicks) {
+      const trueMs: number[] = [];
+      for (const ch of [0, 1]) {
+        const target = c.at + origin;
+        const o = heard[ch]!.reduce(
+          (b, x) => (Math.abs(x - target) < Math.abs(b - target) ? x : b),
+          Infinity,
+        );
+        // The click was scheduled at context ms at + est and heard at o − origin performance ms.
+        trueMs.push(Math.abs(o - target) > 30 ? NaN : c.est[ch]! - (o - origin - c.at));
+      }
+      if (trueMs.every(Number.isFinite))
+        rows.push({
+          t: (c.at - clicks[0]!.at) / 1000,
+          gens: c.gens,
+          trueMs,
+          errMs: c.est.map((e, k) => e - trueMs[k]!),
+        });
+    }
+    console.log(`${clicks.length} clicks, ${rows.length} heard on both channels; every 8th:`);
+    for (const r of rows.filter((_, k) => k % 8 === 0)) {
+      const col = (k: number) =>
+        `ctx${k}#${r.gens[k]} true ${r.trueMs[k]!.toFixed(3)} map−true ${r.errMs[k]!.toFixed(3)}`;
+      console.log(`  ${r.t.toFixed(1).padStart(5)} s  ${col(0)} | ${col(1)}`);
+    }
+    const spread = (k: number) => {
+      const byGen = new Map<number, number[]>();
+      for (const r of rows) byGen.set(r.gens[k]!, [...(byGen.get(r.gens[k]!) ?? []), r.trueMs[k]!]);
+      return [...byGen.values()].map((v) => (Math.max(...v) - Math.min(...v)).toFixed(3)).join(', ');
+    };
+    console.log(`true offset range within each context (ms): ctx0 ${spread(0)}; ctx1 ${spread(1)}`);
+    const diff = rows.map((r) => r.errMs[1]! - r.errMs[0]!);
+    const abs = diff.map(Math.abs);
+    console.log(
+      `map error, context 1 − context 0 (what puts two players apart): median ${median(diff).toFixed(3)} ms, ` +
+        `|median| ${median(abs).toFixed(3)} ms, p95 |${quantile(abs, 0.95).toFixed(3)}| ms, max |${Math.max(...abs).toFixed(3)}| ms`,
+    );
+    const first = rows[0]!;
+    const last = rows.at(-1)!;
+    console.log(
+      `common map error moved ${(last.errMs[1]! - first.errMs[1]!).toFixed(2)} ms over ${(last.t - first.t).toFixed(0)} s: ` +
+        `the sink's sample clock against the performance clock`,
+    );
+  } finally {
+    await browser.close();
+    await pulse.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
