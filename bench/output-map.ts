@@ -12,7 +12,11 @@
  * - `map−true`: how far the map was from it. Its common part is the sink's clock drifting against
  *   the performance clock; its difference between the two contexts is what puts two players apart.
  *
- *   npx tsx bench/output-map.ts [--sec 90]
+ * With --remap the two contexts live in two browsers instead, each into its own mono remap sink of
+ * the null sink, as in the acoustic tests (the pages' clocks, `performance.timeOrigin + now()`,
+ * agree within about ±50 µs on one machine).
+ *
+ *   npx tsx bench/output-map.ts [--sec 90] [--remap]
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,6 +31,7 @@ import { readWav } from '../e2e/acoustic/wav';
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--sec');
 const SEC = i >= 0 ? Number(argv[i + 1]) : 90;
+const REMAP = argv.includes('--remap');
 const RATE = 48_000;
 
 /** Page side, as a string so the bundler's helpers never reach the page. */
@@ -63,28 +68,39 @@ window.__om = (() => {
       ctxs[i] = { ctx, merger, buf };
       await ctx.resume();
     },
-    click() {
+    epochNow: () => performance.timeOrigin + performance.now(),
+    click(atEpoch, both) {
       const now = performance.now();
-      const at = now + 300;
+      const at = atEpoch - performance.timeOrigin;
       const est = [0, 1].map((i) => {
         const c = ctxs[i];
+        if (!c) return null;
         const e = estimate(i, now);
-        const src = c.ctx.createBufferSource();
-        src.buffer = c.buf;
-        src.connect(c.merger, 0, i);
-        src.start((at + e) / 1000);
+        for (const input of both ? [0, 1] : [i]) {
+          const src = c.ctx.createBufferSource();
+          src.buffer = c.buf;
+          src.connect(c.merger, 0, input);
+          src.start((at + e) / 1000);
+        }
         return e;
       });
-      return { at, est, gens: [...gens] };
+      return { at: atEpoch, est, gens: [...gens] };
     },
   };
 })();
 `;
 
 interface Click {
+  /** Performance time (ms; epoch-based with --remap) the click was scheduled for. */
   at: number;
   est: number[];
   gens: number[];
+}
+
+interface OmApi {
+  make(i: number, samples?: number[]): Promise<void>;
+  epochNow(): number;
+  click(atEpoch: number, both: boolean): { at: number; est: (number | null)[]; gens: number[] };
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? NaN;
@@ -99,30 +115,37 @@ async function main(): Promise<void> {
   }
   const pulse = await startPulse({ channels: 2 });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-output-map-'));
-  const browser = await chromium.launch({
-    executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    ignoreDefaultArgs: ['--mute-audio'],
-    args: ACOUSTIC_BROWSER_ARGS,
-    env: { ...(process.env as Record<string, string>), ...pulse.env, PULSE_SINK: pulse.sink },
-  });
+  // One browser into the null sink itself, or (--remap) one per channel, each into its mono remap sink as the acoustic tests do.
+  const sinks = REMAP ? pulse.channelSinks : [pulse.sink];
+  const browsers = await Promise.all(
+    sinks.map((sink) =>
+      chromium.launch({
+        executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+        headless: true,
+        ignoreDefaultArgs: ['--mute-audio'],
+        args: ACOUSTIC_BROWSER_ARGS,
+        env: { ...(process.env as Record<string, string>), ...pulse.env, PULSE_SINK: sink },
+      }),
+    ),
+  );
   try {
-    const page = await browser.newPage();
-    await page.evaluate(PAGE_SCRIPT);
+    const pages = await Promise.all(browsers.map((b) => b.newPage()));
+    for (const page of pages) await page.evaluate(PAGE_SCRIPT);
+    /** The page holding context `i`. */
+    const pageOf = (i: number) => pages[REMAP ? i : 0]!;
     const shape = makeClick(11);
     const samples = Array.from(
       { length: Math.ceil(shape.durationSec * RATE) },
       (_, k) => 0.5 * shape.at(k / RATE),
     );
-    await page.evaluate(
-      (s) =>
-        (window as unknown as { __om: { make(i: number, s?: number[]): Promise<void> } }).__om.make(0, s),
-      samples,
-    );
-    await page.evaluate(() =>
-      (window as unknown as { __om: { make(i: number): Promise<void> } }).__om.make(1),
-    );
-    await page.waitForTimeout(1500);
+    const make = (i: number) =>
+      pageOf(i).evaluate(([k, s]) => (window as unknown as { __om: OmApi }).__om.make(k, s), [i, samples] as [
+        number,
+        number[],
+      ]);
+    await make(0);
+    await make(1);
+    await pages[0]!.waitForTimeout(1500);
     const file = path.join(dir, 'run.wav');
     const recording = await pulse.record(file);
     const clicks: Click[] = [];
@@ -136,20 +159,28 @@ async function main(): Promise<void> {
     while (Date.now() - t0 < SEC * 1000) {
       const due = plan.findIndex(([at]) => (Date.now() - t0) / 1000 >= at);
       if (due >= 0) {
-        const [, ctx] = plan.splice(due, 1)[0]!;
-        await page.evaluate(
-          (k) => (window as unknown as { __om: { make(i: number): Promise<void> } }).__om.make(k),
-          ctx,
-        );
-        await page.waitForTimeout(1200);
+        await make(plan.splice(due, 1)[0]![1]);
+        await pages[0]!.waitForTimeout(1200);
         continue;
       }
-      clicks.push(
-        await page.evaluate(() => (window as unknown as { __om: { click(): Click } }).__om.click()),
+      const atEpoch =
+        (await pages[0]!.evaluate(() => (window as unknown as { __om: OmApi }).__om.epochNow())) + 300;
+      const results = await Promise.all(
+        pages.map((page) =>
+          page.evaluate(([at, both]) => (window as unknown as { __om: OmApi }).__om.click(at, both), [
+            atEpoch,
+            REMAP,
+          ] as [number, boolean]),
+        ),
       );
-      await page.waitForTimeout(220 + Math.random() * 80);
+      clicks.push({
+        at: atEpoch,
+        est: [0, 1].map((i) => results[REMAP ? i : 0]!.est[i]!),
+        gens: [0, 1].map((i) => results[REMAP ? i : 0]!.gens[i]!),
+      });
+      await pages[0]!.waitForTimeout(220 + Math.random() * 80);
     }
-    await page.waitForTimeout(600);
+    await pages[0]!.waitForTimeout(600);
     await recording.stop();
     const audio = readWav(readFileSync(file));
     const heard = [0, 1].map((c) =>
@@ -206,7 +237,7 @@ async function main(): Promise<void> {
         `the sink's sample clock against the performance clock`,
     );
   } finally {
-    await browser.close();
+    for (const b of browsers) await b.close();
     await pulse.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -249,9 +249,15 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
         const syncErrorsMs: [number[], number[]] = [[], []];
         let first: number[] | null = null;
         let last: number[] = [];
+        let lastHeldSec: number | null = null;
+        let ended = false;
         await waitFor(
           playback,
           (ps) => {
+            // A track that plays out between two polls (a busy page answers late) ends the wait too.
+            if (ps[0].positionSec !== null) lastHeldSec = ps[0].positionSec;
+            else if (lastHeldSec !== null && (ps[0].status === 'idle' || ps[0].status === 'ended'))
+              ended = true;
             ps.forEach((p, i) => {
               if (p.syncErrorMs === null) return;
               maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
@@ -261,12 +267,16 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
               clockDiffsMs.push(ps[1].groupMinusLocalMs - ps[0].groupMinusLocalMs);
             last = ps.map((p) => p.starts);
             first ??= last;
-            return (ps[0].positionSec ?? -Infinity) >= positionSec;
+            return ended || (ps[0].positionSec ?? -Infinity) >= positionSec;
           },
           timeoutMs,
           `position ${positionSec} s`,
           intervalMs,
         );
+        if (ended)
+          log(
+            `holder's page stopped playing at ${(lastHeldSec as number | null)?.toFixed(2)} s, before ${positionSec.toFixed(2)} s`,
+          );
         const restarts = last.reduce((n, s, i) => n + s - (first?.[i] ?? s), 0);
         return { maxSyncErrorMs, restarts, clockDiffsMs, syncErrorsMs };
       },
