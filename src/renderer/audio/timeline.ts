@@ -85,8 +85,8 @@ export interface DriftPolicy {
   windowReadings: number;
   /**
    * Seconds of readings the line is fitted through. The device clock drifts against the group clock
-   * by tens to hundreds of ppm (a sound card's crystal; 140–240 ppm measured through this machine's
-   * null sink), and each reading wanders with the server's smoothing; a long window averages the
+   * by tens to hundreds of ppm (a sound card's crystal; through this machine's null sink, 70–145 ppm
+   * over a minute and up to 240 ppm over 15 s), and each reading wanders with the server's smoothing; a long window averages the
    * wander and still follows a drift that changes over minutes.
    */
   fitWindowSec: number;
