@@ -1,5 +1,5 @@
 /**
- * Acoustic sync benchmark through real peers: `npm run bench:sync` (about 14 minutes).
+ * Acoustic sync benchmark through real peers: `npm run bench:sync` (about 16 minutes).
  *
  * A holder peer (the leader, with the music) and a follower (fetches through the swarm), each
  * heard through its own Chromium process in its own channel of a private PulseAudio null sink
@@ -19,10 +19,14 @@
  * holder page, both read against the one machine clock) and the engines' own worst sync error,
  * which tell a clock-estimate error from an output glitch when a figure misses.
  *
+ * Each room's pages have had their audio running for a minute before its first take, as in apps
+ * that have been open for a minute (an output's timestamps keep moving by milliseconds over its
+ * first 20-30 s). `--fresh-rooms` measures the other case.
+ *
  * Flags: --long-sec N (length of the long track, default 600), --skip-long, --settle-sec N (how
- * long each room's AudioContexts run before the first take, default 3), --fresh-rooms N (instead
+ * long each room's AudioContexts run before the first take, default 60), --fresh-rooms N (instead
  * of all the above: N rooms in turn, each with the skewed follower, playing a track the follower
- * must fetch as soon as the room is up, i.e. the first take of section 4 repeated).
+ * must fetch 3 s after the room's pages opened, unless --settle-sec says otherwise).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,7 +57,9 @@ const numberFlag = (name: string, fallback: number) => {
   return i >= 0 && argv[i + 1] !== undefined ? Number(argv[i + 1]) : fallback;
 };
 const LONG_SEC = numberFlag('--long-sec', 600);
-const SETTLE_SEC = numberFlag('--settle-sec', 3);
+const SETTLE_SEC = numberFlag('--settle-sec', 60);
+/** Fresh rooms start their take 3 s after their pages' audio, unless --settle-sec is given. */
+const FRESH_SETTLE_SEC = flag('--settle-sec') ? SETTLE_SEC : 3;
 const FRESH_ROOMS = numberFlag('--fresh-rooms', 0);
 
 const load = () =>
@@ -188,10 +194,15 @@ async function main(): Promise<void> {
       mkdirSync(lib);
       writeLibrary(lib, { 'clicks-a.wav': trackA.wav });
       console.log(
-        `\nFresh rooms: ${FRESH_ROOMS}, each playing a track its follower fetches, ${SETTLE_SEC} s after its pages' audio started (follower clock ${SKEW_ARGS.join(' ')})`,
+        `\nFresh rooms: ${FRESH_ROOMS}, each playing a track its follower fetches, ${FRESH_SETTLE_SEC} s after its pages' audio started (follower clock ${SKEW_ARGS.join(' ')})`,
       );
       for (let i = 1; i <= FRESH_ROOMS; i++) {
-        room = await startPeerRoom({ rig, libraryDir: lib, followerArgs: SKEW_ARGS, settleSec: SETTLE_SEC });
+        room = await startPeerRoom({
+          rig,
+          libraryDir: lib,
+          followerArgs: SKEW_ARGS,
+          settleSec: FRESH_SETTLE_SEC,
+        });
         const r = room;
         const track = pick(await r.tracks(), trackA);
         const result = await take(

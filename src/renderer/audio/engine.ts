@@ -163,6 +163,8 @@ interface Voice {
 }
 
 const TICK_MS = 200;
+/** Level of the inaudible signal that keeps the device stream running (2^-24). */
+const KEEP_ALIVE_LEVEL = 2 ** -24;
 
 /** Plays the room's timeline on this device. */
 export class AudioEngine {
@@ -253,6 +255,14 @@ export class AudioEngine {
       }
     }
     merger.connect(volume).connect(ctx.destination);
+    // Keeps the real output running while nothing plays. After 30 s of all-zero output Chromium swaps
+    // in a timer-driven fake sink (its SilentSinkSuspender) and pauses the device stream; the next play
+    // then restarts the stream, and for seconds its output timestamps jump and drift by milliseconds
+    // (measured here: starts 6-39 ms apart after a minute of silence). One DC level of 2^-24, below the
+    // least significant bit of 24-bit audio, is not all-zero and is inaudible.
+    const keepAlive = new ConstantSourceNode(ctx, { offset: KEEP_ALIVE_LEVEL });
+    keepAlive.connect(ctx.destination);
+    keepAlive.start();
     this.graph = { input, matrix, volume };
     this.clockMap = new ClockMap(ctx, this.clockMapInit);
     this.clockMap.start();
