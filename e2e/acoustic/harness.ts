@@ -245,7 +245,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
           );
         },
         settleSec,
-        { polling: 50, timeout: 30_000 },
+        { polling: 50, timeout: (settleSec + 30) * 1000 },
       );
     }
     const recording = await pulse.record(recordingFile);
