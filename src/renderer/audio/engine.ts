@@ -163,8 +163,9 @@ interface Voice {
 }
 
 const TICK_MS = 200;
-/** Level of the inaudible signal that keeps the device stream running (2^-24). */
+/** Level of the inaudible sample that keeps the device stream running (2^-24), and how often it plays. */
 const KEEP_ALIVE_LEVEL = 2 ** -24;
+const KEEP_ALIVE_EVERY_MS = 10_000;
 
 /** Plays the room's timeline on this device. */
 export class AudioEngine {
@@ -190,6 +191,7 @@ export class AudioEngine {
   private graph: { input: GainNode; matrix: GainNode[]; volume: GainNode } | null = null;
   private controller: AbortController | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
   private target: PlaybackSchedule | null = null;
   private generation = 0;
   private voice: Voice | null = null;
@@ -258,11 +260,17 @@ export class AudioEngine {
     // Keeps the real output running while nothing plays. After 30 s of all-zero output Chromium swaps
     // in a timer-driven fake sink (its SilentSinkSuspender) and pauses the device stream; the next play
     // then restarts the stream, and for seconds its output timestamps jump and drift by milliseconds
-    // (measured here: starts 6-39 ms apart after a minute of silence). One DC level of 2^-24, below the
-    // least significant bit of 24-bit audio, is not all-zero and is inaudible.
-    const keepAlive = new ConstantSourceNode(ctx, { offset: KEEP_ALIVE_LEVEL });
-    keepAlive.connect(ctx.destination);
-    keepAlive.start();
+    // (measured here: starts 6-39 ms apart after a minute of silence). One sample of 2^-24, below the
+    // least significant bit of 24-bit audio, every 10 s is not all-zero for 30 s and is inaudible. (A
+    // constant level of 2^-24 did the same, but resumes after a short pause then often landed 7-26 ms off.)
+    const blip = new AudioBuffer({ length: 1, numberOfChannels: 1, sampleRate: ctx.sampleRate });
+    blip.getChannelData(0)[0] = KEEP_ALIVE_LEVEL;
+    this.keepAliveTimer = setInterval(() => {
+      if (ctx.state !== 'running') return;
+      const source = new AudioBufferSourceNode(ctx, { buffer: blip });
+      source.connect(ctx.destination);
+      source.start();
+    }, KEEP_ALIVE_EVERY_MS);
     this.graph = { input, matrix, volume };
     this.clockMap = new ClockMap(ctx, this.clockMapInit);
     this.clockMap.start();
@@ -285,6 +293,8 @@ export class AudioEngine {
     this.controller?.abort();
     this.controller = null;
     if (this.timer) clearInterval(this.timer);
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
     this.timer = null;
     this.clockMap?.stop();
     this.clockMap = null;
