@@ -27,6 +27,7 @@ import { ACOUSTIC_BROWSER_ARGS } from '../e2e/acoustic/harness';
 import { pulseAvailable, startPulse } from '../e2e/acoustic/pulse';
 import { makeClick } from '../e2e/acoustic/signals';
 import { readWav } from '../e2e/acoustic/wav';
+import { quantile } from './stats';
 
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--sec');
@@ -103,9 +104,7 @@ interface OmApi {
   click(atEpoch: number, both: boolean): { at: number; est: (number | null)[]; gens: number[] };
 }
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? NaN;
-const quantile = (v: number[], p: number) =>
-  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.round(p * (v.length - 1)))] ?? NaN;
+const median = (v: number[]) => quantile(v, 0.5);
 
 async function main(): Promise<void> {
   const available = pulseAvailable();
