@@ -12,14 +12,24 @@
  *    chunks no fetcher has yet.
  *
  * Every peer is a real libp2p node on 127.0.0.1 (TCP, pnet, Noise, Yamux) with its own SQLite index
- * and chunk store (atomic writes, verified reads) in a temp folder; nothing is mocked.
+ * and chunk store (atomic writes, verified reads) in a temp folder (`TMPDIR` moves it); nothing is
+ * mocked. For the two-process pair the CPU time of each end's threads is read from /proc (Linux): the
+ * main thread, V8's helper threads (mostly the garbage collector) and libuv's pool (file system
+ * calls). The cost of creating a file in the temp folder is measured too: the chunk store makes one
+ * file per chunk, so where that cost is high it bounds the rate.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { lpStream } from '@libp2p/utils';
+import { noiseCipher } from '../src/main/net/noise-crypto';
+import { pnetCipher } from '../src/main/net/pnet';
 import { deriveRoom } from '../src/main/net/room';
+import { CHUNKING } from '../src/shared/chunking/fastcdc';
 import { TestNet, waitFor } from '../src/main/net/testing/helpers';
 import { noiseLibrary, startSwarmPeer, type SwarmPeer } from '../src/main/swarm/testing/swarm-peer';
 
@@ -31,7 +41,55 @@ const SEEDER_UPLOAD_TARGET = 2;
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
 
+/** CPU milliseconds per thread kind (main, V8 helpers, libuv pool) of a process, from /proc; empty elsewhere. */
+function threadCpuMs(pid: number | 'self'): Map<string, number> {
+  const byKind = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byKind;
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 100 Hz ticks
+      const kind =
+        name === 'MainThread' || name === 'node'
+          ? 'main'
+          : name.startsWith('V8')
+            ? 'V8 helpers'
+            : name.startsWith('libuv')
+              ? 'libuv pool'
+              : 'other';
+      byKind.set(kind, (byKind.get(kind) ?? 0) + ms);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byKind;
+}
+
+const cpuSince = (before: Map<string, number>, after: Map<string, number>): string =>
+  [...after]
+    .map(([kind, ms]) => [kind, ms - (before.get(kind) ?? 0)] as const)
+    .filter(([, ms]) => ms > 0)
+    .map(([kind, ms]) => `${kind} ${fmt(ms, 0)}`)
+    .join(', ') || 'n/a';
+
+/** Median CPU cost (µs) of creating and closing one empty file in `dir`: the chunk store's per-chunk floor. */
+function fileCreateMicros(dir: string, files = 200): number {
+  const started = process.cpuUsage();
+  for (let i = 0; i < files; i++)
+    closeSync(openSync(join(dir, `probe-${i}-${randomBytes(4).toString('hex')}`), 'wx'));
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / files;
+}
+
 interface RemoteSeeder {
+  pid: number;
   addrs: string[];
   trackId: string;
   sizeBytes: number;
@@ -56,6 +114,7 @@ async function spawnSeeder(dir: string, passphrase: string): Promise<RemoteSeede
   const ready = JSON.parse(await next()) as { addrs: string[]; trackId: string; sizeBytes: number };
   return {
     ...ready,
+    pid: child.pid!,
     bytesServed: async () => {
       const answer = next();
       child.stdin.write('stats\n');
@@ -87,6 +146,7 @@ async function fetchOnce(
   passphrase: string,
   bootstrap: string[],
   trackId: string,
+  seederPid: number,
 ): Promise<number> {
   const fetcher = await startSwarmPeer({ net, room: await deriveRoom(passphrase), bootstrap });
   try {
@@ -95,7 +155,12 @@ async function fetchOnce(
       'fetcher knows the seeder holds the track',
       30_000,
     );
-    return (await fetcher.fetcher.fetchTrack(trackId)).durationMs;
+    const [fetcherBefore, seederBefore] = [threadCpuMs('self'), threadCpuMs(seederPid)];
+    const { durationMs } = await fetcher.fetcher.fetchTrack(trackId);
+    console.log(
+      `  CPU ms during the fetch: fetcher ${cpuSince(fetcherBefore, threadCpuMs('self'))}; seeder ${cpuSince(seederBefore, threadCpuMs(seederPid))}`,
+    );
+    return durationMs;
   } finally {
     await fetcher.stop();
   }
@@ -106,7 +171,7 @@ async function singlePair(net: TestNet, dir: string): Promise<number> {
   const remote = await spawnSeeder(dir, passphrase);
   let twoProcessMs: number;
   try {
-    twoProcessMs = await fetchOnce(net, passphrase, remote.addrs, remote.trackId);
+    twoProcessMs = await fetchOnce(net, passphrase, remote.addrs, remote.trackId, remote.pid);
   } finally {
     await remote.stop();
   }
@@ -220,7 +285,10 @@ async function main(): Promise<void> {
   try {
     const dir = await noiseLibrary(net, FILE_BYTES, 0xf1ef1e);
     console.log(
-      `file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux; chunk store on disk`,
+      `file: ${fmt(FILE_BYTES / MB)} MB noise WAV on loopback; TCP + pnet + Noise + Yamux (ciphers: pnet ${pnetCipher()}, Noise ${noiseCipher()}); chunk store on disk`,
+    );
+    console.log(
+      `creating one empty file in the temp folder (${tmpdir()}) costs ${fmt(fileCreateMicros(await net.tempDir()), 0)} µs of CPU; the store makes one per ${fmt(CHUNKING.avgBytes / 1024, 0)} KiB chunk`,
     );
     await streamCeiling(net);
     const singleMs = await singlePair(net, dir);

@@ -1,6 +1,7 @@
 /** The `firefly-peer` command line as a user meets it: help, flag errors with exit status 2, and the bin entry. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -34,6 +35,39 @@ describe('firefly-peer command line', () => {
       const r = run(['--bogus'], [path.join(root, 'bin/firefly-peer.mjs')]);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/unknown flag --bogus/);
+    },
+  );
+
+  it.skipIf(!existsSync(path.join(root, 'out/main/headless.js')))(
+    "answers `debug` at its console, naming libsodium as the built peer's pnet and Noise cipher",
+    () => {
+      const data = mkdtempSync(path.join(os.tmpdir(), 'firefly-cli-'));
+      try {
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join(root, 'bin/firefly-peer.mjs'),
+            ...[
+              '--repl',
+              '--no-mdns',
+              '--port',
+              '0',
+              '--ui-port',
+              '0',
+              '--data',
+              data,
+              '--name',
+              'cli-debug',
+            ],
+          ],
+          { cwd: root, encoding: 'utf8', timeout: 60_000, input: 'debug\nexit\n' },
+        );
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/"ciphers": \{\s*"pnet": "libsodium",\s*"noise": "libsodium"\s*\}/);
+        expect(r.stdout).toMatch(/"dropped"/);
+      } finally {
+        rmSync(data, { recursive: true, force: true });
+      }
     },
   );
 });

@@ -89,6 +89,8 @@ describe('packaging', () => {
     const header = asar.subarray(0, Math.min(asar.length, 4_000_000)).toString('latin1');
     for (const name of ['"index.js"', '"index.cjs"', '"index.html"', '"headless.js"'])
       expect(header).toContain(name);
-    expect(findFile(path.join(unpacked, 'resources', 'app.asar.unpacked'), 'linux-x64.node')).not.toBeNull();
+    const natives = path.join(unpacked, 'resources', 'app.asar.unpacked');
+    expect(findFile(natives, 'linux-x64.node')).not.toBeNull();
+    expect(findFile(path.join(natives, 'node_modules', 'sodium-native'), 'sodium-native.node')).not.toBeNull();
   }, 300_000);
 });

@@ -6,6 +6,8 @@ import { parseArgs, usage, UsageError, type PeerOptions } from './cli/args';
 import { startRepl } from './cli/repl';
 import { WsBridge } from './bridge/ws-server';
 import { HttpServer } from './http/server';
+import { noiseCipher } from './net/noise-crypto';
+import { pnetCipher } from './net/pnet';
 import { Peer } from './peer';
 
 /** Finds the built renderer: `out/renderer` at the project root, searched upward from this file. */
@@ -98,7 +100,11 @@ export async function runCli(argv: string[]): Promise<void> {
     await startRepl(
       {
         handlers: headless.peer.handlers,
-        debug: () => ({ ui: headless.server.url, rejectedBridgeFrames: headless.bridge.rejected }),
+        debug: () => ({
+          ui: headless.server.url,
+          rejectedBridgeFrames: headless.bridge.rejected,
+          ciphers: { pnet: pnetCipher(), noise: noiseCipher() },
+        }),
       },
       { input: process.stdin, output: process.stdout, prompt: process.stdin.isTTY === true },
     );

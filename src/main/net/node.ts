@@ -7,7 +7,8 @@ import { mdns } from '@libp2p/mdns';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping } from '@libp2p/ping';
 import type { Ping } from '@libp2p/ping';
-import { preSharedKey } from '@libp2p/pnet';
+import { noiseCrypto } from './noise-crypto';
+import { roomProtector } from './pnet';
 import { tcp } from '@libp2p/tcp';
 import { yamux } from '@libp2p/yamux';
 import { createLibp2p } from 'libp2p';
@@ -24,7 +25,6 @@ import { PeerExchange } from './peer-exchange';
 import { roomProtocol } from './room';
 import type { Room } from './room';
 import { TypedEventTarget } from './typed-events';
-import { guardXSalsa20 } from './xsalsa20-guard';
 
 /** The libp2p services every Firefly peer runs. */
 export interface PeerServices extends Record<string, unknown> {
@@ -288,7 +288,6 @@ export function signatureMessageId(message: { signature?: Uint8Array }): string 
 
 /** Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry. */
 export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
-  guardXSalsa20();
   const logger = init.logger ?? silentLogger;
   const targets: BootstrapTarget[] = [];
   for (const text of init.bootstrap ?? []) {
@@ -307,9 +306,9 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
     privateKey,
     addresses: { listen: [listen] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto() })],
     streamMuxers: [yamux()],
-    connectionProtector: preSharedKey({ psk: init.room.psk }),
+    connectionProtector: roomProtector({ psk: init.room.psk }),
     connectionManager: {
       dialTimeout: dialTimeoutMs,
       // Every peer of a test (or of one PC running several speakers) shares one host
