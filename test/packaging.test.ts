@@ -91,6 +91,8 @@ describe('packaging', () => {
       expect(header).toContain(name);
     const natives = path.join(unpacked, 'resources', 'app.asar.unpacked');
     expect(findFile(natives, 'linux-x64.node')).not.toBeNull();
-    expect(findFile(path.join(natives, 'node_modules', 'sodium-native'), 'sodium-native.node')).not.toBeNull();
+    expect(
+      findFile(path.join(natives, 'node_modules', 'sodium-native'), 'sodium-native.node'),
+    ).not.toBeNull();
   }, 300_000);
 });
