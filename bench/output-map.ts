@@ -16,7 +16,9 @@
  * the null sink, as in the acoustic tests (the pages' clocks, `performance.timeOrigin + now()`,
  * agree within about ±50 µs on one machine).
  *
- *   npx tsx bench/output-map.ts [--sec 90] [--remap]
+ *   npx tsx bench/output-map.ts [--sec 90] [--remap] [--warm-sec N]
+ *
+ * `--warm-sec N` lets the freshly started sound server run N seconds before the browsers start.
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +35,9 @@ const argv = process.argv.slice(2);
 const i = argv.indexOf('--sec');
 const SEC = i >= 0 ? Number(argv[i + 1]) : 90;
 const REMAP = argv.includes('--remap');
+const w = argv.indexOf('--warm-sec');
+/** Seconds the sound server runs, with no client, before the browsers start. */
+const WARM_SEC = w >= 0 ? Number(argv[w + 1]) : 0;
 const RATE = 48_000;
 
 /** Page side, as a string so the bundler's helpers never reach the page. */
@@ -113,6 +118,7 @@ async function main(): Promise<void> {
     return;
   }
   const pulse = await startPulse({ channels: 2 });
+  if (WARM_SEC > 0) await new Promise((resolve) => setTimeout(resolve, WARM_SEC * 1000));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-output-map-'));
   // One browser into the null sink itself, or (--remap) one per channel, each into its mono remap sink as the acoustic tests do.
   const sinks = REMAP ? pulse.channelSinks : [pulse.sink];

@@ -9,6 +9,15 @@
  * 10–50 ms and the engine re-anchors within about a second. The engines report that themselves
  * (a sync error beyond their re-anchor threshold); such a run is repeated, at most twice, and
  * every run's figures are printed.
+ *
+ * Every run starts its own PulseAudio and browsers. For the first 15–20 s of a browser's audio output
+ * its output timestamps move by 1–5 ms while the sound itself does not (`bench/output-map.ts`
+ * measures both: each context's true offset stays within 0.02 ms; the maps dip and recover, by
+ * different amounts in different browsers, also when the sound server had run 30 s before), and an
+ * engine can only follow its timestamps. The app keeps its one AudioContext running from launch, so
+ * a play usually finds an older output; the timing tests below therefore start on outputs that have
+ * run `OUTPUT_AGE_SEC`, as the peers' acoustic test does, and one test measures a start on outputs a
+ * few seconds old on its own, with a limit for gross errors only.
  */
 import { expect, test } from '@playwright/test';
 import { describeRun, runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from './harness';
@@ -23,6 +32,8 @@ if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
 
 /** Sync errors (ms) above which an engine re-anchors: the output glitched. */
 const GLITCH_MS = 5;
+/** How long the browsers' outputs run before a timing test's take: past their timestamps' first-seconds wander. */
+const OUTPUT_AGE_SEC = 20;
 
 function glitches(run: AcousticRunResult): number {
   return run.players.reduce(
@@ -48,16 +59,24 @@ test.describe('acoustic: engine scheduling across browsers', () => {
   test.describe.configure({ timeout: 300_000 });
 
   test('two browsers started at one group time are heard together', async () => {
-    const run = await measure('same start', { clicks: 30 });
+    const run = await measure('same start', { clicks: 30, settleSec: OUTPUT_AGE_SEC });
     expect(run.report.count).toBeGreaterThanOrEqual(25);
-    // Measured in CI runs here: medians from 0.2 to 2.1 ms, a constant offset per run from each browser's
-    // output-timestamp mapping (see the closing figures of npm run bench:sync); the sub-millisecond target is
-    // the benchmark's, this test guards against regressions beyond that spread.
-    expect(Math.abs(run.report.medianMs)).toBeLessThan(2.5);
+    // Starts on outputs some 20–40 s old measured -0.06..0.15 ms here; the sub-0.1 ms target is the benchmark's
+    // (npm run bench:sync), this test guards against regressions beyond the output timestamps' own spread.
+    expect(Math.abs(run.report.medianMs)).toBeLessThan(1.5);
     expect(run.report.p95AbsMs).toBeLessThan(3);
     // The engines' own bookkeeping agrees on when the last click is heard.
     expect(run.predictedMs).not.toBeNull();
-    expect(Math.abs(run.predictedMs!)).toBeLessThan(2.5);
+    expect(Math.abs(run.predictedMs!)).toBeLessThan(1.5);
+  });
+
+  test('a start on outputs only seconds old is heard together to within their timestamps’ wander', async () => {
+    // Outputs 3 s old: the wander described at the top puts such starts 0.4–14 ms apart here (16 runs; the
+    // engines' own view of the offset follows the sign and about 60 % of it). The limit catches gross errors
+    // only: a start that ignored or double-counted the output latency would be 50–60 ms off.
+    const run = await measure('same start on 3 s old outputs', { clicks: 30, settleSec: 3 });
+    expect(run.report.count).toBeGreaterThanOrEqual(25);
+    expect(Math.abs(run.report.medianMs)).toBeLessThan(20);
   });
 
   test('after 40 s of silence the outputs are still live, and a start is heard together', async () => {
@@ -74,6 +93,7 @@ test.describe('acoustic: engine scheduling across browsers', () => {
   test('a late joiner enters mid-track in step, and output offset shifts it by the asked amount', async () => {
     const run = await measure('late join, right outputOffsetMs +10', {
       clicks: 30,
+      settleSec: OUTPUT_AGE_SEC,
       players: [{ name: 'left' }, { name: 'right', joinLateSec: 2, settings: { outputOffsetMs: 10 } }],
     });
     // Clicks before the join are heard on the left only.
@@ -81,11 +101,10 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     expect(run.report.count).toBeGreaterThanOrEqual(15);
     expect(run.players[1]!.lastStart!.offsetSec).toBeGreaterThan(1.9);
     // A device that says its speakers lag 10 ms starts 10 ms early: heard 10 ms before the other.
-    // The two output clocks are read 2 s apart here, so their errors do not cancel as they do for
-    // a common start: CI measured 1.0-4.1 ms from the intended offset (a late start is the engine's worst).
-    // Half the asked offset is the limit that best tells a right join from a missing (0) or reversed (+10) one.
+    // On outputs 20 s old this measured 0.05–0.32 ms from the intended offset here (on outputs 3 s old,
+    // CI measured 1.0–4.1 ms: the two output clocks are read 2 s apart, so their wander does not cancel).
     expect(run.intendedMs).toBe(-10);
-    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(5);
+    expect(Math.abs(run.report.medianMs - run.intendedMs)).toBeLessThan(1.5);
   });
 
   test('a pause at a group time silences both at once, and the resume continues in step', async () => {
@@ -94,6 +113,7 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     let clicksBefore = 0;
     const run = await measure('pause 1.5 s and resume', {
       clicks: 30,
+      settleSec: OUTPUT_AGE_SEC,
       extraSec: pauseSec,
       script: async (c) => {
         // Pause in the middle of a gap between two clicks, about 2.5 s in.
@@ -118,10 +138,10 @@ test.describe('acoustic: engine scheduling across browsers', () => {
       },
     });
     expect(run.report.count).toBe(30);
-    // A resume is a fresh start on both outputs, so it gets the same-start test's limit: CI has measured 1.16,
-    // 1.19 and 1.63 ms here while other takes of the same runs were within 0.6 ms. (The peers' acoustic test
-    // holds 1.5 ms for clicks after the engines' settling check, which a take this short does not reach.)
-    expect(Math.abs(run.report.medianMs)).toBeLessThan(2.5);
+    // A resume is a fresh start on both outputs, so it gets the same-start test's limit (measured here on
+    // outputs 20 s old: -0.05..0.03 ms; on outputs 3 s old CI had measured up to 1.6 ms, and 7-26 ms with a
+    // keep-alive that was later replaced).
+    expect(Math.abs(run.report.medianMs)).toBeLessThan(1.5);
     // Every click is heard once, and the one gap that spans the pause is 1.5 s longer.
     const onsets = run.recording.onsetsSec[0]!;
     expect(onsets).toHaveLength(30);

@@ -84,6 +84,8 @@ export interface PlayerInfo {
   /** Group time at which the last click's first frame is heard, per this browser's own clocks. */
   lastClickGroupMs: number | null;
   syncReports: { errorMs: number; boundMs: number }[];
+  /** The engine's starts and corrections with their reasons, as "+seconds what" from the anchor. */
+  events: string[];
   /** With `trace`: raw getOutputTimestamp readings [performanceMs, contextSec], every 40 ms. */
   rawTimestamps?: [number, number][];
 }
@@ -129,6 +131,7 @@ interface PageWindow {
     snapshot(): { syncErrorMs: number | null; playbackRate: number };
     groupTimeOfFrame(frame: number): number | null;
     outputClock(): { offsetMs: number; spreadMs: number } | null;
+    events(): { atMs: number; what: string }[];
     context(): {
       sampleRate: number;
       baseLatency: number;
@@ -303,8 +306,10 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
     await waitGroup(first, endGroupMs, 60_000);
     for (const [i, page] of pages.entries()) {
       const info = await page.evaluate(
-        ([frame, withRaw]) => {
+        ([frame, withRaw, anchorGroupMs]) => {
           const w = window as unknown as PageWindow;
+          // Event times are this page's performance times; group time runs with them here (the host is this page).
+          const groupMinusPerf = (w.__acousticHarness.groupNowMs() ?? NaN) - performance.now();
           const ctx = w.__fireflyAudio.context();
           const map = w.__fireflyAudio.outputClock();
           return {
@@ -317,10 +322,13 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
             starts: w.__fireflyAudio.starts,
             lastClickGroupMs: w.__fireflyAudio.groupTimeOfFrame(frame),
             syncReports: w.__acousticHarness.reports(),
+            events: w.__fireflyAudio
+              .events()
+              .map((e) => `+${((e.atMs + groupMinusPerf - anchorGroupMs) / 1000).toFixed(2)}s ${e.what}`),
             ...(withRaw ? { rawTimestamps: w.__acousticHarness.rawTimestamps() } : {}),
           };
         },
-        [lastClickFrame, options.trace === true] as const,
+        [lastClickFrame, options.trace === true, anchor.groupTimeMs] as const,
       );
       infos.push({ name: players[i]!.name, ...info });
     }
@@ -398,5 +406,11 @@ export function describeRun(label: string, run: AcousticRunResult): string {
         `${p.name}: out ${fmt(p.outputLatencyMs)} base ${fmt(p.baseLatencyMs)} map± ${fmt(p.mapSpreadMs)} starts ${p.starts} max|sync err| ${fmt(worst(p))}`,
     )
     .join('; ');
-  return `${label}: ${r.count} clicks, offset median ${fmt(r.medianMs)} ms (intended ${fmt(run.intendedMs)}, engines predicted ${fmt(run.predictedMs)}), p95 |${fmt(r.p95AbsMs)}| max |${fmt(r.maxAbsMs)}| ms, unmatched ${r.unmatched} [${lat}]`;
+  const line = `${label}: ${r.count} clicks, offset median ${fmt(r.medianMs)} ms (intended ${fmt(run.intendedMs)}, engines predicted ${fmt(run.predictedMs)}), p95 |${fmt(r.p95AbsMs)}| max |${fmt(r.maxAbsMs)}| ms, unmatched ${r.unmatched} [${lat}]`;
+  // A take off by more than a millisecond: what each engine did, from the anchor on.
+  if (!(Math.abs(r.medianMs - run.intendedMs) > 1)) return line;
+  return [
+    line,
+    ...run.players.map((p) => `    ${p.name} engine: ${p.events.join('; ') || 'no events'}`),
+  ].join('\n');
 }
