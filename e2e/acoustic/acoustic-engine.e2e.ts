@@ -19,6 +19,7 @@
  * run `OUTPUT_AGE_SEC`, as the peers' acoustic test does, and one test measures a start on outputs a
  * few seconds old on its own, with a limit for gross errors only.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { describeRun, runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from './harness';
 import { pulseAvailable } from './pulse';
@@ -26,6 +27,7 @@ import { clickTimes } from './signals';
 
 /** The click times of a 30-click run (the harness uses `clickTimes(count)`). */
 const clickTimes30 = clickTimes(30);
+const clickTimes50 = clickTimes(50);
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
@@ -154,6 +156,44 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     const worstMs = Math.max(...times.slice(0, -1).map((_, i) => Math.abs(gapError(i)) * 1000));
     console.log(`pause at position ${pausePos.toFixed(3)} s: worst click-gap error ${worstMs.toFixed(3)} ms`);
     expect(worstMs).toBeLessThan(2);
+  });
+
+  test('an output that stalls mid-track is back in step within two seconds', async () => {
+    // The right player's audio service is frozen for 250 ms (SIGSTOP) 3 s into the take: its stream runs dry and
+    // its sound comes back late, as on a machine too busy to feed the sound server. The engine sees its output
+    // clock jump and re-anchors (with a crossfade) once readings on the far side agree.
+    const stallAtSec = 3;
+    const stallMs = 250;
+    const run = await runAcousticSync({
+      clicks: 50,
+      settleSec: OUTPUT_AGE_SEC,
+      script: async (c) => {
+        await c.waitGroup(c.anchor.groupTimeMs + stallAtSec * 1000);
+        const pid = await c.stallOutput(1, stallMs);
+        console.log(
+          `stalled process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 300)}`,
+        );
+      },
+    });
+    const { onsetsSec, offsetsMs } = run.report;
+    // Track time of each click heard on the left (the first click is at clickTimes50[0]).
+    const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + clickTimes50[0]!);
+    const line = offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ');
+    console.log(
+      `${describeRun(`stall of ${stallMs} ms at ${stallAtSec} s`, run)}\n    offsets (s: ms): ${line}`,
+    );
+    for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
+    const before = offsetsMs.filter((_, i) => trackSec[i]! < stallAtSec);
+    const during = offsetsMs.filter((_, i) => trackSec[i]! > stallAtSec && trackSec[i]! < stallAtSec + 2);
+    const after = offsetsMs.filter((_, i) => trackSec[i]! >= stallAtSec + 2);
+    expect(before.length).toBeGreaterThanOrEqual(8);
+    expect(after.length).toBeGreaterThanOrEqual(15);
+    // The stall really moved the right output (else this test proves nothing)...
+    expect(Math.max(...during.map(Math.abs))).toBeGreaterThan(5);
+    // ...and from 2 s after it on, the two are heard together again.
+    const sorted = [...after].sort((a, b) => a - b);
+    expect(Math.abs(sorted[sorted.length >> 1]!)).toBeLessThan(1.5);
+    expect(Math.max(...after.map(Math.abs))).toBeLessThan(3);
   });
 
   test('channel settings route the track: left on both outputs, mono at half level, right silent', async () => {

@@ -6,7 +6,7 @@
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -68,6 +68,51 @@ export interface ScriptControl {
   setSettings(player: number, patch: NonNullable<AcousticPlayer['settings']>): Promise<void>;
   /** Resolves once the first player's group clock reads `groupMs`. */
   waitGroup(groupMs: number): Promise<void>;
+  /**
+   * Freezes a player's audio output for `ms` (SIGSTOP, then SIGCONT, to its browser's audio service
+   * process): its sound server stream runs dry, as when a busy machine starves a desktop's audio, and
+   * the sound comes back later than it should. Resolves with the stopped process's id.
+   */
+  stallOutput(player: number, ms: number): Promise<number>;
+}
+
+/** Process ids with their parent's id and command line, from /proc (Linux). */
+function processes(): { pid: number; ppid: number; cmdline: string; environ: string }[] {
+  const list: { pid: number; ppid: number; cmdline: string; environ: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      list.push({
+        pid: Number(entry),
+        ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]),
+        cmdline: readFileSync(`/proc/${entry}/cmdline`, 'latin1'),
+        environ: readFileSync(`/proc/${entry}/environ`, 'latin1'),
+      });
+    } catch {
+      // ended, or not ours to read
+    }
+  }
+  return list;
+}
+
+/**
+ * The process that plays a browser's audio into sink `sink` (Linux): the audio service utility process
+ * started by the browser that was given that PULSE_SINK, or null if there is none.
+ */
+export function audioProcessFor(sink: string): number | null {
+  const all = processes();
+  const browsers = all.filter(
+    (p) =>
+      p.environ.split('\0').includes(`PULSE_SINK=${sink}`) &&
+      /chrom/i.test(p.cmdline.split('\0')[0] ?? '') &&
+      !p.cmdline.includes('--type=') &&
+      !p.cmdline.includes('crashpad'),
+  );
+  const service = all.find(
+    (p) => browsers.some((b) => b.pid === p.ppid) && p.cmdline.includes('audio.mojom.AudioService'),
+  );
+  return service?.pid ?? null;
 }
 
 /** What one browser reported about itself. */
@@ -287,6 +332,18 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
             patch,
           )),
         waitGroup: async (groupMs) => void (await waitGroup(first, groupMs, 60_000)),
+        stallOutput: async (i, ms) => {
+          const sink = pulse!.channelSinks[i]!;
+          const pid = audioProcessFor(sink);
+          if (pid === null) throw new Error(`no browser process plays into ${sink}`);
+          process.kill(pid, 'SIGSTOP');
+          try {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+          } finally {
+            process.kill(pid, 'SIGCONT');
+          }
+          return pid;
+        },
       });
     }
     const extraMs = (options.extraSec ?? 0) * 1000;

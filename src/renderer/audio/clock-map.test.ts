@@ -118,6 +118,37 @@ describe('OutputClockWindow', () => {
     expect(w.fit()).toBeNull();
   });
 
+  it('counts an output that stalled and came back elsewhere as a step, once re-established', () => {
+    const w = new OutputClockWindow({ minSamples: 4, stepThresholdMs: 8 });
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
+    const before = readings(10, 100, () => 0, 1000);
+    for (const r of before) w.add(r);
+    // The output stalls: context time stands still for a few readings, then runs on 216 ms later.
+    const last = before.at(-1)!;
+    for (let i = 1; i <= 6; i++)
+      expect(
+        w.add({ contextTimeSec: last.contextTimeSec, performanceTimeMs: last.performanceTimeMs + 40 * i }),
+      ).toBe('stalled');
+    const after = readings(4, 100 - 216, () => 0, 1700);
+    for (const r of after.slice(0, 3)) w.add(r);
+    expect(w.fit()).toBeNull();
+    expect(w.steps).toBe(0);
+    w.add(after[3]!);
+    expect(w.steps).toBe(1);
+    expect(w.lastStepMs).toBeCloseTo(-216, 9);
+    // A stall after which the output is where it was is no step; nor is a reset (a suspended context).
+    const w2 = new OutputClockWindow({ minSamples: 4, stepThresholdMs: 8 });
+    w2.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
+    for (const r of readings(10, 100, () => 0, 1000)) w2.add(r);
+    w2.add({ contextTimeSec: 1, performanceTimeMs: 2000 });
+    for (const r of readings(6, 100.5, () => 0, 2100)) w2.add(r);
+    expect(w2.fit()).not.toBeNull();
+    expect(w2.steps).toBe(0);
+    w2.reset();
+    for (const r of readings(6, 300, () => 0, 3000)) w2.add(r);
+    expect(w2.steps).toBe(0);
+  });
+
   it('converts both ways consistently', () => {
     const fit = { offsetMs: -812.25, spreadMs: 0, samples: 5 };
     expect(performanceToContext(fit, 10_000)).toBeCloseTo(9.18775, 12);

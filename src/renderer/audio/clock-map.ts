@@ -81,6 +81,8 @@ export class OutputClockWindow {
   private established = false;
   private stepCount = 0;
   private lastStep = 0;
+  /** The map's offset before the output stalled, until the window is established again. */
+  private beforeStall: number | null = null;
 
   constructor(options: OutputClockWindowOptions = {}) {
     this.windowSize = options.windowSize ?? 75;
@@ -105,7 +107,10 @@ export class OutputClockWindow {
       sample.contextTimeSec <= previous.contextTimeSec ||
       sample.performanceTimeMs <= previous.performanceTimeMs
     ) {
-      // A context that stopped advancing (suspended, not yet started) says nothing about its output.
+      // A context that stopped advancing (suspended, not yet started, or its output stalled) says
+      // nothing about its output. The map before the stall is kept aside: once the window is
+      // established again, how far the output moved across the stall counts as a step.
+      if (this.established && this.offsets.length > 0) this.beforeStall = median(this.offsets);
       this.offsets = [];
       this.suspects = [];
       this.established = false;
@@ -130,11 +135,24 @@ export class OutputClockWindow {
     this.suspects = [];
     this.offsets.push(offset);
     if (this.offsets.length > this.windowSize) this.offsets.shift();
-    if (this.offsets.length >= this.minSamples) this.established = true;
+    if (this.offsets.length >= this.minSamples && !this.established) {
+      this.established = true;
+      if (this.beforeStall !== null) {
+        const moved = median(this.offsets) - this.beforeStall;
+        this.beforeStall = null;
+        if (Math.abs(moved) > this.stepThresholdMs) {
+          this.stepCount++;
+          this.lastStep = moved;
+        }
+      }
+    }
     return 'accepted';
   }
 
-  /** Confirmed steps so far (each time, the window was replaced by the readings on the step's far side). */
+  /**
+   * Confirmed steps so far: each time the window was replaced by the readings on the step's far side,
+   * or the output stalled and came back more than `stepThresholdMs` away from where it was.
+   */
   get steps(): number {
     return this.stepCount;
   }
@@ -172,6 +190,7 @@ export class OutputClockWindow {
     this.suspects = [];
     this.last = null;
     this.established = false;
+    this.beforeStall = null;
   }
 }
 

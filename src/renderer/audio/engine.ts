@@ -38,6 +38,7 @@ import {
   contextTimeOfPosition,
   defaultDriftPolicy,
   estimateDrift,
+  judgeOutputStep,
   median,
   expectedPosition,
   sameTimeline,
@@ -202,6 +203,8 @@ export class AudioEngine {
   private lastDriftCheckMs = 0;
   /** Recent sync-error readings of the current voice (ms); decisions use their median. */
   private driftReadings: number[] = [];
+  /** After a confirmed jump of the output clock: readings of the voice taken every tick, until judged. */
+  private stepWatch: { voice: Voice; fromMs: number; untilMs: number; readings: number[] } | null = null;
   private readonly eventLog: EngineEvent[] = [];
   private lastNotedPpm = 0;
   private lastReportMs = 0;
@@ -703,6 +706,7 @@ export class AudioEngine {
 
   private tick(): void {
     const now = performance.now();
+    if (this.stepWatch) this.checkStep(now);
     if (now - this.lastDriftCheckMs >= this.driftCheckMs) {
       this.lastDriftCheckMs = now;
       this.checkDrift();
@@ -739,15 +743,50 @@ export class AudioEngine {
   }
 
   /**
-   * The output clock map jumped (an underrun moves the output 10–30 ms at once; under load the
-   * readings alone can also wander that far for a second): note it, and fit the voice's drift
-   * afresh. Whether the sound really moved is left to the readings that follow (`reanchorMs`
-   * over `reanchorReadings`): re-anchoring on the jump itself turned wandering readings into real
-   * 10–30 ms errors, several times a track, when tried.
+   * The output clock map jumped (an underrun moves the output 10–200 ms at once; under load the
+   * readings alone can also wander that far for a second): note it, fit the voice's drift afresh,
+   * and for a jump of `reanchorMs` or more watch the voice closely (`checkStep`). Re-anchoring on the
+   * jump itself turned wandering readings into real 10–30 ms errors, several times a track, when
+   * tried; the watch re-anchors only once readings on the far side agree, and the regular readings
+   * (`reanchorMs` over `reanchorReadings`) remain the slower path.
    */
   private onOutputStep(stepMs: number): void {
     this.note(`output clock moved ${stepMs.toFixed(2)} ms`);
-    if (this.voice) this.voice.history = [];
+    const voice = this.voice;
+    if (!voice) return;
+    voice.history = [];
+    if (Math.abs(stepMs) < this.policy.reanchorMs) return;
+    const now = performance.now();
+    this.stepWatch = {
+      voice,
+      fromMs: now + this.policy.stepDelaySec * 1000,
+      untilMs: now + this.policy.stepWatchSec * 1000,
+      readings: [],
+    };
+  }
+
+  /** One reading of the voice while a jump of the output clock is watched; re-anchors when they agree it moved. */
+  private checkStep(nowMs: number): void {
+    const watch = this.stepWatch;
+    if (!watch || nowMs < watch.fromMs) return;
+    const voice = this.voice;
+    const ctx = this.context;
+    const fit = this.clockMap?.fit();
+    if (nowMs > watch.untilMs || voice !== watch.voice || !voice || voice.stopping || !ctx) {
+      this.stepWatch = null;
+      return;
+    }
+    if (!fit || ctx.currentTime < voice.segment.contextSec) return;
+    const measured = this.measureVoice(voice, fit, ctx.currentTime);
+    if (!measured) return;
+    watch.readings.push((measured.actual - measured.expected) * 1000);
+    const verdict = judgeOutputStep(watch.readings, this.policy);
+    if (verdict === 'wait') return;
+    this.stepWatch = null;
+    if (verdict === 'reanchor') {
+      const recent = watch.readings.slice(-this.policy.stepReadings);
+      this.reanchor(`output moved, ${median(recent).toFixed(2)} ms off (${recent.length} readings agree)`);
+    }
   }
 
   /** Measures the voice against the group timeline and corrects it. */

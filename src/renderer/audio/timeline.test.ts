@@ -11,6 +11,7 @@ import {
   sourcePosition,
   steerRate,
   type DriftSample,
+  judgeOutputStep,
 } from './timeline';
 import { seededRandom } from '../../shared/random';
 
@@ -150,5 +151,27 @@ describe('median', () => {
     expect(median([0.2, 0.1, 9, 0.3, 0.2])).toBe(0.2);
     expect(median([1, 2, 3, 4])).toBe(2.5);
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('judgeOutputStep', () => {
+  it('re-anchors once the newest readings agree the sound moved, and not before', () => {
+    expect(judgeOutputStep([-42.9])).toBe('wait');
+    expect(judgeOutputStep([-42.9, -43.4])).toBe('wait');
+    expect(judgeOutputStep([-42.9, -43.4, -42.6])).toBe('reanchor');
+    expect(judgeOutputStep([12.1, 11.2, 11.9])).toBe('reanchor');
+  });
+
+  it('waits while the readings keep moving or straddle the threshold, whatever their size', () => {
+    // The wander of a loaded machine: beyond the threshold, but not settled.
+    expect(judgeOutputStep([-9, -14, -21])).toBe('wait');
+    expect(judgeOutputStep([9, 7.5, 9.2])).toBe('wait');
+    expect(judgeOutputStep([-30, 30, -30])).toBe('wait');
+    expect(judgeOutputStep([-20, -20, NaN])).toBe('wait');
+  });
+
+  it('calls a jump of the map alone, with the voice still in step, unmoved', () => {
+    expect(judgeOutputStep([10, 0.3, -0.2, 0.5])).toBe('unmoved');
+    expect(judgeOutputStep([10, 0.3, -0.2, 5])).toBe('wait');
   });
 });

@@ -101,6 +101,19 @@ export interface DriftPolicy {
   settleReadings: number;
   settleMs: number;
   settleSpreadMs: number;
+  /**
+   * After the output clock map confirms a jump of at least `reanchorMs` (an underrun really moves the
+   * sound by 10–200 ms), the voice is measured every engine tick for up to `stepWatchSec`, from
+   * `stepDelaySec` on (the map gathers a few readings on the jump's far side first). Once the last
+   * `stepReadings` readings all lie beyond `reanchorMs` on one side and within `stepSpreadMs` of each
+   * other, the jump is real and settled: re-anchor then, not after the 2.5 s the median of the regular
+   * readings takes. Readings that keep moving (the wander of a loaded machine) fail the spread test
+   * and are left to the regular path.
+   */
+  stepWatchSec: number;
+  stepDelaySec: number;
+  stepReadings: number;
+  stepSpreadMs: number;
 }
 
 export const defaultDriftPolicy: DriftPolicy = {
@@ -115,7 +128,30 @@ export const defaultDriftPolicy: DriftPolicy = {
   settleReadings: 6,
   settleMs: 1.5,
   settleSpreadMs: 0.5,
+  stepWatchSec: 3,
+  stepDelaySec: 0.3,
+  stepReadings: 3,
+  stepSpreadMs: 1.5,
 };
+
+/**
+ * What the readings taken since the output clock jumped say (ms, positive = the voice ahead of the
+ * group timeline): `reanchor` when the newest `stepReadings` all lie beyond `reanchorMs` on one side
+ * and within `stepSpreadMs` of each other (the sound moved and stays there); `unmoved` when they all
+ * lie within `reanchorMs / 2` (the map jumped, the voice is still in step); else `wait`.
+ */
+export function judgeOutputStep(
+  readingsMs: readonly number[],
+  policy: Pick<DriftPolicy, 'reanchorMs' | 'stepReadings' | 'stepSpreadMs'> = defaultDriftPolicy,
+): 'reanchor' | 'unmoved' | 'wait' {
+  const recent = readingsMs.slice(-policy.stepReadings);
+  if (recent.length < policy.stepReadings || !recent.every(Number.isFinite)) return 'wait';
+  if (recent.every((r) => Math.abs(r) < policy.reanchorMs / 2)) return 'unmoved';
+  const sameSide = recent.every((r) => Math.sign(r) === Math.sign(recent[0]!));
+  const beyond = recent.every((r) => Math.abs(r) > policy.reanchorMs);
+  const spread = Math.max(...recent) - Math.min(...recent);
+  return sameSide && beyond && spread <= policy.stepSpreadMs ? 'reanchor' : 'wait';
+}
 
 /**
  * One drift reading of a voice: at context time `atSec`, how far (ms) ahead of the group timeline
