@@ -201,7 +201,8 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
           );
         },
         settleSec,
-        { polling: 100, timeout: 60_000 },
+        // The page's audio must first run `settleSec`; then a minute for everything else.
+        { polling: 100, timeout: (settleSec + 60) * 1000 },
       );
     }
     const [holderPage, followerPage] = pages as [Page, Page];
