@@ -162,11 +162,22 @@ async function commandToSound(
   fromSec: number,
 ): Promise<[number, number]> {
   let sentMs = NaN;
+  const startedAt = Date.now();
   const recording = await recordTimed(rig, async () => {
     sentMs = await send();
     await wait();
   });
   const heard = [0, 1].map((c) => heardAt(recording, c, clicks, fromSec, sentMs));
+  if (heard.includes(null)) {
+    // Not heard on one side: say what that engine did meanwhile.
+    const events = await room.events(startedAt);
+    heard.forEach((h, i) => {
+      if (h === null)
+        console.log(
+          `    ${['holder', 'follower'][i]} not heard; its engine: ${events[i]?.join('; ') || 'no events'}`,
+        );
+    });
+  }
   return heard.map((h) => (h === null ? NaN : h - sentMs)) as [number, number];
 }
 
