@@ -745,7 +745,7 @@ export class AudioEngine {
   /**
    * The output clock map jumped (an underrun moves the output 10–200 ms at once; under load the
    * readings alone can also wander that far for a second): note it, fit the voice's drift afresh,
-   * and for a jump of `reanchorMs` or more watch the voice closely (`checkStep`). Re-anchoring on the
+   * and for a jump of `stepWatchMs` or more watch the voice closely (`checkStep`). Re-anchoring on the
    * jump itself turned wandering readings into real 10–30 ms errors, several times a track, when
    * tried; the watch re-anchors only once readings on the far side agree, and the regular readings
    * (`reanchorMs` over `reanchorReadings`) remain the slower path.
@@ -755,7 +755,7 @@ export class AudioEngine {
     const voice = this.voice;
     if (!voice) return;
     voice.history = [];
-    if (Math.abs(stepMs) < this.policy.reanchorMs) return;
+    if (Math.abs(stepMs) < this.policy.stepWatchMs) return;
     const now = performance.now();
     this.stepWatch = {
       voice,

@@ -102,14 +102,19 @@ export interface DriftPolicy {
   settleMs: number;
   settleSpreadMs: number;
   /**
-   * After the output clock map confirms a jump of at least `reanchorMs` (an underrun really moves the
-   * sound by 10–200 ms), the voice is measured every engine tick for up to `stepWatchSec`, from
+   * After the output clock map confirms a jump of at least `stepWatchMs` (an underrun really moves the
+   * sound by tens to hundreds of ms), the voice is measured every engine tick for up to `stepWatchSec`, from
    * `stepDelaySec` on (the map gathers a few readings on the jump's far side first). Once the last
    * `stepReadings` readings all lie beyond `reanchorMs` on one side and within `stepSpreadMs` of each
    * other, the jump is real and settled: re-anchor then, not after the 2.5 s the median of the regular
    * readings takes. Readings that keep moving (the wander of a loaded machine) fail the spread test
-   * and are left to the regular path.
+   * and are left to the regular path. Smaller jumps of the map are left to the regular path too: a
+   * loaded machine's map also jumps by 8–15 ms while the sound stays put, and re-anchoring on those
+   * within a second made the errors real (seen in bench:sync: 8.5, 14.6 and 10.3 ms jumps of one
+   * page's map in one take, each re-anchored, the take 20–32 ms off; real jumps seen there were 14,
+   * 33–113 and 36–77 ms, and 205–216 ms for a frozen audio service).
    */
+  stepWatchMs: number;
   stepWatchSec: number;
   stepDelaySec: number;
   stepReadings: number;
@@ -128,6 +133,7 @@ export const defaultDriftPolicy: DriftPolicy = {
   settleReadings: 6,
   settleMs: 1.5,
   settleSpreadMs: 0.5,
+  stepWatchMs: 20,
   stepWatchSec: 3,
   stepDelaySec: 0.3,
   stepReadings: 3,
