@@ -88,6 +88,15 @@ describe('the room protector (pnet protocol, libsodium cipher)', () => {
     expect(await echo(stock, ours)).toBeGreaterThan(400_000);
   });
 
+  it('falls back to stock @libp2p/pnet without libsodium, and still talks to peers that have it', async () => {
+    expect(roomProtector({ psk, sodium: null })().constructor.name).toBe('PreSharedKeyConnectionProtector');
+    expect(roomProtector({ psk })().constructor.name).toBe('SodiumPreSharedKey');
+    const fallback = await node(roomProtector({ psk, sodium: null }));
+    const ours = await node(roomProtector({ psk }));
+    expect(await echo(fallback, ours)).toBeGreaterThan(400_000);
+    expect(await echo(ours, fallback)).toBeGreaterThan(400_000);
+  });
+
   it('keeps out a peer with another room key, whichever side dials', async () => {
     const ours = await node(roomProtector({ psk }));
     const other = await node(roomProtector({ psk: encodeSwarmKeyV1(new Uint8Array(randomBytes(32))) }));

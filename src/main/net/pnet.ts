@@ -172,9 +172,13 @@ class SodiumPreSharedKey implements ConnectionProtector {
  * The connection protector for a room key (a v1 swarm key file): pnet's protocol with libsodium's
  * XSalsa20, or stock `@libp2p/pnet` where libsodium is unavailable. Throws on a malformed key.
  */
-export function roomProtector(init: { psk: Uint8Array }): () => ConnectionProtector {
+export function roomProtector(init: {
+  psk: Uint8Array;
+  /** libsodium to use; null forces the fallback (tests). Loaded on first use by default. */
+  sodium?: Sodium | null;
+}): () => ConnectionProtector {
   const key = decodeSwarmKeyV1(init.psk);
-  const s = loadSodium();
+  const s = init.sodium === undefined ? loadSodium() : init.sodium;
   if (!s) {
     guardXSalsa20();
     return preSharedKey({ psk: init.psk });
