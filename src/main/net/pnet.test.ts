@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { noiseCrypto } from './noise-crypto';
 import { decodeSwarmKeyV1, pnetCipher, roomProtector } from './pnet';
 import { encodeSwarmKeyV1 } from './room';
+import { loadSodium } from './sodium';
 
 const PROTOCOL = '/firefly-test/echo/1.0.0';
 const nodes: Libp2p[] = [];
@@ -123,11 +124,7 @@ describe('the room protector (pnet protocol, libsodium cipher)', () => {
       n: Uint8Array,
       k: Uint8Array,
     ) => { update(i: Uint8Array): Uint8Array };
-    const sodium = require('sodium-native') as {
-      crypto_stream_xor_STATEBYTES: number;
-      crypto_stream_xor_init(s: Uint8Array, n: Uint8Array, k: Uint8Array): void;
-      crypto_stream_xor_update(s: Uint8Array, o: Uint8Array, i: Uint8Array): void;
-    };
+    const sodium = loadSodium()!;
     const key = new Uint8Array(randomBytes(32));
     const nonce = new Uint8Array(randomBytes(24));
     const reference = new XSalsa20(nonce, key);

@@ -769,10 +769,10 @@ export class AudioEngine {
   private checkStep(nowMs: number): void {
     const watch = this.stepWatch;
     if (!watch || nowMs < watch.fromMs) return;
-    const voice = this.voice;
+    const voice = watch.voice;
     const ctx = this.context;
     const fit = this.clockMap?.fit();
-    if (nowMs > watch.untilMs || voice !== watch.voice || !voice || voice.stopping || !ctx) {
+    if (nowMs > watch.untilMs || this.voice !== voice || voice.stopping || !ctx) {
       this.stepWatch = null;
       return;
     }
