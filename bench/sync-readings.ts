@@ -5,7 +5,10 @@
  * (contextTime·1000 − performanceTime, relative to its first seconds) and each engine's rate and
  * sync error. It shows which of the clock map's movements the sound really made.
  *
- *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--no-correction]
+ *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction]
+ *
+ * `--settle-sec N` waits until the pages' audio has run N s before the play (3 by default); the raw
+ * readings are shown relative to their median over the 3 s before the play.
  *
  * `--no-correction` makes the pages ignore the engine's playbackRate changes (an init script
  * replaces `setValueAtTime` on each source's playbackRate), so the sound runs on the device clock
@@ -25,6 +28,7 @@ const numberFlag = (name: string, fallback: number) => {
 const SEC = numberFlag('--sec', 60);
 const BIN = numberFlag('--bin', 5);
 const NO_CORRECTION = argv.includes('--no-correction');
+const SETTLE_SEC = numberFlag('--settle-sec', 3);
 
 /** [epoch ms, raw offset ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
 type Raw = [number, number][];
@@ -84,26 +88,31 @@ async function main(): Promise<void> {
       await Promise.all(
         room.pages.map((p) =>
           p.waitForFunction(
-            () => {
+            (settleSec) => {
               const hook = window.__fireflyAudio;
               const ctx = hook?.context();
               return (
                 !!hook &&
                 !!ctx &&
-                ctx.currentTime > 3 &&
+                ctx.currentTime > settleSec &&
                 hook.outputClock() !== null &&
                 hook.groupNow() !== null
               );
             },
-            undefined,
-            { polling: 100, timeout: 60_000 },
+            SETTLE_SEC,
+            { polling: 100, timeout: (SETTLE_SEC + 60) * 1000 },
           ),
         ),
       );
       for (const page of room.pages) {
         await page.evaluate(() => {
           const w = window as unknown as Record<string, unknown>;
-          (w.__raw as unknown[]).length = 0;
+          const raw = w.__raw as [number, number][];
+          // Keeps the last 3 s before the play as the base.
+          raw.splice(
+            0,
+            raw.findIndex((x) => x[0] >= performance.timeOrigin + performance.now() - 3000),
+          );
           const engine: [number, number, number | null][] = [];
           w.__engine = engine;
           setInterval(() => {
@@ -130,13 +139,13 @@ async function main(): Promise<void> {
       console.log(
         `acoustic offset (follower − holder): median ${f(pair.medianMs)} ms, p95 |${f(pair.p95AbsMs)}| ms, ${pair.count} clicks; engine rate changes ${NO_CORRECTION ? 'ignored' : 'applied'}`,
       );
-      const base = raws.map((r) => median(r.filter((x) => x[0] - t0 < 3000).map((x) => x[1])));
+      const base = raws.map((r) => median(r.filter((x) => x[0] < t0).map((x) => x[1])));
       const inBin = <T extends [number, ...unknown[]]>(rows: T[], k: number) =>
         rows.filter((x) => Math.floor((x[0] - t0) / 1000 / BIN) === k);
       console.log(
         '  t (s) | acoustic ms | holder raw Δ ms (min..max) | follower raw Δ ms (min..max) | holder rate ppm, error ms | follower rate ppm, error ms',
       );
-      for (let k = 0; k * BIN < SEC + 5; k++) {
+      for (let k = -1; k * BIN < SEC + 5; k++) {
         const ac = pair.offsetsMs.filter((_, i) => Math.floor(pair.onsetsSec[i]! / BIN) === k);
         const cols = raws.map((r, i) => {
           const v = inBin(r, k).map((x) => x[1] - base[i]!);

@@ -6,6 +6,7 @@
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +114,51 @@ export function audioProcessFor(sink: string): number | null {
     (p) => browsers.some((b) => b.pid === p.ppid) && p.cmdline.includes('audio.mojom.AudioService'),
   );
   return service?.pid ?? null;
+}
+
+/**
+ * Whether `raiseAudioPriority` acts: as root on Linux, unless `FIREFLY_ACOUSTIC_RT=0` asks for the
+ * browsers' audio service at normal priority (for comparison runs).
+ */
+export function audioPriorityRaised(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && process.env.FIREFLY_ACOUSTIC_RT !== '0';
+}
+
+/**
+ * Moves the audio service of the browser that plays into `sink` to realtime scheduling (SCHED_RR 8,
+ * all its threads), once it exists (it starts with the page's first AudioContext); resolves with its
+ * pid, or null where `audioPriorityRaised()` is false.
+ *
+ * Why: the rig puts a whole room (two peers, two browsers, the sound server, the recorder) on one
+ * 2-core machine. Chromium already runs a page's audio render thread at SCHED_RR 8 and the sound
+ * server runs realtime, but the audio service between them (the process whose PulseAudio threads
+ * write the stream and read its timing) runs at normal priority, and forked from the zygote it drops
+ * any nice level given to the browser. Under a room's fetch and decode it then waits for the CPU:
+ * measured here (`bench/sync-readings.ts`), a page's output timestamps moved by 4-31 ms for 10-20 s
+ * after a first play while its sound stayed put, and real underruns moved the sound by 9-76 ms. On
+ * PCs of their own, each browser's audio path does not queue behind another member's work; with its
+ * audio service at realtime priority, two runs showed no such movement (the readings of both pages
+ * moved together with the sink's clock).
+ */
+export async function raiseAudioPriority(sink: string, timeoutMs = 15_000): Promise<number | null> {
+  if (!audioPriorityRaised()) return null;
+  const deadline = Date.now() + timeoutMs;
+  let pid = audioProcessFor(sink);
+  while (pid === null) {
+    if (Date.now() > deadline)
+      throw new Error(`no browser audio service plays into ${sink} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    pid = audioProcessFor(sink);
+  }
+  try {
+    execFileSync('chrt', ['--all-tasks', '--rr', '--pid', '8', String(pid)], { stdio: 'pipe' });
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(
+      `could not give the audio service ${pid} realtime priority (chrt: ${stderr || String(error)}); set FIREFLY_ACOUSTIC_RT=0 to run without`,
+    );
+  }
+  return pid;
 }
 
 /** What one browser reported about itself. */
@@ -280,6 +326,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
         },
         [player.settings ?? {}, TRACK_ID] as const,
       );
+      await raiseAudioPriority(pulse.channelSinks[i]!);
       pages.push(page);
     }
     const settleSec = options.settleSec ?? 3;
@@ -442,7 +489,8 @@ function tracePoint(): TracePoint | null {
 
 /**
  * As root, a wrapper that starts the browser at a raised priority: an audio player outranks the
- * build jobs that share a CI machine, as it would on a desktop with a realtime audio thread.
+ * build jobs that share a CI machine. Only the browser and GPU processes keep it: the renderers and
+ * the audio service are forked from Chromium's zygote at normal priority (see `raiseAudioPriority`).
  */
 export function priorityWrapper(executable: string, dir: string): string {
   if (process.getuid?.() !== 0) return executable;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { AcousticRig } from '../../bench/sync-acoustic-lib';
 import type { RoomTrack } from '../../src/shared/bridge/contract';
 import type { PlaybackState } from '../../src/shared/playback/state';
-import { priorityWrapper } from './harness';
+import { priorityWrapper, raiseAudioPriority } from './harness';
 import { launchPeer, stopPeers, type TestPeer } from '../peers';
 import { agreeOnLeader, waitForStatuses } from '../status';
 
@@ -183,6 +183,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       const page = await browser.newPage({ viewport: { width: 320, height: 240 } });
       page.on('pageerror', (e) => log(`[${peer.name}] page error: ${e.message}`));
       await page.goto(`${peer.ui}/?diagnostics`);
+      await raiseAudioPriority(options.rig.pulse.channelSinks[i]!);
       pages.push(page);
     }
     const settleSec = options.settleSec ?? 3;

@@ -50,6 +50,12 @@ import {
   type SourceSegment,
 } from './timeline';
 
+/** Chromium's `AudioContext.playbackStats` (not in the DOM typings yet). */
+interface PlaybackStats {
+  underrunEvents: number;
+  underrunDuration: number;
+}
+
 /** Per-device output settings. */
 export interface OutputSettings {
   /** 0..1. */
@@ -207,6 +213,8 @@ export class AudioEngine {
   private stepWatch: { voice: Voice; fromMs: number; untilMs: number; readings: number[] } | null = null;
   private readonly eventLog: EngineEvent[] = [];
   private lastNotedPpm = 0;
+  /** Underruns the browser had counted at the last tick (`AudioContext.playbackStats`, where it exists). */
+  private underrunsSeen: { events: number; durationSec: number } | null = null;
   private lastReportMs = 0;
   private startRecord: StartRecord | null = null;
   private startCount = 0;
@@ -299,6 +307,7 @@ export class AudioEngine {
     if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
     this.keepAliveTimer = null;
     this.timer = null;
+    this.underrunsSeen = null;
     this.clockMap?.stop();
     this.clockMap = null;
     this.voice = null;
@@ -706,6 +715,7 @@ export class AudioEngine {
 
   private tick(): void {
     const now = performance.now();
+    this.noteUnderruns();
     if (this.stepWatch) this.checkStep(now);
     if (now - this.lastDriftCheckMs >= this.driftCheckMs) {
       this.lastDriftCheckMs = now;
@@ -869,6 +879,24 @@ export class AudioEngine {
       this.lastNotedPpm = ppm;
       this.note(
         `rate ${ppm > 0 ? '+' : ''}${ppm} ppm (error ${errorMs.toFixed(2)} ms, drift ${Math.round(estimate.slopeMsPerSec * 1000)} ppm)`,
+      );
+    }
+  }
+
+  /**
+   * Notes glitches the browser counted since the last tick: frames its audio render thread did not
+   * deliver in time (Chromium's `playbackStats`; other browsers lack it). Those leave the output clock
+   * where it was; a stall further down (the audio service, the sound server) moves it and shows only
+   * as an output clock step, so the two kinds tell where a jump came from.
+   */
+  private noteUnderruns(): void {
+    const stats = (this.context as (AudioContext & { playbackStats?: PlaybackStats }) | null)?.playbackStats;
+    if (!stats || !Number.isFinite(stats.underrunEvents)) return;
+    const seen = this.underrunsSeen;
+    this.underrunsSeen = { events: stats.underrunEvents, durationSec: stats.underrunDuration };
+    if (seen && stats.underrunEvents > seen.events) {
+      this.note(
+        `render underrun: ${stats.underrunEvents - seen.events} glitches, ${((stats.underrunDuration - seen.durationSec) * 1000).toFixed(1)} ms`,
       );
     }
   }
