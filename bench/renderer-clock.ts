@@ -11,6 +11,8 @@ import { launchPeer } from '../e2e/peers';
 import { quantile, verdict } from './stats';
 
 const samples = Number(process.env.FIREFLY_BENCH_SAMPLES ?? 300);
+/** Seconds of probing before the readings start (`FIREFLY_BENCH_WARM_SEC`, default 10). */
+const warmSec = Number(process.env.FIREFLY_BENCH_WARM_SEC ?? 10);
 
 /** Reads a window's group-time estimate against the truth every 50 ms and prints the figures. */
 async function measure(browser: Browser, ui: string, title: string): Promise<void> {
@@ -27,8 +29,8 @@ async function measure(browser: Browser, ui: string, title: string): Promise<voi
       undefined,
       { timeout: 60_000 },
     );
-    // A window runs for as long as the app does: measure after its first ten seconds of probes.
-    await page.waitForTimeout(10_000);
+    // A window runs for as long as the app does: measure after its first seconds of probes.
+    await page.waitForTimeout(warmSec * 1000);
     const startedAt = Date.now();
     const readings = await page
       .evaluate(async (count) => {
@@ -58,7 +60,7 @@ async function measure(browser: Browser, ui: string, title: string): Promise<voi
     const abs = readings.map((r) => Math.abs(r.errorUs));
     const median = quantile(abs, 0.5);
     console.log(
-      `# ${title}, ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,
+      `# ${title}, ${readings.length} readings over ${((Date.now() - startedAt) / 1000).toFixed(0)} s, after ${warmSec} s of probes`,
     );
     console.log('| figure | µs | target |');
     console.log('|---|---|---|');

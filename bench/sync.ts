@@ -16,7 +16,8 @@
  *    and one near its end.
  *
  * Beside every offset it prints the two pages' group clocks' disagreement (follower page minus
- * holder page, both read against the one machine clock) and the engines' own worst sync error,
+ * holder page, both read against the one machine clock), each page's group clock against the machine's
+ * (the holder leads with its clock unshifted, so 0 is the truth for both) and the engines' own worst sync error,
  * which tell a clock-estimate error from an output glitch when a figure misses.
  *
  * Each room's pages have had their audio running for a minute before its first take, as in apps
@@ -96,7 +97,7 @@ const latencies: { label: string; ms: number[] }[] = [];
 function describeWatch(w: WatchReport): string {
   const [holderErr, followerErr] = w.syncErrorsMs.map(median) as [number, number];
   return (
-    `clocks apart median ${f3(median(w.clockDiffsMs))} max |${f3(maxAbs(w.clockDiffsMs))}| ms; engines' max |sync error| ${f3(w.maxSyncErrorMs)} ms, restarts ${w.restarts}; ` +
+    `clocks apart median ${f3(median(w.clockDiffsMs))} max |${f3(maxAbs(w.clockDiffsMs))}| ms (each page's group clock against the machine's: holder ${f3(median(w.groupErrorsMs?.[0] ?? []))}, follower ${f3(median(w.groupErrorsMs?.[1] ?? []))} ms); engines' max |sync error| ${f3(w.maxSyncErrorMs)} ms, restarts ${w.restarts}; ` +
     `engines' median errors holder ${f3(holderErr)} follower ${f3(followerErr)} ms (their view of the offset ${f3(holderErr - followerErr)} ms)`
   );
 }

@@ -196,6 +196,38 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     expect(Math.max(...after.map(Math.abs))).toBeLessThan(3);
   });
 
+  test('a page that stalls mid-track is back in step within two seconds, and its engine notes the underrun', async () => {
+    // The right player's renderer (its page and its audio render thread) is frozen for 200 ms 3 s into the
+    // take. Chromium counts the callbacks it missed (AudioContext.playbackStats) and the engine notes them as a
+    // render underrun; its sound may come back late (measured here: 21.6 ms), which the engine then sees as an
+    // output clock jump and re-anchors, as for a stalled audio service.
+    const stallAtSec = 3;
+    const stallMs = 200;
+    const run = await runAcousticSync({
+      clicks: 30,
+      settleSec: OUTPUT_AGE_SEC,
+      script: async (c) => {
+        await c.waitGroup(c.anchor.groupTimeMs + stallAtSec * 1000);
+        await c.stallRenderer(1, stallMs);
+      },
+    });
+    const { onsetsSec, offsetsMs } = run.report;
+    const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + clickTimes30[0]!);
+    console.log(
+      `${describeRun(`renderer stall of ${stallMs} ms at ${stallAtSec} s`, run)}\n    offsets (s: ms): ${offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ')}`,
+    );
+    for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
+    expect(run.players[1]!.events.some((e) => e.includes('render underrun'))).toBe(true);
+    expect(run.players[0]!.events.some((e) => e.includes('render underrun'))).toBe(false);
+    const before = offsetsMs.filter((_, i) => trackSec[i]! < stallAtSec);
+    expect(before.length).toBeGreaterThanOrEqual(8);
+    const after = offsetsMs.filter((_, i) => trackSec[i]! >= stallAtSec + 2);
+    expect(after.length).toBeGreaterThanOrEqual(8);
+    const sorted = [...after].sort((a, b) => a - b);
+    expect(Math.abs(sorted[sorted.length >> 1]!)).toBeLessThan(1.5);
+    expect(Math.max(...after.map(Math.abs))).toBeLessThan(3);
+  });
+
   test('channel settings route the track: left on both outputs, mono at half level, right silent', async () => {
     let switched = 0;
     // Levels and counts only: timing is the other tests' business.

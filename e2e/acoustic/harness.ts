@@ -75,6 +75,12 @@ export interface ScriptControl {
    * the sound comes back later than it should. Resolves with the stopped process's id.
    */
   stallOutput(player: number, ms: number): Promise<number>;
+  /**
+   * Freezes a player's page renderer for `ms` (SIGSTOP, then SIGCONT, to the renderer process whose
+   * audio render thread plays into the player's sink), as a page too busy to render its audio in time
+   * would be. Resolves with the stopped process's id.
+   */
+  stallRenderer(player: number, ms: number): Promise<number>;
 }
 
 /** Process ids with their parent's id and command line, from /proc (Linux). */
@@ -159,6 +165,52 @@ export async function raiseAudioPriority(sink: string, timeoutMs = 15_000): Prom
     );
   }
   return pid;
+}
+
+/**
+ * The renderer process whose audio render thread plays into sink `sink` (Linux): a child of the
+ * browser that was given that PULSE_SINK with a thread named after Chromium's AudioOutputDevice.
+ */
+export function audioRendererFor(sink: string): number | null {
+  const all = processes();
+  const browsers = new Set(
+    all
+      .filter(
+        (p) =>
+          p.environ.split('\0').includes(`PULSE_SINK=${sink}`) &&
+          /chrom/i.test(p.cmdline.split('\0')[0] ?? '') &&
+          !p.cmdline.includes('--type='),
+      )
+      .map((p) => p.pid),
+  );
+  const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
+  // Renderers are forked from a zygote (itself maybe forked), started by the browser.
+  const fromBrowser = (pid: number) => {
+    for (let up = parentOf.get(pid), depth = 0; up !== undefined && depth < 4; up = parentOf.get(up), depth++)
+      if (browsers.has(up)) return true;
+    return false;
+  };
+  const playing = all.find((p) => {
+    if (!p.cmdline.includes('--type=renderer') || !fromBrowser(p.pid)) return false;
+    try {
+      return readdirSync(`/proc/${p.pid}/task`).some((tid) =>
+        readFileSync(`/proc/${p.pid}/task/${tid}/comm`, 'utf8').startsWith('AudioOutputDev'),
+      );
+    } catch {
+      return false;
+    }
+  });
+  return playing?.pid ?? null;
+}
+
+/** Stops process `pid` for `ms` (SIGSTOP, then SIGCONT). */
+async function freeze(pid: number, ms: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
 }
 
 /** What one browser reported about itself. */
@@ -383,12 +435,14 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
           const sink = pulse!.channelSinks[i]!;
           const pid = audioProcessFor(sink);
           if (pid === null) throw new Error(`no browser process plays into ${sink}`);
-          process.kill(pid, 'SIGSTOP');
-          try {
-            await new Promise((resolve) => setTimeout(resolve, ms));
-          } finally {
-            process.kill(pid, 'SIGCONT');
-          }
+          await freeze(pid, ms);
+          return pid;
+        },
+        stallRenderer: async (i, ms) => {
+          const sink = pulse!.channelSinks[i]!;
+          const pid = audioRendererFor(sink);
+          if (pid === null) throw new Error(`no renderer plays into ${sink}`);
+          await freeze(pid, ms);
           return pid;
         },
       });

@@ -61,6 +61,12 @@ export interface WatchReport {
   /** Follower page's group clock minus the holder page's, sampled while waiting (ms): how far their clocks disagree. */
   clockDiffsMs: number[];
   /**
+   * Each page's group time minus its own clock, sampled while waiting (ms): [holder, follower]. Where the
+   * leader's clock is this machine's (an unshifted holder leads), the truth is 0 for both, so this is each
+   * page's own group clock error, both hops included.
+   */
+  groupErrorsMs?: [number[], number[]];
+  /**
    * Each engine's reported sync error (ms, positive: its source runs ahead, so it is heard early) sampled while
    * waiting: [holder, follower]. Their view of the acoustic offset (follower − holder) is holder − follower.
    */
@@ -248,6 +254,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       waitPosition: async (positionSec, { timeoutMs = 60_000, intervalMs = 100 } = {}) => {
         let maxSyncErrorMs = 0;
         const clockDiffsMs: number[] = [];
+        const groupErrorsMs: [number[], number[]] = [[], []];
         const syncErrorsMs: [number[], number[]] = [[], []];
         let first: number[] | null = null;
         let last: number[] = [];
@@ -265,6 +272,9 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
               maxSyncErrorMs = Math.max(maxSyncErrorMs, Math.abs(p.syncErrorMs));
               syncErrorsMs[i]!.push(p.syncErrorMs);
             });
+            ps.forEach((p, i) => {
+              if (p.groupMinusLocalMs !== null) groupErrorsMs[i]!.push(p.groupMinusLocalMs);
+            });
             if (ps[0].groupMinusLocalMs !== null && ps[1].groupMinusLocalMs !== null)
               clockDiffsMs.push(ps[1].groupMinusLocalMs - ps[0].groupMinusLocalMs);
             last = ps.map((p) => p.starts);
@@ -280,7 +290,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
             `holder's page stopped playing at ${(lastHeldSec as number | null)?.toFixed(2)} s, before ${positionSec.toFixed(2)} s`,
           );
         const restarts = last.reduce((n, s, i) => n + s - (first?.[i] ?? s), 0);
-        return { maxSyncErrorMs, restarts, clockDiffsMs, syncErrorsMs };
+        return { maxSyncErrorMs, restarts, clockDiffsMs, groupErrorsMs, syncErrorsMs };
       },
       events: async (sinceEpochMs) =>
         (await Promise.all(
