@@ -13,11 +13,16 @@ function simulation(opts: {
   delays: (i: number) => [number, number];
   /** When set, group − host moves at this rate (ppm of host time) from host time `hostEpochMs`, and replies say so. */
   groupDriftPpm?: number;
+  /** The host's clock runs this fast against the page's (ppm), from the start. */
+  hostRatePpm?: number;
 }) {
   let local = 1_700_000_000_000;
   let probes = 0;
   const clock: LocalClock = { originMs: 1_699_999_990_000, nowMs: () => local };
   const hostEpochMs = local + opts.hostOffsetMs;
+  const startMs = local;
+  const hostAt = (localMs: number) =>
+    localMs + opts.hostOffsetMs + (opts.hostRatePpm ?? 0) * 1e-6 * (localMs - startMs);
   const groupMinusHost = (hostMs: number) =>
     (opts.groupOffsetMs ?? 0) + (opts.groupDriftPpm ?? 0) * 1e-6 * (hostMs - hostEpochMs);
   const bridge: ClockProbeBridge = {
@@ -25,9 +30,9 @@ function simulation(opts: {
       probe: async (): Promise<ClockProbeReply> => {
         const [out, back] = opts.delays(probes++);
         local += out;
-        const t2 = local + opts.hostOffsetMs;
+        const t2 = hostAt(local);
         local += 0.01;
-        const t3 = local + opts.hostOffsetMs;
+        const t3 = hostAt(local);
         local += back;
         if (opts.groupDriftPpm === undefined)
           return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
@@ -47,7 +52,7 @@ function simulation(opts: {
     advance: (ms: number) => (local += ms),
     now: () => local,
     /** True group time at local time `localMs`. */
-    groupAt: (localMs: number) => localMs + opts.hostOffsetMs + groupMinusHost(localMs + opts.hostOffsetMs),
+    groupAt: (localMs: number) => hostAt(localMs) + groupMinusHost(hostAt(localMs)),
   };
 }
 
@@ -117,6 +122,80 @@ describe('GroupClock', () => {
     const reading = gc.groupNow()!;
     expect(reading.hostSynced).toBe(false);
     expect(Math.abs(reading.groupMs - (sim.now() - 77))).toBeLessThan(0.01);
+  });
+
+  describe('on the same machine', () => {
+    // The page's and the host's clocks are one clock, but the fastest trip out is 0.05 ms and the fastest
+    // back 0.3 ms: probes alone put the host 0.125 ms behind.
+    const lopsided = (i: number): [number, number] => [0.05 + (i % 3) * 0.02, 0.3 + (i % 2) * 0.05];
+    const probeFor = async (gc: GroupClock, sim: ReturnType<typeof simulation>, seconds: number) => {
+      for (let i = 0; i < seconds * 2; i++) {
+        await gc.probeOnce();
+        sim.advance(500);
+      }
+    };
+
+    it('takes one clock as one once every probe allows it, where probes alone are off by the asymmetry', async () => {
+      const make = (sameMachine: boolean) => {
+        const sim = simulation({
+          hostOffsetMs: 0,
+          groupOffsetMs: -3.5,
+          groupErrorMs: 0.01,
+          delays: lopsided,
+        });
+        return {
+          sim,
+          gc: new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 0, sameMachine }),
+        };
+      };
+      const local = make(true);
+      const remote = make(false);
+      await probeFor(local.gc, local.sim, 3);
+      // Not yet: the probes span less than 5 s.
+      expect(local.gc.sameClock).toBe(false);
+      await probeFor(local.gc, local.sim, 4);
+      await probeFor(remote.gc, remote.sim, 7);
+      expect(local.gc.sameClock).toBe(true);
+      expect(remote.gc.sameClock).toBe(false);
+      const exact = local.gc.groupNow()!;
+      const truth = local.sim.groupAt(local.sim.now());
+      expect(Math.abs(exact.groupMs - truth)).toBeLessThan(1e-6);
+      // The bound is the band all probes allow: the fastest trips out and back (0.05 + 0.3 ms) plus twice the slack.
+      expect(exact.errorMs).toBeGreaterThanOrEqual(0.35);
+      expect(exact.errorMs).toBeLessThan(0.35 + 0.04 + 0.02);
+      const probed = remote.gc.groupNow()!;
+      const probedError = Math.abs(probed.groupMs - remote.sim.groupAt(remote.sim.now()));
+      expect(probedError).toBeGreaterThan(0.08);
+      expect(probedError).toBeLessThanOrEqual(probed.errorMs);
+    });
+
+    it('keeps the fitted estimate for a host clock that is shifted or runs at another rate', async () => {
+      const shifted = simulation({ hostOffsetMs: 0.6, groupOffsetMs: 0, groupErrorMs: 0, delays: lopsided });
+      const a = new GroupClock(
+        { bridge: shifted.bridge, clock: shifted.clock },
+        { burstProbes: 0, sameMachine: true },
+      );
+      await probeFor(a, shifted, 8);
+      expect(a.sameClock).toBe(false);
+      expect(Math.abs(a.groupNow()!.groupMs - shifted.groupAt(shifted.now()))).toBeLessThan(0.2);
+
+      // 150 ppm fast (a host started with --clock-skew-ppm): in step at first, 0.3 ms apart within 2 s.
+      const skewed = simulation({
+        hostOffsetMs: 0,
+        hostRatePpm: 150,
+        groupOffsetMs: 0,
+        groupErrorMs: 0,
+        delays: lopsided,
+      });
+      const b = new GroupClock(
+        { bridge: skewed.bridge, clock: skewed.clock },
+        { burstProbes: 0, sameMachine: true },
+      );
+      await probeFor(b, skewed, 20);
+      expect(b.sameClock).toBe(false);
+      const reading = b.groupNow()!;
+      expect(Math.abs(reading.groupMs - skewed.groupAt(skewed.now()))).toBeLessThanOrEqual(reading.errorMs);
+    });
   });
 
   it('counts failed and malformed replies without using them', async () => {

@@ -12,6 +12,18 @@
  * slow against the leader's: at 150 ppm a one-second-old offset is already 0.15 ms off.
  * A host that has no group estimate yet (`groupOffsetMs: null`) is taken as the group clock
  * itself, and readings say `hostSynced: false`.
+ *
+ * Same machine. A page and a host on one machine (the desktop app's window and its main process,
+ * or a page loaded from a loopback address) both read the machine's monotonic clock, each anchored
+ * to wall time when its process started, so their clocks agree to microseconds unless the wall clock
+ * was adjusted in between. Probes cannot see that: they measure host − local only up to the
+ * difference of the fastest trip each way, and measured here the two pages of one machine disagreed
+ * by 0.1-0.17 ms for minutes through the WebSocket bridge. So with `sameMachine`, once every probe in
+ * the window (at least `sameClockMinSamples` over `sameClockMinSpanMs`) allows host − local = 0, i.e.
+ * t2 ≥ t1 and t4 ≥ t3 each within `sameClockSlackMs`, the offset is taken as exactly 0 and the drift
+ * as 0. Its bound is the width of the band all probes allow, which holds 0 and the truth alike (no
+ * wider than the fastest round trip). A host whose clock differs (shifted, skewed, anchored at another
+ * time) soon contradicts it and the fitted estimate is used.
  */
 import type { ClockProbeReply } from '../../shared/bridge/contract';
 import {
@@ -74,6 +86,13 @@ export interface GroupClockInit {
   /** Samples needed before conversions are answered. */
   minSamples?: number;
   estimator?: EstimatorOptions;
+  /** The host runs on this machine (see the module comment); false by default. */
+  sameMachine?: boolean;
+  /** Probes, and the time they span (ms), before host − local = 0 is taken; 8 and 5000 by default. */
+  sameClockMinSamples?: number;
+  sameClockMinSpanMs?: number;
+  /** Tolerance of the same-clock test (ms): the page clock's coarsening; 0.02 by default. */
+  sameClockSlackMs?: number;
 }
 
 /** Counters of probe outcomes, for diagnostics. */
@@ -93,6 +112,12 @@ export class GroupClock implements GroupTimeSource {
   private readonly probeIntervalMs: number;
   private readonly probeTimeoutMs: number;
   private readonly minSamples: number;
+  private readonly sameMachine: boolean;
+  private readonly sameClockMinSamples: number;
+  private readonly sameClockMinSpanMs: number;
+  private readonly sameClockSlackMs: number;
+  /** Width of the band of host − local that every probe allows, when it holds 0 (same machine only). */
+  private sameClockBandMs: number | null = null;
   private state: EstimatorState;
   private hostOffsetMs: number | null = null;
   private hostErrorMs: number | null = null;
@@ -111,6 +136,10 @@ export class GroupClock implements GroupTimeSource {
     this.probeIntervalMs = init.probeIntervalMs ?? 1000;
     this.probeTimeoutMs = init.probeTimeoutMs ?? 2000;
     this.minSamples = init.minSamples ?? 4;
+    this.sameMachine = init.sameMachine ?? false;
+    this.sameClockMinSamples = init.sameClockMinSamples ?? 8;
+    this.sameClockMinSpanMs = init.sameClockMinSpanMs ?? 5000;
+    this.sameClockSlackMs = init.sameClockSlackMs ?? 0.02;
     this.state = createEstimator(init.estimator);
   }
 
@@ -170,6 +199,7 @@ export class GroupClock implements GroupTimeSource {
       return false;
     }
     this.stats.accepted++;
+    this.sameClockBandMs = this.sameMachine ? this.zeroBand() : null;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
     this.hostDriftPpm = reply.groupOffsetMs === null ? 0 : (reply.groupDriftPpm ?? 0);
@@ -184,7 +214,40 @@ export class GroupClock implements GroupTimeSource {
 
   private current(localMs: number): ClockEstimate | null {
     if (this.state.samples.length < this.minSamples) return null;
-    return estimate(this.state, localMs);
+    const fitted = estimate(this.state, localMs);
+    if (!fitted || this.sameClockBandMs === null) return fitted;
+    return {
+      ...fitted,
+      offsetMs: 0,
+      driftPpm: 0,
+      errorMs: this.sameClockBandMs,
+      errorGrowthPpm: 0,
+      atLocalMs: localMs,
+    };
+  }
+
+  /**
+   * The width of the band of host − local that every probe in the window allows, if it holds 0 and the
+   * window is long enough to tell; else null.
+   */
+  private zeroBand(): number | null {
+    const samples = this.state.samples;
+    if (samples.length < this.sameClockMinSamples) return null;
+    const span = samples[samples.length - 1]!.localMs - samples[0]!.localMs;
+    if (!(span >= this.sameClockMinSpanMs)) return null;
+    let lower = -Infinity;
+    let upper = Infinity;
+    for (const s of samples) {
+      lower = Math.max(lower, s.offsetMs - s.delayMs / 2);
+      upper = Math.min(upper, s.offsetMs + s.delayMs / 2);
+    }
+    const slack = this.sameClockSlackMs;
+    return lower <= slack && upper >= -slack ? Math.max(0, upper - lower) + 2 * slack : null;
+  }
+
+  /** Whether host − local is taken as exactly 0 (see the module comment). */
+  get sameClock(): boolean {
+    return this.sameClockBandMs !== null;
   }
 
   /** Resolves once conversions can be answered. */

@@ -21,6 +21,8 @@ export interface FireflyAudioTestHook {
   groupTimeOfFrame(frame: number): number | null;
   /** Group time now per this window's clocks, or null before the first estimate. */
   groupNow(): GroupTimeReading | null;
+  /** Whether this window takes its host's clock as its own (same machine, every probe agreeing). */
+  sameClock(): boolean;
   /** The performance → context time map in use, or null before the output runs. */
   outputClock(): ClockMapFit | null;
   /** The AudioContext's sample rate, reported latencies and current time (s), or null before start. */
@@ -59,6 +61,7 @@ export function installAudioTestHook(
     events: () => [...engine.events],
     groupTimeOfFrame: (frame) => engine.groupTimeOfFrame(frame),
     groupNow: () => groupClock.groupNow(),
+    sameClock: () => groupClock.sameClock,
     outputClock: () => engine.outputClock(),
     context: () => {
       const ctx = engine.audioContext;

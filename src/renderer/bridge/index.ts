@@ -22,3 +22,13 @@ export function bridge(): FireflyApi {
 export function mediaUrl(kind: 'track' | 'cover', id: string): string {
   return bridge().transport === 'ipc' ? `firefly-media://${kind}/${id}` : `/media/${kind}/${id}`;
 }
+
+/**
+ * Whether the host peer runs on this machine: the desktop app's main process, or a headless peer whose
+ * page was loaded from a loopback address.
+ */
+export function hostIsLocal(): boolean {
+  if (bridge().transport === 'ipc') return true;
+  const host = location.hostname;
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -5,7 +5,7 @@
 import type { DeviceSettings } from '../../shared/bridge/contract';
 import type { PlaybackState } from '../../shared/playback/state';
 import { AudioEngine, GroupClock, installAudioTestHook } from '../audio';
-import { bridge, mediaUrl } from '../bridge';
+import { bridge, hostIsLocal, mediaUrl } from '../bridge';
 import { useStore } from '../store';
 import { setGroupNowSource } from './position';
 
@@ -101,7 +101,11 @@ export function audioEngine(): AudioEngine | null {
 
 /** Starts the clock and the engine and keeps them following the store; returns a function that stops them. */
 export function startAudio(): () => void {
-  const groupClock = new GroupClock({ bridge: bridge() });
+  const groupClock = new GroupClock(
+    { bridge: bridge() },
+    // A page that is not cross-origin isolated reads performance.now() coarsened to 0.1 ms.
+    { sameMachine: hostIsLocal(), sameClockSlackMs: globalThis.crossOriginIsolated ? 0.02 : 0.1 },
+  );
   groupClock.start();
   setGroupNowSource(groupClock);
   const settings = useStore.getState().settings.values;
