@@ -118,6 +118,8 @@ export class GroupClock implements GroupTimeSource {
   private readonly sameClockSlackMs: number;
   /** Width of the band of host − local that every probe allows, when it holds 0 (same machine only). */
   private sameClockBandMs: number | null = null;
+  /** The fit as of the last accepted probe: conversions (many per audio tick) extrapolate it instead of refitting. */
+  private fitted: ClockEstimate | null = null;
   private state: EstimatorState;
   private hostOffsetMs: number | null = null;
   private hostErrorMs: number | null = null;
@@ -199,6 +201,7 @@ export class GroupClock implements GroupTimeSource {
       return false;
     }
     this.stats.accepted++;
+    this.fitted = this.state.samples.length >= this.minSamples ? estimate(this.state, t4) : null;
     this.sameClockBandMs = this.sameMachine ? this.zeroBand() : null;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
@@ -213,8 +216,7 @@ export class GroupClock implements GroupTimeSource {
   }
 
   private current(localMs: number): ClockEstimate | null {
-    if (this.state.samples.length < this.minSamples) return null;
-    const fitted = estimate(this.state, localMs);
+    const fitted = this.fitted;
     if (!fitted || this.sameClockBandMs === null) return fitted;
     return {
       ...fitted,
