@@ -44,8 +44,7 @@ async function measure(browser: Browser, ui: string, title: string): Promise<voi
           const reading = hook.groupNow();
           const after = performance.now();
           // A reading bracketed by more than 0.2 ms (the page was descheduled, or collected garbage) says
-          // nothing about its clock. groupNow() itself takes some tens of µs (it fits the probes), which the
-          // midpoint below counts as error.
+          // nothing about its clock. The time groupNow() itself takes counts as error at the midpoint below.
           if (!reading || after - before > 0.2) continue;
           const truth = performance.timeOrigin + (before + after) / 2;
           out.push({

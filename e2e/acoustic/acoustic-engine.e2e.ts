@@ -21,13 +21,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { describeRun, runAcousticSync, type AcousticRunOptions, type AcousticRunResult } from './harness';
+import {
+  describeRun,
+  runAcousticSync,
+  type AcousticRunOptions,
+  type AcousticRunResult,
+  type ScriptControl,
+} from './harness';
 import { pulseAvailable } from './pulse';
 import { clickTimes } from './signals';
 
 /** The click times of a 30-click run (the harness uses `clickTimes(count)`). */
 const clickTimes30 = clickTimes(30);
-const clickTimes50 = clickTimes(50);
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
@@ -36,6 +41,43 @@ if (!pulse.ok) console.log(`acoustic engine test skipped: ${pulse.reason}`);
 const GLITCH_MS = 5;
 /** How long the browsers' outputs run before a timing test's take: past their timestamps' first-seconds wander. */
 const OUTPUT_AGE_SEC = 20;
+
+/** When the stall tests freeze part of the right player: this far into the track (s). */
+const STALL_AT_SEC = 3;
+
+/**
+ * A take of `clicks` clicks on outputs `OUTPUT_AGE_SEC` old in which `stall` runs `STALL_AT_SEC` into the
+ * track; prints it with both engines' events, and returns the run with a way to pick clicks' offsets by
+ * their track time (of the click heard on the left).
+ */
+async function runWithStall(
+  label: string,
+  clicks: number,
+  stall: (c: ScriptControl) => Promise<void>,
+): Promise<{ run: AcousticRunResult; offsetsWhere: (test: (sec: number) => boolean) => number[] }> {
+  const run = await runAcousticSync({
+    clicks,
+    settleSec: OUTPUT_AGE_SEC,
+    script: async (c) => {
+      await c.waitGroup(c.anchor.groupTimeMs + STALL_AT_SEC * 1000);
+      await stall(c);
+    },
+  });
+  const { onsetsSec, offsetsMs } = run.report;
+  const firstClickSec = clickTimes(clicks)[0]!;
+  const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + firstClickSec);
+  const line = offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ');
+  console.log(`${describeRun(`${label} at ${STALL_AT_SEC} s`, run)}\n    offsets (s: ms): ${line}`);
+  for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
+  return { run, offsetsWhere: (test) => offsetsMs.filter((_, i) => test(trackSec[i]!)) };
+}
+
+/** The two are heard together: median offset under 1.5 ms, none over 3 ms. */
+function expectTogether(offsetsMs: number[]): void {
+  const sorted = [...offsetsMs].sort((a, b) => a - b);
+  expect(Math.abs(sorted[sorted.length >> 1]!)).toBeLessThan(1.5);
+  expect(Math.max(...offsetsMs.map(Math.abs))).toBeLessThan(3);
+}
 
 function glitches(run: AcousticRunResult): number {
   return run.players.reduce(
@@ -162,38 +204,22 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     // The right player's audio service is frozen for 250 ms (SIGSTOP) 3 s into the take: its stream runs dry and
     // its sound comes back late, as on a machine too busy to feed the sound server. The engine sees its output
     // clock jump and re-anchors (with a crossfade) once readings on the far side agree.
-    const stallAtSec = 3;
     const stallMs = 250;
-    const run = await runAcousticSync({
-      clicks: 50,
-      settleSec: OUTPUT_AGE_SEC,
-      script: async (c) => {
-        await c.waitGroup(c.anchor.groupTimeMs + stallAtSec * 1000);
-        const pid = await c.stallOutput(1, stallMs);
-        console.log(
-          `stalled process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 300)}`,
-        );
-      },
+    const { offsetsWhere } = await runWithStall(`stall of ${stallMs} ms`, 50, async (c) => {
+      const pid = await c.stallOutput(1, stallMs);
+      console.log(
+        `stalled process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0/g, ' ').slice(0, 300)}`,
+      );
     });
-    const { onsetsSec, offsetsMs } = run.report;
-    // Track time of each click heard on the left (the first click is at clickTimes50[0]).
-    const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + clickTimes50[0]!);
-    const line = offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ');
-    console.log(
-      `${describeRun(`stall of ${stallMs} ms at ${stallAtSec} s`, run)}\n    offsets (s: ms): ${line}`,
-    );
-    for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
-    const before = offsetsMs.filter((_, i) => trackSec[i]! < stallAtSec);
-    const during = offsetsMs.filter((_, i) => trackSec[i]! > stallAtSec && trackSec[i]! < stallAtSec + 2);
-    const after = offsetsMs.filter((_, i) => trackSec[i]! >= stallAtSec + 2);
+    const before = offsetsWhere((sec) => sec < STALL_AT_SEC);
+    const during = offsetsWhere((sec) => sec > STALL_AT_SEC && sec < STALL_AT_SEC + 2);
+    const after = offsetsWhere((sec) => sec >= STALL_AT_SEC + 2);
     expect(before.length).toBeGreaterThanOrEqual(8);
     expect(after.length).toBeGreaterThanOrEqual(15);
     // The stall really moved the right output (else this test proves nothing)...
     expect(Math.max(...during.map(Math.abs))).toBeGreaterThan(5);
     // ...and from 2 s after it on, the two are heard together again.
-    const sorted = [...after].sort((a, b) => a - b);
-    expect(Math.abs(sorted[sorted.length >> 1]!)).toBeLessThan(1.5);
-    expect(Math.max(...after.map(Math.abs))).toBeLessThan(3);
+    expectTogether(after);
   });
 
   test('a page that stalls mid-track is back in step within two seconds, and its engine notes the underrun', async () => {
@@ -201,31 +227,17 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     // take. Chromium counts the callbacks it missed (AudioContext.playbackStats) and the engine notes them as a
     // render underrun; its sound may come back late (measured here: 21.6 ms), which the engine then sees as an
     // output clock jump and re-anchors, as for a stalled audio service.
-    const stallAtSec = 3;
     const stallMs = 200;
-    const run = await runAcousticSync({
-      clicks: 30,
-      settleSec: OUTPUT_AGE_SEC,
-      script: async (c) => {
-        await c.waitGroup(c.anchor.groupTimeMs + stallAtSec * 1000);
-        await c.stallRenderer(1, stallMs);
-      },
+    const { run, offsetsWhere } = await runWithStall(`renderer stall of ${stallMs} ms`, 30, async (c) => {
+      await c.stallRenderer(1, stallMs);
     });
-    const { onsetsSec, offsetsMs } = run.report;
-    const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + clickTimes30[0]!);
-    console.log(
-      `${describeRun(`renderer stall of ${stallMs} ms at ${stallAtSec} s`, run)}\n    offsets (s: ms): ${offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ')}`,
-    );
-    for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
     expect(run.players[1]!.events.some((e) => e.includes('render underrun'))).toBe(true);
     expect(run.players[0]!.events.some((e) => e.includes('render underrun'))).toBe(false);
-    const before = offsetsMs.filter((_, i) => trackSec[i]! < stallAtSec);
+    const before = offsetsWhere((sec) => sec < STALL_AT_SEC);
     expect(before.length).toBeGreaterThanOrEqual(8);
-    const after = offsetsMs.filter((_, i) => trackSec[i]! >= stallAtSec + 2);
+    const after = offsetsWhere((sec) => sec >= STALL_AT_SEC + 2);
     expect(after.length).toBeGreaterThanOrEqual(8);
-    const sorted = [...after].sort((a, b) => a - b);
-    expect(Math.abs(sorted[sorted.length >> 1]!)).toBeLessThan(1.5);
-    expect(Math.max(...after.map(Math.abs))).toBeLessThan(3);
+    expectTogether(after);
   });
 
   test('channel settings route the track: left on both outputs, mono at half level, right silent', async () => {

@@ -103,22 +103,29 @@ function processes(): { pid: number; ppid: number; cmdline: string; environ: str
   return list;
 }
 
+/** Browsers (Linux pids) that were given PULSE_SINK=`sink`, among `all`. */
+function browsersFor(sink: string, all: ReturnType<typeof processes>): Set<number> {
+  return new Set(
+    all
+      .filter(
+        (p) =>
+          p.environ.split('\0').includes(`PULSE_SINK=${sink}`) &&
+          /chrom/i.test(p.cmdline.split('\0')[0] ?? '') &&
+          !p.cmdline.includes('--type=') &&
+          !p.cmdline.includes('crashpad'),
+      )
+      .map((p) => p.pid),
+  );
+}
+
 /**
  * The process that plays a browser's audio into sink `sink` (Linux): the audio service utility process
  * started by the browser that was given that PULSE_SINK, or null if there is none.
  */
 export function audioProcessFor(sink: string): number | null {
   const all = processes();
-  const browsers = all.filter(
-    (p) =>
-      p.environ.split('\0').includes(`PULSE_SINK=${sink}`) &&
-      /chrom/i.test(p.cmdline.split('\0')[0] ?? '') &&
-      !p.cmdline.includes('--type=') &&
-      !p.cmdline.includes('crashpad'),
-  );
-  const service = all.find(
-    (p) => browsers.some((b) => b.pid === p.ppid) && p.cmdline.includes('audio.mojom.AudioService'),
-  );
+  const browsers = browsersFor(sink, all);
+  const service = all.find((p) => browsers.has(p.ppid) && p.cmdline.includes('audio.mojom.AudioService'));
   return service?.pid ?? null;
 }
 
@@ -173,16 +180,7 @@ export async function raiseAudioPriority(sink: string, timeoutMs = 15_000): Prom
  */
 export function audioRendererFor(sink: string): number | null {
   const all = processes();
-  const browsers = new Set(
-    all
-      .filter(
-        (p) =>
-          p.environ.split('\0').includes(`PULSE_SINK=${sink}`) &&
-          /chrom/i.test(p.cmdline.split('\0')[0] ?? '') &&
-          !p.cmdline.includes('--type='),
-      )
-      .map((p) => p.pid),
-  );
+  const browsers = browsersFor(sink, all);
   const parentOf = new Map(all.map((p) => [p.pid, p.ppid]));
   // Renderers are forked from a zygote (itself maybe forked), started by the browser.
   const fromBrowser = (pid: number) => {
@@ -203,14 +201,22 @@ export function audioRendererFor(sink: string): number | null {
   return playing?.pid ?? null;
 }
 
-/** Stops process `pid` for `ms` (SIGSTOP, then SIGCONT). */
-async function freeze(pid: number, ms: number): Promise<void> {
+/** Stops the process `find` names for `sink` for `ms` (SIGSTOP, then SIGCONT); resolves with its pid. */
+async function freezeFor(
+  sink: string,
+  find: (sink: string) => number | null,
+  what: string,
+  ms: number,
+): Promise<number> {
+  const pid = find(sink);
+  if (pid === null) throw new Error(`no ${what} plays into ${sink}`);
   process.kill(pid, 'SIGSTOP');
   try {
     await new Promise((resolve) => setTimeout(resolve, ms));
   } finally {
     process.kill(pid, 'SIGCONT');
   }
+  return pid;
 }
 
 /** What one browser reported about itself. */
@@ -431,20 +437,8 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
             patch,
           )),
         waitGroup: async (groupMs) => void (await waitGroup(first, groupMs, 60_000)),
-        stallOutput: async (i, ms) => {
-          const sink = pulse!.channelSinks[i]!;
-          const pid = audioProcessFor(sink);
-          if (pid === null) throw new Error(`no browser process plays into ${sink}`);
-          await freeze(pid, ms);
-          return pid;
-        },
-        stallRenderer: async (i, ms) => {
-          const sink = pulse!.channelSinks[i]!;
-          const pid = audioRendererFor(sink);
-          if (pid === null) throw new Error(`no renderer plays into ${sink}`);
-          await freeze(pid, ms);
-          return pid;
-        },
+        stallOutput: (i, ms) => freezeFor(pulse!.channelSinks[i]!, audioProcessFor, 'browser process', ms),
+        stallRenderer: (i, ms) => freezeFor(pulse!.channelSinks[i]!, audioRendererFor, 'renderer', ms),
       });
     }
     const extraMs = (options.extraSec ?? 0) * 1000;

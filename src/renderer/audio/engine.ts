@@ -885,9 +885,10 @@ export class AudioEngine {
 
   /**
    * Notes glitches the browser counted since the last tick: frames its audio render thread did not
-   * deliver in time (Chromium's `playbackStats`; other browsers lack it). Those leave the output clock
-   * where it was; a stall further down (the audio service, the sound server) moves it and shows only
-   * as an output clock step, so the two kinds tell where a jump came from.
+   * deliver in time (Chromium's `playbackStats`; other browsers lack it). Such a stall may also move the
+   * output (measured: 21-28 ms after a 200 ms freeze), which then shows as an output clock step; a stall
+   * further down (the audio service, the sound server) shows only as that step, so the note tells where a
+   * jump came from.
    */
   private noteUnderruns(): void {
     const stats = (this.context as (AudioContext & { playbackStats?: PlaybackStats }) | null)?.playbackStats;
