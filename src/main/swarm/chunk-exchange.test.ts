@@ -229,7 +229,7 @@ describe('chunk exchange', () => {
     const fetcher = await peer({
       room,
       bootstrap: seed.node.listenAddrs(),
-      fetcher: { maxInFlightPerPeer: 1 },
+      fetcher: { maxInFlightPerPeer: 1, progressIntervalMs: 0 },
     });
     const [high, low] = seed.lib.library.list();
     await waitFor(
@@ -240,13 +240,22 @@ describe('chunk exchange', () => {
     const done: string[] = [];
     fetcher.fetcher.on('download:done', (r) => done.push(r.trackId));
 
-    const lowFetch = fetcher.fetcher.fetchTrack(low!.id, { priority: 0 });
-    await waitFor(
-      () => (fetcher.fetcher.progress(low!.id)?.haveChunks ?? 0) > 0,
-      'low-priority download under way',
+    // The high-priority download starts as the low one's first chunk lands (from its progress event, not a
+    // poll: on loopback the whole low download can finish between two polls).
+    const listening = new AbortController();
+    const highFetch = new Promise<Promise<unknown>>((resolve) =>
+      fetcher.fetcher.on(
+        'download:progress',
+        (p) => {
+          if (p.trackId !== low!.id || p.haveChunks === 0) return;
+          listening.abort();
+          resolve(fetcher.fetcher.fetchTrack(high!.id, { priority: 10 }));
+        },
+        { signal: listening.signal },
+      ),
     );
-    const highFetch = fetcher.fetcher.fetchTrack(high!.id, { priority: 10 });
-    await Promise.all([lowFetch, highFetch]);
+    const lowFetch = fetcher.fetcher.fetchTrack(low!.id, { priority: 0 });
+    await Promise.all([lowFetch, await highFetch]);
 
     expect(done).toEqual([high!.id, low!.id]);
   });
