@@ -1,6 +1,7 @@
 /** The `firefly-peer` command line as a user meets it: help, flag errors with exit status 2, and the bin entry. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,35 +40,65 @@ describe('firefly-peer command line', () => {
   );
 
   it.skipIf(!existsSync(path.join(root, 'out/main/headless.js')))(
-    "answers `debug` at its console, naming libsodium as the built peer's pnet and Noise cipher",
-    () => {
+    "answers `debug` at its console: libsodium as the built peer's ciphers, and why its bootstrap dial fails",
+    async () => {
       const data = mkdtempSync(path.join(os.tmpdir(), 'firefly-cli-'));
+      // A port that nothing listens on: bound once, then closed.
+      const deadPort = await new Promise<number>((resolve) => {
+        const server = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as net.AddressInfo;
+          server.close(() => resolve(port));
+        });
+      });
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(root, 'bin/firefly-peer.mjs'),
+          ...['--repl', '--no-mdns', '--port', '0', '--ui-port', '0', '--data', data, '--name', 'cli-debug'],
+          ...['--bootstrap', `127.0.0.1:${deadPort}`],
+        ],
+        { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       try {
-        const r = spawnSync(
-          process.execPath,
-          [
-            path.join(root, 'bin/firefly-peer.mjs'),
-            ...[
-              '--repl',
-              '--no-mdns',
-              '--port',
-              '0',
-              '--ui-port',
-              '0',
-              '--data',
-              data,
-              '--name',
-              'cli-debug',
-            ],
-          ],
-          { cwd: root, encoding: 'utf8', timeout: 60_000, input: 'debug\nexit\n' },
-        );
-        expect(r.status).toBe(0);
-        expect(r.stdout).toMatch(/"ciphers": \{\s*"pnet": "libsodium",\s*"noise": "libsodium"\s*\}/);
-        expect(r.stdout).toMatch(/"dropped"/);
+        await expect.poll(() => stdout, { timeout: 60_000 }).toMatch(/firefly-peer ready/);
+        // Let the first dial fail and the redial after it too.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        child.stdin.end('debug\nexit\n');
+        expect(await exited).toBe(0);
+        expect(stdout).toMatch(/"ciphers": \{\s*"pnet": "libsodium",\s*"noise": "libsodium"\s*\}/);
+        expect(stdout).toMatch(/"dropped"/);
+        // The report is one indented JSON object: from a line "{" to a line "}".
+        const block = /^\{\n[\s\S]*?\n\}$/m.exec(stdout);
+        expect(block).not.toBeNull();
+        const report = JSON.parse(block![0]) as {
+          bootstrap: {
+            target: string;
+            connected: boolean;
+            failures: number;
+            lastError: { reason: string } | null;
+          }[];
+          net: { kind: string; target?: string; reason?: string; message?: string }[];
+        };
+        expect(report.bootstrap).toEqual([
+          expect.objectContaining({
+            target: `127.0.0.1:${deadPort}`,
+            connected: false,
+            lastError: expect.objectContaining({ reason: 'refused' }),
+          }),
+        ]);
+        expect(report.bootstrap[0]!.failures).toBeGreaterThanOrEqual(2);
+        const failed = report.net.filter((e) => e.kind === 'dial:failed');
+        expect(failed.length).toBeGreaterThanOrEqual(2);
+        expect(failed[0]).toMatchObject({ reason: 'refused', target: `127.0.0.1:${deadPort}` });
+        expect(failed[0]!.message).toMatch(/nothing listens there/);
       } finally {
+        child.kill('SIGKILL');
         rmSync(data, { recursive: true, force: true });
       }
     },
+    90_000,
   );
 });

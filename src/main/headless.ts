@@ -10,6 +10,9 @@ import { noiseCipher } from './net/noise-crypto';
 import { pnetCipher } from './net/pnet';
 import { Peer } from './peer';
 
+/** How many of the newest network log entries `debug` shows. */
+const DEBUG_NET_ENTRIES = 40;
+
 /** Finds the built renderer: `out/renderer` at the project root, searched upward from this file. */
 export function findRendererDir(start = path.dirname(fileURLToPath(import.meta.url))): string | null {
   for (let dir = start; ; dir = path.dirname(dir)) {
@@ -104,6 +107,7 @@ export async function runCli(argv: string[]): Promise<void> {
           ui: headless.server.url,
           rejectedBridgeFrames: headless.bridge.rejected,
           ciphers: { pnet: pnetCipher(), noise: noiseCipher() },
+          net: headless.peer.netLog().slice(-DEBUG_NET_ENTRIES),
         }),
       },
       { input: process.stdin, output: process.stdout, prompt: process.stdin.isTTY === true },

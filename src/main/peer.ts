@@ -13,6 +13,7 @@ import { ClockSync } from './clock/clock-sync';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
+import type { NetLogEntry } from './net/event-log';
 import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { createPeerNode, type PeerNode } from './net/node';
@@ -382,6 +383,11 @@ export class Peer {
   identity(): PeerIdentity {
     const { node } = this.#require();
     return { peerId: node.peerId, name: this.settings.get().name, addrs: node.listenAddrs() };
+  }
+
+  /** The network's debug log, oldest first: dials and why they failed, connects, discoveries, dropped input. */
+  netLog(): NetLogEntry[] {
+    return this.#require().node.netEvents();
   }
 
   /** Everything `/api/status`, the REPL and the UI show. */

@@ -64,6 +64,10 @@ describe('parseArgs', () => {
   it('--leader raises priority', () => {
     expect(parseArgs(['--leader'], env).priority).toBe(LEADER_PRIORITY);
     expect(parseArgs(['--priority', '500', '--leader'], env).priority).toBe(500);
+    // The order of the flags does not matter.
+    expect(parseArgs(['--leader', '--priority', '5'], env).priority).toBe(LEADER_PRIORITY);
+    expect(parseArgs(['--priority', '5', '--leader'], env).priority).toBe(LEADER_PRIORITY);
+    expect(parseArgs(['--leader', '--priority=500'], env).priority).toBe(500);
   });
 
   it.each([

@@ -155,6 +155,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   const seen = new Set<string>();
   const lists: Partial<Record<keyof PeerOptions, string[]>> = {};
   let dataGiven = false;
+  let leader = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
@@ -165,7 +166,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     }
     if (spec.kind === 'flag') {
       if (eq > 0) throw new UsageError(`${flag} takes no value`);
-      if (flag === '--leader') options.priority = Math.max(options.priority, LEADER_PRIORITY);
+      if (flag === '--leader') leader = true;
       else if (flag === '--no-mdns') options.mdns = false;
       else (options[spec.key] as boolean) = true;
       continue;
@@ -197,6 +198,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   if (lists.libraries) options.libraries = lists.libraries.map((dir) => path.resolve(dir));
   if (lists.bootstrap) options.bootstrap = lists.bootstrap;
   if (dataGiven) options.dataDir = path.resolve(options.dataDir);
+  // Whatever the order of --leader and --priority, the higher of the two holds.
+  if (leader) options.priority = Math.max(options.priority, LEADER_PRIORITY);
   if (options.name.length > 64) throw new UsageError('--name must be at most 64 characters');
   return options;
 }

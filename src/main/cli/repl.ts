@@ -121,13 +121,15 @@ export function replCommands(components: ReplComponents): Record<string, Command
     },
     debug: {
       usage: 'debug',
-      help: 'show diagnostics: dropped messages, connection log, clock details',
+      help: 'show diagnostics: dropped messages, bootstrap dials, connection log, clock details',
       run: async (args) => {
         noArgs('debug', args);
         const status = await h['peer:status'](undefined);
         return JSON.stringify(
           {
             dropped: status.dropped,
+            bootstrap: status.config.bootstrap,
+            connectedPeers: status.config.connectedPeers,
             clock: status.clock,
             members: status.members,
             log: status.log,

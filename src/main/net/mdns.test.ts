@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -133,4 +133,93 @@ describe('mDNS discovery (inside a private network namespace)', () => {
       await Promise.all([stopPeer(first), stopPeer(second), stopPeer(stranger)]);
     }
   }, 90_000);
+
+  it('forms a room of full peers that elect the highest one, and leaves out a peer started with --no-mdns', async (context) => {
+    if (skipReason !== null) {
+      context.skip(skipReason);
+      return;
+    }
+    const high = startHeadless('high', ['--priority', '10']);
+    const low = startHeadless('low', []);
+    const hidden = startHeadless('hidden', ['--no-mdns']);
+    try {
+      const [highPeer, lowPeer, hiddenPeer] = await Promise.all([high.ready, low.ready, hidden.ready]);
+      const agreed = async (): Promise<boolean> => {
+        const [a, b] = await Promise.all([statusOf(highPeer.ui), statusOf(lowPeer.ui)]);
+        // Each lists the other as a member (a peer's list leaves itself out) and follows the higher one.
+        return (
+          a.leader?.peerId === highPeer.peerId &&
+          b.leader?.peerId === highPeer.peerId &&
+          a.members.some((m) => m.peerId === lowPeer.peerId) &&
+          b.members.some((m) => m.peerId === highPeer.peerId)
+        );
+      };
+      await expect.poll(agreed, { timeout: 45_000, interval: 500 }).toBe(true);
+      // A few more seconds of mDNS announcements: the --no-mdns peer is still alone, and nobody lists it.
+      await new Promise((done) => setTimeout(done, 4_000));
+      const [a, b, c] = await Promise.all([
+        statusOf(highPeer.ui),
+        statusOf(lowPeer.ui),
+        statusOf(hiddenPeer.ui),
+      ]);
+      expect(a.members.map((m) => m.peerId)).not.toContain(hiddenPeer.peerId);
+      expect(b.members.map((m) => m.peerId)).not.toContain(hiddenPeer.peerId);
+      expect(c.config.connectedPeers).toEqual([]);
+      expect(c.config.mdns).toBe(false);
+      expect(a.config.mdns).toBe(true);
+      expect(b.leader?.epoch).toBe(a.leader?.epoch);
+    } finally {
+      await Promise.all([high.stop(), low.stop(), hidden.stop()]);
+    }
+  }, 120_000);
 });
+
+interface StatusView {
+  leader: { peerId: string; epoch: number } | null;
+  members: { peerId: string }[];
+  config: { connectedPeers: string[]; mdns: boolean };
+}
+
+/** A full headless peer (`firefly-peer`) inside the namespace, with no bootstrap list. */
+function startHeadless(name: string, flags: string[]) {
+  const entry = resolve(import.meta.dirname, '..', 'headless.ts');
+  const child = spawn(
+    'ip',
+    [
+      ...['netns', 'exec', namespace, process.execPath, '--import', 'tsx', entry],
+      ...['--name', name, '--data', join(dataRoot, `headless-${name}`), '--host', '127.0.0.1'],
+      ...['--port', '0', '--ui-port', '0', ...flags],
+    ],
+    { stdio: 'pipe' },
+  );
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const ready = new Promise<{ peerId: string; ui: string }>((done, fail) => {
+    child.once('exit', (code) => fail(new Error(`${name} exited with ${code}: ${output}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^firefly-peer ready (.*)$/.exec(line);
+      if (match) done(JSON.parse(match[1]!) as { peerId: string; ui: string });
+    });
+  });
+  return {
+    ready,
+    async stop(): Promise<void> {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** A peer's /api/status, fetched from inside the namespace (its UI listens there). */
+async function statusOf(ui: string): Promise<StatusView> {
+  const script = `fetch(${JSON.stringify(new URL('/api/status', ui).href)}).then((r) => r.text()).then((t) => process.stdout.write(t))`;
+  const text = execFileSync('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  return JSON.parse(text) as StatusView;
+}

@@ -121,6 +121,40 @@ describe('PeerNode', () => {
     await waitFor(() => connected(late, restarted), 'late node reconnects after the target restarts');
   });
 
+  it('backs off between failed bootstrap dials: doubling up to the longest wait, and from the first again once connected', async () => {
+    const port = await freePort();
+    const target = `127.0.0.1:${port}`;
+    const late = await net.node({ room, bootstrap: [target], initialBackoffMs: 100, maxBackoffMs: 400 });
+    const failures = () =>
+      late
+        .netEvents()
+        .filter((e) => e.kind === 'dial:failed' && e.source === 'bootstrap' && e.target === target)
+        .map((e) => e.atMs);
+    const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
+    // Each wait is the nominal one ±20 % (jitter), plus the refused dial and timer lateness on a busy machine.
+    const expectWaits = (measured: number[], nominal: number[]) => {
+      expect(measured.length).toBe(nominal.length);
+      measured.forEach((gap, i) => {
+        expect(gap, `wait ${i + 1} of ${measured.join(', ')} ms`).toBeGreaterThanOrEqual(
+          0.8 * nominal[i]! - 2,
+        );
+        expect(gap, `wait ${i + 1} of ${measured.join(', ')} ms`).toBeLessThanOrEqual(
+          1.2 * nominal[i]! + 150,
+        );
+      });
+    };
+    await waitFor(() => failures().length >= 6, 'six failed dials', 10_000);
+    expectWaits(gaps(failures().slice(0, 6)), [100, 200, 400, 400, 400]);
+
+    const up = await net.node({ room, port });
+    await waitFor(() => connected(late, up), 'connects once the target is up', 10_000);
+    const before = failures().length;
+    await net.stop(up);
+    await waitFor(() => failures().length >= before + 3, 'three failed dials after the target left', 10_000);
+    // The first redial follows the disconnect at once; the waits start over from the first.
+    expectWaits(gaps(failures().slice(before, before + 3)), [100, 200]);
+  });
+
   it('skips a bootstrap entry that is its own address', async () => {
     const port = await freePort();
     const self = await net.node({ room, port, bootstrap: [`127.0.0.1:${port}`] });
