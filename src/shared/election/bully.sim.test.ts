@@ -139,6 +139,45 @@ describe('Bully election in a simulated room', () => {
     expect(final?.epoch).toBeGreaterThan(epochBefore + 1);
   });
 
+  it('lets a higher peer that joins a settled room take over at a higher epoch (3-16 peers, 20 seeds)', () => {
+    for (const seed of range(7001, 20)) {
+      const random = seededRandom(seed);
+      const specs = makePeers(random, 3 + (seed % 14), 2);
+      const byRank = [...specs].sort((a, b) =>
+        a.priority !== b.priority ? b.priority - a.priority : a.peerId < b.peerId ? 1 : -1,
+      );
+      const top = byRank[0]!.peerId;
+      const net = new SimNetwork({ seed, peers: specs, delayMs: (r) => 0.3 + r() * 10 });
+      for (const s of byRank.slice(1)) net.at(random() * 200, () => net.start(s.peerId));
+      net.runUntil(3000);
+      expect(net.disagreement({ checkMembers: true })).toBeNull();
+      const before = net.expectedLeader();
+      expect(before).toBe(byRank[1]!.peerId);
+      const epochBefore = Math.max(...net.declarations.map((d) => d.epoch));
+
+      net.start(top);
+      let agreedAt: number | null = null;
+      net.checks.push(() => {
+        if (
+          agreedAt === null &&
+          net.expectedLeader() === top &&
+          net.disagreement({ checkMembers: true }) === null
+        )
+          agreedAt = net.nowMs;
+      });
+      net.runUntil(3000 + CONVERGENCE_BOUND_MS);
+      expect(agreedAt, `seed ${seed}`).not.toBeNull();
+      const last = net.declarations[net.declarations.length - 1];
+      expect(last).toMatchObject({ peerId: top });
+      expect(last!.epoch).toBeGreaterThan(epochBefore);
+      // The newcomer listens for its startup grace, then claims; no one else claims meanwhile.
+      expect(net.declarations.filter((d) => d.atMs > 3000).map((d) => d.peerId)).toEqual([top]);
+      expect(agreedAt! - 3000).toBeLessThan(
+        defaultElectionTimings.startupGraceMs + defaultMembershipTimings.followerHeartbeatMs + 100,
+      );
+    }
+  });
+
   it('hands over at once when the leader leaves cleanly', () => {
     const random = seededRandom(77);
     const specs = makePeers(random, 8, 1);

@@ -2,7 +2,7 @@
  * Randomised fault scenarios for the simulated room, shared by the simulation tests and by
  * anyone replaying a failing seed with tracing on.
  */
-import { SimNetwork, seededRandom, type SimPeerSpec } from './sim-network';
+import { SimNetwork, seededRandom, type Declaration, type SimPeerSpec } from './sim-network';
 
 /**
  * After the last fault (everything healed, no loss, no more crashes) every live peer must follow
@@ -11,6 +11,11 @@ import { SimNetwork, seededRandom, type SimPeerSpec } from './sim-network';
  * (coordinatorTimeoutMs) and elects again (answerTimeoutMs), plus a restarted peer's grace.
  */
 export const CONVERGENCE_BOUND_MS = 2500;
+/**
+ * How far before the first of two claims of one epoch the network is searched for what kept the
+ * two claimants apart: longer than one election (startup grace, answer and coordinator timeouts).
+ */
+const CLAIM_WINDOW_MS = 1500;
 /** Agreement must also hold for this long after the bound. */
 export const STABLE_WINDOW_MS = 2000;
 
@@ -115,21 +120,28 @@ export function runScenario({ seed, peers: n, chaos }: Scenario, trace?: (line: 
     net.lossRate = 0;
   });
 
-  // Without loss and partitions, Bully never lets two peers claim the same epoch. With them it
-  // cannot: two sides of a partition elect independently. Peers still never accept two leaders
-  // for one epoch (checked inside the network on every leader change, in every run).
-  if (!chaos) {
-    net.checks.push(() => {
-      const byEpoch = new Map<number, string>();
-      for (const d of net.declarations) {
-        const other = byEpoch.get(d.epoch);
-        if (other !== undefined && other !== d.peerId) {
-          throw new Error(`seed ${seed}: ${other} and ${d.peerId} both declared epoch ${d.epoch}`);
-        }
-        byEpoch.set(d.epoch, d.peerId);
+  // Two peers never claim the same epoch, unless the network kept them from hearing each other
+  // (a partition, or a message between them lost) in the election that led to the second claim:
+  // the two sides of a partition elect independently, and a counter cannot be made unique
+  // without hearing each other. Without loss and partitions that exception never applies.
+  // Peers also never accept two leaders for one epoch (checked inside the network on every
+  // leader change, in every run).
+  net.checks.push(() => {
+    const byEpoch = new Map<number, Declaration>();
+    for (const d of net.declarations) {
+      const other = byEpoch.get(d.epoch);
+      if (
+        other !== undefined &&
+        other.peerId !== d.peerId &&
+        !(chaos && net.keptApart(other.peerId, d.peerId, other.atMs - CLAIM_WINDOW_MS, d.atMs))
+      ) {
+        throw new Error(
+          `seed ${seed}: ${other.peerId} (at ${other.atMs.toFixed(1)} ms) and ${d.peerId} (at ${d.atMs.toFixed(1)} ms) both declared epoch ${d.epoch}`,
+        );
       }
-    });
-  }
+      byEpoch.set(d.epoch, d);
+    }
+  });
 
   let lastDisagreementMs = faultsEndMs;
   let lastReason: string | null = null;

@@ -139,6 +139,10 @@ export class SimNetwork {
   readonly peers = new Map<string, SimPeer>();
   /** Peers in different groups cannot reach each other. */
   private groups = new Map<string, number>();
+  /** Every message lost to `lossRate`: who sent it to whom, and when. */
+  readonly losses: { from: string; to: string; atMs: number }[] = [];
+  /** Every grouping the run has had, with when it began: the first is everyone together. */
+  private readonly groupings: { fromMs: number; groups: Map<string, number> }[] = [];
   private readonly queue = new EventQueue();
   private readonly delayMs: (random: () => number) => number;
   private readonly timings: Partial<RoomTimings>;
@@ -164,6 +168,7 @@ export class SimNetwork {
       });
       this.groups.set(spec.peerId, 0);
     }
+    this.groupings.push({ fromMs: 0, groups: this.groups });
   }
 
   private fail(message: string): never {
@@ -227,10 +232,34 @@ export class SimNetwork {
     this.groups = new Map();
     groups.forEach((members, g) => members.forEach((id) => this.groups.set(id, g)));
     for (const id of this.peers.keys()) if (!this.groups.has(id)) this.groups.set(id, groups.length);
+    this.groupings.push({ fromMs: this.nowMs, groups: this.groups });
   }
 
   heal(): void {
-    for (const id of this.peers.keys()) this.groups.set(id, 0);
+    this.groups = new Map([...this.peers.keys()].map((id) => [id, 0]));
+    this.groupings.push({ fromMs: this.nowMs, groups: this.groups });
+  }
+
+  /** Whether the network kept `a` and `b` from hearing each other (partition or loss) from `fromMs` to `toMs`. */
+  keptApart(a: string, b: string, fromMs: number, toMs: number): boolean {
+    return this.separatedBetween(a, b, fromMs, toMs) || this.lostBetween(a, b, fromMs, toMs);
+  }
+
+  /** Whether a message between `a` and `b`, either way, was lost from `fromMs` to `toMs`. */
+  lostBetween(a: string, b: string, fromMs: number, toMs: number): boolean {
+    return this.losses.some(
+      (l) =>
+        l.atMs >= fromMs && l.atMs <= toMs && ((l.from === a && l.to === b) || (l.from === b && l.to === a)),
+    );
+  }
+
+  /** Whether a partition kept `a` and `b` apart at some moment from `fromMs` to `toMs`. */
+  separatedBetween(a: string, b: string, fromMs: number, toMs: number): boolean {
+    return this.groupings.some((grouping, i) => {
+      const untilMs = this.groupings[i + 1]?.fromMs ?? Infinity;
+      const overlaps = grouping.fromMs <= toMs && untilMs >= fromMs;
+      return overlaps && grouping.groups.get(a) !== grouping.groups.get(b);
+    });
   }
 
   connected(a: string, b: string): boolean {
@@ -315,7 +344,10 @@ export class SimNetwork {
       const bytes = encodeControl(sealControl(effect.msg, p.seq++));
       for (const q of this.peers.values()) {
         if (q === p || !q.room || !this.connected(p.peerId, q.peerId)) continue;
-        if (this.lossRate > 0 && this.random() < this.lossRate) continue;
+        if (this.lossRate > 0 && this.random() < this.lossRate) {
+          this.losses.push({ from: p.peerId, to: q.peerId, atMs: this.nowMs });
+          continue;
+        }
         const delivery: Scheduled = {
           kind: 'deliver',
           to: q.peerId,
