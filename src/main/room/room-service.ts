@@ -99,7 +99,7 @@ export class RoomService {
       ({ value, from }) => {
         if (ROOM_TYPES.has(value.type)) this.#step({ kind: 'message', msg: value });
         else {
-          // Any message is a sign of life, but only room messages drive the reducer.
+          // Other services' messages go to them; only room messages drive the reducer (and refresh a member).
           this.events.emit('message:other', { value, from });
         }
       },
