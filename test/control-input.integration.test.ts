@@ -31,7 +31,11 @@ describe('control topic input from a peer', () => {
     const a = await launchPeer({ name: 'a', args: ['--priority', '5'] });
     const b = await launchPeer({ name: 'b', args: ['--bootstrap', a.addrs[0] as string] });
     peers = [a, b];
-    await waitForStatuses([a.ui, b.ui], (s) => agreeOnLeader(s, a.peerId), { what: 'a room of two' });
+    await waitForStatuses(
+      [a.ui, b.ui],
+      (s) => agreeOnLeader(s, a.peerId) && s.every((x) => x.members.length === 1),
+      { what: 'a room of two' },
+    );
 
     const room = await deriveRoom('firefly');
     rawDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-raw-'));
@@ -68,6 +72,7 @@ describe('control topic input from a peer', () => {
     const after = await getStatus(a.ui);
     expect(after.leader?.peerId).toBe(a.peerId);
     expect(after.members.map((m) => m.peerId)).toContain(b.peerId);
+    expect(after.log.filter((line) => line.includes('left') && line.includes(b.peerId))).toEqual([]);
     const reply = await fetch(`${a.ui}/api/status`);
     expect(reply.status).toBe(200);
   });
