@@ -3,7 +3,12 @@
  * through a holder and a follower peer, records both channels, and prints, per time bin, the
  * acoustic offset (follower − holder) beside each page's raw `getOutputTimestamp()` reading
  * (contextTime·1000 − performanceTime, relative to its first seconds) and each engine's rate and
- * sync error. It shows which of the clock map's movements the sound really made.
+ * sync error. It shows which of the clock map's movements the sound really made. Beside each raw
+ * reading it prints the page's render progress, performance.now() − currentTime·1000 (the lowest of
+ * each bin, relative to the same base): it moves when the page's rendering really fell behind (a stall
+ * anywhere up to the device pulls fewer frames), not when only the reported latency changes. Read
+ * from the page's timers, its lowest value per 1 s bin still jitters by about ±4 ms (measured), so it
+ * tells only large moves apart.
  *
  *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction]
  *
@@ -30,8 +35,8 @@ const BIN = numberFlag('--bin', 5);
 const NO_CORRECTION = argv.includes('--no-correction');
 const SETTLE_SEC = numberFlag('--settle-sec', 3);
 
-/** [epoch ms, raw offset ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
-type Raw = [number, number][];
+/** [epoch ms, raw offset ms, render progress ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
+type Raw = [number, number, number][];
 type Engine = [number, number, number | null][];
 
 const median = (values: number[]) => {
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
       for (const page of room.pages) {
         await page.addInitScript((noCorrection: boolean) => {
           const w = window as unknown as Record<string, unknown>;
-          const raw: [number, number][] = [];
+          const raw: [number, number, number][] = [];
           w.__raw = raw;
           const Base = window.AudioContext;
           window.AudioContext = class extends Base {
@@ -66,9 +71,11 @@ async function main(): Promise<void> {
               super(options);
               setInterval(() => {
                 const ts = this.getOutputTimestamp();
+                const now = performance.now();
                 raw.push([
-                  performance.timeOrigin + performance.now(),
+                  performance.timeOrigin + now,
                   (ts.contextTime ?? 0) * 1000 - (ts.performanceTime ?? 0),
+                  now - this.currentTime * 1000,
                 ]);
               }, 20);
             }
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
       for (const page of room.pages) {
         await page.evaluate(() => {
           const w = window as unknown as Record<string, unknown>;
-          const raw = w.__raw as [number, number][];
+          const raw = w.__raw as [number, number, number][];
           // Keeps the last 3 s before the play as the base.
           raw.splice(
             0,
@@ -140,10 +147,12 @@ async function main(): Promise<void> {
         `acoustic offset (follower − holder): median ${f(pair.medianMs)} ms, p95 |${f(pair.p95AbsMs)}| ms, ${pair.count} clicks; engine rate changes ${NO_CORRECTION ? 'ignored' : 'applied'}`,
       );
       const base = raws.map((r) => median(r.filter((x) => x[0] < t0).map((x) => x[1])));
+      // Render progress: its lowest value is the moment just after a render callback; the base is the lowest before the play.
+      const progressBase = raws.map((r) => Math.min(...r.filter((x) => x[0] < t0).map((x) => x[2])));
       const inBin = <T extends [number, ...unknown[]]>(rows: T[], k: number) =>
         rows.filter((x) => Math.floor((x[0] - t0) / 1000 / BIN) === k);
       console.log(
-        '  t (s) | acoustic ms | holder raw Δ ms (min..max) | follower raw Δ ms (min..max) | holder rate ppm, error ms | follower rate ppm, error ms',
+        '  t (s) | acoustic ms | holder raw Δ ms (min..max) | follower raw Δ ms (min..max) | holder, follower render progress Δ ms (lowest) | holder rate ppm, error ms | follower rate ppm, error ms',
       );
       for (let k = -1; k * BIN < SEC + 5; k++) {
         const ac = pair.offsetsMs.filter((_, i) => Math.floor(pair.onsetsSec[i]! / BIN) === k);
@@ -151,12 +160,16 @@ async function main(): Promise<void> {
           const v = inBin(r, k).map((x) => x[1] - base[i]!);
           return v.length ? `${f(median(v))} (${f(Math.min(...v), 2)}..${f(Math.max(...v), 2)})` : '-';
         });
+        const progress = raws.map((r, i) => {
+          const v = inBin(r, k).map((x) => x[2] - progressBase[i]!);
+          return v.length ? f(Math.min(...v), 2) : '-';
+        });
         const eng = engines.map((e) => {
           const last = inBin(e, k).at(-1);
           return last ? `${f((last[1] - 1) * 1e6, 1)}, ${last[2] ?? '-'}` : '-';
         });
         console.log(
-          `  ${String(k * BIN).padStart(5)} | ${f(median(ac))} | ${cols[0]} | ${cols[1]} | ${eng[0]} | ${eng[1]}`,
+          `  ${String(k * BIN).padStart(5)} | ${f(median(ac))} | ${cols[0]} | ${cols[1]} | ${progress[0]}, ${progress[1]} | ${eng[0]} | ${eng[1]}`,
         );
       }
     } finally {
