@@ -19,13 +19,20 @@
  *   npx tsx bench/output-map.ts [--sec 90] [--remap] [--warm-sec N]
  *
  * `--warm-sec N` lets the freshly started sound server run N seconds before the browsers start.
+ *
+ * It also prints the error other maps would have had (medians over 1, 10 and 30 s, where the engine's
+ * is 3 s; lines fitted through 1 s medians), on the clicks where both contexts had run longer than
+ * their span. As root each
+ * browser's audio service runs at realtime priority, as in the acoustic rig (`FIREFLY_ACOUSTIC_RT=0`: not).
  */
 import { chromium } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findOnsets } from '../e2e/acoustic/analyze';
-import { ACOUSTIC_BROWSER_ARGS } from '../e2e/acoustic/harness';
+import { ACOUSTIC_BROWSER_ARGS, raiseAudioPriority } from '../e2e/acoustic/harness';
 import { pulseAvailable, startPulse } from '../e2e/acoustic/pulse';
 import { makeClick } from '../e2e/acoustic/signals';
 import { readWav } from '../e2e/acoustic/wav';
@@ -41,8 +48,17 @@ const WARM_SEC = w >= 0 ? Number(argv[w + 1]) : 0;
 const RATE = 48_000;
 
 /** Page side, as a string so the bundler's helpers never reach the page. */
+/** Other maps to compare with the engine's: [name, span ms, kind]; `line` fits a line through 1 s block medians. */
+const ALTERNATIVES: [string, number, 'median' | 'line'][] = [
+  ['median of 1 s', 1000, 'median'],
+  ['median of 10 s', 10_000, 'median'],
+  ['median of 30 s', 30_000, 'median'],
+  ['line through 1 s medians of 10 s', 10_000, 'line'],
+  ['line through 1 s medians of 20 s', 20_000, 'line'],
+];
 const PAGE_SCRIPT = `
 window.__om = (() => {
+  const ALTERNATIVES = ${JSON.stringify(ALTERNATIVES)};
   const ctxs = [null, null];
   const gens = [0, 0];
   const readings = [[], []]; // [now, contextTime, performanceTime, generation]
@@ -56,7 +72,22 @@ window.__om = (() => {
       if (ts.performanceTime > 0 && ts.contextTime > 0) readings[i].push([performance.now(), ts.contextTime, ts.performanceTime, gens[i]]);
     }
   }, 10);
-  const estimate = (i, now) => median(readings[i].filter((r) => r[3] === gens[i] && r[0] > now - 3000).map((r) => r[1] * 1000 - r[2]));
+  const born = [0, 0];
+  const estimate = (i, now, spanMs = 3000) => median(readings[i].filter((r) => r[3] === gens[i] && r[0] > now - spanMs).map((r) => r[1] * 1000 - r[2]));
+  // Least squares through the medians of 1 s blocks, evaluated at now.
+  const line = (i, now, spanMs) => {
+    const pts = [];
+    for (let end = now; end > now - spanMs + 1; end -= 1000) {
+      const block = readings[i].filter((r) => r[3] === gens[i] && r[0] > end - 1000 && r[0] <= end);
+      if (block.length > 5) pts.push([end - 500 - now, median(block.map((r) => r[1] * 1000 - r[2]))]);
+    }
+    if (pts.length < 3) return NaN;
+    const mx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+    const my = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+    const sxx = pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+    const sxy = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0);
+    return my - (sxy / sxx) * mx;
+  };
   return {
     async make(i, samples) {
       if (samples) click = samples;
@@ -71,6 +102,7 @@ window.__om = (() => {
       keep.connect(merger, 0, i);
       keep.start();
       gens[i]++;
+      born[i] = performance.now();
       ctxs[i] = { ctx, merger, buf };
       await ctx.resume();
     },
@@ -90,7 +122,11 @@ window.__om = (() => {
         }
         return e;
       });
-      return { at: atEpoch, est, gens: [...gens] };
+      // What the other maps (ALTERNATIVES) would have said; only the 3 s median schedules.
+      const alt = [0, 1].map((i) =>
+        ctxs[i] ? ALTERNATIVES.map(([, span, kind]) => (kind === 'line' ? line(i, now, span) : estimate(i, now, span))) : null,
+      );
+      return { at: atEpoch, est, alt, gens: [...gens], ages: born.map((b) => now - b) };
     },
   };
 })();
@@ -100,16 +136,35 @@ interface Click {
   /** Performance time (ms; epoch-based with --remap) the click was scheduled for. */
   at: number;
   est: number[];
+  /** Per context, the `ALTERNATIVES` maps at that moment. */
+  alt: number[][];
   gens: number[];
+  /** Per context, how long it had run (ms). */
+  ages: number[];
 }
 
 interface OmApi {
   make(i: number, samples?: number[]): Promise<void>;
   epochNow(): number;
-  click(atEpoch: number, both: boolean): { at: number; est: (number | null)[]; gens: number[] };
+  click(
+    atEpoch: number,
+    both: boolean,
+  ): { at: number; est: (number | null)[]; alt: (number[] | null)[]; gens: number[]; ages: number[] };
 }
 
 const median = (v: number[]) => quantile(v, 0.5);
+
+/** An empty page served with the headers that make it cross-origin isolated. */
+async function servePage(): Promise<{ server: Server; url: string }> {
+  const server = createServer((_, res) => {
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
+    res.setHeader('content-type', 'text/html');
+    res.end('<!doctype html><title>output map</title>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
 
 async function main(): Promise<void> {
   const available = pulseAvailable();
@@ -120,6 +175,7 @@ async function main(): Promise<void> {
   const pulse = await startPulse({ channels: 2 });
   if (WARM_SEC > 0) await new Promise((resolve) => setTimeout(resolve, WARM_SEC * 1000));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-output-map-'));
+  const isolated = await servePage();
   // One browser into the null sink itself, or (--remap) one per channel, each into its mono remap sink as the acoustic tests do.
   const sinks = REMAP ? pulse.channelSinks : [pulse.sink];
   const browsers = await Promise.all(
@@ -135,7 +191,14 @@ async function main(): Promise<void> {
   );
   try {
     const pages = await Promise.all(browsers.map((b) => b.newPage()));
-    for (const page of pages) await page.evaluate(PAGE_SCRIPT);
+    // A cross-origin isolated page, as the app's are: its clocks (performance.now(), the output
+    // timestamps' performanceTime) read to 5 µs instead of 100 µs.
+    for (const page of pages) {
+      await page.goto(isolated.url);
+      if (!(await page.evaluate(() => globalThis.crossOriginIsolated)))
+        throw new Error('page not cross-origin isolated');
+      await page.evaluate(PAGE_SCRIPT);
+    }
     /** The page holding context `i`. */
     const pageOf = (i: number) => pages[REMAP ? i : 0]!;
     const shape = makeClick(11);
@@ -150,6 +213,8 @@ async function main(): Promise<void> {
       ]);
     await make(0);
     await make(1);
+    // As the acoustic rig does (as root): each browser's audio service at realtime priority.
+    for (const sink of sinks) await raiseAudioPriority(sink);
     await pages[0]!.waitForTimeout(1500);
     const file = path.join(dir, 'run.wav');
     const recording = await pulse.record(file);
@@ -181,7 +246,9 @@ async function main(): Promise<void> {
       clicks.push({
         at: atEpoch,
         est: [0, 1].map((i) => results[REMAP ? i : 0]!.est[i]!),
+        alt: [0, 1].map((i) => results[REMAP ? i : 0]!.alt[i]!),
         gens: [0, 1].map((i) => results[REMAP ? i : 0]!.gens[i]!),
+        ages: [0, 1].map((i) => results[REMAP ? i : 0]!.ages[i]!),
       });
       await pages[0]!.waitForTimeout(220 + Math.random() * 80);
     }
@@ -197,7 +264,14 @@ async function main(): Promise<void> {
       for (const o of heard[0]!.slice(0, 60))
         votes.set(Math.round((o - c.at) / 5), (votes.get(Math.round((o - c.at) / 5)) ?? 0) + 1);
     const origin = 5 * [...votes.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-    const rows: { t: number; gens: number[]; trueMs: number[]; errMs: number[] }[] = [];
+    const rows: {
+      t: number;
+      gens: number[];
+      ages: number[];
+      trueMs: number[];
+      errMs: number[];
+      altErrMs: number[][];
+    }[] = [];
     for (const c of clicks) {
       const trueMs: number[] = [];
       for (const ch of [0, 1]) {
@@ -213,8 +287,10 @@ async function main(): Promise<void> {
         rows.push({
           t: (c.at - clicks[0]!.at) / 1000,
           gens: c.gens,
+          ages: c.ages,
           trueMs,
           errMs: c.est.map((e, k) => e - trueMs[k]!),
+          altErrMs: c.alt.map((spans, k) => spans.map((e) => e - trueMs[k]!)),
         });
     }
     console.log(`${clicks.length} clicks, ${rows.length} heard on both channels; every 8th:`);
@@ -235,6 +311,17 @@ async function main(): Promise<void> {
       `map error, context 1 − context 0 (what puts two players apart): median ${median(diff).toFixed(3)} ms, ` +
         `|median| ${median(abs).toFixed(3)} ms, p95 |${quantile(abs, 0.95).toFixed(3)}| ms, max |${Math.max(...abs).toFixed(3)}| ms`,
     );
+    // The same for maps over other spans, on clicks where both contexts had run longer than the span.
+    for (const [j, [name, span]] of ALTERNATIVES.entries()) {
+      const old = rows.filter((r) => r.ages.every((a) => a > span));
+      const d = old.map((r) => r.altErrMs[1]![j]! - r.altErrMs[0]![j]!).map(Math.abs);
+      const base = old.map((r) => r.errMs[1]! - r.errMs[0]!).map(Math.abs);
+      if (d.length === 0) continue;
+      console.log(
+        `  ${name} instead: |median| ${median(d).toFixed(3)} ms, p95 |${quantile(d, 0.95).toFixed(3)}| ms ` +
+          `(3 s map on the same ${d.length} clicks: |median| ${median(base).toFixed(3)}, p95 |${quantile(base, 0.95).toFixed(3)}| ms)`,
+      );
+    }
     const first = rows[0]!;
     const last = rows.at(-1)!;
     console.log(
@@ -243,6 +330,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const b of browsers) await b.close();
+    isolated.server.close();
     await pulse.stop();
     rmSync(dir, { recursive: true, force: true });
   }
