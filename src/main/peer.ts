@@ -600,6 +600,11 @@ export class Peer {
           groupOffsetMs: status ? status.offsetMs : null,
           groupErrorMs: status && Number.isFinite(status.errorMs) ? status.errorMs : null,
           groupDriftPpm: status ? status.driftPpm : null,
+          hostClock: {
+            offsetMs: this.time.offsetMs,
+            skewPpm: this.time.skewPpm,
+            originMs: this.time.originMs,
+          },
         };
       },
       'library:list': () => this.tracks(),

@@ -10,6 +10,8 @@ export interface SkewedTimeSource extends TimeSource {
   readonly base: TimeSource;
   readonly offsetMs: number;
   readonly skewPpm: number;
+  /** The base reading about which the skew pivots: this clock reads originMs + (base − originMs)·rate + offsetMs. */
+  readonly originMs: number;
   /** This clock's reading at the instant the base clock read `baseMs`. */
   fromBase(baseMs: number): number;
 }
@@ -57,5 +59,5 @@ export function createTimeSource(options: TimeSourceOptions = {}): SkewedTimeSou
   const originMs = options.originMs ?? base.nowMs();
   const rate = 1 + skewPpm * 1e-6;
   const fromBase = (baseMs: number) => originMs + (baseMs - originMs) * rate + offsetMs;
-  return { base, offsetMs, skewPpm, fromBase, nowMs: () => fromBase(base.nowMs()) };
+  return { base, offsetMs, skewPpm, originMs, fromBase, nowMs: () => fromBase(base.nowMs()) };
 }

@@ -15,6 +15,8 @@ function simulation(opts: {
   groupDriftPpm?: number;
   /** The host's clock runs this fast against the page's (ppm), from the start. */
   hostRatePpm?: number;
+  /** What replies say of how the host's clock is made from the machine's (`hostClock`); absent: nothing. */
+  declared?: { offsetMs: number; skewPpm: number };
 }) {
   let local = 1_700_000_000_000;
   let probes = 0;
@@ -34,14 +36,16 @@ function simulation(opts: {
         local += 0.01;
         const t3 = hostAt(local);
         local += back;
+        const hostClock = opts.declared ? { ...opts.declared, originMs: startMs } : undefined;
         if (opts.groupDriftPpm === undefined)
-          return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs };
+          return { t2, t3, groupOffsetMs: opts.groupOffsetMs, groupErrorMs: opts.groupErrorMs, hostClock };
         return {
           t2,
           t3,
           groupOffsetMs: groupMinusHost(t3),
           groupErrorMs: opts.groupErrorMs,
           groupDriftPpm: opts.groupDriftPpm,
+          hostClock,
         };
       },
     },
@@ -195,6 +199,62 @@ describe('GroupClock', () => {
       expect(b.sameClock).toBe(false);
       const reading = b.groupNow()!;
       expect(Math.abs(reading.groupMs - skewed.groupAt(skewed.now()))).toBeLessThanOrEqual(reading.errorMs);
+    });
+  });
+
+  describe('on the same machine, with a host clock shifted and skewed by flags', () => {
+    const probeFor = async (gc: GroupClock, sim: ReturnType<typeof simulation>, seconds: number) => {
+      for (let i = 0; i < seconds * 2; i++) {
+        await gc.probeOnce();
+        sim.advance(500);
+      }
+    };
+    const lopsided = (i: number): [number, number] => (i % 4 === 0 ? [0.05, 0.3] : [0.4, 0.35]);
+    const skewed = (declared: { offsetMs: number; skewPpm: number }) =>
+      simulation({
+        hostOffsetMs: 250,
+        hostRatePpm: 150,
+        groupOffsetMs: -1.25,
+        groupErrorMs: 0.002,
+        delays: lopsided,
+        declared,
+      });
+
+    it('takes the transform the host states once every probe allows it, where probes alone are off', async () => {
+      const sim = skewed({ offsetMs: 250, skewPpm: 150 });
+      const gc = new GroupClock(
+        { bridge: sim.bridge, clock: sim.clock },
+        { burstProbes: 0, sameMachine: true },
+      );
+      await probeFor(gc, sim, 8);
+      expect(gc.sameClock).toBe(true);
+      for (const later of [0, 1500, 4000]) {
+        sim.advance(later);
+        const reading = gc.groupNow()!;
+        expect(Math.abs(reading.groupMs - sim.groupAt(sim.now()))).toBeLessThan(1e-6);
+      }
+      // The same host, probed from another machine (no same-machine test): the fitted estimate, well off.
+      const remoteSim = skewed({ offsetMs: 250, skewPpm: 150 });
+      const remote = new GroupClock(
+        { bridge: remoteSim.bridge, clock: remoteSim.clock },
+        { burstProbes: 0, sameMachine: false },
+      );
+      await probeFor(remote, remoteSim, 8);
+      expect(remote.sameClock).toBe(false);
+      expect(Math.abs(remote.groupNow()!.groupMs - remoteSim.groupAt(remoteSim.now()))).toBeGreaterThan(0.05);
+    });
+
+    it('keeps the fitted estimate when the host states a transform its clock does not follow', async () => {
+      // Says it is not skewed while it runs 150 ppm fast: contradicted within seconds.
+      const sim = skewed({ offsetMs: 250, skewPpm: 0 });
+      const gc = new GroupClock(
+        { bridge: sim.bridge, clock: sim.clock },
+        { burstProbes: 0, sameMachine: true },
+      );
+      await probeFor(gc, sim, 20);
+      expect(gc.sameClock).toBe(false);
+      const reading = gc.groupNow()!;
+      expect(Math.abs(reading.groupMs - sim.groupAt(sim.now()))).toBeLessThanOrEqual(reading.errorMs);
     });
   });
 

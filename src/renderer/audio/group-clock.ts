@@ -23,9 +23,12 @@
  * t2 ≥ t1 and t4 ≥ t3 each within `sameClockSlackMs`, the offset is taken as exactly 0 and the drift
  * as 0. Its bound is the width of the band all probes allow, which holds 0 and the truth alike (no
  * wider than the fastest round trip). A host whose clock differs (shifted, skewed, anchored at another
- * time) soon contradicts it and the fitted estimate is used.
+ * time) soon contradicts it and the fitted estimate is used. A host whose clock is shifted or skewed on
+ * purpose (`--clock-offset-ms`, `--clock-skew-ppm`: a stand-in for another machine's clock) says how in
+ * its replies (`hostClock`); the same test then applies to host − transform(local), and once it holds
+ * the window takes exactly that transform, as its own machine's clock would be on another machine.
  */
-import type { ClockProbeReply } from '../../shared/bridge/contract';
+import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/contract';
 import {
   addSample,
   createEstimator,
@@ -120,6 +123,8 @@ export class GroupClock implements GroupTimeSource {
   private sameClockBandMs: number | null = null;
   /** The fit as of the last accepted probe: conversions (many per audio tick) extrapolate it instead of refitting. */
   private fitted: ClockEstimate | null = null;
+  /** How the host's clock is made from the machine's, from its last reply (null: it is the machine's). */
+  private hostClock: HostClockTransform | null = null;
   private state: EstimatorState;
   private hostOffsetMs: number | null = null;
   private hostErrorMs: number | null = null;
@@ -202,6 +207,9 @@ export class GroupClock implements GroupTimeSource {
     }
     this.stats.accepted++;
     this.fitted = this.state.samples.length >= this.minSamples ? estimate(this.state, t4) : null;
+    // The band below is tested against the transform the host states now, over the whole window.
+    const hostClock = reply.hostClock ?? null;
+    if (!sameTransform(hostClock, this.hostClock)) this.hostClock = hostClock;
     this.sameClockBandMs = this.sameMachine ? this.zeroBand() : null;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
@@ -220,17 +228,23 @@ export class GroupClock implements GroupTimeSource {
     if (!fitted || this.sameClockBandMs === null) return fitted;
     return {
       ...fitted,
-      offsetMs: 0,
-      driftPpm: 0,
+      offsetMs: this.declaredOffsetMs(localMs),
+      driftPpm: this.hostClock?.skewPpm ?? 0,
       errorMs: this.sameClockBandMs,
       errorGrowthPpm: 0,
       atLocalMs: localMs,
     };
   }
 
+  /** Host − local at local time `localMs` if the host's clock is the machine's made as it says (`hostClock`). */
+  private declaredOffsetMs(localMs: number): number {
+    const t = this.hostClock;
+    return t ? t.offsetMs + t.skewPpm * 1e-6 * (localMs - t.originMs) : 0;
+  }
+
   /**
-   * The width of the band of host − local that every probe in the window allows, if it holds 0 and the
-   * window is long enough to tell; else null.
+   * The width of the band of host − local − declared offset that every probe in the window allows, if it
+   * holds 0 and the window is long enough to tell; else null.
    */
   private zeroBand(): number | null {
     const samples = this.state.samples;
@@ -240,8 +254,9 @@ export class GroupClock implements GroupTimeSource {
     let lower = -Infinity;
     let upper = Infinity;
     for (const s of samples) {
-      lower = Math.max(lower, s.offsetMs - s.delayMs / 2);
-      upper = Math.min(upper, s.offsetMs + s.delayMs / 2);
+      const offsetMs = s.offsetMs - this.declaredOffsetMs(s.localMs);
+      lower = Math.max(lower, offsetMs - s.delayMs / 2);
+      upper = Math.min(upper, offsetMs + s.delayMs / 2);
     }
     const slack = this.sameClockSlackMs;
     return lower <= slack && upper >= -slack ? Math.max(0, upper - lower) + 2 * slack : null;
@@ -326,6 +341,22 @@ function isReply(reply: unknown): reply is ClockProbeReply {
     (r.groupDriftPpm === undefined || finiteOrNull(r.groupDriftPpm)) &&
     // Peers accept clock skews up to 10,000 ppm (`--clock-skew-ppm`); more is a broken reply.
     Math.abs((r.groupDriftPpm as number | null | undefined) ?? 0) <= 20_000 &&
-    (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0)
+    (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0) &&
+    (r.hostClock === undefined || r.hostClock === null || isTransform(r.hostClock))
+  );
+}
+
+function isTransform(value: unknown): value is HostClockTransform {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = value as Record<string, unknown>;
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  // Peers accept shifts within a day and skews up to 10,000 ppm; more is a broken reply.
+  return finite(t.offsetMs) && finite(t.skewPpm) && finite(t.originMs) && Math.abs(t.skewPpm) <= 20_000;
+}
+
+function sameTransform(a: HostClockTransform | null, b: HostClockTransform | null): boolean {
+  return (
+    a === b ||
+    (!!a && !!b && a.offsetMs === b.offsetMs && a.skewPpm === b.skewPpm && a.originMs === b.originMs)
   );
 }

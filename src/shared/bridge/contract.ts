@@ -48,6 +48,20 @@ export interface ClockProbeReply {
    * a window can carry the offset forward between probes; absent from older hosts (taken as 0).
    */
   groupDriftPpm?: number | null;
+  /**
+   * How the host's clock is made from the machine's (its `--clock-offset-ms` / `--clock-skew-ppm`):
+   * host = originMs + (machine − originMs)·(1 + skewPpm·1e-6) + offsetMs, where machine is
+   * `performance.timeOrigin + performance.now()` on this machine. A window on the same machine reads
+   * that clock too, so it can take the host's clock exactly (absent from older hosts: no shift).
+   */
+  hostClock?: HostClockTransform | null;
+}
+
+/** See `ClockProbeReply.hostClock`. */
+export interface HostClockTransform {
+  offsetMs: number;
+  skewPpm: number;
+  originMs: number;
 }
 
 /** One track of the room's combined library, as listed to users (REPL `list`, `/api/tracks`, the UI). */
