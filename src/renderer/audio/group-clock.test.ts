@@ -60,6 +60,14 @@ function simulation(opts: {
   };
 }
 
+/** Probes twice a second for `seconds` of simulated time. */
+async function probeFor(gc: GroupClock, sim: ReturnType<typeof simulation>, seconds: number): Promise<void> {
+  for (let i = 0; i < seconds * 2; i++) {
+    await gc.probeOnce();
+    sim.advance(500);
+  }
+}
+
 describe('GroupClock', () => {
   it('estimates group time through the host, within its stated bound', async () => {
     // Mostly fast probes, some slow and lopsided ones (a busy IPC channel).
@@ -132,12 +140,6 @@ describe('GroupClock', () => {
     // The page's and the host's clocks are one clock, but the fastest trip out is 0.05 ms and the fastest
     // back 0.3 ms: probes alone put the host 0.125 ms behind.
     const lopsided = (i: number): [number, number] => [0.05 + (i % 3) * 0.02, 0.3 + (i % 2) * 0.05];
-    const probeFor = async (gc: GroupClock, sim: ReturnType<typeof simulation>, seconds: number) => {
-      for (let i = 0; i < seconds * 2; i++) {
-        await gc.probeOnce();
-        sim.advance(500);
-      }
-    };
 
     it('takes one clock as one once every probe allows it, where probes alone are off by the asymmetry', async () => {
       const make = (sameMachine: boolean) => {
@@ -203,12 +205,6 @@ describe('GroupClock', () => {
   });
 
   describe('on the same machine, with a host clock shifted and skewed by flags', () => {
-    const probeFor = async (gc: GroupClock, sim: ReturnType<typeof simulation>, seconds: number) => {
-      for (let i = 0; i < seconds * 2; i++) {
-        await gc.probeOnce();
-        sim.advance(500);
-      }
-    };
     const lopsided = (i: number): [number, number] => (i % 4 === 0 ? [0.05, 0.3] : [0.4, 0.35]);
     const skewed = (declared: { offsetMs: number; skewPpm: number }) =>
       simulation({
