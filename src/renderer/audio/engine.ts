@@ -44,8 +44,10 @@ import {
   sameTimeline,
   sourcePosition,
   steerRate,
+  stepToWatch,
   type DriftPolicy,
   type DriftSample,
+  type OutputStep,
   type PlaybackSchedule,
   type SourceSegment,
 } from './timeline';
@@ -211,6 +213,8 @@ export class AudioEngine {
   private driftReadings: number[] = [];
   /** After a confirmed jump of the output clock: readings of the voice taken every tick, until judged. */
   private stepWatch: { voice: Voice; fromMs: number; untilMs: number; readings: number[] } | null = null;
+  /** The output clock map's confirmed steps of the last `stepSumSec`. */
+  private outputSteps: OutputStep[] = [];
   private readonly eventLog: EngineEvent[] = [];
   private lastNotedPpm = 0;
   /** Underruns the browser had counted at the last tick (`AudioContext.playbackStats`, where it exists). */
@@ -755,18 +759,23 @@ export class AudioEngine {
   /**
    * The output clock map jumped (an underrun moves the output 10–200 ms at once; under load the
    * readings alone can also wander that far for a second): note it, fit the voice's drift afresh,
-   * and for a jump of `stepWatchMs` or more watch the voice closely (`checkStep`). Re-anchoring on the
+   * and for a jump of `stepWatchMs` or more, with the steps of the last `stepSumSec` added (one jump
+   * may be confirmed in parts), watch the voice closely (`checkStep`). Re-anchoring on the
    * jump itself turned wandering readings into real 10–30 ms errors, several times a track, when
    * tried; the watch re-anchors only once readings on the far side agree, and the regular readings
    * (`reanchorMs` over `reanchorReadings`) remain the slower path.
    */
   private onOutputStep(stepMs: number): void {
     this.note(`output clock moved ${stepMs.toFixed(2)} ms`);
+    const now = performance.now();
+    this.outputSteps = [
+      ...this.outputSteps.filter((s) => now - s.atMs <= this.policy.stepSumSec * 1000),
+      { atMs: now, stepMs },
+    ];
     const voice = this.voice;
     if (!voice) return;
     voice.history = [];
-    if (Math.abs(stepMs) < this.policy.stepWatchMs) return;
-    const now = performance.now();
+    if (stepToWatch(this.outputSteps, now, this.policy) === null) return;
     this.stepWatch = {
       voice,
       fromMs: now + this.policy.stepDelaySec * 1000,

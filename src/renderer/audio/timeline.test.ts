@@ -9,6 +9,7 @@ import {
   groupTimeOfPosition,
   sameTimeline,
   sourcePosition,
+  stepToWatch,
   steerRate,
   type DriftSample,
   judgeOutputStep,
@@ -173,5 +174,34 @@ describe('judgeOutputStep', () => {
   it('calls a jump of the map alone, with the voice still in step, unmoved', () => {
     expect(judgeOutputStep([10, 0.3, -0.2, 0.5])).toBe('unmoved');
     expect(judgeOutputStep([10, 0.3, -0.2, 5])).toBe('wait');
+  });
+});
+
+describe('stepToWatch', () => {
+  it('watches one step of the watch size or more, either way', () => {
+    expect(stepToWatch([{ atMs: 1000, stepMs: -29.8 }], 1000)).toBeCloseTo(-29.8);
+    expect(stepToWatch([{ atMs: 1000, stepMs: 20 }], 1000)).toBe(20);
+    expect(stepToWatch([{ atMs: 1000, stepMs: 12 }], 1000)).toBeNull();
+  });
+
+  it('adds up the steps of one jump confirmed in parts, within the span', () => {
+    // As measured: −11.2 then −18.7 ms, 0.11 s apart, for one 30 ms jump.
+    const parts = [
+      { atMs: 5790, stepMs: -11.19 },
+      { atMs: 5900, stepMs: -18.67 },
+    ];
+    expect(stepToWatch(parts, 5900)).toBeCloseTo(-29.86);
+    // Further apart than the span: each stands alone, and neither is watched.
+    expect(stepToWatch([{ atMs: 3000, stepMs: -11.19 }, parts[1]!], 5900)).toBeNull();
+    // Steps that cancel out (the map moved and came back) are no jump.
+    expect(
+      stepToWatch(
+        [
+          { atMs: 5790, stepMs: -15 },
+          { atMs: 5900, stepMs: 14 },
+        ],
+        5900,
+      ),
+    ).toBeNull();
   });
 });

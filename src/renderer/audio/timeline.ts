@@ -115,6 +115,13 @@ export interface DriftPolicy {
    * 33–113 and 36–77 ms, and 205–216 ms for a frozen audio service).
    */
   stepWatchMs: number;
+  /**
+   * Steps the map confirms within this span are added up: one jump of the output may be confirmed in
+   * parts (measured in bench:sync: one page's map −11.2 then −18.7 ms 0.11 s apart, the other page's
+   * −29.8 ms at once, for the same 30 ms jump of both outputs; the first page was then re-anchored 2 s
+   * after the second, and the two were 30 ms apart for those 2 s).
+   */
+  stepSumSec: number;
   stepWatchSec: number;
   stepDelaySec: number;
   stepReadings: number;
@@ -134,6 +141,7 @@ export const defaultDriftPolicy: DriftPolicy = {
   settleMs: 1.5,
   settleSpreadMs: 0.5,
   stepWatchMs: 20,
+  stepSumSec: 1,
   stepWatchSec: 3,
   stepDelaySec: 0.3,
   stepReadings: 3,
@@ -264,3 +272,24 @@ export function median(values: readonly number[]): number {
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
 export type DriftAction = { kind: 'rate'; rate: number } | { kind: 'reanchor' };
+
+/** One confirmed step of the output clock map: when (performance ms) and how far (ms). */
+export interface OutputStep {
+  atMs: number;
+  stepMs: number;
+}
+
+/**
+ * The jump to watch after the map confirmed `steps` (oldest first, the newest just now at `nowMs`): the
+ * sum of the steps within `stepSumSec`, if that reaches `stepWatchMs`; else null.
+ */
+export function stepToWatch(
+  steps: readonly OutputStep[],
+  nowMs: number,
+  policy: Pick<DriftPolicy, 'stepWatchMs' | 'stepSumSec'> = defaultDriftPolicy,
+): number | null {
+  const sum = steps
+    .filter((s) => nowMs - s.atMs <= policy.stepSumSec * 1000)
+    .reduce((total, s) => total + s.stepMs, 0);
+  return Math.abs(sum) >= policy.stepWatchMs ? sum : null;
+}
