@@ -208,7 +208,8 @@ export class AudioEngine {
   private error: string | null = null;
   private syncErrorMs: number | null = null;
   private syncBoundMs: number | null = null;
-  private lastDriftCheckMs = 0;
+  /** The slot of group time (`driftCheckMs` long) of the last drift check. */
+  private lastDriftSlot: number | null = null;
   /** Recent sync-error readings of the current voice (ms); decisions use their median. */
   private driftReadings: number[] = [];
   /** After a confirmed jump of the output clock: readings of the voice taken every tick, until judged. */
@@ -707,8 +708,14 @@ export class AudioEngine {
       this.replacePending(voice, when);
       return;
     }
-    // Mid-track the new voice fades in (offset > 0) while the old one fades out: a crossfade.
-    const next = this.startVoice(voice.schedule, voice.buffer, null);
+    // Mid-track the new voice fades in (offset > 0) while the old one fades out: a crossfade. It starts
+    // on the next mark of group time (every `driftCheckMs`), so devices that re-anchor on the same jump
+    // in the same slot cross over at the same instant, not a fraction of a second apart.
+    const nowGroup = this.groupClock.performanceToGroup(performance.now());
+    const mark = nowGroup
+      ? Math.ceil((nowGroup.groupMs + this.startLeadMs) / this.driftCheckMs) * this.driftCheckMs
+      : null;
+    const next = this.startVoice(voice.schedule, voice.buffer, mark);
     if (!next) return;
     this.correctionCount++;
     this.fadeOut(voice, next.segment.contextSec);
@@ -721,8 +728,12 @@ export class AudioEngine {
     const now = performance.now();
     this.noteUnderruns();
     if (this.stepWatch) this.checkStep(now);
-    if (now - this.lastDriftCheckMs >= this.driftCheckMs) {
-      this.lastDriftCheckMs = now;
+    // Checks fall in slots of group time, so every device measures at the same moments: a jump of the
+    // output that all of them heard together is then confirmed, and re-anchored, by all in the same slot.
+    const groupMs = this.groupClock.performanceToGroup(now)?.groupMs ?? now;
+    const slot = Math.floor(groupMs / this.driftCheckMs);
+    if (slot !== this.lastDriftSlot) {
+      this.lastDriftSlot = slot;
       this.checkDrift();
     }
     if (
