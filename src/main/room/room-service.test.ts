@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeControl, encodeControl, type ControlMessage } from '../../shared/protocol';
 import type { LeaderInfo } from '../../shared/status';
+import { waitFor } from '../net/testing/helpers';
 import { RoomService, type ControlTopic } from './room-service';
 
 type Listener = (message: { value: ControlMessage; from: string }) => void;
@@ -74,14 +75,6 @@ function service(bus: Bus, peerId: string, options: { dataDir?: string; priority
   return room;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const A = '12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const B = '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
 
@@ -93,14 +86,14 @@ describe('RoomService', () => {
     const leaders: (LeaderInfo | null)[] = [];
     first.events.on('leader:changed', (leader) => leaders.push(leader));
     await first.start();
-    await until(() => first.isLeader(), 'a lone peer leads');
+    await waitFor(() => first.isLeader(), 'a lone peer leads');
     expect(leaders).toEqual([{ peerId: A, epoch: 1 }]);
     await first.stop();
     expect(await readFile(path.join(dataDir, 'room-epoch'), 'utf8')).toBe('1');
 
     const again = service(new Bus(), A, { dataDir });
     await again.start();
-    await until(() => again.isLeader(), 'the restarted peer leads');
+    await waitFor(() => again.isLeader(), 'the restarted peer leads');
     expect(again.leader()).toEqual({ peerId: A, epoch: 2 });
     await again.stop();
     expect(await readFile(path.join(dataDir, 'room-epoch'), 'utf8')).toBe('2');
@@ -111,7 +104,7 @@ describe('RoomService', () => {
     await writeFile(path.join(dataDir, 'room-epoch'), 'not a number');
     const room = service(new Bus(), A, { dataDir });
     await room.start();
-    await until(() => room.isLeader(), 'leads');
+    await waitFor(() => room.isLeader(), 'leads');
     expect(room.epoch()).toBe(1);
   });
 
@@ -125,7 +118,7 @@ describe('RoomService', () => {
     low.events.on('member:left', ({ member, reason }) => left.push({ peerId: member.peerId, reason }));
     await low.start();
     await high.start();
-    await until(() => low.leader()?.peerId === B && high.isLeader(), 'the higher peer leads both');
+    await waitFor(() => low.leader()?.peerId === B && high.isLeader(), 'the higher peer leads both');
     expect(joined).toEqual([B]);
     expect(low.members().map((m) => m.peerId)).toEqual([B]);
     expect(low.role()).toBe('follower');
@@ -137,9 +130,9 @@ describe('RoomService', () => {
     expect(low.leader()).toEqual(leader);
 
     await high.stop();
-    await until(() => left.length > 0, 'the leaving member is announced');
+    await waitFor(() => left.length > 0, 'the leaving member is announced');
     expect(left).toEqual([{ peerId: B, reason: 'leave' }]);
-    await until(() => low.isLeader(), 'the remaining peer takes over');
+    await waitFor(() => low.isLeader(), 'the remaining peer takes over');
     expect(low.epoch()).toBeGreaterThan(leader!.epoch);
   });
 
@@ -151,10 +144,10 @@ describe('RoomService', () => {
     stays.events.on('member:left', ({ member, reason }) => left.push(`${member.peerId}:${reason}`));
     await stays.start();
     await dies.start();
-    await until(() => stays.members().length === 1, 'both in the room');
+    await waitFor(() => stays.members().length === 1, 'both in the room');
     // A crash, as the others see it: its messages stop arriving, and no leave is sent.
     bus.silenced.add(A);
-    await until(() => stays.members().length === 0, 'the silent member is removed', 5000);
+    await waitFor(() => stays.members().length === 0, 'the silent member is removed', 5000);
     expect(left).toHaveLength(1);
     expect(left[0]).toMatch(new RegExp(`^${A}:`));
     expect(left[0]).not.toMatch(/:leave$/);

@@ -68,6 +68,17 @@ async function probeFor(gc: GroupClock, sim: ReturnType<typeof simulation>, seco
   }
 }
 
+/** A clock on `sim`'s bridge that probes only when asked, told whether its host shares its machine. */
+function sameMachineClock(sim: ReturnType<typeof simulation>, sameMachine: boolean): GroupClock {
+  return new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 0, sameMachine });
+}
+
+/** The clock's reading of group time now lies within its stated bound of the truth. */
+function expectWithinBound(gc: GroupClock, sim: ReturnType<typeof simulation>): void {
+  const reading = gc.groupNow()!;
+  expect(Math.abs(reading.groupMs - sim.groupAt(sim.now()))).toBeLessThanOrEqual(reading.errorMs);
+}
+
 describe('GroupClock', () => {
   it('estimates group time through the host, within its stated bound', async () => {
     // Mostly fast probes, some slow and lopsided ones (a busy IPC channel).
@@ -151,7 +162,7 @@ describe('GroupClock', () => {
         });
         return {
           sim,
-          gc: new GroupClock({ bridge: sim.bridge, clock: sim.clock }, { burstProbes: 0, sameMachine }),
+          gc: sameMachineClock(sim, sameMachine),
         };
       };
       const local = make(true);
@@ -177,10 +188,7 @@ describe('GroupClock', () => {
 
     it('keeps the fitted estimate for a host clock that is shifted or runs at another rate', async () => {
       const shifted = simulation({ hostOffsetMs: 0.6, groupOffsetMs: 0, groupErrorMs: 0, delays: lopsided });
-      const a = new GroupClock(
-        { bridge: shifted.bridge, clock: shifted.clock },
-        { burstProbes: 0, sameMachine: true },
-      );
+      const a = sameMachineClock(shifted, true);
       await probeFor(a, shifted, 8);
       expect(a.sameClock).toBe(false);
       expect(Math.abs(a.groupNow()!.groupMs - shifted.groupAt(shifted.now()))).toBeLessThan(0.2);
@@ -193,14 +201,10 @@ describe('GroupClock', () => {
         groupErrorMs: 0,
         delays: lopsided,
       });
-      const b = new GroupClock(
-        { bridge: skewed.bridge, clock: skewed.clock },
-        { burstProbes: 0, sameMachine: true },
-      );
+      const b = sameMachineClock(skewed, true);
       await probeFor(b, skewed, 20);
       expect(b.sameClock).toBe(false);
-      const reading = b.groupNow()!;
-      expect(Math.abs(reading.groupMs - skewed.groupAt(skewed.now()))).toBeLessThanOrEqual(reading.errorMs);
+      expectWithinBound(b, skewed);
     });
   });
 
@@ -218,10 +222,7 @@ describe('GroupClock', () => {
 
     it('takes the transform the host states once every probe allows it, where probes alone are off', async () => {
       const sim = skewed({ offsetMs: 250, skewPpm: 150 });
-      const gc = new GroupClock(
-        { bridge: sim.bridge, clock: sim.clock },
-        { burstProbes: 0, sameMachine: true },
-      );
+      const gc = sameMachineClock(sim, true);
       await probeFor(gc, sim, 8);
       expect(gc.sameClock).toBe(true);
       for (const later of [0, 1500, 4000]) {
@@ -231,10 +232,7 @@ describe('GroupClock', () => {
       }
       // The same host, probed from another machine (no same-machine test): the fitted estimate, well off.
       const remoteSim = skewed({ offsetMs: 250, skewPpm: 150 });
-      const remote = new GroupClock(
-        { bridge: remoteSim.bridge, clock: remoteSim.clock },
-        { burstProbes: 0, sameMachine: false },
-      );
+      const remote = sameMachineClock(remoteSim, false);
       await probeFor(remote, remoteSim, 8);
       expect(remote.sameClock).toBe(false);
       expect(Math.abs(remote.groupNow()!.groupMs - remoteSim.groupAt(remoteSim.now()))).toBeGreaterThan(0.05);
@@ -243,14 +241,10 @@ describe('GroupClock', () => {
     it('keeps the fitted estimate when the host states a transform its clock does not follow', async () => {
       // Says it is not skewed while it runs 150 ppm fast: contradicted within seconds.
       const sim = skewed({ offsetMs: 250, skewPpm: 0 });
-      const gc = new GroupClock(
-        { bridge: sim.bridge, clock: sim.clock },
-        { burstProbes: 0, sameMachine: true },
-      );
+      const gc = sameMachineClock(sim, true);
       await probeFor(gc, sim, 20);
       expect(gc.sameClock).toBe(false);
-      const reading = gc.groupNow()!;
-      expect(Math.abs(reading.groupMs - sim.groupAt(sim.now()))).toBeLessThanOrEqual(reading.errorMs);
+      expectWithinBound(gc, sim);
     });
   });
 

@@ -208,8 +208,7 @@ export class GroupClock implements GroupTimeSource {
     this.stats.accepted++;
     this.fitted = this.state.samples.length >= this.minSamples ? estimate(this.state, t4) : null;
     // The band below is tested against the transform the host states now, over the whole window.
-    const hostClock = reply.hostClock ?? null;
-    if (!sameTransform(hostClock, this.hostClock)) this.hostClock = hostClock;
+    this.hostClock = reply.hostClock ?? null;
     this.sameClockBandMs = this.sameMachine ? this.zeroBand() : null;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
@@ -352,11 +351,4 @@ function isTransform(value: unknown): value is HostClockTransform {
   const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   // Peers accept shifts within a day and skews up to 10,000 ppm; more is a broken reply.
   return finite(t.offsetMs) && finite(t.skewPpm) && finite(t.originMs) && Math.abs(t.skewPpm) <= 20_000;
-}
-
-function sameTransform(a: HostClockTransform | null, b: HostClockTransform | null): boolean {
-  return (
-    a === b ||
-    (!!a && !!b && a.offsetMs === b.offsetMs && a.skewPpm === b.skewPpm && a.originMs === b.originMs)
-  );
 }
