@@ -10,15 +10,26 @@
  * from the page's timers, its lowest value per 1 s bin still jitters by about ±4 ms (measured), so it
  * tells only large moves apart.
  *
- *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction]
+ *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction] [--next-min N] [--recorder-lead-sec N] [--warmup | --warmup-other | --warm-decode]
  *
  * `--settle-sec N` waits until the pages' audio has run N s before the play (3 by default); the raw
  * readings are shown relative to their median over the 3 s before the play.
+ *
+ * `--next-min N` puts an N-minute FLAC after the played track in the queue, so the pages decode it
+ * (`NEXT_TRACK_DELAY_MS` after the played track is ready) while the take runs.
+ *
+ * `--recorder-lead-sec N` starts the recording N s before the play (the table's time 0 is the recorder's start).
+ *
+ * `--warmup` plays the track for 3 s and stops it `--warmup-gap-sec` (8) s before the measured play, which then finds it decoded;
+ * `--warmup-other` plays another track instead, so the measured play still fetches and decodes its own.
+ *
+ * `--warm-decode` only decodes a short WAV in each page 8 s before the measured play.
  *
  * `--no-correction` makes the pages ignore the engine's playbackRate changes (an init script
  * replaces `setValueAtTime` on each source's playbackRate), so the sound runs on the device clock
  * as first scheduled.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +45,12 @@ const SEC = numberFlag('--sec', 60);
 const BIN = numberFlag('--bin', 5);
 const NO_CORRECTION = argv.includes('--no-correction');
 const SETTLE_SEC = numberFlag('--settle-sec', 3);
+const NEXT_MIN = numberFlag('--next-min', 0);
+const RECORDER_LEAD_SEC = numberFlag('--recorder-lead-sec', 0);
+const WARMUP_OTHER = argv.includes('--warmup-other');
+const WARMUP = WARMUP_OTHER || argv.includes('--warmup');
+const WARMUP_GAP_SEC = numberFlag('--warmup-gap-sec', 8);
+const WARM_DECODE = argv.includes('--warm-decode');
 
 /** [epoch ms, raw offset ms, render progress ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
 type Raw = [number, number, number][];
@@ -58,6 +75,18 @@ async function main(): Promise<void> {
     const lib = path.join(work, 'lib');
     mkdirSync(lib);
     writeFileSync(path.join(lib, 'long.wav'), track.wav);
+    const warm = makeClickTrack(12, 48_000, 41, { timingSeed: 43, channels: 1 });
+    if (WARMUP_OTHER) writeFileSync(path.join(lib, 'warm.wav'), warm.wav);
+    if (NEXT_MIN > 0) {
+      const next = makeClickTrack(Math.round((NEXT_MIN * 60) / 0.25), 48_000, 31, {
+        timingSeed: 37,
+        channels: 1,
+      });
+      const wav = path.join(work, 'next.wav');
+      writeFileSync(wav, next.wav);
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-c:a', 'flac', path.join(lib, 'next.flac')]);
+      rmSync(wav);
+    }
     const room = await startPeerRoom({ rig, libraryDir: lib, log: (l) => console.log(l) });
     try {
       for (const page of room.pages) {
@@ -69,6 +98,7 @@ async function main(): Promise<void> {
           window.AudioContext = class extends Base {
             constructor(options?: AudioContextOptions) {
               super(options);
+              w.__ctx = this;
               setInterval(() => {
                 const ts = this.getOutputTimestamp();
                 const now = performance.now();
@@ -111,6 +141,34 @@ async function main(): Promise<void> {
           ),
         ),
       );
+      const listed = await room.tracks();
+      const t = listed.find((x) => Math.abs(x.durationSec - track.durationSec) < 0.5);
+      console.log(
+        `tracks: ${listed.map((x) => x.durationSec.toFixed(2)).join(', ')} s; played ${track.durationSec.toFixed(2)} s`,
+      );
+      if (!t) throw new Error('the room does not list the played track');
+      if (NEXT_MIN > 0)
+        console.log(`queue order: ${listed.map((x) => x.durationSec.toFixed(0) + ' s').join(', ')}`);
+      if (WARMUP) {
+        // Plays the track for 3 s and stops, so the measured play finds it decoded and the output warm.
+        const w = WARMUP_OTHER ? listed.find((x) => x.trackId !== t.trackId) : t;
+        if (!w) throw new Error('the room does not list the warm-up track');
+        await room.command(room.follower, 'play', { trackId: w.trackId });
+        await room.waitPlaying(w.trackId);
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await room.command(room.holder, 'stop');
+        await new Promise((resolve) => setTimeout(resolve, WARMUP_GAP_SEC * 1000));
+      }
+      if (WARM_DECODE) {
+        // Only decodes a short WAV in each page (nothing played), 8 s before the measured play.
+        const bytes = [...makeClickTrack(2, 48_000, 47, { channels: 1 }).wav];
+        for (const page of room.pages)
+          await page.evaluate(async (b) => {
+            const ctx = (window as unknown as { __ctx: AudioContext }).__ctx;
+            await ctx.decodeAudioData(new Uint8Array(b).buffer);
+          }, bytes);
+        await new Promise((resolve) => setTimeout(resolve, 8000));
+      }
       for (const page of room.pages) {
         await page.evaluate(() => {
           const w = window as unknown as Record<string, unknown>;
@@ -128,10 +186,10 @@ async function main(): Promise<void> {
           }, 1000);
         });
       }
-      const [t] = await room.tracks();
-      if (!t) throw new Error('the room lists no track');
       const t0 = Date.now();
       const recording = await rig.recordWhile(async () => {
+        if (RECORDER_LEAD_SEC > 0)
+          await new Promise((resolve) => setTimeout(resolve, RECORDER_LEAD_SEC * 1000));
         await room.command(room.follower, 'play', { trackId: t.trackId });
         await room.waitPlaying(t.trackId);
         await room.waitPosition(SEC - 2, { intervalMs: 500, timeoutMs: (SEC + 60) * 1000 });

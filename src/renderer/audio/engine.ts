@@ -20,7 +20,9 @@
  * `fitWindowSec` of those readings (taken as if the rate had never changed) gives the device's
  * drift and the current error; `playbackRate` cancels the drift and closes the error, by at most
  * `maxRatePpm` (inaudible). It re-anchors with a crossfade instead once per start when steady
- * readings say it landed off (`settleMs`), and at any time when the output jumped (`reanchorMs`).
+ * readings say it landed off (`settleMs`), when steady readings say it moved by a few ms mid-track
+ * (`steadyReanchorMs`, at most once per `steadyCooldownSec`), and at any time when the output jumped
+ * (`reanchorMs`).
  */
 import type { Channel } from '../../shared/bridge/contract';
 import {
@@ -43,6 +45,7 @@ import {
   expectedPosition,
   sameTimeline,
   sourcePosition,
+  steadyOffset,
   steerRate,
   stepToWatch,
   type DriftPolicy,
@@ -51,6 +54,7 @@ import {
   type PlaybackSchedule,
   type SourceSegment,
 } from './timeline';
+import { silentWav } from './silent-wav';
 
 /** Chromium's `AudioContext.playbackStats` (not in the DOM typings yet). */
 interface PlaybackStats {
@@ -210,6 +214,7 @@ export class AudioEngine {
   private syncBoundMs: number | null = null;
   /** The slot of group time (`driftCheckMs` long) of the last drift check. */
   private lastDriftSlot: number | null = null;
+  private lastSteadyReanchorMs = -Infinity;
   /** Recent sync-error readings of the current voice (ms); decisions use their median. */
   private driftReadings: number[] = [];
   /** After a confirmed jump of the output clock: readings of the voice taken every tick, until judged. */
@@ -293,6 +298,12 @@ export class AudioEngine {
     this.clockMap.onStep((stepMs) => this.onOutputStep(stepMs));
     ctx.addEventListener('statechange', this.emit);
     this.timer = setInterval(() => this.tick(), TICK_MS);
+    // The page's first decode sets up the browser's decoder, and that stalled the output here: measured with
+    // bench/sync-readings.ts, a first play after 30 s of running output moved one or both pages' output by
+    // 3-16 ms (or their readings by up to 13 ms while the sound stayed put), in 5 runs of 5, where a play that
+    // followed one decode of a short WAV 8 s earlier landed 0.04-0.14 ms apart (3 runs of 3). So decode a
+    // few milliseconds of silence now, long before anything plays.
+    void ctx.decodeAudioData(silentWav(ctx.sampleRate, 480)).catch(() => undefined);
     // A state pushed before start() is played now.
     if (this.target && !this.target.paused) void this.startWhenReady(this.target, ++this.generation);
     await this.resume();
@@ -874,6 +885,17 @@ export class AudioEngine {
         this.reanchor(`start landed ${recentMs.toFixed(2)} ms off`);
         return;
       }
+    }
+    const steady = steadyOffset(this.driftReadings, this.policy);
+    if (
+      steady !== null &&
+      Math.abs(steady) <= this.policy.reanchorMs &&
+      performance.now() - this.lastSteadyReanchorMs >= this.policy.steadyCooldownSec * 1000
+    ) {
+      // Off by a few ms for seconds (the output moved by less than a step): a crossfade beats slewing for 10 s.
+      this.lastSteadyReanchorMs = performance.now();
+      this.reanchor(`steadily ${steady.toFixed(2)} ms off`);
+      return;
     }
     if (
       this.driftReadings.length >= this.policy.reanchorReadings &&

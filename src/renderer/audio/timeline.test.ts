@@ -9,6 +9,7 @@ import {
   groupTimeOfPosition,
   sameTimeline,
   sourcePosition,
+  steadyOffset,
   stepToWatch,
   steerRate,
   type DriftSample,
@@ -203,5 +204,26 @@ describe('stepToWatch', () => {
         5900,
       ),
     ).toBeNull();
+  });
+});
+
+describe('steadyOffset', () => {
+  it('names the error that the newest readings agree on beyond the threshold', () => {
+    // As measured: an output moved 7.4 ms; the readings followed over the map's window, then held.
+    expect(steadyOffset([0.1, 2.5, 5.8, 7.3, 7.4, 7.5, 7.4, 7.3, 7.5])).toBeCloseTo(7.4);
+    expect(steadyOffset([-3.4, -3.6, -3.5, -3.5, -3.3, -3.6])).toBeCloseTo(-3.5);
+  });
+
+  it('leaves small, wandering or too few readings alone', () => {
+    expect(steadyOffset([2.9, 2.8, 2.9, 2.9, 2.8, 2.9])).toBeNull();
+    // A wander of a few ms that comes back: the readings disagree.
+    expect(steadyOffset([0.5, 2.1, 4.0, 5.2, 3.6, 1.4])).toBeNull();
+    expect(steadyOffset([7.4, 7.4, 7.4, 7.4, 7.4])).toBeNull();
+    expect(steadyOffset([7.4, 7.4, NaN, 7.4, 7.4, 7.4])).toBeNull();
+  });
+
+  it('tolerates the slope of a rate correction under way', () => {
+    // 500 ppm over 0.5 s readings moves 0.25 ms a reading.
+    expect(steadyOffset([5.0, 4.75, 4.5, 4.25, 4.0, 3.75])).toBeCloseTo(4.375);
   });
 });

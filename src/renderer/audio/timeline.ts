@@ -102,6 +102,15 @@ export interface DriftPolicy {
   settleMs: number;
   settleSpreadMs: number;
   /**
+   * Mid-track, a voice whose newest `settleReadings` readings agree (median absolute deviation under
+   * `settleSpreadMs`) on an error beyond this (ms) is re-anchored, at most once per `steadyCooldownSec`.
+   * Measured in bench:sync: an output moved 7.4 ms, under `reanchorMs` and the clock map's step size, so the
+   * map followed it over its window and the rate steering, at most `maxRatePpm`, took 15 s to close it. Readings
+   * that agree for 3 s are a moved output, not the 1–2 s wander `reanchorMs` guards against.
+   */
+  steadyReanchorMs: number;
+  steadyCooldownSec: number;
+  /**
    * After the output clock map confirms a jump of at least `stepWatchMs` (an underrun really moves the
    * sound by tens to hundreds of ms), the voice is measured every engine tick for up to `stepWatchSec`, from
    * `stepDelaySec` on (the map gathers a few readings on the jump's far side first). Once the last
@@ -140,6 +149,8 @@ export const defaultDriftPolicy: DriftPolicy = {
   settleReadings: 6,
   settleMs: 1.5,
   settleSpreadMs: 0.5,
+  steadyReanchorMs: 3,
+  steadyCooldownSec: 10,
   stepWatchMs: 20,
   stepSumSec: 1,
   stepWatchSec: 3,
@@ -268,6 +279,21 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * The error (ms) a voice is steadily off by: the median of the newest `settleReadings` readings when it lies
+ * beyond `steadyReanchorMs` and they agree (median absolute deviation under `settleSpreadMs`); else null.
+ */
+export function steadyOffset(
+  readingsMs: readonly number[],
+  policy: Pick<DriftPolicy, 'settleReadings' | 'settleSpreadMs' | 'steadyReanchorMs'> = defaultDriftPolicy,
+): number | null {
+  const recent = readingsMs.slice(-policy.settleReadings);
+  if (recent.length < policy.settleReadings || !recent.every(Number.isFinite)) return null;
+  const m = median(recent);
+  const spread = median(recent.map((r) => Math.abs(r - m)));
+  return Math.abs(m) > policy.steadyReanchorMs && spread < policy.settleSpreadMs ? m : null;
 }
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
