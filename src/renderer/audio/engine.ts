@@ -21,7 +21,7 @@
  * drift and the current error; `playbackRate` cancels the drift and closes the error, by at most
  * `maxRatePpm` (inaudible). It re-anchors with a crossfade instead once per start when steady
  * readings say it landed off (`settleMs`), when steady readings say it moved by a few ms mid-track
- * (`steadyReanchorMs`, at most once per `steadyCooldownSec`), and at any time when the output jumped
+ * (`steadyReanchorMs`, at most once per `steadyCooldownSec`, on an output older than `steadyAfterOutputSec`), and at any time when the output jumped
  * (`reanchorMs`).
  */
 import type { Channel } from '../../shared/bridge/contract';
@@ -890,6 +890,7 @@ export class AudioEngine {
     if (
       steady !== null &&
       Math.abs(steady) <= this.policy.reanchorMs &&
+      now >= this.policy.steadyAfterOutputSec &&
       performance.now() - this.lastSteadyReanchorMs >= this.policy.steadyCooldownSec * 1000
     ) {
       // Off by a few ms for seconds (the output moved by less than a step): a crossfade beats slewing for 10 s.

@@ -106,10 +106,14 @@ export interface DriftPolicy {
    * `settleSpreadMs`) on an error beyond this (ms) is re-anchored, at most once per `steadyCooldownSec`.
    * Measured in bench:sync: an output moved 7.4 ms, under `reanchorMs` and the clock map's step size, so the
    * map followed it over its window and the rate steering, at most `maxRatePpm`, took 15 s to close it. Readings
-   * that agree for 3 s are a moved output, not the 1–2 s wander `reanchorMs` guards against.
+   * that agree for 3 s are a moved output, not the 1–2 s wander `reanchorMs` guards against. Not before the
+   * output has run `steadyAfterOutputSec`: a young output's readings sit steadily some ms off while the sound
+   * does not (seen in bench:sync `--fresh-rooms`: a page 3.5 ms off by its readings, re-anchored, and the
+   * two pages went from 2.1 ms apart to 1.9 ms the other way).
    */
   steadyReanchorMs: number;
   steadyCooldownSec: number;
+  steadyAfterOutputSec: number;
   /**
    * After the output clock map confirms a jump of at least `stepWatchMs` (an underrun really moves the
    * sound by tens to hundreds of ms), the voice is measured every engine tick for up to `stepWatchSec`, from
@@ -151,6 +155,7 @@ export const defaultDriftPolicy: DriftPolicy = {
   settleSpreadMs: 0.5,
   steadyReanchorMs: 3,
   steadyCooldownSec: 10,
+  steadyAfterOutputSec: 20,
   stepWatchMs: 20,
   stepSumSec: 1,
   stepWatchSec: 3,
