@@ -10,10 +10,12 @@
  * from the page's timers, its lowest value per 1 s bin still jitters by about ±4 ms (measured), so it
  * tells only large moves apart.
  *
- *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction] [--next-min N] [--recorder-lead-sec N] [--warmup | --warmup-other | --warm-decode]
+ *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction] [--next-min N | --next-wav-sec N] [--recorder-lead-sec N] [--warmup | --warmup-other | --warm-decode] [--decode-at-sec S]
  *
  * `--settle-sec N` waits until the pages' audio has run N s before the play (3 by default); the raw
  * readings are shown relative to their median over the 3 s before the play.
+ *
+ * `--next-wav-sec N` puts an N s stereo WAV click track after the played track instead (as bench:sync's track c).
  *
  * `--next-min N` puts an N-minute FLAC after the played track in the queue, so the pages decode it
  * (`NEXT_TRACK_DELAY_MS` after the played track is ready) while the take runs.
@@ -24,6 +26,9 @@
  * `--warmup-other` plays another track instead, so the measured play still fetches and decodes its own.
  *
  * `--warm-decode` only decodes a short WAV in each page 8 s before the measured play.
+ *
+ * `--decode-at-sec S [--decode-sec N]` has both pages decode an N s (30) stereo WAV, made in the page, S s
+ * into the take, as the app decodes the next track.
  *
  * `--no-correction` makes the pages ignore the engine's playbackRate changes (an init script
  * replaces `setValueAtTime` on each source's playbackRate), so the sound runs on the device clock
@@ -51,6 +56,9 @@ const WARMUP_OTHER = argv.includes('--warmup-other');
 const WARMUP = WARMUP_OTHER || argv.includes('--warmup');
 const WARMUP_GAP_SEC = numberFlag('--warmup-gap-sec', 8);
 const WARM_DECODE = argv.includes('--warm-decode');
+const DECODE_AT_SEC = numberFlag('--decode-at-sec', 0);
+const NEXT_WAV_SEC = numberFlag('--next-wav-sec', 0);
+const DECODE_SEC = numberFlag('--decode-sec', 30);
 
 /** [epoch ms, raw offset ms, render progress ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
 type Raw = [number, number, number][];
@@ -77,6 +85,15 @@ async function main(): Promise<void> {
     writeFileSync(path.join(lib, 'long.wav'), track.wav);
     const warm = makeClickTrack(12, 48_000, 41, { timingSeed: 43, channels: 1 });
     if (WARMUP_OTHER) writeFileSync(path.join(lib, 'warm.wav'), warm.wav);
+    if (NEXT_WAV_SEC > 0) {
+      // As bench:sync's track c: a stereo 16-bit click track, clicks 0.2-0.3 s apart.
+      const next = makeClickTrack(Math.round(NEXT_WAV_SEC / 0.25), 48_000, 17, {
+        timingSeed: 19,
+        minGapSec: 0.2,
+        maxGapSec: 0.3,
+      });
+      writeFileSync(path.join(lib, 'next.wav'), next.wav);
+    }
     if (NEXT_MIN > 0) {
       const next = makeClickTrack(Math.round((NEXT_MIN * 60) / 0.25), 48_000, 31, {
         timingSeed: 37,
@@ -192,6 +209,47 @@ async function main(): Promise<void> {
           await new Promise((resolve) => setTimeout(resolve, RECORDER_LEAD_SEC * 1000));
         await room.command(room.follower, 'play', { trackId: t.trackId });
         await room.waitPlaying(t.trackId);
+        if (DECODE_AT_SEC > 0) {
+          // Both pages decode a stereo 16-bit WAV of DECODE_SEC seconds of noise, made in the page, at the same moment.
+          await new Promise((resolve) => setTimeout(resolve, DECODE_AT_SEC * 1000));
+          const started = Date.now() - t0;
+          const took = await Promise.all(
+            room.pages.map((page) =>
+              page.evaluate(async (sec) => {
+                const rate = 48_000;
+                const frames = rate * sec;
+                const bytes = new ArrayBuffer(44 + frames * 4);
+                const view = new DataView(bytes);
+                // (No named helper functions in here: the bundler would wrap them in a helper the page lacks.)
+                for (const [at, value] of [
+                  [0, 'RIFF'],
+                  [8, 'WAVE'],
+                  [12, 'fmt '],
+                  [36, 'data'],
+                ] as const)
+                  for (let i = 0; i < value.length; i++) view.setUint8(at + i, value.charCodeAt(i));
+                view.setUint32(4, 36 + frames * 4, true);
+                view.setUint32(16, 16, true);
+                view.setUint16(20, 1, true);
+                view.setUint16(22, 2, true);
+                view.setUint32(24, rate, true);
+                view.setUint32(28, rate * 4, true);
+                view.setUint16(32, 4, true);
+                view.setUint16(34, 16, true);
+                view.setUint32(40, frames * 4, true);
+                for (let i = 0; i < frames * 2; i++)
+                  view.setInt16(44 + i * 2, (Math.random() - 0.5) * 200, true);
+                const ctx = (window as unknown as { __ctx: AudioContext }).__ctx;
+                const began = performance.now();
+                await ctx.decodeAudioData(bytes);
+                return performance.now() - began;
+              }, DECODE_SEC),
+            ),
+          );
+          console.log(
+            `decode of ${DECODE_SEC} s at ${(started / 1000).toFixed(1)} s took ${took.map((ms) => ms.toFixed(0)).join(' / ')} ms`,
+          );
+        }
         await room.waitPosition(SEC - 2, { intervalMs: 500, timeoutMs: (SEC + 60) * 1000 });
       });
       const raws = (await Promise.all(

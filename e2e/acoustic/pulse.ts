@@ -158,6 +158,13 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       channelSinks.push(remap);
     }
     await pactl('set-default-sink', sink);
+    if (process.getuid?.() === 0 && process.env.FIREFLY_ACOUSTIC_RT !== '0') {
+      // The daemon's main thread (which tells each stream how much to write next) runs at nice -11, as on a
+      // desktop; here it shares two cores with a whole room, and under a play's fetch and decode its streams
+      // underran by 20-80 ms at once (both pages' renderers fell behind together). Realtime for all its threads.
+      const pid = readFileSync(path.join(runtime, 'pulse', 'pid'), 'utf8').trim();
+      await run('chrt', ['--all-tasks', '--rr', '--pid', '9', pid], { timeout: 10_000 });
+    }
     return {
       env,
       sink,
