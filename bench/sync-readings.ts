@@ -10,7 +10,7 @@
  * from the page's timers, its lowest value per 1 s bin still jitters by about ±4 ms (measured), so it
  * tells only large moves apart.
  *
- *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction] [--next-min N | --next-wav-sec N] [--recorder-lead-sec N] [--warmup | --warmup-other | --warm-decode] [--decode-at-sec S]
+ *   npx tsx bench/sync-readings.ts [--sec 60] [--bin 5] [--settle-sec 3] [--no-correction] [--next-min N | --next-wav-sec N] [--recorder-lead-sec N] [--warmup | --warmup-other | --warm-decode] [--decode-at-sec S] [--skew]
  *
  * `--settle-sec N` waits until the pages' audio has run N s before the play (3 by default); the raw
  * readings are shown relative to their median over the 3 s before the play.
@@ -29,6 +29,8 @@
  *
  * `--decode-at-sec S [--decode-sec N]` has both pages decode an N s (30) stereo WAV, made in the page, S s
  * into the take, as the app decodes the next track.
+ *
+ * `--skew` starts the follower with `--clock-offset-ms 250 --clock-skew-ppm 150`, as bench:sync's second room.
  *
  * `--no-correction` makes the pages ignore the engine's playbackRate changes (an init script
  * replaces `setValueAtTime` on each source's playbackRate), so the sound runs on the device clock
@@ -58,6 +60,7 @@ const WARMUP_GAP_SEC = numberFlag('--warmup-gap-sec', 8);
 const WARM_DECODE = argv.includes('--warm-decode');
 const DECODE_AT_SEC = numberFlag('--decode-at-sec', 0);
 const NEXT_WAV_SEC = numberFlag('--next-wav-sec', 0);
+const SKEW = argv.includes('--skew');
 const DECODE_SEC = numberFlag('--decode-sec', 30);
 
 /** [epoch ms, raw offset ms, render progress ms] every 20 ms; [epoch ms, rate, sync error ms] every second. */
@@ -104,7 +107,12 @@ async function main(): Promise<void> {
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-c:a', 'flac', path.join(lib, 'next.flac')]);
       rmSync(wav);
     }
-    const room = await startPeerRoom({ rig, libraryDir: lib, log: (l) => console.log(l) });
+    const room = await startPeerRoom({
+      rig,
+      libraryDir: lib,
+      log: (l) => console.log(l),
+      ...(SKEW ? { followerArgs: ['--clock-offset-ms', '250', '--clock-skew-ppm', '150'] } : {}),
+    });
     try {
       for (const page of room.pages) {
         await page.addInitScript((noCorrection: boolean) => {
