@@ -110,14 +110,16 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
   );
   const pactl = async (...args: string[]) =>
     (await run('pactl', args, { env: { ...process.env, ...env }, timeout: 10_000 })).stdout.trim();
-  const stop = async () => {
-    const pidFile = path.join(runtime, 'pulse', 'pid');
-    let pid = NaN;
+  /** The daemon's pid from its pid file; NaN while there is none (the daemon never came up). */
+  const daemonPid = () => {
     try {
-      pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+      return Number.parseInt(readFileSync(path.join(runtime, 'pulse', 'pid'), 'utf8').trim(), 10);
     } catch {
-      // No pid file: the daemon never came up.
+      return NaN;
     }
+  };
+  const stop = async () => {
+    const pid = daemonPid();
     if (Number.isInteger(pid) && pid > 0) {
       try {
         process.kill(pid, 'SIGTERM');
@@ -162,8 +164,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       // The daemon's main thread (which tells each stream how much to write next) runs at nice -11, as on a
       // desktop; here it shares two cores with a whole room, and under a play's fetch and decode its streams
       // underran by 20-80 ms at once (both pages' renderers fell behind together). Realtime for all its threads.
-      const pid = readFileSync(path.join(runtime, 'pulse', 'pid'), 'utf8').trim();
-      await run('chrt', ['--all-tasks', '--rr', '--pid', '9', pid], { timeout: 10_000 });
+      await run('chrt', ['--all-tasks', '--rr', '--pid', '9', String(daemonPid())], { timeout: 10_000 });
     }
     return {
       env,

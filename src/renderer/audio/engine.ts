@@ -21,14 +21,13 @@
  * drift and the current error; `playbackRate` cancels the drift and closes the error, by at most
  * `maxRatePpm` (inaudible). It re-anchors with a crossfade instead once per start when steady
  * readings say it landed off (`settleMs`), when steady readings say it moved by a few ms mid-track
- * (`steadyReanchorMs`, at most once per `steadyCooldownSec`, on an output older than `steadyAfterOutputSec`), and at any time when the output jumped
- * (`reanchorMs`).
+ * (`steadyReanchorMs`, at most once per `steadyCooldownSec`, on an output older than
+ * `steadyAfterOutputSec`), and at any time when the output jumped (`reanchorMs`).
  */
 import type { Channel } from '../../shared/bridge/contract';
 import {
   ClockMap,
   contextToPerformance,
-  medianAbsDeviation,
   performanceToContext,
   type ClockMapFit,
   type ClockMapInit,
@@ -877,24 +876,23 @@ export class AudioEngine {
     this.syncBoundMs = heard.errorMs + fit.spreadMs;
     if (!voice.settled && this.driftReadings.length >= this.policy.settleReadings) {
       voice.settled = true;
-      if (
-        Math.abs(recentMs) > this.policy.settleMs &&
-        medianAbsDeviation(this.driftReadings) < this.policy.settleSpreadMs
-      ) {
+      const landed = steadyOffset(this.driftReadings, this.policy, this.policy.settleMs);
+      if (landed !== null) {
         // The start landed off and steady readings confirm it: fix it now rather than slew for seconds.
-        this.reanchor(`start landed ${recentMs.toFixed(2)} ms off`);
+        this.reanchor(`start landed ${landed.toFixed(2)} ms off`);
         return;
       }
     }
     const steady = steadyOffset(this.driftReadings, this.policy);
+    const nowMs = performance.now();
     if (
       steady !== null &&
       Math.abs(steady) <= this.policy.reanchorMs &&
       now >= this.policy.steadyAfterOutputSec &&
-      performance.now() - this.lastSteadyReanchorMs >= this.policy.steadyCooldownSec * 1000
+      nowMs - this.lastSteadyReanchorMs >= this.policy.steadyCooldownSec * 1000
     ) {
       // Off by a few ms for seconds (the output moved by less than a step): a crossfade beats slewing for 10 s.
-      this.lastSteadyReanchorMs = performance.now();
+      this.lastSteadyReanchorMs = nowMs;
       this.reanchor(`steadily ${steady.toFixed(2)} ms off`);
       return;
     }

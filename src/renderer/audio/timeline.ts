@@ -2,6 +2,7 @@
  * Pure timeline math of the audio engine: where a track should be at a group time, where a
  * playing source is at a context time, and how hard to nudge its rate to close the gap.
  */
+import { medianAbsDeviation } from './clock-map';
 
 /** Group time t0 (ms) at which position p0 (s) plays. */
 export interface PlaybackAnchor {
@@ -288,17 +289,18 @@ export function median(values: readonly number[]): number {
 
 /**
  * The error (ms) a voice is steadily off by: the median of the newest `settleReadings` readings when it lies
- * beyond `steadyReanchorMs` and they agree (median absolute deviation under `settleSpreadMs`); else null.
+ * beyond `beyondMs` (`steadyReanchorMs` mid-track, `settleMs` for a start) and they agree (median absolute
+ * deviation under `settleSpreadMs`); else null.
  */
 export function steadyOffset(
   readingsMs: readonly number[],
   policy: Pick<DriftPolicy, 'settleReadings' | 'settleSpreadMs' | 'steadyReanchorMs'> = defaultDriftPolicy,
+  beyondMs = policy.steadyReanchorMs,
 ): number | null {
   const recent = readingsMs.slice(-policy.settleReadings);
   if (recent.length < policy.settleReadings || !recent.every(Number.isFinite)) return null;
   const m = median(recent);
-  const spread = median(recent.map((r) => Math.abs(r - m)));
-  return Math.abs(m) > policy.steadyReanchorMs && spread < policy.settleSpreadMs ? m : null;
+  return Math.abs(m) > beyondMs && medianAbsDeviation(recent) < policy.settleSpreadMs ? m : null;
 }
 
 /** What to do about a measured error (ms; positive = the source is ahead of the group). */
