@@ -6,6 +6,7 @@ import {
   median,
   medianAbsDeviation,
   performanceToContext,
+  theilSenSlope,
   type OutputTimestampSource,
 } from './clock-map';
 
@@ -149,8 +150,66 @@ describe('OutputClockWindow', () => {
     expect(w2.steps).toBe(0);
   });
 
+  it('follows a drifting output clock at its newest reading, where the median alone lags by half a window', () => {
+    const w = new OutputClockWindow();
+    // A device 150 ppm fast against the performance clock, readings 40 ms apart, wandering in a 0.75 s
+    // sawtooth of ±1 ms as the sound server's latency interpolation does.
+    const driftPpm = 150;
+    const truth = (perfMs: number) => -500 + driftPpm * 1e-6 * (perfMs - 1000);
+    const sawtooth = (perfMs: number) => (perfMs % 750) / 375 - 1;
+    w.add({ contextTimeSec: 0.4, performanceTimeMs: 960 });
+    let perf = 1000;
+    const run = (sec: number) => {
+      for (const end = perf + sec * 1000; perf < end; perf += 40)
+        w.add({ performanceTimeMs: perf, contextTimeSec: (perf + truth(perf) + sawtooth(perf)) / 1000 });
+    };
+    run(5);
+    // Not fitted yet (under 10 s): the plain median, 1.5 s behind: 0.225 ms at 150 ppm.
+    expect(w.fit()!.driftPpm).toBe(0);
+    const newest = perf - 40;
+    expect(truth(newest) - w.fit()!.offsetMs).toBeCloseTo(0.225, 1);
+    run(40);
+    const fit = w.fit()!;
+    expect(Math.abs(fit.driftPpm - driftPpm)).toBeLessThan(10);
+    expect(Math.abs(fit.offsetMs - truth(perf - 40))).toBeLessThan(0.03);
+    expect(fit.samples).toBe(75);
+  });
+
+  it('forgets the drift when the output steps, and refuses a drift no device clock has', () => {
+    const w = new OutputClockWindow({ stepThresholdMs: 8 });
+    w.add({ contextTimeSec: 0.4, performanceTimeMs: 960 });
+    let perf = 1000;
+    let offset = 200;
+    let ppm = 100;
+    const run = (sec: number) => {
+      for (const end = perf + sec * 1000; perf < end; perf += 40) {
+        offset += ppm * 1e-6 * 40;
+        w.add({ performanceTimeMs: perf, contextTimeSec: (perf + offset) / 1000 });
+      }
+    };
+    run(20);
+    expect(w.fit()!.driftPpm).toBeCloseTo(100, 3);
+    offset -= 25; // an underrun
+    run(0.2);
+    expect(w.steps).toBe(1);
+    expect(w.fit()!.driftPpm).toBe(0);
+    run(15);
+    expect(w.fit()!.driftPpm).toBeCloseTo(100, 3);
+    expect(w.fit()!.offsetMs).toBeCloseTo(offset, 3);
+    // Readings that slide 3 ms a second are not a clock: the map goes back to the plain median.
+    ppm = 3000;
+    run(15);
+    expect(w.fit()!.driftPpm).toBe(0);
+  });
+
+  it('fits a slope that a stray point does not bend', () => {
+    const points = Array.from({ length: 20 }, (_, i) => ({ atMs: i * 1000, offsetMs: 5 + i * 0.1 }));
+    points[7] = { atMs: 7000, offsetMs: 40 };
+    expect(theilSenSlope(points)).toBeCloseTo(0.0001, 9);
+  });
+
   it('converts both ways consistently', () => {
-    const fit = { offsetMs: -812.25, spreadMs: 0, samples: 5 };
+    const fit = { offsetMs: -812.25, driftPpm: 0, spreadMs: 0, samples: 5 };
     expect(performanceToContext(fit, 10_000)).toBeCloseTo(9.18775, 12);
     expect(contextToPerformance(fit, performanceToContext(fit, 12_345.678))).toBeCloseTo(12_345.678, 9);
   });

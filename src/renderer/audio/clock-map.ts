@@ -13,6 +13,12 @@
  * other hand, really moves the output by 10–30 ms at once. Hence a long window (3 s by default)
  * whose median ignores the sawtooth, and a step detector that replaces the window when several
  * readings in a row land far (8 ms) on one side of it.
+ *
+ * A device clock drifts against the performance clock (a sound card's crystal: tens of ppm; this
+ * machine's null sink, 70–240 ppm), so the offset moves along a line, and a window's median is its
+ * value at the window's middle, 1.5 s ago: 0.15 ms behind at 100 ppm. Two PCs whose cards drift
+ * apart by 100 ppm would be that far apart for good. So the map also fits the drift, through 1 s
+ * medians of the last 30 s, and carries each reading in the window forward along it to the newest.
  */
 
 /** One `getOutputTimestamp()` reading. */
@@ -29,6 +35,11 @@ export type SampleVerdict = 'accepted' | 'not-running' | 'stalled';
 /** The current map: contextTime·1000 = performanceTime + offsetMs. */
 export interface ClockMapFit {
   offsetMs: number;
+  /**
+   * The drift the map carries its median forward by (ppm of the output clock against the performance
+   * clock), 0 until it spans `driftMinSpanMs`.
+   */
+  driftPpm: number;
   /** Median absolute deviation of the readings in the window (ms): how noisy the map is. */
   spreadMs: number;
   samples: number;
@@ -66,6 +77,32 @@ export interface OutputClockWindowOptions {
    */
   stepThresholdMs?: number;
   stepConfirm?: number;
+  /** Drift fit: the 1 s medians of this span (ms) are fitted... */
+  driftSpanMs?: number;
+  /** ... once they span at least this (ms); until then the map is the plain median. */
+  driftMinSpanMs?: number;
+  /** A fitted drift beyond this (ppm) is not trusted (readings that wander, not a clock): the plain median. */
+  driftMaxPpm?: number;
+}
+
+/** A 1 s median of the readings: at performance time `atMs`, offset `offsetMs`. */
+interface DriftPoint {
+  atMs: number;
+  offsetMs: number;
+}
+
+/**
+ * Theil–Sen slope (ms per ms) through some points: the median of the pairwise slopes, which a few
+ * stray points (a block caught in a wander) do not bend.
+ */
+export function theilSenSlope(points: readonly DriftPoint[]): number {
+  const slopes: number[] = [];
+  for (let i = 0; i < points.length; i++)
+    for (let j = i + 1; j < points.length; j++) {
+      const dt = points[j]!.atMs - points[i]!.atMs;
+      if (dt > 0) slopes.push((points[j]!.offsetMs - points[i]!.offsetMs) / dt);
+    }
+  return median(slopes);
 }
 
 /** Pure sliding window of output-clock readings with running and step detection. */
@@ -74,8 +111,18 @@ export class OutputClockWindow {
   private readonly minSamples: number;
   private readonly stepThresholdMs: number;
   private readonly stepConfirm: number;
+  private readonly driftSpanMs: number;
+  private readonly driftMinSpanMs: number;
+  private readonly driftMaxPpm: number;
   private offsets: number[] = [];
-  private suspects: number[] = [];
+  /** Performance times (ms) of the readings in `offsets`, in step with it. */
+  private times: number[] = [];
+  /** Closed 1 s medians, oldest first, and the readings of the block being filled. */
+  private driftPoints: DriftPoint[] = [];
+  private block: { offsets: number[]; times: number[] } = { offsets: [], times: [] };
+  /** Drift (ms per ms) fitted when the last block closed. */
+  private drift = 0;
+  private suspects: { offset: number; atMs: number }[] = [];
   private last: OutputClockSample | null = null;
   /** Set once the window first filled to `minSamples`; a confirmed step keeps it. */
   private established = false;
@@ -89,6 +136,9 @@ export class OutputClockWindow {
     this.minSamples = options.minSamples ?? 10;
     this.stepThresholdMs = options.stepThresholdMs ?? 8;
     this.stepConfirm = options.stepConfirm ?? 3;
+    this.driftSpanMs = options.driftSpanMs ?? 30_000;
+    this.driftMinSpanMs = options.driftMinSpanMs ?? 10_000;
+    this.driftMaxPpm = options.driftMaxPpm ?? 1000;
   }
 
   /** Adds a reading; refuses it unless both clocks advanced since the previous one. */
@@ -112,7 +162,9 @@ export class OutputClockWindow {
       // established again, how far the output moved across the stall counts as a step.
       if (this.established && this.offsets.length > 0) this.beforeStall = median(this.offsets);
       this.offsets = [];
+      this.times = [];
       this.suspects = [];
+      this.forgetDrift();
       this.established = false;
       return 'stalled';
     }
@@ -121,11 +173,15 @@ export class OutputClockWindow {
       const m = median(this.offsets);
       const deviation = offset - m;
       if (Math.abs(deviation) > this.stepThresholdMs) {
-        const sameSide = this.suspects.every((s) => Math.sign(s - m) === Math.sign(deviation));
-        this.suspects = sameSide ? [...this.suspects, offset] : [offset];
+        const sameSide = this.suspects.every((s) => Math.sign(s.offset - m) === Math.sign(deviation));
+        const suspect = { offset, atMs: sample.performanceTimeMs };
+        this.suspects = sameSide ? [...this.suspects, suspect] : [suspect];
         if (this.suspects.length >= this.stepConfirm) {
-          this.offsets = this.suspects;
+          this.offsets = this.suspects.map((s) => s.offset);
+          this.times = this.suspects.map((s) => s.atMs);
           this.suspects = [];
+          // The output moved: the line it drifted along before is gone.
+          this.forgetDrift();
           this.stepCount++;
           this.lastStep = median(this.offsets) - m;
         }
@@ -134,7 +190,12 @@ export class OutputClockWindow {
     }
     this.suspects = [];
     this.offsets.push(offset);
-    if (this.offsets.length > this.windowSize) this.offsets.shift();
+    this.times.push(sample.performanceTimeMs);
+    if (this.offsets.length > this.windowSize) {
+      this.offsets.shift();
+      this.times.shift();
+    }
+    this.addToDrift(offset, sample.performanceTimeMs);
     if (this.offsets.length >= this.minSamples && !this.established) {
       this.established = true;
       if (this.beforeStall !== null) {
@@ -162,15 +223,47 @@ export class OutputClockWindow {
     return this.lastStep;
   }
 
-  /** The map, or null until enough readings of a running output were seen. */
+  /**
+   * The map, or null until enough readings of a running output were seen: the median of the window's
+   * readings, each carried forward along the fitted drift to the newest one.
+   */
   fit(): ClockMapFit | null {
     if (this.offsets.length === 0 || (!this.established && this.offsets.length < this.minSamples))
       return null;
+    const newest = this.times[this.times.length - 1]!;
+    const drift = this.drift;
     return {
-      offsetMs: median(this.offsets),
+      offsetMs:
+        drift === 0
+          ? median(this.offsets)
+          : median(this.offsets.map((o, i) => o + drift * (newest - this.times[i]!))),
+      driftPpm: this.drift * 1e6,
       spreadMs: medianAbsDeviation(this.offsets),
       samples: this.offsets.length,
     };
+  }
+
+  /** Adds an accepted reading to the drift fit's current 1 s block, closing it (and refitting) once full. */
+  private addToDrift(offset: number, atMs: number): void {
+    const block = this.block;
+    if (block.times.length > 0 && atMs - block.times[0]! >= 1000) {
+      this.driftPoints.push({ atMs: median(block.times), offsetMs: median(block.offsets) });
+      while (this.driftPoints.length > 0 && atMs - this.driftPoints[0]!.atMs > this.driftSpanMs)
+        this.driftPoints.shift();
+      this.block = { offsets: [], times: [] };
+      const points = this.driftPoints;
+      const span = points.length > 1 ? points[points.length - 1]!.atMs - points[0]!.atMs : 0;
+      const slope = span >= this.driftMinSpanMs ? theilSenSlope(points) : 0;
+      this.drift = Math.abs(slope) * 1e6 <= this.driftMaxPpm ? slope : 0;
+    }
+    this.block.offsets.push(offset);
+    this.block.times.push(atMs);
+  }
+
+  private forgetDrift(): void {
+    this.driftPoints = [];
+    this.block = { offsets: [], times: [] };
+    this.drift = 0;
   }
 
   /**
@@ -187,7 +280,9 @@ export class OutputClockWindow {
   /** Forgets everything (e.g. after the context was suspended). */
   reset(): void {
     this.offsets = [];
+    this.times = [];
     this.suspects = [];
+    this.forgetDrift();
     this.last = null;
     this.established = false;
     this.beforeStall = null;
