@@ -398,23 +398,28 @@ async function main(): Promise<void> {
   );
 }
 
-/** The summary of every take: each against the targets, then all clicks pooled. */
+/**
+ * The summary of every take: each against the targets, then all clicks pooled (the offset over several
+ * tracks, after seeks and across the 10-minute track, as one set of figures), also against them.
+ */
 function printFigures(began: number): void {
   console.log(`\nSummary (load average now ${load()}; ${((Date.now() - began) / 60_000).toFixed(1)} min)`);
   console.log(`  target: |median offset| ≤ ${TARGET.medianMs} ms, p95 |offset| ≤ ${TARGET.p95Ms} ms`);
+  const meets = (r: { medianMs: number; p95AbsMs: number }) =>
+    Math.abs(r.medianMs) <= TARGET.medianMs && r.p95AbsMs <= TARGET.p95Ms;
   for (const { label, report } of figures) {
-    const met = Math.abs(report.medianMs) <= TARGET.medianMs && report.p95AbsMs <= TARGET.p95Ms;
     console.log(
-      `  ${met ? 'MET   ' : 'MISSED'} ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`,
+      `  ${meets(report) ? 'MET   ' : 'MISSED'} ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`,
     );
   }
+  if (figures.length === 0) return;
   const pooled = summarize(
     figures.flatMap((x) => x.report.offsetsMs),
     figures.flatMap((x) => x.report.onsetsSec),
     figures.reduce((n, x) => n + x.report.unmatched, 0),
   );
   console.log(
-    `  all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks)`,
+    `  ${meets(pooled) ? 'MET   ' : 'MISSED'} all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks; ${figures.filter((x) => meets(x.report)).length} of ${figures.length} takes met on their own)`,
   );
 }
 

@@ -118,7 +118,7 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   expect(whole.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.8));
   expect(offsets.count).toBeGreaterThanOrEqual(Math.floor(CLICKS * 0.5));
   // Heard together once settled: the median within the ±0.5 ms the best public system targets, 95 % of the
-  // clicks within 1 ms (measured here, over 18 settled takes of this test: medians 0.015–0.321 ms, p95
+  // clicks within 1 ms (measured here, over 12 settled takes of this test: medians 0.015–0.321 ms, p95
   // 0.026–0.546 ms; the worst were takes in which one page's output map wandered about a ms and its engine
   // followed part of it). The targets themselves (median 0.1 ms, p95 0.5 ms, over first plays, seeks and a
   // 10-minute track) are `npm run bench:sync`'s.
