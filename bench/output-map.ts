@@ -3,7 +3,8 @@
  * says when a frame is heard. One page holds two AudioContexts (one performance clock, so no
  * clock sync is involved): context 0 clicks on the left channel of a private PulseAudio null sink,
  * context 1 on the right. Every ~250 ms both schedule a click for the same performance time through
- * the engine's map (the median of 3 s of readings); one recording spans the whole run, and context
+ * a 3 s median of readings (the engine's map, less its drift carry: both contexts here share one sink clock,
+ * so the drift is common to both); one recording spans the whole run, and context
  * 1, then 0, then 1 are recreated part way through. Per click and context it prints:
  *
  * - `true`: the context's real output offset (context ms − performance ms of the heard frame), up to
