@@ -27,8 +27,8 @@
  *
  * `--warm-decode` only decodes a short WAV in each page 8 s before the measured play.
  *
- * `--decode-at-sec S [--decode-sec N]` has both pages decode an N s (30) stereo WAV, made in the page, S s
- * into the take, as the app decodes the next track.
+ * `--decode-at-sec S [--decode-sec N]` has both pages decode an N s (30) stereo WAV, handed to them before the
+ * take, S s into it, as the app decodes the next track.
  *
  * `--skew` starts the follower with `--clock-offset-ms 250 --clock-skew-ppm 150`, as bench:sync's second room.
  *
@@ -41,6 +41,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPeerRoom } from '../e2e/acoustic/peer-room';
+import { writeWav } from '../e2e/acoustic/wav';
 import { makeClickTrack, pulseAvailable, startAcousticRig } from './sync-acoustic-lib';
 
 const argv = process.argv.slice(2);
@@ -194,6 +195,18 @@ async function main(): Promise<void> {
           }, bytes);
         await new Promise((resolve) => setTimeout(resolve, 8000));
       }
+      if (DECODE_AT_SEC > 0) {
+        // A stereo 16-bit WAV of DECODE_SEC seconds of quiet noise, handed to each page now, outside the take.
+        const noise = () =>
+          Float32Array.from({ length: 48_000 * DECODE_SEC }, () => (Math.random() - 0.5) * 0.006);
+        const wav = Buffer.from(writeWav({ sampleRate: 48_000, channels: [noise(), noise()] }, 'pcm16'));
+        for (const page of room.pages)
+          await page.evaluate((b64) => {
+            (window as unknown as { __decodeMe: ArrayBuffer }).__decodeMe = Uint8Array.from(atob(b64), (c) =>
+              c.charCodeAt(0),
+            ).buffer;
+          }, wav.toString('base64'));
+      }
       for (const page of room.pages) {
         await page.evaluate(() => {
           const w = window as unknown as Record<string, unknown>;
@@ -218,40 +231,18 @@ async function main(): Promise<void> {
         await room.command(room.follower, 'play', { trackId: t.trackId });
         await room.waitPlaying(t.trackId);
         if (DECODE_AT_SEC > 0) {
-          // Both pages decode a stereo 16-bit WAV of DECODE_SEC seconds of noise, made in the page, at the same moment.
+          // Both pages decode the WAV handed to them before the take, at the same moment.
           await new Promise((resolve) => setTimeout(resolve, DECODE_AT_SEC * 1000));
           const started = Date.now() - t0;
           const took = await Promise.all(
             room.pages.map((page) =>
-              page.evaluate(async (sec) => {
-                const rate = 48_000;
-                const frames = rate * sec;
-                const bytes = new ArrayBuffer(44 + frames * 4);
-                const view = new DataView(bytes);
-                // (No named helper functions in here: the bundler would wrap them in a helper the page lacks.)
-                for (const [at, value] of [
-                  [0, 'RIFF'],
-                  [8, 'WAVE'],
-                  [12, 'fmt '],
-                  [36, 'data'],
-                ] as const)
-                  for (let i = 0; i < value.length; i++) view.setUint8(at + i, value.charCodeAt(i));
-                view.setUint32(4, 36 + frames * 4, true);
-                view.setUint32(16, 16, true);
-                view.setUint16(20, 1, true);
-                view.setUint16(22, 2, true);
-                view.setUint32(24, rate, true);
-                view.setUint32(28, rate * 4, true);
-                view.setUint16(32, 4, true);
-                view.setUint16(34, 16, true);
-                view.setUint32(40, frames * 4, true);
-                for (let i = 0; i < frames * 2; i++)
-                  view.setInt16(44 + i * 2, (Math.random() - 0.5) * 200, true);
+              page.evaluate(async () => {
+                const bytes = (window as unknown as { __decodeMe: ArrayBuffer }).__decodeMe;
                 const ctx = (window as unknown as { __ctx: AudioContext }).__ctx;
                 const began = performance.now();
                 await ctx.decodeAudioData(bytes);
                 return performance.now() - began;
-              }, DECODE_SEC),
+              }),
             ),
           );
           console.log(

@@ -233,11 +233,8 @@ export class OutputClockWindow {
     const newest = this.times[this.times.length - 1]!;
     const drift = this.drift;
     return {
-      offsetMs:
-        drift === 0
-          ? median(this.offsets)
-          : median(this.offsets.map((o, i) => o + drift * (newest - this.times[i]!))),
-      driftPpm: this.drift * 1e6,
+      offsetMs: median(this.offsets.map((o, i) => o + drift * (newest - this.times[i]!))),
+      driftPpm: drift * 1e6,
       spreadMs: medianAbsDeviation(this.offsets),
       samples: this.offsets.length,
     };
