@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { defaultDriftPolicy, steer } from './drift';
+
+const RATE = 48_000;
+
+describe('steer', () => {
+  it('follows the ideal ratio when on time', () => {
+    expect(steer(0, 1.0002, RATE, defaultDriftPolicy)).toEqual({ kind: 'ratio', ratio: 1.0002 });
+  });
+
+  it('slows a head that is ahead and speeds one that is behind, over the horizon', () => {
+    // 0.5 ms ahead (24 frames), closed over 2 s: 250 ppm slower.
+    const ahead = steer(24, 1, RATE, defaultDriftPolicy);
+    expect(ahead.kind === 'ratio' && ahead.ratio).toBeCloseTo(1 - 250e-6, 12);
+    const behind = steer(-24, 1, RATE, defaultDriftPolicy);
+    expect(behind.kind === 'ratio' && behind.ratio).toBeCloseTo(1 + 250e-6, 12);
+  });
+
+  it('never departs from 1 by more than 500 ppm', () => {
+    const r = steer(140, 1.0003, RATE, defaultDriftPolicy);
+    expect(r).toEqual({ kind: 'ratio', ratio: 1 - 500e-6 });
+    expect(steer(-140, 1.0003, RATE, defaultDriftPolicy)).toEqual({ kind: 'ratio', ratio: 1 + 500e-6 });
+  });
+
+  it('re-positions beyond the threshold, and on nonsense', () => {
+    expect(steer(145, 1, RATE, defaultDriftPolicy)).toEqual({ kind: 'reposition' });
+    expect(steer(-145, 1, RATE, defaultDriftPolicy)).toEqual({ kind: 'reposition' });
+    expect(steer(Number.NaN, 1, RATE, defaultDriftPolicy)).toEqual({ kind: 'reposition' });
+  });
+});

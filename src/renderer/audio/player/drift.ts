@@ -1,0 +1,40 @@
+/**
+ * The drift controller: how fast the player's play head should move so that it stays on the group's
+ * timeline.
+ *
+ * The clock line already says how many track frames belong to one output frame (1 ± the device
+ * clock's drift against the group clock, tens to hundreds of ppm), so following it keeps a play head
+ * that is on time on time. What is left is the error: the play head minus where the group says it
+ * should be, which moves only when the clock line is refined (the output clock map and the group
+ * clock settle by fractions of a millisecond). The controller closes it over `horizonSec` by
+ * fractional resampling, the whole ratio held within `maxPpm` of 1 (500 ppm is 0.05 %, a pitch
+ * change far below hearing); an error past `repositionMs` (the output really moved: an underrun, a
+ * device change, a changed output offset) is closed at once by a sample-exact re-position with
+ * short fades instead of seconds of slewing.
+ */
+
+/** Tuning of the drift controller. */
+export interface DriftPolicy {
+  /** Largest departure of the read ratio from 1 (parts per million). */
+  maxPpm: number;
+  /** An error is closed over about this many seconds. */
+  horizonSec: number;
+  /** Beyond this error (ms) the player re-positions instead of slewing. */
+  repositionMs: number;
+}
+
+export const defaultDriftPolicy: DriftPolicy = { maxPpm: 500, horizonSec: 2, repositionMs: 3 };
+
+/** What the player does for the next block. */
+export type Steering = { kind: 'ratio'; ratio: number } | { kind: 'reposition' };
+
+/**
+ * Steering for a play head `errorFrames` off the timeline (+ = ahead) when `ideal` track frames
+ * belong to each output frame.
+ */
+export function steer(errorFrames: number, ideal: number, sampleRate: number, policy: DriftPolicy): Steering {
+  if (!(Math.abs(errorFrames) <= (policy.repositionMs * sampleRate) / 1000)) return { kind: 'reposition' };
+  const limit = policy.maxPpm * 1e-6;
+  const ratio = ideal - errorFrames / (policy.horizonSec * sampleRate);
+  return { kind: 'ratio', ratio: Math.min(1 + limit, Math.max(1 - limit, ratio)) };
+}

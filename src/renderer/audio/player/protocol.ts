@@ -1,0 +1,108 @@
+/**
+ * Messages between the streaming engine's three parts: the engine on the page's main thread, the
+ * decoder in a Web Worker, and the player in the AudioWorklet. Frames are always counted at the
+ * AudioContext's sample rate: the decoder resamples a track to it, so "track frame f" is the frame
+ * heard `f / sampleRate` seconds into the track.
+ */
+import type { ClockLine, PlacedSegment } from './segment';
+
+/** Decoded stereo PCM, interleaved L R, of one decode generation, starting at track frame `startFrame`. */
+export interface PcmChunk {
+  type: 'pcm';
+  generation: number;
+  startFrame: number;
+  data: Float32Array;
+}
+
+/** The track of a generation ends at `totalFrames` (no frame at or after it exists). */
+export interface StreamEnd {
+  type: 'end';
+  generation: number;
+  totalFrames: number;
+}
+
+/** Decoder → player, over their own MessageChannel. */
+export type DecoderToPlayer = PcmChunk | StreamEnd;
+
+/** Player → decoder: where the play head of `generation` is, so the decoder keeps its window ahead of it. */
+export interface PlayheadReport {
+  type: 'playhead';
+  generation: number;
+  /** Track frame the player reads next (an integer). */
+  headFrame: number;
+}
+
+/** Engine → player. */
+export type EngineToPlayer =
+  | { type: 'clock'; line: ClockLine }
+  /** Play `segment` (a new generation): what plays now fades out first. */
+  | { type: 'play'; segment: PlacedSegment }
+  /** Fade out at group time `atGroupMs` (now if null or past) and stay silent. */
+  | { type: 'stop'; atGroupMs: number | null }
+  /** The port the decoder writes PCM to and reads play heads from. */
+  | { type: 'decoder-port'; port: MessagePort };
+
+/** What the player is doing. */
+export type PlayerPhase = 'idle' | 'waiting' | 'playing' | 'stopping' | 'ended';
+
+/** Player → engine, every few blocks and on every change of phase. */
+export interface PlayerStatus {
+  type: 'status';
+  generation: number;
+  phase: PlayerPhase;
+  /** Context frame of the block this status was taken at (end of it). */
+  contextFrame: number;
+  /** Track frame (fractional) the player is at, or null when idle. */
+  headFrame: number | null;
+  /** Play head minus where the group says it should be (frames; + = ahead), or null when not playing. */
+  errorFrames: number | null;
+  /** Track frames read per output frame. */
+  ratio: number;
+  /** Output frames rendered as silence for want of decoded data, this generation. */
+  starvedFrames: number;
+  /** Sample-exact re-positions (with fades) done, this generation. */
+  repositions: number;
+  /** The first sound of this generation: at context frame `contextFrame`, track frame `trackFrame`. */
+  started: { contextFrame: number; trackFrame: number } | null;
+  /** Decoded frames held ahead of the play head. */
+  bufferedFrames: number;
+  /** Chunks refused because the ring was full, in all. */
+  overruns: number;
+}
+
+/** Engine → decoder worker. */
+export type EngineToDecoder =
+  | {
+      type: 'open';
+      generation: number;
+      trackId: string;
+      url: string;
+      /** Headers for the byte-range requests (the API token). */
+      headers: Record<string, string>;
+      /** Track frame to start decoding at. */
+      startFrame: number;
+      contextRate: number;
+    }
+  /** Reads a track's header (and keeps it open) so a later `open` starts at once. */
+  | { type: 'probe'; trackId: string; url: string; headers: Record<string, string>; contextRate: number }
+  | { type: 'close' }
+  | { type: 'player-port'; port: MessagePort };
+
+/** What the decoder learnt about a track. */
+export interface TrackInfo {
+  trackId: string;
+  /** Container and codec, e.g. "MP3 / mp3". */
+  format: string;
+  sampleRate: number;
+  channels: number;
+  durationSec: number | null;
+}
+
+/** Decoder worker → engine. */
+export type DecoderToEngine =
+  | { type: 'info'; info: TrackInfo }
+  /** `generation` has `bufferedFrames` decoded from its start. */
+  | { type: 'buffered'; generation: number; bufferedFrames: number }
+  | { type: 'error'; trackId: string; generation: number | null; message: string }
+  /** The track cannot be decoded here (no demuxer or no decoder): the engine falls back to decodeAudioData. */
+  | { type: 'unsupported'; trackId: string; generation: number | null; reason: string };
