@@ -35,6 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { summarize, type OffsetReport } from '../e2e/acoustic/analyze';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../e2e/acoustic/peer-room';
+import { apiFetch } from '../e2e/peers';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { DEFAULT_LEAD_TIME_MS } from '../src/shared/playback/barrier';
 import {
@@ -359,7 +360,7 @@ async function main(): Promise<void> {
       console.log(`  middle (unrecorded): ${describeWatch(middle)}; load ${load()}`);
       const end = await take(rig, r2, async () => undefined, lastSec + 0.2, 250);
       record(`long track, last ${windowSec} s`, end.report, end.watch);
-      const status = (await (await fetch(`${r2.follower.ui}/api/status`)).json()) as {
+      const status = (await (await apiFetch(r2.follower.ui, '/api/status')).json()) as {
         clock: { offsetMs: number; driftPpm: number; errorMs: number } | null;
       };
       console.log(`  follower's clock estimate at the end: ${JSON.stringify(status.clock)}`);

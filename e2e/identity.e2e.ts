@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { launchPeers, stopPeers, type TestPeer } from './peers';
+import { authHeaders, launchPeers, stopPeers, type TestPeer } from './peers';
 
 let peers: TestPeer[] = [];
 
@@ -22,13 +22,16 @@ test('each window shows its own peer identity', async ({ browser }) => {
 test('the peer serves /api/status and exits 0 on SIGINT', async ({ request }) => {
   peers = await launchPeers(1);
   const peer = peers[0] as TestPeer;
-  const response = await request.get(`${peer.ui}/api/status`);
+  const response = await request.get(`${peer.ui}/api/status`, { headers: authHeaders(peer.ui) });
   expect(response.ok()).toBe(true);
   const status = (await response.json()) as { self: { peerId: string; name: string; addrs: string[] } };
   expect(status.self.peerId).toBe(peer.peerId);
   expect(status.self.name).toBe(peer.name);
   expect(status.self.addrs.some((a) => a.startsWith('/ip4/127.0.0.1/tcp/'))).toBe(true);
-  const bad = await request.post(`${peer.ui}/api/seek`, { data: { positionSec: 'soon' } });
+  const bad = await request.post(`${peer.ui}/api/seek`, {
+    data: { positionSec: 'soon' },
+    headers: authHeaders(peer.ui),
+  });
   expect(bad.status()).toBe(400);
   expect(((await bad.json()) as { error: string }).error).toMatch(/positionSec/);
   expect(await peer.stop('SIGINT')).toBe(0);

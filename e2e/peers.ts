@@ -1,6 +1,6 @@
 /** Launches headless Firefly peers for tests: temp data folders, port 0, and a wait on each ready line. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -14,6 +14,8 @@ export interface ReadyInfo {
 export interface TestPeer extends ReadyInfo {
   process: ChildProcess;
   dataDir: string;
+  /** The peer's API token (from the token file in its data folder). */
+  token: string;
   /** Everything the peer wrote to stdout and stderr. */
   output(): string;
   /** Stops the peer with SIGTERM (or kills it with `signal`); resolves with its exit code. */
@@ -33,6 +35,36 @@ function peerCommand(): string[] {
   if (!existsSync(built))
     throw new Error('FIREFLY_PEER_BUILT=1 but out/main/headless.js is missing: run npm run build');
   return [built];
+}
+
+/** Each launched peer's API token by its UI address, so helpers given only `ui` can call its API. */
+const tokens = new Map<string, string>();
+
+/** The Authorization header for the peer serving `ui` (launched by this process). */
+export function authHeaders(ui: string): Record<string, string> {
+  const token = tokens.get(ui);
+  if (!token) throw new Error(`no API token known for ${ui}: was it started with launchPeer?`);
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * Calls the API of the peer serving `ui` as a script would: with its token, and with a JSON
+ * content type on every POST (the peer refuses state changes without one).
+ */
+export function apiFetch(
+  ui: string,
+  route: string,
+  init: { method?: 'GET' | 'POST'; body?: unknown } = {},
+): Promise<Response> {
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+  return fetch(`${ui}${route}`, {
+    method,
+    headers: {
+      ...authHeaders(ui),
+      ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(method === 'POST' ? { body: JSON.stringify(init.body ?? {}) } : {}),
+  });
 }
 
 export interface LaunchOptions {
@@ -91,10 +123,13 @@ export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
     });
   });
   let stopped: Promise<number | null> | null = null;
+  const token = readFileSync(path.join(dataDir, 'api-token'), 'utf8').trim();
+  tokens.set(ready.ui, token);
   return {
     ...ready,
     process: child,
     dataDir,
+    token,
     output: () => output,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

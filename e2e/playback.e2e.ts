@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { makeTone } from '../test/audio/make-audio';
-import { launchPeer, stopPeers, type TestPeer } from './peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from './peers';
 import { agreeOnLeader, waitForStatuses } from './status';
 
 interface Window {
@@ -93,11 +93,7 @@ async function expectInSync(windows: Window[]): Promise<number> {
 }
 
 const post = (peer: TestPeer, route: string, body?: unknown) =>
-  fetch(`${peer.ui}/api/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  }).then(async (r) => {
+  apiFetch(peer.ui, `/api/${route}`, { method: 'POST', body: body ?? {} }).then(async (r) => {
     if (!r.ok) throw new Error(`${route}: ${r.status} ${await r.text()}`);
   });
 
@@ -133,7 +129,7 @@ test('three windows play as one; a late joiner aligns; the leader dies and the m
   );
   // Every peer must know both tracks: a play loads the leader's listing around the track into the queue.
   const trackIds = async (peer: TestPeer) =>
-    ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as Array<{ trackId: string }>).map(
+    ((await (await apiFetch(peer.ui, '/api/tracks')).json()) as Array<{ trackId: string }>).map(
       (t) => t.trackId,
     );
   for (const peer of peers) await expect.poll(() => trackIds(peer), { timeout: 30_000 }).toHaveLength(2);

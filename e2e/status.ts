@@ -1,9 +1,10 @@
 /** Polls peers' `/api/status` until a condition holds: tests wait on what peers announce, never on sleeps. */
 import type { PeerStatus } from '../src/shared/status';
+import { apiFetch } from './peers';
 
 /** Fetches one peer's status. */
 export async function getStatus(ui: string): Promise<PeerStatus> {
-  const response = await fetch(`${ui}/api/status`);
+  const response = await apiFetch(ui, '/api/status');
   if (!response.ok) throw new Error(`${ui}/api/status: HTTP ${response.status}`);
   return (await response.json()) as PeerStatus;
 }

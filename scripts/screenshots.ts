@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
 import { agreeOnLeader, waitForStatuses } from '../e2e/status';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { FFMPEG, makeTone } from '../test/audio/make-audio';
@@ -121,12 +121,7 @@ async function makeLibraries(): Promise<string[]> {
 }
 
 async function api(peer: TestPeer, route: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(
-    `${peer.ui}${route}`,
-    body === undefined
-      ? {}
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
-  );
+  const response = await apiFetch(peer.ui, route, body === undefined ? {} : { method: 'POST', body });
   const json = (await response.json().catch(() => null)) as unknown;
   if (!response.ok) throw new Error(`${route}: ${JSON.stringify(json)}`);
   return json;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
 import { agreeOnLeader, getStatus, waitForStatuses } from '../e2e/status';
 import { createPeerNode, type PeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
@@ -73,7 +73,7 @@ describe('control topic input from a peer', () => {
     expect(after.leader?.peerId).toBe(a.peerId);
     expect(after.members.map((m) => m.peerId)).toContain(b.peerId);
     expect(after.log.filter((line) => line.includes('left') && line.includes(b.peerId))).toEqual([]);
-    const reply = await fetch(`${a.ui}/api/status`);
+    const reply = await apiFetch(a.ui, '/api/status');
     expect(reply.status).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ import type { AcousticRig } from '../../bench/sync-acoustic-lib';
 import type { RoomTrack } from '../../src/shared/bridge/contract';
 import type { PlaybackState } from '../../src/shared/playback/state';
 import { priorityWrapper, raiseAudioPriority } from './harness';
-import { launchPeer, stopPeers, type TestPeer } from '../peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
 import { agreeOnLeader, waitForStatuses } from '../status';
 
 type Channel = 'stereo' | 'left' | 'right' | 'mono';
@@ -110,16 +110,12 @@ export function writeLibrary(files: Record<string, Uint8Array>): string {
 }
 
 const post = async (ui: string, route: string, body?: unknown) => {
-  const response = await fetch(`${ui}/api/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
-  });
+  const response = await apiFetch(ui, `/api/${route}`, { method: 'POST', body: body ?? {} });
   if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${await response.text()}`);
 };
 
 const getJson = async <T>(ui: string, route: string): Promise<T> => {
-  const response = await fetch(`${ui}/api/${route}`);
+  const response = await apiFetch(ui, `/api/${route}`);
   if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 };

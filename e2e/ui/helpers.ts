@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, type Browser, type Page } from '@playwright/test';
 import { copyInto, testAudio } from '../../test/audio/make-audio';
-import { launchPeer, type TestPeer } from '../peers';
+import { apiFetch, launchPeer, type TestPeer } from '../peers';
 import { agreeOnLeader, getStatus, waitForStatuses } from '../status';
 
 /** Titles of the files `musicFolder` copies (tags written by make-audio). */
@@ -69,7 +69,7 @@ export async function openWindow(
 /** Waits until the peer's library lists `count` tracks (its own scan, or the room's catalog). */
 export async function waitForTracks(peer: TestPeer, count: number): Promise<void> {
   await expect
-    .poll(async () => ((await (await fetch(`${peer.ui}/api/tracks`)).json()) as unknown[]).length, {
+    .poll(async () => ((await (await apiFetch(peer.ui, '/api/tracks')).json()) as unknown[]).length, {
       timeout: 60_000,
       message: `${peer.name} lists ${count} tracks`,
     })
@@ -79,8 +79,8 @@ export async function waitForTracks(peer: TestPeer, count: number): Promise<void
 /** The room's queue as titles, read from the peer's API (the truth the UI must match). */
 export async function queueTitles(peer: TestPeer): Promise<string[]> {
   const [state, tracks] = await Promise.all([
-    fetch(`${peer.ui}/api/state`).then((r) => r.json() as Promise<{ queue: string[] }>),
-    fetch(`${peer.ui}/api/tracks`).then(
+    apiFetch(peer.ui, '/api/state').then((r) => r.json() as Promise<{ queue: string[] }>),
+    apiFetch(peer.ui, '/api/tracks').then(
       (r) => r.json() as Promise<Array<{ trackId: string; title: string }>>,
     ),
   ]);

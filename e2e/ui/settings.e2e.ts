@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { launchPeer, type TestPeer } from '../peers';
+import { apiFetch, launchPeer, type TestPeer } from '../peers';
 import { musicFolder, openWindow, removeMusicFolders, TITLES } from './helpers';
 
 let peers: TestPeer[] = [];
@@ -47,11 +47,7 @@ test('settings persist across a peer restart', async ({ browser }) => {
   await page.getByRole('button', { name: 'Add folder' }).click();
   await expect(page.getByTestId('settings-error')).toContainText('does not exist');
   await expect(page.getByTestId('library-folder')).toHaveCount(0);
-  const viaApi = await fetch(`${first.ui}/api/settings`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ libraries: ['relative/music'] }),
-  });
+  const viaApi = await apiFetch(first.ui, '/api/settings', { body: { libraries: ['relative/music'] } });
   expect(viaApi.status).toBe(422);
   expect(await viaApi.text()).toContain('not a full path');
 
@@ -78,7 +74,8 @@ test('settings persist across a peer restart', async ({ browser }) => {
 
   await expect
     .poll(
-      async () => ((await (await fetch(`${first.ui}/api/settings`)).json()) as { priority: number }).priority,
+      async () =>
+        ((await (await apiFetch(first.ui, '/api/settings')).json()) as { priority: number }).priority,
     )
     .toBe(42);
   await page.close();

@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, usage, UsageError, type PeerOptions } from './cli/args';
 import { startRepl } from './cli/repl';
 import { WsBridge } from './bridge/ws-server';
+import { HttpAccess } from './http/access';
+import { loadOrCreateToken } from './http/api-tokens';
+import { bindsBeyondLoopback } from './http/origin-policy';
 import { HttpServer } from './http/server';
 import { noiseCipher } from './net/noise-crypto';
 import { pnetCipher } from './net/pnet';
@@ -39,16 +42,40 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
     events: peer.events,
     onClients: (count) => peer.setSpeakers(count),
   });
+  let port = 0;
+  const access = new HttpAccess(peer.tokens, { bindHost: options.uiHost, port: () => port });
+  const log = (line: string) => process.stderr.write(`firefly-peer: ${line}\n`);
   const server = new HttpServer(
-    { handlers: peer.handlers, bridge, media: (kind, id) => peer.media(kind, id) },
+    {
+      handlers: peer.handlers,
+      bridge,
+      access,
+      tokens: peer.tokens,
+      pairing: peer.pairing,
+      media: (kind, id) => peer.media(kind, id),
+      log,
+    },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },
   );
   try {
     await server.start();
+    port = server.port;
   } catch (error) {
     await peer.stop();
     throw error;
   }
+  peer.tokens.onRevoked((deviceId) => bridge.disconnectDevice(deviceId));
+  // The pairing code goes to the device's own log and windows, never into status (which paired browsers read).
+  peer.events.on('pairing:changed', (state) => {
+    if (state.code && state.expiresAtMs)
+      log(
+        `pairing code ${state.code}${state.requestedBy ? ` for ${state.requestedBy}` : ''}, valid until ${new Date(state.expiresAtMs).toLocaleTimeString()}`,
+      );
+  });
+  if (bindsBeyondLoopback(options.uiHost))
+    log(
+      `the web UI listens beyond this machine (${options.uiHost}): other devices must pair with a code first`,
+    );
   let stopping: Promise<void> | null = null;
   return {
     peer,
@@ -60,6 +87,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
 
 /** Runs the `firefly-peer` command line: parse flags, start, print the ready line, stop on SIGINT/SIGTERM. */
 export async function runCli(argv: string[]): Promise<void> {
+  if (argv[0] === 'token') return printToken(argv.slice(1));
   let options: PeerOptions;
   try {
     options = parseArgs(argv);
@@ -114,6 +142,21 @@ export async function runCli(argv: string[]): Promise<void> {
     );
     shutdown('exit');
   }
+}
+
+/** `firefly-peer token [--data DIR]`: prints the API token of the peer using that data folder. */
+async function printToken(argv: string[]): Promise<void> {
+  let options: PeerOptions;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`firefly-peer token: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  process.stdout.write(`${await loadOrCreateToken(options.dataDir)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

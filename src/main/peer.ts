@@ -1,7 +1,12 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
-import { mkdir, stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
-import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
+import { mkdir } from 'node:fs/promises';
+import type {
+  BridgeEvents,
+  BridgeHandlers,
+  Caller,
+  DeviceSettings,
+  RoomTrack,
+} from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
 import { isSwarmMessageType } from '../shared/swarm/messages';
 import type { PlaybackCommand } from '../shared/playback/state';
@@ -21,6 +26,18 @@ import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
 import { RoomService } from './room/room-service';
 import { SettingsStore } from './settings';
+import { bytesBody, type MediaBody } from './http/range';
+import { ApiTokens } from './http/api-tokens';
+import { Pairing } from './http/pairing';
+import {
+  checkMusicFolder,
+  ConfirmationRequiredError,
+  InvalidSettingError,
+  DEFAULT_ROOM_PASSPHRASE,
+  PendingConfirmations,
+  settingsView,
+  splitSensitive,
+} from './settings-guard';
 
 export interface PeerIdentity {
   peerId: string;
@@ -65,6 +82,10 @@ export class Peer {
   readonly handlers: BridgeHandlers;
   readonly settings: SettingsStore;
   readonly time: SkewedTimeSource;
+  /** Pairing codes for browsers on other devices (the code goes only to this device's own windows). */
+  readonly pairing = new Pairing((state) => this.events.emit('pairing:changed', state));
+  readonly #confirmations = new PendingConfirmations((list) => this.events.emit('settings:pending', list));
+  #tokens: ApiTokens | null = null;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
   readonly #log: string[] = [];
@@ -108,6 +129,7 @@ export class Peer {
     if (this.#running) return this.identity();
     const { options } = this;
     await mkdir(options.dataDir, { recursive: true });
+    this.#tokens ??= await ApiTokens.open(options.dataDir);
     const settings = await this.settings.load(this.#flagOverrides());
     const room = await deriveRoom(settings.roomPassphrase);
     const library = await openLibrary({
@@ -444,7 +466,7 @@ export class Peer {
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),
-        room: settings.roomPassphrase === 'firefly' ? 'default' : 'custom',
+        room: settings.roomPassphrase === DEFAULT_ROOM_PASSPHRASE ? 'default' : 'custom',
         mdns: this.options.mdns,
         clockOffsetMs: this.options.clockOffsetMs,
         clockSkewPpm: this.options.clockSkewPpm,
@@ -493,13 +515,19 @@ export class Peer {
     });
   }
 
-  /** A track's bytes or cover for the renderer; null when this peer cannot provide it. */
-  async media(kind: string, id: string): Promise<{ bytes: Uint8Array; mime: string } | null> {
+  /**
+   * A track's bytes or cover for the renderer, served in byte ranges (never read whole: a 3-hour
+   * file must not sit in memory); null when this peer cannot provide it.
+   */
+  async media(kind: string, id: string): Promise<MediaBody | null> {
     const running = this.#running;
     if (!running) return null;
     const { library } = running.library;
-    // A track only others hold has its cover fetched from them the first time it is shown.
-    if (kind === 'cover') return library.cover(id) ?? (await running.covers.cover(id));
+    if (kind === 'cover') {
+      // A track only others hold has its cover fetched from them the first time it is shown.
+      const cover = library.cover(id) ?? (await running.covers.cover(id));
+      return cover ? bytesBody(cover.bytes, cover.mime) : null;
+    }
     if (kind !== 'track') return null;
     const track = library.get(id) ?? this.#roomTracks().find((t) => t.id === id) ?? null;
     if (!track) return null;
@@ -508,15 +536,16 @@ export class Peer {
         // A track only other peers hold: fetch what is missing (first in line), then serve it.
         await running.fetcher.fetchTrack(id, { priority: 10 });
       }
-      return { bytes: await library.readTrack(id), mime: mimeOf(track.codec) };
     } catch (error) {
-      if (
-        error instanceof Error &&
-        ['ChunkUnavailableError', 'TrackNotFoundError', 'TrackUnavailableError'].includes(error.name)
-      )
+      if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError'].includes(error.name))
         return null;
       throw error;
     }
+    return {
+      mime: mimeOf(track.codec),
+      sizeBytes: track.sizeBytes,
+      read: ({ start, end }, { signal }) => library.trackRange(id, start, end, { signal }),
+    };
   }
 
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
@@ -524,6 +553,12 @@ export class Peer {
     this.#speakers = Math.max(0, count);
     this.#running?.room.setSpeaker(this.#speakers > 0);
     this.#running?.playback.membersChanged();
+  }
+
+  /** The API's tokens: this device's own and its paired browsers' (open once the peer started). */
+  get tokens(): ApiTokens {
+    if (!this.#tokens) throw new NotAvailableError('peer is not running');
+    return this.#tokens;
   }
 
   /** Group time now (the leader's timeline), in ms. */
@@ -624,39 +659,73 @@ export class Peer {
       'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
       'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),
       'queue:clear': () => this.command({ kind: 'clear' }),
-      'settings:get': () => this.settings.get(),
-      'settings:set': async (patch: Partial<DeviceSettings>) => {
-        const before = this.settings.get();
-        if (patch.libraries !== undefined) {
-          const added = patch.libraries.filter((folder) => !before.libraries.includes(folder));
-          for (const folder of added) await checkMusicFolder(folder);
-        }
-        const next = await this.settings.update(patch);
-        if (patch.libraries !== undefined && this.#running) {
-          this.#running.library.scanner.setFolders(this.#libraryFolders(next));
-          void this.#running.library.scanner
-            .scan()
-            .catch((error: unknown) => this.#logLine(`library: scan failed: ${(error as Error).message}`));
-        }
-        if (
-          patch.roomPassphrase !== undefined &&
-          patch.roomPassphrase !== before.roomPassphrase &&
-          this.#running
-        ) {
-          this.#logLine('room passphrase changed: joining the new room');
-          await this.restart();
-        }
-        if (patch.name !== undefined || patch.priority !== undefined) {
-          this.#running?.room.update({
-            ...(patch.name !== undefined ? { name: patch.name } : {}),
-            ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
-          });
-        }
-        this.events.emit('settings:changed', next);
-        this.#statusChanged();
-        return next;
+      'settings:get': () => settingsView(this.settings.get()),
+      'settings:set': async (patch, caller) => {
+        if (caller.kind === 'remote') return this.#remoteSettings(patch, caller);
+        return settingsView(await this.#applySettings(patch));
+      },
+      'settings:pending': () => this.#confirmations.list(),
+      'settings:confirm': async ({ id, accept }) => {
+        const patch = this.#confirmations.take(id);
+        if (accept) await this.#applySettings(patch);
+      },
+      'pairing:start': () => this.pairing.open(null) ?? this.pairing.state(),
+      'pairing:state': () => this.pairing.state(),
+      'pairing:list': () => this.tokens.list(),
+      'pairing:revoke': async ({ id }) => {
+        if (!(await this.tokens.revoke(id))) throw new InvalidSettingError('no paired device with that id');
+        this.events.emit('pairing:changed', this.pairing.state());
       },
     };
+  }
+
+  /**
+   * A paired browser's settings: the harmless ones apply at once; the room passphrase and the music
+   * folders wait for the device's user (a stolen phone must not move the device into another room).
+   */
+  async #remoteSettings(patch: Partial<DeviceSettings>, caller: Caller) {
+    const { sensitive, rest } = splitSensitive(patch);
+    if (Object.keys(sensitive).length === 0) return settingsView(await this.#applySettings(patch));
+    // Refuse a bad folder now, while the asker is there to read why.
+    for (const folder of sensitive.libraries ?? []) await checkMusicFolder(folder);
+    if (Object.keys(rest).length > 0) await this.#applySettings(rest);
+    const id = this.#confirmations.add(caller.deviceName ?? 'A paired browser', sensitive);
+    throw new ConfirmationRequiredError(
+      id,
+      `${Object.keys(sensitive).join(' and ')} will change once confirmed on ${this.settings.get().name}`,
+    );
+  }
+
+  async #applySettings(patch: Partial<DeviceSettings>): Promise<DeviceSettings> {
+    const before = this.settings.get();
+    if (patch.libraries !== undefined) {
+      const added = patch.libraries.filter((folder) => !before.libraries.includes(folder));
+      for (const folder of added) await checkMusicFolder(folder);
+    }
+    const next = await this.settings.update(patch);
+    if (patch.libraries !== undefined && this.#running) {
+      this.#running.library.scanner.setFolders(this.#libraryFolders(next));
+      void this.#running.library.scanner
+        .scan()
+        .catch((error: unknown) => this.#logLine(`library: scan failed: ${(error as Error).message}`));
+    }
+    if (
+      patch.roomPassphrase !== undefined &&
+      patch.roomPassphrase !== before.roomPassphrase &&
+      this.#running
+    ) {
+      this.#logLine('room passphrase changed: joining the new room');
+      await this.restart();
+    }
+    if (patch.name !== undefined || patch.priority !== undefined) {
+      this.#running?.room.update({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.priority !== undefined ? { priority: patch.priority } : {}),
+      });
+    }
+    this.events.emit('settings:changed', settingsView(next));
+    this.#statusChanged();
+    return next;
   }
 }
 
@@ -688,24 +757,4 @@ export class NotAvailableError extends Error {
   override name = 'NotAvailableError';
 }
 
-/** A setting that cannot be saved as given; the message says why, for the user. */
-export class InvalidSettingError extends Error {
-  override name = 'InvalidSettingError';
-}
-
-/** Refuses a music folder that is not an absolute path to an existing folder. */
-async function checkMusicFolder(folder: string): Promise<void> {
-  if (!isAbsolute(folder)) throw new InvalidSettingError(`Music folder "${folder}" is not a full path`);
-  let info;
-  try {
-    info = await stat(folder);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new InvalidSettingError(
-      code === 'ENOENT'
-        ? `Music folder "${folder}" does not exist`
-        : `Music folder "${folder}" cannot be read (${code ?? String(error)})`,
-    );
-  }
-  if (!info.isDirectory()) throw new InvalidSettingError(`"${folder}" is a file, not a folder`);
-}
+export { InvalidSettingError } from './settings-guard';

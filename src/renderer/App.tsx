@@ -7,6 +7,7 @@ import { SettingsView } from './components/SettingsView';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
 import { Sidebar } from './components/Sidebar';
 import { useMediaSession } from './hooks/use-media-session';
+import { PendingChanges } from './pairing/PendingChanges';
 import { useShortcuts } from './hooks/use-shortcuts';
 import { useTheme } from './hooks/use-theme';
 import { useActions, useBridgeError, useCurrentTrack, usePlaybackError, useUi, useView } from './store';
@@ -61,6 +62,7 @@ export function App() {
             {playbackError}
           </p>
         ) : null}
+        <PendingChanges />
         {view === 'library' ? <LibraryView /> : null}
         {view === 'queue' ? <QueuePanel /> : null}
         {view === 'room' ? <PeersPanel /> : null}

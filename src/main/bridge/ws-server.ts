@@ -9,8 +9,10 @@ import {
   BridgeError,
   dispatchRequest,
   eventNames,
+  localOnlyEvents,
   type BridgeEvents,
   type BridgeHandlers,
+  type Caller,
 } from '../../shared/bridge/contract';
 import type { TypedEvents } from './events';
 
@@ -26,7 +28,14 @@ export interface WsBridgeComponents {
 
 /** Serves the bridge contract to browser windows over WebSocket. */
 export class WsBridge {
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  readonly #wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    // The UI offers `firefly` and its token as a second subprotocol; only `firefly` is ever echoed back.
+    handleProtocols: (protocols) => (protocols.has('firefly') ? 'firefly' : false),
+  });
+  /** Who is on each connection (the HTTP server authenticated it before the upgrade). */
+  readonly #callers = new WeakMap<WebSocket, Caller>();
   readonly #unsubscribe: Array<() => void> = [];
   #rejected = 0;
 
@@ -42,15 +51,29 @@ export class WsBridge {
     return this.#rejected;
   }
 
-  /** Takes over an HTTP upgrade request. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#wss.emit('connection', ws, request));
+  /** Takes over an HTTP upgrade request from an authenticated `caller`. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      this.#callers.set(ws, caller);
+      this.#wss.emit('connection', ws, request);
+    });
   }
 
-  /** Sends an event to every connected window. */
+  /** Sends an event to every connected window (local-only events to this device's own windows). */
   broadcast<E extends keyof BridgeEvents>(event: E, payload: BridgeEvents[E]): void {
     const frame = JSON.stringify({ event, payload });
-    for (const client of this.#wss.clients) if (client.readyState === client.OPEN) client.send(frame);
+    const localOnly = localOnlyEvents.has(event);
+    for (const client of this.#wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      if (localOnly && this.#callers.get(client)?.kind !== 'local') continue;
+      client.send(frame);
+    }
+  }
+
+  /** Closes the connections of a paired device whose pairing was revoked. */
+  disconnectDevice(deviceId: string): void {
+    for (const client of this.#wss.clients)
+      if (this.#callers.get(client)?.deviceId === deviceId) client.close(4401, 'pairing revoked');
   }
 
   /** Closes every connection. */
@@ -84,7 +107,9 @@ export class WsBridge {
       if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId))
         throw new BridgeError('frame has no numeric id');
       id = frameId;
-      const value = await dispatchRequest(this.components.handlers, channel, payload);
+      const caller = this.#callers.get(socket);
+      if (!caller) throw new Error('connection is not authenticated');
+      const value = await dispatchRequest(this.components.handlers, channel, payload, caller);
       send(socket, { id, ok: true, value: value ?? null });
     } catch (error) {
       if (error instanceof BridgeError) this.#rejected++;

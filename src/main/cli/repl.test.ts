@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { BridgeHandlers, RoomTrack } from '../../shared/bridge/contract';
+import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
 import { formatDuration, replCommands, runReplLine, startRepl } from './repl';
 
@@ -62,7 +62,7 @@ describe('repl', () => {
     expect(await runReplLine(commands, 'peers')).toMatch(/\* living\s+leader\s+rtt 0\.4 ms/);
     expect(await runReplLine(commands, 'list')).toMatch(/0 {2}Band — One {2}\(3:05\)\n\s+1 {2}Band — Two/);
     expect(await runReplLine(commands, 'play 1')).toBe('Playing Band — Two');
-    expect(h['playback:play']).toHaveBeenCalledWith({ index: 1 });
+    expect(h['playback:play']).toHaveBeenCalledWith({ index: 1 }, LOCAL_CALLER);
     for (const name of ['pause', 'resume', 'stop', 'next', 'prev'] as const) {
       await runReplLine(commands, name);
       expect(h[`playback:${name}`]).toHaveBeenCalled();

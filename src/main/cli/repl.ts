@@ -1,7 +1,13 @@
 /** The interactive command line of the seed CLI (`--repl`): every command goes through the same handlers as the UI. */
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { BridgeHandlers, RoomTrack } from '../../shared/bridge/contract';
+import {
+  asCaller,
+  LOCAL_CALLER,
+  type BridgeHandlers,
+  type CallerHandlers,
+  type RoomTrack,
+} from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
 
 interface Command {
@@ -60,7 +66,7 @@ function formatStatus(status: PeerStatus): string {
 
 /** The commands, by name. */
 export function replCommands(components: ReplComponents): Record<string, Command> {
-  const h = components.handlers;
+  const h = asCaller(components.handlers, LOCAL_CALLER);
   const noArgs = (name: string, args: string[]) => {
     if (args.length > 0) throw new ReplUsageError(`${name} takes no arguments`);
   };
@@ -140,10 +146,51 @@ export function replCommands(components: ReplComponents): Record<string, Command
         );
       },
     },
+    pair: {
+      usage: 'pair',
+      help: 'show a code that pairs a browser on another device (a phone) for remote control',
+      run: async (args) => {
+        noArgs('pair', args);
+        const state = await h['pairing:start'](undefined);
+        const until = state.expiresAtMs ? new Date(state.expiresAtMs).toLocaleTimeString() : '?';
+        const paired = await h['pairing:list'](undefined);
+        return [
+          `Pairing code ${state.code ?? '-'} (valid until ${until}${state.requestedBy ? `, asked for by ${state.requestedBy}` : ''}).`,
+          'Type it into the browser that shows the pairing screen.',
+          paired.length === 0
+            ? 'No paired devices yet.'
+            : `Paired: ${paired.map((d) => `${d.name} (${d.address})`).join(', ')}`,
+        ].join('\n');
+      },
+    },
+    confirm: {
+      usage: 'confirm [n]',
+      help: "list a paired browser's changes that wait for you, or accept change n",
+      run: async (args) => answerPending(h, args, true),
+    },
+    refuse: {
+      usage: 'refuse <n>',
+      help: "refuse a paired browser's change n",
+      run: async (args) => answerPending(h, args, false),
+    },
     help: { usage: 'help', help: 'list the commands', run: () => helpText(commands) },
     exit: { usage: 'exit', help: 'stop this peer and quit', run: () => '' },
   };
   return commands;
+}
+
+/** `confirm` / `refuse`: a paired browser's room-passphrase or folder change waits for the device's user. */
+async function answerPending(h: CallerHandlers, args: string[], accept: boolean): Promise<string> {
+  const pending = await h['settings:pending'](undefined);
+  const [raw, extra] = args;
+  if (raw === undefined || extra !== undefined) {
+    if (pending.length === 0) return 'Nothing waits for a confirmation.';
+    return pending.map((p, i) => `${i + 1}. ${p.deviceName} asks to change ${p.summary}`).join('\n');
+  }
+  const item = /^\d+$/.test(raw) ? pending[Number(raw) - 1] : undefined;
+  if (!item) throw new ReplUsageError(`no change ${raw}; \`confirm\` lists them`);
+  await h['settings:confirm']({ id: item.id, accept });
+  return accept ? `Changed ${item.summary}.` : `Refused ${item.summary}.`;
 }
 
 function helpText(commands: Record<string, Command>): string {

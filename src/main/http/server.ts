@@ -1,18 +1,27 @@
 /** The headless peer's HTTP server: the built renderer, the JSON control API and the WebSocket bridge, on one port. */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   BridgeError,
   dispatchRequest,
   type BridgeHandlers,
   type RequestChannel,
 } from '../../shared/bridge/contract';
+import { ConfirmationRequiredError } from '../settings-guard';
 import type { WsBridge } from '../bridge/ws-server';
+import { MEDIA_COOKIE, type HttpAccess } from './access';
+import type { ApiTokens } from './api-tokens';
+import type { Pairing } from './pairing';
+import { mediaHead, type MediaBody } from './range';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** How long a paired browser's media cookie lasts (its token lasts until revoked; the UI renews the cookie). */
+const MEDIA_COOKIE_MAX_AGE_SEC = 365 * 24 * 3600;
 
 /** HTTP status for each error the peer raises on purpose. */
 const errorStatus: Record<string, number> = {
@@ -24,6 +33,8 @@ const errorStatus: Record<string, number> = {
   TrackNotFoundError: 404,
   ChunkUnavailableError: 409,
   InvalidSettingError: 422,
+  LocalOnlyError: 403,
+  UnknownConfirmationError: 404,
 };
 
 /** An error whose message is safe to show a client, with the HTTP status it maps to. */
@@ -32,6 +43,7 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -64,6 +76,12 @@ export const apiRoutes: Record<string, Route[]> = {
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },
   ],
+  '/api/settings/pending': [{ method: 'GET', channel: 'settings:pending', body: false }],
+  '/api/settings/confirm': [{ method: 'POST', channel: 'settings:confirm', body: true }],
+  '/api/pairing': [{ method: 'GET', channel: 'pairing:state', body: false }],
+  '/api/pairing/start': [{ method: 'POST', channel: 'pairing:start', body: false }],
+  '/api/pairing/devices': [{ method: 'GET', channel: 'pairing:list', body: false }],
+  '/api/pairing/revoke': [{ method: 'POST', channel: 'pairing:revoke', body: true }],
 };
 
 const contentTypes: Record<string, string> = {
@@ -79,7 +97,7 @@ const contentTypes: Record<string, string> = {
 };
 
 /** Serves binary media (track bytes, cover art) by id; returns null when unknown. */
-export type MediaSource = (kind: string, id: string) => Promise<{ bytes: Uint8Array; mime: string } | null>;
+export type MediaSource = (kind: string, id: string) => Promise<MediaBody | null>;
 
 export interface HttpServerInit {
   host: string;
@@ -91,7 +109,12 @@ export interface HttpServerInit {
 export interface HttpServerComponents {
   handlers: BridgeHandlers;
   bridge: WsBridge;
+  access: HttpAccess;
+  tokens: ApiTokens;
+  pairing: Pairing;
   media?: MediaSource;
+  /** Told when a browser asks for a pairing code, so the device can show it. */
+  log?(line: string): void;
 }
 
 /** HTTP + WebSocket server of the headless peer. */
@@ -106,9 +129,20 @@ export class HttpServer {
       this.#handle(req, res).catch((error: unknown) => sendError(res, error));
     });
     this.#server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname === '/bridge')
-        components.bridge.handleUpgrade(req, socket, head);
-      else socket.destroy();
+      const refuse = (status: number, message: string) => {
+        const body = JSON.stringify({ error: message });
+        socket.end(
+          `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\n` +
+            `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        );
+      };
+      socket.on('error', () => socket.destroy());
+      const verdict = components.access.checkOrigin(req);
+      if (!verdict.ok) return refuse(403, verdict.reason);
+      if (pathOf(req) !== '/bridge') return refuse(404, 'no such endpoint');
+      const caller = components.access.authenticate(req);
+      if (!caller) return refuse(401, 'missing or invalid token');
+      components.bridge.handleUpgrade(req, socket, head, caller);
     });
   }
 
@@ -124,11 +158,16 @@ export class HttpServer {
     return this.url;
   }
 
+  /** The port the server listens on. */
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
   /** The URL of the UI. */
   get url(): string {
     const address = this.#server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+    return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
   }
 
   /** Stops accepting connections and closes open ones. */
@@ -139,16 +178,21 @@ export class HttpServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     // Cross-origin isolation gives the page's performance.now() microsecond resolution instead of 100 µs,
     // which the group clock and the audio scheduling use; everything the UI loads is same-origin.
     res.setHeader('cross-origin-opener-policy', 'same-origin');
     res.setHeader('cross-origin-embedder-policy', 'require-corp');
     res.setHeader('cross-origin-resource-policy', 'same-origin');
-    if (url.pathname.startsWith('/api/')) return this.#api(req, res, url.pathname);
-    if (url.pathname.startsWith('/media/')) return this.#media(res, url.pathname);
+    res.setHeader('x-content-type-options', 'nosniff');
+    const verdict = this.components.access.checkOrigin(req);
+    if (!verdict.ok) throw new HttpError(403, verdict.reason);
+    const pathname = pathOf(req);
+    if (pathname === null) throw new HttpError(400, 'malformed URL');
+    if (pathname.startsWith('/api/pair/')) return this.#pair(req, res, pathname);
+    if (pathname.startsWith('/api/')) return this.#api(req, res, pathname);
+    if (pathname.startsWith('/media/')) return this.#media(req, res, pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} not allowed`);
-    return this.#static(res, url.pathname);
+    return this.#static(req, res, pathname);
   }
 
   async #api(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
@@ -160,30 +204,91 @@ export class HttpServer {
         405,
         `${req.method} not allowed on ${pathname} (use ${routes.map((r) => r.method).join(' or ')})`,
       );
-    const payload = route.body ? await readJson(req) : undefined;
+    const caller = this.components.access.authenticate(req);
+    if (!caller) throw new HttpError(401, 'missing or invalid token (send Authorization: Bearer <token>)');
+    const payload = route.method === 'POST' ? await readJson(req) : undefined;
     try {
-      const value = await dispatchRequest(this.components.handlers, route.channel, payload);
+      const value = await dispatchRequest(
+        this.components.handlers,
+        route.channel,
+        route.body ? payload : undefined,
+        caller,
+      );
       sendJson(res, 200, value ?? { ok: true });
     } catch (error) {
       if (error instanceof BridgeError) throw new HttpError(400, error.message);
+      // A paired browser's sensitive change is accepted, not done: the device's user confirms it.
+      if (error instanceof ConfirmationRequiredError)
+        return sendJson(res, 202, { pending: error.confirmationId, message: error.message });
       throw error;
     }
   }
 
-  async #media(res: ServerResponse, pathname: string): Promise<void> {
-    const [, , kind, id] = pathname.split('/');
-    if (!kind || !id || !/^[0-9a-f]{16,128}$/.test(id)) throw new HttpError(404, 'no such media');
-    const found = this.components.media ? await this.components.media(kind, id) : null;
-    if (!found) throw new HttpError(404, `no ${kind} ${id}`);
-    res.writeHead(200, {
-      'content-type': found.mime,
-      'content-length': found.bytes.byteLength,
-      'cache-control': 'private, max-age=31536000, immutable',
-    });
-    res.end(found.bytes);
+  /** Pairing a new browser: the only API routes open without a token (and rate-limited). */
+  async #pair(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'POST')
+      throw new HttpError(405, `${req.method} not allowed on ${pathname} (use POST)`);
+    const body = await readJson(req);
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const name = deviceName(fields.name);
+    const { pairing, tokens } = this.components;
+    if (pathname === '/api/pair/request') {
+      const opened = pairing.open(`${name} (${address})`, address);
+      if (!opened) throw new HttpError(429, 'asked too often; wait a few seconds', { 'retry-after': '3' });
+      return sendJson(res, 200, { ok: true, expiresAtMs: opened.expiresAtMs });
+    }
+    if (pathname !== '/api/pair') throw new HttpError(404, `no such endpoint ${pathname}`);
+    const code = typeof fields.code === 'string' ? fields.code.trim() : '';
+    if (!/^\d{6}$/.test(code)) throw new HttpError(400, 'code: six digits expected');
+    const attempt = pairing.attempt(code, address);
+    if (!attempt.ok) {
+      if (attempt.reason === 'locked') {
+        const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+        throw new HttpError(429, `too many wrong codes; try again in ${seconds} s`, {
+          'retry-after': String(seconds),
+        });
+      }
+      throw new HttpError(
+        403,
+        attempt.reason === 'wrong'
+          ? 'wrong code'
+          : 'no pairing code is open on the device: ask for a new one',
+      );
+    }
+    const { token, device } = await tokens.pair(name, address);
+    this.components.log?.(`paired ${device.name} (${address})`);
+    res.setHeader('set-cookie', mediaCookie(token, MEDIA_COOKIE_MAX_AGE_SEC));
+    sendJson(res, 200, { token, deviceId: device.id });
   }
 
-  async #static(res: ServerResponse, pathname: string): Promise<void> {
+  async #media(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} not allowed`);
+    if (!this.components.access.authenticate(req, { allowCookie: true }))
+      throw new HttpError(401, 'missing or invalid token');
+    const [, , kind, id, extra] = pathname.split('/');
+    if (!kind || !id || extra !== undefined || !/^[0-9a-f]{16,128}$/.test(id))
+      throw new HttpError(404, 'no such media');
+    const found = this.components.media ? await this.components.media(kind, id) : null;
+    if (!found) throw new HttpError(404, `no ${kind} ${id}`);
+    const head = mediaHead(found, header(req, 'range'));
+    res.writeHead(head.status, { ...head.headers, 'cache-control': 'private, max-age=31536000, immutable' });
+    if (req.method === 'HEAD' || !head.range) return void res.end();
+    // Streamed piece by piece with backpressure: memory stays flat whatever the file's size.
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    try {
+      await pipeline(Readable.from(found.read(head.range, { signal: abort.signal })), res, {
+        signal: abort.signal,
+      });
+    } catch (error) {
+      // A client that goes away mid-file is normal (a seek, a closed tab): nothing to report.
+      if (abort.signal.aborted || res.destroyed) return;
+      throw error;
+    }
+  }
+
+  async #static(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const root = this.init.rendererDir;
     if (!root) {
       res.writeHead(503, { 'content-type': 'text/html; charset=utf-8' });
@@ -192,7 +297,7 @@ export class HttpServer {
       );
       return;
     }
-    const relative = decodeURIComponent(pathname).replace(/^\/+/, '');
+    const relative = pathname.replace(/^\/+/, '');
     let file = path.resolve(root, relative || 'index.html');
     if (file !== root && !file.startsWith(root + path.sep)) throw new HttpError(404, 'not found');
     let info = await stat(file).catch(() => null);
@@ -202,16 +307,68 @@ export class HttpServer {
       file = path.join(root, 'index.html');
       info = await stat(file);
     }
+    if (file === path.join(root, 'index.html')) return this.#page(req, res, file);
     res.writeHead(200, {
       'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
       'content-length': info.size,
-      'cache-control': file.endsWith('index.html') ? 'no-cache' : 'public, max-age=3600',
+      'cache-control': 'public, max-age=3600',
     });
     createReadStream(file).pipe(res);
   }
+
+  /**
+   * The app shell. A browser on this machine gets the device's token in a meta tag (a page of
+   * another origin cannot read this answer, and a rebound name never gets here: the Host check
+   * refuses it); a browser elsewhere gets none and pairs.
+   */
+  async #page(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+    const token = this.components.access.pageToken(req);
+    let html = await readFile(file, 'utf8');
+    if (token) {
+      html = html.replace('<head>', `<head>\n    <meta name="firefly-token" content="${token}" />`);
+      res.setHeader('set-cookie', mediaCookie(token));
+    }
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(html),
+      'cache-control': 'no-store',
+      'content-security-policy': "frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    });
+    res.end(req.method === 'HEAD' ? undefined : html);
+  }
+}
+
+/** The request's decoded path; null when its escapes are malformed. */
+function pathOf(req: IncomingMessage): string | null {
+  try {
+    return decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function mediaCookie(token: string, maxAgeSec?: number): string {
+  return `${MEDIA_COOKIE}=${token}; Path=/media/; HttpOnly; SameSite=Strict${maxAgeSec ? `; Max-Age=${maxAgeSec}` : ''}`;
+}
+
+/** A paired browser's name as given, cleaned for lists and logs. */
+function deviceName(value: unknown): string {
+  const text = typeof value === 'string' ? value.replace(/[\p{Cc}\p{Cf}]/gu, '').trim() : '';
+  return text.isWellFormed() && text.length > 0 ? text.slice(0, 64) : 'Browser';
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  // A JSON content type makes every cross-origin write a CORS request with a preflight, never a "simple" one.
+  const type = (header(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpError(415, 'send the request with Content-Type: application/json');
   let size = 0;
   const parts: Buffer[] = [];
   for await (const part of req as AsyncIterable<Buffer>) {
@@ -228,9 +385,15 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });
@@ -242,10 +405,10 @@ function sendError(res: ServerResponse, error: unknown): void {
     res.destroy();
     return;
   }
-  if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+  if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message }, error.headers);
   // Failures the peer expects (no leader yet, a refused command): a 4xx/5xx with the message, never the stack.
   const status = error instanceof Error ? errorStatus[error.name] : undefined;
   if (status) return sendJson(res, status, { error: (error as Error).message });
   sendJson(res, 500, { error: 'internal error' });
-  console.error('firefly-peer: request failed:', error);
+  console.error('firefly-peer: request failed:', error instanceof Error ? error.message : error);
 }

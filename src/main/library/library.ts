@@ -112,18 +112,48 @@ export class Library {
     const chunks = this.chunkList(trackId);
     if (!chunks) throw new TrackNotFoundError(trackId);
     const [path] = this.components.db.filesOfTrack(trackId);
-    // A local file is read through the kept handles; a chunk that fails to verify is looked up elsewhere.
     for (const chunk of chunks) {
       options.signal?.throwIfAborted();
-      let bytes: Uint8Array | null = null;
-      if (path) {
-        const read = await this.files.read(path, chunk.offsetBytes, chunk.lengthBytes);
-        if (read && sha256Hex(read) === chunk.chunkId) bytes = read;
-        else this.staleFile(path);
-      }
-      bytes ??= await this.readChunk(chunk.chunkId);
-      if (!bytes) throw new ChunkUnavailableError(trackId, chunk.chunkId);
-      yield bytes;
+      yield await this.#verifiedChunk(trackId, chunk, path);
+    }
+  }
+
+  /** One chunk of a track, verified: from the local file through the kept handles, else from anywhere it is. */
+  async #verifiedChunk(trackId: string, chunk: ChunkRef, path: string | undefined): Promise<Uint8Array> {
+    let bytes: Uint8Array | null = null;
+    if (path) {
+      const read = await this.files.read(path, chunk.offsetBytes, chunk.lengthBytes);
+      if (read && sha256Hex(read) === chunk.chunkId) bytes = read;
+      else this.staleFile(path);
+    }
+    bytes ??= await this.readChunk(chunk.chunkId);
+    if (!bytes) throw new ChunkUnavailableError(trackId, chunk.chunkId);
+    return bytes;
+  }
+
+  /**
+   * Bytes [start, end) of the track, one verified chunk at a time (chunks wholly before `start`
+   * are not read): what a media request for a byte range streams.
+   */
+  async *trackRange(
+    trackId: string,
+    start: number,
+    end: number,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<Uint8Array> {
+    const chunks = this.chunkList(trackId);
+    if (!chunks) throw new TrackNotFoundError(trackId);
+    const [path] = this.components.db.filesOfTrack(trackId);
+    for (const chunk of chunks) {
+      const chunkEnd = chunk.offsetBytes + chunk.lengthBytes;
+      if (chunkEnd <= start) continue;
+      if (chunk.offsetBytes >= end) return;
+      options.signal?.throwIfAborted();
+      const bytes = await this.#verifiedChunk(trackId, chunk, path);
+      yield bytes.subarray(
+        Math.max(0, start - chunk.offsetBytes),
+        Math.min(chunk.lengthBytes, end - chunk.offsetBytes),
+      );
     }
   }
 

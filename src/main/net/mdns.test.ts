@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -145,7 +145,7 @@ describe('mDNS discovery (inside a private network namespace)', () => {
     try {
       const [highPeer, lowPeer, hiddenPeer] = await Promise.all([high.ready, low.ready, hidden.ready]);
       const agreed = async (): Promise<boolean> => {
-        const [a, b] = await Promise.all([statusOf(highPeer.ui), statusOf(lowPeer.ui)]);
+        const [a, b] = await Promise.all([statusOf(highPeer), statusOf(lowPeer)]);
         // Each lists the other as a member (a peer's list leaves itself out) and follows the higher one.
         return (
           a.leader?.peerId === highPeer.peerId &&
@@ -157,11 +157,7 @@ describe('mDNS discovery (inside a private network namespace)', () => {
       await expect.poll(agreed, { timeout: 45_000, interval: 500 }).toBe(true);
       // A few more seconds of mDNS announcements: the --no-mdns peer is still alone, and nobody lists it.
       await new Promise((done) => setTimeout(done, 4_000));
-      const [a, b, c] = await Promise.all([
-        statusOf(highPeer.ui),
-        statusOf(lowPeer.ui),
-        statusOf(hiddenPeer.ui),
-      ]);
+      const [a, b, c] = await Promise.all([statusOf(highPeer), statusOf(lowPeer), statusOf(hiddenPeer)]);
       expect(a.members.map((m) => m.peerId)).not.toContain(hiddenPeer.peerId);
       expect(b.members.map((m) => m.peerId)).not.toContain(hiddenPeer.peerId);
       expect(c.config.connectedPeers).toEqual([]);
@@ -183,11 +179,12 @@ interface StatusView {
 /** A full headless peer (`firefly-peer`) inside the namespace, with no bootstrap list. */
 function startHeadless(name: string, flags: string[]) {
   const entry = resolve(import.meta.dirname, '..', 'headless.ts');
+  const dataDir = join(dataRoot, `headless-${name}`);
   const child = spawn(
     'ip',
     [
       ...['netns', 'exec', namespace, process.execPath, '--import', 'tsx', entry],
-      ...['--name', name, '--data', join(dataRoot, `headless-${name}`), '--host', '127.0.0.1'],
+      ...['--name', name, '--data', dataDir, '--host', '127.0.0.1'],
       ...['--port', '0', '--ui-port', '0', ...flags],
     ],
     { stdio: 'pipe' },
@@ -200,7 +197,7 @@ function startHeadless(name: string, flags: string[]) {
       const match = /^firefly-peer ready (.*)$/.exec(line);
       if (match) done(JSON.parse(match[1]!) as { peerId: string; ui: string });
     });
-  });
+  }).then(async (info) => ({ ...info, token: (await readFile(join(dataDir, 'api-token'), 'utf8')).trim() }));
   return {
     ready,
     async stop(): Promise<void> {
@@ -215,8 +212,9 @@ function startHeadless(name: string, flags: string[]) {
 }
 
 /** A peer's /api/status, fetched from inside the namespace (its UI listens there). */
-async function statusOf(ui: string): Promise<StatusView> {
-  const script = `fetch(${JSON.stringify(new URL('/api/status', ui).href)}).then((r) => r.text()).then((t) => process.stdout.write(t))`;
+async function statusOf({ ui, token }: { ui: string; token: string }): Promise<StatusView> {
+  const headers = JSON.stringify({ authorization: `Bearer ${token}` });
+  const script = `fetch(${JSON.stringify(new URL('/api/status', ui).href)}, { headers: ${headers} }).then((r) => r.text()).then((t) => process.stdout.write(t))`;
   const text = execFileSync('ip', ['netns', 'exec', namespace, process.execPath, '-e', script], {
     encoding: 'utf8',
     timeout: 15_000,

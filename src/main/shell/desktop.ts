@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type * as Electron from 'electron';
 import { defaultOptions, type PeerOptions } from '../cli/args';
+import { LOCAL_CALLER } from '../../shared/bridge/contract';
+import { mediaHead } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
@@ -66,7 +68,7 @@ export async function runDesktop(
   peer.setSpeakers(1);
   await peer.start();
 
-  protocol.handle(MEDIA_SCHEME, (request) => mediaResponse(peer, request.url));
+  protocol.handle(MEDIA_SCHEME, (request) => mediaResponse(peer, request.url, request.headers.get('range')));
 
   let window: Electron.BrowserWindow | null = null;
   let quitting = false;
@@ -120,11 +122,11 @@ export async function runDesktop(
           showWindow,
           togglePlay: call(() =>
             trayState.playing
-              ? peer.handlers['playback:pause'](undefined)
-              : peer.handlers['playback:resume'](undefined),
+              ? peer.handlers['playback:pause'](undefined, LOCAL_CALLER)
+              : peer.handlers['playback:resume'](undefined, LOCAL_CALLER),
           ),
-          next: call(() => peer.handlers['playback:next'](undefined)),
-          prev: call(() => peer.handlers['playback:prev'](undefined)),
+          next: call(() => peer.handlers['playback:next'](undefined, LOCAL_CALLER)),
+          prev: call(() => peer.handlers['playback:prev'](undefined, LOCAL_CALLER)),
           quit: () => app.quit(),
         }),
       ),
@@ -159,14 +161,32 @@ export async function runDesktop(
   return true;
 }
 
-/** Answers a `firefly-media://<kind>/<id>` request from the peer's library. */
-export async function mediaResponse(peer: Pick<Peer, 'media'>, url: string): Promise<Response> {
+/** Answers a `firefly-media://<kind>/<id>` request from the peer's library, streamed, with byte ranges. */
+export async function mediaResponse(
+  peer: Pick<Peer, 'media'>,
+  url: string,
+  rangeHeader?: string | null,
+): Promise<Response> {
   const { host: kind, pathname } = new URL(url);
   const id = pathname.replace(/^\//, '');
   if (!/^[0-9a-f]{16,128}$/.test(id)) return new Response('not found', { status: 404 });
   const found = await peer.media(kind, id).catch(() => null);
   if (!found) return new Response('not found', { status: 404 });
-  return new Response(found.bytes as Uint8Array<ArrayBuffer>, { headers: { 'content-type': found.mime } });
+  const head = mediaHead(found, rangeHeader ?? undefined);
+  if (!head.range) return new Response(null, { status: head.status, headers: head.headers });
+  const abort = new AbortController();
+  const pieces = found.read(head.range, { signal: abort.signal })[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await pieces.next();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+  return new Response(body, { status: head.status, headers: head.headers });
 }
 
 /** Where the built files sit relative to the main bundle (out/main). */

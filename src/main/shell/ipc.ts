@@ -4,6 +4,7 @@ import {
   BridgeError,
   dispatchRequest,
   eventNames,
+  LOCAL_CALLER,
   requestChannels,
   type BridgeEvents,
   type BridgeHandlers,
@@ -28,7 +29,8 @@ export function registerIpcBridge(components: IpcBridgeComponents): () => void {
       const url = event.senderFrame?.url ?? '';
       if (!isTrustedUrl(url))
         throw new BridgeError(`${channel}: refused for untrusted sender ${url || '(unknown)'}`);
-      return dispatchRequest(handlers, channel, payload ?? undefined);
+      // The app's own window is the device itself.
+      return dispatchRequest(handlers, channel, payload ?? undefined, LOCAL_CALLER);
     });
   }
   const offs = eventNames.map((name) =>

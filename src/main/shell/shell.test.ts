@@ -20,7 +20,7 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
   const trays: FakeTray[] = [];
   const sent: Array<[string, unknown]> = [];
   const notifications: string[] = [];
-  const protocols = new Map<string, (request: { url: string }) => Promise<Response>>();
+  const protocols = new Map<string, (request: { url: string; headers: Headers }) => Promise<Response>>();
 
   class FakeWebContents {
     send = (channel: string, payload: unknown) => sent.push([channel, payload]);
@@ -158,8 +158,12 @@ describe('desktop shell', () => {
     // Media comes through the app's own scheme; unknown ids are a 404, never a crash.
     const media = fake.protocols.get('firefly-media');
     expect(media).toBeDefined();
-    expect((await media?.({ url: `firefly-media://track/${'ab'.repeat(32)}` }))?.status).toBe(404);
-    expect((await media?.({ url: 'firefly-media://track/..%2F..%2Fetc' }))?.status).toBe(404);
+    expect(
+      (await media?.({ url: `firefly-media://track/${'ab'.repeat(32)}`, headers: new Headers() }))?.status,
+    ).toBe(404);
+    expect(
+      (await media?.({ url: 'firefly-media://track/..%2F..%2Fetc', headers: new Headers() }))?.status,
+    ).toBe(404);
 
     // Closing the window hides it to the tray; the tray offers Show and Quit.
     const tray = fake.trays[0];

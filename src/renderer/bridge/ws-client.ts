@@ -7,6 +7,7 @@ import type {
   RequestOf,
   ResponseOf,
 } from '../../shared/bridge/contract';
+import { bridgeProtocols } from './auth';
 
 interface Pending {
   resolve(value: unknown): void;
@@ -45,7 +46,7 @@ export class WebSocketTransport implements BridgeTransport {
   #connect(): Promise<WebSocket> {
     if (this.#open) return this.#open;
     this.#open = new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(this.url);
+      const socket = new WebSocket(this.url, bridgeProtocols());
       socket.onopen = () => {
         this.#socket = socket;
         resolve(socket);

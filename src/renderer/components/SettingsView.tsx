@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import type { Channel, DeviceSettings, Theme } from '../../shared/bridge/contract';
 import { bridge } from '../bridge';
+import { servedWithToken } from '../bridge/auth';
+import { PairedDevices } from '../pairing/PairedDevices';
 import { ClickTrain } from '../calibration/click-train';
 import { readGroupNow } from '../playback/position';
 import { useActions, usePeerStatus, useSettings, useSettingsError, useStore } from '../store';
@@ -263,11 +265,11 @@ function LibraryFolders({
   );
 }
 
-function Passphrase({ value, onSave }: { value: string; onSave(v: string): Promise<boolean> }) {
+function Passphrase({ isSet, onSave }: { isSet: boolean; onSave(v: string): Promise<boolean> }) {
   const [draft, setDraft] = useState<string | null>(null);
   const [shown, setShown] = useState(false);
   const id = useId();
-  const changed = draft !== null && draft.trim() !== '' && draft !== value;
+  const changed = draft !== null && draft.trim() !== '';
   return (
     <form
       className="field"
@@ -283,7 +285,10 @@ function Passphrase({ value, onSave }: { value: string; onSave(v: string): Promi
             id={id}
             type={shown ? 'text' : 'password'}
             autoComplete="off"
-            value={draft ?? value}
+            placeholder={
+              isSet ? 'A passphrase of your own is set (hidden)' : 'Default room (no passphrase set)'
+            }
+            value={draft ?? ''}
             onChange={(e) => setDraft(e.target.value)}
             data-testid="room-passphrase"
           />
@@ -416,10 +421,19 @@ export function SettingsView() {
 
           <Section title="Room">
             <Passphrase
-              value={values.roomPassphrase}
+              isSet={values.roomPassphraseSet}
               onSave={(roomPassphrase) => update({ roomPassphrase })}
             />
           </Section>
+
+          {servedWithToken() ? (
+            <Section
+              title="Paired devices"
+              description="Browsers on other devices (a phone) that may control this one. Pairing needs a code shown here."
+            >
+              <PairedDevices />
+            </Section>
+          ) : null}
 
           <Section title="Appearance">
             <div className="field">

@@ -2,7 +2,7 @@
  * Connects this window's audio to its host peer: the group clock (second hop over the bridge), the audio engine
  * that follows the room's playback state, readiness reports, and this device's output settings.
  */
-import type { DeviceSettings } from '../../shared/bridge/contract';
+import type { SettingsView } from '../../shared/bridge/contract';
 import type { PlaybackState } from '../../shared/playback/state';
 import { AudioEngine, GroupClock, installAudioTestHook } from '../audio';
 import { bridge, hostIsLocal, mediaUrl } from '../bridge';
@@ -156,6 +156,6 @@ export function startAudio(): () => void {
   };
 }
 
-function outputOf(settings: DeviceSettings) {
+function outputOf(settings: SettingsView) {
   return { volume: settings.volume, outputOffsetMs: settings.outputOffsetMs, channel: settings.channel };
 }

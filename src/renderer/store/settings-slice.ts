@@ -1,17 +1,17 @@
 import type { StateCreator } from 'zustand';
-import type { DeviceSettings } from '../../shared/bridge/contract';
+import type { DeviceSettings, SettingsView } from '../../shared/bridge/contract';
 import { bridge } from '../bridge';
 
 export interface SettingsSlice {
   settings: {
-    values: DeviceSettings | null;
+    values: SettingsView | null;
     /** The last error saving a setting, shown beside the settings until the next save. */
     error: string | null;
     actions: {
       load(): Promise<void>;
       /** Saves a change; resolves true when the peer accepted it. */
       update(patch: Partial<DeviceSettings>): Promise<boolean>;
-      set(values: DeviceSettings): void;
+      set(values: SettingsView): void;
     };
   };
 }
@@ -29,7 +29,8 @@ export const createSettingsSlice: StateCreator<SettingsSlice, [], [], SettingsSl
       async update(patch) {
         // Show the change at once (a toggle must not lag behind the click); the peer's answer then replaces it.
         const before = get().settings.values;
-        if (before) set((s) => ({ settings: { ...s.settings, values: { ...before, ...patch } } }));
+        const { roomPassphrase: _secret, ...shown } = patch;
+        if (before) set((s) => ({ settings: { ...s.settings, values: { ...before, ...shown } } }));
         try {
           const values = await bridge().settings.set(patch);
           set((s) => ({ settings: { ...s.settings, values, error: null } }));

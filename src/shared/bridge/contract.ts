@@ -29,9 +29,53 @@ export interface DeviceSettings {
   closeToTray: boolean;
 }
 
+/**
+ * Settings as the API shows them: the room passphrase never leaves the device, only whether a
+ * passphrase of the user's own (not the default room's) is set.
+ */
+export type SettingsView = Omit<DeviceSettings, 'roomPassphrase'> & { roomPassphraseSet: boolean };
+
 export interface Identity {
   peerId: string;
   name: string;
+}
+
+/** Who sent a request: this device itself (its own window, REPL, a local script), or a paired remote browser. */
+export interface Caller {
+  kind: 'local' | 'remote';
+  /** The paired device (remote callers only). */
+  deviceId?: string;
+  deviceName?: string;
+}
+
+/** The caller of a request made on the device itself. */
+export const LOCAL_CALLER: Caller = Object.freeze({ kind: 'local' });
+
+/** A browser paired with this device for remote control. */
+export interface PairedDevice {
+  id: string;
+  name: string;
+  /** Address it paired from. */
+  address: string;
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+}
+
+/** A pairing code waiting to be entered on a new browser; null when none is open. */
+export interface PairingState {
+  code: string | null;
+  /** Who asked for the code (name and address), when a browser asked; null when started on the device. */
+  requestedBy: string | null;
+  expiresAtMs: number | null;
+}
+
+/** A sensitive settings change a paired remote asked for, waiting for a confirmation on the device. */
+export interface PendingConfirmation {
+  id: string;
+  deviceName: string;
+  /** What would change, in words ("room passphrase", "music folders: /a, /b"). */
+  summary: string;
+  atMs: number;
 }
 
 /** Times for one clock probe over the bridge (the renderer's second hop). */
@@ -106,6 +150,8 @@ export const clockProbeRequest = obj({ t1: num() });
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
 export const readyRequest = obj({ trackId });
+export const revokeRequest = obj({ id: str(64, 1) });
+export const confirmRequest = obj({ id: str(64, 1), accept: bool });
 export const enqueueRequest = obj({ trackIds: arrayOf(trackId, 500) });
 export const removeRequest = obj({ index: int(0, 10_000) });
 export const moveRequest = obj({ from: int(0, 10_000), to: int(0, 10_000) });
@@ -130,8 +176,14 @@ export interface BridgeRequests {
   'queue:remove': { req: { index: number }; res: void };
   'queue:move': { req: { from: number; to: number }; res: void };
   'queue:clear': { req: void; res: void };
-  'settings:get': { req: void; res: DeviceSettings };
-  'settings:set': { req: Partial<DeviceSettings>; res: DeviceSettings };
+  'settings:get': { req: void; res: SettingsView };
+  'settings:set': { req: Partial<DeviceSettings>; res: SettingsView };
+  'settings:pending': { req: void; res: PendingConfirmation[] };
+  'settings:confirm': { req: { id: string; accept: boolean }; res: void };
+  'pairing:start': { req: void; res: PairingState };
+  'pairing:state': { req: void; res: PairingState };
+  'pairing:list': { req: void; res: PairedDevice[] };
+  'pairing:revoke': { req: { id: string }; res: void };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -139,7 +191,11 @@ export interface BridgeEvents {
   'status:changed': PeerStatus;
   'library:changed': { trackCount: number };
   'playback:changed': PlaybackState;
-  'settings:changed': DeviceSettings;
+  'settings:changed': SettingsView;
+  /** Sent to windows on the device itself only. */
+  'pairing:changed': PairingState;
+  /** Sent to windows on the device itself only. */
+  'settings:pending': PendingConfirmation[];
 }
 
 export type RequestChannel = keyof BridgeRequests;
@@ -169,7 +225,32 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'queue:clear': none,
   'settings:get': none,
   'settings:set': settingsPatch,
+  'settings:pending': none,
+  'settings:confirm': confirmRequest,
+  'pairing:start': none,
+  'pairing:state': none,
+  'pairing:list': none,
+  'pairing:revoke': revokeRequest,
 };
+
+/**
+ * Channels only the device itself may use: pairing a browser, revoking one, confirming a paired
+ * browser's sensitive change. A remote caller is refused, whatever its token.
+ */
+export const localOnlyChannels: ReadonlySet<RequestChannel> = new Set<RequestChannel>([
+  'settings:pending',
+  'settings:confirm',
+  'pairing:start',
+  'pairing:state',
+  'pairing:list',
+  'pairing:revoke',
+]);
+
+/** Events only windows on the device itself receive (pairing codes must not reach the browser being paired). */
+export const localOnlyEvents: ReadonlySet<EventName> = new Set<EventName>([
+  'pairing:changed',
+  'settings:pending',
+]);
 
 export const requestChannels = Object.keys(requestValidators) as RequestChannel[];
 export const eventNames: readonly EventName[] = [
@@ -177,6 +258,8 @@ export const eventNames: readonly EventName[] = [
   'settings:changed',
   'library:changed',
   'playback:changed',
+  'pairing:changed',
+  'settings:pending',
 ];
 
 /** Checks that a string names a request channel. */
@@ -217,7 +300,18 @@ export interface FireflyApi {
     move(from: number, to: number): Promise<void>;
     clear(): Promise<void>;
   };
-  settings: { get(): Promise<DeviceSettings>; set(patch: Partial<DeviceSettings>): Promise<DeviceSettings> };
+  settings: {
+    get(): Promise<SettingsView>;
+    set(patch: Partial<DeviceSettings>): Promise<SettingsView>;
+    pending(): Promise<PendingConfirmation[]>;
+    confirm(id: string, accept: boolean): Promise<void>;
+  };
+  pairing: {
+    start(): Promise<PairingState>;
+    state(): Promise<PairingState>;
+    list(): Promise<PairedDevice[]>;
+    revoke(id: string): Promise<void>;
+  };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
 }
 
@@ -248,30 +342,64 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       move: (from, to) => call('queue:move', { from, to }),
       clear: () => call('queue:clear', undefined),
     },
-    settings: { get: () => call('settings:get', undefined), set: (patch) => call('settings:set', patch) },
+    settings: {
+      get: () => call('settings:get', undefined),
+      set: (patch) => call('settings:set', patch),
+      pending: () => call('settings:pending', undefined),
+      confirm: (id, accept) => call('settings:confirm', { id, accept }),
+    },
+    pairing: {
+      start: () => call('pairing:start', undefined),
+      state: () => call('pairing:state', undefined),
+      list: () => call('pairing:list', undefined),
+      revoke: (id) => call('pairing:revoke', { id }),
+    },
     on: (event, listener) => transport.on(event, listener),
   };
 }
 
-/** A handler for each request channel, run by the host after validation. */
+/** A handler for each request channel, run by the host after validation, told who asked. */
 export type BridgeHandlers = {
+  [C in RequestChannel]: (request: RequestOf<C>, caller: Caller) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+
+/** The handlers as one caller sees them: each takes just its request. */
+export type CallerHandlers = {
   [C in RequestChannel]: (request: RequestOf<C>) => Promise<ResponseOf<C>> | ResponseOf<C>;
 };
+
+/** Binds every handler to `caller` (the REPL and the tray act as the device itself). */
+export function asCaller(handlers: BridgeHandlers, caller: Caller): CallerHandlers {
+  const bound: Partial<Record<RequestChannel, (request: unknown) => unknown>> = {};
+  for (const channel of requestChannels) {
+    const handler = handlers[channel] as (request: unknown, caller: Caller) => unknown;
+    bound[channel] = (request) => handler(request, caller);
+  }
+  return bound as CallerHandlers;
+}
 
 /** Error sent back to the renderer when a request is malformed or fails. */
 export class BridgeError extends Error {
   override name = 'BridgeError';
 }
 
-/** Validates a request for a channel and runs its handler; the one entry point both transports use. */
+/** A request a remote caller may not make (see `localOnlyChannels`). */
+export class LocalOnlyError extends Error {
+  override name = 'LocalOnlyError';
+}
+
+/** Validates a request for a channel and runs its handler; the one entry point every transport uses. */
 export async function dispatchRequest(
   handlers: BridgeHandlers,
   channel: unknown,
   payload: unknown,
+  caller: Caller,
 ): Promise<unknown> {
   if (!isRequestChannel(channel)) throw new BridgeError(`unknown channel ${JSON.stringify(channel)}`);
+  if (caller.kind !== 'local' && localOnlyChannels.has(channel))
+    throw new LocalOnlyError(`${channel} can only be used on the device itself`);
   const parsed = requestValidators[channel](payload);
   if (!parsed.ok) throw new BridgeError(`${channel}: ${parsed.error}`);
-  const handler = handlers[channel] as (request: unknown) => unknown;
-  return handler(parsed.value);
+  const handler = handlers[channel] as (request: unknown, caller: Caller) => unknown;
+  return handler(parsed.value, caller);
 }
