@@ -3,12 +3,15 @@
  * part of the app). There is no peer: the "host" answering clock probes is this page's own
  * `performance.timeOrigin + performance.now()`, shifted by `?hostOffsetMs=` if given, which
  * browsers on one machine share. Tracks are fetched from `/media/track/<id>` like in the app.
+ * `?engine=stream` plays through the streaming engine instead, whose decoder worker and player
+ * worklet the page loads from `/stream/decoder-worker.js` and `/stream/player-worklet.js`.
  */
 import type { ClockProbeReply } from '../../shared/bridge/contract';
 import { AudioEngine, type OutputSettings } from './engine';
 import { GroupClock, performanceClock } from './group-clock';
 import type { PlaybackSchedule } from './timeline';
 import { installAudioTestHook } from './test-hook';
+import { StreamEngine } from './stream-engine';
 
 /** What the acoustic test drives through `page.evaluate`. */
 export interface AcousticHarnessApi {
@@ -45,13 +48,21 @@ const groupClock = new GroupClock({ bridge, clock: local }, { probeIntervalMs: 5
 const reports: { errorMs: number; boundMs: number }[] = [];
 const raw: [number, number][] = [];
 const driftCheckMs = params.get('driftCheckMs');
-const engine = new AudioEngine(
-  { groupClock },
-  {
-    onSyncReport: (errorMs, boundMs) => reports.push({ errorMs, boundMs }),
-    ...(driftCheckMs ? { driftCheckMs: Number(driftCheckMs) } : {}),
-  },
-);
+const onSyncReport = (errorMs: number, boundMs: number) => reports.push({ errorMs, boundMs });
+const engine =
+  params.get('engine') === 'stream'
+    ? new StreamEngine(
+        {
+          groupClock,
+          createDecoder: () => new Worker('/stream/decoder-worker.js', { type: 'module' }),
+          playerWorkletUrl: '/stream/player-worklet.js',
+        },
+        { onSyncReport },
+      )
+    : new AudioEngine(
+        { groupClock },
+        { onSyncReport, ...(driftCheckMs ? { driftCheckMs: Number(driftCheckMs) } : {}) },
+      );
 installAudioTestHook(engine, groupClock);
 
 window.__acousticHarness = {

@@ -41,9 +41,22 @@ declare global {
   }
 }
 
+/** What the hook reads from an engine (the whole-file engine and the streaming one both offer it). */
+export type HookedEngine = Pick<
+  AudioEngine,
+  | 'lastStart'
+  | 'starts'
+  | 'corrections'
+  | 'getSnapshot'
+  | 'events'
+  | 'groupTimeOfFrame'
+  | 'outputClock'
+  | 'audioContext'
+>;
+
 /** Installs the hook on `target` (the window by default); returns a function removing it. */
 export function installAudioTestHook(
-  engine: AudioEngine,
+  engine: HookedEngine,
   groupClock: GroupClock,
   target: Window = window,
 ): () => void {

@@ -1,0 +1,254 @@
+/**
+ * The streaming engine in real Chromium, without a peer: the acoustic harness page in its
+ * `?engine=stream` mode, served with cross-origin isolation by a small server that answers byte
+ * ranges (206) as the peer does and counts the bytes it sent. Checks that a long track starts on its
+ * anchor after reading only its head, keeps time, pauses and seeks, and that a corrupt file is an
+ * error the page reports, not a crash.
+ */
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { makeTone } from '../test/audio/make-audio';
+
+const root = path.resolve(import.meta.dirname, '..');
+const audio = path.join(root, 'src', 'renderer', 'audio');
+
+interface HarnessWindow {
+  __acousticHarness: {
+    start(): Promise<void>;
+    groupNowMs(): number | null;
+    preload(trackId: string): Promise<void>;
+    schedule(
+      state: {
+        trackId: string;
+        anchor: { groupTimeMs: number; positionSec: number };
+        paused: boolean;
+      } | null,
+    ): void;
+  };
+  __fireflyAudio: {
+    lastStart: { trackId: string; groupTimeMs: number; offsetSec: number } | null;
+    starts: number;
+    corrections: number;
+    snapshot(): { status: string; syncErrorMs: number | null; error: string | null; positionSec: number };
+    events(): { atMs: number; what: string }[];
+  };
+}
+
+let dir = '';
+let server: Server | null = null;
+let base = '';
+let browser: Browser | null = null;
+const tracks = new Map<string, Uint8Array>();
+const sent = new Map<string, number>();
+const requests: string[] = [];
+
+async function bundle(entry: string): Promise<string> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    target: 'chrome120',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+test.beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-stream-'));
+  await makeTone(path.join(dir, 'long.mp3'), { format: 'mp3', durationSec: 300, noise: true });
+  await makeTone(path.join(dir, 'short.flac'), { format: 'flac', durationSec: 20 });
+  tracks.set('long', readFileSync(path.join(dir, 'long.mp3')));
+  tracks.set('short', readFileSync(path.join(dir, 'short.flac')));
+  tracks.set(
+    'corrupt',
+    new Uint8Array(64 * 1024).map((_, i) => (i * 7919) & 0xff),
+  );
+  writeFileSync(path.join(dir, 'x'), '');
+  const scripts = new Map([
+    ['/harness.js', await bundle(path.join(audio, 'acoustic-harness.ts'))],
+    ['/stream/decoder-worker.js', await bundle(path.join(audio, 'decoder', 'decoder-worker.ts'))],
+    ['/stream/player-worklet.js', await bundle(path.join(audio, 'player', 'player-worklet.ts'))],
+  ]);
+  const html = '<!doctype html><meta charset="utf-8"><script type="module" src="/harness.js"></script>';
+  server = createServer((req, res) => {
+    // Cross-origin isolation, as the peer serves its pages.
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
+    res.setHeader('cross-origin-resource-policy', 'same-origin');
+    const url = (req.url ?? '/').split('?')[0]!;
+    const script = scripts.get(url);
+    if (url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
+    if (script) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    const id = url.startsWith('/media/track/') ? url.slice('/media/track/'.length) : null;
+    const bytes = id ? tracks.get(id) : undefined;
+    if (!id || !bytes) return void res.writeHead(404).end();
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
+    const end = range?.[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+    const body = bytes.subarray(start, end + 1);
+    requests.push(`${id} ${req.headers.range ?? 'whole'}`);
+    res.writeHead(range ? 206 : 200, {
+      'content-type': 'application/octet-stream',
+      'accept-ranges': 'bytes',
+      'content-length': body.length,
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
+    });
+    // In pieces, with backpressure, counting what the socket took: a reader that stops early stops this.
+    let at = 0;
+    const pump = (): void => {
+      while (at < body.length && !res.destroyed) {
+        const piece = body.subarray(at, at + 16 * 1024);
+        at += piece.length;
+        sent.set(id, (sent.get(id) ?? 0) + piece.length);
+        if (!res.write(piece)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end();
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch(test.info().project.use.launchOptions);
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function openPage(): Promise<Page> {
+  const page = await browser!.newPage();
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  await page.goto(`${base}/?engine=stream`);
+  await page.waitForFunction(() => '__acousticHarness' in window);
+  await page.evaluate(() => (window as unknown as HarnessWindow).__acousticHarness.start());
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { __fireflyAudio: { outputClock(): unknown } }).__fireflyAudio.outputClock() !==
+      null,
+  );
+  return page;
+}
+
+test('a 5-minute MP3 starts on its anchor after reading its head, keeps time, pauses and seeks', async () => {
+  const page = await openPage();
+  const startedAt = Date.now();
+  await page.evaluate(() => (window as unknown as HarnessWindow).__acousticHarness.preload('long'));
+  const anchor = await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    const anchor = { groupTimeMs: w.__acousticHarness.groupNowMs()! + 300, positionSec: 0 };
+    w.__acousticHarness.schedule({ trackId: 'long', anchor, paused: false });
+    return anchor;
+  });
+  await page.waitForFunction(
+    () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'playing',
+  );
+  const first = await page.evaluate(() => (window as unknown as HarnessWindow).__fireflyAudio.lastStart);
+  console.log(
+    `preload + command to playing: ${Date.now() - startedAt} ms; bytes read ${sent.get('long')} of ${tracks.get('long')!.length}`,
+  );
+  expect(first?.offsetSec).toBeLessThan(0.001);
+  expect(Math.abs(first!.groupTimeMs - anchor.groupTimeMs)).toBeLessThan(0.05);
+  // Let it play a few seconds; the player stays on the timeline without corrections.
+  await page.waitForTimeout(4000);
+  const playing = await page.evaluate(() => {
+    const hook = (window as unknown as HarnessWindow).__fireflyAudio;
+    return {
+      snapshot: hook.snapshot(),
+      corrections: hook.corrections,
+      events: hook.events().map((e) => e.what),
+    };
+  });
+  console.log(JSON.stringify(playing));
+  console.log(requests.join('; '));
+  expect(playing.snapshot.status).toBe('playing');
+  expect(Math.abs(playing.snapshot.syncErrorMs!)).toBeLessThan(0.5);
+  expect(playing.corrections).toBe(0);
+  // Only a window ahead of the play head was read: well under half of the 5-minute file.
+  expect(sent.get('long')!).toBeLessThan(tracks.get('long')!.length * 0.4);
+  // Seek to 200 s: a new segment, read from the middle of the file.
+  await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    w.__acousticHarness.schedule({
+      trackId: 'long',
+      anchor: { groupTimeMs: w.__acousticHarness.groupNowMs()! + 300, positionSec: 200 },
+      paused: false,
+    });
+  });
+  await page.waitForFunction(
+    () => ((window as unknown as HarnessWindow).__fireflyAudio.lastStart?.offsetSec ?? 0) >= 200,
+  );
+  await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    w.__acousticHarness.schedule({
+      trackId: 'long',
+      anchor: { groupTimeMs: w.__acousticHarness.groupNowMs()! + 100, positionSec: 201 },
+      paused: true,
+    });
+  });
+  await page.waitForFunction(
+    () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'paused',
+  );
+  await page.close();
+});
+
+test('a FLAC at 44.1 kHz joins mid-track at the room position', async () => {
+  const page = await openPage();
+  await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    w.__acousticHarness.schedule({
+      trackId: 'short',
+      anchor: { groupTimeMs: w.__acousticHarness.groupNowMs()! - 5000, positionSec: 0 },
+      paused: false,
+    });
+  });
+  await page.waitForFunction(
+    () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'playing',
+  );
+  const start = await page.evaluate(() => (window as unknown as HarnessWindow).__fireflyAudio.lastStart);
+  expect(start!.offsetSec).toBeGreaterThan(5);
+  expect(start!.offsetSec).toBeLessThan(6);
+  await page.close();
+});
+
+test('a corrupt file is a clear error, and the page keeps working', async () => {
+  const page = await openPage();
+  const error = await page.evaluate(() =>
+    (window as unknown as HarnessWindow).__acousticHarness.preload('corrupt').then(
+      () => 'loaded',
+      (e: Error) => `${e.name}: ${e.message}`,
+    ),
+  );
+  expect(error).toMatch(/^TrackLoadError: .+/);
+  console.log(error);
+  await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    w.__acousticHarness.schedule({
+      trackId: 'corrupt',
+      anchor: { groupTimeMs: w.__acousticHarness.groupNowMs()! + 200, positionSec: 0 },
+      paused: false,
+    });
+  });
+  await page.waitForFunction(
+    () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'error',
+  );
+  await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    w.__acousticHarness.schedule({
+      trackId: 'short',
+      anchor: { groupTimeMs: w.__acousticHarness.groupNowMs()! + 300, positionSec: 0 },
+      paused: false,
+    });
+  });
+  await page.waitForFunction(
+    () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'playing',
+  );
+  await page.close();
+});

@@ -1,0 +1,176 @@
+/**
+ * The decoder's Web Worker: opens tracks (mediabunny over HTTP byte ranges), decodes the one playing
+ * from the frame the engine asks for, and sends its PCM straight to the player's worklet over their
+ * own MessageChannel, `windowSec` ahead of the play head the player reports and no further. A play head
+ * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is.
+ */
+import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
+import { TrackStream, UnsupportedTrackError, type TrackSource } from './track-stream';
+
+/** The parts of the worker's global scope used here (the renderer's typings are the window's). */
+interface WorkerScope {
+  postMessage(message: DecoderToEngine): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<EngineToDecoder>) => void): void;
+}
+
+const scope = globalThis as unknown as WorkerScope;
+/** Seconds decoded ahead of the play head. */
+const WINDOW_SEC = 10;
+/** Decoded seconds after which a start is reported buffered. */
+const START_SEC = 1;
+/** A restarted decode starts this far ahead of the play head, so the player can join while it catches up. */
+const RESTART_LEAD_SEC = 0.25;
+/** Opened tracks kept (the current one and the next). */
+const KEEP_OPEN = 3;
+
+interface Job {
+  generation: number;
+  source: TrackSource;
+  contextRate: number;
+  /** First frame of the current decode run, and the frame after the last one sent. */
+  fromFrame: number;
+  producedFrame: number;
+  restartAt: number | null;
+}
+
+let playerPort: MessagePort | null = null;
+let job: Job | null = null;
+let playhead: { generation: number; headFrame: number } | null = null;
+let wake: (() => void) | null = null;
+const opened = new Map<string, Promise<TrackStream>>();
+
+function post(message: DecoderToEngine): void {
+  scope.postMessage(message);
+}
+
+function toPlayer(message: DecoderToPlayer): void {
+  if (message.type === 'pcm') playerPort?.postMessage(message, [message.data.buffer]);
+  else playerPort?.postMessage(message);
+}
+
+/** The opened track, opening it if needed; the oldest beyond `KEEP_OPEN` is closed. */
+function openTrack(source: TrackSource): Promise<TrackStream> {
+  const existing = opened.get(source.trackId);
+  if (existing) {
+    opened.delete(source.trackId);
+    opened.set(source.trackId, existing);
+    return existing;
+  }
+  const promise = TrackStream.open(source);
+  opened.set(source.trackId, promise);
+  promise.catch(() => opened.delete(source.trackId));
+  while (opened.size > KEEP_OPEN) {
+    const [oldest, stream] = opened.entries().next().value!;
+    opened.delete(oldest);
+    void stream.then((s) => s.close()).catch(() => undefined);
+  }
+  return promise;
+}
+
+function reportFailure(source: TrackSource, generation: number | null, cause: unknown): void {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof UnsupportedTrackError)
+    post({ type: 'unsupported', trackId: source.trackId, generation, reason: message });
+  else post({ type: 'error', trackId: source.trackId, generation, message });
+}
+
+function onPlayhead(report: PlayheadReport): void {
+  playhead = report;
+  const j = job;
+  if (j && report.generation === j.generation && j.restartAt === null) {
+    const lead = Math.round(RESTART_LEAD_SEC * j.contextRate);
+    if (report.headFrame < j.fromFrame || report.headFrame > j.producedFrame + lead)
+      j.restartAt = report.headFrame + lead;
+  }
+  wake?.();
+}
+
+function nextPlayhead(): Promise<void> {
+  return new Promise((resolve) => {
+    wake = () => {
+      wake = null;
+      resolve();
+    };
+  });
+}
+
+async function run(j: Job, fromFrame: number): Promise<void> {
+  let stream: TrackStream;
+  try {
+    stream = await openTrack(j.source);
+  } catch (cause) {
+    if (job === j) reportFailure(j.source, j.generation, cause);
+    return;
+  }
+  j.fromFrame = fromFrame;
+  j.producedFrame = fromFrame;
+  j.restartAt = null;
+  const windowFrames = WINDOW_SEC * j.contextRate;
+  let buffered = false;
+  try {
+    for await (const chunk of stream.chunks(fromFrame, j.contextRate)) {
+      if (job !== j || j.restartAt !== null) break;
+      toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
+      j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
+      if (!buffered && j.producedFrame - fromFrame >= START_SEC * j.contextRate) {
+        buffered = true;
+        post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
+      }
+      for (;;) {
+        if (job !== j || j.restartAt !== null) break;
+        const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
+        if (j.producedFrame - Math.max(head, fromFrame) <= windowFrames) break;
+        await nextPlayhead();
+      }
+    }
+  } catch (cause) {
+    if (job === j) reportFailure(j.source, j.generation, cause);
+    return;
+  }
+  if (job !== j) return;
+  if (j.restartAt !== null) return run(j, j.restartAt);
+  if (!buffered)
+    post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
+  toPlayer({ type: 'end', generation: j.generation, totalFrames: j.producedFrame });
+}
+
+scope.addEventListener('message', (event) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'player-port':
+      playerPort = message.port;
+      playerPort.onmessage = (e: MessageEvent<PlayheadReport>) => onPlayhead(e.data);
+      break;
+    case 'probe': {
+      const source = { trackId: message.trackId, url: message.url, headers: message.headers };
+      openTrack(source).then(
+        (stream) => post({ type: 'info', info: stream.info }),
+        (cause: unknown) => reportFailure(source, null, cause),
+      );
+      break;
+    }
+    case 'open': {
+      const source = { trackId: message.trackId, url: message.url, headers: message.headers };
+      const j: Job = {
+        generation: message.generation,
+        source,
+        contextRate: message.contextRate,
+        fromFrame: message.startFrame,
+        producedFrame: message.startFrame,
+        restartAt: null,
+      };
+      job = j;
+      wake?.();
+      void openTrack(source).then(
+        (stream) => post({ type: 'info', info: stream.info }),
+        () => undefined,
+      );
+      void run(j, message.startFrame);
+      break;
+    }
+    case 'close':
+      job = null;
+      wake?.();
+      break;
+  }
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { MediaReadError, RangeReader } from './range-reader';
+
+// The renderer layer may not use Node's http, so the server is a fetch function answering as the peer
+// does: ranges (206), no ranges (200), "not arrived yet" (503), missing (404).
+const file = Uint8Array.from({ length: 10_000 }, (_, i) => i & 0xff);
+const base = 'http://peer.test';
+let pendingAsks = 0;
+const seen: string[] = [];
+
+const serve: typeof fetch = async (input, init) => {
+  const url = new URL(String(input)).pathname;
+  const headers = new Headers(init?.headers);
+  seen.push(`${url} ${headers.get('range') ?? ''} ${headers.get('authorization') ?? ''}`);
+  if (url === '/missing') return new Response(null, { status: 404 });
+  if (url === '/arriving' && pendingAsks-- > 0)
+    return new Response(null, { status: 503, headers: { 'retry-after': '0' } });
+  const range = /^bytes=(\d+)-(\d+)$/.exec(headers.get('range') ?? '');
+  if (url === '/whole' || !range) return new Response(file.slice(), { status: 200 });
+  const start = Number(range[1]);
+  const end = Math.min(Number(range[2]), file.length - 1);
+  return new Response(file.slice(start, end + 1), {
+    status: 206,
+    headers: { 'content-range': `bytes ${start}-${end}/${file.length}` },
+  });
+};
+
+describe('RangeReader', () => {
+  it('reads the size and ranges by byte-range requests, with the given headers', async () => {
+    const reader = new RangeReader(`${base}/track`, { headers: { authorization: 'Bearer t' }, fetch: serve });
+    expect(await reader.size()).toBe(10_000);
+    expect(Array.from(await reader.read(300, 304))).toEqual([44, 45, 46, 47]);
+    expect(reader.bytesRead).toBe(5);
+    expect(seen.at(-1)).toBe('/track bytes=300-303 Bearer t');
+  });
+
+  it('keeps the whole body of a server that ignores ranges, and asks once', async () => {
+    const reader = new RangeReader(`${base}/whole`, { fetch: serve });
+    const asked = seen.length;
+    expect(await reader.size()).toBe(10_000);
+    expect(Array.from(await reader.read(9_998, 10_000))).toEqual([14, 15]);
+    expect(seen.length - asked).toBe(1);
+  });
+
+  it('waits for bytes that have not arrived yet (503) and then reads them', async () => {
+    pendingAsks = 3;
+    const reader = new RangeReader(`${base}/arriving`, { retryMs: 10, fetch: serve });
+    expect(Array.from(await reader.read(1, 3))).toEqual([1, 2]);
+  });
+
+  it('fails with the status on a missing track', async () => {
+    const reader = new RangeReader(`${base}/missing`, { fetch: serve });
+    await expect(reader.size()).rejects.toThrow(MediaReadError);
+    await expect(reader.read(0, 1)).rejects.toThrow(/HTTP 404/);
+  });
+});

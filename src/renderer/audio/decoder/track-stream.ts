@@ -1,0 +1,168 @@
+/**
+ * A track read and decoded progressively, in the decoder worker: mediabunny demuxes it from byte
+ * ranges fetched over HTTP (`UrlSource`: only the ranges it needs, from a bounded cache), WebCodecs'
+ * AudioDecoder (through mediabunny's sink) decodes it, and it comes out as stereo PCM at the
+ * context's rate, from any track frame on, one small chunk at a time. Nothing here holds more than a
+ * few packets and the source's cache, whatever the track's length.
+ */
+import { ALL_FORMATS, AudioSampleSink, CustomSource, Input, type InputAudioTrack } from 'mediabunny';
+import type { TrackInfo } from '../player/protocol';
+import { MediaReadError, RangeReader } from './range-reader';
+import { StreamResampler } from './resampler';
+import { toStereo } from './stereo';
+
+/** A track that cannot be played through this path: no demuxer for its container, or no decoder for its codec. */
+export class UnsupportedTrackError extends Error {
+  override name = 'UnsupportedTrackError';
+}
+
+/** Where a track's bytes are and how to ask for them. */
+export interface TrackSource {
+  trackId: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Stereo frames at the context rate from track frame `startFrame`, interleaved L R. */
+export interface StereoChunk {
+  startFrame: number;
+  data: Float32Array;
+}
+
+/** Bytes the demuxer may cache per track (it re-fetches what it evicted). */
+const SOURCE_CACHE_BYTES = 4 * 1024 * 1024;
+
+/** One opened track: its demuxer and the facts read from its header. */
+export class TrackStream {
+  private constructor(
+    readonly info: TrackInfo,
+    private readonly input: Input,
+    private readonly track: InputAudioTrack,
+  ) {}
+
+  /** Opens a track and reads its header; throws `UnsupportedTrackError` when it cannot be decoded here. */
+  static async open(source: TrackSource): Promise<TrackStream> {
+    const reader = new RangeReader(source.url, { headers: source.headers });
+    const input = new Input({
+      formats: ALL_FORMATS,
+      source: new CustomSource({
+        getSize: () => reader.size(),
+        read: (start, end) => reader.read(start, end),
+        maxCacheSize: SOURCE_CACHE_BYTES,
+        // Reads padded to 64 KiB either side: few requests, and nothing fetched far from the play head.
+        prefetchProfile: 'fileSystem',
+      }),
+    });
+    try {
+      let format;
+      try {
+        format = await input.getFormat();
+      } catch (cause) {
+        if (cause instanceof MediaReadError) throw cause;
+        throw new UnsupportedTrackError(`not a media file mediabunny can read (${errorText(cause)})`);
+      }
+      const track = await input.getPrimaryAudioTrack();
+      if (!track) throw new UnsupportedTrackError(`no audio track in this ${format.name} file`);
+      const codec = await track.getCodec();
+      if (!(await track.canDecode()))
+        throw new UnsupportedTrackError(`no decoder here for ${codec ?? 'its codec'}`);
+      const info: TrackInfo = {
+        trackId: source.trackId,
+        format: `${format.name} / ${codec ?? '?'}`,
+        sampleRate: await track.getSampleRate(),
+        channels: await track.getNumberOfChannels(),
+        durationSec: await input.getDurationFromMetadata().catch(() => null),
+      };
+      return new TrackStream(info, input, track);
+    } catch (cause) {
+      input.dispose();
+      throw cause;
+    }
+  }
+
+  /**
+   * Decodes from track frame `startFrame` (at `contextRate`) to the end, yielding chunks of about
+   * `chunkFrames`; the consumer paces it by how fast it pulls.
+   */
+  async *chunks(startFrame: number, contextRate: number, chunkFrames = 4096): AsyncGenerator<StereoChunk> {
+    const inRate = this.info.sampleRate;
+    const resampler = inRate === contextRate ? null : new StreamResampler(inRate, contextRate);
+    // The first input frame the output needs (the resampler's kernel reaches back a few frames).
+    const firstInput = resampler ? resampler.inputStartFor(startFrame) : startFrame;
+    resampler?.reset(startFrame, firstInput);
+    const sink = new AudioSampleSink(this.track);
+    let nextInput = firstInput;
+    let nextOut = startFrame;
+    let pending: Float32Array[] = [];
+    let pendingFrames = 0;
+    const flush = (): StereoChunk | null => {
+      if (pendingFrames === 0) return null;
+      const data = new Float32Array(pendingFrames * 2);
+      let at = 0;
+      for (const p of pending) {
+        data.set(p, at);
+        at += p.length;
+      }
+      const chunk = { startFrame: nextOut, data };
+      nextOut += pendingFrames;
+      pending = [];
+      pendingFrames = 0;
+      return chunk;
+    };
+    for await (const sample of sink.samples(firstInput / inRate)) {
+      try {
+        const planes: Float32Array[] = [];
+        for (let c = 0; c < sample.numberOfChannels; c++) {
+          const plane = new Float32Array(sample.numberOfFrames);
+          sample.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
+          planes.push(plane);
+        }
+        // Samples are contiguous; the first may begin before the frame asked for.
+        const sampleStart = Math.round(sample.timestamp * inRate);
+        const skip = Math.max(0, Math.min(sample.numberOfFrames, nextInput - sampleStart));
+        let [left, right] = toStereo(planes);
+        if (skip > 0) {
+          left = left.subarray(skip);
+          right = right.subarray(skip);
+        }
+        nextInput = Math.max(nextInput, sampleStart + sample.numberOfFrames);
+        const out = resampler ? resampler.push(left, right) : interleave(left, right);
+        if (out.length > 0) {
+          pending.push(out);
+          pendingFrames += out.length >> 1;
+        }
+      } finally {
+        sample.close();
+      }
+      // The first chunk goes out small, so a start waits for as little as possible.
+      if (pendingFrames >= (nextOut === startFrame ? 1024 : chunkFrames)) yield flush()!;
+    }
+    if (resampler) {
+      const tail = resampler.push(new Float32Array(0), new Float32Array(0), true);
+      if (tail.length > 0) {
+        pending.push(tail);
+        pendingFrames += tail.length >> 1;
+      }
+    }
+    const last = flush();
+    if (last) yield last;
+  }
+
+  /** Releases the demuxer and its cached bytes. */
+  close(): void {
+    this.input.dispose();
+  }
+}
+
+function interleave(left: Float32Array, right: Float32Array): Float32Array {
+  const out = new Float32Array(left.length * 2);
+  for (let i = 0; i < left.length; i++) {
+    out[i * 2] = left[i]!;
+    out[i * 2 + 1] = right[i]!;
+  }
+  return out;
+}
+
+function errorText(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}

@@ -1,0 +1,148 @@
+/**
+ * What the engine shows the rest of the page: its status, its fast-changing snapshot for
+ * `useSyncExternalStore`, what it started last and its recent events (for the test hook and the
+ * benchmarks). Kept apart from the audio plumbing in `stream-engine.ts`.
+ */
+import type { Channel } from '../../shared/bridge/contract';
+
+/** Per-device output settings. */
+export interface OutputSettings {
+  /** 0..1. */
+  volume: number;
+  /** Extra latency of this device's speakers (ms) that the engine plays early to hide. */
+  outputOffsetMs: number;
+  channel: Channel;
+}
+
+/** Where the engine is. */
+export type EngineStatus = 'idle' | 'loading' | 'waiting' | 'playing' | 'paused' | 'ended' | 'error';
+
+/** Fast-changing engine values; a new object only when something changed. */
+export interface AudioEngineSnapshot {
+  status: EngineStatus;
+  trackId: string | null;
+  /** Track position (s) the room is at, per group time (the pause position when paused). */
+  positionSec: number;
+  durationSec: number | null;
+  /** Last measured gap between this device and the group timeline (ms; + = ahead). */
+  syncErrorMs: number | null;
+  /** Bound on how wrong that measurement can be (ms): clock error of both hops plus map noise. */
+  syncBoundMs: number | null;
+  playbackRate: number;
+  contextState: AudioContextState | 'none';
+  error: string | null;
+}
+
+/** The engine's last start (the test hook shows it). */
+export interface StartRecord {
+  trackId: string;
+  /** Context time (s) of the first frame heard. */
+  contextWhen: number;
+  /** Group time (ms) at which `offsetSec` is meant to be heard. */
+  groupTimeMs: number;
+  offsetSec: number;
+  /** Performance time (ms) at which `contextWhen` was expected to leave the output. */
+  performanceMs: number;
+  outputOffsetMs: number;
+  sampleRate: number;
+}
+
+/** One of the engine's starts or corrections, for diagnostics. */
+export interface EngineEvent {
+  /** Performance time (ms). */
+  atMs: number;
+  what: string;
+}
+
+/** Status, snapshot, settings and diagnostics shared by the engine's public face. */
+export abstract class EngineState {
+  protected status: EngineStatus = 'idle';
+  protected error: string | null = null;
+  protected syncErrorMs: number | null = null;
+  protected syncBoundMs: number | null = null;
+  protected startRecord: StartRecord | null = null;
+  protected startCount = 0;
+  protected correctionCount = 0;
+  private readonly eventLog: EngineEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private snapshot: AudioEngineSnapshot | undefined;
+
+  constructor(protected settings: OutputSettings) {}
+
+  /** Track position (s) the room is at right now. */
+  abstract positionNow(): number;
+  protected abstract durationSec(): number | null;
+  protected abstract contextState(): AudioContextState | 'none';
+  protected abstract currentTrackId(): string | null;
+  protected abstract currentRatio(): number;
+
+  /** Current output settings. */
+  getSettings(): OutputSettings {
+    return { ...this.settings };
+  }
+
+  /** Subscribes to snapshot changes (for `useSyncExternalStore`). */
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The current snapshot (same object until something changes). */
+  getSnapshot = (): AudioEngineSnapshot => (this.snapshot ??= this.buildSnapshot());
+
+  /** What the engine started last, or null. */
+  get lastStart(): StartRecord | null {
+    return this.startRecord;
+  }
+
+  /** How many starts the engine has made. */
+  get starts(): number {
+    return this.startCount;
+  }
+
+  /** How many corrections (re-positions) it has made. */
+  get corrections(): number {
+    return this.correctionCount;
+  }
+
+  /** The engine's last 100 starts and corrections, with their reasons. */
+  get events(): readonly EngineEvent[] {
+    return this.eventLog;
+  }
+
+  protected readonly emit = (): void => {
+    const next = this.buildSnapshot();
+    if (next === this.snapshot) return;
+    this.snapshot = next;
+    for (const listener of this.listeners) listener();
+  };
+
+  protected setStatus(status: EngineStatus, error: string | null = null): void {
+    this.status = status;
+    this.error = error;
+    this.emit();
+  }
+
+  protected note(what: string): void {
+    this.eventLog.push({ atMs: performance.now(), what });
+    if (this.eventLog.length > 100) this.eventLog.shift();
+  }
+
+  private buildSnapshot(): AudioEngineSnapshot {
+    const next: AudioEngineSnapshot = {
+      status: this.status,
+      trackId: this.currentTrackId(),
+      positionSec: Math.round(this.positionNow() * 10) / 10,
+      durationSec: this.durationSec(),
+      syncErrorMs: this.syncErrorMs === null ? null : Math.round(this.syncErrorMs * 100) / 100,
+      syncBoundMs: this.syncBoundMs === null ? null : Math.round(this.syncBoundMs * 100) / 100,
+      playbackRate: this.currentRatio(),
+      contextState: this.contextState(),
+      error: this.error,
+    };
+    const prev = this.snapshot;
+    if (prev && (Object.keys(next) as (keyof AudioEngineSnapshot)[]).every((k) => prev[k] === next[k]))
+      return prev;
+    return next;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The player's AudioWorkletProcessor: the one source of the page's sound. It renders every block
+ * with `PlayerCore` from the PCM the decoder worker sends it, reports its play head to the decoder
+ * (which keeps a bounded window ahead of it) and its status to the engine, every few blocks.
+ * Loaded with `audioWorklet.addModule()`; registers as `firefly-player`.
+ */
+import { PlayerCore } from './player-core';
+import type { DecoderToPlayer, EngineToPlayer, PlayerPhase, PlayheadReport } from './protocol';
+
+/** The worklet scope's globals (not in the DOM typings). */
+interface WorkletScope {
+  sampleRate: number;
+  currentFrame: number;
+  AudioWorkletProcessor: new () => { readonly port: MessagePort };
+  registerProcessor(name: string, processor: unknown): void;
+}
+
+const scope = globalThis as unknown as WorkletScope;
+/** Blocks (128 frames) between reports: about 21 ms at 48 kHz. */
+const REPORT_EVERY_BLOCKS = 8;
+
+class PlayerProcessor extends scope.AudioWorkletProcessor {
+  private readonly core = new PlayerCore({ sampleRate: scope.sampleRate });
+  private decoder: MessagePort | null = null;
+  private blocks = 0;
+  private lastPhase: PlayerPhase = 'idle';
+  private spare = new Float32Array(128);
+
+  constructor() {
+    super();
+    this.port.onmessage = (event: MessageEvent<EngineToPlayer>) => this.onEngine(event.data);
+  }
+
+  private onEngine(message: EngineToPlayer): void {
+    switch (message.type) {
+      case 'clock':
+        this.core.setClock(message.line);
+        break;
+      case 'play':
+        this.core.play(message.segment);
+        this.report(scope.currentFrame);
+        break;
+      case 'stop':
+        this.core.stop(message.atGroupMs);
+        break;
+      case 'decoder-port':
+        this.decoder = message.port;
+        this.decoder.onmessage = (event: MessageEvent<DecoderToPlayer>) => {
+          const data = event.data;
+          if (data.type === 'pcm') this.core.queue.push(data);
+          else this.core.queue.end(data.generation, data.totalFrames);
+        };
+        break;
+    }
+  }
+
+  process(_inputs: Float32Array[][], outputs: Float32Array[][]): boolean {
+    const channels = outputs[0];
+    const left = channels?.[0];
+    if (!channels || !left) return true;
+    if (this.spare.length !== left.length) this.spare = new Float32Array(left.length);
+    const right = channels[1] ?? this.spare;
+    const frame = scope.currentFrame;
+    this.core.render(left, right, frame);
+    this.blocks++;
+    const phase = this.core.phase;
+    if (phase !== this.lastPhase || this.blocks % REPORT_EVERY_BLOCKS === 0) {
+      this.lastPhase = phase;
+      this.report(frame + left.length);
+    }
+    // Kept alive for the page's lifetime: the one output path.
+    return true;
+  }
+
+  private report(contextFrame: number): void {
+    this.port.postMessage(this.core.status(contextFrame));
+    const wanted = this.core.wantedFrame();
+    if (wanted !== null && this.decoder) {
+      const report: PlayheadReport = {
+        type: 'playhead',
+        generation: this.core.queue.generation,
+        headFrame: wanted,
+      };
+      this.decoder.postMessage(report);
+    }
+  }
+}
+
+scope.registerProcessor('firefly-player', PlayerProcessor);
