@@ -66,8 +66,15 @@ export class ApiTokens {
   /** Loads (or creates) the token file and the list of paired devices. */
   static async open(dataDir: string): Promise<ApiTokens> {
     const tokens = new ApiTokens(dataDir, await loadOrCreateToken(dataDir));
+    // A damaged list pairs nobody (browsers pair again) rather than stopping the peer.
     const saved = await readFile(tokens.#file, 'utf8').then(
-      (text) => JSON.parse(text) as unknown,
+      (text) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          return [];
+        }
+      },
       () => [],
     );
     if (Array.isArray(saved)) tokens.#devices = saved.filter(isStoredDevice);

@@ -1,5 +1,10 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { Channel, DeviceSettings, Theme } from '../../shared/bridge/contract';
+import {
+  OUTPUT_OFFSET_RANGE_MS,
+  type Channel,
+  type DeviceSettings,
+  type Theme,
+} from '../../shared/bridge/contract';
 import { bridge } from '../bridge';
 import { servedWithToken } from '../bridge/auth';
 import { PairedDevices } from '../pairing/PairedDevices';
@@ -116,12 +121,18 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
   useEffect(() => () => train.current?.stop(), []);
   useEffect(() => train.current?.setOutputOffsetMs(value), [value]);
   const nudge = (delta: number) =>
-    onSave(Math.max(-1000, Math.min(1000, Math.round((value + delta) * 10) / 10)));
+    onSave(
+      Math.max(
+        OUTPUT_OFFSET_RANGE_MS.min,
+        Math.min(OUTPUT_OFFSET_RANGE_MS.max, Math.round((value + delta) * 10) / 10),
+      ),
+    );
   const commit = () => {
     if (draft === null) return;
     const ms = Number(draft);
     setDraft(null);
-    if (Number.isFinite(ms) && ms !== value) onSave(Math.max(-1000, Math.min(1000, ms)));
+    if (Number.isFinite(ms) && ms !== value)
+      onSave(Math.max(OUTPUT_OFFSET_RANGE_MS.min, Math.min(OUTPUT_OFFSET_RANGE_MS.max, ms)));
   };
   const toggleClicks = async () => {
     if (train.current?.running) {
@@ -148,8 +159,8 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
             id={id}
             type="number"
             step={0.5}
-            min={-1000}
-            max={1000}
+            min={OUTPUT_OFFSET_RANGE_MS.min}
+            max={OUTPUT_OFFSET_RANGE_MS.max}
             value={draft ?? String(value)}
             data-testid="output-offset"
             onChange={(e) => setDraft(e.target.value)}

@@ -6,6 +6,7 @@
 import type { PlaybackState } from '../playback/state';
 import type { PeerStatus } from '../status';
 import type { Validator } from './validate';
+import { err } from '../result';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -134,11 +135,38 @@ export interface PlayRequest {
 
 export const playRequest = obj({ index: optional(int(0, 1_000_000)), trackId: optional(str(128, 1)) });
 export const seekRequest = obj({ positionSec: num(0, 24 * 3600) });
+/** Control and text-direction characters: they garble lists and logs, or make a name read as another. */
+const UNSHOWABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** A device name: 1–64 characters of well-formed text that shows as itself. */
+export const deviceName: Validator<string> = (input, path) => {
+  const r = str(64, 1)(input, path);
+  if (!r.ok) return r;
+  const where = path ? `${path}: ` : '';
+  if (!r.value.isWellFormed()) return err(`${where}contains a broken character (a lone UTF-16 surrogate)`);
+  if (UNSHOWABLE.test(r.value)) return err(`${where}control and text-direction characters are not allowed`);
+  if (r.value.trim() === '') return err(`${where}must not be blank`);
+  return r;
+};
+
+/** Output offsets this device accepts, in ms: how long after its output its sound is heard. */
+export const OUTPUT_OFFSET_RANGE_MS = { min: -250, max: 1000 } as const;
+
+/** A device's output offset, with the reason when it is out of range. */
+const outputOffset: Validator<number> = (input, path) => {
+  const r = num(OUTPUT_OFFSET_RANGE_MS.min, OUTPUT_OFFSET_RANGE_MS.max)(input, path);
+  if (r.ok) return r;
+  return err(
+    `${r.error}: the delay from this device's output to its sound (a Bluetooth speaker or a TV adds 20–300 ms); ` +
+      `a negative value plays this device later, for a speaker the browser overestimates`,
+  );
+};
+
 export const settingsPatch = obj({
-  name: optional(str(64, 1)),
+  name: optional(deviceName),
   priority: optional(int(0, 1000)),
   volume: optional(num(0, 1)),
-  outputOffsetMs: optional(num(-1000, 1000)),
+  outputOffsetMs: optional(outputOffset),
   channel: optional(oneOf<Channel>('left', 'right', 'stereo', 'mono')),
   libraries: optional(arrayOf(str(4096, 1), 64)),
   roomPassphrase: optional(str(256, 1)),
