@@ -188,7 +188,7 @@ export class HttpServer {
     if (!verdict.ok) throw new HttpError(403, verdict.reason);
     const pathname = pathOf(req);
     if (pathname === null) throw new HttpError(400, 'malformed URL');
-    if (pathname.startsWith('/api/pair/')) return this.#pair(req, res, pathname);
+    if (pathname === '/api/pair' || pathname.startsWith('/api/pair/')) return this.#pair(req, res, pathname);
     if (pathname.startsWith('/api/')) return this.#api(req, res, pathname);
     if (pathname.startsWith('/media/')) return this.#media(req, res, pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `${req.method} not allowed`);
