@@ -2,6 +2,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
+import { Pairing } from '../http/pairing';
+import { PendingConfirmations } from '../settings-guard';
 import { formatDuration, replCommands, runReplLine, startRepl } from './repl';
 
 const aTrack = (index: number, title: string): RoomTrack => ({
@@ -105,5 +107,37 @@ describe('repl', () => {
   it('formats durations', () => {
     expect(formatDuration(0)).toBe('0:00');
     expect(formatDuration(600.4)).toBe('10:00');
+  });
+
+  it('pair shows a code, and confirm / refuse answer what a paired browser asked', async () => {
+    const pairing = new Pairing(() => undefined);
+    const pending = new PendingConfirmations(() => undefined);
+    const applied: unknown[] = [];
+    const h = {
+      'pairing:start': () => pairing.open(null),
+      'pairing:list': () => [
+        { id: 'd1', name: 'Phone', address: '10.0.0.2', createdAtMs: 0, lastUsedAtMs: null },
+      ],
+      'settings:pending': () => pending.list(),
+      'settings:confirm': ({ id, accept }: { id: string; accept: boolean }) => {
+        const patch = pending.take(id);
+        if (accept) applied.push(patch);
+      },
+    } as unknown as BridgeHandlers;
+    const commands = replCommands({ handlers: h, debug: () => ({}) });
+    const shown = await runReplLine(commands, 'pair');
+    expect(shown).toContain(`Pairing code ${pairing.state().code}`);
+    expect(shown).toContain('Paired: Phone (10.0.0.2)');
+
+    expect(await runReplLine(commands, 'confirm')).toBe('Nothing waits for a confirmation.');
+    pending.add('Phone', { libraries: ['/srv/music'] });
+    pending.add('Phone', { roomPassphrase: 'x' });
+    expect(await runReplLine(commands, 'confirm')).toBe(
+      '1. Phone asks to change music folders: /srv/music\n2. Phone asks to change room passphrase',
+    );
+    expect(await runReplLine(commands, 'refuse 2')).toBe('Refused room passphrase.');
+    expect(await runReplLine(commands, 'confirm 1')).toBe('Changed music folders: /srv/music.');
+    expect(applied).toEqual([{ libraries: ['/srv/music'] }]);
+    expect(await runReplLine(commands, 'confirm 1')).toMatch(/^Error: no change 1/);
   });
 });

@@ -140,6 +140,10 @@ export async function runDesktop(
       refreshTray();
     }
   });
+  peer.events.on('pairing:changed', (state) => {
+    trayState.pairingCode = state.code;
+    refreshTray();
+  });
   peer.notices.on('notice', (notice) => {
     if (peer.settings.get().notifications && Notification.isSupported())
       new Notification({ title: notice.title, body: notice.body, silent: true }).show();

@@ -242,6 +242,11 @@ describe('tray', () => {
     expect(playing.find((i) => i.label === 'Pause')).toBeDefined();
     playing.find((i) => i.label === 'Pause')?.click?.({} as never, undefined as never, {} as never);
     expect(actions.togglePlay).toHaveBeenCalled();
+    const pairing = trayMenuTemplate(
+      { nowPlaying: null, playing: false, windowVisible: true, pairingCode: '042137' },
+      actions,
+    );
+    expect(pairing[1]).toMatchObject({ label: 'Pairing code 042137', enabled: false });
     expect(trayTooltip({ nowPlaying: 'Song — Band', playing: true, windowVisible: false })).toBe(
       'Firefly — playing: Song — Band',
     );

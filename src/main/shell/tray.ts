@@ -6,6 +6,8 @@ export interface TrayState {
   nowPlaying: string | null;
   playing: boolean;
   windowVisible: boolean;
+  /** A code that pairs a browser on another device, while one is open. */
+  pairingCode?: string | null;
 }
 
 export interface TrayActions {
@@ -20,6 +22,9 @@ export interface TrayActions {
 export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
   return [
     { label: state.nowPlaying ?? 'Nothing playing', enabled: false },
+    ...(state.pairingCode
+      ? [{ label: `Pairing code ${state.pairingCode}`, enabled: false } satisfies MenuItemConstructorOptions]
+      : []),
     { type: 'separator' },
     { label: state.playing ? 'Pause' : 'Play', click: () => actions.togglePlay() },
     { label: 'Next', click: () => actions.next(), enabled: state.nowPlaying !== null },
