@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { launchPeer } from '../e2e/peers';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = (args: string[], entry = ['--import', 'tsx', path.join(root, 'src/main/headless.ts')]) =>
@@ -27,6 +28,29 @@ describe('firefly-peer command line', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).not.toMatch(/ready/);
+  });
+
+  it('token prints the API token of the peer using a data folder, the one its API accepts', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-token-'));
+    try {
+      const first = run(['token', '--data', dataDir]);
+      expect(first.status).toBe(0);
+      const token = first.stdout.trim();
+      expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(run(['token', '--data', dataDir]).stdout.trim()).toBe(token);
+      expect(run(['token', '--bogus']).status).toBe(2);
+      const peer = await launchPeer({ name: 'tokened', dataDir });
+      try {
+        const status = (url: string, headers: Record<string, string> = {}) =>
+          fetch(`${url}/api/status`, { headers }).then((r) => r.status);
+        expect(await status(peer.ui)).toBe(401);
+        expect(await status(peer.ui, { authorization: `Bearer ${token}` })).toBe(200);
+      } finally {
+        await peer.stop();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   // npm test builds before the unit tests; a bare `vitest run` on a fresh clone has nothing built yet.

@@ -212,8 +212,10 @@ export function usage(): string {
   });
   return [
     'Usage: firefly-peer [flags]',
+    '       firefly-peer token [--data DIR]',
     '',
     'Runs a Firefly peer without the desktop shell, with a web UI.',
+    '`token` prints the API token (send it as "Authorization: Bearer <token>").',
     '',
     ...lines,
     '',
