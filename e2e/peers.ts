@@ -9,6 +9,8 @@ export interface ReadyInfo {
   name: string;
   addrs: string[];
   ui: string;
+  /** The music folders it scans (the default music folder when none was given). */
+  library: string[];
 }
 
 export interface TestPeer extends ReadyInfo {
@@ -94,7 +96,14 @@ export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
     ...(options.args ?? []),
   ];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...options.env },
+    // A home of its own: a peer given no --library shares the user's music folder, which a test must not find.
+    env: {
+      ...process.env,
+      HOME: path.join(dataDir, 'home'),
+      XDG_CONFIG_HOME: '',
+      XDG_MUSIC_DIR: '',
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,11 +1,13 @@
 /** The `firefly-peer` command line as a user meets it: help, flag errors with exit status 2, and the bin entry. */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { launchPeer } from '../e2e/peers';
+import { apiFetch, launchPeer } from '../e2e/peers';
+import { makeTone } from './audio/make-audio';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = (args: string[], entry = ['--import', 'tsx', path.join(root, 'src/main/headless.ts')]) =>
@@ -51,6 +53,69 @@ describe('firefly-peer command line', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses a data folder another running peer uses, saying how to run a second one', async () => {
+    const first = await launchPeer({ name: 'first' });
+    try {
+      const second = run([
+        '--name',
+        'second',
+        '--data',
+        first.dataDir,
+        '--ui-port',
+        '0',
+        '--port',
+        '0',
+        '--no-mdns',
+      ]);
+      expect(second.status).toBe(1);
+      expect(second.stderr).toMatch(/in use by another running Firefly peer \(pid \d+\)/);
+      expect(second.stderr).toMatch(/--data <folder>/);
+      expect(second.stdout).not.toMatch(/ready/);
+    } finally {
+      await first.stop();
+      rmSync(first.dataDir, { recursive: true, force: true });
+    }
+    // Once it stopped, the folder is free again.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-relock-'));
+    const again = await launchPeer({ name: 'again', dataDir });
+    await again.stop();
+    const third = await launchPeer({ name: 'third', dataDir });
+    await third.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shares the user’s music folder when given none, and says so', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'firefly-home-'));
+    const music = path.join(home, 'Music');
+    await mkdir(music);
+    await makeTone(path.join(music, 'tone.mp3'), { format: 'mp3', durationSec: 1 });
+    const peer = await launchPeer({ name: 'music', env: { HOME: home } });
+    try {
+      expect(peer.library).toEqual([music]);
+      // Written just before the ready line, but on stderr: it may reach us a moment after it.
+      const said = /sharing your music folder .*Music \(choose others with --library DIR\)/;
+      for (let i = 0; i < 50 && !said.test(peer.output()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(peer.output()).toMatch(said);
+      const count = async () => ((await (await apiFetch(peer.ui, '/api/tracks')).json()) as unknown[]).length;
+      const deadline = Date.now() + 30_000;
+      while ((await count()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await count()).toBe(1);
+    } finally {
+      await peer.stop();
+      rmSync(peer.dataDir, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    }
+    // A peer given a folder scans only that one.
+    const chosen = await launchPeer({
+      name: 'chosen',
+      args: ['--library', os.tmpdir()],
+      env: { HOME: home },
+    });
+    expect(chosen.library).toEqual([os.tmpdir()]);
+    await chosen.stop();
+    rmSync(chosen.dataDir, { recursive: true, force: true });
   });
 
   // npm test builds before the unit tests; a bare `vitest run` on a fresh clone has nothing built yet.

@@ -112,8 +112,15 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exit(1);
   }
   const { peerId, name, addrs } = headless.peer.identity();
+  const music = headless.peer.musicFolders();
+  if (music.isDefault)
+    process.stderr.write(
+      music.folders.length > 0
+        ? `firefly-peer: sharing your music folder ${music.folders[0]} (choose others with --library DIR)\n`
+        : 'firefly-peer: no music folder found (~/Music); add one with --library DIR or in Settings\n',
+    );
   process.stdout.write(
-    `firefly-peer ready ${JSON.stringify({ peerId, name, addrs, ui: headless.server.url })}\n`,
+    `firefly-peer ready ${JSON.stringify({ peerId, name, addrs, ui: headless.server.url, library: music.folders })}\n`,
   );
 
   const shutdown = (signal: string) => {

@@ -25,6 +25,8 @@ import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
 import { RoomService } from './room/room-service';
+import { lockDataFolder } from './data-lock';
+import { defaultMusicFolder } from './music-folder';
 import { SettingsStore } from './settings';
 import { bytesBody, type MediaBody } from './http/range';
 import { ApiTokens } from './http/api-tokens';
@@ -86,6 +88,7 @@ export class Peer {
   readonly pairing = new Pairing((state) => this.events.emit('pairing:changed', state));
   readonly #confirmations = new PendingConfirmations((list) => this.events.emit('settings:pending', list));
   #tokens: ApiTokens | null = null;
+  #lock: { release(): Promise<void> } | null = null;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
   readonly #log: string[] = [];
@@ -129,6 +132,7 @@ export class Peer {
     if (this.#running) return this.identity();
     const { options } = this;
     await mkdir(options.dataDir, { recursive: true });
+    this.#lock ??= await lockDataFolder(options.dataDir);
     this.#tokens ??= await ApiTokens.open(options.dataDir);
     const settings = await this.settings.load(this.#flagOverrides());
     const room = await deriveRoom(settings.roomPassphrase);
@@ -362,9 +366,10 @@ export class Peer {
 
   /** Stops every service; safe to call twice. */
   stop(): Promise<void> {
-    return (this.#stopping ??= this.#stopServices().then(() => {
+    return (this.#stopping ??= this.#stopServices().then(async () => {
       this.events.clear();
       this.notices.clear();
+      await this.#lock?.release();
     }));
   }
 
@@ -377,8 +382,19 @@ export class Peer {
     return identity;
   }
 
+  /** The folders scanned: those given with --library and in settings, else the user's music folder if any. */
   #libraryFolders(settings: DeviceSettings): string[] {
-    return [...new Set([...this.options.libraries, ...settings.libraries])];
+    const chosen = [...new Set([...this.options.libraries, ...settings.libraries])];
+    if (chosen.length > 0) return chosen;
+    const found = defaultMusicFolder();
+    return found ? [found] : [];
+  }
+
+  /** The music folders this peer scans, and whether they are the default (none was chosen). */
+  musicFolders(): { folders: string[]; isDefault: boolean } {
+    const settings = this.settings.get();
+    const isDefault = this.options.libraries.length === 0 && settings.libraries.length === 0;
+    return { folders: this.#libraryFolders(settings), isDefault };
   }
 
   async #stopServices(): Promise<void> {
@@ -462,7 +478,8 @@ export class Peer {
       config: {
         role: room.role(),
         epoch: room.epoch(),
-        libraries: this.options.libraries,
+        libraries: this.musicFolders().folders,
+        defaultMusicFolder: this.musicFolders().isDefault,
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),
