@@ -165,6 +165,60 @@ describe('PlaybackCoordinator: commands', () => {
   });
 });
 
+describe('PlaybackCoordinator: shuffle and repeat', () => {
+  it('shuffle from a follower gives every peer the same order, and un-shuffle restores the original at the current track', async () => {
+    await aRoom(['A', 'B', 'C']);
+    room.allReady();
+    await room.clock.advance(10);
+    const original = ['t1', 't2', 't4', 't1', 't2', 't4', 't1', 't2'];
+    await settle(room.peer('B').coordinator.request({ kind: 'replace', trackIds: original, playIndex: 2 }));
+    const before = stateOf('A');
+    const shuffled = await settle(room.peer('C').coordinator.request({ kind: 'shuffle', on: true }));
+    await room.clock.advance(10);
+    expectAllAgree(['A', 'B', 'C']);
+    expect(shuffled.unshuffled).not.toBeNull();
+    expect([...shuffled.queue].sort()).toEqual([...original].sort());
+    expect(shuffled).toMatchObject({ currentIndex: 0, anchor: before.anchor });
+    // Skip twice in the shuffled order, then un-shuffle from the third peer.
+    await settle(room.peer('B').coordinator.request({ kind: 'next' }));
+    const third = await settle(room.peer('A').coordinator.request({ kind: 'next' }));
+    const back = await settle(room.peer('C').coordinator.request({ kind: 'shuffle', on: false }));
+    await room.clock.advance(10);
+    expectAllAgree(['A', 'B', 'C']);
+    expect(back.queue).toEqual(original);
+    expect(back.currentIndex).toBe(shuffled.unshuffled?.indexOf(2));
+    expect(back.anchor).toEqual(third.anchor);
+    for (const id of ['A', 'B', 'C']) expectMonotonic(room.peer(id));
+  });
+
+  it('repeat one plays the track again on every peer; repeat all starts the queue over', async () => {
+    await aRoom(['A', 'B']);
+    room.allReady();
+    await room.clock.advance(10);
+    await settle(
+      room.peer('B').coordinator.request({ kind: 'replace', trackIds: ['t3', 't1'], playIndex: 0 }),
+    );
+    await settle(room.peer('B').coordinator.request({ kind: 'repeat', mode: 'one' }));
+    const started = stateOf('A').anchor.groupTimeMs;
+    await room.clock.advance(started + 10_000 + 20 - room.clock.now());
+    expect(stateOf('B')).toMatchObject({
+      currentIndex: 0,
+      repeat: 'one',
+      anchor: { groupTimeMs: started + 10_000 + LEAD, positionSec: 0 },
+    });
+    expectAllAgree(['A', 'B']);
+    // Repeat all: from the last track (t3 moved last) back to the first when it ends.
+    await settle(room.peer('A').coordinator.request({ kind: 'repeat', mode: 'all' }));
+    await settle(room.peer('A').coordinator.request({ kind: 'move', from: 0, to: 1 }));
+    const again = stateOf('A');
+    expect(again.currentIndex).toBe(1);
+    await room.clock.advance(again.anchor.groupTimeMs + 10_000 + 20 - room.clock.now());
+    expect(stateOf('B')).toMatchObject({ currentIndex: 0, repeat: 'all' });
+    expect(currentTrackId(stateOf('B'))).toBe('t1');
+    expectAllAgree(['A', 'B']);
+  });
+});
+
 describe('PlaybackCoordinator: joining and catching up', () => {
   it('a late joiner asks for the state and computes the same position mid-track', async () => {
     await aRoom(['A', 'B']);

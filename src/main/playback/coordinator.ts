@@ -100,6 +100,8 @@ export interface PlaybackCoordinatorComponents {
   logger: PlaybackLogger;
   timers?: PlaybackTimers;
   newRequestId?: () => string;
+  /** Uniform in [0, 1) for shuffling (the leader draws; the order travels in the state). */
+  random?: () => number;
 }
 
 /** Options; every one has a default. */
@@ -500,6 +502,7 @@ export class PlaybackCoordinator {
       durationSec: (id) => this.#c.trackDurationSec(id),
       libraryOrder: () => this.#c.libraryOrder(),
       maxQueueLength: this.#maxQueueLength,
+      random: this.#c.random ?? Math.random,
     };
   }
 

@@ -6,15 +6,18 @@ import {
   endsAt,
   initialPlaybackState,
   isNewer,
+  nextIndex,
   playbackLimits,
   playbackStatus,
   positionAt,
   sameTimeline,
+  shuffleQueue,
   summarize,
   type PlaybackCommand,
   type PlaybackState,
 } from './state';
-import { BUILDER_NOW_MS as NOW, aContext, aState } from './testing';
+import { BUILDER_NOW_MS as NOW, aContext, aState, seededRandom } from './testing';
+import { commandValidator, stateValidator } from './validate';
 
 const LEAD = 250;
 const library = { t1: 180, t2: 200, t3: 150, t4: 240 };
@@ -316,5 +319,180 @@ describe('sameTimeline', () => {
     expect(sameTimeline(s, apply(s, { kind: 'next' }))).toBe(false);
     expect(sameTimeline(s, apply(s, { kind: 'pause' }))).toBe(false);
     expect(sameTimeline(apply(s, { kind: 'stop' }), apply(s, { kind: 'clear' }, NOW + 5000))).toBe(true);
+  });
+});
+
+describe('shuffle', () => {
+  const six = { a1: 100, a2: 100, a3: 100, a4: 100, a5: 100, a6: 100 };
+  const shuffleCtx = (seed: number) => aContext(six, { leadTimeMs: LEAD, random: seededRandom(seed) });
+  const run = (state: PlaybackState, command: PlaybackCommand, seed = 7): PlaybackState => {
+    const r = applyCommand(state, command, NOW, shuffleCtx(seed));
+    if (!r.ok) throw new Error(r.error);
+    return r.value;
+  };
+  const original = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'];
+
+  it('shuffling keeps the playing track playing, first in a random order of the whole queue', () => {
+    const s = aState()
+      .withQueue(...original)
+      .playing('a3')
+      .at(40)
+      .build();
+    const shuffled = run(s, { kind: 'shuffle', on: true });
+    expect(shuffled.currentIndex).toBe(0);
+    expect(currentTrackId(shuffled)).toBe('a3');
+    expect([...shuffled.queue].sort()).toEqual(original);
+    expect(shuffled.queue).not.toEqual(original);
+    expect(sameTimeline(s, shuffled)).toBe(true);
+    expect(stateValidator(shuffled)).toMatchObject({ ok: true });
+    // A different draw gives a different order: it is random, not a fixed pattern.
+    const orders = new Set(
+      [1, 2, 3, 4, 5].map((seed) => run(s, { kind: 'shuffle', on: true }, seed).queue.join()),
+    );
+    expect(orders.size).toBeGreaterThan(1);
+  });
+
+  it('un-shuffling puts the original order back at the current track', () => {
+    const s = aState()
+      .withQueue(...original)
+      .playing('a3')
+      .at(40)
+      .build();
+    let shuffled = run(s, { kind: 'shuffle', on: true });
+    shuffled = run(shuffled, { kind: 'next' });
+    shuffled = run(shuffled, { kind: 'next' });
+    const playingNow = currentTrackId(shuffled);
+    const back = run(shuffled, { kind: 'shuffle', on: false });
+    expect(back.queue).toEqual(original);
+    expect(back.unshuffled).toBeNull();
+    expect(currentTrackId(back)).toBe(playingNow);
+    expect(back.currentIndex).toBe(original.indexOf(playingNow as string));
+    expect(sameTimeline(shuffled, back)).toBe(true);
+  });
+
+  it('shuffle on while on, and off while off, change nothing', () => {
+    const s = aState()
+      .withQueue(...original)
+      .playing('a1')
+      .build();
+    expect(run(s, { kind: 'shuffle', on: false })).toBe(s);
+    const on = run(s, { kind: 'shuffle', on: true });
+    expect(run(on, { kind: 'shuffle', on: true })).toBe(on);
+  });
+
+  it('queue edits while shuffled keep the way back to the original order', () => {
+    const s = aState()
+      .withQueue(...original)
+      .playing('a2')
+      .build();
+    let shuffled = run(s, { kind: 'shuffle', on: true });
+    shuffled = run(shuffled, { kind: 'enqueue', trackIds: ['a1'] });
+    const removedId = shuffled.queue[3] as string;
+    shuffled = run(shuffled, { kind: 'remove', index: 3 });
+    shuffled = run(shuffled, { kind: 'move', from: 4, to: 1 });
+    expect(stateValidator(shuffled)).toMatchObject({ ok: true });
+    const back = run(shuffled, { kind: 'shuffle', on: false });
+    const expected = [...original, 'a1'];
+    expected.splice(expected.indexOf(removedId), 1);
+    expect(back.queue).toEqual(expected);
+    expect(currentTrackId(back)).toBe('a2');
+  });
+
+  it('a new queue while shuffled is shuffled, with the chosen track first', () => {
+    const on = run(aState().withQueue('a1').playing('a1').build(), { kind: 'shuffle', on: true });
+    const replaced = run(on, { kind: 'replace', trackIds: original, playIndex: 4 });
+    expect(replaced.currentIndex).toBe(0);
+    expect(currentTrackId(replaced)).toBe('a5');
+    expect(run(replaced, { kind: 'shuffle', on: false })).toMatchObject({ queue: original, currentIndex: 4 });
+    const fromLibrary = run(on, { kind: 'play', index: 2 });
+    expect(currentTrackId(fromLibrary)).toBe('a3');
+    expect(fromLibrary.currentIndex).toBe(0);
+    expect(run(fromLibrary, { kind: 'shuffle', on: false })).toMatchObject({
+      queue: original,
+      currentIndex: 2,
+    });
+    const cleared = run(replaced, { kind: 'clear' });
+    expect(cleared).toMatchObject({ queue: [], unshuffled: [] });
+  });
+
+  it('shuffling a stopped queue reorders it without starting anything', () => {
+    const s = aState()
+      .withQueue(...original)
+      .build();
+    const on = run(s, { kind: 'shuffle', on: true });
+    expect(on.currentIndex).toBeNull();
+    expect([...on.queue].sort()).toEqual(original);
+    expect(run(on, { kind: 'shuffle', on: false }).queue).toEqual(original);
+  });
+
+  it('shuffleQueue is a permutation whose unshuffled map inverts it', () => {
+    const random = seededRandom(3);
+    for (let n = 0; n < 40; n++) {
+      const queue = Array.from({ length: n }, (_, i) => `x${i % 7}`);
+      const first = n === 0 ? null : n % 3 === 0 ? null : n - 1;
+      const s = shuffleQueue(queue, first, random);
+      expect(s.unshuffled.map((i) => s.queue[i])).toEqual(queue);
+      if (first !== null) expect(s.unshuffled[first]).toBe(0);
+    }
+    // A random source that returns 1 does not break the shuffle.
+    expect(shuffleQueue(['p', 'q', 'r'], null, () => 1).queue.sort()).toEqual(['p', 'q', 'r']);
+  });
+});
+
+describe('repeat', () => {
+  const stamp = { leadTimeMs: LEAD, epoch: 2, updatedBy: 'PeerLeader1' };
+  const duration = (id: string) => library[id as keyof typeof library] ?? null;
+
+  it('is a command that changes only the mode', () => {
+    const s = aState().withQueue('t1', 't2').playing('t1').at(9).build();
+    const all = apply(s, { kind: 'repeat', mode: 'all' });
+    expect(all).toMatchObject({ repeat: 'all', version: s.version + 1 });
+    expect(sameTimeline(s, all)).toBe(true);
+    expect(apply(all, { kind: 'repeat', mode: 'all' })).toBe(all);
+    expect(initialPlaybackState().repeat).toBe('off');
+  });
+
+  it('repeat one plays the same track again from its start when it ends', () => {
+    const s = aState().withQueue('t1', 't2').playing('t1').at(100).repeat('one').build();
+    const again = advanceIfEnded(s, NOW + 80_000, duration, stamp);
+    expect(again).toMatchObject({
+      currentIndex: 0,
+      anchor: { groupTimeMs: NOW + 80_000 + LEAD, positionSec: 0 },
+    });
+    expect(nextIndex(s)).toBe(0);
+  });
+
+  it('repeat one still lets the user skip to the next track', () => {
+    const s = aState().withQueue('t1', 't2').playing('t1').repeat('one').build();
+    expect(apply(s, { kind: 'next' })).toMatchObject({ currentIndex: 1, repeat: 'one' });
+  });
+
+  it('repeat all starts the queue over after the last track, and next / prev wrap', () => {
+    const last = aState().withQueue('t1', 't2').playing('t2').at(199).repeat('all').build();
+    expect(advanceIfEnded(last, NOW + 1000, duration, stamp)).toMatchObject({ currentIndex: 0 });
+    expect(nextIndex(last)).toBe(0);
+    expect(apply(last, { kind: 'next' })).toMatchObject({ currentIndex: 0 });
+    const first = aState().withQueue('t1', 't2', 't3').playing('t1').at(1).repeat('all').build();
+    expect(apply(first, { kind: 'prev' })).toMatchObject({ currentIndex: 2 });
+  });
+
+  it('repeat off stops after the last track and refuses next there', () => {
+    const last = aState().withQueue('t1', 't2').playing('t2').at(199).build();
+    expect(nextIndex(last)).toBeNull();
+    expect(advanceIfEnded(last, NOW + 1000, duration, stamp)).toMatchObject({ currentIndex: null });
+    expect(refuse(last, { kind: 'next' })).toBe('already at the last track of the queue');
+  });
+});
+
+describe('stateValidator: shuffle and repeat', () => {
+  it('refuses an unshuffled map that is not a permutation of the queue indexes, and unknown repeat modes', () => {
+    const s = aState().withQueue('t1', 't2', 't3').playing('t1').build();
+    expect(stateValidator({ ...s, unshuffled: [2, 0, 1] })).toMatchObject({ ok: true });
+    expect(stateValidator({ ...s, unshuffled: [0, 0, 1] })).toMatchObject({ ok: false });
+    expect(stateValidator({ ...s, unshuffled: [0, 1] })).toMatchObject({ ok: false });
+    expect(stateValidator({ ...s, unshuffled: [0, 1, 3] })).toMatchObject({ ok: false });
+    expect(stateValidator({ ...s, repeat: 'sometimes' })).toMatchObject({ ok: false });
+    expect(commandValidator({ kind: 'repeat', mode: 'one' })).toMatchObject({ ok: true });
+    expect(commandValidator({ kind: 'shuffle', on: 'yes' })).toMatchObject({ ok: false });
   });
 });

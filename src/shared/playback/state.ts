@@ -45,7 +45,20 @@ export interface PlaybackState {
   starting: boolean;
   /** Peer id of the leader that produced this version. */
   updatedBy: string;
+  /** What happens when a track ends: see `RepeatMode`. */
+  repeat: RepeatMode;
+  /**
+   * Null unless shuffled. While shuffled, `queue` is the shuffled play order (so every peer and UI
+   * shows the same upcoming tracks) and this lists, for each track in the order the queue had
+   * before shuffling, its index in `queue`: un-shuffling puts that order back and keeps playing the
+   * current track. Indexes, not ids, so it stays small and exact when a track is queued twice.
+   */
+  unshuffled: number[] | null;
 }
+
+/** 'off' stops after the last track, 'all' starts the queue over, 'one' plays the current track again. */
+export type RepeatMode = 'off' | 'all' | 'one';
+export const repeatModes: readonly RepeatMode[] = ['off', 'all', 'one'];
 
 /** A request to change the playback state; any peer may send one, the leader applies it. */
 export type PlaybackCommand =
@@ -60,7 +73,9 @@ export type PlaybackCommand =
   | { kind: 'remove'; index: number }
   | { kind: 'move'; from: number; to: number }
   | { kind: 'replace'; trackIds: string[]; playIndex?: number }
-  | { kind: 'clear' };
+  | { kind: 'clear' }
+  | { kind: 'shuffle'; on: boolean }
+  | { kind: 'repeat'; mode: RepeatMode };
 
 export type PlaybackCommandKind = PlaybackCommand['kind'];
 
@@ -79,6 +94,8 @@ export interface CommandContext {
   libraryOrder(): readonly string[];
   /** Longest queue allowed (the state travels whole in one control message). */
   maxQueueLength?: number;
+  /** Uniform in [0, 1), for shuffling; only the leader draws, so peers need not agree on a seed. */
+  random?: () => number;
 }
 
 /** Limits that keep one state inside one control message (64 KiB). */
@@ -104,6 +121,8 @@ export function initialPlaybackState(updatedBy = ''): PlaybackState {
     pausedAtSec: null,
     starting: false,
     updatedBy,
+    repeat: 'off',
+    unshuffled: null,
   };
 }
 
@@ -200,6 +219,47 @@ const describeIndex = (index: number, length: number, what: string) =>
     ? `no ${what} at index ${index}: it is empty`
     : `no ${what} at index ${index} (valid: 0..${length - 1})`;
 
+/**
+ * Shuffles `queue` with the track at `first` (the current one) leading and the rest in random
+ * order (Fisher–Yates). Returns the new queue and its `unshuffled` map back to the given order.
+ */
+export function shuffleQueue(
+  queue: readonly string[],
+  first: number | null,
+  random: () => number,
+): { queue: string[]; unshuffled: number[] } {
+  const rest = [...queue.keys()].filter((i) => i !== first);
+  for (let i = rest.length - 1; i > 0; i--) {
+    // min(): a random() that returns 1 must not pick past the end.
+    const j = Math.min(i, Math.floor(random() * (i + 1)));
+    [rest[i], rest[j]] = [rest[j] as number, rest[i] as number];
+  }
+  const order = first === null ? rest : [first, ...rest];
+  const unshuffled = new Array<number>(queue.length);
+  order.forEach((oldIndex, newIndex) => (unshuffled[oldIndex] = newIndex));
+  return { queue: order.map((i) => queue[i] as string), unshuffled };
+}
+
+/** Where a queue index lands after moving the track at `from` to `to`. */
+function indexAfterMove(index: number, from: number, to: number): number {
+  if (index === from) return to;
+  if (from < index && index <= to) return index - 1;
+  if (to <= index && index < from) return index + 1;
+  return index;
+}
+
+/**
+ * Index of the track that plays after the current one ends, by the repeat mode; null when
+ * playback stops there (or nothing is playing).
+ */
+export function nextIndex(state: PlaybackState): number | null {
+  if (state.currentIndex === null) return null;
+  if (state.repeat === 'one') return state.currentIndex;
+  const next = state.currentIndex + 1;
+  if (next < state.queue.length) return next;
+  return state.repeat === 'all' && state.queue.length > 0 ? 0 : null;
+}
+
 function checkTracks(trackIds: readonly string[], ctx: CommandContext): Result<true> {
   for (const id of trackIds) if (!ctx.trackExists(id)) return err(`unknown track ${id}`);
   return ok(true);
@@ -219,6 +279,14 @@ export function applyCommand(
   const lead = ctx.leadTimeMs;
   const change = (patch: Patch) => ok(commit(state, patch, ctx));
   const playing = state.currentIndex !== null;
+  const random = ctx.random ?? Math.random;
+  /** A new queue playing from `index` (null: stopped), shuffled first when shuffle is on. */
+  const newQueue = (queue: string[], index: number | null): Patch => {
+    const playFrom = (i: number | null) => (i === null ? stopped(groupNowMs) : startAt(i, groupNowMs, lead));
+    if (state.unshuffled === null) return { queue, ...playFrom(index) };
+    const s = shuffleQueue(queue, index, random);
+    return { queue: s.queue, unshuffled: s.unshuffled, ...playFrom(index === null ? null : 0) };
+  };
 
   switch (command.kind) {
     case 'play': {
@@ -232,7 +300,7 @@ export function applyCommand(
           return err(describeIndex(command.index, order.length, 'track in the library'));
         if (!ctx.trackExists(trackId)) return err(`unknown track ${trackId}`);
         const w = windowAround(order, command.index, maxQueue);
-        return change({ queue: w.queue, ...startAt(w.index, groupNowMs, lead) });
+        return change(newQueue(w.queue, w.index));
       }
       const trackId = command.trackId as string;
       if (!ctx.trackExists(trackId)) return err(`unknown track ${trackId}`);
@@ -242,13 +310,21 @@ export function applyCommand(
       const inLibrary = order.indexOf(trackId);
       if (inLibrary >= 0) {
         const w = windowAround(order, inLibrary, maxQueue);
-        return change({ queue: w.queue, ...startAt(w.index, groupNowMs, lead) });
+        return change(newQueue(w.queue, w.index));
       }
       // A track the listing does not show yet (catalog still syncing): play it next in the queue.
       if (state.queue.length >= maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
       const at = state.currentIndex === null ? state.queue.length : state.currentIndex + 1;
       const queue = [...state.queue.slice(0, at), trackId, ...state.queue.slice(at)];
-      return change({ queue, ...startAt(at, groupNowMs, lead) });
+      let unshuffled = state.unshuffled;
+      if (unshuffled !== null) {
+        // In the unshuffled order it goes right after the current track too.
+        const shifted = unshuffled.map((i) => (i >= at ? i + 1 : i));
+        const after = state.currentIndex === null ? -1 : unshuffled.indexOf(state.currentIndex);
+        const p = after < 0 ? shifted.length : after + 1;
+        unshuffled = [...shifted.slice(0, p), at, ...shifted.slice(p)];
+      }
+      return change({ queue, unshuffled, ...startAt(at, groupNowMs, lead) });
     }
 
     case 'pause': {
@@ -268,16 +344,22 @@ export function applyCommand(
 
     case 'next': {
       if (!playing) return err('nothing is playing');
-      const next = (state.currentIndex as number) + 1;
-      if (next >= state.queue.length) return err('already at the last track of the queue');
+      let next = (state.currentIndex as number) + 1;
+      if (next >= state.queue.length) {
+        if (state.repeat !== 'all') return err('already at the last track of the queue');
+        next = 0;
+      }
       return change(startAt(next, groupNowMs, lead));
     }
 
     case 'prev': {
       if (!playing) return err('nothing is playing');
       const current = state.currentIndex as number;
-      const restart = positionAt(state, groupNowMs) > playbackLimits.prevRestartsAfterSec || current === 0;
-      return change(startAt(restart ? current : current - 1, groupNowMs, lead));
+      if (positionAt(state, groupNowMs) > playbackLimits.prevRestartsAfterSec)
+        return change(startAt(current, groupNowMs, lead));
+      // Repeating the whole queue, "back" from the first track is the last one.
+      const prev = current > 0 ? current - 1 : state.repeat === 'all' ? state.queue.length - 1 : 0;
+      return change(startAt(prev, groupNowMs, lead));
     }
 
     case 'seek': {
@@ -297,7 +379,10 @@ export function applyCommand(
       if (!known.ok) return known;
       if (state.queue.length + command.trackIds.length > maxQueue)
         return err(`the queue is full (${maxQueue} tracks)`);
-      return change({ queue: [...state.queue, ...command.trackIds] });
+      const n = state.queue.length;
+      // Shuffled or not, queued tracks come last: the user chose when they play.
+      const unshuffled = state.unshuffled && [...state.unshuffled, ...command.trackIds.map((_, i) => n + i)];
+      return change({ queue: [...state.queue, ...command.trackIds], unshuffled });
     }
 
     case 'remove': {
@@ -305,12 +390,15 @@ export function applyCommand(
       if (index >= state.queue.length)
         return err(describeIndex(index, state.queue.length, 'track in the queue'));
       const queue = state.queue.filter((_, i) => i !== index);
-      if (state.currentIndex === null || index > state.currentIndex) return change({ queue });
-      if (index < state.currentIndex) return change({ queue, currentIndex: state.currentIndex - 1 });
+      const unshuffled =
+        state.unshuffled && state.unshuffled.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
+      if (state.currentIndex === null || index > state.currentIndex) return change({ queue, unshuffled });
+      if (index < state.currentIndex)
+        return change({ queue, unshuffled, currentIndex: state.currentIndex - 1 });
       // The playing track was removed: the one after it takes its place, or playback stops.
       return index < queue.length
-        ? change({ queue, ...startAt(index, groupNowMs, lead) })
-        : change({ queue, ...stopped(groupNowMs) });
+        ? change({ queue, unshuffled, ...startAt(index, groupNowMs, lead) })
+        : change({ queue, unshuffled, ...stopped(groupNowMs) });
     }
 
     case 'move': {
@@ -322,13 +410,9 @@ export function applyCommand(
       const queue = [...state.queue];
       const [moved] = queue.splice(from, 1);
       queue.splice(to, 0, moved as string);
-      let currentIndex = state.currentIndex;
-      if (currentIndex !== null) {
-        if (currentIndex === from) currentIndex = to;
-        else if (from < currentIndex && to >= currentIndex) currentIndex -= 1;
-        else if (from > currentIndex && to <= currentIndex) currentIndex += 1;
-      }
-      return change({ queue, currentIndex });
+      const currentIndex = state.currentIndex === null ? null : indexAfterMove(state.currentIndex, from, to);
+      const unshuffled = state.unshuffled && state.unshuffled.map((i) => indexAfterMove(i, from, to));
+      return change({ queue, currentIndex, unshuffled });
     }
 
     case 'replace': {
@@ -339,23 +423,49 @@ export function applyCommand(
       if (command.playIndex !== undefined) {
         if (command.playIndex >= queue.length)
           return err(describeIndex(command.playIndex, queue.length, 'track in the new queue'));
-        return change({ queue, ...startAt(command.playIndex, groupNowMs, lead) });
+        return change(newQueue(queue, command.playIndex));
       }
       // The current track keeps playing, uninterrupted, if the new queue contains it.
       const current = currentTrackId(state);
       const keep = current === null ? -1 : queue.indexOf(current);
-      return keep >= 0 ? change({ queue, currentIndex: keep }) : change({ queue, ...stopped(groupNowMs) });
+      if (keep < 0) return change(newQueue(queue, null));
+      if (state.unshuffled === null) return change({ queue, currentIndex: keep });
+      const s = shuffleQueue(queue, keep, random);
+      return change({ queue: s.queue, unshuffled: s.unshuffled, currentIndex: 0 });
     }
 
     case 'clear':
-      return change({ queue: [], ...stopped(groupNowMs) });
+      return change({ queue: [], unshuffled: state.unshuffled && [], ...stopped(groupNowMs) });
+
+    case 'shuffle': {
+      if (command.on === (state.unshuffled !== null)) return ok(state);
+      const current = state.currentIndex;
+      if (command.on) {
+        // The playing track stays playing (same anchor) and leads the new order.
+        const s = shuffleQueue(state.queue, current, random);
+        return change({
+          queue: s.queue,
+          unshuffled: s.unshuffled,
+          currentIndex: current === null ? null : 0,
+        });
+      }
+      const unshuffled = state.unshuffled as number[];
+      return change({
+        queue: unshuffled.map((i) => state.queue[i] as string),
+        currentIndex: current === null ? null : unshuffled.indexOf(current),
+        unshuffled: null,
+      });
+    }
+
+    case 'repeat':
+      return command.mode === state.repeat ? ok(state) : change({ repeat: command.mode });
   }
 }
 
 /**
- * Moves on when the current track has played to its end: the next track in the queue starts
- * a lead time after the end (or after now, if the end was missed), or playback stops after the
- * last. Returns the same state object when nothing ended.
+ * Moves on when the current track has played to its end: the next track by the repeat mode
+ * (`nextIndex`) starts a lead time after the end (or after now, if the end was missed), or
+ * playback stops after the last. Returns the same state object when nothing ended.
  */
 export function advanceIfEnded(
   state: PlaybackState,
@@ -367,8 +477,8 @@ export function advanceIfEnded(
   if (trackId === null || state.starting) return state;
   const endMs = endsAt(state, durationSec(trackId));
   if (endMs === null || groupNowMs < endMs) return state;
-  const next = (state.currentIndex as number) + 1;
-  if (next >= state.queue.length) return commit(state, stopped(groupNowMs), ctx);
+  const next = nextIndex(state);
+  if (next === null) return commit(state, stopped(groupNowMs), ctx);
   return commit(state, startAt(next, Math.max(endMs, groupNowMs), ctx.leadTimeMs), ctx);
 }
 

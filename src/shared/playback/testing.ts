@@ -1,6 +1,6 @@
 /** Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`. */
 import { DEFAULT_LEAD_TIME_MS } from './barrier';
-import { initialPlaybackState, type CommandContext, type PlaybackState } from './state';
+import { initialPlaybackState, type CommandContext, type PlaybackState, type RepeatMode } from './state';
 
 /** The group time builders anchor at unless told otherwise. */
 export const BUILDER_NOW_MS = 1_000_000;
@@ -65,6 +65,12 @@ export class PlaybackStateBuilder {
     return this;
   }
 
+  /** Sets the repeat mode. */
+  repeat(mode: RepeatMode): this {
+    this.#state = { ...this.#state, repeat: mode };
+    return this;
+  }
+
   version(version: number): this {
     this.#state = { ...this.#state, version };
     return this;
@@ -77,12 +83,29 @@ export class PlaybackStateBuilder {
 
   build(): PlaybackState {
     const s = this.#state;
-    return { ...s, queue: [...s.queue], anchor: { ...s.anchor } };
+    return {
+      ...s,
+      queue: [...s.queue],
+      anchor: { ...s.anchor },
+      unshuffled: s.unshuffled && [...s.unshuffled],
+    };
   }
 }
 
 /** A fresh state builder. */
 export const aState = (): PlaybackStateBuilder => new PlaybackStateBuilder();
+
+/** A seeded uniform random source (mulberry32), so shuffles in tests are repeatable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** A command context over a small library: ids in listing order with their durations (seconds). */
 export function aContext(

@@ -2,7 +2,13 @@
 import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, optional } from '../bridge/validate';
 import { err, ok } from '../result';
-import { playbackLimits, type PlaybackCommand, type PlaybackCommandKind, type PlaybackState } from './state';
+import {
+  playbackLimits,
+  repeatModes,
+  type PlaybackCommand,
+  type PlaybackCommandKind,
+  type PlaybackState,
+} from './state';
 
 // Track ids and request ids share one token alphabet.
 const TRACK_ID = /^[A-Za-z0-9_-]+$/;
@@ -50,6 +56,8 @@ const commandShapes: { [K in PlaybackCommandKind]: Validator<unknown> } = {
   move: obj({ kind: oneOf('move'), from: index, to: index }),
   replace: obj({ kind: oneOf('replace'), trackIds, playIndex: optional(index) }),
   clear: obj({ kind: oneOf('clear') }),
+  shuffle: obj({ kind: oneOf('shuffle'), on: bool }),
+  repeat: obj({ kind: oneOf('repeat'), mode: oneOf(...repeatModes) }),
 };
 
 const commandKind = oneOf(...(Object.keys(commandShapes) as PlaybackCommandKind[]));
@@ -81,7 +89,20 @@ const stateShape = obj({
   starting: bool,
   // Empty only in the initial state, before any leader stamped it.
   updatedBy: (input, p) => (input === '' ? ok('') : peerIdValidator(input, p)),
+  repeat: oneOf(...repeatModes),
+  unshuffled: nullable(arrayOf(index, playbackLimits.maxQueueLength)),
 });
+
+/** Whether `order` holds each of 0..length-1 exactly once. */
+function isPermutation(order: readonly number[], length: number): boolean {
+  if (order.length !== length) return false;
+  const seen = new Uint8Array(length);
+  for (const i of order) {
+    if (i >= length || seen[i]) return false;
+    seen[i] = 1;
+  }
+  return true;
+}
 
 /** A whole playback state, including the invariants between its fields. */
 export const stateValidator: Validator<PlaybackState> = (input, path) => {
@@ -96,6 +117,8 @@ export const stateValidator: Validator<PlaybackState> = (input, path) => {
   if (s.currentIndex === null && (s.paused || s.starting))
     return err(`${where}: a stopped state cannot be paused or starting`);
   if (s.paused && s.starting) return err(`${where}: a paused state cannot be starting`);
+  if (s.unshuffled !== null && !isPermutation(s.unshuffled, s.queue.length))
+    return err(`${where}: unshuffled must list each queue index once`);
   return ok(s);
 };
 
