@@ -11,10 +11,11 @@ import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/
 import { isSwarmMessageType } from '../shared/swarm/messages';
 import type { PlaybackCommand } from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
-import type { MemberInfo, PeerStatus } from '../shared/status';
+import type { MemberInfo, PeerStatus, PlaybackSummary } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
+import { StreamGuard } from './net/stream-guard';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
@@ -88,6 +89,8 @@ export class Peer {
   readonly pairing = new Pairing((state) => this.events.emit('pairing:changed', state));
   readonly #confirmations = new PendingConfirmations((list) => this.events.emit('settings:pending', list));
   #tokens: ApiTokens | null = null;
+  /** Benches peers that keep sending malformed input on any stream protocol (#24). */
+  readonly #streamGuard = new StreamGuard();
   #lock: { release(): Promise<void> } | null = null;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
@@ -139,7 +142,7 @@ export class Peer {
     const library = await openLibrary({
       dataDir: options.dataDir,
       folders: this.#libraryFolders(settings),
-      log: (line) => this.#logLine(`library: ${line}`),
+      log: (line) => this.#logLine(line),
     });
     const node = await createPeerNode({
       room,
@@ -185,7 +188,12 @@ export class Peer {
         },
       );
       const clock = new ClockSync(
-        { node: node.libp2p, timeSource: this.time, log: (line) => this.#logLine(`clock: ${line}`) },
+        {
+          node: node.libp2p,
+          timeSource: this.time,
+          log: (line) => this.#logLine(line),
+          guard: this.#streamGuard,
+        },
         { protocol: node.protocolId('clock') },
       );
       await clock.start();
@@ -198,13 +206,15 @@ export class Peer {
           roomService.events.on('message:other', ({ value, from }) => {
             if (isSwarmMessageType(value.type)) listener(from, value);
           }),
-        log: (line) => this.#logLine(`catalog: ${line}`),
+        log: (line) => this.#logLine(line),
+        guard: this.#streamGuard,
       });
       const chunkServer = new ChunkServer({
         node,
         library: library.library,
         db: library.db,
-        log: (line) => this.#logLine(`chunks: ${line}`),
+        log: (line) => this.#logLine(line),
+        guard: this.#streamGuard,
       });
       const fetcher = new ChunkFetcher({
         node,
@@ -213,7 +223,7 @@ export class Peer {
         library: library.library,
         holders: (trackId) => catalog.holdersOf(trackId),
         announce: (chunkId) => chunkServer.announce(chunkId),
-        log: (line) => this.#logLine(`fetch: ${line}`),
+        log: (line) => this.#logLine(line),
       });
       const covers = new CoverFetcher({
         node,
@@ -248,8 +258,9 @@ export class Peer {
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
         logger: {
-          info: (line) => this.#logLine(`playback: ${line}`),
-          warn: (line) => this.#logLine(`playback: ${line}`),
+          // The coordinator names itself in its lines.
+          info: (line) => this.#logLine(line),
+          warn: (line) => this.#logLine(line),
         },
       });
       playback.on('playback:changed', (state) => {
@@ -463,7 +474,7 @@ export class Peer {
               errorMs: clockStatus.errorMs,
             }
           : null,
-      playback: running.playback.summary(),
+      playback: this.#playbackSummary(running),
       dropped: prefixed({
         playback: running.playback.counts().dropped,
         catalog: running.catalog.stats().dropped as unknown as Record<string, number>,
@@ -474,6 +485,7 @@ export class Peer {
         room: room.dropped(),
         clock: clockStats.dropped,
         net: node.droppedInput() as unknown as Record<string, number>,
+        streams: this.#streamGuard.stats() as unknown as Record<string, number>,
       }),
       config: {
         role: room.role(),
@@ -496,8 +508,14 @@ export class Peer {
         skipped: library.scanner.skipped().length,
         scan: this.#scan,
       },
-      log: [...this.#log],
+      log: this.#readableLog(),
     };
+  }
+
+  #playbackSummary(running: Running): PlaybackSummary {
+    const summary = running.playback.summary();
+    const track = summary.trackId ? this.#roomTracks().find((t) => t.id === summary.trackId) : undefined;
+    return track ? { ...summary, title: track.title, artist: track.artist } : summary;
   }
 
   #roomTracks() {
@@ -527,7 +545,7 @@ export class Peer {
     wanted.forEach((trackId, i) => {
       if (!trackId || running.library.library.isLocal(trackId) || running.fetcher.isComplete(trackId)) return;
       running.fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
-        this.#logLine(`fetch ${trackId.slice(0, 12)} failed: ${(error as Error).message}`);
+        this.#logLine(`fetch ${trackId} failed: ${(error as Error).message}`);
       });
     });
   }
@@ -610,6 +628,30 @@ export class Peer {
     if (this.#log.length > LOG_LINES) this.#log.splice(0, this.#log.length - LOG_LINES);
   }
 
+  /**
+   * The log as a person reads it: tracks by title and devices by name, not by hash and peer id
+   * (named when shown, so a device that joined after a line was written is named too).
+   */
+  #readableLog(): string[] {
+    let titles: Map<string, string> | null = null;
+    const running = this.#running;
+    return this.#log.map((line) =>
+      line
+        .replace(/\b[0-9a-f]{64}\b/g, (id) => {
+          titles ??= new Map(
+            this.#roomTracks().map((t) => [t.id, `"${t.title}"${t.artist ? ` by ${t.artist}` : ''}`]),
+          );
+          return titles.get(id) ?? `track ${id.slice(0, 8)}…`;
+        })
+        // A peer id inside an address (/p2p/…) is part of the address, not a device to name.
+        .replace(/(?<!\/p2p\/)\b12D3KooW[1-9A-HJ-NP-Za-km-z]{44}\b/g, (peerId) => {
+          if (running && peerId === running.node.peerId) return 'this device';
+          const member = running?.room.members().find((m) => m.peerId === peerId);
+          return member ? member.name : `device …${peerId.slice(-6)}`;
+        }),
+    );
+  }
+
   #libraryChanged(): void {
     this.#statusChanged();
     if (this.#libraryQueued) return;
@@ -676,6 +718,12 @@ export class Peer {
       'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
       'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),
       'queue:clear': () => this.command({ kind: 'clear' }),
+      'queue:replace': ({ trackIds, playIndex }) =>
+        this.command(
+          playIndex === undefined ? { kind: 'replace', trackIds } : { kind: 'replace', trackIds, playIndex },
+        ),
+      'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
+      'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
       'settings:get': () => settingsView(this.settings.get()),
       'settings:set': async (patch, caller) => {
         if (caller.kind === 'remote') return this.#remoteSettings(patch, caller);

@@ -50,6 +50,9 @@ export interface PlaybackSummary {
   state: PlaybackStateName;
   trackId: string | null;
   positionSec: number;
+  /** The current track's title and artist, when this peer knows the track. */
+  title?: string;
+  artist?: string;
 }
 
 export interface PeerStatus {

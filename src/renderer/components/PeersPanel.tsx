@@ -1,6 +1,13 @@
 import { useMemo } from 'react';
 import type { MemberInfo, Role } from '../../shared/status';
-import { downloadRows, healthLabel, healthOf, orderedMembers, type Health } from '../room/health';
+import {
+  downloadRows,
+  downloadText,
+  healthLabel,
+  healthOf,
+  orderedMembers,
+  type Health,
+} from '../room/health';
 import { usePeerStatus, usePlaybackState, useTrackMap } from '../store';
 import { countOf, formatAgo, formatBytes, formatMs, formatSignedMs } from '../ui/format';
 import { Icon } from './Icons';
@@ -217,10 +224,8 @@ export function PeersPanel() {
                 <li key={d.trackId} className={d.done ? 'done' : ''}>
                   <div className="download-line">
                     <span className="download-title">{d.title}</span>
-                    <span className="muted">
-                      {d.done
-                        ? `done · ${formatBytes(d.bytes)}`
-                        : `${d.haveChunks} / ${d.totalChunks} chunks · ${formatBytes(d.bytes)}`}
+                    <span className="muted" data-testid="download-progress">
+                      {downloadText(d, formatBytes)}
                     </span>
                   </div>
                   <ProgressBar done={d.haveChunks} total={d.totalChunks} label={`Download of ${d.title}`} />

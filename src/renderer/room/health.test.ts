@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomTrack } from '../../shared/bridge/contract';
 import type { MemberInfo, PeerStatus } from '../../shared/status';
-import { describeRoomChanges, downloadRows, healthOf, orderedMembers } from './health';
+import { describeRoomChanges, downloadRows, downloadText, healthOf, orderedMembers } from './health';
 
 const member = (peerId: string, name: string): MemberInfo => ({
   peerId,
@@ -46,7 +46,12 @@ describe('orderedMembers', () => {
 
 describe('downloadRows', () => {
   it('names tracks from the library and lists unfinished ones first', () => {
-    const track = { trackId: 't1', title: 'So What', artist: 'Miles Davis' } as RoomTrack;
+    const track = {
+      trackId: 't1',
+      title: 'So What',
+      artist: 'Miles Davis',
+      sizeBytes: 57_600_000,
+    } as RoomTrack;
     const rows = downloadRows(
       {
         t1: { haveChunks: 10, totalChunks: 10, bytes: 100, done: true },
@@ -56,6 +61,18 @@ describe('downloadRows', () => {
     );
     expect(rows.map((r) => r.title)).toEqual(['Track t2abcdefgh…', 'So What — Miles Davis']);
     expect(downloadRows(undefined, new Map())).toEqual([]);
+  });
+
+  it('says the track’s size, not the bytes this device happened to transfer', () => {
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    const row = { trackId: 't1', title: 'x', haveChunks: 10, totalChunks: 10, bytes: 7_500_000, done: true };
+    expect(downloadText({ ...row, sizeBytes: 57_600_000 }, mb)).toBe('done · 57.6 MB');
+    expect(downloadText({ ...row, haveChunks: 5, done: false, sizeBytes: 57_600_000 }, mb)).toBe(
+      '50% · 28.8 MB of 57.6 MB',
+    );
+    expect(downloadText({ ...row, haveChunks: 3, done: false, sizeBytes: null }, mb)).toBe(
+      '30% · 3 of 10 chunks',
+    );
   });
 });
 

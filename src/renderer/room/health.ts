@@ -40,6 +40,19 @@ export interface DownloadRow {
   totalChunks: number;
   bytes: number;
   done: boolean;
+  /** The track's size, when the library knows the track. */
+  sizeBytes: number | null;
+}
+
+/** What a download row says beside its title: progress of the track's size, or done with its size. */
+export function downloadText(row: DownloadRow, formatBytes: (bytes: number) => string): string {
+  const fraction = row.totalChunks > 0 ? row.haveChunks / row.totalChunks : 0;
+  if (row.sizeBytes === null)
+    return row.done
+      ? 'done'
+      : `${Math.floor(fraction * 100)}% · ${row.haveChunks} of ${row.totalChunks} chunks`;
+  if (row.done) return `done · ${formatBytes(row.sizeBytes)}`;
+  return `${Math.floor(fraction * 100)}% · ${formatBytes(row.sizeBytes * fraction)} of ${formatBytes(row.sizeBytes)}`;
 }
 
 /** Downloads from the status, named by the library, unfinished first. */
@@ -55,7 +68,7 @@ export function downloadRows(
           ? `${track.title} — ${track.artist}`
           : track.title
         : `Track ${trackId.slice(0, 10)}…`;
-      return { trackId, title, ...d };
+      return { trackId, title, ...d, sizeBytes: track?.sizeBytes ?? null };
     })
     .sort((a, b) => Number(a.done) - Number(b.done) || a.title.localeCompare(b.title));
 }
