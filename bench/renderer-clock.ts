@@ -7,7 +7,7 @@
  * group time is still the leader's clock, so the same truth holds through both hops.
  */
 import { chromium, type Browser } from '@playwright/test';
-import { launchPeer } from '../e2e/peers';
+import { launchPeer } from '../test/support/peers';
 import { quantile, verdict } from './stats';
 
 const samples = Number(process.env.FIREFLY_BENCH_SAMPLES ?? 300);

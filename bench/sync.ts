@@ -35,7 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { summarize, type OffsetReport } from '../e2e/acoustic/analyze';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../e2e/acoustic/peer-room';
-import { apiFetch } from '../e2e/peers';
+import { apiFetch } from '../test/support/peers';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { DEFAULT_LEAD_TIME_MS } from '../src/shared/playback/barrier';
 import {

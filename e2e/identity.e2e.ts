@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { authHeaders, launchPeers, stopPeers, type TestPeer } from './peers';
+import { authHeaders, launchPeers, stopPeers, type TestPeer } from '../test/support/peers';
 
 let peers: TestPeer[] = [];
 

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { makeTone } from '../test/audio/make-audio';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from './peers';
-import { agreeOnLeader, waitForStatuses } from './status';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { agreeOnLeader, waitForStatuses } from '../test/support/status';
 
 interface Window {
   peer: TestPeer;

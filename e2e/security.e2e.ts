@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser } from '@playwright/test';
-import { apiFetch, launchPeer, type TestPeer } from './peers';
+import { apiFetch, launchPeer, type TestPeer } from '../test/support/peers';
 import { musicFolder, removeMusicFolders, waitForTracks } from './ui/helpers';
 
 const chromiumPath = process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium';

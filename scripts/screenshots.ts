@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
-import { agreeOnLeader, waitForStatuses } from '../e2e/status';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { agreeOnLeader, waitForStatuses } from '../test/support/status';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { FFMPEG, makeTone } from '../test/audio/make-audio';
 

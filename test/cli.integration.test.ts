@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiFetch, launchPeer } from '../e2e/peers';
+import { apiFetch, launchPeer } from './support/peers';
 import { makeTone } from './audio/make-audio';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -4,8 +4,8 @@
  * processes is known to about a millisecond here; the microsecond checks run in-process in src/main/clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
-import { agreeOnLeader, waitForStatuses } from '../e2e/status';
+import { launchPeer, stopPeers, type TestPeer } from './support/peers';
+import { agreeOnLeader, waitForStatuses } from './support/status';
 
 let peers: TestPeer[] = [];
 afterEach(async () => {

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
-import { agreeOnLeader, getStatus, waitForStatuses } from '../e2e/status';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
+import { agreeOnLeader, getStatus, waitForStatuses } from './support/status';
 import { createPeerNode, type PeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
 

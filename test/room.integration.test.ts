@@ -1,7 +1,7 @@
 /** Real headless peers in separate processes on loopback: they bootstrap into one room and agree on a leader (Bully). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
-import { agreeOnLeader, waitForStatuses } from '../e2e/status';
+import { launchPeer, stopPeers, type TestPeer } from './support/peers';
+import { agreeOnLeader, waitForStatuses } from './support/status';
 
 let peers: TestPeer[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 /** A peer counts as a speaker while a window is connected to it, and the room learns it through heartbeats. */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { launchPeer, stopPeers, type TestPeer } from '../e2e/peers';
-import { waitForStatuses } from '../e2e/status';
+import { launchPeer, stopPeers, type TestPeer } from './support/peers';
+import { waitForStatuses } from './support/status';
 
 let peers: TestPeer[] = [];
 afterEach(async () => {

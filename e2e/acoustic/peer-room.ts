@@ -12,8 +12,8 @@ import type { AcousticRig } from '../../bench/sync-acoustic-lib';
 import type { RoomTrack } from '../../src/shared/bridge/contract';
 import type { PlaybackState } from '../../src/shared/playback/state';
 import { priorityWrapper, raiseAudioPriority } from './harness';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
-import { agreeOnLeader, waitForStatuses } from '../status';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../../test/support/peers';
+import { agreeOnLeader, waitForStatuses } from '../../test/support/status';
 
 type Channel = 'stereo' | 'left' | 'right' | 'mono';
 

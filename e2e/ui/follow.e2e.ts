@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { stopPeers, type TestPeer } from '../peers';
-import { waitForStatuses } from '../status';
+import { stopPeers, type TestPeer } from '../../test/support/peers';
+import { waitForStatuses } from '../../test/support/status';
 import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
 
 let peers: TestPeer[] = [];

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, type Browser, type Page } from '@playwright/test';
 import { copyInto, testAudio } from '../../test/audio/make-audio';
-import { apiFetch, launchPeer, type TestPeer } from '../peers';
-import { agreeOnLeader, getStatus, waitForStatuses } from '../status';
+import { apiFetch, launchPeer, type TestPeer } from '../../test/support/peers';
+import { agreeOnLeader, getStatus, waitForStatuses } from '../../test/support/status';
 
 /** Titles of the files `musicFolder` copies (tags written by make-audio). */
 export const TITLES = ['MP3 Tone', 'FLAC Tone', 'OGG Tone', 'WAV Tone', 'Covered', 'Long Noise'] as const;

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { stopPeers, type TestPeer } from '../peers';
+import { stopPeers, type TestPeer } from '../../test/support/peers';
 import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
 
 let peers: TestPeer[] = [];

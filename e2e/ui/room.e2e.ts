@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import type { TestPeer } from '../peers';
+import type { TestPeer } from '../../test/support/peers';
 import { getStatus, openWindow, startRoom } from './helpers';
 
 let peers: TestPeer[] = [];

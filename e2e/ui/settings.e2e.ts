@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { apiFetch, launchPeer, type TestPeer } from '../peers';
+import { apiFetch, launchPeer, type TestPeer } from '../../test/support/peers';
 import { musicFolder, openWindow, removeMusicFolders, TITLES } from './helpers';
 
 let peers: TestPeer[] = [];

@@ -24,7 +24,7 @@ export interface TestPeer extends ReadyInfo {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 const built = path.join(root, 'out', 'main', 'headless.js');
 const source = path.join(root, 'src', 'main', 'headless.ts');
 

@@ -1,5 +1,5 @@
 /** Polls peers' `/api/status` until a condition holds: tests wait on what peers announce, never on sleeps. */
-import type { PeerStatus } from '../src/shared/status';
+import type { PeerStatus } from '../../src/shared/status';
 import { apiFetch } from './peers';
 
 /** Fetches one peer's status. */
