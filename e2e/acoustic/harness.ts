@@ -146,12 +146,9 @@ export function audioPriorityRaised(): boolean {
  * 2-core machine. Chromium already runs a page's audio render thread at SCHED_RR 8 and the sound
  * server runs realtime, but the audio service between them (the process whose PulseAudio threads
  * write the stream and read its timing) runs at normal priority, and forked from the zygote it drops
- * any nice level given to the browser. Under a room's fetch and decode it then waits for the CPU:
- * measured here (`bench/sync-readings.ts`), a page's output timestamps moved by 4-31 ms for 10-20 s
- * after a first play while its sound stayed put, and real underruns moved the sound by 9-76 ms. On
- * PCs of their own, each browser's audio path does not queue behind another member's work; with its
- * audio service at realtime priority, two runs showed no such movement (the readings of both pages
- * moved together with the sink's clock).
+ * any nice level given to the browser. Under a room's fetch and decode it then waits for the CPU, and
+ * both the page's output timestamps and its sound move by milliseconds, which PCs of their own would
+ * not do (figures in docs/testing.md, "Realtime versus normal priority").
  */
 export async function raiseAudioPriority(sink: string, timeoutMs = 15_000): Promise<number | null> {
   if (!audioPriorityRaised()) return null;

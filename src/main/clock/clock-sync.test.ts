@@ -5,6 +5,7 @@ import { yamux } from '@libp2p/yamux';
 import { createLibp2p, type Libp2p } from 'libp2p';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeReply, encodeProbe } from '../../shared/clock/probe-codec';
+import { StreamGuard } from '../net/stream-guard';
 import { ClockSync, clockProtocol, type ClockStatus } from './clock-sync';
 import { createTimeSource, hrtimeSource, type SkewedTimeSource, type TimeSource } from './time-source';
 
@@ -14,6 +15,7 @@ interface TestPeer {
   node: Libp2p;
   time: SkewedTimeSource;
   clock: ClockSync;
+  guard: StreamGuard;
 }
 
 const live: TestPeer[] = [];
@@ -26,12 +28,13 @@ async function aPeer(base: TimeSource, offsetMs: number, skewPpm: number): Promi
     streamMuxers: [yamux()],
   });
   const time = createTimeSource({ base, offsetMs, skewPpm });
+  const guard = new StreamGuard();
   const clock = new ClockSync(
-    { node, timeSource: time },
+    { node, timeSource: time, guard },
     { protocol: PROTOCOL, burstCount: 16, burstIntervalMs: 20, fastIntervalMs: 100, periodicIntervalMs: 200 },
   );
   await clock.start();
-  const peer = { node, time, clock };
+  const peer = { node, time, clock, guard };
   live.push(peer);
   return peer;
 }
@@ -173,35 +176,67 @@ describe('ClockSync over real libp2p nodes', () => {
     expect(Math.abs(otherAfter - otherBefore)).toBeLessThan(1);
   });
 
-  it('drops malformed and oversized probe frames, counts them, and keeps serving', async () => {
+  it('ends a stream on its first malformed or oversized frame, counts it once, and keeps serving others', async () => {
     const base = hrtimeSource();
     const leader = await aPeer(base, 0, 0);
     const prober = await aPeer(base, 0, 0);
     await connectAll([leader, prober]);
     leader.clock.setLeader(leader.node.peerId);
 
-    const stream = await prober.node.dialProtocol(leader.node.peerId, PROTOCOL);
-    const lp = lpStream(stream);
-    await lp.write(new Uint8Array([9, 9, 9]));
-    await lp.write(new Uint8Array(13).fill(7));
-    await lp.write(encodeProbe({ seq: 42, t1: 1234.5 }));
-    const reply = decodeReply((await lp.read({ signal: AbortSignal.timeout(5000) })).subarray());
+    // A bad frame, then more bad frames and a good probe: the stream ends at the first one.
+    const bad = lpStream(await prober.node.dialProtocol(leader.node.peerId, PROTOCOL));
+    await bad.write(new Uint8Array([9, 9, 9]));
+    await bad.write(new Uint8Array(13).fill(7)).catch(() => {});
+    await bad.write(encodeProbe({ seq: 41, t1: 1 })).catch(() => {});
+    await expect(bad.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    expect(leader.clock.stats().dropped.malformedProbes).toBe(1);
+
+    const good = lpStream(await prober.node.dialProtocol(leader.node.peerId, PROTOCOL));
+    await good.write(encodeProbe({ seq: 42, t1: 1234.5 }));
+    const reply = decodeReply((await good.read({ signal: AbortSignal.timeout(5000) })).subarray());
     expect(reply.ok && reply.value).toMatchObject({
       seq: 42,
       t1: 1234.5,
       authoritative: true,
       serverErrorMs: 0,
     });
-    expect(leader.clock.stats().dropped.malformedProbes).toBe(2);
 
-    await lp.write(new Uint8Array(1000));
-    await expect(lp.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    await good.write(new Uint8Array(1000));
+    await expect(good.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow();
     expect(leader.clock.stats().dropped.oversizedFrames).toBe(1);
-    await stream.close().catch(() => {});
 
     prober.clock.setLeader(leader.node.peerId);
     const status = await until(prober.clock, (s) => s.samples >= 3);
     expect(status.errorMs).toBeLessThan(1);
+  });
+
+  it('benches a peer that keeps opening clock streams with bad input', async () => {
+    const base = hrtimeSource();
+    const leader = await aPeer(base, 0, 0);
+    const prober = await aPeer(base, 0, 0);
+    await connectAll([leader, prober]);
+    leader.clock.setLeader(leader.node.peerId);
+
+    // 5 MiB of zero bytes is five million empty frames: the first ends the stream.
+    const flood = await prober.node.dialProtocol(leader.node.peerId, PROTOCOL);
+    flood.send(new Uint8Array(5 * 1024 * 1024));
+    await expect(lpStream(flood).read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow();
+    expect(leader.clock.stats().dropped.malformedProbes).toBe(1);
+
+    for (let i = 0; i < 2; i++) {
+      const lp = lpStream(await prober.node.dialProtocol(leader.node.peerId, PROTOCOL));
+      await lp.write(new Uint8Array([1]));
+      await expect(lp.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    }
+    expect(leader.clock.stats().dropped.malformedProbes).toBe(3);
+
+    // Three strikes: the next stream, even a well-formed one, is reset unanswered.
+    const refused = lpStream(await prober.node.dialProtocol(leader.node.peerId, PROTOCOL));
+    await refused.write(encodeProbe({ seq: 1, t1: 1 })).catch(() => {});
+    await expect(refused.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow();
+    expect(leader.clock.stats().dropped.malformedProbes).toBe(3);
+    expect(leader.guard.stats()).toMatchObject({ strikes: 3, benched: 1, benchedPeers: 1 });
+    expect(leader.guard.stats().refusedStreams).toBeGreaterThanOrEqual(1);
   });
 
   it('starts and stops idempotently and stops serving after stop', async () => {

@@ -12,7 +12,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface';
+import type {
+  AbortOptions,
+  Connection,
+  PeerId,
+  Stream,
+  StreamHandler,
+  StreamHandlerOptions,
+} from '@libp2p/interface';
 import {
   addSample,
   createEstimator,
@@ -33,6 +40,7 @@ import {
   encodeReply,
 } from '../../shared/clock/probe-codec';
 import type { ClockInfo } from '../../shared/status';
+import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import type { TimeSource } from './time-source';
 import { TypedEventTarget } from './typed-events';
 
@@ -49,6 +57,8 @@ export interface ClockSyncComponents {
   node: ClockNode;
   timeSource: TimeSource;
   log?: (message: string) => void;
+  /** Benches peers that keep sending malformed input; shared with the other protocols (default: one of its own). */
+  guard?: StreamGuard;
 }
 
 /** Options of ClockSync; all but `protocol` have defaults. */
@@ -149,6 +159,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #node: ClockNode;
   readonly #time: TimeSource;
   readonly #log: (message: string) => void;
+  readonly #guard: StreamGuard;
   readonly #protocol: string;
   readonly #burstCount: number;
   readonly #burstIntervalMs: number;
@@ -193,6 +204,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#node = components.node;
     this.#time = components.timeSource;
     this.#log = components.log ?? (() => {});
+    this.#guard = components.guard ?? new StreamGuard();
     this.#protocol = init.protocol;
     this.#burstCount = init.burstCount ?? 16;
     this.#burstIntervalMs = init.burstIntervalMs ?? 30;
@@ -213,10 +225,11 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     if (this.#controller) return;
     const controller = new AbortController();
     this.#controller = controller;
-    await this.#node.handle(this.#protocol, (stream) => this.#serve(stream, controller.signal), {
-      maxInboundStreams: 8,
-      maxOutboundStreams: 2,
-    });
+    await this.#node.handle(
+      this.#protocol,
+      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
+      { maxInboundStreams: 8, maxOutboundStreams: 2 },
+    );
     if (this.#leader && !this.#isLeader && this.#controller === controller) this.#follow(this.#leader);
   }
 
@@ -341,11 +354,17 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     return { ...this.#stats, dropped: { ...this.#stats.dropped } };
   }
 
-  async #serve(stream: Stream, signal: AbortSignal): Promise<void> {
+  async #serve(stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
     // Registered before lpStream's own listener, so it reads the clock when the bytes arrive,
     // not after the frame has been parsed: a read that resolves has arrived at or after this.
     let arrivedLocalMs: number | null = null;
-    stream.addEventListener('message', () => (arrivedLocalMs = this.#time.nowMs()), { signal });
+    // The listener hangs off this stream's own signal: on the service's long-lived one, every
+    // stream ever served would stay referenced until stop.
+    const served = new AbortController();
+    let malformed: Error | null = null;
+    stream.addEventListener('message', () => (arrivedLocalMs = this.#time.nowMs()), {
+      signal: served.signal,
+    });
     const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
     try {
       while (!signal.aborted) {
@@ -353,15 +372,21 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         try {
           frame = await lp.read({ signal });
         } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) this.#stats.dropped.oversizedFrames++;
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
+            this.#stats.dropped.oversizedFrames++;
+            malformed = e;
+          }
           return;
         }
         // t2 and t3 are taken in one synchronous block so the estimate cannot change between them.
         const localT2 = arrivedLocalMs ?? this.#time.nowMs();
         const probe = decodeProbe(frame.subarray());
         if (!probe.ok) {
+          // The first bad frame ends the stream, as on every other protocol: skipping it and
+          // reading on let a stream of zero bytes cost one decode per byte (5 MiB: 10 s of CPU).
           this.#stats.dropped.malformedProbes++;
-          continue;
+          malformed = new MalformedInputError(probe.error);
+          return;
         }
         const localT3 = this.#time.nowMs();
         const reply = encodeReply({
@@ -378,7 +403,14 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     } catch (e) {
       if (!signal.aborted) this.#log(`clock: probe stream ended: ${String(e)}`);
     } finally {
-      await closeQuietly(stream);
+      served.abort();
+      if (malformed) {
+        this.#guard.strike(connection.remotePeer.toString());
+        // Reset, not a graceful close: nothing more from this stream is worth reading.
+        stream.abort(malformed);
+      } else {
+        await closeQuietly(stream);
+      }
     }
   }
 
@@ -402,12 +434,16 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     let backoffMs = this.#reconnectDelayMs;
     while (!signal.aborted) {
       let stream: Stream | null = null;
+      // Per stream, like the server's: the follow signal outlives every reconnect.
+      const streamDone = new AbortController();
       try {
         stream = await this.#node.dialProtocol(leader, this.#protocol, {
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]),
         });
         const arrival = { localMs: null as number | null };
-        stream.addEventListener('message', () => (arrival.localMs = this.#time.nowMs()), { signal });
+        stream.addEventListener('message', () => (arrival.localMs = this.#time.nowMs()), {
+          signal: streamDone.signal,
+        });
         const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
         backoffMs = this.#reconnectDelayMs;
         const joinedAt = this.#time.nowMs();
@@ -432,6 +468,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         this.#stats.reconnects++;
         this.#log(`clock: probing ${leader.toString()} failed, retrying in ${backoffMs} ms: ${String(e)}`);
       } finally {
+        streamDone.abort();
         if (stream) await closeQuietly(stream);
       }
       try {
@@ -454,8 +491,10 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     await lp.write(encodeProbe({ seq, t1 }), { signal: timeout });
     this.#stats.probesSent++;
     // Replies to earlier probes cannot be pending (one probe in flight per stream), but a
-    // misbehaving server may send extra frames: skip them rather than misreading them.
-    for (;;) {
+    // misbehaving server may send extra frames: a few stale ones are skipped rather than misread;
+    // a malformed one, or more stale ones than that, end the stream (the loop reconnects with
+    // backoff), so a server cannot keep this peer decoding garbage.
+    for (let stale = 0; ; stale++) {
       arrival.localMs = null;
       const frame = await lp.read({ signal: timeout });
       const t4 = arrival.localMs ?? this.#time.nowMs();
@@ -463,10 +502,11 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       const reply = decodeReply(frame.subarray());
       if (!reply.ok) {
         this.#stats.dropped.malformedReplies++;
-        continue;
+        throw new ClockProtocolError('malformed reply');
       }
       if (reply.value.seq !== seq || reply.value.t1 !== t1) {
         this.#stats.dropped.staleReplies++;
+        if (stale >= MAX_STALE_REPLIES) throw new ClockProtocolError('too many stale replies');
         continue;
       }
       this.#stats.repliesReceived++;
@@ -498,6 +538,14 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#current = estimateAt(this.#estimator, sample.t4);
     this.dispatch('clock:updated', this.status());
   }
+}
+
+/** Stale replies skipped while waiting for one probe's reply before the stream is dropped. */
+const MAX_STALE_REPLIES = 4;
+
+/** A clock server broke the protocol; the follower drops the stream and reconnects. */
+export class ClockProtocolError extends Error {
+  override readonly name = 'ClockProtocolError';
 }
 
 interface ProbeResult {

@@ -176,7 +176,7 @@ describe('CatalogSync', () => {
     expect(listed.find((t) => t.id === own.id)).toMatchObject({ local: true, holders: [evil.peerId] });
   });
 
-  it('drops malformed requests and deltas without failing', async () => {
+  it('drops malformed requests, benches a peer that keeps sending them, and keeps serving others', async () => {
     const room = await newRoom();
     const a = await peer({ room });
     const probe = await net.node({ room });
@@ -193,8 +193,16 @@ describe('CatalogSync', () => {
       await stream.close().catch(() => undefined);
     }
     await waitFor(() => (a.catalog.stats().dropped.malformedRequest ?? 0) === 3, 'three requests dropped');
-    // The service still answers a good request afterwards.
-    const stream = await probe.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
+    // Three bad streams bench the sender: even its good request is now refused unread…
+    const refused = await probe.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
+    const refusedLp = lpStream(refused);
+    await refusedLp.write(encodeJson({ op: 'list' })).catch(() => undefined);
+    await expect(refusedLp.read()).rejects.toThrow();
+    expect(a.catalog.stats().dropped.malformedRequest).toBe(3);
+    // …while the service still answers other peers.
+    const other = await net.node({ room });
+    await other.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!);
+    const stream = await other.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
     const lp = lpStream(stream);
     await lp.write(encodeJson({ op: 'list' }));
     expect(decodeJson((await lp.read()).subarray())).toMatchObject({ full: true, added: [], done: true });

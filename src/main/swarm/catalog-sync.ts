@@ -17,7 +17,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
-import type { Stream } from '@libp2p/interface';
+import type { Connection, Stream } from '@libp2p/interface';
 import {
   catalogLimits,
   changesSince,
@@ -36,6 +36,7 @@ import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/me
 import { compareTracks, type TrackInfo } from '../../shared/library/types';
 import { sha256Hex, toTrackInfo, type LibraryDb } from '../library';
 import { TypedEventTarget } from '../net/typed-events';
+import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import {
   FRAME_LENGTH_ERRORS,
   bump,
@@ -69,6 +70,8 @@ export interface CatalogSyncComponents {
   /** Delivers control-topic bodies with their verified sender; returns an unsubscribe function. */
   subscribe: (listener: (from: string, body: unknown) => void) => () => void;
   log?: (line: string) => void;
+  /** Benches peers that keep sending malformed requests; shared with the other protocols (default: one of its own). */
+  guard?: StreamGuard;
 }
 
 /** Options of CatalogSync; every field has a default. */
@@ -140,6 +143,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   readonly #historySize: number;
   readonly #announceIntervalMs: number;
   readonly #log: (line: string) => void;
+  readonly #guard: StreamGuard;
 
   readonly #incarnation = randomHex(8);
   #version = 0;
@@ -169,6 +173,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     this.#historySize = init.historySize ?? 256;
     this.#announceIntervalMs = init.announceIntervalMs ?? 10_000;
     this.#log = components.log ?? (() => undefined);
+    this.#guard = components.guard ?? new StreamGuard();
   }
 
   /** Serves the catalog protocol, announces local changes and syncs with live peers. Idempotent. */
@@ -179,10 +184,11 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     const { signal } = controller;
     const { node, scanner } = this.#c;
     this.#announced = new Set(this.#c.db.localTracks().map((t) => t.id));
-    await node.libp2p.handle(this.#protocol, (stream) => this.#serve(stream, signal), {
-      maxInboundStreams: 16,
-      maxOutboundStreams: 16,
-    });
+    await node.libp2p.handle(
+      this.#protocol,
+      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, signal)),
+      { maxInboundStreams: 16, maxOutboundStreams: 16 },
+    );
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
       scanner?.addEventListener(type, () => this.#scheduleRefresh(), { signal });
     }
@@ -475,21 +481,25 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     }
   }
 
-  async #serve(stream: Stream, parent: AbortSignal): Promise<void> {
+  async #serve(stream: Stream, connection: Connection, parent: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#requestTimeoutMs)]);
+    let malformed: Error | null = null;
     try {
       const lp = lpStream(stream, { maxDataLength: catalogLimits.maxFrameBytes });
       let frame;
       try {
         frame = await lp.read({ signal });
       } catch (e) {
-        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
+        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
           bump(this.#stats.dropped, 'oversizedRequest');
+          malformed = e;
+        }
         return;
       }
       const request = validateCatalogRequest(decodeJson(frame.subarray()));
       if (!request.ok) {
         bump(this.#stats.dropped, 'malformedRequest');
+        malformed = new MalformedInputError(request.error);
         return;
       }
       this.#stats.requestsServed++;
@@ -499,7 +509,12 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     } catch (e) {
       if (!parent.aborted) this.#log(`catalog: serving a request failed: ${String(e)}`);
     } finally {
-      await closeQuietly(stream);
+      if (malformed) {
+        this.#guard.strike(connection.remotePeer.toString());
+        stream.abort(malformed);
+      } else {
+        await closeQuietly(stream);
+      }
     }
   }
 

@@ -28,6 +28,7 @@ import {
   STATUS_UNKNOWN,
 } from '../../shared/swarm/chunk-wire';
 import type { Library, LibraryDb } from '../library';
+import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
 /** Collaborators of ChunkServer. */
@@ -36,6 +37,8 @@ export interface ChunkServerComponents {
   library: Pick<Library, 'readChunk' | 'hasChunk' | 'cover'>;
   db: Pick<LibraryDb, 'chunkList'>;
   log?: (line: string) => void;
+  /** Benches peers that keep sending malformed requests; shared with the other protocols (default: one of its own). */
+  guard?: StreamGuard;
 }
 
 /** Options of ChunkServer; every field has a default. */
@@ -83,6 +86,7 @@ export class ChunkServer {
   readonly #maxStreams: number;
   readonly #haveBatchMs: number;
   readonly #log: (line: string) => void;
+  readonly #guard: StreamGuard;
   #controller: AbortController | null = null;
   /** Chunk id → watchers of tracks containing it. */
   readonly #watchers = new Map<string, Set<Watcher>>();
@@ -105,6 +109,7 @@ export class ChunkServer {
     this.#maxStreams = init.maxStreamsPerConnection ?? 64;
     this.#haveBatchMs = init.haveBatchMs ?? 5;
     this.#log = components.log ?? (() => undefined);
+    this.#guard = components.guard ?? new StreamGuard();
   }
 
   /** The protocol id this server answers. */
@@ -119,7 +124,7 @@ export class ChunkServer {
     this.#controller = controller;
     await this.#c.node.libp2p.handle(
       this.#protocol,
-      (stream, connection) => this.#serve(stream, connection, controller.signal),
+      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
       {
         maxInboundStreams: this.#maxStreams,
         maxOutboundStreams: this.#maxStreams,
@@ -158,34 +163,44 @@ export class ChunkServer {
   async #serve(stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
     const peerId = connection.remotePeer.toString();
     const lp = lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes });
+    let malformed: Error | null = null;
     try {
       while (!signal.aborted) {
         let frame;
         try {
           frame = await lp.read({ signal });
         } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
             bump(this.#stats.dropped, 'oversizedRequest');
+            malformed = e;
+          }
           return;
         }
         const request = decodeRequest(frame.subarray());
         if (!request.ok) {
           bump(this.#stats.dropped, 'malformedRequest');
           this.#log(`chunks: dropped a request from ${peerId}: ${request.error}`);
+          malformed = new MalformedInputError(request.error);
           return;
         }
         this.#stats.requests++;
         if (request.value.op === 'get') await this.#serveGet(lp, request.value.chunkIds, peerId, signal);
         else if (request.value.op === 'cover') await this.#serveCover(lp, request.value.trackId, signal);
         else {
-          await this.#serveWatch(lp, request.value.trackId, signal);
+          if (await this.#serveWatch(lp, request.value.trackId, signal))
+            malformed = new MalformedInputError('a frame on a watch stream');
           return;
         }
       }
     } catch (e) {
       if (!signal.aborted) this.#log(`chunks: stream from ${peerId} ended: ${String(e)}`);
     } finally {
-      await closeQuietly(stream);
+      if (malformed) {
+        this.#guard.strike(peerId);
+        stream.abort(malformed);
+      } else {
+        await closeQuietly(stream);
+      }
     }
   }
 
@@ -223,11 +238,12 @@ export class ChunkServer {
     await lp.write(reply ?? encodeStatus(STATUS_UNKNOWN), { signal });
   }
 
-  async #serveWatch(lp: LengthPrefixedStream, trackId: string, parent: AbortSignal): Promise<void> {
+  /** Serves a watch until its stream ends; true when the watcher broke the protocol by sending a frame. */
+  async #serveWatch(lp: LengthPrefixedStream, trackId: string, parent: AbortSignal): Promise<boolean> {
     const chunks = isContentId(trackId) ? this.#c.db.chunkList(trackId) : [];
     if (chunks.length === 0) {
       await lp.write(encodeStatus(STATUS_UNKNOWN), { signal: parent });
-      return;
+      return false;
     }
     this.#stats.watches++;
     const closed = new AbortController();
@@ -268,6 +284,7 @@ export class ChunkServer {
         () => false,
       );
       if (extraFrame) bump(this.#stats.dropped, 'frameOnWatch');
+      return extraFrame;
     } finally {
       closed.abort();
       if (watcher.timer) clearTimeout(watcher.timer);
