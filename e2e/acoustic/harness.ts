@@ -41,7 +41,7 @@ export interface AcousticRunOptions {
   settleSec?: number;
   /** Chromium binary. */
   executablePath?: string;
-  /** Extra query string for the harness page (e.g. `driftCheckMs=1e9` to switch correction off). */
+  /** Extra query string for the harness page (e.g. `hostOffsetMs=250`). */
   pageQuery?: string;
   /** Sample each page's clock map and sync error every 200 ms while playing. */
   trace?: boolean;
@@ -298,9 +298,9 @@ export const ACOUSTIC_BROWSER_ARGS = [
 ];
 
 /** Builds the harness page bundle; resolves with its JavaScript. */
-export async function buildHarnessBundle(): Promise<string> {
+export async function buildHarnessBundle(entry = harnessEntry): Promise<string> {
   const result = await build({
-    entryPoints: [harnessEntry],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     target: 'chrome120',
@@ -312,8 +312,21 @@ export async function buildHarnessBundle(): Promise<string> {
   return file.text;
 }
 
+/** The engine's decoder worker and player worklet, by the paths the harness page loads them from. */
+export async function buildStreamBundles(): Promise<Map<string, string>> {
+  const audio = path.dirname(harnessEntry);
+  return new Map([
+    ['/stream/decoder-worker.js', await buildHarnessBundle(path.join(audio, 'decoder', 'decoder-worker.ts'))],
+    ['/stream/player-worklet.js', await buildHarnessBundle(path.join(audio, 'player', 'player-worklet.ts'))],
+  ]);
+}
+
 /** Serves the harness page, its bundle and the click track on 127.0.0.1. */
-async function serve(bundle: string, track: Uint8Array): Promise<{ server: Server; url: string }> {
+async function serve(
+  bundle: string,
+  track: Uint8Array,
+  scripts: Map<string, string>,
+): Promise<{ server: Server; url: string }> {
   const html =
     '<!doctype html><html><head><meta charset="utf-8"><title>acoustic harness</title></head><body><script type="module" src="/harness.js"></script></body></html>';
   const server = createServer((req, res) => {
@@ -322,6 +335,8 @@ async function serve(bundle: string, track: Uint8Array): Promise<{ server: Serve
       res.writeHead(200, { 'content-type': 'text/html' }).end(html);
     } else if (url === '/harness.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    } else if (scripts.has(url)) {
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(scripts.get(url));
     } else if (url === `/media/track/${TRACK_ID}`) {
       res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': track.byteLength }).end(track);
     } else {
@@ -352,7 +367,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
   const browsers: Browser[] = [];
   try {
     pulse = await startPulse();
-    const { url, server: s } = await serve(await buildHarnessBundle(), track);
+    const { url, server: s } = await serve(await buildHarnessBundle(), track, await buildStreamBundles());
     server = s;
     const pages: Page[] = [];
     const executablePath = priorityWrapper(
