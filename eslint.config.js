@@ -3,14 +3,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
-/** Import rules that enforce the layer table in ARCHITECTURE.md. */
+/** Import rules that enforce the layer table in docs/architecture.md. */
 const nodeBuiltins = {
   group: ['node:*'],
-  message: 'This layer may not use Node built-ins (see ARCHITECTURE.md, Layers).',
+  message: 'This layer may not use Node built-ins (see docs/architecture.md, Layers).',
 };
 const electron = {
   group: ['electron', 'electron/*'],
-  message: 'Only src/main/shell may import electron (see ARCHITECTURE.md, Layers).',
+  message: 'Only src/main/shell may import electron (see docs/architecture.md, Layers).',
 };
 const react = {
   group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],

@@ -1,4 +1,4 @@
-/** The layer table of ARCHITECTURE.md is enforced: a violation fails lint and typecheck as an error. */
+/** The layer table of docs/architecture.md is enforced: a violation fails lint and typecheck as an error. */
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import ts from 'typescript';

@@ -178,8 +178,7 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     });
     expect(run.report.count).toBe(30);
     // A resume is a fresh start on both outputs, so it gets the same-start test's limit (measured here on
-    // outputs 20 s old: -0.05..0.03 ms; on outputs 3 s old CI had measured up to 1.6 ms, and 7-26 ms with a
-    // keep-alive that was later replaced).
+    // outputs 20 s old: -0.05..0.03 ms; on outputs 3 s old CI measured up to 1.6 ms).
     expect(Math.abs(run.report.medianMs)).toBeLessThan(1.5);
     // Every click is heard once, and the one gap that spans the pause is 1.5 s longer.
     const onsets = run.recording.onsetsSec[0]!;

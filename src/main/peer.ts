@@ -724,6 +724,12 @@ export class Peer {
         ),
       'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
       'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
+      'queue:replace': ({ trackIds, playIndex }) =>
+        this.command(
+          playIndex === undefined ? { kind: 'replace', trackIds } : { kind: 'replace', trackIds, playIndex },
+        ),
+      'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
+      'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
       'settings:get': () => settingsView(this.settings.get()),
       'settings:set': async (patch, caller) => {
         if (caller.kind === 'remote') return this.#remoteSettings(patch, caller);

@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
+import { applyCommand, type PlaybackCommand, type RepeatMode } from '../../shared/playback/state';
+import { BUILDER_NOW_MS, aContext, aState, seededRandom } from '../../shared/playback/testing';
 import type { PeerStatus } from '../../shared/status';
 import { Pairing } from '../http/pairing';
 import { PendingConfirmations } from '../settings-guard';
@@ -139,5 +141,49 @@ describe('repl', () => {
     expect(await runReplLine(commands, 'confirm 1')).toBe('Changed music folders: /srv/music.');
     expect(applied).toEqual([{ libraries: ['/srv/music'] }]);
     expect(await runReplLine(commands, 'confirm 1')).toMatch(/^Error: no change 1/);
+  });
+});
+
+describe('repl: shuffle and repeat', () => {
+  /** Handlers that apply commands to a real playback state, as a leader alone in its room would. */
+  function oneDeviceRoom() {
+    const ctx = aContext({ a: 100, b: 100, c: 100, d: 100 }, { random: seededRandom(1) });
+    let state = aState().withQueue('a', 'b', 'c', 'd').playing('b').build();
+    const apply = (command: PlaybackCommand) => {
+      const r = applyCommand(state, command, BUILDER_NOW_MS, ctx);
+      if (!r.ok) throw new Error(r.error);
+      state = r.value;
+    };
+    const h = {
+      'playback:state': () => state,
+      'playback:shuffle': ({ on }: { on: boolean }) => apply({ kind: 'shuffle', on }),
+      'playback:repeat': ({ mode }: { mode: RepeatMode }) => apply({ kind: 'repeat', mode }),
+    } as unknown as BridgeHandlers;
+    return { commands: replCommands({ handlers: h, debug: () => ({}) }), state: () => state };
+  }
+
+  it('shuffle switches or sets shuffle; off returns to the queue order at the playing track', async () => {
+    const room = oneDeviceRoom();
+    expect(await runReplLine(room.commands, 'shuffle')).toBe('Shuffle on.');
+    expect(room.state().unshuffled).not.toBeNull();
+    expect(room.state().queue[0]).toBe('b');
+    expect(await runReplLine(room.commands, 'shuffle on')).toBe('Shuffle on.');
+    expect(await runReplLine(room.commands, 'shuffle off')).toBe(
+      'Shuffle off: the queue plays in its order.',
+    );
+    expect(room.state()).toMatchObject({ queue: ['a', 'b', 'c', 'd'], currentIndex: 1, unshuffled: null });
+    expect(await runReplLine(room.commands, 'shuffle maybe')).toBe('Error: usage: shuffle [on|off]');
+  });
+
+  it('repeat cycles off → all → one → off, or sets a mode', async () => {
+    const room = oneDeviceRoom();
+    expect(await runReplLine(room.commands, 'repeat')).toBe('Repeating the queue.');
+    expect(await runReplLine(room.commands, 'repeat')).toBe('Repeating the current track.');
+    expect(room.state().repeat).toBe('one');
+    expect(await runReplLine(room.commands, 'repeat')).toBe('Repeat off.');
+    expect(await runReplLine(room.commands, 'repeat all')).toBe('Repeating the queue.');
+    expect(room.state().repeat).toBe('all');
+    expect(await runReplLine(room.commands, 'repeat twice')).toBe('Error: usage: repeat [off|all|one]');
+    expect(await runReplLine(room.commands, 'help')).toMatch(/repeat \[off\|all\|one\]/);
   });
 });

@@ -72,6 +72,9 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/queue/remove': [{ method: 'POST', channel: 'queue:remove', body: true }],
   '/api/queue/move': [{ method: 'POST', channel: 'queue:move', body: true }],
   '/api/queue/clear': [{ method: 'POST', channel: 'queue:clear', body: false }],
+  '/api/queue/replace': [{ method: 'POST', channel: 'queue:replace', body: true }],
+  '/api/shuffle': [{ method: 'POST', channel: 'playback:shuffle', body: true }],
+  '/api/repeat': [{ method: 'POST', channel: 'playback:repeat', body: true }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },

@@ -33,6 +33,13 @@ const paths = {
   device:
     'M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-6v2h3v2H7v-2h3v-2H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm1 2v8h14V7H5Z',
   note: 'M10 3v10.6A4 4 0 1 0 12 17V7h6V3h-8Z',
+  // Two arrows crossing, and a loop of two arrows (with a 1 for "repeat one").
+  shuffle:
+    'M16 4h4v4h-2V7.4l-3.3 3.3-1.4-1.4L16.6 6H16V4ZM4 6.6 5.4 5.2l13.2 13.2.4-.4V17h2v4h-4v-2h1.6L4 6.6ZM9.3 13.3l1.4 1.4L5.4 20 4 18.6l5.3-5.3Z',
+  repeat:
+    'M7 7h10V4.5l3.5 3.5L17 11.5V9H7v3.5H5V9a2 2 0 0 1 2-2Zm10 10H7v2.5L3.5 16 7 12.5V15h10v-3.5h2V15a2 2 0 0 1-2 2Z',
+  repeatOne:
+    'M7 7h10V4.5l3.5 3.5L17 11.5V9H7v3.5H5V9a2 2 0 0 1 2-2Zm10 10H7v2.5L3.5 16 7 12.5V15h10v-3.5h2V15a2 2 0 0 1-2 2Zm-5.8-7.6L12.6 9h1v6h-1.5v-3.9l-.9.6v-2.3Z',
   metronome: 'M10 3h4l4 18H6l4-18Zm2 3.5L9.6 17h4.1l2.3-4.6-1.3-.7L12.7 15H11l1-8.5Z',
 } as const;
 

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { usePosition } from '../playback/position';
 import { healthLabel, healthOf } from '../room/health';
 import {
@@ -13,6 +14,14 @@ import { formatDuration, formatMs } from '../ui/format';
 import { Cover } from './Cover';
 import { Icon } from './Icons';
 import { RangeSlider } from './RangeSlider';
+
+const repeatText: Record<RepeatMode, string> = {
+  off: 'Repeat: off',
+  all: 'Repeat: all',
+  one: 'Repeat: this track',
+};
+const nextRepeat = (mode: RepeatMode): RepeatMode =>
+  repeatModes[(repeatModes.indexOf(mode) + 1) % repeatModes.length] ?? 'off';
 
 /** The player bar: current track and cover, transport, progress with seek, this device's volume, and sync health. */
 export function NowPlaying() {
@@ -30,6 +39,8 @@ export function NowPlaying() {
   const sync = status?.sync ?? null;
   const health = healthOf(playing ? sync?.errorMs : null);
   const volume = settings?.volume ?? 1;
+  const shuffled = !!state && state.unshuffled !== null;
+  const repeat = state?.repeat ?? 'off';
 
   const togglePlay = () => {
     if (playing) void playback.pause();
@@ -57,6 +68,19 @@ export function NowPlaying() {
 
       <div className="player-center">
         <div className="transport" role="group" aria-label="Transport">
+          <button
+            type="button"
+            className={`icon-button toggle${shuffled ? ' on' : ''}`}
+            aria-label="Shuffle"
+            aria-pressed={shuffled}
+            aria-keyshortcuts="S"
+            title={shuffled ? 'Shuffle is on (S)' : 'Shuffle (S)'}
+            data-testid="shuffle"
+            onClick={() => void playback.shuffle(!shuffled)}
+            disabled={!state || state.queue.length === 0}
+          >
+            <Icon name="shuffle" size={18} />
+          </button>
           <button
             type="button"
             className="icon-button"
@@ -94,6 +118,20 @@ export function NowPlaying() {
             disabled={!trackId}
           >
             <Icon name="next" />
+          </button>
+          <button
+            type="button"
+            className={`icon-button toggle${repeat === 'off' ? '' : ' on'}`}
+            aria-label={repeatText[repeat]}
+            aria-pressed={repeat !== 'off'}
+            aria-keyshortcuts="R"
+            title={`${repeatText[repeat]} (R)`}
+            data-testid="repeat"
+            data-mode={repeat}
+            onClick={() => void playback.repeat(nextRepeat(repeat))}
+            disabled={!state}
+          >
+            <Icon name={repeat === 'one' ? 'repeatOne' : 'repeat'} size={18} />
           </button>
           <button
             type="button"

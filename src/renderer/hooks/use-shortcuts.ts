@@ -1,6 +1,7 @@
 /** The window's keyboard shortcuts (see ui/shortcuts.ts for the mapping). */
 import { useEffect } from 'react';
 import { currentPositionSec } from '../playback/position';
+import { repeatModes } from '../../shared/playback/state';
 import { useStore } from '../store';
 import {
   SEEK_STEP_SEC,
@@ -31,6 +32,8 @@ function describeTarget(target: EventTarget | null): Pick<KeyPress, 'inTextField
       ['radio', 'menuitem', 'slider', 'checkbox'].includes(role));
   return { inTextField, inControl };
 }
+
+const repeatLabel = { off: 'Repeat off', all: 'Repeat all', one: 'Repeat one' } as const;
 
 function run(action: ShortcutAction): void {
   const store = useStore.getState();
@@ -63,6 +66,18 @@ function run(action: ShortcutAction): void {
     case 'prev':
       void playback.actions.prev();
       return;
+    case 'toggleShuffle': {
+      if (!state) return;
+      const on = state.unshuffled === null;
+      void playback.actions.shuffle(on).then(() => ui.actions.announce(on ? 'Shuffle on' : 'Shuffle off'));
+      return;
+    }
+    case 'cycleRepeat': {
+      if (!state) return;
+      const mode = repeatModes[(repeatModes.indexOf(state.repeat) + 1) % repeatModes.length] ?? 'off';
+      void playback.actions.repeat(mode).then(() => ui.actions.announce(repeatLabel[mode]));
+      return;
+    }
     case 'volumeUp':
     case 'volumeDown': {
       const volume = stepVolume(settings.values?.volume ?? 1, action === 'volumeUp');

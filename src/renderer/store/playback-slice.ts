@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { PlayRequest } from '../../shared/bridge/contract';
-import type { PlaybackState } from '../../shared/playback/state';
+import type { PlaybackState, RepeatMode } from '../../shared/playback/state';
 import { bridge } from '../bridge';
 
 export interface PlaybackSlice {
@@ -23,6 +23,10 @@ export interface PlaybackSlice {
       remove(index: number): Promise<void>;
       move(from: number, to: number): Promise<void>;
       clear(): Promise<void>;
+      /** Replaces the queue (an album, a playlist), playing `playIndex` when given. */
+      replace(trackIds: string[], playIndex?: number): Promise<void>;
+      shuffle(on: boolean): Promise<void>;
+      repeat(mode: RepeatMode): Promise<void>;
     };
   };
 }
@@ -72,6 +76,9 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
         remove: (index) => run(() => bridge().queue.remove(index)),
         move: (from, to) => run(() => bridge().queue.move(from, to)),
         clear: () => run(() => bridge().queue.clear()),
+        replace: (trackIds, playIndex) => run(() => bridge().queue.replace(trackIds, playIndex)),
+        shuffle: (on) => run(() => bridge().playback.shuffle(on)),
+        repeat: (mode) => run(() => bridge().playback.repeat(mode)),
       },
     },
   };

@@ -20,6 +20,10 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press('n'))).toBe('next');
     expect(shortcutFor(press('N', { shiftKey: true }))).toBe('next');
     expect(shortcutFor(press('p'))).toBe('prev');
+    expect(shortcutFor(press('s'))).toBe('toggleShuffle');
+    expect(shortcutFor(press('R', { shiftKey: true }))).toBe('cycleRepeat');
+    // G then R still goes to the room: the chord wins over repeat.
+    expect(shortcutFor(press('r'), true)).toBe('gotoRoom');
     expect(shortcutFor(press('/'))).toBe('focusSearch');
     expect(shortcutFor(press('?', { shiftKey: true }))).toBe('showShortcuts');
     expect(shortcutFor(press(',', { ctrlKey: true }))).toBe('openSettings');

@@ -6,6 +6,8 @@ export type ShortcutAction =
   | 'seekForward'
   | 'next'
   | 'prev'
+  | 'toggleShuffle'
+  | 'cycleRepeat'
   | 'focusSearch'
   | 'openSettings'
   | 'showShortcuts'
@@ -38,6 +40,8 @@ export const shortcutHelp: ReadonlyArray<{ keys: string[]; label: string }> = [
   { keys: ['→'], label: `Forward ${SEEK_STEP_SEC} seconds` },
   { keys: ['N'], label: 'Next track' },
   { keys: ['P'], label: 'Previous track' },
+  { keys: ['S'], label: 'Shuffle on or off' },
+  { keys: ['R'], label: 'Repeat: off, all, one' },
   { keys: ['+'], label: 'Volume up' },
   { keys: ['−'], label: 'Volume down' },
   { keys: ['/'], label: 'Search the library' },
@@ -93,6 +97,10 @@ export function shortcutFor(press: KeyPress, pendingG = false): ShortcutAction |
       return 'next';
     case 'p':
       return 'prev';
+    case 's':
+      return 'toggleShuffle';
+    case 'r':
+      return 'cycleRepeat';
   }
   return null;
 }

@@ -3,7 +3,7 @@
  * and response types and the validator the host runs on each request. Both transports (Electron
  * IPC and the headless peer's WebSocket) are built from this one file.
  */
-import type { PlaybackState } from '../playback/state';
+import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
 import type { PeerStatus } from '../status';
 import type { Validator } from './validate';
 import { err } from '../result';
@@ -183,6 +183,9 @@ export const confirmRequest = obj({ id: str(64, 1), accept: bool });
 export const enqueueRequest = obj({ trackIds: arrayOf(trackId, 500) });
 export const removeRequest = obj({ index: int(0, 10_000) });
 export const moveRequest = obj({ from: int(0, 10_000), to: int(0, 10_000) });
+export const replaceRequest = obj({ trackIds: arrayOf(trackId, 500), playIndex: optional(int(0, 499)) });
+export const shuffleRequest = obj({ on: bool });
+export const repeatRequest = obj({ mode: oneOf<RepeatMode>(...repeatModes) });
 
 /** Request channels: name → request and response type. */
 export interface BridgeRequests {
@@ -200,10 +203,14 @@ export interface BridgeRequests {
   'playback:report': { req: { errorMs: number; boundMs: number }; res: void };
   'playback:state': { req: void; res: PlaybackState };
   'playback:ready': { req: { trackId: string }; res: void };
+  'playback:shuffle': { req: { on: boolean }; res: void };
+  'playback:repeat': { req: { mode: RepeatMode }; res: void };
   'queue:enqueue': { req: { trackIds: string[] }; res: void };
   'queue:remove': { req: { index: number }; res: void };
   'queue:move': { req: { from: number; to: number }; res: void };
   'queue:clear': { req: void; res: void };
+  /** Replaces the queue (play an album or a playlist), optionally playing one of its tracks. */
+  'queue:replace': { req: { trackIds: string[]; playIndex?: number }; res: void };
   'settings:get': { req: void; res: SettingsView };
   'settings:set': { req: Partial<DeviceSettings>; res: SettingsView };
   'settings:pending': { req: void; res: PendingConfirmation[] };
@@ -247,10 +254,13 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playback:report': syncReport,
   'playback:state': none,
   'playback:ready': readyRequest,
+  'playback:shuffle': shuffleRequest,
+  'playback:repeat': repeatRequest,
   'queue:enqueue': enqueueRequest,
   'queue:remove': removeRequest,
   'queue:move': moveRequest,
   'queue:clear': none,
+  'queue:replace': replaceRequest,
   'settings:get': none,
   'settings:set': settingsPatch,
   'settings:pending': none,
@@ -321,12 +331,15 @@ export interface FireflyApi {
     report(errorMs: number, boundMs: number): Promise<void>;
     state(): Promise<PlaybackState>;
     ready(trackId: string): Promise<void>;
+    shuffle(on: boolean): Promise<void>;
+    repeat(mode: RepeatMode): Promise<void>;
   };
   queue: {
     enqueue(trackIds: string[]): Promise<void>;
     remove(index: number): Promise<void>;
     move(from: number, to: number): Promise<void>;
     clear(): Promise<void>;
+    replace(trackIds: string[], playIndex?: number): Promise<void>;
   };
   settings: {
     get(): Promise<SettingsView>;
@@ -363,12 +376,16 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       report: (errorMs, boundMs) => call('playback:report', { errorMs, boundMs }),
       state: () => call('playback:state', undefined),
       ready: (trackId) => call('playback:ready', { trackId }),
+      shuffle: (on) => call('playback:shuffle', { on }),
+      repeat: (mode) => call('playback:repeat', { mode }),
     },
     queue: {
       enqueue: (trackIds) => call('queue:enqueue', { trackIds }),
       remove: (index) => call('queue:remove', { index }),
       move: (from, to) => call('queue:move', { from, to }),
       clear: () => call('queue:clear', undefined),
+      replace: (trackIds, playIndex) =>
+        call('queue:replace', playIndex === undefined ? { trackIds } : { trackIds, playIndex }),
     },
     settings: {
       get: () => call('settings:get', undefined),
