@@ -2,9 +2,12 @@
  * What a newcomer reads in the Room view: downloads with the track's title and size, recent events that
  * name tracks and devices (no hashes, no peer ids, no doubled prefixes), and a favicon on the tab.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { RoomTrack } from '../../src/shared/bridge/contract';
-import { apiFetch, stopPeers, type TestPeer } from '../../test/support/peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../../test/support/peers';
 import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
 
 let peers: TestPeer[] = [];
@@ -55,5 +58,20 @@ test('the Room view names tracks and devices, and downloads show the track’s s
     // A peer id stays inside an address (…/p2p/id), which is what a dialable address is.
     expect(line).not.toMatch(/(?<!\/p2p\/)12D3KooW[1-9A-Za-z]{20,}/);
     expect(line).not.toMatch(/playback: playback:/);
+  }
+});
+
+test('Settings names the music folder shared by default', async ({ browser }) => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'firefly-home-'));
+  mkdirSync(path.join(home, 'Music'));
+  try {
+    const peer = await launchPeer({ name: 'study', env: { HOME: home } });
+    peers = [peer];
+    const page = await openWindow(browser, peer);
+    await page.getByTestId('nav-settings').click();
+    await expect(page.getByTestId('default-music-folder')).toContainText(path.join(home, 'Music'));
+    await expect(page.getByTestId('default-music-folder')).toContainText('found automatically');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });

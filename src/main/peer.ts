@@ -461,6 +461,7 @@ export class Peer {
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();
+    const music = this.musicFolders();
     return {
       self: { peerId: id.peerId, name: id.name, priority: settings.priority, addrs: id.addrs },
       leader,
@@ -490,8 +491,9 @@ export class Peer {
       config: {
         role: room.role(),
         epoch: room.epoch(),
-        libraries: this.musicFolders().folders,
-        defaultMusicFolder: this.musicFolders().isDefault,
+        libraries: this.options.libraries,
+        // The user's music folder, shared because no folder was chosen (null when folders were chosen or none exists).
+        defaultMusicFolder: music.isDefault ? (music.folders[0] ?? null) : null,
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),
@@ -718,12 +720,6 @@ export class Peer {
       'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
       'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),
       'queue:clear': () => this.command({ kind: 'clear' }),
-      'queue:replace': ({ trackIds, playIndex }) =>
-        this.command(
-          playIndex === undefined ? { kind: 'replace', trackIds } : { kind: 'replace', trackIds, playIndex },
-        ),
-      'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
-      'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
       'queue:replace': ({ trackIds, playIndex }) =>
         this.command(
           playIndex === undefined ? { kind: 'replace', trackIds } : { kind: 'replace', trackIds, playIndex },

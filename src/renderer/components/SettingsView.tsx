@@ -210,6 +210,8 @@ function LibraryFolders({
   const fromFlags = Array.isArray(status?.config.libraries)
     ? (status.config.libraries as unknown[]).filter((x): x is string => typeof x === 'string')
     : [];
+  const defaultFolder =
+    typeof status?.config.defaultMusicFolder === 'string' ? status.config.defaultMusicFolder : null;
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const next = path.trim();
@@ -241,7 +243,16 @@ function LibraryFolders({
             </button>
           </li>
         ))}
-        {folders.length === 0 && fromFlags.length === 0 ? <li className="muted">No folders yet.</li> : null}
+        {defaultFolder ? (
+          <li data-testid="default-music-folder">
+            <Icon name="folder" size={18} />
+            <code>{defaultFolder}</code>
+            <span className="tag">your music folder, found automatically</span>
+          </li>
+        ) : null}
+        {folders.length === 0 && fromFlags.length === 0 && !defaultFolder ? (
+          <li className="muted">No folders yet.</li>
+        ) : null}
       </ul>
       <form className="field-row" onSubmit={(e) => void add(e)}>
         <label htmlFor={id} className="visually-hidden">
