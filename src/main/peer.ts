@@ -461,7 +461,6 @@ export class Peer {
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();
-    const music = this.musicFolders();
     return {
       self: { peerId: id.peerId, name: id.name, priority: settings.priority, addrs: id.addrs },
       leader,
@@ -491,9 +490,8 @@ export class Peer {
       config: {
         role: room.role(),
         epoch: room.epoch(),
-        libraries: this.options.libraries,
-        // The user's music folder, shared because no folder was chosen (null when folders were chosen or none exists).
-        defaultMusicFolder: music.isDefault ? (music.folders[0] ?? null) : null,
+        libraries: this.musicFolders().folders,
+        defaultMusicFolder: this.musicFolders().isDefault,
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),

@@ -9,7 +9,6 @@ import {
   type RoomTrack,
 } from '../../shared/bridge/contract';
 import { repeatModes } from '../../shared/playback/state';
-import { repeatModes } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';
 
 interface Command {
@@ -122,33 +121,6 @@ export function replCommands(components: ReplComponents): Record<string, Command
     stop: simple('stop', 'playback:stop', 'Stopped.', 'stop playback everywhere'),
     next: simple('next', 'playback:next', 'Next track.', 'play the next track'),
     prev: simple('prev', 'playback:prev', 'Previous track.', 'play the previous track (or restart this one)'),
-    shuffle: {
-      usage: 'shuffle [on|off]',
-      help: 'shuffle the queue, or play it in its order again (no argument: switch)',
-      run: async (args) => {
-        const [raw, extra] = args;
-        if (extra !== undefined || (raw !== undefined && raw !== 'on' && raw !== 'off'))
-          throw new ReplUsageError('usage: shuffle [on|off]');
-        const on =
-          raw === undefined ? (await h['playback:state'](undefined)).unshuffled === null : raw === 'on';
-        await h['playback:shuffle']({ on });
-        return on ? 'Shuffle on.' : 'Shuffle off: the queue plays in its order.';
-      },
-    },
-    repeat: {
-      usage: 'repeat [off|all|one]',
-      help: 'repeat the queue or the current track (no argument: off → all → one → off)',
-      run: async (args) => {
-        const [raw, extra] = args;
-        const given = repeatModes.find((m) => m === raw);
-        if (extra !== undefined || (raw !== undefined && given === undefined))
-          throw new ReplUsageError('usage: repeat [off|all|one]');
-        const current = (await h['playback:state'](undefined)).repeat;
-        const mode = given ?? repeatModes[(repeatModes.indexOf(current) + 1) % repeatModes.length] ?? 'off';
-        await h['playback:repeat']({ mode });
-        return { off: 'Repeat off.', all: 'Repeating the queue.', one: 'Repeating the current track.' }[mode];
-      },
-    },
     shuffle: {
       usage: 'shuffle [on|off]',
       help: 'shuffle the queue, or play it in its order again (no argument: switch)',
