@@ -141,6 +141,8 @@ export async function runCli(argv: string[]): Promise<void> {
         debug: () => ({
           ui: headless.server.url,
           rejectedBridgeFrames: headless.bridge.rejected,
+          // Windows dropped for not reading their events or not answering pings (#24).
+          bridge: headless.bridge.stats(),
           ciphers: { pnet: pnetCipher(), noise: noiseCipher() },
           net: headless.peer.netLog().slice(-DEBUG_NET_ENTRIES),
         }),

@@ -19,6 +19,35 @@ import type { TypedEvents } from './events';
 /** Largest request frame accepted from a browser. */
 const MAX_FRAME_BYTES = 256 * 1024;
 
+/** Close code for a window that does not read what it is sent (its send queue passed the cap). */
+export const WS_CLOSE_TOO_SLOW = 4008;
+/** Close code for a window that did not answer a ping before the next one was due. */
+export const WS_CLOSE_PING_TIMEOUT = 4009;
+
+/** Options of WsBridge; every field has a default. */
+export interface WsBridgeInit {
+  /**
+   * Bytes one connection may have queued and unsent before it is dropped as too slow (default
+   * 4 MiB, minutes of events for a window that reads them). Without a cap a window that stops
+   * reading keeps every event in this process's memory: 200 of them queued 121 MB in 2 minutes.
+   */
+  maxQueuedBytes?: number;
+  /** Ping period; a connection that has not answered the previous ping by the next is dropped (default 15 s). */
+  pingIntervalMs?: number;
+  /** How long a slow connection is given to take its close frame before it is cut (default 1 s). */
+  closeGraceMs?: number;
+}
+
+/** Counters of the WebSocket bridge. */
+export interface WsBridgeStats {
+  /** Requests rejected as malformed. */
+  rejected: number;
+  /** Connections dropped because their send queue passed the cap. */
+  tooSlow: number;
+  /** Connections dropped because they stopped answering pings. */
+  pingTimeouts: number;
+}
+
 export interface WsBridgeComponents {
   handlers: BridgeHandlers;
   events: TypedEvents<BridgeEvents>;
@@ -37,18 +66,37 @@ export class WsBridge {
   /** Who is on each connection (the HTTP server authenticated it before the upgrade). */
   readonly #callers = new WeakMap<WebSocket, Caller>();
   readonly #unsubscribe: Array<() => void> = [];
+  readonly #maxQueuedBytes: number;
+  readonly #closeGraceMs: number;
+  /** Connections that answered the last ping. */
+  readonly #alive = new WeakSet<WebSocket>();
+  readonly #pinger: NodeJS.Timeout;
   #rejected = 0;
+  #tooSlow = 0;
+  #pingTimeouts = 0;
 
-  constructor(private readonly components: WsBridgeComponents) {
+  constructor(
+    private readonly components: WsBridgeComponents,
+    init: WsBridgeInit = {},
+  ) {
+    this.#maxQueuedBytes = init.maxQueuedBytes ?? 4 * 1024 * 1024;
+    this.#closeGraceMs = init.closeGraceMs ?? 1000;
     for (const event of eventNames) {
       this.#unsubscribe.push(components.events.on(event, (payload) => this.broadcast(event, payload)));
     }
     this.#wss.on('connection', (socket) => this.#accept(socket));
+    this.#pinger = setInterval(() => this.#ping(), init.pingIntervalMs ?? 15_000);
+    this.#pinger.unref();
   }
 
   /** Requests rejected as malformed since start. */
   get rejected(): number {
     return this.#rejected;
+  }
+
+  /** Counters since start. */
+  stats(): WsBridgeStats {
+    return { rejected: this.#rejected, tooSlow: this.#tooSlow, pingTimeouts: this.#pingTimeouts };
   }
 
   /** Takes over an HTTP upgrade request from an authenticated `caller`. */
@@ -66,7 +114,7 @@ export class WsBridge {
     for (const client of this.#wss.clients) {
       if (client.readyState !== client.OPEN) continue;
       if (localOnly && this.#callers.get(client)?.kind !== 'local') continue;
-      client.send(frame);
+      this.#send(client, frame);
     }
   }
 
@@ -79,6 +127,7 @@ export class WsBridge {
   /** Closes every connection. */
   close(): void {
     for (const off of this.#unsubscribe.splice(0)) off();
+    clearInterval(this.#pinger);
     for (const client of this.#wss.clients) client.terminate();
     this.#wss.close();
   }
@@ -87,6 +136,8 @@ export class WsBridge {
     this.components.onClients?.(this.#wss.clients.size);
     socket.on('close', () => this.components.onClients?.(this.#wss.clients.size));
     socket.on('error', () => socket.terminate());
+    this.#alive.add(socket);
+    socket.on('pong', () => this.#alive.add(socket));
     socket.on('message', (data, isBinary) => {
       void this.#onFrame(socket, isBinary ? null : data.toString());
     });
@@ -110,15 +161,44 @@ export class WsBridge {
       const caller = this.#callers.get(socket);
       if (!caller) throw new Error('connection is not authenticated');
       const value = await dispatchRequest(this.components.handlers, channel, payload, caller);
-      send(socket, { id, ok: true, value: value ?? null });
+      this.#send(socket, JSON.stringify({ id, ok: true, value: value ?? null }));
     } catch (error) {
       if (error instanceof BridgeError) this.#rejected++;
       const message = error instanceof Error ? error.message : String(error);
-      send(socket, { id, ok: false, error: message });
+      this.#send(socket, JSON.stringify({ id, ok: false, error: message }));
     }
   }
-}
 
-function send(socket: WebSocket, frame: unknown): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+  /** Queues a frame, or drops the connection when its queue is over the cap. */
+  #send(socket: WebSocket, frame: string): void {
+    if (socket.readyState !== socket.OPEN) return;
+    // `bufferedAmount` is what ws and the socket hold unsent: it only grows while the peer does not read.
+    if (socket.bufferedAmount + frame.length > this.#maxQueuedBytes) {
+      this.#tooSlow++;
+      this.#drop(socket, WS_CLOSE_TOO_SLOW, `too slow: over ${this.#maxQueuedBytes} bytes queued`);
+      return;
+    }
+    socket.send(frame);
+  }
+
+  /** Closes a connection with a code saying why, and cuts it if it does not take the close frame. */
+  #drop(socket: WebSocket, code: number, reason: string): void {
+    socket.close(code, reason);
+    // The close frame waits behind what is queued; a window that reads nothing never takes it.
+    setTimeout(() => socket.terminate(), this.#closeGraceMs).unref();
+  }
+
+  /** Pings every connection, cutting those that did not answer the previous ping. */
+  #ping(): void {
+    for (const client of this.#wss.clients) {
+      if (client.readyState !== client.OPEN) continue;
+      if (!this.#alive.has(client)) {
+        this.#pingTimeouts++;
+        this.#drop(client, WS_CLOSE_PING_TIMEOUT, 'ping timeout');
+        continue;
+      }
+      this.#alive.delete(client);
+      client.ping();
+    }
+  }
 }
