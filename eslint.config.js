@@ -27,6 +27,14 @@ const intoShell = {
 };
 const intoPreload = { group: ['**/preload/**', '**/preload'], message: 'Nothing imports the preload.' };
 const intoE2e = { group: ['**/e2e/**'], message: 'Source may not import e2e code.' };
+/** Tests and benchmarks share their tools (peer launchers, the acoustic rig) through test/support, not each other. */
+const testsApart = [
+  { group: ['**/e2e/**', '**/e2e'], message: 'Import shared test tools from test/support, not from e2e.' },
+  {
+    group: ['**/bench/**', '**/bench'],
+    message: 'Import shared test tools from test/support, not from bench.',
+  },
+];
 
 /** @param {object[]} patterns */
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
@@ -95,7 +103,15 @@ export default tseslint.config(
   },
   {
     files: ['e2e/**/*.ts'],
-    rules: restrict([electron, intoMain, intoRenderer]),
+    rules: restrict([electron, intoMain, intoRenderer, testsApart[1]]),
+  },
+  {
+    files: ['bench/**/*.ts'],
+    rules: restrict([testsApart[0]]),
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: restrict(testsApart),
   },
   {
     files: ['**/*.cjs', 'scripts/**/*.mjs', 'bin/**/*.mjs'],

@@ -32,11 +32,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { findOnsets } from '../e2e/acoustic/analyze';
-import { ACOUSTIC_BROWSER_ARGS, raiseAudioPriority } from '../e2e/acoustic/harness';
-import { pulseAvailable, startPulse } from '../e2e/acoustic/pulse';
-import { makeClick } from '../e2e/acoustic/signals';
-import { readWav } from '../e2e/acoustic/wav';
+import { findOnsets } from '../test/support/acoustic/analyze';
+import { ACOUSTIC_BROWSER_ARGS, raiseAudioPriority } from '../test/support/acoustic/harness';
+import { pulseAvailable, startPulse } from '../test/support/acoustic/pulse';
+import { makeClick } from '../test/support/acoustic/signals';
+import { readWav } from '../test/support/acoustic/wav';
 import { quantile } from './stats';
 
 const argv = process.argv.slice(2);

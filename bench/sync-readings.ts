@@ -40,9 +40,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startPeerRoom } from '../e2e/acoustic/peer-room';
-import { writeWav } from '../e2e/acoustic/wav';
-import { makeClickTrack, pulseAvailable, startAcousticRig } from './sync-acoustic-lib';
+import { startPeerRoom } from '../test/support/acoustic/peer-room';
+import { writeWav } from '../test/support/acoustic/wav';
+import { makeClickTrack, pulseAvailable, startAcousticRig } from '../test/support/acoustic/rig';
 
 const argv = process.argv.slice(2);
 const numberFlag = (name: string, fallback: number) => {

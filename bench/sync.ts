@@ -10,7 +10,7 @@
  * 2. Offset after each of four seeks.
  * 3. Command-to-sound for cached tracks: POST /api/resume and POST /api/play, sent to the
  *    follower and the holder in turn, until the start position is heard (see `recordTimed` and
- *    `heardAt` in sync-acoustic-lib.ts for the shared time base and its error).
+ *    `heardAt` in test/support/acoustic/rig.ts for the shared time base and its error).
  * 4. A second room whose follower runs --clock-offset-ms 250 --clock-skew-ppm 150: a click
  *    track, then a 10-minute click track played through, recorded in a window near its start
  *    and one near its end.
@@ -33,8 +33,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { summarize, type OffsetReport } from '../e2e/acoustic/analyze';
-import { startPeerRoom, type PeerRoom, type WatchReport } from '../e2e/acoustic/peer-room';
+import { summarize, type OffsetReport } from '../test/support/acoustic/analyze';
+import { startPeerRoom, type PeerRoom, type WatchReport } from '../test/support/acoustic/peer-room';
 import { apiFetch } from '../test/support/peers';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { DEFAULT_LEAD_TIME_MS } from '../src/shared/playback/barrier';
@@ -47,7 +47,7 @@ import {
   startAcousticRig,
   type AcousticRig,
   type ClickTrack,
-} from './sync-acoustic-lib';
+} from '../test/support/acoustic/rig';
 
 const TARGET = { medianMs: 0.1, p95Ms: 0.5, commandMs: 200, driftMs: 0.1 };
 const SKEW_ARGS = ['--clock-offset-ms', '250', '--clock-skew-ppm', '150'];

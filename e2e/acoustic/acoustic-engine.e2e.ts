@@ -27,9 +27,9 @@ import {
   type AcousticRunOptions,
   type AcousticRunResult,
   type ScriptControl,
-} from './harness';
-import { pulseAvailable } from './pulse';
-import { clickTimes } from './signals';
+} from '../../test/support/acoustic/harness';
+import { pulseAvailable } from '../../test/support/acoustic/pulse';
+import { clickTimes } from '../../test/support/acoustic/signals';
 
 /** The click times of a 30-click run (the harness uses `clickTimes(count)`). */
 const clickTimes30 = clickTimes(30);

@@ -3,9 +3,9 @@
  * it runs with the acoustic test (it needs no browser).
  */
 import { expect, test } from '@playwright/test';
-import { analyzeWav, findOnsets, measureOffsets } from './analyze';
-import { clickTimes, makeClick, renderClicks, seededRandom } from './signals';
-import { readWav, writeWav } from './wav';
+import { analyzeWav, findOnsets, measureOffsets } from '../../test/support/acoustic/analyze';
+import { clickTimes, makeClick, renderClicks, seededRandom } from '../../test/support/acoustic/signals';
+import { readWav, writeWav } from '../../test/support/acoustic/wav';
 
 const RATE = 48_000;
 const click = makeClick(3);

@@ -20,16 +20,21 @@
  */
 import { rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { summarize } from './analyze';
+import { summarize } from '../../test/support/acoustic/analyze';
 import {
   formatOffsets,
   makeClickTrack,
   startAcousticRig,
   type AcousticRig,
   type RecordingReport,
-} from '../../bench/sync-acoustic-lib';
-import { startPeerRoom, writeLibrary, type PeerRoom, type WatchReport } from './peer-room';
-import { pulseAvailable } from './pulse';
+} from '../../test/support/acoustic/rig';
+import {
+  startPeerRoom,
+  writeLibrary,
+  type PeerRoom,
+  type WatchReport,
+} from '../../test/support/acoustic/peer-room';
+import { pulseAvailable } from '../../test/support/acoustic/pulse';
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic peers test skipped: ${pulse.reason}`);

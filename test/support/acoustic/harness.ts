@@ -17,7 +17,7 @@ import { startPulse, type PulseServer } from './pulse';
 import { clickTimes, makeClick, renderClicks } from './signals';
 import { readWav, writeWav } from './wav';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
+const root = path.resolve(import.meta.dirname, '..', '..', '..');
 const harnessEntry = path.join(root, 'src', 'renderer', 'audio', 'acoustic-harness.ts');
 const TRACK_ID = 'clicks';
 

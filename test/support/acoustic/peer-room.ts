@@ -8,12 +8,12 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AcousticRig } from '../../bench/sync-acoustic-lib';
-import type { RoomTrack } from '../../src/shared/bridge/contract';
-import type { PlaybackState } from '../../src/shared/playback/state';
+import type { AcousticRig } from './rig';
+import type { RoomTrack } from '../../../src/shared/bridge/contract';
+import type { PlaybackState } from '../../../src/shared/playback/state';
 import { priorityWrapper, raiseAudioPriority } from './harness';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../../test/support/peers';
-import { agreeOnLeader, waitForStatuses } from '../../test/support/status';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
+import { agreeOnLeader, waitForStatuses } from '../status';
 
 type Channel = 'stereo' | 'left' | 'right' | 'mono';
 

@@ -9,22 +9,16 @@ import type { LaunchOptions } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  findOnsets,
-  measureOffsets,
-  summarize,
-  type AnalyzeOptions,
-  type OffsetReport,
-} from '../e2e/acoustic/analyze';
+import { findOnsets, measureOffsets, summarize, type AnalyzeOptions, type OffsetReport } from './analyze';
 import {
   ACOUSTIC_BROWSER_ARGS,
   runAcousticSync,
   type AcousticRunOptions,
   type AcousticRunResult,
-} from '../e2e/acoustic/harness';
-import { pulseAvailable, startPulse, type PulseServer } from '../e2e/acoustic/pulse';
-import { clickTimes, makeClick, renderClicks } from '../e2e/acoustic/signals';
-import { readWav, wavDataOffset, writeWav, type PcmAudio } from '../e2e/acoustic/wav';
+} from './harness';
+import { pulseAvailable, startPulse, type PulseServer } from './pulse';
+import { clickTimes, makeClick, renderClicks } from './signals';
+import { readWav, wavDataOffset, writeWav, type PcmAudio } from './wav';
 
 export { pulseAvailable };
 export type { OffsetReport };

@@ -1,10 +1,10 @@
-import { seededRandom } from '../../src/shared/random';
+import { seededRandom } from '../../../src/shared/random';
 /**
  * Test signals for acoustic measurements: a click train whose clicks are band-limited noise
  * bursts, defined in continuous time so they can be rendered with any sub-sample delay.
  */
 
-export { seededRandom } from '../../src/shared/random';
+export { seededRandom } from '../../../src/shared/random';
 
 /** A click as a function of time (s) from its start; zero outside [0, durationSec]. */
 export interface Click {
