@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readWav } from '../../e2e/acoustic/wav';
+import { readWav } from '../support/acoustic/wav';
 import { silentWav } from '../../src/renderer/audio/silent-wav';
 
 describe('silentWav', () => {
