@@ -6,6 +6,7 @@
 import { basename, extname } from 'node:path';
 import { parseBuffer, parseFile, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata';
 import { err, ok, type Result } from '../../shared/result';
+import { tidyText } from '../../shared/text/shown-text';
 
 /** File extensions the scanner looks at (lowercase, with dot). */
 export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -31,6 +32,8 @@ export interface AudioMeta {
   cover: { mime: string; bytes: Uint8Array } | null;
 }
 
+/** Room for tags and padding in a lossless file, as an average rate (a 10 MB tag block over 30 s). */
+const MAX_OVERHEAD_BITS_PER_SEC = 3_000_000;
 /** Below this average data rate the file holds less audio than its header claims. */
 const MIN_BITS_PER_SEC = 4_000;
 const LOSSY: ReadonlySet<string> = new Set(['mp3', 'mp2', 'mp1', 'aac', 'vorbis', 'opus']);
@@ -108,6 +111,16 @@ const judgeAudio = async (
     return err(`truncated: ${sizeBytes} bytes cannot hold ${durationSec.toFixed(1)} s of ${codec}`);
   }
   const lossy = LOSSY.has(codec);
+  // Lossless audio cannot take much more room than its raw samples: a file far bigger than that
+  // is padding (a sparse or damaged file), not music, and would be announced to the room as
+  // gigabytes of a short track. Unknown fields count at their largest.
+  const rawBitsPerSec =
+    format.sampleRate * (format.numberOfChannels ?? 8) * Math.max(format.bitsPerSample ?? 32, 8);
+  if (!lossy && bitsPerSec > 2 * rawBitsPerSec + MAX_OVERHEAD_BITS_PER_SEC) {
+    return err(
+      `inconsistent: ${sizeBytes} bytes is far more than ${durationSec.toFixed(1)} s of ${codec} can fill (a sparse or damaged file)`,
+    );
+  }
   if (
     (lossy && bitsPerSec > MAX_LOSSY_BITS_PER_SEC) ||
     (firstPass && !framesAgree(firstPass, format, bitsPerSec))
@@ -118,9 +131,10 @@ const judgeAudio = async (
   const cover = selectCover(common.picture);
   const trackNo = common.track.no;
   return ok({
-    title: common.title?.trim() || basename(path, extname(path)),
-    artist: (common.artist ?? common.albumartist ?? '').trim(),
-    album: (common.album ?? '').trim(),
+    // Tags are shown to every device in the room: tidied of control and direction characters (#24).
+    title: tidyText(common.title ?? '') || tidyText(basename(path, extname(path))),
+    artist: tidyText(common.artist ?? common.albumartist ?? ''),
+    album: tidyText(common.album ?? ''),
     trackNo: trackNo !== null && Number.isInteger(trackNo) && trackNo >= 0 ? trackNo : null,
     durationSec,
     codec,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -135,6 +135,20 @@ describe('LibraryScanner and Library', () => {
     ]);
     for (const s of skipped) expect(s.reason.length).toBeGreaterThan(5);
     expect(skipped.find((s) => s.path.endsWith('truncated.flac'))!.reason).toMatch(/truncated/);
+  });
+
+  it('skips a sparse file whose size its decoded duration cannot fill, with its reason, without reading it', async () => {
+    const { scanner, library } = services;
+    // A 2 s FLAC grown to 2 GB of zero bytes without writing them (a sparse file): its header
+    // still says 2 s. Before #24 it was listed and announced as a 2 GB track.
+    const sparse = join(music, 'sparse.flac');
+    await copyFile(audio.tones.flac, sparse);
+    await truncate(sparse, 2 * 1024 ** 3);
+    const summary = await scanner.scan();
+    expect(summary.skipped).toBe(4);
+    expect(library.list().some((t) => t.sizeBytes > 1024 ** 3)).toBe(false);
+    const reason = library.skipped().find((s) => s.path === sparse)?.reason;
+    expect(reason).toMatch(/^inconsistent: 2147483648 bytes is far more than 2\.\d s of flac/);
   });
 
   it('serves verified chunks and whole tracks straight from the files', async () => {

@@ -112,6 +112,12 @@ describe('control codec', () => {
     expect(refusal('not bytes' as unknown as Uint8Array).reason).toBe('malformed');
   });
 
+  it('shows a heartbeat name as itself: direction and control characters removed, a lone surrogate refused', () => {
+    const r = decodeControl(json(aHeartbeat({ name: '\u202EKitchen\n' })));
+    expect(r.ok && (r.value as unknown as { name: string }).name).toBe('Kitchen');
+    expect(refusal(json(aHeartbeat({ name: 'Kit\udc00chen' }))).reason).toBe('badField');
+  });
+
   it('refuses oversize messages before parsing them', () => {
     const big = json(aHeartbeat({ name: 'x'.repeat(controlLimits.maxMessageBytes) }));
     const r = refusal(big);

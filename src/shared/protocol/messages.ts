@@ -10,6 +10,7 @@
 import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
+import { shownText } from '../text/shown-text';
 import type { ClockInfo, DownloadInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
@@ -136,7 +137,8 @@ type BodyValidators = {
 
 const bodyValidators: BodyValidators = {
   heartbeat: {
-    name: str(controlLimits.maxNameChars),
+    // A name other devices show: control and direction characters removed, broken text refused (#24).
+    name: shownText(controlLimits.maxNameChars),
     priority,
     addrs: arrayOf(str(controlLimits.maxAddrChars, 1), controlLimits.maxAddrs),
     role: oneOf<Role>('leader', 'follower', 'candidate'),

@@ -13,6 +13,7 @@ import { CHUNKING } from '../chunking/fastcdc';
 import { isContentId, trackIdFromChunkIds, type Sha256Hex } from '../chunking/ids';
 import type { ChunkRef, TrackInfo } from '../library/types';
 import { err, ok, type Result } from '../result';
+import { shownText } from '../text/shown-text';
 
 /** Size limits of catalog data from peers. */
 export const catalogLimits = {
@@ -83,12 +84,6 @@ export const entryOf = (
   chunkBytes: chunks.map((c) => c.lengthBytes),
 });
 
-const boundedString =
-  (max: number, min = 0): Validator<string> =>
-  (input, path) =>
-    typeof input === 'string' && input.length >= min && input.length <= max
-      ? ok(input)
-      : err(`${path ?? 'value'}: expected a string of ${min}..${max} characters`);
 
 const field = <T>(record: Record<string, unknown>, key: string, v: Validator<T>): Result<T> =>
   v(record[key], key);
@@ -133,14 +128,16 @@ export function validateCatalogEntry(
   for (const key of Object.keys(t))
     if (!TRACK_KEYS.has(key)) return malformed(`track: unknown field "${key}"`);
   if (!isContentId(t.id)) return malformed('track.id: expected a 64-digit hex id');
+  // Shown to this device's user as they are: control and direction characters removed (#24).
   const strings = [
-    field(t, 'title', boundedString(catalogLimits.maxTitleChars)),
-    field(t, 'artist', boundedString(catalogLimits.maxArtistChars)),
-    field(t, 'album', boundedString(catalogLimits.maxAlbumChars)),
-    field(t, 'codec', boundedString(catalogLimits.maxCodecChars, 1)),
-    field(t, 'container', boundedString(catalogLimits.maxContainerChars)),
-  ];
+    field(t, 'title', shownText(catalogLimits.maxTitleChars)),
+    field(t, 'artist', shownText(catalogLimits.maxArtistChars)),
+    field(t, 'album', shownText(catalogLimits.maxAlbumChars)),
+    field(t, 'codec', shownText(catalogLimits.maxCodecChars, 1)),
+    field(t, 'container', shownText(catalogLimits.maxContainerChars)),
+  ] as const;
   for (const r of strings) if (!r.ok) return malformed(`track.${r.error}`);
+  const [title, artist, album, codec, container] = strings.map((r) => (r.ok ? r.value : ''));
   const trackNo = t.trackNo;
   if (
     trackNo !== null &&
@@ -194,13 +191,13 @@ export function validateCatalogEntry(
   return ok({
     track: {
       id: t.id,
-      title: t.title as string,
-      artist: t.artist as string,
-      album: t.album as string,
+      title: title as string,
+      artist: artist as string,
+      album: album as string,
       trackNo: trackNo as number | null,
       durationSec,
-      codec: t.codec as string,
-      container: t.container as string,
+      codec: codec as string,
+      container: container as string,
       sizeBytes: sizeBytes as number,
       hasCover: t.hasCover,
       chunkCount: chunkCount as number,

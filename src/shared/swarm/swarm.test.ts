@@ -114,6 +114,21 @@ describe('catalog entries', () => {
     });
   });
 
+  it('shows names as themselves: direction and control characters removed, a lone surrogate refused', () => {
+    const entry = anEntry();
+    const spoofed = {
+      ...entry,
+      track: { ...entry.track, title: 'Song\u202Ethgir\u0007', artist: '\u2066Band\u2069' },
+    };
+    const checked = validateCatalogEntry(spoofed, sha256);
+    expect(checked.ok && [checked.value.track.title, checked.value.track.artist]).toEqual([
+      'Songthgir',
+      'Band',
+    ]);
+    const broken = { ...entry, track: { ...entry.track, album: 'Al\ud800bum' } };
+    expect(validateCatalogEntry(broken, sha256)).toMatchObject({ ok: false, error: { reason: 'malformed' } });
+  });
+
   it('checks requests and list frames', () => {
     expect(validateCatalogRequest({ op: 'list' })).toEqual({ ok: true, value: { op: 'list' } });
     expect(validateCatalogRequest({ op: 'list', incarnation: 'abcdef01', sinceVersion: 3 }).ok).toBe(true);
