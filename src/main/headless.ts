@@ -143,6 +143,8 @@ export async function runCli(argv: string[]): Promise<void> {
           rejectedBridgeFrames: headless.bridge.rejected,
           // Windows dropped for not reading their events or not answering pings (#24).
           bridge: headless.bridge.stats(),
+          // The data folder: "disk full: N MB needed" while downloads wait for space (#24).
+          storage: headless.peer.status().storage ?? null,
           ciphers: { pnet: pnetCipher(), noise: noiseCipher() },
           net: headless.peer.netLog().slice(-DEBUG_NET_ENTRIES),
         }),

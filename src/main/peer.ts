@@ -16,6 +16,7 @@ import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
 import { StreamGuard } from './net/stream-guard';
+import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
@@ -91,6 +92,8 @@ export class Peer {
   #tokens: ApiTokens | null = null;
   /** Benches peers that keep sending malformed input on any stream protocol (#24). */
   readonly #streamGuard = new StreamGuard();
+  /** Whether the data folder takes writes; downloads pause while it does not (#24). */
+  #storage: StorageHealth | null = null;
   #lock: { release(): Promise<void> } | null = null;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
@@ -216,6 +219,15 @@ export class Peer {
         log: (line) => this.#logLine(line),
         guard: this.#streamGuard,
       });
+      this.#storage?.stop();
+      const storage = new StorageHealth({
+        dir: options.dataDir,
+        neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
+        log: (line) => this.#logLine(line),
+      });
+      this.#storage = storage;
+      storage.start();
+      storage.on('storage:changed', () => this.#statusChanged());
       const fetcher = new ChunkFetcher({
         node,
         db: library.db,
@@ -224,6 +236,7 @@ export class Peer {
         holders: (trackId) => catalog.holdersOf(trackId),
         announce: (chunkId) => chunkServer.announce(chunkId),
         log: (line) => this.#logLine(line),
+        storage,
       });
       const covers = new CoverFetcher({
         node,
@@ -416,6 +429,7 @@ export class Peer {
     running.stopLinks();
     running.playback.stop();
     running.fetcher.stop();
+    this.#storage?.stop();
     running.covers.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
@@ -487,6 +501,7 @@ export class Peer {
         net: node.droppedInput() as unknown as Record<string, number>,
         streams: this.#streamGuard.stats() as unknown as Record<string, number>,
       }),
+      storage: this.#storage?.state() ?? null,
       config: {
         role: room.role(),
         epoch: room.epoch(),
@@ -569,7 +584,7 @@ export class Peer {
     try {
       if (!library.isLocal(id) && !running.fetcher.isComplete(id)) {
         // A track only other peers hold: fetch what is missing (first in line), then serve it.
-        await running.fetcher.fetchTrack(id, { priority: 10 });
+        await running.fetcher.fetchTrack(id, { priority: 10, failOnStorageError: true });
       }
     } catch (error) {
       if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError'].includes(error.name))

@@ -5,6 +5,7 @@ import { PeersPanel } from './components/PeersPanel';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsView } from './components/SettingsView';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
+import { StorageBanner } from './components/StorageBanner';
 import { Sidebar } from './components/Sidebar';
 import { useMediaSession } from './hooks/use-media-session';
 import { PendingChanges } from './pairing/PendingChanges';
@@ -62,6 +63,7 @@ export function App() {
             {playbackError}
           </p>
         ) : null}
+        <StorageBanner />
         <PendingChanges />
         {view === 'library' ? <LibraryView /> : null}
         {view === 'queue' ? <QueuePanel /> : null}

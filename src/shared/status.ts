@@ -55,6 +55,24 @@ export interface PlaybackSummary {
   artist?: string;
 }
 
+/** Whether the data folder takes writes (#24); downloads pause while it does not and resume by themselves. */
+export interface StorageInfo {
+  /** null while writes succeed. */
+  problem: 'full' | 'io-error' | 'read-only' | null;
+  /** The error code that set the problem (ENOSPC, EIO, EROFS, SQLITE_FULL…). */
+  code: string | null;
+  /** Bytes the downloads still need to store. */
+  neededBytes: number;
+  /** Free bytes on the data folder's file system at the last check. */
+  freeBytes: number | null;
+  /** The problem in words: "disk full: 12 MB needed". */
+  message: string | null;
+  /** Writes refused since the problem began. */
+  failures: number;
+  /** When the next check of the disk is due (ms from now). */
+  nextCheckInMs: number | null;
+}
+
 export interface PeerStatus {
   self: SelfInfo;
   leader: LeaderInfo | null;
@@ -74,6 +92,8 @@ export interface PeerStatus {
     skipped: number;
     scan: { done: number; total: number; currentPath: string; running: boolean };
   };
+  /** The data folder's storage: a problem here pauses downloads (absent from older builds). */
+  storage?: StorageInfo | null;
   /** Recent notable events (failed dials, elections), newest last. */
   log: string[];
 }

@@ -62,6 +62,8 @@ function formatStatus(status: PeerStatus): string {
     `members  ${status.members.length}`,
     `clock    ${clock}`,
     `playback ${status.playback.state}${status.playback.trackId ? ` ${status.playback.title ? `${status.playback.title}${status.playback.artist ? ` — ${status.playback.artist}` : ''}` : status.playback.trackId.slice(0, 12)} at ${formatDuration(status.playback.positionSec)}` : ''}`,
+    // Only when something is wrong: "storage disk full: 12 MB needed (downloads paused)" (#24).
+    ...(status.storage?.message ? [`storage  ${status.storage.message} (downloads paused)`] : []),
   ].join('\n');
 }
 

@@ -35,6 +35,8 @@ const errorStatus: Record<string, number> = {
   InvalidSettingError: 422,
   LocalOnlyError: 403,
   UnknownConfirmationError: 404,
+  // The data folder cannot take the track's chunks: "disk full: N MB needed" (#24).
+  StorageError: 507,
 };
 
 /** An error whose message is safe to show a client, with the HTTP status it maps to. */

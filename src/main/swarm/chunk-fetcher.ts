@@ -41,6 +41,7 @@ import {
   type LibraryDb,
 } from '../library';
 import { TypedEventTarget } from '../net/typed-events';
+import { StorageError, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
 /** Collaborators of ChunkFetcher. */
@@ -54,6 +55,11 @@ export interface ChunkFetcherComponents {
   /** Told about each stored chunk, so peers watching the track learn of it (ChunkServer.announce). */
   announce?: (chunkId: string) => void;
   log?: (line: string) => void;
+  /**
+   * The data folder's health: a store write that fails for want of space (or a disk error) pauses
+   * every download until it says writable again, instead of fetching chunks it cannot keep.
+   */
+  storage?: Pick<StorageHealth, 'report' | 'writable' | 'state' | 'on'>;
 }
 
 /** Options of ChunkFetcher; every field has a default. */
@@ -95,6 +101,11 @@ export interface FetchOptions {
   signal?: AbortSignal;
   /** Higher first: the current track before the next in the queue (default 0). */
   priority?: number;
+  /**
+   * Reject with a StorageError when the store cannot take chunks, rather than wait until it can
+   * (default false: a queued download waits and resumes by itself). A media request cannot wait.
+   */
+  failOnStorageError?: boolean;
 }
 
 /** Bytes and chunks one peer supplied to a download. */
@@ -168,6 +179,7 @@ interface Unit {
 
 interface Waiter {
   priority: number;
+  failOnStorageError: boolean;
   resolve: (result: FetchResult) => void;
   reject: (error: Error) => void;
 }
@@ -273,6 +285,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#controller = controller;
     const { signal } = controller;
     this.#live = new Set(this.#c.node.connectedPeers());
+    this.#c.storage?.on(
+      'storage:changed',
+      (state) => {
+        if (state.problem === null) this.#pump();
+      },
+      { signal },
+    );
     this.#c.node.on(
       'peer:connected',
       ({ peerId }) => {
@@ -322,6 +341,9 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   fetchTrack(trackId: string, options: FetchOptions = {}): Promise<FetchResult> {
     if (!this.#controller) return Promise.reject(new FetchAbortedError(trackId));
     if (options.signal?.aborted) return Promise.reject(new FetchAbortedError(trackId));
+    const storage = this.#c.storage;
+    if (options.failOnStorageError && storage && !storage.writable && !this.isComplete(trackId))
+      return Promise.reject(new StorageError(storage.state()));
     let job = this.#jobs.get(trackId);
     if (!job) {
       const track = this.#c.db.getTrack(trackId);
@@ -338,7 +360,12 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
     const started = job;
     return new Promise<FetchResult>((resolve, reject) => {
-      const waiter: Waiter = { priority: options.priority ?? 0, resolve, reject };
+      const waiter: Waiter = {
+        priority: options.priority ?? 0,
+        failOnStorageError: options.failOnStorageError ?? false,
+        resolve,
+        reject,
+      };
       started.waiters.add(waiter);
       options.signal?.addEventListener(
         'abort',
@@ -496,6 +523,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Fills every free slot of every live peer with the best work it can do. */
   #pump(): void {
     if (!this.#controller) return;
+    // Nothing is asked for while the store cannot keep it; `storage:changed` pumps again.
+    if (this.#c.storage && !this.#c.storage.writable) return;
     const jobs = this.#jobsByPriority();
     const now = performance.now();
     if (this.#pendingPuts >= this.#maxPendingPuts) return;
@@ -544,6 +573,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       job.stallTimer = null;
       this.#refreshHolders(job);
       this.#pump();
+      // A download paused for storage is waiting on the disk, not on peers.
+      if (this.#c.storage && !this.#c.storage.writable) return;
       if (this.#jobs.get(job.trackId) === job && job.inFlight.size === 0 && job.missing.size > 0)
         this.#finish(job, new TrackUnavailableError(job.trackId, this.#missingChunks(job)));
     }, this.#stallTimeoutMs);
@@ -658,6 +689,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         job.badChunks++;
         this.#stats.badChunks++;
         this.#penalize(job, peerId, 'badChunk');
+      } else if (this.#c.storage?.report(e)) {
+        this.#storageFailed();
       } else {
         this.#log(`chunks: storing ${unit.chunkId} failed: ${String(e)}`);
       }
@@ -685,6 +718,32 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (now - job.lastProgressMs >= this.#progressIntervalMs) {
       job.lastProgressMs = now;
       this.emit('download:progress', this.#progressOf(job));
+    }
+  }
+
+  /** Bytes the running downloads still need to store (what "disk full: N MB needed" names). */
+  neededBytes(): number {
+    let bytes = 0;
+    for (const job of this.#jobs.values()) {
+      for (const u of job.missing) bytes += job.units[u]!.lengthBytes;
+      for (const u of job.inFlight.keys()) bytes += job.units[u]!.lengthBytes;
+    }
+    return bytes;
+  }
+
+  /** The store refused a write: waiters that cannot wait are told why; the rest wait for space. */
+  #storageFailed(): void {
+    const storage = this.#c.storage;
+    if (!storage) return;
+    const error = new StorageError(storage.state());
+    for (const job of this.#jobs.values()) {
+      for (const w of [...job.waiters]) {
+        if (!w.failOnStorageError) continue;
+        job.waiters.delete(w);
+        w.reject(error);
+      }
+      // A download nobody waits for any more is dropped; its stored chunks stay for next time.
+      if (job.waiters.size === 0) this.#finish(job, new FetchAbortedError(job.trackId));
     }
   }
 

@@ -28,6 +28,8 @@ export const useStore = create<Store>()((...a) => ({
 export const useIdentity = () => useStore((s) => s.peer.identity);
 /** The room status as last pushed by the host. */
 export const usePeerStatus = () => useStore((s) => s.peer.status);
+/** What keeps this device's data folder from taking downloads ("disk full: 12 MB needed"), or null. */
+export const useStorageProblem = () => useStore((s) => s.peer.status?.storage?.message ?? null);
 const noMembers: MemberInfo[] = [];
 
 /** Members of the room with the leader, for the peers panel. */

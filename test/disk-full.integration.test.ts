@@ -1,0 +1,116 @@
+/**
+ * A full disk is a state, not a loop (#24): a peer whose data folder sits on a 16 MB tmpfs
+ * downloads a 42 MB track from another peer. It must say "disk full: N MB needed" in its status,
+ * answer the media request with that error at once (not hang), stop fetching (both ends near
+ * idle, one log line, not a hundred), and finish by itself once the file system grows.
+ *
+ * Needs root to mount a tmpfs; elsewhere it is skipped with the reason printed.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTone } from './audio/make-audio';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
+import { getStatus } from './support/status';
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'firefly-diskfull-'));
+const mountPoint = path.join(root, 'small');
+mkdirSync(mountPoint);
+
+/** Mounts a 16 MB tmpfs for the data folder, or says why it cannot. */
+function mountSmallDisk(): string | null {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    return null;
+  } catch (error) {
+    return `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+const skipReason = mountSmallDisk();
+if (skipReason) console.log(`disk-full test skipped: ${skipReason}`);
+
+/** CPU time (user + system) a process has used, in seconds, from /proc. */
+function cpuSec(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+describe.skipIf(skipReason !== null)('a full data disk', () => {
+  let peers: TestPeer[] = [];
+  const music = path.join(root, 'music');
+  beforeAll(async () => {
+    mkdirSync(music);
+    // Noise, so content-defined chunks do not repeat and all 42 MB must be stored.
+    await makeTone(path.join(music, 'long.wav'), { format: 'wav', durationSec: 240, noise: true });
+  }, 120_000);
+  afterAll(async () => {
+    await stopPeers(peers);
+    execFileSync('umount', ['-l', mountPoint], { stdio: 'pipe' });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('pauses the download with "disk full: N MB needed", answers media at once, and resumes when space returns', async () => {
+    const seeder = await launchPeer({ name: 'seeder', args: ['--library', music, '--priority', '5'] });
+    peers.push(seeder);
+    const dataDir = path.join(mountPoint, 'data');
+    const fetcher = await launchPeer({
+      name: 'fetcher',
+      dataDir,
+      args: ['--bootstrap', seeder.addrs[0] as string],
+    });
+    peers = [seeder, fetcher];
+    await expect
+      .poll(async () => (await (await apiFetch(fetcher.ui, '/api/tracks')).json()) as unknown[], {
+        timeout: 60_000,
+      })
+      .toHaveLength(1);
+    const [track] = (await (await apiFetch(fetcher.ui, '/api/tracks')).json()) as { trackId: string }[];
+    const trackId = track!.trackId;
+
+    // The media request waits for the download, which runs into the full disk: a clear error, soon.
+    const startedMs = performance.now();
+    const refused = await apiFetch(fetcher.ui, `/media/track/${trackId}`);
+    const answeredMs = performance.now() - startedMs;
+    console.log(`media request on a full disk answered ${refused.status} after ${answeredMs.toFixed(0)} ms`);
+    expect(refused.status).toBe(507);
+    expect(((await refused.json()) as { error: string }).error).toMatch(/^disk full: \d+ MB needed$/);
+    expect(answeredMs).toBeLessThan(30_000);
+
+    const full = await getStatus(fetcher.ui);
+    expect(full.storage).toMatchObject({ problem: 'full', code: 'ENOSPC' });
+    expect(full.storage?.message).toMatch(/^disk full: \d+ MB needed$/);
+    // A later media request is refused straight away.
+    expect((await apiFetch(fetcher.ui, `/media/track/${trackId}`)).status).toBe(507);
+
+    // While full, neither end spins: a few seconds cost little CPU on either.
+    const pids = [seeder.process.pid as number, fetcher.process.pid as number];
+    const before = pids.map(cpuSec);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const spent = pids.map((pid, i) => cpuSec(pid) - before[i]!);
+    console.log(
+      `CPU over 5 s while full: seeder ${spent[0]!.toFixed(2)} s, fetcher ${spent[1]!.toFixed(2)} s`,
+    );
+    for (const s of spent) expect(s).toBeLessThan(1.5);
+    const storageLines = (await getStatus(fetcher.ui)).log.filter((l) => l.includes('storage:'));
+    expect(storageLines.length).toBeLessThanOrEqual(2);
+
+    // More room: the peer notices by itself (backoff checks) and the media request then succeeds.
+    execFileSync('mount', ['-o', 'remount,size=256m', mountPoint], { stdio: 'pipe' });
+    await expect
+      .poll(async () => (await getStatus(fetcher.ui)).storage?.problem ?? null, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBeNull();
+    const served = await apiFetch(fetcher.ui, `/media/track/${trackId}`);
+    expect(served.status).toBe(200);
+    const bytes = Buffer.from(await served.arrayBuffer());
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    expect(sha(bytes)).toBe(sha(readFileSync(path.join(music, 'long.wav'))));
+  });
+});
