@@ -16,6 +16,7 @@ import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
 import { StreamGuard } from './net/stream-guard';
+import { LogLimiter } from './net/log-limiter';
 import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
@@ -92,6 +93,8 @@ export class Peer {
   #tokens: ApiTokens | null = null;
   /** Benches peers that keep sending malformed input on any stream protocol (#24). */
   readonly #streamGuard = new StreamGuard();
+  /** Keeps one repeating fault from pushing everything else out of the log (#24). */
+  readonly #logLimiter = new LogLimiter();
   /** Whether the data folder takes writes; downloads pause while it does not (#24). */
   #storage: StorageHealth | null = null;
   #lock: { release(): Promise<void> } | null = null;
@@ -500,6 +503,7 @@ export class Peer {
         clock: clockStats.dropped,
         net: node.droppedInput() as unknown as Record<string, number>,
         streams: this.#streamGuard.stats() as unknown as Record<string, number>,
+        log: { suppressedLines: this.#logLimiter.suppressed },
       }),
       storage: this.#storage?.state() ?? null,
       config: {
@@ -639,7 +643,8 @@ export class Peer {
   }
 
   #logLine(line: string): void {
-    this.#log.push(`${new Date().toISOString()} ${line}`);
+    for (const admitted of this.#logLimiter.admit(line))
+      this.#log.push(`${new Date().toISOString()} ${admitted}`);
     if (this.#log.length > LOG_LINES) this.#log.splice(0, this.#log.length - LOG_LINES);
   }
 
