@@ -24,6 +24,15 @@ import { ControlChannel } from './net/control-channel';
 import type { NetLogEntry } from './net/event-log';
 import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
+import { DeviceOutputs } from './devices/device-outputs';
+import {
+  groupVolume,
+  isDeviceMessageType,
+  scaleToGroup,
+  type DeviceMessage,
+  type DeviceOutput,
+  type DeviceOutputInfo,
+} from '../shared/devices/output';
 import { createPeerNode, type PeerNode } from './net/node';
 import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
@@ -73,6 +82,7 @@ interface Running {
   chunkServer: ChunkServer;
   fetcher: ChunkFetcher;
   covers: CoverFetcher;
+  devices: DeviceOutputs;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -124,6 +134,7 @@ export class Peer {
       name: options.name,
       priority: options.priority,
       volume: 1,
+      muted: false,
       outputOffsetMs: 0,
       channel: 'stereo',
       libraries: [],
@@ -312,6 +323,24 @@ export class Peer {
         playback.leaderChanged();
         this.#statusChanged();
       });
+      const devices = new DeviceOutputs({
+        selfId: node.peerId,
+        publish: (message: DeviceMessage) =>
+          roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+        subscribe: (listener, { signal }) => {
+          const off = roomService.events.on('message:other', ({ value, from }) => {
+            if (isDeviceMessageType(value.type)) listener(from, value as DeviceMessage);
+          });
+          signal.addEventListener('abort', off, { once: true });
+        },
+        output: () => outputOf(this.settings.get()),
+        apply: async (patch) => outputOf(await this.#applySettings(patch)),
+        log: (line) => this.#logLine(line),
+      });
+      devices.events.on('outputs:changed', () => this.#statusChanged());
+      // A member that joins learns every device's output at once, not at the next periodic announcement.
+      roomService.events.on('member:joined', () => devices.announce());
+      roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
       roomService.events.on('member:left', ({ member, reason }) => {
         playback.membersChanged();
         this.notices.emit('notice', {
@@ -374,6 +403,7 @@ export class Peer {
         chunkServer,
         fetcher,
         covers,
+        devices,
         statusTimer,
         stopLinks,
       };
@@ -382,6 +412,7 @@ export class Peer {
       await catalog.start();
       playback.start();
       await roomService.start();
+      devices.start();
       await library.start();
     } catch (error) {
       await node.stop();
@@ -434,6 +465,7 @@ export class Peer {
     running.fetcher.stop();
     this.#storage?.stop();
     running.covers.stop();
+    running.devices.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
     await running.room.stop();
@@ -527,6 +559,7 @@ export class Peer {
         skipped: library.scanner.skipped().length,
         scan: this.#scan,
       },
+      devices: this.#deviceList(),
       log: this.#readableLog(),
     };
   }
@@ -744,6 +777,30 @@ export class Peer {
         ),
       'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
       'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
+      'devices:list': () => this.#deviceList(),
+      'devices:settings': async ({ peerId, ...patch }) => {
+        const running = this.#require();
+        if (!this.#deviceList().some((d) => d.peerId === peerId))
+          throw new InvalidSettingError(`no device ${peerId} in the room`);
+        await running.devices.set(peerId, patch);
+        return this.#deviceList();
+      },
+      'volume:group': async ({ group }) => {
+        const running = this.#require();
+        const list = this.#deviceList();
+        const volumes = scaleToGroup(
+          list.map((d) => d.volume),
+          group,
+        );
+        await Promise.all(
+          list.map((d, i) => {
+            const volume = volumes[i] as number;
+            return volume === d.volume ? undefined : running.devices.set(d.peerId, { volume });
+          }),
+        );
+        const devices = this.#deviceList();
+        return { group: groupVolume(devices.map((d) => d.volume)), devices };
+      },
       'settings:get': () => settingsView(this.settings.get()),
       'settings:set': async (patch, caller) => {
         if (caller.kind === 'remote') return this.#remoteSettings(patch, caller);
@@ -781,6 +838,22 @@ export class Peer {
     );
   }
 
+  /** Every device's output: this one first, then each member that announced its own. */
+  #deviceList(): DeviceOutputInfo[] {
+    const running = this.#running;
+    if (!running) return [];
+    const settings = this.settings.get();
+    const list: DeviceOutputInfo[] = [
+      { peerId: running.node.peerId, name: settings.name, self: true, ...outputOf(settings) },
+    ];
+    const names = new Map(running.room.members().map((m) => [m.peerId, m.name]));
+    for (const [peerId, output] of running.devices.outputs()) {
+      const name = names.get(peerId);
+      if (name !== undefined) list.push({ peerId, name, self: false, ...output });
+    }
+    return list;
+  }
+
   async #applySettings(patch: Partial<DeviceSettings>): Promise<DeviceSettings> {
     const before = this.settings.get();
     if (patch.libraries !== undefined) {
@@ -809,9 +882,22 @@ export class Peer {
       });
     }
     this.events.emit('settings:changed', settingsView(next));
+    if (outputKeys.some((key) => patch[key] !== undefined)) this.#running?.devices.announce();
     this.#statusChanged();
     return next;
   }
+}
+
+/** The settings other devices may see and change (see shared/devices/output.ts). */
+const outputKeys = ['volume', 'muted', 'outputOffsetMs', 'channel'] as const;
+
+function outputOf(settings: DeviceSettings): DeviceOutput {
+  return {
+    volume: settings.volume,
+    muted: settings.muted,
+    outputOffsetMs: settings.outputOffsetMs,
+    channel: settings.channel,
+  };
 }
 
 const mimeTypes: Record<string, string> = {

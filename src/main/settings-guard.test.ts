@@ -41,6 +41,7 @@ describe('settings a paired browser asks for', () => {
       name: 'Den',
       priority: 0,
       volume: 1,
+      muted: false,
       outputOffsetMs: 0,
       channel: 'stereo' as const,
       libraries: [],

@@ -1,4 +1,5 @@
 /** The shapes the peer reports about itself: `/api/status`, the bridge and the REPL share them. */
+import type { DeviceOutputInfo } from './devices/output';
 
 export type Role = 'leader' | 'follower' | 'candidate';
 
@@ -94,6 +95,8 @@ export interface PeerStatus {
   };
   /** The data folder's storage: a problem here pauses downloads (absent from older builds). */
   storage?: StorageInfo | null;
+  /** Every device's output settings (this one first), so any device can show and change them. */
+  devices?: DeviceOutputInfo[];
   /** Recent notable events (failed dials, elections), newest last. */
   log: string[];
 }

@@ -33,6 +33,8 @@ const errorStatus: Record<string, number> = {
   TrackNotFoundError: 404,
   ChunkUnavailableError: 409,
   InvalidSettingError: 422,
+  DeviceSettingsError: 422,
+  DeviceTimeoutError: 504,
   LocalOnlyError: 403,
   UnknownConfirmationError: 404,
   // The data folder cannot take the track's chunks: "disk full: N MB needed" (#24).
@@ -77,6 +79,8 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/queue/replace': [{ method: 'POST', channel: 'queue:replace', body: true }],
   '/api/shuffle': [{ method: 'POST', channel: 'playback:shuffle', body: true }],
   '/api/repeat': [{ method: 'POST', channel: 'playback:repeat', body: true }],
+  '/api/devices': [{ method: 'GET', channel: 'devices:list', body: false }],
+  '/api/volume': [{ method: 'POST', channel: 'volume:group', body: true }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },
@@ -88,6 +92,10 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/pairing/devices': [{ method: 'GET', channel: 'pairing:list', body: false }],
   '/api/pairing/revoke': [{ method: 'POST', channel: 'pairing:revoke', body: true }],
 };
+
+/** `POST /api/devices/{peerId}/settings`: the one route with a parameter, the peer id, passed in the request. */
+const DEVICE_SETTINGS_PATH = /^\/api\/devices\/([A-Za-z0-9]{1,128})\/settings$/;
+const deviceSettingsRoutes: Route[] = [{ method: 'POST', channel: 'devices:settings', body: true }];
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -201,7 +209,8 @@ export class HttpServer {
   }
 
   async #api(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    const routes = apiRoutes[pathname];
+    const device = DEVICE_SETTINGS_PATH.exec(pathname);
+    const routes = device ? deviceSettingsRoutes : apiRoutes[pathname];
     if (!routes) throw new HttpError(404, `no such endpoint ${pathname}`);
     const route = routes.find((r) => r.method === req.method);
     if (!route)
@@ -211,7 +220,11 @@ export class HttpServer {
       );
     const caller = this.components.access.authenticate(req);
     if (!caller) throw new HttpError(401, 'missing or invalid token (send Authorization: Bearer <token>)');
-    const payload = route.method === 'POST' ? await readJson(req) : undefined;
+    const body = route.method === 'POST' ? await readJson(req) : undefined;
+    const payload =
+      device && typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? { ...body, peerId: device[1] }
+        : body;
     try {
       const value = await dispatchRequest(
         this.components.handlers,

@@ -157,5 +157,10 @@ export function startAudio(): () => void {
 }
 
 function outputOf(settings: SettingsView) {
-  return { volume: settings.volume, outputOffsetMs: settings.outputOffsetMs, channel: settings.channel };
+  // Muted is volume 0 at the output; the volume setting stays, to return to on unmute.
+  return {
+    volume: settings.muted ? 0 : settings.volume,
+    outputOffsetMs: settings.outputOffsetMs,
+    channel: settings.channel,
+  };
 }

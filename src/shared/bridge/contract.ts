@@ -6,6 +6,7 @@
 import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
 import type { PeerStatus } from '../status';
 import type { Validator } from './validate';
+import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err } from '../result';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
@@ -17,6 +18,8 @@ export interface DeviceSettings {
   name: string;
   priority: number;
   volume: number;
+  /** Silenced without losing the volume it returns to. */
+  muted: boolean;
   outputOffsetMs: number;
   channel: Channel;
   /** Music folders this device scans (besides any given with --library). */
@@ -166,6 +169,7 @@ export const settingsPatch = obj({
   name: optional(deviceName),
   priority: optional(int(0, 1000)),
   volume: optional(num(0, 1)),
+  muted: optional(bool),
   outputOffsetMs: optional(outputOffset),
   channel: optional(oneOf<Channel>('left', 'right', 'stereo', 'mono')),
   libraries: optional(arrayOf(str(4096, 1), 64)),
@@ -175,6 +179,16 @@ export const settingsPatch = obj({
   closeToTray: optional(bool),
 });
 export const clockProbeRequest = obj({ t1: num() });
+/** A change to one device's output: its peer id (from the path of the HTTP route) and at least one field. */
+export const deviceSettingsRequest: Validator<{ peerId: string } & DeviceOutputPatch> = (input, path) => {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
+  const { peerId, ...patch } = input as Record<string, unknown>;
+  const id = str(128, 1)(peerId, 'peerId');
+  if (!id.ok) return id;
+  const checked = deviceOutputPatchValidator(patch, path);
+  return checked.ok ? { ok: true, value: { peerId: id.value, ...checked.value } } : checked;
+};
+export const groupVolumeRequest = obj({ group: num(0, 1) });
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
 export const readyRequest = obj({ trackId });
@@ -219,6 +233,12 @@ export interface BridgeRequests {
   'pairing:state': { req: void; res: PairingState };
   'pairing:list': { req: void; res: PairedDevice[] };
   'pairing:revoke': { req: { id: string }; res: void };
+  /** Every device's output settings (this one first), as the room announced them. */
+  'devices:list': { req: void; res: DeviceOutputInfo[] };
+  /** Changes one device's output; resolves once that device applied it. */
+  'devices:settings': { req: { peerId: string } & DeviceOutputPatch; res: DeviceOutputInfo[] };
+  /** Moves every device's volume by the same factor, so the loudest is at `group`. */
+  'volume:group': { req: { group: number }; res: { group: number; devices: DeviceOutputInfo[] } };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -269,6 +289,9 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'pairing:state': none,
   'pairing:list': none,
   'pairing:revoke': revokeRequest,
+  'devices:list': none,
+  'devices:settings': deviceSettingsRequest,
+  'volume:group': groupVolumeRequest,
 };
 
 /**
@@ -353,6 +376,11 @@ export interface FireflyApi {
     list(): Promise<PairedDevice[]>;
     revoke(id: string): Promise<void>;
   };
+  devices: {
+    list(): Promise<DeviceOutputInfo[]>;
+    set(peerId: string, patch: DeviceOutputPatch): Promise<DeviceOutputInfo[]>;
+    groupVolume(group: number): Promise<{ group: number; devices: DeviceOutputInfo[] }>;
+  };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
 }
 
@@ -398,6 +426,11 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       state: () => call('pairing:state', undefined),
       list: () => call('pairing:list', undefined),
       revoke: (id) => call('pairing:revoke', { id }),
+    },
+    devices: {
+      list: () => call('devices:list', undefined),
+      set: (peerId, patch) => call('devices:settings', { peerId, ...patch }),
+      groupVolume: (group) => call('volume:group', { group }),
     },
     on: (event, listener) => transport.on(event, listener),
   };

@@ -14,6 +14,7 @@ import { shownText } from '../text/shown-text';
 import type { ClockInfo, DownloadInfo, Role } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
+import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -48,7 +49,7 @@ export interface ControlEnvelope {
 }
 
 /** Body of each message type, by type name. */
-export interface ControlBodies extends PlaybackBodies, SwarmBodies {
+export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: {
     name: string;
@@ -167,6 +168,7 @@ const bodyValidators: BodyValidators = {
   leave: {},
   ...playbackBodyValidators,
   ...swarmBodyValidators,
+  ...deviceBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);
