@@ -11,7 +11,7 @@ import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/
 import { isSwarmMessageType } from '../shared/swarm/messages';
 import type { PlaybackCommand } from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
-import type { MemberInfo, PeerStatus, PlaybackSummary } from '../shared/status';
+import type { MemberInfo, PeerStatus, PlaybackSummary, SpeakerReport } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
@@ -89,6 +89,8 @@ interface Running {
 }
 
 const LOG_LINES = 100;
+/** A window reports its sync every second or so while it plays; an older figure says nothing about now. */
+const SYNC_REPORT_FRESH_MS = 5000;
 
 /** A running Firefly peer. */
 export class Peer {
@@ -120,6 +122,7 @@ export class Peer {
   };
   #libraryQueued = false;
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
+  #speakerState: Pick<SpeakerReport, 'state' | 'detail'> | null = null;
   #speakers = 0;
   readonly #downloads = new Map<
     string,
@@ -506,10 +509,12 @@ export class Peer {
       rttMs: m.rttMs,
       clock: m.clock,
       speaker: m.speaker,
+      output: m.output,
       download: m.download,
     }));
     const clockStatus = clock.estimate();
     const clockStats = clock.stats();
+    const music = this.musicFolders();
     return {
       self: { peerId: id.peerId, name: id.name, priority: settings.priority, addrs: id.addrs },
       leader,
@@ -541,8 +546,9 @@ export class Peer {
       config: {
         role: room.role(),
         epoch: room.epoch(),
-        libraries: this.musicFolders().folders,
-        defaultMusicFolder: this.musicFolders().isDefault,
+        libraries: this.options.libraries,
+        // The user's music folder, shared because no folder was chosen (null when folders were chosen or none exists).
+        defaultMusicFolder: music.isDefault ? (music.folders[0] ?? null) : null,
         dataDir: this.options.dataDir,
         port: this.options.port,
         bootstrap: node.bootstrapStatus(),
@@ -553,6 +559,7 @@ export class Peer {
         connectedPeers: node.connectedPeers(),
       },
       sync: this.#syncReport,
+      output: this.#output(),
       downloads: Object.fromEntries(this.#downloads),
       library: {
         tracks: this.#roomTracks().filter((t) => t.local).length,
@@ -638,8 +645,28 @@ export class Peer {
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
   setSpeakers(count: number): void {
     this.#speakers = Math.max(0, count);
+    if (this.#speakers === 0) this.#speakerState = null;
     this.#running?.room.setSpeaker(this.#speakers > 0);
+    this.#outputChanged();
     this.#running?.playback.membersChanged();
+  }
+
+  /**
+   * What this device's speaker is doing, as its window last said, with its engine's latest sync
+   * figure while it plays (a figure older than a few reports is no figure).
+   */
+  #output(): SpeakerReport | null {
+    if (this.#speakers === 0 || !this.#speakerState) return null;
+    const sync = this.#syncReport;
+    const fresh = sync !== null && Date.now() - sync.atMs < SYNC_REPORT_FRESH_MS;
+    return {
+      ...this.#speakerState,
+      syncErrorMs: this.#speakerState.state === 'playing' && fresh ? sync.errorMs : null,
+    };
+  }
+
+  #outputChanged(): void {
+    this.#running?.room.setOutput(this.#output());
   }
 
   /** The API's tokens: this device's own and its paired browsers' (open once the peer started). */
@@ -764,6 +791,12 @@ export class Peer {
       'playback:seek': ({ positionSec }) => this.command({ kind: 'seek', positionSec }),
       'playback:report': (report) => {
         this.#syncReport = { ...report, atMs: Date.now() };
+        this.#outputChanged();
+      },
+      'speaker:state': ({ state, detail }) => {
+        this.#speakerState = { state, detail };
+        this.#outputChanged();
+        this.#statusChanged();
       },
       'playback:state': () => this.#require().playback.state(),
       'playback:ready': ({ trackId }) => this.#require().playback.reportReady(trackId),

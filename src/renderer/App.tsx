@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { EnableSound } from './components/EnableSound';
 import { LibraryView } from './components/LibraryView';
 import { NowPlaying } from './components/NowPlaying';
 import { PeersPanel } from './components/PeersPanel';
@@ -64,6 +65,7 @@ export function App() {
           </p>
         ) : null}
         <StorageBanner />
+        <EnableSound />
         <PendingChanges />
         {view === 'library' ? <LibraryView /> : null}
         {view === 'queue' ? <QueuePanel /> : null}

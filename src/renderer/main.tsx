@@ -4,6 +4,7 @@ import { App } from './App';
 import { apiToken, authHeaders, forgetToken, servedWithToken } from './bridge/auth';
 import { PairingScreen } from './pairing/PairingScreen';
 import { startAudio } from './playback/engine-host';
+import { startSpeakerReports } from './playback/speaker-report';
 import { connectStore } from './store';
 import './styles.css';
 
@@ -29,6 +30,7 @@ void mustPair().then((pair) => {
   }
   connectStore();
   startAudio();
+  startSpeakerReports();
   root.render(
     <StrictMode>
       <App />

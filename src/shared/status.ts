@@ -23,6 +23,22 @@ export interface ClockInfo {
   errorMs: number;
 }
 
+/** What a device's speaker is doing, in the words its UI shows. */
+export type SpeakerState = 'idle' | 'playing' | 'waiting' | 'decoding' | 'needs-click' | 'failed';
+
+/**
+ * A device's speaker as its window reports it, shared in its heartbeats: what it does, why when
+ * it cannot play, and how far its output is from group time by its engine's own estimate (the
+ * figure sync health is judged by: the clock's error bound is a loose worst case, not the sound).
+ */
+export interface SpeakerReport {
+  state: SpeakerState;
+  /** The reason, in plain words, when it cannot play ("This file could not be decoded: …"). */
+  detail: string | null;
+  /** The engine's estimate of its output against group time (ms), while playing. */
+  syncErrorMs: number | null;
+}
+
 /** A device's download in progress, shared in its heartbeats. */
 export interface DownloadInfo {
   trackId: string;
@@ -43,6 +59,8 @@ export interface MemberInfo {
   speaker?: boolean;
   /** What the member is fetching from the room right now, if anything. */
   download?: DownloadInfo | null;
+  /** What the member's speaker is doing (null when no window plays there, or from older builds). */
+  output?: SpeakerReport | null;
 }
 
 export type PlaybackStateName = 'stopped' | 'playing' | 'paused';
@@ -85,6 +103,8 @@ export interface PeerStatus {
   config: Record<string, unknown>;
   /** The renderer's last report of its own sync error against group time (ms), if a window plays here. */
   sync?: { errorMs: number; boundMs: number; atMs: number } | null;
+  /** What this device's speaker is doing (null when no window plays here). */
+  output?: SpeakerReport | null;
   /** Tracks this peer is fetching or has fetched from other peers, by track id. */
   downloads?: Record<string, { haveChunks: number; totalChunks: number; bytes: number; done: boolean }>;
   /** This peer's own library: track count, files skipped, scan progress. */

@@ -19,7 +19,7 @@ import {
   type RoomTimings,
 } from '../../shared/election';
 import { sealControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
-import type { ClockInfo, DownloadInfo, LeaderInfo, Role } from '../../shared/status';
+import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../../shared/status';
 import { TypedEvents } from '../bridge/events';
 
 /** What the room needs from the control topic. */
@@ -139,6 +139,11 @@ export class RoomService {
     if (this.#room.self.speaker === speaker) return;
     if (this.#controller) this.#step({ kind: 'update', self: { speaker } });
     else this.#room = { ...this.#room, self: { ...this.#room.self, speaker } };
+  }
+
+  /** What this peer's speaker is doing, reported in its next heartbeats. */
+  setOutput(output: SpeakerReport | null): void {
+    if (this.#controller) this.#room = roomStep(this.#room, { kind: 'output', output }, this.#now()).room;
   }
 
   /** What this peer is fetching, reported in its next heartbeats. */

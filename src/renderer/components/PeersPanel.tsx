@@ -57,6 +57,7 @@ export function PeersPanel() {
         rttMs: null,
         clock: status.clock,
         download,
+        output: status.output ?? null,
       });
     }
     return orderedMembers(list, leader?.peerId ?? null);
@@ -157,6 +158,7 @@ export function PeersPanel() {
               <th scope="col" className="num">
                 Clock error
               </th>
+              <th scope="col">Speaker</th>
               <th scope="col">Fetching</th>
               <th scope="col">Last seen</th>
             </tr>
@@ -166,7 +168,7 @@ export function PeersPanel() {
               <tr key={m.peerId} data-peer-id={m.peerId} className={m.peerId === selfId ? 'self' : ''}>
                 <th scope="row">
                   <span className="device-name">
-                    <HealthDot health={m.peerId === leader?.peerId ? 'good' : healthOf(m.clock?.errorMs)} />
+                    <HealthDot health={speakerHealth(m.output)} />
                     {m.name}
                     {m.peerId === leader?.peerId ? (
                       <span className="leader-mark" aria-label="leader" title="Leader">
@@ -194,6 +196,7 @@ export function PeersPanel() {
                     <td className="num">{m.clock ? `±${formatMs(m.clock.errorMs)}` : '–'}</td>
                   </>
                 )}
+                <td data-testid="device-speaker">{speakerText(m.output)}</td>
                 <td data-testid="device-download">
                   {m.download && m.download.totalChunks > 0 ? (
                     <span title={byId.get(m.download.trackId)?.title ?? m.download.trackId.slice(0, 12)}>

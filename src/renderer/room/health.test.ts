@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomTrack } from '../../shared/bridge/contract';
 import type { MemberInfo, PeerStatus } from '../../shared/status';
-import { describeRoomChanges, downloadRows, downloadText, healthOf, orderedMembers } from './health';
+import {
+  describeRoomChanges,
+  downloadRows,
+  downloadText,
+  healthOf,
+  orderedMembers,
+  speakerHealth,
+  speakerText,
+} from './health';
 
 const member = (peerId: string, name: string): MemberInfo => ({
   peerId,
@@ -73,6 +81,38 @@ describe('downloadRows', () => {
     expect(downloadText({ ...row, haveChunks: 3, done: false, sizeBytes: null }, mb)).toBe(
       '30% · 3 of 10 chunks',
     );
+  });
+});
+
+describe('speaker health', () => {
+  it('judges a device by its output against group time, not by its clock’s error bound', () => {
+    const playing = (syncErrorMs: number | null) => ({
+      state: 'playing' as const,
+      detail: null,
+      syncErrorMs,
+    });
+    expect(speakerHealth(playing(0.02))).toBe('good');
+    expect(speakerHealth(playing(-0.9))).toBe('good');
+    expect(speakerHealth(playing(3))).toBe('fair');
+    expect(speakerHealth(playing(12))).toBe('poor');
+    expect(speakerHealth(playing(null))).toBe('unknown');
+    expect(speakerHealth({ state: 'needs-click', detail: null, syncErrorMs: null })).toBe('poor');
+    expect(speakerHealth({ state: 'idle', detail: null, syncErrorMs: null })).toBe('unknown');
+    expect(speakerHealth(null)).toBe('unknown');
+  });
+
+  it('says what the speaker does in words', () => {
+    expect(speakerText({ state: 'playing', detail: null, syncErrorMs: 0.021 })).toBe('Playing · 0.02 ms off');
+    expect(speakerText({ state: 'playing', detail: null, syncErrorMs: 0.001 })).toBe(
+      'Playing · <0.01 ms off',
+    );
+    expect(speakerText({ state: 'needs-click', detail: null, syncErrorMs: null })).toBe(
+      'No sound — needs a click',
+    );
+    expect(
+      speakerText({ state: 'failed', detail: 'This file could not be decoded', syncErrorMs: null }),
+    ).toBe('Cannot play: This file could not be decoded');
+    expect(speakerText(null)).toBe('No window playing');
   });
 });
 

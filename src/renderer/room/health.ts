@@ -1,6 +1,6 @@
 /** How the room looks to the user: sync health from error figures, and readable lists from the status. */
 import type { RoomTrack } from '../../shared/bridge/contract';
-import type { MemberInfo, PeerStatus } from '../../shared/status';
+import type { MemberInfo, PeerStatus, SpeakerReport } from '../../shared/status';
 
 export type Health = 'good' | 'fair' | 'poor' | 'unknown';
 
@@ -13,6 +13,46 @@ export function healthOf(errorMs: number | null | undefined): Health {
   const abs = Math.abs(errorMs);
   if (abs <= HEALTH_LIMITS_MS.good) return 'good';
   return abs <= HEALTH_LIMITS_MS.fair ? 'fair' : 'poor';
+}
+
+/**
+ * Thresholds (ms of a speaker's output against group time, by its engine's own estimate) between
+ * good, fair and poor. Two speakers a millisecond apart sound as one; at 5 ms a stereo image
+ * shifts; past that it becomes an echo. The clock's error bound is not used: it is a worst case
+ * that can read ±50 ms while the speakers are 0.02 ms apart.
+ */
+export const SPEAKER_HEALTH_LIMITS_MS = { good: 1, fair: 5 } as const;
+
+/** A device's health by its speaker: its sync while it plays, poor when it cannot play, unknown otherwise. */
+export function speakerHealth(output: SpeakerReport | null | undefined): Health {
+  if (!output) return 'unknown';
+  if (output.state === 'needs-click' || output.state === 'failed') return 'poor';
+  if (output.state !== 'playing' || output.syncErrorMs === null) return 'unknown';
+  const abs = Math.abs(output.syncErrorMs);
+  if (abs <= SPEAKER_HEALTH_LIMITS_MS.good) return 'good';
+  return abs <= SPEAKER_HEALTH_LIMITS_MS.fair ? 'fair' : 'poor';
+}
+
+/** What a device's speaker does, in words: "Playing · 0.02 ms off", "No sound — needs a click", … */
+export function speakerText(output: SpeakerReport | null | undefined): string {
+  if (!output) return 'No window playing';
+  switch (output.state) {
+    case 'playing': {
+      if (output.syncErrorMs === null) return 'Playing';
+      const abs = Math.abs(output.syncErrorMs);
+      return `Playing · ${abs < 0.01 ? '<0.01' : abs.toFixed(2)} ms off`;
+    }
+    case 'needs-click':
+      return 'No sound — needs a click';
+    case 'failed':
+      return `Cannot play${output.detail ? `: ${output.detail}` : ''}`;
+    case 'waiting':
+      return 'Waiting for data';
+    case 'decoding':
+      return 'Decoding';
+    default:
+      return 'Idle';
+  }
 }
 
 /** Words for a health, for screen readers and tooltips. */

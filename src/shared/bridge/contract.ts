@@ -4,10 +4,10 @@
  * IPC and the headless peer's WebSocket) are built from this one file.
  */
 import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
-import type { PeerStatus } from '../status';
+import type { PeerStatus, SpeakerState } from '../status';
 import type { Validator } from './validate';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
-import { err } from '../result';
+import { err, ok } from '../result';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -189,6 +189,10 @@ export const deviceSettingsRequest: Validator<{ peerId: string } & DeviceOutputP
   return checked.ok ? { ok: true, value: { peerId: id.value, ...checked.value } } : checked;
 };
 export const groupVolumeRequest = obj({ group: num(0, 1) });
+export const speakerStateRequest = obj({
+  state: oneOf<SpeakerState>('idle', 'playing', 'waiting', 'decoding', 'needs-click', 'failed'),
+  detail: (input: unknown, path?: string) => (input === null ? ok(null) : str(300)(input, path)),
+});
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
 export const readyRequest = obj({ trackId });
@@ -215,6 +219,7 @@ export interface BridgeRequests {
   'playback:prev': { req: void; res: void };
   'playback:seek': { req: { positionSec: number }; res: void };
   'playback:report': { req: { errorMs: number; boundMs: number }; res: void };
+  'speaker:state': { req: { state: SpeakerState; detail: string | null }; res: void };
   'playback:state': { req: void; res: PlaybackState };
   'playback:ready': { req: { trackId: string }; res: void };
   'playback:shuffle': { req: { on: boolean }; res: void };
@@ -272,6 +277,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playback:prev': none,
   'playback:seek': seekRequest,
   'playback:report': syncReport,
+  'speaker:state': speakerStateRequest,
   'playback:state': none,
   'playback:ready': readyRequest,
   'playback:shuffle': shuffleRequest,
@@ -352,6 +358,8 @@ export interface FireflyApi {
     prev(): Promise<void>;
     seek(positionSec: number): Promise<void>;
     report(errorMs: number, boundMs: number): Promise<void>;
+    /** What this window's speaker is doing (playing, needs a click, failed with a reason…), for every device's Room view. */
+    speakerState(state: SpeakerState, detail?: string | null): Promise<void>;
     state(): Promise<PlaybackState>;
     ready(trackId: string): Promise<void>;
     shuffle(on: boolean): Promise<void>;
@@ -402,6 +410,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       prev: () => call('playback:prev', undefined),
       seek: (positionSec) => call('playback:seek', { positionSec }),
       report: (errorMs, boundMs) => call('playback:report', { errorMs, boundMs }),
+      speakerState: (state, detail = null) => call('speaker:state', { state, detail }),
       state: () => call('playback:state', undefined),
       ready: (trackId) => call('playback:ready', { trackId }),
       shuffle: (on) => call('playback:shuffle', { on }),

@@ -18,7 +18,7 @@
  * epoch it knew.
  */
 import type { ControlDraft, ControlMessage } from '../protocol/messages';
-import type { ClockInfo, DownloadInfo, LeaderInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../status';
 import {
   createElection,
   currentLeader,
@@ -57,6 +57,8 @@ export interface RoomSelf {
   speaker?: boolean;
   /** What this peer is fetching (carried in heartbeats). */
   download?: DownloadInfo | null;
+  /** What this peer's speaker is doing (carried in heartbeats). */
+  output?: SpeakerReport | null;
 }
 
 export interface RoomConfig {
@@ -86,7 +88,9 @@ export type RoomEvent =
   /** This peer's clock estimate changed; it goes out with the next heartbeat. */
   | { kind: 'clock'; clock: ClockInfo | null }
   /** This peer's download progress changed; it goes out with the next heartbeat. */
-  | { kind: 'download'; download: DownloadInfo | null };
+  | { kind: 'download'; download: DownloadInfo | null }
+  /** This peer's speaker report changed; it goes out with the next heartbeat. */
+  | { kind: 'output'; output: SpeakerReport | null };
 
 export type RoomEffect =
   | { kind: 'publish'; msg: ControlDraft }
@@ -221,6 +225,9 @@ export function roomStep(room: RoomState, event: RoomEvent, nowMs: number): Room
     case 'download':
       next = { ...next, self: { ...next.self, download: event.download } };
       break;
+    case 'output':
+      next = { ...next, self: { ...next.self, output: event.output } };
+      break;
     case 'update': {
       const { name, priority, addrs, speaker } = event.self;
       next = {
@@ -258,6 +265,7 @@ function heartbeatDraft(room: RoomState, periodMs: number): ControlDraft {
     clock: room.self.clock ?? null,
     speaker: room.self.speaker ?? false,
     download: room.self.download ?? null,
+    output: room.self.output ?? null,
     periodMs,
   };
 }

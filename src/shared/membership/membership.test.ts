@@ -72,6 +72,8 @@ describe('member table', () => {
       lastSeenAtMs: 100,
       joinedAtMs: 100,
       rttMs: null,
+      // A heartbeat without a speaker report (an older build's) reads as none.
+      output: null,
       periodMs: defaultMembershipTimings.followerHeartbeatMs,
     });
     t.hear(heartbeat('PeerB', 2, { name: 'Kitchen', role: 'leader', leaderId: 'PeerB', epoch: 3 }), 350);

@@ -4,7 +4,7 @@
  * `leave` removes one at once. The table never lists this peer itself.
  */
 import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
-import type { ClockInfo, DownloadInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, Role, SpeakerReport } from '../status';
 
 export interface MembershipTimings {
   /**
@@ -71,6 +71,8 @@ export interface Member {
   speaker: boolean;
   /** What the member is fetching, as its latest heartbeat said. */
   download: DownloadInfo | null;
+  /** What the member's speaker is doing, as its latest heartbeat said. */
+  output: SpeakerReport | null;
   /** The member's heartbeat period, as its latest heartbeat said (0 when it did not say: the default timeout applies). */
   periodMs: number;
 }
@@ -195,6 +197,7 @@ function onHeartbeat(
     clock: msg.clock,
     speaker: msg.speaker,
     download: msg.download,
+    output: msg.output ?? null,
     periodMs: msg.periodMs ?? 0,
   };
   const next = withMember({ ...state, departed }, member);

@@ -50,6 +50,7 @@ const samples: ControlMessage[] = [
     clock: { offsetMs: -12.5, driftPpm: 3.2, rttMs: 0.4, errorMs: 0.05 },
     speaker: false,
     download: { trackId: 'ab'.repeat(32), haveChunks: 3, totalChunks: 40 },
+    output: { state: 'failed', detail: 'This file could not be decoded', syncErrorMs: null },
     periodMs: 2000,
   },
   // An older build's heartbeat: no period.
@@ -150,6 +151,15 @@ describe('control codec', () => {
 
   const badFields: [string, Record<string, unknown>][] = [
     ['missing v', aHeartbeat({ v: undefined })],
+    [
+      'unknown speaker state',
+      aHeartbeat({ output: { state: 'exploding', detail: null, syncErrorMs: null } }),
+    ],
+    [
+      'long speaker detail',
+      aHeartbeat({ output: { state: 'failed', detail: 'x'.repeat(301), syncErrorMs: null } }),
+    ],
+    ['non-finite sync error', aHeartbeat({ output: { state: 'playing', detail: null, syncErrorMs: 'NaN' } })],
     ['v zero', aHeartbeat({ v: 0 })],
     ['v fractional', aHeartbeat({ v: 1.5 })],
     ['v string', aHeartbeat({ v: '1' })],

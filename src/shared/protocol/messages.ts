@@ -11,7 +11,7 @@ import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../bridge/validate';
 import { err, ok, type Result } from '../result';
 import { shownText } from '../text/shown-text';
-import type { ClockInfo, DownloadInfo, Role } from '../status';
+import type { ClockInfo, DownloadInfo, Role, SpeakerReport, SpeakerState } from '../status';
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
@@ -63,6 +63,8 @@ export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies
     speaker: boolean;
     /** The track the sender is fetching and how far it got (null when it fetches nothing). */
     download: DownloadInfo | null;
+    /** What the sender's speaker is doing (absent from builds before it existed). */
+    output?: SpeakerReport | null;
     /**
      * The sender's heartbeat period: members time it out after a few missed ones. Absent from
      * builds before it existed; their heartbeats are taken at the default follower period.
@@ -159,6 +161,15 @@ const bodyValidators: BodyValidators = {
         haveChunks: int(0, 1_000_000),
         totalChunks: int(0, 1_000_000),
       }) as Validator<DownloadInfo>,
+    ),
+    output: optional(
+      nullable(
+        obj({
+          state: oneOf<SpeakerState>('idle', 'playing', 'waiting', 'decoding', 'needs-click', 'failed'),
+          detail: nullable(str(300)),
+          syncErrorMs: nullable(num(-1e6, 1e6)),
+        }) as Validator<SpeakerReport>,
+      ),
     ),
     periodMs: optional(int(1, 600_000)),
   },
