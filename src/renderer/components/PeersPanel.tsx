@@ -6,6 +6,8 @@ import {
   healthLabel,
   healthOf,
   orderedMembers,
+  speakerHealth,
+  speakerText,
   type Health,
 } from '../room/health';
 import { usePeerStatus, usePlaybackState, useTrackMap } from '../store';
