@@ -112,5 +112,5 @@ describe.skipIf(skipReason !== null)('a full data disk', () => {
     const bytes = Buffer.from(await served.arrayBuffer());
     const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     expect(sha(bytes)).toBe(sha(readFileSync(path.join(music, 'long.wav'))));
-  });
+  }, 300_000);
 });
