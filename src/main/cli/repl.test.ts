@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
+import { scaleToGroup, type DeviceOutputInfo } from '../../shared/devices/output';
 import { applyCommand, type PlaybackCommand, type RepeatMode } from '../../shared/playback/state';
 import { BUILDER_NOW_MS, aContext, aState, seededRandom } from '../../shared/playback/testing';
 import type { PeerStatus } from '../../shared/status';
@@ -185,5 +186,82 @@ describe('repl: shuffle and repeat', () => {
     expect(room.state().repeat).toBe('all');
     expect(await runReplLine(room.commands, 'repeat twice')).toBe('Error: usage: repeat [off|all|one]');
     expect(await runReplLine(room.commands, 'help')).toMatch(/repeat \[off\|all\|one\]/);
+  });
+});
+
+describe('repl: volume', () => {
+  /** Handlers over an in-memory room of three devices, scaling the group with the real rule. */
+  function threeDevices() {
+    let devices: DeviceOutputInfo[] = [
+      {
+        peerId: '12D3KooWLiving',
+        name: 'living',
+        self: true,
+        volume: 1,
+        muted: false,
+        outputOffsetMs: 0,
+        channel: 'stereo',
+      },
+      {
+        peerId: '12D3KooWKitchen',
+        name: 'Kitchen',
+        self: false,
+        volume: 0.5,
+        muted: false,
+        outputOffsetMs: 0,
+        channel: 'stereo',
+      },
+      {
+        peerId: '12D3KooWAttic',
+        name: 'attic',
+        self: false,
+        volume: 0.2,
+        muted: false,
+        outputOffsetMs: 0,
+        channel: 'stereo',
+      },
+    ];
+    const h = {
+      'devices:list': () => devices,
+      'devices:settings': ({ peerId, ...patch }: { peerId: string } & Partial<DeviceOutputInfo>) =>
+        (devices = devices.map((d) => (d.peerId === peerId ? { ...d, ...patch } : d))),
+      'volume:group': ({ group }: { group: number }) => {
+        const volumes = scaleToGroup(
+          devices.map((d) => d.volume),
+          group,
+        );
+        devices = devices.map((d, i) => ({ ...d, volume: volumes[i] as number }));
+        return { group, devices };
+      },
+    } as unknown as BridgeHandlers;
+    return { commands: replCommands({ handlers: h, debug: () => ({}) }), devices: () => devices };
+  }
+
+  it('lists every speaker, sets this device, another by name or peer id, mutes, and moves the group', async () => {
+    const room = threeDevices();
+    expect(await runReplLine(room.commands, 'volume')).toMatch(
+      /^living\s+100%\s+\(this device\)\nKitchen\s+50%\nattic\s+20%$/,
+    );
+    await runReplLine(room.commands, 'volume 80');
+    expect(room.devices()[0]?.volume).toBe(0.8);
+    await runReplLine(room.commands, 'volume kitchen 30');
+    expect(room.devices()[1]?.volume).toBe(0.3);
+    expect(await runReplLine(room.commands, 'volume Attic mute')).toMatch(/attic\s+20%\s+muted/);
+    await runReplLine(room.commands, 'volume Attic unmute');
+    expect(room.devices()[2]?.muted).toBe(false);
+    await runReplLine(room.commands, 'volume Kitchen 45');
+    expect(room.devices()[1]?.volume).toBe(0.45);
+    await runReplLine(room.commands, 'volume group 40');
+    expect(room.devices().map((d) => d.volume)).toEqual([0.4, 0.225, 0.1]);
+  });
+
+  it('explains bad input', async () => {
+    const room = threeDevices();
+    expect(await runReplLine(room.commands, 'volume 140')).toMatch(/usage: volume \[device\] N/);
+    expect(await runReplLine(room.commands, 'volume garage 20')).toBe(
+      'Error: no device “garage”; the room has living, Kitchen, attic',
+    );
+    expect(await runReplLine(room.commands, 'volume group loud')).toMatch(/usage: volume group N/);
+    expect(await runReplLine(room.commands, 'volume a b c')).toMatch(/usage: volume \[device\] N/);
   });
 });

@@ -8,6 +8,7 @@ import {
   type CallerHandlers,
   type RoomTrack,
 } from '../../shared/bridge/contract';
+import type { DeviceOutputInfo } from '../../shared/devices/output';
 import { repeatModes } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';
 
@@ -150,6 +151,42 @@ export function replCommands(components: ReplComponents): Record<string, Command
         return { off: 'Repeat off.', all: 'Repeating the queue.', one: 'Repeating the current track.' }[mode];
       },
     },
+    volume: {
+      usage: 'volume [device] N',
+      help: 'list every speaker’s volume, or set one (N = 0–100, mute, unmute); device “group” moves all',
+      run: async (args) => {
+        const devices = await h['devices:list'](undefined);
+        if (args.length === 0) return formatVolumes(devices);
+        if (args.length > 2) throw new ReplUsageError('usage: volume [device] N');
+        const [first, second] = args as [string, string | undefined];
+        const level = second ?? first;
+        const who = second === undefined ? null : first;
+        if (who === 'group') {
+          const group = parsePercent(level);
+          if (group === null) throw new ReplUsageError('usage: volume group N, with N from 0 to 100');
+          const r = await h['volume:group']({ group });
+          return formatVolumes(r.devices);
+        }
+        const device = who === null ? devices.find((d) => d.self) : findDevice(devices, who);
+        if (!device)
+          throw new ReplUsageError(
+            `no device “${who ?? ''}”; the room has ${devices.map((d) => d.name).join(', ')}`,
+          );
+        const volume = parsePercent(level);
+        const patch =
+          level === 'mute'
+            ? { muted: true }
+            : level === 'unmute'
+              ? { muted: false }
+              : volume === null
+                ? null
+                : { volume };
+        if (patch === null)
+          throw new ReplUsageError('usage: volume [device] N, with N from 0 to 100, mute or unmute');
+        const after = await h['devices:settings']({ peerId: device.peerId, ...patch });
+        return formatVolumes(after);
+      },
+    },
     status: {
       usage: 'status',
       help: 'show leader, clock and playback status',
@@ -207,6 +244,32 @@ export function replCommands(components: ReplComponents): Record<string, Command
     exit: { usage: 'exit', help: 'stop this peer and quit', run: () => '' },
   };
   return commands;
+}
+
+function formatVolumes(devices: DeviceOutputInfo[]): string {
+  if (devices.length === 0) return 'No devices known yet.';
+  return devices
+    .map(
+      (d) =>
+        `${d.name.padEnd(16)} ${String(Math.round(d.volume * 100)).padStart(3)}%${d.muted ? '  muted' : ''}${d.self ? '  (this device)' : ''}`,
+    )
+    .join('\n');
+}
+
+/** 0–100 as a volume in 0..1, or null. */
+function parsePercent(text: string): number | null {
+  if (!/^\d{1,3}$/.test(text)) return null;
+  const n = Number(text);
+  return n <= 100 ? n / 100 : null;
+}
+
+/** A device by name (any case) or by the end of its peer id. */
+function findDevice(devices: DeviceOutputInfo[], who: string): DeviceOutputInfo | undefined {
+  const lower = who.toLowerCase();
+  return (
+    devices.find((d) => d.name.toLowerCase() === lower) ??
+    (who.length >= 4 ? devices.find((d) => d.peerId.endsWith(who)) : undefined)
+  );
 }
 
 /** `confirm` / `refuse`: a paired browser's room-passphrase or folder change waits for the device's user. */

@@ -39,6 +39,7 @@ export function NowPlaying() {
   const sync = status?.sync ?? null;
   const health = healthOf(playing ? sync?.errorMs : null);
   const volume = settings?.volume ?? 1;
+  const muted = settings?.muted ?? false;
   const shuffled = !!state && state.unshuffled !== null;
   const repeat = state?.repeat ?? 'off';
 
@@ -187,10 +188,11 @@ export function NowPlaying() {
         <button
           type="button"
           className="icon-button"
-          aria-label={volume === 0 ? 'Unmute' : 'Mute'}
-          onClick={() => void settingsActions.update({ volume: volume === 0 ? 0.8 : 0 })}
+          aria-label={muted ? 'Unmute' : 'Mute'}
+          data-testid="mute"
+          onClick={() => void settingsActions.update({ muted: !muted })}
         >
-          <Icon name={volume === 0 ? 'mute' : 'volume'} />
+          <Icon name={muted || volume === 0 ? 'mute' : 'volume'} />
         </button>
         <RangeSlider
           label="Volume"

@@ -14,6 +14,7 @@ import { usePeerStatus, usePlaybackState, useTrackMap } from '../store';
 import { countOf, formatAgo, formatBytes, formatMs, formatSignedMs } from '../ui/format';
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
+import { SpeakerVolumes } from './SpeakerVolumes';
 
 function HealthDot({ health }: { health: Health }) {
   return (
@@ -143,6 +144,8 @@ export function PeersPanel() {
           )}
         </article>
       </div>
+
+      <SpeakerVolumes />
 
       <h2 className="section-title">Devices</h2>
       <div className="table-wrap">

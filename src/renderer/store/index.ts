@@ -7,13 +7,14 @@ import type { MemberInfo } from '../../shared/status';
 import { bridge } from '../bridge';
 import { fixtureCountFromSearch } from '../library/fixture';
 import { describeRoomChanges } from '../room/health';
+import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createLibrarySlice, type LibrarySlice } from './library-slice';
 import { createPeerSlice, type PeerSlice } from './peer-slice';
 import { createPlaybackSlice, type PlaybackSlice } from './playback-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
-export type Store = PeerSlice & SettingsSlice & LibrarySlice & PlaybackSlice & UiSlice;
+export type Store = PeerSlice & SettingsSlice & LibrarySlice & PlaybackSlice & UiSlice & DevicesSlice;
 export type { View } from './ui-slice';
 
 export const useStore = create<Store>()((...a) => ({
@@ -22,6 +23,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createLibrarySlice(...a),
   ...createPlaybackSlice(...a),
   ...createUiSlice(...a),
+  ...createDevicesSlice(...a),
 }));
 
 /** This peer's identity. */
@@ -55,8 +57,12 @@ export const useActions = () =>
       library: s.library.actions,
       playback: s.playback.actions,
       ui: s.ui.actions,
+      devices: s.devices.actions,
     })),
   );
+/** Every device's output settings (this one first), and the last error changing one. */
+export const useDevices = () =>
+  useStore(useShallow((s) => ({ list: s.devices.list, error: s.devices.error })));
 /** The room's playback state. */
 export const usePlaybackState = () => useStore((s) => s.playback.state);
 /** The last playback command error. */
@@ -110,6 +116,7 @@ export function connectStore(search: string = location.search): () => void {
     bridge().on('status:changed', (status) => {
       const before = useStore.getState().peer.status;
       useStore.getState().peer.actions.setStatus(status);
+      if (status.devices) useStore.getState().devices.actions.setList(status.devices);
       const changes = describeRoomChanges(before, status);
       if (changes.length > 0) useStore.getState().ui.actions.announce(changes.join(' '));
     }),
