@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { usePosition } from '../playback/position';
-import { healthLabel, healthOf } from '../room/health';
+import { healthLabel, speakerHealth } from '../room/health';
 import {
   useActions,
   useCurrentTrack,
@@ -37,7 +37,8 @@ export function NowPlaying() {
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
   const sync = status?.sync ?? null;
-  const health = healthOf(playing ? sync?.errorMs : null);
+  // Judged as the Room view judges every device: by its speaker's output against group time.
+  const health = playing ? speakerHealth(status?.output) : 'unknown';
   const volume = settings?.volume ?? 1;
   const muted = settings?.muted ?? false;
   const shuffled = !!state && state.unshuffled !== null;
