@@ -54,6 +54,12 @@ export interface EngineEvent {
   what: string;
 }
 
+/** Chromium's `AudioContext.playbackStats` (not in the DOM typings yet). */
+interface PlaybackStats {
+  underrunEvents: number;
+  underrunDuration: number;
+}
+
 /** Status, snapshot, settings and diagnostics shared by the engine's public face. */
 export abstract class EngineState {
   protected status: EngineStatus = 'idle';
@@ -64,6 +70,8 @@ export abstract class EngineState {
   protected startCount = 0;
   protected correctionCount = 0;
   private readonly eventLog: EngineEvent[] = [];
+  /** Underruns the browser had counted at the last look (`AudioContext.playbackStats`, where it exists). */
+  private underrunsSeen: { events: number; durationSec: number } | null = null;
   private readonly listeners = new Set<() => void>();
   private snapshot: AudioEngineSnapshot | undefined;
 
@@ -126,6 +134,23 @@ export abstract class EngineState {
   protected note(what: string): void {
     this.eventLog.push({ atMs: performance.now(), what });
     if (this.eventLog.length > 100) this.eventLog.shift();
+  }
+
+  /**
+   * Notes glitches the browser counted since the last call: blocks its audio render thread did not deliver
+   * in time (Chromium's `playbackStats`). Such a stall may also move the output, which then shows as an
+   * output clock step; a stall further down (the audio service, the sound server) shows only as that step,
+   * so the note tells where a jump came from.
+   */
+  protected noteUnderruns(context: AudioContext | null): void {
+    const stats = (context as (AudioContext & { playbackStats?: PlaybackStats }) | null)?.playbackStats;
+    if (!stats || !Number.isFinite(stats.underrunEvents)) return;
+    const seen = this.underrunsSeen;
+    this.underrunsSeen = { events: stats.underrunEvents, durationSec: stats.underrunDuration };
+    if (seen && stats.underrunEvents > seen.events) {
+      const ms = (stats.underrunDuration - seen.durationSec) * 1000;
+      this.note(`render underrun: ${stats.underrunEvents - seen.events} glitches, ${ms.toFixed(1)} ms`);
+    }
   }
 
   private buildSnapshot(): AudioEngineSnapshot {

@@ -1,5 +1,6 @@
 /**
  * The streaming audio engine: plays the room's timeline on this device through one AudioWorklet.
+ * (It replaces the whole-file engine in `engine.ts` once the app switches to it: #25.)
  *
  * Parts (each in its own file): the decoder worker reads the track by byte ranges and decodes a
  * bounded window ahead of the play head (`decoder/`); the player worklet renders it against a
@@ -13,27 +14,13 @@ import type { ClockMapFit, ClockMapInit } from './clock-map';
 import { ClockMap, contextToPerformance } from './clock-map';
 import type { GroupTimeSource } from './group-clock';
 import { connectOutput, type OutputGraph } from './output-graph';
-import type {
-  DecoderToEngine,
-  EngineToDecoder,
-  EngineToPlayer,
-  PlayerStatus,
-  TrackInfo,
-} from './player/protocol';
+import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
+import type { EngineToPlayer, PlayerStatus } from './player/protocol';
 import { clockLineThrough, groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
 import { EngineState, type OutputSettings, type StartRecord } from './engine-state';
 import { expectedPosition, sameTimeline, type PlaybackSchedule } from './timeline';
 
-/** A failure to fetch or decode a track. */
-export class TrackLoadError extends Error {
-  override name = 'TrackLoadError';
-  constructor(
-    readonly trackId: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { TrackLoadError };
 
 /** The narrow parts the engine is built from. */
 export interface StreamEngineComponents {
@@ -76,12 +63,10 @@ export class StreamEngine extends EngineState {
   private readonly onSyncReport: ((errorMs: number, boundMs: number) => void) | undefined;
   private readonly clockMapInit: ClockMapInit;
   private readonly preloadTimeoutMs: number;
-  private readonly infos = new Map<string, TrackInfo>();
-  private readonly probes = new Map<string, { resolve: () => void; reject: (e: Error) => void }[]>();
   private context: AudioContext | null = null;
   private clockMap: ClockMap | null = null;
   private node: AudioWorkletNode | null = null;
-  private worker: Worker | null = null;
+  private decoder: DecoderClient | null = null;
   private graph: OutputGraph | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private starting: Promise<void> | null = null;
@@ -121,14 +106,23 @@ export class StreamEngine extends EngineState {
     });
     this.node = node;
     this.graph = connectOutput(ctx, node, { ...this.settings, rampSec: this.rampSec });
-    const worker = this.components.createDecoder();
-    this.worker = worker;
+    this.decoder = new DecoderClient(
+      this.components.createDecoder(),
+      {
+        onTrackError: (error, generation) => {
+          this.note(`track ${error.trackId}: ${error.message}`);
+          if (generation === this.generation)
+            this.setStatus('error', `track ${error.trackId}: ${error.message}`);
+        },
+        onWorkerError: (message) => this.setStatus('error', message),
+      },
+      this.preloadTimeoutMs,
+    );
+    // The decoder sends PCM straight to the player, and the player its play head straight back.
     const channel = new MessageChannel();
-    this.toDecoder({ type: 'player-port', port: channel.port1 }, [channel.port1]);
+    this.decoder.connectPlayer(channel.port1);
     this.toPlayer({ type: 'decoder-port', port: channel.port2 }, [channel.port2]);
     node.port.onmessage = (event: MessageEvent<PlayerStatus>) => this.onPlayerStatus(event.data);
-    worker.onmessage = (event: MessageEvent<DecoderToEngine>) => this.onDecoder(event.data);
-    worker.onerror = (event) => this.setStatus('error', `decoder worker failed: ${event.message}`);
     this.clockMap = new ClockMap(ctx, this.clockMapInit);
     this.clockMap.start();
     this.clockMap.onStep((stepMs) => this.note(`output clock moved ${stepMs.toFixed(2)} ms`));
@@ -155,8 +149,8 @@ export class StreamEngine extends EngineState {
     this.timer = null;
     this.clockMap?.stop();
     this.clockMap = null;
-    this.worker?.terminate();
-    this.worker = null;
+    this.decoder?.terminate();
+    this.decoder = null;
     this.graph?.disconnect();
     this.graph = null;
     this.node = null;
@@ -175,21 +169,7 @@ export class StreamEngine extends EngineState {
   /** Reads a track's header ahead of time (e.g. the next one in the queue); rejects if it cannot be played. */
   async preload(trackId: string): Promise<void> {
     await this.start();
-    if (this.infos.has(trackId)) return;
-    await new Promise<void>((resolve, reject) => {
-      const waiters = this.probes.get(trackId) ?? [];
-      const timer = setTimeout(
-        () => reject(new TrackLoadError(trackId, 'timed out reading the track')),
-        this.preloadTimeoutMs,
-      );
-      waiters.push({
-        resolve: () => (clearTimeout(timer), resolve()),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this.probes.set(trackId, waiters);
-      if (waiters.length === 1)
-        this.toDecoder({ type: 'probe', ...this.source(trackId), contextRate: this.rate });
-    });
+    await this.decoder?.probe(this.source(trackId), this.rate);
   }
 
   /**
@@ -219,7 +199,7 @@ export class StreamEngine extends EngineState {
     if (!state || state.paused) {
       this.segment = null;
       this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
-      this.toDecoder({ type: 'close' });
+      this.decoder?.close();
       return this.setStatus(state ? 'paused' : 'idle');
     }
     const rate = this.rate;
@@ -235,13 +215,12 @@ export class StreamEngine extends EngineState {
     const joinFrame = now ? Math.floor(expectedPosition(state.anchor, now.groupMs) * rate) : 0;
     this.pushClockLine();
     this.toPlayer({ type: 'play', segment });
-    this.toDecoder({
-      type: 'open',
+    this.decoder?.open(
+      this.source(state.trackId),
       generation,
-      ...this.source(state.trackId),
-      startFrame: Math.max(segment.anchorFrame, joinFrame),
-      contextRate: rate,
-    });
+      Math.max(segment.anchorFrame, joinFrame),
+      rate,
+    );
     this.setStatus('loading');
   }
 
@@ -287,7 +266,7 @@ export class StreamEngine extends EngineState {
 
   protected durationSec(): number | null {
     const id = this.target?.trackId;
-    return id ? (this.infos.get(id)?.durationSec ?? null) : null;
+    return id ? (this.decoder?.info(id)?.durationSec ?? null) : null;
   }
 
   protected contextState(): AudioContextState | 'none' {
@@ -306,7 +285,7 @@ export class StreamEngine extends EngineState {
     return this.context?.sampleRate ?? 48_000;
   }
 
-  private source(trackId: string): { trackId: string; url: string; headers: Record<string, string> } {
+  private source(trackId: string): TrackLocation {
     return {
       trackId,
       url: new URL(this.trackUrl(trackId), location.href).href,
@@ -316,10 +295,6 @@ export class StreamEngine extends EngineState {
 
   private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {
     this.node?.port.postMessage(message, transfer);
-  }
-
-  private toDecoder(message: EngineToDecoder, transfer: Transferable[] = []): void {
-    this.worker?.postMessage(message, transfer);
   }
 
   /** Sends the player the group time of its output frames: now, and 10 s on (the slope carries both clocks' drift). */
@@ -341,6 +316,7 @@ export class StreamEngine extends EngineState {
   }
 
   private tick(): void {
+    this.noteUnderruns(this.context);
     this.pushClockLine();
     const now = performance.now();
     if (
@@ -364,7 +340,9 @@ export class StreamEngine extends EngineState {
     }
     if (status.repositions > (before?.repositions ?? 0)) {
       this.correctionCount += status.repositions - (before?.repositions ?? 0);
-      this.note(`re-positioned (error ${(((before?.errorFrames ?? 0) * 1000) / this.rate).toFixed(2)} ms)`);
+      this.note(
+        `re-positioned (error ${(((status.repositionErrorFrames ?? 0) * 1000) / this.rate).toFixed(2)} ms)`,
+      );
     }
     if (
       status.phase === 'playing' &&
@@ -398,34 +376,5 @@ export class StreamEngine extends EngineState {
     this.startRecord = record;
     this.startCount++;
     this.note(`start at ${record.offsetSec.toFixed(3)} s of the track`);
-  }
-
-  private onDecoder(message: DecoderToEngine): void {
-    switch (message.type) {
-      case 'info':
-        this.infos.set(message.info.trackId, message.info);
-        this.settleProbes(message.info.trackId, null);
-        break;
-      case 'buffered':
-        break;
-      case 'error':
-      case 'unsupported': {
-        const text = message.type === 'error' ? message.message : `cannot be decoded here: ${message.reason}`;
-        this.note(`track ${message.trackId}: ${text}`);
-        this.settleProbes(message.trackId, new TrackLoadError(message.trackId, text));
-        if (message.generation === this.generation)
-          this.setStatus('error', `track ${message.trackId}: ${text}`);
-        break;
-      }
-    }
-  }
-
-  private settleProbes(trackId: string, error: Error | null): void {
-    const waiters = this.probes.get(trackId);
-    this.probes.delete(trackId);
-    for (const w of waiters ?? []) {
-      if (error) w.reject(error);
-      else w.resolve();
-    }
   }
 }

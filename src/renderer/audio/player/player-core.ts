@@ -57,6 +57,7 @@ export class PlayerCore {
   private errorFrames: number | null = null;
   private starvedFrames = 0;
   private repositions = 0;
+  private repositionErrorFrames: number | null = null;
   private started: PlayerStatus['started'] = null;
   private silentFrames = 0;
   private lastContextFrame = 0;
@@ -89,6 +90,7 @@ export class PlayerCore {
     this.errorFrames = null;
     this.starvedFrames = 0;
     this.repositions = 0;
+    this.repositionErrorFrames = null;
     this.started = null;
   }
 
@@ -145,6 +147,7 @@ export class PlayerCore {
       ratio: this.ratio,
       starvedFrames: this.starvedFrames,
       repositions: this.repositions,
+      repositionErrorFrames: this.repositionErrorFrames,
       started: this.started,
       bufferedFrames: playing ? this.queue.contiguousFrom(this.head) : this.queue.size,
       overruns: this.queue.overruns,
@@ -206,6 +209,7 @@ export class PlayerCore {
         this.jumpPending = true;
         this.targetGain = 0;
         this.repositions++;
+        this.repositionErrorFrames = this.errorFrames;
       } else {
         this.ratio = steering.ratio;
       }

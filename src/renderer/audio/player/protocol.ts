@@ -62,6 +62,8 @@ export interface PlayerStatus {
   starvedFrames: number;
   /** Sample-exact re-positions (with fades) done, this generation. */
   repositions: number;
+  /** The error (frames) that called for the last of them, or null. */
+  repositionErrorFrames: number | null;
   /** The first sound of this generation: at context frame `contextFrame`, track frame `trackFrame`. */
   started: { contextFrame: number; trackFrame: number } | null;
   /** Decoded frames held ahead of the play head. */

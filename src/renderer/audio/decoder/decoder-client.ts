@@ -1,0 +1,121 @@
+/**
+ * The engine's side of the decoder worker: starts it, hands it the player's port, asks it to probe,
+ * open and close tracks, and turns its answers into promises and callbacks. What a track turned out
+ * to be (format, rate, duration) is kept for the engine's snapshot.
+ */
+import type { DecoderToEngine, EngineToDecoder, TrackInfo } from '../player/protocol';
+
+/** A failure to fetch or decode a track. */
+export class TrackLoadError extends Error {
+  override name = 'TrackLoadError';
+  constructor(
+    readonly trackId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a track's bytes are and how to ask for them. */
+export interface TrackLocation {
+  trackId: string;
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** What the engine hears from the decoder. */
+export interface DecoderEvents {
+  /** A track failed to load; `generation` is the play it belonged to (null for a probe). */
+  onTrackError(error: TrackLoadError, generation: number | null): void;
+  /** The worker itself failed (its script did not load, or it crashed). */
+  onWorkerError(message: string): void;
+}
+
+/** Drives one decoder worker. */
+export class DecoderClient {
+  private readonly infos = new Map<string, TrackInfo>();
+  private readonly probes = new Map<string, { resolve: () => void; reject: (e: Error) => void }[]>();
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly events: DecoderEvents,
+    private readonly probeTimeoutMs: number,
+  ) {
+    worker.onmessage = (event: MessageEvent<DecoderToEngine>) => this.onMessage(event.data);
+    worker.onerror = (event) => events.onWorkerError(`decoder worker failed: ${event.message}`);
+  }
+
+  /** Connects the decoder to the player over their own channel (`port` is the decoder's end). */
+  connectPlayer(port: MessagePort): void {
+    this.post({ type: 'player-port', port }, [port]);
+  }
+
+  /** What the decoder learnt about a track, once it opened it. */
+  info(trackId: string): TrackInfo | undefined {
+    return this.infos.get(trackId);
+  }
+
+  /** Opens a track and reads its header; rejects with a `TrackLoadError` if it cannot be played. */
+  probe(track: TrackLocation, contextRate: number): Promise<void> {
+    if (this.infos.has(track.trackId)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiters = this.probes.get(track.trackId) ?? [];
+      const timer = setTimeout(
+        () => reject(new TrackLoadError(track.trackId, 'timed out reading the track')),
+        this.probeTimeoutMs,
+      );
+      waiters.push({
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      this.probes.set(track.trackId, waiters);
+      if (waiters.length === 1) this.post({ type: 'probe', ...track, contextRate });
+    });
+  }
+
+  /** Decodes `track` from `startFrame` on, for the player's segment of `generation`. */
+  open(track: TrackLocation, generation: number, startFrame: number, contextRate: number): void {
+    this.post({ type: 'open', generation, ...track, startFrame, contextRate });
+  }
+
+  /** Stops decoding. */
+  close(): void {
+    this.post({ type: 'close' });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+
+  private post(message: EngineToDecoder, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private onMessage(message: DecoderToEngine): void {
+    switch (message.type) {
+      case 'info':
+        this.infos.set(message.info.trackId, message.info);
+        this.settleProbes(message.info.trackId, null);
+        break;
+      case 'buffered':
+        break;
+      case 'error':
+      case 'unsupported': {
+        const text = message.type === 'error' ? message.message : `cannot be decoded here: ${message.reason}`;
+        const error = new TrackLoadError(message.trackId, text);
+        this.settleProbes(message.trackId, error);
+        this.events.onTrackError(error, message.generation);
+        break;
+      }
+    }
+  }
+
+  private settleProbes(trackId: string, error: Error | null): void {
+    const waiters = this.probes.get(trackId);
+    this.probes.delete(trackId);
+    for (const w of waiters ?? []) {
+      if (error) w.reject(error);
+      else w.resolve();
+    }
+  }
+}
