@@ -54,6 +54,49 @@ describe.skipIf(skipReason !== null)('a full data disk', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
+  it('makes room from other cached tracks before it pauses a download', async () => {
+    const small = path.join(root, 'small-music');
+    mkdirSync(small);
+    // Two 10.6 MB tracks on a 16 MB disk: the second fits only once the first leaves the cache.
+    await makeTone(path.join(small, 'first.wav'), {
+      format: 'wav',
+      durationSec: 60,
+      noise: true,
+      frequencyHz: 300,
+    });
+    await makeTone(path.join(small, 'second.wav'), {
+      format: 'wav',
+      durationSec: 60,
+      noise: true,
+      frequencyHz: 500,
+    });
+    const seeder = await launchPeer({ name: 'seeder-small', args: ['--library', small, '--priority', '5'] });
+    const dataDir = path.join(mountPoint, 'data-evict');
+    const fetcher = await launchPeer({
+      name: 'fetcher-small',
+      dataDir,
+      args: ['--bootstrap', seeder.addrs[0] as string],
+    });
+    try {
+      const list = async () =>
+        (await (await apiFetch(fetcher.ui, '/api/tracks')).json()) as { trackId: string; title: string }[];
+      await expect.poll(async () => (await list()).length, { timeout: 60_000 }).toBe(2);
+      const tracks = await list();
+      for (const title of ['first', 'second']) {
+        const track = tracks.find((t) => t.title === title)!;
+        const response = await apiFetch(fetcher.ui, `/media/track/${track.trackId}`);
+        expect(response.status, title).toBe(200);
+        const bytes = Buffer.from(await response.arrayBuffer());
+        expect(bytes.equals(readFileSync(path.join(small, `${title}.wav`))), title).toBe(true);
+      }
+      const status = await getStatus(fetcher.ui);
+      expect(status.storage?.problem ?? null).toBeNull();
+      expect(status.log.some((line) => /evicted \d+ MB of other cached tracks/.test(line))).toBe(true);
+    } finally {
+      await stopPeers([seeder, fetcher]);
+    }
+  }, 300_000);
+
   it('pauses the download with "disk full: N MB needed", answers media at once, and resumes when space returns', async () => {
     const seeder = await launchPeer({ name: 'seeder', args: ['--library', music, '--priority', '5'] });
     peers.push(seeder);

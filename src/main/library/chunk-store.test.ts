@@ -205,4 +205,30 @@ describe('ChunkStore', () => {
     for (const id of store.ids()) expect((await store.get(id))?.length).toBe(16 * 1024 * 1024);
     expect(store.stats().corruptions).toBe(0);
   });
+
+  it('evicts other cached tracks before the chunks of a download in progress', async () => {
+    const store = await ChunkStore.open(root, {}, { maxBytes: 3000 });
+    const [old1, old2, busy1, busy2] = [aChunk(), aChunk(), aChunk(), aChunk()];
+    // The download's first chunk is the least recently used entry of all.
+    await store.put(busy1.id, busy1.bytes);
+    await store.put(old1.id, old1.bytes);
+    await store.put(old2.id, old2.bytes);
+    const keep = (id: string) => id === busy1.id || id === busy2.id;
+    await store.put(busy2.id, busy2.bytes, { keep });
+    expect(store.has(busy1.id)).toBe(true);
+    expect(store.has(old1.id)).toBe(false);
+    expect(store.has(old2.id)).toBe(true);
+  });
+
+  it('frees room on a full disk from other cached tracks only', async () => {
+    const store = await ChunkStore.open(root);
+    const [old, busy] = [aChunk(), aChunk()];
+    await store.put(busy.id, busy.bytes);
+    await store.put(old.id, old.bytes);
+    const keep = (id: string) => id === busy.id;
+    expect(await store.evictBytes(5000, keep)).toBe(1000);
+    expect(store.has(busy.id)).toBe(true);
+    expect(store.has(old.id)).toBe(false);
+    expect(await store.evictBytes(5000, keep)).toBe(0);
+  });
 });

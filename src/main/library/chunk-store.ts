@@ -52,6 +52,14 @@ export interface ChunkStoreInit {
   touchIntervalMs?: number;
 }
 
+/** Options of `ChunkStore.put`. */
+export interface PutOptions {
+  /** The caller has just checked the bytes' hash. */
+  hashChecked?: boolean;
+  /** Entries to evict last if the put takes the store over its limit (chunks of running downloads). */
+  keep?: (chunkId: string) => boolean;
+}
+
 /** Counters for status pages and tests. */
 export interface ChunkStoreStats {
   count: number;
@@ -164,7 +172,7 @@ export class ChunkStore {
    * is checked unless the caller says it has just checked it (`hashChecked`), so a fetched chunk is
    * hashed once.
    */
-  async put(chunkId: string, bytes: ChunkBytes, options: { hashChecked?: boolean } = {}): Promise<void> {
+  async put(chunkId: string, bytes: ChunkBytes, options: PutOptions = {}): Promise<void> {
     if (!options.hashChecked) {
       const actual = sha256HexOf(bytes);
       if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
@@ -181,7 +189,7 @@ export class ChunkStore {
     const write = this.write(chunkId, bytes).finally(() => this.writing.delete(chunkId));
     this.writing.set(chunkId, write);
     await write;
-    await this.evict();
+    await this.evict(options.keep);
   }
 
   /** Removes an entry; returns whether it was there. */
@@ -197,16 +205,51 @@ export class ChunkStore {
     }
   }
 
-  /** Evicts least recently used unpinned entries until the total fits the limit; returns how many. */
-  async evict(): Promise<number> {
+  /**
+   * Evicts least recently used unpinned entries until the total fits the limit; returns how many.
+   * Entries `keep` names (the chunks of downloads in progress) go last: other cached tracks first,
+   * so a download never evicts its own beginning while older tracks sit in the cache.
+   */
+  async evict(keep?: (chunkId: string) => boolean): Promise<number> {
     if (this.totalBytes <= this.maxBytes) return 0;
+    return this.evictLru(this.totalBytes - this.maxBytes, keep);
+  }
+
+  /**
+   * Frees at least `bytes` (when it can) by evicting least recently used unpinned entries that
+   * `keep` does not name; returns the bytes freed. For a disk that filled up below the size limit:
+   * other cached tracks make room for the download in progress before it has to pause.
+   */
+  async evictBytes(bytes: number, keep?: (chunkId: string) => boolean): Promise<number> {
+    const before = this.totalBytes;
+    await this.evictLru(bytes, keep, { onlyOthers: true });
+    return before - this.totalBytes;
+  }
+
+  private async evictLru(
+    bytes: number,
+    keep?: (chunkId: string) => boolean,
+    options: { onlyOthers?: boolean } = {},
+  ): Promise<number> {
     const victims: string[] = [];
-    let excess = this.totalBytes - this.maxBytes;
+    let excess = bytes;
+    const kept: [string, Entry][] = [];
     for (const [chunkId, entry] of this.entries) {
       if (excess <= 0) break;
       if (this.components.isPinned?.(chunkId)) continue;
+      if (keep?.(chunkId)) {
+        kept.push([chunkId, entry]);
+        continue;
+      }
       victims.push(chunkId);
       excess -= entry.sizeBytes;
+    }
+    if (!options.onlyOthers) {
+      for (const [chunkId, entry] of kept) {
+        if (excess <= 0) break;
+        victims.push(chunkId);
+        excess -= entry.sizeBytes;
+      }
     }
     for (const chunkId of victims) {
       await this.delete(chunkId);

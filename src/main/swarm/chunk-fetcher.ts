@@ -41,14 +41,14 @@ import {
   type LibraryDb,
 } from '../library';
 import { TypedEventTarget } from '../net/typed-events';
-import { StorageError, type StorageHealth } from '../library/storage-health';
+import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
 /** Collaborators of ChunkFetcher. */
 export interface ChunkFetcherComponents {
   node: SwarmNode;
   db: Pick<LibraryDb, 'getTrack' | 'chunkList'>;
-  store: Pick<ChunkStore, 'put'>;
+  store: Pick<ChunkStore, 'put'> & Partial<Pick<ChunkStore, 'evictBytes'>>;
   library: Pick<Library, 'hasChunk' | 'readTrack'>;
   /** Live peers whose catalog lists the track (CatalogSync.holdersOf). */
   holders: (trackId: string) => string[];
@@ -187,6 +187,8 @@ interface Waiter {
 interface Job {
   trackId: string;
   units: Unit[];
+  /** Every chunk id of the track (the store evicts these last). */
+  chunkIds: Set<string>;
   /** Track index → unit. */
   unitOf: Int32Array;
   totalChunks: number;
@@ -434,6 +436,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     return {
       trackId,
       units,
+      chunkIds: new Set(byId.keys()),
       unitOf,
       totalChunks: chunks.length,
       missing,
@@ -681,7 +684,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
     this.#pendingPuts++;
     try {
-      await this.#c.store.put(unit.chunkId, bytes, { hashChecked: true });
+      await this.#store(unit.chunkId, bytes, length);
     } catch (e) {
       job.inFlight.delete(u);
       if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
@@ -718,6 +721,32 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (now - job.lastProgressMs >= this.#progressIntervalMs) {
       job.lastProgressMs = now;
       this.emit('download:progress', this.#progressOf(job));
+    }
+  }
+
+  /** Whether a running download wants the chunk: the store evicts such chunks last. */
+  readonly #isWanted = (chunkId: string): boolean => {
+    for (const job of this.#jobs.values()) if (job.chunkIds.has(chunkId)) return true;
+    return false;
+  };
+
+  /**
+   * Stores a verified chunk. When the disk is full, other cached tracks make room for the running
+   * downloads (all they still need, at once) before the write is given up and storage paused.
+   */
+  async #store(chunkId: string, bytes: ChunkBytes, length: number): Promise<void> {
+    const options = { hashChecked: true, keep: this.#isWanted };
+    try {
+      await this.#c.store.put(chunkId, bytes, options);
+    } catch (e) {
+      const evictBytes = this.#c.store.evictBytes?.bind(this.#c.store);
+      if (storageProblemOf(e)?.problem !== 'full' || !evictBytes) throw e;
+      const freed = await evictBytes(Math.max(length, this.neededBytes()), this.#isWanted);
+      if (freed < length) throw e;
+      this.#log(
+        `chunks: disk full; evicted ${Math.ceil(freed / 1e6)} MB of other cached tracks to make room`,
+      );
+      await this.#c.store.put(chunkId, bytes, options);
     }
   }
 
