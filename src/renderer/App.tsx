@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { AlbumsView } from './components/AlbumsView';
 import { EnableSound } from './components/EnableSound';
 import { LibraryView } from './components/LibraryView';
 import { NowPlaying } from './components/NowPlaying';
@@ -14,7 +15,13 @@ import { useShortcuts } from './hooks/use-shortcuts';
 import { useTheme } from './hooks/use-theme';
 import { useActions, useBridgeError, useCurrentTrack, usePlaybackError, useUi, useView } from './store';
 
-const titles = { library: 'Library', queue: 'Queue', room: 'Room', settings: 'Settings' } as const;
+const titles = {
+  library: 'Library',
+  albums: 'Albums',
+  queue: 'Queue',
+  room: 'Room',
+  settings: 'Settings',
+} as const;
 
 /** The main window: navigation, the current screen, the player bar, and the dialogs. */
 export function App() {
@@ -68,6 +75,7 @@ export function App() {
         <EnableSound />
         <PendingChanges />
         {view === 'library' ? <LibraryView /> : null}
+        {view === 'albums' ? <AlbumsView /> : null}
         {view === 'queue' ? <QueuePanel /> : null}
         {view === 'room' ? <PeersPanel /> : null}
         {view === 'settings' ? <SettingsView /> : null}

@@ -33,6 +33,8 @@ const paths = {
   device:
     'M4 5h16a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-6v2h3v2H7v-2h3v-2H4a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Zm1 2v8h14V7H5Z',
   note: 'M10 3v10.6A4 4 0 1 0 12 17V7h6V3h-8Z',
+  album:
+    'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18Zm0 6a3 3 0 1 1 0 6 3 3 0 0 1 0-6Zm0 2a1 1 0 1 0 0 2 1 1 0 0 0 0-2Z',
   // Two arrows crossing, and a loop of two arrows (with a 1 for "repeat one").
   shuffle:
     'M16 4h4v4h-2V7.4l-3.3 3.3-1.4-1.4L16.6 6H16V4ZM4 6.6 5.4 5.2l13.2 13.2.4-.4V17h2v4h-4v-2h1.6L4 6.6ZM9.3 13.3l1.4 1.4L5.4 20 4 18.6l5.3-5.3Z',

@@ -11,6 +11,7 @@ import { Icon, Logo, type IconName } from './Icons';
 
 const items: Array<{ view: View; label: string; icon: IconName; keys: string }> = [
   { view: 'library', label: 'Library', icon: 'library', keys: 'G L' },
+  { view: 'albums', label: 'Albums', icon: 'album', keys: 'G A' },
   { view: 'queue', label: 'Queue', icon: 'queue', keys: 'G Q' },
   { view: 'room', label: 'Room', icon: 'room', keys: 'G R' },
   { view: 'settings', label: 'Settings', icon: 'settings', keys: 'Control+,' },

@@ -24,6 +24,7 @@ describe('shortcutFor', () => {
     expect(shortcutFor(press('R', { shiftKey: true }))).toBe('cycleRepeat');
     // G then R still goes to the room: the chord wins over repeat.
     expect(shortcutFor(press('r'), true)).toBe('gotoRoom');
+    expect(shortcutFor(press('a'), true)).toBe('gotoAlbums');
     expect(shortcutFor(press('/'))).toBe('focusSearch');
     expect(shortcutFor(press('?', { shiftKey: true }))).toBe('showShortcuts');
     expect(shortcutFor(press(',', { ctrlKey: true }))).toBe('openSettings');

@@ -14,6 +14,7 @@ export type ShortcutAction =
   | 'volumeUp'
   | 'volumeDown'
   | 'gotoLibrary'
+  | 'gotoAlbums'
   | 'gotoQueue'
   | 'gotoRoom';
 
@@ -49,6 +50,7 @@ export const shortcutHelp: ReadonlyArray<{ keys: string[]; label: string }> = [
   { keys: ['Q'], label: 'Add the selected track to the queue (in the library)' },
   { keys: ['Shift', 'F10'], label: 'More actions for the selected track' },
   { keys: ['G', 'L'], label: 'Go to the library' },
+  { keys: ['G', 'A'], label: 'Go to the albums' },
   { keys: ['G', 'Q'], label: 'Go to the queue' },
   { keys: ['G', 'R'], label: 'Go to the room' },
   { keys: ['Ctrl/⌘', ','], label: 'Settings' },
@@ -64,7 +66,12 @@ export function shortcutFor(press: KeyPress, pendingG = false): ShortcutAction |
   if ((ctrlKey || metaKey) && !altKey && key === ',') return 'openSettings';
   if (ctrlKey || metaKey || altKey || press.inTextField) return null;
   if (pendingG) {
-    const chord: Record<string, ShortcutAction> = { l: 'gotoLibrary', q: 'gotoQueue', r: 'gotoRoom' };
+    const chord: Record<string, ShortcutAction> = {
+      l: 'gotoLibrary',
+      a: 'gotoAlbums',
+      q: 'gotoQueue',
+      r: 'gotoRoom',
+    };
     return chord[key.toLowerCase()] ?? null;
   }
   switch (key) {
