@@ -20,18 +20,24 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'firefly-diskfull-'));
 const mountPoint = path.join(root, 'small');
 mkdirSync(mountPoint);
 
-/** Mounts a 16 MB tmpfs for the data folder, or says why it cannot. */
-function mountSmallDisk(): string | null {
+/** Whether a tmpfs can be mounted here (tried once, and unmounted at once), or why not. */
+function whyNoMount(): string | null {
+  const probe = path.join(root, 'probe');
+  mkdirSync(probe);
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe], { stdio: 'pipe' });
+    execFileSync('umount', [probe], { stdio: 'pipe' });
     return null;
   } catch (error) {
     return `cannot mount a tmpfs here (${(error as Error).message.split('\n')[0]})`;
   }
 }
 
-const skipReason = mountSmallDisk();
-if (skipReason) console.log(`disk-full test skipped: ${skipReason}`);
+const skipReason = whyNoMount();
+if (skipReason) {
+  console.log(`disk-full tests skipped: ${skipReason}`);
+  rmSync(root, { recursive: true, force: true });
+}
 
 /** CPU time (user + system) a process has used, in seconds, from /proc. */
 function cpuSec(pid: number): number {
@@ -44,6 +50,7 @@ describe.skipIf(skipReason !== null)('a full data disk', () => {
   let peers: TestPeer[] = [];
   const music = path.join(root, 'music');
   beforeAll(async () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mountPoint], { stdio: 'pipe' });
     mkdirSync(music);
     // Noise, so content-defined chunks do not repeat and all 42 MB must be stored.
     await makeTone(path.join(music, 'long.wav'), { format: 'wav', durationSec: 240, noise: true });
@@ -51,7 +58,6 @@ describe.skipIf(skipReason !== null)('a full data disk', () => {
   afterAll(async () => {
     await stopPeers(peers);
     execFileSync('umount', ['-l', mountPoint], { stdio: 'pipe' });
-    rmSync(root, { recursive: true, force: true });
   });
 
   it('makes room from other cached tracks before it pauses a download', async () => {
@@ -155,5 +161,57 @@ describe.skipIf(skipReason !== null)('a full data disk', () => {
     const bytes = Buffer.from(await served.arrayBuffer());
     const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     expect(sha(bytes)).toBe(sha(readFileSync(path.join(music, 'long.wav'))));
+  }, 300_000);
+});
+
+describe.skipIf(skipReason !== null)('a full disk under the library index', () => {
+  const indexMount = path.join(root, 'index-disk');
+  const library = path.join(root, 'index-library');
+  let peers: TestPeer[] = [];
+  beforeAll(() => {
+    mkdirSync(indexMount);
+    mkdirSync(library);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', indexMount], { stdio: 'pipe' });
+  });
+  afterAll(async () => {
+    await stopPeers(peers);
+    execFileSync('umount', ['-l', indexMount], { stdio: 'pipe' });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('turns a failed index write into "disk full" and scans again by itself when space returns', async () => {
+    const peer = await launchPeer({
+      name: 'indexer',
+      dataDir: path.join(indexMount, 'data'),
+      args: ['--library', library],
+    });
+    peers = [peer];
+    // Fill the disk to the last byte, then give the scanner a file to index.
+    const filler = path.join(indexMount, 'filler');
+    try {
+      execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'pipe' });
+    } catch {
+      // dd stops with ENOSPC: that is the point.
+    }
+    await makeTone(path.join(library, 'new.flac'), { format: 'flac', durationSec: 20, noise: true });
+    await expect
+      .poll(async () => (await getStatus(peer.ui)).storage?.problem ?? null, { timeout: 60_000 })
+      .toBe('full');
+    const full = await getStatus(peer.ui);
+    expect(full.storage?.code).toMatch(/^(SQLITE_FULL|ENOSPC)/);
+    expect(full.log.filter((line) => line.includes('scan failed'))).toEqual([]);
+
+    rmSync(filler);
+    await expect
+      .poll(async () => (await getStatus(peer.ui)).storage?.problem ?? null, {
+        timeout: 120_000,
+        interval: 500,
+      })
+      .toBeNull();
+    await expect
+      .poll(async () => ((await (await apiFetch(peer.ui, '/api/tracks')).json()) as unknown[]).length, {
+        timeout: 60_000,
+      })
+      .toBe(1);
   }, 300_000);
 });

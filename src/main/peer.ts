@@ -159,10 +159,20 @@ export class Peer {
     this.#tokens ??= await ApiTokens.open(options.dataDir);
     const settings = await this.settings.load(this.#flagOverrides());
     const room = await deriveRoom(settings.roomPassphrase);
+    this.#storage?.stop();
+    const storage = new StorageHealth({
+      dir: options.dataDir,
+      neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
+      log: (line) => this.#logLine(line),
+    });
+    this.#storage = storage;
+    storage.start();
+    storage.on('storage:changed', () => this.#statusChanged());
     const library = await openLibrary({
       dataDir: options.dataDir,
       folders: this.#libraryFolders(settings),
       log: (line) => this.#logLine(line),
+      storage,
     });
     const node = await createPeerNode({
       room,
@@ -236,15 +246,6 @@ export class Peer {
         log: (line) => this.#logLine(line),
         guard: this.#streamGuard,
       });
-      this.#storage?.stop();
-      const storage = new StorageHealth({
-        dir: options.dataDir,
-        neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
-        log: (line) => this.#logLine(line),
-      });
-      this.#storage = storage;
-      storage.start();
-      storage.on('storage:changed', () => this.#statusChanged());
       const fetcher = new ChunkFetcher({
         node,
         db: library.db,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ChunkStore } from './chunk-store';
 import { LibraryDb } from './db';
 import { Library } from './library';
-import { LibraryScanner } from './scanner';
+import { LibraryScanner, type ScannerStorage } from './scanner';
 
 export {
   ChunkStore,
@@ -42,6 +42,8 @@ export interface LibraryOptions {
   /** Rescan debounce (default 500 ms). */
   debounceMs?: number;
   log?: (message: string) => void;
+  /** The data folder's health: an index write that fails for want of space sets it (#24). */
+  storage?: ScannerStorage;
 }
 
 /** The library services of one peer. */
@@ -67,7 +69,7 @@ export const openLibrary = async (options: LibraryOptions): Promise<LibraryServi
       { maxBytes: options.cacheMaxBytes ?? 2 * 1024 ** 3 },
     );
     const scanner = new LibraryScanner(
-      { db, log: options.log },
+      { db, log: options.log, storage: options.storage },
       { folders: options.folders, watch: options.watch, debounceMs: options.debounceMs },
     );
     const library = new Library({ db, store, scanner, log: options.log });

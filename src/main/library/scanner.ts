@@ -22,6 +22,7 @@ import type { LibraryDb, TrackRecord } from './db';
 import { AUDIO_EXTENSIONS } from './metadata';
 import { analyzeFile, ScratchBuffer, type FileAnalysis } from './scan-file';
 import { ScanWorker } from './scan-worker-pool';
+import type { StorageHealth } from './storage-health';
 
 export { hashFile } from './scan-file';
 
@@ -37,7 +38,15 @@ export interface LibraryScannerEvents {
 export interface LibraryScannerComponents {
   db: LibraryDb;
   log?: (message: string) => void;
+  /**
+   * The data folder's health. A pass whose index writes fail for want of space (or a disk error)
+   * sets its state instead of logging a failure, and the scanner scans again once it clears.
+   */
+  storage?: ScannerStorage;
 }
+
+/** The part of StorageHealth the scanner uses. */
+export type ScannerStorage = Pick<StorageHealth, 'report' | 'on'>;
 
 /** Options; defaults are written once here. */
 export interface LibraryScannerInit {
@@ -172,6 +181,13 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     if (this.controller) return;
     this.controller = new AbortController();
     if (this.watchEnabled) this.watchFolders(this.controller.signal);
+    this.components.storage?.on(
+      'storage:changed',
+      (state) => {
+        if (state.problem === null) this.scan().catch((error: unknown) => this.logFailure(error));
+      },
+      { signal: this.controller.signal },
+    );
     this.scan().catch((error: unknown) => this.logFailure(error));
   }
 
@@ -249,6 +265,8 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
 
   private logFailure(error: unknown): void {
     if (error instanceof ScanAbortedError) return;
+    // A full or failing disk is a state with its own line; the pass runs again when it clears.
+    if (this.components.storage?.report(error)) return;
     this.components.log?.(`library: scan failed: ${errorText(error)}`);
   }
 
