@@ -5,8 +5,7 @@
  * memory; a fuzz of malformed requests gets no 5xx, no hang and no stack trace.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { apiFetch, launchPeer, type TestPeer } from './support/peers';
 import { apiRoutes } from '../src/main/http/server';
+import { writeNoiseWav } from '../src/main/swarm/testing/swarm-peer';
 import { seededRandom } from '../src/shared/random';
 import { makeTone } from './audio/make-audio';
 
@@ -289,38 +289,14 @@ describe('a 2 GB track', () => {
     Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
   it('is served whole with the peer’s memory within 200 MB of idle', async () => {
-    // A WAV whose header says what its size says (3 h 6 min of 48 kHz stereo 16-bit): a real 2 GB track.
+    // A WAV whose header says what its size says (3 h 23 min of 44.1 kHz stereo noise): a real 2 GB track.
     bigDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-2gb-'));
     const file = path.join(bigDir, 'long.wav');
-    const dataBytes = 2 * 1024 ** 3 - 44;
-    const header = Buffer.alloc(44);
-    header.write('RIFF', 0);
-    header.writeUInt32LE(36 + dataBytes, 4);
-    header.write('WAVEfmt ', 8);
-    header.writeUInt32LE(16, 16);
-    header.writeUInt16LE(1, 20);
-    header.writeUInt16LE(2, 22);
-    header.writeUInt32LE(48_000, 24);
-    header.writeUInt32LE(48_000 * 4, 28);
-    header.writeUInt16LE(4, 32);
-    header.writeUInt16LE(16, 34);
-    header.write('data', 36);
-    header.writeUInt32LE(dataBytes, 40);
-    // Quiet noise, written out (not a sparse file): content-defined chunking sees real, varied data.
-    const handle = await open(file, 'w');
-    await handle.write(header, 0, 44, 0);
-    const block = Buffer.alloc(16 * 1024 * 1024);
-    const random = seededRandom(7);
-    for (let i = 0; i < block.length; i += 2) block.writeInt16LE(Math.round((random() - 0.5) * 64), i);
-    const hashed = createHash('sha256').update(header);
-    for (let offset = 0; offset < dataBytes; offset += block.length) {
-      const piece = block.subarray(0, Math.min(block.length, dataBytes - offset));
-      block.writeUInt32LE(offset, 0); // each block differs, so chunks do not all dedupe into one
-      await handle.write(piece, 0, piece.length, 44 + offset);
-      hashed.update(piece);
-    }
-    await handle.close();
+    await writeNoiseWav(file, 2 * 1024 ** 3, 7);
+    const hashed = createHash('sha256');
+    for await (const piece of createReadStream(file)) hashed.update(piece as Buffer);
     const expected = hashed.digest('hex');
+    const sizeBytes = statSync(file).size;
 
     big = await launchPeer({ name: 'big', args: ['--library', bigDir], readyTimeoutMs: 60_000 });
     const pid = big.process.pid as number;
@@ -330,7 +306,7 @@ describe('a 2 GB track', () => {
     let peakMb = idleMb;
     const sampler = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 50);
     const response = await apiFetch(big.ui, `/media/track/${id}`);
-    expect(response.headers.get('content-length')).toBe(String(2 * 1024 ** 3));
+    expect(response.headers.get('content-length')).toBe(String(sizeBytes));
     const served = createHash('sha256');
     let bytes = 0;
     for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -338,7 +314,7 @@ describe('a 2 GB track', () => {
       bytes += piece.length;
     }
     clearInterval(sampler);
-    expect(bytes).toBe(2 * 1024 ** 3);
+    expect(bytes).toBe(sizeBytes);
     expect(served.digest('hex')).toBe(expected);
     console.log(`2 GB track served: idle ${idleMb.toFixed(0)} MB, peak ${peakMb.toFixed(0)} MB`);
     expect(peakMb - idleMb).toBeLessThan(200);
