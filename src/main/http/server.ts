@@ -14,6 +14,7 @@ import {
 } from '../../shared/bridge/contract';
 import { ConfirmationRequiredError } from '../settings-guard';
 import type { WsBridge } from '../bridge/ws-server';
+import { isContentId } from '../../shared/chunking/ids';
 import { MEDIA_COOKIE, type HttpAccess } from './access';
 import type { ApiTokens } from './api-tokens';
 import type { Pairing } from './pairing';
@@ -285,8 +286,7 @@ export class HttpServer {
     if (!this.components.access.authenticate(req, { allowCookie: true }))
       throw new HttpError(401, 'missing or invalid token');
     const [, , kind, id, extra] = pathname.split('/');
-    if (!kind || !id || extra !== undefined || !/^[0-9a-f]{16,128}$/.test(id))
-      throw new HttpError(404, 'no such media');
+    if (!kind || !id || extra !== undefined || !isContentId(id)) throw new HttpError(404, 'no such media');
     const found = this.components.media ? await this.components.media(kind, id) : null;
     if (!found) throw new HttpError(404, `no ${kind} ${id}`);
     const head = mediaHead(found, header(req, 'range'));

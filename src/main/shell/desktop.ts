@@ -3,6 +3,7 @@ import path from 'node:path';
 import type * as Electron from 'electron';
 import { defaultOptions, type PeerOptions } from '../cli/args';
 import { LOCAL_CALLER } from '../../shared/bridge/contract';
+import { isContentId } from '../../shared/chunking/ids';
 import { mediaHead } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
@@ -173,7 +174,7 @@ export async function mediaResponse(
 ): Promise<Response> {
   const { host: kind, pathname } = new URL(url);
   const id = pathname.replace(/^\//, '');
-  if (!/^[0-9a-f]{16,128}$/.test(id)) return new Response('not found', { status: 404 });
+  if (!isContentId(id)) return new Response('not found', { status: 404 });
   const found = await peer.media(kind, id).catch(() => null);
   if (!found) return new Response('not found', { status: 404 });
   const head = mediaHead(found, rangeHeader ?? undefined);
