@@ -1,0 +1,169 @@
+/**
+ * Playback benchmark through real peers and Chromium pages: `npm run bench:playback`.
+ *
+ * A holder peer with the music and a second peer that holds none of it, each with its own Chromium
+ * page (its own browser process, as on separate PCs). Each track is played from the start through
+ * the holder's API; on its first play the holder's page plays a track held locally and the other
+ * page one held only by another peer. Per track length (MP3, 128 kbit/s) it prints:
+ *
+ * - command to first sound: from the POST to the moment the page's engine says the track's first
+ *   frame leaves its output (the engine's start record: its output clock map, which holds the output
+ *   latency); bench:sync measures the same from recordings for short tracks. Target ≤ 300 ms.
+ * - renderer memory growth: resident memory of the page's renderer process (its page, workers, worklets
+ *   and decoded audio) after 20 s of play, minus before the play. Target ≤ 100 MB for 3 hours.
+ * - renderer CPU per minute of audio: CPU time of the renderer process (Chromium's process list) from the
+ *   command to the end of those 20 s, per minute played, which covers fetching, decoding and rendering.
+ *
+ * Flags: --minutes 3,10,60,180 (track lengths), --play-sec N (default 20), --timeout-sec N (longest wait
+ * for the first sound, default 60).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { agreeOnLeader, waitForStatuses } from '../test/support/status';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
+};
+const minutesList = option('--minutes', '3,10,60,180').split(',').map(Number);
+const playSec = Number(option('--play-sec', '20'));
+const timeoutSec = Number(option('--timeout-sec', '60'));
+const TARGET = { firstSoundMs: 300, memoryMbFor3h: 100 };
+
+/** An MP3 of `minutes` minutes, made once and kept in the temp folder (a 3-hour file takes minutes to encode). */
+function track(dir: string, minutes: number): string {
+  const file = path.join(dir, `tone-${minutes}min.mp3`);
+  if (existsSync(file)) return file;
+  const sec = minutes * 60;
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi'],
+    ...['-i', `sine=frequency=440:duration=${sec}:sample_rate=44100`],
+    ...['-metadata', `title=Tone ${minutes} min`, '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', file],
+  ]);
+  return file;
+}
+
+/** CPU seconds so far and resident memory (bytes) of the browser's renderer processes (CDP's process list, /proc). */
+async function renderers(browser: Browser): Promise<{ cpuSec: number; rssBytes: number }> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number; cpuTime: number }[];
+    };
+    let cpuSec = 0;
+    let rssBytes = 0;
+    for (const p of processInfo.filter((info) => info.type === 'renderer')) {
+      cpuSec += p.cpuTime;
+      try {
+        const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'));
+        rssBytes += Number(rss?.[1] ?? 0) * 1024;
+      } catch {
+        // ended meanwhile
+      }
+    }
+    return { cpuSec, rssBytes };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+interface Hook {
+  lastStart: { trackId: string; performanceMs: number } | null;
+  snapshot(): { status: string; error: string | null };
+}
+
+/** Epoch ms at which the page's engine started `trackId` sounding, or null if it did not within the timeout. */
+async function firstSoundAt(page: Page, trackId: string): Promise<number | null> {
+  try {
+    const handle = await page.waitForFunction(
+      (id) => {
+        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+        const start = hook.lastStart;
+        return start?.trackId === id ? performance.timeOrigin + start.performanceMs : false;
+      },
+      trackId,
+      { timeout: timeoutSec * 1000, polling: 10 },
+    );
+    return (await handle.jsonValue()) as number;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = path.join(os.tmpdir(), 'firefly-bench-playback');
+  const library = path.join(dir, 'library');
+  mkdirSync(library, { recursive: true });
+  console.log(`making tracks of ${minutesList.join(', ')} minutes in ${library} (kept for later runs)`);
+  for (const minutes of minutesList) track(library, minutes);
+
+  const peers: TestPeer[] = [];
+  const browsers: Browser[] = [];
+  try {
+    const holder = await launchPeer({ name: 'holder', args: ['--library', library, '--priority', '2'] });
+    peers.push(holder);
+    const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'))!;
+    const other = await launchPeer({ name: 'other', args: ['--bootstrap', seed, '--priority', '1'] });
+    peers.push(other);
+    await waitForStatuses([holder.ui, other.ui], (s) => agreeOnLeader(s, holder.peerId), {
+      what: 'a leader',
+    });
+    const pages: { page: Page; browser: Browser }[] = [];
+    for (const peer of peers) {
+      const browser = await chromium.launch({
+        executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
+        args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+      });
+      browsers.push(browser);
+      const page = await browser.newPage();
+      await page.goto(`${peer.ui}/?diagnostics`);
+      await page.waitForFunction(() => '__fireflyAudio' in window);
+      pages.push({ page, browser });
+    }
+    const tracks = (await (await apiFetch(holder.ui, '/api/tracks')).json()) as {
+      trackId: string;
+      title: string;
+    }[];
+    console.log(
+      '\n| track | held | command → first sound (ms) | memory growth (MB) | renderer CPU per min of audio (s) |',
+    );
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const minutes of minutesList) {
+      const entry = tracks.find((t) => t.title === `Tone ${minutes} min`);
+      if (!entry) throw new Error(`the holder does not list the ${minutes}-minute track`);
+      const before = await Promise.all(pages.map((p) => renderers(p.browser)));
+      const commandAt = Date.now();
+      const response = await apiFetch(holder.ui, '/api/play', { body: { trackId: entry.trackId } });
+      if (!response.ok) throw new Error(`play: ${response.status} ${await response.text()}`);
+      const sounds = await Promise.all(pages.map((p) => firstSoundAt(p.page, entry.trackId)));
+      const playedFrom = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, playSec * 1000));
+      const after = await Promise.all(pages.map((p) => renderers(p.browser)));
+      const playedMin = (Date.now() - playedFrom) / 60_000;
+      for (const [i, held] of ['here', 'by the other peer only'].entries()) {
+        const sound = sounds[i];
+        const first =
+          sound === null || sound === undefined
+            ? `no sound in ${timeoutSec} s`
+            : (sound - commandAt).toFixed(0);
+        const growth = ((after[i]!.rssBytes - before[i]!.rssBytes) / 1e6).toFixed(1);
+        const cpu = ((after[i]!.cpuSec - before[i]!.cpuSec) / playedMin).toFixed(2);
+        console.log(`| ${minutes} min | ${held} | ${first} | ${growth} | ${cpu} |`);
+      }
+      await apiFetch(holder.ui, '/api/stop', { body: {} });
+    }
+    console.log(
+      `\ntargets: command → first sound ≤ ${TARGET.firstSoundMs} ms at any length; memory growth ≤ ${TARGET.memoryMbFor3h} MB for 3 hours`,
+    );
+  } finally {
+    await Promise.all(browsers.map((b) => b.close()));
+    await stopPeers(peers);
+  }
+}
+
+await main();
