@@ -9,7 +9,7 @@ import type {
 } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
 import { isSwarmMessageType } from '../shared/swarm/messages';
-import type { PlaybackCommand } from '../shared/playback/state';
+import { nextIndex, type PlaybackCommand, type PlaybackState } from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus, PlaybackSummary, SpeakerReport } from '../shared/status';
 import type { PeerOptions } from './cli/args';
@@ -296,7 +296,7 @@ export class Peer {
       });
       playback.on('playback:changed', (state) => {
         this.events.emit('playback:changed', state);
-        this.#prefetch(state.queue, state.currentIndex);
+        this.#prefetch(state);
         this.#statusChanged();
       });
       catalog.addEventListener('catalog:changed', () => this.#libraryChanged());
@@ -598,10 +598,15 @@ export class Peer {
   }
 
   /** Fetches the current track first, then the next one, from the peers that hold them. */
-  #prefetch(queue: readonly string[], currentIndex: number | null): void {
+  #prefetch(state: PlaybackState): void {
     const running = this.#running;
-    if (!running || currentIndex === null) return;
-    const wanted = [queue[currentIndex], queue[currentIndex + 1]];
+    if (!running || state.currentIndex === null) return;
+    // The track after this one by the repeat mode: the first again at the end of a repeated queue.
+    const next = nextIndex(state);
+    const wanted = [
+      state.queue[state.currentIndex],
+      next === null || next === state.currentIndex ? undefined : state.queue[next],
+    ];
     wanted.forEach((trackId, i) => {
       if (!trackId || running.library.library.isLocal(trackId) || running.fetcher.isComplete(trackId)) return;
       running.fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {

@@ -18,6 +18,10 @@ describe('engine host', () => {
     const state = aState().withQueue('a', 'b', 'c').playing('b').build();
     expect(tracksToPrepare(state)).toEqual(['b', 'c']);
     expect(tracksToPrepare(aState().withQueue('a').playing('a').build())).toEqual(['a']);
+    // Repeating the queue, the last track is followed by the first; repeating one, by itself.
+    const last = aState().withQueue('a', 'b', 'c').playing('c');
+    expect(tracksToPrepare(last.repeat('all').build())).toEqual(['c', 'a']);
+    expect(tracksToPrepare(last.repeat('one').build())).toEqual(['c']);
   });
 
   describe('preparer', () => {

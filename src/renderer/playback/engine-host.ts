@@ -3,7 +3,7 @@
  * that follows the room's playback state, readiness reports, and this device's output settings.
  */
 import type { SettingsView } from '../../shared/bridge/contract';
-import type { PlaybackState } from '../../shared/playback/state';
+import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import { AudioEngine, GroupClock, installAudioTestHook } from '../audio';
 import { bridge, hostIsLocal, mediaUrl } from '../bridge';
 import { useStore } from '../store';
@@ -23,12 +23,12 @@ export function scheduleFor(state: PlaybackState | null) {
 /** How long after the current track is ready the next one is decoded (ms). */
 export const NEXT_TRACK_DELAY_MS = 5000;
 
-/** The tracks worth decoding ahead: the current one, then the next in the queue. */
+/** The tracks worth decoding ahead: the current one, then the one that follows it (by the repeat mode). */
 export function tracksToPrepare(state: PlaybackState | null): string[] {
   if (!state || state.currentIndex === null) return [];
-  return [state.queue[state.currentIndex], state.queue[state.currentIndex + 1]].filter(
-    (id): id is string => !!id,
-  );
+  const next = nextIndex(state);
+  const ids = [state.queue[state.currentIndex], next === null ? undefined : state.queue[next]];
+  return [...new Set(ids.filter((id): id is string => !!id))];
 }
 
 /** What the preparer needs: decode a track here, and tell the leader it is ready. */
