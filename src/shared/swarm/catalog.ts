@@ -84,7 +84,6 @@ export const entryOf = (
   chunkBytes: chunks.map((c) => c.lengthBytes),
 });
 
-
 const field = <T>(record: Record<string, unknown>, key: string, v: Validator<T>): Result<T> =>
   v(record[key], key);
 
