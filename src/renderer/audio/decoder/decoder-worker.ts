@@ -5,7 +5,7 @@
  * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is.
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
-import { TrackStream, UnsupportedTrackError, type TrackSource } from './track-stream';
+import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
 interface WorkerScope {
@@ -22,6 +22,8 @@ const START_SEC = 1;
 const RESTART_LEAD_SEC = 0.25;
 /** Opened tracks kept (the current one and the next). */
 const KEEP_OPEN = 3;
+/** Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. */
+const HEAD_SEC = 1.5;
 
 interface Job {
   generation: number;
@@ -38,6 +40,70 @@ let job: Job | null = null;
 let playhead: { generation: number; headFrame: number } | null = null;
 let wake: (() => void) | null = null;
 const opened = new Map<string, Promise<TrackStream>>();
+
+/**
+ * The decoded start of a probed track: its chunks and the decode, paused right after them, that a play
+ * from the top continues (one decode, so no seam where a restarted decoder would join).
+ */
+interface DecodedHead {
+  contextRate: number;
+  chunks: StereoChunk[];
+  endFrame: number;
+  rest: AsyncIterator<StereoChunk>;
+}
+const heads = new Map<string, Promise<DecodedHead | null>>();
+
+/** Decodes and keeps the first `HEAD_SEC` of a track (once per probe; a play from the top takes it). */
+function decodeHead(stream: TrackStream, trackId: string, contextRate: number): Promise<DecodedHead | null> {
+  const existing = heads.get(trackId);
+  if (existing) return existing;
+  const promise = (async () => {
+    const rest = stream.chunks(0, contextRate)[Symbol.asyncIterator]();
+    const chunks: StereoChunk[] = [];
+    let endFrame = 0;
+    while (endFrame < HEAD_SEC * contextRate) {
+      const next = await rest.next();
+      if (next.done) break;
+      chunks.push(next.value);
+      endFrame = next.value.startFrame + (next.value.data.length >> 1);
+    }
+    return { contextRate, chunks, endFrame, rest };
+  })();
+  heads.set(trackId, promise);
+  promise.catch(() => heads.delete(trackId));
+  return promise;
+}
+
+/**
+ * The chunks of a decode from `fromFrame`: the probed head's when it covers that frame (taken, so a later
+ * play decodes anew), a fresh decode otherwise.
+ */
+async function decodeFrom(stream: TrackStream, trackId: string, fromFrame: number, contextRate: number) {
+  const head = await heads.get(trackId)?.catch(() => null);
+  if (!head || head.contextRate !== contextRate || fromFrame >= head.endFrame) {
+    return stream.chunks(fromFrame, contextRate)[Symbol.asyncIterator]();
+  }
+  heads.delete(trackId);
+  const kept = head.chunks;
+  const rest = head.rest;
+  let i = 0;
+  return {
+    next: async (): Promise<IteratorResult<StereoChunk>> => {
+      while (i < kept.length) {
+        const chunk = kept[i++]!;
+        const end = chunk.startFrame + (chunk.data.length >> 1);
+        if (end <= fromFrame) continue;
+        const skip = Math.max(0, fromFrame - chunk.startFrame);
+        return {
+          done: false,
+          value: { startFrame: chunk.startFrame + skip, data: chunk.data.subarray(skip * 2) },
+        };
+      }
+      return rest.next();
+    },
+    return: () => rest.return?.() ?? Promise.resolve({ done: true as const, value: undefined }),
+  };
+}
 
 function post(message: DecoderToEngine): void {
   scope.postMessage(message);
@@ -62,6 +128,9 @@ function openTrack(source: TrackSource): Promise<TrackStream> {
   while (opened.size > KEEP_OPEN) {
     const [oldest, stream] = opened.entries().next().value!;
     opened.delete(oldest);
+    const head = heads.get(oldest);
+    heads.delete(oldest);
+    void head?.then((h) => h?.rest.return?.()).catch(() => undefined);
     void stream.then((s) => s.close()).catch(() => undefined);
   }
   return promise;
@@ -108,7 +177,8 @@ async function run(j: Job, fromFrame: number): Promise<void> {
   const windowFrames = WINDOW_SEC * j.contextRate;
   let buffered = false;
   try {
-    for await (const chunk of stream.chunks(fromFrame, j.contextRate)) {
+    const chunks = await decodeFrom(stream, j.source.trackId, fromFrame, j.contextRate);
+    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
       if (job !== j || j.restartAt !== null) break;
       toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
       j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
@@ -143,10 +213,13 @@ scope.addEventListener('message', (event) => {
       break;
     case 'probe': {
       const source = { trackId: message.trackId, url: message.url, headers: message.headers };
-      openTrack(source).then(
-        (stream) => post({ type: 'info', info: stream.info }),
-        (cause: unknown) => reportFailure(source, null, cause),
-      );
+      // Ready once its start is decoded: a play from the top then sends PCM at once.
+      openTrack(source)
+        .then(async (stream) => {
+          await decodeHead(stream, source.trackId, message.contextRate);
+          post({ type: 'info', info: stream.info });
+        })
+        .catch((cause: unknown) => reportFailure(source, null, cause));
       break;
     }
     case 'open': {
