@@ -63,8 +63,10 @@ test.beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-stream-'));
   await makeTone(path.join(dir, 'long.mp3'), { format: 'mp3', durationSec: 300, noise: true });
   await makeTone(path.join(dir, 'short.flac'), { format: 'flac', durationSec: 20 });
+  await makeTone(path.join(dir, 'tiny.wav'), { format: 'wav', durationSec: 2 });
   tracks.set('long', readFileSync(path.join(dir, 'long.mp3')));
   tracks.set('short', readFileSync(path.join(dir, 'short.flac')));
+  tracks.set('tiny', readFileSync(path.join(dir, 'tiny.wav')));
   tracks.set(
     'corrupt',
     new Uint8Array(64 * 1024).map((_, i) => (i * 7919) & 0xff),
@@ -250,5 +252,25 @@ test('a corrupt file is a clear error, and the page keeps working', async () => 
   await page.waitForFunction(
     () => (window as unknown as HarnessWindow).__fireflyAudio.snapshot().status === 'playing',
   );
+  await page.close();
+});
+
+test('a track ends once its last frame has been heard, not when it was rendered', async () => {
+  const page = await openPage();
+  await page.evaluate(() => (window as unknown as HarnessWindow).__acousticHarness.preload('tiny'));
+  const anchorMs = await page.evaluate(() => {
+    const w = window as unknown as HarnessWindow;
+    const anchor = { groupTimeMs: w.__acousticHarness.groupNowMs()! + 300, positionSec: 0 };
+    w.__acousticHarness.schedule({ trackId: 'tiny', anchor, paused: false });
+    return anchor.groupTimeMs;
+  });
+  const endedAtGroupMs = await page.waitForFunction(() => {
+    const w = window as unknown as HarnessWindow;
+    return w.__fireflyAudio.snapshot().status === 'ended' ? w.__acousticHarness.groupNowMs() : false;
+  });
+  const sinceAnchorMs = (await endedAtGroupMs.jsonValue())! - anchorMs;
+  console.log(`ended ${sinceAnchorMs.toFixed(0)} ms after the anchor of a 2 s track`);
+  expect(sinceAnchorMs).toBeGreaterThanOrEqual(2000);
+  expect(sinceAnchorMs).toBeLessThan(2600);
   await page.close();
 });

@@ -74,6 +74,8 @@ export class StreamEngine extends EngineState {
   private segment: PlacedSegment | null = null;
   private generation = 0;
   private player: PlayerStatus | null = null;
+  /** Context frame at which the player rendered the track's last frame, until that frame has been heard. */
+  private endingAtFrame: number | null = null;
   private lastReportMs = 0;
 
   constructor(components: StreamEngineComponents, init: StreamEngineInit = {}) {
@@ -196,6 +198,7 @@ export class StreamEngine extends EngineState {
     this.syncErrorMs = null;
     this.syncBoundMs = null;
     this.player = null;
+    this.endingAtFrame = null;
     if (!state || state.paused) {
       this.segment = null;
       this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
@@ -316,6 +319,7 @@ export class StreamEngine extends EngineState {
   }
 
   private tick(): void {
+    this.noteEnd();
     this.noteUnderruns(this.context);
     this.pushClockLine();
     const now = performance.now();
@@ -329,6 +333,19 @@ export class StreamEngine extends EngineState {
       this.onSyncReport(this.syncErrorMs, this.syncBoundMs);
     }
     this.emit();
+  }
+
+  /**
+   * The player has rendered the last frame an output latency before it is heard: the track is 'ended' once
+   * the output clock map says that frame has left the speakers, not when it was rendered.
+   */
+  private noteEnd(): void {
+    const fit = this.clockMap?.fit();
+    const frame = this.endingAtFrame;
+    if (frame === null || !fit) return;
+    if (performance.now() < contextToPerformance(fit, frame / this.rate)) return;
+    this.endingAtFrame = null;
+    if (this.player?.phase === 'ended') this.setStatus('ended');
   }
 
   private onPlayerStatus(status: PlayerStatus): void {
@@ -356,7 +373,8 @@ export class StreamEngine extends EngineState {
     this.syncErrorMs = status.errorFrames === null ? null : (status.errorFrames * 1000) / this.rate;
     if (this.status === 'error') return;
     if (status.phase === 'playing') this.setStatus('playing');
-    else if (status.phase === 'ended') this.setStatus('ended');
+    else if (status.phase === 'ended' && this.status === 'playing')
+      this.endingAtFrame ??= status.contextFrame;
     else if (status.phase === 'waiting' && this.status === 'loading' && status.bufferedFrames > 0)
       this.setStatus('waiting');
   }
