@@ -268,7 +268,7 @@ test('a track ends once its last frame has been heard, not when it was rendered'
     const w = window as unknown as HarnessWindow;
     return w.__fireflyAudio.snapshot().status === 'ended' ? w.__acousticHarness.groupNowMs() : false;
   });
-  const sinceAnchorMs = (await endedAtGroupMs.jsonValue())! - anchorMs;
+  const sinceAnchorMs = ((await endedAtGroupMs.jsonValue()) as number) - anchorMs;
   console.log(`ended ${sinceAnchorMs.toFixed(0)} ms after the anchor of a 2 s track`);
   expect(sinceAnchorMs).toBeGreaterThanOrEqual(2000);
   expect(sinceAnchorMs).toBeLessThan(2600);
