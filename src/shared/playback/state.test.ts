@@ -492,6 +492,9 @@ describe('stateValidator: shuffle and repeat', () => {
     expect(stateValidator({ ...s, unshuffled: [0, 1] })).toMatchObject({ ok: false });
     expect(stateValidator({ ...s, unshuffled: [0, 1, 3] })).toMatchObject({ ok: false });
     expect(stateValidator({ ...s, repeat: 'sometimes' })).toMatchObject({ ok: false });
+    // A state from a build before shuffle and repeat reads as neither.
+    const { repeat: _r, unshuffled: _u, ...older } = s;
+    expect(stateValidator(older)).toEqual({ ok: true, value: { ...s, repeat: 'off', unshuffled: null } });
     expect(commandValidator({ kind: 'repeat', mode: 'one' })).toMatchObject({ ok: true });
     expect(commandValidator({ kind: 'shuffle', on: 'yes' })).toMatchObject({ ok: false });
   });

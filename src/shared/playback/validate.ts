@@ -89,8 +89,9 @@ const stateShape = obj({
   starting: bool,
   // Empty only in the initial state, before any leader stamped it.
   updatedBy: (input, p) => (input === '' ? ok('') : peerIdValidator(input, p)),
-  repeat: oneOf(...repeatModes),
-  unshuffled: nullable(arrayOf(index, playbackLimits.maxQueueLength)),
+  // Optional on the wire: a leader on a build from before shuffle and repeat sends neither.
+  repeat: optional(oneOf(...repeatModes)),
+  unshuffled: optional(nullable(arrayOf(index, playbackLimits.maxQueueLength))),
 });
 
 /** Whether `order` holds each of 0..length-1 exactly once. */
@@ -109,7 +110,7 @@ export const stateValidator: Validator<PlaybackState> = (input, path) => {
   const where = path ?? 'state';
   const checked = stateShape(input, where);
   if (!checked.ok) return checked;
-  const s = checked.value as PlaybackState;
+  const s = { repeat: 'off', unshuffled: null, ...checked.value } as PlaybackState;
   if (s.currentIndex !== null && s.currentIndex >= s.queue.length)
     return err(`${where}: currentIndex beyond the queue`);
   if (s.paused !== (s.pausedAtSec !== null))
