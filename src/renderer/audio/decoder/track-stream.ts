@@ -5,7 +5,21 @@
  * context's rate, from any track frame on, one small chunk at a time. Nothing here holds more than a
  * few packets and the source's cache, whatever the track's length.
  */
-import { ALL_FORMATS, AudioSampleSink, CustomSource, Input, type InputAudioTrack } from 'mediabunny';
+import {
+  ADTS,
+  AudioSampleSink,
+  CustomSource,
+  FLAC,
+  Input,
+  MATROSKA,
+  MP3,
+  MP4,
+  OGG,
+  QTFF,
+  WAVE,
+  WEBM,
+  type InputAudioTrack,
+} from 'mediabunny';
 import type { TrackInfo } from '../player/protocol';
 import { MediaReadError, RangeReader } from './range-reader';
 import { StreamResampler } from './resampler';
@@ -29,6 +43,9 @@ export interface StereoChunk {
   data: Float32Array;
 }
 
+/** The containers music comes in (MP3, FLAC, Ogg Vorbis/Opus, WAV, M4A/MP4 AAC, ADTS AAC, WebM/Matroska Opus). */
+const AUDIO_FORMATS = [MP3, FLAC, OGG, WAVE, MP4, QTFF, ADTS, WEBM, MATROSKA];
+
 /** Bytes the demuxer may cache per track (it re-fetches what it evicted). */
 const SOURCE_CACHE_BYTES = 4 * 1024 * 1024;
 
@@ -44,7 +61,7 @@ export class TrackStream {
   static async open(source: TrackSource): Promise<TrackStream> {
     const reader = new RangeReader(source.url, { headers: source.headers });
     const input = new Input({
-      formats: ALL_FORMATS,
+      formats: AUDIO_FORMATS,
       source: new CustomSource({
         getSize: () => reader.size(),
         read: (start, end) => reader.read(start, end),
