@@ -64,6 +64,10 @@ test.beforeAll(async () => {
   await makeTone(path.join(dir, 'long.mp3'), { format: 'mp3', durationSec: 300, noise: true });
   await makeTone(path.join(dir, 'short.flac'), { format: 'flac', durationSec: 20 });
   await makeTone(path.join(dir, 'tiny.wav'), { format: 'wav', durationSec: 2 });
+  for (const format of ['m4a', 'ogg', 'opus'] as const) {
+    await makeTone(path.join(dir, `tone.${format}`), { format, durationSec: 3 });
+    tracks.set(format, readFileSync(path.join(dir, `tone.${format}`)));
+  }
   tracks.set('long', readFileSync(path.join(dir, 'long.mp3')));
   tracks.set('short', readFileSync(path.join(dir, 'short.flac')));
   tracks.set('tiny', readFileSync(path.join(dir, 'tiny.wav')));
@@ -272,5 +276,24 @@ test('a track ends once its last frame has been heard, not when it was rendered'
   console.log(`ended ${sinceAnchorMs.toFixed(0)} ms after the anchor of a 2 s track`);
   expect(sinceAnchorMs).toBeGreaterThanOrEqual(2000);
   expect(sinceAnchorMs).toBeLessThan(2600);
+  await page.close();
+});
+
+test('AAC in M4A, Vorbis and Opus in Ogg play too, each from its own container', async () => {
+  const page = await openPage();
+  for (const trackId of ['m4a', 'ogg', 'opus']) {
+    await page.evaluate((id) => (window as unknown as HarnessWindow).__acousticHarness.preload(id), trackId);
+    await page.evaluate((id) => {
+      const w = window as unknown as HarnessWindow;
+      const anchor = { groupTimeMs: w.__acousticHarness.groupNowMs()! + 200, positionSec: 0 };
+      w.__acousticHarness.schedule({ trackId: id, anchor, paused: false });
+    }, trackId);
+    await page.waitForFunction((id) => {
+      const hook = (window as unknown as HarnessWindow).__fireflyAudio;
+      return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
+    }, trackId);
+    const start = await page.evaluate(() => (window as unknown as HarnessWindow).__fireflyAudio.lastStart);
+    expect(start!.offsetSec).toBeLessThan(0.001);
+  }
   await page.close();
 });
