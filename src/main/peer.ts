@@ -25,6 +25,8 @@ import type { NetLogEntry } from './net/event-log';
 import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { DeviceOutputs } from './devices/device-outputs';
+import { Playlists } from './playlists/playlists';
+import { isPlaylistMessageType, type PlaylistMessage } from '../shared/playlists/playlist';
 import {
   groupVolume,
   isDeviceMessageType,
@@ -83,6 +85,7 @@ interface Running {
   fetcher: ChunkFetcher;
   covers: CoverFetcher;
   devices: DeviceOutputs;
+  playlists: Playlists;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -342,6 +345,21 @@ export class Peer {
         log: (line) => this.#logLine(line),
       });
       devices.events.on('outputs:changed', () => this.#statusChanged());
+      const playlists = new Playlists({
+        selfId: node.peerId,
+        db: library.db.db,
+        publish: (message: PlaylistMessage) =>
+          roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+        subscribe: (listener, { signal }) => {
+          const off = roomService.events.on('message:other', ({ value, from }) => {
+            if (isPlaylistMessageType(value.type)) listener(from, value as PlaylistMessage);
+          });
+          signal.addEventListener('abort', off, { once: true });
+        },
+        log: (line) => this.#logLine(line),
+      });
+      // Like catalogs: a member that joins hears every playlist.
+      roomService.events.on('member:joined', () => playlists.announceAll());
       // A member that joins learns every device's output at once, not at the next periodic announcement.
       roomService.events.on('member:joined', () => devices.announce());
       roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
@@ -408,6 +426,7 @@ export class Peer {
         fetcher,
         covers,
         devices,
+        playlists,
         statusTimer,
         stopLinks,
       };
@@ -417,6 +436,7 @@ export class Peer {
       playback.start();
       await roomService.start();
       devices.start();
+      playlists.start();
       await library.start();
     } catch (error) {
       await node.stop();
@@ -470,6 +490,7 @@ export class Peer {
     this.#storage?.stop();
     running.covers.stop();
     running.devices.stop();
+    running.playlists.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
     await running.room.stop();
@@ -816,6 +837,15 @@ export class Peer {
         ),
       'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
       'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
+      'playlists:list': () => this.#require().playlists.list(),
+      'playlists:save': (change) => this.#require().playlists.save(change),
+      'playlists:delete': ({ id }) => this.#require().playlists.delete(id),
+      'playlists:play': async ({ id, index }) => {
+        const playlist = this.#require().playlists.get(id);
+        if (playlist.trackIds.length === 0)
+          throw new InvalidSettingError(`playlist "${playlist.name}" is empty`);
+        await this.command({ kind: 'replace', trackIds: playlist.trackIds, playIndex: index ?? 0 });
+      },
       'devices:list': () => this.#deviceList(),
       'devices:settings': async ({ peerId, ...patch }) => {
         const running = this.#require();

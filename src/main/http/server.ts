@@ -36,6 +36,7 @@ const errorStatus: Record<string, number> = {
   InvalidSettingError: 422,
   DeviceSettingsError: 422,
   DeviceTimeoutError: 504,
+  PlaylistNotFoundError: 404,
   LocalOnlyError: 403,
   UnknownConfirmationError: 404,
   // The data folder cannot take the track's chunks: "disk full: N MB needed" (#24).
@@ -82,6 +83,10 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/repeat': [{ method: 'POST', channel: 'playback:repeat', body: true }],
   '/api/devices': [{ method: 'GET', channel: 'devices:list', body: false }],
   '/api/volume': [{ method: 'POST', channel: 'volume:group', body: true }],
+  '/api/playlists': [{ method: 'GET', channel: 'playlists:list', body: false }],
+  '/api/playlists/save': [{ method: 'POST', channel: 'playlists:save', body: true }],
+  '/api/playlists/delete': [{ method: 'POST', channel: 'playlists:delete', body: true }],
+  '/api/playlists/play': [{ method: 'POST', channel: 'playlists:play', body: true }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },

@@ -135,6 +135,23 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE tracks ADD COLUMN remote_cover INTEGER NOT NULL DEFAULT 0');
     },
   },
+  {
+    // Playlists are the room's, not this device's: every peer keeps every one it heard of (see
+    // shared/playlists/playlist.ts), deleted ones as tombstones.
+    description: 'playlists',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE playlists (
+          playlist_id TEXT PRIMARY KEY,
+          name        TEXT NOT NULL,
+          track_ids   TEXT NOT NULL,
+          edited_by   TEXT NOT NULL,
+          updated_ms  INTEGER NOT NULL,
+          deleted     INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */

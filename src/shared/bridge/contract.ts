@@ -6,6 +6,12 @@
 import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
 import type { PeerStatus, SpeakerState } from '../status';
 import type { Validator } from './validate';
+import {
+  playlistIdValidator,
+  playlistNameValidator,
+  playlistTrackIdsValidator,
+  type Playlist,
+} from '../playlists/playlist';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err, ok } from '../result';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
@@ -189,6 +195,13 @@ export const deviceSettingsRequest: Validator<{ peerId: string } & DeviceOutputP
   return checked.ok ? { ok: true, value: { peerId: id.value, ...checked.value } } : checked;
 };
 export const groupVolumeRequest = obj({ group: num(0, 1) });
+export const playlistSaveRequest = obj({
+  id: optional(playlistIdValidator),
+  name: playlistNameValidator,
+  trackIds: playlistTrackIdsValidator,
+});
+export const playlistDeleteRequest = obj({ id: playlistIdValidator });
+export const playlistPlayRequest = obj({ id: playlistIdValidator, index: optional(int(0, 499)) });
 export const speakerStateRequest = obj({
   state: oneOf<SpeakerState>('idle', 'playing', 'waiting', 'decoding', 'needs-click', 'failed'),
   detail: (input: unknown, path?: string) => (input === null ? ok(null) : str(300)(input, path)),
@@ -244,6 +257,13 @@ export interface BridgeRequests {
   'devices:settings': { req: { peerId: string } & DeviceOutputPatch; res: DeviceOutputInfo[] };
   /** Moves every device's volume by the same factor, so the loudest is at `group`. */
   'volume:group': { req: { group: number }; res: { group: number; devices: DeviceOutputInfo[] } };
+  /** The room's playlists, by name. */
+  'playlists:list': { req: void; res: Playlist[] };
+  /** Creates a playlist (no id), or sets one's name and tracks (rename, reorder, add, remove). */
+  'playlists:save': { req: { id?: string; name: string; trackIds: string[] }; res: Playlist };
+  'playlists:delete': { req: { id: string }; res: void };
+  /** Makes the playlist the queue and plays it from `index` (default its first track). */
+  'playlists:play': { req: { id: string; index?: number }; res: void };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -298,6 +318,10 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'devices:list': none,
   'devices:settings': deviceSettingsRequest,
   'volume:group': groupVolumeRequest,
+  'playlists:list': none,
+  'playlists:save': playlistSaveRequest,
+  'playlists:delete': playlistDeleteRequest,
+  'playlists:play': playlistPlayRequest,
 };
 
 /**

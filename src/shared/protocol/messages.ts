@@ -15,6 +15,7 @@ import type { ClockInfo, DownloadInfo, Role, SpeakerReport, SpeakerState } from 
 import { playbackBodyValidators, type PlaybackBodies } from '../playback/messages';
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
+import { playlistBodyValidators, type PlaylistBodies } from '../playlists/playlist';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -49,7 +50,7 @@ export interface ControlEnvelope {
 }
 
 /** Body of each message type, by type name. */
-export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies {
+export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: {
     name: string;
@@ -180,6 +181,7 @@ const bodyValidators: BodyValidators = {
   ...playbackBodyValidators,
   ...swarmBodyValidators,
   ...deviceBodyValidators,
+  ...playlistBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);
