@@ -16,7 +16,8 @@ import type { GroupTimeSource } from './group-clock';
 import { connectOutput, type OutputGraph } from './output-graph';
 import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
 import type { EngineToPlayer, PlayerStatus } from './player/protocol';
-import { clockLineThrough, groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
+import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
+import { clockLineAt } from './clock-line';
 import { EngineState, type OutputSettings, type StartRecord } from './engine-state';
 import { expectedPosition, sameTimeline, type PlaybackSchedule } from './timeline';
 
@@ -300,22 +301,21 @@ export class StreamEngine extends EngineState {
     this.node?.port.postMessage(message, transfer);
   }
 
-  /** Sends the player the group time of its output frames: now, and 10 s on (the slope carries both clocks' drift). */
+  /** Sends the player the group time of its output frames (`clock-line.ts`). */
   private pushClockLine(): void {
     const ctx = this.context;
     const fit = this.clockMap?.fit();
     if (!ctx || !fit) return;
-    const nowSec = ctx.currentTime;
-    const perf = contextToPerformance(fit, nowSec) + this.settings.outputOffsetMs;
-    const spanSec = 10;
-    const here = this.groupClock.performanceToGroup(perf);
-    const later = this.groupClock.performanceToGroup(perf + (spanSec * 1000) / (1 + fit.driftPpm * 1e-6));
-    if (!here || !later) return;
-    this.toPlayer({
-      type: 'clock',
-      line: clockLineThrough(nowSec, here.groupMs, spanSec, later.groupMs, this.rate),
-    });
-    this.syncBoundMs = this.player?.phase === 'playing' ? here.errorMs + fit.spreadMs : null;
+    const reading = clockLineAt(
+      ctx.currentTime,
+      fit,
+      this.settings.outputOffsetMs,
+      this.groupClock,
+      this.rate,
+    );
+    if (!reading) return;
+    this.toPlayer({ type: 'clock', line: reading.line });
+    this.syncBoundMs = this.player?.phase === 'playing' ? reading.boundMs : null;
   }
 
   private tick(): void {
