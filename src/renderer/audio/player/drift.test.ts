@@ -16,10 +16,15 @@ describe('steer', () => {
     expect(behind.kind === 'ratio' && behind.ratio).toBeCloseTo(1 + 250e-6, 12);
   });
 
-  it('never departs from 1 by more than 500 ppm', () => {
-    const r = steer(140, 1.0003, RATE, defaultDriftPolicy);
-    expect(r).toEqual({ kind: 'ratio', ratio: 1 - 500e-6 });
-    expect(steer(-140, 1.0003, RATE, defaultDriftPolicy)).toEqual({ kind: 'ratio', ratio: 1 + 500e-6 });
+  it('departs from the ideal ratio by at most 500 ppm, and follows the ideal whole', () => {
+    const slower = steer(140, 1.0003, RATE, defaultDriftPolicy);
+    expect(slower.kind === 'ratio' && slower.ratio).toBeCloseTo(1.0003 - 500e-6, 12);
+    const faster = steer(-140, 1.0003, RATE, defaultDriftPolicy);
+    expect(faster.kind === 'ratio' && faster.ratio).toBeCloseTo(1.0003 + 500e-6, 12);
+  });
+
+  it('does not follow a line that is no clock', () => {
+    expect(steer(0, 1.5, RATE, defaultDriftPolicy)).toEqual({ kind: 'ratio', ratio: 1.01 });
   });
 
   it('re-positions beyond the threshold, and on nonsense', () => {

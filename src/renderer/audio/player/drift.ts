@@ -7,15 +7,18 @@
  * that is on time on time. What is left is the error: the play head minus where the group says it
  * should be, which moves only when the clock line is refined (the output clock map and the group
  * clock settle by fractions of a millisecond). The controller closes it over `horizonSec` by
- * fractional resampling, the whole ratio held within `maxPpm` of 1 (500 ppm is 0.05 %, a pitch
- * change far below hearing); an error past `repositionMs` (the output really moved: an underrun, a
+ * fractional resampling, departing from the ideal ratio by at most `maxPpm` (500 ppm is 0.05 %, a
+ * pitch change far below hearing). The ideal ratio itself is the clocks' real drift and is followed
+ * whole: held within 500 ppm of 1 instead, a device 240 ppm off a group clock 150 ppm off the other
+ * way (both measured here) left the correction a tenth of its room and the play head trailing a
+ * fraction of a millisecond. An error past `repositionMs` (the output really moved: an underrun, a
  * device change, a changed output offset) is closed at once by a sample-exact re-position with
  * short fades instead of seconds of slewing.
  */
 
 /** Tuning of the drift controller. */
 export interface DriftPolicy {
-  /** Largest departure of the read ratio from 1 (parts per million). */
+  /** Largest departure of the read ratio from the ideal ratio, to close an error (parts per million). */
   maxPpm: number;
   /** An error is closed over about this many seconds. */
   horizonSec: number;
@@ -35,6 +38,7 @@ export type Steering = { kind: 'ratio'; ratio: number } | { kind: 'reposition' }
 export function steer(errorFrames: number, ideal: number, sampleRate: number, policy: DriftPolicy): Steering {
   if (!(Math.abs(errorFrames) <= (policy.repositionMs * sampleRate) / 1000)) return { kind: 'reposition' };
   const limit = policy.maxPpm * 1e-6;
-  const ratio = ideal - errorFrames / (policy.horizonSec * sampleRate);
-  return { kind: 'ratio', ratio: Math.min(1 + limit, Math.max(1 - limit, ratio)) };
+  const correction = Math.min(limit, Math.max(-limit, -errorFrames / (policy.horizonSec * sampleRate)));
+  // A line 1 % off is no clock: the sanity bound keeps a broken one from running the head away.
+  return { kind: 'ratio', ratio: Math.min(1.01, Math.max(0.99, ideal + correction)) };
 }
