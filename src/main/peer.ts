@@ -358,6 +358,7 @@ export class Peer {
         },
         log: (line) => this.#logLine(line),
       });
+      playlists.events.on('playlists:changed', () => this.events.emit('playlists:changed', playlists.list()));
       // Like catalogs: a member that joins hears every playlist.
       roomService.events.on('member:joined', () => playlists.announceAll());
       // A member that joins learns every device's output at once, not at the next periodic announcement.

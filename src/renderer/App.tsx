@@ -4,6 +4,7 @@ import { EnableSound } from './components/EnableSound';
 import { LibraryView } from './components/LibraryView';
 import { NowPlaying } from './components/NowPlaying';
 import { PeersPanel } from './components/PeersPanel';
+import { PlaylistsView } from './components/PlaylistsView';
 import { QueuePanel } from './components/QueuePanel';
 import { SettingsView } from './components/SettingsView';
 import { ShortcutsDialog } from './components/ShortcutsDialog';
@@ -18,6 +19,7 @@ import { useActions, useBridgeError, useCurrentTrack, usePlaybackError, useUi, u
 const titles = {
   library: 'Library',
   albums: 'Albums',
+  playlists: 'Playlists',
   queue: 'Queue',
   room: 'Room',
   settings: 'Settings',
@@ -76,6 +78,7 @@ export function App() {
         <PendingChanges />
         {view === 'library' ? <LibraryView /> : null}
         {view === 'albums' ? <AlbumsView /> : null}
+        {view === 'playlists' ? <PlaylistsView /> : null}
         {view === 'queue' ? <QueuePanel /> : null}
         {view === 'room' ? <PeersPanel /> : null}
         {view === 'settings' ? <SettingsView /> : null}

@@ -4,6 +4,7 @@ import {
   useLibrary,
   usePeerStatus,
   usePlaybackState,
+  usePlaylists,
   useView,
   type View,
 } from '../store';
@@ -12,6 +13,7 @@ import { Icon, Logo, type IconName } from './Icons';
 const items: Array<{ view: View; label: string; icon: IconName; keys: string }> = [
   { view: 'library', label: 'Library', icon: 'library', keys: 'G L' },
   { view: 'albums', label: 'Albums', icon: 'album', keys: 'G A' },
+  { view: 'playlists', label: 'Playlists', icon: 'queue', keys: 'G P' },
   { view: 'queue', label: 'Queue', icon: 'queue', keys: 'G Q' },
   { view: 'room', label: 'Room', icon: 'room', keys: 'G R' },
   { view: 'settings', label: 'Settings', icon: 'settings', keys: 'Control+,' },
@@ -25,9 +27,11 @@ export function Sidebar() {
   const state = usePlaybackState();
   const { tracks } = useLibrary();
   const { ui } = useActions();
+  const { list: playlists } = usePlaylists();
   const counts: Partial<Record<View, number>> = {
     library: tracks.length,
     queue: state?.queue.length ?? 0,
+    playlists: playlists.length,
     room: (status?.members.filter((m) => m.peerId !== status.self.peerId).length ?? 0) + 1,
   };
   const isLeader = !!status?.leader && status.leader.peerId === status.self.peerId;

@@ -98,6 +98,9 @@ function run(action: ShortcutAction): void {
     case 'gotoLibrary':
       ui.actions.setView('library');
       return;
+    case 'gotoPlaylists':
+      ui.actions.setView('playlists');
+      return;
     case 'gotoAlbums':
       ui.actions.setView('albums');
       return;

@@ -11,10 +11,17 @@ import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createLibrarySlice, type LibrarySlice } from './library-slice';
 import { createPeerSlice, type PeerSlice } from './peer-slice';
 import { createPlaybackSlice, type PlaybackSlice } from './playback-slice';
+import { createPlaylistsSlice, type PlaylistsSlice } from './playlists-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 
-export type Store = PeerSlice & SettingsSlice & LibrarySlice & PlaybackSlice & UiSlice & DevicesSlice;
+export type Store = PeerSlice &
+  SettingsSlice &
+  LibrarySlice &
+  PlaybackSlice &
+  UiSlice &
+  DevicesSlice &
+  PlaylistsSlice;
 export type { View } from './ui-slice';
 
 export const useStore = create<Store>()((...a) => ({
@@ -24,6 +31,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createPlaybackSlice(...a),
   ...createUiSlice(...a),
   ...createDevicesSlice(...a),
+  ...createPlaylistsSlice(...a),
 }));
 
 /** This peer's identity. */
@@ -58,8 +66,12 @@ export const useActions = () =>
       playback: s.playback.actions,
       ui: s.ui.actions,
       devices: s.devices.actions,
+      playlists: s.playlists.actions,
     })),
   );
+/** The room's playlists, and the last error changing one. */
+export const usePlaylists = () =>
+  useStore(useShallow((s) => ({ list: s.playlists.list, error: s.playlists.error })));
 /** Every device's output settings (this one first), and the last error changing one. */
 export const useDevices = () =>
   useStore(useShallow((s) => ({ list: s.devices.list, error: s.devices.error })));
@@ -112,6 +124,10 @@ export function connectStore(search: string = location.search): () => void {
     .getState()
     .playback.actions.load()
     .catch(() => undefined);
+  void useStore
+    .getState()
+    .playlists.actions.load()
+    .catch(() => undefined);
   const offs = [
     bridge().on('status:changed', (status) => {
       const before = useStore.getState().peer.status;
@@ -122,6 +138,7 @@ export function connectStore(search: string = location.search): () => void {
     }),
     bridge().on('settings:changed', (values) => useStore.getState().settings.actions.set(values)),
     bridge().on('playback:changed', (state) => useStore.getState().playback.actions.setState(state)),
+    bridge().on('playlists:changed', (list) => useStore.getState().playlists.actions.setList(list)),
     bridge().on(
       'library:changed',
       () =>

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 
-export type View = 'library' | 'albums' | 'queue' | 'room' | 'settings';
+export type View = 'library' | 'albums' | 'playlists' | 'queue' | 'room' | 'settings';
 
 export interface UiSlice {
   ui: {

@@ -15,6 +15,7 @@ export type ShortcutAction =
   | 'volumeDown'
   | 'gotoLibrary'
   | 'gotoAlbums'
+  | 'gotoPlaylists'
   | 'gotoQueue'
   | 'gotoRoom';
 
@@ -51,6 +52,7 @@ export const shortcutHelp: ReadonlyArray<{ keys: string[]; label: string }> = [
   { keys: ['Shift', 'F10'], label: 'More actions for the selected track' },
   { keys: ['G', 'L'], label: 'Go to the library' },
   { keys: ['G', 'A'], label: 'Go to the albums' },
+  { keys: ['G', 'P'], label: 'Go to the playlists' },
   { keys: ['G', 'Q'], label: 'Go to the queue' },
   { keys: ['G', 'R'], label: 'Go to the room' },
   { keys: ['Ctrl/⌘', ','], label: 'Settings' },
@@ -69,6 +71,7 @@ export function shortcutFor(press: KeyPress, pendingG = false): ShortcutAction |
     const chord: Record<string, ShortcutAction> = {
       l: 'gotoLibrary',
       a: 'gotoAlbums',
+      p: 'gotoPlaylists',
       q: 'gotoQueue',
       r: 'gotoRoom',
     };

@@ -276,6 +276,8 @@ export interface BridgeEvents {
   'pairing:changed': PairingState;
   /** Sent to windows on the device itself only. */
   'settings:pending': PendingConfirmation[];
+  /** The room's playlists, whenever one changes here or anywhere in the room. */
+  'playlists:changed': Playlist[];
 }
 
 export type RequestChannel = keyof BridgeRequests;
@@ -351,6 +353,7 @@ export const eventNames: readonly EventName[] = [
   'playback:changed',
   'pairing:changed',
   'settings:pending',
+  'playlists:changed',
 ];
 
 /** Checks that a string names a request channel. */
@@ -408,6 +411,12 @@ export interface FireflyApi {
     list(): Promise<PairedDevice[]>;
     revoke(id: string): Promise<void>;
   };
+  playlists: {
+    list(): Promise<Playlist[]>;
+    save(change: { id?: string; name: string; trackIds: string[] }): Promise<Playlist>;
+    delete(id: string): Promise<void>;
+    play(id: string, index?: number): Promise<void>;
+  };
   devices: {
     list(): Promise<DeviceOutputInfo[]>;
     set(peerId: string, patch: DeviceOutputPatch): Promise<DeviceOutputInfo[]>;
@@ -459,6 +468,12 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       state: () => call('pairing:state', undefined),
       list: () => call('pairing:list', undefined),
       revoke: (id) => call('pairing:revoke', { id }),
+    },
+    playlists: {
+      list: () => call('playlists:list', undefined),
+      save: (change) => call('playlists:save', change),
+      delete: (id) => call('playlists:delete', { id }),
+      play: (id, index) => call('playlists:play', index === undefined ? { id } : { id, index }),
     },
     devices: {
       list: () => call('devices:list', undefined),
