@@ -19,7 +19,11 @@ describe('speakers', () => {
       s?.members.find((m) => m.peerId === b.peerId)?.speaker;
     await waitForStatuses([a.ui], (s) => speakerOfB(s) === false, { what: 'b listed without a speaker' });
 
-    const window = new WebSocket(`${b.ui.replace('http', 'ws')}/bridge`);
+    // A window offers its token as a subprotocol, as the UI does.
+    const window = new WebSocket(`${b.ui.replace('http', 'ws')}/bridge`, [
+      'firefly',
+      `firefly-token.${b.token}`,
+    ]);
     await new Promise((resolve, reject) => window.once('open', resolve).once('error', reject));
     const withWindow = await waitForStatuses([a.ui], (s) => speakerOfB(s) === true, {
       what: 'b listed as a speaker',
