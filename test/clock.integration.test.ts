@@ -55,7 +55,11 @@ describe('group time between peer processes', () => {
     expect(a?.clock?.offsetMs).toBeLessThan(-1000 + 2);
     expect(a?.clock?.offsetMs).toBeGreaterThan(-1000 - 2 - skewMs(Date.now() - aheadStartedAt));
     expect(b?.clock).not.toBeNull();
-    expect(Math.abs((b?.clock?.offsetMs ?? NaN) + 250)).toBeLessThanOrEqual((b?.clock?.errorMs ?? 0) + 1);
+    // The truth between two processes is each one's clock origin, read from the system clock at start: a process
+    // preempted while it reads it starts a few ms off. In .ci/run (vitest's other files running beside it) "behind"
+    // once read 4.34 ms off with a bound of 0.41 ms, so the truth's slack here is 6 ms, not 1; the bound itself is
+    // checked to the microsecond in-process (src/main/clock, src/shared/clock).
+    expect(Math.abs((b?.clock?.offsetMs ?? NaN) + 250)).toBeLessThanOrEqual((b?.clock?.errorMs ?? 0) + 6);
     // "ahead" runs 200 ppm fast; the drift estimate needs a few seconds of samples to show it.
     const later = await waitForStatuses([ahead.ui], ([s]) => Math.abs((s?.clock?.driftPpm ?? 0) + 200) < 30, {
       what: 'drift estimate',
