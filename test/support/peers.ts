@@ -71,6 +71,14 @@ export function apiFetch(
   });
 }
 
+/**
+ * How long a peer may take to print its ready line. From the built bundle it takes 5–6 s at load ~30 on the
+ * 2-core machine and 21–22 s from sources; with three browsers playing beside it a start took over 30 s
+ * (a room test's second peer, in a .ci/run that shared the machine with another). A peer that never
+ * starts still fails, only later.
+ */
+const READY_TIMEOUT_MS = 60_000;
+
 export interface LaunchOptions {
   name: string;
   args?: string[];
@@ -114,9 +122,11 @@ export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
     const timer = setTimeout(
       () =>
         reject(
-          new Error(`${options.name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`),
+          new Error(
+            `${options.name} not ready after ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${output}`,
+          ),
         ),
-      options.readyTimeoutMs ?? 30_000,
+      options.readyTimeoutMs ?? READY_TIMEOUT_MS,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
