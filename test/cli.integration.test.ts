@@ -107,14 +107,19 @@ describe('firefly-peer command line', () => {
       rmSync(peer.dataDir, { recursive: true, force: true });
       rmSync(home, { recursive: true, force: true });
     }
-    // A peer given a folder scans only that one.
+    // A peer given a folder scans only that one, though the user has a music folder.
+    const otherHome = mkdtempSync(path.join(os.tmpdir(), 'firefly-home-'));
+    await mkdir(path.join(otherHome, 'Music'));
+    const chosenDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-chosen-'));
     const chosen = await launchPeer({
       name: 'chosen',
-      args: ['--library', os.tmpdir()],
-      env: { HOME: home },
+      args: ['--library', chosenDir],
+      env: { HOME: otherHome },
     });
-    expect(chosen.library).toEqual([os.tmpdir()]);
+    expect(chosen.library).toEqual([chosenDir]);
     await chosen.stop();
+    rmSync(otherHome, { recursive: true, force: true });
+    rmSync(chosenDir, { recursive: true, force: true });
     rmSync(chosen.dataDir, { recursive: true, force: true });
   });
 
