@@ -13,6 +13,13 @@
  */
 import { err, ok, type Result } from '../result';
 import type { PlaybackStateName, PlaybackSummary } from '../status';
+import {
+  crossfadeSetting,
+  loudnessSetting,
+  sameLoudness,
+  type LoudnessMode,
+  type RoomSoundFields,
+} from './room-sound';
 
 /** Group time at which the current track is (or was, or will be) at a position. */
 export interface PlaybackAnchor {
@@ -22,8 +29,11 @@ export interface PlaybackAnchor {
   positionSec: number;
 }
 
-/** The room's playback state; the leader's copy is the truth, every peer keeps the newest it saw. */
-export interface PlaybackState {
+/**
+ * The room's playback state; the leader's copy is the truth, every peer keeps the newest it saw.
+ * The room's sound settings (`crossfadeSec`, `loudness`) ride along: see room-sound.ts.
+ */
+export interface PlaybackState extends RoomSoundFields {
   /** Grows by one with every change the leader makes; never decreases. */
   version: number;
   /** Epoch of the leader that produced this version. */
@@ -75,7 +85,9 @@ export type PlaybackCommand =
   | { kind: 'replace'; trackIds: string[]; playIndex?: number }
   | { kind: 'clear' }
   | { kind: 'shuffle'; on: boolean }
-  | { kind: 'repeat'; mode: RepeatMode };
+  | { kind: 'repeat'; mode: RepeatMode }
+  | { kind: 'crossfade'; sec: number }
+  | { kind: 'loudness'; mode: LoudnessMode; targetLufs: number };
 
 export type PlaybackCommandKind = PlaybackCommand['kind'];
 
@@ -459,6 +471,14 @@ export function applyCommand(
 
     case 'repeat':
       return command.mode === state.repeat ? ok(state) : change({ repeat: command.mode });
+
+    case 'crossfade':
+      return command.sec === crossfadeSetting(state) ? ok(state) : change({ crossfadeSec: command.sec });
+
+    case 'loudness': {
+      const loudness = { mode: command.mode, targetLufs: command.targetLufs };
+      return sameLoudness(loudness, loudnessSetting(state)) ? ok(state) : change({ loudness });
+    }
   }
 }
 

@@ -3,6 +3,12 @@ import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, optional } from '../bridge/validate';
 import { err, ok } from '../result';
 import {
+  crossfadeSecValidator,
+  loudnessModes,
+  loudnessSettingValidator,
+  targetLufsValidator,
+} from './room-sound';
+import {
   playbackLimits,
   repeatModes,
   type PlaybackCommand,
@@ -58,6 +64,8 @@ const commandShapes: { [K in PlaybackCommandKind]: Validator<unknown> } = {
   clear: obj({ kind: oneOf('clear') }),
   shuffle: obj({ kind: oneOf('shuffle'), on: bool }),
   repeat: obj({ kind: oneOf('repeat'), mode: oneOf(...repeatModes) }),
+  crossfade: obj({ kind: oneOf('crossfade'), sec: crossfadeSecValidator }),
+  loudness: obj({ kind: oneOf('loudness'), mode: oneOf(...loudnessModes), targetLufs: targetLufsValidator }),
 };
 
 const commandKind = oneOf(...(Object.keys(commandShapes) as PlaybackCommandKind[]));
@@ -92,6 +100,9 @@ const stateShape = obj({
   // Optional on the wire: a leader on a build from before shuffle and repeat sends neither.
   repeat: optional(oneOf(...repeatModes)),
   unshuffled: optional(nullable(arrayOf(index, playbackLimits.maxQueueLength))),
+  // Optional: absent means the defaults (room-sound.ts), as from a build before them.
+  crossfadeSec: optional(crossfadeSecValidator),
+  loudness: optional(loudnessSettingValidator),
 });
 
 /** Whether `order` holds each of 0..length-1 exactly once. */
