@@ -838,6 +838,8 @@ export class Peer {
         ),
       'playback:shuffle': ({ on }) => this.command({ kind: 'shuffle', on }),
       'playback:repeat': ({ mode }) => this.command({ kind: 'repeat', mode }),
+      'playback:crossfade': ({ sec }) => this.command({ kind: 'crossfade', sec }),
+      'playback:loudness': (setting) => this.command({ kind: 'loudness', ...setting }),
       'playlists:list': () => this.#require().playlists.list(),
       'playlists:save': (change) => this.#require().playlists.save(change),
       'playlists:delete': ({ id }) => this.#require().playlists.delete(id),

@@ -11,6 +11,10 @@ import {
 import type { DeviceOutputInfo } from '../../shared/devices/output';
 import { repeatModes } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';
+import { ReplUsageError } from './repl-errors';
+import { roomSoundCommands } from './repl-sound';
+
+export { ReplUsageError };
 
 interface Command {
   usage: string;
@@ -187,6 +191,7 @@ export function replCommands(components: ReplComponents): Record<string, Command
         return formatVolumes(after);
       },
     },
+    ...roomSoundCommands(h),
     status: {
       usage: 'status',
       help: 'show leader, clock and playback status',
@@ -290,11 +295,6 @@ function helpText(commands: Record<string, Command>): string {
   return Object.values(commands)
     .map((c) => `  ${c.usage.padEnd(14)} ${c.help}`)
     .join('\n');
-}
-
-/** A mistake in what the user typed, shown as is. */
-export class ReplUsageError extends Error {
-  override name = 'ReplUsageError';
 }
 
 /** Runs one command line; returns its output, or null for `exit`. */

@@ -81,6 +81,8 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/queue/replace': [{ method: 'POST', channel: 'queue:replace', body: true }],
   '/api/shuffle': [{ method: 'POST', channel: 'playback:shuffle', body: true }],
   '/api/repeat': [{ method: 'POST', channel: 'playback:repeat', body: true }],
+  '/api/crossfade': [{ method: 'POST', channel: 'playback:crossfade', body: true }],
+  '/api/loudness': [{ method: 'POST', channel: 'playback:loudness', body: true }],
   '/api/devices': [{ method: 'GET', channel: 'devices:list', body: false }],
   '/api/volume': [{ method: 'POST', channel: 'volume:group', body: true }],
   '/api/playlists': [{ method: 'GET', channel: 'playlists:list', body: false }],

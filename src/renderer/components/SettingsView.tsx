@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import {
   OUTPUT_OFFSET_RANGE_MS,
   type Channel,
@@ -14,51 +14,8 @@ import { useActions, usePeerStatus, useSettings, useSettingsError, useStore } fr
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
 import { RangeSlider } from './RangeSlider';
-
-function Section({
-  title,
-  description,
-  children,
-}: {
-  title: string;
-  description?: string;
-  children: ReactNode;
-}) {
-  const id = useId();
-  return (
-    <section className="settings-section" aria-labelledby={id}>
-      <div className="settings-intro">
-        <h2 id={id}>{title}</h2>
-        {description ? <p>{description}</p> : null}
-      </div>
-      <div className="settings-fields">{children}</div>
-    </section>
-  );
-}
-
-function Segmented<T extends string>({
-  label,
-  value,
-  options,
-  onChange,
-  testId,
-}: {
-  label: string;
-  value: T;
-  options: Array<[T, string]>;
-  onChange(v: T): void;
-  testId?: string;
-}) {
-  return (
-    <div className="segmented" role="radiogroup" aria-label={label} data-testid={testId}>
-      {options.map(([v, text]) => (
-        <button key={v} type="button" role="radio" aria-checked={value === v} onClick={() => onChange(v)}>
-          {text}
-        </button>
-      ))}
-    </div>
-  );
-}
+import { RoomPlaybackSettings } from './RoomPlaybackSettings';
+import { Section, Segmented } from './SettingsParts';
 
 /** A text setting edited locally and saved on Enter, on blur, or with its button. */
 function TextSetting({
@@ -436,6 +393,8 @@ export function SettingsView() {
               onSave={(outputOffsetMs) => void update({ outputOffsetMs })}
             />
           </Section>
+
+          <RoomPlaybackSettings />
 
           <Section title="Library" description="Folders this device scans and shares with the room.">
             <LibraryFolders folders={values.libraries} onSave={(libraries) => update({ libraries })} />

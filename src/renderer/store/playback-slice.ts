@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { PlayRequest } from '../../shared/bridge/contract';
 import type { PlaybackState, RepeatMode } from '../../shared/playback/state';
+import type { LoudnessSetting } from '../../shared/playback/room-sound';
 import { bridge } from '../bridge';
 
 export interface PlaybackSlice {
@@ -27,6 +28,10 @@ export interface PlaybackSlice {
       replace(trackIds: string[], playIndex?: number): Promise<void>;
       shuffle(on: boolean): Promise<void>;
       repeat(mode: RepeatMode): Promise<void>;
+      /** The room's crossfade, seconds (0 = off). */
+      crossfade(sec: number): Promise<void>;
+      /** The room's loudness normalisation. */
+      loudness(setting: LoudnessSetting): Promise<void>;
     };
   };
 }
@@ -79,6 +84,8 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
         replace: (trackIds, playIndex) => run(() => bridge().queue.replace(trackIds, playIndex)),
         shuffle: (on) => run(() => bridge().playback.shuffle(on)),
         repeat: (mode) => run(() => bridge().playback.repeat(mode)),
+        crossfade: (sec) => run(() => bridge().playback.crossfade(sec)),
+        loudness: (setting) => run(() => bridge().playback.loudness(setting)),
       },
     },
   };

@@ -4,6 +4,12 @@
  * IPC and the headless peer's WebSocket) are built from this one file.
  */
 import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
+import {
+  crossfadeSecValidator,
+  loudnessModes,
+  targetLufsValidator,
+  type LoudnessSetting,
+} from '../playback/room-sound';
 import type { PeerStatus, SpeakerState } from '../status';
 import type { Validator } from './validate';
 import {
@@ -217,6 +223,8 @@ export const moveRequest = obj({ from: int(0, 10_000), to: int(0, 10_000) });
 export const replaceRequest = obj({ trackIds: arrayOf(trackId, 500), playIndex: optional(int(0, 499)) });
 export const shuffleRequest = obj({ on: bool });
 export const repeatRequest = obj({ mode: oneOf<RepeatMode>(...repeatModes) });
+export const crossfadeRequest = obj({ sec: crossfadeSecValidator });
+export const loudnessRequest = obj({ mode: oneOf(...loudnessModes), targetLufs: targetLufsValidator });
 
 /** Request channels: name → request and response type. */
 export interface BridgeRequests {
@@ -237,6 +245,10 @@ export interface BridgeRequests {
   'playback:ready': { req: { trackId: string }; res: void };
   'playback:shuffle': { req: { on: boolean }; res: void };
   'playback:repeat': { req: { mode: RepeatMode }; res: void };
+  /** The room's crossfade, seconds (0 = off). */
+  'playback:crossfade': { req: { sec: number }; res: void };
+  /** The room's loudness normalisation. */
+  'playback:loudness': { req: LoudnessSetting; res: void };
   'queue:enqueue': { req: { trackIds: string[] }; res: void };
   'queue:remove': { req: { index: number }; res: void };
   'queue:move': { req: { from: number; to: number }; res: void };
@@ -304,6 +316,8 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playback:ready': readyRequest,
   'playback:shuffle': shuffleRequest,
   'playback:repeat': repeatRequest,
+  'playback:crossfade': crossfadeRequest,
+  'playback:loudness': loudnessRequest,
   'queue:enqueue': enqueueRequest,
   'queue:remove': removeRequest,
   'queue:move': moveRequest,
@@ -391,6 +405,8 @@ export interface FireflyApi {
     ready(trackId: string): Promise<void>;
     shuffle(on: boolean): Promise<void>;
     repeat(mode: RepeatMode): Promise<void>;
+    crossfade(sec: number): Promise<void>;
+    loudness(setting: LoudnessSetting): Promise<void>;
   };
   queue: {
     enqueue(trackIds: string[]): Promise<void>;
@@ -448,6 +464,8 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       ready: (trackId) => call('playback:ready', { trackId }),
       shuffle: (on) => call('playback:shuffle', { on }),
       repeat: (mode) => call('playback:repeat', { mode }),
+      crossfade: (sec) => call('playback:crossfade', { sec }),
+      loudness: (setting) => call('playback:loudness', setting),
     },
     queue: {
       enqueue: (trackIds) => call('queue:enqueue', { trackIds }),
