@@ -6,7 +6,7 @@ import type { PlaybackState } from '../src/shared/playback/state';
 import type { Playlist } from '../src/shared/playlists/playlist';
 import { copyInto, testAudio } from './audio/make-audio';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
-import { agreeOnLeader, waitForStatuses } from './support/status';
+import { agreeOnLeader, until, waitForStatuses } from './support/status';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 
@@ -19,18 +19,6 @@ afterEach(async () => {
 });
 
 const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await r).json() as Promise<T>;
-
-/** Polls until `check` holds (gossip and catalogs take a moment), returning the last value. */
-async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await read();
-  }
-  return last;
-}
 
 const playlistsOf = (peer: TestPeer) => json<Playlist[]>(apiFetch(peer.ui, '/api/playlists'));
 const launch = (name: string, args: string[], dataDir?: string) =>

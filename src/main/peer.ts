@@ -26,6 +26,7 @@ import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { DeviceOutputs } from './devices/device-outputs';
 import { Playlists } from './playlists/playlists';
+import { exportM3u8, importM3u8 } from './playlists/m3u8-io';
 import { isPlaylistMessageType, type PlaylistMessage } from '../shared/playlists/playlist';
 import {
   groupVolume,
@@ -849,6 +850,8 @@ export class Peer {
           throw new InvalidSettingError(`playlist "${playlist.name}" is empty`);
         await this.command({ kind: 'replace', trackIds: playlist.trackIds, playIndex: index ?? 0 });
       },
+      'playlists:import': (request) => importM3u8(this.#m3u8Deps(), request),
+      'playlists:export': (request) => exportM3u8(this.#m3u8Deps(), request),
       'devices:list': () => this.#deviceList(),
       'devices:settings': async ({ peerId, ...patch }) => {
         const running = this.#require();
@@ -908,6 +911,11 @@ export class Peer {
       id,
       `${Object.keys(sensitive).join(' and ')} will change once confirmed on ${this.settings.get().name}`,
     );
+  }
+
+  #m3u8Deps() {
+    const running = this.#require();
+    return { playlists: running.playlists, db: running.library.db, tracks: () => this.tracks() };
   }
 
   /** Every device's output: this one first, then each member that announced its own. */

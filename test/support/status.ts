@@ -47,3 +47,20 @@ export function agreeOnLeader(statuses: PeerStatus[], leaderId?: string): boolea
     statuses.every((s) => s.leader?.peerId === first)
   );
 }
+
+/** Polls `read` until `check` holds (gossip and catalogs take a moment), returning the last value. */
+export async function until<T>(
+  read: () => Promise<T>,
+  check: (v: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!check(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    last = await read();
+  }
+  return last;
+}

@@ -21,6 +21,7 @@ import type { Pairing } from './pairing';
 import { mediaHead, type MediaBody } from './range';
 
 const MAX_BODY_BYTES = 64 * 1024;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** How long a paired browser's media cookie lasts (its token lasts until revoked; the UI renews the cookie). */
 const MEDIA_COOKIE_MAX_AGE_SEC = 365 * 24 * 3600;
 
@@ -60,6 +61,8 @@ interface Route {
   channel: RequestChannel;
   /** Whether the JSON body is the request (otherwise the request is empty). */
   body: boolean;
+  /** Largest body accepted (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 /** The control API: each route is a bridge channel, so HTTP, WebSocket and IPC share validation and handlers. */
@@ -89,6 +92,11 @@ export const apiRoutes: Record<string, Route[]> = {
   '/api/playlists/save': [{ method: 'POST', channel: 'playlists:save', body: true }],
   '/api/playlists/delete': [{ method: 'POST', channel: 'playlists:delete', body: true }],
   '/api/playlists/play': [{ method: 'POST', channel: 'playlists:play', body: true }],
+  // An M3U8 file's text travels in the body: more room than other requests need.
+  '/api/playlists/import': [
+    { method: 'POST', channel: 'playlists:import', body: true, maxBodyBytes: 1024 * 1024 },
+  ],
+  '/api/playlists/export': [{ method: 'POST', channel: 'playlists:export', body: true }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },
@@ -228,7 +236,7 @@ export class HttpServer {
       );
     const caller = this.components.access.authenticate(req);
     if (!caller) throw new HttpError(401, 'missing or invalid token (send Authorization: Bearer <token>)');
-    const body = route.method === 'POST' ? await readJson(req) : undefined;
+    const body = route.method === 'POST' ? await readJson(req, route.maxBodyBytes) : undefined;
     const payload =
       device && typeof body === 'object' && body !== null && !Array.isArray(body)
         ? { ...body, peerId: device[1] }
@@ -389,19 +397,32 @@ function deviceName(value: unknown): string {
   return text.isWellFormed() && text.length > 0 ? text.slice(0, 64) : 'Browser';
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<unknown> {
   // A JSON content type makes every cross-origin write a CORS request with a preflight, never a "simple" one.
   const type = (header(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json')
     throw new HttpError(415, 'send the request with Content-Type: application/json');
-  let size = 0;
-  const parts: Buffer[] = [];
-  for await (const part of req as AsyncIterable<Buffer>) {
-    size += part.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
-    parts.push(part);
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    let size = 0;
+    const parts: Buffer[] = [];
+    const onData = (part: Buffer) => {
+      size += part.length;
+      if (size <= maxBytes) return void parts.push(part);
+      // Read the rest into nothing (no early destroy), so the client gets this answer, not a reset.
+      req.off('data', onData);
+      req.resume();
+      reject(new HttpError(413, `request body over ${maxBytes} bytes`, { connection: 'close' }));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(parts)));
+    req.once('error', reject);
+  });
+  let text: string;
+  try {
+    text = utf8.decode(bytes).trim();
+  } catch {
+    throw new HttpError(400, 'request body is not valid UTF-8');
   }
-  const text = Buffer.concat(parts).toString('utf8').trim();
   if (text === '') return undefined;
   try {
     return JSON.parse(text);

@@ -18,6 +18,7 @@ import {
   playlistTrackIdsValidator,
   type Playlist,
 } from '../playlists/playlist';
+import { m3u8TextValidator, parseM3u8, type M3uMatch } from '../playlists/m3u8';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err, ok } from '../result';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
@@ -208,6 +209,29 @@ export const playlistSaveRequest = obj({
 });
 export const playlistDeleteRequest = obj({ id: playlistIdValidator });
 export const playlistPlayRequest = obj({ id: playlistIdValidator, index: optional(int(0, 499)) });
+/** An M3U8 text that is well-formed and holds no more entries than a playlist takes. */
+const m3u8Playlist: Validator<string> = (input, path) => {
+  const text = m3u8TextValidator(input, path);
+  if (!text.ok) return text;
+  const parsed = parseM3u8(text.value);
+  return parsed.ok ? text : err(`${path ?? 'm3u8'}: ${parsed.error}`);
+};
+export const playlistImportRequest = obj({ name: playlistNameValidator, m3u8: m3u8Playlist });
+export const playlistExportRequest = obj({
+  playlistId: playlistIdValidator,
+  mediaBaseUrl: optional((input: unknown, path?: string) =>
+    typeof input === 'string' && input.length <= 200 && /^https?:\/\/[^\s]+$/.test(input)
+      ? ok(input)
+      : err(`${path ?? 'mediaBaseUrl'}: expected an http(s) URL`),
+  ),
+});
+
+/** What an M3U8 import made, and which entries matched no track of the room. */
+export interface PlaylistImportResult {
+  playlist: Playlist;
+  matched: number;
+  unmatched: M3uMatch['unmatched'];
+}
 export const speakerStateRequest = obj({
   state: oneOf<SpeakerState>('idle', 'playing', 'waiting', 'decoding', 'needs-click', 'failed'),
   detail: (input: unknown, path?: string) => (input === null ? ok(null) : str(300)(input, path)),
@@ -276,6 +300,13 @@ export interface BridgeRequests {
   'playlists:delete': { req: { id: string }; res: void };
   /** Makes the playlist the queue and plays it from `index` (default its first track). */
   'playlists:play': { req: { id: string; index?: number }; res: void };
+  /** Makes a playlist of an M3U8 file's entries that match the room's tracks. */
+  'playlists:import': { req: { name: string; m3u8: string }; res: PlaylistImportResult };
+  /** A playlist as M3U8 text; tracks not on this device point at `mediaBaseUrl`/media/track/<id>. */
+  'playlists:export': {
+    req: { playlistId: string; mediaBaseUrl?: string };
+    res: { name: string; fileName: string; m3u8: string };
+  };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -338,6 +369,8 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playlists:save': playlistSaveRequest,
   'playlists:delete': playlistDeleteRequest,
   'playlists:play': playlistPlayRequest,
+  'playlists:import': playlistImportRequest,
+  'playlists:export': playlistExportRequest,
 };
 
 /**
@@ -432,6 +465,11 @@ export interface FireflyApi {
     save(change: { id?: string; name: string; trackIds: string[] }): Promise<Playlist>;
     delete(id: string): Promise<void>;
     play(id: string, index?: number): Promise<void>;
+    importM3u8(name: string, m3u8: string): Promise<PlaylistImportResult>;
+    exportM3u8(
+      playlistId: string,
+      mediaBaseUrl?: string,
+    ): Promise<{ name: string; fileName: string; m3u8: string }>;
   };
   devices: {
     list(): Promise<DeviceOutputInfo[]>;
@@ -492,6 +530,9 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       save: (change) => call('playlists:save', change),
       delete: (id) => call('playlists:delete', { id }),
       play: (id, index) => call('playlists:play', index === undefined ? { id } : { id, index }),
+      importM3u8: (name, m3u8) => call('playlists:import', { name, m3u8 }),
+      exportM3u8: (playlistId, mediaBaseUrl) =>
+        call('playlists:export', mediaBaseUrl === undefined ? { playlistId } : { playlistId, mediaBaseUrl }),
     },
     devices: {
       list: () => call('devices:list', undefined),
