@@ -128,6 +128,8 @@ export async function runDesktop(
           ),
           next: call(() => peer.handlers['playback:next'](undefined, LOCAL_CALLER)),
           prev: call(() => peer.handlers['playback:prev'](undefined, LOCAL_CALLER)),
+          setShuffle: (on) => call(() => peer.handlers['playback:shuffle']({ on }, LOCAL_CALLER))(),
+          setRepeat: (mode) => call(() => peer.handlers['playback:repeat']({ mode }, LOCAL_CALLER))(),
           quit: () => app.quit(),
         }),
       ),
@@ -136,7 +138,12 @@ export async function runDesktop(
   tray.on('click', showWindow);
   peer.events.on('playback:changed', (state) => {
     const next = trayStateFor(state, peer.tracks(), trayState.windowVisible);
-    if (next.playing !== trayState.playing || next.nowPlaying !== trayState.nowPlaying) {
+    if (
+      next.playing !== trayState.playing ||
+      next.nowPlaying !== trayState.nowPlaying ||
+      next.shuffle !== trayState.shuffle ||
+      next.repeat !== trayState.repeat
+    ) {
       Object.assign(trayState, next);
       refreshTray();
     }

@@ -230,7 +230,15 @@ describe('ipc bridge', () => {
 });
 
 describe('tray', () => {
-  const actions = { showWindow: vi.fn(), togglePlay: vi.fn(), next: vi.fn(), prev: vi.fn(), quit: vi.fn() };
+  const actions = {
+    showWindow: vi.fn(),
+    togglePlay: vi.fn(),
+    next: vi.fn(),
+    prev: vi.fn(),
+    setShuffle: vi.fn(),
+    setRepeat: vi.fn(),
+    quit: vi.fn(),
+  };
   it('reflects the playback state', () => {
     const idle = trayMenuTemplate({ nowPlaying: null, playing: false, windowVisible: true }, actions);
     expect(idle[0]?.label).toBe('Nothing playing');
@@ -258,7 +266,16 @@ describe('tray', () => {
       nowPlaying: 'Song — Band',
       playing: true,
       windowVisible: true,
+      shuffle: false,
+      repeat: 'off',
     });
+    expect(
+      trayStateFor(
+        { queue: ['a'], currentIndex: 0, paused: false, unshuffled: [0], repeat: 'one' },
+        tracks,
+        true,
+      ),
+    ).toMatchObject({ shuffle: true, repeat: 'one' });
     expect(trayStateFor({ queue: ['a'], currentIndex: 0, paused: true }, tracks, false).playing).toBe(false);
     expect(trayStateFor({ queue: ['b'], currentIndex: 0, paused: false }, tracks, true).nowPlaying).toBe(
       'Loading…',
@@ -267,7 +284,37 @@ describe('tray', () => {
       nowPlaying: null,
       playing: false,
       windowVisible: true,
+      shuffle: false,
+      repeat: 'off',
     });
+  });
+
+  it('offers shuffle as a check item and repeat as a choice of off, all and one', () => {
+    const menu = trayMenuTemplate(
+      { nowPlaying: 'Song — Band', playing: true, windowVisible: true, shuffle: false, repeat: 'all' },
+      actions,
+    );
+    const shuffle = menu.find((i) => i.label === 'Shuffle');
+    expect(shuffle).toMatchObject({ type: 'checkbox', checked: false });
+    shuffle?.click?.({} as never, undefined as never, {} as never);
+    expect(actions.setShuffle).toHaveBeenLastCalledWith(true);
+    const repeat = menu.find((i) => i.label === 'Repeat')?.submenu as Electron.MenuItemConstructorOptions[];
+    expect(repeat.map((i) => [i.label, i.type, i.checked])).toEqual([
+      ['Off', 'radio', false],
+      ['All', 'radio', true],
+      ['One', 'radio', false],
+    ]);
+    repeat[2]?.click?.({} as never, undefined as never, {} as never);
+    expect(actions.setRepeat).toHaveBeenLastCalledWith('one');
+    const shuffled = trayMenuTemplate(
+      { nowPlaying: null, playing: false, windowVisible: true, shuffle: true },
+      actions,
+    );
+    shuffled.find((i) => i.label === 'Shuffle')?.click?.({} as never, undefined as never, {} as never);
+    expect(actions.setShuffle).toHaveBeenLastCalledWith(false);
+    // Without a repeat mode known yet, Off is the one chosen.
+    const none = shuffled.find((i) => i.label === 'Repeat')?.submenu as Electron.MenuItemConstructorOptions[];
+    expect(none.map((i) => i.checked)).toEqual([true, false, false]);
   });
 
   it('window options never enable Node in the page', () => {

@@ -1,5 +1,6 @@
 /** The tray icon and its menu, rebuilt whenever what it shows changes. */
 import type { MenuItemConstructorOptions } from 'electron';
+import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 
 export interface TrayState {
   /** Title and artist of the current track, if any. */
@@ -8,6 +9,9 @@ export interface TrayState {
   windowVisible: boolean;
   /** A code that pairs a browser on another device, while one is open. */
   pairingCode?: string | null;
+  /** The room's shuffle and repeat (absent: off). */
+  shuffle?: boolean;
+  repeat?: RepeatMode;
 }
 
 export interface TrayActions {
@@ -15,8 +19,12 @@ export interface TrayActions {
   togglePlay(): void;
   next(): void;
   prev(): void;
+  setShuffle(on: boolean): void;
+  setRepeat(mode: RepeatMode): void;
   quit(): void;
 }
+
+const repeatLabels: Record<RepeatMode, string> = { off: 'Off', all: 'All', one: 'One' };
 
 /** The tray menu for a state: a pure function, so it is tested without Electron. */
 export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
@@ -29,6 +37,21 @@ export function trayMenuTemplate(state: TrayState, actions: TrayActions): MenuIt
     { label: state.playing ? 'Pause' : 'Play', click: () => actions.togglePlay() },
     { label: 'Next', click: () => actions.next(), enabled: state.nowPlaying !== null },
     { label: 'Previous', click: () => actions.prev(), enabled: state.nowPlaying !== null },
+    {
+      label: 'Shuffle',
+      type: 'checkbox',
+      checked: state.shuffle === true,
+      click: () => actions.setShuffle(state.shuffle !== true),
+    },
+    {
+      label: 'Repeat',
+      submenu: repeatModes.map((mode) => ({
+        label: repeatLabels[mode],
+        type: 'radio' as const,
+        checked: (state.repeat ?? 'off') === mode,
+        click: () => actions.setRepeat(mode),
+      })),
+    },
     { type: 'separator' },
     { label: 'Show Firefly', click: () => actions.showWindow() },
     { label: 'Quit Firefly', click: () => actions.quit() },
@@ -42,9 +65,15 @@ export function trayTooltip(state: TrayState): string {
     : 'Firefly';
 }
 
-/** What the tray shows for a playback state: the current track's title and artist, and whether it plays. */
+/** What the tray shows for a playback state: the current track, whether it plays, shuffle and repeat. */
 export function trayStateFor(
-  state: { queue: readonly string[]; currentIndex: number | null; paused: boolean },
+  state: {
+    queue: readonly string[];
+    currentIndex: number | null;
+    paused: boolean;
+    unshuffled?: readonly number[] | null;
+    repeat?: RepeatMode;
+  },
   tracks: ReadonlyArray<{ trackId: string; title: string; artist: string }>,
   windowVisible: boolean,
 ): TrayState {
@@ -55,5 +84,11 @@ export function trayStateFor(
       ? [track.title, track.artist].filter(Boolean).join(' — ')
       : 'Loading…'
     : null;
-  return { nowPlaying, playing: trackId !== null && !state.paused, windowVisible };
+  return {
+    nowPlaying,
+    playing: trackId !== null && !state.paused,
+    windowVisible,
+    shuffle: (state.unshuffled ?? null) !== null,
+    repeat: state.repeat ?? 'off',
+  };
 }
