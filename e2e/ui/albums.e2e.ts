@@ -1,23 +1,17 @@
 import { expect, test } from '@playwright/test';
 import type { PlaybackState } from '../../src/shared/playback/state';
-import { apiFetch, stopPeers, type TestPeer } from '../../test/support/peers';
+import { apiFetch, type TestPeer } from '../../test/support/peers';
 import {
   musicFolder,
   openWindow,
   queueTitles,
-  removeMusicFolders,
   startRoom,
+  stopRoomsAfterEach,
   TITLES,
   waitForTracks,
 } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 const currentTitle = async (peer: TestPeer): Promise<string | null> => {
   const state = (await (await apiFetch(peer.ui, '/api/state')).json()) as PlaybackState;
@@ -27,7 +21,7 @@ const currentTitle = async (peer: TestPeer): Promise<string | null> => {
 test('albums: G A opens the Albums view; an album lists its tracks in track order; play album from the start or from a track, in both themes', async ({
   browser,
 }) => {
-  peers = await startRoom(['desk'], await musicFolder());
+  const peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);
   const page = await openWindow(browser, desk, { tracks: TITLES.length });

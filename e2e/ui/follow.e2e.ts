@@ -1,18 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { stopPeers, type TestPeer } from '../../test/support/peers';
 import { waitForStatuses } from '../../test/support/status';
-import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
+import { musicFolder, openWindow, startRoom, stopRoomsAfterEach, TITLES, waitForTracks } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 test('play in one window and every window in the room follows', async ({ browser }) => {
-  peers = await startRoom(['living-room', 'kitchen', 'studio'], await musicFolder());
+  const peers = await startRoom(['living-room', 'kitchen', 'studio'], await musicFolder());
   for (const peer of peers) await waitForTracks(peer, TITLES.length);
   const pages = await Promise.all(peers.map((peer) => openWindow(browser, peer, { tracks: TITLES.length })));
   for (const page of pages) await expect(page.getByTestId('np-title')).toHaveText('Nothing playing');

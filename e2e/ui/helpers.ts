@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { copyInto, testAudio } from '../../test/audio/make-audio';
-import { apiFetch, launchPeer, type TestPeer } from '../../test/support/peers';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../../test/support/peers';
 import { agreeOnLeader, getStatus, waitForStatuses } from '../../test/support/status';
 
 /** Titles of the files `musicFolder` copies (tags written by make-audio). */
@@ -33,15 +33,36 @@ export function removeMusicFolders(): void {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** Peers `startRoom` started (or a test handed to `stopAfterTest`), stopped after each test. */
+const started: TestPeer[] = [];
+
+/** Stops a peer the test launched itself after the test, with the rooms'. */
+export function stopAfterTest(peer: TestPeer): TestPeer {
+  started.push(peer);
+  return peer;
+}
+
+/** Call once in a test file: after each test, stops the peers `startRoom` started and removes the music folders. */
+export function stopRoomsAfterEach(): void {
+  test.afterEach(async () => {
+    await stopPeers(started.splice(0));
+    removeMusicFolders();
+  });
+}
+
 /** Starts a room: the first peer holds `library` and leads; the others bootstrap to it. Waits until all agree. */
 export async function startRoom(names: string[], library: string | null): Promise<TestPeer[]> {
   const [first, ...rest] = names;
-  const leader = await launchPeer({
-    name: first as string,
-    args: [...(library ? ['--library', library] : []), '--priority', '50'],
-  });
+  const leader = stopAfterTest(
+    await launchPeer({
+      name: first as string,
+      args: [...(library ? ['--library', library] : []), '--priority', '50'],
+    }),
+  );
   const others = await Promise.all(
-    rest.map((name) => launchPeer({ name, args: ['--bootstrap', leader.addrs[0] as string] })),
+    rest.map(async (name) =>
+      stopAfterTest(await launchPeer({ name, args: ['--bootstrap', leader.addrs[0] as string] })),
+    ),
   );
   const peers = [leader, ...others];
   await waitForStatuses(

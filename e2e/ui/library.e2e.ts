@@ -1,17 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { stopPeers, type TestPeer } from '../../test/support/peers';
-import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
+import { type TestPeer } from '../../test/support/peers';
+import { musicFolder, openWindow, startRoom, stopRoomsAfterEach, TITLES, waitForTracks } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 test('search narrows the list, the filter and sort apply, and covers load', async ({ browser }) => {
-  peers = await startRoom(['desk'], await musicFolder());
+  const peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);
   const page = await openWindow(browser, desk, { tracks: TITLES.length });
@@ -46,7 +40,7 @@ test('search narrows the list, the filter and sort apply, and covers load', asyn
 });
 
 test('a track only another PC holds shows its cover, fetched from that PC', async ({ browser }) => {
-  peers = await startRoom(['desk', 'den'], await musicFolder());
+  const peers = await startRoom(['desk', 'den'], await musicFolder());
   const [, den] = peers as [TestPeer, TestPeer];
   await waitForTracks(den, TITLES.length);
   const page = await openWindow(browser, den, { tracks: TITLES.length });
@@ -62,7 +56,7 @@ test('a track only another PC holds shows its cover, fetched from that PC', asyn
 test('50,000 tracks: only visible rows render, scrolling stays smooth, search stays fast', async ({
   browser,
 }) => {
-  peers = await startRoom(['desk'], null);
+  const peers = await startRoom(['desk'], null);
   const [desk] = peers as [TestPeer];
   const page = await openWindow(browser, desk, { query: '?fixture=50000' });
   await expect(page.getByTestId('library-count')).toHaveText('50,000 tracks · generated test library');
@@ -109,7 +103,7 @@ test('50,000 tracks: only visible rows render, scrolling stays smooth, search st
 test('keyboard: shortcuts dialog traps focus and closes with Escape; / searches; Ctrl+, opens settings', async ({
   browser,
 }) => {
-  peers = await startRoom(['desk'], await musicFolder());
+  const peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);
   const page = await openWindow(browser, desk, { tracks: TITLES.length });

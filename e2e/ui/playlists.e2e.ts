@@ -1,29 +1,23 @@
 import { expect, test } from '@playwright/test';
 import type { PlaybackState } from '../../src/shared/playback/state';
-import { apiFetch, stopPeers, type TestPeer } from '../../test/support/peers';
+import { apiFetch, type TestPeer } from '../../test/support/peers';
 import {
   musicFolder,
   openWindow,
   queueTitles,
-  removeMusicFolders,
   startRoom,
+  stopRoomsAfterEach,
   TITLES,
   waitForTracks,
 } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 test('playlists: save the queue as a playlist on one device, see it on another, reorder, remove, rename, play, delete; G P; both themes', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
-  peers = await startRoom(['desk', 'den'], await musicFolder());
+  const peers = await startRoom(['desk', 'den'], await musicFolder());
   const [desk, den] = peers as [TestPeer, TestPeer];
   await waitForTracks(desk, TITLES.length);
   await waitForTracks(den, TITLES.length);

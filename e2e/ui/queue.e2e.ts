@@ -1,27 +1,21 @@
 import { expect, test } from '@playwright/test';
-import { stopPeers, type TestPeer } from '../../test/support/peers';
+import { type TestPeer } from '../../test/support/peers';
 import {
   musicFolder,
   openWindow,
   queueTitles,
-  removeMusicFolders,
   startRoom,
+  stopRoomsAfterEach,
   TITLES,
   waitForTracks,
 } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 test('queue: add by button, Q key and context menu; reorder by buttons and drag and drop; remove', async ({
   browser,
 }) => {
-  peers = await startRoom(['desk'], await musicFolder());
+  const peers = await startRoom(['desk'], await musicFolder());
   const [desk] = peers as [TestPeer];
   await waitForTracks(desk, TITLES.length);
   const page = await openWindow(browser, desk, { tracks: TITLES.length });

@@ -1,23 +1,17 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { PlaybackState } from '../../src/shared/playback/state';
-import { apiFetch, stopPeers, type TestPeer } from '../../test/support/peers';
+import { apiFetch, type TestPeer } from '../../test/support/peers';
 import {
   musicFolder,
   openWindow,
   queueTitles,
-  removeMusicFolders,
   startRoom,
+  stopRoomsAfterEach,
   TITLES,
   waitForTracks,
 } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  removeMusicFolders();
-});
+stopRoomsAfterEach();
 
 const stateOf = async (peer: TestPeer): Promise<PlaybackState> =>
   (await apiFetch(peer.ui, '/api/state')).json() as Promise<PlaybackState>;
@@ -34,7 +28,7 @@ test('shuffle and repeat: buttons and S / R keys, the same order in every window
   browser,
 }) => {
   test.setTimeout(180_000);
-  peers = await startRoom(['desk', 'den'], await musicFolder());
+  const peers = await startRoom(['desk', 'den'], await musicFolder());
   const [desk, den] = peers as [TestPeer, TestPeer];
   await waitForTracks(desk, TITLES.length);
   await waitForTracks(den, TITLES.length);

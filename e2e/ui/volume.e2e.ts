@@ -1,13 +1,8 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { apiFetch, stopPeers, type TestPeer } from '../../test/support/peers';
-import { openWindow, startRoom } from './helpers';
+import { apiFetch, type TestPeer } from '../../test/support/peers';
+import { openWindow, startRoom, stopRoomsAfterEach } from './helpers';
 
-let peers: TestPeer[] = [];
-
-test.afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-});
+stopRoomsAfterEach();
 
 const settingsOf = async (peer: TestPeer) =>
   (await apiFetch(peer.ui, '/api/settings')).json() as Promise<{ volume: number; muted: boolean }>;
@@ -31,7 +26,7 @@ test('every speaker’s volume from any device: a slider and mute per device in 
   browser,
 }) => {
   test.setTimeout(180_000);
-  peers = await startRoom(['desk', 'den'], null);
+  const peers = await startRoom(['desk', 'den'], null);
   const [desk, den] = peers as [TestPeer, TestPeer];
   const page = await openWindow(browser, den);
   await page.getByTestId('nav-room').click();

@@ -15,6 +15,7 @@ import { queryTracks, visibleRange, type Availability, type SortKey } from '../l
 import { useActions, useCurrentTrack, useLibrary, usePeerStatus, useUi } from '../store';
 import { countOf, formatDuration } from '../ui/format';
 import { ContextMenu, type MenuItem } from './ContextMenu';
+import { AddToPlaylistDialog } from './AddToPlaylistDialog';
 import { Cover } from './Cover';
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
@@ -67,6 +68,7 @@ export function LibraryView() {
   const search = useRef<HTMLInputElement>(null);
   const height = useHeight(viewport);
   const closeMenu = useCallback(() => setMenu(null), []);
+  const [toPlaylist, setToPlaylist] = useState<RoomTrack | null>(null);
   const { start, end } = visibleRange(scrollTop, height, ROW_HEIGHT, rows.length);
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
   const activeTrack = rows[activeIndex];
@@ -97,6 +99,7 @@ export function LibraryView() {
   const menuItems = (track: RoomTrack): MenuItem[] => [
     { label: 'Play', onSelect: () => play(track) },
     { label: 'Add to queue', onSelect: () => enqueue(track) },
+    { label: 'Add to playlist…', onSelect: () => setToPlaylist(track) },
     {
       label: 'Search this artist',
       onSelect: () => library.setQuery({ text: track.artist }),
@@ -388,6 +391,11 @@ export function LibraryView() {
           returnFocus={viewport.current}
         />
       ) : null}
+      <AddToPlaylistDialog
+        trackIds={toPlaylist ? [toPlaylist.trackId] : null}
+        what={toPlaylist?.title ?? ''}
+        onClose={() => setToPlaylist(null)}
+      />
     </section>
   );
 }

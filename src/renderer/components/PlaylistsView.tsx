@@ -4,6 +4,7 @@ import { moved } from '../queue/reorder';
 import { useActions, usePlaybackState, usePlaylists, useTrackMap } from '../store';
 import { countOf } from '../ui/format';
 import { Icon } from './Icons';
+import { ExportPlaylistButton, ImportPlaylistButton } from './PlaylistFiles';
 
 /**
  * The room's playlists: make one from the queue, rename, reorder, remove tracks, delete, play.
@@ -55,6 +56,7 @@ export function PlaylistsView() {
             <Icon name="plus" size={16} /> Save queue as playlist
           </button>
         </form>
+        <ImportPlaylistButton onImported={(p) => setSelectedId(p.id)} />
       </header>
       {error ? (
         <p className="inline-error" role="alert" data-testid="playlists-error">
@@ -151,6 +153,7 @@ function PlaylistDetail({ playlist, titleOf }: { playlist: Playlist; titleOf: (i
             <button type="button" className="button" onClick={() => void playlists.remove(playlist.id)}>
               <Icon name="remove" size={16} /> Delete
             </button>
+            <ExportPlaylistButton playlist={playlist} />
           </div>
         </div>
       </header>

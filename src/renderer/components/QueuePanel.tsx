@@ -4,6 +4,7 @@ import { useActions, usePlaybackState, useTrackMap } from '../store';
 import { countOf, formatDuration } from '../ui/format';
 import { Cover } from './Cover';
 import { Icon } from './Icons';
+import { AddToPlaylistDialog } from './AddToPlaylistDialog';
 
 const DRAG_TYPE = 'application/x-firefly-queue-index';
 
@@ -14,6 +15,8 @@ export function QueuePanel() {
   const { playback, ui } = useActions();
   const [dragFrom, setDragFrom] = useState<number | null>(null);
   const [dropAt, setDropAt] = useState<{ index: number; before: boolean } | null>(null);
+  /** What "Add to playlist" adds: one track, or the whole queue. */
+  const [toPlaylist, setToPlaylist] = useState<{ trackIds: string[]; what: string } | null>(null);
   const queue = state?.queue ?? [];
   const totalSec = queue.reduce((sum, id) => sum + (byId.get(id)?.durationSec ?? 0), 0);
 
@@ -53,14 +56,24 @@ export function QueuePanel() {
             {queue.length === 0 ? 'Empty' : `${countOf(queue.length, 'track')} · ${formatDuration(totalSec)}`}
           </p>
         </div>
-        <button
-          type="button"
-          className="button"
-          onClick={() => void playback.clear()}
-          disabled={queue.length === 0}
-        >
-          Clear queue
-        </button>
+        <div className="view-actions">
+          <button
+            type="button"
+            className="button"
+            onClick={() => setToPlaylist({ trackIds: queue, what: 'the queue' })}
+            disabled={queue.length === 0}
+          >
+            Add queue to playlist
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => void playback.clear()}
+            disabled={queue.length === 0}
+          >
+            Clear queue
+          </button>
+        </div>
       </header>
       {queue.length === 0 ? (
         <div className="empty">
@@ -133,6 +146,14 @@ export function QueuePanel() {
                   <button
                     type="button"
                     className="icon-button"
+                    aria-label={`Add ${title} to a playlist`}
+                    onClick={() => setToPlaylist({ trackIds: [trackId], what: title })}
+                  >
+                    <Icon name="plus" size={18} />
+                  </button>
+                  <button
+                    type="button"
+                    className="icon-button"
                     aria-label={`Move ${title} up`}
                     disabled={index === 0}
                     onClick={() => move(index, index - 1)}
@@ -164,6 +185,11 @@ export function QueuePanel() {
           })}
         </ol>
       )}
+      <AddToPlaylistDialog
+        trackIds={toPlaylist?.trackIds ?? null}
+        what={toPlaylist?.what ?? ''}
+        onClose={() => setToPlaylist(null)}
+      />
       <p id="queue-help" className="visually-hidden">
         Use the move up and move down buttons to reorder, or drag a track with the mouse.
       </p>

@@ -1,5 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { Playlist } from '../../shared/playlists/playlist';
+import type { PlaylistImportResult } from '../../shared/bridge/contract';
 import { bridge } from '../bridge';
 
 export interface PlaylistsSlice {
@@ -15,6 +16,10 @@ export interface PlaylistsSlice {
       save(change: { id?: string; name: string; trackIds: string[] }): Promise<Playlist | null>;
       remove(id: string): Promise<void>;
       play(id: string, index?: number): Promise<void>;
+      /** Makes a playlist of an M3U8 file's text; resolves with what matched, or null when refused. */
+      importM3u8(name: string, text: string): Promise<PlaylistImportResult | null>;
+      /** A playlist as M3U8 (tracks this device lacks point at this page's peer), or null when refused. */
+      exportM3u8(id: string): Promise<{ fileName: string; m3u8: string } | null>;
     };
   };
 }
@@ -60,6 +65,26 @@ export const createPlaylistsSlice: StateCreator<PlaylistsSlice, [], [], Playlist
             ok();
           } catch (error) {
             fail(error);
+          }
+        },
+        async importM3u8(name, text) {
+          try {
+            const result = await bridge().playlists.importM3u8(name, text);
+            ok();
+            return result;
+          } catch (error) {
+            fail(error);
+            return null;
+          }
+        },
+        async exportM3u8(id) {
+          try {
+            const result = await bridge().playlists.exportM3u8(id, location.origin);
+            ok();
+            return result;
+          } catch (error) {
+            fail(error);
+            return null;
           }
         },
       },
