@@ -109,7 +109,7 @@ test('add to playlist from the library and the queue; export and import M3U8; bo
   await expect(page.getByTestId('import-report')).toContainText(
     'Road trip: 3 tracks matched, 1 not found in the room',
   );
-  await page.getByTestId('import-report').getByText('Not found').click();
+  await page.getByTestId('import-report').getByText('Not found', { exact: true }).click();
   await expect(page.getByTestId('import-unmatched')).toHaveText('Line 10: Nobody - Nowhere (nowhere.mp3)');
   await expect(page.getByTestId('playlist-track-title')).toHaveText(['MP3 Tone', 'FLAC Tone', 'OGG Tone']);
 
