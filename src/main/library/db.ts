@@ -152,6 +152,27 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Measured after the scan, in its own pass (see loudness-pass.ts), and learned from holders for
+    // tracks only they have; a row per track once it is known, or once measuring it failed
+    // (`source` 'failed', so it is not tried again until its file changes).
+    description: 'track loudness (EBU R128 and ReplayGain)',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE track_loudness (
+          track_id         TEXT PRIMARY KEY REFERENCES tracks(track_id) ON DELETE CASCADE,
+          lufs             REAL,
+          true_peak_db     REAL,
+          rg_track_gain_db REAL,
+          rg_track_peak    REAL,
+          rg_album_gain_db REAL,
+          rg_album_peak    REAL,
+          source           TEXT NOT NULL,
+          updated_ms       INTEGER NOT NULL
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];
 
 /** The schema version this build writes. */

@@ -1,0 +1,171 @@
+/**
+ * The loudness pass: after each scan, measures the loudness of local tracks not measured yet,
+ * one file at a time, with ffmpeg at the lowest CPU priority, pausing while a scan runs, so the
+ * scan's own throughput is untouched. A file whose ReplayGain tags give both its track gain and
+ * peak is not decoded at all (the tags stand for it). Readings go to the index (LoudnessStore) and
+ * are reported in batches (`loudness:measured`), which the peer announces to the room.
+ */
+import type { TrackLoudness } from '../../shared/playback/loudness';
+import { TypedEvents } from '../bridge/events';
+import {
+  FfmpegMissingError,
+  measureLoudness,
+  readReplayGain,
+  type Ebur128Reading,
+  type ReplayGainTags,
+} from './ebur128';
+import type { LoudnessStore } from './loudness-store';
+
+export interface LoudnessPassComponents {
+  store: LoudnessStore;
+  /** Paths of the local files that hold a track. */
+  filesOf(trackId: string): string[];
+  /** The scanner's events: a pass starts after `scan:done` and waits while `scan:progress` says one runs. */
+  scanner: Pick<EventTarget, 'addEventListener'>;
+  log(line: string): void;
+  /** Stand-ins for tests; default ffmpeg's ebur128 and music-metadata. */
+  measure?(path: string, options: { signal: AbortSignal }): Promise<Ebur128Reading>;
+  readTags?(path: string): Promise<ReplayGainTags>;
+}
+
+export interface LoudnessPassInit {
+  /** Readings per `loudness:measured` event (default 20). */
+  batchSize?: number;
+}
+
+export interface LoudnessPassEvents {
+  /** Tracks whose loudness this pass read, with what it read. */
+  'loudness:measured': { entries: Array<TrackLoudness & { trackId: string }> };
+  /** The pass found nothing more to measure. */
+  'loudness:idle': { measured: number };
+}
+
+/** See the file comment. */
+export class LoudnessPass {
+  readonly events = new TypedEvents<LoudnessPassEvents>();
+  readonly #c: LoudnessPassComponents;
+  readonly #batchSize: number;
+  #controller: AbortController | null = null;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #scanning = false;
+  #scanDone: (() => void) | null = null;
+  #ffmpegMissing = false;
+
+  constructor(components: LoudnessPassComponents, init: LoudnessPassInit = {}) {
+    this.#c = components;
+    this.#batchSize = init.batchSize ?? 20;
+  }
+
+  /** Listens for scans: a pass runs after each (every start scans, so what earlier runs left is measured then). Idempotent. */
+  start(): void {
+    if (this.#controller) return;
+    this.#controller = new AbortController();
+    const { signal } = this.#controller;
+    this.#c.scanner.addEventListener('scan:progress', () => (this.#scanning = true), { signal });
+    this.#c.scanner.addEventListener(
+      'scan:done',
+      () => {
+        this.#scanning = false;
+        this.#scanDone?.();
+        this.#scanDone = null;
+        this.kick();
+      },
+      { signal },
+    );
+  }
+
+  /** Aborts the file being measured and stops. */
+  stop(): Promise<void> {
+    this.#controller?.abort();
+    this.#controller = null;
+    this.#scanDone?.();
+    this.#scanDone = null;
+    return this.#running ?? Promise.resolve();
+  }
+
+  /** Runs a pass now, or once more after the running one. */
+  kick(): void {
+    if (!this.#controller || this.#ffmpegMissing) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = this.#pass(this.#controller.signal).finally(() => {
+      this.#running = null;
+      if (this.#again) {
+        this.#again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Resolves when no pass is running (tests). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #pass(signal: AbortSignal): Promise<void> {
+    let batch: LoudnessPassEvents['loudness:measured']['entries'] = [];
+    let measured = 0;
+    const flush = () => {
+      if (batch.length > 0) this.events.emit('loudness:measured', { entries: batch });
+      batch = [];
+    };
+    try {
+      for (;;) {
+        const ids = this.#c.store.unmeasured(this.#batchSize);
+        if (ids.length === 0 || signal.aborted) break;
+        for (const trackId of ids) {
+          // A scan takes the disk and the CPU first: wait for it to finish.
+          if (this.#scanning) await new Promise<void>((resolve) => (this.#scanDone = resolve));
+          if (signal.aborted) return;
+          const reading = await this.#read(trackId, signal);
+          if (signal.aborted) return;
+          if (reading) {
+            batch.push({ trackId, ...reading });
+            measured++;
+          }
+          if (batch.length >= this.#batchSize) flush();
+        }
+      }
+    } catch (error) {
+      if (error instanceof FfmpegMissingError) {
+        this.#ffmpegMissing = true;
+        this.#c.log(
+          `loudness: ${error.message}; install ffmpeg to measure tracks (ReplayGain tags are still read)`,
+        );
+      } else if (!signal.aborted) this.#c.log(`loudness: pass failed: ${(error as Error).message}`);
+    } finally {
+      flush();
+    }
+    if (!signal.aborted) this.events.emit('loudness:idle', { measured });
+  }
+
+  /** Reads one track; null when it has no file any more or could not be measured (noted as failed). */
+  async #read(trackId: string, signal: AbortSignal): Promise<TrackLoudness | null> {
+    const path = this.#c.filesOf(trackId)[0];
+    if (path === undefined) return null;
+    const tags = await (this.#c.readTags ?? readReplayGain)(path);
+    const fromTags = { lufs: null, truePeakDb: null, ...tags };
+    if (tags.rgTrackGainDb !== null && tags.rgTrackPeak !== null) {
+      this.#c.store.put(trackId, fromTags, 'tags');
+      return fromTags;
+    }
+    try {
+      const measure = this.#c.measure ?? ((p: string, o: { signal: AbortSignal }) => measureLoudness(p, o));
+      const loudness = { ...fromTags, ...(await measure(path, { signal })) };
+      this.#c.store.put(trackId, loudness, 'measured');
+      return loudness;
+    } catch (error) {
+      if (error instanceof FfmpegMissingError || signal.aborted) {
+        // Tags, if any, still count; measuring is retried when ffmpeg is there.
+        if (tags.rgTrackGainDb !== null) this.#c.store.put(trackId, fromTags, 'tags');
+        throw error;
+      }
+      this.#c.log(`loudness: ${(error as Error).message}`);
+      this.#c.store.put(trackId, fromTags, 'failed');
+      return null;
+    }
+  }
+}
