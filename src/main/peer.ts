@@ -27,6 +27,10 @@ import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { DeviceOutputs } from './devices/device-outputs';
 import { Playlists } from './playlists/playlists';
 import { exportM3u8, importM3u8 } from './playlists/m3u8-io';
+import { LoudnessPass } from './library/loudness-pass';
+import { LoudnessSharing } from './library/loudness-sharing';
+import { LoudnessStore } from './library/loudness-store';
+import { isLoudnessMessageType, type LoudnessMessage } from '../shared/library/loudness-message';
 import { isPlaylistMessageType, type PlaylistMessage } from '../shared/playlists/playlist';
 import {
   groupVolume,
@@ -87,6 +91,8 @@ interface Running {
   covers: CoverFetcher;
   devices: DeviceOutputs;
   playlists: Playlists;
+  loudnessStore: LoudnessStore;
+  loudness: LoudnessSharing;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -362,6 +368,26 @@ export class Peer {
       playlists.events.on('playlists:changed', () => this.events.emit('playlists:changed', playlists.list()));
       // Like catalogs: a member that joins hears every playlist.
       roomService.events.on('member:joined', () => playlists.announceAll());
+      const loudnessStore = new LoudnessStore(library.db.db);
+      const loudness = new LoudnessSharing({
+        store: loudnessStore,
+        pass: new LoudnessPass({
+          store: loudnessStore,
+          filesOf: (trackId) => library.db.filesOfTrack(trackId),
+          scanner: library.scanner,
+          log: (line) => this.#logLine(line),
+        }),
+        publish: (message) => roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+        subscribe: (listener, { signal }) => {
+          const off = roomService.events.on('message:other', ({ value, from }) => {
+            if (isLoudnessMessageType(value.type)) listener(from, value as LoudnessMessage);
+          });
+          signal.addEventListener('abort', off, { once: true });
+        },
+        changed: () => this.#libraryChanged(),
+        log: (line) => this.#logLine(line),
+      });
+      roomService.events.on('member:joined', () => loudness.announceAll());
       // A member that joins learns every device's output at once, not at the next periodic announcement.
       roomService.events.on('member:joined', () => devices.announce());
       roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
@@ -429,6 +455,8 @@ export class Peer {
         covers,
         devices,
         playlists,
+        loudnessStore,
+        loudness,
         statusTimer,
         stopLinks,
       };
@@ -439,6 +467,7 @@ export class Peer {
       await roomService.start();
       devices.start();
       playlists.start();
+      loudness.start();
       await library.start();
     } catch (error) {
       await node.stop();
@@ -493,6 +522,7 @@ export class Peer {
     running.covers.stop();
     running.devices.stop();
     running.playlists.stop();
+    await running.loudness.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
     await running.room.stop();
@@ -610,6 +640,7 @@ export class Peer {
     const running = this.#running;
     if (!running) return [];
     const self = running.node.peerId;
+    const loudness = running.loudnessStore.all();
     // A room track is the library's TrackInfo under the listing's names, with who holds it.
     return this.#roomTracks().map(({ id, chunkCount: _chunkCount, holders, local, ...info }, index) => ({
       index,
@@ -617,6 +648,7 @@ export class Peer {
       ...info,
       holders: local ? [self, ...holders] : holders,
       local: local || running.fetcher.isComplete(id),
+      loudness: loudness.get(id) ?? null,
     }));
   }
 

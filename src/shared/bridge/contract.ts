@@ -21,6 +21,7 @@ import {
 import { m3u8TextValidator, parseM3u8, type M3uMatch } from '../playlists/m3u8';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err, ok } from '../result';
+import type { TrackLoudness } from '../playback/loudness';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -142,6 +143,8 @@ export interface RoomTrack {
   holders: string[];
   /** Whether this peer holds it in full. */
   local: boolean;
+  /** Its loudness as far as the room knows it (for `trackGainDb`); null or absent when unknown. */
+  loudness?: TrackLoudness | null;
 }
 
 export interface PlayRequest {
