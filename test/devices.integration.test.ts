@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceOutputInfo } from '../src/shared/devices/output';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
-import { agreeOnLeader, waitForStatuses } from './support/status';
+import { agreeOnLeader, until, waitForStatuses } from './support/status';
 
 let peers: TestPeer[] = [];
 afterEach(async () => {
@@ -17,18 +17,6 @@ const settingsOf = (peer: TestPeer) =>
   json<{ volume: number; muted: boolean; channel: string; outputOffsetMs: number }>(
     apiFetch(peer.ui, '/api/settings'),
   );
-
-/** Polls until `check` holds (announcements travel by gossip), returning the last value. */
-async function until<T>(read: () => Promise<T>, check: (v: T) => boolean, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    last = await read();
-  }
-  return last;
-}
 
 async function aRoom(): Promise<[TestPeer, TestPeer, TestPeer]> {
   const living = await launchPeer({ name: 'living', args: ['--priority', '9'], readyTimeoutMs: 120_000 });

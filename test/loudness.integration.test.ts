@@ -3,23 +3,16 @@
  * ffmpeg), and every member, one there while it measures and one that joins later, lists the same
  * readings for tracks it does not hold. Real headless peers on loopback, real SQLite.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomTrack } from '../src/shared/bridge/contract';
 import { trackGainDb } from '../src/shared/playback/loudness';
-import { copyInto, testAudio } from './audio/make-audio';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
-import { agreeOnLeader, until, waitForStatuses } from './support/status';
+import { testAudio } from './audio/make-audio';
+import { apiFetch, type TestPeer } from './support/peers';
+import { TestRoom } from './support/room';
+import { until } from './support/status';
 
-let peers: TestPeer[] = [];
-const folders: string[] = [];
-afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
-});
+const room = new TestRoom();
+afterEach(() => room.cleanUp());
 
 const tracksOf = async (peer: TestPeer) =>
   (await apiFetch(peer.ui, '/api/tracks')).json() as Promise<RoomTrack[]>;
@@ -30,30 +23,11 @@ const readings = (list: RoomTrack[]) =>
 describe('track loudness in the room', { timeout: 300_000 }, () => {
   it('is measured by the holder after its scan and reaches a member present and one that joins later', async () => {
     const audio = await testAudio();
-    const music = mkdtempSync(path.join(os.tmpdir(), 'firefly-loudness-'));
-    folders.push(music);
-    await copyInto(music, [audio.tones.mp3, audio.tones.flac, audio.tones.ogg]);
-    const a = await launchPeer({
-      name: 'a',
-      args: ['--library', music, '--priority', '9'],
-      readyTimeoutMs: 120_000,
-    });
-    peers = [a];
-    const b = await launchPeer({
-      name: 'b',
-      args: ['--bootstrap', a.addrs[0] as string],
-      readyTimeoutMs: 120_000,
-    });
-    peers = [a, b];
-    await waitForStatuses(
-      [a.ui, b.ui],
-      (s) => agreeOnLeader(s, a.peerId) && s.every((x) => x.members.length === 1),
-      {
-        what: 'the room to form',
-        timeoutMs: 60_000,
-      },
-    );
-
+    const { holder: a, member: b } = await room.holderAndMember([
+      audio.tones.mp3,
+      audio.tones.flac,
+      audio.tones.ogg,
+    ]);
     const onA = await until(
       () => tracksOf(a),
       (l) => measured(l).length === 3,
@@ -75,12 +49,7 @@ describe('track loudness in the room', { timeout: 300_000 }, () => {
     );
     expect(readings(onB)).toEqual(readings(onA));
 
-    const c = await launchPeer({
-      name: 'c',
-      args: ['--bootstrap', a.addrs[0] as string],
-      readyTimeoutMs: 120_000,
-    });
-    peers = [a, b, c];
+    const c = await room.join('c', a);
     const onC = await until(
       () => tracksOf(c),
       (l) => measured(l).length === 3,

@@ -2,23 +2,17 @@
  * M3U8 import and export (#21 item 5) and the room's sound settings (items 2 and 3), at the API of
  * real headless peers on loopback: one holds the music, the other holds none.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlaybackState } from '../src/shared/playback/state';
 import type { Playlist } from '../src/shared/playlists/playlist';
-import { copyInto, testAudio } from './audio/make-audio';
-import { apiFetch, authHeaders, launchPeer, stopPeers, type TestPeer } from './support/peers';
-import { agreeOnLeader, getStatus, until, waitForStatuses } from './support/status';
+import { testAudio } from './audio/make-audio';
+import { apiFetch, authHeaders, type TestPeer } from './support/peers';
+import { TestRoom } from './support/room';
+import { getStatus, until } from './support/status';
 
-let peers: TestPeer[] = [];
-const folders: string[] = [];
-afterEach(async () => {
-  await stopPeers(peers);
-  peers = [];
-  for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
-});
+const room = new TestRoom();
+afterEach(() => room.cleanUp());
 
 const json = async <T>(r: Response | Promise<Response>): Promise<T> => (await r).json() as Promise<T>;
 interface ImportResult {
@@ -49,34 +43,12 @@ const refusal = async (r: Promise<Response>) => {
 describe('M3U8 playlists and room sound settings', { timeout: 300_000 }, () => {
   it('imports by path, media URL and tags, reports unmatched lines, exports paths or media URLs, refuses bad files', async () => {
     const audio = await testAudio();
-    const music = mkdtempSync(path.join(os.tmpdir(), 'firefly-m3u8-'));
-    folders.push(music);
-    const [mp3, flac] = await copyInto(music, [audio.tones.mp3, audio.tones.flac, audio.tones.ogg]);
-    const a = await launchPeer({
-      name: 'a',
-      args: ['--library', music, '--priority', '9'],
-      readyTimeoutMs: 120_000,
-    });
-    peers = [a];
-    const b = await launchPeer({
-      name: 'b',
-      args: ['--bootstrap', a.addrs[0] as string],
-      readyTimeoutMs: 120_000,
-    });
-    peers = [a, b];
-    await waitForStatuses(
-      [a.ui, b.ui],
-      (s) => agreeOnLeader(s, a.peerId) && s.every((x) => x.members.length === 1),
-      {
-        what: 'the room to form',
-        timeoutMs: 60_000,
-      },
-    );
-    const tracks = await until(
-      () => json<Array<{ trackId: string; title: string }>>(apiFetch(b.ui, '/api/tracks')),
-      (list) => list.length === 3,
-      'b to list the room’s 3 tracks',
-    );
+    const {
+      holder: a,
+      member: b,
+      copies: [mp3, flac],
+      tracks,
+    } = await room.holderAndMember([audio.tones.mp3, audio.tones.flac, audio.tones.ogg]);
     const id = (title: string) => tracks.find((t) => t.title === title)?.trackId as string;
 
     // On a, which holds the files: a path from another machine (its tail matches), a media URL,

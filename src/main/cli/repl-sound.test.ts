@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { BridgeHandlers } from '../../shared/bridge/contract';
 import { crossfadeSetting, loudnessSetting, type LoudnessSetting } from '../../shared/playback/room-sound';
-import { applyCommand, type PlaybackCommand } from '../../shared/playback/state';
-import { BUILDER_NOW_MS, aContext, aState } from '../../shared/playback/testing';
-import { replCommands, runReplLine } from './repl';
+import { aContext, aState } from '../../shared/playback/testing';
+import { runReplLine } from './repl';
+import { replOnState } from './repl-testing';
 
-/** Handlers that apply commands to a real playback state, as a leader alone in its room would. */
-function room() {
-  const ctx = aContext({ a: 100 });
-  let state = aState().withQueue('a').playing('a').build();
-  const apply = (command: PlaybackCommand) => {
-    const r = applyCommand(state, command, BUILDER_NOW_MS, ctx);
-    if (!r.ok) throw new Error(r.error);
-    state = r.value;
-  };
-  const h = {
-    'playback:state': () => state,
+const room = () =>
+  replOnState(aState().withQueue('a').playing('a').build(), aContext({ a: 100 }), (apply) => ({
     'playback:crossfade': ({ sec }: { sec: number }) => apply({ kind: 'crossfade', sec }),
     'playback:loudness': (l: LoudnessSetting) => apply({ kind: 'loudness', ...l }),
-  } as unknown as BridgeHandlers;
-  return { commands: replCommands({ handlers: h, debug: () => ({}) }), state: () => state };
-}
+  }));
 
 describe('repl: crossfade and loudness', () => {
   it('crossfade shows, sets and turns off the room’s crossfade', async () => {

@@ -2,12 +2,13 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
 import { scaleToGroup, type DeviceOutputInfo } from '../../shared/devices/output';
-import { applyCommand, type PlaybackCommand, type RepeatMode } from '../../shared/playback/state';
-import { BUILDER_NOW_MS, aContext, aState, seededRandom } from '../../shared/playback/testing';
+import type { RepeatMode } from '../../shared/playback/state';
+import { aContext, aState, seededRandom } from '../../shared/playback/testing';
 import type { PeerStatus } from '../../shared/status';
 import { Pairing } from '../http/pairing';
 import { PendingConfirmations } from '../settings-guard';
 import { formatDuration, replCommands, runReplLine, startRepl } from './repl';
+import { replOnState } from './repl-testing';
 
 const aTrack = (index: number, title: string): RoomTrack => ({
   index,
@@ -146,22 +147,15 @@ describe('repl', () => {
 });
 
 describe('repl: shuffle and repeat', () => {
-  /** Handlers that apply commands to a real playback state, as a leader alone in its room would. */
-  function oneDeviceRoom() {
-    const ctx = aContext({ a: 100, b: 100, c: 100, d: 100 }, { random: seededRandom(1) });
-    let state = aState().withQueue('a', 'b', 'c', 'd').playing('b').build();
-    const apply = (command: PlaybackCommand) => {
-      const r = applyCommand(state, command, BUILDER_NOW_MS, ctx);
-      if (!r.ok) throw new Error(r.error);
-      state = r.value;
-    };
-    const h = {
-      'playback:state': () => state,
-      'playback:shuffle': ({ on }: { on: boolean }) => apply({ kind: 'shuffle', on }),
-      'playback:repeat': ({ mode }: { mode: RepeatMode }) => apply({ kind: 'repeat', mode }),
-    } as unknown as BridgeHandlers;
-    return { commands: replCommands({ handlers: h, debug: () => ({}) }), state: () => state };
-  }
+  const oneDeviceRoom = () =>
+    replOnState(
+      aState().withQueue('a', 'b', 'c', 'd').playing('b').build(),
+      aContext({ a: 100, b: 100, c: 100, d: 100 }, { random: seededRandom(1) }),
+      (apply) => ({
+        'playback:shuffle': ({ on }: { on: boolean }) => apply({ kind: 'shuffle', on }),
+        'playback:repeat': ({ mode }: { mode: RepeatMode }) => apply({ kind: 'repeat', mode }),
+      }),
+    );
 
   it('shuffle switches or sets shuffle; off returns to the queue order at the playing track', async () => {
     const room = oneDeviceRoom();

@@ -1,10 +1,9 @@
 /** "Add to playlist": adds tracks (from the library or the queue) to one of the room's playlists, or to a new one. */
-import { useState, type FormEvent } from 'react';
 import { playlistLimits } from '../../shared/playlists/playlist';
 import { useActions, usePlaylists } from '../store';
 import { countOf } from '../ui/format';
 import { Dialog } from './Dialog';
-import { Icon } from './Icons';
+import { NewPlaylistForm } from './NewPlaylistForm';
 
 export function AddToPlaylistDialog({
   trackIds,
@@ -19,24 +18,15 @@ export function AddToPlaylistDialog({
 }) {
   const { list, error } = usePlaylists();
   const { playlists, ui } = useActions();
-  const [name, setName] = useState('');
   const adding = trackIds ?? [];
   const added = (playlistName: string) => {
     ui.announce(`Added ${what} to ${playlistName}.`);
-    setName('');
     onClose();
   };
   const addTo = async (id: string) => {
     const p = list.find((x) => x.id === id);
     if (!p) return;
     const saved = await playlists.save({ id, name: p.name, trackIds: [...p.trackIds, ...adding] });
-    if (saved) added(saved.name);
-  };
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    const trimmed = name.trim();
-    if (!trimmed) return;
-    const saved = await playlists.save({ name: trimmed, trackIds: adding });
     if (saved) added(saved.name);
   };
   return (
@@ -74,20 +64,12 @@ export function AddToPlaylistDialog({
       ) : (
         <p className="muted">No playlists yet: name a new one.</p>
       )}
-      <form className="playlist-new" onSubmit={(e) => void create(e)}>
-        <input
-          type="text"
-          aria-label="New playlist name"
-          placeholder="New playlist name"
-          value={name}
-          maxLength={playlistLimits.maxNameChars}
-          onChange={(e) => setName(e.target.value)}
-          data-testid="add-to-new-playlist-name"
-        />
-        <button type="submit" className="button primary" disabled={!name.trim()}>
-          <Icon name="plus" size={16} /> New playlist
-        </button>
-      </form>
+      <NewPlaylistForm
+        trackIds={adding}
+        buttonText="New playlist"
+        onCreated={(saved) => added(saved.name)}
+        testId="add-to-new-playlist-name"
+      />
     </Dialog>
   );
 }

@@ -1,10 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { Playlist } from '../../shared/playlists/playlist';
 import { moved } from '../queue/reorder';
 import { useActions, usePlaybackState, usePlaylists, useTrackMap } from '../store';
 import { countOf } from '../ui/format';
 import { Icon } from './Icons';
 import { ExportPlaylistButton, ImportPlaylistButton } from './PlaylistFiles';
+import { NewPlaylistForm } from './NewPlaylistForm';
 
 /**
  * The room's playlists: make one from the queue, rename, reorder, remove tracks, delete, play.
@@ -14,23 +15,10 @@ export function PlaylistsView() {
   const { list, error } = usePlaylists();
   const state = usePlaybackState();
   const byId = useTrackMap();
-  const { playlists, ui } = useActions();
+  const { ui } = useActions();
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [newName, setNewName] = useState('');
   const selected = list.find((p) => p.id === selectedId) ?? list[0];
   const queue = state?.queue ?? [];
-
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    const name = newName.trim();
-    if (!name) return;
-    const saved = await playlists.save({ name, trackIds: queue });
-    if (saved) {
-      setNewName('');
-      setSelectedId(saved.id);
-      ui.announce(`Saved the queue as ${saved.name}`);
-    }
-  };
 
   return (
     <section className="view playlists" aria-labelledby="playlists-title">
@@ -43,19 +31,14 @@ export function PlaylistsView() {
             {countOf(list.length, 'playlist')} · shared with the room
           </p>
         </div>
-        <form className="playlist-new" onSubmit={(e) => void create(e)}>
-          <input
-            type="text"
-            aria-label="New playlist name"
-            placeholder="New playlist name"
-            value={newName}
-            maxLength={100}
-            onChange={(e) => setNewName(e.target.value)}
-          />
-          <button type="submit" className="button primary" disabled={!newName.trim()}>
-            <Icon name="plus" size={16} /> Save queue as playlist
-          </button>
-        </form>
+        <NewPlaylistForm
+          trackIds={queue}
+          buttonText="Save queue as playlist"
+          onCreated={(saved) => {
+            setSelectedId(saved.id);
+            ui.announce(`Saved the queue as ${saved.name}`);
+          }}
+        />
         <ImportPlaylistButton onImported={(p) => setSelectedId(p.id)} />
       </header>
       {error ? (

@@ -26,11 +26,18 @@ export interface PlaylistsSlice {
 
 /** The room's playlists, mirrored from the host, and the commands that change them. */
 export const createPlaylistsSlice: StateCreator<PlaylistsSlice, [], [], PlaylistsSlice> = (set) => {
-  const fail = (error: unknown) =>
-    set((s) => ({
-      playlists: { ...s.playlists, error: error instanceof Error ? error.message : String(error) },
-    }));
-  const ok = () => set((s) => ({ playlists: { ...s.playlists, error: null } }));
+  const showError = (error: string | null) => set((s) => ({ playlists: { ...s.playlists, error } }));
+  /** Runs a request; its answer, or null with the error shown until the next change. */
+  const attempt = async <T>(request: () => Promise<T>): Promise<T | null> => {
+    try {
+      const result = await request();
+      showError(null);
+      return result;
+    } catch (error) {
+      showError(error instanceof Error ? error.message : String(error));
+      return null;
+    }
+  };
   return {
     playlists: {
       list: [],
@@ -41,52 +48,11 @@ export const createPlaylistsSlice: StateCreator<PlaylistsSlice, [], [], Playlist
           set((s) => ({ playlists: { ...s.playlists, list } }));
         },
         setList: (list) => set((s) => ({ playlists: { ...s.playlists, list } })),
-        async save(change) {
-          try {
-            const saved = await bridge().playlists.save(change);
-            ok();
-            return saved;
-          } catch (error) {
-            fail(error);
-            return null;
-          }
-        },
-        async remove(id) {
-          try {
-            await bridge().playlists.delete(id);
-            ok();
-          } catch (error) {
-            fail(error);
-          }
-        },
-        async play(id, index) {
-          try {
-            await bridge().playlists.play(id, index);
-            ok();
-          } catch (error) {
-            fail(error);
-          }
-        },
-        async importM3u8(name, text) {
-          try {
-            const result = await bridge().playlists.importM3u8(name, text);
-            ok();
-            return result;
-          } catch (error) {
-            fail(error);
-            return null;
-          }
-        },
-        async exportM3u8(id) {
-          try {
-            const result = await bridge().playlists.exportM3u8(id, location.origin);
-            ok();
-            return result;
-          } catch (error) {
-            fail(error);
-            return null;
-          }
-        },
+        save: (change) => attempt(() => bridge().playlists.save(change)),
+        remove: async (id) => void (await attempt(() => bridge().playlists.delete(id))),
+        play: async (id, index) => void (await attempt(() => bridge().playlists.play(id, index))),
+        importM3u8: (name, text) => attempt(() => bridge().playlists.importM3u8(name, text)),
+        exportM3u8: (id) => attempt(() => bridge().playlists.exportM3u8(id, location.origin)),
       },
     },
   };
