@@ -3,6 +3,7 @@
  * integrated loudness and true peak), and its ReplayGain tags, read with music-metadata.
  */
 import { spawn } from 'node:child_process';
+import { constants, setPriority } from 'node:os';
 import { parseFile } from 'music-metadata';
 import type { TrackLoudness } from '../../shared/playback/loudness';
 
@@ -47,8 +48,8 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   /** ffmpeg's path (default `ffmpeg` on the PATH, or FIREFLY_FFMPEG). */
   ffmpeg?: string;
-  /** Run under `nice -n 19` (default true): the measuring pass must not slow anything else. */
-  nice?: boolean;
+  /** Run at the lowest CPU priority (default true: nice 19, or Windows' idle class): the pass must not slow anything else. */
+  lowPriority?: boolean;
 }
 
 /** Decodes the whole file once with ffmpeg (one thread, lowest priority) and reads its loudness summary. */
@@ -58,9 +59,15 @@ export function measureLoudness(path: string, options: MeasureOptions = {}): Pro
     ...['-hide_banner', '-nostats', '-nostdin', '-threads', '1', '-i', path],
     ...['-filter_complex', 'ebur128=peak=true:framelog=verbose', '-f', 'null', '-'],
   ];
-  const [command, argv] = options.nice === false ? [ffmpeg, args] : ['nice', ['-n', '19', ffmpeg, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal });
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'], signal: options.signal });
+    if (options.lowPriority !== false && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, constants.priority.PRIORITY_LOW);
+      } catch {
+        // It may already have exited; a normal priority is no reason to fail.
+      }
+    }
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text: string) => {
@@ -68,11 +75,9 @@ export function measureLoudness(path: string, options: MeasureOptions = {}): Pro
       stderr = (stderr + text).slice(-8192);
     });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new FfmpegMissingError(`${command} not found`) : error),
+      reject(error.code === 'ENOENT' ? new FfmpegMissingError(`${ffmpeg} not found`) : error),
     );
     child.on('close', (code) => {
-      // `nice` exits 127 when it cannot find ffmpeg.
-      if (code === 127) return reject(new FfmpegMissingError(`${ffmpeg} not found`));
       const reading = code === 0 ? parseEbur128Summary(stderr) : null;
       if (reading) return resolve(reading);
       const last = stderr.trim().split('\n').at(-1) ?? '';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibraryDb, type TrackRecord } from './db';
-import { measureLoudness, parseEbur128Summary } from './ebur128';
+import { FfmpegMissingError, measureLoudness, parseEbur128Summary } from './ebur128';
 import { LoudnessPass } from './loudness-pass';
 import { LoudnessStore } from './loudness-store';
 
@@ -85,6 +85,12 @@ describe('ebur128 summary', () => {
     expect(parseEbur128Summary('no summary here')).toBeNull();
   });
 
+  it('says so when ffmpeg is missing', async () => {
+    await expect(
+      measureLoudness(files.quiet, { ffmpeg: path.join(dir, 'no-ffmpeg') }),
+    ).rejects.toBeInstanceOf(FfmpegMissingError);
+  });
+
   it('measures a calibrated sine as EBU R128 says', async () => {
     const reading = await measureLoudness(files.quiet);
     expect(reading.lufs).toBeCloseTo(-20, 0);
@@ -146,6 +152,28 @@ describe('the loudness pass', () => {
     await pass.stop();
     db.close();
   }, 60_000);
+
+  it('stops at a missing ffmpeg, keeping what tags say, and says why', async () => {
+    const { db, store, id } = library();
+    const scanner = new EventTarget();
+    const lines: string[] = [];
+    const pass = new LoudnessPass({
+      store,
+      filesOf: (t) => db.filesOfTrack(t),
+      scanner,
+      log: (line) => lines.push(line),
+      measure: (p, o) => measureLoudness(p, { ...o, ffmpeg: path.join(dir, 'no-ffmpeg') }),
+    });
+    pass.start();
+    scanner.dispatchEvent(new Event('scan:done'));
+    await pass.idle();
+    expect(lines.join('\n')).toMatch(/no-ffmpeg not found; install ffmpeg to measure tracks/);
+    expect(store.get(id('tagged'))?.rgTrackGainDb).toBe(-4.5);
+    // Nothing was marked failed: measuring resumes once ffmpeg is there.
+    expect(store.unmeasured(10).sort()).toEqual([id('broken'), id('loud'), id('quiet')].sort());
+    await pass.stop();
+    db.close();
+  });
 
   it('keeps its own reading over a holder’s, and takes a holder’s for tracks it only knows of', () => {
     const { db, store, id } = library();

@@ -86,7 +86,7 @@ export class LoudnessPass {
 
   /** Runs a pass now, or once more after the running one. */
   kick(): void {
-    if (!this.#controller || this.#ffmpegMissing) return;
+    if (!this.#controller) return;
     if (this.#running) {
       this.#again = true;
       return;
@@ -108,13 +108,17 @@ export class LoudnessPass {
   async #pass(signal: AbortSignal): Promise<void> {
     let batch: LoudnessPassEvents['loudness:measured']['entries'] = [];
     let measured = 0;
+    // Tracks this pass could not read for want of ffmpeg: left for a run that has it.
+    const leftOver = new Set<string>();
     const flush = () => {
       if (batch.length > 0) this.events.emit('loudness:measured', { entries: batch });
       batch = [];
     };
     try {
       for (;;) {
-        const ids = this.#c.store.unmeasured(this.#batchSize);
+        const ids = this.#c.store
+          .unmeasured(this.#batchSize + leftOver.size)
+          .filter((id) => !leftOver.has(id));
         if (ids.length === 0 || signal.aborted) break;
         for (const trackId of ids) {
           // A scan takes the disk and the CPU first: wait for it to finish.
@@ -125,43 +129,47 @@ export class LoudnessPass {
           if (reading) {
             batch.push({ trackId, ...reading });
             measured++;
-          }
+          } else if (this.#ffmpegMissing) leftOver.add(trackId);
           if (batch.length >= this.#batchSize) flush();
         }
       }
     } catch (error) {
-      if (error instanceof FfmpegMissingError) {
-        this.#ffmpegMissing = true;
-        this.#c.log(
-          `loudness: ${error.message}; install ffmpeg to measure tracks (ReplayGain tags are still read)`,
-        );
-      } else if (!signal.aborted) this.#c.log(`loudness: pass failed: ${(error as Error).message}`);
+      if (!signal.aborted) this.#c.log(`loudness: pass failed: ${(error as Error).message}`);
     } finally {
       flush();
     }
     if (!signal.aborted) this.events.emit('loudness:idle', { measured });
   }
 
-  /** Reads one track; null when it has no file any more or could not be measured (noted as failed). */
+  /**
+   * Reads one track: its tags, and ffmpeg's measurement unless the tags give gain and peak.
+   * Null when it has no file any more, could not be measured (noted as failed), or ffmpeg is
+   * missing and its tags say nothing.
+   */
   async #read(trackId: string, signal: AbortSignal): Promise<TrackLoudness | null> {
     const path = this.#c.filesOf(trackId)[0];
     if (path === undefined) return null;
     const tags = await (this.#c.readTags ?? readReplayGain)(path);
     const fromTags = { lufs: null, truePeakDb: null, ...tags };
-    if (tags.rgTrackGainDb !== null && tags.rgTrackPeak !== null) {
+    const tagsOnly = () => {
+      if (tags.rgTrackGainDb === null) return null;
       this.#c.store.put(trackId, fromTags, 'tags');
       return fromTags;
-    }
+    };
+    if ((tags.rgTrackGainDb !== null && tags.rgTrackPeak !== null) || this.#ffmpegMissing) return tagsOnly();
     try {
       const measure = this.#c.measure ?? ((p: string, o: { signal: AbortSignal }) => measureLoudness(p, o));
       const loudness = { ...fromTags, ...(await measure(path, { signal })) };
       this.#c.store.put(trackId, loudness, 'measured');
       return loudness;
     } catch (error) {
-      if (error instanceof FfmpegMissingError || signal.aborted) {
-        // Tags, if any, still count; measuring is retried when ffmpeg is there.
-        if (tags.rgTrackGainDb !== null) this.#c.store.put(trackId, fromTags, 'tags');
-        throw error;
+      if (signal.aborted) return null;
+      if (error instanceof FfmpegMissingError) {
+        this.#ffmpegMissing = true;
+        this.#c.log(
+          `loudness: ${error.message}; install ffmpeg to measure tracks (ReplayGain tags are still read)`,
+        );
+        return tagsOnly();
       }
       this.#c.log(`loudness: ${(error as Error).message}`);
       this.#c.store.put(trackId, fromTags, 'failed');

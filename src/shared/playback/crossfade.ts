@@ -21,7 +21,7 @@ export interface CrossfadeCatalog {
 }
 
 /** The album key the Albums view groups by: the title, trimmed, ignoring case; '' for none. */
-const albumKey = (t: CrossfadeTrack) => t.album.trim().toLocaleLowerCase('en-US');
+export const albumKey = (t: { album: string }): string => t.album.trim().toLocaleLowerCase('en-US');
 
 /** Whether `b` follows `a` on the same album: same (non-empty) album title, next track number. */
 export function followsOnAlbum(a: CrossfadeTrack, b: CrossfadeTrack): boolean {

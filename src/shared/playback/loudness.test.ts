@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { albumLufs, trackGainDb, type LoudnessTrack, type TrackLoudness } from './loudness';
+import { albumLufs, albumTracksOf, trackGainDb, type LoudnessTrack, type TrackLoudness } from './loudness';
 import type { LoudnessSetting } from './room-sound';
 
 const unknown: TrackLoudness = {
@@ -88,5 +88,19 @@ describe('trackGainDb', () => {
   it('reads the setting from a playback state, normalising by default', () => {
     expect(trackGainDb(track(-12, -3), [], {})).toBeCloseTo(-6);
     expect(trackGainDb(track(-12, -3), [], { loudness: { mode: 'off', targetLufs: -18 } })).toBe(0);
+  });
+});
+
+describe('albumTracksOf', () => {
+  it('finds the album’s tracks by title as the Albums view groups them; no title is an album of one', () => {
+    const tracks = [
+      { id: 1, album: 'Kind of Blue' },
+      { id: 2, album: ' kind of blue' },
+      { id: 3, album: 'Other' },
+      { id: 4, album: '' },
+      { id: 5, album: '' },
+    ];
+    expect(albumTracksOf(tracks[0] as (typeof tracks)[0], tracks).map((t) => t.id)).toEqual([1, 2]);
+    expect(albumTracksOf(tracks[3] as (typeof tracks)[0], tracks).map((t) => t.id)).toEqual([4]);
   });
 });

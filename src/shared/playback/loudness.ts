@@ -7,6 +7,7 @@
  * tags (it is made the same way for every track); tags stand in until a track is measured, and for
  * files the scan never measures because their tags are complete.
  */
+import { albumKey } from './crossfade';
 import { loudnessSetting, type LoudnessSetting, type RoomSoundFields } from './room-sound';
 
 /** What is known of one track's loudness; every field may be unknown (null). */
@@ -117,4 +118,13 @@ export function trackGainDb(
   if (peaks.length > 0) gain = Math.min(gain, loudnessLimits.peakCeilingDb - Math.max(...peaks));
   // -0 reads oddly in logs and tests.
   return gain === 0 ? 0 : gain;
+}
+
+/**
+ * The tracks of `track`'s album among `tracks` (the same album title, as the Albums view groups
+ * them), for `trackGainDb`'s album mode; a track without an album title is an album of its own.
+ */
+export function albumTracksOf<T extends { album: string }>(track: T, tracks: readonly T[]): T[] {
+  const key = albumKey(track);
+  return key === '' ? [track] : tracks.filter((t) => albumKey(t) === key);
 }
