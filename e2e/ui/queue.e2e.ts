@@ -38,7 +38,7 @@ test('queue: add by button, Q key and context menu; reorder by buttons and drag 
   await row('Covered').click();
   await page.keyboard.press('Shift+F10');
   await expect(page.getByRole('menu')).toBeVisible();
-  await expect(page.getByRole('menuitem', { name: 'Play' })).toBeFocused();
+  await expect(page.getByRole('menuitem', { name: 'Play', exact: true })).toBeFocused();
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('menu')).toBeHidden();
