@@ -29,14 +29,12 @@ export function importM3u8(deps: M3u8Deps, request: { name: string; m3u8: string
     list.push(path);
     paths.set(file.trackId, list);
   }
-  const candidates = deps
-    .tracks()
-    .map((t) => ({
-      trackId: t.trackId,
-      title: t.title,
-      artist: t.artist,
-      paths: paths.get(t.trackId) ?? [],
-    }));
+  const candidates = deps.tracks().map((t) => ({
+    trackId: t.trackId,
+    title: t.title,
+    artist: t.artist,
+    paths: paths.get(t.trackId) ?? [],
+  }));
   const match = matchM3u8(parsed.value, candidates);
   if (match.trackIds.length === 0)
     throw new InvalidSettingError(
