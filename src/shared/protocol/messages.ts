@@ -16,6 +16,7 @@ import { playbackBodyValidators, type PlaybackBodies } from '../playback/message
 import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
 import { playlistBodyValidators, type PlaylistBodies } from '../playlists/playlist';
+import { liveBodyValidators, type LiveBodies } from '../live/sources';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -50,7 +51,7 @@ export interface ControlEnvelope {
 }
 
 /** Body of each message type, by type name. */
-export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies {
+export interface ControlBodies extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies, LiveBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: {
     name: string;
@@ -182,6 +183,7 @@ const bodyValidators: BodyValidators = {
   ...swarmBodyValidators,
   ...deviceBodyValidators,
   ...playlistBodyValidators,
+  ...liveBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);
