@@ -36,6 +36,9 @@ import {
   type DeviceOutputInfo,
 } from '../shared/devices/output';
 import { createPeerNode, type PeerNode } from './net/node';
+import { LiveService } from './live/live-service';
+import { LiveSourceError } from './live/uri';
+import { isLiveMessageType, type LiveMessage, type LiveSourceList } from '../shared/live/sources';
 import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
 import { RoomService } from './room/room-service';
@@ -86,6 +89,7 @@ interface Running {
   covers: CoverFetcher;
   devices: DeviceOutputs;
   playlists: Playlists;
+  live: LiveService;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -127,6 +131,8 @@ export class Peer {
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
   #speakerState: Pick<SpeakerReport, 'state' | 'detail'> | null = null;
   #speakers = 0;
+  /** Why the last live source stopped on its own (#22). */
+  #liveStop: LiveSourceList['lastStop'] = null;
   readonly #downloads = new Map<
     string,
     { haveChunks: number; totalChunks: number; bytes: number; done: boolean }
@@ -148,6 +154,8 @@ export class Peer {
       theme: 'system',
       notifications: true,
       closeToTray: true,
+      liveSources: [],
+      liveDelayMs: options.liveDelayMs,
     });
     this.time = createTimeSource({ offsetMs: options.clockOffsetMs, skewPpm: options.clockSkewPpm });
     this.handlers = this.#makeHandlers();
@@ -265,6 +273,29 @@ export class Peer {
         holders: (trackId) => catalog.holdersOf(trackId),
         log: (line) => this.#logLine(line),
       });
+      const live = new LiveService(
+        {
+          node,
+          groupNow: () => clock.groupNow(),
+          selfName: () => this.settings.get().name,
+          publish: (message: LiveMessage) =>
+            roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+          subscribe: (listener, { signal }) => {
+            const off = roomService.events.on('message:other', ({ value, from }) => {
+              if (isLiveMessageType(value.type)) listener(from, value as LiveMessage);
+            });
+            signal.addEventListener('abort', off, { once: true });
+          },
+          memberName: (peerId) => roomService.members().find((m) => m.peerId === peerId)?.name ?? null,
+          guard: this.#streamGuard,
+          log: (line) => this.#logLine(line),
+        },
+        { uris: [...options.sources, ...settings.liveSources], delayMs: settings.liveDelayMs },
+      );
+      live.onChange(() => {
+        this.#statusChanged();
+        this.#checkLiveSource();
+      });
       const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
       const playback = new PlaybackCoordinator({
         selfId: node.peerId,
@@ -291,6 +322,7 @@ export class Peer {
         trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
+        sourceAvailable: (source) => live.available(source),
         logger: {
           // The coordinator names itself in its lines.
           info: (line) => this.#logLine(line),
@@ -364,6 +396,12 @@ export class Peer {
       // A member that joins learns every device's output at once, not at the next periodic announcement.
       roomService.events.on('member:joined', () => devices.announce());
       roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
+      roomService.events.on('member:left', ({ member }) => {
+        live.forget(member.peerId);
+        const source = playback.state().source;
+        if (source?.peerId === member.peerId) this.#stopLive(source, `${member.name} left the room`);
+      });
+      roomService.events.on('member:joined', () => live.announce());
       roomService.events.on('member:left', ({ member, reason }) => {
         playback.membersChanged();
         this.notices.emit('notice', {
@@ -428,10 +466,12 @@ export class Peer {
         covers,
         devices,
         playlists,
+        live,
         statusTimer,
         stopLinks,
       };
       await chunkServer.start();
+      await live.start();
       fetcher.start();
       await catalog.start();
       playback.start();
@@ -494,6 +534,7 @@ export class Peer {
     running.playlists.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
+    await running.live.stop();
     await running.room.stop();
     // Give the leave message a moment on the wire, so the room need not wait for a timeout.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -563,6 +604,7 @@ export class Peer {
         clock: clockStats.dropped,
         net: node.droppedInput() as unknown as Record<string, number>,
         streams: this.#streamGuard.stats() as unknown as Record<string, number>,
+        live: running.live.stats().dropped,
         log: { suppressedLines: this.#logLimiter.suppressed },
       }),
       storage: this.#storage?.state() ?? null,
@@ -596,6 +638,8 @@ export class Peer {
 
   #playbackSummary(running: Running): PlaybackSummary {
     const summary = running.playback.summary();
+    if (summary.state === 'stopped' && this.#liveStop)
+      return { ...summary, liveStopReason: `${this.#liveStop.name}: ${this.#liveStop.reason}` };
     const track = summary.trackId ? this.#roomTracks().find((t) => t.id === summary.trackId) : undefined;
     return track ? { ...summary, title: track.title, artist: track.artist } : summary;
   }
@@ -670,6 +714,34 @@ export class Peer {
     };
   }
 
+  /** The frames of a live source for a window (`GET /media/live/<sourceId>`), or null when unknown. */
+  liveMedia(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
+    return this.#running?.live.open(sourceId, signal) ?? null;
+  }
+
+  /** Stops the room's live source when it is gone, saying why (the leader stops it; every peer records why). */
+  #stopLive(source: { sourceId: string; name: string }, reason: string): void {
+    const running = this.#running;
+    if (!running) return;
+    this.#liveStop = { sourceId: source.sourceId, name: source.name, reason, atMs: Date.now() };
+    this.#logLine(`live: "${source.name}" stopped: ${reason}`);
+    this.events.emit('live:stopped', { sourceId: source.sourceId, name: source.name, reason });
+    this.#statusChanged();
+    if (running.room.isLeader())
+      running.playback.request({ kind: 'stop' }).catch((error: unknown) => {
+        this.#logLine(`live: could not stop "${source.name}": ${(error as Error).message}`);
+      });
+  }
+
+  /** A source its own peer no longer lists (removed from its settings) stops the room's playback. */
+  #checkLiveSource(): void {
+    const running = this.#running;
+    const source = running?.playback.state().source;
+    if (!running || !source || !running.live.gone(source)) return;
+    if (this.#liveStop?.sourceId === source.sourceId) return;
+    this.#stopLive(source, 'its peer no longer offers it');
+  }
+
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
   setSpeakers(count: number): void {
     this.#speakers = Math.max(0, count);
@@ -723,6 +795,8 @@ export class Peer {
       overrides.priority = this.options.priority;
     if (argv.some((a) => a === '--room' || a.startsWith('--room=')))
       overrides.roomPassphrase = this.options.room;
+    if (argv.some((a) => a === '--live-delay-ms' || a.startsWith('--live-delay-ms=')))
+      overrides.liveDelayMs = this.options.liveDelayMs;
     return overrides;
   }
 
@@ -810,7 +884,24 @@ export class Peer {
         };
       },
       'library:list': () => this.tracks(),
-      'playback:play': (request) => this.command({ kind: 'play', ...request }),
+      'playback:play': async ({ sourceId, ...request }) => {
+        if (sourceId === undefined) return this.command({ kind: 'play', ...request });
+        if (request.index !== undefined || request.trackId !== undefined)
+          throw new InvalidSettingError('play needs one of index, trackId or sourceId');
+        const source = this.#require().live.find(sourceId);
+        if (!source)
+          throw new InvalidSettingError(`no live source "${sourceId}" in the room (GET /api/sources)`);
+        this.#liveStop = null;
+        await this.command({ kind: 'play-source', source });
+      },
+      'live:sources': () => {
+        const running = this.#require();
+        return {
+          groupNowMs: running.clock.groupNow(),
+          sources: running.live.list(),
+          lastStop: this.#liveStop,
+        };
+      },
       'playback:pause': () => this.command({ kind: 'pause' }),
       'playback:resume': () => this.command({ kind: 'resume' }),
       'playback:stop': () => this.command({ kind: 'stop' }),
@@ -930,7 +1021,17 @@ export class Peer {
       const added = patch.libraries.filter((folder) => !before.libraries.includes(folder));
       for (const folder of added) await checkMusicFolder(folder);
     }
+    for (const uri of patch.liveSources ?? []) {
+      try {
+        this.#running?.live.check(uri);
+      } catch (error) {
+        if (error instanceof LiveSourceError) throw new InvalidSettingError(error.message);
+        throw error;
+      }
+    }
     const next = await this.settings.update(patch);
+    if (patch.liveSources !== undefined || patch.liveDelayMs !== undefined)
+      this.#running?.live.configure([...this.options.sources, ...next.liveSources], next.liveDelayMs);
     if (patch.libraries !== undefined && this.#running) {
       this.#running.library.scanner.setFolders(this.#libraryFolders(next));
       void this.#running.library.scanner

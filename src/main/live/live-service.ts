@@ -246,6 +246,13 @@ export class LiveService {
     );
   }
 
+  /** Whether a source's own peer says it no longer offers it (false while that is unknown). */
+  gone(ref: LiveSourceRef): boolean {
+    if (ref.peerId === this.#c.node.peerId) return !this.#hasSource(ref.sourceId);
+    const announced = this.#remote.get(ref.peerId);
+    return announced !== undefined && !announced.some((s) => s.sourceId === ref.sourceId);
+  }
+
   /** The frames of a source for one window, or null when no such source is known. */
   open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
     const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);

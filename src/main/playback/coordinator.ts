@@ -52,6 +52,7 @@ import {
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
 import { ok, type Result } from '../../shared/result';
 import type { PlaybackSummary } from '../../shared/status';
+import type { LiveSourceRef } from '../../shared/live/sources';
 
 /** Cancels a scheduled callback; calling it twice is harmless. */
 export type CancelTimer = () => void;
@@ -97,6 +98,8 @@ export interface PlaybackCoordinatorComponents {
   trackDurationSec(trackId: string): number | null;
   /** The room's track listing in display order, for `play {index}`. */
   libraryOrder(): readonly string[];
+  /** Whether a live source can be played now (#22); absent: any. */
+  sourceAvailable?(source: LiveSourceRef): boolean;
   logger: PlaybackLogger;
   timers?: PlaybackTimers;
   newRequestId?: () => string;
@@ -503,6 +506,7 @@ export class PlaybackCoordinator {
       libraryOrder: () => this.#c.libraryOrder(),
       maxQueueLength: this.#maxQueueLength,
       random: this.#c.random ?? Math.random,
+      sourceAvailable: (source) => this.#c.sourceAvailable?.(source) ?? true,
     };
   }
 

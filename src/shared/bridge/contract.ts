@@ -14,6 +14,7 @@ import {
 } from '../playlists/playlist';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err, ok } from '../result';
+import type { LiveSourceList } from '../live/sources';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -37,6 +38,10 @@ export interface DeviceSettings {
   notifications: boolean;
   /** Closing the window keeps Firefly playing in the tray. */
   closeToTray: boolean;
+  /** Live sources this device reads (`pipe://…`, `command://…`, `airplay`, `spotify`), besides any `--source`. */
+  liveSources: string[];
+  /** How far ahead of reading it this device's live PCM is heard, ms (enough for every speaker to receive it). */
+  liveDelayMs: number;
 }
 
 /**
@@ -140,9 +145,15 @@ export interface RoomTrack {
 export interface PlayRequest {
   index?: number;
   trackId?: string;
+  /** A live source (see `GET /api/sources`), by id or name. */
+  sourceId?: string;
 }
 
-export const playRequest = obj({ index: optional(int(0, 1_000_000)), trackId: optional(str(128, 1)) });
+export const playRequest = obj({
+  index: optional(int(0, 1_000_000)),
+  trackId: optional(str(128, 1)),
+  sourceId: optional(str(64, 1)),
+});
 export const seekRequest = obj({ positionSec: num(0, 24 * 3600) });
 /** Control and text-direction characters: they garble lists and logs, or make a name read as another. */
 const UNSHOWABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -183,6 +194,8 @@ export const settingsPatch = obj({
   theme: optional(oneOf<Theme>('system', 'light', 'dark')),
   notifications: optional(bool),
   closeToTray: optional(bool),
+  liveSources: optional(arrayOf(str(2048, 1), 16)),
+  liveDelayMs: optional(int(50, 5000)),
 });
 export const clockProbeRequest = obj({ t1: num() });
 /** A change to one device's output: its peer id (from the path of the HTTP route) and at least one field. */
@@ -264,6 +277,8 @@ export interface BridgeRequests {
   'playlists:delete': { req: { id: string }; res: void };
   /** Makes the playlist the queue and plays it from `index` (default its first track). */
   'playlists:play': { req: { id: string; index?: number }; res: void };
+  /** The room's live sources (`GET /api/sources`). */
+  'live:sources': { req: void; res: LiveSourceList };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -278,6 +293,8 @@ export interface BridgeEvents {
   'settings:pending': PendingConfirmation[];
   /** The room's playlists, whenever one changes here or anywhere in the room. */
   'playlists:changed': Playlist[];
+  /** A live source stopped on its own: its peer left, or it ended. */
+  'live:stopped': { sourceId: string; name: string; reason: string };
 }
 
 export type RequestChannel = keyof BridgeRequests;
@@ -324,6 +341,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playlists:save': playlistSaveRequest,
   'playlists:delete': playlistDeleteRequest,
   'playlists:play': playlistPlayRequest,
+  'live:sources': none,
 };
 
 /**
