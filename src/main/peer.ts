@@ -360,6 +360,8 @@ export class Peer {
       roomService.events.on('leader:changed', (leader) => {
         clock.setLeader(leader ? leader.peerId : null);
         playback.leaderChanged();
+        // A new leader stops a live source whose device left while the old leader was going.
+        if (leader?.peerId === node.peerId) setTimeout(() => this.#checkLiveSource(), 1000).unref();
         this.#statusChanged();
       });
       const devices = new DeviceOutputs({
@@ -400,6 +402,7 @@ export class Peer {
         live.forget(member.peerId);
         const source = playback.state().source;
         if (source?.peerId === member.peerId) this.#stopLive(source, `${member.name} left the room`);
+        else this.#checkLiveSource();
       });
       roomService.events.on('member:joined', () => live.announce());
       roomService.events.on('member:left', ({ member, reason }) => {
@@ -719,27 +722,34 @@ export class Peer {
     return this.#running?.live.open(sourceId, signal) ?? null;
   }
 
-  /** Stops the room's live source when it is gone, saying why (the leader stops it; every peer records why). */
+  /**
+   * The room's live source is gone (its peer left or no longer offers it): every peer records why and
+   * tells its windows; the leader stops playback (a peer that becomes leader later checks again).
+   */
   #stopLive(source: { sourceId: string; name: string }, reason: string): void {
     const running = this.#running;
     if (!running) return;
-    this.#liveStop = { sourceId: source.sourceId, name: source.name, reason, atMs: Date.now() };
-    this.#logLine(`live: "${source.name}" stopped: ${reason}`);
-    this.events.emit('live:stopped', { sourceId: source.sourceId, name: source.name, reason });
-    this.#statusChanged();
+    if (this.#liveStop?.sourceId !== source.sourceId) {
+      this.#liveStop = { sourceId: source.sourceId, name: source.name, reason, atMs: Date.now() };
+      this.#logLine(`live: "${source.name}" stopped: ${reason}`);
+      this.events.emit('live:stopped', { sourceId: source.sourceId, name: source.name, reason });
+      this.#statusChanged();
+    }
     if (running.room.isLeader())
       running.playback.request({ kind: 'stop' }).catch((error: unknown) => {
         this.#logLine(`live: could not stop "${source.name}": ${(error as Error).message}`);
       });
   }
 
-  /** A source its own peer no longer lists (removed from its settings) stops the room's playback. */
+  /** Stops the room's live source if its peer is no member any more or no longer offers it. */
   #checkLiveSource(): void {
     const running = this.#running;
     const source = running?.playback.state().source;
-    if (!running || !source || !running.live.gone(source)) return;
-    if (this.#liveStop?.sourceId === source.sourceId) return;
-    this.#stopLive(source, 'its peer no longer offers it');
+    if (!running || !source) return;
+    const member =
+      source.peerId === running.node.peerId || running.room.members().some((m) => m.peerId === source.peerId);
+    if (!member) this.#stopLive(source, 'its device left the room');
+    else if (running.live.gone(source)) this.#stopLive(source, 'its device no longer offers it');
   }
 
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */

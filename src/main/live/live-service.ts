@@ -212,6 +212,8 @@ export class LiveService {
       local: true,
       uri: l.uri,
       frames: l.source?.frames ?? 0,
+      listeners: l.feed.size,
+      restarts: l.source?.restarts ?? 0,
     }));
     const others: LiveSourceInfo[] = [];
     for (const [peerId, sources] of this.#remote) {

@@ -46,6 +46,10 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   uri?: string;
   /** Frames the source peer has read since it started (local sources only). */
   frames?: number;
+  /** Listeners now: members' streams and this device's windows (local sources only). */
+  listeners?: number;
+  /** Times its program was restarted (local command sources only). */
+  restarts?: number;
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */

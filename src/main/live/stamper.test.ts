@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { PcmStamper } from './stamper';
+
+/** `frames` stereo s16le frames whose left sample is its index and right its negation. */
+function s16Stereo(frames: number, first = 0): Uint8Array {
+  const out = new Int16Array(frames * 2);
+  for (let i = 0; i < frames; i++) {
+    out[i * 2] = (first + i) % 30000;
+    out[i * 2 + 1] = -((first + i) % 30000);
+  }
+  return new Uint8Array(out.buffer);
+}
+
+describe('PcmStamper', () => {
+  const format = { encoding: 's16le', sampleRate: 48000, channels: 2 } as const;
+
+  it('stamps the first frame at now + delay and counts frames from there, in 20 ms packets', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    const first = stamper.push(s16Stereo(2000), 10_000);
+    expect(first.reanchored).toBe(true);
+    expect(first.packets.map((p) => p.groupMs)).toEqual([10_300, 10_320, 10_340]);
+    expect(first.packets.map((p) => p.pcm.length / 2)).toEqual([960, 960, 80]);
+    // Read 30 ms later: the count (10 341.67) is still within 20 ms of now + delay (10 330).
+    const next = stamper.push(s16Stereo(480, 2000), 10_030);
+    expect(next.reanchored).toBe(false);
+    expect(next.packets[0]?.groupMs).toBeCloseTo(10_300 + (2000 * 1000) / 48000, 9);
+    expect(next.packets[0]?.pcm[0]).toBe(2000);
+    expect(stamper.frames).toBe(2480);
+  });
+
+  it('re-anchors when the writer falls more than 20 ms behind, and says how far reads run ahead', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    stamper.push(s16Stereo(480), 0); // 10 ms of audio
+    const late = stamper.push(s16Stereo(480), 50); // next frame counted at 310, due at 350
+    expect(late.reanchored).toBe(true);
+    expect(late.packets[0]?.groupMs).toBe(350);
+    expect(stamper.reanchors).toBe(1);
+    const burst = stamper.push(s16Stereo(48000), 60); // 1 s at once
+    expect(burst.reanchored).toBe(false);
+    expect(burst.aheadMs).toBeCloseTo(350 + 10 + 1000 - 360, 6);
+  });
+
+  it('keeps a partial frame for the next read and converts mono, s32 and f32 to stereo s16', () => {
+    const stamper = new PcmStamper(format);
+    const bytes = s16Stereo(3);
+    expect(stamper.push(bytes.subarray(0, 5), 0).packets).toHaveLength(1);
+    const rest = stamper.push(bytes.subarray(5), 1).packets;
+    expect(Array.from(rest[0]?.pcm ?? [])).toEqual([1, -1, 2, -2]);
+
+    const mono = new PcmStamper({ encoding: 's16le', sampleRate: 44100, channels: 1 });
+    const m = mono.push(new Uint8Array(Int16Array.from([100, -200]).buffer), 0).packets[0];
+    expect(Array.from(m?.pcm ?? [])).toEqual([100, 100, -200, -200]);
+    expect(m?.sampleRate).toBe(44100);
+
+    const s32 = new PcmStamper({ encoding: 's32le', sampleRate: 48000, channels: 2 });
+    const i32 = s32.push(new Uint8Array(Int32Array.from([0x7fff0000, -0x80000000]).buffer), 0).packets[0];
+    expect(Array.from(i32?.pcm ?? [])).toEqual([32767, -32768]);
+
+    const f32 = new PcmStamper({ encoding: 'f32le', sampleRate: 48000, channels: 2 });
+    const f = f32.push(new Uint8Array(Float32Array.from([0.5, -2]).buffer), 0).packets[0];
+    expect(Array.from(f?.pcm ?? [])).toEqual([16384, -32767]);
+  });
+
+  it('anchors anew after a reset (a stall)', () => {
+    const stamper = new PcmStamper(format, { delayMs: 200 });
+    stamper.push(s16Stereo(4800), 0);
+    stamper.reset();
+    expect(stamper.nextGroupMs()).toBeNull();
+    expect(stamper.push(s16Stereo(10), 5000).packets[0]?.groupMs).toBe(5200);
+  });
+});
