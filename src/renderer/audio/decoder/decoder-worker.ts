@@ -6,6 +6,7 @@
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
+import { LiveStream } from './live-stream';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
 interface WorkerScope {
@@ -39,6 +40,8 @@ let playerPort: MessagePort | null = null;
 let job: Job | null = null;
 let playhead: { generation: number; headFrame: number } | null = null;
 let wake: (() => void) | null = null;
+/** The live source playing (#22), if any; a track's `open` or `close` ends it. */
+let live: LiveStream | null = null;
 const opened = new Map<string, Promise<TrackStream>>();
 
 /**
@@ -222,7 +225,19 @@ scope.addEventListener('message', (event) => {
         .catch((cause: unknown) => reportFailure(source, null, cause));
       break;
     }
+    case 'open-live':
+      job = null;
+      wake?.();
+      live?.stop();
+      live = new LiveStream(message, {
+        toPlayer,
+        toEngine: post,
+        headFrame: (g) => (playhead?.generation === g ? playhead.headFrame : null),
+      });
+      break;
     case 'open': {
+      live?.stop();
+      live = null;
       const source = { trackId: message.trackId, url: message.url, headers: message.headers };
       const j: Job = {
         generation: message.generation,
@@ -242,6 +257,8 @@ scope.addEventListener('message', (event) => {
       break;
     }
     case 'close':
+      live?.stop();
+      live = null;
       job = null;
       wake?.();
       break;
