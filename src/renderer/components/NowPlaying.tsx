@@ -33,7 +33,9 @@ export function NowPlaying() {
   const { playback, settings: settingsActions, ui } = useActions();
   const position = usePosition(state);
   const [preview, setPreview] = useState<number | null>(null);
-  const playing = !!state && state.currentIndex !== null && !state.paused;
+  // A live source plays instead of a track (#22): its name shows where the title goes.
+  const source = state?.source ?? null;
+  const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
   const sync = status?.sync ?? null;
@@ -46,7 +48,7 @@ export function NowPlaying() {
 
   const togglePlay = () => {
     if (playing) void playback.pause();
-    else if (trackId) void playback.resume();
+    else if (trackId || source) void playback.resume();
     else if (tracks[0]) void playback.play({ trackId: tracks[0].trackId });
   };
 
@@ -56,14 +58,18 @@ export function NowPlaying() {
         <Cover track={track} size={56} className="player-cover" />
         <div className="player-text">
           <div className="np-title" data-testid="np-title" title={track?.title}>
-            {track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
+            {source ? source.name : track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
           </div>
           <div className="np-artist" data-testid="np-artist">
-            {track
-              ? [track.artist, track.album].filter(Boolean).join(' · ')
-              : trackId
-                ? ''
-                : 'Pick a track in the library'}
+            {source
+              ? `Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}`
+              : status?.playback.liveStopReason && !trackId
+                ? status.playback.liveStopReason
+                : track
+                  ? [track.artist, track.album].filter(Boolean).join(' · ')
+                  : trackId
+                    ? ''
+                    : 'Pick a track in the library'}
           </div>
         </div>
       </div>
