@@ -192,9 +192,9 @@ export class LiveSource {
       this.#armStall();
       if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
       for (const packet of result.packets) this.events.emit('live:pcm', packet);
-      if (result.aheadMs > 20) {
+      if (result.aheadMs > 0) {
         input.pause();
-        setTimeout(() => input.resume(), result.aheadMs - 10);
+        setTimeout(() => input.resume(), result.aheadMs);
       }
     });
   }

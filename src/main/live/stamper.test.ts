@@ -28,16 +28,36 @@ describe('PcmStamper', () => {
     expect(stamper.frames).toBe(2480);
   });
 
-  it('re-anchors when the writer falls more than 20 ms behind, and says how far reads run ahead', () => {
+  it('rides out jitter, re-anchors a writer that stays 20 ms behind for 1 s or falls past half the delay', () => {
     const stamper = new PcmStamper(format, { delayMs: 300 });
-    stamper.push(s16Stereo(480), 0); // 10 ms of audio
-    const late = stamper.push(s16Stereo(480), 50); // next frame counted at 310, due at 350
-    expect(late.reanchored).toBe(true);
-    expect(late.packets[0]?.groupMs).toBe(350);
-    expect(stamper.reanchors).toBe(1);
-    const burst = stamper.push(s16Stereo(48000), 60); // 1 s at once
-    expect(burst.reanchored).toBe(false);
-    expect(burst.aheadMs).toBeCloseTo(350 + 10 + 1000 - 360, 6);
+    stamper.push(s16Stereo(480), 0); // 10 ms, the next frame counted at 310
+    // A write 40 ms late, then the catch-up: no re-anchor, the stream stays continuous.
+    expect(stamper.push(s16Stereo(480), 50).reanchored).toBe(false);
+    expect(stamper.push(s16Stereo(2400), 51).reanchored).toBe(false);
+    expect(stamper.nextGroupMs()).toBeCloseTo(370, 9);
+    // A slow writer: it has stayed more than 20 ms behind since the late write at t = 50, and stays 40 ms
+    // behind; re-anchored once that has lasted 1 s.
+    expect(stamper.push(s16Stereo(480), 110).reanchored).toBe(false);
+    let t = 110;
+    let reanchoredAt: number | null = null;
+    while (reanchoredAt === null && t < 3000) {
+      t += 10;
+      if (stamper.push(s16Stereo(480), t).reanchored) reanchoredAt = t;
+    }
+    expect(reanchoredAt).not.toBeNull();
+    expect(reanchoredAt).toBe(1050);
+    expect(stamper.nextGroupMs()).toBeCloseTo(reanchoredAt! + 300 + 10, 6);
+    // A gap longer than half the delay: re-anchored at once.
+    const gap = stamper.push(s16Stereo(480), t + 400);
+    expect(gap.reanchored).toBe(true);
+    expect(gap.packets[0]?.groupMs).toBe(t + 700);
+    expect(stamper.reanchors).toBe(2);
+  });
+
+  it('asks the reader to pause when a burst runs more than 100 ms ahead', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    expect(stamper.push(s16Stereo(4800), 0).aheadMs).toBe(0); // 100 ms ahead: fine
+    expect(stamper.push(s16Stereo(48000), 0).aheadMs).toBeCloseTo(1100 - 50, 6);
   });
 
   it('keeps a partial frame for the next read and converts mono, s32 and f32 to stereo s16', () => {

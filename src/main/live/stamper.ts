@@ -3,13 +3,15 @@
  *
  * The first frame read is heard at `now + delayMs` (group time); every frame after it follows by
  * frame count (`anchor + n / rate`), so the stream is sample-continuous whatever the read sizes.
- * Two things break that:
- * - the writer falls behind (an underrun, a writer whose clock is slow): the counted time of the
- *   next frame is then more than `maxDriftMs` before `now + delay`, so it could not be heard in
- *   time; the stream is re-anchored at `now + delay` (a gap of silence, no late audio);
- * - the writer runs ahead (a burst, a fast clock): the reader holds back instead (`aheadMs` says how
- *   long to pause reading), so the data waits in the pipe and the writer is paced by it, as
- *   Snapcast's pipe reader does. Stamps then stay `delayMs` ahead of when frames are read.
+ * Writers deliver with jitter (a timer that fires late, then a catch-up write), which must not move
+ * the stream; what does:
+ * - the writer falls behind for good (an underrun, a writer whose clock is slow): the counted time
+ *   stays more than `maxDriftMs` (20 ms) behind `now + delay` for `settleMs` (1 s), or falls so far
+ *   behind that less than half the delay is left for the room to receive it: the stream is
+ *   re-anchored at `now + delay` (a short gap of silence; never late audio);
+ * - the writer runs ahead (a burst, a fast clock): past `paceMs` (100 ms) ahead the reader holds
+ *   back (`aheadMs` says how long to pause reading), so the data waits in the pipe and the writer is
+ *   paced by it, as Snapcast's pipe reader does.
  *
  * Any input format is converted to interleaved stereo s16 and cut into packets of at most 20 ms.
  */
@@ -28,8 +30,12 @@ export interface StampedPcm {
 export interface StamperInit {
   /** How far ahead of reading a frame is heard (the room's live delay, default 300 ms). */
   delayMs?: number;
-  /** How far behind `now + delay` the count may fall before re-anchoring (default 20 ms). */
+  /** How far behind `now + delay` the count may stay before re-anchoring (default 20 ms). */
   maxDriftMs?: number;
+  /** For how long it must stay that far behind (default 1000 ms). */
+  settleMs?: number;
+  /** How far ahead of `now + delay` the count may run before reading pauses (default 100 ms). */
+  paceMs?: number;
 }
 
 /** What one `push` produced. */
@@ -37,7 +43,7 @@ export interface StampResult {
   packets: StampedPcm[];
   /** Whether this push started a new anchor (the first data, or after the writer fell behind). */
   reanchored: boolean;
-  /** How far the counted time ran ahead of `now + delay` after this push (ms, ≥ 0): pause reading that long. */
+  /** How long to pause reading (ms, 0 for not at all): the count ran more than `paceMs` ahead. */
   aheadMs: number;
 }
 
@@ -48,6 +54,10 @@ export class PcmStamper {
   readonly #packetFrames: number;
   #delayMs: number;
   readonly #maxDriftMs: number;
+  readonly #settleMs: number;
+  readonly #paceMs: number;
+  /** Group time since which the count has stayed more than `maxDriftMs` behind, or null. */
+  #behindSinceMs: number | null = null;
   #residue = new Uint8Array(0);
   #anchorMs: number | null = null;
   #framesSinceAnchor = 0;
@@ -62,6 +72,8 @@ export class PcmStamper {
     this.#packetFrames = Math.max(1, Math.floor(format.sampleRate / 50));
     this.#delayMs = init.delayMs ?? 300;
     this.#maxDriftMs = init.maxDriftMs ?? 20;
+    this.#settleMs = init.settleMs ?? 1000;
+    this.#paceMs = init.paceMs ?? 100;
   }
 
   /** Changes the delay; the next frame read anchors anew. */
@@ -74,6 +86,7 @@ export class PcmStamper {
   reset(): void {
     this.#anchorMs = null;
     this.#framesSinceAnchor = 0;
+    this.#behindSinceMs = null;
     this.#residue = new Uint8Array(0);
   }
 
@@ -92,10 +105,15 @@ export class PcmStamper {
     const dueMs = groupNowMs + this.#delayMs;
     let reanchored = false;
     const next = this.nextGroupMs();
-    if (next === null || next < dueMs - this.#maxDriftMs) {
+    if (next !== null && next < dueMs - this.#maxDriftMs) this.#behindSinceMs ??= groupNowMs;
+    else this.#behindSinceMs = null;
+    const tooLate = next !== null && next < groupNowMs + this.#delayMs / 2;
+    const staysBehind = this.#behindSinceMs !== null && groupNowMs - this.#behindSinceMs >= this.#settleMs;
+    if (next === null || tooLate || staysBehind) {
       if (next !== null) this.reanchors++;
       this.#anchorMs = dueMs;
       this.#framesSinceAnchor = 0;
+      this.#behindSinceMs = null;
       reanchored = true;
     }
     const stereo = this.#toStereoS16(data, frameCount);
@@ -111,7 +129,8 @@ export class PcmStamper {
     }
     this.frames += frameCount;
     const after = this.nextGroupMs();
-    return { packets, reanchored, aheadMs: after === null ? 0 : Math.max(0, after - dueMs) };
+    const ahead = after === null ? 0 : after - dueMs;
+    return { packets, reanchored, aheadMs: ahead > this.#paceMs ? ahead - this.#paceMs / 2 : 0 };
   }
 
   #withResidue(bytes: Uint8Array): Uint8Array {
