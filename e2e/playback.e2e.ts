@@ -39,20 +39,29 @@ type Hook = {
   starts: number;
   corrections: number;
   snapshot(): { status: string; trackId: string | null; positionSec: number };
+  events(): { what: string }[];
   groupTimeOfFrame(frame: number): number | null;
 };
 
-/** Waits until every window plays `trackId`. */
+/** Waits until every window plays `trackId`; a window that does not says what its engine did. */
 async function waitPlaying(windows: Window[], trackId: string): Promise<void> {
   for (const w of windows) {
-    await w.page.waitForFunction(
-      (id) => {
-        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
-        return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
-      },
-      trackId,
-      { timeout: 60_000 },
-    );
+    await w.page
+      .waitForFunction(
+        (id) => {
+          const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+          return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
+        },
+        trackId,
+        { timeout: 60_000 },
+      )
+      .catch(async (error: unknown) => {
+        const seen = await w.page.evaluate(() => {
+          const hook = (window as unknown as { __fireflyAudio?: Hook }).__fireflyAudio;
+          return hook ? { snapshot: hook.snapshot(), events: hook.events().map((e) => e.what) } : null;
+        });
+        throw new Error(`${w.peer.name}'s window is not playing: ${JSON.stringify(seen)}`, { cause: error });
+      });
   }
 }
 

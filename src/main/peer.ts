@@ -929,6 +929,8 @@ export class Peer {
       },
       'playback:state': () => this.#require().playback.state(),
       'playback:ready': ({ trackId }) => this.#require().playback.reportReady(trackId),
+      'playback:unplayable': ({ trackId, reason }) =>
+        this.#require().playback.reportUnplayable(trackId, reason),
       'queue:enqueue': ({ trackIds }) => this.command({ kind: 'enqueue', trackIds }),
       'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
       'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { usePosition } from '../playback/position';
+import { currentSpeakerState } from '../playback/speaker-report';
 import { healthLabel, speakerHealth } from '../room/health';
 import {
   useActions,
@@ -175,6 +176,8 @@ export function NowPlaying() {
           <div className="player-note" role="status">
             Waiting for the other speakers…
           </div>
+        ) : playing ? (
+          <SpeakerNote />
         ) : null}
       </div>
 
@@ -214,5 +217,30 @@ export function NowPlaying() {
         />
       </div>
     </section>
+  );
+}
+
+/** What this device's speaker is doing when it is not simply playing: waiting for data, decoding, or why it cannot play. */
+function SpeakerNote() {
+  const [reading, setReading] = useState(currentSpeakerState);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const next = currentSpeakerState();
+      setReading((prev) => (prev.state === next.state && prev.detail === next.detail ? prev : next));
+    }, 500);
+    return () => clearInterval(timer);
+  }, []);
+  const { state, detail } = reading;
+  if (state === 'playing' || state === 'idle' || state === 'needs-click') return null;
+  const text =
+    state === 'failed'
+      ? `This device cannot play this track${detail ? `: ${detail}` : ''}`
+      : state === 'decoding'
+        ? 'Decoding the whole file before it can play…'
+        : `This device is ${detail ?? 'waiting for data'}…`;
+  return (
+    <div className={`player-note speaker-${state}`} role="status" data-testid="speaker-note">
+      {text}
+    </div>
   );
 }

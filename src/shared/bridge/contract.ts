@@ -222,6 +222,7 @@ export const speakerStateRequest = obj({
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
 export const readyRequest = obj({ trackId });
+export const unplayableRequest = obj({ trackId, reason: str(300, 1) });
 export const revokeRequest = obj({ id: str(64, 1) });
 export const confirmRequest = obj({ id: str(64, 1), accept: bool });
 export const enqueueRequest = obj({ trackIds: arrayOf(trackId, 500) });
@@ -248,6 +249,7 @@ export interface BridgeRequests {
   'speaker:state': { req: { state: SpeakerState; detail: string | null }; res: void };
   'playback:state': { req: void; res: PlaybackState };
   'playback:ready': { req: { trackId: string }; res: void };
+  'playback:unplayable': { req: { trackId: string; reason: string }; res: void };
   'playback:shuffle': { req: { on: boolean }; res: void };
   'playback:repeat': { req: { mode: RepeatMode }; res: void };
   'queue:enqueue': { req: { trackIds: string[] }; res: void };
@@ -319,6 +321,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'speaker:state': speakerStateRequest,
   'playback:state': none,
   'playback:ready': readyRequest,
+  'playback:unplayable': unplayableRequest,
   'playback:shuffle': shuffleRequest,
   'playback:repeat': repeatRequest,
   'queue:enqueue': enqueueRequest,
@@ -407,6 +410,8 @@ export interface FireflyApi {
     speakerState(state: SpeakerState, detail?: string | null): Promise<void>;
     state(): Promise<PlaybackState>;
     ready(trackId: string): Promise<void>;
+    /** This window's speaker cannot play `trackId` (a reason in plain words); the room skips a track no speaker can play. */
+    unplayable(trackId: string, reason: string): Promise<void>;
     shuffle(on: boolean): Promise<void>;
     repeat(mode: RepeatMode): Promise<void>;
   };
@@ -464,6 +469,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       speakerState: (state, detail = null) => call('speaker:state', { state, detail }),
       state: () => call('playback:state', undefined),
       ready: (trackId) => call('playback:ready', { trackId }),
+      unplayable: (trackId, reason) => call('playback:unplayable', { trackId, reason }),
       shuffle: (on) => call('playback:shuffle', { on }),
       repeat: (mode) => call('playback:repeat', { mode }),
     },

@@ -11,6 +11,10 @@ export class TrackLoadError extends Error {
   constructor(
     readonly trackId: string,
     message: string,
+    /** Asking again later may work (the bytes could not be read right now). */
+    readonly transient = false,
+    /** This decoder cannot read the file; the browser's whole-file decoder may. */
+    readonly unsupported = false,
   ) {
     super(message);
   }
@@ -60,14 +64,18 @@ export class DecoderClient {
     if (this.infos.has(track.trackId)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiters = this.probes.get(track.trackId) ?? [];
-      const timer = setTimeout(
-        () => reject(new TrackLoadError(track.trackId, 'timed out reading the track')),
-        this.probeTimeoutMs,
-      );
-      waiters.push({
+      const waiter = {
         resolve: () => (clearTimeout(timer), resolve()),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
+        reject: (e: Error) => (clearTimeout(timer), reject(e)),
+      };
+      const timer = setTimeout(() => {
+        // Only this wait ends: a later answer still settles the others.
+        const left = (this.probes.get(track.trackId) ?? []).filter((w) => w !== waiter);
+        if (left.length) this.probes.set(track.trackId, left);
+        else this.probes.delete(track.trackId);
+        reject(new TrackLoadError(track.trackId, 'timed out reading the track', true));
+      }, this.probeTimeoutMs);
+      waiters.push(waiter);
       this.probes.set(track.trackId, waiters);
       if (waiters.length === 1) this.post({ type: 'probe', ...track, contextRate });
     });
@@ -101,8 +109,10 @@ export class DecoderClient {
         break;
       case 'error':
       case 'unsupported': {
-        const text = message.type === 'error' ? message.message : `cannot be decoded here: ${message.reason}`;
-        const error = new TrackLoadError(message.trackId, text);
+        const error =
+          message.type === 'error'
+            ? new TrackLoadError(message.trackId, message.message, message.transient)
+            : new TrackLoadError(message.trackId, message.reason, false, true);
         this.settleProbes(message.trackId, error);
         this.events.onTrackError(error, message.generation);
         break;

@@ -5,6 +5,7 @@
  * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is.
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
+import { MediaReadError } from './range-reader';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
 
@@ -139,11 +140,20 @@ function openTrack(source: TrackSource): Promise<TrackStream> {
   return promise;
 }
 
+/**
+ * A read that failed for want of an answer (no connection, 404 while a peer that has it is sought, 5xx)
+ * is worth asking again; anything else that is not a read failure means this decoder cannot play the
+ * file, and the engine falls back to the browser's whole-file decoder.
+ */
 function reportFailure(source: TrackSource, generation: number | null, cause: unknown): void {
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (cause instanceof UnsupportedTrackError)
-    post({ type: 'unsupported', trackId: source.trackId, generation, reason: message });
-  else post({ type: 'error', trackId: source.trackId, generation, message });
+  if (cause instanceof MediaReadError) {
+    const transient = cause.status === null || cause.status === 404 || cause.status >= 500;
+    post({ type: 'error', trackId: source.trackId, generation, message, transient });
+  } else {
+    const reason = cause instanceof UnsupportedTrackError ? message : `decoding failed: ${message}`;
+    post({ type: 'unsupported', trackId: source.trackId, generation, reason });
+  }
 }
 
 function onPlayhead(report: PlayheadReport): void {

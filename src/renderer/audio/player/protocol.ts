@@ -40,7 +40,9 @@ export type EngineToPlayer =
   /** Fade out at group time `atGroupMs` (now if null or past) and stay silent. */
   | { type: 'stop'; atGroupMs: number | null }
   /** The port the decoder writes PCM to and reads play heads from. */
-  | { type: 'decoder-port'; port: MessagePort };
+  | { type: 'decoder-port'; port: MessagePort }
+  /** PCM the engine decoded itself (the whole-file fallback), as the decoder would send it. */
+  | DecoderToPlayer;
 
 /** What the player is doing. */
 export type PlayerPhase = 'idle' | 'waiting' | 'playing' | 'stopping' | 'ended';
@@ -127,7 +129,8 @@ export type DecoderToEngine =
   | { type: 'info'; info: TrackInfo }
   /** `generation` has `bufferedFrames` decoded from its start. */
   | { type: 'buffered'; generation: number; bufferedFrames: number }
-  | { type: 'error'; trackId: string; generation: number | null; message: string }
+  /** `transient`: the bytes could not be read right now (no answer, 404, 5xx); asking again may work. */
+  | { type: 'error'; trackId: string; generation: number | null; message: string; transient: boolean }
   /** A live stream's state changed (`detail` says why it stalled, ended or reconnects). */
   | { type: 'live'; generation: number; state: LiveStreamState; detail: string | null }
   /** The track cannot be decoded here (no demuxer or no decoder): the engine falls back to decodeAudioData. */
