@@ -11,6 +11,7 @@
 import { LiveFrameSplitter, decodeLiveFrame, type LiveFrame } from '../../../shared/live/frames';
 import type { DecoderToEngine, DecoderToPlayer, OpenLive, PcmChunk } from '../player/protocol';
 import { StreamResampler } from './resampler';
+import { interleave } from './stereo';
 
 /** A frame follows the last one when it starts within this of where the last ended (ms). */
 const CONTINUITY_MS = 1;
@@ -105,15 +106,6 @@ function toPlanarFloat(pcm: Int16Array): { left: Float32Array; right: Float32Arr
     right[i] = pcm[i * 2 + 1]! / 32768;
   }
   return { left, right };
-}
-
-function interleave(left: Float32Array, right: Float32Array): Float32Array {
-  const out = new Float32Array(left.length * 2);
-  for (let i = 0; i < left.length; i++) {
-    out[i * 2] = left[i]!;
-    out[i * 2 + 1] = right[i]!;
-  }
-  return out;
 }
 
 /** Where the live stream's output goes (the worker's ports). */
