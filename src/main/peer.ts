@@ -9,7 +9,12 @@ import type {
 } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
 import { isSwarmMessageType } from '../shared/swarm/messages';
-import { nextIndex, type PlaybackCommand, type PlaybackState } from '../shared/playback/state';
+import {
+  nextIndex,
+  playbackStatus,
+  type PlaybackCommand,
+  type PlaybackState,
+} from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus, PlaybackSummary, SpeakerReport } from '../shared/status';
 import type { PeerOptions } from './cli/args';
@@ -330,6 +335,8 @@ export class Peer {
         },
       });
       playback.on('playback:changed', (state) => {
+        // Why the last source stopped shows until something plays again.
+        if (playbackStatus(state) === 'playing') this.#liveStop = null;
         this.events.emit('playback:changed', state);
         this.#prefetch(state);
         this.#statusChanged();

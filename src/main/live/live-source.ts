@@ -109,8 +109,15 @@ export class LiveSource {
     this.#clearStall();
     this.#input?.destroy();
     this.#input = null;
-    if (this.#child && this.#child.exitCode === null) this.#child.kill('SIGTERM');
+    const child = this.#child;
     this.#child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // A program that ignores SIGTERM is not left running.
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
+      force.unref();
+      child.once('exit', () => clearTimeout(force));
+    }
   }
 
   #setState(state: LiveSourceState, error: string | null): void {
