@@ -445,6 +445,7 @@ export interface FireflyApi {
     set(peerId: string, patch: DeviceOutputPatch): Promise<DeviceOutputInfo[]>;
     groupVolume(group: number): Promise<{ group: number; devices: DeviceOutputInfo[] }>;
   };
+  live: { sources(): Promise<LiveSourceList> };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
 }
 
@@ -504,6 +505,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       set: (peerId, patch) => call('devices:settings', { peerId, ...patch }),
       groupVolume: (group) => call('volume:group', { group }),
     },
+    live: { sources: () => call('live:sources', undefined) },
     on: (event, listener) => transport.on(event, listener),
   };
 }
