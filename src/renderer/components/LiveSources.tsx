@@ -45,14 +45,14 @@ export function LiveSources() {
       <h2 id="live-title" className="section-title">
         Live sources
       </h2>
-      <ul className="volume-rows">
+      <ul className="live-rows">
         {sources.map((s) => {
           const playing = state?.source?.sourceId === s.sourceId;
           const playable = !(s.local && s.state === 'failed' && s.frames === 0 && s.restarts === 0);
           return (
-            <li className="volume-row" key={s.sourceId} data-testid="live-source" data-source-id={s.sourceId}>
-              <span className="volume-name">{s.name}</span>
-              <span className="muted" title={s.error ?? undefined}>
+            <li className="live-row" key={s.sourceId} data-testid="live-source" data-source-id={s.sourceId}>
+              <span className="live-name">{s.name}</span>
+              <span className="live-state" title={s.error ?? undefined}>
                 {s.local ? 'this device' : (s.peerName ?? 'another device')} · {stateText[s.state]}
                 {s.error ? `: ${s.error}` : ''}
               </span>
