@@ -132,8 +132,15 @@ describe('live sources between peers', () => {
     const reading = new AbortController();
     readers.push(reading);
     const read = readLive(b.ui, source.sourceId, frames, reading.signal);
-    // The member's stream reaches the source peer before any PCM is written.
-    await waitForSource(a.ui, (s) => s.sourceId === source.sourceId && (s.listeners ?? 0) > 0, 'a listener');
+    // The source peer's own window reads the same source straight from it.
+    const ownFrames: LiveFrame[] = [];
+    const ownRead = readLive(a.ui, source.sourceId, ownFrames, reading.signal);
+    // The member's stream and the own window reach the source before any PCM is written.
+    await waitForSource(
+      a.ui,
+      (s) => s.sourceId === source.sourceId && (s.listeners ?? 0) === 2,
+      'two listeners',
+    );
 
     const clock = await groupOffsetMs(a.ui);
     const sent = pattern(48_000);
@@ -154,6 +161,9 @@ describe('live sources between peers', () => {
       at += f.pcm.length;
     }
     expect(Buffer.from(got.buffer).equals(Buffer.from(sent.buffer))).toBe(true);
+    const own = ownFrames.filter((f): f is Extract<LiveFrame, { type: 'pcm' }> => f.type === 'pcm');
+    expect(own.reduce((n, f) => n + f.frameCount, 0)).toBe(48_000);
+    expect(own.map((f) => f.groupMs)).toEqual(pcmFrames.map((f) => f.groupMs));
     // Stamped when the source peer read it + 300 ms. On a quiet machine that is within 5 ms of the write
     // (the figure `bench:live` reports); on this shared 2-core machine the peer's read was seen 0.6–35 ms
     // after the write at load 8–26, so the limit here catches gross errors (a wrong delay, a wrong clock).
@@ -189,7 +199,7 @@ describe('live sources between peers', () => {
 
     // The source's device leaves: the room stops the source and says why.
     reading.abort();
-    await read;
+    await Promise.all([read, ownRead]);
     await a.stop();
     const [after] = await waitForStatuses([b.ui], (ss) => ss[0]?.playback.state === 'stopped', {
       what: 'the member to stop the source',
