@@ -22,13 +22,15 @@ import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
 import { StreamGuard } from './net/stream-guard';
 import { LogLimiter } from './net/log-limiter';
-import { StorageHealth } from './library/storage-health';
+import { StorageError, StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
 import type { NetLogEntry } from './net/event-log';
 import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
+import { STREAMING_PRIORITY } from './swarm/chunk-fetcher';
+import { waitForRange } from './swarm/arriving-track';
 import { DeviceOutputs } from './devices/device-outputs';
 import { Playlists } from './playlists/playlists';
 import { isPlaylistMessageType, type PlaylistMessage } from '../shared/playlists/playlist';
@@ -707,20 +709,44 @@ export class Peer {
     if (kind !== 'track') return null;
     const track = library.get(id) ?? this.#roomTracks().find((t) => t.id === id) ?? null;
     if (!track) return null;
-    try {
-      if (!library.isLocal(id) && !running.fetcher.isComplete(id)) {
-        // A track only other peers hold: fetch what is missing (first in line), then serve it.
-        await running.fetcher.fetchTrack(id, { priority: 10, failOnStorageError: true });
-      }
-    } catch (error) {
-      if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError'].includes(error.name))
-        return null;
-      throw error;
-    }
-    return {
+    const body: MediaBody = {
       mime: mimeOf(track.codec),
       sizeBytes: track.sizeBytes,
       read: ({ start, end }, { signal }) => library.trackRange(id, start, end, { signal }),
+    };
+    if (library.isLocal(id) || running.fetcher.isComplete(id)) return body;
+    // A track only other peers hold: fetched from the front (first in line), its ranges served as they arrive.
+    const { fetcher } = running;
+    // A full disk cannot take the chunks: say so at once (507) rather than keep the player waiting.
+    const storage = this.#storage;
+    if (storage && !storage.writable) throw new StorageError(storage.state());
+    let failure: Error | null = null;
+    const fetching = fetcher
+      .fetchTrack(id, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        failure = error as Error;
+        this.#logLine(`fetch ${id} failed: ${failure.message}`);
+      });
+    const chunks = library.chunkList(id) ?? [];
+    return {
+      ...body,
+      arrival: async (range, options) => {
+        const arrived = await waitForRange(
+          {
+            chunks,
+            has: (chunkId) => library.hasChunk(chunkId),
+            onChunk: (listener, signal) =>
+              fetcher.on('download:chunk', (e) => e.trackId === id && listener(), { signal }),
+            onFailed: (listener) => void fetching.then(() => failure && listener()),
+          },
+          range,
+          options,
+        );
+        // The disk filled up: that is the answer (507), not "ask again".
+        if (!arrived && failure instanceof StorageError) throw failure;
+        return arrived;
+      },
     };
   }
 

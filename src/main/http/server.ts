@@ -18,7 +18,7 @@ import { isContentId } from '../../shared/chunking/ids';
 import { MEDIA_COOKIE, type HttpAccess } from './access';
 import type { ApiTokens } from './api-tokens';
 import type { Pairing } from './pairing';
-import { mediaHead, type MediaBody } from './range';
+import { NOT_HERE_YET, mediaHead, rangeArrived, type MediaBody } from './range';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -299,12 +299,23 @@ export class HttpServer {
     if (!kind || !id || extra !== undefined || !isContentId(id)) throw new HttpError(404, 'no such media');
     const found = this.components.media ? await this.components.media(kind, id) : null;
     if (!found) throw new HttpError(404, `no ${kind} ${id}`);
-    const head = mediaHead(found, header(req, 'range'));
+    const rangeHeader = header(req, 'range');
+    const head = mediaHead(found, rangeHeader);
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    // A range still on its way from other peers: wait a while; a byte-range reader asks again after a 503.
+    if (
+      head.range &&
+      req.method === 'GET' &&
+      !(await rangeArrived(found, head.range, !!rangeHeader, abort.signal))
+    ) {
+      if (res.destroyed) return;
+      res.writeHead(NOT_HERE_YET.status, NOT_HERE_YET.headers).end(NOT_HERE_YET.body);
+      return;
+    }
     res.writeHead(head.status, { ...head.headers, 'cache-control': 'private, max-age=31536000, immutable' });
     if (req.method === 'HEAD' || !head.range) return void res.end();
     // Streamed piece by piece with backpressure: memory stays flat whatever the file's size.
-    const abort = new AbortController();
-    res.once('close', () => abort.abort());
     try {
       await pipeline(Readable.from(found.read(head.range, { signal: abort.signal })), res, {
         signal: abort.signal,

@@ -5,7 +5,7 @@ import { defaultOptions, type PeerOptions } from '../cli/args';
 import { LOCAL_CALLER } from '../../shared/bridge/contract';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 import { isContentId } from '../../shared/chunking/ids';
-import { mediaHead } from '../http/range';
+import { NOT_HERE_YET, mediaHead, rangeArrived } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
@@ -185,6 +185,8 @@ export async function mediaResponse(
   const head = mediaHead(found, rangeHeader ?? undefined);
   if (!head.range) return new Response(null, { status: head.status, headers: head.headers });
   const abort = new AbortController();
+  if (!(await rangeArrived(found, head.range, !!rangeHeader, abort.signal)))
+    return new Response(NOT_HERE_YET.body, { status: NOT_HERE_YET.status, headers: NOT_HERE_YET.headers });
   const pieces = found.read(head.range, { signal: abort.signal })[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -6,6 +6,7 @@
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { MediaReadError } from './range-reader';
+import { restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
 
@@ -20,8 +21,6 @@ const scope = globalThis as unknown as WorkerScope;
 const WINDOW_SEC = 10;
 /** Decoded seconds after which a start is reported buffered. */
 const START_SEC = 1;
-/** A restarted decode starts this far ahead of the play head, so the player can join while it catches up. */
-const RESTART_LEAD_SEC = 0.25;
 /** Opened tracks kept (the current one and the next). */
 const KEEP_OPEN = 3;
 /** Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. */
@@ -35,6 +34,8 @@ interface Job {
   fromFrame: number;
   producedFrame: number;
   restartAt: number | null;
+  /** Restarts since the decode was last ahead of the play head (each one restarts further ahead). */
+  restarts: number;
 }
 
 let playerPort: MessagePort | null = null;
@@ -160,7 +161,7 @@ function onPlayhead(report: PlayheadReport): void {
   playhead = report;
   const j = job;
   if (j && report.generation === j.generation && j.restartAt === null) {
-    const lead = Math.round(RESTART_LEAD_SEC * j.contextRate);
+    const lead = Math.round(restartLeadSec(j.restarts) * j.contextRate);
     if (report.headFrame < j.fromFrame || report.headFrame > j.producedFrame + lead)
       j.restartAt = report.headFrame + lead;
   }
@@ -195,6 +196,9 @@ async function run(j: Job, fromFrame: number): Promise<void> {
       if (job !== j || j.restartAt !== null) break;
       toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
       j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
+      const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
+      // Ahead of the head again: the next restart (a seek) starts with the shortest lead.
+      if (j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
       if (!buffered && j.producedFrame - fromFrame >= START_SEC * j.contextRate) {
         buffered = true;
         post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
@@ -211,7 +215,10 @@ async function run(j: Job, fromFrame: number): Promise<void> {
     return;
   }
   if (job !== j) return;
-  if (j.restartAt !== null) return run(j, j.restartAt);
+  if (j.restartAt !== null) {
+    j.restarts++;
+    return run(j, j.restartAt);
+  }
   if (!buffered)
     post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
   toPlayer({ type: 'end', generation: j.generation, totalFrames: j.producedFrame });
@@ -256,6 +263,7 @@ scope.addEventListener('message', (event) => {
         fromFrame: message.startFrame,
         producedFrame: message.startFrame,
         restartAt: null,
+        restarts: 0,
       };
       job = j;
       wake?.();
