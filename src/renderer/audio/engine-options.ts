@@ -36,6 +36,8 @@ export interface TrackFailure {
 export interface AudioEngineInit {
   /** URL of a track's bytes. Default `/media/track/<id>`. */
   trackUrl?: (trackId: string) => string;
+  /** URL of a live source's stream. Default `/media/live/<id>`. */
+  liveUrl?: (sourceId: string) => string;
   /** Length of volume and channel ramps (ms). */
   rampMs?: number;
   /** How often the player gets a fresh clock line (ms). */
@@ -56,6 +58,7 @@ export interface AudioEngineInit {
 /** The options with their defaults filled in. */
 export interface ResolvedInit {
   trackUrl: (trackId: string) => string;
+  liveUrl: (sourceId: string) => string;
   rampSec: number;
   clockLineMs: number;
   reportIntervalMs: number;
@@ -69,6 +72,7 @@ export interface ResolvedInit {
 export function resolveInit(init: AudioEngineInit): ResolvedInit {
   return {
     trackUrl: init.trackUrl ?? ((id) => `/media/track/${encodeURIComponent(id)}`),
+    liveUrl: init.liveUrl ?? ((id) => `/media/live/${encodeURIComponent(id)}`),
     rampSec: (init.rampMs ?? 15) / 1000,
     clockLineMs: init.clockLineMs ?? 100,
     reportIntervalMs: init.reportIntervalMs ?? 1000,

@@ -95,6 +95,12 @@ export class AudioEngine extends EngineState {
       {
         onTrackError: (error, generation) => this.onTrackError(error, generation),
         onWorkerError: (message) => this.setStatus('error', message),
+        onLive: (generation, state, detail) => {
+          if (generation !== this.generation) return;
+          this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
+          // A stalled source fades out in the player (no PCM) and back in when data returns.
+          if (state === 'stalled' && this.status === 'playing') this.setStatus('waiting');
+        },
       },
       this.opts.preloadTimeoutMs,
     );
@@ -224,6 +230,12 @@ export class AudioEngine extends EngineState {
     this.segment = segment;
     this.pushClockLine();
     this.toPlayer({ type: 'play', segment });
+    if (state.live) {
+      const url = new URL(this.opts.liveUrl(state.trackId), location.href).href;
+      const headers = this.components.mediaHeaders?.() ?? {};
+      this.decoder?.openLive(url, headers, generation, segment.anchorGroupMs, this.rate);
+      return this.setStatus('loading');
+    }
     if (this.fallback?.has(state.trackId)) return this.startFallback(generation, state.trackId, null);
     this.decoder?.open(this.source(state.trackId), generation, this.joinFrame(segment), this.rate);
     this.setStatus('loading');

@@ -16,6 +16,8 @@ export interface PlaybackSchedule {
   paused: boolean;
   /** Gain for this track (dB; loudness normalisation), 0 if absent. */
   gainDb?: number;
+  /** `trackId` names a live source (#22): its PCM comes stamped in group time, track frame 0 at the anchor. */
+  live?: boolean;
 }
 
 /** Track position (s) that should be heard at group time `groupMs`. */

@@ -4,15 +4,30 @@
  */
 import type { SettingsView } from '../../shared/bridge/contract';
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';
-import { AudioEngine, GroupClock, TrackLoadError, installAudioTestHook } from '../audio';
+import {
+  AudioEngine,
+  GroupClock,
+  TrackLoadError,
+  installAudioTestHook,
+  type PlaybackSchedule,
+} from '../audio';
 import { streamAssets } from '../audio/stream-assets';
 import { bridge, hostIsLocal, mediaUrl } from '../bridge';
 import { authHeaders } from '../bridge/auth';
 import { useStore } from '../store';
 import { setGroupNowSource } from './position';
 
-/** The schedule the engine plays for a room state: the current track and its anchor, or nothing. */
-export function scheduleFor(state: PlaybackState | null) {
+/** The schedule the engine plays for a room state: the current track or live source and its anchor, or nothing. */
+export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | null {
+  if (state?.source) {
+    // A live source: its frames are stamped in group time, frame 0 at the anchor; a pause stops it.
+    return {
+      trackId: state.source.sourceId,
+      anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec: 0 },
+      paused: state.paused,
+      live: true,
+    };
+  }
   if (!state || state.currentIndex === null) return null;
   const trackId = state.queue[state.currentIndex];
   if (!trackId) return null;
@@ -130,6 +145,7 @@ export function startAudio(): () => void {
     { groupClock, ...streamAssets, mediaHeaders: authHeaders },
     {
       trackUrl: (trackId) => mediaUrl('track', trackId),
+      liveUrl: (sourceId) => mediaUrl('live', sourceId),
       onTrackFailed: ({ trackId, reason }) =>
         void bridge()
           .playback.unplayable(trackId, reason.slice(0, 300))

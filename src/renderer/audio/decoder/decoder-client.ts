@@ -3,7 +3,7 @@
  * open and close tracks, and turns its answers into promises and callbacks. What a track turned out
  * to be (format, rate, duration) is kept for the engine's snapshot.
  */
-import type { DecoderToEngine, EngineToDecoder, TrackInfo } from '../player/protocol';
+import type { DecoderToEngine, EngineToDecoder, LiveStreamState, TrackInfo } from '../player/protocol';
 
 /** A failure to fetch or decode a track. */
 export class TrackLoadError extends Error {
@@ -33,6 +33,8 @@ export interface DecoderEvents {
   onTrackError(error: TrackLoadError, generation: number | null): void;
   /** The worker itself failed (its script did not load, or it crashed). */
   onWorkerError(message: string): void;
+  /** A live stream of `generation` changed state (connecting, playing, stalled, ended). */
+  onLive?(generation: number, state: LiveStreamState, detail: string | null): void;
 }
 
 /** Drives one decoder worker. */
@@ -86,6 +88,17 @@ export class DecoderClient {
     this.post({ type: 'open', generation, ...track, startFrame, contextRate });
   }
 
+  /** Plays the live stream at `url` for the player's segment of `generation` (track frame 0 at `anchorGroupMs`). */
+  openLive(
+    url: string,
+    headers: Record<string, string>,
+    generation: number,
+    anchorGroupMs: number,
+    contextRate: number,
+  ): void {
+    this.post({ type: 'open-live', generation, url, headers, anchorGroupMs, contextRate });
+  }
+
   /** Stops decoding. */
   close(): void {
     this.post({ type: 'close' });
@@ -106,6 +119,9 @@ export class DecoderClient {
         this.settleProbes(message.info.trackId, null);
         break;
       case 'buffered':
+        break;
+      case 'live':
+        this.events.onLive?.(message.generation, message.state, message.detail);
         break;
       case 'error':
       case 'unsupported': {
