@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const benches = ['election', 'clock', 'renderer-clock', 'chunks', 'swarm', 'sync'];
+const benches = ['election', 'clock', 'renderer-clock', 'chunks', 'swarm', 'sync', 'live'];
 const only = process.argv.slice(2);
 let failed = 0;
 for (const name of benches) {

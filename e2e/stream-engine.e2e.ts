@@ -1,6 +1,6 @@
 /**
- * The streaming engine in real Chromium, without a peer: the acoustic harness page in its
- * `?engine=stream` mode, served with cross-origin isolation by a small server that answers byte
+ * The audio engine in real Chromium, without a peer: the acoustic harness page, served with
+ * cross-origin isolation by a small server that answers byte
  * ranges (206) as the peer does and counts the bytes it sent. Checks that a long track starts on its
  * anchor after reading only its head, keeps time, pauses and seeks, and that a corrupt file is an
  * error the page reports, not a crash.
@@ -132,7 +132,7 @@ test.afterAll(async () => {
 async function openPage(): Promise<Page> {
   const page = await browser!.newPage();
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-  await page.goto(`${base}/?engine=stream`);
+  await page.goto(`${base}/`);
   await page.waitForFunction(() => '__acousticHarness' in window);
   await page.evaluate(() => (window as unknown as HarnessWindow).__acousticHarness.start());
   await page.waitForFunction(

@@ -195,10 +195,11 @@ test.describe('acoustic: engine scheduling across browsers', () => {
   });
 
   test('an output that stalls mid-track is back in step within two seconds', async () => {
-    // The right player's audio service is frozen for 250 ms (SIGSTOP) 3 s into the take: its stream runs dry and
-    // its sound comes back late, as on a machine too busy to feed the sound server. The engine sees its output
-    // clock jump and re-anchors (with a crossfade) once readings on the far side agree.
-    const stallMs = 250;
+    // The right player's audio service is frozen for 400 ms (SIGSTOP) 3 s into the take: its stream runs dry and
+    // its sound comes back late, as on a machine too busy to feed the sound server. (250 ms moved it only 4.6 ms:
+    // the 'playback' latency hint's buffer rides out most of that.) The engine sees its output clock jump and
+    // its player re-positions (with a fade) once the clock line says where its frames are heard.
+    const stallMs = 400;
     const { offsetsWhere } = await runWithStall(`stall of ${stallMs} ms`, 50, async (c) => {
       const pid = await c.stallOutput(1, stallMs);
       console.log(
@@ -210,8 +211,12 @@ test.describe('acoustic: engine scheduling across browsers', () => {
     const after = offsetsWhere((sec) => sec >= STALL_AT_SEC + 2);
     expect(before.length).toBeGreaterThanOrEqual(8);
     expect(after.length).toBeGreaterThanOrEqual(15);
-    // The stall really moved the right output (else this test proves nothing)...
-    expect(Math.max(...during.map(Math.abs))).toBeGreaterThan(5);
+    // The stall really disturbed the right output (else this test proves nothing): its clicks moved, or went
+    // missing while it was frozen (the player drops the frames whose time passed and carries on in step)...
+    const clicksDuring = clickTimes(50).filter((t) => t > STALL_AT_SEC && t < STALL_AT_SEC + 2).length;
+    const moved = Math.max(0, ...during.map(Math.abs)) > 5;
+    console.log(`during the stall: ${during.length} of ${clicksDuring} clicks matched, moved ${moved}`);
+    expect(moved || during.length < clicksDuring).toBe(true);
     // ...and from 2 s after it on, the two are heard together again.
     expectTogether(after);
   });
@@ -247,9 +252,9 @@ test.describe('acoustic: engine scheduling across browsers', () => {
       script: async (c) => {
         const k = c.clickTimesSec.findIndex((t) => t >= 4);
         switched = k;
-        await c.waitGroup(
-          c.anchor.groupTimeMs + ((c.clickTimesSec[k - 1]! + c.clickTimesSec[k]!) / 2) * 1000,
-        );
+        // Just after click k-1 is heard: a settings change applies from the moment it is made, so it is heard an
+        // output latency later; click k, a quarter second on, is then rendered after the change.
+        await c.waitGroup(c.anchor.groupTimeMs + c.clickTimesSec[k - 1]! * 1000 + 20);
         await c.setSettings(1, { channel: 'right' });
       },
     });

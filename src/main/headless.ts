@@ -53,6 +53,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
       tokens: peer.tokens,
       pairing: peer.pairing,
       media: (kind, id) => peer.media(kind, id),
+      live: (sourceId, signal) => peer.liveMedia(sourceId, signal),
       log,
     },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },

@@ -9,7 +9,12 @@ import type {
 } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
 import { isSwarmMessageType } from '../shared/swarm/messages';
-import { nextIndex, type PlaybackCommand, type PlaybackState } from '../shared/playback/state';
+import {
+  nextIndex,
+  playbackStatus,
+  type PlaybackCommand,
+  type PlaybackState,
+} from '../shared/playback/state';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
 import type { MemberInfo, PeerStatus, PlaybackSummary, SpeakerReport } from '../shared/status';
 import type { PeerOptions } from './cli/args';
@@ -17,13 +22,15 @@ import { TypedEvents } from './bridge/events';
 import { ClockSync } from './clock/clock-sync';
 import { StreamGuard } from './net/stream-guard';
 import { LogLimiter } from './net/log-limiter';
-import { StorageHealth } from './library/storage-health';
+import { StorageError, StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary, type LibraryServices } from './library';
 import { ControlChannel } from './net/control-channel';
 import type { NetLogEntry } from './net/event-log';
 import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
+import { STREAMING_PRIORITY } from './swarm/chunk-fetcher';
+import { waitForRange } from './swarm/arriving-track';
 import { DeviceOutputs } from './devices/device-outputs';
 import { Playlists } from './playlists/playlists';
 import { exportM3u8, importM3u8 } from './playlists/m3u8-io';
@@ -41,6 +48,9 @@ import {
   type DeviceOutputInfo,
 } from '../shared/devices/output';
 import { createPeerNode, type PeerNode } from './net/node';
+import { LiveService } from './live/live-service';
+import { LiveSourceError } from './live/uri';
+import { isLiveMessageType, type LiveMessage, type LiveSourceList } from '../shared/live/sources';
 import { deriveRoom } from './net/room';
 import { keepMemberLinks } from './room/member-links';
 import { RoomService } from './room/room-service';
@@ -93,6 +103,7 @@ interface Running {
   playlists: Playlists;
   loudnessStore: LoudnessStore;
   loudness: LoudnessSharing;
+  live: LiveService;
   statusTimer: NodeJS.Timeout;
   /** Stops dialling room members (see keepMemberLinks). */
   stopLinks: () => void;
@@ -134,6 +145,8 @@ export class Peer {
   #syncReport: { errorMs: number; boundMs: number; atMs: number } | null = null;
   #speakerState: Pick<SpeakerReport, 'state' | 'detail'> | null = null;
   #speakers = 0;
+  /** Why the last live source stopped on its own (#22). */
+  #liveStop: LiveSourceList['lastStop'] = null;
   readonly #downloads = new Map<
     string,
     { haveChunks: number; totalChunks: number; bytes: number; done: boolean }
@@ -155,6 +168,8 @@ export class Peer {
       theme: 'system',
       notifications: true,
       closeToTray: true,
+      liveSources: [],
+      liveDelayMs: options.liveDelayMs,
     });
     this.time = createTimeSource({ offsetMs: options.clockOffsetMs, skewPpm: options.clockSkewPpm });
     this.handlers = this.#makeHandlers();
@@ -272,6 +287,29 @@ export class Peer {
         holders: (trackId) => catalog.holdersOf(trackId),
         log: (line) => this.#logLine(line),
       });
+      const live = new LiveService(
+        {
+          node,
+          groupNow: () => clock.groupNow(),
+          selfName: () => this.settings.get().name,
+          publish: (message: LiveMessage) =>
+            roomService.publish(message as Omit<ControlDraft, 'from' | 'epoch'>),
+          subscribe: (listener, { signal }) => {
+            const off = roomService.events.on('message:other', ({ value, from }) => {
+              if (isLiveMessageType(value.type)) listener(from, value as LiveMessage);
+            });
+            signal.addEventListener('abort', off, { once: true });
+          },
+          memberName: (peerId) => roomService.members().find((m) => m.peerId === peerId)?.name ?? null,
+          guard: this.#streamGuard,
+          log: (line) => this.#logLine(line),
+        },
+        { uris: [...options.sources, ...settings.liveSources], delayMs: settings.liveDelayMs },
+      );
+      live.onChange(() => {
+        this.#statusChanged();
+        this.#checkLiveSource();
+      });
       const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
       const playback = new PlaybackCoordinator({
         selfId: node.peerId,
@@ -298,6 +336,7 @@ export class Peer {
         trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
         libraryOrder: () => this.tracks().map((t) => t.trackId),
+        sourceAvailable: (source) => live.available(source),
         logger: {
           // The coordinator names itself in its lines.
           info: (line) => this.#logLine(line),
@@ -305,6 +344,8 @@ export class Peer {
         },
       });
       playback.on('playback:changed', (state) => {
+        // Why the last source stopped shows until something plays again.
+        if (playbackStatus(state) === 'playing') this.#liveStop = null;
         this.events.emit('playback:changed', state);
         this.#prefetch(state);
         this.#statusChanged();
@@ -335,6 +376,8 @@ export class Peer {
       roomService.events.on('leader:changed', (leader) => {
         clock.setLeader(leader ? leader.peerId : null);
         playback.leaderChanged();
+        // A new leader stops a live source whose device left while the old leader was going.
+        if (leader?.peerId === node.peerId) setTimeout(() => this.#checkLiveSource(), 1000).unref();
         this.#statusChanged();
       });
       const devices = new DeviceOutputs({
@@ -391,6 +434,13 @@ export class Peer {
       // A member that joins learns every device's output at once, not at the next periodic announcement.
       roomService.events.on('member:joined', () => devices.announce());
       roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
+      roomService.events.on('member:left', ({ member }) => {
+        live.forget(member.peerId);
+        const source = playback.state().source;
+        if (source?.peerId === member.peerId) this.#stopLive(source, `${member.name} left the room`);
+        else this.#checkLiveSource();
+      });
+      roomService.events.on('member:joined', () => live.announce());
       roomService.events.on('member:left', ({ member, reason }) => {
         playback.membersChanged();
         this.notices.emit('notice', {
@@ -457,10 +507,12 @@ export class Peer {
         playlists,
         loudnessStore,
         loudness,
+        live,
         statusTimer,
         stopLinks,
       };
       await chunkServer.start();
+      await live.start();
       fetcher.start();
       await catalog.start();
       playback.start();
@@ -525,6 +577,7 @@ export class Peer {
     await running.loudness.stop();
     await running.catalog.stop();
     await running.chunkServer.stop();
+    await running.live.stop();
     await running.room.stop();
     // Give the leave message a moment on the wire, so the room need not wait for a timeout.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -594,6 +647,7 @@ export class Peer {
         clock: clockStats.dropped,
         net: node.droppedInput() as unknown as Record<string, number>,
         streams: this.#streamGuard.stats() as unknown as Record<string, number>,
+        live: running.live.stats().dropped,
         log: { suppressedLines: this.#logLimiter.suppressed },
       }),
       storage: this.#storage?.state() ?? null,
@@ -627,6 +681,8 @@ export class Peer {
 
   #playbackSummary(running: Running): PlaybackSummary {
     const summary = running.playback.summary();
+    if (summary.state === 'stopped' && this.#liveStop)
+      return { ...summary, liveStopReason: `${this.#liveStop.name}: ${this.#liveStop.reason}` };
     const track = summary.trackId ? this.#roomTracks().find((t) => t.id === summary.trackId) : undefined;
     return track ? { ...summary, title: track.title, artist: track.artist } : summary;
   }
@@ -686,21 +742,80 @@ export class Peer {
     if (kind !== 'track') return null;
     const track = library.get(id) ?? this.#roomTracks().find((t) => t.id === id) ?? null;
     if (!track) return null;
-    try {
-      if (!library.isLocal(id) && !running.fetcher.isComplete(id)) {
-        // A track only other peers hold: fetch what is missing (first in line), then serve it.
-        await running.fetcher.fetchTrack(id, { priority: 10, failOnStorageError: true });
-      }
-    } catch (error) {
-      if (error instanceof Error && ['ChunkUnavailableError', 'TrackNotFoundError'].includes(error.name))
-        return null;
-      throw error;
-    }
-    return {
+    const body: MediaBody = {
       mime: mimeOf(track.codec),
       sizeBytes: track.sizeBytes,
       read: ({ start, end }, { signal }) => library.trackRange(id, start, end, { signal }),
     };
+    if (library.isLocal(id) || running.fetcher.isComplete(id)) return body;
+    // A track only other peers hold: fetched from the front (first in line), its ranges served as they arrive.
+    const { fetcher } = running;
+    // A full disk cannot take the chunks: say so at once (507) rather than keep the player waiting.
+    const storage = this.#storage;
+    if (storage && !storage.writable) throw new StorageError(storage.state());
+    let failure: Error | null = null;
+    const fetching = fetcher
+      .fetchTrack(id, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        failure = error as Error;
+        this.#logLine(`fetch ${id} failed: ${failure.message}`);
+      });
+    const chunks = library.chunkList(id) ?? [];
+    return {
+      ...body,
+      arrival: async (range, options) => {
+        const arrived = await waitForRange(
+          {
+            chunks,
+            has: (chunkId) => library.hasChunk(chunkId),
+            onChunk: (listener, signal) =>
+              fetcher.on('download:chunk', (e) => e.trackId === id && listener(), { signal }),
+            onFailed: (listener) => void fetching.then(() => failure && listener()),
+          },
+          range,
+          options,
+        );
+        // The disk filled up: that is the answer (507), not "ask again".
+        if (!arrived && failure instanceof StorageError) throw failure;
+        return arrived;
+      },
+    };
+  }
+
+  /** The frames of a live source for a window (`GET /media/live/<sourceId>`), or null when unknown. */
+  liveMedia(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
+    return this.#running?.live.open(sourceId, signal) ?? null;
+  }
+
+  /**
+   * The room's live source is gone (its peer left or no longer offers it): every peer records why and
+   * tells its windows; the leader stops playback (a peer that becomes leader later checks again).
+   */
+  #stopLive(source: { sourceId: string; name: string }, reason: string): void {
+    const running = this.#running;
+    if (!running) return;
+    if (this.#liveStop?.sourceId !== source.sourceId) {
+      this.#liveStop = { sourceId: source.sourceId, name: source.name, reason, atMs: Date.now() };
+      this.#logLine(`live: "${source.name}" stopped: ${reason}`);
+      this.events.emit('live:stopped', { sourceId: source.sourceId, name: source.name, reason });
+      this.#statusChanged();
+    }
+    if (running.room.isLeader())
+      running.playback.request({ kind: 'stop' }).catch((error: unknown) => {
+        this.#logLine(`live: could not stop "${source.name}": ${(error as Error).message}`);
+      });
+  }
+
+  /** Stops the room's live source if its peer is no member any more or no longer offers it. */
+  #checkLiveSource(): void {
+    const running = this.#running;
+    const source = running?.playback.state().source;
+    if (!running || !source) return;
+    const member =
+      source.peerId === running.node.peerId || running.room.members().some((m) => m.peerId === source.peerId);
+    if (!member) this.#stopLive(source, 'its device left the room');
+    else if (running.live.gone(source)) this.#stopLive(source, 'its device no longer offers it');
   }
 
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
@@ -756,6 +871,8 @@ export class Peer {
       overrides.priority = this.options.priority;
     if (argv.some((a) => a === '--room' || a.startsWith('--room=')))
       overrides.roomPassphrase = this.options.room;
+    if (argv.some((a) => a === '--live-delay-ms' || a.startsWith('--live-delay-ms=')))
+      overrides.liveDelayMs = this.options.liveDelayMs;
     return overrides;
   }
 
@@ -843,7 +960,24 @@ export class Peer {
         };
       },
       'library:list': () => this.tracks(),
-      'playback:play': (request) => this.command({ kind: 'play', ...request }),
+      'playback:play': async ({ sourceId, ...request }) => {
+        if (sourceId === undefined) return this.command({ kind: 'play', ...request });
+        if (request.index !== undefined || request.trackId !== undefined)
+          throw new InvalidSettingError('play needs one of index, trackId or sourceId');
+        const source = this.#require().live.find(sourceId);
+        if (!source)
+          throw new InvalidSettingError(`no live source "${sourceId}" in the room (GET /api/sources)`);
+        this.#liveStop = null;
+        await this.command({ kind: 'play-source', source });
+      },
+      'live:sources': () => {
+        const running = this.#require();
+        return {
+          groupNowMs: running.clock.groupNow(),
+          sources: running.live.list(),
+          lastStop: this.#liveStop,
+        };
+      },
       'playback:pause': () => this.command({ kind: 'pause' }),
       'playback:resume': () => this.command({ kind: 'resume' }),
       'playback:stop': () => this.command({ kind: 'stop' }),
@@ -861,6 +995,8 @@ export class Peer {
       },
       'playback:state': () => this.#require().playback.state(),
       'playback:ready': ({ trackId }) => this.#require().playback.reportReady(trackId),
+      'playback:unplayable': ({ trackId, reason }) =>
+        this.#require().playback.reportUnplayable(trackId, reason),
       'queue:enqueue': ({ trackIds }) => this.command({ kind: 'enqueue', trackIds }),
       'queue:remove': ({ index }) => this.command({ kind: 'remove', index }),
       'queue:move': ({ from, to }) => this.command({ kind: 'move', from, to }),
@@ -972,7 +1108,17 @@ export class Peer {
       const added = patch.libraries.filter((folder) => !before.libraries.includes(folder));
       for (const folder of added) await checkMusicFolder(folder);
     }
+    for (const uri of patch.liveSources ?? []) {
+      try {
+        this.#running?.live.check(uri);
+      } catch (error) {
+        if (error instanceof LiveSourceError) throw new InvalidSettingError(error.message);
+        throw error;
+      }
+    }
     const next = await this.settings.update(patch);
+    if (patch.liveSources !== undefined || patch.liveDelayMs !== undefined)
+      this.#running?.live.configure([...this.options.sources, ...next.liveSources], next.liveDelayMs);
     if (patch.libraries !== undefined && this.#running) {
       this.#running.library.scanner.setFolders(this.#libraryFolders(next));
       void this.#running.library.scanner

@@ -48,6 +48,8 @@ describe('settings a paired browser asks for', () => {
       theme: 'system' as const,
       notifications: true,
       closeToTray: true,
+      liveSources: [],
+      liveDelayMs: 300,
     };
     const view = settingsView({ ...base, roomPassphrase: 'secret words' });
     expect(JSON.stringify(view)).not.toContain('secret words');

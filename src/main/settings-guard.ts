@@ -8,10 +8,12 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, sep } from 'node:path';
 import type { DeviceSettings, PendingConfirmation, SettingsView } from '../shared/bridge/contract';
 
-/** Settings a paired browser may change only with a confirmation on the device. */
-export const SENSITIVE_SETTINGS = ['roomPassphrase', 'libraries'] as const satisfies ReadonlyArray<
-  keyof DeviceSettings
->;
+/** Settings a paired browser may change only with a confirmation on the device (a command source runs a program). */
+export const SENSITIVE_SETTINGS = [
+  'roomPassphrase',
+  'libraries',
+  'liveSources',
+] as const satisfies ReadonlyArray<keyof DeviceSettings>;
 
 /** Folders that hold the system, not music; refused as music folders, and so is anything inside them. */
 const SYSTEM_FOLDERS = ['/proc', '/sys', '/dev', '/etc', '/boot', '/run', '/var/run', '/root/.ssh'];

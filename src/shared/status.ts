@@ -72,6 +72,10 @@ export interface PlaybackSummary {
   /** The current track's title and artist, when this peer knows the track. */
   title?: string;
   artist?: string;
+  /** The live source playing instead of a track (its name shows as Now Playing). */
+  source?: { sourceId: string; name: string; peerId: string };
+  /** Why the last live source stopped on its own ("Kitchen left the room"), while stopped. */
+  liveStopReason?: string;
 }
 
 /** Whether the data folder takes writes (#24); downloads pause while it does not and resume by themselves. */

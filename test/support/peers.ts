@@ -58,12 +58,13 @@ export function authHeaders(ui: string): Record<string, string> {
 export function apiFetch(
   ui: string,
   route: string,
-  init: { method?: 'GET' | 'POST'; body?: unknown } = {},
+  init: { method?: 'GET' | 'POST'; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
   return fetch(`${ui}${route}`, {
     method,
     headers: {
+      ...init.headers,
       ...authHeaders(ui),
       ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
     },

@@ -17,6 +17,10 @@ export interface PeerOptions {
   repl: boolean;
   clockOffsetMs: number;
   clockSkewPpm: number;
+  /** Live sources this peer reads (`--source`, repeatable). */
+  sources: string[];
+  /** How far ahead of reading it live PCM is heard (`--live-delay-ms`). */
+  liveDelayMs: number;
   help: boolean;
 }
 
@@ -108,6 +112,20 @@ const flags: Record<string, FlagSpec> = {
     min: -10_000,
     max: 10_000,
   },
+  '--source': {
+    key: 'sources',
+    kind: 'strings',
+    value: 'URI',
+    help: 'live source: pipe:///fifo?name=…&format=s16le:48000:2, command:///prog?args=…&name=…, airplay or spotify (repeatable)',
+  },
+  '--live-delay-ms': {
+    key: 'liveDelayMs',
+    kind: 'int',
+    value: 'N',
+    help: 'live sources are heard N ms after this peer reads them (default 300)',
+    min: 50,
+    max: 5000,
+  },
   '--help': { key: 'help', kind: 'flag', help: 'print this help' },
 };
 
@@ -132,6 +150,8 @@ export function defaultOptions(env: NodeJS.ProcessEnv = process.env): PeerOption
     repl: false,
     clockOffsetMs: 0,
     clockSkewPpm: 0,
+    sources: [],
+    liveDelayMs: 300,
     help: false,
   };
 }
@@ -197,6 +217,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
   }
   if (lists.libraries) options.libraries = lists.libraries.map((dir) => path.resolve(dir));
   if (lists.bootstrap) options.bootstrap = lists.bootstrap;
+  if (lists.sources) options.sources = lists.sources;
   if (dataGiven) options.dataDir = path.resolve(options.dataDir);
   // Whatever the order of --leader and --priority, the higher of the two holds.
   if (leader) options.priority = Math.max(options.priority, LEADER_PRIORITY);

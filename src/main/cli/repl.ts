@@ -15,6 +15,7 @@ import { ReplUsageError } from './repl-errors';
 import { roomSoundCommands } from './repl-sound';
 
 export { ReplUsageError };
+import type { LiveSourceList } from '../../shared/live/sources';
 
 interface Command {
   usage: string;
@@ -66,10 +67,19 @@ function formatStatus(status: PeerStatus): string {
     `leader   ${leader}`,
     `members  ${status.members.length}`,
     `clock    ${clock}`,
-    `playback ${status.playback.state}${status.playback.trackId ? ` ${status.playback.title ? `${status.playback.title}${status.playback.artist ? ` — ${status.playback.artist}` : ''}` : status.playback.trackId.slice(0, 12)} at ${formatDuration(status.playback.positionSec)}` : ''}`,
+    `playback ${status.playback.state}${status.playback.source ? ` live source ${status.playback.source.name}` : ''}${status.playback.liveStopReason ? ` (${status.playback.liveStopReason})` : ''}${status.playback.trackId ? ` ${status.playback.title ? `${status.playback.title}${status.playback.artist ? ` — ${status.playback.artist}` : ''}` : status.playback.trackId.slice(0, 12)} at ${formatDuration(status.playback.positionSec)}` : ''}`,
     // Only when something is wrong: "storage disk full: 12 MB needed (downloads paused)" (#24).
     ...(status.storage?.message ? [`storage  ${status.storage.message} (downloads paused)`] : []),
   ].join('\n');
+}
+
+function formatSources(list: LiveSourceList): string {
+  const rows = list.sources.map((s) => {
+    const state = s.error ? `${s.state}: ${s.error}` : s.state;
+    return `${s.name.padEnd(20)} ${s.kind.padEnd(8)} on ${(s.local ? 'this device' : (s.peerName ?? s.peerId)).padEnd(16)} ${state}`;
+  });
+  if (list.lastStop) rows.push(`(last stop: ${list.lastStop.name}: ${list.lastStop.reason})`);
+  return rows.length > 0 ? rows.join('\n') : 'The room has no live sources (start a peer with --source).';
 }
 
 /** The commands, by name. */
@@ -103,10 +113,22 @@ export function replCommands(components: ReplComponents): Record<string, Command
       help: "list the room's tracks",
       run: async (args) => (noArgs('list', args), formatTracks(await h['library:list'](undefined))),
     },
+    sources: {
+      usage: 'sources',
+      help: "list the room's live sources (pipes, programs such as AirPlay or Spotify receivers)",
+      run: async (args) => (noArgs('sources', args), formatSources(await h['live:sources'](undefined))),
+    },
     play: {
-      usage: 'play <index>',
-      help: 'play track number <index> of `list`',
+      usage: 'play <index> | play source <name>',
+      help: 'play track number <index> of `list`, or a live source of `sources`',
       run: async (args) => {
+        if (args[0] === 'source') {
+          const name = args.slice(1).join(' ');
+          if (!name) throw new ReplUsageError('usage: play source <name>, with a name from `sources`');
+          await h['playback:play']({ sourceId: name });
+          const playing = (await h['playback:state'](undefined)).source;
+          return `Playing live source ${playing?.name ?? name}`;
+        }
         const [raw, extra] = args;
         if (raw === undefined || extra !== undefined || !/^\d+$/.test(raw))
           throw new ReplUsageError('usage: play <index>, where <index> is a number from `list`');

@@ -39,6 +39,11 @@ export interface MediaBody {
   sizeBytes: number;
   /** Reads bytes [start, end) in order, in pieces of any size; stops when `signal` aborts. */
   read(range: ByteRange, options: { signal: AbortSignal }): AsyncIterable<Uint8Array>;
+  /**
+   * For a file still arriving: resolves true once bytes [start, end) can be read, or false if they
+   * did not arrive within `waitMs` (the request is then answered 503 with Retry-After). Absent: all here.
+   */
+  arrival?(range: ByteRange, options: { signal: AbortSignal; waitMs: number }): Promise<boolean>;
 }
 
 /** A MediaBody over bytes already in memory (cover images). */
@@ -76,4 +81,28 @@ export function mediaHead(
       'content-range': `bytes ${range.start}-${range.end - 1}/${body.sizeBytes}`,
     },
   };
+}
+
+/** How long a byte-range request waits for bytes still arriving before it is answered 503 (ms). */
+export const MEDIA_ARRIVAL_WAIT_MS = 10_000;
+/** How long a request for a whole file (no Range: a plain download) waits for it to arrive (ms). */
+export const WHOLE_FILE_ARRIVAL_WAIT_MS = 5 * 60_000;
+
+/** The answer to a range not here yet: ask again in a second. */
+export const NOT_HERE_YET = {
+  status: 503,
+  headers: { 'content-type': 'application/json', 'retry-after': '1', 'cache-control': 'no-store' },
+  body: JSON.stringify({ error: 'not here yet: the track is still arriving from other peers' }),
+} as const;
+
+/** Whether `range` of `body` can be read now, waiting for it as long as such a request may wait. */
+export async function rangeArrived(
+  body: MediaBody,
+  range: ByteRange,
+  hasRangeHeader: boolean,
+  signal: AbortSignal,
+): Promise<boolean> {
+  if (!body.arrival) return true;
+  const waitMs = hasRangeHeader ? MEDIA_ARRIVAL_WAIT_MS : WHOLE_FILE_ARRIVAL_WAIT_MS;
+  return body.arrival(range, { signal, waitMs });
 }

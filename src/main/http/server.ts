@@ -18,7 +18,8 @@ import { isContentId } from '../../shared/chunking/ids';
 import { MEDIA_COOKIE, type HttpAccess } from './access';
 import type { ApiTokens } from './api-tokens';
 import type { Pairing } from './pairing';
-import { mediaHead, type MediaBody } from './range';
+import { NOT_HERE_YET, mediaHead, rangeArrived, type MediaBody } from './range';
+import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -97,6 +98,7 @@ export const apiRoutes: Record<string, Route[]> = {
     { method: 'POST', channel: 'playlists:import', body: true, maxBodyBytes: 1024 * 1024 },
   ],
   '/api/playlists/export': [{ method: 'POST', channel: 'playlists:export', body: true }],
+  '/api/sources': [{ method: 'GET', channel: 'live:sources', body: false }],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },
@@ -142,6 +144,8 @@ export interface HttpServerComponents {
   tokens: ApiTokens;
   pairing: Pairing;
   media?: MediaSource;
+  /** A live source's frames for one window, until the signal aborts; null when unknown (#22). */
+  live?: (sourceId: string, signal: AbortSignal) => AsyncGenerator<Uint8Array> | null;
   /** Told when a browser asks for a pairing code, so the device can show it. */
   log?(line: string): void;
 }
@@ -301,15 +305,27 @@ export class HttpServer {
     if (!this.components.access.authenticate(req, { allowCookie: true }))
       throw new HttpError(401, 'missing or invalid token');
     const [, , kind, id, extra] = pathname.split('/');
+    if (kind === 'live' && id !== undefined && extra === undefined) return this.#live(req, res, id);
     if (!kind || !id || extra !== undefined || !isContentId(id)) throw new HttpError(404, 'no such media');
     const found = this.components.media ? await this.components.media(kind, id) : null;
     if (!found) throw new HttpError(404, `no ${kind} ${id}`);
-    const head = mediaHead(found, header(req, 'range'));
+    const rangeHeader = header(req, 'range');
+    const head = mediaHead(found, rangeHeader);
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
+    // A range still on its way from other peers: wait a while; a byte-range reader asks again after a 503.
+    if (
+      head.range &&
+      req.method === 'GET' &&
+      !(await rangeArrived(found, head.range, !!rangeHeader, abort.signal))
+    ) {
+      if (res.destroyed) return;
+      res.writeHead(NOT_HERE_YET.status, NOT_HERE_YET.headers).end(NOT_HERE_YET.body);
+      return;
+    }
     res.writeHead(head.status, { ...head.headers, 'cache-control': 'private, max-age=31536000, immutable' });
     if (req.method === 'HEAD' || !head.range) return void res.end();
     // Streamed piece by piece with backpressure: memory stays flat whatever the file's size.
-    const abort = new AbortController();
-    res.once('close', () => abort.abort());
     try {
       await pipeline(Readable.from(found.read(head.range, { signal: abort.signal })), res, {
         signal: abort.signal,
@@ -318,6 +334,43 @@ export class HttpServer {
       // A client that goes away mid-file is normal (a seek, a closed tab): nothing to report.
       if (abort.signal.aborted || res.destroyed) return;
       throw error;
+    }
+  }
+
+  /**
+   * `GET /media/live/<sourceId>`: the source's frames as they come, each prefixed by its length (u32
+   * little-endian; frames in shared/live/frames.ts), chunked, until the window goes away or the source
+   * ends. A window too slow to take them is cut off rather than buffered.
+   */
+  async #live(req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> {
+    if (!isSourceId(sourceId)) throw new HttpError(404, 'no such live source');
+    const abort = new AbortController();
+    const frames = this.components.live?.(sourceId, abort.signal) ?? null;
+    if (!frames) throw new HttpError(404, `no live source ${sourceId} in the room (GET /api/sources)`);
+    res.writeHead(200, { 'content-type': 'application/x-firefly-live', 'cache-control': 'no-store' });
+    if (req.method === 'HEAD') {
+      abort.abort();
+      await frames.return(undefined);
+      return void res.end();
+    }
+    res.once('close', () => abort.abort());
+    // Headers go out at once, so the window knows the stream is open before the first PCM.
+    res.flushHeaders();
+    try {
+      for await (const frame of frames) {
+        if (!res.write(withLengthPrefix(frame)))
+          await new Promise((resolve) => {
+            res.once('drain', resolve);
+            abort.signal.addEventListener('abort', resolve, { once: true });
+          });
+        if (abort.signal.aborted) break;
+      }
+    } catch (error) {
+      if (!abort.signal.aborted)
+        this.components.log?.(`live: window stream of ${sourceId} ended: ${String(error)}`);
+    } finally {
+      abort.abort();
+      res.end();
     }
   }
 

@@ -317,6 +317,54 @@ describe('PlaybackCoordinator: ready barrier', () => {
   });
 });
 
+describe('PlaybackCoordinator: tracks a speaker cannot play', () => {
+  const undecodable = 'This file could not be decoded: EncodingError';
+
+  it('skips a track no speaker can play, without waiting for the deadline, and says why', async () => {
+    await aRoom(['A', 'B', 'C']);
+    const askedAt = room.clock.now();
+    await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
+    expect(stateOf('A')).toMatchObject({ starting: true });
+    for (const id of ['A', 'B', 'C']) room.peer(id).coordinator.reportUnplayable('t1', undecodable);
+    await room.clock.advance(20);
+    expect(currentTrackId(stateOf('C'))).toBe('t2');
+    expect(room.clock.now() - askedAt).toBeLessThan(READY_TIMEOUT);
+    expect(room.peer('A').infos).toContain(`playback: skipping t1, no speaker can play it (${undecodable})`);
+    expect(room.peer('A').coordinator.counts().unplayableSkips).toBe(1);
+  });
+
+  it('plays a track that one speaker cannot play when another can', async () => {
+    await aRoom(['A', 'B', 'C']);
+    await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
+    room.peer('A').coordinator.reportUnplayable('t1', undecodable);
+    room.peer('B').coordinator.reportReady('t1');
+    room.peer('C').coordinator.reportReady('t1');
+    await room.clock.advance(20);
+    expect(stateOf('A')).toMatchObject({ starting: false });
+    expect(currentTrackId(stateOf('A'))).toBe('t1');
+  });
+
+  it('skips a playing track once every speaker has failed on it', async () => {
+    await playingRoom();
+    // Every speaker said it was ready, then failed on it (its bytes could not be had, say).
+    for (const id of ['A', 'B']) room.peer(id).coordinator.reportUnplayable('t1', undecodable);
+    await room.clock.advance(20);
+    expect(currentTrackId(stateOf('B'))).toBe('t1');
+    room.peer('C').coordinator.reportUnplayable('t1', undecodable);
+    await room.clock.advance(20);
+    expect(currentTrackId(stateOf('B'))).toBe('t2');
+    expect(room.peer('A').coordinator.counts().unplayableSkips).toBe(1);
+  });
+
+  it('ignores an unplayable report with a malformed reason and counts it', async () => {
+    await aRoom(['A', 'B']);
+    room.bus.inject('B', { type: 'playback:unplayable', trackId: 't1', version: 1, reason: 'a\nb' });
+    await room.clock.advance(20);
+    expect(room.peer('A').coordinator.counts().unplayableReports).toBe(0);
+    expect(room.peer('A').coordinator.counts().dropped['invalid:playback:unplayable']).toBe(1);
+  });
+});
+
 describe('PlaybackCoordinator: leader failover', () => {
   it('the new leader carries on mid-track; followers play on without a jump', async () => {
     await playingRoom();

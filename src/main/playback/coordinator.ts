@@ -49,9 +49,11 @@ import {
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
+import { UnplayableBook, skipReason } from '../../shared/playback/unplayable';
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
 import { ok, type Result } from '../../shared/result';
 import type { PlaybackSummary } from '../../shared/status';
+import type { LiveSourceRef } from '../../shared/live/sources';
 
 /** Cancels a scheduled callback; calling it twice is harmless. */
 export type CancelTimer = () => void;
@@ -97,6 +99,8 @@ export interface PlaybackCoordinatorComponents {
   trackDurationSec(trackId: string): number | null;
   /** The room's track listing in display order, for `play {index}`. */
   libraryOrder(): readonly string[];
+  /** Whether a live source can be played now (#22); absent: any. */
+  sourceAvailable?(source: LiveSourceRef): boolean;
   logger: PlaybackLogger;
   timers?: PlaybackTimers;
   newRequestId?: () => string;
@@ -132,6 +136,10 @@ export interface PlaybackCounts {
   statesPublished: number;
   statesAdopted: number;
   readyReports: number;
+  /** Speakers' reports that they cannot play a track. */
+  unplayableReports: number;
+  /** Tracks skipped because no speaker could play them. */
+  unplayableSkips: number;
   /** Peer input set aside, by reason: `invalid:<type>` for messages that failed validation. */
   dropped: Record<string, number>;
 }
@@ -200,6 +208,7 @@ export class PlaybackCoordinator {
   #cancelBarrier: CancelTimer | null = null;
   #cancelEnd: CancelTimer | null = null;
   readonly #book = new ReadyBook();
+  readonly #unplayable = new UnplayableBook();
   readonly #requests = new Map<string, LocalRequest>();
   /**
    * `from/requestId` of commands this peer saw reach a leader: null while one waits in a takeover,
@@ -213,6 +222,8 @@ export class PlaybackCoordinator {
     statesPublished: 0,
     statesAdopted: 0,
     readyReports: 0,
+    unplayableReports: 0,
+    unplayableSkips: 0,
   };
   readonly #dropped = new Map<string, number>();
 
@@ -349,6 +360,29 @@ export class PlaybackCoordinator {
     this.#publish({ type: 'playback:ready', trackId, version: this.#state.version });
   }
 
+  /**
+   * Records that this peer's speaker cannot play `trackId` (why, in plain words) and tells the room;
+   * the leader skips a track that no speaker can play.
+   */
+  reportUnplayable(trackId: string, reason: string): void {
+    if (!this.#controller) return;
+    const checked = trackIdValidator(trackId);
+    if (!checked.ok) {
+      this.#c.logger.warn(
+        `playback: not reporting an unplayable track with a malformed id (${checked.error})`,
+      );
+      return;
+    }
+    const message = { type: 'playback:unplayable', trackId, version: this.#state.version, reason } as const;
+    const valid = validatePlaybackMessage(message);
+    if (!valid.ok) {
+      this.#c.logger.warn(`playback: not reporting an unplayable track (${valid.error})`);
+      return;
+    }
+    this.#noteUnplayable(this.#c.selfId, trackId, reason);
+    this.#publish(message);
+  }
+
   /** The newest state this peer has. */
   state(): PlaybackState {
     return this.#state;
@@ -410,6 +444,8 @@ export class PlaybackCoordinator {
         return this.#onSyncRequest(message);
       case 'playback:ready':
         return this.#onReady(from, message);
+      case 'playback:unplayable':
+        return this.#noteUnplayable(from, message.trackId, message.reason);
     }
   }
 
@@ -488,6 +524,35 @@ export class PlaybackCoordinator {
     }
   }
 
+  #noteUnplayable(memberId: string, trackId: string, reason: string): void {
+    this.#counts.unplayableReports += 1;
+    this.#unplayable.record(memberId, trackId, reason);
+    this.#c.logger.info(`playback: ${memberId} cannot play ${trackId} (${reason})`);
+    if (this.#pending) {
+      // It will never be ready: the barrier does not wait for it.
+      this.#pending = markReady(this.#pending, memberId, trackId);
+      this.#checkBarrier();
+    } else if (this.#isLeader && !this.#takingOver && currentTrackId(this.#state) === trackId) {
+      this.#skipIfUnplayable();
+    }
+  }
+
+  /** Skips the current track when a speaker cannot play it and none can; whether it did. */
+  #skipIfUnplayable(): boolean {
+    const trackId = currentTrackId(this.#state);
+    if (trackId === null || playbackStatus(this.#state) !== 'playing') return false;
+    const members = this.#barrierMembers();
+    // A speaker that said it cannot play the track is not ready for it, whatever it said before.
+    const ready = (m: string) => this.#book.has(m, trackId) && !this.#unplayable.has(m, trackId);
+    const reason = skipReason(this.#unplayable, trackId, members, ready);
+    if (reason === null) return false;
+    this.#counts.unplayableSkips += 1;
+    this.#c.logger.info(`playback: skipping ${trackId}, no speaker can play it (${reason})`);
+    this.#clearPending();
+    this.#applyAsLeader(this.#c.selfId, null, { kind: 'next' });
+    return true;
+  }
+
   // ---- leader --------------------------------------------------------------------------------
 
   #stamp(): { epoch: number; updatedBy: string } {
@@ -503,6 +568,7 @@ export class PlaybackCoordinator {
       libraryOrder: () => this.#c.libraryOrder(),
       maxQueueLength: this.#maxQueueLength,
       random: this.#c.random ?? Math.random,
+      sourceAvailable: (source) => this.#c.sourceAvailable?.(source) ?? true,
     };
   }
 
@@ -593,6 +659,8 @@ export class PlaybackCoordinator {
   }
 
   #holdIfNeeded(state: PlaybackState, trackId: string): PlaybackState {
+    // Played anew: speakers say again whether they can (one may have been fixed, or a fetch failed for a while).
+    this.#unplayable.forget(trackId);
     const now = this.#c.groupNow();
     const pending = createPendingStart(
       trackId,
@@ -645,6 +713,7 @@ export class PlaybackCoordinator {
         `playback: starting ${pending.trackId} without ${this.#pending.waiting.join(', ')} (not ready after ${this.#readyTimeoutMs} ms)`,
       );
     }
+    if (this.#skipIfUnplayable()) return;
     this.#clearPending();
     this.#setState(releaseStart(this.#state, now, this.#leadTimeMs, this.#stamp()));
     this.#publishState(null);
@@ -677,6 +746,7 @@ export class PlaybackCoordinator {
   #tick(): void {
     this.leaderChanged();
     this.#book.retain(this.#barrierMembers());
+    this.#unplayable.retain(this.#barrierMembers());
     if (this.#isLeader && !this.#takingOver) {
       this.#publishState(null);
       this.#checkBarrier();

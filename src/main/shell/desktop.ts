@@ -3,8 +3,9 @@ import path from 'node:path';
 import type * as Electron from 'electron';
 import { defaultOptions, type PeerOptions } from '../cli/args';
 import { LOCAL_CALLER } from '../../shared/bridge/contract';
+import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 import { isContentId } from '../../shared/chunking/ids';
-import { mediaHead } from '../http/range';
+import { NOT_HERE_YET, mediaHead, rangeArrived } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
@@ -173,20 +174,26 @@ export async function runDesktop(
   return true;
 }
 
-/** Answers a `firefly-media://<kind>/<id>` request from the peer's library, streamed, with byte ranges. */
+/**
+ * Answers a `firefly-media://<kind>/<id>` request from the peer's library, streamed, with byte ranges;
+ * `firefly-media://live/<sourceId>` is a live source's frames, as `GET /media/live/<sourceId>` serves them.
+ */
 export async function mediaResponse(
-  peer: Pick<Peer, 'media'>,
+  peer: Pick<Peer, 'media'> & Partial<Pick<Peer, 'liveMedia'>>,
   url: string,
   rangeHeader?: string | null,
 ): Promise<Response> {
   const { host: kind, pathname } = new URL(url);
   const id = pathname.replace(/^\//, '');
+  if (kind === 'live') return liveResponse(peer, id);
   if (!isContentId(id)) return new Response('not found', { status: 404 });
   const found = await peer.media(kind, id).catch(() => null);
   if (!found) return new Response('not found', { status: 404 });
   const head = mediaHead(found, rangeHeader ?? undefined);
   if (!head.range) return new Response(null, { status: head.status, headers: head.headers });
   const abort = new AbortController();
+  if (!(await rangeArrived(found, head.range, !!rangeHeader, abort.signal)))
+    return new Response(NOT_HERE_YET.body, { status: NOT_HERE_YET.status, headers: NOT_HERE_YET.headers });
   const pieces = found.read(head.range, { signal: abort.signal })[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -199,6 +206,23 @@ export async function mediaResponse(
     },
   });
   return new Response(body, { status: head.status, headers: head.headers });
+}
+
+function liveResponse(peer: Partial<Pick<Peer, 'liveMedia'>>, sourceId: string): Response {
+  const abort = new AbortController();
+  const frames = isSourceId(sourceId) ? (peer.liveMedia?.(sourceId, abort.signal) ?? null) : null;
+  if (!frames) return new Response('no such live source', { status: 404 });
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await frames.next();
+      if (next.done) controller.close();
+      else controller.enqueue(withLengthPrefix(next.value));
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/x-firefly-live' } });
 }
 
 /** Where the built files sit relative to the main bundle (out/main). */

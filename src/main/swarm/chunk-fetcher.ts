@@ -138,7 +138,17 @@ export interface ChunkFetcherEvents extends Record<string, unknown> {
   'download:progress': DownloadProgress;
   'download:done': FetchResult;
   'download:failed': { trackId: string; error: string };
+  /** One more chunk of a running download is stored (a media read waiting for it may go on). */
+  'download:chunk': { trackId: string; chunkId: string };
 }
+
+/**
+ * A download at this priority or above is being played (a media read waits for it): its chunks are
+ * fetched from the front, so it can start before it is whole. Below it, the first `HEAD_UNITS` come
+ * first (a next track's start), then the rarest first, which spreads a swarm's copies best.
+ */
+export const STREAMING_PRIORITY = 10;
+const HEAD_UNITS = 4;
 
 /** Counters, including rejected input by reason. */
 export interface ChunkFetcherStats {
@@ -504,9 +514,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     let bestAvail = Infinity;
     let ties = 0;
     const fullCount = job.full.size;
+    const inOrder = this.#priorityOf(job) >= STREAMING_PRIORITY;
+    let first = -1;
     for (const u of job.missing) {
       if (othersBusy && job.partialAvail[u]! > 0) continue;
       if (!this.#peerHas(job, peerId, u)) continue;
+      if ((inOrder || u < HEAD_UNITS) && (first === -1 || u < first)) first = u;
+      if (first !== -1) continue;
       const avail = fullCount + job.partialAvail[u]!;
       if (avail < bestAvail) {
         best = u;
@@ -516,7 +530,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         best = u;
       }
     }
-    return best;
+    return first !== -1 ? first : best;
   }
 
   #jobsByPriority(): Job[] {
@@ -713,6 +727,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#stats.chunksFetched++;
     this.#stats.bytesFetched += length;
     this.#c.announce?.(unit.chunkId);
+    this.emit('download:chunk', { trackId: job.trackId, chunkId: unit.chunkId });
     if (job.haveChunks >= job.totalChunks) {
       this.#finish(job, null);
       return;

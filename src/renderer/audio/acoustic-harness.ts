@@ -2,16 +2,16 @@
  * Entry of a standalone page for acoustic tests of the engine (bundled by the test itself, not
  * part of the app). There is no peer: the "host" answering clock probes is this page's own
  * `performance.timeOrigin + performance.now()`, shifted by `?hostOffsetMs=` if given, which
- * browsers on one machine share. Tracks are fetched from `/media/track/<id>` like in the app.
- * `?engine=stream` plays through the streaming engine instead, whose decoder worker and player
- * worklet the page loads from `/stream/decoder-worker.js` and `/stream/player-worklet.js`.
+ * browsers on one machine share. Tracks are fetched from `/media/track/<id>` like in the app; the
+ * engine's decoder worker and player worklet load from `/stream/decoder-worker.js` and
+ * `/stream/player-worklet.js`.
  */
 import type { ClockProbeReply } from '../../shared/bridge/contract';
-import { AudioEngine, type OutputSettings } from './engine';
+import { AudioEngine } from './engine';
+import type { OutputSettings } from './engine-state';
 import { GroupClock, performanceClock } from './group-clock';
 import type { PlaybackSchedule } from './timeline';
 import { installAudioTestHook } from './test-hook';
-import { StreamEngine } from './stream-engine';
 
 /** What the acoustic test drives through `page.evaluate`. */
 export interface AcousticHarnessApi {
@@ -47,22 +47,15 @@ const bridge = {
 const groupClock = new GroupClock({ bridge, clock: local }, { probeIntervalMs: 500 });
 const reports: { errorMs: number; boundMs: number }[] = [];
 const raw: [number, number][] = [];
-const driftCheckMs = params.get('driftCheckMs');
 const onSyncReport = (errorMs: number, boundMs: number) => reports.push({ errorMs, boundMs });
-const engine =
-  params.get('engine') === 'stream'
-    ? new StreamEngine(
-        {
-          groupClock,
-          createDecoder: () => new Worker('/stream/decoder-worker.js', { type: 'module' }),
-          playerWorkletUrl: '/stream/player-worklet.js',
-        },
-        { onSyncReport },
-      )
-    : new AudioEngine(
-        { groupClock },
-        { onSyncReport, ...(driftCheckMs ? { driftCheckMs: Number(driftCheckMs) } : {}) },
-      );
+const engine = new AudioEngine(
+  {
+    groupClock,
+    createDecoder: () => new Worker('/stream/decoder-worker.js', { type: 'module' }),
+    playerWorkletUrl: '/stream/player-worklet.js',
+  },
+  { onSyncReport },
+);
 installAudioTestHook(engine, groupClock);
 
 window.__acousticHarness = {

@@ -14,8 +14,9 @@ export interface OutputSettings {
   channel: Channel;
 }
 
-/** Where the engine is. */
-export type EngineStatus = 'idle' | 'loading' | 'waiting' | 'playing' | 'paused' | 'ended' | 'error';
+/** Where the engine is; 'decoding': the whole-file fallback decoder is at work on the current track. */
+export type EngineStatus =
+  'idle' | 'loading' | 'decoding' | 'waiting' | 'playing' | 'paused' | 'ended' | 'error';
 
 /** Fast-changing engine values; a new object only when something changed. */
 export interface AudioEngineSnapshot {

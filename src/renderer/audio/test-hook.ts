@@ -2,7 +2,8 @@
  * `window.__fireflyAudio`: a read-only view of the engine for end-to-end tests, which compare
  * across windows when each one will play the same frame.
  */
-import type { AudioEngine, AudioEngineSnapshot, EngineEvent, StartRecord } from './engine';
+import type { AudioEngine } from './engine';
+import type { AudioEngineSnapshot, EngineEvent, StartRecord } from './engine-state';
 import type { ClockMapFit } from './clock-map';
 import type { GroupClock, GroupTimeReading } from './group-clock';
 
@@ -41,7 +42,7 @@ declare global {
   }
 }
 
-/** What the hook reads from an engine (the whole-file engine and the streaming one both offer it). */
+/** What the hook reads from the engine. */
 export type HookedEngine = Pick<
   AudioEngine,
   | 'lastStart'

@@ -18,8 +18,11 @@ export function bridge(): FireflyApi {
   return (api = createFireflyApi(new WebSocketTransport(`${scheme}//${location.host}/bridge`), 'websocket'));
 }
 
-/** The URL of a track's bytes or cover: served by the headless peer over HTTP, or by the desktop app's media protocol. */
-export function mediaUrl(kind: 'track' | 'cover', id: string): string {
+/**
+ * The URL of a track's bytes, a cover or a live source's frames (#22, see docs/live.md): served by the
+ * headless peer over HTTP, or by the desktop app's media protocol.
+ */
+export function mediaUrl(kind: 'track' | 'cover' | 'live', id: string): string {
   return bridge().transport === 'ipc' ? `firefly-media://${kind}/${id}` : `/media/${kind}/${id}`;
 }
 

@@ -17,7 +17,7 @@ export function EnableSound() {
     const timer = setInterval(read, 500);
     return () => clearInterval(timer);
   }, []);
-  if (speakerStateOf(roomPlaying, context) !== 'needs-click') return null;
+  if (speakerStateOf(roomPlaying, context).state !== 'needs-click') return null;
   return (
     <div role="alert" className="banner banner-warn" data-testid="enable-sound">
       <p>

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { usePosition } from '../playback/position';
+import { currentSpeakerState } from '../playback/speaker-report';
 import { healthLabel, speakerHealth } from '../room/health';
 import {
   useActions,
@@ -33,7 +34,9 @@ export function NowPlaying() {
   const { playback, settings: settingsActions, ui } = useActions();
   const position = usePosition(state);
   const [preview, setPreview] = useState<number | null>(null);
-  const playing = !!state && state.currentIndex !== null && !state.paused;
+  // A live source plays instead of a track (#22): its name shows where the title goes.
+  const source = state?.source ?? null;
+  const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
   const sync = status?.sync ?? null;
@@ -46,7 +49,7 @@ export function NowPlaying() {
 
   const togglePlay = () => {
     if (playing) void playback.pause();
-    else if (trackId) void playback.resume();
+    else if (trackId || source) void playback.resume();
     else if (tracks[0]) void playback.play({ trackId: tracks[0].trackId });
   };
 
@@ -56,14 +59,18 @@ export function NowPlaying() {
         <Cover track={track} size={56} className="player-cover" />
         <div className="player-text">
           <div className="np-title" data-testid="np-title" title={track?.title}>
-            {track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
+            {source ? source.name : track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
           </div>
           <div className="np-artist" data-testid="np-artist">
-            {track
-              ? [track.artist, track.album].filter(Boolean).join(' · ')
-              : trackId
-                ? ''
-                : 'Pick a track in the library'}
+            {source
+              ? `Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}`
+              : status?.playback.liveStopReason && !trackId
+                ? status.playback.liveStopReason
+                : track
+                  ? [track.artist, track.album].filter(Boolean).join(' · ')
+                  : trackId
+                    ? ''
+                    : 'Pick a track in the library'}
           </div>
         </div>
       </div>
@@ -169,6 +176,8 @@ export function NowPlaying() {
           <div className="player-note" role="status">
             Waiting for the other speakers…
           </div>
+        ) : playing ? (
+          <SpeakerNote />
         ) : null}
       </div>
 
@@ -208,5 +217,30 @@ export function NowPlaying() {
         />
       </div>
     </section>
+  );
+}
+
+/** What this device's speaker is doing when it is not simply playing: waiting for data, decoding, or why it cannot play. */
+function SpeakerNote() {
+  const [reading, setReading] = useState(currentSpeakerState);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const next = currentSpeakerState();
+      setReading((prev) => (prev.state === next.state && prev.detail === next.detail ? prev : next));
+    }, 500);
+    return () => clearInterval(timer);
+  }, []);
+  const { state, detail } = reading;
+  if (state === 'playing' || state === 'idle' || state === 'needs-click') return null;
+  const text =
+    state === 'failed'
+      ? `This device cannot play this track${detail ? `: ${detail}` : ''}`
+      : state === 'decoding'
+        ? 'Decoding the whole file before it can play…'
+        : `This device is ${detail ?? 'waiting for data'}…`;
+  return (
+    <div className={`player-note speaker-${state}`} role="status" data-testid="speaker-note">
+      {text}
+    </div>
   );
 }

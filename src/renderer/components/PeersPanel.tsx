@@ -15,6 +15,7 @@ import { countOf, formatAgo, formatBytes, formatMs, formatSignedMs } from '../ui
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
 import { SpeakerVolumes } from './SpeakerVolumes';
+import { LiveSources } from './LiveSources';
 
 function HealthDot({ health }: { health: Health }) {
   return (
@@ -146,6 +147,7 @@ export function PeersPanel() {
       </div>
 
       <SpeakerVolumes />
+      <LiveSources />
 
       <h2 className="section-title">Devices</h2>
       <div className="table-wrap">

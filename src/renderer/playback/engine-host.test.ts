@@ -11,6 +11,14 @@ describe('engine host', () => {
       anchor: { positionSec: playing.anchor.positionSec },
     });
     expect(scheduleFor(null)).toBeNull();
+    const source = { sourceId: 'src1', name: 'Turntable', peerId: 'p' };
+    const live = { ...playing, currentIndex: null, source, anchor: { groupTimeMs: 5000, positionSec: 0 } };
+    expect(scheduleFor(live)).toEqual({
+      trackId: 'src1',
+      anchor: { groupTimeMs: 5000, positionSec: 0 },
+      paused: false,
+      live: true,
+    });
     expect(scheduleFor(aState().build())).toBeNull();
   });
 

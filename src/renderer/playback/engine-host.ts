@@ -4,13 +4,30 @@
  */
 import type { SettingsView } from '../../shared/bridge/contract';
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';
-import { AudioEngine, GroupClock, installAudioTestHook } from '../audio';
+import {
+  AudioEngine,
+  GroupClock,
+  TrackLoadError,
+  installAudioTestHook,
+  type PlaybackSchedule,
+} from '../audio';
+import { streamAssets } from '../audio/stream-assets';
 import { bridge, hostIsLocal, mediaUrl } from '../bridge';
+import { authHeaders } from '../bridge/auth';
 import { useStore } from '../store';
 import { setGroupNowSource } from './position';
 
-/** The schedule the engine plays for a room state: the current track and its anchor, or nothing. */
-export function scheduleFor(state: PlaybackState | null) {
+/** The schedule the engine plays for a room state: the current track or live source and its anchor, or nothing. */
+export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | null {
+  if (state?.source) {
+    // A live source: its frames are stamped in group time, frame 0 at the anchor; a pause stops it.
+    return {
+      trackId: state.source.sourceId,
+      anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec: 0 },
+      paused: state.paused,
+      live: true,
+    };
+  }
   if (!state || state.currentIndex === null) return null;
   const trackId = state.queue[state.currentIndex];
   if (!trackId) return null;
@@ -20,8 +37,11 @@ export function scheduleFor(state: PlaybackState | null) {
   return { trackId, anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec }, paused: state.paused };
 }
 
-/** How long after the current track is ready the next one is decoded (ms). */
-export const NEXT_TRACK_DELAY_MS = 5000;
+/**
+ * How long after the current track is ready the next one is read ahead (ms). Reading ahead is now
+ * its header and first seconds only, so it need not wait long for the current track's start.
+ */
+export const NEXT_TRACK_DELAY_MS = 2000;
 
 /** The tracks worth decoding ahead: the current one, then the one that follows it (by the repeat mode). */
 export function tracksToPrepare(state: PlaybackState | null): string[] {
@@ -35,6 +55,8 @@ export function tracksToPrepare(state: PlaybackState | null): string[] {
 export interface PreparerDeps {
   preload(trackId: string): Promise<void>;
   ready(trackId: string): Promise<unknown>;
+  /** Tells the room this device cannot play `trackId`, and why. */
+  unplayable?(trackId: string, reason: string): Promise<unknown>;
   /** Time after the current track is ready before the next is decoded (ms). */
   nextDelayMs?: number;
 }
@@ -60,6 +82,16 @@ export function createPreparer(deps: PreparerDeps): {
     reported.add(key);
     try {
       await deps.preload(trackId);
+    } catch (error) {
+      if (error instanceof TrackLoadError && !error.transient) {
+        // It will not get better by asking again: the room hears why, and skips it if no speaker can play it.
+        await deps.unplayable?.(trackId, error.message).catch(() => undefined);
+      } else {
+        reported.delete(key);
+      }
+      return;
+    }
+    try {
       await deps.ready(trackId);
     } catch {
       reported.delete(key);
@@ -110,9 +142,14 @@ export function startAudio(): () => void {
   setGroupNowSource(groupClock);
   const settings = useStore.getState().settings.values;
   const audio = new AudioEngine(
-    { groupClock },
+    { groupClock, ...streamAssets, mediaHeaders: authHeaders },
     {
       trackUrl: (trackId) => mediaUrl('track', trackId),
+      liveUrl: (sourceId) => mediaUrl('live', sourceId),
+      onTrackFailed: ({ trackId, reason }) =>
+        void bridge()
+          .playback.unplayable(trackId, reason.slice(0, 300))
+          .catch(() => undefined),
       onSyncReport: (errorMs, boundMs) =>
         void bridge()
           .playback.report(errorMs, boundMs)
@@ -127,6 +164,7 @@ export function startAudio(): () => void {
   const preparer = createPreparer({
     preload: (trackId) => audio.preload(trackId),
     ready: (trackId) => bridge().playback.ready(trackId),
+    unplayable: (trackId, reason) => bridge().playback.unplayable(trackId, reason.slice(0, 300)),
   });
   const follow = (state: PlaybackState | null) => {
     audio.schedule(scheduleFor(state));

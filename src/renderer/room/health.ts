@@ -47,7 +47,7 @@ export function speakerText(output: SpeakerReport | null | undefined): string {
     case 'failed':
       return `Cannot play${output.detail ? `: ${output.detail}` : ''}`;
     case 'waiting':
-      return 'Waiting for data';
+      return output.detail ? `Waiting: ${output.detail}` : 'Waiting for data';
     case 'decoding':
       return 'Decoding';
     default:

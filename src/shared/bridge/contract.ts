@@ -22,6 +22,7 @@ import { m3u8TextValidator, parseM3u8, type M3uMatch } from '../playlists/m3u8';
 import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPatch } from '../devices/output';
 import { err, ok } from '../result';
 import type { TrackLoudness } from '../playback/loudness';
+import type { LiveSourceList } from '../live/sources';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -45,6 +46,10 @@ export interface DeviceSettings {
   notifications: boolean;
   /** Closing the window keeps Firefly playing in the tray. */
   closeToTray: boolean;
+  /** Live sources this device reads (`pipe://…`, `command://…`, `airplay`, `spotify`), besides any `--source`. */
+  liveSources: string[];
+  /** How far ahead of reading it this device's live PCM is heard, ms (enough for every speaker to receive it). */
+  liveDelayMs: number;
 }
 
 /**
@@ -150,9 +155,15 @@ export interface RoomTrack {
 export interface PlayRequest {
   index?: number;
   trackId?: string;
+  /** A live source (see `GET /api/sources`), by id or name. */
+  sourceId?: string;
 }
 
-export const playRequest = obj({ index: optional(int(0, 1_000_000)), trackId: optional(str(128, 1)) });
+export const playRequest = obj({
+  index: optional(int(0, 1_000_000)),
+  trackId: optional(str(128, 1)),
+  sourceId: optional(str(64, 1)),
+});
 export const seekRequest = obj({ positionSec: num(0, 24 * 3600) });
 /** Control and text-direction characters: they garble lists and logs, or make a name read as another. */
 const UNSHOWABLE = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -193,6 +204,8 @@ export const settingsPatch = obj({
   theme: optional(oneOf<Theme>('system', 'light', 'dark')),
   notifications: optional(bool),
   closeToTray: optional(bool),
+  liveSources: optional(arrayOf(str(2048, 1), 16)),
+  liveDelayMs: optional(int(50, 5000)),
 });
 export const clockProbeRequest = obj({ t1: num() });
 /** A change to one device's output: its peer id (from the path of the HTTP route) and at least one field. */
@@ -242,6 +255,7 @@ export const speakerStateRequest = obj({
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
 export const readyRequest = obj({ trackId });
+export const unplayableRequest = obj({ trackId, reason: str(300, 1) });
 export const revokeRequest = obj({ id: str(64, 1) });
 export const confirmRequest = obj({ id: str(64, 1), accept: bool });
 export const enqueueRequest = obj({ trackIds: arrayOf(trackId, 500) });
@@ -270,6 +284,7 @@ export interface BridgeRequests {
   'speaker:state': { req: { state: SpeakerState; detail: string | null }; res: void };
   'playback:state': { req: void; res: PlaybackState };
   'playback:ready': { req: { trackId: string }; res: void };
+  'playback:unplayable': { req: { trackId: string; reason: string }; res: void };
   'playback:shuffle': { req: { on: boolean }; res: void };
   'playback:repeat': { req: { mode: RepeatMode }; res: void };
   /** The room's crossfade, seconds (0 = off). */
@@ -310,6 +325,8 @@ export interface BridgeRequests {
     req: { playlistId: string; mediaBaseUrl?: string };
     res: { name: string; fileName: string; m3u8: string };
   };
+  /** The room's live sources (`GET /api/sources`). */
+  'live:sources': { req: void; res: LiveSourceList };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -324,6 +341,8 @@ export interface BridgeEvents {
   'settings:pending': PendingConfirmation[];
   /** The room's playlists, whenever one changes here or anywhere in the room. */
   'playlists:changed': Playlist[];
+  /** A live source stopped on its own: its peer left, or it ended. */
+  'live:stopped': { sourceId: string; name: string; reason: string };
 }
 
 export type RequestChannel = keyof BridgeRequests;
@@ -348,6 +367,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'speaker:state': speakerStateRequest,
   'playback:state': none,
   'playback:ready': readyRequest,
+  'playback:unplayable': unplayableRequest,
   'playback:shuffle': shuffleRequest,
   'playback:repeat': repeatRequest,
   'playback:crossfade': crossfadeRequest,
@@ -374,6 +394,7 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playlists:play': playlistPlayRequest,
   'playlists:import': playlistImportRequest,
   'playlists:export': playlistExportRequest,
+  'live:sources': none,
 };
 
 /**
@@ -439,6 +460,8 @@ export interface FireflyApi {
     speakerState(state: SpeakerState, detail?: string | null): Promise<void>;
     state(): Promise<PlaybackState>;
     ready(trackId: string): Promise<void>;
+    /** This window's speaker cannot play `trackId` (a reason in plain words); the room skips a track no speaker can play. */
+    unplayable(trackId: string, reason: string): Promise<void>;
     shuffle(on: boolean): Promise<void>;
     repeat(mode: RepeatMode): Promise<void>;
     crossfade(sec: number): Promise<void>;
@@ -479,6 +502,7 @@ export interface FireflyApi {
     set(peerId: string, patch: DeviceOutputPatch): Promise<DeviceOutputInfo[]>;
     groupVolume(group: number): Promise<{ group: number; devices: DeviceOutputInfo[] }>;
   };
+  live: { sources(): Promise<LiveSourceList> };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
 }
 
@@ -503,6 +527,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       speakerState: (state, detail = null) => call('speaker:state', { state, detail }),
       state: () => call('playback:state', undefined),
       ready: (trackId) => call('playback:ready', { trackId }),
+      unplayable: (trackId, reason) => call('playback:unplayable', { trackId, reason }),
       shuffle: (on) => call('playback:shuffle', { on }),
       repeat: (mode) => call('playback:repeat', { mode }),
       crossfade: (sec) => call('playback:crossfade', { sec }),
@@ -542,6 +567,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       set: (peerId, patch) => call('devices:settings', { peerId, ...patch }),
       groupVolume: (group) => call('volume:group', { group }),
     },
+    live: { sources: () => call('live:sources', undefined) },
     on: (event, listener) => transport.on(event, listener),
   };
 }

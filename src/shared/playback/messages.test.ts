@@ -24,6 +24,7 @@ const samples: PlaybackMessage[] = [
   },
   { type: 'playback:sync-request', collect: false },
   { type: 'playback:ready', trackId: TRACK, version: 12 },
+  { type: 'playback:unplayable', trackId: TRACK, version: 12, reason: 'This file could not be decoded: x' },
 ];
 
 const rejects = (input: unknown) => {
@@ -47,6 +48,7 @@ describe('playback messages', () => {
       'playback:state',
       'playback:sync-request',
       'playback:ready',
+      'playback:unplayable',
     ]);
     expect(isPlaybackMessageType('playback:state')).toBe(true);
     expect(isPlaybackMessageType('heartbeat')).toBe(false);
@@ -64,6 +66,11 @@ describe('playback messages', () => {
     );
     expect(rejects({ type: 'playback:ready', trackId: '../etc', version: 1 })).toMatch(/track id/);
     expect(rejects({ type: 'playback:ready', trackId: TRACK, version: -1 })).toMatch(/version/);
+    const unplayable = { type: 'playback:unplayable', trackId: TRACK, version: 1 };
+    expect(rejects({ ...unplayable, reason: '' })).toMatch(/reason/);
+    expect(rejects({ ...unplayable, reason: 'x'.repeat(301) })).toMatch(/reason/);
+    expect(rejects({ ...unplayable, reason: 'two\nlines' })).toMatch(/reason/);
+    expect(rejects({ ...unplayable, reason: 'bidi \u202e trick' })).toMatch(/reason/);
     expect(
       rejects({ type: 'playback:command', to: 'not a peer!', requestId: 'r', command: { kind: 'stop' } }),
     ).toMatch(/peer id/);

@@ -13,6 +13,9 @@
  *   with `collect`, a new leader asks every member for the newest state it holds.
  * - `playback:ready`: the sender has `trackId` fetched and decoded; `version` is the state
  *   version it saw when it reported (for logs; readiness is per track).
+ * - `playback:unplayable`: the sender's speaker cannot play `trackId` (it cannot be decoded
+ *   there, or its bytes cannot be had); `reason` in plain words. A track no speaker can play is
+ *   skipped by the leader.
  */
 import type { Validator } from '../bridge/validate';
 import { bool, int, obj } from '../bridge/validate';
@@ -42,7 +45,20 @@ export interface PlaybackBodies {
   'playback:state': { state: PlaybackState; reply: PlaybackReply | null };
   'playback:sync-request': { collect: boolean };
   'playback:ready': { trackId: string; version: number };
+  'playback:unplayable': { trackId: string; version: number; reason: string };
 }
+
+/** Longest reason a speaker may give for not playing a track. */
+export const UNPLAYABLE_REASON_MAX = 300;
+
+const reasonValidator: Validator<string> = (input, path) =>
+  typeof input === 'string' &&
+  input.length > 0 &&
+  input.length <= UNPLAYABLE_REASON_MAX &&
+  // eslint-disable-next-line no-control-regex
+  !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(input)
+    ? ok(input)
+    : err(`${path ?? 'reason'}: expected a short line of text (1-${UNPLAYABLE_REASON_MAX} characters)`);
 
 export type PlaybackMessageType = keyof PlaybackBodies;
 
@@ -70,6 +86,11 @@ export const playbackBodyValidators: {
   'playback:state': { state: stateValidator, reply: nullable(replyValidator) },
   'playback:sync-request': { collect: bool },
   'playback:ready': { trackId: trackIdValidator, version: int(0, Number.MAX_SAFE_INTEGER) },
+  'playback:unplayable': {
+    trackId: trackIdValidator,
+    version: int(0, Number.MAX_SAFE_INTEGER),
+    reason: reasonValidator,
+  },
 };
 
 /** Every playback message type. */

@@ -12,6 +12,7 @@
  * meant for the user (REPL, HTTP API, UI).
  */
 import { err, ok, type Result } from '../result';
+import type { LiveSourceRef } from '../live/sources';
 import type { PlaybackStateName, PlaybackSummary } from '../status';
 import {
   crossfadeSetting,
@@ -64,6 +65,12 @@ export interface PlaybackState extends RoomSoundFields {
    * current track. Indexes, not ids, so it stays small and exact when a track is queued twice.
    */
   unshuffled: number[] | null;
+  /**
+   * The live source playing instead of a track (`currentIndex` is then null), or absent. Its PCM is
+   * stamped in group time by its peer; the anchor is when the room started playing it. Absent
+   * (never null on the wire) when no source plays, so states without one look as they always did.
+   */
+  source?: LiveSourceRef | null;
 }
 
 /** 'off' stops after the last track, 'all' starts the queue over, 'one' plays the current track again. */
@@ -87,7 +94,8 @@ export type PlaybackCommand =
   | { kind: 'shuffle'; on: boolean }
   | { kind: 'repeat'; mode: RepeatMode }
   | { kind: 'crossfade'; sec: number }
-  | { kind: 'loudness'; mode: LoudnessMode; targetLufs: number };
+  | { kind: 'loudness'; mode: LoudnessMode; targetLufs: number }
+  | { kind: 'play-source'; source: LiveSourceRef };
 
 export type PlaybackCommandKind = PlaybackCommand['kind'];
 
@@ -108,6 +116,8 @@ export interface CommandContext {
   maxQueueLength?: number;
   /** Uniform in [0, 1), for shuffling; only the leader draws, so peers need not agree on a seed. */
   random?: () => number;
+  /** Whether a live source can be played (its peer is in the room); absent: any source. */
+  sourceAvailable?(source: LiveSourceRef): boolean;
 }
 
 /** Limits that keep one state inside one control message (64 KiB). */
@@ -145,7 +155,7 @@ export function currentTrackId(state: PlaybackState): string | null {
 
 /** 'stopped', 'paused' or 'playing'. */
 export function playbackStatus(state: PlaybackState): PlaybackStateName {
-  if (state.currentIndex === null) return 'stopped';
+  if (state.currentIndex === null && !state.source) return 'stopped';
   return state.paused ? 'paused' : 'playing';
 }
 
@@ -154,7 +164,7 @@ export function playbackStatus(state: PlaybackState): PlaybackStateName {
  * in the future) it is the anchor's position: the track has not started moving yet.
  */
 export function positionAt(state: PlaybackState, groupNowMs: number): number {
-  if (state.currentIndex === null) return 0;
+  if (state.currentIndex === null && !state.source) return 0;
   if (state.paused) return state.pausedAtSec ?? 0;
   const elapsedMs = groupNowMs - state.anchor.groupTimeMs;
   return elapsedMs <= 0 ? state.anchor.positionSec : state.anchor.positionSec + elapsedMs / 1000;
@@ -166,6 +176,7 @@ export function summarize(state: PlaybackState, groupNowMs: number): PlaybackSum
     state: playbackStatus(state),
     trackId: currentTrackId(state),
     positionSec: positionAt(state, groupNowMs),
+    ...(state.source ? { source: state.source } : {}),
   };
 }
 
@@ -197,7 +208,9 @@ export function commit(state: PlaybackState, patch: Patch, stamp: Stamp): Playba
   };
 }
 
+// `source: undefined` leaves the field out of the state's JSON: a track or a stop ends a live source.
 const startAt = (index: number, groupNowMs: number, leadTimeMs: number, positionSec = 0): Patch => ({
+  source: undefined,
   currentIndex: index,
   anchor: { groupTimeMs: groupNowMs + leadTimeMs, positionSec },
   paused: false,
@@ -206,6 +219,7 @@ const startAt = (index: number, groupNowMs: number, leadTimeMs: number, position
 });
 
 const stopped = (groupNowMs: number): Patch => ({
+  source: undefined,
   currentIndex: null,
   anchor: { groupTimeMs: groupNowMs, positionSec: 0 },
   paused: false,
@@ -290,8 +304,9 @@ export function applyCommand(
   const maxQueue = ctx.maxQueueLength ?? playbackLimits.maxQueueLength;
   const lead = ctx.leadTimeMs;
   const change = (patch: Patch) => ok(commit(state, patch, ctx));
-  const playing = state.currentIndex !== null;
+  const playing = state.currentIndex !== null || Boolean(state.source);
   const random = ctx.random ?? Math.random;
+  const live = state.source ?? null;
   /** A new queue playing from `index` (null: stopped), shuffled first when shuffle is on. */
   const newQueue = (queue: string[], index: number | null): Patch => {
     const playFrom = (i: number | null) => (i === null ? stopped(groupNowMs) : startAt(i, groupNowMs, lead));
@@ -300,7 +315,25 @@ export function applyCommand(
     return { queue: s.queue, unshuffled: s.unshuffled, ...playFrom(index === null ? null : 0) };
   };
 
+  if (live && (command.kind === 'next' || command.kind === 'prev' || command.kind === 'seek'))
+    return err(
+      `"${live.name}" is a live source: it has no ${command.kind === 'seek' ? 'position' : 'tracks'} to move to`,
+    );
+
   switch (command.kind) {
+    case 'play-source': {
+      if (ctx.sourceAvailable && !ctx.sourceAvailable(command.source))
+        return err(`live source "${command.source.name}" is not in the room`);
+      return change({
+        source: { ...command.source },
+        currentIndex: null,
+        anchor: { groupTimeMs: groupNowMs + lead, positionSec: 0 },
+        paused: false,
+        pausedAtSec: null,
+        starting: false,
+      });
+    }
+
     case 'play': {
       if ((command.index === undefined) === (command.trackId === undefined)) {
         return err('play needs exactly one of index or trackId');
@@ -348,6 +381,13 @@ export function applyCommand(
     case 'resume': {
       if (!playing) return err('nothing to resume: playback is stopped');
       if (!state.paused) return ok(state);
+      // A live source goes on from what it plays now, not from where it was paused.
+      if (live)
+        return change({
+          anchor: { groupTimeMs: groupNowMs + lead, positionSec: 0 },
+          paused: false,
+          pausedAtSec: null,
+        });
       return change(startAt(state.currentIndex as number, groupNowMs, lead, state.pausedAtSec ?? 0));
     }
 
@@ -440,6 +480,11 @@ export function applyCommand(
       // The current track keeps playing, uninterrupted, if the new queue contains it.
       const current = currentTrackId(state);
       const keep = current === null ? -1 : queue.indexOf(current);
+      if (keep < 0 && live) {
+        // The live source keeps playing; only the queue changes.
+        const patch = newQueue(queue, null);
+        return change({ queue: patch.queue ?? queue, unshuffled: patch.unshuffled ?? state.unshuffled });
+      }
       if (keep < 0) return change(newQueue(queue, null));
       if (state.unshuffled === null) return change({ queue, currentIndex: keep });
       const s = shuffleQueue(queue, keep, random);
@@ -447,6 +492,7 @@ export function applyCommand(
     }
 
     case 'clear':
+      if (live) return change({ queue: [], unshuffled: state.unshuffled && [] });
       return change({ queue: [], unshuffled: state.unshuffled && [], ...stopped(groupNowMs) });
 
     case 'shuffle': {
@@ -507,7 +553,8 @@ export function advanceIfEnded(
  * that sees a new version for which this holds (a leader change, a queue edit) keeps playing.
  */
 export function sameTimeline(a: PlaybackState, b: PlaybackState): boolean {
-  if (currentTrackId(a) === null && currentTrackId(b) === null) return true;
+  if ((a.source?.sourceId ?? null) !== (b.source?.sourceId ?? null)) return false;
+  if (currentTrackId(a) === null && currentTrackId(b) === null && !a.source) return true;
   return (
     currentTrackId(a) === currentTrackId(b) &&
     a.paused === b.paused &&

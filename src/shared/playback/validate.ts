@@ -2,6 +2,7 @@
 import type { Validator } from '../bridge/validate';
 import { arrayOf, bool, int, num, obj, oneOf, optional } from '../bridge/validate';
 import { err, ok } from '../result';
+import { liveSourceRefValidator } from '../live/sources';
 import {
   crossfadeSecValidator,
   loudnessModes,
@@ -66,6 +67,7 @@ const commandShapes: { [K in PlaybackCommandKind]: Validator<unknown> } = {
   repeat: obj({ kind: oneOf('repeat'), mode: oneOf(...repeatModes) }),
   crossfade: obj({ kind: oneOf('crossfade'), sec: crossfadeSecValidator }),
   loudness: obj({ kind: oneOf('loudness'), mode: oneOf(...loudnessModes), targetLufs: targetLufsValidator }),
+  'play-source': obj({ kind: oneOf('play-source'), source: liveSourceRefValidator }),
 };
 
 const commandKind = oneOf(...(Object.keys(commandShapes) as PlaybackCommandKind[]));
@@ -103,6 +105,8 @@ const stateShape = obj({
   // Optional: absent means the defaults (room-sound.ts), as from a build before them.
   crossfadeSec: optional(crossfadeSecValidator),
   loudness: optional(loudnessSettingValidator),
+  // Optional on the wire: absent unless a live source plays.
+  source: optional(nullable(liveSourceRefValidator)),
 });
 
 /** Whether `order` holds each of 0..length-1 exactly once. */
@@ -126,7 +130,9 @@ export const stateValidator: Validator<PlaybackState> = (input, path) => {
     return err(`${where}: currentIndex beyond the queue`);
   if (s.paused !== (s.pausedAtSec !== null))
     return err(`${where}: pausedAtSec must be set exactly when paused`);
-  if (s.currentIndex === null && (s.paused || s.starting))
+  if (s.source && s.currentIndex !== null)
+    return err(`${where}: a live source and a track cannot both be current`);
+  if (s.currentIndex === null && !s.source && (s.paused || s.starting))
     return err(`${where}: a stopped state cannot be paused or starting`);
   if (s.paused && s.starting) return err(`${where}: a paused state cannot be starting`);
   if (s.unshuffled !== null && !isPermutation(s.unshuffled, s.queue.length))

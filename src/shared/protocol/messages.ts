@@ -17,6 +17,7 @@ import { swarmBodyValidators, type SwarmBodies } from '../swarm/messages';
 import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
 import { playlistBodyValidators, type PlaylistBodies } from '../playlists/playlist';
 import { loudnessBodyValidators, type LoudnessBodies } from '../library/loudness-message';
+import { liveBodyValidators, type LiveBodies } from '../live/sources';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -52,7 +53,7 @@ export interface ControlEnvelope {
 
 /** Body of each message type, by type name. */
 export interface ControlBodies
-  extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies, LoudnessBodies {
+  extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies, LoudnessBodies, LiveBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: {
     name: string;
@@ -185,6 +186,7 @@ const bodyValidators: BodyValidators = {
   ...deviceBodyValidators,
   ...playlistBodyValidators,
   ...loudnessBodyValidators,
+  ...liveBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);

@@ -140,6 +140,8 @@ export interface SimPeer {
   /** Every state this peer adopted or made, in order. */
   history: PlaybackState[];
   warnings: string[];
+  /** Its info log lines. */
+  infos: string[];
 }
 
 /** A room of coordinators on one bus, with an election the test controls. */
@@ -163,7 +165,8 @@ export class SimRoom {
   /** Adds and starts a peer. */
   add(id: string): SimPeer {
     const warnings: string[] = [];
-    const logger: PlaybackLogger = { info: () => {}, warn: (m) => warnings.push(m) };
+    const infos: string[] = [];
+    const logger: PlaybackLogger = { info: (m) => infos.push(m), warn: (m) => warnings.push(m) };
     const order = Object.keys(this.library);
     const coordinator = new PlaybackCoordinator(
       {
@@ -184,7 +187,7 @@ export class SimRoom {
       },
       this.init,
     );
-    const peer: SimPeer = { id, coordinator, history: [], warnings };
+    const peer: SimPeer = { id, coordinator, history: [], warnings, infos };
     coordinator.on('playback:changed', (state) => peer.history.push(state));
     this.peers.set(id, peer);
     this.#members.add(id);

@@ -3,7 +3,7 @@
  * open and close tracks, and turns its answers into promises and callbacks. What a track turned out
  * to be (format, rate, duration) is kept for the engine's snapshot.
  */
-import type { DecoderToEngine, EngineToDecoder, TrackInfo } from '../player/protocol';
+import type { DecoderToEngine, EngineToDecoder, LiveStreamState, TrackInfo } from '../player/protocol';
 
 /** A failure to fetch or decode a track. */
 export class TrackLoadError extends Error {
@@ -11,6 +11,10 @@ export class TrackLoadError extends Error {
   constructor(
     readonly trackId: string,
     message: string,
+    /** Asking again later may work (the bytes could not be read right now). */
+    readonly transient = false,
+    /** This decoder cannot read the file; the browser's whole-file decoder may. */
+    readonly unsupported = false,
   ) {
     super(message);
   }
@@ -29,6 +33,8 @@ export interface DecoderEvents {
   onTrackError(error: TrackLoadError, generation: number | null): void;
   /** The worker itself failed (its script did not load, or it crashed). */
   onWorkerError(message: string): void;
+  /** A live stream of `generation` changed state (connecting, playing, stalled, ended). */
+  onLive?(generation: number, state: LiveStreamState, detail: string | null): void;
 }
 
 /** Drives one decoder worker. */
@@ -60,14 +66,18 @@ export class DecoderClient {
     if (this.infos.has(track.trackId)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiters = this.probes.get(track.trackId) ?? [];
-      const timer = setTimeout(
-        () => reject(new TrackLoadError(track.trackId, 'timed out reading the track')),
-        this.probeTimeoutMs,
-      );
-      waiters.push({
+      const waiter = {
         resolve: () => (clearTimeout(timer), resolve()),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
+        reject: (e: Error) => (clearTimeout(timer), reject(e)),
+      };
+      const timer = setTimeout(() => {
+        // Only this wait ends: a later answer still settles the others.
+        const left = (this.probes.get(track.trackId) ?? []).filter((w) => w !== waiter);
+        if (left.length) this.probes.set(track.trackId, left);
+        else this.probes.delete(track.trackId);
+        reject(new TrackLoadError(track.trackId, 'timed out reading the track', true));
+      }, this.probeTimeoutMs);
+      waiters.push(waiter);
       this.probes.set(track.trackId, waiters);
       if (waiters.length === 1) this.post({ type: 'probe', ...track, contextRate });
     });
@@ -76,6 +86,17 @@ export class DecoderClient {
   /** Decodes `track` from `startFrame` on, for the player's segment of `generation`. */
   open(track: TrackLocation, generation: number, startFrame: number, contextRate: number): void {
     this.post({ type: 'open', generation, ...track, startFrame, contextRate });
+  }
+
+  /** Plays the live stream at `url` for the player's segment of `generation` (track frame 0 at `anchorGroupMs`). */
+  openLive(
+    url: string,
+    headers: Record<string, string>,
+    generation: number,
+    anchorGroupMs: number,
+    contextRate: number,
+  ): void {
+    this.post({ type: 'open-live', generation, url, headers, anchorGroupMs, contextRate });
   }
 
   /** Stops decoding. */
@@ -99,10 +120,15 @@ export class DecoderClient {
         break;
       case 'buffered':
         break;
+      case 'live':
+        this.events.onLive?.(message.generation, message.state, message.detail);
+        break;
       case 'error':
       case 'unsupported': {
-        const text = message.type === 'error' ? message.message : `cannot be decoded here: ${message.reason}`;
-        const error = new TrackLoadError(message.trackId, text);
+        const error =
+          message.type === 'error'
+            ? new TrackLoadError(message.trackId, message.message, message.transient)
+            : new TrackLoadError(message.trackId, message.reason, false, true);
         this.settleProbes(message.trackId, error);
         this.events.onTrackError(error, message.generation);
         break;

@@ -5,7 +5,10 @@
  * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is.
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
+import { MediaReadError } from './range-reader';
+import { restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
+import { LiveStream } from './live-stream';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
 interface WorkerScope {
@@ -18,8 +21,6 @@ const scope = globalThis as unknown as WorkerScope;
 const WINDOW_SEC = 10;
 /** Decoded seconds after which a start is reported buffered. */
 const START_SEC = 1;
-/** A restarted decode starts this far ahead of the play head, so the player can join while it catches up. */
-const RESTART_LEAD_SEC = 0.25;
 /** Opened tracks kept (the current one and the next). */
 const KEEP_OPEN = 3;
 /** Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. */
@@ -33,12 +34,16 @@ interface Job {
   fromFrame: number;
   producedFrame: number;
   restartAt: number | null;
+  /** Restarts since the decode was last ahead of the play head (each one restarts further ahead). */
+  restarts: number;
 }
 
 let playerPort: MessagePort | null = null;
 let job: Job | null = null;
 let playhead: { generation: number; headFrame: number } | null = null;
 let wake: (() => void) | null = null;
+/** The live source playing (#22), if any; a track's `open` or `close` ends it. */
+let live: LiveStream | null = null;
 const opened = new Map<string, Promise<TrackStream>>();
 
 /**
@@ -136,18 +141,27 @@ function openTrack(source: TrackSource): Promise<TrackStream> {
   return promise;
 }
 
+/**
+ * A read that failed for want of an answer (no connection, 404 while a peer that has it is sought, 5xx)
+ * is worth asking again; anything else that is not a read failure means this decoder cannot play the
+ * file, and the engine falls back to the browser's whole-file decoder.
+ */
 function reportFailure(source: TrackSource, generation: number | null, cause: unknown): void {
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (cause instanceof UnsupportedTrackError)
-    post({ type: 'unsupported', trackId: source.trackId, generation, reason: message });
-  else post({ type: 'error', trackId: source.trackId, generation, message });
+  if (cause instanceof MediaReadError) {
+    const transient = cause.status === null || cause.status === 404 || cause.status >= 500;
+    post({ type: 'error', trackId: source.trackId, generation, message, transient });
+  } else {
+    const reason = cause instanceof UnsupportedTrackError ? message : `decoding failed: ${message}`;
+    post({ type: 'unsupported', trackId: source.trackId, generation, reason });
+  }
 }
 
 function onPlayhead(report: PlayheadReport): void {
   playhead = report;
   const j = job;
   if (j && report.generation === j.generation && j.restartAt === null) {
-    const lead = Math.round(RESTART_LEAD_SEC * j.contextRate);
+    const lead = Math.round(restartLeadSec(j.restarts) * j.contextRate);
     if (report.headFrame < j.fromFrame || report.headFrame > j.producedFrame + lead)
       j.restartAt = report.headFrame + lead;
   }
@@ -182,6 +196,9 @@ async function run(j: Job, fromFrame: number): Promise<void> {
       if (job !== j || j.restartAt !== null) break;
       toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
       j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
+      const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
+      // Ahead of the head again: the next restart (a seek) starts with the shortest lead.
+      if (j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
       if (!buffered && j.producedFrame - fromFrame >= START_SEC * j.contextRate) {
         buffered = true;
         post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
@@ -198,7 +215,10 @@ async function run(j: Job, fromFrame: number): Promise<void> {
     return;
   }
   if (job !== j) return;
-  if (j.restartAt !== null) return run(j, j.restartAt);
+  if (j.restartAt !== null) {
+    j.restarts++;
+    return run(j, j.restartAt);
+  }
   if (!buffered)
     post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
   toPlayer({ type: 'end', generation: j.generation, totalFrames: j.producedFrame });
@@ -222,7 +242,19 @@ scope.addEventListener('message', (event) => {
         .catch((cause: unknown) => reportFailure(source, null, cause));
       break;
     }
+    case 'open-live':
+      job = null;
+      wake?.();
+      live?.stop();
+      live = new LiveStream(message, {
+        toPlayer,
+        toEngine: post,
+        headFrame: (g) => (playhead?.generation === g ? playhead.headFrame : null),
+      });
+      break;
     case 'open': {
+      live?.stop();
+      live = null;
       const source = { trackId: message.trackId, url: message.url, headers: message.headers };
       const j: Job = {
         generation: message.generation,
@@ -231,6 +263,7 @@ scope.addEventListener('message', (event) => {
         fromFrame: message.startFrame,
         producedFrame: message.startFrame,
         restartAt: null,
+        restarts: 0,
       };
       job = j;
       wake?.();
@@ -242,6 +275,8 @@ scope.addEventListener('message', (event) => {
       break;
     }
     case 'close':
+      live?.stop();
+      live = null;
       job = null;
       wake?.();
       break;

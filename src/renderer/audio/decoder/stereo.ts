@@ -26,3 +26,13 @@ export function toStereo(planes: readonly Float32Array[]): [Float32Array, Float3
   }
   return [l, r];
 }
+
+/** Left and right planes as one interleaved L R array. */
+export function interleave(left: Float32Array, right: Float32Array): Float32Array {
+  const out = new Float32Array(left.length * 2);
+  for (let i = 0; i < left.length; i++) {
+    out[i * 2] = left[i]!;
+    out[i * 2 + 1] = right[i]!;
+  }
+  return out;
+}

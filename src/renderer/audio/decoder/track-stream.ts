@@ -23,7 +23,7 @@ import {
 import type { TrackInfo } from '../player/protocol';
 import { MediaReadError, RangeReader } from './range-reader';
 import { StreamResampler } from './resampler';
-import { toStereo } from './stereo';
+import { interleave, toStereo } from './stereo';
 
 /** A track that cannot be played through this path: no demuxer for its container, or no decoder for its codec. */
 export class UnsupportedTrackError extends Error {
@@ -169,15 +169,6 @@ export class TrackStream {
   close(): void {
     this.input.dispose();
   }
-}
-
-function interleave(left: Float32Array, right: Float32Array): Float32Array {
-  const out = new Float32Array(left.length * 2);
-  for (let i = 0; i < left.length; i++) {
-    out[i * 2] = left[i]!;
-    out[i * 2 + 1] = right[i]!;
-  }
-  return out;
 }
 
 function errorText(cause: unknown): string {

@@ -43,6 +43,12 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
       case 'stop':
         this.core.stop(message.atGroupMs);
         break;
+      case 'pcm':
+        this.core.queue.push(message);
+        break;
+      case 'end':
+        this.core.queue.end(message.generation, message.totalFrames);
+        break;
       case 'decoder-port':
         this.decoder = message.port;
         this.decoder.onmessage = (event: MessageEvent<DecoderToPlayer>) => {

@@ -40,7 +40,9 @@ export type EngineToPlayer =
   /** Fade out at group time `atGroupMs` (now if null or past) and stay silent. */
   | { type: 'stop'; atGroupMs: number | null }
   /** The port the decoder writes PCM to and reads play heads from. */
-  | { type: 'decoder-port'; port: MessagePort };
+  | { type: 'decoder-port'; port: MessagePort }
+  /** PCM the engine decoded itself (the whole-file fallback), as the decoder would send it. */
+  | DecoderToPlayer;
 
 /** What the player is doing. */
 export type PlayerPhase = 'idle' | 'waiting' | 'playing' | 'stopping' | 'ended';
@@ -88,7 +90,29 @@ export type EngineToDecoder =
   /** Reads a track's header (and keeps it open) so a later `open` starts at once. */
   | { type: 'probe'; trackId: string; url: string; headers: Record<string, string>; contextRate: number }
   | { type: 'close' }
-  | { type: 'player-port'; port: MessagePort };
+  | { type: 'player-port'; port: MessagePort }
+  | OpenLive;
+
+/**
+ * Engine → decoder: play a live source (#22). The decoder reads `url` (`/media/live/<sourceId>`, framed
+ * as in shared/live/frames.ts), converts and resamples the PCM to `contextRate`, and sends it as PcmChunks
+ * of `generation` at track frame round((frameGroupMs − anchorGroupMs) · contextRate / 1000): the player's
+ * segment is then `{ generation, trackId: sourceId, anchorGroupMs, anchorFrame: 0 }`. `close` (or any
+ * `open`) ends it.
+ */
+export interface OpenLive {
+  type: 'open-live';
+  generation: number;
+  url: string;
+  /** Headers of the request (the API token). */
+  headers: Record<string, string>;
+  /** Group time of track frame 0: the state's `anchor.groupTimeMs`. */
+  anchorGroupMs: number;
+  contextRate: number;
+}
+
+/** How a live stream is doing: `connecting` (again, after a break), `playing`, `stalled` (no PCM: the player fades out), `ended`. */
+export type LiveStreamState = 'connecting' | 'playing' | 'stalled' | 'ended';
 
 /** What the decoder learnt about a track. */
 export interface TrackInfo {
@@ -105,6 +129,9 @@ export type DecoderToEngine =
   | { type: 'info'; info: TrackInfo }
   /** `generation` has `bufferedFrames` decoded from its start. */
   | { type: 'buffered'; generation: number; bufferedFrames: number }
-  | { type: 'error'; trackId: string; generation: number | null; message: string }
+  /** `transient`: the bytes could not be read right now (no answer, 404, 5xx); asking again may work. */
+  | { type: 'error'; trackId: string; generation: number | null; message: string; transient: boolean }
+  /** A live stream's state changed (`detail` says why it stalled, ended or reconnects). */
+  | { type: 'live'; generation: number; state: LiveStreamState; detail: string | null }
   /** The track cannot be decoded here (no demuxer or no decoder): the engine falls back to decodeAudioData. */
   | { type: 'unsupported'; trackId: string; generation: number | null; reason: string };

@@ -1,0 +1,126 @@
+/**
+ * A live source through real peers and real Chromium windows (#22): a FIFO on one peer, fed with PCM by
+ * the test, played by the room; each window's engine plays the stream stamped in group time, and the
+ * two windows hear the same frame at the same group time.
+ */
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+
+type Hook = {
+  lastStart: { trackId: string; sampleRate: number } | null;
+  snapshot(): { status: string; trackId: string | null; positionSec: number };
+  events(): { what: string }[];
+  groupTimeOfFrame(frame: number): number | null;
+};
+
+let peers: TestPeer[] = [];
+const browsers: Browser[] = [];
+let feeding: ReturnType<typeof setInterval> | null = null;
+test.afterEach(async () => {
+  if (feeding) clearInterval(feeding);
+  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await stopPeers(peers);
+  peers = [];
+});
+
+async function openWindow(peer: TestPeer): Promise<Page> {
+  const browser = await chromium.launch(test.info().project.use.launchOptions);
+  browsers.push(browser);
+  const page = await browser.newPage();
+  await page.goto(`${peer.ui}/?diagnostics`);
+  await page.waitForFunction(() => '__fireflyAudio' in window);
+  return page;
+}
+
+/** 100 ms of a 440 Hz tone, s16le stereo at 48 kHz, continuing the phase of the last block. */
+function toneBlock(block: number): Buffer {
+  const frames = 4800;
+  const out = Buffer.alloc(frames * 4);
+  for (let i = 0; i < frames; i++) {
+    const n = block * frames + i;
+    const v = Math.round(Math.sin((2 * Math.PI * 440 * n) / 48_000) * 8000);
+    out.writeInt16LE(v, i * 4);
+    out.writeInt16LE(v, i * 4 + 2);
+  }
+  return out;
+}
+
+test('a pipe source plays on every window, in step', async () => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-live-e2e-'));
+  const fifo = path.join(dir, 'line-in.fifo');
+  const source = await launchPeer({
+    name: 'source',
+    args: ['--leader', '--source', `pipe://${fifo}?name=Line%20in&format=s16le:48000:2`],
+  });
+  peers.push(source);
+  const member = await launchPeer({ name: 'member', args: ['--bootstrap', source.addrs[0] as string] });
+  peers.push(member);
+  const sources = async () =>
+    (
+      (await (await apiFetch(member.ui, '/api/sources')).json()) as {
+        sources: { sourceId: string; name: string }[];
+      }
+    ).sources;
+  await expect
+    .poll(async () => (await sources()).map((s) => s.name), { timeout: 30_000 })
+    .toContain('Line in');
+  const [line] = (await sources()).filter((s) => s.name === 'Line in');
+
+  // Feed the FIFO in real time, as a sound card would.
+  const fd = openSync(fifo, 'w');
+  let block = 0;
+  feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
+  try {
+    const pages = [await openWindow(source), await openWindow(member)];
+    const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: line!.sourceId } });
+    expect(play.status).toBe(200);
+    for (const page of pages) {
+      await page
+        .waitForFunction(
+          (id) => {
+            const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+            return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
+          },
+          line!.sourceId,
+          { timeout: 60_000 },
+        )
+        .catch(async (error: unknown) => {
+          const seen = await page.evaluate(() => {
+            const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+            return { snapshot: hook.snapshot(), events: hook.events().map((e) => e.what) };
+          });
+          throw new Error(`a window is not playing the source: ${JSON.stringify(seen)}`, { cause: error });
+        });
+    }
+    // Both hear one frame, a quarter second ahead of the newer one's play head, at one group time.
+    const apart = async () => {
+      const positions = await Promise.all(
+        pages.map((p) =>
+          p.evaluate(
+            () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
+          ),
+        ),
+      );
+      const atSec = Math.max(...positions) + 0.25;
+      const times = await Promise.all(
+        pages.map((p) =>
+          p.evaluate((sec) => {
+            const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+            return hook.groupTimeOfFrame(Math.round(sec * (hook.lastStart?.sampleRate ?? 48_000)));
+          }, atSec),
+        ),
+      );
+      return Math.max(...times.map((t) => t ?? NaN)) - Math.min(...times.map((t) => t ?? NaN));
+    };
+    await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
+    console.log(`live source: windows apart by ${(await apart()).toFixed(3)} ms`);
+  } finally {
+    if (feeding) clearInterval(feeding);
+    feeding = null;
+    closeSync(fd);
+  }
+});

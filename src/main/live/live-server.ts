@@ -1,0 +1,155 @@
+/**
+ * Serves this peer's live sources to members over `/firefly/<room>/live/1.0.0`.
+ *
+ * A member opens a stream and sends one OPEN frame naming a source; the server then sends that
+ * source's frames (PCM, STALL, END; see shared/live/frames.ts) until either side ends the stream. An
+ * unknown source gets an END frame saying so. Anything else the member sends (a malformed or a
+ * second frame) closes the stream, is counted, and strikes the peer in the shared StreamGuard.
+ */
+import { lpStream } from '@libp2p/utils';
+import type { Connection, Stream } from '@libp2p/interface';
+import { decodeOpenFrame, encodeEndFrame, liveLimits } from '../../shared/live/frames';
+import { MalformedInputError, StreamGuard } from '../net/stream-guard';
+import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
+import type { FrameFeed } from './frame-feed';
+
+/** Collaborators of LiveServer. */
+export interface LiveServerComponents {
+  node: Pick<SwarmNode, 'protocolId' | 'libp2p'>;
+  /** The feed of a local source, or null when this peer has no such source. */
+  feed(sourceId: string): FrameFeed | null;
+  guard?: StreamGuard;
+  log?(line: string): void;
+}
+
+/** Counters of the server. */
+export interface LiveServerStats {
+  streams: number;
+  /** Listeners now, over all sources. */
+  listeners: number;
+  bytesSent: number;
+  bytesSentTo: Record<string, number>;
+  dropped: Record<string, number>;
+}
+
+const OPEN_TIMEOUT_MS = 5000;
+
+/** Streams local sources to members. */
+export class LiveServer {
+  readonly #c: LiveServerComponents;
+  readonly #protocol: string;
+  readonly #guard: StreamGuard;
+  #controller: AbortController | null = null;
+  #listeners = 0;
+  readonly #stats = { streams: 0, bytesSent: 0, bytesSentTo: {} as Record<string, number> };
+  readonly #dropped: Record<string, number> = {};
+
+  constructor(components: LiveServerComponents, init: { protocolName?: string } = {}) {
+    this.#c = components;
+    this.#protocol = components.node.protocolId(init.protocolName ?? 'live');
+    this.#guard = components.guard ?? new StreamGuard();
+  }
+
+  get protocol(): string {
+    return this.#protocol;
+  }
+
+  /** Starts answering. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#controller) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    await this.#c.node.libp2p.handle(
+      this.#protocol,
+      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
+      { maxInboundStreams: 16, maxOutboundStreams: 16 },
+    );
+  }
+
+  /** Stops answering and ends every stream. Idempotent. */
+  async stop(): Promise<void> {
+    const controller = this.#controller;
+    if (!controller) return;
+    this.#controller = null;
+    controller.abort();
+    await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
+  }
+
+  stats(): LiveServerStats {
+    return {
+      ...this.#stats,
+      listeners: this.#listeners,
+      bytesSentTo: { ...this.#stats.bytesSentTo },
+      dropped: { ...this.#dropped },
+    };
+  }
+
+  async #serve(stream: Stream, connection: Connection, parent: AbortSignal): Promise<void> {
+    const peerId = connection.remotePeer.toString();
+    const lp = lpStream(stream, { maxDataLength: 64 });
+    const ended = new AbortController();
+    const signal = AbortSignal.any([parent, ended.signal]);
+    let malformed: Error | null = null;
+    this.#stats.streams++;
+    try {
+      let open;
+      try {
+        open = await lp.read({ signal: AbortSignal.any([signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]) });
+      } catch (e) {
+        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
+          bump(this.#dropped, 'oversizedFrame');
+          malformed = e;
+        }
+        return;
+      }
+      const sourceId = decodeOpenFrame(open.subarray());
+      if (!sourceId.ok) {
+        bump(this.#dropped, 'malformedFrame');
+        this.#c.log?.(`live: dropped a stream from ${peerId}: ${sourceId.error}`);
+        malformed = new MalformedInputError(sourceId.error);
+        return;
+      }
+      const feed = this.#c.feed(sourceId.value);
+      if (!feed) {
+        await lp.write(encodeEndFrame(`no live source ${sourceId.value} on this peer`), { signal });
+        return;
+      }
+      // The listener sends nothing after OPEN: any frame (or garbage) ends its stream.
+      void lp.read({ signal }).then(
+        () => {
+          bump(this.#dropped, 'frameAfterOpen');
+          malformed = new MalformedInputError('a frame after OPEN');
+          ended.abort();
+        },
+        (e: unknown) => {
+          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
+            bump(this.#dropped, 'oversizedFrame');
+            malformed = e;
+          }
+          ended.abort();
+        },
+      );
+      this.#listeners++;
+      try {
+        for await (const frame of feed.listen(signal)) {
+          if (frame.length > liveLimits.maxFrameBytes) continue;
+          await lp.write(frame, { signal });
+          this.#stats.bytesSent += frame.length;
+          this.#stats.bytesSentTo[peerId] = (this.#stats.bytesSentTo[peerId] ?? 0) + frame.length;
+        }
+      } finally {
+        this.#listeners--;
+      }
+    } catch (e) {
+      if (!signal.aborted) this.#c.log?.(`live: stream to ${peerId} ended: ${String(e)}`);
+    } finally {
+      ended.abort();
+      if (malformed) {
+        this.#guard.strike(peerId);
+        stream.abort(malformed);
+      } else {
+        await closeQuietly(stream);
+      }
+    }
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * Live sources of the room, on one peer: the sources this peer reads (its `--source` flags and its
+ * settings), what other peers announce, the `live` protocol both ways, and the frames for this
+ * peer's windows (`GET /media/live/<sourceId>`).
+ *
+ * Each local source is announced on the control topic (`live:sources`) when anything about it
+ * changes and every 5 s, so every member can list and play it. Its frames go to a FrameFeed that
+ * members' streams and local windows listen to; frames of other peers' sources come through the
+ * LiveRelay, one stream per source however many windows listen.
+ */
+import type {
+  LiveMessage,
+  LiveSourceInfo,
+  LiveSourceAnnounce,
+  LiveSourceRef,
+} from '../../shared/live/sources';
+import { encodeEndFrame, encodePcmFrame, encodeStallFrame } from '../../shared/live/frames';
+import { liveBodyValidators } from '../../shared/live/sources';
+import type { StreamGuard } from '../net/stream-guard';
+import type { SwarmNode } from '../swarm/stream-util';
+import { FrameFeed } from './frame-feed';
+import { LiveRelay } from './live-relay';
+import { LiveServer } from './live-server';
+import { LiveSource } from './live-source';
+import { LiveSourceError, parseSource, sourceIdFor } from './uri';
+
+/** Collaborators of LiveService. */
+export interface LiveServiceComponents {
+  node: SwarmNode;
+  groupNow(): number;
+  /** This device's name (presets name their receivers after it). */
+  selfName(): string;
+  publish(message: LiveMessage): void | Promise<unknown>;
+  subscribe(listener: (from: string, message: LiveMessage) => void, options: { signal: AbortSignal }): void;
+  /** A member's name, or null when it is not in the room. */
+  memberName(peerId: string): string | null;
+  guard?: StreamGuard;
+  log?(line: string): void;
+}
+
+/** Options. */
+export interface LiveServiceInit {
+  /** `--source` values and the settings' sources. */
+  uris?: string[];
+  delayMs?: number;
+  announceMs?: number;
+  /** Options of each source (tests shorten its timings). */
+  source?: { stallMs?: number; firstBackoffMs?: number; maxBackoffMs?: number };
+}
+
+interface Local {
+  uri: string;
+  source: LiveSource | null;
+  /** For a URI that could not be parsed: what to list. */
+  failed: LiveSourceAnnounce | null;
+  feed: FrameFeed;
+}
+
+/** Live sources on this peer and in the room. */
+export class LiveService {
+  readonly #c: LiveServiceComponents;
+  readonly #init: LiveServiceInit;
+  readonly server: LiveServer;
+  readonly relay: LiveRelay;
+  #locals: Local[] = [];
+  readonly #remote = new Map<string, LiveSourceAnnounce[]>();
+  #delayMs: number;
+  #controller: AbortController | null = null;
+  #announceTimer: NodeJS.Timeout | null = null;
+  #changed: (() => void) | null = null;
+
+  constructor(components: LiveServiceComponents, init: LiveServiceInit = {}) {
+    this.#c = components;
+    this.#init = init;
+    this.#delayMs = init.delayMs ?? 300;
+    this.server = new LiveServer({
+      node: components.node,
+      feed: (id) => this.#locals.find((l) => l.source?.spec.sourceId === id)?.feed ?? null,
+      ...(components.guard ? { guard: components.guard } : {}),
+      ...(components.log ? { log: components.log } : {}),
+    });
+    this.relay = new LiveRelay({
+      node: components.node,
+      protocol: this.server.protocol,
+      ...(components.log ? { log: components.log } : {}),
+    });
+  }
+
+  /** Calls `listener` whenever the room's list of sources changes. */
+  onChange(listener: () => void): void {
+    this.#changed = listener;
+  }
+
+  /** Starts the protocol, the local sources and the announcements. Idempotent. */
+  async start(): Promise<void> {
+    if (this.#controller) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    await this.server.start();
+    this.#c.subscribe((from, message) => this.#receive(from, message), { signal: controller.signal });
+    this.configure(this.#init.uris ?? [], this.#delayMs);
+    this.#announceTimer = setInterval(() => this.announce(), this.#init.announceMs ?? 5000);
+    this.#announceTimer.unref();
+  }
+
+  /** Stops every source and stream. Idempotent. */
+  async stop(): Promise<void> {
+    const controller = this.#controller;
+    if (!controller) return;
+    this.#controller = null;
+    controller.abort();
+    if (this.#announceTimer) clearInterval(this.#announceTimer);
+    for (const l of this.#locals) this.#retire(l, 'the source peer stopped');
+    this.#locals = [];
+    this.relay.stop();
+    await this.server.stop();
+  }
+
+  /**
+   * Sets this peer's sources and the live delay. A URI that is already running keeps running; a
+   * URI that cannot work is listed as failed with the reason.
+   */
+  configure(uris: readonly string[], delayMs: number): void {
+    const delayChanged = delayMs !== this.#delayMs;
+    this.#delayMs = delayMs;
+    const next: Local[] = [];
+    for (const uri of new Set(uris)) {
+      const kept = this.#locals.find((l) => l.uri === uri);
+      if (kept) {
+        if (delayChanged) kept.source?.setDelay(delayMs);
+        next.push(kept);
+      } else next.push(this.#create(uri));
+    }
+    for (const l of this.#locals) if (!next.includes(l)) this.#retire(l, 'the source was removed');
+    this.#locals = next;
+    this.announce();
+  }
+
+  /** Checks a URI as `configure` would, throwing LiveSourceError with the reason. */
+  check(uri: string): void {
+    parseSource(uri, this.#c.node.peerId, this.#c.selfName());
+  }
+
+  #create(uri: string): Local {
+    const feed = new FrameFeed();
+    let spec;
+    try {
+      spec = parseSource(uri, this.#c.node.peerId, this.#c.selfName());
+    } catch (error) {
+      const message = error instanceof LiveSourceError ? error.message : String(error);
+      this.#c.log?.(`live: ${message}`);
+      const kind = uri.startsWith('command:') ? 'command' : 'pipe';
+      const failed: LiveSourceAnnounce = {
+        sourceId: sourceIdFor(this.#c.node.peerId, uri, 'invalid'),
+        name: uri.replace(/[^\x20-\x7e]/g, '?').slice(0, 64) || 'invalid',
+        kind,
+        state: 'failed',
+        error: message.slice(0, 512),
+      };
+      return { uri, source: null, failed, feed };
+    }
+    const source = new LiveSource(
+      spec,
+      { groupNow: () => this.#c.groupNow(), ...(this.#c.log ? { log: this.#c.log } : {}) },
+      { delayMs: this.#delayMs, ...this.#init.source },
+    );
+    source.events.on('live:pcm', (p) => feed.publish(encodePcmFrame(p.groupMs, p.sampleRate, p.pcm)));
+    source.events.on('live:stall', ({ groupMs }) => feed.publish(encodeStallFrame(groupMs)));
+    source.events.on('live:state', () => this.announce());
+    source.start();
+    return { uri, source, failed: null, feed };
+  }
+
+  #retire(l: Local, reason: string): void {
+    l.source?.stop();
+    l.feed.publish(encodeEndFrame(reason));
+    l.feed.end();
+  }
+
+  /** Tells the room about this peer's sources. */
+  announce(): void {
+    if (!this.#controller) return;
+    const sources = this.#locals.flatMap((l) => (l.source ? [l.source.info()] : []));
+    this.#changed?.();
+    try {
+      const sent = this.#c.publish({ type: 'live:sources', sources });
+      if (sent instanceof Promise) sent.catch(() => undefined);
+    } catch {
+      // No peers subscribed yet: the next announcement goes out in a few seconds.
+    }
+  }
+
+  /** Forgets the sources of a peer that left. */
+  forget(peerId: string): void {
+    if (this.#remote.delete(peerId)) this.#changed?.();
+  }
+
+  #receive(from: string, message: LiveMessage): void {
+    const checked = liveBodyValidators['live:sources'].sources(message.sources, 'sources');
+    if (!checked.ok || from === this.#c.node.peerId) return;
+    this.#remote.set(from, checked.value);
+    this.#changed?.();
+  }
+
+  /** The room's sources: this peer's first, then each member's. */
+  list(): LiveSourceInfo[] {
+    const self = this.#c.node.peerId;
+    const own: LiveSourceInfo[] = this.#locals.map((l) => ({
+      ...(l.source ? l.source.info() : (l.failed as LiveSourceAnnounce)),
+      peerId: self,
+      peerName: this.#c.selfName(),
+      local: true,
+      uri: l.uri,
+      frames: l.source?.frames ?? 0,
+      listeners: l.feed.size,
+      restarts: l.source?.restarts ?? 0,
+    }));
+    const others: LiveSourceInfo[] = [];
+    for (const [peerId, sources] of this.#remote) {
+      const peerName = this.#c.memberName(peerId);
+      if (peerName === null) continue;
+      for (const s of sources) others.push({ ...s, peerId, peerName, local: false });
+    }
+    return [...own, ...others];
+  }
+
+  /** A playable source by id or (case-insensitive) name, or null. */
+  find(idOrName: string): LiveSourceRef | null {
+    const wanted = idOrName.toLowerCase();
+    const all = this.list().filter((s) => !(s.local && s.state === 'failed' && !this.#hasSource(s.sourceId)));
+    const hit =
+      all.find((s) => s.sourceId === idOrName) ??
+      all.find((s) => s.name.toLowerCase() === wanted) ??
+      all.find((s) => s.name.toLowerCase().startsWith(wanted));
+    return hit ? { sourceId: hit.sourceId, name: hit.name, peerId: hit.peerId } : null;
+  }
+
+  #hasSource(sourceId: string): boolean {
+    return this.#locals.some((l) => l.source?.spec.sourceId === sourceId);
+  }
+
+  /** Whether a source is in the room now (its peer announced it and is a member, or it is local). */
+  available(ref: LiveSourceRef): boolean {
+    if (ref.peerId === this.#c.node.peerId) return this.#hasSource(ref.sourceId);
+    return (
+      this.#c.memberName(ref.peerId) !== null &&
+      (this.#remote.get(ref.peerId) ?? []).some((s) => s.sourceId === ref.sourceId)
+    );
+  }
+
+  /** Whether a source's own peer says it no longer offers it (false while that is unknown). */
+  gone(ref: LiveSourceRef): boolean {
+    if (ref.peerId === this.#c.node.peerId) return !this.#hasSource(ref.sourceId);
+    const announced = this.#remote.get(ref.peerId);
+    return announced !== undefined && !announced.some((s) => s.sourceId === ref.sourceId);
+  }
+
+  /** The frames of a source for one window, or null when no such source is known. */
+  open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
+    const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);
+    if (local) return local.feed.listen(signal);
+    for (const [peerId, sources] of this.#remote)
+      if (sources.some((s) => s.sourceId === sourceId)) return this.relay.listen(peerId, sourceId, signal);
+    return null;
+  }
+
+  /** Counters for status. */
+  stats() {
+    const slow = this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0);
+    const server = this.server.stats();
+    const relay = this.relay.stats();
+    return {
+      server,
+      relay,
+      dropped: {
+        ...Object.fromEntries(Object.entries(server.dropped).map(([k, v]) => [`serve.${k}`, v])),
+        ...Object.fromEntries(Object.entries(relay.dropped).map(([k, v]) => [`relay.${k}`, v])),
+        ...(slow > 0 ? { slowListeners: slow } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * One live source on its source peer: reads PCM from a FIFO (`pipe://`) or from a program's stdout
+ * (`command://`), stamps it in group time (PcmStamper) and emits it in 20 ms packets.
+ *
+ * - A FIFO is opened read-write and non-blocking, so opening never waits for a writer and a writer
+ *   that closes is no end of file: the next writer's data simply carries on (the same as reopening,
+ *   without a busy loop while nobody writes). A missing FIFO is created (mkfifo).
+ * - A program is restarted when it dies, after 1 s, doubling to 30 s while it keeps dying (a run of
+ *   30 s or more starts the backoff over); the tail of its stderr goes into the error shown.
+ * - No PCM for `stallMs` (2 s) is a stall: `live:stall` lets listeners fade out, and the next data
+ *   anchors anew at now + delay.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { constants, openSync, statSync } from 'node:fs';
+import net from 'node:net';
+import type { Readable } from 'node:stream';
+import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
+import { TypedEvents } from '../bridge/events';
+import { PcmStamper, type StampedPcm } from './stamper';
+import type { SourceSpec } from './uri';
+
+/** Collaborators of a LiveSource. */
+export interface LiveSourceComponents {
+  /** Group time now, ms. */
+  groupNow(): number;
+  log?(line: string): void;
+}
+
+/** Options; each has a default. */
+export interface LiveSourceInit {
+  delayMs?: number;
+  stallMs?: number;
+  firstBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Bytes of stderr kept for the error message. */
+  stderrTailBytes?: number;
+}
+
+export interface LiveSourceEvents {
+  'live:pcm': StampedPcm;
+  /** No PCM since `groupMs`: listeners fade out. */
+  'live:stall': { groupMs: number };
+  'live:state': LiveSourceAnnounce;
+}
+
+const STDERR_TAIL_BYTES = 2048;
+
+/** A source peer's live source. */
+export class LiveSource {
+  readonly events = new TypedEvents<LiveSourceEvents>();
+  readonly spec: SourceSpec;
+  readonly #c: LiveSourceComponents;
+  readonly #stamper: PcmStamper;
+  readonly #stallMs: number;
+  readonly #firstBackoffMs: number;
+  readonly #maxBackoffMs: number;
+  readonly #stderrTailBytes: number;
+  #controller: AbortController | null = null;
+  #state: LiveSourceState = 'starting';
+  #error: string | null = null;
+  #stallTimer: NodeJS.Timeout | null = null;
+  #child: ChildProcess | null = null;
+  #input: Readable | null = null;
+  #backoffMs: number;
+  /** Times the program was restarted. */
+  restarts = 0;
+
+  constructor(spec: SourceSpec, components: LiveSourceComponents, init: LiveSourceInit = {}) {
+    this.spec = spec;
+    this.#c = components;
+    this.#stamper = new PcmStamper(spec.format, { delayMs: init.delayMs ?? 300 });
+    this.#stallMs = init.stallMs ?? 2000;
+    this.#firstBackoffMs = init.firstBackoffMs ?? 1000;
+    this.#maxBackoffMs = init.maxBackoffMs ?? 30_000;
+    this.#stderrTailBytes = init.stderrTailBytes ?? STDERR_TAIL_BYTES;
+    this.#backoffMs = this.#firstBackoffMs;
+  }
+
+  /** The source as its peer announces it. */
+  info(): LiveSourceAnnounce {
+    const { sourceId, name, kind } = this.spec;
+    return { sourceId, name, kind, state: this.#state, error: this.#error };
+  }
+
+  /** Frames read since start. */
+  get frames(): number {
+    return this.#stamper.frames;
+  }
+
+  /** Changes the live delay (the next data anchors anew). */
+  setDelay(delayMs: number): void {
+    this.#stamper.setDelay(delayMs);
+  }
+
+  /** Starts reading. Idempotent. */
+  start(): void {
+    if (this.#controller) return;
+    this.#controller = new AbortController();
+    if (this.spec.kind === 'pipe') this.#openPipe();
+    else this.#spawn();
+  }
+
+  /** Stops reading, ends the program. Idempotent. */
+  stop(): void {
+    const controller = this.#controller;
+    if (!controller) return;
+    this.#controller = null;
+    controller.abort();
+    this.#clearStall();
+    this.#input?.destroy();
+    this.#input = null;
+    const child = this.#child;
+    this.#child = null;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // A program that ignores SIGTERM is not left running.
+      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
+      force.unref();
+      child.once('exit', () => clearTimeout(force));
+    }
+  }
+
+  #setState(state: LiveSourceState, error: string | null): void {
+    if (state === this.#state && error === this.#error) return;
+    this.#state = state;
+    this.#error = error;
+    this.events.emit('live:state', this.info());
+  }
+
+  #openPipe(): void {
+    const file = this.spec.path;
+    let fd: number;
+    try {
+      if (!existsAsFifo(file)) createFifo(file);
+      fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
+    } catch (error) {
+      this.#setState('failed', `cannot open ${file}: ${(error as Error).message}`);
+      return;
+    }
+    const socket = new net.Socket({ fd, readable: true, writable: false });
+    this.#read(socket);
+    socket.on('error', (error) => this.#setState('failed', `reading ${file} failed: ${error.message}`));
+    socket.on('close', () => {
+      if (this.#controller) this.#setState('failed', `${file} closed`);
+    });
+  }
+
+  #spawn(): void {
+    const controller = this.#controller;
+    if (!controller) return;
+    const { path: program, args } = this.spec;
+    const startedAt = performance.now();
+    let stderr = '';
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    this.#read(child.stdout);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-this.#stderrTailBytes);
+    });
+    let ended = false;
+    const onEnd = (why: string) => {
+      if (ended) return;
+      ended = true;
+      if (this.#controller !== controller) return;
+      this.#stall();
+      if (performance.now() - startedAt >= 30_000) this.#backoffMs = this.#firstBackoffMs;
+      const delayMs = this.#backoffMs;
+      this.#backoffMs = Math.min(this.#maxBackoffMs, this.#backoffMs * 2);
+      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+      const message = `${why}${tail ? `: ${tail}` : ''}; restarting in ${Math.round(delayMs / 1000)} s`;
+      this.#setState('failed', message);
+      this.#c.log?.(`live: source "${this.spec.name}": ${message}`);
+      const timer = setTimeout(() => {
+        if (this.#controller !== controller) return;
+        this.restarts++;
+        this.#spawn();
+      }, delayMs);
+      controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+    };
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      onEnd(
+        error.code === 'ENOENT'
+          ? `cannot start ${program}: no such program`
+          : `cannot start ${program}: ${error.message}`,
+      ),
+    );
+    child.on('exit', (code, signal) =>
+      onEnd(`${program} exited ${signal ? `on ${signal}` : `with code ${code ?? '?'}`}`),
+    );
+  }
+
+  /** Reads PCM from `input`, pausing while the stamps run ahead of now + delay. */
+  #read(input: Readable): void {
+    this.#input = input;
+    input.on('data', (chunk: Buffer) => {
+      if (!this.#controller) return;
+      const result = this.#stamper.push(chunk, this.#c.groupNow());
+      this.#armStall();
+      if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
+      for (const packet of result.packets) this.events.emit('live:pcm', packet);
+      if (result.aheadMs > 0) {
+        input.pause();
+        setTimeout(() => input.resume(), result.aheadMs);
+      }
+    });
+  }
+
+  #armStall(): void {
+    this.#clearStall();
+    this.#stallTimer = setTimeout(() => this.#stall(), this.#stallMs);
+  }
+
+  #clearStall(): void {
+    if (this.#stallTimer) clearTimeout(this.#stallTimer);
+    this.#stallTimer = null;
+  }
+
+  #stall(): void {
+    this.#clearStall();
+    const groupMs = this.#stamper.nextGroupMs();
+    this.#stamper.reset();
+    if (groupMs === null) return;
+    if (this.#state === 'running') this.#setState('stalled', `no PCM for ${this.#stallMs / 1000} s`);
+    this.events.emit('live:stall', { groupMs });
+  }
+}
+
+function existsAsFifo(file: string): boolean {
+  let info;
+  try {
+    info = statSync(file);
+  } catch {
+    return false;
+  }
+  if (!info.isFIFO()) throw new Error('it exists but is not a FIFO (create one with mkfifo)');
+  return true;
+}
+
+/** Creates a FIFO with mkfifo(1) (Node has none); once, at start, in well under a millisecond. */
+function createFifo(file: string): void {
+  const r = spawnSync('mkfifo', ['-m', '600', file], { encoding: 'utf8' });
+  const problem = r.error
+    ? r.error.message
+    : r.status === 0
+      ? null
+      : r.stderr.trim() || `exit code ${r.status}`;
+  if (problem !== null) throw new Error(`it does not exist and mkfifo failed: ${problem}`);
+}

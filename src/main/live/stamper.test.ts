@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { PcmStamper } from './stamper';
+
+/** `frames` stereo s16le frames whose left sample is its index and right its negation. */
+function s16Stereo(frames: number, first = 0): Uint8Array {
+  const out = new Int16Array(frames * 2);
+  for (let i = 0; i < frames; i++) {
+    out[i * 2] = (first + i) % 30000;
+    out[i * 2 + 1] = -((first + i) % 30000);
+  }
+  return new Uint8Array(out.buffer);
+}
+
+describe('PcmStamper', () => {
+  const format = { encoding: 's16le', sampleRate: 48000, channels: 2 } as const;
+
+  it('stamps the first frame at now + delay and counts frames from there, in 20 ms packets', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    const first = stamper.push(s16Stereo(2000), 10_000);
+    expect(first.reanchored).toBe(true);
+    expect(first.packets.map((p) => p.groupMs)).toEqual([10_300, 10_320, 10_340]);
+    expect(first.packets.map((p) => p.pcm.length / 2)).toEqual([960, 960, 80]);
+    // Read 30 ms later: the count (10 341.67) is still within 20 ms of now + delay (10 330).
+    const next = stamper.push(s16Stereo(480, 2000), 10_030);
+    expect(next.reanchored).toBe(false);
+    expect(next.packets[0]?.groupMs).toBeCloseTo(10_300 + (2000 * 1000) / 48000, 9);
+    expect(next.packets[0]?.pcm[0]).toBe(2000);
+    expect(stamper.frames).toBe(2480);
+  });
+
+  it('rides out jitter, re-anchors a writer that stays 20 ms behind for 1 s or falls past half the delay', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    stamper.push(s16Stereo(480), 0); // 10 ms, the next frame counted at 310
+    // A write 40 ms late, then the catch-up: no re-anchor, the stream stays continuous.
+    expect(stamper.push(s16Stereo(480), 50).reanchored).toBe(false);
+    expect(stamper.push(s16Stereo(2400), 51).reanchored).toBe(false);
+    expect(stamper.nextGroupMs()).toBeCloseTo(370, 9);
+    // A slow writer: it has stayed more than 20 ms behind since the late write at t = 50, and stays 40 ms
+    // behind; re-anchored once that has lasted 1 s.
+    expect(stamper.push(s16Stereo(480), 110).reanchored).toBe(false);
+    let t = 110;
+    let reanchoredAt: number | null = null;
+    while (reanchoredAt === null && t < 3000) {
+      t += 10;
+      if (stamper.push(s16Stereo(480), t).reanchored) reanchoredAt = t;
+    }
+    expect(reanchoredAt).not.toBeNull();
+    expect(reanchoredAt).toBe(1050);
+    expect(stamper.nextGroupMs()).toBeCloseTo(reanchoredAt! + 300 + 10, 6);
+    // A gap longer than half the delay: re-anchored at once.
+    const gap = stamper.push(s16Stereo(480), t + 400);
+    expect(gap.reanchored).toBe(true);
+    expect(gap.packets[0]?.groupMs).toBe(t + 700);
+    expect(stamper.reanchors).toBe(2);
+  });
+
+  it('asks the reader to pause when a burst runs more than 100 ms ahead', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    expect(stamper.push(s16Stereo(4800), 0).aheadMs).toBe(0); // 100 ms ahead: fine
+    expect(stamper.push(s16Stereo(48000), 0).aheadMs).toBeCloseTo(1100 - 50, 6);
+  });
+
+  it('keeps a partial frame for the next read and converts mono, s32 and f32 to stereo s16', () => {
+    const stamper = new PcmStamper(format);
+    const bytes = s16Stereo(3);
+    expect(stamper.push(bytes.subarray(0, 5), 0).packets).toHaveLength(1);
+    const rest = stamper.push(bytes.subarray(5), 1).packets;
+    expect(Array.from(rest[0]?.pcm ?? [])).toEqual([1, -1, 2, -2]);
+
+    const mono = new PcmStamper({ encoding: 's16le', sampleRate: 44100, channels: 1 });
+    const m = mono.push(new Uint8Array(Int16Array.from([100, -200]).buffer), 0).packets[0];
+    expect(Array.from(m?.pcm ?? [])).toEqual([100, 100, -200, -200]);
+    expect(m?.sampleRate).toBe(44100);
+
+    const s32 = new PcmStamper({ encoding: 's32le', sampleRate: 48000, channels: 2 });
+    const i32 = s32.push(new Uint8Array(Int32Array.from([0x7fff0000, -0x80000000]).buffer), 0).packets[0];
+    expect(Array.from(i32?.pcm ?? [])).toEqual([32767, -32768]);
+
+    const f32 = new PcmStamper({ encoding: 'f32le', sampleRate: 48000, channels: 2 });
+    const f = f32.push(new Uint8Array(Float32Array.from([0.5, -2]).buffer), 0).packets[0];
+    expect(Array.from(f?.pcm ?? [])).toEqual([16384, -32767]);
+  });
+
+  it('anchors anew after a reset (a stall)', () => {
+    const stamper = new PcmStamper(format, { delayMs: 200 });
+    stamper.push(s16Stereo(4800), 0);
+    stamper.reset();
+    expect(stamper.nextGroupMs()).toBeNull();
+    expect(stamper.push(s16Stereo(10), 5000).packets[0]?.groupMs).toBe(5200);
+  });
+});

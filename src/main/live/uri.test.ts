@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LiveSourceError, parseSource, presetUri, splitArgs } from './uri';
+
+const PEER = '12D3KooWExample';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-uri-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('source URIs', () => {
+  it('parses pipe and command URIs with their name, format and arguments', () => {
+    const pipe = parseSource('pipe:///tmp/snapfifo?name=Line%20in&format=s16le:44100:2', PEER, 'Den');
+    expect(pipe).toMatchObject({
+      kind: 'pipe',
+      name: 'Line in',
+      path: '/tmp/snapfifo',
+      format: { encoding: 's16le', sampleRate: 44100, channels: 2 },
+    });
+    expect(pipe.sourceId).toMatch(/^line-in-[0-9a-f]{12}$/);
+    expect(
+      parseSource('pipe:///tmp/snapfifo?name=Line%20in&format=s16le:44100:2', PEER, 'Den').sourceId,
+    ).toBe(pipe.sourceId);
+    const command = parseSource(
+      `command:///usr/bin/prog?args=${encodeURIComponent('-o stdout -a "Living room"')}&name=AirPlay`,
+      PEER,
+      'Den',
+    );
+    expect(command).toMatchObject({
+      kind: 'command',
+      path: '/usr/bin/prog',
+      args: ['-o', 'stdout', '-a', 'Living room'],
+    });
+    expect(command.format).toEqual({ encoding: 's16le', sampleRate: 48000, channels: 2 });
+  });
+
+  it('says what is wrong with a URI that cannot work', () => {
+    const cases: [string, RegExp][] = [
+      ['http://radio.invalid/stream', /http sources are not supported/],
+      ['not a uri', /not a URI/],
+      ['pipe://tmp/fifo', /three slashes/],
+      ['pipe:///tmp/f?format=s24le:48000:2', /encoding must be/],
+      ['pipe:///tmp/f?format=s16le:1000:2', /rate must be/],
+      ['pipe:///tmp/f?format=s16le:48000:6', /channels must be 1 or 2/],
+      ['pipe:///tmp/f?args=x', /args is for command sources/],
+      ['pipe:///tmp/f?volume=3', /unknown parameter "volume"/],
+      ['pipe:///tmp/f?name=', /name must be/],
+    ];
+    for (const [uri, message] of cases) expect(() => parseSource(uri, PEER, 'Den'), uri).toThrow(message);
+    expect(() => parseSource('nope', PEER, 'Den')).toThrow(LiveSourceError);
+  });
+
+  it('makes presets of shairport-sync and librespot when they are on PATH, and says how to install them otherwise', () => {
+    expect(() => presetUri('spotify', 'Den', dir)).toThrow(/needs librespot on PATH: install it/);
+    expect(() => presetUri('airplay', 'Den', dir)).toThrow(/apt-get install shairport-sync/);
+    for (const name of ['librespot', 'shairport-sync']) {
+      writeFileSync(path.join(dir, name), '#!/bin/sh\n');
+      chmodSync(path.join(dir, name), 0o755);
+    }
+    const airplay = parseSource(presetUri('airplay', 'Living room', dir) as string, PEER, 'Living room');
+    expect(airplay).toMatchObject({
+      kind: 'command',
+      name: 'AirPlay',
+      path: path.join(dir, 'shairport-sync'),
+    });
+    expect(airplay.args).toEqual(['-u', '-o', 'stdout', '-a', 'Living room']);
+    expect(airplay.format.sampleRate).toBe(44100);
+    const spotify = parseSource(presetUri('spotify', 'Den', dir) as string, PEER, 'Den');
+    expect(spotify.args.slice(0, 4)).toEqual(['--name', 'Den', '--backend', 'pipe']);
+    expect(spotify.name).toBe('Den (Spotify)');
+    expect(presetUri('pipe:///x', 'Den', dir)).toBeNull();
+  });
+
+  it('splits arguments with quotes', () => {
+    expect(splitArgs(`a "b c" 'd e' f\\"g`)).toEqual(['a', 'b c', 'd e', 'f\\"g']);
+  });
+});

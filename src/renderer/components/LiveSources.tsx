@@ -1,0 +1,74 @@
+import { useEffect, useState } from 'react';
+import type { LiveSourceInfo } from '../../shared/live/sources';
+import { bridge } from '../bridge';
+import { useActions, usePlaybackState } from '../store';
+import { Icon } from './Icons';
+
+/** How often the list is read again while the Room view shows (sources announce themselves every 5 s). */
+const REFRESH_MS = 3000;
+
+/** The room's live sources, read from the host peer while shown. */
+function useLiveSources(): LiveSourceInfo[] {
+  const [list, setList] = useState<LiveSourceInfo[]>([]);
+  useEffect(() => {
+    let alive = true;
+    const load = () =>
+      bridge()
+        .live.sources()
+        .then((r) => alive && setList(r.sources))
+        .catch(() => undefined);
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, []);
+  return list;
+}
+
+const stateText: Record<LiveSourceInfo['state'], string> = {
+  starting: 'waiting for sound',
+  running: 'live',
+  stalled: 'no sound',
+  failed: 'failed',
+};
+
+/** Live sources (line-in, AirPlay, Spotify Connect…) anywhere in the room, each with a Play button. */
+export function LiveSources() {
+  const sources = useLiveSources();
+  const state = usePlaybackState();
+  const { playback } = useActions();
+  if (sources.length === 0) return null;
+  return (
+    <section className="live-sources" aria-labelledby="live-title" data-testid="live-sources">
+      <h2 id="live-title" className="section-title">
+        Live sources
+      </h2>
+      <ul className="live-rows">
+        {sources.map((s) => {
+          const playing = state?.source?.sourceId === s.sourceId;
+          const playable = !(s.local && s.state === 'failed' && s.frames === 0 && s.restarts === 0);
+          return (
+            <li className="live-row" key={s.sourceId} data-testid="live-source" data-source-id={s.sourceId}>
+              <span className="live-name">{s.name}</span>
+              <span className="live-state" title={s.error ?? undefined}>
+                {s.local ? 'this device' : (s.peerName ?? 'another device')} · {stateText[s.state]}
+                {s.error ? `: ${s.error}` : ''}
+              </span>
+              <button
+                type="button"
+                className="icon-button"
+                disabled={playing || !playable}
+                aria-label={`Play ${s.name}`}
+                onClick={() => void playback.play({ sourceId: s.sourceId })}
+              >
+                <Icon name="play" />
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

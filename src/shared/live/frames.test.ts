@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  LiveFrameSplitter,
+  decodeLiveFrame,
+  decodeOpenFrame,
+  encodeEndFrame,
+  encodeOpenFrame,
+  encodePcmFrame,
+  encodeStallFrame,
+  liveLimits,
+  withLengthPrefix,
+} from './frames';
+
+describe('live frames', () => {
+  it('round-trips PCM, STALL, END and OPEN frames', () => {
+    const pcm = Int16Array.from([1, -1, 32767, -32768, 0, 5]);
+    const decoded = decodeLiveFrame(encodePcmFrame(1_700_000_000_123.25, 44100, pcm));
+    expect(decoded).toEqual({
+      ok: true,
+      value: { type: 'pcm', groupMs: 1_700_000_000_123.25, sampleRate: 44100, frameCount: 3, pcm },
+    });
+    expect(decodeLiveFrame(encodeStallFrame(42.5))).toEqual({
+      ok: true,
+      value: { type: 'stall', groupMs: 42.5 },
+    });
+    expect(decodeLiveFrame(encodeEndFrame('gone'))).toEqual({
+      ok: true,
+      value: { type: 'end', reason: 'gone' },
+    });
+    expect(decodeOpenFrame(encodeOpenFrame('line-in-0123abcd'))).toEqual({
+      ok: true,
+      value: 'line-in-0123abcd',
+    });
+  });
+
+  it('refuses frames that break the format', () => {
+    const good = encodePcmFrame(1000, 48000, new Int16Array(4));
+    expect(decodeLiveFrame(good.subarray(0, good.length - 1)).ok).toBe(false);
+    const badRate = good.slice();
+    new DataView(badRate.buffer).setUint32(9, 1, true);
+    expect(decodeLiveFrame(badRate).ok).toBe(false);
+    const nan = good.slice();
+    new DataView(nan.buffer).setFloat64(1, Number.NaN, true);
+    expect(decodeLiveFrame(nan).ok).toBe(false);
+    expect(decodeLiveFrame(Uint8Array.of(0x7f)).ok).toBe(false);
+    expect(decodeLiveFrame(new Uint8Array(0)).ok).toBe(false);
+    expect(decodeLiveFrame(Uint8Array.of(0x03, 0xff)).ok).toBe(false);
+    expect(decodeOpenFrame(encodeOpenFrame('../../etc')).ok).toBe(false);
+    expect(decodeLiveFrame(new Uint8Array(liveLimits.maxFrameBytes + 1)).ok).toBe(false);
+  });
+
+  it('cuts a long END reason on a character boundary', () => {
+    const frame = encodeEndFrame('é'.repeat(1000));
+    expect(frame.length - 1).toBeLessThanOrEqual(liveLimits.maxReasonBytes);
+    expect(decodeLiveFrame(frame).ok).toBe(true);
+  });
+
+  it('splits a length-prefixed body however it is cut', () => {
+    const frames = [
+      encodeStallFrame(1),
+      encodePcmFrame(2, 48000, new Int16Array(960 * 2)),
+      encodeEndFrame('x'),
+    ];
+    const body = new Uint8Array(frames.reduce((n, f) => n + 4 + f.length, 0));
+    let at = 0;
+    for (const f of frames) {
+      body.set(withLengthPrefix(f), at);
+      at += 4 + f.length;
+    }
+    for (const cut of [1, 3, 7, 100, body.length]) {
+      const splitter = new LiveFrameSplitter();
+      const out: Uint8Array[] = [];
+      for (let i = 0; i < body.length; i += cut) {
+        const r = splitter.push(body.subarray(i, i + cut));
+        if (!r.ok) throw new Error(r.error);
+        out.push(...r.value);
+      }
+      expect(out.map((f) => Array.from(f))).toEqual(frames.map((f) => Array.from(f)));
+    }
+    const bad = new LiveFrameSplitter().push(Uint8Array.of(0xff, 0xff, 0xff, 0x7f));
+    expect(bad.ok).toBe(false);
+  });
+});
