@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aState } from '../../shared/playback/testing';
-import { createPreparer, scheduleFor, tracksToPrepare } from './engine-host';
+import type { RoomTrack } from '../../shared/bridge/contract';
+import { createPreparer, scheduleFor, tracksToPrepare, withGain } from './engine-host';
 
 describe('engine host', () => {
   it('plays the current track from its anchor, and nothing when stopped', () => {
@@ -20,6 +21,31 @@ describe('engine host', () => {
       live: true,
     });
     expect(scheduleFor(aState().build())).toBeNull();
+  });
+
+  it('plays a track at the room loudness: track mode by its own loudness, off at 0 dB', () => {
+    const loud = {
+      lufs: -9,
+      truePeakDb: -0.5,
+      rgTrackGainDb: null,
+      rgTrackPeak: null,
+      rgAlbumGainDb: null,
+      rgAlbumPeak: null,
+    };
+    const tracks = [
+      { trackId: 't1', album: 'A', durationSec: 100, loudness: loud },
+      { trackId: 't2', album: 'A', durationSec: 100, loudness: null },
+    ] as unknown as RoomTrack[];
+    const state = aState().withQueue('t1', 't2').playing('t1').build();
+    const trackMode = { ...state, loudness: { mode: 'track' as const, targetLufs: -18 } };
+    expect(withGain(scheduleFor(trackMode), trackMode, tracks)?.gainDb).toBe(-9);
+    const off = { ...state, loudness: { mode: 'off' as const, targetLufs: -18 } };
+    expect(withGain(scheduleFor(off), off, tracks)?.gainDb).toBe(0);
+    // Nothing known of a track: played as it is.
+    const second = aState().withQueue('t1', 't2').playing('t2').build();
+    expect(withGain(scheduleFor(second), { ...second, loudness: trackMode.loudness }, tracks)?.gainDb).toBe(
+      0,
+    );
   });
 
   it('decodes the current track, then the next one', () => {

@@ -2,7 +2,8 @@
  * Connects this window's audio to its host peer: the group clock (second hop over the bridge), the audio engine
  * that follows the room's playback state, readiness reports, and this device's output settings.
  */
-import type { SettingsView } from '../../shared/bridge/contract';
+import type { RoomTrack, SettingsView } from '../../shared/bridge/contract';
+import { albumTracksOf, trackGainDb } from '../../shared/playback/loudness';
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import {
   AudioEngine,
@@ -35,6 +36,18 @@ export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | nul
     ? (state.pausedAtSec ?? state.anchor.positionSec)
     : state.anchor.positionSec;
   return { trackId, anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec }, paused: state.paused };
+}
+
+/** The schedule with the room's loudness normalisation for its track (`trackGainDb`), from what the room knows of it. */
+export function withGain(
+  schedule: PlaybackSchedule | null,
+  state: PlaybackState | null,
+  tracks: readonly RoomTrack[],
+): PlaybackSchedule | null {
+  if (!schedule || !state || schedule.live) return schedule;
+  const track = tracks.find((t) => t.trackId === schedule.trackId);
+  if (!track) return schedule;
+  return { ...schedule, gainDb: trackGainDb(track, albumTracksOf(track, tracks), state) };
 }
 
 /**
@@ -167,7 +180,7 @@ export function startAudio(): () => void {
     unplayable: (trackId, reason) => bridge().playback.unplayable(trackId, reason.slice(0, 300)),
   });
   const follow = (state: PlaybackState | null) => {
-    audio.schedule(scheduleFor(state));
+    audio.schedule(withGain(scheduleFor(state), state, useStore.getState().library.tracks));
     preparer.follow(state);
   };
 
@@ -178,7 +191,9 @@ export function startAudio(): () => void {
   window.addEventListener('keydown', resume);
 
   const unsubscribe = useStore.subscribe((s, previous) => {
-    if (s.playback.state !== previous.playback.state) follow(s.playback.state);
+    // A new state, or loudness readings that arrived for the tracks (the gain follows them).
+    if (s.playback.state !== previous.playback.state || s.library.tracks !== previous.library.tracks)
+      follow(s.playback.state);
     if (s.settings.values && s.settings.values !== previous.settings.values)
       audio.setSettings(outputOf(s.settings.values));
   });
