@@ -9,16 +9,14 @@
  * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
  * output latency) and the group clock, plus this device's `outputOffsetMs`.
  *
- * Failures: bytes that cannot be read right now are asked for again with backoff (`decoder/backoff.ts`);
- * a file the worker cannot decode goes to the browser's whole-file decoder (`decoder/whole-file.ts`);
- * what fails for good sets status 'error' with a reason in plain words and calls `onTrackFailed`.
+ * Where the PCM comes from (the decoder, asked again with backoff; the whole-file fallback; a live
+ * stream) is `track-feed.ts`'s business. What fails for good sets status 'error' with a reason in plain
+ * words and calls `onTrackFailed`.
  */
 import type { ClockMapFit } from './clock-map';
 import { ClockMap, contextToPerformance } from './clock-map';
 import { clockLineAt } from './clock-line';
-import { Backoff } from './decoder/backoff';
-import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
-import { WholeFileFallback } from './decoder/whole-file';
+import { TrackLoadError, type TrackLocation } from './decoder/decoder-client';
 import {
   fetchWhole,
   resolveInit,
@@ -33,12 +31,9 @@ import type { EngineToPlayer, PlayerStatus } from './player/protocol';
 import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
 import { readStatus, startRecordOf } from './player/status-reading';
 import { expectedPosition, sameTimeline, type PlaybackSchedule } from './timeline';
+import { TrackFeed } from './track-feed';
 
 export { TrackLoadError };
-
-/** The fallback decoder keeps this much decoded ahead of the play head, sent in pieces of a quarter second. */
-const FALLBACK_WINDOW_SEC = 10;
-const FALLBACK_PIECE_SEC = 0.25;
 
 /** Plays the room's timeline on this device; see the file comment. */
 export class AudioEngine extends EngineState {
@@ -47,13 +42,9 @@ export class AudioEngine extends EngineState {
   private context: AudioContext | null = null;
   private clockMap: ClockMap | null = null;
   private node: AudioWorkletNode | null = null;
-  private decoder: DecoderClient | null = null;
-  private fallback: WholeFileFallback | null = null;
-  private fallbackDurationSec: number | null = null;
+  private feed: TrackFeed | null = null;
   private graph: OutputGraph | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly backoff: Backoff;
   private starting: Promise<void> | null = null;
   private target: PlaybackSchedule | null = null;
   private segment: PlacedSegment | null = null;
@@ -70,7 +61,6 @@ export class AudioEngine extends EngineState {
     super({ volume: 1, outputOffsetMs: 0, channel: 'stereo', ...init.initialSettings });
     this.groupClock = components.groupClock;
     this.opts = resolveInit(init);
-    this.backoff = new Backoff(this.opts.retry);
   }
 
   /** Creates the AudioContext, the player and the decoder, and starts the clock map; idempotent. */
@@ -90,33 +80,10 @@ export class AudioEngine extends EngineState {
     });
     this.node = node;
     this.graph = connectOutput(ctx, node, { ...this.settings, rampSec: this.opts.rampSec });
-    this.decoder = new DecoderClient(
-      this.components.createDecoder(),
-      {
-        onTrackError: (error, generation) => this.onTrackError(error, generation),
-        onWorkerError: (message) => this.setStatus('error', message),
-        onLive: (generation, state, detail) => {
-          if (generation !== this.generation) return;
-          this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
-          // A stalled source fades out in the player (no PCM) and back in when data returns.
-          if (state === 'stalled' && this.status === 'playing') this.setStatus('waiting');
-        },
-      },
-      this.opts.preloadTimeoutMs,
-    );
-    const read = this.components.fetchWhole ?? fetchWhole;
-    this.fallback = new WholeFileFallback(
-      async (trackId) => {
-        const source = this.source(trackId);
-        return ctx.decodeAudioData(await read(source.url, source.headers));
-      },
-      FALLBACK_WINDOW_SEC * ctx.sampleRate,
-      FALLBACK_PIECE_SEC * ctx.sampleRate,
-    );
     // The decoder sends PCM straight to the player, and the player its play head straight back.
     const channel = new MessageChannel();
-    this.decoder.connectPlayer(channel.port1);
     this.toPlayer({ type: 'decoder-port', port: channel.port2 }, [channel.port2]);
+    this.feed = this.createFeed(ctx, channel.port1);
     node.port.onmessage = (event: MessageEvent<PlayerStatus>) => this.onPlayerStatus(event.data);
     this.clockMap = new ClockMap(ctx, this.opts.clockMap);
     this.clockMap.start();
@@ -142,12 +109,10 @@ export class AudioEngine extends EngineState {
     this.starting = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.cancelRetry();
     this.clockMap?.stop();
     this.clockMap = null;
-    this.decoder?.terminate();
-    this.decoder = null;
-    this.fallback = null;
+    this.feed?.terminate();
+    this.feed = null;
     this.graph?.disconnect();
     this.graph = null;
     this.node = null;
@@ -170,19 +135,7 @@ export class AudioEngine extends EngineState {
    */
   async preload(trackId: string): Promise<void> {
     await this.start();
-    try {
-      await this.decoder?.probe(this.source(trackId), this.rate);
-    } catch (cause) {
-      if (!(cause instanceof TrackLoadError) || !this.fallback) throw cause;
-      if (!cause.unsupported) {
-        if (cause.transient) throw cause;
-        throw new TrackLoadError(trackId, `The track could not be fetched: ${cause.message}`);
-      }
-      this.note(`track ${trackId}: the browser's whole-file decoder takes it (${cause.message})`);
-      await this.fallback.decoded(trackId).catch((error: unknown) => {
-        throw new TrackLoadError(trackId, undecodable(error), false, true);
-      });
-    }
+    await this.feed?.preload(trackId);
   }
 
   /**
@@ -211,14 +164,10 @@ export class AudioEngine extends EngineState {
     this.syncBoundMs = null;
     this.player = null;
     this.endingAtFrame = null;
-    this.cancelRetry();
-    this.backoff.reset();
-    this.fallback?.stop();
-    this.fallbackDurationSec = null;
     if (!state || state.paused) {
       this.segment = null;
       this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
-      this.decoder?.close();
+      this.feed?.stop();
       return this.setStatus(state ? 'paused' : 'idle');
     }
     const segment: PlacedSegment = {
@@ -230,15 +179,7 @@ export class AudioEngine extends EngineState {
     this.segment = segment;
     this.pushClockLine();
     this.toPlayer({ type: 'play', segment });
-    if (state.live) {
-      const url = new URL(this.opts.liveUrl(state.trackId), location.href).href;
-      const headers = this.components.mediaHeaders?.() ?? {};
-      this.decoder?.openLive(url, headers, generation, segment.anchorGroupMs, this.rate);
-      return this.setStatus('loading');
-    }
-    if (this.fallback?.has(state.trackId)) return this.startFallback(generation, state.trackId, null);
-    this.decoder?.open(this.source(state.trackId), generation, this.joinFrame(segment), this.rate);
-    this.setStatus('loading');
+    this.feed?.start(generation, segment, !!state.live);
   }
 
   /** Changes volume, channel or output offset, with ramps (an offset change moves the clock line; the player follows). */
@@ -283,7 +224,7 @@ export class AudioEngine extends EngineState {
 
   protected durationSec(): number | null {
     const id = this.target?.trackId;
-    return id ? (this.decoder?.info(id)?.durationSec ?? this.fallbackDurationSec) : null;
+    return id ? (this.feed?.durationSec(id) ?? null) : null;
   }
 
   protected contextState(): AudioContextState | 'none' {
@@ -298,7 +239,7 @@ export class AudioEngine extends EngineState {
     return this.player?.ratio ?? 1;
   }
 
-  private get rate(): number {
+  get rate(): number {
     return this.context?.sampleRate ?? 48_000;
   }
 
@@ -323,58 +264,42 @@ export class AudioEngine extends EngineState {
     this.node?.port.postMessage(message, transfer);
   }
 
-  private onTrackError(error: TrackLoadError, generation: number | null): void {
-    this.note(`track ${error.trackId}: ${error.message}`);
-    const segment = this.segment;
-    if (generation !== this.generation || !segment) return;
-    if (error.unsupported) return this.startFallback(generation, segment.trackId, error.message);
-    const wait = error.transient ? this.backoff.next() : null;
-    if (wait === null) return this.fail(segment.trackId, `The track could not be fetched: ${error.message}`);
-    this.note(`asking again in ${wait} ms (try ${this.backoff.count})`);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (generation !== this.generation) return;
-      this.decoder?.open(this.source(segment.trackId), generation, this.joinFrame(segment), this.rate);
-    }, wait);
-  }
-
-  /** Plays the current segment from the browser's whole-file decode of its track. */
-  private startFallback(generation: number, trackId: string, reason: string | null): void {
-    const fallback = this.fallback;
-    if (!fallback) return;
-    if (reason !== null) this.note(`track ${trackId}: the browser's whole-file decoder takes it (${reason})`);
-    this.setStatus('decoding');
-    fallback.decoded(trackId).then(
-      (audio) => {
-        const segment = this.segment;
-        if (generation !== this.generation || !segment) return;
-        this.fallbackDurationSec = audio.length / this.rate;
-        fallback.begin(generation, audio, this.joinFrame(segment));
-        this.pumpFallback();
-        this.setStatus('loading');
+  /** The feed of this engine's plays, on `ctx`, sending PCM to the player through `playerPort`. */
+  private createFeed(ctx: AudioContext, playerPort: MessagePort): TrackFeed {
+    const read = this.components.fetchWhole ?? fetchWhole;
+    const current = (generation: number) => generation === this.generation;
+    return new TrackFeed(
+      {
+        rate: ctx.sampleRate,
+        source: (trackId) => this.source(trackId),
+        liveSource: (sourceId) => ({
+          url: new URL(this.opts.liveUrl(sourceId), location.href).href,
+          headers: this.components.mediaHeaders?.() ?? {},
+        }),
+        joinFrame: (segment) => this.joinFrame(segment),
+        decodeWhole: async (trackId) => {
+          const source = this.source(trackId);
+          return ctx.decodeAudioData(await read(source.url, source.headers));
+        },
+        toPlayer: (message) => this.toPlayer(message, message.type === 'pcm' ? [message.data.buffer] : []),
+        note: (line) => this.note(line),
+        loading: (decoding) => this.setStatus(decoding ? 'decoding' : 'loading'),
+        fail: (trackId, reason, permanent) => {
+          this.setStatus('error', reason);
+          this.opts.onTrackFailed?.({ trackId, reason, permanent });
+        },
+        onLive: (generation, state, detail) => {
+          if (!current(generation)) return;
+          this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
+          // A stalled source fades out in the player (no PCM) and back in when data returns.
+          if (state === 'stalled' && this.status === 'playing') this.setStatus('waiting');
+        },
+        onWorkerError: (message) => this.setStatus('error', message),
       },
-      (error: unknown) => {
-        if (generation === this.generation) this.fail(trackId, undecodable(error), true);
-      },
+      this.components.createDecoder(),
+      playerPort,
+      { preloadTimeoutMs: this.opts.preloadTimeoutMs, retry: this.opts.retry },
     );
-  }
-
-  private pumpFallback(): void {
-    const fallback = this.fallback;
-    if (!fallback || fallback.generation !== this.generation) return;
-    for (const message of fallback.pump(this.player?.headFrame ?? null)) {
-      this.toPlayer(message, message.type === 'pcm' ? [message.data.buffer] : []);
-    }
-  }
-
-  private fail(trackId: string, reason: string, permanent = false): void {
-    this.setStatus('error', reason);
-    this.opts.onTrackFailed?.({ trackId, reason, permanent });
-  }
-
-  private cancelRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
   }
 
   /** Sends the player the group time of its output frames (`clock-line.ts`). */
@@ -398,7 +323,7 @@ export class AudioEngine extends EngineState {
     this.noteEnd();
     this.noteUnderruns(this.context);
     this.pushClockLine();
-    this.pumpFallback();
+    this.feed?.pump(this.player?.headFrame ?? null);
     const now = performance.now();
     const report = this.opts.onSyncReport;
     if (report && this.syncErrorMs !== null && this.syncBoundMs !== null) {
@@ -446,10 +371,4 @@ export class AudioEngine extends EngineState {
     if (reading.renderedEndAt !== null) this.endingAtFrame ??= reading.renderedEndAt;
     if (reading.status) this.setStatus(reading.status);
   }
-}
-
-/** The reason a file the browser's whole-file decoder failed on is given to the user. */
-function undecodable(error: unknown): string {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return `This file could not be decoded: ${text}`;
 }

@@ -1,0 +1,185 @@
+/**
+ * Where the PCM of the engine's current play comes from: the decoder worker reading the track by byte
+ * ranges, asked again with backoff while its bytes cannot be read; the browser's whole-file decoder
+ * for a file the worker cannot decode; or a live source's stream. It also gets tracks ready ahead
+ * (`preload`). The engine owns the context, the player and the status; this owns the decoding.
+ */
+import { Backoff, type BackoffInit } from './decoder/backoff';
+import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
+import { WholeFileFallback, type DecodedAudio, type FallbackMessage } from './decoder/whole-file';
+import type { LiveStreamState } from './player/protocol';
+import type { PlacedSegment } from './player/segment';
+
+/** The fallback decoder keeps this much decoded ahead of the play head, sent in pieces of a quarter second. */
+const FALLBACK_WINDOW_SEC = 10;
+const FALLBACK_PIECE_SEC = 0.25;
+
+/** What the feed needs from the engine. */
+export interface FeedHost {
+  readonly rate: number;
+  /** Where a track's bytes are and how to ask for them. */
+  source(trackId: string): TrackLocation;
+  /** Where a live source's stream is. */
+  liveSource(sourceId: string): { url: string; headers: Record<string, string> };
+  /** The track frame the room is at now for `segment`. */
+  joinFrame(segment: PlacedSegment): number;
+  /** Decodes a whole file with the browser's decoder. */
+  decodeWhole(trackId: string): Promise<DecodedAudio>;
+  toPlayer(message: FallbackMessage): void;
+  note(line: string): void;
+  /** The play is loading, or waits for the whole-file decoder. */
+  loading(decoding: boolean): void;
+  /** The play cannot go on: `reason` in plain words; `permanent` when asking later will not help. */
+  fail(trackId: string, reason: string, permanent: boolean): void;
+  onLive(generation: number, state: LiveStreamState, detail: string | null): void;
+  onWorkerError(message: string): void;
+}
+
+/** One play: its generation and segment. */
+interface Play {
+  generation: number;
+  segment: PlacedSegment;
+}
+
+/** Feeds the player for the engine's current play; see the file comment. */
+export class TrackFeed {
+  private readonly decoder: DecoderClient;
+  private readonly fallback: WholeFileFallback;
+  private readonly backoff: Backoff;
+  private play: Play | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private fallbackDurationSec: number | null = null;
+
+  constructor(
+    private readonly host: FeedHost,
+    worker: Worker,
+    playerPort: MessagePort,
+    init: { preloadTimeoutMs: number; retry: BackoffInit },
+  ) {
+    this.decoder = new DecoderClient(
+      worker,
+      {
+        onTrackError: (error, generation) => this.onTrackError(error, generation),
+        onWorkerError: (message) => host.onWorkerError(message),
+        onLive: (generation, state, detail) => host.onLive(generation, state, detail),
+      },
+      init.preloadTimeoutMs,
+    );
+    this.decoder.connectPlayer(playerPort);
+    this.fallback = new WholeFileFallback(
+      (trackId) => host.decodeWhole(trackId),
+      FALLBACK_WINDOW_SEC * host.rate,
+      FALLBACK_PIECE_SEC * host.rate,
+    );
+    this.backoff = new Backoff(init.retry);
+  }
+
+  /** Gets a track ready to start at once; rejects with a `TrackLoadError` if it cannot be played here. */
+  async preload(trackId: string): Promise<void> {
+    try {
+      await this.decoder.probe(this.host.source(trackId), this.host.rate);
+    } catch (cause) {
+      if (!(cause instanceof TrackLoadError)) throw cause;
+      if (!cause.unsupported) {
+        if (cause.transient) throw cause;
+        throw new TrackLoadError(trackId, `The track could not be fetched: ${cause.message}`);
+      }
+      this.host.note(`track ${trackId}: the browser's whole-file decoder takes it (${cause.message})`);
+      await this.fallback.decoded(trackId).catch((error: unknown) => {
+        throw new TrackLoadError(trackId, undecodable(error), false, true);
+      });
+    }
+  }
+
+  /** Feeds `segment` as play `generation`: a track from where the room is, or a live source. */
+  start(generation: number, segment: PlacedSegment, live: boolean): void {
+    this.stop(false);
+    this.play = { generation, segment };
+    if (live) {
+      const { url, headers } = this.host.liveSource(segment.trackId);
+      this.decoder.openLive(url, headers, generation, segment.anchorGroupMs, this.host.rate);
+      return this.host.loading(false);
+    }
+    if (this.fallback.has(segment.trackId)) return this.startFallback(this.play, null);
+    this.open(this.play);
+    this.host.loading(false);
+  }
+
+  /** Stops feeding (a pause, a stop, or before the next play); `close` also stops the decoder. */
+  stop(close = true): void {
+    this.play = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.backoff.reset();
+    this.fallback.stop();
+    this.fallbackDurationSec = null;
+    if (close) this.decoder.close();
+  }
+
+  /** Sends the whole-file decoder's next pieces for a play head at `headFrame`. */
+  pump(headFrame: number | null): void {
+    if (!this.play || this.fallback.generation !== this.play.generation) return;
+    for (const message of this.fallback.pump(headFrame)) this.host.toPlayer(message);
+  }
+
+  /** The track's length, once known. */
+  durationSec(trackId: string): number | null {
+    return this.decoder.info(trackId)?.durationSec ?? this.fallbackDurationSec;
+  }
+
+  terminate(): void {
+    this.stop(false);
+    this.decoder.terminate();
+  }
+
+  private open(play: Play): void {
+    const { segment, generation } = play;
+    this.decoder.open(
+      this.host.source(segment.trackId),
+      generation,
+      this.host.joinFrame(segment),
+      this.host.rate,
+    );
+  }
+
+  private onTrackError(error: TrackLoadError, generation: number | null): void {
+    this.host.note(`track ${error.trackId}: ${error.message}`);
+    const play = this.play;
+    if (!play || generation !== play.generation) return;
+    if (error.unsupported) return this.startFallback(play, error.message);
+    const wait = error.transient ? this.backoff.next() : null;
+    if (wait === null)
+      return this.host.fail(play.segment.trackId, `The track could not be fetched: ${error.message}`, false);
+    this.host.note(`asking again in ${wait} ms (try ${this.backoff.count})`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.play === play) this.open(play);
+    }, wait);
+  }
+
+  /** Plays from the browser's whole-file decode of the track. */
+  private startFallback(play: Play, reason: string | null): void {
+    const trackId = play.segment.trackId;
+    if (reason !== null)
+      this.host.note(`track ${trackId}: the browser's whole-file decoder takes it (${reason})`);
+    this.host.loading(true);
+    this.fallback.decoded(trackId).then(
+      (audio) => {
+        if (this.play !== play) return;
+        this.fallbackDurationSec = audio.length / this.host.rate;
+        this.fallback.begin(play.generation, audio, this.host.joinFrame(play.segment));
+        this.pump(null);
+        this.host.loading(false);
+      },
+      (error: unknown) => {
+        if (this.play === play) this.host.fail(trackId, undecodable(error), true);
+      },
+    );
+  }
+}
+
+/** The reason a file the browser's whole-file decoder failed on is given to the user. */
+function undecodable(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `This file could not be decoded: ${text}`;
+}
