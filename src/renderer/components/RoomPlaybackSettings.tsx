@@ -40,8 +40,9 @@ export function RoomPlaybackSettings() {
           </span>
         </div>
         <p className="hint">
-          Overlaps the end of a track with the next. Never between an album’s tracks played in order, which
-          run on without a gap.
+          Overlaps the end of a track with the next; never between an album’s tracks played in order. The
+          setting is kept for the room, but speakers do not mix tracks yet: for now a track still ends before
+          the next starts.
         </p>
       </div>
       <div className="field">
