@@ -47,6 +47,8 @@ export class AudioEngine extends EngineState {
   private timer: ReturnType<typeof setInterval> | null = null;
   private starting: Promise<void> | null = null;
   private target: PlaybackSchedule | null = null;
+  /** The click train plays instead of the room's timeline (the output offset's click test). */
+  private clicking = false;
   private segment: PlacedSegment | null = null;
   private generation = 0;
   private player: PlayerStatus | null = null;
@@ -146,6 +148,7 @@ export class AudioEngine extends EngineState {
   schedule(state: PlaybackSchedule | null): void {
     const previous = this.target;
     this.target = state;
+    if (this.clicking) return; // played when the clicks stop
     if (state) this.graph?.setTrackGainDb(state.gainDb ?? 0);
     if (
       state &&
@@ -159,11 +162,7 @@ export class AudioEngine extends EngineState {
       return;
     }
     if (!this.node) return; // start() plays it
-    const generation = ++this.generation;
-    this.syncErrorMs = null;
-    this.syncBoundMs = null;
-    this.player = null;
-    this.endingAtFrame = null;
+    const generation = this.beginPlay();
     if (!state || state.paused) {
       this.segment = null;
       this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
@@ -180,6 +179,44 @@ export class AudioEngine extends EngineState {
     this.pushClockLine();
     this.toPlayer({ type: 'play', segment });
     this.feed?.start(generation, segment, !!state.live);
+  }
+
+  /**
+   * Plays the click train (a click on every second of group time) instead of the room's timeline, through
+   * the same player and clock line as the music, so the output offset tuned with it is the music's; off
+   * goes back to the room's timeline where it is now. Rejects before the group clock has an estimate.
+   */
+  async playClicks(on: boolean): Promise<void> {
+    await this.start();
+    await this.resume();
+    if (!on) {
+      if (!this.clicking) return;
+      this.clicking = false;
+      const room = this.target;
+      this.target = null;
+      return this.schedule(room);
+    }
+    const now = this.groupClock.performanceToGroup(performance.now());
+    if (!now) throw new Error('no group time yet: the clock is still starting');
+    this.clicking = true;
+    const generation = this.beginPlay();
+    this.graph?.setTrackGainDb(0);
+    // Frame 0 on the next whole second of group time but one (time for the first pieces to arrive).
+    const segment: PlacedSegment = {
+      generation,
+      trackId: 'clicks',
+      anchorGroupMs: (Math.floor(now.groupMs / 1000) + 2) * 1000,
+      anchorFrame: 0,
+    };
+    this.segment = segment;
+    this.pushClockLine();
+    this.toPlayer({ type: 'play', segment });
+    this.feed?.startClicks(generation, segment);
+  }
+
+  /** Whether the click train plays. */
+  get clicks(): boolean {
+    return this.clicking;
   }
 
   /** Changes volume, channel or output offset, with ramps (an offset change moves the clock line; the player follows). */
@@ -258,6 +295,15 @@ export class AudioEngine extends EngineState {
     const position = (segment.anchorFrame / this.rate) * 1000;
     const frame = Math.floor(((now.groupMs - segment.anchorGroupMs + position) * this.rate) / 1000);
     return Math.max(segment.anchorFrame, frame);
+  }
+
+  /** A new generation: what the player said of the last one no longer holds. */
+  private beginPlay(): number {
+    this.syncErrorMs = null;
+    this.syncBoundMs = null;
+    this.player = null;
+    this.endingAtFrame = null;
+    return ++this.generation;
   }
 
   private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {

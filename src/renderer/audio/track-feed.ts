@@ -5,6 +5,7 @@
  * (`preload`). The engine owns the context, the player and the status; this owns the decoding.
  */
 import { Backoff, type BackoffInit } from './decoder/backoff';
+import { ClickSignal } from './decoder/click-signal';
 import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
 import { WholeFileFallback, type DecodedAudio, type FallbackMessage } from './decoder/whole-file';
 import type { LiveStreamState } from './player/protocol';
@@ -46,6 +47,7 @@ export class TrackFeed {
   private readonly decoder: DecoderClient;
   private readonly fallback: WholeFileFallback;
   private readonly backoff: Backoff;
+  private readonly clicks: ClickSignal;
   private play: Play | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private fallbackDurationSec: number | null = null;
@@ -72,6 +74,7 @@ export class TrackFeed {
       FALLBACK_PIECE_SEC * host.rate,
     );
     this.backoff = new Backoff(init.retry);
+    this.clicks = new ClickSignal(host.rate);
   }
 
   /** Gets a track ready to start at once; rejects with a `TrackLoadError` if it cannot be played here. */
@@ -105,6 +108,15 @@ export class TrackFeed {
     this.host.loading(false);
   }
 
+  /** Feeds the click train as play `generation`; `segment` places its frame 0 on a whole second of group time. */
+  startClicks(generation: number, segment: PlacedSegment): void {
+    this.stop(true);
+    this.play = { generation, segment };
+    this.clicks.begin(generation, Math.round(segment.anchorGroupMs / 1000), this.host.joinFrame(segment));
+    this.pump(null);
+    this.host.loading(false);
+  }
+
   /** Stops feeding (a pause, a stop, or before the next play); `close` also stops the decoder. */
   stop(close = true): void {
     this.play = null;
@@ -112,14 +124,19 @@ export class TrackFeed {
     this.retryTimer = null;
     this.backoff.reset();
     this.fallback.stop();
+    this.clicks.stop();
     this.fallbackDurationSec = null;
     if (close) this.decoder.close();
   }
 
-  /** Sends the whole-file decoder's next pieces for a play head at `headFrame`. */
+  /** Sends the next pieces the engine makes itself (whole-file decode, click train) for a play head at `headFrame`. */
   pump(headFrame: number | null): void {
-    if (!this.play || this.fallback.generation !== this.play.generation) return;
-    for (const message of this.fallback.pump(headFrame)) this.host.toPlayer(message);
+    const generation = this.play?.generation;
+    if (generation === undefined) return;
+    if (this.fallback.generation === generation)
+      for (const message of this.fallback.pump(headFrame)) this.host.toPlayer(message);
+    if (this.clicks.generation === generation)
+      for (const message of this.clicks.pump(headFrame)) this.host.toPlayer(message);
   }
 
   /** The track's length, once known. */

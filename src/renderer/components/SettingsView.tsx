@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import {
   OUTPUT_OFFSET_RANGE_MS,
   type Channel,
@@ -8,9 +8,8 @@ import {
 import { bridge } from '../bridge';
 import { servedWithToken } from '../bridge/auth';
 import { PairedDevices } from '../pairing/PairedDevices';
-import { ClickTrain } from '../calibration/click-train';
-import { readGroupNow } from '../playback/position';
-import { useActions, usePeerStatus, useSettings, useSettingsError, useStore } from '../store';
+import { audioEngine } from '../playback/engine-host';
+import { useActions, usePeerStatus, useSettings, useSettingsError } from '../store';
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
 import { RangeSlider } from './RangeSlider';
@@ -62,21 +61,13 @@ function TextSetting({
   );
 }
 
-/** Group time for the click test: the page's group clock, or this device's clock and its peer's offset until that runs. */
-function groupNowForClicks(): number {
-  const reading = readGroupNow();
-  if (reading) return reading.groupMs;
-  const offset = useStore.getState().peer.status?.clock?.offsetMs ?? 0;
-  return performance.timeOrigin + performance.now() + offset;
-}
-
 function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): void }) {
   const [draft, setDraft] = useState<string | null>(null);
-  const [clicking, setClicking] = useState(false);
-  const train = useRef<ClickTrain | null>(null);
+  const [clicking, setClicking] = useState(() => audioEngine()?.clicks ?? false);
+  const [clickError, setClickError] = useState<string | null>(null);
   const id = useId();
-  useEffect(() => () => train.current?.stop(), []);
-  useEffect(() => train.current?.setOutputOffsetMs(value), [value]);
+  // Leaving Settings stops the clicks: the room's music comes back where it is.
+  useEffect(() => () => void audioEngine()?.playClicks(false), []);
   const nudge = (delta: number) =>
     onSave(
       Math.max(
@@ -92,14 +83,15 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
       onSave(Math.max(OUTPUT_OFFSET_RANGE_MS.min, Math.min(OUTPUT_OFFSET_RANGE_MS.max, ms)));
   };
   const toggleClicks = async () => {
-    if (train.current?.running) {
-      train.current.stop();
-      setClicking(false);
-      return;
+    const engine = audioEngine();
+    if (!engine) return setClickError('The sound output has not started yet.');
+    try {
+      await engine.playClicks(!clicking);
+      setClickError(null);
+      setClicking(!clicking);
+    } catch (error) {
+      setClickError(error instanceof Error ? error.message : String(error));
     }
-    train.current = new ClickTrain(groupNowForClicks, value);
-    await train.current.start();
-    setClicking(true);
   };
   return (
     <div className="field">
@@ -146,8 +138,14 @@ function OutputOffset({ value, onSave }: { value: number; onSave(ms: number): vo
         <p className="hint">
           Plays a click on every second of room time (a higher one every fourth). Start it on two devices,
           listen to both, and nudge this device’s offset until the two clicks merge into one. A positive
-          offset plays earlier, for speakers that lag (Bluetooth).
+          offset plays earlier, for speakers that lag (Bluetooth). The clicks play through the same output as
+          the music, in place of it while they run.
         </p>
+        {clickError ? (
+          <p className="hint error" role="alert">
+            {clickError}
+          </p>
+        ) : null}
       </div>
     </div>
   );
