@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeNoiseWav } from '../src/main/swarm/testing/swarm-peer';
-import { startNetemProxy, type NetemProxy } from './support/netem-proxy';
+import { delayedRoute, type NetemProxy } from './support/netem-proxy';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from './support/peers';
 import { getStatus } from './support/status';
 
@@ -30,15 +30,9 @@ describe('a track still arriving', () => {
     const seeder = await launchPeer({ name: 'seeder', args: ['--library', music, '--priority', '5'] });
     peers.push(seeder);
     const seederAddr = seeder.addrs.find((a) => a.includes('/127.0.0.1/tcp/')) as string;
-    const port = Number(/\/tcp\/(\d+)\//.exec(seederAddr)?.[1]);
-    proxy = await startNetemProxy(port, {
-      meanDelayMs: 100,
-      jitterMs: 0,
-      lossRate: 0,
-      lossPenaltyMs: 0,
-      seed: 1,
-    });
-    const viaProxy = seederAddr.replace(`/tcp/${port}/`, `/tcp/${proxy.port}/`);
+    const route = await delayedRoute(seederAddr, 100);
+    proxy = route.proxy;
+    const viaProxy = route.addr;
     const fetcher = await launchPeer({ name: 'fetcher', args: ['--bootstrap', viaProxy] });
     peers.push(fetcher);
     await expect

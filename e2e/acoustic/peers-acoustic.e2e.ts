@@ -35,6 +35,8 @@ import {
   type WatchReport,
 } from '../../test/support/acoustic/peer-room';
 import { pulseAvailable } from '../../test/support/acoustic/pulse';
+import { delayedRoute, type NetemProxy } from '../../test/support/netem-proxy';
+import { getStatus } from '../../test/support/status';
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic peers test skipped: ${pulse.reason}`);
@@ -53,9 +55,12 @@ const lastClickSec = track.clickTimesSec.at(-1)!;
 let rig: AcousticRig | null = null;
 let room: PeerRoom | null = null;
 let library: string | null = null;
+let proxy: NetemProxy | null = null;
 test.afterEach(async () => {
   await room?.close();
   await rig?.stop();
+  await proxy?.close();
+  proxy = null;
   if (library) rmSync(library, { recursive: true, force: true });
   room = rig = library = null;
 });
@@ -65,11 +70,13 @@ async function take(
   r: PeerRoom,
   a: AcousticRig,
   trackId: string,
+  atStart?: () => Promise<void>,
 ): Promise<{ report: RecordingReport; watch: WatchReport }> {
   let watch: WatchReport = { maxSyncErrorMs: 0, restarts: 0, clockDiffsMs: [], syncErrorsMs: [[], []] };
   const report = await a.recordWhile(async () => {
     await r.command(r.follower, 'play', { trackId });
     await r.waitPlaying(trackId);
+    await atStart?.();
     watch = await r.waitPosition(lastClickSec + 0.3);
   });
   return { report, watch };
@@ -94,7 +101,11 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   // that have run for about 30 s; bench:sync measures first plays on their own.
   await new Promise((resolve) => setTimeout(resolve, OUTPUT_AGE_SEC * 1000));
 
-  const result = await take(room, rig, trackId);
+  judge(label, await take(room, rig, trackId));
+}
+
+/** Prints a take and asserts the two were heard together from `SETTLE_SEC` after the first click on. */
+function judge(label: string, result: { report: RecordingReport; watch: WatchReport }): void {
   if (result.watch.maxSyncErrorMs > GLITCH_MS)
     console.log(
       `${label}: the take glitched (max |sync error| ${result.watch.maxSyncErrorMs.toFixed(2)} ms)`,
@@ -133,12 +144,48 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   expect(offsets.p95AbsMs).toBeLessThanOrEqual(3);
 }
 
+/**
+ * A first play of a track only the holder has, started while the follower still fetches it (#25 item 7): the
+ * follower reaches the holder through a proxy that delays every packet 100 ms each way, and the track is
+ * long (its clicks, then 2 minutes of silence: 29 MB), so most of it is still on its way when the clicks
+ * play. The follower's engine reads each byte range as it arrives.
+ */
+async function proveFetchedWhilePlaying(): Promise<void> {
+  const long = makeClickTrack(CLICKS, 48_000, 5, { tailSec: 135 });
+  rig = await startAcousticRig(2);
+  library = writeLibrary({ 'clicks-long.wav': long.wav });
+  room = await startPeerRoom({
+    rig,
+    libraryDir: library,
+    log: (line) => console.log(line),
+    followerSeed: async (addr) => {
+      const route = await delayedRoute(addr, 100);
+      proxy = route.proxy;
+      return route.addr;
+    },
+  });
+  const [clicks] = await room.tracks();
+  const trackId = clicks!.trackId;
+  let fetchedAtStart = '';
+  const result = await take(room, rig, trackId, async () => {
+    const download = (await getStatus(room!.follower.ui)).downloads?.[trackId];
+    fetchedAtStart = download ? `${download.haveChunks} of ${download.totalChunks} chunks` : 'no download';
+    expect(download?.done, 'the follower had the whole track before it played').toBe(false);
+  });
+  console.log(`fetched while playing: the follower had ${fetchedAtStart} when the clicks started`);
+  judge('peers, track still arriving', result);
+}
+
 test.describe('acoustic: two real peers play as one', () => {
   test.skip(!pulse.ok, pulse.ok ? '' : pulse.reason);
   test.describe.configure({ timeout: 300_000 });
 
   test('holder on the left, follower on the right: the clicks are heard together', async () => {
     await proveInStep('peers', []);
+  });
+
+  test('a track only the holder has, played while the follower still fetches it, is heard together', async () => {
+    await proveFetchedWhilePlaying();
   });
 
   test('a follower whose clock is 250 ms off and 150 ppm fast is heard with the holder', async () => {

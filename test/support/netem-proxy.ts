@@ -120,3 +120,23 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
       }),
   };
 }
+
+/**
+ * A route to a peer's loopback multiaddr through a proxy that delays every packet `delayMs` each way: the
+ * proxy (close it after) and the multiaddr to dial instead.
+ */
+export async function delayedRoute(
+  addr: string,
+  delayMs: number,
+): Promise<{ proxy: NetemProxy; addr: string }> {
+  const port = Number(/\/tcp\/(\d+)\//.exec(addr)?.[1]);
+  if (!port) throw new Error(`not a TCP multiaddr: ${addr}`);
+  const proxy = await startNetemProxy(port, {
+    meanDelayMs: delayMs,
+    jitterMs: 0,
+    lossRate: 0,
+    lossPenaltyMs: 0,
+    seed: 1,
+  });
+  return { proxy, addr: addr.replace(`/tcp/${port}/`, `/tcp/${proxy.port}/`) };
+}

@@ -35,6 +35,8 @@ export interface PeerRoomOptions {
   /** Extra flags for the holder (channel 0) and the follower (channel 1). */
   holderArgs?: string[];
   followerArgs?: string[];
+  /** The address the follower bootstraps to, from the holder's loopback address (e.g. through a delaying proxy). */
+  followerSeed?: (holderAddr: string) => Promise<string>;
   /** Each peer's channel setting, applied through POST /api/settings before its UI opens. */
   channels?: [Channel, Channel];
   /** How long each page's AudioContext must have run before the room is used (s). */
@@ -144,9 +146,10 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
     peers.push(holder);
     const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'));
     if (!seed) throw new Error(`holder has no loopback address: ${holder.addrs.join(', ')}`);
+    const followerSeed = options.followerSeed ? await options.followerSeed(seed) : seed;
     const follower = await launchPeer({
       name: 'follower',
-      args: ['--bootstrap', seed, '--priority', '1', ...(options.followerArgs ?? [])],
+      args: ['--bootstrap', followerSeed, '--priority', '1', ...(options.followerArgs ?? [])],
     });
     peers.push(follower);
     await waitForStatuses([holder.ui, follower.ui], (s) => agreeOnLeader(s, holder.peerId), {

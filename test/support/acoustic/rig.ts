@@ -40,6 +40,8 @@ export interface ClickPattern {
   maxGapSec?: number;
   /** 1 keeps a long track small (the engine plays a mono file on both outputs). */
   channels?: 1 | 2;
+  /** Silence after the last click (s; default 0.5): a long file with its clicks at the start. */
+  tailSec?: number;
 }
 
 /** A 16-bit WAV with the same click train on every channel (for a peer's library). */
@@ -56,7 +58,7 @@ export function makeClickTrack(
     pattern.maxGapSec,
     pattern.timingSeed,
   );
-  const durationSec = times.at(-1)! + 0.5;
+  const durationSec = times.at(-1)! + (pattern.tailSec ?? 0.5);
   const channel = renderClicks(makeClick(seed), times, sampleRate, durationSec);
   const channels = pattern.channels === 1 ? [channel] : [channel, channel];
   return { wav: writeWav({ sampleRate, channels }, 'pcm16'), clickTimesSec: times, durationSec, sampleRate };

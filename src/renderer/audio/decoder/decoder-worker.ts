@@ -6,7 +6,7 @@
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { MediaReadError } from './range-reader';
-import { restartLeadSec } from './restart-lead';
+import { restartFrame, restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
 
@@ -36,6 +36,8 @@ interface Job {
   restartAt: number | null;
   /** Restarts since the decode was last ahead of the play head (each one restarts further ahead). */
   restarts: number;
+  /** How far ahead of the play head the current run started (0 when it started at the head). */
+  aheadFrames: number;
 }
 
 let playerPort: MessagePort | null = null;
@@ -161,9 +163,7 @@ function onPlayhead(report: PlayheadReport): void {
   playhead = report;
   const j = job;
   if (j && report.generation === j.generation && j.restartAt === null) {
-    const lead = Math.round(restartLeadSec(j.restarts) * j.contextRate);
-    if (report.headFrame < j.fromFrame || report.headFrame > j.producedFrame + lead)
-      j.restartAt = report.headFrame + lead;
+    j.restartAt = restartFrame(j, report.headFrame, j.contextRate);
   }
   wake?.();
 }
@@ -197,8 +197,8 @@ async function run(j: Job, fromFrame: number): Promise<void> {
       toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
       j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
       const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
-      // Ahead of the head again: the next restart (a seek) starts with the shortest lead.
-      if (j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
+      // The head reached this run and it is ahead of it: the next restart (a seek) starts with the shortest lead.
+      if (head >= j.fromFrame && j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
       if (!buffered && j.producedFrame - fromFrame >= START_SEC * j.contextRate) {
         buffered = true;
         post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
@@ -217,6 +217,8 @@ async function run(j: Job, fromFrame: number): Promise<void> {
   if (job !== j) return;
   if (j.restartAt !== null) {
     j.restarts++;
+    const head = playhead?.generation === j.generation ? playhead.headFrame : j.restartAt;
+    j.aheadFrames = Math.max(0, j.restartAt - head);
     return run(j, j.restartAt);
   }
   if (!buffered)
@@ -264,6 +266,7 @@ scope.addEventListener('message', (event) => {
         producedFrame: message.startFrame,
         restartAt: null,
         restarts: 0,
+        aheadFrames: 0,
       };
       job = j;
       wake?.();
