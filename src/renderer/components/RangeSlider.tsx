@@ -1,8 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+
+/** How long a committed value is shown while its change makes its way back as `value` (ms). */
+const PENDING_MS = 2000;
 
 /**
  * A range input that shows its value live while dragged but commits once, when the pointer or
- * key is released: a seek or a volume change is one command, not fifty.
+ * key is released: a seek or a volume change is one command, not fifty. A committed value stays
+ * shown until `value` comes back with it (or for 2 s, if the change was refused), so a second key
+ * press right after the first counts from where the first left it, not from the old value.
  */
 export function RangeSlider({
   value,
@@ -30,11 +35,19 @@ export function RangeSlider({
   testId?: string;
 }) {
   const [dragging, setDragging] = useState<number | null>(null);
-  const shown = dragging ?? value;
+  const [pending, setPending] = useState<number | null>(null);
+  useEffect(() => {
+    if (pending === null) return;
+    if (pending === value) return setPending(null);
+    const timer = setTimeout(() => setPending(null), PENDING_MS);
+    return () => clearTimeout(timer);
+  }, [pending, value]);
+  const shown = dragging ?? pending ?? value;
   const fill = max > min ? ((Math.min(max, Math.max(min, shown)) - min) / (max - min)) * 100 : 0;
   const commit = () => {
     if (dragging === null) return;
     onCommit(dragging);
+    setPending(dragging);
     setDragging(null);
     onPreview?.(null);
   };
