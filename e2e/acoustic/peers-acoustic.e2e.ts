@@ -184,7 +184,10 @@ test.describe('acoustic: two real peers play as one', () => {
     await proveInStep('peers', []);
   });
 
-  test('a track only the holder has, played while the follower still fetches it, is heard together', async () => {
+  // Not yet a proof: in its first run the follower had all 29 MB before the clicks started (the delaying proxy
+  // may not be the only route between the peers, or the start waited for the whole file). Until that is found,
+  // it stays out of the suite rather than pass without testing what it says.
+  test.fixme('a track only the holder has, played while the follower still fetches it, is heard together', async () => {
     await proveFetchedWhilePlaying();
   });
 
