@@ -36,6 +36,16 @@ export function removeMusicFolders(): void {
 /** Peers `startRoom` started (or a test handed to `stopAfterTest`), stopped after each test. */
 const started: TestPeer[] = [];
 
+/**
+ * Windows `openWindow` opened, closed after each test of every file that imports these helpers. The
+ * `browser` fixture lives as long as the worker, and a page left open keeps its audio engine, its
+ * decoder and its reconnecting bridge running: a whole suite's worth of them loaded the machine.
+ */
+const windows: Page[] = [];
+test.afterEach(async () => {
+  await Promise.all(windows.splice(0).map((page) => page.close().catch(() => undefined)));
+});
+
 /** Stops a peer the test launched itself after the test, with the rooms'. */
 export function stopAfterTest(peer: TestPeer): TestPeer {
   started.push(peer);
@@ -80,6 +90,7 @@ export async function openWindow(
   { tracks, query = '' }: { tracks?: number; query?: string } = {},
 ): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  windows.push(page);
   await page.goto(`${peer.ui}/${query}`);
   await expect(page.getByTestId('peer-name')).toHaveText(peer.name);
   if (tracks !== undefined)
