@@ -37,14 +37,20 @@ export function removeMusicFolders(): void {
 const started: TestPeer[] = [];
 
 /**
- * Windows `openWindow` opened, closed after each test of every file that imports these helpers. The
- * `browser` fixture lives as long as the worker, and a page left open keeps its audio engine, its
- * decoder and its reconnecting bridge running: a whole suite's worth of them loaded the machine.
+ * Windows `openWindow` opened, by the test that opened them. The `browser` fixture lives as long as the
+ * worker, and a page left open keeps its audio engine, its decoder and its reconnecting bridge running: a
+ * whole suite's worth of them loaded the machine. They are closed after each test of a file that calls
+ * `stopRoomsAfterEach`, and in any case when a later test opens its first window. (A hook declared here,
+ * at import, would run for the first file that imports this module only.)
  */
-const windows: Page[] = [];
-test.afterEach(async () => {
-  await Promise.all(windows.splice(0).map((page) => page.close().catch(() => undefined)));
-});
+const windows: { testId: string; page: Page }[] = [];
+
+/** Closes the windows `openWindow` opened, except those of the test `keepTestId`. */
+export async function closeWindows(keepTestId?: string): Promise<void> {
+  const closing = windows.filter((w) => w.testId !== keepTestId);
+  windows.splice(0, windows.length, ...windows.filter((w) => w.testId === keepTestId));
+  await Promise.all(closing.map((w) => w.page.close().catch(() => undefined)));
+}
 
 /** Stops a peer the test launched itself after the test, with the rooms'. */
 export function stopAfterTest(peer: TestPeer): TestPeer {
@@ -52,9 +58,10 @@ export function stopAfterTest(peer: TestPeer): TestPeer {
   return peer;
 }
 
-/** Call once in a test file: after each test, stops the peers `startRoom` started and removes the music folders. */
+/** Call once in a test file: after each test, closes its windows, stops the peers `startRoom` started and removes the music folders. */
 export function stopRoomsAfterEach(): void {
   test.afterEach(async () => {
+    await closeWindows();
     await stopPeers(started.splice(0));
     removeMusicFolders();
   });
@@ -89,8 +96,10 @@ export async function openWindow(
   peer: TestPeer,
   { tracks, query = '' }: { tracks?: number; query?: string } = {},
 ): Promise<Page> {
+  const testId = test.info().testId;
+  await closeWindows(testId);
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  windows.push(page);
+  windows.push({ testId, page });
   await page.goto(`${peer.ui}/${query}`);
   await expect(page.getByTestId('peer-name')).toHaveText(peer.name);
   if (tracks !== undefined)
