@@ -121,8 +121,10 @@ export class AudioEngine extends EngineState {
    * Rejects with a `TrackLoadError` if it cannot be played (`transient` if asking later may work).
    */
   async preload(trackId: string): Promise<void> {
+    const began = performance.now();
     await this.start();
     await this.feed?.preload(trackId);
+    this.note(`track ${trackId.slice(0, 8)} ready to start (${(performance.now() - began).toFixed(0)} ms)`);
   }
 
   /**
