@@ -205,6 +205,7 @@ export class Peer {
       port: options.port,
       listenHost: options.listenHost,
       bootstrap: options.bootstrap,
+      announce: options.announce,
       mdns: options.mdns,
       logger: { info: (line) => this.#logLine(line), warn: (line) => this.#logLine(`warning: ${line}`) },
     });
