@@ -467,7 +467,7 @@ export class Peer {
         });
       });
       roomService.events.on('room:changed', () => this.#statusChanged());
-      clock.addEventListener('clock:updated', ({ detail }) => {
+      clock.on('clock:updated', (detail) => {
         roomService.setClock(
           detail.role === 'follower' && Number.isFinite(detail.errorMs)
             ? {
