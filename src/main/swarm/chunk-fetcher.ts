@@ -175,7 +175,7 @@ export class TrackUnavailableError extends Error {
 
 /** The download was cancelled by the caller's signal or by `stop()`. */
 export class FetchAbortedError extends Error {
-  override readonly name = 'AbortError';
+  override readonly name = 'FetchAbortedError';
   constructor(readonly trackId: string) {
     super(`download of ${trackId} aborted`);
   }
