@@ -13,13 +13,14 @@
  *   worklets and decoded audio), sampled every second through the play (its first half from the start, its
  *   second half after a seek to near the track's end), minus before the play. Target ≤ 100 MB for 3 hours.
  * - renderer CPU per minute of audio: CPU time of the renderer process (Chromium's process list) from the
- *   command to the end of those 20 s, per minute played, which covers fetching, decoding and rendering.
+ *   command to the end of the play, per minute played, which covers fetching, decoding, rendering and the
+ *   page's UI; and of it the decoder worker's thread (demuxing, decoding, resampling).
  *
  * Flags: --minutes 3,10,60,180 (track lengths), --play-sec N (default 20), --timeout-sec N (longest wait
  * for the first sound, default 60).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -49,17 +50,43 @@ function track(dir: string, minutes: number): string {
   return file;
 }
 
-/** CPU seconds so far and resident memory (bytes) of the browser's renderer processes (CDP's process list, /proc). */
-async function renderers(browser: Browser): Promise<{ cpuSec: number; rssBytes: number }> {
+/** CPU seconds so far of a process's threads whose name starts with `prefix` (/proc/<pid>/task; Linux clock ticks of 10 ms). */
+function threadCpuSec(pid: number, prefix: string): number {
+  let ticks = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        if (!readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').startsWith(prefix)) continue;
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+        const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  } catch {
+    // the process ended meanwhile
+  }
+  return ticks / 100;
+}
+
+/**
+ * CPU seconds so far and resident memory (bytes) of the browser's renderer processes (CDP's process list,
+ * /proc), and the CPU seconds of their dedicated-worker threads (the page's one worker is the decoder).
+ */
+async function renderers(browser: Browser): Promise<{ cpuSec: number; decodeSec: number; rssBytes: number }> {
   const cdp = await browser.newBrowserCDPSession();
   try {
     const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
       processInfo: { type: string; id: number; cpuTime: number }[];
     };
     let cpuSec = 0;
+    let decodeSec = 0;
     let rssBytes = 0;
     for (const p of processInfo.filter((info) => info.type === 'renderer')) {
       cpuSec += p.cpuTime;
+      decodeSec += threadCpuSec(p.id, 'DedicatedWorker');
       try {
         const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.id}/status`, 'utf8'));
         rssBytes += Number(rss?.[1] ?? 0) * 1024;
@@ -67,7 +94,7 @@ async function renderers(browser: Browser): Promise<{ cpuSec: number; rssBytes: 
         // ended meanwhile
       }
     }
-    return { cpuSec, rssBytes };
+    return { cpuSec, decodeSec, rssBytes };
   } finally {
     await cdp.detach();
   }
@@ -84,11 +111,12 @@ async function engineStory(page: Page, sinceMs: number): Promise<string> {
   return page.evaluate((since) => {
     const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
     const { status, error } = hook.snapshot();
+    const last = hook.lastStart ? ` (last start: ${hook.lastStart.trackId.slice(0, 8)})` : '';
     const events = hook
       .events()
       .filter((e) => performance.timeOrigin + e.atMs >= since)
       .map((e) => `+${(performance.timeOrigin + e.atMs - since).toFixed(0)} ms ${e.what}`);
-    return `status ${status}${error ? ` (${error})` : ''}; ${events.join('; ') || 'no events'}`;
+    return `status ${status}${error ? ` (${error})` : ''}${last}; ${events.join('; ') || 'no events'}`;
   }, sinceMs);
 }
 
@@ -157,9 +185,9 @@ async function main(): Promise<void> {
       title: string;
     }[];
     console.log(
-      '\n| track | held | command → first sound (ms) | memory growth (MB) | renderer CPU per min of audio (s) |',
+      '\n| track | held | command → first sound (ms) | memory growth (MB) | renderer CPU per min of audio (s) | of which the decoder (s) |',
     );
-    console.log('| --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- |');
     for (const minutes of minutesList) {
       const entry = tracks.find((t) => t.title === `Tone ${minutes} min`);
       if (!entry) throw new Error(`the holder does not list the ${minutes}-minute track`);
@@ -194,7 +222,8 @@ async function main(): Promise<void> {
         const peak = Math.max(peaks[i]!, latePeaks[i]!);
         const growth = ((peak - before[i]!.rssBytes) / 1e6).toFixed(1);
         const cpu = ((after[i]!.cpuSec - before[i]!.cpuSec) / playedMin).toFixed(2);
-        console.log(`| ${minutes} min | ${held} | ${first} | ${growth} | ${cpu} |`);
+        const decode = ((after[i]!.decodeSec - before[i]!.decodeSec) / playedMin).toFixed(2);
+        console.log(`| ${minutes} min | ${held} | ${first} | ${growth} | ${cpu} | ${decode} |`);
       }
       for (const [i, sound] of sounds.entries()) {
         if (sound === null || sound === undefined || sound - commandAt > TARGET.firstSoundMs)

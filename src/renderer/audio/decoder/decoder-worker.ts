@@ -9,6 +9,7 @@ import { MediaReadError } from './range-reader';
 import { restartFrame, restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
+import { warmUp } from './warm-up';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
 interface WorkerScope {
@@ -232,6 +233,8 @@ scope.addEventListener('message', (event) => {
     case 'player-port':
       playerPort = message.port;
       playerPort.onmessage = (e: MessageEvent<PlayheadReport>) => onPlayhead(e.data);
+      // The engine has just started: a good moment for the decoder's first-use costs (warm-up.ts).
+      void warmUp(48_000);
       break;
     case 'probe': {
       const source = { trackId: message.trackId, url: message.url, headers: message.headers };

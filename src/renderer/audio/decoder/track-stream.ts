@@ -35,6 +35,8 @@ export interface TrackSource {
   trackId: string;
   url: string;
   headers: Record<string, string>;
+  /** Reads the bytes instead of the network (the warm-up's samples); `fetch` if absent. */
+  fetch?: typeof fetch;
 }
 
 /** Stereo frames at the context rate from track frame `startFrame`, interleaved L R. */
@@ -59,7 +61,10 @@ export class TrackStream {
 
   /** Opens a track and reads its header; throws `UnsupportedTrackError` when it cannot be decoded here. */
   static async open(source: TrackSource): Promise<TrackStream> {
-    const reader = new RangeReader(source.url, { headers: source.headers });
+    const reader = new RangeReader(source.url, {
+      headers: source.headers,
+      ...(source.fetch ? { fetch: source.fetch } : {}),
+    });
     const input = new Input({
       formats: AUDIO_FORMATS,
       source: new CustomSource({
