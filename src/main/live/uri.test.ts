@@ -32,6 +32,9 @@ describe('source URIs', () => {
       args: ['-o', 'stdout', '-a', 'Living room'],
     });
     expect(command.format).toEqual({ encoding: 's16le', sampleRate: 48000, channels: 2 });
+    expect(command).toMatchObject({ codec: 'opus', bitrate: 128_000 });
+    expect(parseSource('pipe:///tmp/f?codec=pcm', PEER, 'Den').codec).toBe('pcm');
+    expect(parseSource('pipe:///tmp/f?bitrate=96', PEER, 'Den').bitrate).toBe(96_000);
   });
 
   it('says what is wrong with a URI that cannot work', () => {
@@ -45,6 +48,9 @@ describe('source URIs', () => {
       ['pipe:///tmp/f?args=x', /args is for command sources/],
       ['pipe:///tmp/f?volume=3', /unknown parameter "volume"/],
       ['pipe:///tmp/f?name=', /name must be/],
+      ['pipe:///tmp/f?codec=mp3', /codec must be opus or pcm/],
+      ['pipe:///tmp/f?bitrate=8', /bitrate must be/],
+      ['pipe:///tmp/f?bitrate=12.5', /bitrate must be/],
     ];
     for (const [uri, message] of cases) expect(() => parseSource(uri, PEER, 'Den'), uri).toThrow(message);
     expect(() => parseSource('nope', PEER, 'Den')).toThrow(LiveSourceError);

@@ -5,6 +5,7 @@
  *   pipe:///path/to/fifo?name=Line-in&format=s16le:48000:2
  *   command:///usr/bin/prog?args=-o%20stdout&name=AirPlay&format=s16le:44100:2
  *   airplay | spotify   (presets: shairport-sync and librespot writing PCM to stdout)
+ *   any of them with &codec=pcm (Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -37,9 +38,15 @@ export interface SourceSpec {
   /** The program's arguments (command only). */
   args: string[];
   format: PcmFormat;
+  /** How it goes to the room: Opus (default) or PCM (`codec=pcm`). */
+  codec: LiveCodec;
+  /** Opus bits per second (`bitrate=` in kb/s, default 128). */
+  bitrate: number;
   /** The URI as given, for listings. */
   uri: string;
 }
+
+export type LiveCodec = 'opus' | 'pcm';
 
 const bytesPerSample: Record<PcmEncoding, number> = { s16le: 2, s32le: 4, f32le: 4 };
 
@@ -160,8 +167,10 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
   const file = decodeURIComponent(url.pathname);
   if (!path.isAbsolute(file) || file === '/') throw new LiveSourceError(`source "${text}": no path given`);
   for (const key of url.searchParams.keys())
-    if (!['name', 'format', 'args'].includes(key))
-      throw new LiveSourceError(`source "${text}": unknown parameter "${key}" (name, format, args)`);
+    if (!['name', 'format', 'args', 'codec', 'bitrate'].includes(key))
+      throw new LiveSourceError(
+        `source "${text}": unknown parameter "${key}" (name, format, args, codec, bitrate)`,
+      );
   if (kind === 'pipe' && url.searchParams.has('args'))
     throw new LiveSourceError(`source "${text}": args is for command sources`);
   const rawName = url.searchParams.get('name') ?? path.basename(file);
@@ -170,6 +179,12 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
     throw new LiveSourceError(`source "${text}": name must be 1 to 64 characters of plain text`);
   const format = parseFormat(url.searchParams.get('format') ?? 's16le:48000:2');
   const args = splitArgs(url.searchParams.get('args') ?? '');
+  const codec = url.searchParams.get('codec') ?? 'opus';
+  if (codec !== 'opus' && codec !== 'pcm')
+    throw new LiveSourceError(`source "${text}": codec must be opus or pcm`);
+  const kbps = Number(url.searchParams.get('bitrate') ?? 128);
+  if (!Number.isInteger(kbps) || kbps < 16 || kbps > 510)
+    throw new LiveSourceError(`source "${text}": bitrate must be a whole number of kb/s from 16 to 510`);
   return {
     sourceId: sourceIdFor(peerId, uri, shown.value),
     kind,
@@ -177,6 +192,8 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
     path: file,
     args,
     format,
+    codec,
+    bitrate: kbps * 1000,
     uri,
   };
 }

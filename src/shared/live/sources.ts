@@ -50,6 +50,8 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   listeners?: number;
   /** Times its program was restarted (local command sources only). */
   restarts?: number;
+  /** How its frames go to the room (local sources only). */
+  codec?: 'opus' | 'pcm';
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */
