@@ -151,7 +151,7 @@ export class LiveService {
     } catch (error) {
       const message = error instanceof LiveSourceError ? error.message : String(error);
       this.#c.log?.(`live: ${message}`);
-      const kind = uri.startsWith('command:') ? 'command' : 'pipe';
+      const kind = uri.startsWith('command:') ? 'command' : uri.startsWith('http') ? 'http' : 'pipe';
       const failed: LiveSourceAnnounce = {
         sourceId: sourceIdFor(this.#c.node.peerId, uri, 'invalid'),
         name: uri.replace(/[^\x20-\x7e]/g, '?').slice(0, 64) || 'invalid',

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
+import { useLiveTrouble } from '../playback/live-trouble';
 import { usePosition } from '../playback/position';
 import { currentSpeakerState } from '../playback/speaker-report';
 import { healthLabel, speakerHealth } from '../room/health';
@@ -36,6 +37,7 @@ export function NowPlaying() {
   const [preview, setPreview] = useState<number | null>(null);
   // A live source plays instead of a track (#22): its name shows where the title goes.
   const source = state?.source ?? null;
+  const liveTrouble = useLiveTrouble();
   const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
@@ -63,7 +65,7 @@ export function NowPlaying() {
           </div>
           <div className="np-artist" data-testid="np-artist">
             {source
-              ? `Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}`
+              ? `Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
               : status?.playback.liveStopReason && !trackId
                 ? status.playback.liveStopReason
                 : track
