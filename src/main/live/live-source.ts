@@ -68,6 +68,8 @@ export class LiveSource {
   #run: LiveRun | null = null;
   #input: Readable | null = null;
   #title: string | null = null;
+  /** Until when (performance time) reading holds back because the stamps ran ahead. */
+  #pacedUntilMs = 0;
   readonly #ffmpeg: string | undefined;
   #backoffMs: number;
   /** Times the program was restarted. */
@@ -95,6 +97,11 @@ export class LiveSource {
   /** Frames read since start. */
   get frames(): number {
     return this.#stamper.frames;
+  }
+
+  /** How much longer reading holds back for pacing (ms; 0 when it does not): more PCM is on its way. */
+  pacedForMs(): number {
+    return Math.max(0, this.#pacedUntilMs - performance.now());
   }
 
   /** Changes the live delay (the next data anchors anew). */
@@ -197,6 +204,7 @@ export class LiveSource {
       if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
       for (const packet of result.packets) this.events.emit('live:pcm', packet);
       if (result.aheadMs > 0) {
+        this.#pacedUntilMs = performance.now() + result.aheadMs;
         input.pause();
         setTimeout(() => input.resume(), result.aheadMs);
       }

@@ -1,7 +1,9 @@
 /**
  * Decodes a live source's OPUS frames back to stamped PCM in the peer (Node has no WebCodecs): for a
  * window that cannot decode Opus itself (`GET /media/live/<id>?codec=pcm`) and for tests. Frames
- * follow each other in one decoder, as they were encoded; a packet that does not decode, or decodes
+ * follow each other in one decoder, as they were encoded, which starts afresh with each run (a frame
+ * that skips frames: the encoder started afresh there too, and a decoder that remembers the last run
+ * would get its band energies wrong for several packets); a packet that does not decode, or decodes
  * to fewer frames than its header keeps, is an error result (the frame is dropped and counted).
  */
 import OpusScript from 'opusscript';
@@ -10,6 +12,7 @@ import { err, ok, type Result } from '../../shared/result';
 import type { StampedPcm } from './stamper';
 
 type OpusFrame = Extract<LiveFrame, { type: 'opus' }>;
+const OPUS_RESET_STATE = 4028;
 
 /** One stream's Opus decoder. */
 export class LiveOpusDecoder {
@@ -19,6 +22,7 @@ export class LiveOpusDecoder {
   decode(frame: OpusFrame): Result<StampedPcm> {
     let bytes: Buffer;
     try {
+      if (frame.skip > 0) this.#opus.decoderCTL(OPUS_RESET_STATE, 0);
       bytes = this.#opus.decode(Buffer.from(frame.packet));
     } catch (error) {
       return err(`OPUS: ${(error as Error).message}`);

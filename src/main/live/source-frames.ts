@@ -5,7 +5,8 @@
  * An Opus packet holds 20 ms and the encoder 2.5 ms of look-ahead, so the last few ms of what a
  * writer wrote stay in the encoder until more comes. When nothing comes for `idleFlushMs` (100 ms,
  * well inside the live delay) the run is ended and its tail sent, so a writer that pauses is heard to
- * its last frame; the next data starts a new run at its own stamp.
+ * its last frame; the next data starts a new run at its own stamp. A pause of the source's own (it
+ * holds back reading while the stamps run ahead of time) is no idle writer: the run goes on.
  */
 import { encodeEndFrame, encodePcmFrame, encodeStallFrame } from '../../shared/live/frames';
 import type { FrameFeed } from './frame-feed';
@@ -22,6 +23,7 @@ export class SourceFrames {
   readonly #feed: FrameFeed;
   readonly #opus: LiveOpusEncoder | null;
   readonly #idleFlushMs: number;
+  readonly #source: LiveSource;
   #idleTimer: NodeJS.Timeout | null = null;
   #ended = false;
   /** Bytes published. */
@@ -29,6 +31,7 @@ export class SourceFrames {
 
   constructor(source: LiveSource, feed: FrameFeed, init: SourceFramesInit = {}) {
     this.#feed = feed;
+    this.#source = source;
     this.#idleFlushMs = init.idleFlushMs ?? 100;
     const { codec, bitrate } = source.spec;
     this.#opus = codec === 'opus' ? new LiveOpusEncoder({ bitrate }) : null;
@@ -66,12 +69,15 @@ export class SourceFrames {
     if (this.#opus) for (const frame of this.#opus.flush()) this.#publish(frame);
   }
 
-  #armIdleFlush(): void {
+  #armIdleFlush(afterMs = this.#idleFlushMs): void {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
-      if (!this.#ended) this.#flush();
-    }, this.#idleFlushMs);
+      if (this.#ended) return;
+      const paced = this.#source.pacedForMs();
+      if (paced > 0) this.#armIdleFlush(paced + this.#idleFlushMs);
+      else this.#flush();
+    }, afterMs);
     this.#idleTimer.unref();
   }
 }
