@@ -33,20 +33,31 @@ export function endChild(child: ReturnType<typeof spawn>): void {
   child.once('exit', () => clearTimeout(force));
 }
 
+/** A run's end: `ended` resolves with the first `finish`'s reason; `finish` says whether it was first. */
+export function runEnd(): { ended: Promise<string>; finish(why: string): boolean } {
+  let resolveEnded!: (why: string) => void;
+  const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
+  let done = false;
+  return {
+    ended,
+    finish: (why) => {
+      if (done) return false;
+      done = true;
+      resolveEnded(why);
+      return true;
+    },
+  };
+}
+
 /** Starts `program` with `args`; its stdout is the PCM. */
 export function startProgram(program: string, args: string[], stderrTailBytes: number): LiveRun {
   const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail = textTail(child.stderr, stderrTailBytes);
-  let finish!: (why: string) => void;
-  const ended = new Promise<string>((resolve) => {
-    let done = false;
-    finish = (why) => {
-      if (done) return;
-      done = true;
-      const text = tail();
-      resolve(`${why}${text ? `: ${text}` : ''}`);
-    };
-  });
+  const end = runEnd();
+  const finish = (why: string) => {
+    const text = tail();
+    end.finish(`${why}${text ? `: ${text}` : ''}`);
+  };
   child.on('error', (error: NodeJS.ErrnoException) =>
     finish(
       error.code === 'ENOENT'
@@ -57,5 +68,5 @@ export function startProgram(program: string, args: string[], stderrTailBytes: n
   child.on('exit', (code, signal) =>
     finish(`${program} exited ${signal ? `on ${signal}` : `with code ${code ?? '?'}`}`),
   );
-  return { output: child.stdout, ended, stop: () => endChild(child) };
+  return { output: child.stdout, ended: end.ended, stop: () => endChild(child) };
 }

@@ -14,6 +14,7 @@
  */
 import OpusScript from 'opusscript';
 import { StreamResampler } from '../../shared/audio/resampler';
+import { floatToS16, s16ToPlanar } from '../../shared/audio/s16';
 import { OPUS_SAMPLE_RATE, encodeOpusFrame } from '../../shared/live/frames';
 import type { StampedPcm } from './stamper';
 
@@ -147,16 +148,6 @@ export class LiveOpusEncoder {
 
 /** Interleaved s16 through a resampler (planar float), back to interleaved s16. */
 function resampled(resampler: StreamResampler, pcm: Int16Array, final: boolean): Int16Array {
-  const frames = pcm.length >> 1;
-  const left = new Float32Array(frames);
-  const right = new Float32Array(frames);
-  for (let i = 0; i < frames; i++) {
-    left[i] = pcm[i * 2]! / 32768;
-    right[i] = pcm[i * 2 + 1]! / 32768;
-  }
-  const data = resampler.push(left, right, final);
-  const out = new Int16Array(data.length);
-  for (let i = 0; i < data.length; i++)
-    out[i] = Math.max(-32768, Math.min(32767, Math.round(data[i]! * 32768)));
-  return out;
+  const { left, right } = s16ToPlanar(pcm);
+  return floatToS16(resampler.push(left, right, final));
 }

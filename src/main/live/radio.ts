@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import { IcyDemuxer, parseMetaInt } from './icy';
-import { endChild, textTail, type LiveRun } from './live-run';
+import { endChild, runEnd, textTail, type LiveRun } from './live-run';
 
 /** Options of a radio run. */
 export interface RadioInit {
@@ -39,18 +39,13 @@ export function startRadio(url: string, init: RadioInit): LiveRun {
   const child = spawn(ffmpeg, RADIO_FFMPEG_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const tail = textTail(child.stderr, 2048);
   let request: http.ClientRequest | null = null;
-  let finish!: (why: string) => void;
-  const ended = new Promise<string>((resolve) => {
-    let done = false;
-    finish = (why) => {
-      if (done) return;
-      done = true;
-      request?.destroy();
-      child.stdin.destroy();
-      endChild(child);
-      resolve(why);
-    };
-  });
+  const end = runEnd();
+  const finish = (why: string) => {
+    if (!end.finish(why)) return;
+    request?.destroy();
+    child.stdin.destroy();
+    endChild(child);
+  };
   child.on('error', (error: NodeJS.ErrnoException) =>
     finish(
       error.code === 'ENOENT'
@@ -114,5 +109,5 @@ export function startRadio(url: string, init: RadioInit): LiveRun {
     request.on('error', (error) => finish(`cannot reach ${target.host}: ${error.message}`));
   };
   connect(new URL(url), 0);
-  return { output: child.stdout, ended, stop: () => finish('stopped') };
+  return { output: child.stdout, ended: end.ended, stop: () => finish('stopped') };
 }

@@ -12,6 +12,7 @@
  */
 import { LiveFrameSplitter, decodeLiveFrame, type LiveFrame } from '../../../shared/live/frames';
 import { StreamResampler } from '../../../shared/audio/resampler';
+import { s16ToPlanar } from '../../../shared/audio/s16';
 import type { DecoderToEngine, DecoderToPlayer, OpenLive, PcmChunk } from '../player/protocol';
 import { OpusFrameDecoder, canDecodeOpus, type PcmBlock } from './live-opus';
 import { interleave } from './stereo';
@@ -53,7 +54,7 @@ export class LivePlacer {
     if (frame.type === 'opus') return [];
     if (frame.type !== 'pcm') return this.#close(headFrame);
     return this.placeBlock(
-      { groupMs: frame.groupMs, sampleRate: frame.sampleRate, ...toPlanarFloat(frame.pcm) },
+      { groupMs: frame.groupMs, sampleRate: frame.sampleRate, ...s16ToPlanar(frame.pcm) },
       headFrame,
     );
   }
@@ -111,17 +112,6 @@ export class LivePlacer {
     }
     return [{ type: 'pcm', generation: this.generation, startFrame, data }];
   }
-}
-
-function toPlanarFloat(pcm: Int16Array): { left: Float32Array; right: Float32Array } {
-  const n = pcm.length >> 1;
-  const left = new Float32Array(n);
-  const right = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    left[i] = pcm[i * 2]! / 32768;
-    right[i] = pcm[i * 2 + 1]! / 32768;
-  }
-  return { left, right };
 }
 
 /** Where the live stream's output goes (the worker's ports). */
