@@ -77,6 +77,8 @@ test('a pipe source plays on every window, in step', async () => {
   feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
   try {
     const pages = [await openWindow(source), await openWindow(member)];
+    // The windows decode the Opus themselves (a window without WebCodecs would ask its peer for PCM).
+    for (const page of pages) expect(await page.evaluate(() => typeof AudioDecoder)).toBe('function');
     const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: line!.sourceId } });
     expect(play.status).toBe(200);
     for (const page of pages) {
