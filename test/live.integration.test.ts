@@ -179,17 +179,17 @@ describe('live sources between peers', () => {
     const own = ownFrames.filter((f): f is Extract<LiveFrame, { type: 'pcm' }> => f.type === 'pcm');
     expect(own.reduce((n, f) => n + f.frameCount, 0)).toBe(48_000);
     expect(own.map((f) => f.groupMs)).toEqual(opusFrames.map((f) => f.groupMs));
-    // Lossy but sample-aligned: placed by their stamps, the decoded frames are the tone written.
-    const startMs = (own[0] as { groupMs: number }).groupMs;
+    // Lossy but sample-aligned: in order, the decoded frames are the tone written, frame for frame.
     let signal = 0;
     let error = 0;
+    let first = 0;
     for (const f of own) {
-      const first = Math.round(((f.groupMs - startMs) * 48_000) / 1000);
       for (let i = 0; i < f.frameCount; i++) {
         const want = tone(first + i);
         signal += want * want;
         error += (want - (f.pcm[i * 2] as number)) ** 2;
       }
+      first += f.frameCount;
     }
     expect(10 * Math.log10(signal / error)).toBeGreaterThan(25);
     // Stamped when the source peer read it + 300 ms. On a quiet machine that is within 5 ms of the write
@@ -202,10 +202,14 @@ describe('live sources between peers', () => {
     );
     expect(stampErrorMs).toBeGreaterThanOrEqual(-1 - clock.rttMs / 2);
     expect(stampErrorMs).toBeLessThanOrEqual(60 + clock.rttMs / 2);
-    // Continuous frame counting: each frame starts where the last ended.
+    // Continuous frame counting: each frame starts where the last ended. (A source peer starved of CPU
+    // for over 200 ms, seen at load 12 with other test files running, re-anchors instead: a jump.)
     for (let i = 1; i < opusFrames.length; i++) {
       const prev = opusFrames[i - 1] as { groupMs: number; frameCount: number };
-      expect(opusFrames[i]?.groupMs).toBeCloseTo(prev.groupMs + (prev.frameCount * 1000) / 48_000, 2);
+      expect(opusFrames[i]?.groupMs, `packet ${i}`).toBeCloseTo(
+        prev.groupMs + (prev.frameCount * 1000) / 48_000,
+        2,
+      );
     }
     // No PCM for 2 s: a STALL frame.
     while (!frames.some((f) => f.type === 'stall') && Date.now() < deadline + 5000)
