@@ -260,8 +260,8 @@ async function realPeers(
   const joinedAt = performance.now();
   let boundMetMs: number | null = null;
   let errorAtBoundMs = NaN;
-  clock.addEventListener('clock:updated', (event) => {
-    if (boundMetMs !== null || event.detail.errorMs > 1) return;
+  clock.on('clock:updated', (detail) => {
+    if (boundMetMs !== null || detail.errorMs > 1) return;
     boundMetMs = performance.now() - joinedAt;
     const b = base.nowMs();
     errorAtBoundMs = clock.groupTimeAt(time.fromBase(b)) - truthAt(b);

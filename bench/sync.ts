@@ -24,7 +24,13 @@
  * that have been open for a minute (an output's timestamps keep moving by milliseconds over its
  * first 20-30 s). `--fresh-rooms` measures the other case.
  *
- * Flags: --long-sec N (length of the long track, default 600), --skip-long, --settle-sec N (how
+ * 5. Untuned (after the tuned rig above, on a rig of its own): the sound server, the browsers and their
+ *    audio services at normal priority (`FIREFLY_ACOUSTIC_RT=0`, as on a user's machine without
+ *    realtime settings), and rooms whose pages opened 8 s before their first play: --untuned-rooms N
+ *    (default 3) rooms in turn, each with the skewed follower, playing a track the follower fetches.
+ *    Its figures are summarised beside the tuned ones.
+ *
+ * Flags: --only tuned|untuned (one rig only), --long-sec N (length of the long track, default 600), --skip-long, --settle-sec N (how
  * long each room's AudioContexts run before the first take, default 60), --fresh-rooms N (instead
  * of all the above: N rooms in turn, each with the skewed follower, playing a track the follower
  * must fetch 3 s after the room's pages opened, unless --settle-sec says otherwise).
@@ -63,6 +69,9 @@ const SETTLE_SEC = numberFlag('--settle-sec', 60);
 /** Fresh rooms start their take 3 s after their pages' audio, unless --settle-sec is given. */
 const FRESH_SETTLE_SEC = flag('--settle-sec') ? SETTLE_SEC : 3;
 const FRESH_ROOMS = numberFlag('--fresh-rooms', 0);
+const UNTUNED_ROOMS = numberFlag('--untuned-rooms', 3);
+const UNTUNED_SETTLE_SEC = 8;
+const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
 
 const load = () =>
   os
@@ -81,6 +90,8 @@ const median = (values: number[]) => {
 const maxAbs = (values: number[]) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 interface Figure {
+  /** The rig: raised priorities or not. */
+  rig: 'tuned' | 'untuned';
   label: string;
   report: OffsetReport;
   watch: WatchReport;
@@ -103,8 +114,10 @@ function describeWatch(w: WatchReport): string {
   );
 }
 
+let currentRig: Figure['rig'] = 'tuned';
+
 function record(label: string, report: OffsetReport, watch: WatchReport): void {
-  figures.push({ label, report, watch });
+  figures.push({ rig: currentRig, label, report, watch });
   console.log(`  ${formatOffsets(label, report)}\n    ${describeWatch(watch)}`);
   if (report.p95AbsMs > TARGET.p95Ms) {
     // Where in the take it went wrong: a start that landed off, or a jump part way through and how long it lasted.
@@ -198,40 +211,19 @@ async function main(): Promise<void> {
   const trackA = makeClickTrack(40, 48_000, 5, { timingSeed: 7 });
   const trackB = makeClickTrack(34, 48_000, 11, { timingSeed: 13, minGapSec: 0.15, maxGapSec: 0.4 });
   const trackC = makeClickTrack(120, 48_000, 17, { timingSeed: 19, minGapSec: 0.2, maxGapSec: 0.3 });
+  if (ONLY === 'untuned') {
+    await untuned(trackA);
+    return printFigures(began);
+  }
   const work = mkdtempSync(path.join(os.tmpdir(), 'firefly-bench-sync-'));
   const rig = await startAcousticRig(2);
   let room: PeerRoom | null = null;
   try {
     if (FRESH_ROOMS > 0) {
-      const lib = path.join(work, 'fresh');
-      mkdirSync(lib);
-      writeLibrary(lib, { 'clicks-a.wav': trackA.wav });
-      console.log(
-        `\nFresh rooms: ${FRESH_ROOMS}, each playing a track its follower fetches, ${FRESH_SETTLE_SEC} s after its pages' audio started (follower clock ${SKEW_ARGS.join(' ')})`,
-      );
-      for (let i = 1; i <= FRESH_ROOMS; i++) {
-        room = await startPeerRoom({
-          rig,
-          libraryDir: lib,
-          followerArgs: SKEW_ARGS,
-          settleSec: FRESH_SETTLE_SEC,
-        });
-        const r = room;
-        const track = pick(await r.tracks(), trackA);
-        const result = await take(
-          rig,
-          r,
-          playOnFollower(r, track.trackId),
-          trackA.clickTimesSec.at(-1)! + 0.3,
-        );
-        record(`fresh room ${i}`, result.report, result.watch);
-        await r.close();
-        room = null;
-      }
+      await freshRooms(rig, work, trackA, FRESH_ROOMS, FRESH_SETTLE_SEC, 'fresh room');
       printFigures(began);
       return;
     }
-    // ── Room 1: true clocks ──────────────────────────────────────────────────────────────
     const lib1 = path.join(work, 'lib1');
     mkdirSync(lib1);
     writeLibrary(lib1, {
@@ -372,6 +364,7 @@ async function main(): Promise<void> {
     await rig.stop();
     rmSync(work, { recursive: true, force: true });
   }
+  if (ONLY !== 'tuned') await untuned(trackA);
 
   // ── Summary ────────────────────────────────────────────────────────────────────────────
   printFigures(began);
@@ -399,6 +392,51 @@ async function main(): Promise<void> {
   );
 }
 
+/** `n` rooms in turn, each playing `track` (which its skewed follower fetches) `settleSec` after its pages' audio started. */
+async function freshRooms(
+  rig: AcousticRig,
+  work: string,
+  track: ClickTrack,
+  n: number,
+  settleSec: number,
+  label: string,
+): Promise<void> {
+  const lib = mkdtempSync(path.join(work, 'fresh-'));
+  writeLibrary(lib, { 'clicks-a.wav': track.wav });
+  console.log(
+    `\n${label}: ${n}, each playing a track its follower fetches, ${settleSec} s after its pages' audio started (follower clock ${SKEW_ARGS.join(' ')}; load ${load()})`,
+  );
+  for (let i = 1; i <= n; i++) {
+    const room = await startPeerRoom({ rig, libraryDir: lib, followerArgs: SKEW_ARGS, settleSec });
+    try {
+      const picked = pick(await room.tracks(), track);
+      const result = await take(
+        rig,
+        room,
+        playOnFollower(room, picked.trackId),
+        track.clickTimesSec.at(-1)! + 0.3,
+      );
+      record(`${label} ${i}`, result.report, result.watch);
+    } finally {
+      await room.close();
+    }
+  }
+}
+
+/** The untuned rig (item 5 of the file comment): everything at normal priority, rooms 8 s old. */
+async function untuned(track: ClickTrack): Promise<void> {
+  process.env.FIREFLY_ACOUSTIC_RT = '0';
+  currentRig = 'untuned';
+  const work = mkdtempSync(path.join(os.tmpdir(), 'firefly-bench-sync-'));
+  const rig = await startAcousticRig(2);
+  try {
+    await freshRooms(rig, work, track, UNTUNED_ROOMS, UNTUNED_SETTLE_SEC, 'untuned room');
+  } finally {
+    await rig.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 /**
  * The summary of every take: each against the targets, then all clicks pooled (the offset over several
  * tracks, after seeks and across the 10-minute track, as one set of figures), also against them.
@@ -408,20 +446,24 @@ function printFigures(began: number): void {
   console.log(`  target: |median offset| ≤ ${TARGET.medianMs} ms, p95 |offset| ≤ ${TARGET.p95Ms} ms`);
   const meets = (r: { medianMs: number; p95AbsMs: number }) =>
     Math.abs(r.medianMs) <= TARGET.medianMs && r.p95AbsMs <= TARGET.p95Ms;
-  for (const { label, report } of figures) {
+  for (const { rig, label, report } of figures) {
     console.log(
-      `  ${meets(report) ? 'MET   ' : 'MISSED'} ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`,
+      `  ${meets(report) ? 'MET   ' : 'MISSED'} ${rig} rig, ${label}: median ${f3(report.medianMs)} ms, p95 |${f3(report.p95AbsMs)}| ms, max |${f3(report.maxAbsMs)}| ms (${report.count} clicks)`,
     );
   }
-  if (figures.length === 0) return;
-  const pooled = summarize(
-    figures.flatMap((x) => x.report.offsetsMs),
-    figures.flatMap((x) => x.report.onsetsSec),
-    figures.reduce((n, x) => n + x.report.unmatched, 0),
-  );
-  console.log(
-    `  ${meets(pooled) ? 'MET   ' : 'MISSED'} all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks; ${figures.filter((x) => meets(x.report)).length} of ${figures.length} takes met on their own)`,
-  );
+  for (const rigName of ['tuned', 'untuned'] as const) {
+    const of = figures.filter((x) => x.rig === rigName);
+    if (of.length === 0) continue;
+    const pooled = summarize(
+      of.flatMap((x) => x.report.offsetsMs),
+      of.flatMap((x) => x.report.onsetsSec),
+      of.reduce((n, x) => n + x.report.unmatched, 0),
+    );
+    const takes = of.filter((x) => meets(x.report)).length;
+    console.log(
+      `  ${meets(pooled) ? 'MET   ' : 'MISSED'} ${rigName} rig, all clicks pooled: median ${f3(pooled.medianMs)} ms, p95 |${f3(pooled.p95AbsMs)}| ms, max |${f3(pooled.maxAbsMs)}| ms (${pooled.count} clicks); ${takes} of ${of.length} takes meet the targets`,
+    );
+  }
 }
 
 await main();

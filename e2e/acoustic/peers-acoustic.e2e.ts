@@ -35,7 +35,6 @@ import {
   type WatchReport,
 } from '../../test/support/acoustic/peer-room';
 import { pulseAvailable } from '../../test/support/acoustic/pulse';
-import { delayedRoute, type NetemProxy } from '../../test/support/netem-proxy';
 import { getStatus } from '../../test/support/status';
 
 const pulse = pulseAvailable();
@@ -55,12 +54,9 @@ const lastClickSec = track.clickTimesSec.at(-1)!;
 let rig: AcousticRig | null = null;
 let room: PeerRoom | null = null;
 let library: string | null = null;
-let proxy: NetemProxy | null = null;
 test.afterEach(async () => {
   await room?.close();
   await rig?.stop();
-  await proxy?.close();
-  proxy = null;
   if (library) rmSync(library, { recursive: true, force: true });
   room = rig = library = null;
 });
@@ -145,24 +141,28 @@ function judge(label: string, result: { report: RecordingReport; watch: WatchRep
 }
 
 /**
- * A first play of a track only the holder has, started while the follower still fetches it (#25 item 7): the
- * follower reaches the holder through a proxy that delays every packet 100 ms each way, and the track is
- * long (its clicks, then 2 minutes of silence: 29 MB), so most of it is still on its way when the clicks
- * play. The follower's engine reads each byte range as it arrives.
+ * The peers' only route: 5 ms each way on a 4 MB/s link, so the track's 29 MB take about 7 s. (Through 100 ms
+ * and 1 MB/s the follower's clock probes waited up to 400 ms behind chunk data and the proxy's own timing
+ * under a loaded machine put ms of asymmetry on them: a test of that proxy more than of the engine.)
+ */
+const SLOW_LINK = { delayMs: 5, bytesPerSec: 4_000_000 };
+
+/**
+ * A first play of a track only the holder has, started while the follower still fetches it (#25 item 7): each
+ * peer sits behind a proxy (`SLOW_LINK`) and announces only the proxy's address, and the track is long (its
+ * clicks, then 2 minutes of inaudible noise, unlike silence not one repeated chunk: 29 MB), so most of it is still on its way when the clicks play; the
+ * bytes the proxies carried show that what the follower holds came that way. The follower's engine reads
+ * each byte range as it arrives.
  */
 async function proveFetchedWhilePlaying(): Promise<void> {
-  const long = makeClickTrack(CLICKS, 48_000, 5, { tailSec: 135 });
+  const long = makeClickTrack(CLICKS, 48_000, 5, { tailSec: 135, tailNoise: true });
   rig = await startAcousticRig(2);
   library = writeLibrary({ 'clicks-long.wav': long.wav });
   room = await startPeerRoom({
     rig,
     libraryDir: library,
     log: (line) => console.log(line),
-    followerSeed: async (addr) => {
-      const route = await delayedRoute(addr, 100);
-      proxy = route.proxy;
-      return route.addr;
-    },
+    link: SLOW_LINK,
   });
   const [clicks] = await room.tracks();
   const trackId = clicks!.trackId;
@@ -173,6 +173,15 @@ async function proveFetchedWhilePlaying(): Promise<void> {
     expect(download?.done, 'the follower had the whole track before it played').toBe(false);
   });
   console.log(`fetched while playing: the follower had ${fetchedAtStart} when the clicks started`);
+  // What the follower holds came through the slow link, not another route between the peers.
+  const download = (await getStatus(room.follower.ui)).downloads?.[trackId];
+  const held = download ? (download.haveChunks / download.totalChunks) * long.wav.length : 0;
+  const carried = room.proxies.reduce((sum, p) => sum + p.stats.bytes, 0);
+  console.log(
+    `the follower held ${(held / 1e6).toFixed(1)} MB; the links carried ${(carried / 1e6).toFixed(1)} MB`,
+  );
+  expect(held).toBeGreaterThan(0);
+  expect(carried).toBeGreaterThanOrEqual(held * 0.95);
   judge('peers, track still arriving', result);
 }
 
@@ -184,9 +193,11 @@ test.describe('acoustic: two real peers play as one', () => {
     await proveInStep('peers', []);
   });
 
-  // Not yet a proof: in its first run the follower had all 29 MB before the clicks started (the delaying proxy
-  // may not be the only route between the peers, or the start waited for the whole file). Until that is found,
-  // it stays out of the suite rather than pass without testing what it says.
+  // The route is now proven (both peers behind proxies announcing only them; the links carried all 29 MB) and a
+  // download no longer drags the follower's clock off (estimator.ts keeps its fast samples: 173 ms off before).
+  // Not yet in the suite: at load 5-9 on the 2-core machine, 2 of 6 takes missed a limit (16 and 44 clicks
+  // unheard, one page's group clock 90 ms off for a moment); the cause, in the play of a track whose ranges
+  // arrive while it plays, is still to be found. A test that passes by luck would hide it.
   test.fixme('a track only the holder has, played while the follower still fetches it, is heard together', async () => {
     await proveFetchedWhilePlaying();
   });

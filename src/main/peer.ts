@@ -148,6 +148,8 @@ export class Peer {
   #speakers = 0;
   /** Why the last live source stopped on its own (#22). */
   #liveStop: LiveSourceList['lastStop'] = null;
+  /** Fetches of tracks that windows read while they arrive (`media`), one per track. */
+  readonly #arriving = new Map<string, Promise<Error | null>>();
   readonly #downloads = new Map<
     string,
     { haveChunks: number; totalChunks: number; bytes: number; done: boolean }
@@ -206,6 +208,7 @@ export class Peer {
       port: options.port,
       listenHost: options.listenHost,
       bootstrap: options.bootstrap,
+      announce: options.announce,
       mdns: options.mdns,
       logger: { info: (line) => this.#logLine(line), warn: (line) => this.#logLine(`warning: ${line}`) },
     });
@@ -467,7 +470,7 @@ export class Peer {
         });
       });
       roomService.events.on('room:changed', () => this.#statusChanged());
-      clock.addEventListener('clock:updated', ({ detail }) => {
+      clock.on('clock:updated', (detail) => {
         roomService.setClock(
           detail.role === 'follower' && Number.isFinite(detail.errorMs)
             ? {
@@ -754,14 +757,7 @@ export class Peer {
     // A full disk cannot take the chunks: say so at once (507) rather than keep the player waiting.
     const storage = this.#storage;
     if (storage && !storage.writable) throw new StorageError(storage.state());
-    let failure: Error | null = null;
-    const fetching = fetcher
-      .fetchTrack(id, { priority: STREAMING_PRIORITY, failOnStorageError: true })
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        failure = error as Error;
-        this.#logLine(`fetch ${id} failed: ${failure.message}`);
-      });
+    const fetching = this.#arrivingFetch(id);
     const chunks = library.chunkList(id) ?? [];
     return {
       ...body,
@@ -772,16 +768,40 @@ export class Peer {
             has: (chunkId) => library.hasChunk(chunkId),
             onChunk: (listener, signal) =>
               fetcher.on('download:chunk', (e) => e.trackId === id && listener(), { signal }),
-            onFailed: (listener) => void fetching.then(() => failure && listener()),
+            onFailed: (listener) => void fetching.then((failure) => failure && listener()),
           },
           range,
           options,
         );
         // The disk filled up: that is the answer (507), not "ask again".
-        if (!arrived && failure instanceof StorageError) throw failure;
+        const failure = arrived ? null : await Promise.race([fetching, Promise.resolve(null)]);
+        if (failure instanceof StorageError) throw failure;
         return arrived;
       },
     };
+  }
+
+  /**
+   * The fetch of a track a window reads while it arrives, started once however many range requests ask
+   * (each used to add its own waiter to the download, and log its own copy of a failure); resolves with the
+   * failure, or null once the track is whole.
+   */
+  #arrivingFetch(trackId: string): Promise<Error | null> {
+    const known = this.#arriving.get(trackId);
+    if (known) return known;
+    const fetcher = this.#running!.fetcher;
+    const fetching = fetcher
+      .fetchTrack(trackId, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .then(
+        () => null,
+        (error: unknown) => {
+          this.#logLine(`fetch ${trackId} failed: ${(error as Error).message}`);
+          return error as Error;
+        },
+      )
+      .finally(() => this.#arriving.delete(trackId));
+    this.#arriving.set(trackId, fetching);
+    return fetching;
   }
 
   /**

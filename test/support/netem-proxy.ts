@@ -17,6 +17,7 @@
  *   microseconds of their due time on an idle machine.
  */
 import net from 'node:net';
+import { freePort } from '../../src/main/net/testing/helpers';
 import { seededRandom } from '../../src/shared/random';
 
 export interface NetemOptions {
@@ -26,11 +27,14 @@ export interface NetemOptions {
   lossPenaltyMs: number;
   /** Seed for the delay sequence, so runs are comparable. */
   seed: number;
+  /** A link this fast each way (bytes per second): a chunk leaves no sooner than the bytes ahead of it allow. Unlimited if absent. */
+  bytesPerSec?: number;
 }
 
 export interface NetemProxy {
   port: number;
-  stats: { chunks: number; lossEvents: number };
+  /** Chunks and bytes forwarded (both directions), and the chunks given a loss penalty. */
+  stats: { chunks: number; bytes: number; lossEvents: number };
   close(): Promise<void>;
 }
 
@@ -40,7 +44,7 @@ const TIMER_SLACK_MS = 1.5;
 /** Starts a delaying proxy on 127.0.0.1 (any port) in front of targetPort. */
 export async function startNetemProxy(targetPort: number, options: NetemOptions): Promise<NetemProxy> {
   const random = seededRandom(options.seed);
-  const stats = { chunks: 0, lossEvents: 0 };
+  const stats = { chunks: 0, bytes: 0, lossEvents: 0 };
   const sockets = new Set<net.Socket>();
 
   // One queue and one timer per direction: separate timers per chunk could fire out of order
@@ -71,14 +75,22 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
         setImmediate(flush);
       }
     };
+    /** When the link has sent everything queued before (with a rate limit). */
+    let linkFreeMs = 0;
     const enqueue = (chunk: Buffer | null, delayMs: number) => {
       const now = performance.now();
-      lastReleaseMs = Math.max(lastReleaseMs, now + delayMs);
+      let earliest = now + delayMs;
+      if (options.bytesPerSec && chunk) {
+        linkFreeMs = Math.max(linkFreeMs, now) + (chunk.length * 1000) / options.bytesPerSec;
+        earliest = Math.max(earliest, linkFreeMs + delayMs);
+      }
+      lastReleaseMs = Math.max(lastReleaseMs, earliest);
       queue.push({ releaseMs: lastReleaseMs, chunk });
       if (timer === null && !polling) schedule(queue[0]!.releaseMs - now);
     };
     from.on('data', (chunk: Buffer) => {
       stats.chunks++;
+      stats.bytes += chunk.length;
       let delay = options.meanDelayMs + (2 * random() - 1) * options.jitterMs;
       if (random() < options.lossRate) {
         delay += options.lossPenaltyMs;
@@ -122,12 +134,13 @@ export async function startNetemProxy(targetPort: number, options: NetemOptions)
 }
 
 /**
- * A route to a peer's loopback multiaddr through a proxy that delays every packet `delayMs` each way: the
- * proxy (close it after) and the multiaddr to dial instead.
+ * A route to a peer's loopback multiaddr through a proxy that delays every packet `delayMs` each way (on a
+ * link of `bytesPerSec` if given): the proxy (close it after) and the multiaddr to dial instead.
  */
 export async function delayedRoute(
   addr: string,
   delayMs: number,
+  bytesPerSec?: number,
 ): Promise<{ proxy: NetemProxy; addr: string }> {
   const port = Number(/\/tcp\/(\d+)\//.exec(addr)?.[1]);
   if (!port) throw new Error(`not a TCP multiaddr: ${addr}`);
@@ -137,6 +150,22 @@ export async function delayedRoute(
     lossRate: 0,
     lossPenaltyMs: 0,
     seed: 1,
+    ...(bytesPerSec ? { bytesPerSec } : {}),
   });
   return { proxy, addr: addr.replace(`/tcp/${port}/`, `/tcp/${proxy.port}/`) };
+}
+
+/**
+ * A peer reachable only through a delaying proxy (on a link of `bytesPerSec` if given): the arguments that
+ * make it listen on a free port and announce the proxy's address instead (so no peer learns a direct route),
+ * the proxy's multiaddr for others to bootstrap to, and the proxy (close it after).
+ */
+export async function behindProxy(
+  delayMs: number,
+  bytesPerSec?: number,
+): Promise<{ proxy: NetemProxy; args: string[]; addr: string }> {
+  const port = await freePort();
+  const { proxy, addr } = await delayedRoute(`/ip4/127.0.0.1/tcp/${port}/`, delayMs, bytesPerSec);
+  const reach = addr.replace(/\/$/, '');
+  return { proxy, args: ['--port', String(port), '--announce', reach], addr: reach };
 }

@@ -91,20 +91,18 @@ export interface LaunchOptions {
 /** Starts one peer from the built bundle and resolves once it printed its ready line. */
 export async function launchPeer(options: LaunchOptions): Promise<TestPeer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), `firefly-${options.name}-`));
+  const given = options.args ?? [];
+  // Any port, on loopback, unless the test's own arguments say otherwise.
+  const defaults = [
+    ['--port', '0'],
+    ['--host', '127.0.0.1'],
+    ['--ui-port', '0'],
+  ].filter(([flag]) => !given.includes(flag!));
   const args = [
     ...peerCommand(),
-    '--name',
-    options.name,
-    '--data',
-    dataDir,
-    '--port',
-    '0',
-    '--host',
-    '127.0.0.1',
-    '--ui-port',
-    '0',
-    '--no-mdns',
-    ...(options.args ?? []),
+    ...['--name', options.name, '--data', dataDir, '--no-mdns'],
+    ...defaults.flat(),
+    ...given,
   ];
   const child = spawn(process.execPath, args, {
     // A home of its own: a peer given no --library shares the user's music folder, which a test must not find.

@@ -9,6 +9,8 @@ export interface PeerOptions {
   port: number;
   listenHost: string;
   bootstrap: string[];
+  /** Multiaddrs other peers dial to reach this one (`--announce`, repeatable); empty: the listening ones. */
+  announce: string[];
   room: string;
   priority: number;
   mdns: boolean;
@@ -66,6 +68,12 @@ const flags: Record<string, FlagSpec> = {
     kind: 'strings',
     value: 'ADDR',
     help: 'peer to dial: host:port or a multiaddr (repeatable)',
+  },
+  '--announce': {
+    key: 'announce',
+    kind: 'strings',
+    value: 'MULTIADDR',
+    help: 'address other peers dial to reach this one, e.g. behind port forwarding (repeatable; default: the listening ones)',
   },
   '--room': {
     key: 'room',
@@ -142,6 +150,7 @@ export function defaultOptions(env: NodeJS.ProcessEnv = process.env): PeerOption
     port: 0,
     listenHost: '0.0.0.0',
     bootstrap: [],
+    announce: [],
     room: 'firefly',
     priority: 0,
     mdns: true,

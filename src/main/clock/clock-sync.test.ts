@@ -59,13 +59,13 @@ function until(
       controller.abort();
       reject(new Error(`clock condition not met within ${timeoutMs} ms: ${JSON.stringify(clock.status())}`));
     }, timeoutMs);
-    clock.addEventListener(
+    clock.on(
       'clock:updated',
-      (event) => {
-        if (!done(event.detail)) return;
+      (detail) => {
+        if (!done(detail)) return;
         clearTimeout(timer);
         controller.abort();
-        resolve(event.detail);
+        resolve(detail);
       },
       { signal: controller.signal },
     );

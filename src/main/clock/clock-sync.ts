@@ -42,7 +42,7 @@ import {
 import type { ClockInfo } from '../../shared/status';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import type { TimeSource } from './time-source';
-import { TypedEventTarget } from './typed-events';
+import { TypedEventTarget } from '../net/typed-events';
 
 /** The part of a libp2p node the clock needs. A `Libp2p` satisfies it. */
 export interface ClockNode {
@@ -108,10 +108,10 @@ export interface ClockResetDetail {
 }
 
 /** Events of ClockSync. */
-export interface ClockSyncEvents {
+export type ClockSyncEvents = {
   'clock:updated': ClockStatus;
   'clock:reset': ClockResetDetail;
-}
+};
 
 /** Counters of the clock protocol, including input it rejected. */
 export interface ClockSyncStats {
@@ -267,7 +267,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       this.#current = null;
       this.#estimator = resetEstimator(this.#estimator);
       this.#log(`clock: leading, timeline offset ${this.#timelineOffsetMs.toFixed(3)} ms`);
-      this.dispatch('clock:updated', this.status());
+      this.emit('clock:updated', this.status());
       return;
     }
 
@@ -276,7 +276,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#current = null;
     this.#serverErrorMs = 0;
     this.#estimator = resetEstimator(this.#estimator);
-    this.dispatch('clock:reset', { reason: 'leader-changed', leaderPeerId: next?.toString() ?? null });
+    this.emit('clock:reset', { reason: 'leader-changed', leaderPeerId: next?.toString() ?? null });
     if (next && this.#controller) this.#follow(next);
   }
 
@@ -529,14 +529,14 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       case 'step':
         this.#stats.steps++;
         this.#log('clock: the leader clock stepped; estimate restarted');
-        this.dispatch('clock:reset', { reason: 'step', leaderPeerId: this.#leader?.toString() ?? null });
+        this.emit('clock:reset', { reason: 'step', leaderPeerId: this.#leader?.toString() ?? null });
         break;
       default:
         break;
     }
     this.#serverErrorMs = serverErrorMs;
     this.#current = estimateAt(this.#estimator, sample.t4);
-    this.dispatch('clock:updated', this.status());
+    this.emit('clock:updated', this.status());
   }
 }
 

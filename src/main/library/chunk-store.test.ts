@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChunkCorruptError, ChunkHashMismatchError, ChunkStore, sha256Hex } from './chunk-store';
+import { ChunkCorruptError, ChunkHashMismatchError, ChunkStore, sha256Hex, verifyChunk } from './chunk-store';
 
 const aChunk = (size = 1000) => {
   const bytes = new Uint8Array(randomBytes(size));
@@ -31,8 +31,8 @@ describe('ChunkStore', () => {
     const c = aChunk();
     expect(store.has(c.id)).toBe(false);
     expect(await store.get(c.id)).toBeNull();
-    await store.put(c.id, c.bytes);
-    await store.put(c.id, c.bytes);
+    await store.put(verifyChunk(c.id, c.bytes));
+    await store.put(verifyChunk(c.id, c.bytes));
     expect(store.has(c.id)).toBe(true);
     expect(store.pathOf(c.id)).toBe(join(root, c.id.slice(0, 2), c.id));
     expect(new Uint8Array(await readFile(store.pathOf(c.id)))).toEqual(c.bytes);
@@ -49,12 +49,12 @@ describe('ChunkStore', () => {
     const store = await ChunkStore.open(root);
     const c = aChunk(70_000);
     const parts = [c.bytes.subarray(0, 1), c.bytes.subarray(1, 65_000), c.bytes.subarray(65_000)];
-    await store.put(c.id, parts);
+    await store.put(verifyChunk(c.id, parts));
     expect(await store.get(c.id)).toEqual(c.bytes);
     expect(store.stats()).toMatchObject({ count: 1, sizeBytes: 70_000 });
     const wrong = [c.bytes.subarray(1), c.bytes.subarray(0, 1)];
     const other = aChunk();
-    await expect(store.put(other.id, wrong)).rejects.toBeInstanceOf(ChunkHashMismatchError);
+    expect(() => verifyChunk(other.id, wrong)).toThrow(ChunkHashMismatchError);
   });
 
   it('moves entries of the former two-level layout up on open', async () => {
@@ -79,26 +79,22 @@ describe('ChunkStore', () => {
     const store = await ChunkStore.open(root);
     const c = aChunk();
     const other = aChunk();
-    await expect(store.put(c.id, other.bytes)).rejects.toBeInstanceOf(ChunkHashMismatchError);
+    expect(() => verifyChunk(c.id, other.bytes)).toThrow(ChunkHashMismatchError);
     expect(store.has(c.id)).toBe(false);
     expect(await filesUnder(root)).toEqual([]);
   });
 
-  it('skips the hash when the caller has just checked it, but still refuses a malformed id', async () => {
-    const store = await ChunkStore.open(root);
+  it('verifies a chunk once, and refuses an id that is not a content id', () => {
     const c = aChunk();
-    await store.put(c.id, c.bytes, { hashChecked: true });
-    expect(await store.get(c.id)).toEqual(c.bytes);
-    await expect(store.put('../../etc/passwd', c.bytes, { hashChecked: true })).rejects.toBeInstanceOf(
-      ChunkHashMismatchError,
-    );
+    expect(verifyChunk(c.id, c.bytes)).toMatchObject({ chunkId: c.id, bytes: c.bytes });
+    expect(() => verifyChunk('../../etc/passwd', c.bytes)).toThrow(ChunkHashMismatchError);
   });
 
   it('removes a corrupt entry on read and then reports it missing', async () => {
     const log: string[] = [];
     const store = await ChunkStore.open(root, { log: (m) => log.push(m) });
     const c = aChunk();
-    await store.put(c.id, c.bytes);
+    await store.put(verifyChunk(c.id, c.bytes));
     const damaged = c.bytes.slice();
     damaged[10] = damaged[10]! ^ 0xff;
     await writeFile(store.pathOf(c.id), damaged);
@@ -115,10 +111,10 @@ describe('ChunkStore', () => {
     const pinned = new Set<string>();
     const store = await ChunkStore.open(root, { isPinned: (id) => pinned.has(id) }, { maxBytes: 3000 });
     const [a, b, c, d] = [aChunk(), aChunk(), aChunk(), aChunk()];
-    for (const x of [a!, b!, c!]) await store.put(x.id, x.bytes);
+    for (const x of [a!, b!, c!]) await store.put(verifyChunk(x.id, x.bytes));
     await store.get(a!.id); // a becomes most recent: order b, c, a
     pinned.add(b!.id); // b is the oldest but belongs to the user's library
-    await store.put(d!.id, d!.bytes);
+    await store.put(verifyChunk(d!.id, d!.bytes));
     expect([a, b, c, d].map((x) => store.has(x!.id))).toEqual([true, true, false, true]);
     expect(store.stats()).toMatchObject({ evictions: 1, sizeBytes: 3000 });
     expect(await filesUnder(root)).toHaveLength(3);
@@ -127,8 +123,8 @@ describe('ChunkStore', () => {
   it('never evicts pinned entries, even over the limit', async () => {
     const store = await ChunkStore.open(root, { isPinned: () => true }, { maxBytes: 1000 });
     const [a, b] = [aChunk(), aChunk()];
-    await store.put(a!.id, a!.bytes);
-    await store.put(b!.id, b!.bytes);
+    await store.put(verifyChunk(a!.id, a!.bytes));
+    await store.put(verifyChunk(b!.id, b!.bytes));
     expect(store.has(a!.id) && store.has(b!.id)).toBe(true);
     expect(store.sizeBytes).toBe(2000);
   });
@@ -136,7 +132,7 @@ describe('ChunkStore', () => {
   it('reindexes on reopen, using modification time as last use', async () => {
     const first = await ChunkStore.open(root);
     const chunks = [aChunk(), aChunk(), aChunk()];
-    for (const c of chunks) await first.put(c.id, c.bytes);
+    for (const c of chunks) await first.put(verifyChunk(c.id, c.bytes));
     // Make the middle one the oldest on disk.
     await utimes(first.pathOf(chunks[1]!.id), new Date(1_000_000), new Date(1_000_000));
     await utimes(first.pathOf(chunks[0]!.id), new Date(2_000_000), new Date(2_000_000));
@@ -155,13 +151,13 @@ describe('ChunkStore', () => {
     await writeFile(
       script,
       `import { randomBytes } from 'node:crypto';
-       import { ChunkStore, sha256Hex } from ${JSON.stringify(storeModule)};
+       import { ChunkStore, sha256Hex, verifyChunk } from ${JSON.stringify(storeModule)};
        const store = await ChunkStore.open(process.argv[2]!);
        for (;;) {
          const bytes = new Uint8Array(randomBytes(16 * 1024 * 1024));
          const id = sha256Hex(bytes);
          process.stdout.write('writing ' + id + '\\n');
-         await store.put(id, bytes);
+         await store.put(verifyChunk(id, bytes));
          process.stdout.write('stored ' + id + '\\n');
        }`,
     );
@@ -210,11 +206,11 @@ describe('ChunkStore', () => {
     const store = await ChunkStore.open(root, {}, { maxBytes: 3000 });
     const [old1, old2, busy1, busy2] = [aChunk(), aChunk(), aChunk(), aChunk()];
     // The download's first chunk is the least recently used entry of all.
-    await store.put(busy1.id, busy1.bytes);
-    await store.put(old1.id, old1.bytes);
-    await store.put(old2.id, old2.bytes);
+    await store.put(verifyChunk(busy1.id, busy1.bytes));
+    await store.put(verifyChunk(old1.id, old1.bytes));
+    await store.put(verifyChunk(old2.id, old2.bytes));
     const keep = (id: string) => id === busy1.id || id === busy2.id;
-    await store.put(busy2.id, busy2.bytes, { keep });
+    await store.put(verifyChunk(busy2.id, busy2.bytes), { keep });
     expect(store.has(busy1.id)).toBe(true);
     expect(store.has(old1.id)).toBe(false);
     expect(store.has(old2.id)).toBe(true);
@@ -223,8 +219,8 @@ describe('ChunkStore', () => {
   it('frees room on a full disk from other cached tracks only', async () => {
     const store = await ChunkStore.open(root);
     const [old, busy] = [aChunk(), aChunk()];
-    await store.put(busy.id, busy.bytes);
-    await store.put(old.id, old.bytes);
+    await store.put(verifyChunk(busy.id, busy.bytes));
+    await store.put(verifyChunk(old.id, old.bytes));
     const keep = (id: string) => id === busy.id;
     expect(await store.evictBytes(5000, keep)).toBe(1000);
     expect(store.has(busy.id)).toBe(true);

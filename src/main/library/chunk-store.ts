@@ -52,10 +52,25 @@ export interface ChunkStoreInit {
   touchIntervalMs?: number;
 }
 
+declare const verified: unique symbol;
+
+/** Bytes whose SHA-256 is their chunk id. Only `verifyChunk` makes one, so the store holds nothing unchecked. */
+export interface VerifiedChunk {
+  readonly chunkId: string;
+  readonly bytes: ChunkBytes;
+  readonly [verified]: true;
+}
+
+/** Checks that `bytes` hash to `chunkId` (a content id); throws `ChunkHashMismatchError` if not. */
+export function verifyChunk(chunkId: string, bytes: ChunkBytes): VerifiedChunk {
+  if (!isContentId(chunkId)) throw new ChunkHashMismatchError(chunkId, 'not a content id');
+  const actual = sha256HexOf(bytes);
+  if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
+  return { chunkId, bytes } as VerifiedChunk;
+}
+
 /** Options of `ChunkStore.put`. */
 export interface PutOptions {
-  /** The caller has just checked the bytes' hash. */
-  hashChecked?: boolean;
   /** Entries to evict last if the put takes the store over its limit (chunks of running downloads). */
   keep?: (chunkId: string) => boolean;
 }
@@ -167,18 +182,9 @@ export class ChunkStore {
     return bytes;
   }
 
-  /**
-   * Stores bytes (whole or in parts) under their id, atomically; a no-op if already present. The hash
-   * is checked unless the caller says it has just checked it (`hashChecked`), so a fetched chunk is
-   * hashed once.
-   */
-  async put(chunkId: string, bytes: ChunkBytes, options: PutOptions = {}): Promise<void> {
-    if (!options.hashChecked) {
-      const actual = sha256HexOf(bytes);
-      if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
-    } else if (!isContentId(chunkId)) {
-      throw new ChunkHashMismatchError(chunkId, 'not a content id');
-    }
+  /** Stores a verified chunk (whole or in parts) under its id, atomically; a no-op if already present. */
+  async put(chunk: VerifiedChunk, options: PutOptions = {}): Promise<void> {
+    const { chunkId, bytes } = chunk;
     const existing = this.entries.get(chunkId);
     if (existing) {
       this.markUsed(chunkId, existing);

@@ -18,7 +18,9 @@ export {
   chunkLength,
   sha256Hex,
   sha256HexOf,
+  verifyChunk,
   type ChunkBytes,
+  type VerifiedChunk,
 } from './chunk-store';
 export { LibraryDb, SchemaTooNewError, SCHEMA_VERSION, type TrackRecord } from './db';
 export { Library, ChunkUnavailableError, TrackNotFoundError } from './library';

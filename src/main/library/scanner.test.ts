@@ -13,7 +13,7 @@ import {
 } from '../../../test/audio/make-audio';
 import { trackIdFromChunkIds } from '../../shared/chunking/ids';
 import { compareTracks, type ScanProgress, type TrackInfo } from '../../shared/library/types';
-import { openLibrary, type LibraryServices } from './index';
+import { openLibrary, verifyChunk, type LibraryServices } from './index';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -194,7 +194,7 @@ describe('LibraryScanner and Library', () => {
     await writeFile(path, bytes);
     await utimes(path, before.atime, before.mtime);
 
-    await store.put(first!.chunkId, good);
+    await store.put(verifyChunk(first!.chunkId, good));
     const rescanned = nextEvent(scanner, 'scan:done');
     expectSameBytes(await library.readChunk(first!.chunkId), good);
     expect(library.stats().staleReads).toBe(1);

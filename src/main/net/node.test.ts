@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BadBootstrapAddressError, createPeerNode } from './node';
+import { BadAnnounceAddressError, BadBootstrapAddressError, createPeerNode } from './node';
 import type { PeerNode } from './node';
 import { PEER_KEY_FILE, PeerKeyCorruptError } from './peer-key';
 import { deriveRoom } from './room';
@@ -188,5 +188,14 @@ describe('PeerNode', () => {
     await expect(
       createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false, bootstrap: ['nonsense'] }),
     ).rejects.toBeInstanceOf(BadBootstrapAddressError);
+  });
+
+  it('tells other peers the announce addresses instead of the listening ones, and refuses one that is not a multiaddr', async () => {
+    const node = await net.node({ room, announce: ['/ip4/127.0.0.1/tcp/9'] });
+    expect(node.listenAddrs().map((a) => a.split('/p2p/')[0])).toEqual(['/ip4/127.0.0.1/tcp/9']);
+    const dataDir = await net.tempDir();
+    await expect(
+      createPeerNode({ room, dataDir, listenHost: '127.0.0.1', mdns: false, announce: ['127.0.0.1:9'] }),
+    ).rejects.toBeInstanceOf(BadAnnounceAddressError);
   });
 });

@@ -44,6 +44,11 @@ export interface PeerNodeInit {
   listenHost?: string;
   /** `host:port` or multiaddr entries; kept connected with backoff redial. */
   bootstrap?: readonly string[];
+  /**
+   * Multiaddrs other peers are told to dial, instead of the listening addresses (port forwarding, a proxy in
+   * front of the peer); empty: the listening addresses.
+   */
+  announce?: readonly string[];
   /** Multicast discovery on every interface. Required on purpose: tests must opt out explicitly. */
   mdns: boolean;
   /** How often mDNS asks the LAN; answers also arrive whenever another peer asks. */
@@ -70,6 +75,11 @@ export interface PeerNodeEvents extends Record<string, unknown> {
 /** A bootstrap entry that does not parse. */
 export class BadBootstrapAddressError extends Error {
   override readonly name = 'BadBootstrapAddressError';
+}
+
+/** An `--announce` entry that is not a multiaddr. */
+export class BadAnnounceAddressError extends Error {
+  override readonly name = 'BadAnnounceAddressError';
 }
 
 /** Largest control message accepted from a peer; bigger data travels over streams. */
@@ -286,7 +296,10 @@ export function signatureMessageId(message: { signature?: Uint8Array }): string 
   return Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('latin1');
 }
 
-/** Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry. */
+/**
+ * Creates and starts a peer node. Throws `BadBootstrapAddressError` for an unparsable bootstrap entry and
+ * `BadAnnounceAddressError` for an announce entry that is not a multiaddr.
+ */
 export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
   const logger = init.logger ?? silentLogger;
   const targets: BootstrapTarget[] = [];
@@ -298,13 +311,22 @@ export async function createPeerNode(init: PeerNodeInit): Promise<PeerNode> {
   const dialTimeoutMs = init.dialTimeoutMs ?? 5_000;
   const host = init.listenHost ?? '0.0.0.0';
   const listen = `${host.includes(':') ? '/ip6' : '/ip4'}/${host}/tcp/${init.port ?? 0}`;
+  const announce = (init.announce ?? []).map((text) => {
+    try {
+      return multiaddr(text).toString();
+    } catch (error) {
+      throw new BadAnnounceAddressError(
+        `announce address ${JSON.stringify(text)} is not a multiaddr (${String(error)})`,
+      );
+    }
+  });
   const privateKey = await loadOrCreatePeerKey(init.dataDir);
   let mdnsDiscovery: PeerDiscovery | null = null;
 
   const libp2p = await createLibp2p<PeerServices>({
     start: false,
     privateKey,
-    addresses: { listen: [listen] },
+    addresses: { listen: [listen], ...(announce.length > 0 ? { announce } : {}) },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: noiseCrypto() })],
     streamMuxers: [yamux()],

@@ -92,7 +92,7 @@ export interface CatalogSyncInit {
 }
 
 /** One track of the room's combined library. */
-export type RoomTrack = TrackInfo & {
+export type CatalogTrack = TrackInfo & {
   /** Live peers that announced the track (this peer excluded). */
   holders: string[];
   /** Whether one of this peer's own files holds it. */
@@ -260,9 +260,9 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
    * The room's combined library: this peer's tracks and those of every live peer whose catalog
    * was synced in this run, ordered by artist, album, track number, title.
    */
-  roomTracks(): RoomTrack[] {
+  roomTracks(): CatalogTrack[] {
     const { db } = this.#c;
-    const out = new Map<string, RoomTrack>();
+    const out = new Map<string, CatalogTrack>();
     for (const t of db.localTracks()) out.set(t.id, { ...toTrackInfo(t), holders: [], local: true });
     for (const peerId of this.#livePeers()) {
       for (const { trackId } of db.peerCatalog(peerId)) {

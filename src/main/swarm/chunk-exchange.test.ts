@@ -166,7 +166,7 @@ describe('chunk exchange', () => {
       if (p.haveChunks >= 20) controller.abort();
     });
     await expect(fetcher.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({
-      name: 'AbortError',
+      name: 'FetchAbortedError',
     });
     // Restart the fetcher on the same data folder.
     const dataDir = fetcher.dataDir;
@@ -201,7 +201,7 @@ describe('chunk exchange', () => {
       if (p.haveChunks >= track.chunkCount / 2) controller.abort();
     });
     await expect(first.fetcher.fetchTrack(track.id, { signal: controller.signal })).rejects.toMatchObject({
-      name: 'AbortError',
+      name: 'FetchAbortedError',
     });
     const partialCount = first.lib.store.stats().count;
 

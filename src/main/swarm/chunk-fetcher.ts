@@ -33,9 +33,10 @@ import {
 import {
   ChunkHashMismatchError,
   chunkLength,
-  sha256HexOf,
   TrackNotFoundError,
+  verifyChunk,
   type ChunkBytes,
+  type VerifiedChunk,
   type ChunkStore,
   type Library,
   type LibraryDb,
@@ -174,7 +175,7 @@ export class TrackUnavailableError extends Error {
 
 /** The download was cancelled by the caller's signal or by `stop()`. */
 export class FetchAbortedError extends Error {
-  override readonly name = 'AbortError';
+  override readonly name = 'FetchAbortedError';
   constructor(readonly trackId: string) {
     super(`download of ${trackId} aborted`);
   }
@@ -688,7 +689,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const length = chunkLength(bytes);
     // Check the bytes before anything else runs, so a lying peer is excluded before its freed slot is
     // handed another request.
-    if (length !== unit.lengthBytes || sha256HexOf(bytes) !== unit.chunkId) {
+    let chunk: VerifiedChunk | null = null;
+    try {
+      if (length === unit.lengthBytes) chunk = verifyChunk(unit.chunkId, bytes);
+    } catch (e) {
+      if (!(e instanceof ChunkHashMismatchError)) throw e;
+    }
+    if (!chunk) {
       job.inFlight.delete(u);
       if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       job.badChunks++;
@@ -698,7 +705,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
     this.#pendingPuts++;
     try {
-      await this.#store(unit.chunkId, bytes, length);
+      await this.#store(chunk, length);
     } catch (e) {
       job.inFlight.delete(u);
       if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
@@ -749,10 +756,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
    * Stores a verified chunk. When the disk is full, other cached tracks make room for the running
    * downloads (all they still need, at once) before the write is given up and storage paused.
    */
-  async #store(chunkId: string, bytes: ChunkBytes, length: number): Promise<void> {
-    const options = { hashChecked: true, keep: this.#isWanted };
+  async #store(chunk: VerifiedChunk, length: number): Promise<void> {
+    const options = { keep: this.#isWanted };
     try {
-      await this.#c.store.put(chunkId, bytes, options);
+      await this.#c.store.put(chunk, options);
     } catch (e) {
       const evictBytes = this.#c.store.evictBytes?.bind(this.#c.store);
       if (storageProblemOf(e)?.problem !== 'full' || !evictBytes) throw e;
@@ -761,7 +768,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       this.#log(
         `chunks: disk full; evicted ${Math.ceil(freed / 1e6)} MB of other cached tracks to make room`,
       );
-      await this.#c.store.put(chunkId, bytes, options);
+      await this.#c.store.put(chunk, options);
     }
   }
 

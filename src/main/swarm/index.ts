@@ -11,7 +11,7 @@ export {
   type CatalogSyncEvents,
   type CatalogSyncInit,
   type CatalogSyncStats,
-  type RoomTrack,
+  type CatalogTrack,
 } from './catalog-sync';
 export {
   ChunkServer,

@@ -3,6 +3,7 @@
  */
 import type { ClockMapInit } from './clock-map';
 import type { BackoffInit } from './decoder/backoff';
+import type { TrackLocation } from './decoder/decoder-client';
 import type { OutputSettings } from './engine-state';
 import type { GroupTimeSource } from './group-clock';
 
@@ -89,4 +90,20 @@ export async function fetchWhole(url: string, headers: Record<string, string>): 
   const response = await fetch(url, { headers });
   if (!response.ok) throw new Error(`HTTP ${response.status} reading the file`);
   return response.arrayBuffer();
+}
+
+/** Where a track's or a live source's bytes are, as absolute URLs with the media headers. */
+export function mediaLocations(opts: ResolvedInit, components: AudioEngineComponents) {
+  const headers = () => components.mediaHeaders?.() ?? {};
+  return {
+    track: (trackId: string): TrackLocation => ({
+      trackId,
+      url: new URL(opts.trackUrl(trackId), location.href).href,
+      headers: headers(),
+    }),
+    live: (sourceId: string) => ({
+      url: new URL(opts.liveUrl(sourceId), location.href).href,
+      headers: headers(),
+    }),
+  };
 }

@@ -14,23 +14,22 @@
  * words and calls `onTrackFailed`.
  */
 import type { ClockMapFit } from './clock-map';
-import { ClockMap, contextToPerformance } from './clock-map';
-import { clockLineAt } from './clock-line';
-import { TrackLoadError, type TrackLocation } from './decoder/decoder-client';
+import { TrackLoadError } from './decoder/decoder-client';
 import {
   fetchWhole,
+  mediaLocations,
   resolveInit,
   type AudioEngineComponents,
   type AudioEngineInit,
   type ResolvedInit,
 } from './engine-options';
+import { OutputStage } from './engine-output';
 import { EngineState, type OutputSettings } from './engine-state';
 import type { GroupTimeSource } from './group-clock';
-import { connectOutput, type OutputGraph } from './output-graph';
 import type { EngineToPlayer, LiveStreamState, PlayerStatus } from './player/protocol';
-import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
+import { groupMsOfTrackFrame, joinFrameAt, type PlacedSegment } from './player/segment';
 import { readStatus, startRecordOf } from './player/status-reading';
-import { expectedPosition, sameTimeline, type PlaybackSchedule } from './timeline';
+import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
 import { TrackFeed } from './track-feed';
 
 export { TrackLoadError };
@@ -39,11 +38,8 @@ export { TrackLoadError };
 export class AudioEngine extends EngineState {
   private readonly groupClock: GroupTimeSource;
   private readonly opts: ResolvedInit;
-  private context: AudioContext | null = null;
-  private clockMap: ClockMap | null = null;
-  private node: AudioWorkletNode | null = null;
+  private output: OutputStage | null = null;
   private feed: TrackFeed | null = null;
-  private graph: OutputGraph | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private starting: Promise<void> | null = null;
   private target: PlaybackSchedule | null = null;
@@ -72,25 +68,21 @@ export class AudioEngine extends EngineState {
   }
 
   private async open(): Promise<void> {
-    const ctx = (this.components.createContext ?? (() => new AudioContext({ latencyHint: 'playback' })))();
-    this.context = ctx;
-    await ctx.audioWorklet.addModule(this.components.playerWorkletUrl);
-    const node = new AudioWorkletNode(ctx, 'firefly-player', {
-      numberOfInputs: 0,
-      numberOfOutputs: 1,
-      outputChannelCount: [2],
+    const output = await OutputStage.open({
+      createContext: this.components.createContext,
+      playerWorkletUrl: this.components.playerWorkletUrl,
+      settings: this.settings,
+      rampSec: this.opts.rampSec,
+      clockMap: this.opts.clockMap,
+      onPlayerStatus: (status) => this.onPlayerStatus(status),
+      onClockStep: (stepMs) => this.note(`output clock moved ${stepMs.toFixed(2)} ms`),
+      onContextState: this.emit,
     });
-    this.node = node;
-    this.graph = connectOutput(ctx, node, { ...this.settings, rampSec: this.opts.rampSec });
+    this.output = output;
     // The decoder sends PCM straight to the player, and the player its play head straight back.
     const channel = new MessageChannel();
     this.toPlayer({ type: 'decoder-port', port: channel.port2 }, [channel.port2]);
-    this.feed = this.createFeed(ctx, channel.port1);
-    node.port.onmessage = (event: MessageEvent<PlayerStatus>) => this.onPlayerStatus(event.data);
-    this.clockMap = new ClockMap(ctx, this.opts.clockMap);
-    this.clockMap.start();
-    this.clockMap.onStep((stepMs) => this.note(`output clock moved ${stepMs.toFixed(2)} ms`));
-    ctx.addEventListener('statechange', this.emit);
+    this.feed = this.createFeed(output.context, channel.port1);
     this.timer = setInterval(() => this.tick(), this.opts.clockLineMs);
     // A state pushed before start() is played now.
     const pending = this.target;
@@ -101,7 +93,8 @@ export class AudioEngine extends EngineState {
 
   /** Resumes the AudioContext (a browser tab may need a user gesture for this). */
   async resume(): Promise<void> {
-    if (this.context && this.context.state === 'suspended') await this.context.resume();
+    const ctx = this.output?.context;
+    if (ctx && ctx.state === 'suspended') await ctx.resume();
     this.emit();
   }
 
@@ -111,22 +104,14 @@ export class AudioEngine extends EngineState {
     this.starting = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.clockMap?.stop();
-    this.clockMap = null;
     this.feed?.terminate();
     this.feed = null;
-    this.graph?.disconnect();
-    this.graph = null;
-    this.node = null;
     this.target = null;
     this.segment = null;
     this.generation++;
-    const ctx = this.context;
-    this.context = null;
-    if (ctx) {
-      ctx.removeEventListener('statechange', this.emit);
-      await ctx.close();
-    }
+    const output = this.output;
+    this.output = null;
+    await output?.close();
     this.setStatus('idle');
   }
 
@@ -136,8 +121,10 @@ export class AudioEngine extends EngineState {
    * Rejects with a `TrackLoadError` if it cannot be played (`transient` if asking later may work).
    */
   async preload(trackId: string): Promise<void> {
+    const began = performance.now();
     await this.start();
     await this.feed?.preload(trackId);
+    this.note(`track ${trackId.slice(0, 8)} ready to start (${(performance.now() - began).toFixed(0)} ms)`);
   }
 
   /**
@@ -149,19 +136,9 @@ export class AudioEngine extends EngineState {
     const previous = this.target;
     this.target = state;
     if (this.clicking) return; // played when the clicks stop
-    if (state) this.graph?.setTrackGainDb(state.gainDb ?? 0);
-    if (
-      state &&
-      previous &&
-      !state.paused &&
-      !previous.paused &&
-      state.trackId === previous.trackId &&
-      sameTimeline(state.anchor, previous.anchor) &&
-      this.status !== 'error'
-    ) {
-      return;
-    }
-    if (!this.node) return; // start() plays it
+    if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
+    if (scheduleChange(previous, state, this.status === 'error') === 'keep') return;
+    if (!this.output) return; // start() plays it
     const generation = this.beginPlay();
     if (!state || state.paused) {
       this.segment = null;
@@ -200,7 +177,7 @@ export class AudioEngine extends EngineState {
     if (!now) throw new Error('no group time yet: the clock is still starting');
     this.clicking = true;
     const generation = this.beginPlay();
-    this.graph?.setTrackGainDb(0);
+    this.output?.graph.setTrackGainDb(0);
     // Frame 0 on the next whole second of group time but one (time for the first pieces to arrive).
     const segment: PlacedSegment = {
       generation,
@@ -224,9 +201,9 @@ export class AudioEngine extends EngineState {
     const old = this.settings;
     this.settings = { ...old, ...patch };
     if (patch.volume !== undefined && patch.volume !== old.volume)
-      this.graph?.setVolume(this.settings.volume);
+      this.output?.graph.setVolume(this.settings.volume);
     if (patch.channel !== undefined && patch.channel !== old.channel)
-      this.graph?.setChannel(this.settings.channel);
+      this.output?.graph.setChannel(this.settings.channel);
     if (patch.outputOffsetMs !== undefined && patch.outputOffsetMs !== old.outputOffsetMs)
       this.pushClockLine();
   }
@@ -243,12 +220,12 @@ export class AudioEngine extends EngineState {
 
   /** The AudioContext, once started. */
   get audioContext(): AudioContext | null {
-    return this.context;
+    return this.output?.context ?? null;
   }
 
   /** The clock map's current fit, or null. */
   outputClock(): ClockMapFit | null {
-    return this.clockMap?.fit() ?? null;
+    return this.output?.fit() ?? null;
   }
 
   /** Group time (ms) at which frame `frame` (at the context rate) of the current track is heard, per the player's last status. */
@@ -265,7 +242,7 @@ export class AudioEngine extends EngineState {
   }
 
   protected contextState(): AudioContextState | 'none' {
-    return this.context?.state ?? 'none';
+    return this.output?.context.state ?? 'none';
   }
 
   protected currentTrackId(): string | null {
@@ -277,24 +254,7 @@ export class AudioEngine extends EngineState {
   }
 
   get rate(): number {
-    return this.context?.sampleRate ?? 48_000;
-  }
-
-  private source(trackId: string): TrackLocation {
-    return {
-      trackId,
-      url: new URL(this.opts.trackUrl(trackId), location.href).href,
-      headers: this.components.mediaHeaders?.() ?? {},
-    };
-  }
-
-  /** The track frame the room is at now (a start in the past joins there; the player waits for it). */
-  private joinFrame(segment: PlacedSegment): number {
-    const now = this.groupClock.performanceToGroup(performance.now());
-    if (!now) return segment.anchorFrame;
-    const position = (segment.anchorFrame / this.rate) * 1000;
-    const frame = Math.floor(((now.groupMs - segment.anchorGroupMs + position) * this.rate) / 1000);
-    return Math.max(segment.anchorFrame, frame);
+    return this.output?.rate ?? 48_000;
   }
 
   /** A new generation: what the player said of the last one no longer holds. */
@@ -308,24 +268,26 @@ export class AudioEngine extends EngineState {
   }
 
   private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {
-    this.node?.port.postMessage(message, transfer);
+    this.output?.toPlayer(message, transfer);
   }
 
   /** The feed of this engine's plays, on `ctx`, sending PCM to the player through `playerPort`. */
   private createFeed(ctx: AudioContext, playerPort: MessagePort): TrackFeed {
     const read = this.components.fetchWhole ?? fetchWhole;
-    const current = (generation: number) => generation === this.generation;
+    const media = mediaLocations(this.opts, this.components);
     return new TrackFeed(
       {
         rate: ctx.sampleRate,
-        source: (trackId) => this.source(trackId),
-        liveSource: (sourceId) => ({
-          url: new URL(this.opts.liveUrl(sourceId), location.href).href,
-          headers: this.components.mediaHeaders?.() ?? {},
-        }),
-        joinFrame: (segment) => this.joinFrame(segment),
+        source: media.track,
+        liveSource: media.live,
+        joinFrame: (segment) =>
+          joinFrameAt(
+            segment,
+            this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null,
+            this.rate,
+          ),
         decodeWhole: async (trackId) => {
-          const source = this.source(trackId);
+          const source = media.track(trackId);
           return ctx.decodeAudioData(await read(source.url, source.headers));
         },
         toPlayer: (message) => this.toPlayer(message, message.type === 'pcm' ? [message.data.buffer] : []),
@@ -336,7 +298,7 @@ export class AudioEngine extends EngineState {
           this.opts.onTrackFailed?.({ trackId, reason, permanent });
         },
         onLive: (generation, state, detail) => {
-          if (!current(generation)) return;
+          if (generation !== this.generation) return;
           this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
           this.liveTrouble = liveTroubleText(state, detail);
           this.emit();
@@ -353,24 +315,13 @@ export class AudioEngine extends EngineState {
 
   /** Sends the player the group time of its output frames (`clock-line.ts`). */
   private pushClockLine(): void {
-    const ctx = this.context;
-    const fit = this.clockMap?.fit();
-    if (!ctx || !fit) return;
-    const reading = clockLineAt(
-      ctx.currentTime,
-      fit,
-      this.settings.outputOffsetMs,
-      this.groupClock,
-      this.rate,
-    );
-    if (!reading) return;
-    this.toPlayer({ type: 'clock', line: reading.line });
-    this.syncBoundMs = this.player?.phase === 'playing' ? reading.boundMs : null;
+    const boundMs = this.output?.pushClockLine(this.settings.outputOffsetMs, this.groupClock) ?? null;
+    if (boundMs !== null) this.syncBoundMs = this.player?.phase === 'playing' ? boundMs : null;
   }
 
   private tick(): void {
     this.noteEnd();
-    this.noteUnderruns(this.context);
+    this.noteUnderruns(this.output?.context ?? null);
     this.pushClockLine();
     this.feed?.pump(this.player?.headFrame ?? null);
     const now = performance.now();
@@ -389,10 +340,8 @@ export class AudioEngine extends EngineState {
    * the output clock map says that frame has left the speakers, not when it was rendered.
    */
   private noteEnd(): void {
-    const fit = this.clockMap?.fit();
     const frame = this.endingAtFrame;
-    if (frame === null || !fit) return;
-    if (performance.now() < contextToPerformance(fit, frame / this.rate)) return;
+    if (frame === null || !this.output?.heard(frame)) return;
     this.endingAtFrame = null;
     if (this.player?.phase === 'ended') this.setStatus('ended');
   }
@@ -404,7 +353,7 @@ export class AudioEngine extends EngineState {
     this.player = status;
     for (const line of reading.notes) this.note(line);
     if (reading.started) {
-      const fit = this.clockMap?.fit() ?? null;
+      const fit = this.output?.fit() ?? null;
       this.startRecord = startRecordOf(
         segment,
         reading.started,

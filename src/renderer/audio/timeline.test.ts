@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedPosition, groupTimeOfPosition, sameTimeline } from './timeline';
+import { expectedPosition, groupTimeOfPosition, sameTimeline, scheduleChange } from './timeline';
 
 describe('timeline', () => {
   const anchor = { groupTimeMs: 1_700_000_000_000, positionSec: 12.5 };
@@ -15,5 +15,24 @@ describe('timeline', () => {
     expect(sameTimeline(anchor, { groupTimeMs: anchor.groupTimeMs + 10_000, positionSec: 22.51 })).toBe(
       false,
     );
+  });
+
+  it('keeps a repeated state, stops on pause or nothing, plays anything else', () => {
+    const playing = { trackId: 'a', anchor, paused: false };
+    const later = {
+      trackId: 'a',
+      anchor: { groupTimeMs: anchor.groupTimeMs + 1000, positionSec: 13.5 },
+      paused: false,
+    };
+    expect(scheduleChange(playing, later, false)).toBe('keep');
+    expect(scheduleChange(playing, later, true)).toBe('play'); // a failed play is tried again
+    expect(scheduleChange(playing, { ...later, trackId: 'b' }, false)).toBe('play');
+    expect(scheduleChange(playing, { ...later, anchor: { ...later.anchor, positionSec: 30 } }, false)).toBe(
+      'play',
+    );
+    expect(scheduleChange({ ...playing, paused: true }, later, false)).toBe('play'); // resume
+    expect(scheduleChange(playing, { ...later, paused: true }, false)).toBe('stop');
+    expect(scheduleChange(playing, null, false)).toBe('stop');
+    expect(scheduleChange(null, later, false)).toBe('play');
   });
 });

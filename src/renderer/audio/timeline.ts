@@ -36,3 +36,26 @@ export function sameTimeline(a: PlaybackAnchor, b: PlaybackAnchor, toleranceMs =
     Math.abs(a.positionSec * 1000 - a.groupTimeMs - (b.positionSec * 1000 - b.groupTimeMs)) <= toleranceMs
   );
 }
+
+/**
+ * What a new state asks of the engine: 'keep' what plays (the same track on the same timeline, both
+ * playing, nothing failed: states arrive often and repeat), 'stop' (paused or nothing to play), or 'play'
+ * a new segment.
+ */
+export function scheduleChange(
+  previous: PlaybackSchedule | null,
+  state: PlaybackSchedule | null,
+  failed: boolean,
+): 'keep' | 'stop' | 'play' {
+  if (!state || state.paused) return 'stop';
+  if (
+    previous &&
+    !previous.paused &&
+    !failed &&
+    state.trackId === previous.trackId &&
+    sameTimeline(state.anchor, previous.anchor)
+  ) {
+    return 'keep';
+  }
+  return 'play';
+}

@@ -112,6 +112,27 @@ describe('estimator', () => {
     expect(est.samples).toBeLessThan(state.samples.length);
   });
 
+  it('holds to its fast samples while a download queues every reply for longer than a window of probes', () => {
+    const random = seededRandom(5);
+    const server = aServer(-250, 150);
+    const jitter = uniform(random, 0.1, 0.3);
+    const clean = run(server, { forward: jitter, backward: jitter }, 60, 250);
+    // 200 probes (50 s, more than a window) whose replies wait behind 150-400 ms of chunk data.
+    const queued = () => jitter() + 150 + 250 * random();
+    const { errors, state } = run(
+      server,
+      { forward: jitter, backward: queued },
+      200,
+      250,
+      clean.state,
+      clean.end,
+    );
+    expect(Math.max(...errors.map(Math.abs))).toBeLessThan(1);
+    expect(state.samples.length).toBeLessThanOrEqual(128);
+    // The newest samples stay in the window, so a lasting change of the path is still seen.
+    expect(state.samples.at(-1)!.delayMs).toBeGreaterThan(100);
+  });
+
   it('estimates a 200 ppm skew to within a few ppm and keeps the bound honest between samples', () => {
     const random = seededRandom(11);
     const server = aServer(500, 200);

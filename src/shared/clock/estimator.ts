@@ -13,10 +13,19 @@
  * [θᵢ − δᵢ/2, θᵢ + δᵢ/2] whatever the asymmetry. That interval is the only hard fact a probe
  * gives; the error bound below is built from it.
  *
- * Fit. Keep the last `maxSamples` samples (and none older than `maxSampleAgeMs`). Select the
- * low-delay ones: δ ≤ δmin + k·max(MAD(δ), minDelaySpreadMs). Weight each by
+ * Window. At most `maxSamples` samples, none older than `maxSampleAgeMs`. When it is full, the sample
+ * with the longest delay goes (the oldest of equals), except among the newest `keepNewestSamples`: a
+ * path that stays queued for a while (a download sharing the connection: every reply waits behind its
+ * data, so every sample is lopsided by half that wait) then leaves the earlier fast samples in place, and
+ * the estimate holds to them, extrapolated with the fitted drift and its growing bound, instead of
+ * following the lopsided ones. Dropping the oldest instead put a room's clock 173 ms off after 30 s of a
+ * download over a 1 MB/s link.
+ *
+ * Fit. Select the
+ * low-delay ones: δ ≤ δmin + k·max(MAD(δ), minDelaySpreadMs), but at most twice the window's 10th
+ * percentile delay (+ k·minDelaySpreadMs), so a window mostly queued does not let its queue in. Weight each by
  * 1 / (excessᵢ/2 + floor)², where excessᵢ = δᵢ − δmin is queueing on top of the base path and
- * floor = max(weightFloorMs, MAD/2), because a sample's likely asymmetry error grows with its
+ * floor = max(weightFloorMs, MAD of the selected delays / 2), because a sample's likely asymmetry error grows with its
  * excess delay. Two weighted least-squares fits are made: offset only (drift assumed 0) and
  * offset + drift (needs ≥ 3 samples spanning ≥ `minDriftSpanMs`). Comparing their expected squared
  * errors at any time (noise estimated from the drift fit's residuals, the offset-only fit's bias
@@ -69,6 +78,8 @@ export interface EstimatorOptions {
   maxSamples?: number;
   /** Samples older than this (local time) leave the window. */
   maxSampleAgeMs?: number;
+  /** The newest samples, which a full window never drops for their delay (see the module comment). */
+  keepNewestSamples?: number;
   /** k in the delay cut-off δmin + k·MAD. */
   outlierMadFactor?: number;
   /** Lower limit for the MAD in that cut-off, so near-identical delays are all kept. */
@@ -147,6 +158,7 @@ export interface ClockEstimate {
 const DEFAULTS: Required<EstimatorOptions> = {
   maxSamples: 128,
   maxSampleAgeMs: 180_000,
+  keepNewestSamples: 16,
   outlierMadFactor: 3,
   minDelaySpreadMs: 0.02,
   weightFloorMs: 0.005,
@@ -207,7 +219,7 @@ export function addSample(state: EstimatorState, sample: ClockSample): Estimator
       current.errorMs + measured.delayMs / 2 + options.consistencySlackMs;
 
   if (consistent) {
-    const samples = [...fresh, measured].slice(-options.maxSamples);
+    const samples = trimWindow([...fresh, measured], options.maxSamples, options.keepNewestSamples);
     return {
       ...state,
       samples,
@@ -240,6 +252,21 @@ export function addSample(state: EstimatorState, sample: ClockSample): Estimator
     lastVerdict: 'inconsistent',
     stats: { ...state.stats, inconsistent: state.stats.inconsistent + 1 },
   };
+}
+
+/**
+ * `samples` (oldest first) cut to `max`: the longest-delayed go first (the oldest of equals), never one of
+ * the newest `keepNewest`.
+ */
+function trimWindow(samples: StoredSample[], max: number, keepNewest: number): StoredSample[] {
+  const kept = [...samples];
+  while (kept.length > max) {
+    const candidates = Math.max(1, kept.length - keepNewest);
+    let worst = 0;
+    for (let i = 1; i < candidates; i++) if (kept[i]!.delayMs > kept[worst]!.delayMs) worst = i;
+    kept.splice(worst, 1);
+  }
+  return kept;
 }
 
 /** The current estimate at local time `localNowMs`, or null before the first good sample. */
@@ -286,10 +313,18 @@ function fitWindow(
   if (window.length === 0) return null;
   const delays = window.map((s) => s.delayMs).sort((a, b) => a - b);
   const minDelay = delays[0]!;
-  const med = median(delays);
-  const mad = median(delays.map((d) => Math.abs(d - med)).sort((a, b) => a - b));
-  const cutoff = minDelay + options.outlierMadFactor * Math.max(mad, options.minDelaySpreadMs);
-  const floor = Math.max(options.weightFloorMs, mad / 2);
+  const spread = (sorted: number[]) => {
+    const med = median(sorted);
+    return median(sorted.map((d) => Math.abs(d - med)).sort((a, b) => a - b));
+  };
+  // Twice the fast end of the delays caps the cut-off: with most of the window queued (a download), the MAD
+  // is the queue's and would let every queued sample in.
+  const fastEnd = delays[Math.floor((delays.length - 1) * 0.1)]!;
+  const cutoff = Math.min(
+    minDelay + options.outlierMadFactor * Math.max(spread(delays), options.minDelaySpreadMs),
+    2 * fastEnd + options.outlierMadFactor * options.minDelaySpreadMs,
+  );
+  const floor = Math.max(options.weightFloorMs, spread(delays.filter((d) => d <= cutoff)) / 2);
   // Times relative to the first sample keep the sums well conditioned with epoch-sized values.
   const origin = window[0]!.localMs;
   const used: Weighted[] = [];

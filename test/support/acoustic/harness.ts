@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findOnsets, measureOffsets, type OffsetReport } from './analyze';
-import { startPulse, type PulseServer } from './pulse';
+import { startPulse, tunedPriorities, type PulseServer } from './pulse';
 import { clickTimes, makeClick, renderClicks } from './signals';
 import { readWav, writeWav } from './wav';
 
@@ -129,13 +129,8 @@ export function audioProcessFor(sink: string): number | null {
   return service?.pid ?? null;
 }
 
-/**
- * Whether `raiseAudioPriority` acts: as root on Linux, unless `FIREFLY_ACOUSTIC_RT=0` asks for the
- * browsers' audio service at normal priority (for comparison runs).
- */
-export function audioPriorityRaised(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && process.env.FIREFLY_ACOUSTIC_RT !== '0';
-}
+/** Whether `raiseAudioPriority` acts (`tunedPriorities`). */
+export const audioPriorityRaised = tunedPriorities;
 
 /**
  * Moves the audio service of the browser that plays into `sink` to realtime scheduling (SCHED_RR 8,
@@ -548,12 +543,12 @@ function tracePoint(): TracePoint | null {
 }
 
 /**
- * As root, a wrapper that starts the browser at a raised priority: an audio player outranks the
+ * In the tuned rig, a wrapper that starts the browser at a raised priority: an audio player outranks the
  * build jobs that share a CI machine. Only the browser and GPU processes keep it: the renderers and
  * the audio service are forked from Chromium's zygote at normal priority (see `raiseAudioPriority`).
  */
 export function priorityWrapper(executable: string, dir: string): string {
-  if (process.getuid?.() !== 0) return executable;
+  if (!tunedPriorities()) return executable;
   const wrapper = path.join(dir, 'chromium-nice.sh');
   writeFileSync(wrapper, `#!/bin/sh\nexec nice -n -10 ${JSON.stringify(executable)} "$@"\n`, { mode: 0o755 });
   return wrapper;

@@ -12,6 +12,7 @@ import type { AcousticRig } from './rig';
 import type { RoomTrack } from '../../../src/shared/bridge/contract';
 import type { PlaybackState } from '../../../src/shared/playback/state';
 import { priorityWrapper, raiseAudioPriority } from './harness';
+import { behindProxy, type NetemProxy } from '../netem-proxy';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
 import { agreeOnLeader, waitForStatuses } from '../status';
 
@@ -35,8 +36,11 @@ export interface PeerRoomOptions {
   /** Extra flags for the holder (channel 0) and the follower (channel 1). */
   holderArgs?: string[];
   followerArgs?: string[];
-  /** The address the follower bootstraps to, from the holder's loopback address (e.g. through a delaying proxy). */
-  followerSeed?: (holderAddr: string) => Promise<string>;
+  /**
+   * The link between the peers: each behind a delaying proxy of its own, announcing only the proxy's
+   * address (so every byte between them crosses a proxy; `PeerRoom.proxies` count them). Direct if absent.
+   */
+  link?: { delayMs: number; bytesPerSec?: number };
   /** Each peer's channel setting, applied through POST /api/settings before its UI opens. */
   channels?: [Channel, Channel];
   /** How long each page's AudioContext must have run before the room is used (s). */
@@ -83,6 +87,8 @@ export interface PeerRoom {
   /** Fetches tracks through the swarm; heard on channel 1. */
   follower: TestPeer;
   pages: [Page, Page];
+  /** The proxies in front of the holder and the follower, with `link`; empty without. */
+  proxies: NetemProxy[];
   /** The room's tracks as the follower lists them. */
   tracks(): Promise<RoomTrack[]>;
   /** Sends a command; resolves with the time it was sent (ms, performance.timeOrigin + now()). */
@@ -131,25 +137,39 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
   const log = options.log ?? (() => {});
   const peers: TestPeer[] = [];
   const browsers: Browser[] = [];
+  const proxies: NetemProxy[] = [];
   const wrapperDir = mkdtempSync(path.join(os.tmpdir(), 'firefly-room-'));
   const close = async () => {
     await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => undefined)));
     await stopPeers(peers.splice(0));
+    await Promise.all(proxies.splice(0).map((p) => p.close()));
     rmSync(wrapperDir, { recursive: true, force: true });
   };
   try {
     // The holder gets the higher priority, so the clock flags given to the follower skew a follower, not group time.
+    const link = options.link;
+    const [holderRoute, followerRoute] = link
+      ? await Promise.all([0, 1].map(() => behindProxy(link.delayMs, link.bytesPerSec)))
+      : [null, null];
+    for (const route of [holderRoute, followerRoute]) if (route) proxies.push(route.proxy);
     const holder = await launchPeer({
       name: 'holder',
-      args: ['--library', options.libraryDir, '--priority', '2', ...(options.holderArgs ?? [])],
+      args: [
+        ...['--library', options.libraryDir, '--priority', '2'],
+        ...(holderRoute?.args ?? []),
+        ...(options.holderArgs ?? []),
+      ],
     });
     peers.push(holder);
-    const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'));
+    const seed = holderRoute?.addr ?? holder.addrs.find((a) => a.includes('/127.0.0.1/'));
     if (!seed) throw new Error(`holder has no loopback address: ${holder.addrs.join(', ')}`);
-    const followerSeed = options.followerSeed ? await options.followerSeed(seed) : seed;
     const follower = await launchPeer({
       name: 'follower',
-      args: ['--bootstrap', followerSeed, '--priority', '1', ...(options.followerArgs ?? [])],
+      args: [
+        ...['--bootstrap', seed, '--priority', '1'],
+        ...(followerRoute?.args ?? []),
+        ...(options.followerArgs ?? []),
+      ],
     });
     peers.push(follower);
     await waitForStatuses([holder.ui, follower.ui], (s) => agreeOnLeader(s, holder.peerId), {
@@ -219,6 +239,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       holder,
       follower,
       pages: [holderPage, followerPage],
+      proxies,
       tracks: () => getJson<RoomTrack[]>(follower.ui, 'tracks'),
       command: async (peer, route, body) => {
         const sentAtMs = performance.timeOrigin + performance.now();

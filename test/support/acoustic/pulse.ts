@@ -9,6 +9,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+/**
+ * Whether the rig gives the sound server, the browsers and their audio services raised priorities (the
+ * tuned rig): as root on Linux, unless `FIREFLY_ACOUSTIC_RT=0` asks for all of them at normal priority,
+ * as on a user's machine without realtime settings (the untuned rig).
+ */
+export function tunedPriorities(): boolean {
+  return process.platform === 'linux' && process.getuid?.() === 0 && process.env.FIREFLY_ACOUSTIC_RT !== '0';
+}
+
 const run = promisify(execFile);
 
 /** Whether the pulseaudio and parec binaries are installed; the reason when not. */
@@ -77,7 +86,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       `avoid-resampling = yes`,
       // A sound server outranks the build jobs sharing this machine, as it would on a desktop, where its threads
       // run with realtime scheduling (through RealtimeKit there; as root here, directly).
-      ...(process.getuid?.() === 0
+      ...(tunedPriorities()
         ? ['high-priority = yes', 'nice-level = -11', 'realtime-scheduling = yes', 'realtime-priority = 9']
         : []),
       '',
@@ -101,7 +110,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       '--daemonize=yes',
       '--use-pid-file=yes',
       '--exit-idle-time=-1',
-      `--realtime=${process.getuid?.() === 0 ? 'yes' : 'no'}`,
+      `--realtime=${tunedPriorities() ? 'yes' : 'no'}`,
       '--log-target=stderr',
       '-L',
       `module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
@@ -160,7 +169,7 @@ export async function startPulse(options: PulseOptions = {}): Promise<PulseServe
       channelSinks.push(remap);
     }
     await pactl('set-default-sink', sink);
-    if (process.getuid?.() === 0 && process.env.FIREFLY_ACOUSTIC_RT !== '0') {
+    if (tunedPriorities()) {
       // The daemon's main thread (which tells each stream how much to write next) runs at nice -11, as on a
       // desktop; here it shares two cores with a whole room, and under a play's fetch and decode its streams
       // underran by 20-80 ms at once (both pages' renderers fell behind together). Realtime for all its threads.

@@ -17,6 +17,7 @@ import {
   type AcousticRunResult,
 } from './harness';
 import { pulseAvailable, startPulse, type PulseServer } from './pulse';
+import { seededRandom } from '../../../src/shared/random';
 import { clickTimes, makeClick, renderClicks } from './signals';
 import { readWav, wavDataOffset, writeWav, type PcmAudio } from './wav';
 
@@ -42,6 +43,12 @@ export interface ClickPattern {
   channels?: 1 | 2;
   /** Silence after the last click (s; default 0.5): a long file with its clicks at the start. */
   tailSec?: number;
+  /**
+   * Fill the tail from 0.5 s after the last click with ±2 LSB of random noise: inaudible, but no two of its
+   * chunks alike. Chunks are content-addressed, so a tail of digital silence is one chunk fetched once, and
+   * a long file would arrive in a moment.
+   */
+  tailNoise?: boolean;
 }
 
 /** A 16-bit WAV with the same click train on every channel (for a peer's library). */
@@ -60,6 +67,11 @@ export function makeClickTrack(
   );
   const durationSec = times.at(-1)! + (pattern.tailSec ?? 0.5);
   const channel = renderClicks(makeClick(seed), times, sampleRate, durationSec);
+  if (pattern.tailNoise) {
+    const random = seededRandom(seed);
+    for (let i = Math.ceil((times.at(-1)! + 0.5) * sampleRate); i < channel.length; i++)
+      channel[i] = (Math.round(random() * 4) - 2) / 32768;
+  }
   const channels = pattern.channels === 1 ? [channel] : [channel, channel];
   return { wav: writeWav({ sampleRate, channels }, 'pcm16'), clickTimesSec: times, durationSec, sampleRate };
 }

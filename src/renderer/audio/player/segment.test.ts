@@ -6,6 +6,7 @@ import {
   groupMsAtContextFrame,
   groupMsOfTrackFrame,
   idealRatio,
+  joinFrameAt,
   trackFrameAtGroupMs,
 } from './segment';
 
@@ -31,5 +32,11 @@ describe('segment math', () => {
     const line = clockLineThrough(1e4, segment.anchorGroupMs, 10, segment.anchorGroupMs + 10_000, RATE);
     const frame = desiredTrackFrame(segment, line, 1e4 * RATE + 0.5, RATE);
     expect(Math.abs(frame - (96_000 + 0.5))).toBeLessThan(1e-3);
+  });
+
+  it('joins a start in the past where the room is, and a future one at its anchor', () => {
+    expect(joinFrameAt(segment, segment.anchorGroupMs + 1000, RATE)).toBe(96_000 + RATE);
+    expect(joinFrameAt(segment, segment.anchorGroupMs - 1000, RATE)).toBe(96_000);
+    expect(joinFrameAt(segment, null, RATE)).toBe(96_000);
   });
 });

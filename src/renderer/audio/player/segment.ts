@@ -83,3 +83,12 @@ export function clockLineThrough(
     msPerFrame: (laterGroupMs - groupMs) / (spanSec * sampleRate),
   };
 }
+
+/**
+ * The track frame the room is at, at group time `nowGroupMs` (null: not known yet, so the anchor): a
+ * start in the past joins there; one in the future starts at the anchor and the player waits for it.
+ */
+export function joinFrameAt(segment: PlacedSegment, nowGroupMs: number | null, sampleRate: number): number {
+  if (nowGroupMs === null) return segment.anchorFrame;
+  return Math.max(segment.anchorFrame, Math.floor(trackFrameAtGroupMs(segment, nowGroupMs, sampleRate)));
+}

@@ -1,0 +1,94 @@
+/**
+ * The engine's output stage on the page's one long-lived AudioContext: the player worklet node, the
+ * output graph after it (channel, track gain, volume), and the output clock map that says when a
+ * context frame leaves the speakers. It turns that map and the group clock into the clock line the
+ * player steers by (`clock-line.ts`), and says when a rendered frame has been heard.
+ */
+import { ClockMap, contextToPerformance, type ClockMapFit, type ClockMapInit } from './clock-map';
+import { clockLineAt } from './clock-line';
+import type { OutputSettings } from './engine-state';
+import type { GroupTimeSource } from './group-clock';
+import { connectOutput, type OutputGraph } from './output-graph';
+import type { EngineToPlayer, PlayerStatus } from './player/protocol';
+
+/** What the output stage is opened with. */
+export interface OutputStageInit {
+  createContext?: () => AudioContext;
+  playerWorkletUrl: string;
+  settings: OutputSettings;
+  rampSec: number;
+  clockMap: ClockMapInit;
+  onPlayerStatus: (status: PlayerStatus) => void;
+  onClockStep: (stepMs: number) => void;
+  onContextState: () => void;
+}
+
+/** The context, the player node, the graph and the clock map; see the file comment. */
+export class OutputStage {
+  private constructor(
+    readonly context: AudioContext,
+    private readonly node: AudioWorkletNode,
+    readonly graph: OutputGraph,
+    private readonly clockMap: ClockMap,
+    private readonly onContextState: () => void,
+  ) {}
+
+  /** Creates the context, loads the player worklet, connects the graph and starts the clock map. */
+  static async open(init: OutputStageInit): Promise<OutputStage> {
+    const ctx = (init.createContext ?? (() => new AudioContext({ latencyHint: 'playback' })))();
+    await ctx.audioWorklet.addModule(init.playerWorkletUrl);
+    const node = new AudioWorkletNode(ctx, 'firefly-player', {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [2],
+    });
+    const graph = connectOutput(ctx, node, { ...init.settings, rampSec: init.rampSec });
+    node.port.onmessage = (event: MessageEvent<PlayerStatus>) => init.onPlayerStatus(event.data);
+    const clockMap = new ClockMap(ctx, init.clockMap);
+    clockMap.start();
+    clockMap.onStep(init.onClockStep);
+    ctx.addEventListener('statechange', init.onContextState);
+    return new OutputStage(ctx, node, graph, clockMap, init.onContextState);
+  }
+
+  get rate(): number {
+    return this.context.sampleRate;
+  }
+
+  /** The output clock map's current fit, or null before it has one. */
+  fit(): ClockMapFit | null {
+    return this.clockMap.fit();
+  }
+
+  toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {
+    this.node.port.postMessage(message, transfer);
+  }
+
+  /**
+   * Sends the player the group time of its output frames, this device's output offset added; returns the
+   * bound on that line's error (ms), or null if there is no line yet (no clock map fit or group time).
+   */
+  pushClockLine(outputOffsetMs: number, groupClock: GroupTimeSource): number | null {
+    const fit = this.clockMap.fit();
+    if (!fit) return null;
+    const reading = clockLineAt(this.context.currentTime, fit, outputOffsetMs, groupClock, this.rate);
+    if (!reading) return null;
+    this.toPlayer({ type: 'clock', line: reading.line });
+    return reading.boundMs;
+  }
+
+  /** Whether context frame `frame` has left the speakers (per the output clock map). */
+  heard(frame: number): boolean {
+    const fit = this.clockMap.fit();
+    return !!fit && performance.now() >= contextToPerformance(fit, frame / this.rate);
+  }
+
+  /** Stops the clock map, disconnects the graph and closes the context. */
+  async close(): Promise<void> {
+    this.clockMap.stop();
+    this.graph.disconnect();
+    this.node.port.onmessage = null;
+    this.context.removeEventListener('statechange', this.onContextState);
+    await this.context.close();
+  }
+}
