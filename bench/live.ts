@@ -2,7 +2,8 @@
  * `npm run bench:live` (#22): a headless source peer reads a FIFO that this script feeds in real time
  * (48 kHz s16 stereo, 20 ms writes), and `--listeners N` (default 8) real libp2p nodes of the room
  * listen to it over the `live` protocol. Prints, over `--sec S` (default 20):
- * - bytes per second each listener receives (PCM: 192 000 B/s of samples plus frame headers);
+ * - bytes per second each listener receives (Opus at 128 kb/s by default; `--pcm` for PCM: 192 000
+ *   B/s of samples plus frame headers);
  * - the source peer's CPU (user + system, % of one core) while it serves them, and idle before;
  * - write → stamp: how far each write's first frame is stamped after write time + delay (target ±5 ms);
  * - margin: how long before its group time each frame reaches a listener (the delay less transport).
@@ -16,6 +17,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { decodeLiveFrame, encodeOpenFrame, liveLimits } from '../src/shared/live/frames';
 import type { LiveSourceList } from '../src/shared/live/sources';
+import { OPUS_LOOKAHEAD_FRAMES } from '../src/main/live/opus-encoder';
 import { createPeerNode, type PeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
@@ -27,6 +29,7 @@ function arg(name: string, fallback: number): number {
 const LISTENERS = arg('--listeners', 8);
 const SECONDS = arg('--sec', 20);
 const DELAY_MS = 300;
+const PCM = process.argv.includes('--pcm');
 
 const cpuSec = (pid: number): number => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -52,7 +55,12 @@ async function main(): Promise<void> {
   try {
     const source = await launchPeer({
       name: 'source',
-      args: ['--live-delay-ms', String(DELAY_MS), '--source', `pipe://${fifo}?name=Bench`],
+      args: [
+        '--live-delay-ms',
+        String(DELAY_MS),
+        '--source',
+        `pipe://${fifo}?name=Bench${PCM ? '&codec=pcm' : ''}`,
+      ],
     });
     peers.push(source);
     const pid = source.process.pid as number;
@@ -94,9 +102,14 @@ async function main(): Promise<void> {
           const arrivedMs = now() + offsetMs;
           if (measuring) received[i] = (received[i] ?? 0) + bytes.length;
           const frame = decodeLiveFrame(bytes);
-          if (frame.ok && frame.value.type === 'pcm') {
+          if (frame.ok && (frame.value.type === 'pcm' || frame.value.type === 'opus')) {
             if (measuring) marginsMs.push(frame.value.groupMs - arrivedMs);
-            if (i === 0) stamps.push({ groupMs: frame.value.groupMs, atMs: arrivedMs });
+            // An Opus packet's first kept frame is its input's first less the encoder's look-ahead
+            // (but for a run's first packet, which skips it): stamp of the write it came from.
+            const v = frame.value;
+            const inputMs =
+              v.type === 'opus' ? v.groupMs + ((OPUS_LOOKAHEAD_FRAMES - v.skip) * 1000) / 48_000 : v.groupMs;
+            if (i === 0) stamps.push({ groupMs: inputMs, atMs: arrivedMs });
           }
         }
       })().catch(() => undefined);
@@ -149,7 +162,7 @@ async function main(): Promise<void> {
       `listeners                ${LISTENERS} (real libp2p nodes, one stream each), ${spanSec.toFixed(1)} s`,
     );
     console.log(
-      `bytes/s per listener     median ${quantile(perListener, 0.5).toFixed(0)} (min ${Math.min(...perListener).toFixed(0)}, max ${Math.max(...perListener).toFixed(0)}); PCM alone is 192000`,
+      `bytes/s per listener     median ${quantile(perListener, 0.5).toFixed(0)} (min ${Math.min(...perListener).toFixed(0)}, max ${Math.max(...perListener).toFixed(0)}); ${PCM ? 'PCM' : 'Opus 128 kb/s'}; PCM alone is 192000`,
     );
     console.log(
       `source CPU               ${cpuPct.toFixed(1)} % of one core serving (idle ${idlePct.toFixed(1)} %)`,

@@ -1,7 +1,8 @@
 /**
  * A live source through real peers and real Chromium windows (#22): a FIFO on one peer, fed with PCM by
  * the test, played by the room; each window's engine plays the stream stamped in group time, and the
- * two windows hear the same frame at the same group time.
+ * two windows hear the same frame at the same group time (Opus, the default codec). When the writer
+ * stops the source stalls and both windows say so; when it writes again they play on, in step.
  */
 import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import os from 'node:os';
@@ -76,6 +77,8 @@ test('a pipe source plays on every window, in step', async () => {
   feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
   try {
     const pages = [await openWindow(source), await openWindow(member)];
+    // The windows decode the Opus themselves (a window without WebCodecs would ask its peer for PCM).
+    for (const page of pages) expect(await page.evaluate(() => typeof AudioDecoder)).toBe('function');
     const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: line!.sourceId } });
     expect(play.status).toBe(200);
     for (const page of pages) {
@@ -118,6 +121,19 @@ test('a pipe source plays on every window, in step', async () => {
     };
     await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
     console.log(`live source: windows apart by ${(await apart()).toFixed(3)} ms`);
+
+    // The writer stops: after 2 s without PCM the source stalls, each window fades out and says so.
+    if (feeding) clearInterval(feeding);
+    for (const page of pages)
+      await expect(page.getByTestId('np-artist')).toContainText('no sound from the source', {
+        timeout: 15_000,
+      });
+    // It writes again: the stream resumes on every window, in step, and Now Playing says no more.
+    feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
+    for (const page of pages)
+      await expect(page.getByTestId('np-artist')).not.toContainText('no sound', { timeout: 15_000 });
+    await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
+    console.log(`live source after a stall: windows apart by ${(await apart()).toFixed(3)} ms`);
   } finally {
     if (feeding) clearInterval(feeding);
     feeding = null;

@@ -1,6 +1,7 @@
 /**
  * Live sources between real peers on loopback (#22): a FIFO fed by the test reaches another peer's
- * `/media/live/<id>` with exact samples and group times; a program that dies is restarted with
+ * `/media/live/<id>` as Opus with every frame and exact group times, and the source peer's own window
+ * (asking `?codec=pcm`) gets it decoded, sample-aligned; a program that dies is restarted with
  * backoff and its error shows in the API; a bad URI is a clear error; a peer that sends malformed
  * frames on the live protocol has its stream closed and counted; the room stops a source whose
  * device leaves, and says why.
@@ -76,9 +77,18 @@ async function groupOffsetMs(ui: string): Promise<{ offsetMs: number; rttMs: num
 }
 
 /** Reads a live stream's frames from `/media/live/<id>` into `frames` until aborted. */
-function readLive(ui: string, sourceId: string, frames: LiveFrame[], signal: AbortSignal): Promise<void> {
+function readLive(
+  ui: string,
+  sourceId: string,
+  frames: LiveFrame[],
+  signal: AbortSignal,
+  query = '',
+): Promise<void> {
   return (async () => {
-    const response = await fetch(`${ui}/media/live/${sourceId}`, { headers: authHeaders(ui), signal });
+    const response = await fetch(`${ui}/media/live/${sourceId}${query}`, {
+      headers: authHeaders(ui),
+      signal,
+    });
     expect(response.status).toBe(200);
     const splitter = new LiveFrameSplitter();
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -98,18 +108,24 @@ function readLive(ui: string, sourceId: string, frames: LiveFrame[], signal: Abo
   });
 }
 
-/** `frames` stereo s16 frames of a pattern no two neighbours share: left n·7, right −n·3 (wrapping). */
-function pattern(frames: number): Int16Array {
+/** Frame n of a two-tone test signal (left; the right is its negative), 48 kHz. */
+const tone = (n: number) =>
+  Math.round(
+    7000 * Math.sin((2 * Math.PI * 440 * n) / 48_000) + 3000 * Math.sin((2 * Math.PI * 1234.5 * n) / 48_000),
+  );
+
+/** `frames` stereo s16 frames of the tone. */
+function toneFrames(frames: number): Int16Array {
   const out = new Int16Array(frames * 2);
   for (let n = 0; n < frames; n++) {
-    out[n * 2] = ((n * 7) % 65536) - 32768;
-    out[n * 2 + 1] = 32767 - ((n * 3) % 65536);
+    out[n * 2] = tone(n);
+    out[n * 2 + 1] = -tone(n);
   }
   return out;
 }
 
 describe('live sources between peers', () => {
-  it('streams a FIFO to another peer with exact samples stamped at write time + delay, and plays it as a command', async () => {
+  it('streams a FIFO to another peer as Opus stamped at write time + delay, and plays it as a command', async () => {
     const dir = tempDir();
     const fifo = path.join(dir, 'line-in.fifo');
     const a = await launchPeer({
@@ -134,7 +150,7 @@ describe('live sources between peers', () => {
     const read = readLive(b.ui, source.sourceId, frames, reading.signal);
     // The source peer's own window reads the same source straight from it.
     const ownFrames: LiveFrame[] = [];
-    const ownRead = readLive(a.ui, source.sourceId, ownFrames, reading.signal);
+    const ownRead = readLive(a.ui, source.sourceId, ownFrames, reading.signal, '?codec=pcm');
     // The member's stream and the own window reach the source before any PCM is written.
     await waitForSource(
       a.ui,
@@ -143,41 +159,57 @@ describe('live sources between peers', () => {
     );
 
     const clock = await groupOffsetMs(a.ui);
-    const sent = pattern(48_000);
+    const sent = toneFrames(48_000);
     const fd = openSync(fifo, 'w');
     const writtenAtMs = performance.timeOrigin + performance.now();
     writeSync(fd, new Uint8Array(sent.buffer));
     closeSync(fd);
     const deadline = Date.now() + 20_000;
-    const received = () => frames.reduce((n, f) => n + (f.type === 'pcm' ? f.frameCount : 0), 0);
+    const received = () => frames.reduce((n, f) => n + (f.type === 'opus' ? f.frameCount : 0), 0);
     while (received() < 48_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const pcmFrames = frames.filter((f): f is Extract<LiveFrame, { type: 'pcm' }> => f.type === 'pcm');
+    // Opus by default: every frame written is kept exactly once.
+    const opusFrames = frames.filter((f): f is Extract<LiveFrame, { type: 'opus' }> => f.type === 'opus');
     expect(received()).toBe(48_000);
-    // Exact samples, in order.
-    const got = new Int16Array(48_000 * 2);
-    let at = 0;
-    for (const f of pcmFrames) {
-      got.set(f.pcm, at);
-      at += f.pcm.length;
-    }
-    expect(Buffer.from(got.buffer).equals(Buffer.from(sent.buffer))).toBe(true);
+    // The own window asked for PCM: the same frames decoded, with the same stamps.
+    while (
+      ownFrames.reduce((n, f) => n + (f.type === 'pcm' ? f.frameCount : 0), 0) < 48_000 &&
+      Date.now() < deadline
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const own = ownFrames.filter((f): f is Extract<LiveFrame, { type: 'pcm' }> => f.type === 'pcm');
     expect(own.reduce((n, f) => n + f.frameCount, 0)).toBe(48_000);
-    expect(own.map((f) => f.groupMs)).toEqual(pcmFrames.map((f) => f.groupMs));
+    expect(own.map((f) => f.groupMs)).toEqual(opusFrames.map((f) => f.groupMs));
+    // Lossy but sample-aligned: in order, the decoded frames are the tone written, frame for frame.
+    let signal = 0;
+    let error = 0;
+    let first = 0;
+    for (const f of own) {
+      for (let i = 0; i < f.frameCount; i++) {
+        const want = tone(first + i);
+        signal += want * want;
+        error += (want - (f.pcm[i * 2] as number)) ** 2;
+      }
+      first += f.frameCount;
+    }
+    expect(10 * Math.log10(signal / error)).toBeGreaterThan(25);
     // Stamped when the source peer read it + 300 ms. On a quiet machine that is within 5 ms of the write
     // (the figure `bench:live` reports); on this shared 2-core machine the peer's read was seen 0.6–35 ms
     // after the write at load 8–26, so the limit here catches gross errors (a wrong delay, a wrong clock).
     const expectedMs = writtenAtMs + clock.offsetMs + 300;
-    const stampErrorMs = (pcmFrames[0] as { groupMs: number }).groupMs - expectedMs;
+    const stampErrorMs = (opusFrames[0] as { groupMs: number }).groupMs - expectedMs;
     console.log(
       `first frame stamped ${stampErrorMs.toFixed(2)} ms after write + delay (clock read rtt ${clock.rttMs.toFixed(2)} ms)`,
     );
     expect(stampErrorMs).toBeGreaterThanOrEqual(-1 - clock.rttMs / 2);
     expect(stampErrorMs).toBeLessThanOrEqual(60 + clock.rttMs / 2);
-    // Continuous frame counting: each frame starts where the last ended.
-    for (let i = 1; i < pcmFrames.length; i++) {
-      const prev = pcmFrames[i - 1] as { groupMs: number; frameCount: number };
-      expect(pcmFrames[i]?.groupMs).toBeCloseTo(prev.groupMs + (prev.frameCount * 1000) / 48_000, 2);
+    // Continuous frame counting: each frame starts where the last ended. (A source peer starved of CPU
+    // for over 200 ms, seen at load 12 with other test files running, re-anchors instead: a jump.)
+    for (let i = 1; i < opusFrames.length; i++) {
+      const prev = opusFrames[i - 1] as { groupMs: number; frameCount: number };
+      expect(opusFrames[i]?.groupMs, `packet ${i}`).toBeCloseTo(
+        prev.groupMs + (prev.frameCount * 1000) / 48_000,
+        2,
+      );
     }
     // No PCM for 2 s: a STALL frame.
     while (!frames.some((f) => f.type === 'stall') && Date.now() < deadline + 5000)
@@ -243,9 +275,9 @@ describe('live sources between peers', () => {
       expect.stringMatching(/ftp sources are not supported/),
       expect.stringMatching(/three slashes/),
     ]);
-    const bad = await apiFetch(a.ui, '/api/settings', { body: { liveSources: ['http://radio.invalid/'] } });
+    const bad = await apiFetch(a.ui, '/api/settings', { body: { liveSources: ['ftp://radio.invalid/'] } });
     expect(bad.status).toBe(422);
-    expect(((await bad.json()) as { error: string }).error).toMatch(/http sources are not supported/);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/ftp sources are not supported/);
     expect((await getStatus(a.ui)).self.name).toBe('commands');
   });
 

@@ -53,7 +53,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
       tokens: peer.tokens,
       pairing: peer.pairing,
       media: (kind, id) => peer.media(kind, id),
-      live: (sourceId, signal) => peer.liveMedia(sourceId, signal),
+      live: (sourceId, signal, codec) => peer.liveMedia(sourceId, signal, codec),
       log,
     },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },

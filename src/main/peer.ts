@@ -49,6 +49,7 @@ import {
 } from '../shared/devices/output';
 import { createPeerNode, type PeerNode } from './net/node';
 import { LiveService } from './live/live-service';
+import { asPcmFrames } from './live/pcm-transcode';
 import { LiveSourceError } from './live/uri';
 import { isLiveMessageType, type LiveMessage, type LiveSourceList } from '../shared/live/sources';
 import { deriveRoom } from './net/room';
@@ -803,9 +804,17 @@ export class Peer {
     return fetching;
   }
 
-  /** The frames of a live source for a window (`GET /media/live/<sourceId>`), or null when unknown. */
-  liveMedia(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
-    return this.#running?.live.open(sourceId, signal) ?? null;
+  /**
+   * The frames of a live source for a window (`GET /media/live/<sourceId>`), or null when unknown;
+   * with `codec` 'pcm', Opus decoded into PCM for a window that cannot decode it.
+   */
+  liveMedia(
+    sourceId: string,
+    signal: AbortSignal,
+    codec: 'pcm' | null = null,
+  ): AsyncGenerator<Uint8Array> | null {
+    const frames = this.#running?.live.open(sourceId, signal) ?? null;
+    return frames && codec === 'pcm' ? asPcmFrames(frames) : frames;
   }
 
   /**

@@ -145,7 +145,7 @@ export interface HttpServerComponents {
   pairing: Pairing;
   media?: MediaSource;
   /** A live source's frames for one window, until the signal aborts; null when unknown (#22). */
-  live?: (sourceId: string, signal: AbortSignal) => AsyncGenerator<Uint8Array> | null;
+  live?: (sourceId: string, signal: AbortSignal, codec: 'pcm' | null) => AsyncGenerator<Uint8Array> | null;
   /** Told when a browser asks for a pairing code, so the device can show it. */
   log?(line: string): void;
 }
@@ -340,12 +340,14 @@ export class HttpServer {
   /**
    * `GET /media/live/<sourceId>`: the source's frames as they come, each prefixed by its length (u32
    * little-endian; frames in shared/live/frames.ts), chunked, until the window goes away or the source
-   * ends. A window too slow to take them is cut off rather than buffered.
+   * ends. A window too slow to take them is cut off rather than buffered. `?codec=pcm`: Opus decoded
+   * into PCM here, for a window without WebCodecs.
    */
   async #live(req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> {
     if (!isSourceId(sourceId)) throw new HttpError(404, 'no such live source');
     const abort = new AbortController();
-    const frames = this.components.live?.(sourceId, abort.signal) ?? null;
+    const codec = new URL(req.url ?? '/', 'http://peer').searchParams.get('codec') === 'pcm' ? 'pcm' : null;
+    const frames = this.components.live?.(sourceId, abort.signal, codec) ?? null;
     if (!frames) throw new HttpError(404, `no live source ${sourceId} in the room (GET /api/sources)`);
     res.writeHead(200, { 'content-type': 'application/x-firefly-live', 'cache-control': 'no-store' });
     if (req.method === 'HEAD') {

@@ -14,7 +14,6 @@ import type {
   LiveSourceAnnounce,
   LiveSourceRef,
 } from '../../shared/live/sources';
-import { encodeEndFrame, encodePcmFrame, encodeStallFrame } from '../../shared/live/frames';
 import { liveBodyValidators } from '../../shared/live/sources';
 import type { StreamGuard } from '../net/stream-guard';
 import type { SwarmNode } from '../swarm/stream-util';
@@ -22,6 +21,8 @@ import { FrameFeed } from './frame-feed';
 import { LiveRelay } from './live-relay';
 import { LiveServer } from './live-server';
 import { LiveSource } from './live-source';
+import { pcmTranscodeStats } from './pcm-transcode';
+import { SourceFrames } from './source-frames';
 import { LiveSourceError, parseSource, sourceIdFor } from './uri';
 
 /** Collaborators of LiveService. */
@@ -54,6 +55,7 @@ interface Local {
   /** For a URI that could not be parsed: what to list. */
   failed: LiveSourceAnnounce | null;
   feed: FrameFeed;
+  frames: SourceFrames | null;
 }
 
 /** Live sources on this peer and in the room. */
@@ -149,7 +151,7 @@ export class LiveService {
     } catch (error) {
       const message = error instanceof LiveSourceError ? error.message : String(error);
       this.#c.log?.(`live: ${message}`);
-      const kind = uri.startsWith('command:') ? 'command' : 'pipe';
+      const kind = uri.startsWith('command:') ? 'command' : uri.startsWith('http') ? 'http' : 'pipe';
       const failed: LiveSourceAnnounce = {
         sourceId: sourceIdFor(this.#c.node.peerId, uri, 'invalid'),
         name: uri.replace(/[^\x20-\x7e]/g, '?').slice(0, 64) || 'invalid',
@@ -157,24 +159,23 @@ export class LiveService {
         state: 'failed',
         error: message.slice(0, 512),
       };
-      return { uri, source: null, failed, feed };
+      return { uri, source: null, failed, feed, frames: null };
     }
     const source = new LiveSource(
       spec,
       { groupNow: () => this.#c.groupNow(), ...(this.#c.log ? { log: this.#c.log } : {}) },
       { delayMs: this.#delayMs, ...this.#init.source },
     );
-    source.events.on('live:pcm', (p) => feed.publish(encodePcmFrame(p.groupMs, p.sampleRate, p.pcm)));
-    source.events.on('live:stall', ({ groupMs }) => feed.publish(encodeStallFrame(groupMs)));
+    const frames = new SourceFrames(source, feed);
     source.events.on('live:state', () => this.announce());
     source.start();
-    return { uri, source, failed: null, feed };
+    return { uri, source, failed: null, feed, frames };
   }
 
   #retire(l: Local, reason: string): void {
     l.source?.stop();
-    l.feed.publish(encodeEndFrame(reason));
-    l.feed.end();
+    if (l.frames) l.frames.end(reason);
+    else l.feed.end();
   }
 
   /** Tells the room about this peer's sources. */
@@ -214,6 +215,7 @@ export class LiveService {
       frames: l.source?.frames ?? 0,
       listeners: l.feed.size,
       restarts: l.source?.restarts ?? 0,
+      ...(l.source ? { codec: l.source.spec.codec } : {}),
     }));
     const others: LiveSourceInfo[] = [];
     for (const [peerId, sources] of this.#remote) {
@@ -276,6 +278,7 @@ export class LiveService {
         ...Object.fromEntries(Object.entries(server.dropped).map(([k, v]) => [`serve.${k}`, v])),
         ...Object.fromEntries(Object.entries(relay.dropped).map(([k, v]) => [`relay.${k}`, v])),
         ...(slow > 0 ? { slowListeners: slow } : {}),
+        ...(pcmTranscodeStats.undecodable > 0 ? { undecodableOpus: pcmTranscodeStats.undecodable } : {}),
       },
     };
   }

@@ -1,21 +1,25 @@
 /**
- * One live source on its source peer: reads PCM from a FIFO (`pipe://`) or from a program's stdout
- * (`command://`), stamps it in group time (PcmStamper) and emits it in 20 ms packets.
+ * One live source on its source peer: reads PCM from a FIFO (`pipe://`), a program's stdout
+ * (`command://`) or an internet radio stream decoded by ffmpeg (`http(s)://`, radio.ts), stamps it
+ * in group time (PcmStamper) and emits it in 20 ms packets.
  *
  * - A FIFO is opened read-write and non-blocking, so opening never waits for a writer and a writer
  *   that closes is no end of file: the next writer's data simply carries on (the same as reopening,
  *   without a busy loop while nobody writes). A missing FIFO is created (mkfifo).
- * - A program is restarted when it dies, after 1 s, doubling to 30 s while it keeps dying (a run of
- *   30 s or more starts the backoff over); the tail of its stderr goes into the error shown.
+ * - A program is restarted when it dies, and a radio stream reconnected when it ends or breaks, after
+ *   1 s, doubling to 30 s while it keeps failing (a run of 30 s or more starts the backoff over); the
+ *   tail of the program's stderr, or what the station did, goes into the error shown.
  * - No PCM for `stallMs` (2 s) is a stall: `live:stall` lets listeners fade out, and the next data
  *   anchors anew at now + delay.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { constants, openSync, statSync } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
 import { TypedEvents } from '../bridge/events';
+import { startProgram, type LiveRun } from './live-run';
+import { startRadio } from './radio';
 import { PcmStamper, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
 
@@ -34,6 +38,8 @@ export interface LiveSourceInit {
   maxBackoffMs?: number;
   /** Bytes of stderr kept for the error message. */
   stderrTailBytes?: number;
+  /** ffmpeg for radio sources (default FIREFLY_FFMPEG or `ffmpeg` on the PATH). */
+  ffmpeg?: string;
 }
 
 export interface LiveSourceEvents {
@@ -59,8 +65,12 @@ export class LiveSource {
   #state: LiveSourceState = 'starting';
   #error: string | null = null;
   #stallTimer: NodeJS.Timeout | null = null;
-  #child: ChildProcess | null = null;
+  #run: LiveRun | null = null;
   #input: Readable | null = null;
+  #title: string | null = null;
+  /** Until when (performance time) reading holds back because the stamps ran ahead. */
+  #pacedUntilMs = 0;
+  readonly #ffmpeg: string | undefined;
   #backoffMs: number;
   /** Times the program was restarted. */
   restarts = 0;
@@ -74,17 +84,24 @@ export class LiveSource {
     this.#maxBackoffMs = init.maxBackoffMs ?? 30_000;
     this.#stderrTailBytes = init.stderrTailBytes ?? STDERR_TAIL_BYTES;
     this.#backoffMs = this.#firstBackoffMs;
+    this.#ffmpeg = init.ffmpeg;
   }
 
   /** The source as its peer announces it. */
   info(): LiveSourceAnnounce {
     const { sourceId, name, kind } = this.spec;
-    return { sourceId, name, kind, state: this.#state, error: this.#error };
+    const info: LiveSourceAnnounce = { sourceId, name, kind, state: this.#state, error: this.#error };
+    return this.#title === null ? info : { ...info, title: this.#title };
   }
 
   /** Frames read since start. */
   get frames(): number {
     return this.#stamper.frames;
+  }
+
+  /** How much longer reading holds back for pacing (ms; 0 when it does not): more PCM is on its way. */
+  pacedForMs(): number {
+    return Math.max(0, this.#pacedUntilMs - performance.now());
   }
 
   /** Changes the live delay (the next data anchors anew). */
@@ -97,7 +114,7 @@ export class LiveSource {
     if (this.#controller) return;
     this.#controller = new AbortController();
     if (this.spec.kind === 'pipe') this.#openPipe();
-    else this.#spawn();
+    else this.#runWithRestart();
   }
 
   /** Stops reading, ends the program. Idempotent. */
@@ -109,15 +126,8 @@ export class LiveSource {
     this.#clearStall();
     this.#input?.destroy();
     this.#input = null;
-    const child = this.#child;
-    this.#child = null;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      // A program that ignores SIGTERM is not left running.
-      const force = setTimeout(() => child.kill('SIGKILL'), 2000);
-      force.unref();
-      child.once('exit', () => clearTimeout(force));
-    }
+    this.#run?.stop();
+    this.#run = null;
   }
 
   #setState(state: LiveSourceState, error: string | null): void {
@@ -145,49 +155,43 @@ export class LiveSource {
     });
   }
 
-  #spawn(): void {
+  #startRun(): LiveRun {
+    const { kind, path, args } = this.spec;
+    if (kind !== 'http') return startProgram(path, args, this.#stderrTailBytes);
+    return startRadio(path, {
+      ...(this.#ffmpeg ? { ffmpeg: this.#ffmpeg } : {}),
+      onTitle: (title) => {
+        if (title === this.#title) return;
+        this.#title = title;
+        this.events.emit('live:state', this.info());
+      },
+    });
+  }
+
+  /** Starts the program or the radio stream, and again after a backoff whenever it ends. */
+  #runWithRestart(): void {
     const controller = this.#controller;
     if (!controller) return;
-    const { path: program, args } = this.spec;
     const startedAt = performance.now();
-    let stderr = '';
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child = child;
-    this.#read(child.stdout);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      stderr = (stderr + text).slice(-this.#stderrTailBytes);
-    });
-    let ended = false;
-    const onEnd = (why: string) => {
-      if (ended) return;
-      ended = true;
+    const run = this.#startRun();
+    this.#run = run;
+    this.#read(run.output);
+    void run.ended.then((why) => {
       if (this.#controller !== controller) return;
       this.#stall();
       if (performance.now() - startedAt >= 30_000) this.#backoffMs = this.#firstBackoffMs;
       const delayMs = this.#backoffMs;
       this.#backoffMs = Math.min(this.#maxBackoffMs, this.#backoffMs * 2);
-      const tail = stderr.trim().split('\n').slice(-3).join(' | ');
-      const message = `${why}${tail ? `: ${tail}` : ''}; restarting in ${Math.round(delayMs / 1000)} s`;
+      const message = `${why}; ${this.spec.kind === 'http' ? 'reconnecting' : 'restarting'} in ${Math.round(delayMs / 1000)} s`;
       this.#setState('failed', message);
       this.#c.log?.(`live: source "${this.spec.name}": ${message}`);
       const timer = setTimeout(() => {
         if (this.#controller !== controller) return;
         this.restarts++;
-        this.#spawn();
+        this.#runWithRestart();
       }, delayMs);
       controller.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    };
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      onEnd(
-        error.code === 'ENOENT'
-          ? `cannot start ${program}: no such program`
-          : `cannot start ${program}: ${error.message}`,
-      ),
-    );
-    child.on('exit', (code, signal) =>
-      onEnd(`${program} exited ${signal ? `on ${signal}` : `with code ${code ?? '?'}`}`),
-    );
+    });
   }
 
   /** Reads PCM from `input`, pausing while the stamps run ahead of now + delay. */
@@ -200,6 +204,7 @@ export class LiveSource {
       if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
       for (const packet of result.packets) this.events.emit('live:pcm', packet);
       if (result.aheadMs > 0) {
+        this.#pacedUntilMs = performance.now() + result.aheadMs;
         input.pause();
         setTimeout(() => input.resume(), result.aheadMs);
       }

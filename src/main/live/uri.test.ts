@@ -32,11 +32,26 @@ describe('source URIs', () => {
       args: ['-o', 'stdout', '-a', 'Living room'],
     });
     expect(command.format).toEqual({ encoding: 's16le', sampleRate: 48000, channels: 2 });
+    expect(command).toMatchObject({ codec: 'opus', bitrate: 128_000 });
+    expect(parseSource('pipe:///tmp/f?codec=pcm', PEER, 'Den').codec).toBe('pcm');
+    expect(parseSource('pipe:///tmp/f?bitrate=96', PEER, 'Den').bitrate).toBe(96_000);
+    // A radio's query is the station's; Firefly's options go after #.
+    expect(
+      parseSource('https://radio.example/live.mp3?sid=1#name=Radio%20One&codec=pcm', PEER, 'Den'),
+    ).toMatchObject({
+      kind: 'http',
+      name: 'Radio One',
+      path: 'https://radio.example/live.mp3?sid=1',
+      codec: 'pcm',
+      format: { encoding: 's16le', sampleRate: 48000, channels: 2 },
+    });
+    expect(parseSource('http://radio.example/live', PEER, 'Den').name).toBe('radio.example');
   });
 
   it('says what is wrong with a URI that cannot work', () => {
     const cases: [string, RegExp][] = [
-      ['http://radio.invalid/stream', /http sources are not supported/],
+      ['ftp://radio.invalid/stream', /ftp sources are not supported/],
+      ['http://radio.invalid/stream#volume=3', /unknown option "volume"/],
       ['not a uri', /not a URI/],
       ['pipe://tmp/fifo', /three slashes/],
       ['pipe:///tmp/f?format=s24le:48000:2', /encoding must be/],
@@ -45,6 +60,9 @@ describe('source URIs', () => {
       ['pipe:///tmp/f?args=x', /args is for command sources/],
       ['pipe:///tmp/f?volume=3', /unknown parameter "volume"/],
       ['pipe:///tmp/f?name=', /name must be/],
+      ['pipe:///tmp/f?codec=mp3', /codec must be opus or pcm/],
+      ['pipe:///tmp/f?bitrate=8', /bitrate must be/],
+      ['pipe:///tmp/f?bitrate=12.5', /bitrate must be/],
     ];
     for (const [uri, message] of cases) expect(() => parseSource(uri, PEER, 'Den'), uri).toThrow(message);
     expect(() => parseSource('nope', PEER, 'Den')).toThrow(LiveSourceError);

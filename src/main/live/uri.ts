@@ -5,6 +5,8 @@
  *   pipe:///path/to/fifo?name=Line-in&format=s16le:48000:2
  *   command:///usr/bin/prog?args=-o%20stdout&name=AirPlay&format=s16le:44100:2
  *   airplay | spotify   (presets: shairport-sync and librespot writing PCM to stdout)
+ *   http(s)://station/stream#name=Radio&codec=pcm   (internet radio; options after #, the query is the station's)
+ *   any of them with &codec=pcm (Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -32,14 +34,20 @@ export interface SourceSpec {
   sourceId: string;
   kind: LiveSourceKind;
   name: string;
-  /** The FIFO (pipe) or the program (command). */
+  /** The FIFO (pipe), the program (command) or the station's URL (http). */
   path: string;
   /** The program's arguments (command only). */
   args: string[];
   format: PcmFormat;
+  /** How it goes to the room: Opus (default) or PCM (`codec=pcm`). */
+  codec: LiveCodec;
+  /** Opus bits per second (`bitrate=` in kb/s, default 128). */
+  bitrate: number;
   /** The URI as given, for listings. */
   uri: string;
 }
+
+export type LiveCodec = 'opus' | 'pcm';
 
 const bytesPerSample: Record<PcmEncoding, number> = { s16le: 2, s32le: 4, f32le: 4 };
 
@@ -150,33 +158,74 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
       `source "${text}": not a URI (expected pipe:///path?name=…, command:///program?args=…, airplay or spotify)`,
     );
   }
+  if (url.protocol === 'http:' || url.protocol === 'https:') return parseRadio(text, url, peerId);
   const kind = url.protocol === 'pipe:' ? 'pipe' : url.protocol === 'command:' ? 'command' : null;
   if (!kind)
     throw new LiveSourceError(
-      `source "${text}": ${url.protocol.replace(/:$/, '')} sources are not supported (use pipe://, command://, airplay or spotify)`,
+      `source "${text}": ${url.protocol.replace(/:$/, '')} sources are not supported (use pipe://, command://, http(s)://, airplay or spotify)`,
     );
   if (url.host !== '')
     throw new LiveSourceError(`source "${text}": the path must be absolute (${kind}:///path, three slashes)`);
   const file = decodeURIComponent(url.pathname);
   if (!path.isAbsolute(file) || file === '/') throw new LiveSourceError(`source "${text}": no path given`);
   for (const key of url.searchParams.keys())
-    if (!['name', 'format', 'args'].includes(key))
-      throw new LiveSourceError(`source "${text}": unknown parameter "${key}" (name, format, args)`);
+    if (!['name', 'format', 'args', 'codec', 'bitrate'].includes(key))
+      throw new LiveSourceError(
+        `source "${text}": unknown parameter "${key}" (name, format, args, codec, bitrate)`,
+      );
   if (kind === 'pipe' && url.searchParams.has('args'))
     throw new LiveSourceError(`source "${text}": args is for command sources`);
-  const rawName = url.searchParams.get('name') ?? path.basename(file);
-  const shown = showableText(rawName);
-  if (!shown.ok || shown.value.length === 0 || shown.value.length > 64)
-    throw new LiveSourceError(`source "${text}": name must be 1 to 64 characters of plain text`);
+  const name = shownName(text, url.searchParams.get('name') ?? path.basename(file));
   const format = parseFormat(url.searchParams.get('format') ?? 's16le:48000:2');
   const args = splitArgs(url.searchParams.get('args') ?? '');
   return {
-    sourceId: sourceIdFor(peerId, uri, shown.value),
+    sourceId: sourceIdFor(peerId, uri, name),
     kind,
-    name: shown.value,
+    name,
     path: file,
     args,
     format,
+    ...parseCodec(text, url.searchParams),
     uri,
   };
+}
+
+/** A radio URI: the station's URL, with Firefly's options in the fragment. */
+function parseRadio(text: string, url: URL, peerId: string): SourceSpec {
+  const options = new URLSearchParams(url.hash.replace(/^#/, ''));
+  for (const key of options.keys())
+    if (!['name', 'codec', 'bitrate'].includes(key))
+      throw new LiveSourceError(`source "${text}": unknown option "${key}" after # (name, codec, bitrate)`);
+  if (url.hostname === '') throw new LiveSourceError(`source "${text}": no host`);
+  const station = new URL(url.href);
+  station.hash = '';
+  const name = shownName(text, options.get('name') ?? url.hostname);
+  return {
+    sourceId: sourceIdFor(peerId, url.href, name),
+    kind: 'http',
+    name,
+    path: station.href,
+    args: [],
+    // What ffmpeg writes.
+    format: { encoding: 's16le', sampleRate: 48_000, channels: 2 },
+    ...parseCodec(text, options),
+    uri: url.href,
+  };
+}
+
+function shownName(text: string, raw: string): string {
+  const shown = showableText(raw);
+  if (!shown.ok || shown.value.length === 0 || shown.value.length > 64)
+    throw new LiveSourceError(`source "${text}": name must be 1 to 64 characters of plain text`);
+  return shown.value;
+}
+
+function parseCodec(text: string, params: URLSearchParams): { codec: LiveCodec; bitrate: number } {
+  const codec = params.get('codec') ?? 'opus';
+  if (codec !== 'opus' && codec !== 'pcm')
+    throw new LiveSourceError(`source "${text}": codec must be opus or pcm`);
+  const kbps = Number(params.get('bitrate') ?? 128);
+  if (!Number.isInteger(kbps) || kbps < 16 || kbps > 510)
+    throw new LiveSourceError(`source "${text}": bitrate must be a whole number of kb/s from 16 to 510`);
+  return { codec, bitrate: kbps * 1000 };
 }

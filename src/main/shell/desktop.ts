@@ -183,9 +183,9 @@ export async function mediaResponse(
   url: string,
   rangeHeader?: string | null,
 ): Promise<Response> {
-  const { host: kind, pathname } = new URL(url);
+  const { host: kind, pathname, searchParams } = new URL(url);
   const id = pathname.replace(/^\//, '');
-  if (kind === 'live') return liveResponse(peer, id);
+  if (kind === 'live') return liveResponse(peer, id, searchParams.get('codec') === 'pcm' ? 'pcm' : null);
   if (!isContentId(id)) return new Response('not found', { status: 404 });
   const found = await peer.media(kind, id).catch(() => null);
   if (!found) return new Response('not found', { status: 404 });
@@ -208,9 +208,13 @@ export async function mediaResponse(
   return new Response(body, { status: head.status, headers: head.headers });
 }
 
-function liveResponse(peer: Partial<Pick<Peer, 'liveMedia'>>, sourceId: string): Response {
+function liveResponse(
+  peer: Partial<Pick<Peer, 'liveMedia'>>,
+  sourceId: string,
+  codec: 'pcm' | null,
+): Response {
   const abort = new AbortController();
-  const frames = isSourceId(sourceId) ? (peer.liveMedia?.(sourceId, abort.signal) ?? null) : null;
+  const frames = isSourceId(sourceId) ? (peer.liveMedia?.(sourceId, abort.signal, codec) ?? null) : null;
   if (!frames) return new Response('no such live source', { status: 404 });
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {

@@ -32,6 +32,8 @@ export interface AudioEngineSnapshot {
   playbackRate: number;
   contextState: AudioContextState | 'none';
   error: string | null;
+  /** What is wrong with the live stream this window plays, in words (it stalled, it reconnects), or null. */
+  liveTrouble: string | null;
 }
 
 /** The engine's last start (the test hook shows it). */
@@ -65,6 +67,7 @@ interface PlaybackStats {
 export abstract class EngineState {
   protected status: EngineStatus = 'idle';
   protected error: string | null = null;
+  protected liveTrouble: string | null = null;
   protected syncErrorMs: number | null = null;
   protected syncBoundMs: number | null = null;
   protected startRecord: StartRecord | null = null;
@@ -165,6 +168,7 @@ export abstract class EngineState {
       playbackRate: this.currentRatio(),
       contextState: this.contextState(),
       error: this.error,
+      liveTrouble: this.liveTrouble,
     };
     const prev = this.snapshot;
     if (prev && (Object.keys(next) as (keyof AudioEngineSnapshot)[]).every((k) => prev[k] === next[k]))

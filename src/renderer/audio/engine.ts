@@ -26,7 +26,7 @@ import {
 import { OutputStage } from './engine-output';
 import { EngineState, type OutputSettings } from './engine-state';
 import type { GroupTimeSource } from './group-clock';
-import type { EngineToPlayer, PlayerStatus } from './player/protocol';
+import type { EngineToPlayer, LiveStreamState, PlayerStatus } from './player/protocol';
 import { groupMsOfTrackFrame, joinFrameAt, type PlacedSegment } from './player/segment';
 import { readStatus, startRecordOf } from './player/status-reading';
 import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
@@ -263,6 +263,7 @@ export class AudioEngine extends EngineState {
     this.syncBoundMs = null;
     this.player = null;
     this.endingAtFrame = null;
+    this.liveTrouble = null;
     return ++this.generation;
   }
 
@@ -299,6 +300,8 @@ export class AudioEngine extends EngineState {
         onLive: (generation, state, detail) => {
           if (generation !== this.generation) return;
           this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
+          this.liveTrouble = liveTroubleText(state, detail);
+          this.emit();
           // A stalled source fades out in the player (no PCM) and back in when data returns.
           if (state === 'stalled' && this.status === 'playing') this.setStatus('waiting');
         },
@@ -365,5 +368,19 @@ export class AudioEngine extends EngineState {
     this.syncErrorMs = reading.syncErrorMs;
     if (reading.renderedEndAt !== null) this.endingAtFrame ??= reading.renderedEndAt;
     if (reading.status) this.setStatus(reading.status);
+  }
+}
+
+/** The live stream's state in words for Now Playing, or null while it plays. */
+export function liveTroubleText(state: LiveStreamState, detail: string | null): string | null {
+  switch (state) {
+    case 'playing':
+      return null;
+    case 'stalled':
+      return 'no sound from the source (stalled)';
+    case 'connecting':
+      return detail ? `reconnecting: ${detail}` : 'connecting…';
+    case 'ended':
+      return `ended${detail ? `: ${detail}` : ''}`;
   }
 }

@@ -1,31 +1,7 @@
-import { useEffect, useState } from 'react';
 import type { LiveSourceInfo } from '../../shared/live/sources';
-import { bridge } from '../bridge';
+import { useLiveSources } from '../playback/live-sources';
 import { useActions, usePlaybackState } from '../store';
 import { Icon } from './Icons';
-
-/** How often the list is read again while the Room view shows (sources announce themselves every 5 s). */
-const REFRESH_MS = 3000;
-
-/** The room's live sources, read from the host peer while shown. */
-function useLiveSources(): LiveSourceInfo[] {
-  const [list, setList] = useState<LiveSourceInfo[]>([]);
-  useEffect(() => {
-    let alive = true;
-    const load = () =>
-      bridge()
-        .live.sources()
-        .then((r) => alive && setList(r.sources))
-        .catch(() => undefined);
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, []);
-  return list;
-}
 
 const stateText: Record<LiveSourceInfo['state'], string> = {
   starting: 'waiting for sound',
@@ -51,7 +27,10 @@ export function LiveSources() {
           const playable = !(s.local && s.state === 'failed' && s.frames === 0 && s.restarts === 0);
           return (
             <li className="live-row" key={s.sourceId} data-testid="live-source" data-source-id={s.sourceId}>
-              <span className="live-name">{s.name}</span>
+              <span className="live-name">
+                {s.name}
+                {s.title ? ` · ${s.title}` : ''}
+              </span>
               <span className="live-state" title={s.error ?? undefined}>
                 {s.local ? 'this device' : (s.peerName ?? 'another device')} · {stateText[s.state]}
                 {s.error ? `: ${s.error}` : ''}

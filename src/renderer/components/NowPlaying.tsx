@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
+import { useLiveSources } from '../playback/live-sources';
+import { useLiveTrouble } from '../playback/live-trouble';
 import { usePosition } from '../playback/position';
 import { currentSpeakerState } from '../playback/speaker-report';
 import { healthLabel, speakerHealth } from '../room/health';
@@ -36,6 +38,9 @@ export function NowPlaying() {
   const [preview, setPreview] = useState<number | null>(null);
   // A live source plays instead of a track (#22): its name shows where the title goes.
   const source = state?.source ?? null;
+  const liveTrouble = useLiveTrouble();
+  // What the source says is playing (a radio's title), from the room's list of sources.
+  const sourceTitle = useLiveSources(!!source).find((s) => s.sourceId === source?.sourceId)?.title ?? null;
   const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
@@ -59,11 +64,17 @@ export function NowPlaying() {
         <Cover track={track} size={56} className="player-cover" />
         <div className="player-text">
           <div className="np-title" data-testid="np-title" title={track?.title}>
-            {source ? source.name : track ? track.title : trackId ? 'Loading track…' : 'Nothing playing'}
+            {source
+              ? (sourceTitle ?? source.name)
+              : track
+                ? track.title
+                : trackId
+                  ? 'Loading track…'
+                  : 'Nothing playing'}
           </div>
           <div className="np-artist" data-testid="np-artist">
             {source
-              ? `Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}`
+              ? `${sourceTitle ? `${source.name} · ` : ''}Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
               : status?.playback.liveStopReason && !trackId
                 ? status.playback.liveStopReason
                 : track

@@ -5,6 +5,7 @@ import {
   decodeOpenFrame,
   encodeEndFrame,
   encodeOpenFrame,
+  encodeOpusFrame,
   encodePcmFrame,
   encodeStallFrame,
   liveLimits,
@@ -47,6 +48,21 @@ describe('live frames', () => {
     expect(decodeLiveFrame(Uint8Array.of(0x03, 0xff)).ok).toBe(false);
     expect(decodeOpenFrame(encodeOpenFrame('../../etc')).ok).toBe(false);
     expect(decodeLiveFrame(new Uint8Array(liveLimits.maxFrameBytes + 1)).ok).toBe(false);
+  });
+
+  it('round-trips OPUS frames and refuses ones that break the format', () => {
+    const packet = Uint8Array.of(0xfc, 1, 2, 3);
+    expect(decodeLiveFrame(encodeOpusFrame(1234.5, 120, 840, packet))).toEqual({
+      ok: true,
+      value: { type: 'opus', groupMs: 1234.5, skip: 120, frameCount: 840, packet },
+    });
+    expect(decodeLiveFrame(encodeOpusFrame(1, 0, 0, packet)).ok).toBe(false);
+    expect(decodeLiveFrame(encodeOpusFrame(1, 5000, 5000, packet)).ok).toBe(false);
+    expect(decodeLiveFrame(encodeOpusFrame(Number.NaN, 0, 960, packet)).ok).toBe(false);
+    expect(decodeLiveFrame(encodeOpusFrame(1, 0, 960, new Uint8Array(0))).ok).toBe(false);
+    expect(
+      decodeLiveFrame(encodeOpusFrame(1, 0, 960, new Uint8Array(liveLimits.maxOpusPacketBytes + 1))).ok,
+    ).toBe(false);
   });
 
   it('cuts a long END reason on a character boundary', () => {

@@ -5,6 +5,10 @@
  *
  * - PCM   `0x01` groupMs f64 · sampleRate u32 · frameCount u32 · frameCount × 2 × s16 samples
  *   (interleaved L R). `groupMs` is the group time at which the first frame is heard.
+ * - OPUS  `0x04` groupMs f64 · skip u16 · frameCount u16 · one Opus packet (48 kHz stereo). Decoded,
+ *   the packet's first `skip` frames are dropped (the encoder's look-ahead at the start of a run) and
+ *   the next `frameCount` are heard from `groupMs` on; the rest (the padding of a run's last packet)
+ *   is dropped too. Packets follow each other in one decoder until a STALL or a jump in group time.
  * - STALL `0x02` groupMs f64: no PCM since `groupMs` (the source stalled); the next PCM resumes.
  * - END   `0x03` reason (UTF-8): the source stopped or failed; the stream ends after it.
  * - OPEN  `0x10` sourceId (UTF-8): the first and only frame a listener sends on the libp2p protocol.
@@ -17,6 +21,9 @@ import { err, ok, type Result } from '../result';
 export const LIVE_PCM = 0x01;
 export const LIVE_STALL = 0x02;
 export const LIVE_END = 0x03;
+export const LIVE_OPUS = 0x04;
+/** Opus frames are always 48 kHz stereo. */
+export const OPUS_SAMPLE_RATE = 48_000;
 export const LIVE_OPEN = 0x10;
 
 /** Limits every frame is held to, on encode and decode. */
@@ -27,6 +34,10 @@ export const liveLimits = {
   maxSampleRate: 192_000,
   maxReasonBytes: 512,
   maxSourceIdChars: 64,
+  /** An Opus packet: at most 3 frames of 1275 bytes (RFC 6716), far more than a 20 ms packet needs. */
+  maxOpusPacketBytes: 3828,
+  /** Frames one Opus packet may decode to (120 ms at 48 kHz). */
+  maxOpusFrames: 5760,
   /** Header plus the largest PCM payload. */
   maxFrameBytes: 17 + 9600 * 4,
 } as const;
@@ -34,6 +45,7 @@ export const liveLimits = {
 /** A live stream frame, decoded. */
 export type LiveFrame =
   | { type: 'pcm'; groupMs: number; sampleRate: number; frameCount: number; pcm: Int16Array }
+  | { type: 'opus'; groupMs: number; skip: number; frameCount: number; packet: Uint8Array }
   | { type: 'stall'; groupMs: number }
   | { type: 'end'; reason: string };
 
@@ -60,6 +72,23 @@ export function encodePcmFrame(groupMs: number, sampleRate: number, pcm: Int16Ar
   view.setUint32(9, sampleRate, true);
   view.setUint32(13, frameCount, true);
   for (let i = 0; i < frameCount * 2; i++) view.setInt16(17 + i * 2, pcm[i]!, true);
+  return out;
+}
+
+/** An OPUS frame: `packet` decodes to frames of which `skip` are dropped, then `frameCount` heard from `groupMs`. */
+export function encodeOpusFrame(
+  groupMs: number,
+  skip: number,
+  frameCount: number,
+  packet: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(13 + packet.length);
+  const view = new DataView(out.buffer);
+  out[0] = LIVE_OPUS;
+  view.setFloat64(1, groupMs, true);
+  view.setUint16(9, skip, true);
+  view.setUint16(11, frameCount, true);
+  out.set(packet, 13);
   return out;
 }
 
@@ -132,6 +161,17 @@ export function decodeLiveFrame(bytes: Uint8Array): Result<LiveFrame> {
       const pcm = new Int16Array(frameCount * 2);
       for (let i = 0; i < pcm.length; i++) pcm[i] = view.getInt16(17 + i * 2, true);
       return ok({ type: 'pcm', groupMs, sampleRate, frameCount, pcm });
+    }
+    case LIVE_OPUS: {
+      if (bytes.length < 14) return err('OPUS: short frame');
+      if (bytes.length - 13 > liveLimits.maxOpusPacketBytes) return err('OPUS: packet too large');
+      const groupMs = view.getFloat64(1, true);
+      const skip = view.getUint16(9, true);
+      const frameCount = view.getUint16(11, true);
+      if (!Number.isFinite(groupMs) || groupMs < 0) return err('OPUS: bad group time');
+      if (frameCount === 0 || skip + frameCount > liveLimits.maxOpusFrames)
+        return err(`OPUS: ${skip} + ${frameCount} frames out of range`);
+      return ok({ type: 'opus', groupMs, skip, frameCount, packet: bytes.slice(13) });
     }
     case LIVE_STALL: {
       if (bytes.length !== 9) return err('STALL: wrong length');

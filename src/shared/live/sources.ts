@@ -4,7 +4,7 @@
  * (`live:sources`, on every change and now and then) so that every member can list and play them.
  */
 import type { Validator } from '../bridge/validate';
-import { arrayOf, obj, oneOf } from '../bridge/validate';
+import { arrayOf, obj, oneOf, optional } from '../bridge/validate';
 import { err, ok } from '../result';
 import { shownText } from '../text/shown-text';
 import { isSourceId } from './frames';
@@ -17,8 +17,8 @@ export interface LiveSourceRef {
   peerId: string;
 }
 
-export type LiveSourceKind = 'pipe' | 'command';
-export const liveSourceKinds: readonly LiveSourceKind[] = ['pipe', 'command'];
+export type LiveSourceKind = 'pipe' | 'command' | 'http';
+export const liveSourceKinds: readonly LiveSourceKind[] = ['pipe', 'command', 'http'];
 
 /**
  * `starting` before its first PCM; `running` while PCM flows; `stalled` after 2 s without PCM;
@@ -34,6 +34,8 @@ export interface LiveSourceAnnounce {
   kind: LiveSourceKind;
   state: LiveSourceState;
   error: string | null;
+  /** What plays now, where the source says (a radio's ICY StreamTitle); absent when it does not. */
+  title?: string;
 }
 
 /** One source as `GET /api/sources` and the REPL list it. */
@@ -50,6 +52,8 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   listeners?: number;
   /** Times its program was restarted (local command sources only). */
   restarts?: number;
+  /** How its frames go to the room (local sources only). */
+  codec?: 'opus' | 'pcm';
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */
@@ -71,6 +75,7 @@ const announceValidator = obj({
   kind: oneOf(...liveSourceKinds),
   state: oneOf(...liveSourceStates),
   error: (input: unknown, path?: string) => (input === null ? ok(null) : shownText(512)(input, path)),
+  title: optional(shownText(256, 1)),
 }) as Validator<LiveSourceAnnounce>;
 
 /** A source named in a playback state or command. */

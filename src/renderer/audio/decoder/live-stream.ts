@@ -1,7 +1,9 @@
 /**
  * A live source in the decoder worker (#22): reads `GET /media/live/<sourceId>` (length-prefixed
- * frames, shared/live/frames.ts), turns its s16 PCM into float at the context's rate and places each
- * piece on the player's timeline by the group time its source peer stamped on it.
+ * frames, shared/live/frames.ts), decodes its Opus (WebCodecs, live-opus.ts) or takes its s16 PCM,
+ * turns it into float at the context's rate and places each piece on the player's timeline by the
+ * group time its source peer stamped on it. A window without WebCodecs asks its peer for PCM
+ * (`?codec=pcm`).
  *
  * Frames that follow each other (each starting where the last ended, in group time) form a run that
  * is converted as one stream, so a run is sample-continuous however its frames were cut; a frame
@@ -9,8 +11,10 @@
  * own place. PCM the player's head has already passed is dropped and counted.
  */
 import { LiveFrameSplitter, decodeLiveFrame, type LiveFrame } from '../../../shared/live/frames';
+import { StreamResampler } from '../../../shared/audio/resampler';
+import { s16ToPlanar } from '../../../shared/audio/s16';
 import type { DecoderToEngine, DecoderToPlayer, OpenLive, PcmChunk } from '../player/protocol';
-import { StreamResampler } from './resampler';
+import { OpusFrameDecoder, canDecodeOpus, type PcmBlock } from './live-opus';
 import { interleave } from './stereo';
 
 /** A frame follows the last one when it starts within this of where the last ended (ms). */
@@ -42,10 +46,23 @@ export class LivePlacer {
     readonly contextRate: number,
   ) {}
 
-  /** The chunks a PCM frame makes; a STALL or END closes the run. `headFrame`: the player's head, if known. */
+  /**
+   * The chunks a PCM frame makes; a STALL or END closes the run (an OPUS frame goes through `placeBlock`
+   * once decoded). `headFrame`: the player's head, if known.
+   */
   place(frame: LiveFrame, headFrame: number | null): PcmChunk[] {
+    if (frame.type === 'opus') return [];
     if (frame.type !== 'pcm') return this.#close(headFrame);
+    return this.placeBlock(
+      { groupMs: frame.groupMs, sampleRate: frame.sampleRate, ...s16ToPlanar(frame.pcm) },
+      headFrame,
+    );
+  }
+
+  /** The chunks decoded PCM makes. */
+  placeBlock(block: PcmBlock, headFrame: number | null): PcmChunk[] {
     const out: PcmChunk[] = [];
+    const frame = { ...block, frameCount: block.left.length };
     let run = this.#run;
     if (run) {
       const expectedMs = run.startGroupMs + (run.inFrames * 1000) / run.sampleRate;
@@ -69,7 +86,7 @@ export class LivePlacer {
       };
       this.#run = run;
     }
-    const { left, right } = toPlanarFloat(frame.pcm);
+    const { left, right } = frame;
     run.inFrames += frame.frameCount;
     const data = run.resampler ? run.resampler.push(left, right) : interleave(left, right);
     return [...out, ...this.#emit(run, data, headFrame)];
@@ -97,17 +114,6 @@ export class LivePlacer {
   }
 }
 
-function toPlanarFloat(pcm: Int16Array): { left: Float32Array; right: Float32Array } {
-  const n = pcm.length >> 1;
-  const left = new Float32Array(n);
-  const right = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    left[i] = pcm[i * 2]! / 32768;
-    right[i] = pcm[i * 2 + 1]! / 32768;
-  }
-  return { left, right };
-}
-
 /** Where the live stream's output goes (the worker's ports). */
 export interface LiveIo {
   toPlayer(message: DecoderToPlayer): void;
@@ -123,6 +129,11 @@ export interface LiveIo {
 export class LiveStream {
   readonly #controller = new AbortController();
   readonly #placer: LivePlacer;
+  readonly #opus = new OpusFrameDecoder();
+  /** Frames are placed in the order they came, Opus ones once decoded. */
+  #placing: Promise<void> = Promise.resolve();
+  /** OPUS frames that could not be decoded (dropped; the player fades over the gap). */
+  undecodable = 0;
 
   constructor(
     readonly message: OpenLive,
@@ -135,6 +146,26 @@ export class LiveStream {
   /** Stops reading. */
   stop(): void {
     this.#controller.abort();
+    this.#opus.close();
+  }
+
+  /** Places a frame after the ones before it (an OPUS frame once decoded). */
+  #enqueue(frame: LiveFrame): void {
+    const gen = this.message.generation;
+    const post = (chunks: PcmChunk[]) => {
+      if (!this.#controller.signal.aborted) for (const chunk of chunks) this.io.toPlayer(chunk);
+    };
+    if (frame.type === 'opus') {
+      const decoded = this.#opus.decode(frame);
+      this.#placing = this.#placing.then(() =>
+        decoded.then(
+          (block) => post(this.#placer.placeBlock(block, this.io.headFrame(gen))),
+          () => void this.undecodable++,
+        ),
+      );
+    } else {
+      this.#placing = this.#placing.then(() => post(this.#placer.place(frame, this.io.headFrame(gen))));
+    }
   }
 
   #state(state: 'connecting' | 'playing' | 'stalled' | 'ended', detail: string | null): void {
@@ -151,6 +182,7 @@ export class LiveStream {
       try {
         const ended = await this.#readOnce(signal);
         if (ended !== null) {
+          await this.#placing;
           const last = this.#placer.place({ type: 'end', reason: ended }, null);
           for (const chunk of last) this.io.toPlayer(chunk);
           this.io.toPlayer({
@@ -177,14 +209,14 @@ export class LiveStream {
 
   /** One request: the END reason when the source ended the stream, null when it broke off. */
   async #readOnce(signal: AbortSignal): Promise<string | null> {
-    const response = await fetch(this.message.url, { headers: this.message.headers, signal });
+    const url = canDecodeOpus() ? this.message.url : withPcmCodec(this.message.url);
+    const response = await fetch(url, { headers: this.message.headers, signal });
     if (!response.ok || !response.body) {
       const text = await response.text().catch(() => '');
       throw new Error(`HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
     const splitter = new LiveFrameSplitter();
     const reader = response.body.getReader();
-    const gen = this.message.generation;
     let playing = false;
     for (;;) {
       const { done, value } = await reader.read();
@@ -194,8 +226,8 @@ export class LiveStream {
       for (const bytes of frames.value) {
         const frame = decodeLiveFrame(bytes);
         if (!frame.ok) throw new Error(`bad live frame: ${frame.error}`);
-        for (const chunk of this.#placer.place(frame.value, this.io.headFrame(gen))) this.io.toPlayer(chunk);
-        if (frame.value.type === 'pcm' && !playing) {
+        this.#enqueue(frame.value);
+        if ((frame.value.type === 'pcm' || frame.value.type === 'opus') && !playing) {
           playing = true;
           this.#state('playing', null);
         } else if (frame.value.type === 'stall') {
@@ -207,4 +239,11 @@ export class LiveStream {
       }
     }
   }
+}
+
+/** The stream's URL asking the peer to decode Opus into PCM. */
+function withPcmCodec(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set('codec', 'pcm');
+  return u.href;
 }

@@ -22,7 +22,7 @@ import {
 } from 'mediabunny';
 import type { TrackInfo } from '../player/protocol';
 import { MediaReadError, RangeReader } from './range-reader';
-import { StreamResampler } from './resampler';
+import { StreamResampler } from '../../../shared/audio/resampler';
 import { interleave, toStereo } from './stereo';
 
 /** A track that cannot be played through this path: no demuxer for its container, or no decoder for its codec. */

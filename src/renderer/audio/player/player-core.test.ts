@@ -147,6 +147,34 @@ describe('PlayerCore', () => {
     expect(core.status(second.next).repositions).toBe(0);
   });
 
+  it('fades into a gap in the frames (a stalled live source) and out of it when frames come again', () => {
+    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 1 });
+    const line = aLine();
+    core.setClock(line);
+    core.play(aSegment(line.groupMs));
+    // A constant level: any step in the output is the player's, not the signal's.
+    const level = (from: number, to: number) => {
+      const data = new Float32Array((to - from) * 2).fill(0.5);
+      core.queue.push({ type: 'pcm', generation: 1, startFrame: from, data });
+    };
+    level(0, 2000);
+    const first = run(core, 0, 20);
+    const fade = 48;
+    expect(first.left[2000 - fade - 10]).toBeCloseTo(0.5, 6);
+    expect(first.left.slice(1999).every((v) => v === 0)).toBe(true);
+    // The sound before the gap goes down in fade steps, no click.
+    const maxStep = (xs: Float32Array) =>
+      xs.slice(1).reduce((m, v, i) => Math.max(m, Math.abs(v - xs[i]!)), 0);
+    expect(maxStep(first.left)).toBeLessThanOrEqual(0.5 / (fade - 1) + 1e-6);
+    // The frames come again (the source resumed): silence until they are due, then a fade up.
+    level(first.next + 500, first.next + 5000);
+    const second = run(core, first.next, 20);
+    expect(second.left.slice(0, 500).every((v) => v === 0)).toBe(true);
+    expect(second.left[500 + fade + 10]).toBeCloseTo(0.5, 6);
+    expect(maxStep(second.left.slice(0, 4000))).toBeLessThanOrEqual(0.5 / fade + 1e-6);
+    expect(core.status(second.next).repositions).toBe(0);
+  });
+
   it('joins a track already under way at the right frame, fading in', () => {
     const core = new PlayerCore({ sampleRate: RATE, fadeMs: 1 });
     const line = aLine();

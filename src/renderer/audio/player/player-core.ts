@@ -3,7 +3,9 @@
  * frames go into each block of output, read at a fractional position (cubic Hermite interpolation)
  * that the drift controller steers along the group's timeline, with gain ramps for starts that join
  * late, re-positions, switches and stops. One play head at a time: a switch first renders the old
- * sound's short fade-out, then the new segment starts, never both at once.
+ * sound's short fade-out, then the new segment starts, never both at once. A gap in the frames ahead
+ * (a live source that stalls, a decoder behind) is faded into over its last frames rather than cut
+ * (a click), and faded out of when frames come again.
  */
 import { defaultDriftPolicy, steer, type DriftPolicy } from './drift';
 import { FrameQueue } from './frame-queue';
@@ -217,6 +219,8 @@ export class PlayerCore {
     const stopAt = this.stopAtGroupMs === null ? Infinity : contextFrameAtGroupMs(line, this.stopAtGroupMs);
     const step = 1 / this.fadeFrames;
     const end = this.queue.endFrame ?? Infinity;
+    // Where the frames held ahead of the head run out; short of the track's end, that is a gap to fade into.
+    let heldEnd = -1;
     for (let i = k; i < n; i++) {
       const stopping = contextFrame + i >= stopAt;
       if (stopping) this.targetGain = 0;
@@ -240,6 +244,9 @@ export class PlayerCore {
         this.phaseValue = 'ended';
         return;
       }
+      if (this.head >= heldEnd) heldEnd = Math.floor(this.head) + this.queue.contiguousFrom(this.head);
+      if (heldEnd < end - 1)
+        this.gain = Math.min(this.gain, Math.max(0, (heldEnd - 1 - this.head) / this.fadeFrames));
       if (this.sampleAt(this.head)) {
         left[i] = this.queue.left * this.gain;
         right[i] = this.queue.right * this.gain;

@@ -1,6 +1,6 @@
 /**
- * Streaming sample-rate conversion of stereo PCM to the AudioContext's rate, in the decoder worker
- * (a 44.1 kHz track on a 48 kHz device). Windowed-sinc (Blackman) with `halfTaps` taps a side, from a
+ * Streaming sample-rate conversion of stereo PCM: to the AudioContext's rate in the decoder worker
+ * (a 44.1 kHz track on a 48 kHz device), and to Opus's 48 kHz on a live source's peer. Windowed-sinc (Blackman) with `halfTaps` taps a side, from a
  * table of kernel phases with linear interpolation between them: flat to 20 kHz within a fraction
  * of a dB, images and aliases below about −70 dB, and cheap enough for a worker to run many
  * times faster than real time.
