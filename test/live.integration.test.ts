@@ -202,15 +202,18 @@ describe('live sources between peers', () => {
     );
     expect(stampErrorMs).toBeGreaterThanOrEqual(-1 - clock.rttMs / 2);
     expect(stampErrorMs).toBeLessThanOrEqual(60 + clock.rttMs / 2);
-    // Continuous frame counting: each frame starts where the last ended. (A source peer starved of CPU
-    // for over 200 ms, seen at load 12 with other test files running, re-anchors instead: a jump.)
+    // Continuous frame counting: each frame starts where the last ended, or later. A source peer starved of
+    // CPU for over 200 ms (seen at load 12 with other test files running) re-anchors: a jump forward, a short
+    // silence, by design; audio that overlaps or goes back would be a fault.
+    let jumps = 0;
     for (let i = 1; i < opusFrames.length; i++) {
       const prev = opusFrames[i - 1] as { groupMs: number; frameCount: number };
-      expect(opusFrames[i]?.groupMs, `packet ${i}`).toBeCloseTo(
-        prev.groupMs + (prev.frameCount * 1000) / 48_000,
-        2,
-      );
+      const stepMs = opusFrames[i]!.groupMs - (prev.groupMs + (prev.frameCount * 1000) / 48_000);
+      expect(stepMs, `packet ${i}`).toBeGreaterThan(-0.01);
+      if (stepMs > 0.01) jumps++;
     }
+    if (jumps > 0) console.log(`${jumps} re-anchors (the source peer fell behind)`);
+    expect(jumps).toBeLessThan(opusFrames.length / 4);
     // No PCM for 2 s: a STALL frame.
     while (!frames.some((f) => f.type === 'stall') && Date.now() < deadline + 5000)
       await new Promise((r) => setTimeout(r, 50));
