@@ -93,6 +93,8 @@ export type EngineToDecoder =
       /** Track frame to start decoding at. */
       startFrame: number;
       contextRate: number;
+      /** Generations whose decodes go on beside this one (the playing track's, when this is the next one). */
+      keep?: number[];
     }
   /** Reads a track's header (and keeps it open) so a later `open` starts at once. */
   | { type: 'probe'; trackId: string; url: string; headers: Record<string, string>; contextRate: number }
