@@ -53,6 +53,8 @@ export class TrackFeed {
   private play: Play | null = null;
   /** The track placed after the play (gapless, crossfade), decoded beside it. */
   private next: Play | null = null;
+  /** The play before the last promotion, whose end may still sound under a crossfade: its decode goes on. */
+  private retiring: number | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private fallbackDurationSec: number | null = null;
 
@@ -123,9 +125,14 @@ export class TrackFeed {
       return false;
     if (this.clicks.generation === play.generation) return false;
     this.next = { generation, segment };
-    this.decoder.open(this.host.source(segment.trackId), generation, segment.anchorFrame, this.host.rate, [
-      play.generation,
-    ]);
+    const keep = this.retiring === null ? [play.generation] : [play.generation, this.retiring];
+    this.decoder.open(
+      this.host.source(segment.trackId),
+      generation,
+      segment.anchorFrame,
+      this.host.rate,
+      keep,
+    );
     return true;
   }
 
@@ -134,6 +141,7 @@ export class TrackFeed {
     const next = this.next;
     if (!next) return;
     this.next = null;
+    this.retiring = this.play?.generation ?? null;
     this.play = next;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -158,6 +166,7 @@ export class TrackFeed {
   stop(close = true): void {
     this.play = null;
     this.next = null;
+    this.retiring = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.backoff.reset();
