@@ -300,12 +300,17 @@ export class AudioEngine extends EngineState {
   private takeNext(): void {
     const segment = this.nextTrack.take();
     if (!segment) return;
+    const error = this.player?.errorFrames;
+    const before =
+      error === null || error === undefined
+        ? ''
+        : ` (play head ${((error * 1000) / this.rate).toFixed(2)} ms off before it)`;
     this.segment = segment;
     this.generation = segment.generation;
     this.player = null;
     this.endingAtFrame = null;
     this.feed?.promoteNext();
-    this.note(`on to ${segment.trackId} without a restart`);
+    this.note(`on to ${segment.trackId.slice(0, 8)} without a restart${before}`);
   }
 
   private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {

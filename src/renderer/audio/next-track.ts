@@ -42,6 +42,11 @@ export class NextTrack {
   private placed: { segment: PlacedSegment; key: string } | null = null;
   /** A placement the feed refused (it starts as a play of its own); not asked again. */
   private refused: string | null = null;
+  /**
+   * The placement last taken as the play: a state from before the change still names it as next until
+   * the room's next state comes, and it must not be placed after itself.
+   */
+  private taken: string | null = null;
 
   constructor(private readonly host: NextTrackHost) {}
 
@@ -61,7 +66,7 @@ export class NextTrack {
       this.host.drop();
       this.placed = null;
     }
-    if (!want || key === null || this.placed || this.refused === key) return;
+    if (!want || key === null || this.placed || this.refused === key || this.taken === key) return;
     const now = this.host.groupNowMs();
     if (now === null || want.anchor.groupTimeMs - now > NEXT_PREPARE_SEC * 1000) return;
     const segment: PlacedSegment = {
@@ -87,6 +92,7 @@ export class NextTrack {
   /** Takes the placed segment, which is now the engine's play; null if none. */
   take(): PlacedSegment | null {
     const segment = this.placed?.segment ?? null;
+    this.taken = this.placed?.key ?? this.taken;
     this.placed = null;
     this.refused = null;
     return segment;
@@ -96,5 +102,6 @@ export class NextTrack {
   clear(): void {
     this.placed = null;
     this.refused = null;
+    this.taken = null;
   }
 }
