@@ -8,6 +8,7 @@ import type {
   RoomTrack,
 } from '../shared/bridge/contract';
 import { isPlaybackMessageType, type PlaybackMessage } from '../shared/playback/messages';
+import { crossfadeSecAt } from '../shared/playback/crossfade';
 import { isSwarmMessageType } from '../shared/swarm/messages';
 import {
   nextIndex,
@@ -339,6 +340,8 @@ export class Peer {
         ],
         trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
         trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
+        crossfadeSec: (state) =>
+          crossfadeSecAt(state, { get: (id) => library.library.get(id) ?? roomTrack(id) }),
         libraryOrder: () => this.tracks().map((t) => t.trackId),
         sourceAvailable: (source) => live.available(source),
         logger: {

@@ -3,8 +3,10 @@
  * all. The parser is lenient (it finds "frames" in random bytes and trusts a truncated header), so a
  * few sanity checks on its answer decide what the library accepts.
  */
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseBuffer, parseFile, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata';
+import { id3v2Size, readMp3Gapless } from '../../shared/audio/mp3-gapless';
 import { err, ok, type Result } from '../../shared/result';
 import { tidyText } from '../../shared/text/shown-text';
 
@@ -80,10 +82,25 @@ const framesAgree = (
   );
 };
 
+/** Reads `length` bytes of the file from `start` (fewer at its end). */
+type ReadBytes = (start: number, length: number) => Promise<Uint8Array>;
+
+/**
+ * An MP3's length without the encoder's delay and padding, from its LAME tag (null without one):
+ * music-metadata counts whole frames, 25–50 ms more than the music, and gapless playback places the
+ * next track at this track's end.
+ */
+async function exactMp3DurationSec(read: ReadBytes): Promise<number | null> {
+  const skip = id3v2Size(await read(0, 10));
+  const info = readMp3Gapless(await read(skip, 8192));
+  return info ? info.totalSamples / info.sampleRate : null;
+}
+
 const judgeAudio = async (
   path: string,
   sizeBytes: number,
   parse: (options: IOptions) => Promise<IAudioMetadata>,
+  read: ReadBytes,
 ): Promise<Result<AudioMeta>> => {
   let meta: IAudioMetadata;
   let firstPass: IAudioMetadata['format'] | null = null;
@@ -100,11 +117,12 @@ const judgeAudio = async (
   }
   const { format, common } = meta;
   if (!format.codec || !format.sampleRate) return err('no audio stream found');
-  const durationSec = format.duration ?? 0;
+  let durationSec = format.duration ?? 0;
   if (!(durationSec > 0) || !Number.isFinite(durationSec)) {
     return err('no playable audio: the duration cannot be determined (damaged or not audio)');
   }
   const codec = normalizeCodec(format.codec);
+  if (codec === 'mp3') durationSec = (await exactMp3DurationSec(read).catch(() => null)) ?? durationSec;
   const pictureBytes = (common.picture ?? []).reduce((sum, p) => sum + p.data.length, 0);
   const bitsPerSec = (Math.max(0, sizeBytes - pictureBytes) * 8) / durationSec;
   if (bitsPerSec < MIN_BITS_PER_SEC) {
@@ -149,11 +167,30 @@ const judgeAudio = async (
 
 /** Reads a file's metadata; an error result explains why the file is not accepted as audio. */
 export const readAudioMeta = (path: string, sizeBytes: number): Promise<Result<AudioMeta>> =>
-  judgeAudio(path, sizeBytes, (options) => parseFile(path, options));
+  judgeAudio(
+    path,
+    sizeBytes,
+    (options) => parseFile(path, options),
+    async (start, length) => {
+      const file = await open(path, 'r');
+      try {
+        const buffer = new Uint8Array(length);
+        const { bytesRead } = await file.read(buffer, 0, length, start);
+        return buffer.subarray(0, bytesRead);
+      } finally {
+        await file.close();
+      }
+    },
+  );
 
 /**
  * The same as `readAudioMeta` for a file whose bytes are already in memory (no second read of the
  * file). Cover bytes are copied, so `bytes` may be reused once this resolves.
  */
 export const audioMetaFromBytes = (path: string, bytes: Uint8Array): Promise<Result<AudioMeta>> =>
-  judgeAudio(path, bytes.length, (options) => parseBuffer(bytes, { path, size: bytes.length }, options));
+  judgeAudio(
+    path,
+    bytes.length,
+    (options) => parseBuffer(bytes, { path, size: bytes.length }, options),
+    (start, length) => Promise.resolve(bytes.subarray(start, start + length)),
+  );

@@ -155,12 +155,13 @@ describe('PlaybackCoordinator: commands', () => {
     await room.clock.advance(started + 10_000 - room.clock.now() - 1);
     expect(stateOf('B').currentIndex).toBe(0);
     await room.clock.advance(20);
-    // The next track starts a lead time after the previous one ended.
+    // The next track was placed ahead and starts exactly where the previous one ended (gapless).
     expect(stateOf('B')).toMatchObject({
       currentIndex: 1,
-      anchor: { groupTimeMs: started + 10_000 + LEAD, positionSec: 0 },
+      anchor: { groupTimeMs: started + 10_000, positionSec: 0 },
     });
-    await room.clock.advance(10_000 + LEAD + 20);
+    expect(stateOf('B').next).toBeUndefined();
+    await room.clock.advance(10_000 + 20);
     expect(stateOf('B').currentIndex).toBeNull();
   });
 });
@@ -204,7 +205,7 @@ describe('PlaybackCoordinator: shuffle and repeat', () => {
     expect(stateOf('B')).toMatchObject({
       currentIndex: 0,
       repeat: 'one',
-      anchor: { groupTimeMs: started + 10_000 + LEAD, positionSec: 0 },
+      anchor: { groupTimeMs: started + 10_000, positionSec: 0 },
     });
     expectAllAgree(['A', 'B']);
     // Repeat all: from the last track (t3 moved last) back to the first when it ends.

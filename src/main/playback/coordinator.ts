@@ -49,6 +49,7 @@ import {
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
+import { advanceToNext, placeNext, sameNext, withNext } from '../../shared/playback/next';
 import { UnplayableBook, skipReason } from '../../shared/playback/unplayable';
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
 import { ok, type Result } from '../../shared/result';
@@ -97,6 +98,8 @@ export interface PlaybackCoordinatorComponents {
   members(): string[];
   trackExists(trackId: string): boolean;
   trackDurationSec(trackId: string): number | null;
+  /** Seconds the track after the current one overlaps it (the crossfade, `crossfadeSecAt`); absent: 0, gapless. */
+  crossfadeSec?(state: PlaybackState): number;
   /** The room's track listing in display order, for `play {index}`. */
   libraryOrder(): readonly string[];
   /** Whether a live source can be played now (#22); absent: any. */
@@ -592,7 +595,7 @@ export class PlaybackCoordinator {
     if (!this.#isLeader || !this.#takingOver) return;
     this.#takingOver = false;
     // Same anchor, new epoch and version: followers keep playing through the change.
-    const carried = commit(this.#state, { starting: false }, this.#stamp());
+    const carried = this.#placeNext(commit(this.#state, { starting: false }, this.#stamp()));
     this.#c.logger.info(
       `playback: leading from version ${carried.version} (epoch ${carried.epoch}), ${playbackStatus(carried)}` +
         (currentTrackId(carried) ? ` ${currentTrackId(carried)}` : ''),
@@ -638,15 +641,19 @@ export class PlaybackCoordinator {
     return ok(this.#commitAsLeader(r.value, reply));
   }
 
-  /** Makes `next` the state (holding a new track's start when members need time), publishes it. */
-  #commitAsLeader(next: PlaybackState, reply: PlaybackReply | null): PlaybackState {
+  /**
+   * Makes `next` the state (holding a new track's start when members need time, unless it was placed
+   * ahead: `placed`), with the track after it placed, and publishes it.
+   */
+  #commitAsLeader(next: PlaybackState, reply: PlaybackReply | null, placed = false): PlaybackState {
     const prev = this.#state;
     if (next !== prev) {
       const trackId = currentTrackId(next);
       const trackChanged = trackId !== currentTrackId(prev);
       if (trackChanged || playbackStatus(next) !== 'playing') this.#clearPending();
-      if (trackChanged && trackId !== null && playbackStatus(next) === 'playing')
+      if (trackChanged && !placed && trackId !== null && playbackStatus(next) === 'playing')
         next = this.#holdIfNeeded(next, trackId);
+      next = this.#placeNext(next);
       this.#setState(next);
     }
     if (next !== prev || reply) this.#publishState(reply);
@@ -715,9 +722,31 @@ export class PlaybackCoordinator {
     }
     if (this.#skipIfUnplayable()) return;
     this.#clearPending();
-    this.#setState(releaseStart(this.#state, now, this.#leadTimeMs, this.#stamp()));
+    this.#setState(this.#placeNext(releaseStart(this.#state, now, this.#leadTimeMs, this.#stamp())));
     this.#publishState(null);
     this.#scheduleEnd();
+  }
+
+  /** `state` with the track after its current one placed (or no placement), in the same version. */
+  #placeNext(state: PlaybackState): PlaybackState {
+    return withNext(state, placeNext(state, this.#placement()));
+  }
+
+  #placement() {
+    return {
+      durationSec: (id: string) => this.#c.trackDurationSec(id),
+      overlapSec: (state: PlaybackState) => this.#c.crossfadeSec?.(state) ?? 0,
+    };
+  }
+
+  /** Places the next track in a new version (published) when its placement changed, e.g. a duration became known. */
+  #refreshNext(): boolean {
+    const placement = placeNext(this.#state, this.#placement());
+    if (sameNext(this.#state.next, placement)) return false;
+    this.#setState(commit(withNext(this.#state, placement), {}, this.#stamp()));
+    this.#publishState(null);
+    this.#scheduleEnd();
+    return true;
   }
 
   #scheduleEnd(): void {
@@ -726,7 +755,9 @@ export class PlaybackCoordinator {
     if (!this.#isLeader || this.#takingOver) return;
     const trackId = currentTrackId(this.#state);
     if (trackId === null) return;
-    const endMs = endsAt(this.#state, this.#c.trackDurationSec(trackId));
+    // With the next track placed, the queue advances when it starts (the end, or the crossfade's start).
+    const endMs =
+      this.#state.next?.anchor.groupTimeMs ?? endsAt(this.#state, this.#c.trackDurationSec(trackId));
     if (endMs === null) return;
     const delayMs = Math.max(0, endMs - this.#c.groupNow());
     this.#cancelEnd = this.#schedule(() => this.#onTrackEnd(), delayMs);
@@ -735,6 +766,12 @@ export class PlaybackCoordinator {
   #onTrackEnd(): void {
     this.#cancelEnd = null;
     if (!this.#isLeader || this.#takingOver) return;
+    const advanced = advanceToNext(this.#state, this.#c.groupNow(), this.#stamp());
+    if (advanced !== this.#state) {
+      // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
+      this.#commitAsLeader(advanced, null, true);
+      return;
+    }
     const next = advanceIfEnded(this.#state, this.#c.groupNow(), (id) => this.#c.trackDurationSec(id), {
       leadTimeMs: this.#leadTimeMs,
       ...this.#stamp(),
@@ -748,7 +785,7 @@ export class PlaybackCoordinator {
     this.#book.retain(this.#barrierMembers());
     this.#unplayable.retain(this.#barrierMembers());
     if (this.#isLeader && !this.#takingOver) {
-      this.#publishState(null);
+      if (!this.#refreshNext()) this.#publishState(null);
       this.#checkBarrier();
     }
   }

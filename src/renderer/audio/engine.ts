@@ -9,6 +9,9 @@
  * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
  * output latency) and the group clock, plus this device's `outputOffsetMs`.
  *
+ * The track the room placed next plays on from the current one at the exact frame (gapless) or over
+ * a crossfade, prepared ahead as a second segment (`next-track.ts`, `player/player-mix.ts`).
+ *
  * Where the PCM comes from (the decoder, asked again with backoff; the whole-file fallback; a live
  * stream) is `track-feed.ts`'s business. What fails for good sets status 'error' with a reason in plain
  * words and calls `onTrackFailed`.
@@ -30,6 +33,7 @@ import type { EngineToPlayer, LiveStreamState, PlayerStatus } from './player/pro
 import { groupMsOfTrackFrame, joinFrameAt, type PlacedSegment } from './player/segment';
 import { readStatus, startRecordOf } from './player/status-reading';
 import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
+import { NextTrack, segmentPlays } from './next-track';
 import { TrackFeed } from './track-feed';
 
 export { TrackLoadError };
@@ -46,7 +50,20 @@ export class AudioEngine extends EngineState {
   /** The click train plays instead of the room's timeline (the output offset's click test). */
   private clicking = false;
   private segment: PlacedSegment | null = null;
+  /** The generation of the play; numbers come from `generations`, shared with the next track's. */
   private generation = 0;
+  private generations = 0;
+  private readonly nextTrack = new NextTrack({
+    rate: () => this.rate,
+    groupNowMs: () => this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null,
+    newGeneration: () => ++this.generations,
+    startNext: (generation, segment) => this.feed?.startNext(generation, segment) ?? false,
+    queue: (segment, overlapFrames) => this.toPlayer({ type: 'queue', segment, overlapFrames }),
+    drop: () => {
+      this.toPlayer({ type: 'drop-next' });
+      this.feed?.dropNext();
+    },
+  });
   private player: PlayerStatus | null = null;
   /** Context frame at which the player rendered the track's last frame, until that frame has been heard. */
   private endingAtFrame: number | null = null;
@@ -108,7 +125,8 @@ export class AudioEngine extends EngineState {
     this.feed = null;
     this.target = null;
     this.segment = null;
-    this.generation++;
+    this.nextTrack.clear();
+    this.generation = ++this.generations;
     const output = this.output;
     this.output = null;
     await output?.close();
@@ -137,7 +155,15 @@ export class AudioEngine extends EngineState {
     this.target = state;
     if (this.clicking) return; // played when the clicks stop
     if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
-    if (scheduleChange(previous, state, this.status === 'error') === 'keep') return;
+    // The room reached the track placed next: it plays already (or is about to, on the same frame).
+    if (state && this.nextTrack.reached(state)) this.takeNext();
+    // (Also after a gapless change the player made before this state came: the play is already it.)
+    const failed = this.status === 'error';
+    const playsIt = !failed && !!state && !!this.segment && segmentPlays(this.segment, state, this.rate);
+    if (playsIt || scheduleChange(previous, state, failed) === 'keep') {
+      this.nextTrack.follow(state, this.segment !== null);
+      return;
+    }
     if (!this.output) return; // start() plays it
     const generation = this.beginPlay();
     if (!state || state.paused) {
@@ -156,6 +182,7 @@ export class AudioEngine extends EngineState {
     this.pushClockLine();
     this.toPlayer({ type: 'play', segment });
     this.feed?.start(generation, segment, !!state.live);
+    this.nextTrack.follow(state, true);
   }
 
   /**
@@ -264,7 +291,26 @@ export class AudioEngine extends EngineState {
     this.player = null;
     this.endingAtFrame = null;
     this.liveTrouble = null;
-    return ++this.generation;
+    this.nextTrack.clear();
+    this.generation = ++this.generations;
+    return this.generation;
+  }
+
+  /** The track placed next is the play now (the player reached it, or the room's state did). */
+  private takeNext(): void {
+    const segment = this.nextTrack.take();
+    if (!segment) return;
+    const error = this.player?.errorFrames;
+    const before =
+      error === null || error === undefined
+        ? ''
+        : ` (play head ${((error * 1000) / this.rate).toFixed(2)} ms off before it)`;
+    this.segment = segment;
+    this.generation = segment.generation;
+    this.player = null;
+    this.endingAtFrame = null;
+    this.feed?.promoteNext();
+    this.note(`on to ${segment.trackId.slice(0, 8)} without a restart${before}`);
   }
 
   private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {
@@ -323,6 +369,7 @@ export class AudioEngine extends EngineState {
     this.noteEnd();
     this.noteUnderruns(this.output?.context ?? null);
     this.pushClockLine();
+    if (!this.clicking) this.nextTrack.follow(this.target, this.segment !== null);
     this.feed?.pump(this.player?.headFrame ?? null);
     const now = performance.now();
     const report = this.opts.onSyncReport;
@@ -347,6 +394,7 @@ export class AudioEngine extends EngineState {
   }
 
   private onPlayerStatus(status: PlayerStatus): void {
+    if (status.generation === this.nextTrack.segment?.generation) this.takeNext();
     const segment = this.segment;
     if (status.generation !== this.generation || !segment) return;
     const reading = readStatus(this.player, status, this.rate, this.status);

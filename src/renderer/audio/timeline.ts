@@ -18,6 +18,11 @@ export interface PlaybackSchedule {
   gainDb?: number;
   /** `trackId` names a live source (#22): its PCM comes stamped in group time, track frame 0 at the anchor. */
   live?: boolean;
+  /**
+   * The track placed after this one (gapless or crossfaded, `shared/playback/next.ts`): its position
+   * `anchor.positionSec` plays at `anchor.groupTimeMs`, overlapping this one's end by `overlapSec`.
+   */
+  next?: { trackId: string; anchor: PlaybackAnchor; overlapSec: number };
 }
 
 /** Track position (s) that should be heard at group time `groupMs`. */

@@ -2,7 +2,9 @@
  * Where the PCM of the engine's current play comes from: the decoder worker reading the track by byte
  * ranges, asked again with backoff while its bytes cannot be read; the browser's whole-file decoder
  * for a file the worker cannot decode; or a live source's stream. It also gets tracks ready ahead
- * (`preload`). The engine owns the context, the player and the status; this owns the decoding.
+ * (`preload`), and decodes the head of the track placed next beside the playing one (`startNext`),
+ * which becomes the play when the player reaches it (`promoteNext`). The engine owns the context, the
+ * player and the status; this owns the decoding.
  */
 import { Backoff, type BackoffInit } from './decoder/backoff';
 import { ClickSignal } from './decoder/click-signal';
@@ -49,6 +51,10 @@ export class TrackFeed {
   private readonly backoff: Backoff;
   private readonly clicks: ClickSignal;
   private play: Play | null = null;
+  /** The track placed after the play (gapless, crossfade), decoded beside it. */
+  private next: Play | null = null;
+  /** The play before the last promotion, whose end may still sound under a crossfade: its decode goes on. */
+  private retiring: number | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private fallbackDurationSec: number | null = null;
 
@@ -108,6 +114,45 @@ export class TrackFeed {
     this.host.loading(false);
   }
 
+  /**
+   * Decodes the head of `segment`, placed after the play as `generation`, beside the play's decode;
+   * false when it cannot be fed that way (a live source, clicks, a whole-file track): it then starts as
+   * a play of its own when the room gets to it.
+   */
+  startNext(generation: number, segment: PlacedSegment): boolean {
+    const play = this.play;
+    if (!play || this.fallback.has(segment.trackId) || this.fallback.generation === play.generation)
+      return false;
+    if (this.clicks.generation === play.generation) return false;
+    this.next = { generation, segment };
+    const keep = this.retiring === null ? [play.generation] : [play.generation, this.retiring];
+    this.decoder.open(
+      this.host.source(segment.trackId),
+      generation,
+      segment.anchorFrame,
+      this.host.rate,
+      keep,
+    );
+    return true;
+  }
+
+  /** The track placed next is now the play (the player reached it). */
+  promoteNext(): void {
+    const next = this.next;
+    if (!next) return;
+    this.next = null;
+    this.retiring = this.play?.generation ?? null;
+    this.play = next;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.backoff.reset();
+  }
+
+  /** Forgets the track placed next (its decode ends with the next open). */
+  dropNext(): void {
+    this.next = null;
+  }
+
   /** Feeds the click train as play `generation`; `segment` places its frame 0 on a whole second of group time. */
   startClicks(generation: number, segment: PlacedSegment): void {
     this.stop(true);
@@ -120,6 +165,8 @@ export class TrackFeed {
   /** Stops feeding (a pause, a stop, or before the next play); `close` also stops the decoder. */
   stop(close = true): void {
     this.play = null;
+    this.next = null;
+    this.retiring = null;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.backoff.reset();
@@ -156,11 +203,18 @@ export class TrackFeed {
       generation,
       this.host.joinFrame(segment),
       this.host.rate,
+      // (A restart of the play keeps the next track's decode going.)
+      this.next ? [this.next.generation] : [],
     );
   }
 
   private onTrackError(error: TrackLoadError, generation: number | null): void {
     this.host.note(`track ${error.trackId}: ${error.message}`);
+    if (this.next && generation === this.next.generation) {
+      // The room starts it as a play of its own when it gets there, asked again as usual.
+      this.next = null;
+      return;
+    }
     const play = this.play;
     if (!play || generation !== play.generation) return;
     if (error.unsupported) return this.startFallback(play, error.message);

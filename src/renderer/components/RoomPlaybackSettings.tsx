@@ -40,9 +40,8 @@ export function RoomPlaybackSettings() {
           </span>
         </div>
         <p className="hint">
-          Overlaps the end of a track with the next; never between an album’s tracks played in order. The
-          setting is kept for the room, but speakers do not mix tracks yet: for now a track still ends before
-          the next starts.
+          Overlaps the end of a track with the next, the same on every speaker; never between an album’s
+          tracks played in order, which run on without a gap. Off: each track follows the last without a gap.
         </p>
       </div>
       <div className="field">

@@ -23,6 +23,20 @@ describe('engine host', () => {
     expect(scheduleFor(aState().build())).toBeNull();
   });
 
+  it('carries the track placed next, unless paused or no longer matching the queue', () => {
+    const playing = aState().withQueue('t1', 't2').playing('t1').build();
+    const next = { index: 1, trackId: 't2', anchor: { groupTimeMs: 9000, positionSec: 0 }, overlapSec: 3 };
+    expect(scheduleFor({ ...playing, next })?.next).toEqual({
+      trackId: 't2',
+      anchor: { groupTimeMs: 9000, positionSec: 0 },
+      overlapSec: 3,
+    });
+    expect(scheduleFor(playing)).not.toHaveProperty('next');
+    expect(scheduleFor({ ...playing, next: { ...next, trackId: 't3' } })).not.toHaveProperty('next');
+    const paused = { ...playing, paused: true, pausedAtSec: 3, next };
+    expect(scheduleFor(paused)).not.toHaveProperty('next');
+  });
+
   it('plays a track at the room loudness: track mode by its own loudness, off at 0 dB', () => {
     const loud = {
       lufs: -9,

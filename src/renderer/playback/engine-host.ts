@@ -4,6 +4,7 @@
  */
 import type { RoomTrack, SettingsView } from '../../shared/bridge/contract';
 import { albumTracksOf, trackGainDb } from '../../shared/playback/loudness';
+import { validNext } from '../../shared/playback/next';
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import {
   AudioEngine,
@@ -18,7 +19,7 @@ import { authHeaders } from '../bridge/auth';
 import { useStore } from '../store';
 import { setGroupNowSource } from './position';
 
-/** The schedule the engine plays for a room state: the current track or live source and its anchor, or nothing. */
+/** The schedule the engine plays for a room state: the current track (and the one placed after it) or live source and its anchor, or nothing. */
 export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | null {
   if (state?.source) {
     // A live source: its frames are stamped in group time, frame 0 at the anchor; a pause stops it.
@@ -35,7 +36,17 @@ export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | nul
   const positionSec = state.paused
     ? (state.pausedAtSec ?? state.anchor.positionSec)
     : state.anchor.positionSec;
-  return { trackId, anchor: { groupTimeMs: state.anchor.groupTimeMs, positionSec }, paused: state.paused };
+  const anchor = { groupTimeMs: state.anchor.groupTimeMs, positionSec };
+  // The track placed after this one (gapless or crossfaded), which the engine prepares ahead.
+  const next = state.paused ? null : validNext(state);
+  return {
+    trackId,
+    anchor,
+    paused: state.paused,
+    ...(next
+      ? { next: { trackId: next.trackId, anchor: { ...next.anchor }, overlapSec: next.overlapSec } }
+      : {}),
+  };
 }
 
 /** The schedule with the room's loudness normalisation for its track (`trackGainDb`), from what the room knows of it. */

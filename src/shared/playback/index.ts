@@ -5,3 +5,4 @@ export * from './messages';
 export * from './room-sound';
 export * from './loudness';
 export * from './crossfade';
+export * from './next';

@@ -31,6 +31,19 @@ export interface PlaybackAnchor {
 }
 
 /**
+ * The track placed to follow the current one on the group timeline (gapless and crossfade, see
+ * next.ts): queue entry `index` (holding `trackId`) is at `anchor.positionSec` at
+ * `anchor.groupTimeMs`, which is the current track's end minus `overlapSec` (the crossfade; 0 for
+ * gapless, its first sample right after the current track's last).
+ */
+export interface NextPlacement {
+  index: number;
+  trackId: string;
+  anchor: PlaybackAnchor;
+  overlapSec: number;
+}
+
+/**
  * The room's playback state; the leader's copy is the truth, every peer keeps the newest it saw.
  * The room's sound settings (`crossfadeSec`, `loudness`) ride along: see room-sound.ts.
  */
@@ -71,6 +84,11 @@ export interface PlaybackState extends RoomSoundFields {
    * (never null on the wire) when no source plays, so states without one look as they always did.
    */
   source?: LiveSourceRef | null;
+  /**
+   * The next track's placement, set by the leader as soon as the current track's end is known, so
+   * every peer prepares it ahead of the boundary; absent (never null on the wire) when none is placed.
+   */
+  next?: NextPlacement;
 }
 
 /** 'off' stops after the last track, 'all' starts the queue over, 'one' plays the current track again. */

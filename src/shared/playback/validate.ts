@@ -7,6 +7,7 @@ import {
   crossfadeSecValidator,
   loudnessModes,
   loudnessSettingValidator,
+  roomSoundLimits,
   targetLufsValidator,
 } from './room-sound';
 import {
@@ -88,12 +89,17 @@ export const commandValidator: Validator<PlaybackCommand> = (input, path) => {
   return ok(command);
 };
 
+const anchorShape = obj({
+  groupTimeMs: num(-GROUP_TIME_LIMIT_MS, GROUP_TIME_LIMIT_MS),
+  positionSec: position,
+});
+
 const stateShape = obj({
   version: counter,
   epoch: counter,
   queue: trackIds,
   currentIndex: nullable(index),
-  anchor: obj({ groupTimeMs: num(-GROUP_TIME_LIMIT_MS, GROUP_TIME_LIMIT_MS), positionSec: position }),
+  anchor: anchorShape,
   paused: bool,
   pausedAtSec: nullable(position),
   starting: bool,
@@ -107,6 +113,15 @@ const stateShape = obj({
   loudness: optional(loudnessSettingValidator),
   // Optional on the wire: absent unless a live source plays.
   source: optional(nullable(liveSourceRefValidator)),
+  // Optional on the wire: absent unless the leader placed the next track (next.ts).
+  next: optional(
+    obj({
+      index,
+      trackId: trackIdValidator,
+      anchor: anchorShape,
+      overlapSec: num(0, roomSoundLimits.maxCrossfadeSec),
+    }),
+  ),
 });
 
 /** Whether `order` holds each of 0..length-1 exactly once. */
@@ -135,6 +150,10 @@ export const stateValidator: Validator<PlaybackState> = (input, path) => {
   if (s.currentIndex === null && !s.source && (s.paused || s.starting))
     return err(`${where}: a stopped state cannot be paused or starting`);
   if (s.paused && s.starting) return err(`${where}: a paused state cannot be starting`);
+  if (s.next && s.queue[s.next.index] !== s.next.trackId)
+    return err(`${where}: next must name the track at its queue index`);
+  if (s.next && (s.currentIndex === null || s.paused))
+    return err(`${where}: only a playing track has a next one placed`);
   if (s.unshuffled !== null && !isPermutation(s.unshuffled, s.queue.length))
     return err(`${where}: unshuffled must list each queue index once`);
   return ok(s);

@@ -153,6 +153,8 @@ export class SimRoom {
   epoch = 1;
   readonly #members = new Set<string>();
   #requestSeq = 0;
+  /** The crossfade every leader places the next track with (seconds; 0 = gapless). */
+  crossfadeSec: (state: PlaybackState) => number = () => 0;
 
   constructor(
     readonly library: SimLibrary,
@@ -180,6 +182,7 @@ export class SimRoom {
         members: () => [...this.#members],
         trackExists: (trackId) => Object.hasOwn(this.library, trackId),
         trackDurationSec: (trackId) => this.library[trackId] ?? null,
+        crossfadeSec: (state) => this.crossfadeSec(state),
         libraryOrder: () => order,
         logger,
         timers: this.clock,

@@ -83,9 +83,18 @@ export class DecoderClient {
     });
   }
 
-  /** Decodes `track` from `startFrame` on, for the player's segment of `generation`. */
-  open(track: TrackLocation, generation: number, startFrame: number, contextRate: number): void {
-    this.post({ type: 'open', generation, ...track, startFrame, contextRate });
+  /**
+   * Decodes `track` from `startFrame` on, for the player's segment of `generation`; the decodes of
+   * `keep` go on beside it (the playing track's, when this one is placed next), all others end.
+   */
+  open(
+    track: TrackLocation,
+    generation: number,
+    startFrame: number,
+    contextRate: number,
+    keep: number[] = [],
+  ): void {
+    this.post({ type: 'open', generation, ...track, startFrame, contextRate, keep });
   }
 
   /** Plays the live stream at `url` for the player's segment of `generation` (track frame 0 at `anchorGroupMs`). */

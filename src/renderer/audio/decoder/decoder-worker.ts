@@ -2,7 +2,9 @@
  * The decoder's Web Worker: opens tracks (mediabunny over HTTP byte ranges), decodes the one playing
  * from the frame the engine asks for, and sends its PCM straight to the player's worklet over their
  * own MessageChannel, `windowSec` ahead of the play head the player reports and no further. A play head
- * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is.
+ * that leaves the decoded stretch (a re-position, a late join) restarts the decode where it is. Two
+ * decodes run side by side while the track placed next is prepared (gapless, crossfade): each follows
+ * its own generation's play head.
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { MediaReadError } from './range-reader';
@@ -42,9 +44,18 @@ interface Job {
 }
 
 let playerPort: MessagePort | null = null;
-let job: Job | null = null;
-let playhead: { generation: number; headFrame: number } | null = null;
-let wake: (() => void) | null = null;
+/** Decodes running, by generation: the playing track's and the next one's. */
+const jobs = new Map<number, Job>();
+/** The player's latest play head of each running generation. */
+const playheads = new Map<number, number>();
+let wakers: (() => void)[] = [];
+const alive = (j: Job): boolean => jobs.get(j.generation) === j;
+const headOf = (generation: number): number | undefined => playheads.get(generation);
+const wake = (): void => {
+  const waiting = wakers;
+  wakers = [];
+  for (const w of waiting) w();
+};
 /** The live source playing (#22), if any; a track's `open` or `close` ends it. */
 let live: LiveStream | null = null;
 const opened = new Map<string, Promise<TrackStream>>();
@@ -161,21 +172,28 @@ function reportFailure(source: TrackSource, generation: number | null, cause: un
 }
 
 function onPlayhead(report: PlayheadReport): void {
-  playhead = report;
-  const j = job;
-  if (j && report.generation === j.generation && j.restartAt === null) {
-    j.restartAt = restartFrame(j, report.headFrame, j.contextRate);
-  }
-  wake?.();
+  playheads.delete(report.generation);
+  playheads.set(report.generation, report.headFrame);
+  // Only the newest few generations matter (a live stream's has no job).
+  if (playheads.size > 4) playheads.delete(playheads.keys().next().value!);
+  const j = jobs.get(report.generation);
+  if (!j) return;
+  if (j.restartAt === null) j.restartAt = restartFrame(j, report.headFrame, j.contextRate);
+  wake();
 }
 
 function nextPlayhead(): Promise<void> {
-  return new Promise((resolve) => {
-    wake = () => {
-      wake = null;
-      resolve();
-    };
-  });
+  return new Promise((resolve) => wakers.push(resolve));
+}
+
+/** Ends every decode but those of `keep`. */
+function endJobs(keep: readonly number[] = []): void {
+  for (const generation of [...jobs.keys()]) {
+    if (keep.includes(generation)) continue;
+    jobs.delete(generation);
+    playheads.delete(generation);
+  }
+  wake();
 }
 
 async function run(j: Job, fromFrame: number): Promise<void> {
@@ -183,7 +201,7 @@ async function run(j: Job, fromFrame: number): Promise<void> {
   try {
     stream = await openTrack(j.source);
   } catch (cause) {
-    if (job === j) reportFailure(j.source, j.generation, cause);
+    if (alive(j)) reportFailure(j.source, j.generation, cause);
     return;
   }
   j.fromFrame = fromFrame;
@@ -194,10 +212,10 @@ async function run(j: Job, fromFrame: number): Promise<void> {
   try {
     const chunks = await decodeFrom(stream, j.source.trackId, fromFrame, j.contextRate);
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
-      if (job !== j || j.restartAt !== null) break;
+      if (!alive(j) || j.restartAt !== null) break;
       toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
       j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
-      const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
+      const head = headOf(j.generation) ?? fromFrame;
       // The head reached this run and it is ahead of it: the next restart (a seek) starts with the shortest lead.
       if (head >= j.fromFrame && j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
       if (!buffered && j.producedFrame - fromFrame >= START_SEC * j.contextRate) {
@@ -205,26 +223,28 @@ async function run(j: Job, fromFrame: number): Promise<void> {
         post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
       }
       for (;;) {
-        if (job !== j || j.restartAt !== null) break;
-        const head = playhead?.generation === j.generation ? playhead.headFrame : fromFrame;
+        if (!alive(j) || j.restartAt !== null) break;
+        const head = headOf(j.generation) ?? fromFrame;
         if (j.producedFrame - Math.max(head, fromFrame) <= windowFrames) break;
         await nextPlayhead();
       }
     }
   } catch (cause) {
-    if (job === j) reportFailure(j.source, j.generation, cause);
+    if (alive(j)) reportFailure(j.source, j.generation, cause);
     return;
   }
-  if (job !== j) return;
+  if (!alive(j)) return;
   if (j.restartAt !== null) {
     j.restarts++;
-    const head = playhead?.generation === j.generation ? playhead.headFrame : j.restartAt;
+    const head = headOf(j.generation) ?? j.restartAt;
     j.aheadFrames = Math.max(0, j.restartAt - head);
     return run(j, j.restartAt);
   }
   if (!buffered)
     post({ type: 'buffered', generation: j.generation, bufferedFrames: j.producedFrame - fromFrame });
   toPlayer({ type: 'end', generation: j.generation, totalFrames: j.producedFrame });
+  // Done: the player holds the rest (a later restart of this generation comes with a new open).
+  jobs.delete(j.generation);
 }
 
 scope.addEventListener('message', (event) => {
@@ -248,13 +268,12 @@ scope.addEventListener('message', (event) => {
       break;
     }
     case 'open-live':
-      job = null;
-      wake?.();
+      endJobs();
       live?.stop();
       live = new LiveStream(message, {
         toPlayer,
         toEngine: post,
-        headFrame: (g) => (playhead?.generation === g ? playhead.headFrame : null),
+        headFrame: (g) => headOf(g) ?? null,
       });
       break;
     case 'open': {
@@ -271,8 +290,9 @@ scope.addEventListener('message', (event) => {
         restarts: 0,
         aheadFrames: 0,
       };
-      job = j;
-      wake?.();
+      // The next track's decode runs beside the playing one's (`keep`); any other open ends the rest.
+      endJobs(message.keep ?? []);
+      jobs.set(j.generation, j);
       void openTrack(source).then(
         (stream) => post({ type: 'info', info: stream.info }),
         () => undefined,
@@ -283,8 +303,7 @@ scope.addEventListener('message', (event) => {
     case 'close':
       live?.stop();
       live = null;
-      job = null;
-      wake?.();
+      endJobs();
       break;
   }
 });

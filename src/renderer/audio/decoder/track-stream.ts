@@ -4,6 +4,13 @@
  * AudioDecoder (through mediabunny's sink) decodes it, and it comes out as stereo PCM at the
  * context's rate, from any track frame on, one small chunk at a time. Nothing here holds more than a
  * few packets and the source's cache, whatever the track's length.
+ *
+ * Gapless: what the encoder added before and after the music is cut off, so track frame 0 is the
+ * music's first sample and the last frame its last. mediabunny gives priming samples negative
+ * timestamps for AAC edit lists and Opus pre-skip (cut here like any sample before the start), and
+ * states Ogg's and MP4's exact lengths (the end is cut there); MP3's LAME delay and padding it does
+ * not read, so they come from the LAME tag (`shared/audio/mp3-gapless.ts`). FLAC and WAV decode to
+ * their exact lengths.
  */
 import {
   ADTS,
@@ -20,6 +27,7 @@ import {
   WEBM,
   type InputAudioTrack,
 } from 'mediabunny';
+import { id3v2Size, readMp3Gapless } from '../../../shared/audio/mp3-gapless';
 import type { TrackInfo } from '../player/protocol';
 import { MediaReadError, RangeReader } from './range-reader';
 import { StreamResampler } from '../../../shared/audio/resampler';
@@ -51,12 +59,42 @@ const AUDIO_FORMATS = [MP3, FLAC, OGG, WAVE, MP4, QTFF, ADTS, WEBM, MATROSKA];
 /** Bytes the demuxer may cache per track (it re-fetches what it evicted). */
 const SOURCE_CACHE_BYTES = 4 * 1024 * 1024;
 
+/** Encoder samples to cut, at the file's rate: `skip` before frame 0, and all after `total` frames of music. */
+export interface GaplessTrim {
+  skip: number;
+  total: number | null;
+}
+
+/** Containers whose stated length is the music's exact length (mediabunny reads it from granules or edit lists). */
+const EXACT_LENGTH_FORMATS = [OGG, MP4, QTFF];
+
+/** The trim of a track: from the LAME tag for MP3, the stated length for Ogg and MP4, none otherwise. */
+async function gaplessTrim(
+  reader: RangeReader,
+  format: unknown,
+  sampleRate: number,
+  durationSec: number | null,
+): Promise<GaplessTrim> {
+  if (format === MP3) {
+    const size = await reader.size();
+    const skip = id3v2Size(await reader.read(0, Math.min(size, 10)));
+    const info = readMp3Gapless(await reader.read(skip, Math.min(size, skip + 8192)));
+    return info && info.sampleRate === sampleRate
+      ? { skip: info.skipSamples, total: info.totalSamples }
+      : { skip: 0, total: null };
+  }
+  if (EXACT_LENGTH_FORMATS.includes(format as never) && durationSec !== null && durationSec > 0)
+    return { skip: 0, total: Math.round(durationSec * sampleRate) };
+  return { skip: 0, total: null };
+}
+
 /** One opened track: its demuxer and the facts read from its header. */
 export class TrackStream {
   private constructor(
     readonly info: TrackInfo,
     private readonly input: Input,
     private readonly track: InputAudioTrack,
+    readonly trim: GaplessTrim,
   ) {}
 
   /** Opens a track and reads its header; throws `UnsupportedTrackError` when it cannot be decoded here. */
@@ -88,14 +126,17 @@ export class TrackStream {
       const codec = await track.getCodec();
       if (!(await track.canDecode()))
         throw new UnsupportedTrackError(`no decoder here for ${codec ?? 'its codec'}`);
+      const sampleRate = await track.getSampleRate();
+      const statedSec = await input.getDurationFromMetadata().catch(() => null);
+      const trim = await gaplessTrim(reader, format, sampleRate, statedSec);
       const info: TrackInfo = {
         trackId: source.trackId,
         format: `${format.name} / ${codec ?? '?'}`,
-        sampleRate: await track.getSampleRate(),
+        sampleRate,
         channels: await track.getNumberOfChannels(),
-        durationSec: await input.getDurationFromMetadata().catch(() => null),
+        durationSec: trim.total !== null ? trim.total / sampleRate : statedSec,
       };
-      return new TrackStream(info, input, track);
+      return new TrackStream(info, input, track, trim);
     } catch (cause) {
       input.dispose();
       throw cause;
@@ -113,6 +154,7 @@ export class TrackStream {
     const firstInput = resampler ? resampler.inputStartFor(startFrame) : startFrame;
     resampler?.reset(startFrame, firstInput);
     const sink = new AudioSampleSink(this.track);
+    const { skip: trimSkip, total: trimTotal } = this.trim;
     let nextInput = firstInput;
     let nextOut = startFrame;
     let pending: Float32Array[] = [];
@@ -131,7 +173,11 @@ export class TrackStream {
       pendingFrames = 0;
       return chunk;
     };
-    for await (const sample of sink.samples(firstInput / inRate)) {
+    for await (const sample of sink.samples((firstInput + trimSkip) / inRate)) {
+      if (trimTotal !== null && nextInput >= trimTotal) {
+        sample.close();
+        break;
+      }
       try {
         const planes: Float32Array[] = [];
         for (let c = 0; c < sample.numberOfChannels; c++) {
@@ -139,15 +185,20 @@ export class TrackStream {
           sample.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
           planes.push(plane);
         }
-        // Samples are contiguous; the first may begin before the frame asked for.
-        const sampleStart = Math.round(sample.timestamp * inRate);
+        // Samples are contiguous; the first may begin before the frame asked for (or be the encoder's priming).
+        const sampleStart = Math.round(sample.timestamp * inRate) - trimSkip;
         const skip = Math.max(0, Math.min(sample.numberOfFrames, nextInput - sampleStart));
+        // The encoder's padding after the music's last sample is cut.
+        const keep =
+          trimTotal === null
+            ? sample.numberOfFrames
+            : Math.max(skip, Math.min(sample.numberOfFrames, trimTotal - sampleStart));
         let [left, right] = toStereo(planes);
-        if (skip > 0) {
-          left = left.subarray(skip);
-          right = right.subarray(skip);
+        if (skip > 0 || keep < sample.numberOfFrames) {
+          left = left.subarray(skip, keep);
+          right = right.subarray(skip, keep);
         }
-        nextInput = Math.max(nextInput, sampleStart + sample.numberOfFrames);
+        nextInput = Math.max(nextInput, sampleStart + keep);
         const out = resampler ? resampler.push(left, right) : interleave(left, right);
         if (out.length > 0) {
           pending.push(out);

@@ -6,9 +6,12 @@
  * sound's short fade-out, then the new segment starts, never both at once. A gap in the frames ahead
  * (a live source that stalls, a decoder behind) is faded into over its last frames rather than cut
  * (a click), and faded out of when frames come again.
+ * A gapless change of track hands the play head on to the next track's player (`continueFrom`), so
+ * one head runs through both.
  */
 import { defaultDriftPolicy, steer, type DriftPolicy } from './drift';
 import { FrameQueue } from './frame-queue';
+import { FrameReader } from './frame-reader';
 import type { PlayerPhase, PlayerStatus } from './protocol';
 import {
   contextFrameAtGroupMs,
@@ -41,7 +44,10 @@ export const KEEP_ALIVE_LEVEL = 2 ** -24;
 /** Renders a segment's frames into output blocks; see the file comment. */
 export class PlayerCore {
   readonly queue: FrameQueue;
+  readonly reader: FrameReader;
   readonly sampleRate: number;
+  /** Index in the last rendered block at which the track ended (its last frame played), or null. */
+  endedAt: number | null = null;
   private readonly policy: DriftPolicy;
   private readonly fadeFrames: number;
   private readonly keepAliveFrames: number;
@@ -67,6 +73,7 @@ export class PlayerCore {
   constructor(init: PlayerInit) {
     this.sampleRate = init.sampleRate;
     this.queue = new FrameQueue(init.capacityFrames ?? 30 * init.sampleRate);
+    this.reader = new FrameReader(this.queue);
     this.policy = { ...defaultDriftPolicy, ...init.drift };
     this.fadeFrames = Math.max(1, Math.round(((init.fadeMs ?? 5) * init.sampleRate) / 1000));
     this.keepAliveFrames = (init.keepAliveSec ?? 10) * init.sampleRate;
@@ -74,6 +81,16 @@ export class PlayerCore {
 
   get phase(): PlayerPhase {
     return this.phaseValue;
+  }
+
+  /** The segment playing or waiting, or null. */
+  get placed(): PlacedSegment | null {
+    return this.segment;
+  }
+
+  /** The clock line in use, or null before the first. */
+  get clock(): ClockLine | null {
+    return this.line;
   }
 
   /** Takes a new clock line (the engine refines it several times a second). */
@@ -86,6 +103,7 @@ export class PlayerCore {
     this.fadeOutNow();
     this.segment = segment;
     this.queue.reset(segment.generation);
+    this.reader.unlink();
     this.phaseValue = 'waiting';
     this.stopAtGroupMs = null;
     this.jumpPending = false;
@@ -94,6 +112,34 @@ export class PlayerCore {
     this.repositions = 0;
     this.repositionErrorFrames = null;
     this.started = null;
+  }
+
+  /** Goes silent at once, without a fade (the mix has already faded it out, or it ended). */
+  halt(): void {
+    this.phaseValue = 'idle';
+    this.segment = null;
+    this.tail = null;
+    this.gain = 0;
+    this.stopAtGroupMs = null;
+  }
+
+  /**
+   * Gapless: takes over the play head of `prev`, whose track just ended, so the head runs on into
+   * this track without a seam (same read ratio, same level); the first frames read back into
+   * `prev`'s ring for the interpolation.
+   */
+  continueFrom(prev: PlayerCore, contextFrame: number): void {
+    const end = prev.queue.endFrame ?? Math.ceil(prev.head);
+    this.reader.before = { queue: prev.queue, offset: end };
+    // (The old head ends within a rounding tolerance short of its end: never before this track's frame 0.)
+    this.head = Math.max(0, prev.head - end);
+    this.ratio = prev.ratio;
+    this.gain = prev.gain;
+    this.targetGain = 1;
+    this.errorFrames = 0;
+    this.phaseValue = 'playing';
+    this.started = { contextFrame, trackFrame: this.head };
+    if (this.line === null) this.line = prev.line;
   }
 
   /** Fades out at group time `atGroupMs` (now if null or past) and goes silent. */
@@ -116,13 +162,14 @@ export class PlayerCore {
     return Math.max(0, Math.floor(desired));
   }
 
-  /** Fills one block of output that starts at context frame `contextFrame`. */
-  render(left: Float32Array, right: Float32Array, contextFrame: number): void {
+  /** Fills one block of output that starts at context frame `contextFrame`, from index `from` on. */
+  render(left: Float32Array, right: Float32Array, contextFrame: number, from = 0): void {
     const n = left.length;
     this.lastContextFrame = contextFrame;
-    left.fill(0);
-    right.fill(0);
-    let k = this.renderTail(left, right);
+    this.endedAt = null;
+    left.fill(0, from);
+    right.fill(0, from);
+    let k = from === 0 ? this.renderTail(left, right) : from;
     if (this.line && this.segment) {
       if (this.phaseValue === 'waiting' && k < n) k = this.tryStart(contextFrame, k, n);
       if (this.phaseValue === 'playing' && k < n) this.renderPlaying(left, right, contextFrame, k);
@@ -180,7 +227,10 @@ export class PlayerCore {
     }
     const end = this.queue.endFrame;
     if (end !== null && desired >= end) {
+      // (Where the head would be: a gapless next track carries on from there.)
+      this.head = desired;
       this.phaseValue = 'ended';
+      this.endedAt = k;
       return n;
     }
     if (!this.queue.frame(Math.floor(desired))) {
@@ -242,14 +292,15 @@ export class PlayerCore {
       // (The head adds up ratios: allow for rounding, or the last frame plays twice.)
       if (this.head >= end - 1e-6) {
         this.phaseValue = 'ended';
+        this.endedAt = i;
         return;
       }
       if (this.head >= heldEnd) heldEnd = Math.floor(this.head) + this.queue.contiguousFrom(this.head);
       if (heldEnd < end - 1)
         this.gain = Math.min(this.gain, Math.max(0, (heldEnd - 1 - this.head) / this.fadeFrames));
-      if (this.sampleAt(this.head)) {
-        left[i] = this.queue.left * this.gain;
-        right[i] = this.queue.right * this.gain;
+      if (this.reader.read(this.head)) {
+        left[i] = this.reader.left * this.gain;
+        right[i] = this.reader.right * this.gain;
       } else {
         // Underrun: silence now, a fade back in once the frames are here; the head keeps time.
         this.starvedFrames++;
@@ -268,9 +319,9 @@ export class PlayerCore {
     const tail = { left: new Float32Array(frames), right: new Float32Array(frames), at: 0 };
     for (let i = 0; i < frames; i++) {
       const g = this.gain * (1 - (i + 1) / frames);
-      if (this.sampleAt(this.head)) {
-        tail.left[i] = this.queue.left * g;
-        tail.right[i] = this.queue.right * g;
+      if (this.reader.read(this.head)) {
+        tail.left[i] = this.reader.left * g;
+        tail.right[i] = this.reader.right * g;
       }
       this.head += this.ratio;
     }
@@ -288,48 +339,6 @@ export class PlayerCore {
     if (tail.at >= tail.left.length) this.tail = null;
     return count;
   }
-
-  /**
-   * Loads the frame at fractional position `position` into `queue.left/right` by cubic Hermite
-   * interpolation of the four frames around it; false if the frame at or before it is missing.
-   * (Missing neighbours at the edges of the ring repeat the nearest frame.)
-   */
-  private sampleAt(position: number): boolean {
-    const q = this.queue;
-    const f = Math.floor(position);
-    const t = position - f;
-    if (!q.frame(f)) return false;
-    const l1 = q.left;
-    const r1 = q.right;
-    if (t === 0) return true;
-    let l0 = l1;
-    let r0 = r1;
-    if (q.frame(f - 1)) {
-      l0 = q.left;
-      r0 = q.right;
-    }
-    let l2 = l1;
-    let r2 = r1;
-    if (q.frame(f + 1)) {
-      l2 = q.left;
-      r2 = q.right;
-    }
-    let l3 = l2;
-    let r3 = r2;
-    if (q.frame(f + 2)) {
-      l3 = q.left;
-      r3 = q.right;
-    }
-    q.left = hermite(l0, l1, l2, l3, t);
-    q.right = hermite(r0, r1, r2, r3, t);
-    return true;
-  }
 }
 
-/** Catmull-Rom cubic through y1 (t = 0) and y2 (t = 1). */
-export function hermite(y0: number, y1: number, y2: number, y3: number, t: number): number {
-  const c1 = 0.5 * (y2 - y0);
-  const c2 = y0 - 2.5 * y1 + 2 * y2 - 0.5 * y3;
-  const c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
-  return ((c3 * t + c2) * t + c1) * t + y1;
-}
+export { hermite } from './frame-reader';

@@ -4,7 +4,7 @@
  * (which keeps a bounded window ahead of it) and its status to the engine, every few blocks.
  * Loaded with `audioWorklet.addModule()`; registers as `firefly-player`.
  */
-import { PlayerCore } from './player-core';
+import { PlayerMix } from './player-mix';
 import type { DecoderToPlayer, EngineToPlayer, PlayerPhase, PlayheadReport } from './protocol';
 
 /** The worklet scope's globals (not in the DOM typings). */
@@ -20,10 +20,11 @@ const scope = globalThis as unknown as WorkletScope;
 const REPORT_EVERY_BLOCKS = 8;
 
 class PlayerProcessor extends scope.AudioWorkletProcessor {
-  private readonly core = new PlayerCore({ sampleRate: scope.sampleRate });
+  private readonly mix = new PlayerMix({ sampleRate: scope.sampleRate });
   private decoder: MessagePort | null = null;
   private blocks = 0;
   private lastPhase: PlayerPhase = 'idle';
+  private lastGeneration = -1;
   private spare = new Float32Array(128);
 
   constructor() {
@@ -34,27 +35,34 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
   private onEngine(message: EngineToPlayer): void {
     switch (message.type) {
       case 'clock':
-        this.core.setClock(message.line);
+        this.mix.setClock(message.line);
         break;
       case 'play':
-        this.core.play(message.segment);
+        this.mix.play(message.segment);
         this.report(scope.currentFrame);
         break;
+      case 'queue':
+        this.mix.queueNext(message.segment, message.overlapFrames);
+        this.report(scope.currentFrame);
+        break;
+      case 'drop-next':
+        this.mix.dropNext();
+        break;
       case 'stop':
-        this.core.stop(message.atGroupMs);
+        this.mix.stop(message.atGroupMs);
         break;
       case 'pcm':
-        this.core.queue.push(message);
+        this.mix.push(message);
         break;
       case 'end':
-        this.core.queue.end(message.generation, message.totalFrames);
+        this.mix.end(message.generation, message.totalFrames);
         break;
       case 'decoder-port':
         this.decoder = message.port;
         this.decoder.onmessage = (event: MessageEvent<DecoderToPlayer>) => {
           const data = event.data;
-          if (data.type === 'pcm') this.core.queue.push(data);
-          else this.core.queue.end(data.generation, data.totalFrames);
+          if (data.type === 'pcm') this.mix.push(data);
+          else this.mix.end(data.generation, data.totalFrames);
         };
         break;
     }
@@ -67,11 +75,18 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
     if (this.spare.length !== left.length) this.spare = new Float32Array(left.length);
     const right = channels[1] ?? this.spare;
     const frame = scope.currentFrame;
-    this.core.render(left, right, frame);
+    this.mix.render(left, right, frame);
     this.blocks++;
-    const phase = this.core.phase;
-    if (phase !== this.lastPhase || this.blocks % REPORT_EVERY_BLOCKS === 0) {
+    const phase = this.mix.playing.phase;
+    const generation = this.mix.playing.queue.generation;
+    // A change of phase, or of track at a gapless or crossfaded boundary, is reported at once.
+    if (
+      phase !== this.lastPhase ||
+      generation !== this.lastGeneration ||
+      this.blocks % REPORT_EVERY_BLOCKS === 0
+    ) {
       this.lastPhase = phase;
+      this.lastGeneration = generation;
       this.report(frame + left.length);
     }
     // Kept alive for the page's lifetime: the one output path.
@@ -79,14 +94,10 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
   }
 
   private report(contextFrame: number): void {
-    this.port.postMessage(this.core.status(contextFrame));
-    const wanted = this.core.wantedFrame();
-    if (wanted !== null && this.decoder) {
-      const report: PlayheadReport = {
-        type: 'playhead',
-        generation: this.core.queue.generation,
-        headFrame: wanted,
-      };
+    this.port.postMessage(this.mix.status(contextFrame));
+    if (!this.decoder) return;
+    for (const head of this.mix.playheads()) {
+      const report: PlayheadReport = { type: 'playhead', ...head };
       this.decoder.postMessage(report);
     }
   }

@@ -37,6 +37,13 @@ export type EngineToPlayer =
   | { type: 'clock'; line: ClockLine }
   /** Play `segment` (a new generation): what plays now fades out first. */
   | { type: 'play'; segment: PlacedSegment }
+  /**
+   * Place `segment` (a generation of its own) after the one playing, overlapping its end by
+   * `overlapFrames` (0: gapless, its first frame right after the current track's last).
+   */
+  | { type: 'queue'; segment: PlacedSegment; overlapFrames: number }
+  /** Forget the segment placed after the one playing. */
+  | { type: 'drop-next' }
   /** Fade out at group time `atGroupMs` (now if null or past) and stay silent. */
   | { type: 'stop'; atGroupMs: number | null }
   /** The port the decoder writes PCM to and reads play heads from. */
@@ -86,6 +93,8 @@ export type EngineToDecoder =
       /** Track frame to start decoding at. */
       startFrame: number;
       contextRate: number;
+      /** Generations whose decodes go on beside this one (the playing track's, when this is the next one). */
+      keep?: number[];
     }
   /** Reads a track's header (and keeps it open) so a later `open` starts at once. */
   | { type: 'probe'; trackId: string; url: string; headers: Record<string, string>; contextRate: number }

@@ -1,0 +1,203 @@
+/**
+ * Acoustic proof of gapless playback (#21 item 1) and of the crossfade's overlap (item 2), through two
+ * real peers and their browsers, recorded at the sink.
+ *
+ * Gapless: one continuous 440 Hz sine is cut into 5 files (lengths that are no whole number of ms or
+ * blocks), as FLAC and as MP3 encoded by LAME (whose tag carries the encoder's delay and padding). The
+ * queue of all 5 plays through; each channel of the recording must be one unbroken sine: no sample
+ * to sample step above the sine's own (with a margin for MP3's coding noise), no silence, and as long
+ * as the five files together.
+ *
+ * Crossfade: two tracks of different tones (440 and 660 Hz, not one album) with a 2 s crossfade: in
+ * the middle of the overlap both tones are heard.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startPeerRoom, type PeerRoom } from '../../test/support/acoustic/peer-room';
+import { pulseAvailable } from '../../test/support/acoustic/pulse';
+import { recordTimed, startAcousticRig, type AcousticRig } from '../../test/support/acoustic/rig';
+import { continuity, toneLevel } from '../../test/support/acoustic/continuity';
+
+const pulse = pulseAvailable();
+if (!pulse.ok) console.log(`acoustic gapless test skipped: ${pulse.reason}`);
+
+const RATE = 48_000;
+const HZ = 440;
+/**
+ * Samples of each part: about 2.4 s, no whole ms or render block. (Lengths that end a few samples into
+ * an MP3 frame, e.g. 115 211, get a LAME tag from ffmpeg whose padding is 30-50 samples short: ffmpeg's
+ * own decoder then plays those samples too. Those are the encoder's error, not the player's.)
+ */
+const PARTS = [115_500, 96_017, 120_003, 101_700, 110_999];
+const TOTAL = PARTS.reduce((a, b) => a + b, 0);
+
+let rig: AcousticRig | null = null;
+let room: PeerRoom | null = null;
+let dir: string | null = null;
+test.afterEach(async () => {
+  await room?.close();
+  await rig?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  room = rig = dir = null;
+});
+
+/** Writes the sine cut into parts (or the two tones) into a new library folder with ffmpeg. */
+function makeParts(codecArgs: string[], ext: string): string {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'firefly-gapless-'));
+  let start = 0;
+  PARTS.forEach((length, i) => {
+    const file = path.join(folder, `part${i + 1}.${ext}`);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi'],
+      ...[
+        '-i',
+        `sine=frequency=${HZ}:sample_rate=${RATE},atrim=start_sample=${start}:end_sample=${start + length}`,
+      ],
+      ...['-ac', '2', ...codecArgs],
+      ...[
+        '-metadata',
+        'album=Gapless Sine',
+        '-metadata',
+        `track=${i + 1}`,
+        '-metadata',
+        `title=Part ${i + 1}`,
+      ],
+      file,
+    ]);
+    start += length;
+  });
+  return folder;
+}
+
+/** Starts the room on `library` with loudness normalisation off (a constant sine needs none). */
+async function roomOn(library: string): Promise<PeerRoom> {
+  rig = await startAcousticRig(2);
+  const r = await startPeerRoom({ rig, libraryDir: library, log: (line) => console.log(line) });
+  await r.command(r.holder, 'loudness', { mode: 'off', targetLufs: -18 });
+  return r;
+}
+
+/** Plays `trackIds` from the first to the end of the last (the room stops after it), recording the sink. */
+async function playThrough(r: PeerRoom, a: AcousticRig, trackIds: string[], totalSec: number) {
+  const since = Date.now();
+  const take = await recordTimed(a, async () => {
+    await r.command(r.follower, 'queue/replace', { trackIds, playIndex: 0 });
+    await r.waitPlaying(trackIds[0]!);
+    const deadline = Date.now() + (totalSec + 30) * 1000;
+    while ((await r.state()).currentIndex !== null) {
+      if (Date.now() > deadline) throw new Error('the queue did not play to its end');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // The last frames are heard an output latency after the room stops.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  });
+  const [holder, follower] = await r.events(since);
+  console.log(`holder's engine:\n  ${holder.join('\n  ')}\nfollower's engine:\n  ${follower.join('\n  ')}`);
+  return take;
+}
+
+async function proveGapless(label: string, codecArgs: string[], ext: string, stepMargin: number) {
+  dir = makeParts(codecArgs, ext);
+  room = await roomOn(dir);
+  const tracks = (await room.tracks()).filter((t) => t.album === 'Gapless Sine');
+  tracks.sort((x, y) => (x.trackNo ?? 0) - (y.trackNo ?? 0));
+  expect(tracks.map((t) => t.trackNo)).toEqual([1, 2, 3, 4, 5]);
+  for (const [i, t] of tracks.entries())
+    expect(t.durationSec, `part ${i + 1}'s length`).toBeCloseTo(PARTS[i]! / RATE, 4);
+  const ids = tracks.map((t) => t.trackId);
+  // A first play: the follower fetches the parts and both pages' outputs run a while before the take.
+  await room.command(room.follower, 'queue/replace', { trackIds: ids, playIndex: 0 });
+  await room.waitPlaying(ids[0]!);
+  await room.command(room.holder, 'stop');
+  await new Promise((resolve) => setTimeout(resolve, 15_000));
+
+  const take = await playThrough(room, rig!, ids, TOTAL / RATE);
+  for (const [channel, who] of ['holder', 'follower'].entries()) {
+    const c = continuity(take.audio.channels[channel]!, RATE, HZ);
+    console.log(
+      `${label}, ${who}: ${(c.lengthFrames / RATE).toFixed(4)} s of sine (${c.lengthFrames - TOTAL} frames off the parts' total), ` +
+        `amplitude ${c.amplitude.toFixed(4)}, max step ${c.maxStep.toFixed(5)} against the sine's ${c.sineStep.toFixed(5)} ` +
+        `at ${(c.maxStepAt / RATE).toFixed(4)} s, quietest ms ${(c.minWindowPeak / c.amplitude).toFixed(3)} of the amplitude`,
+    );
+    expect(c.lengthFrames, `${who}: the sine runs as long as the parts together`).toBeGreaterThan(
+      TOTAL - RATE * 0.005,
+    );
+    expect(c.lengthFrames).toBeLessThan(TOTAL + RATE * 0.005);
+    expect(c.maxStep, `${who}: no step above the sine's own`).toBeLessThanOrEqual(c.sineStep * stepMargin);
+    expect(c.minWindowPeak, `${who}: no silence`).toBeGreaterThan(c.amplitude * 0.8);
+  }
+}
+
+test.describe('acoustic: gapless and crossfade', () => {
+  test.skip(!pulse.ok, pulse.ok ? '' : pulse.reason);
+  test.describe.configure({ timeout: 300_000 });
+
+  // FLAC decodes to the exact samples: the margin covers the sink's float rounding and the play head's interpolation.
+  // Not passing yet: on the rig every change of track went on without a restart with the play head within
+  // 0.03-0.16 ms, but then re-positioned by 6.4, 80.4, 4.2 and 6.9 ms, the same on both peers: exactly the length
+  // of each part's last, short FLAC block (300, 3857, 195, 324 samples). The decode path (mediabunny's demuxer or
+  // Chromium's decoder) loses a FLAC file's last frame, so the track ends that much before its stated length.
+  test.fixme('a sine cut into 5 FLAC files plays as one unbroken sine on both speakers', async () => {
+    await proveGapless('gapless FLAC', ['-c:a', 'flac'], 'flac', 1.1);
+  });
+
+  // MP3's coding noise adds its own small steps (measured on the decoded file itself); a gap or a doubled
+  // frame at a boundary is a step of the sine's size or more.
+  // Not passing yet: the decoded parts ended 53-78 ms (2 500-3 700 samples) before their LAME lengths on the
+  // rig, so Chromium's MP3 decoding through WebCodecs does not give what FFmpeg's does (encoder delay + 529,
+  // then the music): the trim in track-stream.ts needs measuring against it.
+  test.fixme('a sine cut into 5 LAME MP3 files plays as one unbroken sine on both speakers', async () => {
+    await proveGapless('gapless MP3', ['-c:a', 'libmp3lame', '-b:a', '320k'], 'mp3', 1.5);
+  });
+
+  // One take on the rig (load ~4): 440/660 Hz levels mid-overlap 0.056/0.068 (holder) and 0.062/0.062 (follower)
+  // of 0.088 alone, i.e. 0.64-0.77 of full level where equal power gives 0.71; neither tone outside the overlap.
+  test('a 2 s crossfade between a 440 Hz and a 660 Hz track is heard as both tones at once', async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-crossfade-'));
+    for (const [name, hz] of [
+      ['a', 440],
+      ['b', 660],
+    ] as const)
+      execFileSync('ffmpeg', [
+        ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=${RATE}:duration=6`],
+        ...['-ac', '2', '-c:a', 'flac', '-metadata', `album=Tone ${name}`, '-metadata', 'track=1'],
+        path.join(dir, `${name}.flac`),
+      ]);
+    room = await roomOn(dir);
+    await room.command(room.holder, 'crossfade', { sec: 2 });
+    const tracks = (await room.tracks()).filter((t) => t.album.startsWith('Tone '));
+    tracks.sort((x, y) => x.album.localeCompare(y.album));
+    const ids = tracks.map((t) => t.trackId);
+    await room.command(room.follower, 'queue/replace', { trackIds: ids, playIndex: 0 });
+    await room.waitPlaying(ids[0]!);
+    await room.command(room.holder, 'stop');
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const take = await playThrough(room, rig!, ids, 12);
+    for (const [channel, who] of ['holder', 'follower'].entries()) {
+      const x = take.audio.channels[channel]!;
+      const first = x.findIndex((v) => Math.abs(v) > 0.01);
+      // The overlap is 4–6 s into the first track; its middle, 5 s in.
+      const mid = x.subarray(first + 4.9 * RATE, first + 5.1 * RATE);
+      const before = x.subarray(first + 2.9 * RATE, first + 3.1 * RATE);
+      const after = x.subarray(first + 7.9 * RATE, first + 8.1 * RATE);
+      const levels = (s: Float32Array) => [toneLevel(s, RATE, 440), toneLevel(s, RATE, 660)] as const;
+      const [midA, midB] = levels(mid);
+      const [beforeA, beforeB] = levels(before);
+      const [afterA, afterB] = levels(after);
+      console.log(
+        `crossfade, ${who}: 440/660 Hz levels before ${beforeA.toFixed(4)}/${beforeB.toFixed(4)}, ` +
+          `mid-overlap ${midA.toFixed(4)}/${midB.toFixed(4)}, after ${afterA.toFixed(4)}/${afterB.toFixed(4)}`,
+      );
+      expect(beforeB).toBeLessThan(beforeA * 0.05);
+      expect(afterA).toBeLessThan(afterB * 0.05);
+      // Equal power: each at cos(π/4) ≈ 0.71 of its full level in the middle.
+      expect(midA / beforeA).toBeGreaterThan(0.55);
+      expect(midA / beforeA).toBeLessThan(0.85);
+      expect(midB / afterB).toBeGreaterThan(0.55);
+      expect(midB / afterB).toBeLessThan(0.85);
+    }
+  });
+});
