@@ -29,7 +29,9 @@ async function main(): Promise<void> {
       const report = await room.calibrate('calibrate');
       const b = report.speakers.find((s) => s.peerId === room.room.follower.peerId);
       if (report.state !== 'done' || !b?.heard) {
-        rows.push(`hidden ${hiddenDelayMs} ms: calibration ${report.state}: ${report.message ?? 'B not heard'}`);
+        rows.push(
+          `hidden ${hiddenDelayMs} ms: calibration ${report.state}: ${report.message ?? 'B not heard'}`,
+        );
         continue;
       }
       await room.apply(report);
@@ -45,7 +47,9 @@ async function main(): Promise<void> {
       await room.close();
     }
   }
-  console.log(`\nbench:calibration (noise ${noise}, target |median| and p95 ≤ ${TARGET_MS} ms)\n${rows.join('\n')}`);
+  console.log(
+    `\nbench:calibration (noise ${noise}, target |median| and p95 ≤ ${TARGET_MS} ms)\n${rows.join('\n')}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -36,7 +36,9 @@ async function calibrateAway(noise: number): Promise<void> {
   await room.apply(report);
 
   const after = await room.clickTake();
-  console.log(formatOffsets(`after calibration (offsets ${a?.proposedOffsetMs} / ${b?.proposedOffsetMs} ms)`, after));
+  console.log(
+    formatOffsets(`after calibration (offsets ${a?.proposedOffsetMs} / ${b?.proposedOffsetMs} ms)`, after),
+  );
   expect(after.count).toBeGreaterThanOrEqual(10);
   expect(Math.abs(after.medianMs)).toBeLessThanOrEqual(1);
   expect(after.p95AbsMs).toBeLessThanOrEqual(1);

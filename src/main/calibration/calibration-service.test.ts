@@ -41,7 +41,10 @@ describe('calibration service', () => {
   it('hands a request to the first window that takes it, and tells a second one no', async () => {
     const { calibration, seen } = service();
     const started = calibration.request({});
-    expect(seen[0]).toEqual(['calibration:requested', { calibrationId: 'cal1', peerIds: ['self', 'tv'], check: false }]);
+    expect(seen[0]).toEqual([
+      'calibration:requested',
+      { calibrationId: 'cal1', peerIds: ['self', 'tv'], check: false },
+    ]);
     expect(calibration.accept('cal1')).toEqual({ go: true });
     expect(calibration.accept('cal1')).toEqual({ go: false });
     expect(calibration.accept('other')).toEqual({ go: false });
@@ -52,7 +55,9 @@ describe('calibration service', () => {
     const { calibration } = service();
     await expect(calibration.request({ check: true })).rejects.toThrow(NoMicrophoneError);
     await expect(calibration.request({ peerIds: ['ghost'] })).rejects.toThrow(CalibrationRequestError);
-    await expect(calibration.request({ peerIds: ['ghost'] })).rejects.toThrow(/not a speaker in the room: ghost/);
+    await expect(calibration.request({ peerIds: ['ghost'] })).rejects.toThrow(
+      /not a speaker in the room: ghost/,
+    );
   });
 
   it('sends a plan to the room and gives this device’s windows only their own signals', async () => {
@@ -60,22 +65,31 @@ describe('calibration service', () => {
     await calibration.play(plan);
     expect(published).toEqual([plan]);
     expect(seen).toEqual([
-      ['calibration:signal', { calibrationId: 'cal1', startGroupMs: 1000, endGroupMs: 6000, atGroupMs: [1400, 4600] }],
+      [
+        'calibration:signal',
+        { calibrationId: 'cal1', startGroupMs: 1000, endGroupMs: 6000, atGroupMs: [1400, 4600] },
+      ],
     ]);
     // A plan from another peer that leaves this device out plays nothing here.
     calibration.receive('tv', { ...plan, signals: [{ peerId: 'tv', atGroupMs: [3000] }] });
     expect(seen).toHaveLength(1);
-    await expect(calibration.play({ ...plan, signals: [{ peerId: 'gone', atGroupMs: [2000] }] })).rejects.toThrow(
-      CalibrationRequestError,
-    );
+    await expect(
+      calibration.play({ ...plan, signals: [{ peerId: 'gone', atGroupMs: [2000] }] }),
+    ).rejects.toThrow(CalibrationRequestError);
   });
 
   it('keeps the latest report for the API and tells the windows', () => {
     const { calibration, seen } = service();
     expect(calibration.latest()).toBeNull();
     const report: CalibrationReport = {
-      calibrationId: 'cal1', mode: 'check', state: 'done', by: 'phone', startedAtMs: 1, finishedAtMs: 2,
-      speakers: [], message: null,
+      calibrationId: 'cal1',
+      mode: 'check',
+      state: 'done',
+      by: 'phone',
+      startedAtMs: 1,
+      finishedAtMs: 2,
+      speakers: [],
+      message: null,
     };
     calibration.report(report);
     expect(calibration.latest()).toEqual(report);

@@ -6,11 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BridgeEvents } from '../../shared/bridge/contract';
-import {
-  planFor,
-  type CalibrationReport,
-  type SignalPlan,
-} from '../../shared/calibration/messages';
+import { planFor, type CalibrationReport, type SignalPlan } from '../../shared/calibration/messages';
 import type { TypedEvents } from '../bridge/events';
 
 /** No window with a microphone took a requested calibration. */
@@ -77,7 +73,9 @@ export class CalibrationService {
       );
     const peerIds = request.peerIds ? [...new Set(request.peerIds)] : speakers.map((s) => s.peerId);
     if (peerIds.length === 0)
-      throw new CalibrationRequestError('no speaker to calibrate: no device in the room has a window playing');
+      throw new CalibrationRequestError(
+        'no speaker to calibrate: no device in the room has a window playing',
+      );
     const calibrationId = (this.#c.newId ?? randomUUID)();
     const taken = new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), this.#acceptTimeoutMs);
@@ -116,7 +114,8 @@ export class CalibrationService {
   async play(plan: SignalPlan): Promise<void> {
     const known = new Set(this.#c.speakers().map((s) => s.peerId));
     const unknown = plan.signals.filter((s) => !known.has(s.peerId)).map((s) => s.peerId);
-    if (unknown.length > 0) throw new CalibrationRequestError(`not a speaker in the room: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new CalibrationRequestError(`not a speaker in the room: ${unknown.join(', ')}`);
     if (plan.signals.some((s) => s.peerId !== this.#c.selfId)) await this.#c.publish(plan);
     this.receive(this.#c.selfId, plan);
   }
@@ -125,7 +124,8 @@ export class CalibrationService {
   receive(from: string, plan: SignalPlan): void {
     const own = planFor(plan, this.#c.selfId);
     if (!own) return;
-    if (from !== this.#c.selfId) this.#c.log(`calibration: ${from} asks this speaker for ${own.atGroupMs.length} test signals`);
+    if (from !== this.#c.selfId)
+      this.#c.log(`calibration: ${from} asks this speaker for ${own.atGroupMs.length} test signals`);
     this.#c.events.emit('calibration:signal', own);
   }
 
@@ -134,7 +134,9 @@ export class CalibrationService {
     this.#latest = report;
     this.#c.events.emit('calibration:changed', report);
     if (report.state !== 'running')
-      this.#c.log(`calibration ${report.mode}: ${report.state}${report.message ? ` (${report.message})` : ''}`);
+      this.#c.log(
+        `calibration ${report.mode}: ${report.state}${report.message ? ` (${report.message})` : ''}`,
+      );
   }
 
   /** The latest calibration or check, or null. */

@@ -206,7 +206,11 @@ export class AudioEngine extends EngineState {
    * `endGroupMs`: a sweep starting at each of `atGroupMs`, through the same player, clock line and output
    * offset as the music, so a delay measured from it is the music's. Then goes back to the room's timeline.
    */
-  async playTestSignal(plan: { startGroupMs: number; endGroupMs: number; atGroupMs: number[] }): Promise<void> {
+  async playTestSignal(plan: {
+    startGroupMs: number;
+    endGroupMs: number;
+    atGroupMs: number[];
+  }): Promise<void> {
     await this.start();
     await this.resume();
     const segment = this.overridePlay('signal', plan.startGroupMs);

@@ -112,7 +112,9 @@ export class TrackFeed {
   /** Feeds the click train as play `generation`; `segment` places its frame 0 on a whole second of group time. */
   startClicks(generation: number, segment: PlacedSegment): void {
     const firstSecond = Math.round(segment.anchorGroupMs / 1000);
-    this.startSignal(generation, segment, (start, frames) => clickPcm(start, frames, this.host.rate, firstSecond));
+    this.startSignal(generation, segment, (start, frames) =>
+      clickPcm(start, frames, this.host.rate, firstSecond),
+    );
   }
 
   /** Feeds calibration test signals as play `generation`: a sweep `startsSec[i]` after the segment's frame 0. */

@@ -50,7 +50,10 @@ export async function runCalibration(
     speakers: [],
     message: null,
   };
-  const send = (r: CalibrationReport) => void bridge().calibration.report(r).catch(() => undefined);
+  const send = (r: CalibrationReport) =>
+    void bridge()
+      .calibration.report(r)
+      .catch(() => undefined);
   send(report);
   let recorder: MicRecorder | null = null;
   try {
@@ -103,7 +106,10 @@ export async function runCalibration(
             : null,
     });
   } catch (error) {
-    Object.assign(report, { state: 'failed', message: error instanceof Error ? error.message : String(error) });
+    Object.assign(report, {
+      state: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+    });
   } finally {
     recorder?.close();
   }

@@ -11,7 +11,13 @@ import { microphoneAvailable } from './recorder';
 /** Subscribes this window to the room's calibration events; returns an unsubscribe function. */
 export function startCalibrationListeners(): () => void {
   const offs = [
-    bridge().on('calibration:signal', (plan) => void audioEngine()?.playTestSignal(plan).catch(() => undefined)),
+    bridge().on(
+      'calibration:signal',
+      (plan) =>
+        void audioEngine()
+          ?.playTestSignal(plan)
+          .catch(() => undefined),
+    ),
     bridge().on('calibration:changed', (report) => useStore.getState().calibration.actions.setReport(report)),
     bridge().on('calibration:requested', ({ calibrationId, peerIds, check }) => {
       if (!microphoneAvailable()) return;

@@ -64,7 +64,10 @@ export function planRound(
   const signals = speakers
     .map((s) => ({
       peerId: s.peerId,
-      atGroupMs: takes.flat().filter((x) => x.speakerId === s.peerId).map((x) => x.atGroupMs),
+      atGroupMs: takes
+        .flat()
+        .filter((x) => x.speakerId === s.peerId)
+        .map((x) => x.atGroupMs),
     }))
     .filter((s) => s.atGroupMs.length > 0);
   return {

@@ -84,9 +84,39 @@ describe('a calibration session', () => {
   it('checks without proposing more than the offsets already set, and flags a speaker that moved', () => {
     const figures = speakerFigures(
       [
-        { speakerId: 'a', heard: true, delayMs: 60.1, spreadMs: 0.02, accepted: 3, total: 3, confidence: 'high', rejected: {}, correctionMs: 0 },
-        { speakerId: 'b', heard: true, delayMs: 60.3, spreadMs: 0.02, accepted: 3, total: 3, confidence: 'high', rejected: {}, correctionMs: 0.2 },
-        { speakerId: 'bt', heard: true, delayMs: 95.3, spreadMs: 0.1, accepted: 3, total: 3, confidence: 'high', rejected: {}, correctionMs: 35.2 },
+        {
+          speakerId: 'a',
+          heard: true,
+          delayMs: 60.1,
+          spreadMs: 0.02,
+          accepted: 3,
+          total: 3,
+          confidence: 'high',
+          rejected: {},
+          correctionMs: 0,
+        },
+        {
+          speakerId: 'b',
+          heard: true,
+          delayMs: 60.3,
+          spreadMs: 0.02,
+          accepted: 3,
+          total: 3,
+          confidence: 'high',
+          rejected: {},
+          correctionMs: 0.2,
+        },
+        {
+          speakerId: 'bt',
+          heard: true,
+          delayMs: 95.3,
+          spreadMs: 0.1,
+          accepted: 3,
+          total: 3,
+          confidence: 'high',
+          rejected: {},
+          correctionMs: 35.2,
+        },
       ],
       [
         { peerId: 'a', name: 'A', outputOffsetMs: 0 },

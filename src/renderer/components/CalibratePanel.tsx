@@ -34,8 +34,8 @@ export function CalibratePanel() {
       </h2>
       <p className="hint">
         Each speaker plays a short sweep in turn and this device’s microphone listens, to find the delay each
-        speaker adds (Bluetooth, a TV). Stand about equally far from the speakers, or calibrate one speaker at a
-        time holding this device next to it: each metre of distance adds 2.9 ms.
+        speaker adds (Bluetooth, a TV). Stand about equally far from the speakers, or calibrate one speaker at
+        a time holding this device next to it: each metre of distance adds 2.9 ms.
       </p>
       <div className="field-row">
         <button
@@ -68,8 +68,8 @@ export function CalibratePanel() {
       </div>
       {!canRecord ? (
         <p className="hint">
-          This page cannot use a microphone. Open Firefly on https or localhost (a phone or laptop), or use the
-          desktop app.
+          This page cannot use a microphone. Open Firefly on https or localhost (a phone or laptop), or use
+          the desktop app.
         </p>
       ) : null}
       {progress ? (
@@ -100,7 +100,9 @@ export function CalibratePanel() {
       ) : null}
       {applied ? (
         <p className={applied.length ? 'inline-error' : 'hint'} role="status" data-testid="calibrate-applied">
-          {applied.length ? `Not applied: ${applied.join('; ')}` : 'Applied: each speaker’s output offset is set.'}
+          {applied.length
+            ? `Not applied: ${applied.join('; ')}`
+            : 'Applied: each speaker’s output offset is set.'}
         </p>
       ) : null}
     </section>

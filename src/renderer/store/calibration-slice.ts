@@ -12,7 +12,11 @@ export interface CalibrationSlice {
     actions: {
       setReport(report: CalibrationReport): void;
       /** Calibrates (or checks) from this window. */
-      run(mode: 'calibrate' | 'check', peerIds?: readonly string[] | null, calibrationId?: string): Promise<void>;
+      run(
+        mode: 'calibrate' | 'check',
+        peerIds?: readonly string[] | null,
+        calibrationId?: string,
+      ): Promise<void>;
       /** Sets each speaker's proposed output offset. */
       apply(): Promise<void>;
     };
@@ -20,7 +24,10 @@ export interface CalibrationSlice {
 }
 
 /** Room calibration as this window sees it (#23); the measuring itself is `calibration/controller.ts`. */
-export const createCalibrationSlice: StateCreator<CalibrationSlice, [], [], CalibrationSlice> = (set, get) => {
+export const createCalibrationSlice: StateCreator<CalibrationSlice, [], [], CalibrationSlice> = (
+  set,
+  get,
+) => {
   const patch = (p: Partial<CalibrationSlice['calibration']>) =>
     set((s) => ({ calibration: { ...s.calibration, ...p } }));
   return {
@@ -36,7 +43,9 @@ export const createCalibrationSlice: StateCreator<CalibrationSlice, [], [], Cali
           // Loaded on demand: the measuring code (FFT, recorder) is only needed here.
           const { runCalibration } = await import('../calibration/controller');
           try {
-            const report = await runCalibration(mode, peerIds, calibrationId, (line) => patch({ progress: line }));
+            const report = await runCalibration(mode, peerIds, calibrationId, (line) =>
+              patch({ progress: line }),
+            );
             patch({ report });
           } finally {
             patch({ progress: null });

@@ -21,22 +21,35 @@ const plan: SignalPlan = {
 describe('calibration messages', () => {
   it('accepts a plan and gives each speaker its own part', () => {
     expect(signalPlanValidator(plan)).toEqual({ ok: true, value: plan });
-    expect(planFor(plan, 'B2')).toEqual({ calibrationId: 'c-1', startGroupMs: 10_000, endGroupMs: 15_000, atGroupMs: [12_000] });
+    expect(planFor(plan, 'B2')).toEqual({
+      calibrationId: 'c-1',
+      startGroupMs: 10_000,
+      endGroupMs: 15_000,
+      atGroupMs: [12_000],
+    });
     expect(planFor(plan, 'C3')).toBeNull();
   });
 
   it('refuses plans a speaker must not follow: signals outside it, too long, too many, a bad peer id', () => {
     const bad = (p: unknown) => signalPlanValidator(p);
-    expect(bad({ ...plan, endGroupMs: 9000 })).toMatchObject({ ok: false, error: expect.stringMatching(/end must follow/) });
+    expect(bad({ ...plan, endGroupMs: 9000 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/end must follow/),
+    });
     expect(bad({ ...plan, endGroupMs: 10_000 + 10 * 60_000 })).toMatchObject({ ok: false });
     expect(bad({ ...plan, signals: [{ peerId: 'A1', atGroupMs: [20_000] }] })).toMatchObject({
       ok: false,
       error: expect.stringMatching(/between its start and end/),
     });
-    expect(bad({ ...plan, signals: [{ peerId: 'A1', atGroupMs: Array(17).fill(11_000) }] })).toMatchObject({ ok: false });
+    expect(bad({ ...plan, signals: [{ peerId: 'A1', atGroupMs: Array(17).fill(11_000) }] })).toMatchObject({
+      ok: false,
+    });
     expect(bad({ ...plan, signals: [{ peerId: '../x', atGroupMs: [] }] })).toMatchObject({ ok: false });
     expect(bad({ ...plan, calibrationId: '' })).toMatchObject({ ok: false });
-    expect(bad({ ...plan, extra: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/unknown field/) });
+    expect(bad({ ...plan, extra: 1 })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/unknown field/),
+    });
   });
 
   it('checks the API’s start request and a window’s report', () => {
@@ -45,8 +58,14 @@ describe('calibration messages', () => {
     expect(calibrationStartValidator({ peerIds: 'A1' })).toMatchObject({ ok: false });
     expect(calibrationStartValidator({ check: 'yes' })).toMatchObject({ ok: false });
     const report = {
-      calibrationId: 'c-1', mode: 'calibrate', state: 'done', by: 'phone', startedAtMs: 1, finishedAtMs: null,
-      speakers: [], message: null,
+      calibrationId: 'c-1',
+      mode: 'calibrate',
+      state: 'done',
+      by: 'phone',
+      startedAtMs: 1,
+      finishedAtMs: null,
+      speakers: [],
+      message: null,
     };
     expect(calibrationReportValidator(report)).toMatchObject({ ok: true });
     expect(calibrationReportValidator({ ...report, state: 'exploded' })).toMatchObject({ ok: false });

@@ -73,7 +73,9 @@ const PEER_ID = /^[A-Za-z0-9]{1,128}$/;
 const CALIBRATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** A peer id. */
 export const calibrationPeerId: Validator<string> = (input, path) =>
-  typeof input === 'string' && PEER_ID.test(input) ? ok(input) : err(`${path ?? 'peerId'}: expected a peer id`);
+  typeof input === 'string' && PEER_ID.test(input)
+    ? ok(input)
+    : err(`${path ?? 'peerId'}: expected a peer id`);
 /** A calibration's id. */
 export const calibrationIdValidator: Validator<string> = (input, path) =>
   typeof input === 'string' && CALIBRATION_ID.test(input)
@@ -84,8 +86,13 @@ const groupMs = num(0, 2 ** 52);
 
 /** A plan's times must lie inside it and it must be short: a peer's plan is untrusted input. */
 function checkPlanTimes(plan: { startGroupMs: number; endGroupMs: number; times: number[] }, path?: string) {
-  if (plan.endGroupMs <= plan.startGroupMs || plan.endGroupMs - plan.startGroupMs > CALIBRATION_LIMITS.maxPlanMs)
-    return err(`${path ?? 'plan'}: its end must follow its start by at most ${CALIBRATION_LIMITS.maxPlanMs} ms`);
+  if (
+    plan.endGroupMs <= plan.startGroupMs ||
+    plan.endGroupMs - plan.startGroupMs > CALIBRATION_LIMITS.maxPlanMs
+  )
+    return err(
+      `${path ?? 'plan'}: its end must follow its start by at most ${CALIBRATION_LIMITS.maxPlanMs} ms`,
+    );
   if (plan.times.some((t) => t < plan.startGroupMs || t > plan.endGroupMs))
     return err(`${path ?? 'plan'}: every signal must lie between its start and end`);
   return ok(undefined);
@@ -124,7 +131,8 @@ export const calibrationStartValidator = obj({
   check: optional(bool),
 });
 
-const nullableNum = (input: unknown, path?: string) => (input === null ? ok(null) : num(-1e6, 1e6)(input, path));
+const nullableNum = (input: unknown, path?: string) =>
+  input === null ? ok(null) : num(-1e6, 1e6)(input, path);
 const count = optional(int(0, 1000));
 
 /** A report a window sends its host (untrusted: a web page). */

@@ -54,7 +54,8 @@ export interface ControlEnvelope {
 
 /** Body of each message type, by type name. */
 export interface ControlBodies
-  extends PlaybackBodies,
+  extends
+    PlaybackBodies,
     SwarmBodies,
     DeviceBodies,
     PlaylistBodies,

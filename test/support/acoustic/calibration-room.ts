@@ -65,7 +65,14 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
   try {
     const { pactl } = rig.pulse;
     const sink = (name: string, channels: number) =>
-      pactl('load-module', 'module-null-sink', `sink_name=${name}`, 'format=float32le', 'rate=48000', `channels=${channels}`);
+      pactl(
+        'load-module',
+        'module-null-sink',
+        `sink_name=${name}`,
+        'format=float32le',
+        'rate=48000',
+        `channels=${channels}`,
+      );
     await sink('speaker_b', 2);
     await pactl(
       'load-module',
@@ -77,14 +84,28 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'sink_dont_move=true',
     );
     await sink('mic_in', 1);
-    await pactl('load-module', 'module-loopback', `source=${rig.pulse.sink}.monitor`, 'sink=mic_in', 'latency_msec=20');
+    await pactl(
+      'load-module',
+      'module-loopback',
+      `source=${rig.pulse.sink}.monitor`,
+      'sink=mic_in',
+      'latency_msec=20',
+    );
+    // PULSE_SOURCE names the microphone for the browser; the default source says it again for any client.
+    await pactl('set-default-source', 'mic_in.monitor');
     await sink('mic_out', 2);
     if (options.noise) {
       const seconds = 240;
-      const white = Float32Array.from({ length: seconds * 48_000 }, () => (Math.random() * 2 - 1) * options.noise!);
+      const white = Float32Array.from(
+        { length: seconds * 48_000 },
+        () => (Math.random() * 2 - 1) * options.noise!,
+      );
       const file = path.join(dir, 'noise.wav');
       writeFileSync(file, writeWav({ sampleRate: 48_000, channels: [white] }, 'pcm16'));
-      noise = spawn('paplay', ['--device=mic_in', file], { env: { ...process.env, ...rig.pulse.env }, stdio: 'ignore' });
+      noise = spawn('paplay', ['--device=mic_in', file], {
+        env: { ...process.env, ...rig.pulse.env },
+        stdio: 'ignore',
+      });
     }
     room = await startPeerRoom({ rig, libraryDir: library, sinks: [null, 'speaker_b'], settleSec: 3, log });
     const r = room;
@@ -99,8 +120,9 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
     await mic.goto(`${r.holder.ui}/?diagnostics`);
     await mic.waitForFunction(
       () => {
-        const hook = (window as unknown as { __fireflyAudio?: { groupNow(): unknown; outputClock(): unknown } })
-          .__fireflyAudio;
+        const hook = (
+          window as unknown as { __fireflyAudio?: { groupNow(): unknown; outputClock(): unknown } }
+        ).__fireflyAudio;
         return !!hook && hook.groupNow() !== null && hook.outputClock() !== null;
       },
       undefined,
@@ -128,7 +150,9 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
         await r.waitPaused();
         const whole = report.pairs[0]!;
         const from = (whole.onsetsSec[0] ?? 0) + SETTLE_SEC;
-        const kept = whole.offsetsMs.map((o, i) => [o, whole.onsetsSec[i]!] as const).filter(([, t]) => t >= from);
+        const kept = whole.offsetsMs
+          .map((o, i) => [o, whole.onsetsSec[i]!] as const)
+          .filter(([, t]) => t >= from);
         return summarize(
           kept.map(([o]) => o),
           kept.map(([, t]) => t),
@@ -161,7 +185,10 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
         await mic.getByTestId('calibrate-applied').waitFor({ timeout: 30_000 });
         for (const s of report.speakers) {
           if (s.proposedOffsetMs === null) continue;
+          const deadline = Date.now() + 30_000;
           for (;;) {
+            if (Date.now() > deadline)
+              throw new Error(`${s.name} did not take output offset ${s.proposedOffsetMs} ms`);
             const devices = (await (await apiFetch(r.holder.ui, '/api/devices')).json()) as Array<{
               peerId: string;
               outputOffsetMs: number;

@@ -62,7 +62,11 @@ export class ClickSignal {
 
   /** Plays as `generation`, frame 0 heard at group second `firstSecond`, from `fromFrame` on. */
   begin(generation: number, firstSecond: number, fromFrame: number): void {
-    this.beginSignal(generation, (start, frames) => clickPcm(start, frames, this.rate, firstSecond), fromFrame);
+    this.beginSignal(
+      generation,
+      (start, frames) => clickPcm(start, frames, this.rate, firstSecond),
+      fromFrame,
+    );
   }
 
   /** Plays the signal `make` as `generation`, from `fromFrame` on. */
