@@ -38,33 +38,24 @@ export function CalibratePanel() {
         a time holding this device next to it: each metre of distance adds 2.9 ms.
       </p>
       <div className="field-row">
-        <button
-          type="button"
-          className="button"
-          disabled={!canRecord || running}
-          onClick={() => void calibration.run('calibrate')}
-          data-testid="calibrate-start"
-        >
-          Calibrate room
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={!canRecord || running}
-          onClick={() => void calibration.run('check')}
-          data-testid="calibrate-check"
-        >
-          Check sync
-        </button>
-        <button
-          type="button"
-          className="button"
-          disabled={!canApply || running}
-          onClick={() => void calibration.apply()}
-          data-testid="calibrate-apply"
-        >
-          Apply
-        </button>
+        {(
+          [
+            ['calibrate-start', 'Calibrate room', canRecord, () => calibration.run('calibrate')],
+            ['calibrate-check', 'Check sync', canRecord, () => calibration.run('check')],
+            ['calibrate-apply', 'Apply', canApply, () => calibration.apply()],
+          ] as const
+        ).map(([testId, label, enabled, act]) => (
+          <button
+            key={testId}
+            type="button"
+            className="button"
+            disabled={!enabled || running}
+            onClick={() => void act()}
+            data-testid={testId}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       {!canRecord ? (
         <p className="hint">
