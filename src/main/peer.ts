@@ -1045,7 +1045,7 @@ export class Peer {
         return this.#deviceList();
       },
       'calibration:start': (request) => this.#require().calibration.request(request),
-      'calibration:latest': () => this.#require().calibration.latest(),
+      'calibration:latest': () => ({ report: this.#require().calibration.latest() }),
       'calibration:accept': ({ calibrationId }) => this.#require().calibration.accept(calibrationId),
       'calibration:play': (plan) => this.#require().calibration.play(plan),
       'calibration:report': (report) => this.#require().calibration.report(report),

@@ -47,7 +47,7 @@ const report: CalibrationReport = {
 };
 
 function room(start: () => unknown) {
-  const h = { 'calibration:latest': vi.fn(() => report), 'calibration:start': vi.fn(start) };
+  const h = { 'calibration:latest': vi.fn(() => ({ report })), 'calibration:start': vi.fn(start) };
   return { h, commands: replCommands({ handlers: h as unknown as BridgeHandlers, debug: () => ({}) }) };
 }
 

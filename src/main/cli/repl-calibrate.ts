@@ -38,7 +38,7 @@ export function calibrateCommand(h: CallerHandlers) {
       if (rest.length > 0 || (what !== undefined && what !== 'start' && what !== 'check'))
         throw new ReplUsageError('usage: calibrate [start|check]');
       if (what === undefined)
-        return `${HOW}\n\n${formatCalibration(await h['calibration:latest'](undefined))}`;
+        return `${HOW}\n\n${formatCalibration((await h['calibration:latest'](undefined)).report)}`;
       const { calibrationId } = await h['calibration:start']({ check: what === 'check' });
       return `Calibration ${calibrationId} started in a window with a microphone; \`calibrate\` shows the result.`;
     },

@@ -339,7 +339,7 @@ export interface BridgeRequests {
   /** Asks a window of this device with a microphone to calibrate the room (or only check it). */
   'calibration:start': { req: { peerIds?: string[]; check?: boolean }; res: { calibrationId: string } };
   /** The latest calibration or check, as its window reported it. */
-  'calibration:latest': { req: void; res: CalibrationReport | null };
+  'calibration:latest': { req: void; res: { report: CalibrationReport | null } };
   /** A window takes a requested calibration; only the first is told to go. */
   'calibration:accept': { req: { calibrationId: string }; res: { go: boolean } };
   /** A calibrating window's plan: the room's speakers play their test signals at these group times. */
@@ -538,7 +538,7 @@ export interface FireflyApi {
   live: { sources(): Promise<LiveSourceList> };
   calibration: {
     start(request: { peerIds?: string[]; check?: boolean }): Promise<{ calibrationId: string }>;
-    latest(): Promise<CalibrationReport | null>;
+    latest(): Promise<{ report: CalibrationReport | null }>;
     accept(calibrationId: string): Promise<{ go: boolean }>;
     play(plan: SignalPlan): Promise<void>;
     report(report: CalibrationReport): Promise<void>;

@@ -178,7 +178,10 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
           [mode, before] as const,
           { polling: 250, timeout: 120_000 },
         );
-        return (await (await apiFetch(r.holder.ui, '/api/calibration')).json()) as CalibrationReport;
+        const latest = (await (await apiFetch(r.holder.ui, '/api/calibration')).json()) as {
+          report: CalibrationReport;
+        };
+        return latest.report;
       },
       apply: async (report) => {
         await mic.getByTestId('calibrate-apply').click();
