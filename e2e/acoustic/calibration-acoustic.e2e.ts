@@ -24,7 +24,9 @@ async function calibrateAway(noise: number): Promise<void> {
   const before = await room.clickTake();
   console.log(formatOffsets(`before calibration (hidden ${HIDDEN_MS} ms, noise ${noise})`, before));
   expect(before.count).toBeGreaterThanOrEqual(10);
-  expect(Math.abs(before.medianMs - HIDDEN_MS)).toBeLessThanOrEqual(10);
+  // A loopback's real latency is near what it is asked for, not exactly it (measured: 24.5–40.4 ms for 40).
+  expect(before.medianMs).toBeGreaterThanOrEqual(HIDDEN_MS * 0.5);
+  expect(before.medianMs).toBeLessThanOrEqual(HIDDEN_MS * 1.5);
 
   const report = await room.calibrate('calibrate');
   console.log(`calibration: ${JSON.stringify(report)}`);

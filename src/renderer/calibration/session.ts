@@ -67,6 +67,8 @@ export async function measureSpeakers(
     const recording = deps.record(plan.startGroupMs, plan.endGroupMs);
     await deps.play(plan);
     const heard = await recording;
+    if (!heard.samples.some((v) => Math.abs(v) > 1e-6))
+      throw new Error('the microphone heard nothing at all: is it muted, or held by another app?');
     let reference = references.get(heard.sampleRate);
     if (!reference) references.set(heard.sampleRate, (reference = sweep(heard.sampleRate)));
     for (const take of takes) {

@@ -80,6 +80,8 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'source=speaker_b.monitor',
       `sink=${rig.pulse.channelSinks[1]}`,
       `latency_msec=${options.hiddenDelayMs}`,
+      // No rate adjustment: it would walk the delay by milliseconds during a take; the clocks are one here.
+      'adjust_time=0',
       'source_dont_move=true',
       'sink_dont_move=true',
     );
@@ -90,9 +92,19 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       `source=${rig.pulse.sink}.monitor`,
       'sink=mic_in',
       'latency_msec=20',
+      'adjust_time=0',
     );
-    // PULSE_SOURCE names the microphone for the browser; the default source says it again for any client.
-    await pactl('set-default-source', 'mic_in.monitor');
+    // Chromium lists no monitor as a microphone: a remap source over the mix is one. PULSE_SOURCE names it
+    // for the browser; the default source says it again for any client.
+    await pactl(
+      'load-module',
+      'module-remap-source',
+      'source_name=mic',
+      'master=mic_in.monitor',
+      'channels=1',
+      'channel_map=mono',
+    );
+    await pactl('set-default-source', 'mic');
     await sink('mic_out', 2);
     if (options.noise) {
       const seconds = 240;
@@ -113,7 +125,7 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
     micBrowser = await chromium.launch({
       ...launch,
       args: [...ACOUSTIC_BROWSER_ARGS, '--use-fake-ui-for-media-stream'],
-      env: { ...launch.env, PULSE_SINK: 'mic_out', PULSE_SOURCE: 'mic_in.monitor' },
+      env: { ...launch.env, PULSE_SINK: 'mic_out', PULSE_SOURCE: 'mic' },
     });
     const mic = await micBrowser.newPage({ viewport: { width: 900, height: 900 } });
     mic.on('pageerror', (e) => log(`[mic] page error: ${e.message}`));
@@ -146,8 +158,8 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
           },
           { maxOffsetMs: options.hiddenDelayMs + 60 },
         );
-        await r.command(r.holder, 'pause');
-        await r.waitPaused();
+        // The track may have ended already; either way the room is quiet for what follows.
+        await r.command(r.holder, 'stop').catch(() => undefined);
         const whole = report.pairs[0]!;
         const from = (whole.onsetsSec[0] ?? 0) + SETTLE_SEC;
         const kept = whole.offsetsMs
