@@ -93,9 +93,11 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'sink=mic_in',
       'latency_msec=20',
       'adjust_time=0',
+      'source_dont_move=true',
+      'sink_dont_move=true',
     );
-    // Chromium lists no monitor as a microphone: a remap source over the mix is one. PULSE_SOURCE names it
-    // for the browser; the default source says it again for any client.
+    // Chromium lists no monitor as a microphone: a remap source over the mix is one; PULSE_SOURCE names it
+    // for the browser. (Not the default source: setting that moves every unpinned stream onto it.)
     await pactl(
       'load-module',
       'module-remap-source',
@@ -104,7 +106,6 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'channels=1',
       'channel_map=mono',
     );
-    await pactl('set-default-source', 'mic');
     await sink('mic_out', 2);
     if (options.noise) {
       const seconds = 240;
