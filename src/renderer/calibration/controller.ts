@@ -64,15 +64,28 @@ export async function runCalibration(
     const context = engine.audioContext;
     if (!context) throw new Error('this window has no audio output');
     const mic = (recorder = await MicRecorder.open(context, recorderWorkletUrl));
+    // Opening the microphone can restart the output, whose clock map then needs a few readings again.
+    progress('Waiting for this device’s sound output to settle…');
+    const settleUntil = performance.now() + 15_000;
+    while (engine.contextTimeOfGroup(engine.groupTimeNow() ?? 0) === null || mic.lastFrame() === null) {
+      if (performance.now() > settleUntil) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const groupNow = () => {
       const g = engine.groupTimeNow();
       if (g === null) throw new Error('this window has no group time yet: try again in a moment');
       return g;
     };
+    // While the output stalls (a busy machine) its clock map has no fit for a moment: the last one carries on.
+    let lastGood: { groupMs: number; frame: number } | null = null;
     const frameOf = (groupMs: number) => {
       const t = engine.contextTimeOfGroup(groupMs);
-      if (t === null) throw new Error('this window has no group time yet: try again in a moment');
-      return t * context.sampleRate;
+      if (t !== null) {
+        lastGood = { groupMs, frame: t * context.sampleRate };
+        return lastGood.frame;
+      }
+      if (!lastGood) throw new Error('this window has no group time yet: try again in a moment');
+      return lastGood.frame + ((groupMs - lastGood.groupMs) / 1000) * context.sampleRate;
     };
     const record = async (fromGroupMs: number, toGroupMs: number): Promise<Recording> => {
       const fromFrame = Math.floor(frameOf(fromGroupMs));
@@ -89,7 +102,8 @@ export async function runCalibration(
     const delays = await measureSpeakers(
       { groupNow, play: (plan) => bridge().calibration.play(plan), record, progress },
       speakers.map((s) => s.peerId),
-      { calibrationId },
+      // Five clear takes each: the median of five shrugs off two disturbed ones.
+      { calibrationId, takes: 5 },
     );
     const wholeRoom = speakers.length === all.length && delays.every((d) => d.heard);
     const figures = speakerFigures(delays, speakers, { wholeRoom });

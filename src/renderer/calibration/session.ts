@@ -65,6 +65,8 @@ export async function measureSpeakers(
         : `Trying again: ${speakers.length} speaker${speakers.length === 1 ? ' was' : 's were'} not heard clearly`,
     );
     const recording = deps.record(plan.startGroupMs, plan.endGroupMs);
+    // Its failure is awaited below; until then it must not count as unhandled.
+    recording.catch(() => undefined);
     await deps.play(plan);
     const heard = await recording;
     if (!heard.samples.some((v) => Math.abs(v) > 1e-6))

@@ -80,8 +80,9 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'source=speaker_b.monitor',
       `sink=${rig.pulse.channelSinks[1]}`,
       `latency_msec=${options.hiddenDelayMs}`,
-      // No rate adjustment: it would walk the delay by milliseconds during a take; the clocks are one here.
-      'adjust_time=0',
+      // Held at its target by adjusting every second: without it each change of a sink's latency (a recorder
+      // starting, a stream opening) shifted the delay for good, by 3 ms between two takes.
+      'adjust_time=1',
       'source_dont_move=true',
       'sink_dont_move=true',
     );
@@ -92,7 +93,7 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       `source=${rig.pulse.sink}.monitor`,
       'sink=mic_in',
       'latency_msec=20',
-      'adjust_time=0',
+      'adjust_time=1',
       'source_dont_move=true',
       'sink_dont_move=true',
     );
