@@ -2,8 +2,8 @@
  * The room of the calibration acoustic test and bench (#23): two peers heard on their own channels of the
  * rig, speaker B with a delay its browser does not know of (its page plays into a sink of its own, which a
  * `module-loopback` carries to B's channel `hiddenDelayMs` later), and a third Chromium as the microphone:
- * its input is the room's mix (the null sink's monitor, through a mono sink where noise can be mixed in),
- * its own sound goes nowhere that is recorded. It opens A's web UI, so it is a window of A's device.
+ * its input is the room's mix (the null sink's monitor, downmixed; a third channel carries the noise), its own
+ * sound goes nowhere that is recorded. It opens A's web UI, so it is a window of A's device.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,7 +50,8 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-calibration-'));
   const track = makeClickTrack(CLICKS, 48_000, 5, CLICK_PATTERN);
   const library = writeLibrary({ 'clicks.wav': track.wav });
-  const rig = await startAcousticRig(2);
+  // Channels: A, B, and the noise the microphone hears (not judged).
+  const rig = await startAcousticRig(3);
   let room: PeerRoom | null = null;
   let micBrowser: Browser | null = null;
   let noise: ChildProcess | null = null;
@@ -86,24 +87,15 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       'source_dont_move=true',
       'sink_dont_move=true',
     );
-    await sink('mic_in', 1);
-    await pactl(
-      'load-module',
-      'module-loopback',
-      `source=${rig.pulse.sink}.monitor`,
-      'sink=mic_in',
-      'latency_msec=20',
-      'adjust_time=1',
-      'source_dont_move=true',
-      'sink_dont_move=true',
-    );
-    // Chromium lists no monitor as a microphone: a remap source over the mix is one; PULSE_SOURCE names it
-    // for the browser. (Not the default source: setting that moves every unpinned stream onto it.)
+    // The microphone hears the whole mix (A, B, and the noise channel) through a remap source over the room's
+    // monitor: no buffer of its own, so its latency holds through a round. Chromium lists no monitor as a
+    // microphone; a remap source is one. PULSE_SOURCE names it for the browser (not the default source:
+    // setting that moves every unpinned stream onto it).
     await pactl(
       'load-module',
       'module-remap-source',
       'source_name=mic',
-      'master=mic_in.monitor',
+      `master=${rig.pulse.sink}.monitor`,
       'channels=1',
       'channel_map=mono',
     );
@@ -116,7 +108,7 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       );
       const file = path.join(dir, 'noise.wav');
       writeFileSync(file, writeWav({ sampleRate: 48_000, channels: [white] }, 'pcm16'));
-      noise = spawn('paplay', ['--device=mic_in', file], {
+      noise = spawn('paplay', [`--device=${rig.pulse.channelSinks[2]}`, file], {
         env: { ...process.env, ...rig.pulse.env },
         stdio: 'ignore',
       });
