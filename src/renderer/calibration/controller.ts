@@ -106,7 +106,10 @@ export async function runCalibration(
       { calibrationId, takes: 5 },
     );
     const wholeRoom = speakers.length === all.length && delays.every((d) => d.heard);
-    const figures = speakerFigures(delays, speakers, { wholeRoom });
+    // Out of line is news only in a check: before a calibration every speaker may be.
+    const figures = speakerFigures(delays, speakers, { wholeRoom }).map((f) =>
+      mode === 'check' ? f : { ...f, changed: false },
+    );
     const unheard = figures.filter((f) => !f.heard).map((f) => f.name);
     const changed = figures.filter((f) => f.changed).map((f) => f.name);
     Object.assign(report, {
