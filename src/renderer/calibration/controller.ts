@@ -9,7 +9,7 @@ import type { CalibrationReport } from '../../shared/calibration/messages';
 import { bridge } from '../bridge';
 import { audioEngine } from '../playback/engine-host';
 import { useStore } from '../store';
-import { speakerFigures } from './offsets';
+import { speakerFigures, UNRELIABLE_SPREAD_MS } from './offsets';
 import { MicRecorder } from './recorder';
 import recorderWorkletUrl from './recorder-worklet?worker&url';
 import { measureSpeakers, type Recording } from './session';
@@ -111,6 +111,9 @@ export async function runCalibration(
       mode === 'check' ? f : { ...f, changed: false },
     );
     const unheard = figures.filter((f) => !f.heard).map((f) => f.name);
+    const unsure = figures
+      .filter((f) => f.heard && f.spreadMs !== null && f.spreadMs > UNRELIABLE_SPREAD_MS)
+      .map((f) => f.name);
     const changed = figures.filter((f) => f.changed).map((f) => f.name);
     Object.assign(report, {
       state: 'done',
@@ -118,9 +121,11 @@ export async function runCalibration(
       message:
         unheard.length > 0
           ? `Not heard: ${unheard.join(', ')}. Is it on and loud enough, and is the microphone near it?`
-          : mode === 'check' && changed.length > 0
-            ? `Out of sync: ${changed.join(', ')}. Its delay changed (a Bluetooth reconnect?): calibrate again.`
-            : null,
+          : unsure.length > 0
+            ? `Not measured reliably: ${unsure.join(', ')} (its takes disagree). Try again in a quieter moment.`
+            : mode === 'check' && changed.length > 0
+              ? `Out of sync: ${changed.join(', ')}. Its delay changed (a Bluetooth reconnect?): calibrate again.`
+              : null,
     });
   } catch (error) {
     Object.assign(report, {

@@ -10,6 +10,16 @@ import type { SpeakerDelay } from './solve';
 /** A speaker further than this from the others' median is out of line (ms): a check flags it as changed. */
 export const CHANGED_TOLERANCE_MS = 1.5;
 
+/**
+ * Takes of one speaker that disagree by more than this (median absolute deviation, ms) measured something
+ * else than its sound (a stalled output, another speaker's signal): it gets no proposal, the user tries again.
+ */
+export const UNRELIABLE_SPREAD_MS = 5;
+
+/** Whether a measured speaker's takes agree well enough to act on. */
+export const reliable = (d: SpeakerDelay | undefined): boolean =>
+  d?.delayMs !== null && d?.delayMs !== undefined && (d.spreadMs ?? 0) <= UNRELIABLE_SPREAD_MS;
+
 /** A speaker as the calibration needs to know it. */
 export interface SpeakerInfo {
   peerId: string;
@@ -38,7 +48,7 @@ export function speakerFigures(
   const byId = new Map(delays.map((d) => [d.speakerId, d]));
   const heard = speakers.flatMap((s) => {
     const d = byId.get(s.peerId);
-    return d?.delayMs !== null && d?.delayMs !== undefined ? [{ s, delayMs: d.delayMs }] : [];
+    return reliable(d) ? [{ s, delayMs: d!.delayMs as number }] : [];
   });
   const middle = heard.length > 0 ? median(heard.map((h) => h.delayMs)) : 0;
   const earliest = heard.length > 0 ? Math.min(...heard.map((h) => h.delayMs)) : 0;
@@ -47,7 +57,7 @@ export function speakerFigures(
   return speakers.map((s): SpeakerCalibration => {
     const d = byId.get(s.peerId);
     const delayMs = d?.delayMs ?? null;
-    const residualMs = delayMs === null || heard.length < 2 ? null : round2(delayMs - middle);
+    const residualMs = !reliable(d) || heard.length < 2 ? null : round2((delayMs as number) - middle);
     const proposed = raw.get(s.peerId);
     return {
       peerId: s.peerId,

@@ -129,4 +129,26 @@ describe('a calibration session', () => {
     expect(figures.map((f) => f.changed)).toEqual([false, false, true]);
     expect(figures.map((f) => f.proposedOffsetMs)).toEqual([0, 40.2, 215.2]);
   });
+
+  it('proposes nothing for a speaker whose takes disagree (it heard something else), and leaves it out of the line', () => {
+    const take = {
+      heard: true,
+      accepted: 5,
+      total: 5,
+      confidence: 'low' as const,
+      rejected: {},
+      correctionMs: 0,
+    };
+    const figures = speakerFigures(
+      [
+        { ...take, speakerId: 'a', delayMs: 823.6, spreadMs: 63.6 },
+        { ...take, speakerId: 'b', delayMs: 190.2, spreadMs: 0.4 },
+        { ...take, speakerId: 'c', delayMs: 150.2, spreadMs: 0.5 },
+      ],
+      ['a', 'b', 'c'].map((peerId) => ({ peerId, name: peerId, outputOffsetMs: 0 })),
+      { wholeRoom: false },
+    );
+    expect(figures.map((f) => f.proposedOffsetMs)).toEqual([null, 40, 0]);
+    expect(figures.map((f) => f.residualMs)).toEqual([null, 20, -20]);
+  });
 });
