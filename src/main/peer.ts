@@ -33,6 +33,8 @@ import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { STREAMING_PRIORITY } from './swarm/chunk-fetcher';
 import { waitForRange } from './swarm/arriving-track';
 import { DeviceOutputs } from './devices/device-outputs';
+import { CalibrationService, type RoomSpeaker } from './calibration/calibration-service';
+import { isCalibrationMessageType, type SignalPlan } from '../shared/calibration/messages';
 import { Playlists } from './playlists/playlists';
 import { exportM3u8, importM3u8 } from './playlists/m3u8-io';
 import { LoudnessPass } from './library/loudness-pass';
@@ -102,6 +104,7 @@ interface Running {
   fetcher: ChunkFetcher;
   covers: CoverFetcher;
   devices: DeviceOutputs;
+  calibration: CalibrationService;
   playlists: Playlists;
   loudnessStore: LoudnessStore;
   loudness: LoudnessSharing;
@@ -402,6 +405,18 @@ export class Peer {
         log: (line) => this.#logLine(line),
       });
       devices.events.on('outputs:changed', () => this.#statusChanged());
+      const calibration = new CalibrationService({
+        selfId: node.peerId,
+        events: this.events,
+        publish: (plan: SignalPlan) =>
+          roomService.publish({ type: 'calibration:signal', plan } as Omit<ControlDraft, 'from' | 'epoch'>),
+        speakers: () => this.#roomSpeakers(),
+        log: (line) => this.#logLine(line),
+      });
+      roomService.events.on('message:other', ({ value, from }) => {
+        if (isCalibrationMessageType(value.type))
+          calibration.receive(from, (value as { plan: SignalPlan }).plan);
+      });
       const playlists = new Playlists({
         selfId: node.peerId,
         db: library.db.db,
@@ -511,6 +526,7 @@ export class Peer {
         fetcher,
         covers,
         devices,
+        calibration,
         playlists,
         loudnessStore,
         loudness,
@@ -1060,6 +1076,11 @@ export class Peer {
         await running.devices.set(peerId, patch);
         return this.#deviceList();
       },
+      'calibration:start': (request) => this.#require().calibration.request(request),
+      'calibration:latest': () => ({ report: this.#require().calibration.latest() }),
+      'calibration:accept': ({ calibrationId }) => this.#require().calibration.accept(calibrationId),
+      'calibration:play': (plan) => this.#require().calibration.play(plan),
+      'calibration:report': (report) => this.#require().calibration.report(report),
       'volume:group': async ({ group }) => {
         const running = this.#require();
         const list = this.#deviceList();
@@ -1119,6 +1140,19 @@ export class Peer {
   }
 
   /** Every device's output: this one first, then each member that announced its own. */
+  /** The room's speakers: members with a window playing, this device first when it has one. */
+  #roomSpeakers(): RoomSpeaker[] {
+    const running = this.#running;
+    if (!running) return [];
+    const self: RoomSpeaker[] =
+      this.#speakers > 0 ? [{ peerId: running.node.peerId, name: this.settings.get().name }] : [];
+    const others = running.room
+      .members()
+      .filter((m) => m.peerId !== running.node.peerId && m.speaker === true)
+      .map((m) => ({ peerId: m.peerId, name: m.name }));
+    return [...self, ...others];
+  }
+
   #deviceList(): DeviceOutputInfo[] {
     const running = this.#running;
     if (!running) return [];

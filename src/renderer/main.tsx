@@ -4,6 +4,7 @@ import { App } from './App';
 import { apiToken, authHeaders, forgetToken, servedWithToken } from './bridge/auth';
 import { PairingScreen } from './pairing/PairingScreen';
 import { startAudio } from './playback/engine-host';
+import { startCalibrationListeners } from './calibration/listeners';
 import { startSpeakerReports } from './playback/speaker-report';
 import { connectStore } from './store';
 import './styles.css';
@@ -31,6 +32,7 @@ void mustPair().then((pair) => {
   connectStore();
   startAudio();
   startSpeakerReports();
+  startCalibrationListeners();
   root.render(
     <StrictMode>
       <App />

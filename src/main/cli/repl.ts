@@ -13,6 +13,7 @@ import { repeatModes } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';
 import { ReplUsageError } from './repl-errors';
 import { roomSoundCommands } from './repl-sound';
+import { calibrateCommand } from './repl-calibrate';
 
 export { ReplUsageError };
 import type { LiveSourceList } from '../../shared/live/sources';
@@ -214,6 +215,7 @@ export function replCommands(components: ReplComponents): Record<string, Command
       },
     },
     ...roomSoundCommands(h),
+    calibrate: calibrateCommand(h),
     status: {
       usage: 'status',
       help: 'show leader, clock and playback status',

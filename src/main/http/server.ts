@@ -38,6 +38,9 @@ const errorStatus: Record<string, number> = {
   InvalidSettingError: 422,
   DeviceSettingsError: 422,
   DeviceTimeoutError: 504,
+  // No window with a microphone took a calibration; a request naming no speaker in the room (#23).
+  NoMicrophoneError: 409,
+  CalibrationRequestError: 422,
   PlaylistNotFoundError: 404,
   LocalOnlyError: 403,
   UnknownConfirmationError: 404,
@@ -99,6 +102,10 @@ export const apiRoutes: Record<string, Route[]> = {
   ],
   '/api/playlists/export': [{ method: 'POST', channel: 'playlists:export', body: true }],
   '/api/sources': [{ method: 'GET', channel: 'live:sources', body: false }],
+  '/api/calibration': [
+    { method: 'GET', channel: 'calibration:latest', body: false },
+    { method: 'POST', channel: 'calibration:start', body: true },
+  ],
   '/api/settings': [
     { method: 'GET', channel: 'settings:get', body: false },
     { method: 'POST', channel: 'settings:set', body: true },

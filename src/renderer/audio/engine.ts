@@ -17,6 +17,7 @@
  * words and calls `onTrackFailed`.
  */
 import type { ClockMapFit } from './clock-map';
+import { performanceToContext } from './clock-map';
 import { TrackLoadError } from './decoder/decoder-client';
 import {
   fetchWhole,
@@ -47,8 +48,9 @@ export class AudioEngine extends EngineState {
   private timer: ReturnType<typeof setInterval> | null = null;
   private starting: Promise<void> | null = null;
   private target: PlaybackSchedule | null = null;
-  /** The click train plays instead of the room's timeline (the output offset's click test). */
-  private clicking = false;
+  /** What plays instead of the room's timeline: the output offset's click test, or calibration signals. */
+  private override: 'clicks' | 'signal' | null = null;
+  private signalTimer: ReturnType<typeof setTimeout> | null = null;
   private segment: PlacedSegment | null = null;
   /** The generation of the play; numbers come from `generations`, shared with the next track's. */
   private generation = 0;
@@ -121,6 +123,9 @@ export class AudioEngine extends EngineState {
     this.starting = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.signalTimer) clearTimeout(this.signalTimer);
+    this.signalTimer = null;
+    this.override = null;
     this.feed?.terminate();
     this.feed = null;
     this.target = null;
@@ -153,7 +158,7 @@ export class AudioEngine extends EngineState {
   schedule(state: PlaybackSchedule | null): void {
     const previous = this.target;
     this.target = state;
-    if (this.clicking) return; // played when the clicks stop
+    if (this.override) return; // played when the clicks or signals stop
     if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
     // The room reached the track placed next: it plays already (or is about to, on the same frame).
     if (state && this.nextTrack.reached(state)) this.takeNext();
@@ -193,34 +198,76 @@ export class AudioEngine extends EngineState {
   async playClicks(on: boolean): Promise<void> {
     await this.start();
     await this.resume();
-    if (!on) {
-      if (!this.clicking) return;
-      this.clicking = false;
-      const room = this.target;
-      this.target = null;
-      return this.schedule(room);
-    }
+    if (!on) return this.backToRoom();
     const now = this.groupClock.performanceToGroup(performance.now());
     if (!now) throw new Error('no group time yet: the clock is still starting');
-    this.clicking = true;
-    const generation = this.beginPlay();
-    this.output?.graph.setTrackGainDb(0);
     // Frame 0 on the next whole second of group time but one (time for the first pieces to arrive).
-    const segment: PlacedSegment = {
-      generation,
-      trackId: 'clicks',
-      anchorGroupMs: (Math.floor(now.groupMs / 1000) + 2) * 1000,
-      anchorFrame: 0,
-    };
-    this.segment = segment;
-    this.pushClockLine();
-    this.toPlayer({ type: 'play', segment });
-    this.feed?.startClicks(generation, segment);
+    const segment = this.overridePlay('clicks', (Math.floor(now.groupMs / 1000) + 2) * 1000);
+    this.feed?.startClicks(segment.generation, segment);
+  }
+
+  /**
+   * Plays calibration test signals (#23) instead of the room's timeline from group time `startGroupMs` to
+   * `endGroupMs`: a sweep starting at each of `atGroupMs`, through the same player, clock line and output
+   * offset as the music, so a delay measured from it is the music's. Then goes back to the room's timeline.
+   */
+  async playTestSignal(plan: {
+    startGroupMs: number;
+    endGroupMs: number;
+    atGroupMs: number[];
+  }): Promise<void> {
+    await this.start();
+    await this.resume();
+    const segment = this.overridePlay('signal', plan.startGroupMs);
+    const startsSec = plan.atGroupMs.map((at) => (at - plan.startGroupMs) / 1000);
+    this.feed?.startSweeps(segment.generation, segment, startsSec);
+    const endAt = this.groupClock.groupToPerformance(plan.endGroupMs);
+    const waitMs = endAt === null ? plan.endGroupMs - plan.startGroupMs : endAt - performance.now();
+    // The last sweep is heard an output latency after it is rendered: wait for it, and then some.
+    this.signalTimer = setTimeout(() => void this.backToRoom(), Math.max(0, waitMs) + 500);
   }
 
   /** Whether the click train plays. */
   get clicks(): boolean {
-    return this.clicking;
+    return this.override === 'clicks';
+  }
+
+  /** Starts a play of the engine's own signal, frame 0 at `anchorGroupMs`, in place of the room's timeline. */
+  private overridePlay(kind: 'clicks' | 'signal', anchorGroupMs: number): PlacedSegment {
+    if (this.signalTimer) clearTimeout(this.signalTimer);
+    this.signalTimer = null;
+    this.override = kind;
+    const generation = this.beginPlay();
+    this.output?.graph.setTrackGainDb(0);
+    const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
+    this.segment = segment;
+    this.pushClockLine();
+    this.toPlayer({ type: 'play', segment });
+    return segment;
+  }
+
+  /** Stops the clicks or signals and plays the room's timeline where it is now. */
+  private backToRoom(): void {
+    if (this.signalTimer) clearTimeout(this.signalTimer);
+    this.signalTimer = null;
+    if (!this.override) return;
+    this.override = null;
+    const room = this.target;
+    this.target = null;
+    this.schedule(room);
+  }
+
+  /** Group time now (ms), or null before the group clock has an estimate. */
+  groupTimeNow(): number | null {
+    return this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null;
+  }
+
+  /** Context time (s) this engine's output plays at group time `groupMs`; null before the clocks have estimates. */
+  contextTimeOfGroup(groupMs: number): number | null {
+    const fit = this.output?.fit();
+    const performanceMs = this.groupClock.groupToPerformance(groupMs);
+    if (!fit || performanceMs === null) return null;
+    return performanceToContext(fit, performanceMs);
   }
 
   /** Changes volume, channel or output offset, with ramps (an offset change moves the clock line; the player follows). */
@@ -369,7 +416,7 @@ export class AudioEngine extends EngineState {
     this.noteEnd();
     this.noteUnderruns(this.output?.context ?? null);
     this.pushClockLine();
-    if (!this.clicking) this.nextTrack.follow(this.target, this.segment !== null);
+    if (!this.override) this.nextTrack.follow(this.target, this.segment !== null);
     this.feed?.pump(this.player?.headFrame ?? null);
     const now = performance.now();
     const report = this.opts.onSyncReport;

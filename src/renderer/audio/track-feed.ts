@@ -7,7 +7,8 @@
  * player and the status; this owns the decoding.
  */
 import { Backoff, type BackoffInit } from './decoder/backoff';
-import { ClickSignal } from './decoder/click-signal';
+import { ClickSignal, clickPcm, type SignalPcm } from './decoder/click-signal';
+import { sweepTrainPcm } from './decoder/sweep-train';
 import { DecoderClient, TrackLoadError, type TrackLocation } from './decoder/decoder-client';
 import { WholeFileFallback, type DecodedAudio, type FallbackMessage } from './decoder/whole-file';
 import type { LiveStreamState } from './player/protocol';
@@ -155,9 +156,23 @@ export class TrackFeed {
 
   /** Feeds the click train as play `generation`; `segment` places its frame 0 on a whole second of group time. */
   startClicks(generation: number, segment: PlacedSegment): void {
+    const firstSecond = Math.round(segment.anchorGroupMs / 1000);
+    this.startSignal(generation, segment, (start, frames) =>
+      clickPcm(start, frames, this.host.rate, firstSecond),
+    );
+  }
+
+  /** Feeds calibration test signals as play `generation`: a sweep `startsSec[i]` after the segment's frame 0. */
+  startSweeps(generation: number, segment: PlacedSegment, startsSec: readonly number[]): void {
+    this.startSignal(generation, segment, (start, frames) =>
+      sweepTrainPcm(start, frames, this.host.rate, startsSec),
+    );
+  }
+
+  private startSignal(generation: number, segment: PlacedSegment, make: SignalPcm): void {
     this.stop(true);
     this.play = { generation, segment };
-    this.clicks.begin(generation, Math.round(segment.anchorGroupMs / 1000), this.host.joinFrame(segment));
+    this.clicks.beginSignal(generation, make, this.host.joinFrame(segment));
     this.pump(null);
     this.host.loading(false);
   }

@@ -40,6 +40,10 @@ export function detectArrival(correlation: Float32Array, options: DetectOptions)
   let best = from;
   for (let i = from; i <= to; i++) if (Math.abs(correlation[i]!) > Math.abs(correlation[best]!)) best = i;
   const peak = Math.abs(correlation[best]!);
+  // Silence has no arrival; a peak on the window's edge is the skirt of one outside it (due earlier or later).
+  if (peak === 0) return { ok: false, reason: 'weak', lagFrames: best, prominence: 0, peakRatio: 0 };
+  if (best === from || best === to)
+    return { ok: false, reason: 'outside', lagFrames: null, prominence: 0, peakRatio: 0 };
   const magnitudes = Array.from(correlation.subarray(from, to + 1), Math.abs).sort((x, y) => x - y);
   const floor = magnitudes[Math.floor(magnitudes.length / 2)] ?? 0;
   const exclusion = Math.round((options.exclusionSec ?? 0.0015) * options.sampleRate);

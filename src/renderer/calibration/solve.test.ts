@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../shared/random';
 import { measureRepetition, solveDelays, type ScheduledSweep } from './solve';
+import { detectArrival } from './detect';
 import { sweep, sweepAt } from './test-signal';
 
 const RATE = 48_000;
@@ -118,5 +119,33 @@ describe('room calibration', () => {
     expect(s).toMatchObject({ heard: true, accepted: 4, total: 5, rejected: { ambiguous: 1 } });
     expect(s?.delayMs).toBeCloseTo(10.025, 3);
     expect(s?.spreadMs).toBeCloseTo(0.05, 3);
+  });
+});
+
+describe('what is not an arrival', () => {
+  it('finds none in silence, and none on the edge of the window (the skirt of one outside it)', () => {
+    const silent = measureRepetition(
+      new Float32Array(RATE),
+      reference,
+      [{ speakerId: 's', dueFrame: 1000 }],
+      {
+        sampleRate: RATE,
+      },
+    );
+    expect(silent.get('s')).toMatchObject({ ok: false, reason: 'weak', delayMs: null });
+    // The sweep arrives 40 ms before it was due: outside the window, which starts 5 ms before.
+    const early = room([{ speakerId: 'early', dueSec: 0.3, delaySec: -0.04 }], { seconds: 1, music: 0 });
+    const found = measureRepetition(early.recording, reference, early.schedule, { sampleRate: RATE });
+    expect(found.get('early')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/weak|outside/),
+      delayMs: null,
+    });
+    // A correlation still falling from a peak before the window: its highest value is the window's first.
+    const skirt = Float32Array.from({ length: 2000 }, (_, i) => 1000 / (1 + i));
+    expect(detectArrival(skirt, { fromFrame: 10, toFrame: 1500, sampleRate: RATE })).toMatchObject({
+      ok: false,
+      reason: 'outside',
+    });
   });
 });

@@ -15,6 +15,7 @@ import { countOf, formatAgo, formatBytes, formatMs, formatSignedMs } from '../ui
 import { Icon } from './Icons';
 import { ProgressBar } from './ProgressBar';
 import { SpeakerVolumes } from './SpeakerVolumes';
+import { CalibratePanel } from './CalibratePanel';
 import { LiveSources } from './LiveSources';
 
 function HealthDot({ health }: { health: Health }) {
@@ -147,6 +148,7 @@ export function PeersPanel() {
       </div>
 
       <SpeakerVolumes />
+      <CalibratePanel />
       <LiveSources />
 
       <h2 className="section-title">Devices</h2>

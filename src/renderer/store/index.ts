@@ -7,6 +7,7 @@ import type { MemberInfo } from '../../shared/status';
 import { bridge } from '../bridge';
 import { fixtureCountFromSearch } from '../library/fixture';
 import { describeRoomChanges } from '../room/health';
+import { createCalibrationSlice, type CalibrationSlice } from './calibration-slice';
 import { createDevicesSlice, type DevicesSlice } from './devices-slice';
 import { createLibrarySlice, type LibrarySlice } from './library-slice';
 import { createPeerSlice, type PeerSlice } from './peer-slice';
@@ -21,7 +22,8 @@ export type Store = PeerSlice &
   PlaybackSlice &
   UiSlice &
   DevicesSlice &
-  PlaylistsSlice;
+  PlaylistsSlice &
+  CalibrationSlice;
 export type { View } from './ui-slice';
 
 export const useStore = create<Store>()((...a) => ({
@@ -32,6 +34,7 @@ export const useStore = create<Store>()((...a) => ({
   ...createUiSlice(...a),
   ...createDevicesSlice(...a),
   ...createPlaylistsSlice(...a),
+  ...createCalibrationSlice(...a),
 }));
 
 /** This peer's identity. */
@@ -67,6 +70,7 @@ export const useActions = () =>
       ui: s.ui.actions,
       devices: s.devices.actions,
       playlists: s.playlists.actions,
+      calibration: s.calibration.actions,
     })),
   );
 /** The room's playlists, and the last error changing one. */
@@ -75,6 +79,15 @@ export const usePlaylists = () =>
 /** Every device's output settings (this one first), and the last error changing one. */
 export const useDevices = () =>
   useStore(useShallow((s) => ({ list: s.devices.list, error: s.devices.error })));
+/** The latest room calibration, what a running one does, and the outcome of Apply. */
+export const useCalibration = () =>
+  useStore(
+    useShallow((s) => ({
+      report: s.calibration.report,
+      progress: s.calibration.progress,
+      applied: s.calibration.applied,
+    })),
+  );
 /** The room's playback state. */
 export const usePlaybackState = () => useStore((s) => s.playback.state);
 /** The last playback command error. */

@@ -23,6 +23,15 @@ import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPat
 import { err, ok } from '../result';
 import type { TrackLoudness } from '../playback/loudness';
 import type { LiveSourceList } from '../live/sources';
+import {
+  calibrationIdValidator,
+  calibrationReportValidator,
+  calibrationStartValidator,
+  signalPlanValidator,
+  type CalibrationReport,
+  type SignalPlan,
+  type SpeakerSignalPlan,
+} from '../calibration/messages';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
 export type Channel = 'left' | 'right' | 'stereo' | 'mono';
@@ -327,6 +336,16 @@ export interface BridgeRequests {
   };
   /** The room's live sources (`GET /api/sources`). */
   'live:sources': { req: void; res: LiveSourceList };
+  /** Asks a window of this device with a microphone to calibrate the room (or only check it). */
+  'calibration:start': { req: { peerIds?: string[]; check?: boolean }; res: { calibrationId: string } };
+  /** The latest calibration or check, as its window reported it. */
+  'calibration:latest': { req: void; res: { report: CalibrationReport | null } };
+  /** A window takes a requested calibration; only the first is told to go. */
+  'calibration:accept': { req: { calibrationId: string }; res: { go: boolean } };
+  /** A calibrating window's plan: the room's speakers play their test signals at these group times. */
+  'calibration:play': { req: SignalPlan; res: void };
+  /** A calibrating window's progress and result. */
+  'calibration:report': { req: CalibrationReport; res: void };
 }
 
 /** Events the host pushes to the renderer: name → payload. */
@@ -343,6 +362,12 @@ export interface BridgeEvents {
   'playlists:changed': Playlist[];
   /** A live source stopped on its own: its peer left, or it ended. */
   'live:stopped': { sourceId: string; name: string; reason: string };
+  /** A calibration was asked for (the API, the REPL): a window with a microphone may take it. */
+  'calibration:requested': { calibrationId: string; peerIds: string[]; check: boolean };
+  /** This device's speaker plays its test signals at these group times. */
+  'calibration:signal': SpeakerSignalPlan;
+  /** The latest calibration changed. */
+  'calibration:changed': CalibrationReport;
 }
 
 export type RequestChannel = keyof BridgeRequests;
@@ -395,6 +420,11 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playlists:import': playlistImportRequest,
   'playlists:export': playlistExportRequest,
   'live:sources': none,
+  'calibration:start': calibrationStartValidator,
+  'calibration:latest': none,
+  'calibration:accept': obj({ calibrationId: calibrationIdValidator }),
+  'calibration:play': signalPlanValidator,
+  'calibration:report': calibrationReportValidator,
 };
 
 /**
@@ -425,6 +455,9 @@ export const eventNames: readonly EventName[] = [
   'pairing:changed',
   'settings:pending',
   'playlists:changed',
+  'calibration:requested',
+  'calibration:signal',
+  'calibration:changed',
 ];
 
 /** Checks that a string names a request channel. */
@@ -503,6 +536,13 @@ export interface FireflyApi {
     groupVolume(group: number): Promise<{ group: number; devices: DeviceOutputInfo[] }>;
   };
   live: { sources(): Promise<LiveSourceList> };
+  calibration: {
+    start(request: { peerIds?: string[]; check?: boolean }): Promise<{ calibrationId: string }>;
+    latest(): Promise<{ report: CalibrationReport | null }>;
+    accept(calibrationId: string): Promise<{ go: boolean }>;
+    play(plan: SignalPlan): Promise<void>;
+    report(report: CalibrationReport): Promise<void>;
+  };
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void;
 }
 
@@ -568,6 +608,13 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       groupVolume: (group) => call('volume:group', { group }),
     },
     live: { sources: () => call('live:sources', undefined) },
+    calibration: {
+      start: (request) => call('calibration:start', request),
+      latest: () => call('calibration:latest', undefined),
+      accept: (calibrationId) => call('calibration:accept', { calibrationId }),
+      play: (plan) => call('calibration:play', plan),
+      report: (report) => call('calibration:report', report),
+    },
     on: (event, listener) => transport.on(event, listener),
   };
 }

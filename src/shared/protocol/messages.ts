@@ -18,6 +18,7 @@ import { deviceBodyValidators, type DeviceBodies } from '../devices/output';
 import { playlistBodyValidators, type PlaylistBodies } from '../playlists/playlist';
 import { loudnessBodyValidators, type LoudnessBodies } from '../library/loudness-message';
 import { liveBodyValidators, type LiveBodies } from '../live/sources';
+import { calibrationBodyValidators, type CalibrationBodies } from '../calibration/messages';
 
 /** The version this build speaks; envelopes with a higher `v` are ignored, not rejected. */
 export const CONTROL_PROTOCOL_VERSION = 1;
@@ -53,7 +54,14 @@ export interface ControlEnvelope {
 
 /** Body of each message type, by type name. */
 export interface ControlBodies
-  extends PlaybackBodies, SwarmBodies, DeviceBodies, PlaylistBodies, LoudnessBodies, LiveBodies {
+  extends
+    PlaybackBodies,
+    SwarmBodies,
+    DeviceBodies,
+    PlaylistBodies,
+    LoudnessBodies,
+    LiveBodies,
+    CalibrationBodies {
   /** Sent by every member every heartbeat period: membership and leader liveness. */
   heartbeat: {
     name: string;
@@ -187,6 +195,7 @@ const bodyValidators: BodyValidators = {
   ...playlistBodyValidators,
   ...loudnessBodyValidators,
   ...liveBodyValidators,
+  ...calibrationBodyValidators,
 };
 
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'type', 'from', 'epoch', 'seq']);

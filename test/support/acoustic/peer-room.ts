@@ -45,6 +45,8 @@ export interface PeerRoomOptions {
   channels?: [Channel, Channel];
   /** How long each page's AudioContext must have run before the room is used (s). */
   settleSec?: number;
+  /** A sink of the rig's daemon each page plays into instead of its channel (a hidden delay on the way, #23). */
+  sinks?: [string | null, string | null];
   log?: (line: string) => void;
 }
 
@@ -202,13 +204,15 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
     const pages: Page[] = [];
     const executable = priorityWrapper(process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium', wrapperDir);
     for (const [i, peer] of [holder, follower].entries()) {
-      const browser = await chromium.launch(options.rig.chromiumFor(i, executable));
+      const launch = options.rig.chromiumFor(i, executable);
+      const sink = options.sinks?.[i] ?? options.rig.pulse.channelSinks[i]!;
+      const browser = await chromium.launch({ ...launch, env: { ...launch.env, PULSE_SINK: sink } });
       browsers.push(browser);
       // A small window: a speaker's UI need not paint much, and painting competes with the audio for the CPU.
       const page = await browser.newPage({ viewport: { width: 320, height: 240 } });
       page.on('pageerror', (e) => log(`[${peer.name}] page error: ${e.message}`));
       await page.goto(`${peer.ui}/?diagnostics`);
-      await raiseAudioPriority(options.rig.pulse.channelSinks[i]!);
+      await raiseAudioPriority(sink);
       pages.push(page);
     }
     const settleSec = options.settleSec ?? 3;

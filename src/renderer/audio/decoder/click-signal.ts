@@ -44,9 +44,15 @@ export function clickPcm(
   return out;
 }
 
-/** Feeds the click train to the player, `aheadSec` ahead of its play head. */
+/** Makes frames `[startFrame, startFrame + frames)` of a signal as interleaved stereo. */
+export type SignalPcm = (startFrame: number, frames: number) => Float32Array;
+
+/**
+ * Feeds a signal the engine makes (the click train, or calibration test signals) to the player, `aheadSec`
+ * ahead of its play head.
+ */
 export class ClickSignal {
-  private feed: { generation: number; firstSecond: number; sentFrame: number } | null = null;
+  private feed: { generation: number; make: SignalPcm; sentFrame: number } | null = null;
 
   constructor(
     private readonly rate: number,
@@ -56,7 +62,16 @@ export class ClickSignal {
 
   /** Plays as `generation`, frame 0 heard at group second `firstSecond`, from `fromFrame` on. */
   begin(generation: number, firstSecond: number, fromFrame: number): void {
-    this.feed = { generation, firstSecond, sentFrame: Math.max(0, Math.floor(fromFrame)) };
+    this.beginSignal(
+      generation,
+      (start, frames) => clickPcm(start, frames, this.rate, firstSecond),
+      fromFrame,
+    );
+  }
+
+  /** Plays the signal `make` as `generation`, from `fromFrame` on. */
+  beginSignal(generation: number, make: SignalPcm, fromFrame: number): void {
+    this.feed = { generation, make, sentFrame: Math.max(0, Math.floor(fromFrame)) };
   }
 
   stop(): void {
@@ -78,7 +93,7 @@ export class ClickSignal {
       type: 'pcm',
       generation: feed.generation,
       startFrame: start,
-      data: clickPcm(start, end - start, this.rate, feed.firstSecond),
+      data: feed.make(start, end - start),
     }));
     const last = pieces.at(-1);
     if (last) feed.sentFrame = last[1];
