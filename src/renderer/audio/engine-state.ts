@@ -4,6 +4,9 @@
  * benchmarks). Kept apart from the audio plumbing in `stream-engine.ts`.
  */
 import type { Channel } from '../../shared/bridge/contract';
+import type { ClockMapFit } from './clock-map';
+import type { PlacedSegment } from './player/segment';
+import { startRecordOf, type StatusReading } from './player/status-reading';
 
 /** Per-device output settings. */
 export interface OutputSettings {
@@ -133,6 +136,29 @@ export abstract class EngineState {
     this.status = status;
     this.error = error;
     this.emit();
+  }
+
+  /**
+   * Records what a player status said (`player/status-reading.ts`): its notes, a first sound (the start
+   * record, from `segment` and the output clock map `fit`), re-positions, the sync error and the status.
+   * Returns the context frame at which the track's last frame was rendered, if this status says so.
+   */
+  protected recordReading(
+    reading: StatusReading,
+    segment: PlacedSegment,
+    fit: ClockMapFit | null,
+    rate: number,
+  ): number | null {
+    for (const line of reading.notes) this.note(line);
+    if (reading.started) {
+      this.startRecord = startRecordOf(segment, reading.started, rate, fit, this.settings.outputOffsetMs);
+      this.startCount++;
+      this.note(`start at ${this.startRecord.offsetSec.toFixed(3)} s of the track`);
+    }
+    this.correctionCount += reading.repositions;
+    this.syncErrorMs = reading.syncErrorMs;
+    if (reading.status) this.setStatus(reading.status);
+    return reading.renderedEndAt;
   }
 
   protected note(what: string): void {

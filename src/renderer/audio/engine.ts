@@ -20,8 +20,6 @@ import type { ClockMapFit } from './clock-map';
 import { performanceToContext } from './clock-map';
 import { TrackLoadError } from './decoder/decoder-client';
 import {
-  fetchWhole,
-  mediaLocations,
   resolveInit,
   type AudioEngineComponents,
   type AudioEngineInit,
@@ -30,12 +28,13 @@ import {
 import { OutputStage } from './engine-output';
 import { EngineState, type OutputSettings } from './engine-state';
 import type { GroupTimeSource } from './group-clock';
-import type { EngineToPlayer, LiveStreamState, PlayerStatus } from './player/protocol';
-import { groupMsOfTrackFrame, joinFrameAt, type PlacedSegment } from './player/segment';
-import { readStatus, startRecordOf } from './player/status-reading';
+import type { EngineToPlayer, PlayerStatus } from './player/protocol';
+import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
+import { readStatus } from './player/status-reading';
 import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
 import { NextTrack, segmentPlays } from './next-track';
-import { TrackFeed } from './track-feed';
+import type { TrackFeed } from './track-feed';
+import { createEngineFeed } from './engine-feed';
 
 export { TrackLoadError };
 
@@ -101,7 +100,19 @@ export class AudioEngine extends EngineState {
     // The decoder sends PCM straight to the player, and the player its play head straight back.
     const channel = new MessageChannel();
     this.toPlayer({ type: 'decoder-port', port: channel.port2 }, [channel.port2]);
-    this.feed = this.createFeed(output.context, channel.port1);
+    this.feed = createEngineFeed(output.context, channel.port1, this.components, this.opts, {
+      rate: output.rate,
+      groupNowMs: () => this.groupTimeNow(),
+      generation: () => this.generation,
+      toPlayer: (message, transfer) => this.toPlayer(message, transfer),
+      note: (line) => this.note(line),
+      status: () => this.status,
+      setStatus: (status, reason) => this.setStatus(status, reason),
+      liveTrouble: (text) => {
+        this.liveTrouble = text;
+        this.emit();
+      },
+    });
     this.timer = setInterval(() => this.tick(), this.opts.clockLineMs);
     // A state pushed before start() is played now.
     const pending = this.target;
@@ -364,48 +375,6 @@ export class AudioEngine extends EngineState {
     this.output?.toPlayer(message, transfer);
   }
 
-  /** The feed of this engine's plays, on `ctx`, sending PCM to the player through `playerPort`. */
-  private createFeed(ctx: AudioContext, playerPort: MessagePort): TrackFeed {
-    const read = this.components.fetchWhole ?? fetchWhole;
-    const media = mediaLocations(this.opts, this.components);
-    return new TrackFeed(
-      {
-        rate: ctx.sampleRate,
-        source: media.track,
-        liveSource: media.live,
-        joinFrame: (segment) =>
-          joinFrameAt(
-            segment,
-            this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null,
-            this.rate,
-          ),
-        decodeWhole: async (trackId) => {
-          const source = media.track(trackId);
-          return ctx.decodeAudioData(await read(source.url, source.headers));
-        },
-        toPlayer: (message) => this.toPlayer(message, message.type === 'pcm' ? [message.data.buffer] : []),
-        note: (line) => this.note(line),
-        loading: (decoding) => this.setStatus(decoding ? 'decoding' : 'loading'),
-        fail: (trackId, reason, permanent) => {
-          this.setStatus('error', reason);
-          this.opts.onTrackFailed?.({ trackId, reason, permanent });
-        },
-        onLive: (generation, state, detail) => {
-          if (generation !== this.generation) return;
-          this.note(`live stream ${state}${detail ? `: ${detail}` : ''}`);
-          this.liveTrouble = liveTroubleText(state, detail);
-          this.emit();
-          // A stalled source fades out in the player (no PCM) and back in when data returns.
-          if (state === 'stalled' && this.status === 'playing') this.setStatus('waiting');
-        },
-        onWorkerError: (message) => this.setStatus('error', message),
-      },
-      this.components.createDecoder(),
-      playerPort,
-      { preloadTimeoutMs: this.opts.preloadTimeoutMs, retry: this.opts.retry },
-    );
-  }
-
   /** Sends the player the group time of its output frames (`clock-line.ts`). */
   private pushClockLine(): void {
     const boundMs = this.output?.pushClockLine(this.settings.outputOffsetMs, this.groupClock) ?? null;
@@ -446,36 +415,7 @@ export class AudioEngine extends EngineState {
     if (status.generation !== this.generation || !segment) return;
     const reading = readStatus(this.player, status, this.rate, this.status);
     this.player = status;
-    for (const line of reading.notes) this.note(line);
-    if (reading.started) {
-      const fit = this.output?.fit() ?? null;
-      this.startRecord = startRecordOf(
-        segment,
-        reading.started,
-        this.rate,
-        fit,
-        this.settings.outputOffsetMs,
-      );
-      this.startCount++;
-      this.note(`start at ${this.startRecord.offsetSec.toFixed(3)} s of the track`);
-    }
-    this.correctionCount += reading.repositions;
-    this.syncErrorMs = reading.syncErrorMs;
-    if (reading.renderedEndAt !== null) this.endingAtFrame ??= reading.renderedEndAt;
-    if (reading.status) this.setStatus(reading.status);
-  }
-}
-
-/** The live stream's state in words for Now Playing, or null while it plays. */
-export function liveTroubleText(state: LiveStreamState, detail: string | null): string | null {
-  switch (state) {
-    case 'playing':
-      return null;
-    case 'stalled':
-      return 'no sound from the source (stalled)';
-    case 'connecting':
-      return detail ? `reconnecting: ${detail}` : 'connecting…';
-    case 'ended':
-      return `ended${detail ? `: ${detail}` : ''}`;
+    const renderedEndAt = this.recordReading(reading, segment, this.output?.fit() ?? null, this.rate);
+    if (renderedEndAt !== null) this.endingAtFrame ??= renderedEndAt;
   }
 }
