@@ -94,6 +94,8 @@ test('shuffle and repeat: buttons and S / R keys, the same order in every window
   const longIndex = original.indexOf(long);
   await apiFetch(desk.ui, '/api/queue/replace', { body: { trackIds: original, playIndex: longIndex } });
   await expect.poll(async () => current(await stateOf(den)), { timeout: 30_000 }).toBe(long);
+  // Started, not still held for a speaker to get ready: a held start's anchor is a placeholder the start replaces.
+  await expect.poll(async () => (await stateOf(den)).starting, { timeout: 30_000 }).toBe(false);
   const originalTitles = await queueTitles(desk);
   await shuffleButton(deskPage).click();
   await expect(shuffleButton(denPage)).toHaveAttribute('aria-pressed', 'true');
