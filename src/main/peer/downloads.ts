@@ -1,0 +1,105 @@
+/** Tracks this peer fetches from others: the queue's next tracks ahead of time, a window's track while it arrives. */
+import { nextIndex, type PlaybackState } from '../../shared/playback/state';
+import type { RoomService } from '../room/room-service';
+import type { ChunkFetcher } from '../swarm';
+import { STREAMING_PRIORITY } from '../swarm/chunk-fetcher';
+
+/** One track's download as `/api/status` shows it. */
+export interface DownloadEntry {
+  haveChunks: number;
+  totalChunks: number;
+  bytes: number;
+  done: boolean;
+}
+
+/** What Downloads works with (the fetcher of the running peer, remade on restart). */
+export interface DownloadsComponents {
+  fetcher(): Pick<ChunkFetcher, 'fetchTrack' | 'isComplete'> | null;
+  isLocal(trackId: string): boolean;
+  log(line: string): void;
+}
+
+/** The downloads of this peer, kept across restarts. */
+export class Downloads {
+  /** Fetches of tracks that windows read while they arrive (`media`), one per track. */
+  readonly #arriving = new Map<string, Promise<Error | null>>();
+  readonly #entries = new Map<string, DownloadEntry>();
+
+  constructor(private readonly components: DownloadsComponents) {}
+
+  /** Follows a fetcher's progress into the status and the room's view of this member. */
+  watch(
+    fetcher: Pick<ChunkFetcher, 'on'>,
+    room: Pick<RoomService, 'setDownload'>,
+    changed: { status(): void; library(): void },
+  ): void {
+    fetcher.on('download:progress', (detail) => {
+      this.#entries.set(detail.trackId, {
+        haveChunks: detail.haveChunks,
+        totalChunks: detail.totalChunks,
+        bytes: detail.bytes,
+        done: false,
+      });
+      room.setDownload({
+        trackId: detail.trackId,
+        haveChunks: detail.haveChunks,
+        totalChunks: detail.totalChunks,
+      });
+      changed.status();
+    });
+    fetcher.on('download:failed', () => room.setDownload(null));
+    fetcher.on('download:done', (detail) => {
+      const entry = this.#entries.get(detail.trackId);
+      if (entry) this.#entries.set(detail.trackId, { ...entry, haveChunks: entry.totalChunks, done: true });
+      room.setDownload(null);
+      changed.library();
+    });
+  }
+
+  /** Every download so far, by track id. */
+  snapshot(): Record<string, DownloadEntry> {
+    return Object.fromEntries(this.#entries);
+  }
+
+  /** Fetches the current track first, then the next one, from the peers that hold them. */
+  prefetch(state: PlaybackState): void {
+    const fetcher = this.components.fetcher();
+    if (!fetcher || state.currentIndex === null) return;
+    // The track after this one by the repeat mode: the first again at the end of a repeated queue.
+    const next = nextIndex(state);
+    const wanted = [
+      state.queue[state.currentIndex],
+      next === null || next === state.currentIndex ? undefined : state.queue[next],
+    ];
+    wanted.forEach((trackId, i) => {
+      if (!trackId || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
+      fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
+        this.components.log(`fetch ${trackId} failed: ${(error as Error).message}`);
+      });
+    });
+  }
+
+  /**
+   * The fetch of a track a window reads while it arrives, started once however many range requests ask
+   * (each used to add its own waiter to the download, and log its own copy of a failure); resolves with the
+   * failure, or null once the track is whole.
+   */
+  arriving(trackId: string): Promise<Error | null> {
+    const known = this.#arriving.get(trackId);
+    if (known) return known;
+    const fetcher = this.components.fetcher();
+    if (!fetcher) return Promise.resolve(new Error('peer is not running'));
+    const fetching = fetcher
+      .fetchTrack(trackId, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .then(
+        () => null,
+        (error: unknown) => {
+          this.components.log(`fetch ${trackId} failed: ${(error as Error).message}`);
+          return error as Error;
+        },
+      )
+      .finally(() => this.#arriving.delete(trackId));
+    this.#arriving.set(trackId, fetching);
+    return fetching;
+  }
+}
