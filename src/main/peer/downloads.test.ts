@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { PlaybackState } from '../../shared/playback/state';
+import { TypedEventTarget } from '../net/typed-events';
+import type { ChunkFetcherEvents } from '../swarm/chunk-fetcher';
+import { Downloads } from './downloads';
+
+class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
+  readonly asked: [string, number | undefined][] = [];
+  complete = new Set<string>();
+  outcome: Promise<never> | null = null;
+  fetchTrack(trackId: string, options: { priority?: number } = {}) {
+    this.asked.push([trackId, options.priority]);
+    return (this.outcome ?? new Promise(() => undefined)) as never;
+  }
+  isComplete(trackId: string) {
+    return this.complete.has(trackId);
+  }
+}
+
+function downloads(local: string[] = []) {
+  const fetcher = new FakeFetcher();
+  const lines: string[] = [];
+  const d = new Downloads({
+    fetcher: () => fetcher,
+    isLocal: (id) => local.includes(id),
+    log: (l) => lines.push(l),
+  });
+  return { d, fetcher, lines };
+}
+
+const state = (queue: string[], currentIndex: number | null, repeat = 'off') =>
+  ({ queue, currentIndex, repeat }) as unknown as PlaybackState;
+
+describe('Downloads', () => {
+  it('prefetches the current track first, then the next, skipping those this peer has', () => {
+    const { d, fetcher } = downloads(['local']);
+    d.prefetch(state(['a', 'b', 'c'], 0));
+    expect(fetcher.asked).toEqual([
+      ['a', 10],
+      ['b', 1],
+    ]);
+    fetcher.asked.length = 0;
+    fetcher.complete.add('c');
+    d.prefetch(state(['local', 'c'], 0));
+    d.prefetch(state(['a'], null));
+    expect(fetcher.asked).toEqual([]);
+  });
+
+  it('starts one fetch for a track however many windows read it, and logs its failure once', async () => {
+    const { d, fetcher, lines } = downloads();
+    fetcher.outcome = Promise.reject(new Error('no holder'));
+    fetcher.outcome.catch(() => undefined);
+    const first = d.arriving('t');
+    expect(d.arriving('t')).toBe(first);
+    expect((await first)?.message).toBe('no holder');
+    expect(lines).toEqual(['fetch t failed: no holder']);
+    expect(fetcher.asked).toHaveLength(1);
+    void d.arriving('t');
+    expect(fetcher.asked).toHaveLength(2);
+  });
+
+  it('follows progress into the snapshot and the room', () => {
+    const { d, fetcher } = downloads();
+    const room: unknown[] = [];
+    const changed = { status: 0, library: 0 };
+    d.watch(
+      fetcher as never,
+      { setDownload: (x) => void room.push(x) },
+      {
+        status: () => changed.status++,
+        library: () => changed.library++,
+      },
+    );
+    fetcher.emit('download:progress', { trackId: 't', haveChunks: 1, totalChunks: 4, bytes: 100 } as never);
+    expect(d.snapshot()).toEqual({ t: { haveChunks: 1, totalChunks: 4, bytes: 100, done: false } });
+    fetcher.emit('download:done', { trackId: 't' } as never);
+    expect(d.snapshot()).toEqual({ t: { haveChunks: 4, totalChunks: 4, bytes: 100, done: true } });
+    expect(room).toEqual([{ trackId: 't', haveChunks: 1, totalChunks: 4 }, null]);
+    expect(changed).toEqual({ status: 1, library: 1 });
+  });
+});
