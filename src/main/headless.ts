@@ -12,6 +12,7 @@ import { HttpServer } from './http/server';
 import { noiseCipher } from './net/noise-crypto';
 import { pnetCipher } from './net/pnet';
 import { Peer } from './peer';
+import { componentLogger } from '../shared/logger';
 
 /** How many of the newest network log entries `debug` shows. */
 const DEBUG_NET_ENTRIES = 40;
@@ -44,7 +45,8 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
   });
   let port = 0;
   const access = new HttpAccess(peer.tokens, { bindHost: options.uiHost, port: () => port });
-  const log = (line: string) => process.stderr.write(`firefly-peer: ${line}\n`);
+  const loggers = componentLogger((line) => process.stderr.write(`firefly-peer: ${line}\n`));
+  const log = loggers.forComponent('firefly:pairing');
   const server = new HttpServer(
     {
       handlers: peer.handlers,
@@ -54,7 +56,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
       pairing: peer.pairing,
       media: (kind, id) => peer.media(kind, id),
       live: (sourceId, signal, codec) => peer.liveMedia(sourceId, signal, codec),
-      log,
+      logger: loggers,
     },
     { host: options.uiHost, port: options.uiPort, rendererDir: findRendererDir() },
   );
@@ -74,7 +76,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
       );
   });
   if (bindsBeyondLoopback(options.uiHost))
-    log(
+    loggers.forComponent('firefly:http')(
       `the web UI listens beyond this machine (${options.uiHost}): other devices must pair with a code first`,
     );
   let stopping: Promise<void> | null = null;

@@ -41,6 +41,7 @@ import { ApiTokens } from './http/api-tokens';
 import { Pairing } from './http/pairing';
 import { NotAvailableError, type Running } from './peer/running';
 import { PeerLog } from './peer/peer-log';
+import { componentLogger } from '../shared/logger';
 import { ChangeSignals } from './peer/change-signals';
 import { announceRoomChanges, type PeerNotices } from './peer/notices';
 import { Downloads } from './peer/downloads';
@@ -83,6 +84,8 @@ export class Peer {
   /** Benches peers that keep sending malformed input on any stream protocol (#24). */
   readonly #streamGuard = new StreamGuard();
   readonly #log = new PeerLog();
+  /** Every service's logger, scoped by component, writing to this peer's log. */
+  readonly #loggers = componentLogger((line) => this.#log.line(line));
   /** Whether the data folder takes writes; downloads pause while it does not (#24). */
   #storage: StorageHealth | null = null;
   #lock: { release(): Promise<void> } | null = null;
@@ -104,12 +107,12 @@ export class Peer {
     running: () => this.#running,
     events: this.events,
     statusChanged: () => this.#changes.statusChanged(),
-    log: (line) => this.#logLine(line),
+    logger: this.#loggers,
   });
   readonly #downloads = new Downloads({
     fetcher: () => this.#running?.fetcher ?? null,
     isLocal: (trackId) => this.#running?.library.library.isLocal(trackId) ?? false,
-    log: (line) => this.#logLine(line),
+    logger: this.#loggers,
   });
   readonly #media = new MediaService({
     running: () => this.#running,
@@ -146,7 +149,7 @@ export class Peer {
       restart: () => this.restart(),
       events: this.events,
       statusChanged: () => this.#changes.statusChanged(),
-      log: (line) => this.#logLine(line),
+      logger: this.#loggers,
     });
     this.handlers = bridgeHandlers({
       identity: () => this.identity(),
@@ -182,7 +185,7 @@ export class Peer {
     const storage = new StorageHealth({
       dir: options.dataDir,
       neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
-      log: (line) => this.#logLine(line),
+      logger: this.#loggers,
     });
     this.#storage = storage;
     storage.start();
@@ -190,7 +193,7 @@ export class Peer {
     const library = await openLibrary({
       dataDir: options.dataDir,
       folders: this.#settings.libraryFolders(settings),
-      log: (line) => this.#logLine(line),
+      logger: this.#loggers,
       storage,
     });
     const node = await createPeerNode({
@@ -201,7 +204,7 @@ export class Peer {
       bootstrap: options.bootstrap,
       announce: options.announce,
       mdns: options.mdns,
-      logger: { info: (line) => this.#logLine(line), warn: (line) => this.#logLine(`warning: ${line}`) },
+      logger: this.#loggers,
     });
     try {
       this.#running = await this.#wire(node, room, library, storage, settings);
@@ -243,13 +246,12 @@ export class Peer {
     settings: DeviceSettings,
   ): Promise<Running> {
     const { options } = this;
-    const log = (line: string) => this.#logLine(line);
     const statusChanged = () => this.#changes.statusChanged();
     const libraryChanged = () => this.#changes.libraryChanged();
     const control = new ControlChannel<ControlMessage>(
       {
         pubsub: node.pubsub,
-        logger: { info: () => undefined, warn: (line) => this.#logLine(`control: ${line}`) },
+        logger: this.#loggers,
       },
       {
         topic: room.controlTopic,
@@ -262,7 +264,7 @@ export class Peer {
       {
         control,
         ping: (peerId, { signal }) => node.ping(peerId, { signal }),
-        log,
+        logger: this.#loggers,
       },
       {
         self: {
@@ -281,7 +283,7 @@ export class Peer {
     );
     const publish = roomPublisher(roomService);
     const clock = new ClockSync(
-      { node: node.libp2p, timeSource: this.time, log, guard: this.#streamGuard },
+      { node: node.libp2p, timeSource: this.time, logger: this.#loggers, guard: this.#streamGuard },
       { protocol: node.protocolId('clock') },
     );
     await clock.start();
@@ -294,14 +296,14 @@ export class Peer {
         roomService.events.on('message:other', ({ value, from }) => {
           if (isSwarmMessageType(value.type)) listener(from, value);
         }),
-      log,
+      logger: this.#loggers,
       guard: this.#streamGuard,
     });
     const chunkServer = new ChunkServer({
       node,
       library: library.library,
       db: library.db,
-      log,
+      logger: this.#loggers,
       guard: this.#streamGuard,
     });
     const fetcher = new ChunkFetcher({
@@ -311,14 +313,14 @@ export class Peer {
       library: library.library,
       holders: (trackId) => catalog.holdersOf(trackId),
       announce: (chunkId) => chunkServer.announce(chunkId),
-      log,
+      logger: this.#loggers,
       storage,
     });
     const covers = new CoverFetcher({
       node,
       db: library.db,
       holders: (trackId) => catalog.holdersOf(trackId),
-      log,
+      logger: this.#loggers,
     });
     const live = new LiveService(
       {
@@ -329,7 +331,7 @@ export class Peer {
         subscribe: roomSubscriber(roomService, isLiveMessageType),
         memberName: (peerId) => roomService.members().find((m) => m.peerId === peerId)?.name ?? null,
         guard: this.#streamGuard,
-        log,
+        logger: this.#loggers,
       },
       { uris: [...options.sources, ...settings.liveSources], delayMs: settings.liveDelayMs },
     );
@@ -360,8 +362,7 @@ export class Peer {
         crossfadeSecAt(state, { get: (id) => library.library.get(id) ?? roomTrack(id) }),
       libraryOrder: () => this.tracks().map((t) => t.trackId),
       sourceAvailable: (source) => live.available(source),
-      // The coordinator names itself in its lines.
-      logger: { info: log, warn: log },
+      logger: this.#loggers,
     });
     playback.on('playback:changed', (state) => {
       // Why the last source stopped shows until something plays again.
@@ -385,7 +386,7 @@ export class Peer {
       subscribe: roomSubscriber(roomService, isDeviceMessageType),
       output: () => outputOf(this.settings.get()),
       apply: async (patch) => outputOf(await this.#settings.apply(patch)),
-      log,
+      logger: this.#loggers,
     });
     devices.events.on('outputs:changed', statusChanged);
     const calibration = new CalibrationService({
@@ -394,7 +395,7 @@ export class Peer {
       publish: (plan: SignalPlan) =>
         roomService.publish({ type: 'calibration:signal', plan } as Omit<ControlDraft, 'from' | 'epoch'>),
       speakers: () => this.#roomSpeakers(),
-      log,
+      logger: this.#loggers,
     });
     roomService.events.on('message:other', ({ value, from }) => {
       if (isCalibrationMessageType(value.type))
@@ -405,7 +406,7 @@ export class Peer {
       db: library.db.db,
       publish,
       subscribe: roomSubscriber(roomService, isPlaylistMessageType),
-      log,
+      logger: this.#loggers,
     });
     playlists.events.on('playlists:changed', () => this.events.emit('playlists:changed', playlists.list()));
     // Like catalogs: a member that joins hears every playlist.
@@ -417,12 +418,12 @@ export class Peer {
         store: loudnessStore,
         filesOf: (trackId) => library.db.filesOfTrack(trackId),
         scanner: library.scanner,
-        log,
+        logger: this.#loggers,
       }),
       publish,
       subscribe: roomSubscriber(roomService, isLoudnessMessageType),
       changed: libraryChanged,
-      log,
+      logger: this.#loggers,
     });
     roomService.events.on('member:joined', () => loudness.announceAll());
     // A member that joins learns every device's output at once, not at the next periodic announcement.
@@ -640,10 +641,6 @@ export class Peer {
       { selfId: running.node.peerId, settings: this.settings.get(), room: running.room },
       this.#speaker.playing,
     );
-  }
-
-  #logLine(line: string): void {
-    this.#log.line(line);
   }
 
   /** The API's tokens: this device's own and its paired browsers' (open once the peer started). */

@@ -3,6 +3,7 @@ import type { BridgeEvents } from '../../shared/bridge/contract';
 import type { CalibrationReport, SignalPlan } from '../../shared/calibration/messages';
 import { TypedEvents } from '../bridge/events';
 import { CalibrationRequestError, CalibrationService, NoMicrophoneError } from './calibration-service';
+import { silentLogger } from '../../shared/logger';
 
 function service({ acceptTimeoutMs = 50 } = {}) {
   const events = new TypedEvents<BridgeEvents>();
@@ -19,7 +20,7 @@ function service({ acceptTimeoutMs = 50 } = {}) {
         { peerId: 'self', name: 'desk' },
         { peerId: 'tv', name: 'TV' },
       ],
-      log: () => undefined,
+      logger: silentLogger,
       newId: () => 'cal1',
     },
     { acceptTimeoutMs },

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import { planFor, type CalibrationReport, type SignalPlan } from '../../shared/calibration/messages';
 import type { TypedEvents } from '../bridge/events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** No window with a microphone took a requested calibration. */
 export class NoMicrophoneError extends Error {
@@ -33,7 +34,7 @@ export interface CalibrationServiceComponents {
   publish(plan: SignalPlan): void | Promise<unknown>;
   /** The room's speakers now (devices with a window playing), this one included. */
   speakers(): RoomSpeaker[];
-  log(line: string): void;
+  logger?: ComponentLogger;
   newId?: () => string;
 }
 
@@ -54,8 +55,11 @@ export class CalibrationService {
   readonly #waiting = new Map<string, Waiting>();
   #latest: CalibrationReport | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: CalibrationServiceComponents, init: CalibrationServiceInit = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:calibration');
     this.#acceptTimeoutMs = init.acceptTimeoutMs ?? 3000;
   }
 
@@ -125,7 +129,7 @@ export class CalibrationService {
     const own = planFor(plan, this.#c.selfId);
     if (!own) return;
     if (from !== this.#c.selfId)
-      this.#c.log(`calibration: ${from} asks this speaker for ${own.atGroupMs.length} test signals`);
+      this.#log(`${from} asks this speaker for ${own.atGroupMs.length} test signals`);
     this.#c.events.emit('calibration:signal', own);
   }
 
@@ -134,9 +138,7 @@ export class CalibrationService {
     this.#latest = report;
     this.#c.events.emit('calibration:changed', report);
     if (report.state !== 'running')
-      this.#c.log(
-        `calibration ${report.mode}: ${report.state}${report.message ? ` (${report.message})` : ''}`,
-      );
+      this.#log(`${report.mode}: ${report.state}${report.message ? ` (${report.message})` : ''}`);
   }
 
   /** The latest calibration or check, or null. */

@@ -43,6 +43,7 @@ import type { ClockInfo } from '../../shared/status';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import type { TimeSource } from './time-source';
 import { TypedEventTarget } from '../net/typed-events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** The part of a libp2p node the clock needs. A `Libp2p` satisfies it. */
 export interface ClockNode {
@@ -56,7 +57,7 @@ export interface ClockNode {
 export interface ClockSyncComponents {
   node: ClockNode;
   timeSource: TimeSource;
-  log?: (message: string) => void;
+  logger?: ComponentLogger;
   /** Benches peers that keep sending malformed input; shared with the other protocols (default: one of its own). */
   guard?: StreamGuard;
 }
@@ -158,7 +159,7 @@ const FRAME_LENGTH_ERRORS = new Set([
 export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #node: ClockNode;
   readonly #time: TimeSource;
-  readonly #log: (message: string) => void;
+  readonly #log: Logger;
   readonly #guard: StreamGuard;
   readonly #protocol: string;
   readonly #burstCount: number;
@@ -203,7 +204,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     super();
     this.#node = components.node;
     this.#time = components.timeSource;
-    this.#log = components.log ?? (() => {});
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:clock');
     this.#guard = components.guard ?? new StreamGuard();
     this.#protocol = init.protocol;
     this.#burstCount = init.burstCount ?? 16;
@@ -242,7 +243,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     controller.abort();
     await this.#node
       .unhandle(this.#protocol)
-      .catch((e: unknown) => this.#log(`clock: unhandle failed: ${String(e)}`));
+      .catch((e: unknown) => this.#log(`unhandle failed: ${String(e)}`));
   }
 
   /**
@@ -266,7 +267,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       this.#carried = null;
       this.#current = null;
       this.#estimator = resetEstimator(this.#estimator);
-      this.#log(`clock: leading, timeline offset ${this.#timelineOffsetMs.toFixed(3)} ms`);
+      this.#log(`leading, timeline offset ${this.#timelineOffsetMs.toFixed(3)} ms`);
       this.emit('clock:updated', this.status());
       return;
     }
@@ -401,7 +402,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         await lp.write(reply, { signal });
       }
     } catch (e) {
-      if (!signal.aborted) this.#log(`clock: probe stream ended: ${String(e)}`);
+      if (!signal.aborted) this.#log(`probe stream ended: ${String(e)}`);
     } finally {
       served.abort();
       if (malformed) {
@@ -466,7 +467,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       } catch (e) {
         if (signal.aborted) break;
         this.#stats.reconnects++;
-        this.#log(`clock: probing ${leader.toString()} failed, retrying in ${backoffMs} ms: ${String(e)}`);
+        this.#log(`probing ${leader.toString()} failed, retrying in ${backoffMs} ms: ${String(e)}`);
       } finally {
         streamDone.abort();
         if (stream) await closeQuietly(stream);
@@ -528,7 +529,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
         return;
       case 'step':
         this.#stats.steps++;
-        this.#log('clock: the leader clock stepped; estimate restarted');
+        this.#log('the leader clock stepped; estimate restarted');
         this.emit('clock:reset', { reason: 'step', leaderPeerId: this.#leader?.toString() ?? null });
         break;
       default:

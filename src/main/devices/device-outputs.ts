@@ -12,6 +12,7 @@ import type {
   DeviceOutputPatch,
 } from '../../shared/devices/output';
 import { TypedEvents } from '../bridge/events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface DeviceOutputsComponents {
   selfId: string;
@@ -23,7 +24,7 @@ export interface DeviceOutputsComponents {
   output(): DeviceOutput;
   /** Applies a change to this device's own settings (persisted); resolves with the new output. */
   apply(patch: DeviceOutputPatch): Promise<DeviceOutput>;
-  log(line: string): void;
+  logger?: ComponentLogger;
   newRequestId?: () => string;
 }
 
@@ -66,8 +67,11 @@ export class DeviceOutputs {
   readonly #pending = new Map<string, Pending>();
   #controller: AbortController | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: DeviceOutputsComponents, init: DeviceOutputsInit = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:devices');
     this.#announceMs = init.announceMs ?? 5000;
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 5000;
     this.#newRequestId = components.newRequestId ?? (() => randomUUID());
@@ -143,7 +147,7 @@ export class DeviceOutputs {
       await this.#c.publish(message);
     } catch (error) {
       // No subscribers yet (a room of one) or a closing node: the periodic announcement covers it.
-      this.#c.log(`devices: could not publish ${message.type}: ${(error as Error).message}`);
+      this.#log(`could not publish ${message.type}: ${(error as Error).message}`);
     }
   }
 
@@ -186,7 +190,7 @@ export class DeviceOutputs {
     let error: string | null = null;
     try {
       await this.#c.apply(message.patch);
-      this.#c.log(`devices: ${from} changed this device's ${Object.keys(message.patch).join(', ')}`);
+      this.#log(`${from} changed this device's ${Object.keys(message.patch).join(', ')}`);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }

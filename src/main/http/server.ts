@@ -20,6 +20,7 @@ import type { ApiTokens } from './api-tokens';
 import type { Pairing } from './pairing';
 import { NOT_HERE_YET, mediaHead, rangeArrived, type MediaBody } from './range';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
+import type { ComponentLogger } from '../../shared/logger';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -154,7 +155,7 @@ export interface HttpServerComponents {
   /** A live source's frames for one window, until the signal aborts; null when unknown (#22). */
   live?: (sourceId: string, signal: AbortSignal, codec: 'pcm' | null) => AsyncGenerator<Uint8Array> | null;
   /** Told when a browser asks for a pairing code, so the device can show it. */
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** HTTP + WebSocket server of the headless peer. */
@@ -302,7 +303,7 @@ export class HttpServer {
       );
     }
     const { token, device } = await tokens.pair(name, address);
-    this.components.log?.(`paired ${device.name} (${address})`);
+    this.components.logger?.forComponent('firefly:pairing')(`paired ${device.name} (${address})`);
     res.setHeader('set-cookie', mediaCookie(token, MEDIA_COOKIE_MAX_AGE_SEC));
     sendJson(res, 200, { token, deviceId: device.id });
   }
@@ -376,7 +377,9 @@ export class HttpServer {
       }
     } catch (error) {
       if (!abort.signal.aborted)
-        this.components.log?.(`live: window stream of ${sourceId} ended: ${String(error)}`);
+        this.components.logger?.forComponent('firefly:live')(
+          `window stream of ${sourceId} ended: ${String(error)}`,
+        );
     } finally {
       abort.abort();
       res.end();

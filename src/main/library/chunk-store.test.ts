@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChunkCorruptError, ChunkHashMismatchError, ChunkStore, sha256Hex, verifyChunk } from './chunk-store';
+import { componentLogger } from '../../shared/logger';
 
 const aChunk = (size = 1000) => {
   const bytes = new Uint8Array(randomBytes(size));
@@ -92,7 +93,7 @@ describe('ChunkStore', () => {
 
   it('removes a corrupt entry on read and then reports it missing', async () => {
     const log: string[] = [];
-    const store = await ChunkStore.open(root, { log: (m) => log.push(m) });
+    const store = await ChunkStore.open(root, { logger: componentLogger((m) => log.push(m)) });
     const c = aChunk();
     await store.put(verifyChunk(c.id, c.bytes));
     const damaged = c.bytes.slice();

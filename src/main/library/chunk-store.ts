@@ -17,6 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isContentId } from '../../shared/chunking/ids';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Thrown by `get` when an entry's bytes no longer match its id; the entry has been removed. */
 export class ChunkCorruptError extends Error {
@@ -41,7 +42,7 @@ export class ChunkHashMismatchError extends Error {
 export interface ChunkStoreComponents {
   /** Chunks for which this returns true are never evicted (the user's own library). */
   isPinned?: (chunkId: string) => boolean;
-  log?: (message: string) => void;
+  logger?: ComponentLogger;
 }
 
 /** Options; defaults are written once here. */
@@ -131,9 +132,12 @@ export class ChunkStore {
   private corruptions = 0;
   private tempFilesRemoved = 0;
 
+  readonly #log: Logger;
+
   private constructor(root: string, components: ChunkStoreComponents, init: ChunkStoreInit) {
     this.root = root;
     this.components = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunk-store');
     this.maxBytes = init.maxBytes ?? Number.POSITIVE_INFINITY;
     this.touchIntervalMs = init.touchIntervalMs ?? 60_000;
   }
@@ -174,7 +178,7 @@ export class ChunkStore {
     }
     if (sha256Hex(bytes) !== chunkId) {
       this.corruptions++;
-      this.components.log?.(`chunk store: removed corrupt entry ${chunkId}`);
+      this.#log(`removed corrupt entry ${chunkId}`);
       await this.delete(chunkId);
       throw new ChunkCorruptError(chunkId);
     }
@@ -391,7 +395,7 @@ export class ChunkStore {
       this.totalBytes += f.sizeBytes;
     }
     if (this.tempFilesRemoved > 0) {
-      this.components.log?.(`chunk store: removed ${this.tempFilesRemoved} unfinished writes`);
+      this.#log(`removed ${this.tempFilesRemoved} unfinished writes`);
     }
   }
 }

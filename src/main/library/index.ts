@@ -10,6 +10,7 @@ import { ChunkStore } from './chunk-store';
 import { LibraryDb } from './db';
 import { Library } from './library';
 import { LibraryScanner, type ScannerStorage } from './scanner';
+import type { ComponentLogger } from '../../shared/logger';
 
 export {
   ChunkStore,
@@ -43,7 +44,7 @@ export interface LibraryOptions {
   watch?: boolean;
   /** Rescan debounce (default 500 ms). */
   debounceMs?: number;
-  log?: (message: string) => void;
+  logger?: ComponentLogger;
   /** The data folder's health: an index write that fails for want of space sets it (#24). */
   storage?: ScannerStorage;
 }
@@ -67,14 +68,14 @@ export const openLibrary = async (options: LibraryOptions): Promise<LibraryServi
   try {
     const store = await ChunkStore.open(
       join(options.dataDir, 'chunks'),
-      { isPinned: (chunkId) => db.isLocalChunk(chunkId), log: options.log },
+      { isPinned: (chunkId) => db.isLocalChunk(chunkId), logger: options.logger },
       { maxBytes: options.cacheMaxBytes ?? 2 * 1024 ** 3 },
     );
     const scanner = new LibraryScanner(
-      { db, log: options.log, storage: options.storage },
+      { db, logger: options.logger, storage: options.storage },
       { folders: options.folders, watch: options.watch, debounceMs: options.debounceMs },
     );
-    const library = new Library({ db, store, scanner, log: options.log });
+    const library = new Library({ db, store, scanner, logger: options.logger });
     let stopped = false;
     return {
       db,

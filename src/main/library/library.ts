@@ -12,6 +12,7 @@ import { ChunkCorruptError, sha256Hex, type ChunkStore } from './chunk-store';
 import { FileHandleCache } from './file-handles';
 import type { LibraryDb } from './db';
 import { toTrackInfo, type LibraryScanner } from './scanner';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Thrown while reading a track when one of its chunks is neither in a local file nor in the store. */
 export class ChunkUnavailableError extends Error {
@@ -38,7 +39,7 @@ export interface LibraryComponents {
   store: ChunkStore;
   /** When present, stale local files trigger a rescan and `skipped()` includes folder problems. */
   scanner?: LibraryScanner;
-  log?: (message: string) => void;
+  logger?: ComponentLogger;
 }
 
 /** Counters for status pages. */
@@ -56,8 +57,11 @@ export class Library {
   /** Serving chunks reads the same few files over and over: their handles stay open a while. */
   private readonly files = new FileHandleCache();
 
+  readonly #log: Logger;
+
   constructor(components: LibraryComponents) {
     this.components = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:library');
   }
 
   /** Tracks of the user's own library, ordered by artist, album, track number, title. */
@@ -194,7 +198,7 @@ export class Library {
   private staleFile(path: string): void {
     this.files.forget(path);
     this.counters.staleReads++;
-    this.components.log?.(`library: ${path} no longer matches the index; rescanning`);
+    this.#log(`${path} no longer matches the index; rescanning`);
     this.components.scanner?.rescanFile(path).catch(() => undefined);
   }
 }

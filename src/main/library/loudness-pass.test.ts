@@ -10,6 +10,7 @@ import { LibraryDb, type TrackRecord } from './db';
 import { FfmpegMissingError, measureLoudness, parseEbur128Summary } from './ebur128';
 import { LoudnessPass } from './loudness-pass';
 import { LoudnessStore } from './loudness-store';
+import { componentLogger, silentLogger } from '../../shared/logger';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-loudness-'));
@@ -108,7 +109,7 @@ describe('the loudness pass', () => {
         store,
         filesOf: (t) => db.filesOfTrack(t),
         scanner,
-        log: () => undefined,
+        logger: silentLogger,
         measure: (p, o) => (decoded.push(path.basename(p)), measureLoudness(p, o)),
       },
       { batchSize: 2 },
@@ -161,7 +162,7 @@ describe('the loudness pass', () => {
       store,
       filesOf: (t) => db.filesOfTrack(t),
       scanner,
-      log: (line) => lines.push(line),
+      logger: componentLogger((line) => lines.push(line)),
       measure: (p, o) => measureLoudness(p, { ...o, ffmpeg: path.join(dir, 'no-ffmpeg') }),
     });
     pass.start();

@@ -15,6 +15,7 @@ import {
   type ReplayGainTags,
 } from './ebur128';
 import type { LoudnessStore } from './loudness-store';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface LoudnessPassComponents {
   store: LoudnessStore;
@@ -22,7 +23,7 @@ export interface LoudnessPassComponents {
   filesOf(trackId: string): string[];
   /** The scanner's events: a pass starts after `scan:done` and waits while `scan:progress` says one runs. */
   scanner: Pick<EventTarget, 'addEventListener'>;
-  log(line: string): void;
+  logger?: ComponentLogger;
   /** Stand-ins for tests; default ffmpeg's ebur128 and music-metadata. */
   measure?(path: string, options: { signal: AbortSignal }): Promise<Ebur128Reading>;
   readTags?(path: string): Promise<ReplayGainTags>;
@@ -52,8 +53,11 @@ export class LoudnessPass {
   #scanDone: (() => void) | null = null;
   #ffmpegMissing = false;
 
+  readonly #log: Logger;
+
   constructor(components: LoudnessPassComponents, init: LoudnessPassInit = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:loudness');
     this.#batchSize = init.batchSize ?? 20;
   }
 
@@ -134,7 +138,7 @@ export class LoudnessPass {
         }
       }
     } catch (error) {
-      if (!signal.aborted) this.#c.log(`loudness: pass failed: ${(error as Error).message}`);
+      if (!signal.aborted) this.#log(`pass failed: ${(error as Error).message}`);
     } finally {
       flush();
     }
@@ -166,12 +170,10 @@ export class LoudnessPass {
       if (signal.aborted) return null;
       if (error instanceof FfmpegMissingError) {
         this.#ffmpegMissing = true;
-        this.#c.log(
-          `loudness: ${error.message}; install ffmpeg to measure tracks (ReplayGain tags are still read)`,
-        );
+        this.#log(`${error.message}; install ffmpeg to measure tracks (ReplayGain tags are still read)`);
         return tagsOnly();
       }
-      this.#c.log(`loudness: ${(error as Error).message}`);
+      this.#log(`${(error as Error).message}`);
       this.#c.store.put(trackId, fromTags, 'failed');
       return null;
     }

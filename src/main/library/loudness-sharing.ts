@@ -10,6 +10,7 @@ import {
 } from '../../shared/library/loudness-message';
 import type { LoudnessPass } from './loudness-pass';
 import type { LoudnessStore } from './loudness-store';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface LoudnessSharingComponents {
   store: LoudnessStore;
@@ -23,7 +24,7 @@ export interface LoudnessSharingComponents {
   ): void;
   /** Told when the loudness of some track in the room changed (the listing shows it). */
   changed(): void;
-  log(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** See the file comment. */
@@ -31,8 +32,11 @@ export class LoudnessSharing {
   readonly #c: LoudnessSharingComponents;
   #controller: AbortController | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: LoudnessSharingComponents) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:loudness');
   }
 
   /** Starts the pass, announces its readings, and listens for holders'. Idempotent. */
@@ -70,7 +74,7 @@ export class LoudnessSharing {
       };
       Promise.resolve(this.#c.publish(message)).catch((error: unknown) =>
         // A room of one has no subscribers: members hear it when they join (announceAll).
-        this.#c.log(`loudness: could not announce: ${(error as Error).message}`),
+        this.#log(`could not announce: ${(error as Error).message}`),
       );
     }
   }
@@ -80,7 +84,7 @@ export class LoudnessSharing {
     for (const { trackId, ...loudness } of message.entries)
       if (this.#c.store.putFromPeer(trackId, loudness)) stored++;
     if (stored === 0) return;
-    this.#c.log(`loudness: ${stored} track${stored === 1 ? '' : 's'} from ${from}`);
+    this.#log(`${stored} track${stored === 1 ? '' : 's'} from ${from}`);
     this.#c.changed();
   }
 }

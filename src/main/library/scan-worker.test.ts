@@ -7,6 +7,7 @@ import { LibraryDb } from './db';
 import { analyzeFile, ScratchBuffer, type FileAnalysis } from './scan-file';
 import { ScanWorker, ScanWorkerLostError } from './scan-worker-pool';
 import { LibraryScanner, ScanAbortedError } from './scanner';
+import { componentLogger } from '../../shared/logger';
 
 /** A 16-bit stereo 44.1 kHz WAV file around `samples`. */
 const pcmWav = (samples: Uint8Array): Uint8Array => {
@@ -166,7 +167,7 @@ describe('scan workers', () => {
     const db = LibraryDb.open(join(data, 'library.sqlite'));
     const logged: string[] = [];
     const scanner = new LibraryScanner(
-      { db, log: (message) => logged.push(message) },
+      { db, logger: componentLogger((message) => logged.push(message)) },
       {
         folders: [music],
         watch: false,

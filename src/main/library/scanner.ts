@@ -23,6 +23,7 @@ import { AUDIO_EXTENSIONS } from './metadata';
 import { analyzeFile, ScratchBuffer, type FileAnalysis } from './scan-file';
 import { ScanWorker } from './scan-worker-pool';
 import type { StorageHealth } from './storage-health';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export { hashFile } from './scan-file';
 
@@ -37,7 +38,7 @@ export interface LibraryScannerEvents {
 /** What the scanner needs. */
 export interface LibraryScannerComponents {
   db: LibraryDb;
-  log?: (message: string) => void;
+  logger?: ComponentLogger;
   /**
    * The data folder's health. A pass whose index writes fail for want of space (or a disk error)
    * sets its state instead of logging a failure, and the scanner scans again once it clears.
@@ -147,9 +148,12 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
   /** Paths to re-read on the next pass even if their size and mtime look unchanged. */
   private readonly forced = new Set<string>();
 
+  readonly #log: Logger;
+
   constructor(components: LibraryScannerComponents, init: LibraryScannerInit) {
     super();
     this.components = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:library');
     this.folderList = init.folders.map((f) => resolve(f));
     this.watchEnabled = init.watch ?? true;
     this.debounceMs = init.debounceMs ?? 500;
@@ -244,12 +248,10 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     for (const folder of this.folderList) {
       try {
         const watcher = watch(folder, { recursive: true, signal }, () => this.changed());
-        watcher.on('error', (error) =>
-          this.components.log?.(`library: watching ${folder} failed: ${errorText(error)}`),
-        );
+        watcher.on('error', (error) => this.#log(`watching ${folder} failed: ${errorText(error)}`));
         this.watchers.push(watcher);
       } catch (error) {
-        this.components.log?.(`library: cannot watch ${folder}: ${errorText(error)}`);
+        this.#log(`cannot watch ${folder}: ${errorText(error)}`);
       }
     }
   }
@@ -267,7 +269,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     if (error instanceof ScanAbortedError) return;
     // A full or failing disk is a state with its own line; the pass runs again when it clears.
     if (this.components.storage?.report(error)) return;
-    this.components.log?.(`library: scan failed: ${errorText(error)}`);
+    this.#log(`scan failed: ${errorText(error)}`);
   }
 
   private async runPass(callerSignal: AbortSignal | undefined): Promise<ScanSummary> {
@@ -416,7 +418,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
             analysis = { kind: 'skipped', reason: `unreadable: ${errorText(error)}` };
           } else {
             // The worker died (not because of one bad file: those come back as results): carry on here.
-            this.components.log?.(`library: ${errorText(error)}; scanning in-thread`);
+            this.#log(`${errorText(error)}; scanning in-thread`);
             settle(file, await analyzeInThread(file, new ScratchBuffer()));
             work.filesInThread++;
             return inThreadLane(() => false);
@@ -477,7 +479,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     const reason = workers[0]?.lost ?? 'unknown';
     if (reason === 'closed') return;
     this.workersBroken = true;
-    this.components.log?.(`library: scan workers cannot start (${reason}); scanning in-thread from now on`);
+    this.#log(`scan workers cannot start (${reason}); scanning in-thread from now on`);
   }
 
   /** Records one analysed file in the index; `events` collects what to announce after the commit. */
@@ -501,7 +503,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     summary.bytesRead += analysis.bytesRead;
     if (analysis.kind === 'changed') {
       // Changed while being read: leave it unrecorded; the watcher (or the next scan) sees it again.
-      this.components.log?.(`library: ${file.path} changed while being read`);
+      this.#log(`${file.path} changed while being read`);
       return;
     }
     const { meta, coverHash } = analysis;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageHealth, describeStorage, storageProblemOf, type StorageState } from './storage-health';
+import { componentLogger } from '../../shared/logger';
 
 const fsError = (code: string) => Object.assign(new Error(`${code}: failed`), { code });
 
@@ -40,7 +41,7 @@ describe('StorageHealth', () => {
     const lines: string[] = [];
     const changes: StorageState[] = [];
     health = new StorageHealth(
-      { dir, neededBytes: () => 5_000_000, log: (line) => lines.push(line) },
+      { dir, neededBytes: () => 5_000_000, logger: componentLogger((line) => lines.push(line)) },
       { firstBackoffMs: 20 },
     );
     health.start();

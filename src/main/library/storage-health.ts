@@ -12,6 +12,7 @@ import { statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StorageInfo } from '../../shared/status';
 import { TypedEventTarget } from '../net/typed-events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** What is wrong with the data folder's storage. */
 export type StorageProblem = NonNullable<StorageInfo['problem']>;
@@ -66,7 +67,7 @@ export interface StorageHealthComponents {
   dir: string;
   /** Bytes the writers still need (the remaining size of the downloads). */
   neededBytes?: () => number;
-  log?: (line: string) => void;
+  logger?: ComponentLogger;
 }
 
 /** Options of StorageHealth; every field has a default. */
@@ -92,9 +93,12 @@ export class StorageHealth extends TypedEventTarget<StorageHealthEvents> {
   #timer: NodeJS.Timeout | null = null;
   #checkDueAtMs: number | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: StorageHealthComponents, init: StorageHealthInit = {}) {
     super();
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:storage');
     this.#firstBackoffMs = init.firstBackoffMs ?? 1000;
     this.#maxBackoffMs = init.maxBackoffMs ?? 60_000;
     this.#marginBytes = init.marginBytes ?? 1024 * 1024;
@@ -146,7 +150,7 @@ export class StorageHealth extends TypedEventTarget<StorageHealthEvents> {
     if (this.#problem) return true;
     this.#problem = found;
     this.#backoffMs = this.#firstBackoffMs;
-    this.#c.log?.(`storage: ${this.state().message}; writes paused until it clears`);
+    this.#log(`${this.state().message}; writes paused until it clears`);
     this.#schedule();
     this.emit('storage:changed', this.state());
     return true;
@@ -201,7 +205,7 @@ export class StorageHealth extends TypedEventTarget<StorageHealthEvents> {
       this.#failures = 0;
       this.#checkDueAtMs = null;
       this.#backoffMs = this.#firstBackoffMs;
-      this.#c.log?.(`storage: writable again (was ${was}); resuming`);
+      this.#log(`writable again (was ${was}); resuming`);
       this.emit('storage:changed', this.state());
       return;
     }

@@ -12,13 +12,14 @@ import { lpStream } from '@libp2p/utils';
 import { decodeLiveFrame, encodeOpenFrame, liveLimits } from '../../shared/live/frames';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
 import { FrameFeed } from './frame-feed';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of LiveRelay. */
 export interface LiveRelayComponents {
   node: Pick<SwarmNode, 'libp2p'>;
   /** The protocol id of the live protocol. */
   protocol: string;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 interface Upstream {
@@ -42,8 +43,11 @@ export class LiveRelay {
   #reconnects = 0;
   readonly #dropped: Record<string, number> = {};
 
+  readonly #log: Logger;
+
   constructor(components: LiveRelayComponents) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
   }
 
   /** Frames of `sourceId` from `peerId`, for one listener, until `signal` aborts or the source ends. */
@@ -83,7 +87,7 @@ export class LiveRelay {
     let delayMs = 1000;
     while (!signal.aborted) {
       const ended = await this.#once(peerId, sourceId, upstream).catch((error: unknown) => {
-        if (!signal.aborted) this.#c.log?.(`live: stream of ${sourceId} from ${peerId}: ${String(error)}`);
+        if (!signal.aborted) this.#log(`stream of ${sourceId} from ${peerId}: ${String(error)}`);
         return false;
       });
       if (ended || signal.aborted) return;
@@ -120,7 +124,7 @@ export class LiveRelay {
         const frame = decodeLiveFrame(bytes);
         if (!frame.ok) {
           bump(this.#dropped, 'malformedFrame');
-          this.#c.log?.(`live: closed the stream of ${sourceId} from ${peerId}: ${frame.error}`);
+          this.#log(`closed the stream of ${sourceId} from ${peerId}: ${frame.error}`);
           malformed = new Error(frame.error);
           return false;
         }

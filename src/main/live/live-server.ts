@@ -12,6 +12,7 @@ import { decodeOpenFrame, encodeEndFrame, liveLimits } from '../../shared/live/f
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
 import type { FrameFeed } from './frame-feed';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of LiveServer. */
 export interface LiveServerComponents {
@@ -19,7 +20,7 @@ export interface LiveServerComponents {
   /** The feed of a local source, or null when this peer has no such source. */
   feed(sourceId: string): FrameFeed | null;
   guard?: StreamGuard;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** Counters of the server. */
@@ -44,8 +45,11 @@ export class LiveServer {
   readonly #stats = { streams: 0, bytesSent: 0, bytesSentTo: {} as Record<string, number> };
   readonly #dropped: Record<string, number> = {};
 
+  readonly #log: Logger;
+
   constructor(components: LiveServerComponents, init: { protocolName?: string } = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
     this.#protocol = components.node.protocolId(init.protocolName ?? 'live');
     this.#guard = components.guard ?? new StreamGuard();
   }
@@ -105,7 +109,7 @@ export class LiveServer {
       const sourceId = decodeOpenFrame(open.subarray());
       if (!sourceId.ok) {
         bump(this.#dropped, 'malformedFrame');
-        this.#c.log?.(`live: dropped a stream from ${peerId}: ${sourceId.error}`);
+        this.#log(`dropped a stream from ${peerId}: ${sourceId.error}`);
         malformed = new MalformedInputError(sourceId.error);
         return;
       }
@@ -141,7 +145,7 @@ export class LiveServer {
         this.#listeners--;
       }
     } catch (e) {
-      if (!signal.aborted) this.#c.log?.(`live: stream to ${peerId} ended: ${String(e)}`);
+      if (!signal.aborted) this.#log(`stream to ${peerId} ended: ${String(e)}`);
     } finally {
       ended.abort();
       if (malformed) {

@@ -24,6 +24,7 @@ import { LiveSource } from './live-source';
 import { pcmTranscodeStats } from './pcm-transcode';
 import { SourceFrames } from './source-frames';
 import { LiveSourceError, parseSource, sourceIdFor } from './uri';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of LiveService. */
 export interface LiveServiceComponents {
@@ -36,7 +37,7 @@ export interface LiveServiceComponents {
   /** A member's name, or null when it is not in the room. */
   memberName(peerId: string): string | null;
   guard?: StreamGuard;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** Options. */
@@ -71,20 +72,23 @@ export class LiveService {
   #announceTimer: NodeJS.Timeout | null = null;
   #changed: (() => void) | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: LiveServiceComponents, init: LiveServiceInit = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
     this.#init = init;
     this.#delayMs = init.delayMs ?? 300;
     this.server = new LiveServer({
       node: components.node,
       feed: (id) => this.#locals.find((l) => l.source?.spec.sourceId === id)?.feed ?? null,
       ...(components.guard ? { guard: components.guard } : {}),
-      ...(components.log ? { log: components.log } : {}),
+      ...(components.logger ? { logger: components.logger } : {}),
     });
     this.relay = new LiveRelay({
       node: components.node,
       protocol: this.server.protocol,
-      ...(components.log ? { log: components.log } : {}),
+      ...(components.logger ? { logger: components.logger } : {}),
     });
   }
 
@@ -150,7 +154,7 @@ export class LiveService {
       spec = parseSource(uri, this.#c.node.peerId, this.#c.selfName());
     } catch (error) {
       const message = error instanceof LiveSourceError ? error.message : String(error);
-      this.#c.log?.(`live: ${message}`);
+      this.#log(`${message}`);
       const kind = uri.startsWith('command:') ? 'command' : uri.startsWith('http') ? 'http' : 'pipe';
       const failed: LiveSourceAnnounce = {
         sourceId: sourceIdFor(this.#c.node.peerId, uri, 'invalid'),
@@ -163,7 +167,7 @@ export class LiveService {
     }
     const source = new LiveSource(
       spec,
-      { groupNow: () => this.#c.groupNow(), ...(this.#c.log ? { log: this.#c.log } : {}) },
+      { groupNow: () => this.#c.groupNow(), ...(this.#c.logger ? { logger: this.#c.logger } : {}) },
       { delayMs: this.#delayMs, ...this.#init.source },
     );
     const frames = new SourceFrames(source, feed);

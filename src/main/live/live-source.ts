@@ -22,12 +22,13 @@ import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
 import { PcmStamper, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of a LiveSource. */
 export interface LiveSourceComponents {
   /** Group time now, ms. */
   groupNow(): number;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** Options; each has a default. */
@@ -75,9 +76,12 @@ export class LiveSource {
   /** Times the program was restarted. */
   restarts = 0;
 
+  readonly #log: Logger;
+
   constructor(spec: SourceSpec, components: LiveSourceComponents, init: LiveSourceInit = {}) {
     this.spec = spec;
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
     this.#stamper = new PcmStamper(spec.format, { delayMs: init.delayMs ?? 300 });
     this.#stallMs = init.stallMs ?? 2000;
     this.#firstBackoffMs = init.firstBackoffMs ?? 1000;
@@ -184,7 +188,7 @@ export class LiveSource {
       this.#backoffMs = Math.min(this.#maxBackoffMs, this.#backoffMs * 2);
       const message = `${why}; ${this.spec.kind === 'http' ? 'reconnecting' : 'restarting'} in ${Math.round(delayMs / 1000)} s`;
       this.#setState('failed', message);
-      this.#c.log?.(`live: source "${this.spec.name}": ${message}`);
+      this.#log(`source "${this.spec.name}": ${message}`);
       const timer = setTimeout(() => {
         if (this.#controller !== controller) return;
         this.restarts++;

@@ -7,7 +7,7 @@ import { err, ok } from '../../shared/result';
 import type { Result } from '../../shared/result';
 import { explainDialError } from './event-log';
 import type { DialFailureReason, NetEventLog } from './event-log';
-import type { NetLogger } from './logger';
+import type { ComponentLogger } from '../../shared/logger';
 
 /** A parsed `--bootstrap` entry. */
 export interface BootstrapTarget {
@@ -78,7 +78,7 @@ export function parseBootstrapAddress(input: string): Result<BootstrapTarget> {
 export interface BootstrapDialerComponents {
   libp2p: Libp2p;
   eventLog: NetEventLog;
-  logger: NetLogger;
+  logger: ComponentLogger;
 }
 
 export interface BootstrapDialerInit {
@@ -153,7 +153,8 @@ export class BootstrapDialer {
   }
 
   private async keepConnected(state: TargetState, signal: AbortSignal): Promise<void> {
-    const { libp2p, eventLog, logger } = this.components;
+    const { libp2p, eventLog } = this.components;
+    const log = this.components.logger.forComponent('firefly:bootstrap');
     let backoffMs = this.initialBackoffMs;
     while (!signal.aborted && !state.self) {
       if (this.isConnected(state) && state.peerId) {
@@ -200,7 +201,7 @@ export class BootstrapDialer {
           message,
         });
         // Say it once per change of cause, not on every redial.
-        if (previous?.reason !== reason) logger.warn(`bootstrap ${state.target.text}: ${message}; retrying`);
+        if (previous?.reason !== reason) log.warn(`${state.target.text}: ${message}; retrying`);
       }
       await sleep(withJitter(backoffMs), signal);
       backoffMs = Math.min(backoffMs * 2, this.maxBackoffMs);

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ControlChannel, decoderFromResult } from './control-channel';
 import type { ControlMessage, DecodeResult } from './control-channel';
-import { silentLogger } from './logger';
+import { silentLogger } from '../../shared/logger';
 import type { PeerNode } from './node';
 import { deriveRoom } from './room';
 import type { Room } from './room';

@@ -1,7 +1,7 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { GossipSub, Message } from '@libp2p/gossipsub';
 import type { Result } from '../../shared/result';
-import type { NetLogger } from './logger';
+import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** What a codec makes of a peer's bytes: a value, or why it was refused. */
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: string; ignored?: boolean };
@@ -34,7 +34,11 @@ export type ControlPubSub = Pick<
 
 export interface ControlChannelComponents {
   pubsub: ControlPubSub;
-  logger: NetLogger;
+  /**
+   * Scoped as `control`. A bare `{ info, warn }` pair is still taken while bench/election-host.ts passes
+   * one; drop it once that file passes a ComponentLogger.
+   */
+  logger: ComponentLogger | { info(line: string): void; warn(line: string): void };
 }
 
 export interface ControlChannelInit<T> {
@@ -88,6 +92,8 @@ export class ControlChannel<T> {
   private listenerErrors = 0;
   private controller: AbortController | null = null;
 
+  readonly #log: Pick<Logger, 'warn'>;
+
   constructor(
     private readonly components: ControlChannelComponents,
     private readonly init: ControlChannelInit<T>,
@@ -95,6 +101,8 @@ export class ControlChannel<T> {
     this.topic = init.topic;
     this.maxMessageBytes = init.maxMessageBytes ?? 256 * 1024;
     this.now = init.now ?? Date.now;
+    const { logger } = components;
+    this.#log = 'forComponent' in logger ? logger.forComponent('firefly:control') : logger;
   }
 
   /** Subscribes to the topic and installs the validator. */
@@ -176,8 +184,8 @@ export class ControlChannel<T> {
     try {
       result = this.init.decode(message.data, message.from.toString());
     } catch (error) {
-      this.components.logger.warn(
-        `control decoder threw on a message from ${message.from.toString()}: ${(error as Error).message}`,
+      this.#log.warn(
+        `decoder threw on a message from ${message.from.toString()}: ${(error as Error).message}`,
       );
       return this.drop('decoder-threw', TopicValidatorResult.Reject);
     }
@@ -208,7 +216,7 @@ export class ControlChannel<T> {
         listener(delivered);
       } catch (error) {
         this.listenerErrors += 1;
-        this.components.logger.warn(`control listener threw: ${(error as Error).message}`);
+        this.#log.warn(`listener threw: ${(error as Error).message}`);
       }
     }
   }

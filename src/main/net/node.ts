@@ -18,8 +18,7 @@ import { BootstrapDialer, parseBootstrapAddress } from './bootstrap';
 import type { BootstrapStatus, BootstrapTarget } from './bootstrap';
 import { NetEventLog, explainDialError } from './event-log';
 import type { DialSource, NetLogEntry } from './event-log';
-import { silentLogger } from './logger';
-import type { NetLogger } from './logger';
+import { silentLogger, type ComponentLogger } from '../../shared/logger';
 import { loadOrCreatePeerKey } from './peer-key';
 import { PeerExchange } from './peer-exchange';
 import { roomProtocol } from './room';
@@ -62,7 +61,7 @@ export interface PeerNodeInit {
   extraTopics?: readonly string[];
   /** Entries kept in the debug event log. */
   eventLogSize?: number;
-  logger?: NetLogger;
+  logger?: ComponentLogger;
 }
 
 /** Events of a `PeerNode`. */
@@ -95,7 +94,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   private readonly eventLog: NetEventLog;
   private readonly bootstrapDialer: BootstrapDialer;
   private readonly peerExchange: PeerExchange;
-  private readonly logger: NetLogger;
+  private readonly logger: ComponentLogger;
   private readonly dialTimeoutMs: number;
 
   /** @internal use `createPeerNode` */
@@ -108,7 +107,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
       initialBackoffMs?: number;
       maxBackoffMs?: number;
       eventLogSize?: number;
-      logger: NetLogger;
+      logger: ComponentLogger;
     },
   ) {
     super();
@@ -246,7 +245,9 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     await libp2p.start();
     await this.peerExchange.start();
     this.bootstrapDialer.start();
-    this.logger.info(`peer ${this.peerId} listening on ${this.listenAddrs().join(', ')}`);
+    this.logger.forComponent('firefly:net')(
+      `peer ${this.peerId} listening on ${this.listenAddrs().join(', ')}`,
+    );
   }
 
   private dialDiscovered(peerId: PeerId, addrs: Multiaddr[], source: DialSource): void {

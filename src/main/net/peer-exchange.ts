@@ -6,7 +6,7 @@ import type { Multiaddr } from '@multiformats/multiaddr';
 import { err, ok } from '../../shared/result';
 import type { Result } from '../../shared/result';
 import type { NetEventLog } from './event-log';
-import type { NetLogger } from './logger';
+import type { ComponentLogger } from '../../shared/logger';
 
 /** A peer another peer is connected to, with the addresses it listens on. */
 export interface PeerExchangeEntry {
@@ -17,7 +17,7 @@ export interface PeerExchangeEntry {
 export interface PeerExchangeComponents {
   libp2p: Libp2p;
   eventLog: NetEventLog;
-  logger: NetLogger;
+  logger: ComponentLogger;
   /** Called for every peer learnt from a neighbour; the caller decides whether to dial. */
   onPeer(entry: PeerExchangeEntry): void;
 }

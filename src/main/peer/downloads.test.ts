@@ -3,6 +3,7 @@ import type { PlaybackState } from '../../shared/playback/state';
 import { TypedEventTarget } from '../net/typed-events';
 import type { ChunkFetcherEvents } from '../swarm/chunk-fetcher';
 import { Downloads } from './downloads';
+import { componentLogger } from '../../shared/logger';
 
 class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly asked: [string, number | undefined][] = [];
@@ -23,7 +24,7 @@ function downloads(local: string[] = []) {
   const d = new Downloads({
     fetcher: () => fetcher,
     isLocal: (id) => local.includes(id),
-    log: (l) => lines.push(l),
+    logger: componentLogger((l) => lines.push(l)),
   });
   return { d, fetcher, lines };
 }
@@ -53,7 +54,7 @@ describe('Downloads', () => {
     const first = d.arriving('t');
     expect(d.arriving('t')).toBe(first);
     expect((await first)?.message).toBe('no holder');
-    expect(lines).toEqual(['fetch t failed: no holder']);
+    expect(lines).toEqual(['downloads: fetch t failed: no holder']);
     expect(fetcher.asked).toHaveLength(1);
     void d.arriving('t');
     expect(fetcher.asked).toHaveLength(2);

@@ -3,6 +3,7 @@ import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import type { RoomService } from '../room/room-service';
 import type { ChunkFetcher } from '../swarm';
 import { STREAMING_PRIORITY } from '../swarm/chunk-fetcher';
+import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** One track's download as `/api/status` shows it. */
 export interface DownloadEntry {
@@ -16,7 +17,7 @@ export interface DownloadEntry {
 export interface DownloadsComponents {
   fetcher(): Pick<ChunkFetcher, 'fetchTrack' | 'isComplete'> | null;
   isLocal(trackId: string): boolean;
-  log(line: string): void;
+  logger: ComponentLogger;
 }
 
 /** The downloads of this peer, kept across restarts. */
@@ -24,8 +25,11 @@ export class Downloads {
   /** Fetches of tracks that windows read while they arrive (`media`), one per track. */
   readonly #arriving = new Map<string, Promise<Error | null>>();
   readonly #entries = new Map<string, DownloadEntry>();
+  readonly #log: Logger;
 
-  constructor(private readonly components: DownloadsComponents) {}
+  constructor(private readonly components: DownloadsComponents) {
+    this.#log = components.logger.forComponent('firefly:downloads');
+  }
 
   /** Follows a fetcher's progress into the status and the room's view of this member. */
   watch(
@@ -74,7 +78,7 @@ export class Downloads {
     wanted.forEach((trackId, i) => {
       if (!trackId || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
       fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
-        this.components.log(`fetch ${trackId} failed: ${(error as Error).message}`);
+        this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
       });
     });
   }
@@ -94,7 +98,7 @@ export class Downloads {
       .then(
         () => null,
         (error: unknown) => {
-          this.components.log(`fetch ${trackId} failed: ${(error as Error).message}`);
+          this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
           return error as Error;
         },
       )

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import { TypedEvents } from '../bridge/events';
 import { LiveWatch } from './live-watch';
+import { componentLogger } from '../../shared/logger';
 
 const source = { sourceId: 's1', name: 'Radio', peerId: 'kitchen' };
 
@@ -25,7 +26,7 @@ function watch(opts: { leader: boolean; members: string[]; gone?: boolean; playi
     running: () => running as never,
     events,
     statusChanged: () => status++,
-    log: (l) => lines.push(l),
+    logger: componentLogger((l) => lines.push(l)),
   });
   return { w, requests, lines, stopped, status: () => status };
 }

@@ -3,20 +3,24 @@ import type { BridgeEvents } from '../../shared/bridge/contract';
 import type { LiveSourceList } from '../../shared/live/sources';
 import type { TypedEvents } from '../bridge/events';
 import type { Running } from './running';
+import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** What LiveWatch works with. */
 export interface LiveWatchComponents {
   running(): Pick<Running, 'room' | 'playback' | 'node' | 'live'> | null;
   events: Pick<TypedEvents<BridgeEvents>, 'emit'>;
   statusChanged(): void;
-  log(line: string): void;
+  logger: ComponentLogger;
 }
 
 /** Why the last live source stopped on its own, and the checks that find out. */
 export class LiveWatch {
   #lastStop: LiveSourceList['lastStop'] = null;
+  readonly #log: Logger;
 
-  constructor(private readonly components: LiveWatchComponents) {}
+  constructor(private readonly components: LiveWatchComponents) {
+    this.#log = components.logger.forComponent('firefly:live');
+  }
 
   /** Why the last live source stopped on its own, until something plays again. */
   get lastStop(): LiveSourceList['lastStop'] {
@@ -37,13 +41,13 @@ export class LiveWatch {
     if (!running) return;
     if (this.#lastStop?.sourceId !== source.sourceId) {
       this.#lastStop = { sourceId: source.sourceId, name: source.name, reason, atMs: Date.now() };
-      this.components.log(`live: "${source.name}" stopped: ${reason}`);
+      this.#log(`"${source.name}" stopped: ${reason}`);
       this.components.events.emit('live:stopped', { sourceId: source.sourceId, name: source.name, reason });
       this.components.statusChanged();
     }
     if (running.room.isLeader())
       running.playback.request({ kind: 'stop' }).catch((error: unknown) => {
-        this.components.log(`live: could not stop "${source.name}": ${(error as Error).message}`);
+        this.#log(`could not stop "${source.name}": ${(error as Error).message}`);
       });
   }
 

@@ -7,6 +7,7 @@ import { TypedEvents } from '../bridge/events';
 import { SettingsStore } from '../settings';
 import { ConfirmationRequiredError } from '../settings-guard';
 import { flagOverrides, SettingsService } from './settings-service';
+import { silentLogger } from '../../shared/logger';
 
 let dir: string;
 beforeEach(async () => {
@@ -45,7 +46,7 @@ async function service(libraries: string[] = []) {
     restart: async () => undefined,
     events,
     statusChanged: () => undefined,
-    log: () => undefined,
+    logger: silentLogger,
   });
   return { settings, store, changed, pending };
 }

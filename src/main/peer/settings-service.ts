@@ -15,6 +15,7 @@ import {
 } from '../settings-guard';
 import { outputKeys } from './device-list';
 import type { Running } from './running';
+import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** What SettingsService works with. */
 export interface SettingsServiceComponents {
@@ -25,7 +26,7 @@ export interface SettingsServiceComponents {
   restart(): Promise<unknown>;
   events: Pick<TypedEvents<BridgeEvents>, 'emit'>;
   statusChanged(): void;
-  log(line: string): void;
+  logger: ComponentLogger;
 }
 
 /** The flags given on the command line, which win over the saved settings for this run. */
@@ -46,8 +47,10 @@ export function flagOverrides(
 /** Applies settings changes, holding back a paired browser's sensitive ones for the user's confirmation. */
 export class SettingsService {
   readonly #confirmations: PendingConfirmations;
+  readonly #log: Logger;
 
   constructor(private readonly components: SettingsServiceComponents) {
+    this.#log = components.logger.forComponent('firefly:settings');
     this.#confirmations = new PendingConfirmations((list) =>
       components.events.emit('settings:pending', list),
     );
@@ -114,10 +117,12 @@ export class SettingsService {
       running.library.scanner.setFolders(this.libraryFolders(next));
       void running.library.scanner
         .scan()
-        .catch((error: unknown) => this.components.log(`library: scan failed: ${(error as Error).message}`));
+        .catch((error: unknown) =>
+          this.components.logger.forComponent('firefly:library')(`scan failed: ${(error as Error).message}`),
+        );
     }
     if (patch.roomPassphrase !== undefined && patch.roomPassphrase !== before.roomPassphrase && running) {
-      this.components.log('room passphrase changed: joining the new room');
+      this.#log('room passphrase changed: joining the new room');
       await this.components.restart();
     }
     if (patch.name !== undefined || patch.priority !== undefined) {

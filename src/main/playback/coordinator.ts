@@ -54,6 +54,7 @@ import { UnplayableBook, skipReason } from '../../shared/playback/unplayable';
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
 import { ok, type Result } from '../../shared/result';
 import type { PlaybackSummary } from '../../shared/status';
+import type { ComponentLogger, Logger } from '../../shared/logger';
 import type { LiveSourceRef } from '../../shared/live/sources';
 
 /** Cancels a scheduled callback; calling it twice is harmless. */
@@ -71,11 +72,6 @@ export const systemTimers: PlaybackTimers = {
     return () => clearTimeout(handle);
   },
 };
-
-export interface PlaybackLogger {
-  info(message: string): void;
-  warn(message: string): void;
-}
 
 /** The narrow view of the rest of the peer that the coordinator needs. */
 export interface PlaybackCoordinatorComponents {
@@ -104,7 +100,7 @@ export interface PlaybackCoordinatorComponents {
   libraryOrder(): readonly string[];
   /** Whether a live source can be played now (#22); absent: any. */
   sourceAvailable?(source: LiveSourceRef): boolean;
-  logger: PlaybackLogger;
+  logger: ComponentLogger;
   timers?: PlaybackTimers;
   newRequestId?: () => string;
   /** Uniform in [0, 1) for shuffling (the leader draws; the order travels in the state). */
@@ -189,6 +185,7 @@ const MAX_REMEMBERED_REQUESTS = 512;
 /** Orders playback commands through the leader and keeps this peer's copy of the room's playback state. */
 export class PlaybackCoordinator {
   readonly #c: PlaybackCoordinatorComponents;
+  readonly #log: Logger;
   readonly #timers: PlaybackTimers;
   readonly #leadTimeMs: number;
   readonly #readyTimeoutMs: number;
@@ -232,6 +229,7 @@ export class PlaybackCoordinator {
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
     this.#c = components;
+    this.#log = components.logger.forComponent('firefly:playback');
     this.#timers = components.timers ?? systemTimers;
     this.#newRequestId = components.newRequestId ?? (() => randomUUID());
     this.#leadTimeMs = init.leadTimeMs ?? DEFAULT_LEAD_TIME_MS;
@@ -356,7 +354,7 @@ export class PlaybackCoordinator {
     if (!this.#controller) return;
     const checked = trackIdValidator(trackId);
     if (!checked.ok) {
-      this.#c.logger.warn(`playback: not reporting ready for a malformed track id (${checked.error})`);
+      this.#log.warn(`not reporting ready for a malformed track id (${checked.error})`);
       return;
     }
     this.#noteReady(this.#c.selfId, trackId);
@@ -371,15 +369,13 @@ export class PlaybackCoordinator {
     if (!this.#controller) return;
     const checked = trackIdValidator(trackId);
     if (!checked.ok) {
-      this.#c.logger.warn(
-        `playback: not reporting an unplayable track with a malformed id (${checked.error})`,
-      );
+      this.#log.warn(`not reporting an unplayable track with a malformed id (${checked.error})`);
       return;
     }
     const message = { type: 'playback:unplayable', trackId, version: this.#state.version, reason } as const;
     const valid = validatePlaybackMessage(message);
     if (!valid.ok) {
-      this.#c.logger.warn(`playback: not reporting an unplayable track (${valid.error})`);
+      this.#log.warn(`not reporting an unplayable track (${valid.error})`);
       return;
     }
     this.#noteUnplayable(this.#c.selfId, trackId, reason);
@@ -416,7 +412,7 @@ export class PlaybackCoordinator {
       try {
         listener((event as CustomEvent<PlaybackCoordinatorEvents[K]>).detail);
       } catch (error) {
-        this.#c.logger.warn(`playback: a ${type} listener threw: ${(error as Error).message}`);
+        this.#log.warn(`a ${type} listener threw: ${(error as Error).message}`);
       }
     };
     this.#events.addEventListener(type, wrapped, options);
@@ -433,7 +429,7 @@ export class PlaybackCoordinator {
         typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
       // Keyed by known types only, so a peer cannot grow the counter table.
       this.#drop(isPlaybackMessageType(type) ? `invalid:${type}` : 'invalid');
-      this.#c.logger.warn(`playback: dropped a message from ${from}: ${checked.error}`);
+      this.#log.warn(`dropped a message from ${from}: ${checked.error}`);
       return;
     }
     this.leaderChanged();
@@ -530,7 +526,7 @@ export class PlaybackCoordinator {
   #noteUnplayable(memberId: string, trackId: string, reason: string): void {
     this.#counts.unplayableReports += 1;
     this.#unplayable.record(memberId, trackId, reason);
-    this.#c.logger.info(`playback: ${memberId} cannot play ${trackId} (${reason})`);
+    this.#log(`${memberId} cannot play ${trackId} (${reason})`);
     if (this.#pending) {
       // It will never be ready: the barrier does not wait for it.
       this.#pending = markReady(this.#pending, memberId, trackId);
@@ -550,7 +546,7 @@ export class PlaybackCoordinator {
     const reason = skipReason(this.#unplayable, trackId, members, ready);
     if (reason === null) return false;
     this.#counts.unplayableSkips += 1;
-    this.#c.logger.info(`playback: skipping ${trackId}, no speaker can play it (${reason})`);
+    this.#log(`skipping ${trackId}, no speaker can play it (${reason})`);
     this.#clearPending();
     this.#applyAsLeader(this.#c.selfId, null, { kind: 'next' });
     return true;
@@ -596,8 +592,8 @@ export class PlaybackCoordinator {
     this.#takingOver = false;
     // Same anchor, new epoch and version: followers keep playing through the change.
     const carried = this.#placeNext(commit(this.#state, { starting: false }, this.#stamp()));
-    this.#c.logger.info(
-      `playback: leading from version ${carried.version} (epoch ${carried.epoch}), ${playbackStatus(carried)}` +
+    this.#log(
+      `leading from version ${carried.version} (epoch ${carried.epoch}), ${playbackStatus(carried)}` +
         (currentTrackId(carried) ? ` ${currentTrackId(carried)}` : ''),
     );
     this.#setState(carried);
@@ -716,8 +712,8 @@ export class PlaybackCoordinator {
       return;
     }
     if (decision === 'deadline') {
-      this.#c.logger.info(
-        `playback: starting ${pending.trackId} without ${this.#pending.waiting.join(', ')} (not ready after ${this.#readyTimeoutMs} ms)`,
+      this.#log(
+        `starting ${pending.trackId} without ${this.#pending.waiting.join(', ')} (not ready after ${this.#readyTimeoutMs} ms)`,
       );
     }
     if (this.#skipIfUnplayable()) return;
@@ -866,11 +862,11 @@ export class PlaybackCoordinator {
       const sent = this.#c.publish(message);
       if (sent instanceof Promise) {
         sent.catch((error: unknown) =>
-          this.#c.logger.warn(`playback: publishing ${message.type} failed: ${(error as Error).message}`),
+          this.#log.warn(`publishing ${message.type} failed: ${(error as Error).message}`),
         );
       }
     } catch (error) {
-      this.#c.logger.warn(`playback: publishing ${message.type} failed: ${(error as Error).message}`);
+      this.#log.warn(`publishing ${message.type} failed: ${(error as Error).message}`);
     }
   }
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { isLaterEdit, type Playlist, type PlaylistMessage } from '../../shared/playlists/playlist';
 import { TypedEvents } from '../bridge/events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface PlaylistsComponents {
   selfId: string;
@@ -19,7 +20,7 @@ export interface PlaylistsComponents {
   ): void;
   /** Wall clock, ms (edits are ordered by it). */
   now?: () => number;
-  log(line: string): void;
+  logger?: ComponentLogger;
 }
 
 export interface PlaylistsEvents {
@@ -56,8 +57,11 @@ export class Playlists {
   readonly #now: () => number;
   #controller: AbortController | null = null;
 
+  readonly #log: Logger;
+
   constructor(components: PlaylistsComponents) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:playlists');
     this.#now = components.now ?? Date.now;
   }
 
@@ -130,7 +134,7 @@ export class Playlists {
     const known = this.#one(incoming.id);
     if (known && !isLaterEdit(incoming, known)) return;
     this.#store(incoming);
-    this.#c.log(`playlists: ${incoming.deleted ? 'deleted' : 'updated'} "${incoming.name}" from ${from}`);
+    this.#log(`${incoming.deleted ? 'deleted' : 'updated'} "${incoming.name}" from ${from}`);
   }
 
   #store(p: Playlist): void {
@@ -165,7 +169,7 @@ export class Playlists {
       await this.#c.publish({ type: 'playlist:put', playlist: p });
     } catch (error) {
       // No subscribers yet (a room of one): members get it when they join (announceAll).
-      this.#c.log(`playlists: could not announce "${p.name}": ${(error as Error).message}`);
+      this.#log(`could not announce "${p.name}": ${(error as Error).message}`);
     }
   }
 }

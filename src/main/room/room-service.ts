@@ -21,6 +21,7 @@ import {
 import { sealControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../../shared/status';
 import { TypedEvents } from '../bridge/events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** What the room needs from the control topic. */
 export interface ControlTopic {
@@ -37,7 +38,7 @@ export interface RoomServiceComponents {
   ping?(peerId: string, options: { signal: AbortSignal }): Promise<number>;
   /** Monotonic milliseconds for the reducer's timeouts. */
   now?(): number;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 export interface RoomServiceInit {
@@ -72,10 +73,13 @@ export class RoomService {
   readonly #now: () => number;
   readonly #epochFile: string | null;
 
+  readonly #log: Logger;
+
   constructor(
     private readonly components: RoomServiceComponents,
     private readonly init: RoomServiceInit,
   ) {
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:room');
     this.#room = createRoom({ self: init.self, ...(init.timings ? { timings: init.timings } : {}) });
     this.#now = components.now ?? (() => performance.now());
     this.#epochFile = init.dataDir ? path.join(init.dataDir, 'room-epoch') : null;
@@ -125,7 +129,7 @@ export class RoomService {
     const full = { ...draft, from: this.init.self.peerId, epoch: this.epoch() } as ControlDraft;
     await this.components.control.publish(sealControl(full, ++this.#seq)).catch((error: unknown) => {
       this.#count('publishFailed');
-      this.components.log?.(`publish ${draft.type} failed: ${(error as Error).message}`);
+      this.#log(`publish ${draft.type} failed: ${(error as Error).message}`);
     });
   }
 
@@ -204,7 +208,7 @@ export class RoomService {
         const before = this.#leader;
         this.#leader = effect.leader;
         if (before?.peerId !== effect.leader?.peerId || before?.epoch !== effect.leader?.epoch) {
-          this.components.log?.(
+          this.#log(
             effect.leader ? `leader ${effect.leader.peerId} (epoch ${effect.leader.epoch})` : 'no leader',
           );
           this.events.emit('leader:changed', effect.leader);
@@ -213,11 +217,11 @@ export class RoomService {
         break;
       }
       case 'joined':
-        this.components.log?.(`joined: ${effect.member.name} (${effect.member.peerId})`);
+        this.#log(`joined: ${effect.member.name} (${effect.member.peerId})`);
         this.events.emit('member:joined', effect.member);
         break;
       case 'left':
-        this.components.log?.(`left (${effect.reason}): ${effect.member.name} (${effect.member.peerId})`);
+        this.#log(`left (${effect.reason}): ${effect.member.name} (${effect.member.peerId})`);
         this.events.emit('member:left', { member: effect.member, reason: effect.reason });
         break;
       case 'drop':

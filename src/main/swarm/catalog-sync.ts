@@ -46,6 +46,7 @@ import {
   randomHex,
   type SwarmNode,
 } from './stream-util';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** The catalog delta body this service publishes. */
 export type CatalogDelta = SwarmMessageOf<'catalog:delta'>;
@@ -69,7 +70,7 @@ export interface CatalogSyncComponents {
   publish: (body: CatalogDelta) => void | Promise<void>;
   /** Delivers control-topic bodies with their verified sender; returns an unsubscribe function. */
   subscribe: (listener: (from: string, body: unknown) => void) => () => void;
-  log?: (line: string) => void;
+  logger?: ComponentLogger;
   /** Benches peers that keep sending malformed requests; shared with the other protocols (default: one of its own). */
   guard?: StreamGuard;
 }
@@ -142,7 +143,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   readonly #requestTimeoutMs: number;
   readonly #historySize: number;
   readonly #announceIntervalMs: number;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #guard: StreamGuard;
 
   readonly #incarnation = randomHex(8);
@@ -172,7 +173,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 30_000;
     this.#historySize = init.historySize ?? 256;
     this.#announceIntervalMs = init.announceIntervalMs ?? 10_000;
-    this.#log = components.log ?? (() => undefined);
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:catalog');
     this.#guard = components.guard ?? new StreamGuard();
   }
 
@@ -239,7 +240,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
         });
       } catch (error) {
         // Peers that miss a delta catch up by asking for the versions since their last one.
-        this.#log(`catalog: publishing a delta failed: ${String(error)}`);
+        this.#log(`publishing a delta failed: ${String(error)}`);
       }
     }
     this.emit('catalog:changed', { peerId: null });
@@ -320,7 +321,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = setTimeout(() => {
       this.#debounce = null;
-      this.refresh().catch((error: unknown) => this.#log(`catalog: refresh failed: ${String(error)}`));
+      this.refresh().catch((error: unknown) => this.#log(`refresh failed: ${String(error)}`));
     }, this.#debounceMs);
   }
 
@@ -332,7 +333,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       .catch((error: unknown) => {
         this.#stats.syncFailures++;
         if (error instanceof CatalogProtocolError) bump(this.#stats.dropped, error.reason);
-        if (this.#controller) this.#log(`catalog: sync with ${peerId} failed: ${String(error)}`);
+        if (this.#controller) this.#log(`sync with ${peerId} failed: ${String(error)}`);
       })
       .finally(() => {
         if (this.#chains.get(peerId) === next) this.#chains.delete(peerId);
@@ -425,7 +426,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
           const entry = validateCatalogEntry(raw, sha256Hex);
           if (!entry.ok) {
             bump(this.#stats.dropped, entry.error.reason === 'forged' ? 'forgedEntry' : 'malformedEntry');
-            this.#log(`catalog: dropped an entry from ${peerId}: ${entry.error.detail}`);
+            this.#log(`dropped an entry from ${peerId}: ${entry.error.detail}`);
             continue;
           }
           const { track } = entry.value;
@@ -507,7 +508,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       if (request.value.op === 'list') await this.#serveList(request.value, write);
       else await this.#serveEntries(request.value.trackIds, write);
     } catch (e) {
-      if (!parent.aborted) this.#log(`catalog: serving a request failed: ${String(e)}`);
+      if (!parent.aborted) this.#log(`serving a request failed: ${String(e)}`);
     } finally {
       if (malformed) {
         this.#guard.strike(connection.remotePeer.toString());

@@ -44,6 +44,7 @@ import {
 import { TypedEventTarget } from '../net/typed-events';
 import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of ChunkFetcher. */
 export interface ChunkFetcherComponents {
@@ -55,7 +56,7 @@ export interface ChunkFetcherComponents {
   holders: (trackId: string) => string[];
   /** Told about each stored chunk, so peers watching the track learn of it (ChunkServer.announce). */
   announce?: (chunkId: string) => void;
-  log?: (line: string) => void;
+  logger?: ComponentLogger;
   /**
    * The data folder's health: a store write that fails for want of space (or a disk error) pauses
    * every download until it says writable again, instead of fetching chunks it cannot keep.
@@ -250,7 +251,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly #holdersRefreshMs: number;
   readonly #watchPartial: boolean;
   readonly #maxPendingPuts: number;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
 
   #controller: AbortController | null = null;
   readonly #jobs = new Map<string, Job>();
@@ -288,7 +289,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#holdersRefreshMs = init.holdersRefreshMs ?? 500;
     this.#watchPartial = init.watchPartialHolders ?? true;
     this.#maxPendingPuts = init.maxPendingWrites ?? 32;
-    this.#log = components.log ?? (() => undefined);
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
   }
 
   /** Starts following peer connections. Idempotent. */
@@ -663,7 +664,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
           job.excluded.add(peerId);
           this.#dropPartial(job, peerId);
         }
-        this.#log(`chunks: request to ${peerId} failed: ${String(e)}`);
+        this.#log(`request to ${peerId} failed: ${String(e)}`);
       }
     } finally {
       for (const u of pending) {
@@ -716,7 +717,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       } else if (this.#c.storage?.report(e)) {
         this.#storageFailed();
       } else {
-        this.#log(`chunks: storing ${unit.chunkId} failed: ${String(e)}`);
+        this.#log(`storing ${unit.chunkId} failed: ${String(e)}`);
       }
       return;
     } finally {
@@ -765,9 +766,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       if (storageProblemOf(e)?.problem !== 'full' || !evictBytes) throw e;
       const freed = await evictBytes(Math.max(length, this.neededBytes()), this.#isWanted);
       if (freed < length) throw e;
-      this.#log(
-        `chunks: disk full; evicted ${Math.ceil(freed / 1e6)} MB of other cached tracks to make room`,
-      );
+      this.#log(`disk full; evicted ${Math.ceil(freed / 1e6)} MB of other cached tracks to make room`);
       await this.#c.store.put(chunk, options);
     }
   }
@@ -806,7 +805,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (bad >= this.#maxBad && !job.excluded.has(peerId)) {
       job.excluded.add(peerId);
       this.#dropPartial(job, peerId);
-      this.#log(`chunks: ${peerId} sent ${bad} bad replies for ${job.trackId}; not using it for this track`);
+      this.#log(`${peerId} sent ${bad} bad replies for ${job.trackId}; not using it for this track`);
     }
   }
 
@@ -874,7 +873,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         this.#pump();
       }
     } catch (e) {
-      if (!signal.aborted) this.#log(`chunks: watching ${peerId} ended: ${String(e)}`);
+      if (!signal.aborted) this.#log(`watching ${peerId} ended: ${String(e)}`);
     } finally {
       if (stream) await closeQuietly(stream);
     }

@@ -30,13 +30,14 @@ import {
 import type { Library, LibraryDb } from '../library';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of ChunkServer. */
 export interface ChunkServerComponents {
   node: SwarmNode;
   library: Pick<Library, 'readChunk' | 'hasChunk' | 'cover'>;
   db: Pick<LibraryDb, 'chunkList'>;
-  log?: (line: string) => void;
+  logger?: ComponentLogger;
   /** Benches peers that keep sending malformed requests; shared with the other protocols (default: one of its own). */
   guard?: StreamGuard;
 }
@@ -85,7 +86,7 @@ export class ChunkServer {
   readonly #maxResponseBytes: number;
   readonly #maxStreams: number;
   readonly #haveBatchMs: number;
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #guard: StreamGuard;
   #controller: AbortController | null = null;
   /** Chunk id → watchers of tracks containing it. */
@@ -108,7 +109,7 @@ export class ChunkServer {
     this.#maxResponseBytes = init.maxResponseBytes ?? chunkLimits.maxResponseBytes;
     this.#maxStreams = init.maxStreamsPerConnection ?? 64;
     this.#haveBatchMs = init.haveBatchMs ?? 5;
-    this.#log = components.log ?? (() => undefined);
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
     this.#guard = components.guard ?? new StreamGuard();
   }
 
@@ -179,7 +180,7 @@ export class ChunkServer {
         const request = decodeRequest(frame.subarray());
         if (!request.ok) {
           bump(this.#stats.dropped, 'malformedRequest');
-          this.#log(`chunks: dropped a request from ${peerId}: ${request.error}`);
+          this.#log(`dropped a request from ${peerId}: ${request.error}`);
           malformed = new MalformedInputError(request.error);
           return;
         }
@@ -193,7 +194,7 @@ export class ChunkServer {
         }
       }
     } catch (e) {
-      if (!signal.aborted) this.#log(`chunks: stream from ${peerId} ended: ${String(e)}`);
+      if (!signal.aborted) this.#log(`stream from ${peerId} ended: ${String(e)}`);
     } finally {
       if (malformed) {
         this.#guard.strike(peerId);

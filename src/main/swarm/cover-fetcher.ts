@@ -18,6 +18,7 @@ import { chunkLimits, decodeCoverReply, encodeCoverRequest } from '../../shared/
 import { isContentId } from '../../shared/chunking/ids';
 import { sha256Hex, type LibraryDb } from '../library';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of CoverFetcher. */
 export interface CoverFetcherComponents {
@@ -25,7 +26,7 @@ export interface CoverFetcherComponents {
   db: Pick<LibraryDb, 'getTrack' | 'cover' | 'setCover'>;
   /** Live peers whose catalog lists the track (CatalogSync.holdersOf). */
   holders: (trackId: string) => string[];
-  log?: (line: string) => void;
+  logger?: ComponentLogger;
 }
 
 /** Options of CoverFetcher; every field has a default. */
@@ -66,7 +67,7 @@ export class CoverFetcher {
   readonly #maxConcurrent: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
-  readonly #log: (line: string) => void;
+  readonly #log: Logger;
   readonly #controller = new AbortController();
   readonly #inFlight = new Map<string, Promise<CoverImage | null>>();
   /** Track id → performance time before which its cover is not asked for again. */
@@ -79,7 +80,7 @@ export class CoverFetcher {
     this.#timeoutMs = init.requestTimeoutMs ?? 5_000;
     this.#retryAfterMs = init.retryAfterMs ?? 60_000;
     this.#maxConcurrent = Math.max(1, init.maxConcurrent ?? 4);
-    this.#log = components.log ?? (() => undefined);
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:covers');
   }
 
   /**
@@ -157,7 +158,7 @@ export class CoverFetcher {
       } catch (e) {
         if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
           bump(this.#stats.dropped, 'oversizedCover');
-          this.#log(`covers: ${peerId} sent a cover larger than ${chunkLimits.maxCoverBytes} bytes`);
+          this.#log(`${peerId} sent a cover larger than ${chunkLimits.maxCoverBytes} bytes`);
           return null;
         }
         throw e;
@@ -165,14 +166,14 @@ export class CoverFetcher {
       const reply = decodeCoverReply(frame.subarray());
       if (!reply.ok) {
         bump(this.#stats.dropped, 'malformedCover');
-        this.#log(`covers: dropped a reply from ${peerId}: ${reply.error}`);
+        this.#log(`dropped a reply from ${peerId}: ${reply.error}`);
         return null;
       }
       return reply.value.status === 'cover' ? { mime: reply.value.mime, bytes: reply.value.bytes } : null;
     } catch (e) {
       if (!this.#controller.signal.aborted) {
         this.#stats.failed++;
-        this.#log(`covers: asking ${peerId} for the cover of ${trackId} failed: ${String(e)}`);
+        this.#log(`asking ${peerId} for the cover of ${trackId} failed: ${String(e)}`);
       }
       return null;
     } finally {

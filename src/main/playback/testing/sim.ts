@@ -5,11 +5,11 @@
  */
 import type { PlaybackMessage } from '../../../shared/playback/messages';
 import type { PlaybackState } from '../../../shared/playback/state';
+import { logger as scopedLogger, type ComponentLogger } from '../../../shared/logger';
 import {
   PlaybackCoordinator,
   type CancelTimer,
   type PlaybackCoordinatorInit,
-  type PlaybackLogger,
   type PlaybackTimers,
 } from '../coordinator';
 
@@ -168,7 +168,15 @@ export class SimRoom {
   add(id: string): SimPeer {
     const warnings: string[] = [];
     const infos: string[] = [];
-    const logger: PlaybackLogger = { info: (m) => infos.push(m), warn: (m) => warnings.push(m) };
+    const logger: ComponentLogger = {
+      forComponent: (name) =>
+        Object.assign(
+          scopedLogger(name, (line) => infos.push(line)),
+          {
+            warn: scopedLogger(name, (line) => warnings.push(line)).warn,
+          },
+        ),
+    };
     const order = Object.keys(this.library);
     const coordinator = new PlaybackCoordinator(
       {

@@ -14,6 +14,7 @@ import { CatalogSync, type CatalogSyncInit } from '../catalog-sync';
 import { ChunkFetcher, type ChunkFetcherInit } from '../chunk-fetcher';
 import { ChunkServer, type ChunkServerInit } from '../chunk-server';
 import { CoverFetcher } from '../cover-fetcher';
+import { silentLogger } from '../../../shared/logger';
 
 /** One peer of a swarm test. */
 export interface SwarmPeer {
@@ -68,7 +69,7 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}),
   });
   const control = new ControlChannel<SwarmMessage>(
-    { pubsub: node.pubsub, logger: { info: () => undefined, warn: () => undefined } },
+    { pubsub: node.pubsub, logger: silentLogger },
     {
       topic: room.controlTopic,
       encode: (value) => encoder.encode(JSON.stringify(value)),
