@@ -230,7 +230,8 @@ interface Job {
   stallTimer: NodeJS.Timeout | null;
 }
 
-interface Channel {
+/** A chunk stream to one peer, kept open between requests. */
+interface ChunkStream {
   stream: Stream;
   lp: LengthPrefixedStream;
 }
@@ -256,7 +257,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   #controller: AbortController | null = null;
   readonly #jobs = new Map<string, Job>();
   readonly #slots = new Map<string, number>();
-  readonly #idle = new Map<string, Channel[]>();
+  readonly #idle = new Map<string, ChunkStream[]>();
   #live = new Set<string>();
   #pendingPuts = 0;
   readonly #writes = new Set<Promise<void>>();
@@ -322,7 +323,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       'peer:disconnected',
       ({ peerId }) => {
         this.#live.delete(peerId);
-        for (const channel of this.#idle.get(peerId) ?? []) void closeQuietly(channel.stream);
+        for (const idle of this.#idle.get(peerId) ?? []) void closeQuietly(idle.stream);
         this.#idle.delete(peerId);
         for (const job of this.#jobs.values()) {
           job.full.delete(peerId);
@@ -341,9 +342,9 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#controller = null;
     controller.abort();
     for (const job of [...this.#jobs.values()]) this.#finish(job, new FetchAbortedError(job.trackId));
-    const channels = [...this.#idle.values()].flat();
+    const idleStreams = [...this.#idle.values()].flat();
     this.#idle.clear();
-    await Promise.all(channels.map((c) => closeQuietly(c.stream)));
+    await Promise.all(idleStreams.map((c) => closeQuietly(c.stream)));
     // Verified chunks already received are kept: a later download resumes with them.
     await Promise.allSettled([...this.#writes]);
   }
@@ -603,7 +604,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     return job.totalChunks - job.haveChunks;
   }
 
-  async #channel(peerId: string, signal: AbortSignal): Promise<Channel> {
+  async #chunkStream(peerId: string, signal: AbortSignal): Promise<ChunkStream> {
     const idle = this.#idle.get(peerId);
     const reused = idle?.pop();
     if (reused) return reused;
@@ -615,17 +616,17 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
 
   async #request(job: Job, peerId: string, units: number[]): Promise<void> {
     const pending = new Set(units);
-    let channel: Channel | null = null;
+    let open: ChunkStream | null = null;
     let reusable = false;
     const signal = AbortSignal.any([job.controller.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
     this.#stats.requests++;
     try {
-      channel = await this.#channel(peerId, signal);
-      await channel.lp.write(encodeGet(units.map((u) => job.units[u]!.chunkId)), { signal });
+      open = await this.#chunkStream(peerId, signal);
+      await open.lp.write(encodeGet(units.map((u) => job.units[u]!.chunkId)), { signal });
       for (const u of units) {
         let frame;
         try {
-          frame = await channel.lp.read({ signal });
+          frame = await open.lp.read({ signal });
         } catch (e) {
           if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
             this.#penalize(job, peerId, 'oversizedReply');
@@ -672,13 +673,13 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       }
       this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1));
-      if (channel) {
+      if (open) {
         if (reusable && this.#controller && this.#live.has(peerId)) {
           const idle = this.#idle.get(peerId) ?? [];
-          idle.push(channel);
+          idle.push(open);
           this.#idle.set(peerId, idle);
         } else {
-          void closeQuietly(channel.stream);
+          void closeQuietly(open.stream);
         }
       }
       this.#pump();

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import {
   OUTPUT_OFFSET_RANGE_MS,
-  type Channel,
+  type SpeakerChannel,
   type DeviceSettings,
   type Theme,
 } from '../../shared/bridge/contract';
@@ -372,7 +372,7 @@ export function SettingsView() {
               <span className="label" id="channel-label">
                 Channel
               </span>
-              <Segmented<Channel>
+              <Segmented<SpeakerChannel>
                 label="Channel"
                 value={values.channel}
                 testId="channel"

@@ -34,7 +34,9 @@ import {
 } from '../calibration/messages';
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
 
-export type Channel = 'left' | 'right' | 'stereo' | 'mono';
+export type SpeakerChannel = 'left' | 'right' | 'stereo' | 'mono';
+/** The old name of SpeakerChannel, kept while src/renderer/audio imports it; use SpeakerChannel. */
+export type Channel = SpeakerChannel;
 
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -45,7 +47,7 @@ export interface DeviceSettings {
   /** Silenced without losing the volume it returns to. */
   muted: boolean;
   outputOffsetMs: number;
-  channel: Channel;
+  channel: SpeakerChannel;
   /** Music folders this device scans (besides any given with --library). */
   libraries: string[];
   /** The room passphrase; changing it moves this device to another room (the network restarts). */
@@ -207,7 +209,7 @@ export const settingsPatch = obj({
   volume: optional(num(0, 1)),
   muted: optional(bool),
   outputOffsetMs: optional(outputOffset),
-  channel: optional(oneOf<Channel>('left', 'right', 'stereo', 'mono')),
+  channel: optional(oneOf<SpeakerChannel>('left', 'right', 'stereo', 'mono')),
   libraries: optional(arrayOf(str(4096, 1), 64)),
   roomPassphrase: optional(str(256, 1)),
   theme: optional(oneOf<Theme>('system', 'light', 'dark')),

@@ -9,7 +9,7 @@
  * - `device:set`: asks peer `to` to change its output settings; `requestId` pairs it with the reply.
  * - `device:set-reply`: the answer of the peer asked (error null when applied).
  */
-import type { Channel } from '../bridge/contract';
+import type { SpeakerChannel } from '../bridge/contract';
 import type { Validator } from '../bridge/validate';
 import { bool, num, obj, oneOf, optional, str } from '../bridge/validate';
 import { err, ok } from '../result';
@@ -20,7 +20,7 @@ export interface DeviceOutput {
   volume: number;
   muted: boolean;
   outputOffsetMs: number;
-  channel: Channel;
+  channel: SpeakerChannel;
 }
 
 export type DeviceOutputPatch = Partial<DeviceOutput>;
@@ -48,7 +48,7 @@ const requestId: Validator<string> = (input, path) =>
 
 const volume = num(0, 1);
 const offset = num(DEVICE_OUTPUT_OFFSET_RANGE_MS.min, DEVICE_OUTPUT_OFFSET_RANGE_MS.max);
-const channel = oneOf<Channel>('left', 'right', 'stereo', 'mono');
+const channel = oneOf<SpeakerChannel>('left', 'right', 'stereo', 'mono');
 
 /** A whole output, as a device announces it. */
 export const deviceOutputValidator = obj({

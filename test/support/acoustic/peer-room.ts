@@ -16,7 +16,7 @@ import { behindProxy, type NetemProxy } from '../netem-proxy';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
 import { agreeOnLeader, waitForStatuses } from '../status';
 
-type Channel = 'stereo' | 'left' | 'right' | 'mono';
+type SpeakerChannel = 'stereo' | 'left' | 'right' | 'mono';
 
 /** What the pages' `window.__fireflyAudio` offers that this module reads. */
 interface HookView {
@@ -42,7 +42,7 @@ export interface PeerRoomOptions {
    */
   link?: { delayMs: number; bytesPerSec?: number };
   /** Each peer's channel setting, applied through POST /api/settings before its UI opens. */
-  channels?: [Channel, Channel];
+  channels?: [SpeakerChannel, SpeakerChannel];
   /** How long each page's AudioContext must have run before the room is used (s). */
   settleSec?: number;
   /** A sink of the rig's daemon each page plays into instead of its channel (a hidden delay on the way, #23). */
