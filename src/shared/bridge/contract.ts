@@ -11,7 +11,7 @@ import {
   type LoudnessSetting,
 } from '../playback/room-sound';
 import type { PeerStatus, SpeakerState } from '../status';
-import type { Validator } from './validate';
+import type { Validator } from '../validate';
 import {
   playlistIdValidator,
   playlistNameValidator,
@@ -32,7 +32,7 @@ import {
   type SignalPlan,
   type SpeakerSignalPlan,
 } from '../calibration/messages';
-import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from './validate';
+import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from '../validate';
 
 export type SpeakerChannel = 'left' | 'right' | 'stereo' | 'mono';
 /** The old name of SpeakerChannel, kept while src/renderer/audio imports it; use SpeakerChannel. */

@@ -4,8 +4,8 @@
  * (`calibration:signal` on the control topic) and each speaker's peer hands its part to its windows.
  * The window measures, and reports the result to its host, which keeps the latest for the API.
  */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../validate';
 import { err, ok } from '../result';
 
 /** Most speakers one calibration plays, and most signals one speaker plays in one plan. */

@@ -10,8 +10,8 @@
  * - `device:set-reply`: the answer of the peer asked (error null when applied).
  */
 import type { SpeakerChannel } from '../bridge/contract';
-import type { Validator } from '../bridge/validate';
-import { bool, num, obj, oneOf, optional, str } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { bool, num, obj, oneOf, optional, str, isTypeOf } from '../validate';
 import { err, ok } from '../result';
 
 /** One device's output settings, the part of its settings other devices may see and change. */
@@ -97,8 +97,8 @@ export const deviceBodyValidators: {
 };
 
 /** Whether `type` names a device message type. */
-export const isDeviceMessageType = (type: unknown): type is DeviceMessageType =>
-  typeof type === 'string' && Object.hasOwn(deviceBodyValidators, type);
+export const isDeviceMessageType: (type: unknown) => type is DeviceMessageType =
+  isTypeOf(deviceBodyValidators);
 
 /** The room's group volume: the loudest device's, so that moving it to 1 never clips a device past 1. */
 export function groupVolume(volumes: readonly number[]): number {

@@ -6,8 +6,8 @@
  * before it refuse catalog entries with fields they do not know, while they ignore (without any
  * penalty) control messages of a type they do not know.
  */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, obj } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, obj } from '../validate';
 import { isContentId } from '../chunking/ids';
 import type { TrackLoudness } from '../playback/loudness';
 import { err, ok } from '../result';

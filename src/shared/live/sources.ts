@@ -3,8 +3,8 @@
  * output such as shairport-sync or librespot); its peer announces its sources on the control topic
  * (`live:sources`, on every change and now and then) so that every member can list and play them.
  */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, obj, oneOf, optional } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, obj, oneOf, optional, isTypeOf } from '../validate';
 import { err, ok } from '../result';
 import { shownText } from '../text/shown-text';
 import { isSourceId } from './frames';
@@ -104,5 +104,4 @@ export const liveBodyValidators: {
 };
 
 /** Whether `type` names a live message type. */
-export const isLiveMessageType = (type: unknown): type is LiveMessageType =>
-  typeof type === 'string' && Object.hasOwn(liveBodyValidators, type);
+export const isLiveMessageType: (type: unknown) => type is LiveMessageType = isTypeOf(liveBodyValidators);

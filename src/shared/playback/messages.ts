@@ -17,13 +17,20 @@
  *   there, or its bytes cannot be had); `reason` in plain words. A track no speaker can play is
  *   skipped by the leader.
  */
-import type { Validator } from '../bridge/validate';
-import { bool, int, obj } from '../bridge/validate';
+import {
+  bool,
+  int,
+  isTypeOf,
+  messageValidator,
+  nullable,
+  obj,
+  type BodyValidators,
+  type Validator,
+} from '../validate';
 import { err, ok, type Result } from '../result';
 import type { PlaybackCommand, PlaybackState } from './state';
 import {
   commandValidator,
-  nullable,
   peerIdValidator,
   requestIdValidator,
   stateValidator,
@@ -79,9 +86,7 @@ const replyValidator: Validator<PlaybackReply> = obj({
 }) as Validator<PlaybackReply>;
 
 /** Field validators of each body, in the shape the control codec's `bodyValidators` takes. */
-export const playbackBodyValidators: {
-  [T in PlaybackMessageType]: { [K in keyof PlaybackBodies[T]]-?: Validator<PlaybackBodies[T][K]> };
-} = {
+export const playbackBodyValidators: BodyValidators<PlaybackBodies> = {
   'playback:command': { to: peerIdValidator, requestId: requestIdValidator, command: commandValidator },
   'playback:state': { state: stateValidator, reply: nullable(replyValidator) },
   'playback:sync-request': { collect: bool },
@@ -97,31 +102,12 @@ export const playbackBodyValidators: {
 export const playbackMessageTypes = Object.keys(playbackBodyValidators) as PlaybackMessageType[];
 
 /** Whether `type` names a playback message type. */
-export const isPlaybackMessageType = (type: unknown): type is PlaybackMessageType =>
-  typeof type === 'string' && Object.hasOwn(playbackBodyValidators, type);
-
-// A decoded control message carries these beside the body; they are the codec's business.
-const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'from', 'epoch', 'seq']);
+export const isPlaybackMessageType: (type: unknown) => type is PlaybackMessageType =
+  isTypeOf(playbackBodyValidators);
 
 /**
  * Checks an untrusted playback message: `type` plus exactly its body fields. Envelope fields of
  * a decoded control message are ignored, so both a bare body and a whole message are accepted.
  */
-export function validatePlaybackMessage(input: unknown): Result<PlaybackMessage> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
-  const record = input as Record<string, unknown>;
-  const type = record.type;
-  if (!isPlaybackMessageType(type)) return err(`type: expected one of ${playbackMessageTypes.join(', ')}`);
-  const shape = playbackBodyValidators[type] as Record<string, Validator<unknown>>;
-  for (const key of Object.keys(record)) {
-    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
-      return err(`${type}: unknown field "${key}"`);
-  }
-  const out: Record<string, unknown> = { type };
-  for (const [key, validate] of Object.entries(shape)) {
-    const r = validate(record[key], key);
-    if (!r.ok) return err(`${type}: ${r.error}`);
-    out[key] = r.value;
-  }
-  return ok(out as unknown as PlaybackMessage);
-}
+export const validatePlaybackMessage: (input: unknown) => Result<PlaybackMessage> =
+  messageValidator(playbackBodyValidators);

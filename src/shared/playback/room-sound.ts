@@ -4,8 +4,8 @@
  * optional fields: a state without them (the initial one, or one from a build before them) means
  * the defaults here.
  */
-import type { Validator } from '../bridge/validate';
-import { int, num, obj, oneOf } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { int, num, obj, oneOf } from '../validate';
 
 /** 'off' plays every track as it is; 'track' brings each track to the target; 'album' moves a whole album by one gain. */
 export type LoudnessMode = 'off' | 'track' | 'album';

@@ -1,6 +1,6 @@
 /** Validators for playback commands and states received from peers (untrusted input). */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, bool, int, num, obj, oneOf, optional } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, bool, int, nullable, num, obj, oneOf, optional } from '../validate';
 import { err, ok } from '../result';
 import { liveSourceRefValidator } from '../live/sources';
 import {
@@ -36,12 +36,6 @@ export const peerIdValidator: Validator<string> = (input, path) =>
   typeof input === 'string' && input.length >= 1 && input.length <= 128 && PEER_ID.test(input)
     ? ok(input)
     : err(`${path ?? 'peerId'}: expected a peer id`);
-
-/** Accepts null or what `v` accepts. */
-export const nullable =
-  <T>(v: Validator<T>): Validator<T | null> =>
-  (input, path) =>
-    input === null ? ok(null) : v(input, path);
 
 const counter = int(0, Number.MAX_SAFE_INTEGER);
 const index = int(0, playbackLimits.maxQueueLength - 1);

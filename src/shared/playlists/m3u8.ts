@@ -6,7 +6,7 @@
  * The text is untrusted (a file the user picked, a request body): it is checked whole before any
  * parsing (size, line count, line length, no binary, well-formed text), and refused with a reason.
  */
-import type { Validator } from '../bridge/validate';
+import type { Validator } from '../validate';
 import { err, ok } from '../result';
 import { playlistLimits } from './playlist';
 

@@ -5,8 +5,8 @@
  * (updatedMs, editor peer id); a deleted playlist stays as a tombstone so it does not come back
  * from a peer that missed the deletion.
  */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, bool, int, obj, str } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, bool, int, obj, str, isTypeOf } from '../validate';
 import { err, ok } from '../result';
 
 export interface Playlist {
@@ -78,5 +78,5 @@ export const playlistBodyValidators: {
 } = { 'playlist:put': { playlist: playlistValidator } };
 
 /** Whether `type` names a playlist message type. */
-export const isPlaylistMessageType = (type: unknown): type is keyof PlaylistBodies =>
-  typeof type === 'string' && Object.hasOwn(playlistBodyValidators, type);
+export const isPlaylistMessageType: (type: unknown) => type is keyof PlaylistBodies & string =
+  isTypeOf(playlistBodyValidators);

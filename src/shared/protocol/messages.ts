@@ -7,8 +7,8 @@
  * (`ignored: unknownType`) instead of rejecting it, so types can be added without a version bump;
  * changing the meaning of an existing field needs a new `v`.
  */
-import type { Validator } from '../bridge/validate';
-import { arrayOf, bool, int, num, obj, oneOf, optional, str } from '../bridge/validate';
+import type { Validator } from '../validate';
+import { arrayOf, bool, int, nullable, num, obj, oneOf, optional, str } from '../validate';
 import { err, ok, type Result } from '../result';
 import { shownText } from '../text/shown-text';
 import type { ClockInfo, DownloadInfo, Role, SpeakerReport, SpeakerState } from '../status';
@@ -138,11 +138,6 @@ const peerId: Validator<string> = (input, path) =>
   PEER_ID.test(input)
     ? ok(input)
     : err(`${path ?? 'value'}: expected a peer id`);
-
-const nullable =
-  <T>(v: Validator<T>): Validator<T | null> =>
-  (input, path) =>
-    input === null ? ok(null) : v(input, path);
 
 const priority = int(-controlLimits.maxPriority, controlLimits.maxPriority);
 

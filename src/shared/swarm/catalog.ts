@@ -8,7 +8,7 @@
  * entry whose id does not match: a peer cannot attach a forged chunk list, or other tags, to a
  * track id someone else holds.
  */
-import type { Validator } from '../bridge/validate';
+import type { Validator } from '../validate';
 import { CHUNKING } from '../chunking/fastcdc';
 import { isContentId, trackIdFromChunkIds, type Sha256Hex } from '../chunking/ids';
 import type { ChunkRef, TrackInfo } from '../library/types';

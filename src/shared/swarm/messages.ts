@@ -10,8 +10,7 @@
  *   no ids is not a change: senders repeat their current version that way now and then, so a
  *   receiver that missed the last delta (gossip is best effort) notices.
  */
-import type { Validator } from '../bridge/validate';
-import { int } from '../bridge/validate';
+import { int, isTypeOf, messageValidator, type BodyValidators, type Validator } from '../validate';
 import { isContentId } from '../chunking/ids';
 import { err, ok, type Result } from '../result';
 import { catalogLimits, isIncarnation } from './catalog';
@@ -40,9 +39,7 @@ const trackIds: Validator<string[]> = (input, path) => {
 };
 
 /** Field validators of each body, in the shape the control codec's `bodyValidators` takes. */
-export const swarmBodyValidators: {
-  [T in SwarmMessageType]: { [K in keyof SwarmBodies[T]]-?: Validator<SwarmBodies[T][K]> };
-} = {
+export const swarmBodyValidators: BodyValidators<SwarmBodies> = {
   'catalog:delta': {
     incarnation,
     version: int(0, Number.MAX_SAFE_INTEGER),
@@ -55,30 +52,11 @@ export const swarmBodyValidators: {
 export const swarmMessageTypes = Object.keys(swarmBodyValidators) as SwarmMessageType[];
 
 /** Whether `type` names a swarm message type. */
-export const isSwarmMessageType = (type: unknown): type is SwarmMessageType =>
-  typeof type === 'string' && Object.hasOwn(swarmBodyValidators, type);
-
-const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'from', 'epoch', 'seq']);
+export const isSwarmMessageType: (type: unknown) => type is SwarmMessageType = isTypeOf(swarmBodyValidators);
 
 /**
  * Checks an untrusted swarm message: `type` plus exactly its body fields. Envelope fields of a
  * decoded control message are ignored, so a bare body and a whole message are both accepted.
  */
-export function validateSwarmMessage(input: unknown): Result<SwarmMessage> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
-  const record = input as Record<string, unknown>;
-  const type = record.type;
-  if (!isSwarmMessageType(type)) return err(`type: expected one of ${swarmMessageTypes.join(', ')}`);
-  const shape = swarmBodyValidators[type] as Record<string, Validator<unknown>>;
-  for (const key of Object.keys(record)) {
-    if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
-      return err(`${type}: unknown field "${key}"`);
-  }
-  const out: Record<string, unknown> = { type };
-  for (const [key, validate] of Object.entries(shape)) {
-    const r = validate(record[key], key);
-    if (!r.ok) return err(`${type}: ${r.error}`);
-    out[key] = r.value;
-  }
-  return ok(out as unknown as SwarmMessage);
-}
+export const validateSwarmMessage: (input: unknown) => Result<SwarmMessage> =
+  messageValidator(swarmBodyValidators);

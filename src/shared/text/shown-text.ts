@@ -4,7 +4,7 @@
  * read as another ("evil\u202Egnp.mp3" reads as "evilmp3.png"). A lone UTF-16 surrogate is a
  * broken string, not a name: it is refused rather than guessed at.
  */
-import type { Validator } from '../bridge/validate';
+import type { Validator } from '../validate';
 import { err, ok, type Result } from '../result';
 
 /** C0/C1 controls (tabs and newlines among them): shown as a space. */

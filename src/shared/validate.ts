@@ -1,4 +1,9 @@
-import { err, ok, type Result } from '../result';
+/**
+ * The one toolkit that checks untrusted input, for every protocol: the bridge's requests, the control
+ * topic's messages and the stream protocols. A validator returns a Result (never throws), so bad input
+ * from a peer is dropped and counted by its caller.
+ */
+import { err, ok, type Result } from './result';
 
 /** A validator turns untrusted input into a typed value or a readable reason. */
 export type Validator<T> = (input: unknown, path?: string) => Result<T>;
@@ -68,6 +73,12 @@ type OptionalKeys<S extends Shape> = {
 type Object<S extends Shape> = Omit<FromShape<S>, OptionalKeys<S>> &
   Partial<Pick<FromShape<S>, OptionalKeys<S>>>;
 
+/** Accepts null or what `v` accepts. */
+export const nullable =
+  <T>(v: Validator<T>): Validator<T | null> =>
+  (input, path) =>
+    input === null ? ok(null) : v(input, path);
+
 /** Marks a field as optional (absent or undefined). */
 export const optional =
   <T>(v: Validator<T>): Validator<T | undefined> =>
@@ -92,3 +103,50 @@ export const obj =
     }
     return ok(out as Object<S>);
   };
+
+/** Field validators of each message body of a family, keyed by message type. */
+export type BodyValidators<Bodies> = {
+  [T in keyof Bodies]: { [K in keyof Bodies[T]]-?: Validator<Bodies[T][K]> };
+};
+
+/** One message of a family: its `type` plus its body fields, discriminated by `type`. */
+export type FamilyMessage<Bodies> = { [T in keyof Bodies]: { type: T } & Bodies[T] }[keyof Bodies];
+
+/** What a decoded control message carries beside a body; it is the codec's business. */
+const ENVELOPE_KEYS: ReadonlySet<string> = new Set(['v', 'from', 'epoch', 'seq']);
+
+/** Whether `type` names a message type of a family. */
+export const isTypeOf =
+  <T extends string>(validators: Readonly<Record<T, unknown>>) =>
+  (type: unknown): type is T =>
+    typeof type === 'string' && Object.hasOwn(validators, type);
+
+/**
+ * A validator for a family of messages (playback, swarm, …): `type` plus exactly its body fields.
+ * Envelope fields of a decoded control message are ignored, so a bare body and a whole message are
+ * both accepted.
+ */
+export function messageValidator<Bodies>(
+  validators: BodyValidators<Bodies>,
+): (input: unknown) => Result<FamilyMessage<Bodies>> {
+  const isType = isTypeOf(validators as Record<keyof Bodies & string, unknown>);
+  const types = Object.keys(validators);
+  return (input) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) return err('expected an object');
+    const record = input as Record<string, unknown>;
+    const type = record.type;
+    if (!isType(type)) return err(`type: expected one of ${types.join(', ')}`);
+    const shape = validators[type] as Record<string, Validator<unknown>>;
+    for (const key of Object.keys(record)) {
+      if (key !== 'type' && !ENVELOPE_KEYS.has(key) && !Object.hasOwn(shape, key))
+        return err(`${type}: unknown field "${key}"`);
+    }
+    const out: Record<string, unknown> = { type };
+    for (const [key, validate] of Object.entries(shape)) {
+      const r = validate(record[key], key);
+      if (!r.ok) return err(`${type}: ${r.error}`);
+      out[key] = r.value;
+    }
+    return ok(out as unknown as FamilyMessage<Bodies>);
+  };
+}
