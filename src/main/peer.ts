@@ -1,39 +1,18 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
-import type { BridgeEvents, BridgeHandlers, DeviceSettings, RoomTrack } from '../shared/bridge/contract';
-import { isPlaybackMessageType } from '../shared/playback/messages';
-import { crossfadeSecAt } from '../shared/playback/crossfade';
-import { isSwarmMessageType } from '../shared/swarm/messages';
-import { playbackStatus, type PlaybackCommand } from '../shared/playback/state';
-import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../shared/protocol';
+import type { BridgeEvents, BridgeHandlers, RoomTrack } from '../shared/bridge/contract';
+import type { PlaybackCommand } from '../shared/playback/state';
 import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEvents } from './bridge/events';
-import { ClockSync } from './clock/clock-sync';
 import { StreamGuard } from './net/stream-guard';
 import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import { openLibrary } from './library';
-import { ControlChannel } from './net/control-channel';
 import type { NetLogEntry } from './net/event-log';
-import { PlaybackCoordinator } from './playback/coordinator';
-import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
-import { DeviceOutputs } from './devices/device-outputs';
-import { CalibrationService } from './calibration/calibration-service';
-import { isCalibrationMessageType, type SignalPlan } from '../shared/calibration/messages';
-import { Playlists } from './playlists/playlists';
-import { LoudnessPass } from './library/loudness-pass';
-import { LoudnessSharing } from './library/loudness-sharing';
-import { LoudnessStore } from './library/loudness-store';
-import { isLoudnessMessageType } from '../shared/library/loudness-message';
-import { isPlaylistMessageType } from '../shared/playlists/playlist';
-import { isDeviceMessageType, type DeviceOutputInfo } from '../shared/devices/output';
-import { createPeerNode, type PeerNode } from './net/node';
-import { LiveService } from './live/live-service';
-import { isLiveMessageType } from '../shared/live/sources';
-import { deriveRoom, type Room } from './net/room';
-import { keepMemberLinks } from './room/member-links';
-import { RoomService } from './room/room-service';
+import type { DeviceOutputInfo } from '../shared/devices/output';
+import { createPeerNode } from './net/node';
+import { deriveRoom } from './net/room';
 import { lockDataFolder } from './data-lock';
 import { SettingsStore } from './settings';
 import type { MediaBody } from './http/range';
@@ -43,16 +22,16 @@ import { NotAvailableError, type Running } from './peer/running';
 import { PeerLog } from './peer/peer-log';
 import { componentLogger } from '../shared/logger';
 import { ChangeSignals } from './peer/change-signals';
-import { announceRoomChanges, type PeerNotices } from './peer/notices';
+import type { PeerNotices } from './peer/notices';
 import { Downloads } from './peer/downloads';
 import { MediaService } from './peer/media';
 import { LiveWatch } from './peer/live-watch';
 import { SpeakerOutput } from './peer/speaker-output';
-import { deviceList, outputOf, roomSpeakers } from './peer/device-list';
+import { deviceList, roomSpeakers } from './peer/device-list';
 import { flagOverrides, SettingsService } from './peer/settings-service';
 import { peerStatus, playbackView } from './peer/status-view';
 import { bridgeHandlers } from './peer/bridge-handlers';
-import { roomPublisher, roomSubscriber } from './peer/room-messages';
+import { wireServices, type WiringParts } from './peer/wire';
 
 export type { PeerNotices } from './peer/notices';
 export { NotAvailableError } from './peer/running';
@@ -121,6 +100,7 @@ export class Peer {
     arriving: (trackId) => this.#downloads.arriving(trackId),
   });
   readonly #settings: SettingsService;
+  readonly #wiring: WiringParts;
 
   constructor(
     readonly options: PeerOptions,
@@ -151,6 +131,27 @@ export class Peer {
       statusChanged: () => this.#changes.statusChanged(),
       logger: this.#loggers,
     });
+    this.#wiring = {
+      options,
+      tuning,
+      time: this.time,
+      settings: this.settings,
+      settingsService: this.#settings,
+      events: this.events,
+      notices: this.notices,
+      loggers: this.#loggers,
+      streamGuard: this.#streamGuard,
+      speaker: this.#speaker,
+      liveWatch: this.#liveWatch,
+      downloads: this.#downloads,
+      changes: this.#changes,
+      roomTracks: () => this.#roomTracks(),
+      tracks: () => this.tracks(),
+      roomSpeakers: () => this.#roomSpeakers(),
+      setScan: (scan) => {
+        this.#scan = scan;
+      },
+    };
     this.handlers = bridgeHandlers({
       identity: () => this.identity(),
       status: () => this.status(),
@@ -207,7 +208,8 @@ export class Peer {
       logger: this.#loggers,
     });
     try {
-      this.#running = await this.#wire(node, room, library, storage, settings);
+      const running = await wireServices(this.#wiring, { node, room, library, storage, settings });
+      this.#running = running;
       const {
         chunkServer,
         live,
@@ -235,257 +237,6 @@ export class Peer {
       throw error;
     }
     return this.identity();
-  }
-
-  /** Makes every service over a started node and library, and wires their events together. */
-  async #wire(
-    node: PeerNode,
-    room: Room,
-    library: Running['library'],
-    storage: StorageHealth,
-    settings: DeviceSettings,
-  ): Promise<Running> {
-    const { options } = this;
-    const statusChanged = () => this.#changes.statusChanged();
-    const libraryChanged = () => this.#changes.libraryChanged();
-    const control = new ControlChannel<ControlMessage>(
-      {
-        pubsub: node.pubsub,
-        logger: this.#loggers,
-      },
-      {
-        topic: room.controlTopic,
-        decode: (bytes, from) => decodeControl(bytes, from),
-        encode: encodeControl,
-      },
-    );
-    control.start();
-    const roomService = new RoomService(
-      {
-        control,
-        ping: (peerId, { signal }) => node.ping(peerId, { signal }),
-        logger: this.#loggers,
-      },
-      {
-        self: {
-          peerId: node.peerId,
-          name: settings.name,
-          priority: settings.priority,
-          addrs: node.listenAddrs().slice(0, 8),
-        },
-        dataDir: options.dataDir,
-        timings: {
-          ...(this.tuning.heartbeatMs ? { heartbeatMs: this.tuning.heartbeatMs } : {}),
-          ...(this.tuning.leaderTimeoutMs ? { leaderTimeoutMs: this.tuning.leaderTimeoutMs } : {}),
-          ...(this.tuning.memberTimeoutMs ? { memberTimeoutMs: this.tuning.memberTimeoutMs } : {}),
-        },
-      },
-    );
-    const publish = roomPublisher(roomService);
-    const clock = new ClockSync(
-      { node: node.libp2p, timeSource: this.time, logger: this.#loggers, guard: this.#streamGuard },
-      { protocol: node.protocolId('clock') },
-    );
-    await clock.start();
-    const catalog = new CatalogSync({
-      node,
-      db: library.db,
-      scanner: library.scanner,
-      publish: (body) => roomService.publish(body as Omit<ControlDraft, 'from' | 'epoch'>),
-      subscribe: (listener) =>
-        roomService.events.on('message:other', ({ value, from }) => {
-          if (isSwarmMessageType(value.type)) listener(from, value);
-        }),
-      logger: this.#loggers,
-      guard: this.#streamGuard,
-    });
-    const chunkServer = new ChunkServer({
-      node,
-      library: library.library,
-      db: library.db,
-      logger: this.#loggers,
-      guard: this.#streamGuard,
-    });
-    const fetcher = new ChunkFetcher({
-      node,
-      db: library.db,
-      store: library.store,
-      library: library.library,
-      holders: (trackId) => catalog.holdersOf(trackId),
-      announce: (chunkId) => chunkServer.announce(chunkId),
-      logger: this.#loggers,
-      storage,
-    });
-    const covers = new CoverFetcher({
-      node,
-      db: library.db,
-      holders: (trackId) => catalog.holdersOf(trackId),
-      logger: this.#loggers,
-    });
-    const live = new LiveService(
-      {
-        node,
-        groupNow: () => clock.groupNow(),
-        selfName: () => this.settings.get().name,
-        publish,
-        subscribe: roomSubscriber(roomService, isLiveMessageType),
-        memberName: (peerId) => roomService.members().find((m) => m.peerId === peerId)?.name ?? null,
-        guard: this.#streamGuard,
-        logger: this.#loggers,
-      },
-      { uris: [...options.sources, ...settings.liveSources], delayMs: settings.liveDelayMs },
-    );
-    live.onChange(() => {
-      statusChanged();
-      this.#liveWatch.check();
-    });
-    const roomTrack = (id: string) => this.#roomTracks().find((t) => t.id === id) ?? null;
-    const playback = new PlaybackCoordinator({
-      selfId: node.peerId,
-      publish,
-      subscribe: roomSubscriber(roomService, isPlaybackMessageType),
-      isLeader: () => roomService.isLeader(),
-      leaderId: () => roomService.leader()?.peerId ?? null,
-      epoch: () => roomService.leader()?.epoch ?? roomService.epoch(),
-      groupNow: () => clock.groupNow(),
-      // A start waits only for devices where a window plays (a peer with no window never reports ready).
-      members: () => [
-        ...(this.#speaker.playing ? [node.peerId] : []),
-        ...roomService
-          .members()
-          .filter((m) => m.speaker)
-          .map((m) => m.peerId),
-      ],
-      trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
-      trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
-      crossfadeSec: (state) =>
-        crossfadeSecAt(state, { get: (id) => library.library.get(id) ?? roomTrack(id) }),
-      libraryOrder: () => this.tracks().map((t) => t.trackId),
-      sourceAvailable: (source) => live.available(source),
-      logger: this.#loggers,
-    });
-    playback.on('playback:changed', (state) => {
-      // Why the last source stopped shows until something plays again.
-      if (playbackStatus(state) === 'playing') this.#liveWatch.clear();
-      this.events.emit('playback:changed', state);
-      this.#downloads.prefetch(state);
-      statusChanged();
-    });
-    catalog.addEventListener('catalog:changed', libraryChanged);
-    this.#downloads.watch(fetcher, roomService, { status: statusChanged, library: libraryChanged });
-    roomService.events.on('leader:changed', (leader) => {
-      clock.setLeader(leader ? leader.peerId : null);
-      playback.leaderChanged();
-      // A new leader stops a live source whose device left while the old leader was going.
-      if (leader?.peerId === node.peerId) setTimeout(() => this.#liveWatch.check(), 1000).unref();
-      statusChanged();
-    });
-    const devices = new DeviceOutputs({
-      selfId: node.peerId,
-      publish,
-      subscribe: roomSubscriber(roomService, isDeviceMessageType),
-      output: () => outputOf(this.settings.get()),
-      apply: async (patch) => outputOf(await this.#settings.apply(patch)),
-      logger: this.#loggers,
-    });
-    devices.events.on('outputs:changed', statusChanged);
-    const calibration = new CalibrationService({
-      selfId: node.peerId,
-      events: this.events,
-      publish: (plan: SignalPlan) =>
-        roomService.publish({ type: 'calibration:signal', plan } as Omit<ControlDraft, 'from' | 'epoch'>),
-      speakers: () => this.#roomSpeakers(),
-      logger: this.#loggers,
-    });
-    roomService.events.on('message:other', ({ value, from }) => {
-      if (isCalibrationMessageType(value.type))
-        calibration.receive(from, (value as { plan: SignalPlan }).plan);
-    });
-    const playlists = new Playlists({
-      selfId: node.peerId,
-      db: library.db.db,
-      publish,
-      subscribe: roomSubscriber(roomService, isPlaylistMessageType),
-      logger: this.#loggers,
-    });
-    playlists.events.on('playlists:changed', () => this.events.emit('playlists:changed', playlists.list()));
-    // Like catalogs: a member that joins hears every playlist.
-    roomService.events.on('member:joined', () => playlists.announceAll());
-    const loudnessStore = new LoudnessStore(library.db.db);
-    const loudness = new LoudnessSharing({
-      store: loudnessStore,
-      pass: new LoudnessPass({
-        store: loudnessStore,
-        filesOf: (trackId) => library.db.filesOfTrack(trackId),
-        scanner: library.scanner,
-        logger: this.#loggers,
-      }),
-      publish,
-      subscribe: roomSubscriber(roomService, isLoudnessMessageType),
-      changed: libraryChanged,
-      logger: this.#loggers,
-    });
-    roomService.events.on('member:joined', () => loudness.announceAll());
-    // A member that joins learns every device's output at once, not at the next periodic announcement.
-    roomService.events.on('member:joined', () => devices.announce());
-    roomService.events.on('member:left', ({ member }) => devices.forget(member.peerId));
-    roomService.events.on('member:left', ({ member }) => {
-      live.forget(member.peerId);
-      const source = playback.state().source;
-      if (source?.peerId === member.peerId) this.#liveWatch.stop(source, `${member.name} left the room`);
-      else this.#liveWatch.check();
-    });
-    roomService.events.on('member:joined', () => live.announce());
-    roomService.events.on('member:left', () => playback.membersChanged());
-    roomService.events.on('member:joined', () => playback.membersChanged());
-    announceRoomChanges(roomService, node.peerId, this.notices);
-    roomService.events.on('room:changed', statusChanged);
-    clock.on('clock:updated', (detail) => {
-      roomService.setClock(
-        detail.role === 'follower' && Number.isFinite(detail.errorMs)
-          ? {
-              offsetMs: detail.offsetMs,
-              driftPpm: detail.driftPpm,
-              rttMs: detail.rttMs,
-              errorMs: detail.errorMs,
-            }
-          : null,
-      );
-    });
-    const statusTimer = setInterval(statusChanged, 1000);
-    statusTimer.unref();
-    library.scanner.addEventListener('track:added', libraryChanged);
-    library.scanner.addEventListener('track:removed', libraryChanged);
-    library.scanner.addEventListener('scan:progress', ({ detail }) => {
-      this.#scan = { ...detail, running: true };
-      statusChanged();
-    });
-    library.scanner.addEventListener('scan:done', ({ detail }) => {
-      this.#scan = { done: detail.files, total: detail.files, currentPath: '', running: false };
-      libraryChanged();
-    });
-    roomService.setSpeaker(this.#speaker.playing);
-    const stopLinks = keepMemberLinks(node, roomService);
-    return {
-      library,
-      node,
-      control,
-      room: roomService,
-      clock,
-      playback,
-      catalog,
-      chunkServer,
-      fetcher,
-      covers,
-      devices,
-      calibration,
-      playlists,
-      loudnessStore,
-      loudness,
-      live,
-      statusTimer,
-      stopLinks,
-    };
   }
 
   /** Stops every service; safe to call twice. */
