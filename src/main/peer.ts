@@ -220,7 +220,7 @@ export class Peer {
         devices,
         playlists,
         loudness,
-      } = this.#running;
+      } = running;
       await chunkServer.start();
       await live.start();
       fetcher.start();
