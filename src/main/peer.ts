@@ -32,6 +32,7 @@ import { PlaybackCoordinator } from './playback/coordinator';
 import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from './swarm';
 import { STREAMING_PRIORITY } from './swarm/chunk-fetcher';
 import { waitForRange } from './swarm/arriving-track';
+import { paceForTrack, type PaceRate } from './swarm/download-pace';
 import { DeviceOutputs } from './devices/device-outputs';
 import { CalibrationService, type RoomSpeaker } from './calibration/calibration-service';
 import { isCalibrationMessageType, type SignalPlan } from '../shared/calibration/messages';
@@ -743,7 +744,9 @@ export class Peer {
     ];
     wanted.forEach((trackId, i) => {
       if (!trackId || running.library.library.isLocal(trackId) || running.fetcher.isComplete(trackId)) return;
-      running.fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
+      const pace = this.#paceOf(trackId);
+      const options = { priority: i === 0 ? 10 : 1, ...(pace ? { pace } : {}) };
+      running.fetcher.fetchTrack(trackId, options).catch((error: unknown) => {
         this.#logLine(`fetch ${trackId} failed: ${(error as Error).message}`);
       });
     });
@@ -781,6 +784,8 @@ export class Peer {
     return {
       ...body,
       arrival: async (range, options) => {
+        // The reader waits for these bytes: they come next, whatever the download's pace.
+        fetcher.want(id, range.start, range.end);
         const arrived = await waitForRange(
           {
             chunks,
@@ -800,6 +805,13 @@ export class Peer {
     };
   }
 
+  /** The pace of a played track's download (`swarm/download-pace.ts`), from its length and size. */
+  #paceOf(trackId: string): PaceRate | null {
+    const track =
+      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId);
+    return track ? paceForTrack(track.sizeBytes, track.durationSec) : null;
+  }
+
   /**
    * The fetch of a track a window reads while it arrives, started once however many range requests ask
    * (each used to add its own waiter to the download, and log its own copy of a failure); resolves with the
@@ -809,8 +821,13 @@ export class Peer {
     const known = this.#arriving.get(trackId);
     if (known) return known;
     const fetcher = this.#running!.fetcher;
+    const pace = this.#paceOf(trackId);
     const fetching = fetcher
-      .fetchTrack(trackId, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .fetchTrack(trackId, {
+        priority: STREAMING_PRIORITY,
+        failOnStorageError: true,
+        ...(pace ? { pace } : {}),
+      })
       .then(
         () => null,
         (error: unknown) => {
