@@ -175,18 +175,21 @@ export class AudioEngine extends EngineState {
     if (state && this.nextTrack.reached(state)) this.takeNext();
     // (Also after a gapless change the player made before this state came: the play is already it.)
     const failed = this.status === 'error';
-    const playsIt = !failed && !!state && !!this.segment && segmentPlays(this.segment, state, this.rate);
+    const playsIt =
+      !failed && !!state && !state.held && !!this.segment && segmentPlays(this.segment, state, this.rate);
     if (playsIt || scheduleChange(previous, state, failed) === 'keep') {
       this.nextTrack.follow(state, this.segment !== null);
       return;
     }
     if (!this.output) return; // start() plays it
     const generation = this.beginPlay();
-    if (!state || state.paused) {
+    if (!state || state.paused || state.held) {
+      // A held start's anchor is a placeholder: decoding for it would only load the machine (and the
+      // decoder) just before the real start comes; the preparer has the track's head decoded already.
       this.segment = null;
-      this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
+      this.toPlayer({ type: 'stop', atGroupMs: state?.paused ? state.anchor.groupTimeMs : null });
       this.feed?.stop();
-      return this.setStatus(state ? 'paused' : 'idle');
+      return this.setStatus(state?.held ? 'loading' : state ? 'paused' : 'idle');
     }
     const segment: PlacedSegment = {
       generation,
