@@ -7,10 +7,12 @@ import { componentLogger } from '../../shared/logger';
 
 class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   readonly asked: [string, number | undefined][] = [];
+  readonly paces: unknown[] = [];
   complete = new Set<string>();
   outcome: Promise<never> | null = null;
-  fetchTrack(trackId: string, options: { priority?: number } = {}) {
+  fetchTrack(trackId: string, options: { priority?: number; pace?: unknown } = {}) {
     this.asked.push([trackId, options.priority]);
+    this.paces.push(options.pace);
     return (this.outcome ?? new Promise(() => undefined)) as never;
   }
   isComplete(trackId: string) {
@@ -24,10 +26,13 @@ function downloads(local: string[] = []) {
   const d = new Downloads({
     fetcher: () => fetcher,
     isLocal: (id) => local.includes(id),
+    paceOf: (id) => (id === 'a' ? pace : null),
     logger: componentLogger((l) => lines.push(l)),
   });
   return { d, fetcher, lines };
 }
+
+const pace = { bytesPerSec: 1000, burstBytes: 5000 };
 
 const state = (queue: string[], currentIndex: number | null, repeat = 'off') =>
   ({ queue, currentIndex, repeat }) as unknown as PlaybackState;
@@ -40,6 +45,8 @@ describe('Downloads', () => {
       ['a', 10],
       ['b', 1],
     ]);
+    // A played track comes at its pace; one without a known pace comes as fast as it can.
+    expect(fetcher.paces).toEqual([pace, undefined]);
     fetcher.asked.length = 0;
     fetcher.complete.add('c');
     d.prefetch(state(['local', 'c'], 0));

@@ -3,6 +3,7 @@ import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import type { RoomService } from '../room/room-service';
 import type { ChunkFetcher } from '../swarm';
 import { STREAMING_PRIORITY } from '../swarm/chunk-fetcher';
+import type { PaceRate } from '../swarm/download-pace';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** One track's download as `/api/status` shows it. */
@@ -17,6 +18,8 @@ export interface DownloadEntry {
 export interface DownloadsComponents {
   fetcher(): Pick<ChunkFetcher, 'fetchTrack' | 'isComplete'> | null;
   isLocal(trackId: string): boolean;
+  /** The pace of a played track's download (`swarm/download-pace.ts`), or null for none. */
+  paceOf(trackId: string): PaceRate | null;
   logger: ComponentLogger;
 }
 
@@ -77,7 +80,9 @@ export class Downloads {
     ];
     wanted.forEach((trackId, i) => {
       if (!trackId || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
-      fetcher.fetchTrack(trackId, { priority: i === 0 ? 10 : 1 }).catch((error: unknown) => {
+      const pace = this.components.paceOf(trackId);
+      const options = { priority: i === 0 ? 10 : 1, ...(pace ? { pace } : {}) };
+      fetcher.fetchTrack(trackId, options).catch((error: unknown) => {
         this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
       });
     });
@@ -93,8 +98,13 @@ export class Downloads {
     if (known) return known;
     const fetcher = this.components.fetcher();
     if (!fetcher) return Promise.resolve(new Error('peer is not running'));
+    const pace = this.components.paceOf(trackId);
     const fetching = fetcher
-      .fetchTrack(trackId, { priority: STREAMING_PRIORITY, failOnStorageError: true })
+      .fetchTrack(trackId, {
+        priority: STREAMING_PRIORITY,
+        failOnStorageError: true,
+        ...(pace ? { pace } : {}),
+      })
       .then(
         () => null,
         (error: unknown) => {

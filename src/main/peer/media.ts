@@ -67,6 +67,8 @@ export class MediaService {
     return {
       ...body,
       arrival: async (range, options) => {
+        // The reader waits for these bytes: they come next, whatever the download's pace.
+        fetcher.want(id, range.start, range.end);
         const arrived = await waitForRange(
           {
             chunks,

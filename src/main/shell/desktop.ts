@@ -58,7 +58,8 @@ export async function runDesktop(
   protocol.registerSchemesAsPrivileged([
     {
       scheme: MEDIA_SCHEME,
-      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
+      // corsEnabled: the page (file://) and its decoder worker fetch from here cross-origin.
+      privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true, corsEnabled: true },
     },
   ]);
   await app.whenReady();
@@ -175,6 +176,16 @@ export async function runDesktop(
 }
 
 /**
+ * What every media answer carries: the app's page is a file:// page, so its fetches here (and its decoder
+ * worker's) are cross-origin, and a cross-origin answer hides every header not named here, among them
+ * `content-range`, from which the worker's range reader learns the file's size.
+ */
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'content-range, content-length, accept-ranges, retry-after',
+};
+
+/**
  * Answers a `firefly-media://<kind>/<id>` request from the peer's library, streamed, with byte ranges;
  * `firefly-media://live/<sourceId>` is a live source's frames, as `GET /media/live/<sourceId>` serves them.
  */
@@ -186,14 +197,18 @@ export async function mediaResponse(
   const { host: kind, pathname, searchParams } = new URL(url);
   const id = pathname.replace(/^\//, '');
   if (kind === 'live') return liveResponse(peer, id, searchParams.get('codec') === 'pcm' ? 'pcm' : null);
-  if (!isContentId(id)) return new Response('not found', { status: 404 });
+  if (!isContentId(id)) return new Response('not found', { status: 404, headers: CORS_HEADERS });
   const found = await peer.media(kind, id).catch(() => null);
-  if (!found) return new Response('not found', { status: 404 });
+  if (!found) return new Response('not found', { status: 404, headers: CORS_HEADERS });
   const head = mediaHead(found, rangeHeader ?? undefined);
-  if (!head.range) return new Response(null, { status: head.status, headers: head.headers });
+  const headers = { ...head.headers, ...CORS_HEADERS };
+  if (!head.range) return new Response(null, { status: head.status, headers });
   const abort = new AbortController();
   if (!(await rangeArrived(found, head.range, !!rangeHeader, abort.signal)))
-    return new Response(NOT_HERE_YET.body, { status: NOT_HERE_YET.status, headers: NOT_HERE_YET.headers });
+    return new Response(NOT_HERE_YET.body, {
+      status: NOT_HERE_YET.status,
+      headers: { ...NOT_HERE_YET.headers, ...CORS_HEADERS },
+    });
   const pieces = found.read(head.range, { signal: abort.signal })[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -205,7 +220,7 @@ export async function mediaResponse(
       abort.abort();
     },
   });
-  return new Response(body, { status: head.status, headers: head.headers });
+  return new Response(body, { status: head.status, headers });
 }
 
 function liveResponse(
@@ -215,7 +230,7 @@ function liveResponse(
 ): Response {
   const abort = new AbortController();
   const frames = isSourceId(sourceId) ? (peer.liveMedia?.(sourceId, abort.signal, codec) ?? null) : null;
-  if (!frames) return new Response('no such live source', { status: 404 });
+  if (!frames) return new Response('no such live source', { status: 404, headers: CORS_HEADERS });
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await frames.next();
@@ -226,7 +241,10 @@ function liveResponse(
       abort.abort();
     },
   });
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/x-firefly-live' } });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/x-firefly-live', ...CORS_HEADERS },
+  });
 }
 
 /** Where the built files sit relative to the main bundle (out/main). */

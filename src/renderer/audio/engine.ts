@@ -9,8 +9,9 @@
  * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
  * output latency) and the group clock, plus this device's `outputOffsetMs`.
  *
- * The track the room placed next plays on from the current one at the exact frame (gapless) or over
- * a crossfade, prepared ahead as a second segment (`next-track.ts`, `player/player-mix.ts`).
+ * The current play, the hand-over to the track placed next (gapless or over a crossfade: `next-track.ts`,
+ * `player/player-mix.ts`) and what the player reports are `engine-play.ts`; the click train and the
+ * calibration signals that play in place of the room's timeline, `signal-override.ts`.
  *
  * Where the PCM comes from (the decoder, asked again with backoff; the whole-file fallback; a live
  * stream) is `track-feed.ts`'s business. What fails for good sets status 'error' with a reason in plain
@@ -26,56 +27,55 @@ import {
   type ResolvedInit,
 } from './engine-options';
 import { OutputStage } from './engine-output';
-import { EngineState, type OutputSettings } from './engine-state';
-import type { GroupTimeSource } from './group-clock';
-import type { EngineToPlayer, PlayerStatus } from './player/protocol';
-import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
-import { readStatus } from './player/status-reading';
+import { EnginePlay } from './engine-play';
+import type { OutputSettings } from './engine-state';
+import type { PlacedSegment } from './player/segment';
 import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
-import { NextTrack, segmentPlays } from './next-track';
-import type { TrackFeed } from './track-feed';
+import { segmentPlays } from './next-track';
 import { createEngineFeed } from './engine-feed';
+import { SignalOverride, type TestSignalPlan } from './signal-override';
 
 export { TrackLoadError };
 
 /** Plays the room's timeline on this device; see the file comment. */
-export class AudioEngine extends EngineState {
-  private readonly groupClock: GroupTimeSource;
+export class AudioEngine extends EnginePlay {
   private readonly opts: ResolvedInit;
-  private output: OutputStage | null = null;
-  private feed: TrackFeed | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private starting: Promise<void> | null = null;
   private target: PlaybackSchedule | null = null;
   /** What plays instead of the room's timeline: the output offset's click test, or calibration signals. */
-  private override: 'clicks' | 'signal' | null = null;
-  private signalTimer: ReturnType<typeof setTimeout> | null = null;
-  private segment: PlacedSegment | null = null;
-  /** The generation of the play; numbers come from `generations`, shared with the next track's. */
-  private generation = 0;
-  private generations = 0;
-  private readonly nextTrack = new NextTrack({
-    rate: () => this.rate,
-    groupNowMs: () => this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null,
-    newGeneration: () => ++this.generations,
-    startNext: (generation, segment) => this.feed?.startNext(generation, segment) ?? false,
-    queue: (segment, overlapFrames) => this.toPlayer({ type: 'queue', segment, overlapFrames }),
-    drop: () => {
-      this.toPlayer({ type: 'drop-next' });
-      this.feed?.dropNext();
+  private readonly signals = new SignalOverride({
+    groupClock: () => this.groupClock,
+    ready: async () => {
+      await this.start();
+      await this.resume();
+    },
+    play: (kind, anchorGroupMs) => {
+      const generation = this.beginPlay();
+      this.output?.graph.setTrackGainDb(0);
+      const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
+      this.segment = segment;
+      this.pushClockLine();
+      this.toPlayer({ type: 'play', segment });
+      return segment;
+    },
+    feed: () => this.feed,
+    backToRoom: () => {
+      const room = this.target;
+      this.target = null;
+      this.schedule(room);
     },
   });
-  private player: PlayerStatus | null = null;
-  /** Context frame at which the player rendered the track's last frame, until that frame has been heard. */
-  private endingAtFrame: number | null = null;
   private lastReportMs = 0;
 
   constructor(
     private readonly components: AudioEngineComponents,
     init: AudioEngineInit = {},
   ) {
-    super({ volume: 1, outputOffsetMs: 0, channel: 'stereo', ...init.initialSettings });
-    this.groupClock = components.groupClock;
+    super(
+      { volume: 1, outputOffsetMs: 0, channel: 'stereo', ...init.initialSettings },
+      components.groupClock,
+    );
     this.opts = resolveInit(init);
   }
 
@@ -134,9 +134,7 @@ export class AudioEngine extends EngineState {
     this.starting = null;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.signalTimer) clearTimeout(this.signalTimer);
-    this.signalTimer = null;
-    this.override = null;
+    this.signals.clear();
     this.feed?.terminate();
     this.feed = null;
     this.target = null;
@@ -169,24 +167,27 @@ export class AudioEngine extends EngineState {
   schedule(state: PlaybackSchedule | null): void {
     const previous = this.target;
     this.target = state;
-    if (this.override) return; // played when the clicks or signals stop
+    if (this.signals.kind) return; // played when the clicks or signals stop
     if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
     // The room reached the track placed next: it plays already (or is about to, on the same frame).
     if (state && this.nextTrack.reached(state)) this.takeNext();
     // (Also after a gapless change the player made before this state came: the play is already it.)
     const failed = this.status === 'error';
-    const playsIt = !failed && !!state && !!this.segment && segmentPlays(this.segment, state, this.rate);
+    const playsIt =
+      !failed && !!state && !state.held && !!this.segment && segmentPlays(this.segment, state, this.rate);
     if (playsIt || scheduleChange(previous, state, failed) === 'keep') {
       this.nextTrack.follow(state, this.segment !== null);
       return;
     }
     if (!this.output) return; // start() plays it
     const generation = this.beginPlay();
-    if (!state || state.paused) {
+    if (!state || state.paused || state.held) {
+      // A held start's anchor is a placeholder: decoding for it would only load the machine (and the
+      // decoder) just before the real start comes; the preparer has the track's head decoded already.
       this.segment = null;
-      this.toPlayer({ type: 'stop', atGroupMs: state ? state.anchor.groupTimeMs : null });
+      this.toPlayer({ type: 'stop', atGroupMs: state?.paused ? state.anchor.groupTimeMs : null });
       this.feed?.stop();
-      return this.setStatus(state ? 'paused' : 'idle');
+      return this.setStatus(state?.held ? 'loading' : state ? 'paused' : 'idle');
     }
     const segment: PlacedSegment = {
       generation,
@@ -206,15 +207,8 @@ export class AudioEngine extends EngineState {
    * the same player and clock line as the music, so the output offset tuned with it is the music's; off
    * goes back to the room's timeline where it is now. Rejects before the group clock has an estimate.
    */
-  async playClicks(on: boolean): Promise<void> {
-    await this.start();
-    await this.resume();
-    if (!on) return this.backToRoom();
-    const now = this.groupClock.performanceToGroup(performance.now());
-    if (!now) throw new Error('no group time yet: the clock is still starting');
-    // Frame 0 on the next whole second of group time but one (time for the first pieces to arrive).
-    const segment = this.overridePlay('clicks', (Math.floor(now.groupMs / 1000) + 2) * 1000);
-    this.feed?.startClicks(segment.generation, segment);
+  playClicks(on: boolean): Promise<void> {
+    return this.signals.playClicks(on);
   }
 
   /**
@@ -222,50 +216,13 @@ export class AudioEngine extends EngineState {
    * `endGroupMs`: a sweep starting at each of `atGroupMs`, through the same player, clock line and output
    * offset as the music, so a delay measured from it is the music's. Then goes back to the room's timeline.
    */
-  async playTestSignal(plan: {
-    startGroupMs: number;
-    endGroupMs: number;
-    atGroupMs: number[];
-  }): Promise<void> {
-    await this.start();
-    await this.resume();
-    const segment = this.overridePlay('signal', plan.startGroupMs);
-    const startsSec = plan.atGroupMs.map((at) => (at - plan.startGroupMs) / 1000);
-    this.feed?.startSweeps(segment.generation, segment, startsSec);
-    const endAt = this.groupClock.groupToPerformance(plan.endGroupMs);
-    const waitMs = endAt === null ? plan.endGroupMs - plan.startGroupMs : endAt - performance.now();
-    // The last sweep is heard an output latency after it is rendered: wait for it, and then some.
-    this.signalTimer = setTimeout(() => void this.backToRoom(), Math.max(0, waitMs) + 500);
+  playTestSignal(plan: TestSignalPlan): Promise<void> {
+    return this.signals.playTestSignal(plan);
   }
 
   /** Whether the click train plays. */
   get clicks(): boolean {
-    return this.override === 'clicks';
-  }
-
-  /** Starts a play of the engine's own signal, frame 0 at `anchorGroupMs`, in place of the room's timeline. */
-  private overridePlay(kind: 'clicks' | 'signal', anchorGroupMs: number): PlacedSegment {
-    if (this.signalTimer) clearTimeout(this.signalTimer);
-    this.signalTimer = null;
-    this.override = kind;
-    const generation = this.beginPlay();
-    this.output?.graph.setTrackGainDb(0);
-    const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
-    this.segment = segment;
-    this.pushClockLine();
-    this.toPlayer({ type: 'play', segment });
-    return segment;
-  }
-
-  /** Stops the clicks or signals and plays the room's timeline where it is now. */
-  private backToRoom(): void {
-    if (this.signalTimer) clearTimeout(this.signalTimer);
-    this.signalTimer = null;
-    if (!this.override) return;
-    this.override = null;
-    const room = this.target;
-    this.target = null;
-    this.schedule(room);
+    return this.signals.kind === 'clicks';
   }
 
   /** Group time now (ms), or null before the group clock has an estimate. */
@@ -313,14 +270,6 @@ export class AudioEngine extends EngineState {
     return this.output?.fit() ?? null;
   }
 
-  /** Group time (ms) at which frame `frame` (at the context rate) of the current track is heard, per the player's last status. */
-  groupTimeOfFrame(frame: number): number | null {
-    const segment = this.segment;
-    const errorFrames = this.player?.errorFrames;
-    if (!segment || errorFrames === null || errorFrames === undefined) return null;
-    return groupMsOfTrackFrame(segment, frame - errorFrames, this.rate);
-  }
-
   protected durationSec(): number | null {
     const id = this.target?.trackId;
     return id ? (this.feed?.durationSec(id) ?? null) : null;
@@ -334,58 +283,11 @@ export class AudioEngine extends EngineState {
     return this.target?.trackId ?? null;
   }
 
-  protected currentRatio(): number {
-    return this.player?.ratio ?? 1;
-  }
-
-  get rate(): number {
-    return this.output?.rate ?? 48_000;
-  }
-
-  /** A new generation: what the player said of the last one no longer holds. */
-  private beginPlay(): number {
-    this.syncErrorMs = null;
-    this.syncBoundMs = null;
-    this.player = null;
-    this.endingAtFrame = null;
-    this.liveTrouble = null;
-    this.nextTrack.clear();
-    this.generation = ++this.generations;
-    return this.generation;
-  }
-
-  /** The track placed next is the play now (the player reached it, or the room's state did). */
-  private takeNext(): void {
-    const segment = this.nextTrack.take();
-    if (!segment) return;
-    const error = this.player?.errorFrames;
-    const before =
-      error === null || error === undefined
-        ? ''
-        : ` (play head ${((error * 1000) / this.rate).toFixed(2)} ms off before it)`;
-    this.segment = segment;
-    this.generation = segment.generation;
-    this.player = null;
-    this.endingAtFrame = null;
-    this.feed?.promoteNext();
-    this.note(`on to ${segment.trackId.slice(0, 8)} without a restart${before}`);
-  }
-
-  private toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {
-    this.output?.toPlayer(message, transfer);
-  }
-
-  /** Sends the player the group time of its output frames (`clock-line.ts`). */
-  private pushClockLine(): void {
-    const boundMs = this.output?.pushClockLine(this.settings.outputOffsetMs, this.groupClock) ?? null;
-    if (boundMs !== null) this.syncBoundMs = this.player?.phase === 'playing' ? boundMs : null;
-  }
-
   private tick(): void {
     this.noteEnd();
     this.noteUnderruns(this.output?.context ?? null);
     this.pushClockLine();
-    if (!this.override) this.nextTrack.follow(this.target, this.segment !== null);
+    if (!this.signals.kind) this.nextTrack.follow(this.target, this.segment !== null);
     this.feed?.pump(this.player?.headFrame ?? null);
     const now = performance.now();
     const report = this.opts.onSyncReport;
@@ -396,26 +298,5 @@ export class AudioEngine extends EngineState {
       }
     }
     this.emit();
-  }
-
-  /**
-   * The player has rendered the last frame an output latency before it is heard: the track is 'ended' once
-   * the output clock map says that frame has left the speakers, not when it was rendered.
-   */
-  private noteEnd(): void {
-    const frame = this.endingAtFrame;
-    if (frame === null || !this.output?.heard(frame)) return;
-    this.endingAtFrame = null;
-    if (this.player?.phase === 'ended') this.setStatus('ended');
-  }
-
-  private onPlayerStatus(status: PlayerStatus): void {
-    if (status.generation === this.nextTrack.segment?.generation) this.takeNext();
-    const segment = this.segment;
-    if (status.generation !== this.generation || !segment) return;
-    const reading = readStatus(this.player, status, this.rate, this.status);
-    this.player = status;
-    const renderedEndAt = this.recordReading(reading, segment, this.output?.fit() ?? null, this.rate);
-    if (renderedEndAt !== null) this.endingAtFrame ??= renderedEndAt;
   }
 }

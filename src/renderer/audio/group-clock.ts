@@ -13,20 +13,8 @@
  * A host that has no group estimate yet (`groupOffsetMs: null`) is taken as the group clock
  * itself, and readings say `hostSynced: false`.
  *
- * Same machine. A page and a host on one machine (the desktop app's window and its main process,
- * or a page loaded from a loopback address) both read the machine's monotonic clock, each anchored
- * to wall time when its process started, so their clocks agree to microseconds unless the wall clock
- * was adjusted in between. Probes cannot see that: they measure host − local only up to the
- * difference of the fastest trip each way, and measured here the two pages of one machine disagreed
- * by 0.1-0.17 ms for minutes through the WebSocket bridge. So with `sameMachine`, once every probe in
- * the window (at least `sameClockMinSamples` over `sameClockMinSpanMs`) allows host − local = 0, i.e.
- * t2 ≥ t1 and t4 ≥ t3 each within `sameClockSlackMs`, the offset is taken as exactly 0 and the drift
- * as 0. Its bound is the width of the band all probes allow, which holds 0 and the truth alike (no
- * wider than the fastest round trip). A host whose clock differs (shifted, skewed, anchored at another
- * time) soon contradicts it and the fitted estimate is used. A host whose clock is shifted or skewed on
- * purpose (`--clock-offset-ms`, `--clock-skew-ppm`: a stand-in for another machine's clock) says how in
- * its replies (`hostClock`); the same test then applies to host − transform(local), and once it holds
- * the window takes exactly that transform, as its own machine's clock would be on another machine.
+ * On the same machine the offset may be taken as exactly 0 (`same-clock.ts`). Replies are checked
+ * before use (`probe-reply.ts`).
  */
 import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/contract';
 import {
@@ -40,6 +28,8 @@ import {
   type EstimatorOptions,
   type EstimatorState,
 } from '../../shared/clock/estimator';
+import { isReply } from './probe-reply';
+import { declaredOffsetMs, zeroBand, type SameClockOptions } from './same-clock';
 
 /** The one bridge call the group clock needs. */
 export interface ClockProbeBridge {
@@ -116,9 +106,7 @@ export class GroupClock implements GroupTimeSource {
   private readonly probeTimeoutMs: number;
   private readonly minSamples: number;
   private readonly sameMachine: boolean;
-  private readonly sameClockMinSamples: number;
-  private readonly sameClockMinSpanMs: number;
-  private readonly sameClockSlackMs: number;
+  private readonly sameClockOptions: SameClockOptions;
   /** Width of the band of host − local that every probe allows, when it holds 0 (same machine only). */
   private sameClockBandMs: number | null = null;
   /** The fit as of the last accepted probe: conversions (many per audio tick) extrapolate it instead of refitting. */
@@ -144,9 +132,11 @@ export class GroupClock implements GroupTimeSource {
     this.probeTimeoutMs = init.probeTimeoutMs ?? 2000;
     this.minSamples = init.minSamples ?? 4;
     this.sameMachine = init.sameMachine ?? false;
-    this.sameClockMinSamples = init.sameClockMinSamples ?? 8;
-    this.sameClockMinSpanMs = init.sameClockMinSpanMs ?? 5000;
-    this.sameClockSlackMs = init.sameClockSlackMs ?? 0.02;
+    this.sameClockOptions = {
+      minSamples: init.sameClockMinSamples ?? 8,
+      minSpanMs: init.sameClockMinSpanMs ?? 5000,
+      slackMs: init.sameClockSlackMs ?? 0.02,
+    };
     this.state = createEstimator(init.estimator);
   }
 
@@ -209,7 +199,9 @@ export class GroupClock implements GroupTimeSource {
     this.fitted = this.state.samples.length >= this.minSamples ? estimate(this.state, t4) : null;
     // The band below is tested against the transform the host states now, over the whole window.
     this.hostClock = reply.hostClock ?? null;
-    this.sameClockBandMs = this.sameMachine ? this.zeroBand() : null;
+    this.sameClockBandMs = this.sameMachine
+      ? zeroBand(this.state.samples, this.hostClock, this.sameClockOptions)
+      : null;
     this.hostOffsetMs = reply.groupOffsetMs;
     this.hostErrorMs = reply.groupErrorMs;
     this.hostDriftPpm = reply.groupOffsetMs === null ? 0 : (reply.groupDriftPpm ?? 0);
@@ -227,38 +219,12 @@ export class GroupClock implements GroupTimeSource {
     if (!fitted || this.sameClockBandMs === null) return fitted;
     return {
       ...fitted,
-      offsetMs: this.declaredOffsetMs(localMs),
+      offsetMs: declaredOffsetMs(this.hostClock, localMs),
       driftPpm: this.hostClock?.skewPpm ?? 0,
       errorMs: this.sameClockBandMs,
       errorGrowthPpm: 0,
       atLocalMs: localMs,
     };
-  }
-
-  /** Host − local at local time `localMs` if the host's clock is the machine's made as it says (`hostClock`). */
-  private declaredOffsetMs(localMs: number): number {
-    const t = this.hostClock;
-    return t ? t.offsetMs + t.skewPpm * 1e-6 * (localMs - t.originMs) : 0;
-  }
-
-  /**
-   * The width of the band of host − local − declared offset that every probe in the window allows, if it
-   * holds 0 and the window is long enough to tell; else null.
-   */
-  private zeroBand(): number | null {
-    const samples = this.state.samples;
-    if (samples.length < this.sameClockMinSamples) return null;
-    const span = samples[samples.length - 1]!.localMs - samples[0]!.localMs;
-    if (!(span >= this.sameClockMinSpanMs)) return null;
-    let lower = -Infinity;
-    let upper = Infinity;
-    for (const s of samples) {
-      const offsetMs = s.offsetMs - this.declaredOffsetMs(s.localMs);
-      lower = Math.max(lower, offsetMs - s.delayMs / 2);
-      upper = Math.min(upper, offsetMs + s.delayMs / 2);
-    }
-    const slack = this.sameClockSlackMs;
-    return lower <= slack && upper >= -slack ? Math.max(0, upper - lower) + 2 * slack : null;
   }
 
   /** Whether host − local is taken as exactly 0 (see the module comment). */
@@ -324,31 +290,4 @@ export class GroupClock implements GroupTimeSource {
     const local = this.groupToLocal(groupMs);
     return local === null ? null : local - this.clock.originMs;
   }
-}
-
-function isReply(reply: unknown): reply is ClockProbeReply {
-  if (typeof reply !== 'object' || reply === null) return false;
-  const r = reply as Record<string, unknown>;
-  const finiteOrNull = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v));
-  return (
-    typeof r.t2 === 'number' &&
-    Number.isFinite(r.t2) &&
-    typeof r.t3 === 'number' &&
-    Number.isFinite(r.t3) &&
-    finiteOrNull(r.groupOffsetMs) &&
-    finiteOrNull(r.groupErrorMs) &&
-    (r.groupDriftPpm === undefined || finiteOrNull(r.groupDriftPpm)) &&
-    // Peers accept clock skews up to 10,000 ppm (`--clock-skew-ppm`); more is a broken reply.
-    Math.abs((r.groupDriftPpm as number | null | undefined) ?? 0) <= 20_000 &&
-    (r.groupErrorMs === null || (r.groupErrorMs as number) >= 0) &&
-    (r.hostClock === undefined || r.hostClock === null || isTransform(r.hostClock))
-  );
-}
-
-function isTransform(value: unknown): value is HostClockTransform {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = value as Record<string, unknown>;
-  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-  // Peers accept shifts within a day and skews up to 10,000 ppm; more is a broken reply.
-  return finite(t.offsetMs) && finite(t.skewPpm) && finite(t.originMs) && Math.abs(t.skewPpm) <= 20_000;
 }

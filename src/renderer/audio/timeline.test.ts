@@ -33,6 +33,8 @@ describe('timeline', () => {
     expect(scheduleChange({ ...playing, paused: true }, later, false)).toBe('play'); // resume
     expect(scheduleChange(playing, { ...later, paused: true }, false)).toBe('stop');
     expect(scheduleChange(playing, null, false)).toBe('stop');
+    expect(scheduleChange(playing, { ...later, held: true }, false)).toBe('stop'); // a held start
+    expect(scheduleChange({ ...later, held: true }, later, false)).toBe('play'); // ... released
     expect(scheduleChange(null, later, false)).toBe('play');
   });
 });

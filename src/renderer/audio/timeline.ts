@@ -23,6 +23,11 @@ export interface PlaybackSchedule {
    * `anchor.positionSec` plays at `anchor.groupTimeMs`, overlapping this one's end by `overlapSec`.
    */
   next?: { trackId: string; anchor: PlaybackAnchor; overlapSec: number };
+  /**
+   * The leader holds the start until every speaker is ready (`shared/playback/barrier.ts`): the anchor is
+   * a placeholder, so nothing is decoded or played for it; the start comes as a new state.
+   */
+  held?: boolean;
 }
 
 /** Track position (s) that should be heard at group time `groupMs`. */
@@ -44,18 +49,19 @@ export function sameTimeline(a: PlaybackAnchor, b: PlaybackAnchor, toleranceMs =
 
 /**
  * What a new state asks of the engine: 'keep' what plays (the same track on the same timeline, both
- * playing, nothing failed: states arrive often and repeat), 'stop' (paused or nothing to play), or 'play'
- * a new segment.
+ * playing, nothing failed: states arrive often and repeat), 'stop' (paused, a held start or nothing to
+ * play), or 'play' a new segment.
  */
 export function scheduleChange(
   previous: PlaybackSchedule | null,
   state: PlaybackSchedule | null,
   failed: boolean,
 ): 'keep' | 'stop' | 'play' {
-  if (!state || state.paused) return 'stop';
+  if (!state || state.paused || state.held) return 'stop';
   if (
     previous &&
     !previous.paused &&
+    !previous.held &&
     !failed &&
     state.trackId === previous.trackId &&
     sameTimeline(state.anchor, previous.anchor)

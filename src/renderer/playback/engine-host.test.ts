@@ -23,6 +23,12 @@ describe('engine host', () => {
     expect(scheduleFor(aState().build())).toBeNull();
   });
 
+  it('holds a start the leader holds: its anchor is a placeholder, nothing is decoded for it', () => {
+    const playing = aState().playing('t1').at(0).build();
+    expect(scheduleFor({ ...playing, starting: true })).toMatchObject({ trackId: 't1', held: true });
+    expect(scheduleFor(playing)).not.toHaveProperty('held');
+  });
+
   it('carries the track placed next, unless paused or no longer matching the queue', () => {
     const playing = aState().withQueue('t1', 't2').playing('t1').build();
     const next = { index: 1, trackId: 't2', anchor: { groupTimeMs: 9000, positionSec: 0 }, overlapSec: 3 };

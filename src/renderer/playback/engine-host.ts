@@ -43,6 +43,7 @@ export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | nul
     trackId,
     anchor,
     paused: state.paused,
+    ...(state.starting && !state.paused ? { held: true } : {}),
     ...(next
       ? { next: { trackId: next.trackId, anchor: { ...next.anchor }, overlapSec: next.overlapSec } }
       : {}),
