@@ -1026,6 +1026,13 @@ export class Peer {
           lastStop: this.#liveStop,
         };
       },
+      'live:capture-start': ({ name, codec }) => this.#require().live.capture.start(name, codec ?? 'opus'),
+      'live:capture-push': ({ sourceId, frames }) =>
+        this.#require().live.capture.push(
+          sourceId,
+          frames.map((f) => Buffer.from(f, 'base64')),
+        ),
+      'live:capture-stop': ({ sourceId }) => this.#require().live.capture.stop(sourceId),
       'playback:pause': () => this.command({ kind: 'pause' }),
       'playback:resume': () => this.command({ kind: 'resume' }),
       'playback:stop': () => this.command({ kind: 'stop' }),
