@@ -47,7 +47,7 @@ async function openInput(input: CaptureInput): Promise<MediaStream> {
     for (const track of stream.getVideoTracks()) track.stop();
     if (stream.getAudioTracks().length === 0) {
       for (const track of stream.getTracks()) track.stop();
-      throw new MicrophoneError("this system does not let Firefly capture its sound (no loopback audio)");
+      throw new MicrophoneError('this system does not let Firefly capture its sound (no loopback audio)');
     }
     return stream;
   }

@@ -31,9 +31,7 @@ const subscribe = (listener: () => void) => {
 export const useWindowCapture = (): WindowCaptureState => useSyncExternalStore(subscribe, () => state);
 
 /** Starts capturing (stopping any capture this window runs). */
-export async function startWindowCapture(
-  options: Omit<CaptureStart, 'groupNow' | 'onEnded'>,
-): Promise<void> {
+export async function startWindowCapture(options: Omit<CaptureStart, 'groupNow' | 'onEnded'>): Promise<void> {
   await stopWindowCapture();
   set({ starting: true, error: null });
   try {

@@ -88,11 +88,7 @@ export function CaptureControl() {
         )}
       </div>
       <p className="muted" role="status" data-testid="capture-status">
-        {running
-          ? `Sharing “${name}” with the room`
-          : capture.error
-            ? `Not sharing: ${capture.error}`
-            : ''}
+        {running ? `Sharing “${name}” with the room` : capture.error ? `Not sharing: ${capture.error}` : ''}
       </p>
     </div>
   );
