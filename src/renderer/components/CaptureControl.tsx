@@ -19,7 +19,8 @@ export function CaptureControl() {
   const [input, setInput] = useState('');
   const [name, setName] = useState('Line in');
   const [codec, setCodec] = useState<CaptureCodec>('opus');
-  const desktop = bridge().transport === 'ipc';
+  // Electron captures the system's sound (a loopback) on Windows only; see system-audio.ts.
+  const systemAudio = bridge().transport === 'ipc' && /Windows/.test(navigator.userAgent);
   const running = capture.session !== null;
   useEffect(() => {
     void captureDevices()
@@ -52,7 +53,7 @@ export function CaptureControl() {
                 {d.label}
               </option>
             ))}
-            {desktop ? <option value={SYSTEM}>This computer’s sound</option> : null}
+            {systemAudio ? <option value={SYSTEM}>This computer’s sound</option> : null}
           </select>
         </label>
         <label>
