@@ -9,8 +9,9 @@ import { chromium, expect, test, type Browser, type Page } from '@playwright/tes
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
 
 type Hook = {
-  lastStart: { trackId: string } | null;
+  lastStart: { trackId: string; sampleRate: number } | null;
   snapshot(): { status: string; positionSec: number };
+  groupTimeOfFrame(frame: number): number | null;
 };
 type Listed = { sourceId: string; name: string; kind: string; state: string; local: boolean };
 
@@ -107,15 +108,39 @@ test('a window shares its input; the other peer plays it on the room timeline', 
   // The member's window plays it on the group timeline, and Now Playing names it.
   const listener = await openWindow(member);
   expect((await apiFetch(member.ui, '/api/play', { body: { sourceId: beep.sourceId } })).status).toBe(200);
-  await listener.waitForFunction(
-    (id) => {
-      const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
-      return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
-    },
-    beep.sourceId,
-    { timeout: 60_000 },
-  );
+  // Both windows play it (the capturing one is a speaker too), the same frame at the same group time.
+  const pages = [listener, capturer];
+  for (const page of pages)
+    await page.waitForFunction(
+      (id) => {
+        const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+        return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
+      },
+      beep.sourceId,
+      { timeout: 60_000 },
+    );
   await expect(listener.getByTestId('np-title')).toContainText('Beep');
+  const apart = async () => {
+    const positions = await Promise.all(
+      pages.map((p) =>
+        p.evaluate(
+          () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
+        ),
+      ),
+    );
+    const atSec = Math.max(...positions) + 0.25;
+    const times = await Promise.all(
+      pages.map((p) =>
+        p.evaluate((sec) => {
+          const h = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
+          return h.groupTimeOfFrame(Math.round(sec * (h.lastStart?.sampleRate ?? 48_000)));
+        }, atSec),
+      ),
+    );
+    return Math.max(...times.map((t) => t ?? NaN)) - Math.min(...times.map((t) => t ?? NaN));
+  };
+  await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
+  console.log(`capture: windows apart by ${(await apart()).toFixed(3)} ms`);
   const position = () =>
     listener.evaluate(
       () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
@@ -123,9 +148,17 @@ test('a window shares its input; the other peer plays it on the room timeline', 
   const before = await position();
   await expect.poll(position, { timeout: 10_000 }).toBeGreaterThan(before + 1);
 
-  // Stopping the share ends the source: the room no longer lists it.
+  // Stopping the share ends the source: the room no longer lists it, and playback stops saying why.
   await capturer.getByTestId('capture-stop').click();
   await expect
     .poll(async () => (await sources(member)).some((s) => s.name === 'Beep'), { timeout: 20_000 })
     .toBe(false);
+  await expect
+    .poll(
+      async () =>
+        ((await (await apiFetch(member.ui, '/api/sources')).json()) as { lastStop: { name: string } | null })
+          .lastStop?.name,
+      { timeout: 20_000 },
+    )
+    .toBe('Beep');
 });

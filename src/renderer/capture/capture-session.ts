@@ -4,7 +4,7 @@
  * (`getDisplayMedia`, which the shell answers with a loopback of the screen's audio where the OS
  * allows it). The sound is recorded on an AudioContext of its own at 48 kHz (the browser resamples
  * the device), stamped in group time and encoded in this window (CaptureEncoder), and pushed to this
- * window's peer every 100 ms, which publishes it as a source of the room.
+ * window's peer as it comes, which publishes it as a source of the room.
  */
 import type { CaptureCodec } from '../../shared/bridge/contract';
 import { OPUS_SAMPLE_RATE } from '../../shared/live/frames';
@@ -29,7 +29,6 @@ export interface CaptureStart {
   onEnded(reason: string): void;
 }
 
-const PUSH_EVERY_MS = 100;
 const MAX_FRAMES_PER_PUSH = 64;
 
 /** Audio inputs this window may capture from (labels appear once a capture was allowed). */
@@ -76,7 +75,7 @@ function base64(bytes: Uint8Array): string {
 /** One running capture; `stop()` ends it. */
 export class CaptureSession {
   #stopped = false;
-  #timer: ReturnType<typeof setInterval> | null = null;
+  #pushing: Promise<void> | null = null;
   readonly #pending: string[] = [];
 
   private constructor(
@@ -127,7 +126,6 @@ export class CaptureSession {
       ));
       node.port.onmessage = (event: MessageEvent<{ left: Float32Array; right: Float32Array }>) =>
         s.#onBatch(event.data.left, event.data.right);
-      s.#timer = setInterval(() => void s.#push(), PUSH_EVERY_MS);
       for (const track of stream.getAudioTracks())
         track.addEventListener('ended', () => void s.stop('the input went away'));
       return s;
@@ -148,6 +146,9 @@ export class CaptureSession {
     // The batch's first frame was captured about its own length ago (the input's latency is unknown, and
     // is the same for every speaker).
     this.encoder.push(left, right, now - (left.length * 1000) / OPUS_SAMPLE_RATE);
+    // Pushed as batches come (every 43 ms), not on a timer: a hidden tab's timers run once a second,
+    // far too late for the live delay, while its audio keeps running. A push in flight gathers the next.
+    this.#pushing ??= this.#push().finally(() => (this.#pushing = null));
   }
 
   async #push(): Promise<void> {
@@ -166,10 +167,10 @@ export class CaptureSession {
   async stop(reason?: string): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    if (this.#timer) clearInterval(this.#timer);
     for (const track of this.stream.getTracks()) track.stop();
     // The encoder's last frames still go out (errors now are only swallowed).
     await this.encoder.close().catch(() => undefined);
+    await this.#pushing;
     await this.#push();
     await bridge()
       .live.captureStop(this.sourceId)

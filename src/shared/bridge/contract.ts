@@ -243,7 +243,7 @@ export const captureStartRequest = obj({
   name: deviceName,
   codec: optional(oneOf<CaptureCodec>('opus', 'pcm')),
 });
-/** At most 64 frames a push: a window sends every 100 ms or so (5 Opus frames, 1–3 of PCM). */
+/** At most 64 frames a push: a window pushes as its capture batches come (every 43 ms: 2–3 Opus frames or 1 of PCM). */
 export const capturePushRequest = obj({ sourceId: captureSourceId, frames: arrayOf(base64Frame, 64) });
 export const captureStopRequest = obj({ sourceId: captureSourceId });
 export const playlistSaveRequest = obj({
