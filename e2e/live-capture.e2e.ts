@@ -153,12 +153,19 @@ test('a window shares its input; the other peer plays it on the room timeline', 
   await expect
     .poll(async () => (await sources(member)).some((s) => s.name === 'Beep'), { timeout: 20_000 })
     .toBe(false);
+  // The source peer records why (its window stopped it) and, as leader, stops the room's playback.
   await expect
     .poll(
       async () =>
-        ((await (await apiFetch(member.ui, '/api/sources')).json()) as { lastStop: { name: string } | null })
+        ((await (await apiFetch(source.ui, '/api/sources')).json()) as { lastStop: { name: string } | null })
           .lastStop?.name,
       { timeout: 20_000 },
     )
     .toBe('Beep');
+  await expect
+    .poll(
+      async () => ((await (await apiFetch(member.ui, '/api/state')).json()) as { source?: unknown }).source,
+      { timeout: 20_000 },
+    )
+    .toBeUndefined();
 });
