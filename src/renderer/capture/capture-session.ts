@@ -31,6 +31,13 @@ export interface CaptureStart {
 
 const MAX_FRAMES_PER_PUSH = 64;
 
+/** What the capture worklet sends: a batch and the context frame of its first sample. */
+interface Batch {
+  frame: number;
+  left: Float32Array;
+  right: Float32Array;
+}
+
 /** Audio inputs this window may capture from (labels appear once a capture was allowed). */
 export async function captureDevices(): Promise<{ deviceId: string; label: string }[]> {
   if (!navigator.mediaDevices?.enumerateDevices) return [];
@@ -124,8 +131,7 @@ export class CaptureSession {
         }),
         options,
       ));
-      node.port.onmessage = (event: MessageEvent<{ left: Float32Array; right: Float32Array }>) =>
-        s.#onBatch(event.data.left, event.data.right);
+      node.port.onmessage = (event: MessageEvent<Batch>) => s.#onBatch(event.data);
       for (const track of stream.getAudioTracks())
         track.addEventListener('ended', () => void s.stop('the input went away'));
       return s;
@@ -138,17 +144,34 @@ export class CaptureSession {
     }
   }
 
-  #onBatch(left: Float32Array, right: Float32Array): void {
+  #onBatch({ frame, left, right }: Batch): void {
     if (this.#stopped) return;
     const now = this.options.groupNow();
     // Before this window has group time nothing can be stamped: the batch is not sent.
     if (now === null) return;
-    // The batch's first frame was captured about its own length ago (the input's latency is unknown, and
-    // is the same for every speaker).
-    this.encoder.push(left, right, now - (left.length * 1000) / OPUS_SAMPLE_RATE);
+    this.encoder.push(left, right, now - this.#ageMs(frame, left.length));
     // Pushed as batches come (every 43 ms), not on a timer: a hidden tab's timers run once a second,
     // far too late for the live delay, while its audio keeps running. A push in flight gathers the next.
     this.#pushing ??= this.#push().finally(() => (this.#pushing = null));
+  }
+
+  /**
+   * How long ago (ms) the batch starting at context frame `frame` was captured: through the context's
+   * output timestamp (context time ↔ performance time), so a main thread that takes the message late
+   * does not move it; before the output runs, the batch's own length (it arrived as it ended). The
+   * input's latency is unknown either way, and the same for every speaker.
+   */
+  #ageMs(frame: number, frames: number): number {
+    const byLength = (frames * 1000) / OPUS_SAMPLE_RATE;
+    const ts = this.context.getOutputTimestamp();
+    if (!ts.performanceTime || ts.contextTime === undefined) return byLength;
+    // The timestamp says when a frame is heard; it was rendered (and the batch captured) the output's
+    // latency before.
+    const latencyMs = (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000;
+    const capturedAt =
+      ts.performanceTime + (frame / this.context.sampleRate - ts.contextTime) * 1000 - latencyMs;
+    // Held within bounds rather than dropped for the other estimate: switching estimates would jitter.
+    return Math.max(0, Math.min(5000, performance.now() - capturedAt));
   }
 
   async #push(): Promise<void> {
