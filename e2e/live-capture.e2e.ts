@@ -148,6 +148,15 @@ test('a window shares its input; the other peer plays it on the room timeline', 
   const before = await position();
   await expect.poll(position, { timeout: 10_000 }).toBeGreaterThan(before + 1);
 
+  // The capture's stamps followed group time: at most one re-anchor (when the capture context's output
+  // starts, its first batches are timed by their arrival), however the batches came.
+  const counts = (await capturer.evaluate(() =>
+    (window as unknown as { __fireflyCapture: () => unknown }).__fireflyCapture(),
+  )) as { frames: number; reanchors: number };
+  console.log(`capture: ${counts.frames} frames sent, ${counts.reanchors} re-anchors`);
+  expect(counts.frames).toBeGreaterThan(200);
+  expect(counts.reanchors).toBeLessThanOrEqual(1);
+
   // Stopping the share ends the source: the room no longer lists it, and playback stops saying why.
   await capturer.getByTestId('capture-stop').click();
   await expect

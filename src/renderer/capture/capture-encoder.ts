@@ -76,6 +76,11 @@ export class CaptureEncoder {
     this.#makeEncoder = init.makeEncoder ?? ((encoderInit) => new AudioEncoder(encoderInit));
   }
 
+  /** Times the stream was re-anchored after it started (a card's clock apart from group time, a stall). */
+  get reanchors(): number {
+    return this.#stamper.reanchors;
+  }
+
   /** Re-anchors the runs (after the live delay changed, or a gap in the capture). */
   reset(): void {
     this.#stamper.reset();

@@ -93,9 +93,9 @@ export class CaptureSession {
     private readonly options: CaptureStart,
   ) {}
 
-  /** Frames sent to the peer so far. */
-  get frames(): number {
-    return this.encoder.frames;
+  /** Frames sent to the peer so far, and re-anchors of the stamps (for diagnostics). */
+  get counts(): { frames: number; reanchors: number } {
+    return { frames: this.encoder.frames, reanchors: this.encoder.reanchors };
   }
 
   /** Opens the input (the browser may ask the user), starts the source on the peer and streams to it. */

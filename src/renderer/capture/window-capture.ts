@@ -30,6 +30,11 @@ const subscribe = (listener: () => void) => {
 /** This window's capture, re-rendering when it starts, stops or fails. */
 export const useWindowCapture = (): WindowCaptureState => useSyncExternalStore(subscribe, () => state);
 
+// Tests and diagnostics (`?diagnostics`) read the capture's counts.
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('diagnostics'))
+  (window as unknown as { __fireflyCapture: () => unknown }).__fireflyCapture = () =>
+    state.session?.counts ?? null;
+
 /** Starts capturing (stopping any capture this window runs). */
 export async function startWindowCapture(options: Omit<CaptureStart, 'groupNow' | 'onEnded'>): Promise<void> {
   await stopWindowCapture();
