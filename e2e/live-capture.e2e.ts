@@ -148,8 +148,8 @@ test('a window shares its input; the other peer plays it on the room timeline', 
   const before = await position();
   await expect.poll(position, { timeout: 10_000 }).toBeGreaterThan(before + 1);
 
-  // The capture's stamps followed group time: at most one re-anchor (when the capture context's output
-  // starts, its first batches are timed by their arrival), however the batches came.
+  // The capture's stamps followed group time: at most one re-anchor (a busy main thread can hold
+  // a batch past half the delay), however the batches came.
   const counts = (await capturer.evaluate(() =>
     (window as unknown as { __fireflyCapture: () => unknown }).__fireflyCapture(),
   )) as { frames: number; reanchors: number };

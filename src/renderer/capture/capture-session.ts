@@ -31,9 +31,8 @@ export interface CaptureStart {
 
 const MAX_FRAMES_PER_PUSH = 64;
 
-/** What the capture worklet sends: a batch and the context frame of its first sample. */
+/** What the capture worklet sends: a batch, planar. */
 interface Batch {
-  frame: number;
   left: Float32Array;
   right: Float32Array;
 }
@@ -144,34 +143,18 @@ export class CaptureSession {
     }
   }
 
-  #onBatch({ frame, left, right }: Batch): void {
+  #onBatch({ left, right }: Batch): void {
     if (this.#stopped) return;
     const now = this.options.groupNow();
     // Before this window has group time nothing can be stamped: the batch is not sent.
     if (now === null) return;
-    this.encoder.push(left, right, now - this.#ageMs(frame, left.length));
+    // The batch's first frame was captured about its own length ago: it arrives as it ends. (Mapping its
+    // context frame through the context's output timestamp was tried: that timestamp jitters and jumps
+    // while the output starts, and re-anchored the stream twice in 10 s where this did not once.)
+    this.encoder.push(left, right, now - (left.length * 1000) / OPUS_SAMPLE_RATE);
     // Pushed as batches come (every 43 ms), not on a timer: a hidden tab's timers run once a second,
     // far too late for the live delay, while its audio keeps running. A push in flight gathers the next.
     this.#pushing ??= this.#push().finally(() => (this.#pushing = null));
-  }
-
-  /**
-   * How long ago (ms) the batch starting at context frame `frame` was captured: through the context's
-   * output timestamp (context time ↔ performance time), so a main thread that takes the message late
-   * does not move it; before the output runs, the batch's own length (it arrived as it ended). The
-   * input's latency is unknown either way, and the same for every speaker.
-   */
-  #ageMs(frame: number, frames: number): number {
-    const byLength = (frames * 1000) / OPUS_SAMPLE_RATE;
-    const ts = this.context.getOutputTimestamp();
-    if (!ts.performanceTime || ts.contextTime === undefined) return byLength;
-    // The timestamp says when a frame is heard; it was rendered (and the batch captured) the output's
-    // latency before.
-    const latencyMs = (this.context.baseLatency + (this.context.outputLatency || 0)) * 1000;
-    const capturedAt =
-      ts.performanceTime + (frame / this.context.sampleRate - ts.contextTime) * 1000 - latencyMs;
-    // Held within bounds rather than dropped for the other estimate: switching estimates would jitter.
-    return Math.max(0, Math.min(5000, performance.now() - capturedAt));
   }
 
   async #push(): Promise<void> {
