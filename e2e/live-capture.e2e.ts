@@ -7,11 +7,11 @@
  */
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { windowsApartMs } from './live-apart';
 
 type Hook = {
-  lastStart: { trackId: string; sampleRate: number } | null;
+  lastStart: { trackId: string } | null;
   snapshot(): { status: string; positionSec: number };
-  groupTimeOfFrame(frame: number): number | null;
 };
 type Listed = { sourceId: string; name: string; kind: string; state: string; local: boolean };
 
@@ -120,25 +120,7 @@ test('a window shares its input; the other peer plays it on the room timeline', 
       { timeout: 60_000 },
     );
   await expect(listener.getByTestId('np-title')).toContainText('Beep');
-  const apart = async () => {
-    const positions = await Promise.all(
-      pages.map((p) =>
-        p.evaluate(
-          () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
-        ),
-      ),
-    );
-    const atSec = Math.max(...positions) + 0.25;
-    const times = await Promise.all(
-      pages.map((p) =>
-        p.evaluate((sec) => {
-          const h = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
-          return h.groupTimeOfFrame(Math.round(sec * (h.lastStart?.sampleRate ?? 48_000)));
-        }, atSec),
-      ),
-    );
-    return Math.max(...times.map((t) => t ?? NaN)) - Math.min(...times.map((t) => t ?? NaN));
-  };
+  const apart = () => windowsApartMs(pages);
   await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
   console.log(`capture: windows apart by ${(await apart()).toFixed(3)} ms`);
   const position = () =>
