@@ -17,7 +17,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { decodeLiveFrame, encodeOpenFrame, liveLimits } from '../src/shared/live/frames';
 import type { LiveSourceList } from '../src/shared/live/sources';
-import { OPUS_LOOKAHEAD_FRAMES } from '../src/main/live/opus-encoder';
+import { OPUS_LOOKAHEAD_FRAMES } from '../src/shared/live/opus-run';
 import { createPeerNode, type PeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { windowsApartMs } from './live-apart';
 
 type Hook = {
   lastStart: { trackId: string; sampleRate: number } | null;
@@ -100,25 +101,7 @@ test('a pipe source plays on every window, in step', async () => {
         });
     }
     // Both hear one frame, a quarter second ahead of the newer one's play head, at one group time.
-    const apart = async () => {
-      const positions = await Promise.all(
-        pages.map((p) =>
-          p.evaluate(
-            () => (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio.snapshot().positionSec,
-          ),
-        ),
-      );
-      const atSec = Math.max(...positions) + 0.25;
-      const times = await Promise.all(
-        pages.map((p) =>
-          p.evaluate((sec) => {
-            const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
-            return hook.groupTimeOfFrame(Math.round(sec * (hook.lastStart?.sampleRate ?? 48_000)));
-          }, atSec),
-        ),
-      );
-      return Math.max(...times.map((t) => t ?? NaN)) - Math.min(...times.map((t) => t ?? NaN));
-    };
+    const apart = () => windowsApartMs(pages);
     await expect.poll(apart, { timeout: 20_000, intervals: [500] }).toBeLessThan(1);
     console.log(`live source: windows apart by ${(await apart()).toFixed(3)} ms`);
 

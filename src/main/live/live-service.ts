@@ -17,6 +17,7 @@ import type {
 import { liveBodyValidators } from '../../shared/live/sources';
 import type { StreamGuard } from '../net/stream-guard';
 import type { SwarmNode } from '../swarm/stream-util';
+import { CaptureSources, type CaptureSourcesInit } from './capture-sources';
 import { FrameFeed } from './frame-feed';
 import { LiveRelay } from './live-relay';
 import { LiveServer } from './live-server';
@@ -48,6 +49,8 @@ export interface LiveServiceInit {
   announceMs?: number;
   /** Options of each source (tests shorten its timings). */
   source?: { stallMs?: number; firstBackoffMs?: number; maxBackoffMs?: number };
+  /** Options of the windows' captures. */
+  capture?: CaptureSourcesInit;
 }
 
 interface Local {
@@ -65,6 +68,8 @@ export class LiveService {
   readonly #init: LiveServiceInit;
   readonly server: LiveServer;
   readonly relay: LiveRelay;
+  /** Sources captured in this peer's windows and pushed here already encoded. */
+  readonly capture: CaptureSources;
   #locals: Local[] = [];
   readonly #remote = new Map<string, LiveSourceAnnounce[]>();
   #delayMs: number;
@@ -81,10 +86,19 @@ export class LiveService {
     this.#delayMs = init.delayMs ?? 300;
     this.server = new LiveServer({
       node: components.node,
-      feed: (id) => this.#locals.find((l) => l.source?.spec.sourceId === id)?.feed ?? null,
+      feed: (id) => this.#locals.find((l) => l.source?.spec.sourceId === id)?.feed ?? this.capture.feed(id),
       ...(components.guard ? { guard: components.guard } : {}),
       ...(components.logger ? { logger: components.logger } : {}),
     });
+    this.capture = new CaptureSources(
+      {
+        peerId: components.node.peerId,
+        changed: () => this.announce(),
+        otherSources: () => this.#locals.length,
+        ...(components.log ? { log: components.log } : {}),
+      },
+      init.capture,
+    );
     this.relay = new LiveRelay({
       node: components.node,
       protocol: this.server.protocol,
@@ -117,6 +131,7 @@ export class LiveService {
     controller.abort();
     if (this.#announceTimer) clearInterval(this.#announceTimer);
     for (const l of this.#locals) this.#retire(l, 'the source peer stopped');
+    this.capture.stopAll('the source peer stopped');
     this.#locals = [];
     this.relay.stop();
     await this.server.stop();
@@ -185,7 +200,10 @@ export class LiveService {
   /** Tells the room about this peer's sources. */
   announce(): void {
     if (!this.#controller) return;
-    const sources = this.#locals.flatMap((l) => (l.source ? [l.source.info()] : []));
+    const sources = [
+      ...this.#locals.flatMap((l) => (l.source ? [l.source.info()] : [])),
+      ...this.capture.announce(),
+    ];
     this.#changed?.();
     try {
       const sent = this.#c.publish({ type: 'live:sources', sources });
@@ -221,6 +239,14 @@ export class LiveService {
       restarts: l.source?.restarts ?? 0,
       ...(l.source ? { codec: l.source.spec.codec } : {}),
     }));
+    for (const c of this.capture.announce())
+      own.push({
+        ...c,
+        peerId: self,
+        peerName: this.#c.selfName(),
+        local: true,
+        ...this.capture.details(c.sourceId),
+      });
     const others: LiveSourceInfo[] = [];
     for (const [peerId, sources] of this.#remote) {
       const peerName = this.#c.memberName(peerId);
@@ -242,7 +268,9 @@ export class LiveService {
   }
 
   #hasSource(sourceId: string): boolean {
-    return this.#locals.some((l) => l.source?.spec.sourceId === sourceId);
+    return (
+      this.#locals.some((l) => l.source?.spec.sourceId === sourceId) || this.capture.feed(sourceId) !== null
+    );
   }
 
   /** Whether a source is in the room now (its peer announced it and is a member, or it is local). */
@@ -265,6 +293,8 @@ export class LiveService {
   open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
     const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);
     if (local) return local.feed.listen(signal);
+    const captured = this.capture.feed(sourceId);
+    if (captured) return captured.listen(signal);
     for (const [peerId, sources] of this.#remote)
       if (sources.some((s) => s.sourceId === sourceId)) return this.relay.listen(peerId, sourceId, signal);
     return null;
@@ -282,6 +312,9 @@ export class LiveService {
         ...Object.fromEntries(Object.entries(server.dropped).map(([k, v]) => [`serve.${k}`, v])),
         ...Object.fromEntries(Object.entries(relay.dropped).map(([k, v]) => [`relay.${k}`, v])),
         ...(slow > 0 ? { slowListeners: slow } : {}),
+        ...Object.fromEntries(
+          Object.entries(this.capture.dropped).flatMap(([k, v]) => (v > 0 ? [[`capture.${k}`, v]] : [])),
+        ),
         ...(pcmTranscodeStats.undecodable > 0 ? { undecodableOpus: pcmTranscodeStats.undecodable } : {}),
       },
     };

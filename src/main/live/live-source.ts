@@ -20,6 +20,7 @@ import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sour
 import { TypedEvents } from '../bridge/events';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
+import { MetadataParser, NowPlayingFromMetadata } from './shairport-metadata';
 import { PcmStamper, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
@@ -68,6 +69,7 @@ export class LiveSource {
   #stallTimer: NodeJS.Timeout | null = null;
   #run: LiveRun | null = null;
   #input: Readable | null = null;
+  #metadata: net.Socket | null = null;
   #title: string | null = null;
   /** Until when (performance time) reading holds back because the stamps ran ahead. */
   #pacedUntilMs = 0;
@@ -117,6 +119,7 @@ export class LiveSource {
   start(): void {
     if (this.#controller) return;
     this.#controller = new AbortController();
+    if (this.spec.metadataPipe) this.#readMetadata(this.spec.metadataPipe);
     if (this.spec.kind === 'pipe') this.#openPipe();
     else this.#runWithRestart();
   }
@@ -130,6 +133,8 @@ export class LiveSource {
     this.#clearStall();
     this.#input?.destroy();
     this.#input = null;
+    this.#metadata?.destroy();
+    this.#metadata = null;
     this.#run?.stop();
     this.#run = null;
   }
@@ -143,15 +148,13 @@ export class LiveSource {
 
   #openPipe(): void {
     const file = this.spec.path;
-    let fd: number;
+    let socket: net.Socket;
     try {
-      if (!existsAsFifo(file)) createFifo(file);
-      fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
+      socket = openFifo(file);
     } catch (error) {
       this.#setState('failed', `cannot open ${file}: ${(error as Error).message}`);
       return;
     }
-    const socket = new net.Socket({ fd, readable: true, writable: false });
     this.#read(socket);
     socket.on('error', (error) => this.#setState('failed', `reading ${file} failed: ${error.message}`));
     socket.on('close', () => {
@@ -164,12 +167,35 @@ export class LiveSource {
     if (kind !== 'http') return startProgram(path, args, this.#stderrTailBytes);
     return startRadio(path, {
       ...(this.#ffmpeg ? { ffmpeg: this.#ffmpeg } : {}),
-      onTitle: (title) => {
-        if (title === this.#title) return;
-        this.#title = title;
-        this.events.emit('live:state', this.info());
-      },
+      onTitle: (title) => this.#setTitle(title),
     });
+  }
+
+  #setTitle(title: string | null): void {
+    if (title === this.#title) return;
+    this.#title = title;
+    this.events.emit('live:state', this.info());
+  }
+
+  /** Reads shairport-sync's metadata pipe: what the AirPlay sender plays becomes the title. */
+  #readMetadata(file: string): void {
+    try {
+      this.#metadata = openFifo(file);
+    } catch (error) {
+      this.#c.log?.(
+        `live: source "${this.spec.name}": no metadata from ${file}: ${(error as Error).message}`,
+      );
+      return;
+    }
+    const parser = new MetadataParser();
+    const playing = new NowPlayingFromMetadata();
+    this.#metadata.on('data', (chunk: Buffer) => {
+      for (const item of parser.push(chunk)) {
+        const text = playing.take(item);
+        if (text !== undefined) this.#setTitle(text);
+      }
+    });
+    this.#metadata.on('error', () => undefined);
   }
 
   /** Starts the program or the radio stream, and again after a backoff whenever it ends. */
@@ -233,6 +259,13 @@ export class LiveSource {
     if (this.#state === 'running') this.#setState('stalled', `no PCM for ${this.#stallMs / 1000} s`);
     this.events.emit('live:stall', { groupMs });
   }
+}
+
+/** Opens a FIFO (made if missing) read-write and non-blocking: see the file comment. */
+function openFifo(file: string): net.Socket {
+  if (!existsAsFifo(file)) createFifo(file);
+  const fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
+  return new net.Socket({ fd, readable: true, writable: false });
 }
 
 function existsAsFifo(file: string): boolean {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeLiveFrame, type LiveFrame } from '../../shared/live/frames';
 import { LiveOpusDecoder } from './opus-decoder';
-import { LiveOpusEncoder, OPUS_LOOKAHEAD_FRAMES } from './opus-encoder';
+import { OPUS_LOOKAHEAD_FRAMES } from '../../shared/live/opus-run';
+import { LiveOpusEncoder } from './opus-encoder';
 import type { StampedPcm } from './stamper';
 
 /** A two-tone signal, s16 stereo (right = −left), frames [from, from + n) of a stream at `rate`. */

@@ -16,12 +16,9 @@ import OpusScript from 'opusscript';
 import { StreamResampler } from '../../shared/audio/resampler';
 import { floatToS16, s16ToPlanar } from '../../shared/audio/s16';
 import { OPUS_SAMPLE_RATE, encodeOpusFrame } from '../../shared/live/frames';
+import { OPUS_LOOKAHEAD_FRAMES, OPUS_PACKET_FRAMES, placeOpusPacket } from '../../shared/live/opus-run';
 import type { StampedPcm } from './stamper';
 
-/** Frames in one packet (20 ms). */
-export const OPUS_PACKET_FRAMES = 960;
-/** The encoder's look-ahead in restricted low-delay mode (2.5 ms at 48 kHz), measured. */
-export const OPUS_LOOKAHEAD_FRAMES = 120;
 const OPUS_RESET_STATE = 4028;
 /** A stamp within this of where the run would go on continues it (ms). */
 const CONTINUITY_MS = 1;
@@ -134,15 +131,9 @@ export class LiveOpusEncoder {
       OPUS_PACKET_FRAMES,
     );
     this.#pendingFrames = 0;
-    const n = run.packets++;
+    const placed = placeOpusPacket(run.startGroupMs, run.packets++, totalFrames);
     this.packets++;
-    // Decoded frames [960n, 960n + 960) are input frames [960n − 120, 960n + 840).
-    const inputStart = n * OPUS_PACKET_FRAMES - OPUS_LOOKAHEAD_FRAMES;
-    const keptStart = Math.max(0, inputStart);
-    const keptEnd = Math.min(inputStart + OPUS_PACKET_FRAMES, totalFrames);
-    if (keptEnd <= keptStart) return null;
-    const groupMs = run.startGroupMs + (keptStart * 1000) / OPUS_SAMPLE_RATE;
-    return encodeOpusFrame(groupMs, keptStart - inputStart, keptEnd - keptStart, packet);
+    return placed && encodeOpusFrame(placed.groupMs, placed.skip, placed.frameCount, packet);
   }
 }
 

@@ -81,7 +81,19 @@ describe('source URIs', () => {
       name: 'AirPlay',
       path: path.join(dir, 'shairport-sync'),
     });
-    expect(airplay.args).toEqual(['-u', '-o', 'stdout', '-a', 'Living room']);
+    // What the sender plays comes through a metadata pipe the source reads (shairport-metadata.ts).
+    const metadata = airplay.metadataPipe as string;
+    expect(metadata).toMatch(/firefly-airplay-[0-9a-f]{8}\.metadata$/);
+    expect(airplay.args).toEqual([
+      '-u',
+      '-o',
+      'stdout',
+      '-a',
+      'Living room',
+      '-M',
+      `--metadata-pipename=${metadata}`,
+    ]);
+    expect(() => parseSource('pipe:///x?metadata=rel/path', PEER, 'Den')).toThrow(/absolute path/);
     expect(airplay.format.sampleRate).toBe(44100);
     const spotify = parseSource(presetUri('spotify', 'Den', dir) as string, PEER, 'Den');
     expect(spotify.args.slice(0, 4)).toEqual(['--name', 'Den', '--backend', 'pipe']);

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { isSourceId, liveLimits } from '../../shared/live/frames';
 import type { LiveSourceKind } from '../../shared/live/sources';
@@ -45,6 +46,8 @@ export interface SourceSpec {
   bitrate: number;
   /** The URI as given, for listings. */
   uri: string;
+  /** shairport-sync's metadata pipe (`metadata=/path`): what plays, shown as the source's title. */
+  metadataPipe?: string;
 }
 
 export type LiveCodec = 'opus' | 'pcm';
@@ -115,8 +118,13 @@ export function presetUri(text: string, roomName: string, envPath?: string): str
       throw new LiveSourceError(
         'the airplay source needs shairport-sync: install it (Debian/Ubuntu: apt-get install shairport-sync)',
       );
-    const args = encodeURIComponent(`-u -o stdout -a ${quoteArg(roomName)}`);
-    return `command://${program}?args=${args}&name=AirPlay&format=s16le:44100:2`;
+    // What the sender plays (title, artist) comes through a metadata pipe of this room's own.
+    const tag = createHash('sha256').update(roomName).digest('hex').slice(0, 8);
+    const metadata = path.join(os.tmpdir(), `firefly-airplay-${tag}.metadata`);
+    const args = encodeURIComponent(
+      `-u -o stdout -a ${quoteArg(roomName)} -M --metadata-pipename=${quoteArg(metadata)}`,
+    );
+    return `command://${program}?args=${args}&name=AirPlay&format=s16le:44100:2&metadata=${encodeURIComponent(metadata)}`;
   }
   if (text === 'spotify') {
     const program = which('librespot', envPath);
@@ -169,10 +177,15 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
   const file = decodeURIComponent(url.pathname);
   if (!path.isAbsolute(file) || file === '/') throw new LiveSourceError(`source "${text}": no path given`);
   for (const key of url.searchParams.keys())
-    if (!['name', 'format', 'args', 'codec', 'bitrate'].includes(key))
+    if (!['name', 'format', 'args', 'codec', 'bitrate', 'metadata'].includes(key))
       throw new LiveSourceError(
-        `source "${text}": unknown parameter "${key}" (name, format, args, codec, bitrate)`,
+        `source "${text}": unknown parameter "${key}" (name, format, args, codec, bitrate, metadata)`,
       );
+  const metadataPipe = url.searchParams.get('metadata');
+  if (metadataPipe !== null && !path.isAbsolute(metadataPipe))
+    throw new LiveSourceError(
+      `source "${text}": metadata must be the absolute path of shairport-sync's metadata pipe`,
+    );
   if (kind === 'pipe' && url.searchParams.has('args'))
     throw new LiveSourceError(`source "${text}": args is for command sources`);
   const name = shownName(text, url.searchParams.get('name') ?? path.basename(file));
@@ -187,6 +200,7 @@ export function parseSource(text: string, peerId: string, roomName: string, envP
     format,
     ...parseCodec(text, url.searchParams),
     uri,
+    ...(metadataPipe === null ? {} : { metadataPipe }),
   };
 }
 

@@ -7,6 +7,9 @@ import type { HandlerHost } from './handler-host';
 type PlaybackChannel =
   | 'playback:play'
   | 'live:sources'
+  | 'live:capture-start'
+  | 'live:capture-push'
+  | 'live:capture-stop'
   | 'playback:pause'
   | 'playback:resume'
   | 'playback:stop'
@@ -63,6 +66,13 @@ export function playbackHandlers(peer: HandlerHost): PlaybackHandlers {
         lastStop: peer.liveWatch.lastStop,
       };
     },
+    'live:capture-start': ({ name, codec }) => peer.require().live.capture.start(name, codec ?? 'opus'),
+    'live:capture-push': ({ sourceId, frames }) =>
+      peer.require().live.capture.push(
+        sourceId,
+        frames.map((f) => Buffer.from(f, 'base64')),
+      ),
+    'live:capture-stop': ({ sourceId }) => peer.require().live.capture.stop(sourceId),
     'playback:pause': () => command({ kind: 'pause' }),
     'playback:resume': () => command({ kind: 'resume' }),
     'playback:stop': () => command({ kind: 'stop' }),

@@ -8,11 +8,21 @@ import { isContentId } from '../../shared/chunking/ids';
 import { NOT_HERE_YET, mediaHead, rangeArrived } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
+import { allowSystemAudio } from './system-audio';
 import { trayMenuTemplate, trayStateFor, trayTooltip, type TrayState } from './tray';
 
 type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'ipcMain' | 'nativeImage' | 'protocol' | 'Notification'
+  | 'app'
+  | 'BrowserWindow'
+  | 'Tray'
+  | 'Menu'
+  | 'ipcMain'
+  | 'nativeImage'
+  | 'protocol'
+  | 'Notification'
+  | 'session'
+  | 'desktopCapturer'
 >;
 
 /** The scheme the renderer loads track bytes and covers from (the headless peer serves the same over HTTP). */
@@ -104,11 +114,16 @@ export async function runDesktop(
     return win;
   };
 
+  const isTrustedUrl = trustedUrlCheck(paths.rendererHtml, paths.devServerUrl);
+  allowSystemAudio(
+    { session: electron.session.defaultSession, desktopCapturer: electron.desktopCapturer },
+    isTrustedUrl,
+  );
   const unregister = registerIpcBridge({
     ipcMain,
     handlers: peer.handlers,
     events: peer.events,
-    isTrustedUrl: trustedUrlCheck(paths.rendererHtml, paths.devServerUrl),
+    isTrustedUrl,
     targets: () => (window && !window.isDestroyed() ? [window.webContents] : []),
   });
 

@@ -11,6 +11,10 @@ import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { trayMenuTemplate, trayStateFor, trayTooltip } from './tray';
 
 type Listener = (...args: unknown[]) => unknown;
+type DisplayMediaHandler = (
+  request: { frame: { url: string } | null; audioRequested: boolean },
+  callback: (streams: object) => void,
+) => void;
 
 /** A stand-in for the parts of Electron the shell uses, recording what the shell did. */
 function fakeElectron(opts: { lock?: boolean; userData: string }) {
@@ -21,6 +25,7 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
   const sent: Array<[string, unknown]> = [];
   const notifications: string[] = [];
   const protocols = new Map<string, (request: { url: string; headers: Headers }) => Promise<Response>>();
+  const displayMedia: DisplayMediaHandler[] = [];
 
   class FakeWebContents {
     send = (channel: string, payload: unknown) => sent.push([channel, payload]);
@@ -85,6 +90,10 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
       },
       { isSupported: () => true },
     ),
+    session: {
+      defaultSession: { setDisplayMediaRequestHandler: (h: DisplayMediaHandler) => displayMedia.push(h) },
+    },
+    desktopCapturer: { getSources: async () => [{ id: 'screen:0', name: 'Screen' }] },
     protocol: {
       registerSchemesAsPrivileged: vi.fn(),
       handle: (scheme: string, handler: (request: { url: string }) => Promise<Response>) =>
@@ -101,6 +110,7 @@ function fakeElectron(opts: { lock?: boolean; userData: string }) {
     app,
     protocols,
     notifications,
+    displayMedia,
   };
 }
 
@@ -142,6 +152,8 @@ describe('desktop shell', () => {
     });
     expect(win?.loaded).toBe(paths.rendererHtml);
     expect(win?.visible).toBe(true);
+    // System audio for a capture: the shell answers the window's getDisplayMedia (system-audio.ts).
+    expect(fake.displayMedia).toHaveLength(1);
 
     // The real Peer runs behind the IPC handlers.
     const identity = (await invoke(fake.handlers, 'peer:identity', null)) as { peerId: string };

@@ -17,6 +17,16 @@ export class MicrophoneError extends Error {
   override readonly name = 'MicrophoneError';
 }
 
+/** Why getUserMedia refused, in words for the user. */
+export function microphoneFailure(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  return name === 'NotAllowedError'
+    ? 'the microphone was not allowed: allow it for this page and try again'
+    : name === 'NotFoundError'
+      ? 'this device has no microphone'
+      : `the microphone could not be opened (${String(error)})`;
+}
+
 /** Whether this page can ask for a microphone at all (a secure context with getUserMedia). */
 export function microphoneAvailable(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getUserMedia === 'function';
@@ -48,14 +58,7 @@ export class MicRecorder {
         audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
       });
     } catch (error) {
-      const name = error instanceof Error ? error.name : '';
-      throw new MicrophoneError(
-        name === 'NotAllowedError'
-          ? 'the microphone was not allowed: allow it for this page and try again'
-          : name === 'NotFoundError'
-            ? 'this device has no microphone'
-            : `the microphone could not be opened (${String(error)})`,
-      );
+      throw new MicrophoneError(microphoneFailure(error));
     }
     await context.audioWorklet.addModule(workletUrl);
     const source = context.createMediaStreamSource(stream);

@@ -1,6 +1,7 @@
 import type { LiveSourceInfo } from '../../shared/live/sources';
 import { useLiveSources } from '../playback/live-sources';
 import { useActions, usePlaybackState } from '../store';
+import { CaptureControl } from './CaptureControl';
 import { Icon } from './Icons';
 
 const stateText: Record<LiveSourceInfo['state'], string> = {
@@ -15,12 +16,12 @@ export function LiveSources() {
   const sources = useLiveSources();
   const state = usePlaybackState();
   const { playback } = useActions();
-  if (sources.length === 0) return null;
   return (
     <section className="live-sources" aria-labelledby="live-title" data-testid="live-sources">
       <h2 id="live-title" className="section-title">
         Live sources
       </h2>
+      {sources.length === 0 ? <p className="muted">No live source in the room yet.</p> : null}
       <ul className="live-rows">
         {sources.map((s) => {
           const playing = state?.source?.sourceId === s.sourceId;
@@ -48,6 +49,7 @@ export function LiveSources() {
           );
         })}
       </ul>
+      <CaptureControl />
     </section>
   );
 }

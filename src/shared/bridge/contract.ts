@@ -23,6 +23,7 @@ import { deviceOutputPatchValidator, type DeviceOutputInfo, type DeviceOutputPat
 import { err, ok } from '../result';
 import type { TrackLoudness } from '../playback/loudness';
 import type { LiveSourceList } from '../live/sources';
+import { isSourceId, liveLimits } from '../live/frames';
 import {
   calibrationIdValidator,
   calibrationReportValidator,
@@ -229,6 +230,24 @@ export const deviceSettingsRequest: Validator<{ peerId: string } & DeviceOutputP
   return checked.ok ? { ok: true, value: { peerId: id.value, ...checked.value } } : checked;
 };
 export const groupVolumeRequest = obj({ group: num(0, 1) });
+/** How a window's capture goes to the room: Opus (default) or PCM, lossless. */
+export type CaptureCodec = 'opus' | 'pcm';
+const captureSourceId: Validator<string> = (input, path) =>
+  isSourceId(input) ? ok(input) : err(`${path ?? 'sourceId'}: expected a source id`);
+/** One frame of the live protocol in base64 (JSON carries no bytes); the peer checks the frame itself. */
+const base64Frame: Validator<string> = (input, path) =>
+  typeof input === 'string' &&
+  input.length <= Math.ceil(liveLimits.maxFrameBytes / 3) * 4 &&
+  /^[A-Za-z0-9+/]+={0,2}$/.test(input)
+    ? ok(input)
+    : err(`${path ?? 'frame'}: expected a base64 frame`);
+export const captureStartRequest = obj({
+  name: deviceName,
+  codec: optional(oneOf<CaptureCodec>('opus', 'pcm')),
+});
+/** At most 64 frames a push: a window pushes as its capture batches come (every 43 ms: 2–3 Opus frames or 1 of PCM). */
+export const capturePushRequest = obj({ sourceId: captureSourceId, frames: arrayOf(base64Frame, 64) });
+export const captureStopRequest = obj({ sourceId: captureSourceId });
 export const playlistSaveRequest = obj({
   id: optional(playlistIdValidator),
   name: playlistNameValidator,
@@ -338,6 +357,11 @@ export interface BridgeRequests {
   };
   /** The room's live sources (`GET /api/sources`). */
   'live:sources': { req: void; res: LiveSourceList };
+  /** Starts a source of this window's captured sound (see docs/live.md); its frames come with `live:capture-push`. */
+  'live:capture-start': { req: { name: string; codec?: CaptureCodec }; res: { sourceId: string } };
+  /** Frames of the live protocol (base64), encoded and stamped by the capturing window. */
+  'live:capture-push': { req: { sourceId: string; frames: string[] }; res: { accepted: number } };
+  'live:capture-stop': { req: { sourceId: string }; res: void };
   /** Asks a window of this device with a microphone to calibrate the room (or only check it). */
   'calibration:start': { req: { peerIds?: string[]; check?: boolean }; res: { calibrationId: string } };
   /** The latest calibration or check, as its window reported it. */
@@ -422,6 +446,9 @@ export const requestValidators: { [C in RequestChannel]: Validator<RequestOf<C>>
   'playlists:import': playlistImportRequest,
   'playlists:export': playlistExportRequest,
   'live:sources': none,
+  'live:capture-start': captureStartRequest,
+  'live:capture-push': capturePushRequest,
+  'live:capture-stop': captureStopRequest,
   'calibration:start': calibrationStartValidator,
   'calibration:latest': none,
   'calibration:accept': obj({ calibrationId: calibrationIdValidator }),
@@ -537,7 +564,12 @@ export interface FireflyApi {
     set(peerId: string, patch: DeviceOutputPatch): Promise<DeviceOutputInfo[]>;
     groupVolume(group: number): Promise<{ group: number; devices: DeviceOutputInfo[] }>;
   };
-  live: { sources(): Promise<LiveSourceList> };
+  live: {
+    sources(): Promise<LiveSourceList>;
+    captureStart(name: string, codec?: CaptureCodec): Promise<{ sourceId: string }>;
+    capturePush(sourceId: string, frames: string[]): Promise<{ accepted: number }>;
+    captureStop(sourceId: string): Promise<void>;
+  };
   calibration: {
     start(request: { peerIds?: string[]; check?: boolean }): Promise<{ calibrationId: string }>;
     latest(): Promise<{ report: CalibrationReport | null }>;
@@ -609,7 +641,13 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       set: (peerId, patch) => call('devices:settings', { peerId, ...patch }),
       groupVolume: (group) => call('volume:group', { group }),
     },
-    live: { sources: () => call('live:sources', undefined) },
+    live: {
+      sources: () => call('live:sources', undefined),
+      captureStart: (name, codec) =>
+        call('live:capture-start', codec === undefined ? { name } : { name, codec }),
+      capturePush: (sourceId, frames) => call('live:capture-push', { sourceId, frames }),
+      captureStop: (sourceId) => call('live:capture-stop', { sourceId }),
+    },
     calibration: {
       start: (request) => call('calibration:start', request),
       latest: () => call('calibration:latest', undefined),

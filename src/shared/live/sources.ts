@@ -17,8 +17,9 @@ export interface LiveSourceRef {
   peerId: string;
 }
 
-export type LiveSourceKind = 'pipe' | 'command' | 'http';
-export const liveSourceKinds: readonly LiveSourceKind[] = ['pipe', 'command', 'http'];
+/** `capture`: sound captured in a window of the source peer (a microphone, line-in, system audio). */
+export type LiveSourceKind = 'pipe' | 'command' | 'http' | 'capture';
+export const liveSourceKinds: readonly LiveSourceKind[] = ['pipe', 'command', 'http', 'capture'];
 
 /**
  * `starting` before its first PCM; `running` while PCM flows; `stalled` after 2 s without PCM;

@@ -1,0 +1,218 @@
+/**
+ * Sources captured in a window of this peer (#22): a microphone or line-in (`getUserMedia`) or, in
+ * the desktop app, system audio, encoded and stamped in the window (Opus through WebCodecs, or PCM)
+ * and pushed here over the bridge as frames of the live protocol. The peer checks each frame and
+ * publishes it as it is to the source's FrameFeed: members and local windows listen exactly as to
+ * a FIFO's source, and there is no second encoder.
+ *
+ * A window that stops pushing (its tab hidden and throttled, its machine busy) makes the source stall
+ * after `stallMs` (a STALL frame: listeners fade out); one that goes away without saying so (closed,
+ * crashed) ends it after `abandonMs`.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  OPUS_SAMPLE_RATE,
+  decodeLiveFrame,
+  encodeEndFrame,
+  encodeStallFrame,
+} from '../../shared/live/frames';
+import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
+import { FrameFeed } from './frame-feed';
+import { sourceIdFor, type LiveCodec } from './uri';
+
+/** A capture the peer cannot take or does not know; the message says why. */
+export class CaptureError extends Error {
+  override readonly name = 'CaptureError';
+}
+
+/** Collaborators. */
+export interface CaptureSourcesComponents {
+  peerId: string;
+  /** Called when a capture starts, changes state or ends. */
+  changed(): void;
+  /** How many sources this peer has besides its captures (announcements hold 16 at most). */
+  otherSources(): number;
+  log?(line: string): void;
+}
+
+/** Options; each has a default. */
+export interface CaptureSourcesInit {
+  stallMs?: number;
+  abandonMs?: number;
+  /** Captures one peer takes at once. */
+  maxCaptures?: number;
+}
+
+interface Capture {
+  sourceId: string;
+  name: string;
+  codec: LiveCodec;
+  feed: FrameFeed;
+  state: LiveSourceState;
+  error: string | null;
+  frames: number;
+  /** Group time just after the last frame pushed (where a stall begins). */
+  endGroupMs: number | null;
+  stallTimer: NodeJS.Timeout | null;
+  abandonTimer: NodeJS.Timeout | null;
+}
+
+/** Counts of frames a window pushed that were refused. */
+export interface CaptureDropped {
+  malformed: number;
+  wrongType: number;
+}
+
+/** The captures of this peer's windows. */
+export class CaptureSources {
+  readonly #c: CaptureSourcesComponents;
+  readonly #stallMs: number;
+  readonly #abandonMs: number;
+  readonly #maxCaptures: number;
+  readonly #captures = new Map<string, Capture>();
+  readonly dropped: CaptureDropped = { malformed: 0, wrongType: 0 };
+
+  constructor(components: CaptureSourcesComponents, init: CaptureSourcesInit = {}) {
+    this.#c = components;
+    this.#stallMs = init.stallMs ?? 2000;
+    this.#abandonMs = init.abandonMs ?? 15_000;
+    this.#maxCaptures = init.maxCaptures ?? 4;
+  }
+
+  /** Starts a capture named `name`; its frames come with `push`. */
+  start(name: string, codec: LiveCodec): { sourceId: string } {
+    if (this.#captures.size >= this.#maxCaptures)
+      throw new CaptureError(
+        `this device already shares ${this.#maxCaptures} captured sounds: stop one first`,
+      );
+    if (this.#captures.size + this.#c.otherSources() >= 16)
+      throw new CaptureError('this device already has 16 live sources');
+    const sourceId = sourceIdFor(this.#c.peerId, `capture:${randomBytes(8).toString('hex')}`, name);
+    const capture: Capture = {
+      sourceId,
+      name,
+      codec,
+      feed: new FrameFeed(),
+      state: 'starting',
+      error: null,
+      frames: 0,
+      endGroupMs: null,
+      stallTimer: null,
+      abandonTimer: null,
+    };
+    this.#captures.set(sourceId, capture);
+    this.#armAbandon(capture);
+    this.#c.log?.(`live: capture "${name}" (${sourceId}, ${codec}) started by a window`);
+    this.#c.changed();
+    return { sourceId };
+  }
+
+  /** Publishes frames a window encoded; a frame that is malformed or of the wrong codec is dropped and counted. */
+  push(sourceId: string, frames: readonly Uint8Array[]): { accepted: number } {
+    const capture = this.#require(sourceId);
+    let accepted = 0;
+    for (const bytes of frames) {
+      const decoded = decodeLiveFrame(bytes);
+      if (!decoded.ok) {
+        this.dropped.malformed++;
+        continue;
+      }
+      const frame = decoded.value;
+      if (frame.type !== capture.codec) {
+        this.dropped.wrongType++;
+        continue;
+      }
+      const rate = frame.type === 'pcm' ? frame.sampleRate : OPUS_SAMPLE_RATE;
+      capture.endGroupMs = frame.groupMs + (frame.frameCount * 1000) / rate;
+      capture.frames += frame.frameCount;
+      capture.feed.publish(bytes);
+      accepted++;
+    }
+    this.#armAbandon(capture);
+    if (accepted > 0) {
+      this.#armStall(capture);
+      this.#setState(capture, 'running', null);
+    }
+    return { accepted };
+  }
+
+  /** Ends a capture: listeners get an END frame. */
+  stop(sourceId: string, reason = 'the capture was stopped'): void {
+    const capture = this.#require(sourceId);
+    this.#end(capture, reason);
+  }
+
+  /** Ends every capture (the peer stops). */
+  stopAll(reason: string): void {
+    for (const capture of [...this.#captures.values()]) this.#end(capture, reason);
+  }
+
+  /** The captures as announced to the room. */
+  announce(): LiveSourceAnnounce[] {
+    return [...this.#captures.values()].map(({ sourceId, name, state, error }) => ({
+      sourceId,
+      name,
+      kind: 'capture',
+      state,
+      error,
+    }));
+  }
+
+  /** A capture's listing details (frames, listeners, codec), or null. */
+  details(sourceId: string): { frames: number; listeners: number; codec: LiveCodec } | null {
+    const c = this.#captures.get(sourceId);
+    return c ? { frames: c.frames, listeners: c.feed.size, codec: c.codec } : null;
+  }
+
+  /** A capture's feed, or null. */
+  feed(sourceId: string): FrameFeed | null {
+    return this.#captures.get(sourceId)?.feed ?? null;
+  }
+
+  /** Captures now. */
+  get size(): number {
+    return this.#captures.size;
+  }
+
+  #require(sourceId: string): Capture {
+    const capture = this.#captures.get(sourceId);
+    if (!capture) throw new CaptureError(`no capture "${sourceId}" on this device (it ended)`);
+    return capture;
+  }
+
+  #setState(capture: Capture, state: LiveSourceState, error: string | null): void {
+    if (capture.state === state && capture.error === error) return;
+    capture.state = state;
+    capture.error = error;
+    this.#c.changed();
+  }
+
+  #armStall(capture: Capture): void {
+    if (capture.stallTimer) clearTimeout(capture.stallTimer);
+    capture.stallTimer = setTimeout(() => {
+      capture.stallTimer = null;
+      if (capture.endGroupMs !== null) capture.feed.publish(encodeStallFrame(capture.endGroupMs));
+      this.#setState(capture, 'stalled', `no sound from the window for ${this.#stallMs / 1000} s`);
+    }, this.#stallMs);
+    capture.stallTimer.unref();
+  }
+
+  #armAbandon(capture: Capture): void {
+    if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
+    capture.abandonTimer = setTimeout(
+      () => this.#end(capture, `the window capturing it sent nothing for ${this.#abandonMs / 1000} s`),
+      this.#abandonMs,
+    );
+    capture.abandonTimer.unref();
+  }
+
+  #end(capture: Capture, reason: string): void {
+    if (!this.#captures.delete(capture.sourceId)) return;
+    if (capture.stallTimer) clearTimeout(capture.stallTimer);
+    if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
+    capture.feed.publish(encodeEndFrame(reason));
+    capture.feed.end();
+    this.#c.log?.(`live: capture "${capture.name}" (${capture.sourceId}) ended: ${reason}`);
+    this.#c.changed();
+  }
+}
