@@ -8,6 +8,7 @@
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { MediaReadError } from './range-reader';
+import { postPcm } from './pcm-post';
 import { restartFrame, restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
@@ -129,7 +130,7 @@ function post(message: DecoderToEngine): void {
 }
 
 function toPlayer(message: DecoderToPlayer): void {
-  if (message.type === 'pcm') playerPort?.postMessage(message, [message.data.buffer]);
+  if (message.type === 'pcm') postPcm(playerPort, message);
   else playerPort?.postMessage(message);
 }
 
@@ -213,8 +214,12 @@ async function run(j: Job, fromFrame: number): Promise<void> {
     const chunks = await decodeFrom(stream, j.source.trackId, fromFrame, j.contextRate);
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
       if (!alive(j) || j.restartAt !== null) break;
-      toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
-      j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
+      j.producedFrame = postPcm(playerPort, {
+        type: 'pcm',
+        generation: j.generation,
+        startFrame: chunk.startFrame,
+        data: chunk.data,
+      });
       const head = headOf(j.generation) ?? fromFrame;
       // The head reached this run and it is ahead of it: the next restart (a seek) starts with the shortest lead.
       if (head >= j.fromFrame && j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
