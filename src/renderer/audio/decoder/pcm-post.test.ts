@@ -1,4 +1,3 @@
-import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { PcmChunk } from '../player/protocol';
 import { postPcm, type PlayerPort } from './pcm-post';
@@ -14,13 +13,13 @@ describe('postPcm', () => {
   it('returns the frame after the chunk although the transfer empties it', async () => {
     const { port1, port2 } = new MessageChannel();
     const received: PcmChunk[] = [];
-    const all = new Promise<void>((resolve) =>
-      port2.on('message', (m: PcmChunk) => {
-        received.push(m);
+    const all = new Promise<void>((resolve) => {
+      port2.onmessage = (e: MessageEvent<PcmChunk>) => {
+        received.push(e.data);
         if (received.length === 2) resolve();
-      }),
-    );
-    const port = port1 as unknown as PlayerPort;
+      };
+    });
+    const port: PlayerPort = port1;
     // A FLAC part: whole blocks, then its short last block (300 frames).
     const first = aChunk(0, 4608);
     const last = aChunk(4608, 300);
@@ -29,6 +28,7 @@ describe('postPcm', () => {
     expect(postPcm(port, last)).toBe(4908);
     await all;
     port1.close();
+    port2.close();
     expect(received.map((c) => [c.startFrame, c.data.length >> 1])).toEqual([
       [0, 4608],
       [4608, 300],
