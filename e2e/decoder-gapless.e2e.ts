@@ -31,7 +31,7 @@ let reference = new Float32Array(0);
 
 /** The page: decodes parts through the worker, answering its PCM with play heads as the player does. */
 const PAGE = `
-window.decodeParts = async (urls) => {
+window.decodeParts = async (tracks) => {
   const worker = new Worker('/decoder-worker.js', { type: 'module' });
   const channel = new MessageChannel();
   worker.postMessage({ type: 'player-port', port: channel.port2 }, [channel.port2]);
@@ -42,8 +42,8 @@ window.decodeParts = async (urls) => {
     if (m.type === 'info') infos.get(m.info.trackId)?.();
     if (m.type === 'error' || m.type === 'unsupported') failures.push(m.reason ?? m.message);
   };
-  const parts = urls.map(() => ({ chunks: [], end: null }));
-  const ended = urls.map(() => null);
+  const parts = tracks.map(() => ({ chunks: [], end: null }));
+  const ended = tracks.map(() => null);
   channel.port1.onmessage = (e) => {
     const m = e.data;
     const part = parts[m.generation - 1];
@@ -57,9 +57,8 @@ window.decodeParts = async (urls) => {
       ended[m.generation - 1]?.();
     }
   };
-  for (const [i, url] of urls.entries()) {
-    const trackId = 'part' + (i + 1);
-    // The first part is opened cold; the others are probed first (their decoded head is then played on).
+  for (const [i, { trackId, url }] of tracks.entries()) {
+    // The first part is opened cold; the others are probed first, as the engine does, and start from their head.
     if (i > 0) {
       const probed = new Promise((resolve) => infos.set(trackId, resolve));
       worker.postMessage({ type: 'probe', trackId, url, headers: {}, contextRate: ${RATE} });
@@ -182,15 +181,21 @@ async function decodeAll(ext: string): Promise<DecodedPart[]> {
   const page = await browser!.newPage();
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   await page.goto(`${base}/`);
-  const urls = PARTS.map((_, i) => `${base}/part${i + 1}.${ext}`);
+  // The 5 parts, then the first again (a replay: by then the worker has closed it to keep 3 open).
+  const tracks = [...PARTS.keys(), 0].map((i) => ({
+    trackId: `part${i + 1}`,
+    url: `${base}/part${i + 1}.${ext}`,
+  }));
   const result = await page.evaluate(
     (u) =>
       (
         window as unknown as {
-          decodeParts(u: string[]): Promise<{ failures: string[]; parts: DecodedPart[] }>;
+          decodeParts(
+            u: { trackId: string; url: string }[],
+          ): Promise<{ failures: string[]; parts: DecodedPart[] }>;
         }
       ).decodeParts(u),
-    urls,
+    tracks,
   );
   await page.close();
   expect(result.failures).toEqual([]);
@@ -207,8 +212,8 @@ for (const [label, ext, edgeError] of [
   test(`a sine cut into 5 ${label} files decodes to each part's exact frames at its place`, async () => {
     const parts = await decodeAll(ext);
     let partStart = 0;
-    for (const [i, part] of parts.entries()) {
-      const length = PARTS[i]!;
+    for (const [i, length] of PARTS.entries()) {
+      const part = parts[i]!;
       const middle = [Math.round(length * 0.25), Math.round(length * 0.75)] as const;
       const lag = bestLag(part.left, partStart, ...middle);
       const head = maxError(part.left, partStart, 0, 2000, 0);
@@ -226,5 +231,8 @@ for (const [label, ext, edgeError] of [
       expect(tail, `part ${i + 1}'s last frames`).toBeLessThan(edgeError);
       partStart += length;
     }
+    const replay = parts[PARTS.length]!;
+    expect(replay.end, 'the first part played again').toBe(PARTS[0]);
+    expect(replay.left).toEqual(parts[0]!.left);
   });
 }
