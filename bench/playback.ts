@@ -101,7 +101,8 @@ async function renderers(browser: Browser): Promise<{ cpuSec: number; decodeSec:
 }
 
 interface Hook {
-  lastStart: { trackId: string; performanceMs: number } | null;
+  lastStart: { trackId: string; performanceMs: number; groupTimeMs: number; outputOffsetMs: number } | null;
+  groupNow(): { groupMs: number } | null;
   snapshot(): { status: string; error: string | null };
   events(): { atMs: number; what: string }[];
 }
@@ -139,7 +140,14 @@ async function firstSoundAt(page: Page, trackId: string): Promise<number | null>
       (id) => {
         const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
         const start = hook.lastStart;
-        return start?.trackId === id ? performance.timeOrigin + start.performanceMs : false;
+        if (start?.trackId !== id) return false;
+        if (Number.isFinite(start.performanceMs)) return performance.timeOrigin + start.performanceMs;
+        // The output clock map had no fit yet when the engine started: take the time the start was
+        // placed at in group time (what the engine aims for), converted through this page's group clock.
+        const now = hook.groupNow();
+        if (!now) return false;
+        const perf = performance.now() + (start.groupTimeMs - start.outputOffsetMs - now.groupMs);
+        return performance.timeOrigin + perf;
       },
       trackId,
       { timeout: timeoutSec * 1000, polling: 10 },

@@ -14,7 +14,7 @@ import {
 } from '../../shared/swarm/chunk-wire';
 import { deriveRoom, type Room } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
-import type { DownloadProgress } from './chunk-fetcher';
+import { STREAMING_PRIORITY, type DownloadProgress } from './chunk-fetcher';
 import { noiseLibrary, startSwarmPeer, writeNoiseWav, type SwarmPeer } from './testing/swarm-peer';
 
 const net = new TestNet();
@@ -107,6 +107,23 @@ describe('chunk exchange', () => {
     expect(served.chunksServed).toBe(track.chunkCount);
     // Four ids per request by default, so far fewer requests than chunks.
     expect(served.requests).toBeLessThanOrEqual(Math.ceil(track.chunkCount / 4) + 4);
+    expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
+  it('fetches a track being played from the front, one chunk a request, even from a lone peer', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(1, 3 * 1024 * 1024);
+    const order: number[] = [];
+    const indexOf = new Map(fetcher.lib.db.chunkList(track.id).map((c) => [c.chunkId, c.index]));
+    fetcher.fetcher.on('download:chunk', (e) => order.push(indexOf.get(e.chunkId)!));
+    await fetcher.fetcher.fetchTrack(track.id, { priority: STREAMING_PRIORITY });
+
+    const served = seeds[0]!.server.stats();
+    expect(served.requests).toBe(served.chunksServed);
+    expect(order.length).toBe(track.chunkCount);
+    // Requests run in parallel, so chunks land a little out of order, but never far from the front:
+    // with several chunks a request, chunk 1 came after the first chunk of every request in flight.
+    const firstEight = order.slice(0, 8).sort((a, b) => a - b);
+    expect(firstEight.at(-1)).toBeLessThan(12);
     expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
   });
 

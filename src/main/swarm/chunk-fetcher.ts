@@ -557,7 +557,11 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         let started = false;
         for (const job of jobs) {
           const units: number[] = [];
-          for (let k = 0; k < perRequest; k++) {
+          // A track being played comes one chunk a request, so the parallel requests carry its front
+          // first: with several a request, chunk 1 came ninth (after the first of every request) and
+          // a player's first range waited 300-400 ms instead of about 100.
+          const chunks = this.#priorityOf(job) >= STREAMING_PRIORITY ? 1 : perRequest;
+          for (let k = 0; k < chunks; k++) {
             const u = this.#pick(job, peerId);
             if (u < 0) break;
             job.missing.delete(u);

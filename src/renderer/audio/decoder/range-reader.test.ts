@@ -27,11 +27,37 @@ const serve: typeof fetch = async (input, init) => {
 
 describe('RangeReader', () => {
   it('reads the size and ranges by byte-range requests, with the given headers', async () => {
-    const reader = new RangeReader(`${base}/track`, { headers: { authorization: 'Bearer t' }, fetch: serve });
+    const reader = new RangeReader(`${base}/track`, {
+      headers: { authorization: 'Bearer t' },
+      fetch: serve,
+      headBytes: 1000,
+    });
     expect(await reader.size()).toBe(10_000);
-    expect(Array.from(await reader.read(300, 304))).toEqual([44, 45, 46, 47]);
-    expect(reader.bytesRead).toBe(5);
-    expect(seen.at(-1)).toBe('/track bytes=300-303 Bearer t');
+    expect(seen.at(-1)).toBe('/track bytes=0-999 Bearer t');
+    expect(Array.from(await reader.read(5_300, 5_304))).toEqual([180, 181, 182, 183]);
+    expect(reader.bytesRead).toBe(1004);
+    expect(seen.at(-1)).toBe('/track bytes=5300-5303 Bearer t');
+  });
+
+  it('answers reads inside the head from the one head request', async () => {
+    const reader = new RangeReader(`${base}/track`, { fetch: serve, headBytes: 1000 });
+    const asked = seen.length;
+    const [size, a, b] = await Promise.all([reader.size(), reader.read(300, 304), reader.read(990, 1000)]);
+    expect(size).toBe(10_000);
+    expect(Array.from(a)).toEqual([44, 45, 46, 47]);
+    expect(b.length).toBe(10);
+    expect(seen.length - asked).toBe(1);
+    // A read that runs past the head is a range request of its own.
+    expect(Array.from(await reader.read(998, 1002))).toEqual([230, 231, 232, 233]);
+    expect(seen.length - asked).toBe(2);
+  });
+
+  it('serves a file shorter than the head from the head', async () => {
+    const reader = new RangeReader(`${base}/track`, { fetch: serve });
+    const asked = seen.length;
+    expect(Array.from(await reader.read(9_998, 10_000))).toEqual([14, 15]);
+    expect(await reader.size()).toBe(10_000);
+    expect(seen.length - asked).toBe(1);
   });
 
   it('keeps the whole body of a server that ignores ranges, and asks once', async () => {

@@ -4,6 +4,10 @@
  * not the file's length. A server that ignores ranges (200 with the whole body) is read once and
  * kept. A 503 means "not here yet" (a track still arriving from other peers): the read waits and
  * asks again. Any other failure is an error that names the status.
+ *
+ * The first request asks for the file's head (`headBytes`, 128 KiB by default) and keeps it: opening a
+ * track reads its size, container header, tags and gapless info from there, in one round trip instead
+ * of five (each costs 10–60 ms through the browser when a play command keeps the machine busy).
  */
 
 /** A failed read of a track's bytes. */
@@ -25,6 +29,8 @@ export interface RangeReaderInit {
   arrivalTimeoutMs?: number;
   /** Wait between asks when the server gives no Retry-After (ms). */
   retryMs?: number;
+  /** Bytes of the file's head fetched by the first request and kept. */
+  headBytes?: number;
 }
 
 /** Byte-range access to one URL. */
@@ -35,6 +41,9 @@ export class RangeReader {
   private readonly retryMs: number;
   private sizeBytes: number | null = null;
   private whole: Uint8Array | null = null;
+  private readonly headBytes: number;
+  /** The file's head, once fetched (see `headBytes`). */
+  private head: Promise<Uint8Array> | null = null;
   /** Bytes fetched so far, in all (for diagnostics and the benchmark). */
   bytesRead = 0;
 
@@ -46,19 +55,34 @@ export class RangeReader {
     this.fetchFn = init.fetch ?? ((input, requestInit) => fetch(input, requestInit));
     this.arrivalTimeoutMs = init.arrivalTimeoutMs ?? 30_000;
     this.retryMs = init.retryMs ?? 200;
+    this.headBytes = Math.max(1, init.headBytes ?? 128 * 1024);
   }
 
-  /** The file's size in bytes (asks for its first byte, which a range answer states the total with). */
+  /** The file's size in bytes (a range answer states the total; the first one fetches the head). */
   async size(): Promise<number> {
     if (this.sizeBytes !== null) return this.sizeBytes;
-    await this.fetchRange(0, 1);
+    await this.fetchHead();
     return this.sizeBytes!;
   }
 
   /** Bytes [start, end) of the file. */
   async read(start: number, end: number): Promise<Uint8Array> {
     if (this.whole) return this.whole.subarray(start, end);
+    if (end <= this.headBytes) {
+      const head = await this.fetchHead();
+      if (end <= head.length || (this.sizeBytes !== null && head.length === this.sizeBytes))
+        return head.subarray(start, end);
+    }
     return this.fetchRange(start, end);
+  }
+
+  /** The file's head, fetched once (a failed fetch is asked again by the next read). */
+  private fetchHead(): Promise<Uint8Array> {
+    if (!this.head) {
+      this.head = this.fetchRange(0, this.headBytes);
+      this.head.catch(() => (this.head = null));
+    }
+    return this.head;
   }
 
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {

@@ -25,9 +25,16 @@ import {
   QTFF,
   WAVE,
   WEBM,
+  type AudioSample,
   type InputAudioTrack,
 } from 'mediabunny';
 import { id3v2Size, readMp3Gapless } from '../../../shared/audio/mp3-gapless';
+import {
+  findFrame,
+  frameSearchWindow,
+  readMp3CbrLayout,
+  type Mp3CbrLayout,
+} from '../../../shared/audio/mp3-seek';
 import type { TrackInfo } from '../player/protocol';
 import { MediaReadError, RangeReader } from './range-reader';
 import { StreamResampler } from '../../../shared/audio/resampler';
@@ -63,7 +70,19 @@ const SOURCE_CACHE_BYTES = 4 * 1024 * 1024;
 export interface GaplessTrim {
   skip: number;
   total: number | null;
+  /** A constant-bitrate MP3's frame layout, which lets a decode start far in without a walk from the top. */
+  mp3Cbr?: Mp3CbrLayout;
 }
+
+/** Bytes after the ID3v2 tag read for an MP3's frame layout. */
+const MP3_LAYOUT_BYTES = 16 * 1024;
+/**
+ * MP3 frames decoded and dropped before the first one wanted: a frame's data may begin in the frames
+ * before it (the bit reservoir, up to 511 bytes back), and the synthesis filter needs a frame to settle.
+ */
+const MP3_PREROLL_FRAMES = 10;
+/** From this frame on, a CBR MP3's decode starts at the computed frame rather than walking the demuxer there. */
+const MP3_LOCATE_FROM_FRAME = 1000;
 
 /** Containers whose stated length is the music's exact length (mediabunny reads it from granules or edit lists). */
 const EXACT_LENGTH_FORMATS = [OGG, MP4, QTFF];
@@ -79,9 +98,14 @@ async function gaplessTrim(
     const size = await reader.size();
     const skip = id3v2Size(await reader.read(0, Math.min(size, 10)));
     const info = readMp3Gapless(await reader.read(skip, Math.min(size, skip + 8192)));
-    return info && info.sampleRate === sampleRate
-      ? { skip: info.skipSamples, total: info.totalSamples }
-      : { skip: 0, total: null };
+    const head = await reader.read(0, Math.min(size, skip + MP3_LAYOUT_BYTES));
+    const layout = readMp3CbrLayout(head, skip);
+    return {
+      ...(info && info.sampleRate === sampleRate
+        ? { skip: info.skipSamples, total: info.totalSamples }
+        : { skip: 0, total: null }),
+      ...(layout && layout.sampleRate === sampleRate ? { mp3Cbr: layout } : {}),
+    };
   }
   if (EXACT_LENGTH_FORMATS.includes(format as never) && durationSec !== null && durationSec > 0)
     return { skip: 0, total: Math.round(durationSec * sampleRate) };
@@ -95,6 +119,8 @@ export class TrackStream {
     private readonly input: Input,
     private readonly track: InputAudioTrack,
     readonly trim: GaplessTrim,
+    private readonly reader: RangeReader,
+    private readonly mp3: boolean,
   ) {}
 
   /** Opens a track and reads its header; throws `UnsupportedTrackError` when it cannot be decoded here. */
@@ -103,16 +129,7 @@ export class TrackStream {
       headers: source.headers,
       ...(source.fetch ? { fetch: source.fetch } : {}),
     });
-    const input = new Input({
-      formats: AUDIO_FORMATS,
-      source: new CustomSource({
-        getSize: () => reader.size(),
-        read: (start, end) => reader.read(start, end),
-        maxCacheSize: SOURCE_CACHE_BYTES,
-        // Reads padded to 64 KiB either side: few requests, and nothing fetched far from the play head.
-        prefetchProfile: 'fileSystem',
-      }),
-    });
+    const input = inputFrom(reader, AUDIO_FORMATS, 0);
     try {
       let format;
       try {
@@ -136,7 +153,7 @@ export class TrackStream {
         channels: await track.getNumberOfChannels(),
         durationSec: trim.total !== null ? trim.total / sampleRate : statedSec,
       };
-      return new TrackStream(info, input, track, trim);
+      return new TrackStream(info, input, track, trim, reader, format === MP3);
     } catch (cause) {
       input.dispose();
       throw cause;
@@ -153,8 +170,8 @@ export class TrackStream {
     // The first input frame the output needs (the resampler's kernel reaches back a few frames).
     const firstInput = resampler ? resampler.inputStartFor(startFrame) : startFrame;
     resampler?.reset(startFrame, firstInput);
-    const sink = new AudioSampleSink(this.track);
     const { skip: trimSkip, total: trimTotal } = this.trim;
+    const from = await this.samplesFrom(firstInput + trimSkip);
     let nextInput = firstInput;
     let nextOut = startFrame;
     let pending: Float32Array[] = [];
@@ -173,42 +190,46 @@ export class TrackStream {
       pendingFrames = 0;
       return chunk;
     };
-    for await (const sample of sink.samples((firstInput + trimSkip) / inRate)) {
-      if (trimTotal !== null && nextInput >= trimTotal) {
-        sample.close();
-        break;
+    try {
+      for await (const sample of from.samples) {
+        if (trimTotal !== null && nextInput >= trimTotal) {
+          sample.close();
+          break;
+        }
+        try {
+          const planes: Float32Array[] = [];
+          for (let c = 0; c < sample.numberOfChannels; c++) {
+            const plane = new Float32Array(sample.numberOfFrames);
+            sample.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
+            planes.push(plane);
+          }
+          // Samples are contiguous; the first may begin before the frame asked for (or be the encoder's priming).
+          const sampleStart = from.frameOffset + Math.round(sample.timestamp * inRate) - trimSkip;
+          const skip = Math.max(0, Math.min(sample.numberOfFrames, nextInput - sampleStart));
+          // The encoder's padding after the music's last sample is cut.
+          const keep =
+            trimTotal === null
+              ? sample.numberOfFrames
+              : Math.max(skip, Math.min(sample.numberOfFrames, trimTotal - sampleStart));
+          let [left, right] = toStereo(planes);
+          if (skip > 0 || keep < sample.numberOfFrames) {
+            left = left.subarray(skip, keep);
+            right = right.subarray(skip, keep);
+          }
+          nextInput = Math.max(nextInput, sampleStart + keep);
+          const out = resampler ? resampler.push(left, right) : interleave(left, right);
+          if (out.length > 0) {
+            pending.push(out);
+            pendingFrames += out.length >> 1;
+          }
+        } finally {
+          sample.close();
+        }
+        // The first chunk goes out small, so a start waits for as little as possible.
+        if (pendingFrames >= (nextOut === startFrame ? 1024 : chunkFrames)) yield flush()!;
       }
-      try {
-        const planes: Float32Array[] = [];
-        for (let c = 0; c < sample.numberOfChannels; c++) {
-          const plane = new Float32Array(sample.numberOfFrames);
-          sample.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
-          planes.push(plane);
-        }
-        // Samples are contiguous; the first may begin before the frame asked for (or be the encoder's priming).
-        const sampleStart = Math.round(sample.timestamp * inRate) - trimSkip;
-        const skip = Math.max(0, Math.min(sample.numberOfFrames, nextInput - sampleStart));
-        // The encoder's padding after the music's last sample is cut.
-        const keep =
-          trimTotal === null
-            ? sample.numberOfFrames
-            : Math.max(skip, Math.min(sample.numberOfFrames, trimTotal - sampleStart));
-        let [left, right] = toStereo(planes);
-        if (skip > 0 || keep < sample.numberOfFrames) {
-          left = left.subarray(skip, keep);
-          right = right.subarray(skip, keep);
-        }
-        nextInput = Math.max(nextInput, sampleStart + keep);
-        const out = resampler ? resampler.push(left, right) : interleave(left, right);
-        if (out.length > 0) {
-          pending.push(out);
-          pendingFrames += out.length >> 1;
-        }
-      } finally {
-        sample.close();
-      }
-      // The first chunk goes out small, so a start waits for as little as possible.
-      if (pendingFrames >= (nextOut === startFrame ? 1024 : chunkFrames)) yield flush()!;
+    } finally {
+      from.input?.dispose();
     }
     if (resampler) {
       const tail = resampler.push(new Float32Array(0), new Float32Array(0), true);
@@ -221,10 +242,67 @@ export class TrackStream {
     if (last) yield last;
   }
 
+  /**
+   * The decoded samples from decoded-stream frame `frame` on (a little before it: the MP3 pre-roll), and
+   * the frame their timestamp 0 stands for. A far start in a CBR MP3 reads from the computed frame through
+   * an input of its own over the rest of the file (`input`, disposed by the caller); anything else walks
+   * the track's own demuxer there.
+   */
+  private async samplesFrom(
+    frame: number,
+  ): Promise<{ samples: AsyncIterable<AudioSample>; frameOffset: number; input: Input | null }> {
+    const rate = this.info.sampleRate;
+    const layout = this.trim.mp3Cbr;
+    const preroll = this.mp3 ? MP3_PREROLL_FRAMES * (layout?.samplesPerFrame ?? 1152) : 0;
+    const wanted = Math.max(0, frame - preroll);
+    if (layout) {
+      const mp3Frame = Math.floor(wanted / layout.samplesPerFrame);
+      const offset = mp3Frame >= MP3_LOCATE_FROM_FRAME ? await this.locateMp3Frame(layout, mp3Frame) : null;
+      if (offset !== null) {
+        const input = inputFrom(this.reader, [MP3], offset);
+        try {
+          const track = await input.getPrimaryAudioTrack();
+          if (track) {
+            const samples = new AudioSampleSink(track).samples(0);
+            return { samples, frameOffset: mp3Frame * layout.samplesPerFrame, input };
+          }
+        } catch (cause) {
+          input.dispose();
+          if (cause instanceof MediaReadError) throw cause;
+        }
+        input.dispose();
+      }
+    }
+    return { samples: new AudioSampleSink(this.track).samples(wanted / rate), frameOffset: 0, input: null };
+  }
+
+  /** The byte offset of frame `index` of a CBR MP3, or null when it is not where CBR puts it. */
+  private async locateMp3Frame(layout: Mp3CbrLayout, index: number): Promise<number | null> {
+    const size = await this.reader.size();
+    const window = frameSearchWindow(layout, index);
+    if (window.start >= size) return null;
+    const bytes = await this.reader.read(window.start, Math.min(size, window.end));
+    return findFrame(layout, index, bytes, window.start);
+  }
+
   /** Releases the demuxer and its cached bytes. */
   close(): void {
     this.input.dispose();
   }
+}
+
+/** A demuxer over the file's bytes from `offset` on, read through `reader`. */
+function inputFrom(reader: RangeReader, formats: typeof AUDIO_FORMATS, offset: number): Input {
+  return new Input({
+    formats,
+    source: new CustomSource({
+      getSize: async () => (await reader.size()) - offset,
+      read: (start, end) => reader.read(start + offset, end + offset),
+      maxCacheSize: SOURCE_CACHE_BYTES,
+      // Reads padded to 64 KiB either side: few requests, and nothing fetched far from the play head.
+      prefetchProfile: 'fileSystem',
+    }),
+  });
 }
 
 function errorText(cause: unknown): string {
