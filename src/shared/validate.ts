@@ -85,15 +85,21 @@ export const optional =
   (input, path) =>
     input === undefined ? ok(undefined) : v(input, path);
 
-/** A plain object with exactly the given fields; unknown fields are rejected. */
+/**
+ * A plain object with the given fields. Unknown fields are rejected, unless `unknownFields` is
+ * 'drop': then they are left out of the result (a record peers of newer builds send with fields
+ * this build does not know yet, which it must still take).
+ */
 export const obj =
-  <S extends Shape>(shape: S): Validator<Object<S>> =>
+  <S extends Shape>(shape: S, options: { unknownFields?: 'reject' | 'drop' } = {}): Validator<Object<S>> =>
   (input, path) => {
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       return err(`${at(path)}expected an object`);
     const record = input as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
-      if (!(key in shape)) return err(`${at(path)}unknown field "${key}"`);
+    if (options.unknownFields !== 'drop') {
+      for (const key of Object.keys(record)) {
+        if (!(key in shape)) return err(`${at(path)}unknown field "${key}"`);
+      }
     }
     const out: Record<string, unknown> = {};
     for (const [key, validate] of Object.entries(shape)) {

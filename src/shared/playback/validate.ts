@@ -88,35 +88,47 @@ const anchorShape = obj({
   positionSec: position,
 });
 
-const stateShape = obj({
-  version: counter,
-  epoch: counter,
-  queue: trackIds,
-  currentIndex: nullable(index),
-  anchor: anchorShape,
-  paused: bool,
-  pausedAtSec: nullable(position),
-  starting: bool,
-  // Empty only in the initial state, before any leader stamped it.
-  updatedBy: (input, p) => (input === '' ? ok('') : peerIdValidator(input, p)),
-  // Optional on the wire: a leader on a build from before shuffle and repeat sends neither.
-  repeat: optional(oneOf(...repeatModes)),
-  unshuffled: optional(nullable(arrayOf(index, playbackLimits.maxQueueLength))),
-  // Optional: absent means the defaults (room-sound.ts), as from a build before them.
-  crossfadeSec: optional(crossfadeSecValidator),
-  loudness: optional(loudnessSettingValidator),
-  // Optional on the wire: absent unless a live source plays.
-  source: optional(nullable(liveSourceRefValidator)),
-  // Optional on the wire: absent unless the leader placed the next track (next.ts).
-  next: optional(
-    obj({
-      index,
-      trackId: trackIdValidator,
-      anchor: anchorShape,
-      overlapSec: num(0, roomSoundLimits.maxCrossfadeSec),
-    }),
-  ),
-});
+/**
+ * Fields a newer build adds to the state (as `next` was) are dropped, not refused: a room of mixed
+ * builds must keep following its leader. Every field known here is still checked.
+ */
+const FORWARD_COMPATIBLE = { unknownFields: 'drop' } as const;
+
+const stateShape = obj(
+  {
+    version: counter,
+    epoch: counter,
+    queue: trackIds,
+    currentIndex: nullable(index),
+    anchor: anchorShape,
+    paused: bool,
+    pausedAtSec: nullable(position),
+    starting: bool,
+    // Empty only in the initial state, before any leader stamped it.
+    updatedBy: (input, p) => (input === '' ? ok('') : peerIdValidator(input, p)),
+    // Optional on the wire: a leader on a build from before shuffle and repeat sends neither.
+    repeat: optional(oneOf(...repeatModes)),
+    unshuffled: optional(nullable(arrayOf(index, playbackLimits.maxQueueLength))),
+    // Optional: absent means the defaults (room-sound.ts), as from a build before them.
+    crossfadeSec: optional(crossfadeSecValidator),
+    loudness: optional(loudnessSettingValidator),
+    // Optional on the wire: absent unless a live source plays.
+    source: optional(nullable(liveSourceRefValidator)),
+    // Optional on the wire: absent unless the leader placed the next track (next.ts).
+    next: optional(
+      obj(
+        {
+          index,
+          trackId: trackIdValidator,
+          anchor: anchorShape,
+          overlapSec: num(0, roomSoundLimits.maxCrossfadeSec),
+        },
+        FORWARD_COMPATIBLE,
+      ),
+    ),
+  },
+  FORWARD_COMPATIBLE,
+);
 
 /** Whether `order` holds each of 0..length-1 exactly once. */
 function isPermutation(order: readonly number[], length: number): boolean {

@@ -61,9 +61,13 @@ export class DecoderClient {
     return this.infos.get(trackId);
   }
 
-  /** Opens a track and reads its header; rejects with a `TrackLoadError` if it cannot be played. */
+  /**
+   * Opens a track, reads its header and decodes its first seconds; rejects with a `TrackLoadError` if it
+   * cannot be played. Asked of the worker every time, even for a track it opened before: it answers at
+   * once from the head it keeps while the track is open, and decodes it again if it has closed the track
+   * since (answering from what was learnt before left a replayed track to decode from cold at its start).
+   */
   probe(track: TrackLocation, contextRate: number): Promise<void> {
-    if (this.infos.has(track.trackId)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const waiters = this.probes.get(track.trackId) ?? [];
       const waiter = {

@@ -8,9 +8,11 @@
  */
 import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport } from '../player/protocol';
 import { MediaReadError } from './range-reader';
+import { postPcm } from './pcm-post';
 import { restartFrame, restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
+import { TrackHead } from './track-head';
 import { warmUp } from './warm-up';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
@@ -60,68 +62,31 @@ const wake = (): void => {
 let live: LiveStream | null = null;
 const opened = new Map<string, Promise<TrackStream>>();
 
-/**
- * The decoded start of a probed track: its chunks and the decode, paused right after them, that a play
- * from the top continues (one decode, so no seam where a restarted decoder would join).
- */
-interface DecodedHead {
-  contextRate: number;
-  chunks: StereoChunk[];
-  endFrame: number;
-  rest: AsyncIterator<StereoChunk>;
-}
-const heads = new Map<string, Promise<DecodedHead | null>>();
+/** The decoded start of each probed track, kept while it is open (track-head.ts). */
+const heads = new Map<string, Promise<TrackHead>>();
 
-/** Decodes and keeps the first `HEAD_SEC` of a track (once per probe; a play from the top takes it). */
-function decodeHead(stream: TrackStream, trackId: string, contextRate: number): Promise<DecodedHead | null> {
+/** Decodes and keeps the first `HEAD_SEC` of a track (once while it is open). */
+function decodeHead(stream: TrackStream, trackId: string, contextRate: number): Promise<TrackHead> {
   const existing = heads.get(trackId);
   if (existing) return existing;
-  const promise = (async () => {
-    const rest = stream.chunks(0, contextRate)[Symbol.asyncIterator]();
-    const chunks: StereoChunk[] = [];
-    let endFrame = 0;
-    while (endFrame < HEAD_SEC * contextRate) {
-      const next = await rest.next();
-      if (next.done) break;
-      chunks.push(next.value);
-      endFrame = next.value.startFrame + (next.value.data.length >> 1);
-    }
-    return { contextRate, chunks, endFrame, rest };
-  })();
+  const promise = TrackHead.decode(stream, contextRate, HEAD_SEC * contextRate);
   heads.set(trackId, promise);
   promise.catch(() => heads.delete(trackId));
   return promise;
 }
 
-/**
- * The chunks of a decode from `fromFrame`: the probed head's when it covers that frame (taken, so a later
- * play decodes anew), a fresh decode otherwise.
- */
-async function decodeFrom(stream: TrackStream, trackId: string, fromFrame: number, contextRate: number) {
+/** The chunks of a decode from `fromFrame`: from the probed head when it covers that frame, a fresh decode otherwise. */
+async function decodeFrom(
+  stream: TrackStream,
+  trackId: string,
+  fromFrame: number,
+  contextRate: number,
+): Promise<AsyncIterator<StereoChunk>> {
   const head = await heads.get(trackId)?.catch(() => null);
-  if (!head || head.contextRate !== contextRate || fromFrame >= head.endFrame) {
-    return stream.chunks(fromFrame, contextRate)[Symbol.asyncIterator]();
-  }
-  heads.delete(trackId);
-  const kept = head.chunks;
-  const rest = head.rest;
-  let i = 0;
-  return {
-    next: async (): Promise<IteratorResult<StereoChunk>> => {
-      while (i < kept.length) {
-        const chunk = kept[i++]!;
-        const end = chunk.startFrame + (chunk.data.length >> 1);
-        if (end <= fromFrame) continue;
-        const skip = Math.max(0, fromFrame - chunk.startFrame);
-        return {
-          done: false,
-          value: { startFrame: chunk.startFrame + skip, data: chunk.data.subarray(skip * 2) },
-        };
-      }
-      return rest.next();
-    },
-    return: () => rest.return?.() ?? Promise.resolve({ done: true as const, value: undefined }),
-  };
+  const chunks = head?.covers(fromFrame, contextRate)
+    ? head.playFrom(fromFrame)
+    : stream.chunks(fromFrame, contextRate);
+  return chunks[Symbol.asyncIterator]();
 }
 
 function post(message: DecoderToEngine): void {
@@ -129,7 +94,7 @@ function post(message: DecoderToEngine): void {
 }
 
 function toPlayer(message: DecoderToPlayer): void {
-  if (message.type === 'pcm') playerPort?.postMessage(message, [message.data.buffer]);
+  if (message.type === 'pcm') postPcm(playerPort, message);
   else playerPort?.postMessage(message);
 }
 
@@ -149,7 +114,7 @@ function openTrack(source: TrackSource): Promise<TrackStream> {
     opened.delete(oldest);
     const head = heads.get(oldest);
     heads.delete(oldest);
-    void head?.then((h) => h?.rest.return?.()).catch(() => undefined);
+    void head?.then((h) => h.close()).catch(() => undefined);
     void stream.then((s) => s.close()).catch(() => undefined);
   }
   return promise;
@@ -213,8 +178,12 @@ async function run(j: Job, fromFrame: number): Promise<void> {
     const chunks = await decodeFrom(stream, j.source.trackId, fromFrame, j.contextRate);
     for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
       if (!alive(j) || j.restartAt !== null) break;
-      toPlayer({ type: 'pcm', generation: j.generation, startFrame: chunk.startFrame, data: chunk.data });
-      j.producedFrame = chunk.startFrame + (chunk.data.length >> 1);
+      j.producedFrame = postPcm(playerPort, {
+        type: 'pcm',
+        generation: j.generation,
+        startFrame: chunk.startFrame,
+        data: chunk.data,
+      });
       const head = headOf(j.generation) ?? fromFrame;
       // The head reached this run and it is ahead of it: the next restart (a seek) starts with the shortest lead.
       if (head >= j.fromFrame && j.producedFrame - head >= restartLeadSec(1) * j.contextRate) j.restarts = 0;
