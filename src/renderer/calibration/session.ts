@@ -7,9 +7,10 @@
  */
 import type { SignalPlan } from '../../shared/calibration/messages';
 import { DEFAULT_TIMING, planRound, type PlanTiming, type Take } from './plan';
-import { measureRepetition, solveDelays, type Measurement, type SpeakerDelay } from './solve';
+import { measureRepetition, solveDelays, type SpeakerDelay } from './solve';
 import { sweep } from './test-signal';
 import { SWEEP_SEC } from '../audio/decoder/sweep-train';
+import type { Detection } from './detect';
 
 /** What a round's recording gives: its samples, and where in them a group time falls. */
 export interface Recording {
@@ -38,7 +39,7 @@ export interface SessionOptions {
   timing?: PlanTiming;
 }
 
-type Measured = Map<string, Measurement>;
+type Measured = Map<string, Detection & { delayMs: number | null }>;
 
 /** Measures each of `peerIds`; see the file comment. */
 export async function measureSpeakers(
@@ -106,11 +107,7 @@ function measureTake(heard: Recording, reference: Float32Array, take: Take, timi
     heard.samples.length,
     Math.ceil(Math.max(...dues) + (SWEEP_SEC + timing.maxDelaySec + 0.05) * rate),
   );
-  const schedule = take.map((s, i) => ({
-    speakerId: s.speakerId,
-    dueFrame: dues[i]! - from,
-    atMs: s.atGroupMs,
-  }));
+  const schedule = take.map((s, i) => ({ speakerId: s.speakerId, dueFrame: dues[i]! - from }));
   return measureRepetition(heard.samples.subarray(from, Math.max(from, to)), reference, schedule, {
     sampleRate: rate,
     maxDelaySec: timing.maxDelaySec,

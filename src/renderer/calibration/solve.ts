@@ -7,19 +7,13 @@
  */
 import { crossCorrelate } from './correlate';
 import { detectArrival, type Detection } from './detect';
-import { median, steadyDelays } from './drift';
 
 /** Where, in a recording, each speaker's sweep would arrive with no delay at all. */
 export interface ScheduledSweep {
   speakerId: string;
   /** Frame of the recording at which the sweep was due (its group time, mapped to the recorder). */
   dueFrame: number;
-  /** When it was due on a time line common to the round's takes (group ms), so a drift can be told. */
-  atMs?: number;
 }
-
-/** One speaker's sweep in one take: found or not, and its delay (ms after due) when found clearly. */
-export type Measurement = Detection & { delayMs: number | null; atMs?: number };
 
 export interface RepetitionOptions {
   sampleRate: number;
@@ -35,10 +29,10 @@ export function measureRepetition(
   reference: Float32Array,
   schedule: readonly ScheduledSweep[],
   options: RepetitionOptions,
-): Map<string, Measurement> {
+): Map<string, Detection & { delayMs: number | null }> {
   const correlation = crossCorrelate(recording, reference);
-  const out = new Map<string, Measurement>();
-  for (const { speakerId, dueFrame, atMs } of schedule) {
+  const out = new Map<string, Detection & { delayMs: number | null }>();
+  for (const { speakerId, dueFrame } of schedule) {
     const detection = detectArrival(correlation, {
       sampleRate: options.sampleRate,
       fromFrame: dueFrame - (options.earlySlackSec ?? 0.005) * options.sampleRate,
@@ -48,7 +42,7 @@ export function measureRepetition(
       detection.ok && detection.lagFrames !== null
         ? ((detection.lagFrames - dueFrame) / options.sampleRate) * 1000
         : null;
-    out.set(speakerId, atMs === undefined ? { ...detection, delayMs } : { ...detection, delayMs, atMs });
+    out.set(speakerId, { ...detection, delayMs });
   }
   return out;
 }
@@ -74,34 +68,59 @@ export interface SpeakerDelay {
   correctionMs: number | null;
 }
 
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The most a take's microphone path is taken to wander from its usual (ms). */
+const MICROPHONE_WANDER_MS = 3;
+
 /**
- * Each speaker's delay from several repetitions, and the corrections that line them up. The takes' delays
- * are first freed of the microphone path's drift over the round and its wander in each take
- * (`drift.ts`), so a correction is in effect the median of the speaker's per-take differences from the
- * others, not a difference of medians over takes that the microphone moved in between.
+ * How late the microphone's path heard each take, against its usual: the median, over the speakers heard in
+ * that take, of how far each one's delay is from its own median. A take holds its speakers' signals a slot
+ * apart, so whatever the recording device's input path adds to a take (its latency moves over a round: in the
+ * acoustic rig each speaker's takes spread by 0.5–1 ms while the speakers stayed within 0.1 ms of each
+ * other) is nearly the same for all of them; taken out, it does not reach the differences between speakers.
+ * A take with fewer than two speakers near their usual tells the microphone's part from a speaker's by
+ * nothing: 0.
+ */
+function takeShifts(perTake: ReadonlyArray<ReadonlyMap<string, number>>): number[] {
+  const ownMedian = new Map<string, number>();
+  for (const id of new Set(perTake.flatMap((t) => [...t.keys()])))
+    ownMedian.set(id, median(perTake.flatMap((t) => (t.has(id) ? [t.get(id)!] : []))));
+  return perTake.map((t) => {
+    // A take far off its speaker's median measured something else (a stall, another sound): it tells
+    // nothing of the microphone, and must not carry its error into the others' figures.
+    const wander = [...t]
+      .map(([id, delay]) => delay - ownMedian.get(id)!)
+      .filter((d) => Math.abs(d) <= MICROPHONE_WANDER_MS);
+    return wander.length < 2 ? 0 : median(wander);
+  });
+}
+
+/**
+ * Each speaker's delay from several repetitions, and the corrections that line them up. Each take's delays
+ * are first freed of the microphone's wander in that take (`takeShifts`), so a correction is in effect the
+ * median of the speaker's per-take differences from the others, not a difference of medians over takes.
  */
 export function solveDelays(
-  repetitions: ReadonlyArray<Map<string, Measurement>>,
+  repetitions: ReadonlyArray<Map<string, Detection & { delayMs: number | null }>>,
   { minAccepted = 2 }: { minAccepted?: number } = {},
 ): SpeakerDelay[] {
   const ids = [...new Set(repetitions.flatMap((r) => [...r.keys()]))];
   const clear = repetitions.map(
-    (r) =>
-      new Map(
-        [...r].flatMap(([id, d]) =>
-          d.delayMs === null ? [] : [[id, { delayMs: d.delayMs, atMs: d.atMs }] as const],
-        ),
-      ),
+    (r) => new Map([...r].flatMap(([id, d]) => (d.delayMs === null ? [] : [[id, d.delayMs] as const]))),
   );
   // Only speakers heard often enough are measured; a stray take of another must not shift theirs.
-  const counted = steadyDelays(
-    clear.map(
-      (t) => new Map([...t].filter(([id]) => clear.filter((other) => other.has(id)).length >= minAccepted)),
-    ),
+  const counted = clear.map(
+    (t) => new Map([...t].filter(([id]) => clear.filter((other) => other.has(id)).length >= minAccepted)),
   );
+  const shifts = takeShifts(counted);
   const results = ids.map((speakerId): SpeakerDelay => {
     const found = repetitions.map((r) => r.get(speakerId)).filter((d) => d !== undefined);
-    const delays = counted.flatMap((t) => (t.has(speakerId) ? [t.get(speakerId)!] : []));
+    const delays = counted.flatMap((t, i) => (t.has(speakerId) ? [t.get(speakerId)! - shifts[i]!] : []));
     const rejected: SpeakerDelay['rejected'] = {};
     for (const d of found) if (!d.ok) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
     const heard = delays.length >= minAccepted;
@@ -119,7 +138,7 @@ export function solveDelays(
       heard,
       delayMs,
       spreadMs,
-      takesMs: clear.flatMap((t) => (t.has(speakerId) ? [t.get(speakerId)!.delayMs] : [])),
+      takesMs: clear.flatMap((t) => (t.has(speakerId) ? [t.get(speakerId)!] : [])),
       accepted: clear.filter((t) => t.has(speakerId)).length,
       total: found.length,
       confidence,
