@@ -60,11 +60,14 @@ test.describe('room calibration, heard', () => {
     await calibrateAway(0);
   });
 
-  // Not yet within its limit: in a .ci/run the noisy microphone measured B 41.25 ms late where it was 40.05, so
-  // after Apply the speakers were 0.95 ms apart (p95 1.25 ms) and Check sync saw only ±0.4 ms; one run at load 3
-  // passed (p95 0.35 ms). The measurement's bias in noise is still to be found; until then the test stays out
-  // of the suite rather than pass by luck.
-  test.fixme('the same with moderately loud noise mixed into the microphone', async () => {
+  // White noise does not bias an arrival (solve-microphone.test.ts: within 10 µs at this level). What moved
+  // a .ci/run's result by 1.2 ms (B 41.25 ms against 40.05 before; after Apply 0.95 ms apart, p95 1.25 ms) was
+  // the takes' own spread, 0.5–1 ms per speaker with or without noise: every take is heard about 0.18 ms/s
+  // later through a round (the report's takesMs). Three runs at load < 4, noise 0.15: after Apply median
+  // 0.104 / 0.594 / 0.685 ms, p95 0.218 / 0.647 / 0.706 ms; Check sync ±0.05 / ±0.03 / ±0.30 ms (runs 2 and 3
+  // with a drift removal since reverted, which moved B 0.29 ms the wrong way). The limit stays 1 ms: the
+  // margin is about 0.3 ms, and the sweeps put B 0.1–0.4 ms earlier than the clicks do (not yet explained).
+  test('the same with moderately loud noise mixed into the microphone', async () => {
     await calibrateAway(0.15);
   });
 });

@@ -65,6 +65,7 @@ export function speakerFigures(
       heard: d?.heard ?? false,
       delayMs: delayMs === null ? null : round2(delayMs),
       spreadMs: d?.spreadMs === null || d?.spreadMs === undefined ? null : round2(d.spreadMs),
+      takesMs: (d?.takesMs ?? []).map(round2),
       confidence: d?.confidence ?? 'none',
       accepted: d?.accepted ?? 0,
       total: d?.total ?? 0,

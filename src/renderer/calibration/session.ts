@@ -88,6 +88,7 @@ export async function measureSpeakers(
         heard: false,
         delayMs: null,
         spreadMs: null,
+        takesMs: [],
         accepted: 0,
         total: 0,
         confidence: 'none',

@@ -53,8 +53,10 @@ export interface SpeakerDelay {
   heard: boolean;
   /** Median delay over the clear repetitions (ms after due), null when not heard. */
   delayMs: number | null;
-  /** Median absolute deviation of those delays (ms). */
+  /** Median absolute deviation of those delays (ms), each freed of its take's microphone wander. */
   spreadMs: number | null;
+  /** Each clear take's delay as heard (ms after due), in order. */
+  takesMs: number[];
   /** Clear repetitions out of all. */
   accepted: number;
   total: number;
@@ -72,15 +74,53 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Each speaker's delay from several repetitions, and the corrections that line them up. */
+/** The most a take's microphone path is taken to wander from its usual (ms). */
+const MICROPHONE_WANDER_MS = 3;
+
+/**
+ * How late the microphone's path heard each take, against its usual: the median, over the speakers heard in
+ * that take, of how far each one's delay is from its own median. A take holds its speakers' signals a slot
+ * apart, so whatever the recording device's input path adds to a take (its latency moves over a round: in the
+ * acoustic rig each speaker's takes spread by 0.5–1 ms while the speakers stayed within 0.1 ms of each
+ * other) is nearly the same for all of them; taken out, it does not reach the differences between speakers.
+ * A take with fewer than two speakers near their usual tells the microphone's part from a speaker's by
+ * nothing: 0.
+ */
+function takeShifts(perTake: ReadonlyArray<ReadonlyMap<string, number>>): number[] {
+  const ownMedian = new Map<string, number>();
+  for (const id of new Set(perTake.flatMap((t) => [...t.keys()])))
+    ownMedian.set(id, median(perTake.flatMap((t) => (t.has(id) ? [t.get(id)!] : []))));
+  return perTake.map((t) => {
+    // A take far off its speaker's median measured something else (a stall, another sound): it tells
+    // nothing of the microphone, and must not carry its error into the others' figures.
+    const wander = [...t]
+      .map(([id, delay]) => delay - ownMedian.get(id)!)
+      .filter((d) => Math.abs(d) <= MICROPHONE_WANDER_MS);
+    return wander.length < 2 ? 0 : median(wander);
+  });
+}
+
+/**
+ * Each speaker's delay from several repetitions, and the corrections that line them up. Each take's delays
+ * are first freed of the microphone's wander in that take (`takeShifts`), so a correction is in effect the
+ * median of the speaker's per-take differences from the others, not a difference of medians over takes.
+ */
 export function solveDelays(
   repetitions: ReadonlyArray<Map<string, Detection & { delayMs: number | null }>>,
   { minAccepted = 2 }: { minAccepted?: number } = {},
 ): SpeakerDelay[] {
   const ids = [...new Set(repetitions.flatMap((r) => [...r.keys()]))];
+  const clear = repetitions.map(
+    (r) => new Map([...r].flatMap(([id, d]) => (d.delayMs === null ? [] : [[id, d.delayMs] as const]))),
+  );
+  // Only speakers heard often enough are measured; a stray take of another must not shift theirs.
+  const counted = clear.map(
+    (t) => new Map([...t].filter(([id]) => clear.filter((other) => other.has(id)).length >= minAccepted)),
+  );
+  const shifts = takeShifts(counted);
   const results = ids.map((speakerId): SpeakerDelay => {
     const found = repetitions.map((r) => r.get(speakerId)).filter((d) => d !== undefined);
-    const delays = found.flatMap((d) => (d.delayMs === null ? [] : [d.delayMs]));
+    const delays = counted.flatMap((t, i) => (t.has(speakerId) ? [t.get(speakerId)! - shifts[i]!] : []));
     const rejected: SpeakerDelay['rejected'] = {};
     for (const d of found) if (!d.ok) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
     const heard = delays.length >= minAccepted;
@@ -98,7 +138,8 @@ export function solveDelays(
       heard,
       delayMs,
       spreadMs,
-      accepted: delays.length,
+      takesMs: clear.flatMap((t) => (t.has(speakerId) ? [t.get(speakerId)!] : [])),
+      accepted: clear.filter((t) => t.has(speakerId)).length,
       total: found.length,
       confidence,
       rejected,

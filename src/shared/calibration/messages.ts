@@ -41,6 +41,8 @@ export interface SpeakerCalibration {
   /** Median arrival after it was due (ms, includes the microphone's latency, the same for every speaker). */
   delayMs: number | null;
   spreadMs: number | null;
+  /** Each clear take's delay (ms after due, as heard), in order: how steady the measurement was. */
+  takesMs?: number[];
   confidence: 'high' | 'medium' | 'low' | 'none';
   accepted: number;
   total: number;
@@ -150,6 +152,7 @@ export const calibrationReportValidator = obj({
       heard: bool,
       delayMs: nullableNum,
       spreadMs: nullableNum,
+      takesMs: optional(arrayOf(num(-1e6, 1e6), 1000)),
       confidence: oneOf('high', 'medium', 'low', 'none'),
       accepted: int(0, 1000),
       total: int(0, 1000),
