@@ -19,6 +19,7 @@ import {
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
 import { FrameFeed } from './frame-feed';
 import { sourceIdFor, type LiveCodec } from './uri';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** A capture the peer cannot take or does not know; the message says why. */
 export class CaptureError extends Error {
@@ -32,7 +33,7 @@ export interface CaptureSourcesComponents {
   changed(): void;
   /** How many sources this peer has besides its captures (announcements hold 16 at most). */
   otherSources(): number;
-  log?(line: string): void;
+  logger?: ComponentLogger;
 }
 
 /** Options; each has a default. */
@@ -72,8 +73,11 @@ export class CaptureSources {
   readonly #captures = new Map<string, Capture>();
   readonly dropped: CaptureDropped = { malformed: 0, wrongType: 0 };
 
+  readonly #log: Logger;
+
   constructor(components: CaptureSourcesComponents, init: CaptureSourcesInit = {}) {
     this.#c = components;
+    this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
     this.#stallMs = init.stallMs ?? 2000;
     this.#abandonMs = init.abandonMs ?? 15_000;
     this.#maxCaptures = init.maxCaptures ?? 4;
@@ -102,7 +106,7 @@ export class CaptureSources {
     };
     this.#captures.set(sourceId, capture);
     this.#armAbandon(capture);
-    this.#c.log?.(`live: capture "${name}" (${sourceId}, ${codec}) started by a window`);
+    this.#log(`capture "${name}" (${sourceId}, ${codec}) started by a window`);
     this.#c.changed();
     return { sourceId };
   }
@@ -212,7 +216,7 @@ export class CaptureSources {
     if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
     capture.feed.publish(encodeEndFrame(reason));
     capture.feed.end();
-    this.#c.log?.(`live: capture "${capture.name}" (${capture.sourceId}) ended: ${reason}`);
+    this.#log(`capture "${capture.name}" (${capture.sourceId}) ended: ${reason}`);
     this.#c.changed();
   }
 }

@@ -95,7 +95,7 @@ export class LiveService {
         peerId: components.node.peerId,
         changed: () => this.announce(),
         otherSources: () => this.#locals.length,
-        ...(components.log ? { log: components.log } : {}),
+        ...(components.logger ? { logger: components.logger } : {}),
       },
       init.capture,
     );

@@ -182,9 +182,7 @@ export class LiveSource {
     try {
       this.#metadata = openFifo(file);
     } catch (error) {
-      this.#c.log?.(
-        `live: source "${this.spec.name}": no metadata from ${file}: ${(error as Error).message}`,
-      );
+      this.#log(`source "${this.spec.name}": no metadata from ${file}: ${(error as Error).message}`);
       return;
     }
     const parser = new MetadataParser();
