@@ -85,6 +85,16 @@ export const optional =
   (input, path) =>
     input === undefined ? ok(undefined) : v(input, path);
 
+/** A validator whose result must also pass `check`, which names what is wrong (null when nothing is). */
+export const refine =
+  <T>(v: Validator<T>, check: (value: T) => string | null): Validator<T> =>
+  (input, path) => {
+    const r = v(input, path);
+    if (!r.ok) return r;
+    const problem = check(r.value);
+    return problem === null ? r : err(`${at(path)}${problem}`);
+  };
+
 /**
  * A plain object with the given fields. Unknown fields are rejected, unless `unknownFields` is
  * 'drop': then they are left out of the result (a record peers of newer builds send with fields

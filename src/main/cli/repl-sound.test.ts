@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossfadeSetting, loudnessSetting, type LoudnessSetting } from '../../shared/playback/room-sound';
+import { crossfadeSetting, loudnessSetting, type LoudnessChange } from '../../shared/playback/room-sound';
 import { aContext, aState } from '../../shared/playback/testing';
 import { runReplLine } from './repl';
 import { replOnState } from './repl-testing';
@@ -7,7 +7,7 @@ import { replOnState } from './repl-testing';
 const room = () =>
   replOnState(aState().withQueue('a').playing('a').build(), aContext({ a: 100 }), (apply) => ({
     'playback:crossfade': ({ sec }: { sec: number }) => apply({ kind: 'crossfade', sec }),
-    'playback:loudness': (l: LoudnessSetting) => apply({ kind: 'loudness', ...l }),
+    'playback:loudness': (l: LoudnessChange) => apply({ kind: 'loudness', ...l }),
   }));
 
 describe('repl: crossfade and loudness', () => {
@@ -30,7 +30,16 @@ describe('repl: crossfade and loudness', () => {
     expect(await runReplLine(r.commands, 'loudness track')).toBe('Normalising each track to -14 LUFS.');
     expect(await runReplLine(r.commands, 'loudness off')).toMatch(/^Loudness normalisation off/);
     expect(loudnessSetting(r.state())).toEqual({ mode: 'off', targetLufs: -14 });
-    for (const bad of ['loudness loud', 'loudness track -2', 'loudness track quiet', 'loudness track -18 x'])
+    expect(await runReplLine(r.commands, 'loudness -20')).toMatch(/^Loudness normalisation off/);
+    expect(loudnessSetting(r.state())).toEqual({ mode: 'off', targetLufs: -20 });
+    for (const bad of [
+      'loudness loud',
+      'loudness track -2',
+      'loudness track quiet',
+      'loudness track -18 x',
+      'loudness -31',
+      'loudness -14 album',
+    ])
       expect(await runReplLine(r.commands, bad), bad).toMatch(/^Error: usage: loudness/);
     expect(await runReplLine(r.commands, 'help')).toMatch(
       /crossfade \[N\][\s\S]*loudness \[off\|track\|album\]/,

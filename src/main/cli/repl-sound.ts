@@ -1,6 +1,7 @@
-/** REPL commands for the room's sound settings: `crossfade N` and `loudness off|track|album [lufs]`. */
+/** REPL commands for the room's sound settings: `crossfade N` and `loudness [off|track|album] [lufs]`. */
 import type { CallerHandlers } from '../../shared/bridge/contract';
 import {
+  applyLoudnessChange,
   crossfadeSetting,
   loudnessModes,
   loudnessSetting,
@@ -49,20 +50,23 @@ export function roomSoundCommands(h: CallerHandlers): Record<string, SoundComman
       run: async (args) => {
         const current = loudnessSetting(await h['playback:state'](undefined));
         if (args.length === 0) return describeLoudness(current);
-        const [rawMode, rawTarget, extra] = args;
-        const mode = loudnessModes.find((m) => m === rawMode);
-        const target = rawTarget === undefined ? current.targetLufs : Number(rawTarget);
+        // `loudness album`, `loudness album -14` or just `loudness -14` (the target alone).
+        const targetOnly = /^-?\d/.test(args[0] ?? '');
+        const [rawMode, rawTarget, extra] = targetOnly ? [undefined, ...args] : args;
+        const mode = rawMode === undefined ? undefined : loudnessModes.find((m) => m === rawMode);
+        const target = rawTarget === undefined ? undefined : Number(rawTarget);
         if (
-          mode === undefined ||
+          (rawMode !== undefined && mode === undefined) ||
           extra !== undefined ||
-          !/^-?\d+(\.\d+)?$/.test(rawTarget ?? '0') ||
-          !(target >= minTargetLufs && target <= maxTargetLufs)
+          (rawTarget !== undefined && !/^-?\d+(\.\d+)?$/.test(rawTarget)) ||
+          (target !== undefined && !(target >= minTargetLufs && target <= maxTargetLufs))
         )
           throw new ReplUsageError(
-            `usage: loudness off|track|album [lufs], with lufs from ${minTargetLufs} to ${maxTargetLufs} (e.g. -18)`,
+            `usage: loudness [off|track|album] [lufs], with lufs from ${minTargetLufs} to ${maxTargetLufs} (e.g. -18)`,
           );
-        await h['playback:loudness']({ mode, targetLufs: target });
-        return describeLoudness({ mode, targetLufs: target });
+        const change = { ...(mode ? { mode } : {}), ...(target !== undefined ? { targetLufs: target } : {}) };
+        await h['playback:loudness'](change);
+        return describeLoudness(applyLoudnessChange(current, change));
       },
     },
   };

@@ -55,7 +55,7 @@ export function RoomPlaybackSettings() {
             ['track', 'Per track'],
             ['album', 'Per album'],
           ]}
-          onChange={(mode) => void playback.loudness({ ...loudness, mode })}
+          onChange={(mode) => void playback.loudness({ mode })}
         />
         <p className="hint">
           Plays loud and quiet recordings at one level, without clipping. Per album keeps the differences
@@ -73,7 +73,7 @@ export function RoomPlaybackSettings() {
             value={loudness.targetLufs}
             disabled={loudness.mode === 'off'}
             valueText={(v) => `${v} LUFS`}
-            onCommit={(v) => void playback.loudness({ ...loudness, targetLufs: Math.round(v) })}
+            onCommit={(v) => void playback.loudness({ targetLufs: Math.round(v) })}
             testId="loudness-target"
           />
           <span className="value" data-testid="loudness-target-value">

@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { PlayRequest } from '../../shared/bridge/contract';
 import type { PlaybackState, RepeatMode } from '../../shared/playback/state';
-import type { LoudnessSetting } from '../../shared/playback/room-sound';
+import type { LoudnessChange } from '../../shared/playback/room-sound';
 import { bridge } from '../bridge';
 
 export interface PlaybackSlice {
@@ -31,7 +31,7 @@ export interface PlaybackSlice {
       /** The room's crossfade, seconds (0 = off). */
       crossfade(sec: number): Promise<void>;
       /** The room's loudness normalisation. */
-      loudness(setting: LoudnessSetting): Promise<void>;
+      loudness(change: LoudnessChange): Promise<void>;
     };
   };
 }
@@ -85,7 +85,7 @@ export const createPlaybackSlice: StateCreator<PlaybackSlice, [], [], PlaybackSl
         shuffle: (on) => run(() => bridge().playback.shuffle(on)),
         repeat: (mode) => run(() => bridge().playback.repeat(mode)),
         crossfade: (sec) => run(() => bridge().playback.crossfade(sec)),
-        loudness: (setting) => run(() => bridge().playback.loudness(setting)),
+        loudness: (change) => run(() => bridge().playback.loudness(change)),
       },
     },
   };

@@ -6,9 +6,9 @@
 import { repeatModes, type PlaybackState, type RepeatMode } from '../playback/state';
 import {
   crossfadeSecValidator,
-  loudnessModes,
-  targetLufsValidator,
-  type LoudnessSetting,
+  loudnessChangeFields,
+  someLoudnessField,
+  type LoudnessChange,
 } from '../playback/room-sound';
 import type { PeerStatus, SpeakerState } from '../status';
 import type { Validator } from '../validate';
@@ -33,7 +33,7 @@ import {
   type SignalPlan,
   type SpeakerSignalPlan,
 } from '../calibration/messages';
-import { arrayOf, bool, int, none, num, obj, oneOf, optional, str } from '../validate';
+import { arrayOf, bool, int, none, num, obj, oneOf, optional, refine, str } from '../validate';
 
 export type SpeakerChannel = 'left' | 'right' | 'stereo' | 'mono';
 /** The old name of SpeakerChannel, kept while src/renderer/audio imports it; use SpeakerChannel. */
@@ -295,7 +295,7 @@ export const replaceRequest = obj({ trackIds: arrayOf(trackId, 500), playIndex: 
 export const shuffleRequest = obj({ on: bool });
 export const repeatRequest = obj({ mode: oneOf<RepeatMode>(...repeatModes) });
 export const crossfadeRequest = obj({ sec: crossfadeSecValidator });
-export const loudnessRequest = obj({ mode: oneOf(...loudnessModes), targetLufs: targetLufsValidator });
+export const loudnessRequest = refine(obj(loudnessChangeFields), someLoudnessField);
 
 /** Request channels: name → request and response type. */
 export interface BridgeRequests {
@@ -320,7 +320,7 @@ export interface BridgeRequests {
   /** The room's crossfade, seconds (0 = off). */
   'playback:crossfade': { req: { sec: number }; res: void };
   /** The room's loudness normalisation. */
-  'playback:loudness': { req: LoudnessSetting; res: void };
+  'playback:loudness': { req: LoudnessChange; res: void };
   'queue:enqueue': { req: { trackIds: string[] }; res: void };
   'queue:remove': { req: { index: number }; res: void };
   'queue:move': { req: { from: number; to: number }; res: void };
@@ -527,7 +527,7 @@ export interface FireflyApi {
     shuffle(on: boolean): Promise<void>;
     repeat(mode: RepeatMode): Promise<void>;
     crossfade(sec: number): Promise<void>;
-    loudness(setting: LoudnessSetting): Promise<void>;
+    loudness(change: LoudnessChange): Promise<void>;
   };
   queue: {
     enqueue(trackIds: string[]): Promise<void>;
@@ -605,7 +605,7 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       shuffle: (on) => call('playback:shuffle', { on }),
       repeat: (mode) => call('playback:repeat', { mode }),
       crossfade: (sec) => call('playback:crossfade', { sec }),
-      loudness: (setting) => call('playback:loudness', setting),
+      loudness: (change) => call('playback:loudness', change),
     },
     queue: {
       enqueue: (trackIds) => call('queue:enqueue', { trackIds }),

@@ -30,6 +30,18 @@ describe('room sound settings in the playback state', () => {
     expect(crossfadeSetting(album)).toBe(6);
   });
 
+  it('take a loudness change of one field onto the current setting, so two quick changes both land', () => {
+    const s = aState().build();
+    // The mode from one control, then the target from another sent before the first came back.
+    const album = apply(s, { kind: 'loudness', mode: 'album' });
+    const louder = apply(album, { kind: 'loudness', targetLufs: -14 });
+    expect(loudnessSetting(louder)).toEqual({ mode: 'album', targetLufs: -14 });
+    expect(loudnessSetting(apply(louder, { kind: 'loudness', mode: 'off' }))).toEqual({
+      mode: 'off',
+      targetLufs: -14,
+    });
+  });
+
   it('keep the same state object when nothing changes', () => {
     const s = aState().build();
     expect(apply(s, { kind: 'crossfade', sec: 0 })).toBe(s);
@@ -38,6 +50,10 @@ describe('room sound settings in the playback state', () => {
 
   it('are validated on the wire: commands in range, states with or without them', () => {
     expect(commandValidator({ kind: 'crossfade', sec: 12 }).ok).toBe(true);
+    expect(commandValidator({ kind: 'loudness', mode: 'track' }).ok).toBe(true);
+    expect(commandValidator({ kind: 'loudness', targetLufs: -14 }).ok).toBe(true);
+    const empty = commandValidator({ kind: 'loudness' });
+    expect(!empty.ok && empty.error).toMatch(/expected mode or targetLufs/);
     for (const bad of [
       { kind: 'crossfade', sec: 13 },
       { kind: 'crossfade', sec: 2.5 },
@@ -45,7 +61,8 @@ describe('room sound settings in the playback state', () => {
       { kind: 'loudness', mode: 'loud', targetLufs: -18 },
       { kind: 'loudness', mode: 'track', targetLufs: -3 },
       { kind: 'loudness', mode: 'track', targetLufs: Number.NaN },
-      { kind: 'loudness', mode: 'track' },
+      { kind: 'loudness' },
+      { kind: 'loudness', mode: 'track', extra: 1 },
     ])
       expect(commandValidator(bad).ok, JSON.stringify(bad)).toBe(false);
     const base = aState().playing('t1').build();

@@ -5,7 +5,7 @@
  * the defaults here.
  */
 import type { Validator } from '../validate';
-import { int, num, obj, oneOf } from '../validate';
+import { int, num, obj, oneOf, optional } from '../validate';
 
 /** 'off' plays every track as it is; 'track' brings each track to the target; 'album' moves a whole album by one gain. */
 export type LoudnessMode = 'off' | 'track' | 'album';
@@ -58,6 +58,29 @@ export const targetLufsValidator: Validator<number> = num(
 export const loudnessSettingValidator: Validator<LoudnessSetting> = obj({
   mode: oneOf(...loudnessModes),
   targetLufs: targetLufsValidator,
+});
+
+/**
+ * A change to the room's loudness setting: either field or both. Each control sends only what it
+ * changes, so two quick changes from different controls (the mode, then the target) both land even
+ * when the second is sent before the first one's state has come back.
+ */
+export type LoudnessChange = Partial<LoudnessSetting>;
+
+/** The fields of a loudness change, for validators of messages that carry one. */
+export const loudnessChangeFields = {
+  mode: optional(oneOf(...loudnessModes)),
+  targetLufs: optional(targetLufsValidator),
+};
+
+/** Refuses a loudness change that changes nothing. */
+export const someLoudnessField = (change: LoudnessChange): string | null =>
+  change.mode === undefined && change.targetLufs === undefined ? 'expected mode or targetLufs' : null;
+
+/** The setting a change leads to from `current`. */
+export const applyLoudnessChange = (current: LoudnessSetting, change: LoudnessChange): LoudnessSetting => ({
+  mode: change.mode ?? current.mode,
+  targetLufs: change.targetLufs ?? current.targetLufs,
 });
 
 /** Whether two loudness settings are the same. */

@@ -15,10 +15,11 @@ import { err, ok, type Result } from '../result';
 import type { LiveSourceRef } from '../live/sources';
 import type { PlaybackStateName, PlaybackSummary } from '../status';
 import {
+  applyLoudnessChange,
   crossfadeSetting,
   loudnessSetting,
   sameLoudness,
-  type LoudnessMode,
+  type LoudnessChange,
   type RoomSoundFields,
 } from './room-sound';
 
@@ -112,7 +113,7 @@ export type PlaybackCommand =
   | { kind: 'shuffle'; on: boolean }
   | { kind: 'repeat'; mode: RepeatMode }
   | { kind: 'crossfade'; sec: number }
-  | { kind: 'loudness'; mode: LoudnessMode; targetLufs: number }
+  | ({ kind: 'loudness' } & LoudnessChange)
   | { kind: 'play-source'; source: LiveSourceRef };
 
 export type PlaybackCommandKind = PlaybackCommand['kind'];
@@ -540,7 +541,7 @@ export function applyCommand(
       return command.sec === crossfadeSetting(state) ? ok(state) : change({ crossfadeSec: command.sec });
 
     case 'loudness': {
-      const loudness = { mode: command.mode, targetLufs: command.targetLufs };
+      const loudness = applyLoudnessChange(loudnessSetting(state), command);
       return sameLoudness(loudness, loudnessSetting(state)) ? ok(state) : change({ loudness });
     }
   }

@@ -1,14 +1,14 @@
 /** Validators for playback commands and states received from peers (untrusted input). */
 import type { Validator } from '../validate';
-import { arrayOf, bool, int, nullable, num, obj, oneOf, optional } from '../validate';
+import { arrayOf, bool, int, nullable, num, obj, oneOf, optional, refine } from '../validate';
 import { err, ok } from '../result';
 import { liveSourceRefValidator } from '../live/sources';
 import {
   crossfadeSecValidator,
-  loudnessModes,
+  loudnessChangeFields,
   loudnessSettingValidator,
   roomSoundLimits,
-  targetLufsValidator,
+  someLoudnessField,
 } from './room-sound';
 import {
   playbackLimits,
@@ -61,7 +61,7 @@ const commandShapes: { [K in PlaybackCommandKind]: Validator<unknown> } = {
   shuffle: obj({ kind: oneOf('shuffle'), on: bool }),
   repeat: obj({ kind: oneOf('repeat'), mode: oneOf(...repeatModes) }),
   crossfade: obj({ kind: oneOf('crossfade'), sec: crossfadeSecValidator }),
-  loudness: obj({ kind: oneOf('loudness'), mode: oneOf(...loudnessModes), targetLufs: targetLufsValidator }),
+  loudness: refine(obj({ kind: oneOf('loudness'), ...loudnessChangeFields }), someLoudnessField),
   'play-source': obj({ kind: oneOf('play-source'), source: liveSourceRefValidator }),
 };
 
