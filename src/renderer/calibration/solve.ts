@@ -74,36 +74,38 @@ const median = (values: readonly number[]): number => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** The most a take's microphone path is taken to wander from its usual (ms). */
-const MICROPHONE_WANDER_MS = 3;
-
 /**
- * How late the microphone's path heard each take, against its usual: the median, over the speakers heard in
- * that take, of how far each one's delay is from its own median. A take holds its speakers' signals a slot
- * apart, so whatever the recording device's input path adds to a take (its latency moves over a round: in the
- * acoustic rig each speaker's takes spread by 0.5–1 ms while the speakers stayed within 0.1 ms of each
- * other) is nearly the same for all of them; taken out, it does not reach the differences between speakers.
- * A take with fewer than two speakers near their usual tells the microphone's part from a speaker's by
- * nothing: 0.
+ * How late the microphone's path heard each take, against its usual, read from the reference speaker (the
+ * one heard in most takes): its delay in the take minus its median. A take holds its speakers' signals a
+ * slot apart, so whatever the recording device's input path adds to a take (its latency moves over a round:
+ * in the acoustic rig each speaker's takes spread by 0.5–1 ms while the speakers stayed within 0.1 ms of each
+ * other, and once it stepped by 22 ms between two slots of one take) is nearly the same for every speaker
+ * in it; taken out, each other speaker's figure is its difference from the reference in that take. The
+ * median over takes of those differences is what the corrections rest on: one take that a step or a stray
+ * sound spoiled cannot move it. (A median of each speaker's own takes could: a step between the third and
+ * fourth of five takes put one speaker's median before it and the other's after it, 22 ms apart.)
+ * Takes where the reference was not heard: null.
  */
-function takeShifts(perTake: ReadonlyArray<ReadonlyMap<string, number>>): number[] {
-  const ownMedian = new Map<string, number>();
-  for (const id of new Set(perTake.flatMap((t) => [...t.keys()])))
-    ownMedian.set(id, median(perTake.flatMap((t) => (t.has(id) ? [t.get(id)!] : []))));
-  return perTake.map((t) => {
-    // A take far off its speaker's median measured something else (a stall, another sound): it tells
-    // nothing of the microphone, and must not carry its error into the others' figures.
-    const wander = [...t]
-      .map(([id, delay]) => delay - ownMedian.get(id)!)
-      .filter((d) => Math.abs(d) <= MICROPHONE_WANDER_MS);
-    return wander.length < 2 ? 0 : median(wander);
-  });
+function takeShifts(perTake: ReadonlyArray<ReadonlyMap<string, number>>): {
+  reference: string | null;
+  shifts: (number | null)[];
+} {
+  const counts = new Map<string, number>();
+  for (const t of perTake) for (const id of t.keys()) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const reference = [...counts].sort((x, y) => y[1] - x[1])[0]?.[0];
+  if (reference === undefined) return { reference: null, shifts: perTake.map(() => null) };
+  const usual = median(perTake.flatMap((t) => (t.has(reference) ? [t.get(reference)!] : [])));
+  return { reference, shifts: perTake.map((t) => (t.has(reference) ? t.get(reference)! - usual : null)) };
 }
+
+/** How far to trust a delay from `takes` clear takes whose figures spread by `spreadMs`. */
+const confidenceOf = (takes: number, spreadMs: number): SpeakerDelay['confidence'] =>
+  takes >= 3 && spreadMs <= 0.2 ? 'high' : spreadMs <= 1 ? 'medium' : 'low';
 
 /**
  * Each speaker's delay from several repetitions, and the corrections that line them up. Each take's delays
- * are first freed of the microphone's wander in that take (`takeShifts`), so a correction is in effect the
- * median of the speaker's per-take differences from the others, not a difference of medians over takes.
+ * are first freed of the microphone's part in that take (`takeShifts`), so a correction is the median of
+ * the speaker's per-take differences from the reference speaker, not a difference of medians over takes.
  */
 export function solveDelays(
   repetitions: ReadonlyArray<Map<string, Detection & { delayMs: number | null }>>,
@@ -117,22 +119,22 @@ export function solveDelays(
   const counted = clear.map(
     (t) => new Map([...t].filter(([id]) => clear.filter((other) => other.has(id)).length >= minAccepted)),
   );
-  const shifts = takeShifts(counted);
+  const { reference, shifts } = takeShifts(counted);
   const results = ids.map((speakerId): SpeakerDelay => {
     const found = repetitions.map((r) => r.get(speakerId)).filter((d) => d !== undefined);
-    const delays = counted.flatMap((t, i) => (t.has(speakerId) ? [t.get(speakerId)! - shifts[i]!] : []));
+    const own = counted.flatMap((t) => (t.has(speakerId) ? [t.get(speakerId)!] : []));
+    const paired = counted.flatMap((t, i) =>
+      t.has(speakerId) && shifts[i] !== null ? [t.get(speakerId)! - shifts[i]!] : [],
+    );
+    // (Never heard in a take with the reference: its own takes, with whatever the microphone added. The
+    // reference's own figures are its median in every take; its spread is set below.)
+    const delays = paired.length > 0 ? paired : own;
     const rejected: SpeakerDelay['rejected'] = {};
     for (const d of found) if (!d.ok) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
-    const heard = delays.length >= minAccepted;
+    const heard = own.length >= minAccepted;
     const delayMs = heard ? median(delays) : null;
     const spreadMs = heard ? median(delays.map((d) => Math.abs(d - (delayMs as number)))) : null;
-    const confidence = !heard
-      ? 'none'
-      : delays.length >= 3 && (spreadMs as number) <= 0.2
-        ? 'high'
-        : (spreadMs as number) <= 1
-          ? 'medium'
-          : 'low';
+    const confidence = heard ? confidenceOf(delays.length, spreadMs as number) : 'none';
     return {
       speakerId,
       heard,
@@ -146,6 +148,16 @@ export function solveDelays(
       correctionMs: null,
     };
   });
+  // The reference's takes, freed of the microphone by themselves, cannot show their own spread: it is as
+  // good as the closest difference taken from it; heard alone, its takes' own spread.
+  const ref = results.find((r) => r.speakerId === reference && r.heard);
+  if (ref) {
+    const others = results.filter((r) => r !== ref && r.heard).map((r) => r.spreadMs as number);
+    const own = ref.takesMs;
+    ref.spreadMs =
+      others.length > 0 ? Math.min(...others) : median(own.map((d) => Math.abs(d - median(own))));
+    ref.confidence = confidenceOf(own.length, ref.spreadMs);
+  }
   const heardDelays = results.flatMap((r) => (r.delayMs === null ? [] : [r.delayMs]));
   const earliest = heardDelays.length > 0 ? Math.min(...heardDelays) : 0;
   for (const r of results) if (r.delayMs !== null) r.correctionMs = r.delayMs - earliest;
