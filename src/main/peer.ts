@@ -4,7 +4,7 @@ import type { BridgeEvents, BridgeHandlers, RoomTrack } from '../shared/bridge/c
 import type { PlaybackCommand } from '../shared/playback/state';
 import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
-import { TypedEvents } from './bridge/events';
+import { TypedEventTarget } from '../shared/events';
 import { StreamGuard } from './net/stream-guard';
 import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
@@ -53,8 +53,6 @@ export interface PeerTuning {
 
 /** A running Firefly peer. */
 export class Peer {
-  readonly events = new TypedEvents<BridgeEvents>();
-  readonly notices = new TypedEvents<PeerNotices>();
   readonly handlers: BridgeHandlers;
   readonly settings: SettingsStore;
   readonly time: SkewedTimeSource;
@@ -66,6 +64,8 @@ export class Peer {
   readonly #log = new PeerLog();
   /** Every service's logger, scoped by component, writing to this peer's log. */
   readonly #loggers = componentLogger((line) => this.#log.line(line));
+  readonly events = new TypedEventTarget<BridgeEvents>(this.#loggers.forComponent('firefly:bridge'));
+  readonly notices = new TypedEventTarget<PeerNotices>(this.#loggers.forComponent('firefly:notices'));
   /** Whether the data folder takes writes; downloads pause while it does not (#24). */
   #storage: StorageHealth | null = null;
   #lock: { release(): Promise<void> } | null = null;

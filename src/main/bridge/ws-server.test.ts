@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { LOCAL_CALLER, type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
-import { TypedEvents } from './events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import { WS_CLOSE_TOO_SLOW, WsBridge, type WsBridgeInit } from './ws-server';
 
 const cleanup: Array<() => unknown> = [];
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 async function aBridge(init: WsBridgeInit) {
-  const events = new TypedEvents<BridgeEvents>();
+  const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
   const connected = { count: 0 };
   const bridge = new WsBridge(
     { handlers: {} as BridgeHandlers, events, onClients: (count) => (connected.count = count) },

@@ -14,7 +14,7 @@ import {
   type BridgeHandlers,
   type Caller,
 } from '../../shared/bridge/contract';
-import type { TypedEvents } from './events';
+import type { TypedEventTarget } from '../../shared/events';
 
 /** Largest request frame accepted from a browser. */
 const MAX_FRAME_BYTES = 256 * 1024;
@@ -50,7 +50,7 @@ export interface WsBridgeStats {
 
 export interface WsBridgeComponents {
   handlers: BridgeHandlers;
-  events: TypedEvents<BridgeEvents>;
+  events: TypedEventTarget<BridgeEvents>;
   /** Told how many windows are connected whenever that changes. */
   onClients?(count: number): void;
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaybackState } from '../../shared/playback/state';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import type { ChunkFetcherEvents } from '../swarm/chunk-fetcher';
 import { Downloads } from './downloads';
-import { componentLogger } from '../../shared/logger';
+import { componentLogger, silentLogger } from '../../shared/logger';
 
 class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
+  constructor() {
+    super(silentLogger.forComponent('firefly:test'));
+  }
   readonly asked: [string, number | undefined][] = [];
   readonly paces: unknown[] = [];
   complete = new Set<string>();

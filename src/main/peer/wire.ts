@@ -11,7 +11,7 @@ import { playbackStatus } from '../../shared/playback/state';
 import { isPlaylistMessageType } from '../../shared/playlists/playlist';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import { isSwarmMessageType } from '../../shared/swarm/messages';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import { CalibrationService, type RoomSpeaker } from '../calibration/calibration-service';
 import type { PeerOptions } from '../cli/args';
 import { ClockSync } from '../clock/clock-sync';
@@ -52,8 +52,8 @@ export interface WiringParts {
   time: SkewedTimeSource;
   settings: SettingsStore;
   settingsService: SettingsService;
-  events: TypedEvents<BridgeEvents>;
-  notices: TypedEvents<PeerNotices>;
+  events: TypedEventTarget<BridgeEvents>;
+  notices: TypedEventTarget<PeerNotices>;
   loggers: ComponentLogger;
   streamGuard: StreamGuard;
   speaker: SpeakerOutput;
@@ -205,7 +205,7 @@ export async function wireServices(
     peer.downloads.prefetch(state);
     statusChanged();
   });
-  catalog.addEventListener('catalog:changed', libraryChanged);
+  catalog.on('catalog:changed', libraryChanged);
   peer.downloads.watch(fetcher, roomService, { status: statusChanged, library: libraryChanged });
   roomService.events.on('leader:changed', (leader) => {
     clock.setLeader(leader ? leader.peerId : null);
@@ -287,14 +287,14 @@ export async function wireServices(
   });
   const statusTimer = setInterval(statusChanged, 1000);
   statusTimer.unref();
-  library.scanner.addEventListener('track:added', libraryChanged);
-  library.scanner.addEventListener('track:removed', libraryChanged);
-  library.scanner.addEventListener('scan:progress', ({ detail }) => {
-    peer.setScan({ ...detail, running: true });
+  library.scanner.on('track:added', libraryChanged);
+  library.scanner.on('track:removed', libraryChanged);
+  library.scanner.on('scan:progress', (progress) => {
+    peer.setScan({ ...progress, running: true });
     statusChanged();
   });
-  library.scanner.addEventListener('scan:done', ({ detail }) => {
-    peer.setScan({ done: detail.files, total: detail.files, currentPath: '', running: false });
+  library.scanner.on('scan:done', (summary) => {
+    peer.setScan({ done: summary.files, total: summary.files, currentPath: '', running: false });
     libraryChanged();
   });
   roomService.setSpeaker(peer.speaker.playing);

@@ -35,7 +35,7 @@ import {
 import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/messages';
 import { compareTracks, type TrackInfo } from '../../shared/library/types';
 import { sha256Hex, toTrackInfo, type LibraryDb } from '../library';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget, type ListenOptions } from '../../shared/events';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import {
   FRAME_LENGTH_ERRORS,
@@ -53,10 +53,10 @@ export type CatalogDelta = SwarmMessageOf<'catalog:delta'>;
 
 /** What the local library must offer: scanner events that may change the set of local tracks. */
 export interface CatalogScannerEvents {
-  addEventListener(
+  on(
     type: 'track:added' | 'track:removed' | 'scan:done',
     listener: () => void,
-    options?: { signal?: AbortSignal },
+    options?: ListenOptions,
   ): void;
 }
 
@@ -166,14 +166,15 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   };
 
   constructor(components: CatalogSyncComponents, init: CatalogSyncInit = {}) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:catalog');
+    super(log);
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'catalog');
     this.#debounceMs = init.debounceMs ?? 50;
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 30_000;
     this.#historySize = init.historySize ?? 256;
     this.#announceIntervalMs = init.announceIntervalMs ?? 10_000;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:catalog');
+    this.#log = log;
     this.#guard = components.guard ?? new StreamGuard();
   }
 
@@ -191,7 +192,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       { maxInboundStreams: 16, maxOutboundStreams: 16 },
     );
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
-      scanner?.addEventListener(type, () => this.#scheduleRefresh(), { signal });
+      scanner?.on(type, () => this.#scheduleRefresh(), { signal });
     }
     node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#syncList(peerId)), {
       signal,

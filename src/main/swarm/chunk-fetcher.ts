@@ -41,7 +41,7 @@ import {
   type Library,
   type LibraryDb,
 } from '../library';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
@@ -285,7 +285,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   };
 
   constructor(components: ChunkFetcherComponents, init: ChunkFetcherInit = {}) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
+    super(log);
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
     this.#maxInFlight = init.maxInFlightPerPeer ?? 4;
@@ -303,7 +304,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#holdersRefreshMs = init.holdersRefreshMs ?? 500;
     this.#watchPartial = init.watchPartialHolders ?? true;
     this.#maxPendingPuts = init.maxPendingWrites ?? 32;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
+    this.#log = log;
   }
 
   /** Starts following peer connections. Idempotent. */
