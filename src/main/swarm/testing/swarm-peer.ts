@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { validateSwarmMessage, type SwarmMessage } from '../../../shared/swarm/messages';
 import { openLibrary, type LibraryServices } from '../../library';
 import { ControlChannel, decoderFromResult } from '../../net/control-channel';
+import { decodeJsonFrame, encodeJsonFrame } from '../../net/json-frame';
 import type { PeerNode } from '../../net/node';
 import type { Room } from '../../net/room';
 import type { TestNet } from '../../net/testing/helpers';
@@ -48,7 +49,6 @@ export interface SwarmPeerOptions {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Starts a swarm peer: scans its library folder once (no watching), then starts every service. */
 export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPeer> {
@@ -72,13 +72,11 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     { pubsub: node.pubsub, logger: silentLogger },
     {
       topic: room.controlTopic,
-      encode: (value) => encoder.encode(JSON.stringify(value)),
+      encode: encodeJsonFrame,
       decode: decoderFromResult((bytes) => {
-        try {
-          return validateSwarmMessage(JSON.parse(decoder.decode(bytes)));
-        } catch {
-          return { ok: false, error: 'not JSON' };
-        }
+        const message = decodeJsonFrame(bytes, validateSwarmMessage);
+        if (message.ok) return message;
+        return { ok: false, error: message.error.kind === 'not-json' ? 'not JSON' : message.error.detail };
       }),
     },
   );
