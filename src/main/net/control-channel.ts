@@ -34,11 +34,8 @@ export type ControlPubSub = Pick<
 
 export interface ControlChannelComponents {
   pubsub: ControlPubSub;
-  /**
-   * Scoped as `control`. A bare `{ info, warn }` pair is still taken while bench/election-host.ts passes
-   * one; drop it once that file passes a ComponentLogger.
-   */
-  logger: ComponentLogger | { info(line: string): void; warn(line: string): void };
+  /** Scoped as `control`. */
+  logger: ComponentLogger;
 }
 
 export interface ControlChannelInit<T> {
@@ -92,7 +89,7 @@ export class ControlChannel<T> {
   private listenerErrors = 0;
   private controller: AbortController | null = null;
 
-  readonly #log: Pick<Logger, 'warn'>;
+  readonly #log: Logger;
 
   constructor(
     private readonly components: ControlChannelComponents,
@@ -101,8 +98,7 @@ export class ControlChannel<T> {
     this.topic = init.topic;
     this.maxMessageBytes = init.maxMessageBytes ?? 256 * 1024;
     this.now = init.now ?? Date.now;
-    const { logger } = components;
-    this.#log = 'forComponent' in logger ? logger.forComponent('firefly:control') : logger;
+    this.#log = components.logger.forComponent('firefly:control');
   }
 
   /** Subscribes to the topic and installs the validator. */
