@@ -3,7 +3,7 @@
  * `useSyncExternalStore`, what it started last and its recent events (for the test hook and the
  * benchmarks). Kept apart from the audio plumbing in `stream-engine.ts`.
  */
-import type { Channel } from '../../shared/bridge/contract';
+import type { SpeakerChannel } from '../../shared/bridge/contract';
 import type { ClockMapFit } from './clock-map';
 import type { PlacedSegment } from './player/segment';
 import { startRecordOf, type StatusReading } from './player/status-reading';
@@ -14,7 +14,7 @@ export interface OutputSettings {
   volume: number;
   /** Extra latency of this device's speakers (ms) that the engine plays early to hide. */
   outputOffsetMs: number;
-  channel: Channel;
+  channel: SpeakerChannel;
 }
 
 /** Where the engine is; 'decoding': the whole-file fallback decoder is at work on the current track. */
