@@ -32,7 +32,7 @@ import { Playlists } from '../playlists/playlists';
 import { keepMemberLinks } from '../room/member-links';
 import { RoomService } from '../room/room-service';
 import type { SettingsStore } from '../settings';
-import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from '../swarm';
+import { CatalogSync, ChunkServer, swarmFetchers } from '../swarm';
 import type { CatalogTrack } from '../swarm/catalog-sync';
 import type { RoomTrack } from '../../shared/bridge/contract';
 import type { ChangeSignals } from './change-signals';
@@ -141,21 +141,13 @@ export async function wireServices(
     logger: peer.loggers,
     guard: peer.streamGuard,
   });
-  const fetcher = new ChunkFetcher({
+  const { fetcher, covers } = swarmFetchers({
     node,
-    db: library.db,
-    store: library.store,
-    library: library.library,
-    holders: (trackId) => catalog.holdersOf(trackId),
-    announce: (chunkId) => chunkServer.announce(chunkId),
+    library,
+    catalog,
+    server: chunkServer,
     logger: peer.loggers,
     storage,
-  });
-  const covers = new CoverFetcher({
-    node,
-    db: library.db,
-    holders: (trackId) => catalog.holdersOf(trackId),
-    logger: peer.loggers,
   });
   const live = new LiveService(
     {

@@ -12,9 +12,10 @@ import type { PeerNode } from '../../net/node';
 import type { Room } from '../../net/room';
 import type { TestNet } from '../../net/testing/helpers';
 import { CatalogSync, type CatalogSyncInit } from '../catalog-sync';
-import { ChunkFetcher, type ChunkFetcherInit } from '../chunk-fetcher';
+import type { ChunkFetcher, ChunkFetcherInit } from '../chunk-fetcher';
 import { ChunkServer, type ChunkServerInit } from '../chunk-server';
-import { CoverFetcher } from '../cover-fetcher';
+import type { CoverFetcher } from '../cover-fetcher';
+import { swarmFetchers } from '../swarm-fetchers';
 import { silentLogger } from '../../../shared/logger';
 
 /** One peer of a swarm test. */
@@ -94,22 +95,10 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     options.catalog,
   );
   const server = new ChunkServer({ node, library: lib.library, db: lib.db }, options.server);
-  const fetcher = new ChunkFetcher(
-    {
-      node,
-      db: lib.db,
-      store: lib.store,
-      library: lib.library,
-      holders: (trackId) => catalog.holdersOf(trackId),
-      announce: (chunkId) => server.announce(chunkId),
-    },
-    options.fetcher,
+  const { fetcher, covers } = swarmFetchers(
+    { node, library: lib, catalog, server },
+    { fetcher: options.fetcher },
   );
-  const covers = new CoverFetcher({
-    node,
-    db: lib.db,
-    holders: (trackId) => catalog.holdersOf(trackId),
-  });
   await server.start();
   fetcher.start();
   if (options.withCatalog !== false) await catalog.start();
