@@ -32,7 +32,6 @@ import { flagOverrides, SettingsService } from './peer/settings-service';
 import { peerStatus, playbackView } from './peer/status-view';
 import { bridgeHandlers } from './peer/bridge-handlers';
 import { wireServices, type WiringParts } from './peer/wire';
-import { paceForTrack, type PaceRate } from './swarm/download-pace';
 
 export type { PeerNotices } from './peer/notices';
 export { NotAvailableError } from './peer/running';
@@ -92,7 +91,8 @@ export class Peer {
   readonly #downloads = new Downloads({
     fetcher: () => this.#running?.fetcher ?? null,
     isLocal: (trackId) => this.#running?.library.library.isLocal(trackId) ?? false,
-    paceOf: (trackId) => this.#paceOf(trackId),
+    trackOf: (trackId) =>
+      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId) ?? null,
     logger: this.#loggers,
   });
   readonly #media = new MediaService({
@@ -324,13 +324,6 @@ export class Peer {
         members: () => this.#running?.room.members() ?? [],
       }),
     });
-  }
-
-  /** The pace of a played track's download (`swarm/download-pace.ts`), from its length and size. */
-  #paceOf(trackId: string): PaceRate | null {
-    const track =
-      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId);
-    return track ? paceForTrack(track.sizeBytes, track.durationSec) : null;
   }
 
   #roomTracks() {
