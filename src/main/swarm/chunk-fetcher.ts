@@ -45,6 +45,7 @@ import { TypedEventTarget } from '../../shared/events';
 import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
+import { InFlightUnits } from './in-flight';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of ChunkFetcher. */
@@ -213,7 +214,8 @@ interface Job {
   totalChunks: number;
   /** Units neither stored nor in flight. */
   missing: Set<number>;
-  inFlight: Map<number, string>;
+  /** Units in flight, with the peer asked and their running byte total. */
+  inFlight: InFlightUnits;
   haveChunks: number;
   presentChunks: number;
   full: Set<string>;
@@ -443,8 +445,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Milliseconds until a paced job may ask for another unit (0: now, or not paced). */
   #paceWaitMs(job: Job, now: number): number {
     if (!job.pace) return 0;
-    let used = job.bytes;
-    for (const u of job.inFlight.keys()) used += job.units[u]!.lengthBytes;
+    const used = job.bytes + job.inFlight.bytes;
     const next = job.units[job.missing.values().next().value ?? 0]?.lengthBytes ?? 0;
     return job.pace.waitMs(used, next, now);
   }
@@ -507,7 +508,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       unitOf,
       totalChunks: chunks.length,
       missing,
-      inFlight: new Map(),
+      inFlight: new InFlightUnits((u) => units[u]!.lengthBytes),
       haveChunks: present,
       presentChunks: present,
       full: new Set(),
@@ -855,7 +856,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     let bytes = 0;
     for (const job of this.#jobs.values()) {
       for (const u of job.missing) bytes += job.units[u]!.lengthBytes;
-      for (const u of job.inFlight.keys()) bytes += job.units[u]!.lengthBytes;
+      bytes += job.inFlight.bytes;
     }
     return bytes;
   }
