@@ -14,7 +14,7 @@ import {
 import { trackIdFromChunkIds } from '../../shared/chunking/ids';
 import { compareTracks, type ScanProgress, type TrackInfo } from '../../shared/library/types';
 import { openLibrary, verifyChunk, type LibraryServices } from './index';
-import type { LibraryScanner, LibraryScannerEvents } from './scanner';
+import { nextEvent } from '../testing/next-event';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -24,31 +24,6 @@ const expectSameBytes = (actual: Uint8Array | null, expected: Uint8Array) => {
   expect(actual!.length).toBe(expected.length);
   expect(Buffer.compare(actual!, expected)).toBe(0);
 };
-
-/** Resolves with the first event of `type` that satisfies `match`, or rejects after `timeoutMs`. */
-const nextEvent = <K extends keyof LibraryScannerEvents & string>(
-  target: LibraryScanner,
-  type: K,
-  match: (detail: LibraryScannerEvents[K]) => boolean = () => true,
-  timeoutMs = 20_000,
-): Promise<LibraryScannerEvents[K]> =>
-  new Promise((resolve, reject) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    target.on(
-      type,
-      (detail) => {
-        if (!match(detail)) return;
-        clearTimeout(timer);
-        controller.abort();
-        resolve(detail);
-      },
-      { signal: controller.signal },
-    );
-  });
 
 describe('LibraryScanner and Library', () => {
   let audio: TestAudio;
