@@ -99,7 +99,7 @@ async function startPeer(index: number, dataRoot: string, bootstrap: string[]): 
         electionMessages++;
       return control.publish(message);
     },
-    onMessage: control.onMessage.bind(control),
+    on: control.on.bind(control),
   };
   const service = new RoomService(
     { control: counting },

@@ -181,7 +181,7 @@ export class Peer {
     const { options } = this;
     await mkdir(options.dataDir, { recursive: true });
     this.#lock ??= await lockDataFolder(options.dataDir);
-    this.#tokens ??= await ApiTokens.open(options.dataDir);
+    this.#tokens ??= await ApiTokens.open(options.dataDir, this.#loggers);
     const settings = await this.settings.load(flagOverrides(process.argv, this.options));
     const room = await deriveRoom(settings.roomPassphrase);
     this.#storage?.stop();

@@ -50,6 +50,7 @@ describe('TypedEventTarget', () => {
     expect(() => events.emit('scan:done', 2)).not.toThrow();
     expect(heard).toEqual([2]);
     expect(lines).toEqual(['test: warning: listener for scan:done threw: boom']);
+    expect(events.listenerErrors).toBe(1);
   });
 
   it('skips a listener removed by an earlier one during the same emit, and clears all', () => {

@@ -24,6 +24,7 @@ export interface ListenOptions {
 export class TypedEventTarget<EventMap extends object> {
   readonly #listeners = new Map<keyof EventMap, Set<EventListener<never>>>();
   readonly #log: Logger;
+  #listenerErrors = 0;
 
   /** `log` reports a listener that throws; the emitter and the other listeners carry on. */
   constructor(log: Logger) {
@@ -61,11 +62,17 @@ export class TypedEventTarget<EventMap extends object> {
       try {
         (entry as EventListener<EventMap[K]>)(payload);
       } catch (error) {
+        this.#listenerErrors++;
         this.#log.warn(
           `listener for ${type} threw: ${error instanceof Error ? error.message : String(error)}`,
         );
       }
     }
+  }
+
+  /** Listeners that threw so far (each reported to the log). */
+  get listenerErrors(): number {
+    return this.#listenerErrors;
   }
 
   /** Whether any listener is registered (for any event). */

@@ -20,15 +20,16 @@ import {
 } from '../../shared/election';
 import { sealControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../../shared/status';
-import { TypedEventTarget } from '../../shared/events';
+import { TypedEventTarget, type ListenOptions } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** What the room needs from the control topic. */
 export interface ControlTopic {
   publish(message: ControlMessage): Promise<unknown>;
-  onMessage(
+  on(
+    type: 'message:received',
     listener: (message: { value: ControlMessage; from: string }) => void,
-    options?: { signal?: AbortSignal },
+    options?: ListenOptions,
   ): unknown;
 }
 
@@ -100,7 +101,8 @@ export class RoomService {
         ...(this.init.timings ? { timings: this.init.timings } : {}),
       });
     }
-    this.components.control.onMessage(
+    this.components.control.on(
+      'message:received',
       ({ value, from }) => {
         if (ROOM_TYPES.has(value.type)) this.#step({ kind: 'message', msg: value });
         else {

@@ -90,7 +90,7 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
       publish: async (body) => {
         await control.publish(body);
       },
-      subscribe: (listener) => control.onMessage((m) => listener(m.from, m.value)),
+      subscribe: (listener) => control.on('message:received', (m) => listener(m.from, m.value)),
     },
     options.catalog,
   );
