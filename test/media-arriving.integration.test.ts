@@ -55,6 +55,10 @@ describe('a track still arriving', () => {
     expect(download!.haveChunks).toBeLessThan(download!.totalChunks / 2);
 
     const whole = await apiFetch(fetcher.ui, url);
+    if (whole.status !== 200)
+      console.log(
+        `whole file: ${whole.status}; fetcher's log:\n${(await getStatus(fetcher.ui)).log.join('\n')}`,
+      );
     expect(whole.status).toBe(200);
     expect(Buffer.from(await whole.arrayBuffer()).equals(original)).toBe(true);
   }, 180_000);

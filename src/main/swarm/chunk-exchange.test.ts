@@ -277,6 +277,26 @@ describe('chunk exchange', () => {
     expect(done).toEqual([high!.id, low!.id]);
   });
 
+  it('finishes a download from its only holder after the connection to it drops mid-download', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(1, 8 * 1024 * 1024, { progressIntervalMs: 0 });
+    const seed = seeds[0]!;
+    let dropped = false;
+    fetcher.fetcher.on('download:progress', (p) => {
+      if (p.haveChunks < 10 || dropped) return;
+      dropped = true;
+      // Every request in flight fails at once (a Wi-Fi blip, a connection replaced): the holder must not be
+      // struck off for good, or a download with no other holder can never finish.
+      void fetcher.node.libp2p.hangUp(seed.node.libp2p.peerId).then(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await fetcher.node.libp2p.dial(seed.node.libp2p.getMultiaddrs()[0]!);
+      });
+    });
+    const result = await fetcher.fetcher.fetchTrack(track.id);
+    expect(dropped).toBe(true);
+    expect(result.presentChunks + result.fetchedChunks).toBe(track.chunkCount);
+    expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
   it('fails a download no live peer can serve', async () => {
     const { seeds, fetcher, track } = await swarm(1, 1024 * 1024, { stallTimeoutMs: 300 });
     peers.splice(peers.indexOf(seeds[0]!), 1);

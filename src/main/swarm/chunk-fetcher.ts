@@ -46,6 +46,7 @@ import { StorageError, storageProblemOf, type StorageHealth } from '../library/s
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
 import { InFlightUnits } from './in-flight';
+import { PeerRests } from './peer-rests';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of ChunkFetcher. */
@@ -84,7 +85,10 @@ export interface ChunkFetcherInit {
   soloChunksPerRequest?: number;
   /** Wrong chunks from one peer before it is no longer used for the track (default 3). */
   maxBadChunksPerPeer?: number;
-  /** Failed requests in a row before a peer is no longer used for the track (default 3). */
+  /**
+   * Episodes of failed requests in a row (requests failing together count once; a rest of 0.5 s, 1 s,
+   * … between episodes) before a peer is no longer used for the track (default 3). See peer-rests.ts.
+   */
   maxFailuresPerPeer?: number;
   /** A reply slower than this fails the request (default 10 s). */
   requestTimeoutMs?: number;
@@ -226,7 +230,10 @@ interface Job {
   lacks: Map<string, Set<number>>;
   excluded: Set<string>;
   bad: Map<string, number>;
-  failures: Map<string, number>;
+  /** Holders resting after failed requests, and their strikes (peer-rests.ts). */
+  rests: PeerRests;
+  /** Wakes the download when a rest ends. */
+  restTimer: NodeJS.Timeout | null;
   watching: Set<string>;
   perPeer: Map<string, PeerShare>;
   bytes: number;
@@ -517,7 +524,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       lacks: new Map(),
       excluded: new Set(),
       bad: new Map(),
-      failures: new Map(),
+      rests: new PeerRests({ maxEpisodes: this.#maxFailures }),
+      restTimer: null,
       watching: new Set(),
       perPeer: new Map(),
       bytes: 0,
@@ -567,7 +575,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
    * unit, so a download never waits on partial holders that cannot deliver.
    */
   #pick(job: Job, peerId: string, overBudget = false): number {
-    if (job.excluded.has(peerId) || !this.#live.has(peerId)) return -1;
+    if (job.excluded.has(peerId) || !this.#live.has(peerId) || job.rests.resting(peerId, performance.now()))
+      return -1;
     let wanted = -1;
     for (const u of job.urgent)
       if (job.missing.has(u) && (wanted === -1 || u < wanted) && this.#peerHas(job, peerId, u)) wanted = u;
@@ -658,10 +667,12 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   }
 
   #checkStall(job: Job): void {
+    // (A holder resting after failed requests is asked again when its rest ends.)
+    const now = performance.now();
     const stalled =
       job.inFlight.size === 0 &&
       job.missing.size > 0 &&
-      ![...this.#live].some((p) => this.#pick(job, p) >= 0);
+      ![...this.#live].some((p) => this.#pick(job, p) >= 0 || job.rests.resting(p, now));
     if (!stalled) {
       if (job.stallTimer) clearTimeout(job.stallTimer);
       job.stallTimer = null;
@@ -697,6 +708,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     let open: ChunkStream | null = null;
     let reusable = false;
     const signal = AbortSignal.any([job.controller.signal, AbortSignal.timeout(this.#requestTimeoutMs)]);
+    const startedMs = performance.now();
     this.#stats.requests++;
     try {
       open = await this.#chunkStream(peerId, signal);
@@ -733,15 +745,20 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         else if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       }
       reusable = true;
-      job.failures.delete(peerId);
+      job.rests.succeeded(peerId);
     } catch (e) {
       if (!job.controller.signal.aborted && this.#controller) {
         this.#stats.failedRequests++;
-        const failures = (job.failures.get(peerId) ?? 0) + 1;
-        job.failures.set(peerId, failures);
-        if (failures >= this.#maxFailures) {
+        const verdict = job.rests.failed(peerId, startedMs, performance.now());
+        if (verdict.kind === 'excluded') {
           job.excluded.add(peerId);
           this.#dropPartial(job, peerId);
+        } else if (verdict.kind === 'rest') {
+          if (job.restTimer) clearTimeout(job.restTimer);
+          job.restTimer = setTimeout(() => {
+            job.restTimer = null;
+            this.#pump();
+          }, verdict.ms);
         }
         this.#log(`request to ${peerId} failed: ${String(e)}`);
       }
@@ -1002,6 +1019,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     job.stallTimer = null;
     if (job.paceTimer) clearTimeout(job.paceTimer);
     job.paceTimer = null;
+    if (job.restTimer) clearTimeout(job.restTimer);
+    job.restTimer = null;
     const waiters = [...job.waiters];
     job.waiters.clear();
     if (error) {
