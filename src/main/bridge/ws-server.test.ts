@@ -137,3 +137,21 @@ describe('WsBridge send path', () => {
     expect(bridge.stats().pingTimeouts).toBe(1);
   });
 });
+
+describe('WsBridge request frames', () => {
+  it('answers a malformed frame with a clear error, counts it, and keeps the connection', async () => {
+    const { bridge, port } = await aBridge({});
+    const client = await aReadingClient(port);
+    const answers: { id: unknown; ok: boolean; error?: string }[] = [];
+    client.on('message', (data) => answers.push(JSON.parse(String(data)) as (typeof answers)[number]));
+    const frames = ['this is not JSON {', '[]', 'null', '{"id":"1","channel":"status:get"}', '{"id":1.5}'];
+    for (const frame of frames) client.send(frame);
+    await expect.poll(() => answers.length).toBe(frames.length);
+    expect(answers.map((a) => a.ok)).toEqual(frames.map(() => false));
+    expect(answers[0]!.error).toBe('frame is not JSON');
+    expect(answers[1]!.error).toMatch(/^bad frame: expected an object/);
+    expect(answers[3]!.error).toMatch(/^bad frame: id: expected an integer/);
+    expect(bridge.rejected).toBe(frames.length);
+    expect(client.readyState).toBe(WebSocket.OPEN);
+  });
+});
