@@ -11,7 +11,7 @@ import {
 } from './output-clock-window';
 
 import { TypedEventTarget } from '../../shared/events';
-import { logger } from '../../shared/logger';
+import { consoleLogger } from '../console-logger';
 
 export type { ClockMapFit } from './output-clock-window';
 
@@ -60,7 +60,7 @@ export class ClockMap extends TypedEventTarget<ClockMapEvents> {
     init: ClockMapInit = {},
   ) {
     // A listener that throws is reported on the console; the readings go on.
-    super(logger('firefly:clock-map', (line) => console.error(line)));
+    super(consoleLogger.forComponent('firefly:clock-map'));
     this.window = new OutputClockWindow(init);
     this.sampleIntervalMs = init.sampleIntervalMs ?? 40;
   }

@@ -8,7 +8,7 @@ import type {
   ResponseOf,
 } from '../../shared/bridge/contract';
 import { TypedEventTarget } from '../../shared/events';
-import { logger } from '../../shared/logger';
+import { consoleLogger } from '../console-logger';
 import { bridgeProtocols } from './auth';
 
 interface Pending {
@@ -23,9 +23,7 @@ export class WebSocketTransport implements BridgeTransport {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   /** A listener that throws is reported on the console; the others still hear the event. */
-  readonly #events = new TypedEventTarget<BridgeEvents>(
-    logger('firefly:bridge', (line) => console.error(line)),
-  );
+  readonly #events = new TypedEventTarget<BridgeEvents>(consoleLogger.forComponent('firefly:bridge'));
 
   constructor(private readonly url: string) {}
 
