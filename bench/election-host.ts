@@ -15,6 +15,7 @@ import { createPeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
 import { keepMemberLinks } from '../src/main/room/member-links';
 import { RoomService } from '../src/main/room/room-service';
+import { silentLogger } from '../src/shared/logger';
 
 /** Main thread → host. */
 export type HostCommand =
@@ -85,7 +86,7 @@ async function startPeer(index: number, dataRoot: string, bootstrap: string[]): 
     mdns: false,
   });
   const control = new ControlChannel<ControlMessage>(
-    { pubsub: node.pubsub, logger: { info: () => undefined, warn: () => undefined } },
+    { pubsub: node.pubsub, logger: silentLogger },
     { topic: room.controlTopic, decode: (bytes, from) => decodeControl(bytes, from), encode: encodeControl },
   );
   control.start();
@@ -98,7 +99,7 @@ async function startPeer(index: number, dataRoot: string, bootstrap: string[]): 
         electionMessages++;
       return control.publish(message);
     },
-    onMessage: control.onMessage.bind(control),
+    on: control.on.bind(control),
   };
   const service = new RoomService(
     { control: counting },

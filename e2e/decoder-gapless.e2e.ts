@@ -10,11 +10,10 @@
 import { chromium, expect, test, type Browser } from '@playwright/test';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startRangeServer, type RangeServer } from '../test/support/range-server';
 
 const RATE = 48_000;
 /** The acoustic test's parts: about 2.4 s each, no whole block or MP3 frame. */
@@ -23,7 +22,7 @@ const TOTAL = PARTS.reduce((a, b) => a + b, 0);
 const SINE = `sine=frequency=440:sample_rate=${RATE}`;
 
 let dir = '';
-let server: Server | null = null;
+let server: RangeServer | null = null;
 let base = '';
 let browser: Browser | null = null;
 /** The left channel of the whole sine, as ffmpeg makes it for the parts (upmixed to stereo alike). */
@@ -117,36 +116,22 @@ test.beforeAll(async () => {
     ['/page.js', PAGE],
     ['/decoder-worker.js', worker.outputFiles[0]!.text],
   ]);
-  server = createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0]!;
-    if (url === '/')
-      return void res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><script src="/page.js"></script>');
-    const script = scripts.get(url);
-    if (script) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    if (!/^\/part\d\.(flac|mp3)$/.test(url)) return void res.writeHead(404).end();
-    const bytes = readFileSync(path.join(dir, url));
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    const first = range ? Number(range[1]) : 0;
-    const last = range?.[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
-    const body = bytes.subarray(first, last + 1);
-    res
-      .writeHead(range ? 206 : 200, {
-        'accept-ranges': 'bytes',
-        'content-length': body.length,
-        ...(range ? { 'content-range': `bytes ${first}-${last}/${bytes.length}` } : {}),
-      })
-      .end(body);
+  const parts = new Map<string, Uint8Array>();
+  for (const name of readdirSync(dir))
+    if (/^part\d\.(flac|mp3)$/.test(name)) parts.set(name, readFileSync(path.join(dir, name)));
+  server = await startRangeServer({
+    html: '<!doctype html><script src="/page.js"></script>',
+    scripts,
+    prefix: '/',
+    track: (name) => parts.get(name),
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
   browser = await chromium.launch(test.info().project.use.launchOptions);
 });
 
 test.afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

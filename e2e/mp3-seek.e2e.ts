@@ -7,21 +7,19 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTone } from '../test/audio/make-audio';
+import { startRangeServer, type RangeServer } from '../test/support/range-server';
 
 const decoderDir = path.resolve(import.meta.dirname, '..', 'src', 'renderer', 'audio', 'decoder');
 const MINUTES = 20;
 
 let dir = '';
-let server: Server | null = null;
+let server: RangeServer | null = null;
 let base = '';
 let browser: Browser | null = null;
 const tracks = new Map<string, Uint8Array>();
-const sent = new Map<string, number>();
 
 /** The page's view of `TrackStream`: decode `frames` stereo frames at 48 kHz from `startFrame`. */
 interface SeekWindow {
@@ -68,42 +66,29 @@ test.beforeAll(async () => {
     logLevel: 'silent',
   });
   const script = entry.outputFiles[0]!.text;
-  server = createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0]!;
-    if (url === '/')
-      return void res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end('<!doctype html><script type="module" src="/seek.js"></script>');
-    if (url === '/seek.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    const id = url.slice('/media/track/'.length);
-    const bytes = tracks.get(id);
-    const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
-    if (!bytes || !range) return void res.writeHead(404).end();
-    const start = Number(range[1]);
-    const end = Math.min(Number(range[2]), bytes.length - 1);
-    sent.set(id, (sent.get(id) ?? 0) + end + 1 - start);
-    res
-      .writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}` })
-      .end(bytes.subarray(start, end + 1));
+  server = await startRangeServer({
+    html: '<!doctype html><script type="module" src="/seek.js"></script>',
+    scripts: new Map([['/seek.js', script]]),
+    prefix: '/media/track/',
+    track: (name) => tracks.get(name),
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
   browser = await chromium.launch(test.info().project.use.launchOptions);
 });
 
 test.afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function decode(page: Page, id: string, startFrame: number, frames: number) {
-  sent.delete(id);
+  server!.sent.delete(id);
   const result = await page.evaluate(
     ([i, s, f]) => (window as unknown as { __seek: SeekWindow }).__seek.decode(i, s, f),
     [id, startFrame, frames] as const,
   );
-  return { ...result, sentBytes: sent.get(id) ?? 0 };
+  return { ...result, sentBytes: server!.sent.get(id) ?? 0 };
 }
 
 test('a far start in a CBR MP3 reads its frame directly and decodes what a walk there decodes', async () => {

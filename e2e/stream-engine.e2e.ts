@@ -8,11 +8,10 @@
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTone } from '../test/audio/make-audio';
+import { startRangeServer, type RangeServer } from '../test/support/range-server';
 
 const root = path.resolve(import.meta.dirname, '..');
 const audio = path.join(root, 'src', 'renderer', 'audio');
@@ -40,12 +39,10 @@ interface HarnessWindow {
 }
 
 let dir = '';
-let server: Server | null = null;
+let server: RangeServer | null = null;
 let base = '';
 let browser: Browser | null = null;
 const tracks = new Map<string, Uint8Array>();
-const sent = new Map<string, number>();
-const requests: string[] = [];
 
 async function bundle(entry: string): Promise<string> {
   const result = await build({
@@ -82,50 +79,25 @@ test.beforeAll(async () => {
     ['/stream/player-worklet.js', await bundle(path.join(audio, 'player', 'player-worklet.ts'))],
   ]);
   const html = '<!doctype html><meta charset="utf-8"><script type="module" src="/harness.js"></script>';
-  server = createServer((req, res) => {
+  server = await startRangeServer({
+    html,
+    scripts,
+    prefix: '/media/track/',
+    track: (name) => tracks.get(name),
     // Cross-origin isolation, as the peer serves its pages.
-    res.setHeader('cross-origin-opener-policy', 'same-origin');
-    res.setHeader('cross-origin-embedder-policy', 'require-corp');
-    res.setHeader('cross-origin-resource-policy', 'same-origin');
-    const url = (req.url ?? '/').split('?')[0]!;
-    const script = scripts.get(url);
-    if (url === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    if (script) return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-    const id = url.startsWith('/media/track/') ? url.slice('/media/track/'.length) : null;
-    const bytes = id ? tracks.get(id) : undefined;
-    if (!id || !bytes) return void res.writeHead(404).end();
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
-    const start = range ? Number(range[1]) : 0;
-    const end = range?.[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
-    const body = bytes.subarray(start, end + 1);
-    requests.push(`${id} ${req.headers.range ?? 'whole'}`);
-    res.writeHead(range ? 206 : 200, {
-      'content-type': 'application/octet-stream',
-      'accept-ranges': 'bytes',
-      'content-length': body.length,
-      ...(range ? { 'content-range': `bytes ${start}-${end}/${bytes.length}` } : {}),
-    });
-    // In pieces, with backpressure, counting what the socket took: a reader that stops early stops this.
-    let at = 0;
-    const pump = (): void => {
-      while (at < body.length && !res.destroyed) {
-        const piece = body.subarray(at, at + 16 * 1024);
-        at += piece.length;
-        sent.set(id, (sent.get(id) ?? 0) + piece.length);
-        if (!res.write(piece)) return void res.once('drain', pump);
-      }
-      if (!res.destroyed) res.end();
-    };
-    pump();
+    headers: {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
+    },
   });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.base;
   browser = await chromium.launch(test.info().project.use.launchOptions);
 });
 
 test.afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -158,7 +130,7 @@ test('a 5-minute MP3 starts on its anchor after reading its head, keeps time, pa
   );
   const first = await page.evaluate(() => (window as unknown as HarnessWindow).__fireflyAudio.lastStart);
   console.log(
-    `preload + command to playing: ${Date.now() - startedAt} ms; bytes read ${sent.get('long')} of ${tracks.get('long')!.length}`,
+    `preload + command to playing: ${Date.now() - startedAt} ms; bytes read ${server!.sent.get('long')} of ${tracks.get('long')!.length}`,
   );
   expect(first?.offsetSec).toBeLessThan(0.001);
   expect(Math.abs(first!.groupTimeMs - anchor.groupTimeMs)).toBeLessThan(0.05);
@@ -173,12 +145,12 @@ test('a 5-minute MP3 starts on its anchor after reading its head, keeps time, pa
     };
   });
   console.log(JSON.stringify(playing));
-  console.log(requests.join('; '));
+  console.log(server!.requests.join('; '));
   expect(playing.snapshot.status).toBe('playing');
   expect(Math.abs(playing.snapshot.syncErrorMs!)).toBeLessThan(0.5);
   expect(playing.corrections).toBe(0);
   // Only a window ahead of the play head was read: well under half of the 5-minute file.
-  expect(sent.get('long')!).toBeLessThan(tracks.get('long')!.length * 0.4);
+  expect(server!.sent.get('long')!).toBeLessThan(tracks.get('long')!.length * 0.4);
   // Seek to 200 s: a new segment, read from the middle of the file.
   await page.evaluate(() => {
     const w = window as unknown as HarnessWindow;

@@ -67,7 +67,7 @@ export async function startHeadless(options: PeerOptions): Promise<Headless> {
     await peer.stop();
     throw error;
   }
-  peer.tokens.onRevoked((deviceId) => bridge.disconnectDevice(deviceId));
+  peer.tokens.on('device:revoked', ({ deviceId }) => bridge.disconnectDevice(deviceId));
   // The pairing code goes to the device's own log and windows, never into status (which paired browsers read).
   peer.events.on('pairing:changed', (state) => {
     if (state.code && state.expiresAtMs)

@@ -4,7 +4,7 @@ import type { BridgeEvents, BridgeHandlers, RoomTrack } from '../shared/bridge/c
 import type { PlaybackCommand } from '../shared/playback/state';
 import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
-import { TypedEvents } from './bridge/events';
+import { TypedEventTarget } from '../shared/events';
 import { StreamGuard } from './net/stream-guard';
 import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
@@ -32,7 +32,6 @@ import { flagOverrides, SettingsService } from './peer/settings-service';
 import { peerStatus, playbackView } from './peer/status-view';
 import { bridgeHandlers } from './peer/bridge-handlers';
 import { wireServices, type WiringParts } from './peer/wire';
-import { paceForTrack, type PaceRate } from './swarm/download-pace';
 
 export type { PeerNotices } from './peer/notices';
 export { NotAvailableError } from './peer/running';
@@ -53,8 +52,6 @@ export interface PeerTuning {
 
 /** A running Firefly peer. */
 export class Peer {
-  readonly events = new TypedEvents<BridgeEvents>();
-  readonly notices = new TypedEvents<PeerNotices>();
   readonly handlers: BridgeHandlers;
   readonly settings: SettingsStore;
   readonly time: SkewedTimeSource;
@@ -66,6 +63,8 @@ export class Peer {
   readonly #log = new PeerLog();
   /** Every service's logger, scoped by component, writing to this peer's log. */
   readonly #loggers = componentLogger((line) => this.#log.line(line));
+  readonly events = new TypedEventTarget<BridgeEvents>(this.#loggers.forComponent('firefly:bridge'));
+  readonly notices = new TypedEventTarget<PeerNotices>(this.#loggers.forComponent('firefly:notices'));
   /** Whether the data folder takes writes; downloads pause while it does not (#24). */
   #storage: StorageHealth | null = null;
   #lock: { release(): Promise<void> } | null = null;
@@ -92,7 +91,8 @@ export class Peer {
   readonly #downloads = new Downloads({
     fetcher: () => this.#running?.fetcher ?? null,
     isLocal: (trackId) => this.#running?.library.library.isLocal(trackId) ?? false,
-    paceOf: (trackId) => this.#paceOf(trackId),
+    trackOf: (trackId) =>
+      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId) ?? null,
     logger: this.#loggers,
   });
   readonly #media = new MediaService({
@@ -181,7 +181,7 @@ export class Peer {
     const { options } = this;
     await mkdir(options.dataDir, { recursive: true });
     this.#lock ??= await lockDataFolder(options.dataDir);
-    this.#tokens ??= await ApiTokens.open(options.dataDir);
+    this.#tokens ??= await ApiTokens.open(options.dataDir, this.#loggers);
     const settings = await this.settings.load(flagOverrides(process.argv, this.options));
     const room = await deriveRoom(settings.roomPassphrase);
     this.#storage?.stop();
@@ -324,13 +324,6 @@ export class Peer {
         members: () => this.#running?.room.members() ?? [],
       }),
     });
-  }
-
-  /** The pace of a played track's download (`swarm/download-pace.ts`), from its length and size. */
-  #paceOf(trackId: string): PaceRate | null {
-    const track =
-      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId);
-    return track ? paceForTrack(track.sizeBytes, track.durationSec) : null;
   }
 
   #roomTracks() {

@@ -11,6 +11,7 @@ import {
   obj,
   oneOf,
   optional,
+  parseJson,
   str,
   type BodyValidators,
 } from './validate';
@@ -93,5 +94,19 @@ describe('message families', () => {
     });
     for (const junk of [null, undefined, 3, 'x', [], { __proto__: { type: 'x:ping' } }])
       expect(validate(junk).ok).toBe(false);
+  });
+});
+
+describe('parseJson', () => {
+  const point = obj({ x: int(0, 10) });
+  it('gives the checked value, not-json for text that is not JSON, and invalid with the reason for a bad shape', () => {
+    expect(parseJson('{"x": 3}', point)).toEqual({ ok: true, value: { x: 3 } });
+    for (const text of ['', '{', 'undefined', "{'x': 1}", '{"x": 1}}'])
+      expect(parseJson(text, point)).toMatchObject({ ok: false, error: { kind: 'not-json' } });
+    expect(parseJson('{"x": 11}', point)).toEqual({
+      ok: false,
+      error: { kind: 'invalid', detail: 'x: expected an integer in [0, 10]' },
+    });
+    expect(parseJson('[1]', point)).toMatchObject({ ok: false, error: { kind: 'invalid' } });
   });
 });

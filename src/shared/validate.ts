@@ -166,3 +166,21 @@ export function messageValidator<Bodies>(
     return ok(out as unknown as FamilyMessage<Bodies>);
   };
 }
+
+/** Accepts anything as it is (a field another validator checks later, such as a request's payload). */
+export const unchecked: Validator<unknown> = (input) => ok(input);
+
+/** Why untrusted JSON was refused: not JSON at all, or JSON of the wrong shape (with the validator's reason). */
+export type JsonInputError = { kind: 'not-json'; detail: string } | { kind: 'invalid'; detail: string };
+
+/** Parses untrusted JSON text and checks it with `validate`; bad input gives an error, never an exception. */
+export function parseJson<T>(text: string, validate: Validator<T>): Result<T, JsonInputError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch (error) {
+    return err({ kind: 'not-json', detail: error instanceof Error ? error.message : String(error) });
+  }
+  const checked = validate(json);
+  return checked.ok ? ok(checked.value) : err({ kind: 'invalid', detail: checked.error });
+}

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { LOCAL_CALLER, type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
-import { TypedEvents } from './events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import { WS_CLOSE_TOO_SLOW, WsBridge, type WsBridgeInit } from './ws-server';
 
 const cleanup: Array<() => unknown> = [];
@@ -19,7 +20,7 @@ afterEach(async () => {
 });
 
 async function aBridge(init: WsBridgeInit) {
-  const events = new TypedEvents<BridgeEvents>();
+  const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
   const connected = { count: 0 };
   const bridge = new WsBridge(
     { handlers: {} as BridgeHandlers, events, onClients: (count) => (connected.count = count) },
@@ -134,5 +135,23 @@ describe('WsBridge send path', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(readerClosed).toBe(false);
     expect(bridge.stats().pingTimeouts).toBe(1);
+  });
+});
+
+describe('WsBridge request frames', () => {
+  it('answers a malformed frame with a clear error, counts it, and keeps the connection', async () => {
+    const { bridge, port } = await aBridge({});
+    const client = await aReadingClient(port);
+    const answers: { id: unknown; ok: boolean; error?: string }[] = [];
+    client.on('message', (data) => answers.push(JSON.parse(String(data)) as (typeof answers)[number]));
+    const frames = ['this is not JSON {', '[]', 'null', '{"id":"1","channel":"status:get"}', '{"id":1.5}'];
+    for (const frame of frames) client.send(frame);
+    await expect.poll(() => answers.length).toBe(frames.length);
+    expect(answers.map((a) => a.ok)).toEqual(frames.map(() => false));
+    expect(answers[0]!.error).toBe('frame is not JSON');
+    expect(answers[1]!.error).toMatch(/^bad frame: expected an object/);
+    expect(answers[3]!.error).toMatch(/^bad frame: id: expected an integer/);
+    expect(bridge.rejected).toBe(frames.length);
+    expect(client.readyState).toBe(WebSocket.OPEN);
   });
 });

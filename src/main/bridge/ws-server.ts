@@ -14,7 +14,11 @@ import {
   type BridgeHandlers,
   type Caller,
 } from '../../shared/bridge/contract';
-import type { TypedEvents } from './events';
+import type { TypedEventTarget } from '../../shared/events';
+import { int, obj, parseJson, unchecked } from '../../shared/validate';
+
+/** A request frame: its id, then a channel and payload that `dispatchRequest` checks against the contract. */
+const requestFrame = obj({ id: int(), channel: unchecked, payload: unchecked }, { unknownFields: 'drop' });
 
 /** Largest request frame accepted from a browser. */
 const MAX_FRAME_BYTES = 256 * 1024;
@@ -50,7 +54,7 @@ export interface WsBridgeStats {
 
 export interface WsBridgeComponents {
   handlers: BridgeHandlers;
-  events: TypedEvents<BridgeEvents>;
+  events: TypedEventTarget<BridgeEvents>;
   /** Told how many windows are connected whenever that changes. */
   onClients?(count: number): void;
 }
@@ -147,16 +151,10 @@ export class WsBridge {
     let id: unknown = null;
     try {
       if (text === null) throw new BridgeError('binary frames are not accepted');
-      let frame: unknown;
-      try {
-        frame = JSON.parse(text);
-      } catch {
-        throw new BridgeError('frame is not JSON');
-      }
-      if (typeof frame !== 'object' || frame === null) throw new BridgeError('frame is not an object');
-      const { id: frameId, channel, payload } = frame as Record<string, unknown>;
-      if (typeof frameId !== 'number' || !Number.isSafeInteger(frameId))
-        throw new BridgeError('frame has no numeric id');
+      const frame = parseJson(text, requestFrame);
+      if (!frame.ok && frame.error.kind === 'not-json') throw new BridgeError('frame is not JSON');
+      if (!frame.ok) throw new BridgeError(`bad frame: ${frame.error.detail}`);
+      const { id: frameId, channel, payload } = frame.value;
       id = frameId;
       const caller = this.#callers.get(socket);
       if (!caller) throw new Error('connection is not authenticated');

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import type { CalibrationReport, SignalPlan } from '../../shared/calibration/messages';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { CalibrationRequestError, CalibrationService, NoMicrophoneError } from './calibration-service';
 import { silentLogger } from '../../shared/logger';
 
 function service({ acceptTimeoutMs = 50 } = {}) {
-  const events = new TypedEvents<BridgeEvents>();
+  const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
   const published: SignalPlan[] = [];
   const seen: Array<[string, unknown]> = [];
   for (const name of ['calibration:requested', 'calibration:signal', 'calibration:changed'] as const)

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import { planFor, type CalibrationReport, type SignalPlan } from '../../shared/calibration/messages';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** No window with a microphone took a requested calibration. */
@@ -29,7 +29,7 @@ export interface RoomSpeaker {
 export interface CalibrationServiceComponents {
   selfId: string;
   /** This device's windows hear these events. */
-  events: TypedEvents<BridgeEvents>;
+  events: TypedEventTarget<BridgeEvents>;
   /** Broadcasts a signal plan on the control topic. */
   publish(plan: SignalPlan): void | Promise<unknown>;
   /** The room's speakers now (devices with a window playing), this one included. */

@@ -8,6 +8,7 @@ import { decodeReply, encodeProbe } from '../../shared/clock/probe-codec';
 import { StreamGuard } from '../net/stream-guard';
 import { ClockSync, clockProtocol, type ClockStatus } from './clock-sync';
 import { createTimeSource, hrtimeSource, type SkewedTimeSource, type TimeSource } from './time-source';
+import { nextEvent } from '../testing/next-event';
 
 const PROTOCOL = clockProtocol('test-room');
 
@@ -53,22 +54,10 @@ function until(
   done: (status: ClockStatus) => boolean,
   timeoutMs = 45_000,
 ): Promise<ClockStatus> {
-  return new Promise((resolve, reject) => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`clock condition not met within ${timeoutMs} ms: ${JSON.stringify(clock.status())}`));
-    }, timeoutMs);
-    clock.on(
-      'clock:updated',
-      (detail) => {
-        if (!done(detail)) return;
-        clearTimeout(timer);
-        controller.abort();
-        resolve(detail);
-      },
-      { signal: controller.signal },
-    );
+  return nextEvent(clock, 'clock:updated', {
+    match: done,
+    timeoutMs,
+    why: () => `clock condition not met within ${timeoutMs} ms: ${JSON.stringify(clock.status())}`,
   });
 }
 

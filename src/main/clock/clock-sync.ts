@@ -42,7 +42,7 @@ import {
 import type { ClockInfo } from '../../shared/status';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import type { TimeSource } from './time-source';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** The part of a libp2p node the clock needs. A `Libp2p` satisfies it. */
@@ -201,10 +201,11 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   };
 
   constructor(components: ClockSyncComponents, init: ClockSyncInit) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:clock');
+    super(log);
     this.#node = components.node;
     this.#time = components.timeSource;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:clock');
+    this.#log = log;
     this.#guard = components.guard ?? new StreamGuard();
     this.#protocol = init.protocol;
     this.#burstCount = init.burstCount ?? 16;

@@ -11,7 +11,7 @@ import type {
   DeviceOutput,
   DeviceOutputPatch,
 } from '../../shared/devices/output';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface DeviceOutputsComponents {
@@ -58,7 +58,7 @@ interface Pending {
 
 /** See the file comment. */
 export class DeviceOutputs {
-  readonly events = new TypedEvents<DeviceOutputsEvents>();
+  readonly events: TypedEventTarget<DeviceOutputsEvents>;
   readonly #c: DeviceOutputsComponents;
   readonly #announceMs: number;
   readonly #requestTimeoutMs: number;
@@ -72,6 +72,7 @@ export class DeviceOutputs {
   constructor(components: DeviceOutputsComponents, init: DeviceOutputsInit = {}) {
     this.#c = components;
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:devices');
+    this.events = new TypedEventTarget<DeviceOutputsEvents>(this.#log);
     this.#announceMs = init.announceMs ?? 5000;
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 5000;
     this.#newRequestId = components.newRequestId ?? (() => randomUUID());

@@ -36,7 +36,7 @@ describe('API tokens', () => {
     expect(await readFile(path.join(dir, 'paired-devices.json'), 'utf8')).not.toContain(token);
 
     const revoked: string[] = [];
-    reopened.onRevoked((id) => revoked.push(id));
+    reopened.on('device:revoked', ({ deviceId }) => revoked.push(deviceId));
     expect(await reopened.revoke(device.id)).toBe(true);
     expect(revoked).toEqual([device.id]);
     expect(reopened.owner(token)).toBeNull();

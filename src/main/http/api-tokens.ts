@@ -6,6 +6,8 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PairedDevice } from '../../shared/bridge/contract';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Name of the token file in the data folder. */
 export const TOKEN_FILE = 'api-token';
@@ -47,25 +49,35 @@ interface StoredDevice extends PairedDevice {
 export type TokenOwner = { kind: 'local' } | { kind: 'remote'; device: PairedDevice };
 
 /** The device's token and its paired browsers; checks a presented token in constant time. */
-export class ApiTokens {
+/** What the token store announces: a paired browser revoked (its open connections should close). */
+export interface ApiTokensEvents {
+  'device:revoked': { deviceId: string };
+}
+
+export class ApiTokens extends TypedEventTarget<ApiTokensEvents> {
   readonly #file: string;
   readonly #localHash: Buffer;
   #devices: StoredDevice[] = [];
   #writing: Promise<void> = Promise.resolve();
   readonly #lastWrite = new Map<string, number>();
-  readonly #revokeListeners = new Set<(deviceId: string) => void>();
 
   private constructor(
     dataDir: string,
     readonly localToken: string,
+    log: Logger,
   ) {
+    super(log);
     this.#file = path.join(dataDir, PAIRED_FILE);
     this.#localHash = hashOf(localToken);
   }
 
   /** Loads (or creates) the token file and the list of paired devices. */
-  static async open(dataDir: string): Promise<ApiTokens> {
-    const tokens = new ApiTokens(dataDir, await loadOrCreateToken(dataDir));
+  static async open(dataDir: string, logger: ComponentLogger = silentLogger): Promise<ApiTokens> {
+    const tokens = new ApiTokens(
+      dataDir,
+      await loadOrCreateToken(dataDir),
+      logger.forComponent('firefly:pairing'),
+    );
     // A damaged list pairs nobody (browsers pair again) rather than stopping the peer.
     const saved = await readFile(tokens.#file, 'utf8').then(
       (text) => {
@@ -119,14 +131,8 @@ export class ApiTokens {
     this.#devices = this.#devices.filter((d) => d.id !== id);
     if (this.#devices.length === before) return false;
     await this.#save();
-    for (const listener of this.#revokeListeners) listener(id);
+    this.emit('device:revoked', { deviceId: id });
     return true;
-  }
-
-  /** Calls `listener` with each revoked device's id (to close its open connections); returns an unsubscribe. */
-  onRevoked(listener: (deviceId: string) => void): () => void {
-    this.#revokeListeners.add(listener);
-    return () => this.#revokeListeners.delete(listener);
   }
 
   #touch(device: StoredDevice): void {

@@ -20,7 +20,7 @@ import type { ApiTokens } from './api-tokens';
 import type { Pairing } from './pairing';
 import { NOT_HERE_YET, mediaHead, rangeArrived, type MediaBody } from './range';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
-import type { ComponentLogger } from '../../shared/logger';
+import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 const MAX_BODY_BYTES = 64 * 1024;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -166,8 +166,9 @@ export class HttpServer {
     private readonly components: HttpServerComponents,
     private readonly init: HttpServerInit,
   ) {
+    const log = (components.logger ?? silentLogger).forComponent('firefly:http');
     this.#server = http.createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => sendError(res, error));
+      this.#handle(req, res).catch((error: unknown) => sendError(res, error, log));
     });
     this.#server.on('upgrade', (req, socket, head) => {
       const refuse = (status: number, message: string) => {
@@ -511,7 +512,8 @@ function sendJson(
   res.end(text);
 }
 
-function sendError(res: ServerResponse, error: unknown): void {
+/** Answers a failed request; only an unexpected failure (a 500) is logged, without its stack. */
+function sendError(res: ServerResponse, error: unknown, log: Logger): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -521,5 +523,5 @@ function sendError(res: ServerResponse, error: unknown): void {
   const status = error instanceof Error ? errorStatus[error.name] : undefined;
   if (status) return sendJson(res, status, { error: (error as Error).message });
   sendJson(res, 500, { error: 'internal error' });
-  console.error('firefly-peer: request failed:', error instanceof Error ? error.message : error);
+  log.warn(`request failed: ${error instanceof Error ? error.message : String(error)}`);
 }

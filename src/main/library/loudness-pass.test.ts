@@ -11,6 +11,7 @@ import { FfmpegMissingError, measureLoudness, parseEbur128Summary } from './ebur
 import { LoudnessPass } from './loudness-pass';
 import { LoudnessStore } from './loudness-store';
 import { componentLogger, silentLogger } from '../../shared/logger';
+import { TypedEventTarget } from '../../shared/events';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-loudness-'));
@@ -102,7 +103,9 @@ describe('ebur128 summary', () => {
 describe('the loudness pass', () => {
   it('measures each local track once, takes complete ReplayGain tags without decoding, notes failures', async () => {
     const { db, store, id } = library();
-    const scanner = new EventTarget();
+    const scanner = new TypedEventTarget<Record<'scan:progress' | 'scan:done', undefined>>(
+      silentLogger.forComponent('firefly:test'),
+    );
     const decoded: string[] = [];
     const pass = new LoudnessPass(
       {
@@ -118,10 +121,10 @@ describe('the loudness pass', () => {
     pass.events.on('loudness:measured', ({ entries }) => batches.push(entries.map((e) => e.trackId)));
     // Nothing runs before a scan finished, nor while one runs.
     pass.start();
-    scanner.dispatchEvent(new Event('scan:progress'));
+    scanner.emit('scan:progress', undefined);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(decoded).toEqual([]);
-    scanner.dispatchEvent(new Event('scan:done'));
+    scanner.emit('scan:done', undefined);
     await pass.idle();
 
     expect(decoded.sort()).toEqual(['broken.flac', 'loud.flac', 'quiet.flac']);
@@ -156,7 +159,9 @@ describe('the loudness pass', () => {
 
   it('stops at a missing ffmpeg, keeping what tags say, and says why', async () => {
     const { db, store, id } = library();
-    const scanner = new EventTarget();
+    const scanner = new TypedEventTarget<Record<'scan:progress' | 'scan:done', undefined>>(
+      silentLogger.forComponent('firefly:test'),
+    );
     const lines: string[] = [];
     const pass = new LoudnessPass({
       store,
@@ -166,7 +171,7 @@ describe('the loudness pass', () => {
       measure: (p, o) => measureLoudness(p, { ...o, ffmpeg: path.join(dir, 'no-ffmpeg') }),
     });
     pass.start();
-    scanner.dispatchEvent(new Event('scan:done'));
+    scanner.emit('scan:done', undefined);
     await pass.idle();
     expect(lines.join('\n')).toMatch(/no-ffmpeg not found; install ffmpeg to measure tracks/);
     expect(store.get(id('tagged'))?.rgTrackGainDb).toBe(-4.5);

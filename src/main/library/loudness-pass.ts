@@ -6,7 +6,7 @@
  * are reported in batches (`loudness:measured`), which the peer announces to the room.
  */
 import type { TrackLoudness } from '../../shared/playback/loudness';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget, type ListenOptions } from '../../shared/events';
 import {
   FfmpegMissingError,
   measureLoudness,
@@ -22,7 +22,7 @@ export interface LoudnessPassComponents {
   /** Paths of the local files that hold a track. */
   filesOf(trackId: string): string[];
   /** The scanner's events: a pass starts after `scan:done` and waits while `scan:progress` says one runs. */
-  scanner: Pick<EventTarget, 'addEventListener'>;
+  scanner: { on(type: 'scan:progress' | 'scan:done', listener: () => void, options?: ListenOptions): void };
   logger?: ComponentLogger;
   /** Stand-ins for tests; default ffmpeg's ebur128 and music-metadata. */
   measure?(path: string, options: { signal: AbortSignal }): Promise<Ebur128Reading>;
@@ -43,7 +43,7 @@ export interface LoudnessPassEvents {
 
 /** See the file comment. */
 export class LoudnessPass {
-  readonly events = new TypedEvents<LoudnessPassEvents>();
+  readonly events: TypedEventTarget<LoudnessPassEvents>;
   readonly #c: LoudnessPassComponents;
   readonly #batchSize: number;
   #controller: AbortController | null = null;
@@ -58,6 +58,7 @@ export class LoudnessPass {
   constructor(components: LoudnessPassComponents, init: LoudnessPassInit = {}) {
     this.#c = components;
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:loudness');
+    this.events = new TypedEventTarget<LoudnessPassEvents>(this.#log);
     this.#batchSize = init.batchSize ?? 20;
   }
 
@@ -66,8 +67,8 @@ export class LoudnessPass {
     if (this.#controller) return;
     this.#controller = new AbortController();
     const { signal } = this.#controller;
-    this.#c.scanner.addEventListener('scan:progress', () => (this.#scanning = true), { signal });
-    this.#c.scanner.addEventListener(
+    this.#c.scanner.on('scan:progress', () => (this.#scanning = true), { signal });
+    this.#c.scanner.on(
       'scan:done',
       () => {
         this.#scanning = false;

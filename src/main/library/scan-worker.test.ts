@@ -209,12 +209,11 @@ describe('scan workers', () => {
     );
     try {
       const controller = new AbortController();
-      const onProgress = (event: CustomEvent<{ done: number }>) => {
-        if (event.detail.done >= 1) controller.abort();
-      };
-      scanner.addEventListener('scan:progress', onProgress);
+      const off = scanner.on('scan:progress', ({ done }) => {
+        if (done >= 1) controller.abort();
+      });
       await expect(scanner.scan({ signal: controller.signal })).rejects.toBeInstanceOf(ScanAbortedError);
-      scanner.removeEventListener('scan:progress', onProgress);
+      off();
       const written = db.fileStates().size + db.skippedFiles().length;
       expect(written).toBeGreaterThan(0);
       expect(written).toBeLessThan(150);

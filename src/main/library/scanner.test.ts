@@ -14,6 +14,7 @@ import {
 import { trackIdFromChunkIds } from '../../shared/chunking/ids';
 import { compareTracks, type ScanProgress, type TrackInfo } from '../../shared/library/types';
 import { openLibrary, verifyChunk, type LibraryServices } from './index';
+import { nextEvent } from '../testing/next-event';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -23,28 +24,6 @@ const expectSameBytes = (actual: Uint8Array | null, expected: Uint8Array) => {
   expect(actual!.length).toBe(expected.length);
   expect(Buffer.compare(actual!, expected)).toBe(0);
 };
-
-/** Resolves with the first event of `type` that satisfies `match`, or rejects after `timeoutMs`. */
-const nextEvent = <T>(
-  target: EventTarget,
-  type: string,
-  match: (detail: T) => boolean = () => true,
-  timeoutMs = 20_000,
-): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      target.removeEventListener(type, listener);
-      reject(new Error(`no ${type} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const listener = (event: Event) => {
-      const detail = (event as CustomEvent<T>).detail;
-      if (!match(detail)) return;
-      clearTimeout(timer);
-      target.removeEventListener(type, listener);
-      resolve(detail);
-    };
-    target.addEventListener(type, listener);
-  });
 
 describe('LibraryScanner and Library', () => {
   let audio: TestAudio;
@@ -79,8 +58,8 @@ describe('LibraryScanner and Library', () => {
     const { scanner, library } = services;
     const added: TrackInfo[] = [];
     const progress: ScanProgress[] = [];
-    scanner.addEventListener('track:added', (e) => added.push(e.detail));
-    scanner.addEventListener('scan:progress', (e) => progress.push(e.detail));
+    scanner.on('track:added', (track) => added.push(track));
+    scanner.on('scan:progress', (p) => progress.push(p));
     const done = nextEvent(scanner, 'scan:done');
 
     const summary = await scanner.scan();
@@ -215,8 +194,8 @@ describe('LibraryScanner and Library', () => {
     await scanner.scan();
     const removed: string[] = [];
     const added: TrackInfo[] = [];
-    scanner.addEventListener('track:removed', (e) => removed.push(e.detail.trackId));
-    scanner.addEventListener('track:added', (e) => added.push(e.detail));
+    scanner.on('track:removed', (e) => removed.push(e.trackId));
+    scanner.on('track:added', (track) => added.push(track));
 
     const again = await scanner.scan();
     expect(again).toMatchObject({ files: 11, scanned: 0, unchanged: 11, skipped: 3, bytesRead: 0 });
@@ -305,12 +284,12 @@ describe('watching library folders', () => {
     await firstScan;
     expect(library.list()).toEqual([]);
 
-    const added = nextEvent<TrackInfo>(scanner, 'track:added');
+    const added = nextEvent(scanner, 'track:added');
     await copyInto(join(music, 'sub'), [audio.tones.ogg]);
     expect((await added).title).toBe('OGG Tone');
     expect(library.list().map((t) => t.title)).toEqual(['OGG Tone']);
 
-    const removed = nextEvent<{ trackId: string }>(scanner, 'track:removed');
+    const removed = nextEvent(scanner, 'track:removed');
     await rm(join(music, 'sub', 'tone-ogg.ogg'));
     expect((await removed).trackId).toBe((await added).id);
     expect(library.list()).toEqual([]);

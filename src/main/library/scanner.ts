@@ -16,7 +16,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
-import { TypedEventEmitter } from '@libp2p/interface';
+import { TypedEventTarget } from '../../shared/events';
 import type { ScanProgress, ScanSummary, SkippedFile, TrackInfo } from '../../shared/library/types';
 import type { LibraryDb, TrackRecord } from './db';
 import { AUDIO_EXTENSIONS } from './metadata';
@@ -29,10 +29,10 @@ export { hashFile } from './scan-file';
 
 /** Events of the scanner. */
 export interface LibraryScannerEvents {
-  'scan:progress': CustomEvent<ScanProgress>;
-  'scan:done': CustomEvent<ScanSummary>;
-  'track:added': CustomEvent<TrackInfo>;
-  'track:removed': CustomEvent<{ trackId: string }>;
+  'scan:progress': ScanProgress;
+  'scan:done': ScanSummary;
+  'track:added': TrackInfo;
+  'track:removed': { trackId: string };
 }
 
 /** What the scanner needs. */
@@ -124,7 +124,7 @@ export const toTrackInfo = (t: TrackRecord): TrackInfo => ({
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Scans library folders into the index and keeps it current. */
-export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
+export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
   private readonly components: LibraryScannerComponents;
   private folderList: string[];
   private readonly watchEnabled: boolean;
@@ -151,9 +151,10 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
   readonly #log: Logger;
 
   constructor(components: LibraryScannerComponents, init: LibraryScannerInit) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:library');
+    super(log);
     this.components = components;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:library');
+    this.#log = log;
     this.folderList = init.folders.map((f) => resolve(f));
     this.watchEnabled = init.watch ?? true;
     this.debounceMs = init.debounceMs ?? 500;
@@ -324,7 +325,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
 
     let done = summary.unchanged;
     const total = files.length;
-    this.safeDispatchEvent('scan:progress', { detail: { done, total, currentPath: '' } });
+    this.emit('scan:progress', { done, total, currentPath: '' });
 
     // Results wait here to be written in batches (a commit per file costs more than its rows);
     // events follow the commit.
@@ -340,11 +341,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
         for (const { file, analysis } of settled) this.record(file, analysis, summary, events);
       })();
       for (const { file } of settled) {
-        events.push(() =>
-          this.safeDispatchEvent('scan:progress', {
-            detail: { done: ++done, total, currentPath: file.path },
-          }),
-        );
+        events.push(() => this.emit('scan:progress', { done: ++done, total, currentPath: file.path }));
       }
       for (const event of events) event();
     };
@@ -460,7 +457,7 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
 
     this.work = work;
     summary.durationMs = performance.now() - started;
-    this.safeDispatchEvent('scan:done', { detail: summary });
+    this.emit('scan:done', summary);
     return summary;
   }
 
@@ -534,14 +531,14 @@ export class LibraryScanner extends TypedEventEmitter<LibraryScannerEvents> {
     if (update.trackAdded) {
       summary.tracksAdded++;
       const info = toTrackInfo(track);
-      events.push(() => this.safeDispatchEvent('track:added', { detail: info }));
+      events.push(() => this.emit('track:added', info));
     }
   }
 
   private removed(trackId: string | null, summary: ScanSummary, events?: Array<() => void>): void {
     if (trackId === null) return;
     summary.tracksRemoved++;
-    const announce = () => this.safeDispatchEvent('track:removed', { detail: { trackId } });
+    const announce = () => this.emit('track:removed', { trackId });
     if (events) events.push(announce);
     else announce();
   }

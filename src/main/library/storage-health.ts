@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StorageInfo } from '../../shared/status';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** What is wrong with the data folder's storage. */
@@ -96,9 +96,10 @@ export class StorageHealth extends TypedEventTarget<StorageHealthEvents> {
   readonly #log: Logger;
 
   constructor(components: StorageHealthComponents, init: StorageHealthInit = {}) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:storage');
+    super(log);
     this.#c = components;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:storage');
+    this.#log = log;
     this.#firstBackoffMs = init.firstBackoffMs ?? 1000;
     this.#maxBackoffMs = init.maxBackoffMs ?? 60_000;
     this.#marginBytes = init.marginBytes ?? 1024 * 1024;

@@ -17,7 +17,7 @@ import { constants, openSync, statSync } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
 import { MetadataParser, NowPlayingFromMetadata } from './shairport-metadata';
@@ -55,7 +55,7 @@ const STDERR_TAIL_BYTES = 2048;
 
 /** A source peer's live source. */
 export class LiveSource {
-  readonly events = new TypedEvents<LiveSourceEvents>();
+  readonly events: TypedEventTarget<LiveSourceEvents>;
   readonly spec: SourceSpec;
   readonly #c: LiveSourceComponents;
   readonly #stamper: PcmStamper;
@@ -84,6 +84,7 @@ export class LiveSource {
     this.spec = spec;
     this.#c = components;
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
+    this.events = new TypedEventTarget<LiveSourceEvents>(this.#log);
     this.#stamper = new PcmStamper(spec.format, { delayMs: init.delayMs ?? 300 });
     this.#stallMs = init.stallMs ?? 2000;
     this.#firstBackoffMs = init.firstBackoffMs ?? 1000;

@@ -40,7 +40,7 @@ function channelOf(node: PeerNode): { channel: ControlChannel<Note>; received: A
     { topic: room.controlTopic, decode: decodeNote, encode: encodeNote },
   );
   const received: Array<ControlMessage<Note>> = [];
-  channel.onMessage((message) => received.push(message));
+  channel.on('message:received', (message) => received.push(message));
   channel.start();
   return { channel, received };
 }
@@ -113,11 +113,11 @@ describe('ControlChannel', () => {
     const a = await net.node({ room });
     const peer = await net.node({ room, bootstrap: [`127.0.0.1:${portOf(a)}`] });
     const ca = channelOf(a);
-    ca.channel.onMessage(() => {
+    ca.channel.on('message:received', () => {
       throw new Error('listener bug');
     });
     const good: string[] = [];
-    ca.channel.onMessage((m) => good.push(m.value.text));
+    ca.channel.on('message:received', (m) => good.push(m.value.text));
     const cp = channelOf(peer);
     await waitFor(() => subscribed(peer, a), 'peer sees a subscribed');
     await cp.channel.publish({ text: 'hello' });

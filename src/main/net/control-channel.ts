@@ -2,6 +2,7 @@ import { TopicValidatorResult } from '@libp2p/gossipsub';
 import type { GossipSub, Message } from '@libp2p/gossipsub';
 import type { Result } from '../../shared/result';
 import type { ComponentLogger, Logger } from '../../shared/logger';
+import { TypedEventTarget } from '../../shared/events';
 
 /** What a codec makes of a peer's bytes: a value, or why it was refused. */
 export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: string; ignored?: boolean };
@@ -34,11 +35,8 @@ export type ControlPubSub = Pick<
 
 export interface ControlChannelComponents {
   pubsub: ControlPubSub;
-  /**
-   * Scoped as `control`. A bare `{ info, warn }` pair is still taken while bench/election-host.ts passes
-   * one; drop it once that file passes a ComponentLogger.
-   */
-  logger: ComponentLogger | { info(line: string): void; warn(line: string): void };
+  /** Scoped as `control`. */
+  logger: ComponentLogger;
 }
 
 export interface ControlChannelInit<T> {
@@ -52,6 +50,11 @@ export interface ControlChannelInit<T> {
 }
 
 /** The channel was used before `start()` or after `stop()`. */
+/** What a control channel announces: each valid message from another peer (`message:received`). */
+export interface ControlChannelEvents<T> {
+  'message:received': ControlMessage<T>;
+}
+
 export class ControlChannelNotStartedError extends Error {
   override readonly name = 'ControlChannelNotStartedError';
 }
@@ -77,11 +80,10 @@ const NO_PEERS = 'PublishError.NoPeersSubscribedToTopic';
  * One gossipsub topic carrying typed messages. Decoding happens in the topic validator,
  * so a message that fails it is neither delivered nor forwarded to other peers.
  */
-export class ControlChannel<T> {
+export class ControlChannel<T> extends TypedEventTarget<ControlChannelEvents<T>> {
   private readonly topic: string;
   private readonly maxMessageBytes: number;
   private readonly now: () => number;
-  private readonly listeners = new Set<(message: ControlMessage<T>) => void>();
   // The validator and the 'message' event see the same Message object; this carries the
   // decoded value across so each message is decoded once.
   private readonly decoded = new WeakMap<Message, T>();
@@ -89,20 +91,20 @@ export class ControlChannel<T> {
   private published = 0;
   private publishedToNoPeers = 0;
   private delivered = 0;
-  private listenerErrors = 0;
   private controller: AbortController | null = null;
 
-  readonly #log: Pick<Logger, 'warn'>;
+  readonly #log: Logger;
 
   constructor(
     private readonly components: ControlChannelComponents,
     private readonly init: ControlChannelInit<T>,
   ) {
+    const log = components.logger.forComponent('firefly:control');
+    super(log);
     this.topic = init.topic;
     this.maxMessageBytes = init.maxMessageBytes ?? 256 * 1024;
     this.now = init.now ?? Date.now;
-    const { logger } = components;
-    this.#log = 'forComponent' in logger ? logger.forComponent('firefly:control') : logger;
+    this.#log = log;
   }
 
   /** Subscribes to the topic and installs the validator. */
@@ -152,19 +154,6 @@ export class ControlChannel<T> {
     }
   }
 
-  /** Calls `listener` for each valid message from another peer; returns a function that removes it. */
-  onMessage(
-    listener: (message: ControlMessage<T>) => void,
-    options: { signal?: AbortSignal } = {},
-  ): () => void {
-    this.listeners.add(listener);
-    const remove = (): void => {
-      this.listeners.delete(listener);
-    };
-    options.signal?.addEventListener('abort', remove, { once: true });
-    return remove;
-  }
-
   /** Counters of published, delivered and dropped messages. */
   counts(): ControlChannelCounts {
     return {
@@ -211,14 +200,7 @@ export class ControlChannel<T> {
     this.decoded.delete(message);
     const delivered: ControlMessage<T> = { value, from: message.from.toString(), receivedAtMs: this.now() };
     this.delivered += 1;
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(delivered);
-      } catch (error) {
-        this.listenerErrors += 1;
-        this.#log.warn(`listener threw: ${(error as Error).message}`);
-      }
-    }
+    this.emit('message:received', delivered);
   }
 
   private drop(reason: string, verdict: TopicValidatorResult): TopicValidatorResult {

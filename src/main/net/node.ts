@@ -23,7 +23,7 @@ import { loadOrCreatePeerKey } from './peer-key';
 import { PeerExchange } from './peer-exchange';
 import { roomProtocol } from './room';
 import type { Room } from './room';
-import { TypedEventTarget } from './typed-events';
+import { TypedEventTarget } from '../../shared/events';
 
 /** The libp2p services every Firefly peer runs. */
 export interface PeerServices extends Record<string, unknown> {
@@ -110,7 +110,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
       logger: ComponentLogger;
     },
   ) {
-    super();
+    super(options.logger.forComponent('firefly:net'));
     this.peerId = libp2p.peerId.toString();
     this.logger = options.logger;
     this.dialTimeoutMs = options.dialTimeoutMs;

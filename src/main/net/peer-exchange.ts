@@ -1,18 +1,12 @@
-import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
-import { multiaddr } from '@multiformats/multiaddr';
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { err, ok } from '../../shared/result';
-import type { Result } from '../../shared/result';
 import type { NetEventLog } from './event-log';
 import type { ComponentLogger } from '../../shared/logger';
+import { encodeJsonFrame } from './json-frame';
+import { decodePeerList, type PeerExchangeEntry } from './peer-list';
 
-/** A peer another peer is connected to, with the addresses it listens on. */
-export interface PeerExchangeEntry {
-  peerId: PeerId;
-  addrs: Multiaddr[];
-}
+export type { PeerExchangeEntry } from './peer-list';
 
 export interface PeerExchangeComponents {
   libp2p: Libp2p;
@@ -96,7 +90,7 @@ export class PeerExchange {
           peers.push({ id: peerId.toString(), addrs: addrs.slice(0, this.maxAddrsPerPeer).map(String) });
       }
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES });
-      await lp.write(new TextEncoder().encode(JSON.stringify({ peers })), {
+      await lp.write(encodeJsonFrame({ peers }), {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       await stream.close();
@@ -112,9 +106,13 @@ export class PeerExchange {
       stream = await connection.newStream(this.protocol, options);
       const lp = lpStream(stream, { maxDataLength: MAX_MESSAGE_BYTES });
       const bytes = await lp.read(options);
-      const decoded = this.decode(bytes.subarray(), connection.remotePeer);
+      const decoded = decodePeerList(
+        bytes.subarray(),
+        { self: this.components.libp2p.peerId, from: connection.remotePeer },
+        { maxPeers: this.maxPeers, maxAddrsPerPeer: this.maxAddrsPerPeer },
+      );
       if (!decoded.ok) {
-        this.drop(decoded.error, connection.remotePeer);
+        this.drop(decoded.error.reason, connection.remotePeer, decoded.error.detail);
         return;
       }
       for (const entry of decoded.value) this.components.onPeer(entry);
@@ -124,38 +122,6 @@ export class PeerExchange {
     } finally {
       await stream?.close().catch(() => stream?.abort(new Error('close failed')));
     }
-  }
-
-  private decode(bytes: Uint8Array, from: PeerId): Result<PeerExchangeEntry[]> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch {
-      return err('not-json');
-    }
-    const list = (parsed as { peers?: unknown } | null)?.peers;
-    if (!Array.isArray(list) || list.length > this.maxPeers) return err('bad-shape');
-    const self = this.components.libp2p.peerId;
-    const entries: PeerExchangeEntry[] = [];
-    for (const item of list) {
-      const { id, addrs } = (item ?? {}) as { id?: unknown; addrs?: unknown };
-      if (typeof id !== 'string' || !Array.isArray(addrs) || addrs.length > this.maxAddrsPerPeer)
-        return err('bad-shape');
-      let peerId: PeerId;
-      const parsedAddrs: Multiaddr[] = [];
-      try {
-        peerId = peerIdFromString(id);
-        for (const text of addrs) {
-          if (typeof text !== 'string') return err('bad-shape');
-          parsedAddrs.push(multiaddr(text));
-        }
-      } catch {
-        return err('bad-peer-or-addr');
-      }
-      if (peerId.equals(self) || peerId.equals(from)) continue;
-      entries.push({ peerId, addrs: parsedAddrs });
-    }
-    return ok(entries);
   }
 
   private drop(reason: string, from: PeerId, detail?: string): void {

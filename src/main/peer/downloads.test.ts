@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaybackState } from '../../shared/playback/state';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import type { ChunkFetcherEvents } from '../swarm/chunk-fetcher';
 import { Downloads } from './downloads';
-import { componentLogger } from '../../shared/logger';
+import { componentLogger, silentLogger } from '../../shared/logger';
 
 class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
+  constructor() {
+    super(silentLogger.forComponent('firefly:test'));
+  }
   readonly asked: [string, number | undefined][] = [];
   readonly paces: unknown[] = [];
   complete = new Set<string>();
@@ -26,13 +29,14 @@ function downloads(local: string[] = []) {
   const d = new Downloads({
     fetcher: () => fetcher,
     isLocal: (id) => local.includes(id),
-    paceOf: (id) => (id === 'a' ? pace : null),
+    trackOf: (id) => (id === 'a' ? { sizeBytes: 4_800_000, durationSec: 240 } : null),
     logger: componentLogger((l) => lines.push(l)),
   });
   return { d, fetcher, lines };
 }
 
-const pace = { bytesPerSec: 1000, burstBytes: 5000 };
+// A 4.8 MB track of 240 s: 20 kB/s, paced at the floors (256 KiB/s after a 1 MiB burst).
+const pace = { bytesPerSec: 256 * 1024, burstBytes: 1024 * 1024 };
 
 const state = (queue: string[], currentIndex: number | null, repeat = 'off') =>
   ({ queue, currentIndex, repeat }) as unknown as PlaybackState;

@@ -3,7 +3,7 @@ import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import type { RoomService } from '../room/room-service';
 import type { ChunkFetcher } from '../swarm';
 import { STREAMING_PRIORITY } from '../swarm/chunk-fetcher';
-import type { PaceRate } from '../swarm/download-pace';
+import { paceForTrack, type PaceRate } from '../swarm/download-pace';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** One track's download as `/api/status` shows it. */
@@ -18,8 +18,8 @@ export interface DownloadEntry {
 export interface DownloadsComponents {
   fetcher(): Pick<ChunkFetcher, 'fetchTrack' | 'isComplete'> | null;
   isLocal(trackId: string): boolean;
-  /** The pace of a played track's download (`swarm/download-pace.ts`), or null for none. */
-  paceOf(trackId: string): PaceRate | null;
+  /** A track's size and length (local or in the room's catalog), or null when this peer does not know it. */
+  trackOf(trackId: string): { sizeBytes: number; durationSec: number | null | undefined } | null;
   logger: ComponentLogger;
 }
 
@@ -80,7 +80,7 @@ export class Downloads {
     ];
     wanted.forEach((trackId, i) => {
       if (!trackId || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
-      const pace = this.components.paceOf(trackId);
+      const pace = this.#paceOf(trackId);
       const options = { priority: i === 0 ? 10 : 1, ...(pace ? { pace } : {}) };
       fetcher.fetchTrack(trackId, options).catch((error: unknown) => {
         this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
@@ -98,7 +98,7 @@ export class Downloads {
     if (known) return known;
     const fetcher = this.components.fetcher();
     if (!fetcher) return Promise.resolve(new Error('peer is not running'));
-    const pace = this.components.paceOf(trackId);
+    const pace = this.#paceOf(trackId);
     const fetching = fetcher
       .fetchTrack(trackId, {
         priority: STREAMING_PRIORITY,
@@ -115,5 +115,11 @@ export class Downloads {
       .finally(() => this.#arriving.delete(trackId));
     this.#arriving.set(trackId, fetching);
     return fetching;
+  }
+
+  /** The pace of a played track's download (`swarm/download-pace.ts`), from its size and length; null for none. */
+  #paceOf(trackId: string): PaceRate | null {
+    const track = this.components.trackOf(trackId);
+    return track ? paceForTrack(track.sizeBytes, track.durationSec) : null;
   }
 }

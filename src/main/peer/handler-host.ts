@@ -3,7 +3,7 @@ import type { BridgeEvents, RoomTrack } from '../../shared/bridge/contract';
 import type { DeviceOutputInfo } from '../../shared/devices/output';
 import type { PlaybackCommand } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import type { SkewedTimeSource } from '../clock/time-source';
 import type { ApiTokens } from '../http/api-tokens';
 import type { Pairing } from '../http/pairing';
@@ -34,5 +34,5 @@ export interface HandlerHost {
   readonly pairing: Pairing;
   /** The API's tokens (NotAvailableError before the peer started). */
   tokens(): ApiTokens;
-  readonly events: TypedEvents<BridgeEvents>;
+  readonly events: TypedEventTarget<BridgeEvents>;
 }

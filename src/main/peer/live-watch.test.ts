@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeEvents } from '../../shared/bridge/contract';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { LiveWatch } from './live-watch';
-import { componentLogger } from '../../shared/logger';
+import { componentLogger, silentLogger } from '../../shared/logger';
 
 const source = { sourceId: 's1', name: 'Radio', peerId: 'kitchen' };
 
 function watch(opts: { leader: boolean; members: string[]; gone?: boolean; playing?: typeof source | null }) {
   const requests: unknown[] = [];
   const lines: string[] = [];
-  const events = new TypedEvents<BridgeEvents>();
+  const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
   const stopped: unknown[] = [];
   events.on('live:stopped', (e) => stopped.push(e));
   let status = 0;

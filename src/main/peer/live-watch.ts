@@ -1,14 +1,14 @@
 /** Watches the room's live source: when its device leaves or stops offering it, playback stops and windows hear why (#22). */
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import type { LiveSourceList } from '../../shared/live/sources';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import type { Running } from './running';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 
 /** What LiveWatch works with. */
 export interface LiveWatchComponents {
   running(): Pick<Running, 'room' | 'playback' | 'node' | 'live'> | null;
-  events: Pick<TypedEvents<BridgeEvents>, 'emit'>;
+  events: Pick<TypedEventTarget<BridgeEvents>, 'emit'>;
   statusChanged(): void;
   logger: ComponentLogger;
 }

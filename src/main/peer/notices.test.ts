@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import type { RoomEvents } from '../room/room-service';
 import { announceRoomChanges, type PeerNotices } from './notices';
 
 function room() {
-  const events = new TypedEvents<RoomEvents>();
+  const events = new TypedEventTarget<RoomEvents>(silentLogger.forComponent('firefly:test'));
   return { events, members: () => [{ peerId: 'kitchen', name: 'Kitchen' }] } as never as {
-    events: TypedEvents<RoomEvents>;
+    events: TypedEventTarget<RoomEvents>;
     members: () => never[];
   };
 }
@@ -14,7 +15,7 @@ function room() {
 describe('announceRoomChanges', () => {
   it('tells of members joining and leaving and of a new leader, until stopped', () => {
     const r = room();
-    const notices = new TypedEvents<PeerNotices>();
+    const notices = new TypedEventTarget<PeerNotices>(silentLogger.forComponent('firefly:test'));
     const seen: PeerNotices['notice'][] = [];
     notices.on('notice', (n) => seen.push(n));
     const stop = announceRoomChanges(r as never, 'self', notices);

@@ -1,5 +1,5 @@
 /** The room's comings and goings as notices for the user (the desktop shell turns them into notifications). */
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import type { RoomService } from '../room/room-service';
 
 /** Things worth telling the user about. */
@@ -11,7 +11,7 @@ export interface PeerNotices {
 export function announceRoomChanges(
   room: Pick<RoomService, 'events' | 'members'>,
   selfId: string,
-  notices: TypedEvents<PeerNotices>,
+  notices: TypedEventTarget<PeerNotices>,
 ): () => void {
   const offs = [
     room.events.on('member:left', ({ member, reason }) => {

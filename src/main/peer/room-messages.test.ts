@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import type { RoomEvents } from '../room/room-service';
 import { roomPublisher, roomSubscriber } from './room-messages';
 
 describe('room messages', () => {
   it('passes on the messages of the accepted types until the signal aborts', () => {
-    const events = new TypedEvents<RoomEvents>();
+    const events = new TypedEventTarget<RoomEvents>(silentLogger.forComponent('firefly:test'));
     const subscribe = roomSubscriber<{ type: string }>({ events }, (type) => type === 'devices:output');
     const heard: [string, string][] = [];
     const controller = new AbortController();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeEvents, DeviceSettings } from '../../shared/bridge/contract';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { SettingsStore } from '../settings';
 import { ConfirmationRequiredError } from '../settings-guard';
 import { flagOverrides, SettingsService } from './settings-service';
@@ -34,7 +34,7 @@ const defaults: DeviceSettings = {
 async function service(libraries: string[] = []) {
   const store = new SettingsStore(dir, defaults);
   await store.load();
-  const events = new TypedEvents<BridgeEvents>();
+  const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
   const changed: unknown[] = [];
   const pending: unknown[] = [];
   events.on('settings:changed', (s) => changed.push(s));

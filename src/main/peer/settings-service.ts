@@ -1,6 +1,6 @@
 /** This device's settings as the bridge changes them: checked, saved, and passed on to the services they steer. */
 import type { BridgeEvents, Caller, DeviceSettings } from '../../shared/bridge/contract';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import type { PeerOptions } from '../cli/args';
 import { LiveSourceError } from '../live/uri';
 import { defaultMusicFolder } from '../music-folder';
@@ -24,7 +24,7 @@ export interface SettingsServiceComponents {
   running(): Pick<Running, 'live' | 'library' | 'room' | 'devices'> | null;
   /** Rejoins with the saved settings (after the room passphrase changed). */
   restart(): Promise<unknown>;
-  events: Pick<TypedEvents<BridgeEvents>, 'emit'>;
+  events: Pick<TypedEventTarget<BridgeEvents>, 'emit'>;
   statusChanged(): void;
   logger: ComponentLogger;
 }

@@ -11,7 +11,7 @@ import { playbackStatus } from '../../shared/playback/state';
 import { isPlaylistMessageType } from '../../shared/playlists/playlist';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import { isSwarmMessageType } from '../../shared/swarm/messages';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 import { CalibrationService, type RoomSpeaker } from '../calibration/calibration-service';
 import type { PeerOptions } from '../cli/args';
 import { ClockSync } from '../clock/clock-sync';
@@ -32,7 +32,7 @@ import { Playlists } from '../playlists/playlists';
 import { keepMemberLinks } from '../room/member-links';
 import { RoomService } from '../room/room-service';
 import type { SettingsStore } from '../settings';
-import { CatalogSync, ChunkFetcher, ChunkServer, CoverFetcher } from '../swarm';
+import { CatalogSync, ChunkServer, swarmFetchers } from '../swarm';
 import type { CatalogTrack } from '../swarm/catalog-sync';
 import type { RoomTrack } from '../../shared/bridge/contract';
 import type { ChangeSignals } from './change-signals';
@@ -52,8 +52,8 @@ export interface WiringParts {
   time: SkewedTimeSource;
   settings: SettingsStore;
   settingsService: SettingsService;
-  events: TypedEvents<BridgeEvents>;
-  notices: TypedEvents<PeerNotices>;
+  events: TypedEventTarget<BridgeEvents>;
+  notices: TypedEventTarget<PeerNotices>;
   loggers: ComponentLogger;
   streamGuard: StreamGuard;
   speaker: SpeakerOutput;
@@ -141,21 +141,13 @@ export async function wireServices(
     logger: peer.loggers,
     guard: peer.streamGuard,
   });
-  const fetcher = new ChunkFetcher({
+  const { fetcher, covers } = swarmFetchers({
     node,
-    db: library.db,
-    store: library.store,
-    library: library.library,
-    holders: (trackId) => catalog.holdersOf(trackId),
-    announce: (chunkId) => chunkServer.announce(chunkId),
+    library,
+    catalog,
+    server: chunkServer,
     logger: peer.loggers,
     storage,
-  });
-  const covers = new CoverFetcher({
-    node,
-    db: library.db,
-    holders: (trackId) => catalog.holdersOf(trackId),
-    logger: peer.loggers,
   });
   const live = new LiveService(
     {
@@ -205,7 +197,7 @@ export async function wireServices(
     peer.downloads.prefetch(state);
     statusChanged();
   });
-  catalog.addEventListener('catalog:changed', libraryChanged);
+  catalog.on('catalog:changed', libraryChanged);
   peer.downloads.watch(fetcher, roomService, { status: statusChanged, library: libraryChanged });
   roomService.events.on('leader:changed', (leader) => {
     clock.setLeader(leader ? leader.peerId : null);
@@ -287,14 +279,14 @@ export async function wireServices(
   });
   const statusTimer = setInterval(statusChanged, 1000);
   statusTimer.unref();
-  library.scanner.addEventListener('track:added', libraryChanged);
-  library.scanner.addEventListener('track:removed', libraryChanged);
-  library.scanner.addEventListener('scan:progress', ({ detail }) => {
-    peer.setScan({ ...detail, running: true });
+  library.scanner.on('track:added', libraryChanged);
+  library.scanner.on('track:removed', libraryChanged);
+  library.scanner.on('scan:progress', (progress) => {
+    peer.setScan({ ...progress, running: true });
     statusChanged();
   });
-  library.scanner.addEventListener('scan:done', ({ detail }) => {
-    peer.setScan({ done: detail.files, total: detail.files, currentPath: '', running: false });
+  library.scanner.on('scan:done', (summary) => {
+    peer.setScan({ done: summary.files, total: summary.files, currentPath: '', running: false });
     libraryChanged();
   });
   roomService.setSpeaker(peer.speaker.playing);

@@ -56,6 +56,7 @@ import { ok, type Result } from '../../shared/result';
 import type { PlaybackSummary } from '../../shared/status';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 import type { LiveSourceRef } from '../../shared/live/sources';
+import { TypedEventTarget } from '../../shared/events';
 
 /** Cancels a scheduled callback; calling it twice is harmless. */
 export type CancelTimer = () => void;
@@ -178,12 +179,10 @@ interface QueuedCommand {
   command: PlaybackCommand;
 }
 
-type Listener<T> = (detail: T) => void;
-
 const MAX_REMEMBERED_REQUESTS = 512;
 
-/** Orders playback commands through the leader and keeps this peer's copy of the room's playback state. */
-export class PlaybackCoordinator {
+/** Orders playback commands through the leader and keeps this peer's copy of the room's playback state; raises `playback:changed`. */
+export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEvents> {
   readonly #c: PlaybackCoordinatorComponents;
   readonly #log: Logger;
   readonly #timers: PlaybackTimers;
@@ -194,7 +193,6 @@ export class PlaybackCoordinator {
   readonly #takeoverMs: number;
   readonly #maxQueueLength: number;
   readonly #newRequestId: () => string;
-  readonly #events = new EventTarget();
 
   #controller: AbortController | null = null;
   readonly #cancels = new Set<CancelTimer>();
@@ -228,8 +226,10 @@ export class PlaybackCoordinator {
   readonly #dropped = new Map<string, number>();
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
+    const log = components.logger.forComponent('firefly:playback');
+    super(log);
     this.#c = components;
-    this.#log = components.logger.forComponent('firefly:playback');
+    this.#log = log;
     this.#timers = components.timers ?? systemTimers;
     this.#newRequestId = components.newRequestId ?? (() => randomUUID());
     this.#leadTimeMs = init.leadTimeMs ?? DEFAULT_LEAD_TIME_MS;
@@ -400,23 +400,6 @@ export class PlaybackCoordinator {
   /** Counters, including dropped peer input. */
   counts(): PlaybackCounts {
     return { ...this.#counts, dropped: Object.fromEntries(this.#dropped) };
-  }
-
-  /** Subscribes to an event; returns a function that unsubscribes. A throwing listener is logged, not propagated. */
-  on<K extends keyof PlaybackCoordinatorEvents>(
-    type: K,
-    listener: Listener<PlaybackCoordinatorEvents[K]>,
-    options: { signal?: AbortSignal } = {},
-  ): () => void {
-    const wrapped = (event: Event): void => {
-      try {
-        listener((event as CustomEvent<PlaybackCoordinatorEvents[K]>).detail);
-      } catch (error) {
-        this.#log.warn(`a ${type} listener threw: ${(error as Error).message}`);
-      }
-    };
-    this.#events.addEventListener(type, wrapped, options);
-    return () => this.#events.removeEventListener(type, wrapped);
   }
 
   // ---- incoming messages -------------------------------------------------------------------
@@ -849,7 +832,7 @@ export class PlaybackCoordinator {
   #setState(state: PlaybackState): void {
     if (state === this.#state) return;
     this.#state = state;
-    this.#events.dispatchEvent(new CustomEvent('playback:changed', { detail: state }));
+    this.emit('playback:changed', state);
   }
 
   #publishState(reply: PlaybackReply | null): void {

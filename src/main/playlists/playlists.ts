@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { isLaterEdit, type Playlist, type PlaylistMessage } from '../../shared/playlists/playlist';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 export interface PlaylistsComponents {
@@ -52,7 +52,7 @@ const fromRow = (r: Row): Playlist => ({
 
 /** See the file comment. */
 export class Playlists {
-  readonly events = new TypedEvents<PlaylistsEvents>();
+  readonly events: TypedEventTarget<PlaylistsEvents>;
   readonly #c: PlaylistsComponents;
   readonly #now: () => number;
   #controller: AbortController | null = null;
@@ -62,6 +62,7 @@ export class Playlists {
   constructor(components: PlaylistsComponents) {
     this.#c = components;
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:playlists');
+    this.events = new TypedEventTarget<PlaylistsEvents>(this.#log);
     this.#now = components.now ?? Date.now;
   }
 

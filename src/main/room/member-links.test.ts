@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Member } from '../../shared/election';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import { keepMemberLinks } from './member-links';
 
 const member = (peerId: string): Member =>
@@ -13,7 +14,9 @@ describe('keepMemberLinks', () => {
 
   it('dials a member when it joins and redials members that are still not connected', () => {
     vi.useFakeTimers();
-    const events = new TypedEvents<{ 'member:joined': Member }>();
+    const events = new TypedEventTarget<{ 'member:joined': Member }>(
+      silentLogger.forComponent('firefly:test'),
+    );
     const members: Member[] = [];
     const connected = new Set<string>();
     const dials: string[] = [];

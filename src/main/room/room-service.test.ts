@@ -32,7 +32,7 @@ class Bus {
           setTimeout(() => listeners.forEach((l) => l({ value: decoded.value, from: peerId })), 1);
         }
       },
-      onMessage: (listener, options) => {
+      on: (_type, listener, options) => {
         const set = this.#listeners.get(peerId) ?? new Set<Listener>();
         this.#listeners.set(peerId, set);
         set.add(listener);

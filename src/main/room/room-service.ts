@@ -20,15 +20,16 @@ import {
 } from '../../shared/election';
 import { sealControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../../shared/status';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget, type ListenOptions } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** What the room needs from the control topic. */
 export interface ControlTopic {
   publish(message: ControlMessage): Promise<unknown>;
-  onMessage(
+  on(
+    type: 'message:received',
     listener: (message: { value: ControlMessage; from: string }) => void,
-    options?: { signal?: AbortSignal },
+    options?: ListenOptions,
   ): unknown;
 }
 
@@ -63,7 +64,7 @@ const ROOM_TYPES: ReadonlySet<string> = new Set(['heartbeat', 'election', 'answe
 
 /** Membership and leader election for one peer, over the control topic. */
 export class RoomService {
-  readonly events = new TypedEvents<RoomEvents>();
+  readonly events: TypedEventTarget<RoomEvents>;
   #room: RoomState;
   #controller: AbortController | null = null;
   #timer: NodeJS.Timeout | null = null;
@@ -80,6 +81,7 @@ export class RoomService {
     private readonly init: RoomServiceInit,
   ) {
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:room');
+    this.events = new TypedEventTarget<RoomEvents>(this.#log);
     this.#room = createRoom({ self: init.self, ...(init.timings ? { timings: init.timings } : {}) });
     this.#now = components.now ?? (() => performance.now());
     this.#epochFile = init.dataDir ? path.join(init.dataDir, 'room-epoch') : null;
@@ -99,7 +101,8 @@ export class RoomService {
         ...(this.init.timings ? { timings: this.init.timings } : {}),
       });
     }
-    this.components.control.onMessage(
+    this.components.control.on(
+      'message:received',
       ({ value, from }) => {
         if (ROOM_TYPES.has(value.type)) this.#step({ kind: 'message', msg: value });
         else {

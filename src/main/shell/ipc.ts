@@ -9,12 +9,12 @@ import {
   type BridgeEvents,
   type BridgeHandlers,
 } from '../../shared/bridge/contract';
-import type { TypedEvents } from '../bridge/events';
+import type { TypedEventTarget } from '../../shared/events';
 
 export interface IpcBridgeComponents {
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
   handlers: BridgeHandlers;
-  events: TypedEvents<BridgeEvents>;
+  events: TypedEventTarget<BridgeEvents>;
   /** Whether a frame URL belongs to our own renderer (not a navigated-away or injected page). */
   isTrustedUrl(url: string): boolean;
   /** The windows that receive events. */

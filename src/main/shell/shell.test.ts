@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { IpcMainInvokeEvent, MenuItemConstructorOptions } from 'electron';
-import { TypedEvents } from '../bridge/events';
+import { TypedEventTarget } from '../../shared/events';
+import { silentLogger } from '../../shared/logger';
 import type { BridgeEvents, BridgeHandlers } from '../../shared/bridge/contract';
 import { desktopPaths, mainWindowOptions, runDesktop } from './desktop';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
@@ -208,7 +209,7 @@ describe('desktop shell', () => {
 
 describe('ipc bridge', () => {
   it('forwards host events to the windows', () => {
-    const events = new TypedEvents<BridgeEvents>();
+    const events = new TypedEventTarget<BridgeEvents>(silentLogger.forComponent('firefly:test'));
     const handled = new Map<string, Listener>();
     const sent: unknown[] = [];
     const off = registerIpcBridge({

@@ -7,7 +7,8 @@ import { copyInto, testAudio } from '../../../test/audio/make-audio';
 import { sha256Hex } from '../library';
 import { deriveRoom, type Room } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
-import { decodeJson, encodeJson } from './stream-util';
+import { decodeJsonFrame, encodeJsonFrame } from '../net/json-frame';
+import { validateCatalogRequest, validateListFrame } from '../../shared/swarm/catalog-stream';
 import { startSwarmPeer, type SwarmPeer } from './testing/swarm-peer';
 
 const net = new TestNet();
@@ -139,10 +140,10 @@ describe('CatalogSync', () => {
     const evil = await net.node({ room });
     await evil.libp2p.handle(evil.protocolId('catalog'), async (stream) => {
       const lp = lpStream(stream, { maxDataLength: 8 * 1024 * 1024 });
-      const request = decodeJson((await lp.read()).subarray()) as { op: string; trackIds?: string[] };
-      if (request.op === 'list') {
+      const request = decodeJsonFrame((await lp.read()).subarray(), validateCatalogRequest);
+      if (request.ok && request.value.op === 'list') {
         await lp.write(
-          encodeJson({
+          encodeJsonFrame({
             incarnation: 'deadbeef',
             version: 0,
             full: true,
@@ -152,7 +153,9 @@ describe('CatalogSync', () => {
           }),
         );
       } else {
-        await lp.write(encodeJson({ entries: [forged, retagged, hijack, legit], missing: [], done: true }));
+        await lp.write(
+          encodeJsonFrame({ entries: [forged, retagged, hijack, legit], missing: [], done: true }),
+        );
       }
       await stream.close();
     });
@@ -182,8 +185,8 @@ describe('CatalogSync', () => {
     const probe = await net.node({ room });
     await probe.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!);
     for (const bad of [
-      encodeJson({ op: 'list', sinceVersion: -1 }),
-      encodeJson({ op: 'entries', trackIds: ['nope'] }),
+      encodeJsonFrame({ op: 'list', sinceVersion: -1 }),
+      encodeJsonFrame({ op: 'entries', trackIds: ['nope'] }),
       new Uint8Array([1, 2, 3]),
     ]) {
       const stream = await probe.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
@@ -196,7 +199,7 @@ describe('CatalogSync', () => {
     // Three bad streams bench the sender: even its good request is now refused unread…
     const refused = await probe.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
     const refusedLp = lpStream(refused);
-    await refusedLp.write(encodeJson({ op: 'list' })).catch(() => undefined);
+    await refusedLp.write(encodeJsonFrame({ op: 'list' })).catch(() => undefined);
     await expect(refusedLp.read()).rejects.toThrow();
     expect(a.catalog.stats().dropped.malformedRequest).toBe(3);
     // …while the service still answers other peers.
@@ -204,8 +207,11 @@ describe('CatalogSync', () => {
     await other.libp2p.dial(a.node.libp2p.getMultiaddrs()[0]!);
     const stream = await other.libp2p.dialProtocol(a.node.libp2p.peerId, a.node.protocolId('catalog'));
     const lp = lpStream(stream);
-    await lp.write(encodeJson({ op: 'list' }));
-    expect(decodeJson((await lp.read()).subarray())).toMatchObject({ full: true, added: [], done: true });
+    await lp.write(encodeJsonFrame({ op: 'list' }));
+    expect(decodeJsonFrame((await lp.read()).subarray(), validateListFrame)).toMatchObject({
+      ok: true,
+      value: { full: true, added: [], done: true },
+    });
     await stream.close();
   });
 });

@@ -25,27 +25,23 @@ import {
   entryOf,
   splitChange,
   validateCatalogEntry,
+  type CatalogChange,
+} from '../../shared/swarm/catalog';
+import {
   validateCatalogRequest,
   validateEntriesFrame,
   validateListFrame,
-  type CatalogChange,
   type CatalogListFrame,
   type CatalogRequest,
-} from '../../shared/swarm/catalog';
+} from '../../shared/swarm/catalog-stream';
+import type { Validator } from '../../shared/validate';
+import { decodeJsonFrame, encodeJsonFrame } from '../net/json-frame';
 import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/messages';
 import { compareTracks, type TrackInfo } from '../../shared/library/types';
 import { sha256Hex, toTrackInfo, type LibraryDb } from '../library';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget, type ListenOptions } from '../../shared/events';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
-import {
-  FRAME_LENGTH_ERRORS,
-  bump,
-  closeQuietly,
-  decodeJson,
-  encodeJson,
-  randomHex,
-  type SwarmNode,
-} from './stream-util';
+import { FRAME_LENGTH_ERRORS, bump, closeQuietly, randomHex, type SwarmNode } from './stream-util';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** The catalog delta body this service publishes. */
@@ -53,10 +49,10 @@ export type CatalogDelta = SwarmMessageOf<'catalog:delta'>;
 
 /** What the local library must offer: scanner events that may change the set of local tracks. */
 export interface CatalogScannerEvents {
-  addEventListener(
+  on(
     type: 'track:added' | 'track:removed' | 'scan:done',
     listener: () => void,
-    options?: { signal?: AbortSignal },
+    options?: ListenOptions,
   ): void;
 }
 
@@ -166,14 +162,15 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   };
 
   constructor(components: CatalogSyncComponents, init: CatalogSyncInit = {}) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:catalog');
+    super(log);
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'catalog');
     this.#debounceMs = init.debounceMs ?? 50;
     this.#requestTimeoutMs = init.requestTimeoutMs ?? 30_000;
     this.#historySize = init.historySize ?? 256;
     this.#announceIntervalMs = init.announceIntervalMs ?? 10_000;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:catalog');
+    this.#log = log;
     this.#guard = components.guard ?? new StreamGuard();
   }
 
@@ -191,7 +188,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       { maxInboundStreams: 16, maxOutboundStreams: 16 },
     );
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
-      scanner?.addEventListener(type, () => this.#scheduleRefresh(), { signal });
+      scanner?.on(type, () => this.#scheduleRefresh(), { signal });
     }
     node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#syncList(peerId)), {
       signal,
@@ -384,10 +381,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     let head: CatalogListFrame | null = null;
     const added: string[] = [];
     const removed: string[] = [];
-    await this.#request(peerId, request, (json) => {
-      const frame = validateListFrame(json);
-      if (!frame.ok) throw new CatalogProtocolError('malformedList', frame.error);
-      const f = frame.value;
+    await this.#request(peerId, request, { validate: validateListFrame, malformed: 'malformedList' }, (f) => {
       if (head && (f.incarnation !== head.incarnation || f.version !== head.version || f.full !== head.full))
         throw new CatalogProtocolError('malformedList', 'list frames disagree');
       head ??= f;
@@ -419,10 +413,9 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     for (let i = 0; i < unknown.length; i += catalogLimits.maxEntriesPerRequest) {
       const batch = unknown.slice(i, i + catalogLimits.maxEntriesPerRequest);
       const wanted = new Set(batch);
-      await this.#request(peerId, { op: 'entries', trackIds: batch }, (json) => {
-        const frame = validateEntriesFrame(json);
-        if (!frame.ok) throw new CatalogProtocolError('malformedEntries', frame.error);
-        for (const raw of frame.value.entries) {
+      const frames = { validate: validateEntriesFrame, malformed: 'malformedEntries' };
+      await this.#request(peerId, { op: 'entries', trackIds: batch }, frames, (frame) => {
+        for (const raw of frame.entries) {
           const entry = validateCatalogEntry(raw, sha256Hex);
           if (!entry.ok) {
             bump(this.#stats.dropped, entry.error.reason === 'forged' ? 'forgedEntry' : 'malformedEntry');
@@ -443,17 +436,21 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
           }
           fetched.add(track.id);
         }
-        return frame.value.done;
+        return frame.done;
       });
     }
     return unique.filter((id) => fetched.has(id) || !unknownSet.has(id));
   }
 
-  /** One request on a new catalog stream; `onFrame` returns true on the last frame. */
-  async #request(
+  /**
+   * One request on a new catalog stream; each frame of the answer is checked by `frames.validate`
+   * (a bad one fails the request with `frames.malformed`), and `onFrame` returns true on the last.
+   */
+  async #request<F>(
     peerId: string,
     request: CatalogRequest,
-    onFrame: (json: unknown) => boolean,
+    frames: { validate: Validator<F>; malformed: string },
+    onFrame: (frame: F) => boolean,
   ): Promise<void> {
     const parent = this.#controller?.signal;
     if (!parent) return;
@@ -463,7 +460,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     });
     try {
       const lp = lpStream(stream, { maxDataLength: catalogLimits.maxFrameBytes });
-      await lp.write(encodeJson(request), { signal });
+      await lp.write(encodeJsonFrame(request), { signal });
       for (;;) {
         let frame;
         try {
@@ -473,9 +470,11 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
             throw new CatalogProtocolError('oversizedFrame', e.message);
           throw e;
         }
-        const json = decodeJson(frame.subarray());
-        if (json === undefined) throw new CatalogProtocolError('malformedFrame', 'not JSON');
-        if (onFrame(json)) return;
+        const decoded = decodeJsonFrame(frame.subarray(), frames.validate);
+        if (!decoded.ok && decoded.error.kind === 'not-json')
+          throw new CatalogProtocolError('malformedFrame', 'not JSON');
+        if (!decoded.ok) throw new CatalogProtocolError(frames.malformed, decoded.error.detail);
+        if (onFrame(decoded.value)) return;
       }
     } finally {
       await closeQuietly(stream);
@@ -497,14 +496,14 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
         }
         return;
       }
-      const request = validateCatalogRequest(decodeJson(frame.subarray()));
+      const request = decodeJsonFrame(frame.subarray(), validateCatalogRequest);
       if (!request.ok) {
         bump(this.#stats.dropped, 'malformedRequest');
-        malformed = new MalformedInputError(request.error);
+        malformed = new MalformedInputError(request.error.detail);
         return;
       }
       this.#stats.requestsServed++;
-      const write = (value: unknown) => lp.write(encodeJson(value), { signal });
+      const write = (value: unknown) => lp.write(encodeJsonFrame(value), { signal });
       if (request.value.op === 'list') await this.#serveList(request.value, write);
       else await this.#serveEntries(request.value.trackIds, write);
     } catch (e) {

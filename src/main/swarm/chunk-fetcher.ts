@@ -41,10 +41,11 @@ import {
   type Library,
   type LibraryDb,
 } from '../library';
-import { TypedEventTarget } from '../net/typed-events';
+import { TypedEventTarget } from '../../shared/events';
 import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
+import { InFlightUnits } from './in-flight';
 import { PeerRests } from './peer-rests';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
@@ -217,7 +218,8 @@ interface Job {
   totalChunks: number;
   /** Units neither stored nor in flight. */
   missing: Set<number>;
-  inFlight: Map<number, string>;
+  /** Units in flight, with the peer asked and their running byte total. */
+  inFlight: InFlightUnits;
   haveChunks: number;
   presentChunks: number;
   full: Set<string>;
@@ -292,7 +294,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   };
 
   constructor(components: ChunkFetcherComponents, init: ChunkFetcherInit = {}) {
-    super();
+    const log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
+    super(log);
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
     this.#maxInFlight = init.maxInFlightPerPeer ?? 4;
@@ -310,7 +313,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#holdersRefreshMs = init.holdersRefreshMs ?? 500;
     this.#watchPartial = init.watchPartialHolders ?? true;
     this.#maxPendingPuts = init.maxPendingWrites ?? 32;
-    this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
+    this.#log = log;
   }
 
   /** Starts following peer connections. Idempotent. */
@@ -449,8 +452,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Milliseconds until a paced job may ask for another unit (0: now, or not paced). */
   #paceWaitMs(job: Job, now: number): number {
     if (!job.pace) return 0;
-    let used = job.bytes;
-    for (const u of job.inFlight.keys()) used += job.units[u]!.lengthBytes;
+    const used = job.bytes + job.inFlight.bytes;
     const next = job.units[job.missing.values().next().value ?? 0]?.lengthBytes ?? 0;
     return job.pace.waitMs(used, next, now);
   }
@@ -513,7 +515,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       unitOf,
       totalChunks: chunks.length,
       missing,
-      inFlight: new Map(),
+      inFlight: new InFlightUnits((u) => units[u]!.lengthBytes),
       haveChunks: present,
       presentChunks: present,
       full: new Set(),
@@ -871,7 +873,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     let bytes = 0;
     for (const job of this.#jobs.values()) {
       for (const u of job.missing) bytes += job.units[u]!.lengthBytes;
-      for (const u of job.inFlight.keys()) bytes += job.units[u]!.lengthBytes;
+      bytes += job.inFlight.bytes;
     }
     return bytes;
   }

@@ -40,3 +40,4 @@ export {
   type CoverImage,
 } from './cover-fetcher';
 export type { SwarmNode } from './stream-util';
+export { swarmFetchers, type SwarmFetcherParts } from './swarm-fetchers';

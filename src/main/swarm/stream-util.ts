@@ -20,21 +20,6 @@ export async function closeQuietly(stream: Stream): Promise<void> {
 /** A random lowercase hex string of `bytes` bytes. */
 export const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/** UTF-8 JSON bytes of a value. */
-export const encodeJson = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
-
-/** Parses UTF-8 JSON bytes; undefined when they are not valid JSON. */
-export const decodeJson = (bytes: Uint8Array): unknown => {
-  try {
-    return JSON.parse(decoder.decode(bytes)) as unknown;
-  } catch {
-    return undefined;
-  }
-};
-
 /** Names of the errors lpStream raises for an oversized or malformed length prefix. */
 export const FRAME_LENGTH_ERRORS: ReadonlySet<string> = new Set([
   'InvalidDataLengthError',

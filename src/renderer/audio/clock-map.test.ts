@@ -25,7 +25,7 @@ describe('ClockMap', () => {
     const map = new ClockMap(source, { minSamples: 4 });
     let steps = 0;
     let size = 0;
-    const off = map.onStep((stepMs) => {
+    const off = map.on('clock:stepped', (stepMs) => {
       steps++;
       size = stepMs;
     });

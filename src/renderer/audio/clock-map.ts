@@ -10,7 +10,21 @@ import {
   type SampleVerdict,
 } from './output-clock-window';
 
+import { TypedEventTarget } from '../../shared/events';
+import { consoleLogger } from '../console-logger';
+
 export type { ClockMapFit } from './output-clock-window';
+
+/** What the map announces. */
+export interface ClockMapEvents {
+  /** A reading was accepted. */
+  'clock:updated': undefined;
+  /**
+   * The output clock is confirmed to have jumped (an underrun, a device change) by this many ms,
+   * and the map now follows it.
+   */
+  'clock:stepped': number;
+}
 
 /** Performance time (ms) → context time (s) under a fit. */
 export function performanceToContext(fit: ClockMapFit, performanceMs: number): number {
@@ -35,18 +49,18 @@ export interface ClockMapInit extends OutputClockWindowOptions {
 }
 
 /** Keeps an `OutputClockWindow` fed from a live AudioContext and answers conversions. */
-export class ClockMap {
+export class ClockMap extends TypedEventTarget<ClockMapEvents> {
   private readonly window: OutputClockWindow;
   private readonly sampleIntervalMs: number;
   private timer: ReturnType<typeof setInterval> | null = null;
   private waiters: (() => void)[] = [];
-  private readonly listeners = new Set<() => void>();
-  private readonly stepListeners = new Set<(stepMs: number) => void>();
 
   constructor(
     private readonly context: OutputTimestampSource,
     init: ClockMapInit = {},
   ) {
+    // A listener that throws is reported on the console; the readings go on.
+    super(consoleLogger.forComponent('firefly:clock-map'));
     this.window = new OutputClockWindow(init);
     this.sampleIntervalMs = init.sampleIntervalMs ?? 40;
   }
@@ -76,15 +90,14 @@ export class ClockMap {
       contextTimeSec: ts.contextTime ?? 0,
       performanceTimeMs: ts.performanceTime ?? 0,
     });
-    if (this.window.steps !== steps)
-      for (const listener of this.stepListeners) listener(this.window.lastStepMs);
+    if (this.window.steps !== steps) this.emit('clock:stepped', this.window.lastStepMs);
     if (verdict === 'accepted') {
       if (this.waiters.length > 0 && this.window.fit()) {
         const waiters = this.waiters;
         this.waiters = [];
         for (const resolve of waiters) resolve();
       }
-      for (const listener of this.listeners) listener();
+      this.emit('clock:updated', undefined);
     }
     return verdict;
   }
@@ -135,25 +148,10 @@ export class ClockMap {
         resolve(result);
       };
       const timer = setTimeout(() => done(false), maxWaitMs);
-      const off = this.onUpdate(() => {
+      const off = this.on('clock:updated', () => {
         if (isSteady()) done(true);
       });
     });
-  }
-
-  /**
-   * Calls `listener` with the step's size (ms) when the output clock is confirmed to have jumped
-   * (an underrun, a device change) and the map now follows it; returns the unsubscribe function.
-   */
-  onStep(listener: (stepMs: number) => void): () => void {
-    this.stepListeners.add(listener);
-    return () => this.stepListeners.delete(listener);
-  }
-
-  /** Calls `listener` after each accepted reading; returns the unsubscribe function. */
-  onUpdate(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Context time (s) whose frame is output at `performanceMs`, or null when not ready. */

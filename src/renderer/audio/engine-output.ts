@@ -46,7 +46,7 @@ export class OutputStage {
     node.port.onmessage = (event: MessageEvent<PlayerStatus>) => init.onPlayerStatus(event.data);
     const clockMap = new ClockMap(ctx, init.clockMap);
     clockMap.start();
-    clockMap.onStep(init.onClockStep);
+    clockMap.on('clock:stepped', init.onClockStep);
     ctx.addEventListener('statechange', init.onContextState);
     return new OutputStage(ctx, node, graph, clockMap, init.onContextState);
   }

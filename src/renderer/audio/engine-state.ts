@@ -3,10 +3,12 @@
  * `useSyncExternalStore`, what it started last and its recent events (for the test hook and the
  * benchmarks). Kept apart from the audio plumbing in `stream-engine.ts`.
  */
-import type { Channel } from '../../shared/bridge/contract';
+import type { SpeakerChannel } from '../../shared/bridge/contract';
 import type { ClockMapFit } from './clock-map';
 import type { PlacedSegment } from './player/segment';
 import { startRecordOf, type StatusReading } from './player/status-reading';
+import { TypedEventTarget } from '../../shared/events';
+import { consoleLogger } from '../console-logger';
 
 /** Per-device output settings. */
 export interface OutputSettings {
@@ -14,7 +16,7 @@ export interface OutputSettings {
   volume: number;
   /** Extra latency of this device's speakers (ms) that the engine plays early to hide. */
   outputOffsetMs: number;
-  channel: Channel;
+  channel: SpeakerChannel;
 }
 
 /** Where the engine is; 'decoding': the whole-file fallback decoder is at work on the current track. */
@@ -79,7 +81,10 @@ export abstract class EngineState {
   private readonly eventLog: EngineEvent[] = [];
   /** Underruns the browser had counted at the last look (`AudioContext.playbackStats`, where it exists). */
   private underrunsSeen: { events: number; durationSec: number } | null = null;
-  private readonly listeners = new Set<() => void>();
+  /** One signal, `snapshot:changed`, for `useSyncExternalStore`. */
+  private readonly changes = new TypedEventTarget<{ 'snapshot:changed': undefined }>(
+    consoleLogger.forComponent('firefly:audio'),
+  );
   private snapshot: AudioEngineSnapshot | undefined;
 
   constructor(protected settings: OutputSettings) {}
@@ -98,8 +103,7 @@ export abstract class EngineState {
 
   /** Subscribes to snapshot changes (for `useSyncExternalStore`). */
   subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.on('snapshot:changed', listener);
   };
 
   /** The current snapshot (same object until something changes). */
@@ -129,7 +133,7 @@ export abstract class EngineState {
     const next = this.buildSnapshot();
     if (next === this.snapshot) return;
     this.snapshot = next;
-    for (const listener of this.listeners) listener();
+    this.changes.emit('snapshot:changed', undefined);
   };
 
   protected setStatus(status: EngineStatus, error: string | null = null): void {

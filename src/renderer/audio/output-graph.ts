@@ -8,10 +8,10 @@
  * left speaker of a stereo pair"; a device with two speakers plays that channel on both. Changes ramp,
  * so they never click.
  */
-import type { Channel } from '../../shared/bridge/contract';
+import type { SpeakerChannel } from '../../shared/bridge/contract';
 
 /** Gains L→L, L→R, R→L, R→R for a channel setting. */
-export function channelMatrix(channel: Channel): [number, number, number, number] {
+export function channelMatrix(channel: SpeakerChannel): [number, number, number, number] {
   switch (channel) {
     case 'stereo':
       return [1, 0, 0, 1];
@@ -29,7 +29,7 @@ export interface OutputGraph {
   setVolume(volume: number): void;
   /** Gain of the current track (dB). */
   setTrackGainDb(db: number): void;
-  setChannel(channel: Channel): void;
+  setChannel(channel: SpeakerChannel): void;
   disconnect(): void;
 }
 
@@ -37,7 +37,7 @@ export interface OutputGraph {
 export function connectOutput(
   ctx: AudioContext,
   source: AudioNode,
-  init: { volume: number; channel: Channel; rampSec: number },
+  init: { volume: number; channel: SpeakerChannel; rampSec: number },
 ): OutputGraph {
   const splitter = new ChannelSplitterNode(ctx, { numberOfOutputs: 2 });
   const merger = new ChannelMergerNode(ctx, { numberOfInputs: 2 });

@@ -7,6 +7,8 @@ import type {
   RequestOf,
   ResponseOf,
 } from '../../shared/bridge/contract';
+import { TypedEventTarget } from '../../shared/events';
+import { consoleLogger } from '../console-logger';
 import { bridgeProtocols } from './auth';
 
 interface Pending {
@@ -20,7 +22,8 @@ export class WebSocketTransport implements BridgeTransport {
   #open: Promise<WebSocket> | null = null;
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
-  readonly #listeners = new Map<EventName, Set<(payload: never) => void>>();
+  /** A listener that throws is reported on the console; the others still hear the event. */
+  readonly #events = new TypedEventTarget<BridgeEvents>(consoleLogger.forComponent('firefly:bridge'));
 
   constructor(private readonly url: string) {}
 
@@ -36,11 +39,9 @@ export class WebSocketTransport implements BridgeTransport {
   }
 
   on<E extends EventName>(event: E, listener: (payload: BridgeEvents[E]) => void): () => void {
-    let set = this.#listeners.get(event);
-    if (!set) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
+    const off = this.#events.on(event, listener);
     void this.#connect().catch(() => undefined);
-    return () => set.delete(listener as (payload: never) => void);
+    return off;
   }
 
   #connect(): Promise<WebSocket> {
@@ -60,7 +61,7 @@ export class WebSocketTransport implements BridgeTransport {
         this.#pending.clear();
         reject(new Error('could not reach the peer'));
         // Keep listening for events across a peer restart.
-        if (this.#listeners.size > 0) setTimeout(() => void this.#connect().catch(() => undefined), 1000);
+        if (this.#events.hasListeners()) setTimeout(() => void this.#connect().catch(() => undefined), 1000);
       };
     });
     return this.#open;
@@ -81,8 +82,8 @@ export class WebSocketTransport implements BridgeTransport {
       return;
     }
     if (frame.event) {
-      for (const listener of [...(this.#listeners.get(frame.event) ?? [])])
-        (listener as (p: unknown) => void)(frame.payload);
+      // The payload's shape is the peer's side of the contract (the same peer that served this page).
+      this.#events.emit(frame.event, frame.payload as never);
       return;
     }
     if (typeof frame.id !== 'number') return;
@@ -95,7 +96,7 @@ export class WebSocketTransport implements BridgeTransport {
 
   /** Closes the connection. */
   close(): void {
-    this.#listeners.clear();
+    this.#events.clear();
     this.#socket?.close();
   }
 }

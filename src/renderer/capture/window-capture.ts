@@ -5,6 +5,8 @@
 import { useSyncExternalStore } from 'react';
 import { audioEngine } from '../playback/engine-host';
 import { CaptureSession, type CaptureStart } from './capture-session';
+import { TypedEventTarget } from '../../shared/events';
+import { consoleLogger } from '../console-logger';
 
 /** What the capture controls show. */
 export interface WindowCaptureState {
@@ -15,17 +17,17 @@ export interface WindowCaptureState {
 }
 
 let state: WindowCaptureState = { session: null, starting: false, error: null };
-const listeners = new Set<() => void>();
+/** One signal, `capture:changed`, for `useSyncExternalStore`. */
+const changes = new TypedEventTarget<{ 'capture:changed': undefined }>(
+  consoleLogger.forComponent('firefly:capture'),
+);
 
 function set(patch: Partial<WindowCaptureState>): void {
   state = { ...state, ...patch };
-  for (const l of listeners) l();
+  changes.emit('capture:changed', undefined);
 }
 
-const subscribe = (listener: () => void) => {
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
-};
+const subscribe = (listener: () => void) => changes.on('capture:changed', listener);
 
 /** This window's capture, re-rendering when it starts, stops or fails. */
 export const useWindowCapture = (): WindowCaptureState => useSyncExternalStore(subscribe, () => state);

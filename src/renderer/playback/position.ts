@@ -4,6 +4,8 @@
  */
 import { useSyncExternalStore } from 'react';
 import { positionAt, type PlaybackState } from '../../shared/playback/state';
+import { TypedEventTarget } from '../../shared/events';
+import { consoleLogger } from '../console-logger';
 
 /** Where group time comes from in this page. */
 export interface GroupNowSource {
@@ -23,21 +25,24 @@ export function readGroupNow(): { groupMs: number; errorMs: number } | null {
 }
 
 const TICK_MS = 250;
-const listeners = new Set<() => void>();
+/** One signal, `position:tick`, for `useSyncExternalStore`. */
+const ticks = new TypedEventTarget<{ 'position:tick': undefined }>(
+  consoleLogger.forComponent('firefly:position'),
+);
 let timer: ReturnType<typeof setInterval> | null = null;
 /** Group time sampled at the last tick, so every read between ticks sees the same value. */
 let sampledGroupMs: number | null = null;
 
 function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
+  const off = ticks.on('position:tick', listener);
   sampledGroupMs = source?.groupNow()?.groupMs ?? null;
   timer ??= setInterval(() => {
     sampledGroupMs = source?.groupNow()?.groupMs ?? null;
-    for (const l of listeners) l();
+    ticks.emit('position:tick', undefined);
   }, TICK_MS);
   return () => {
-    listeners.delete(listener);
-    if (listeners.size === 0 && timer) {
+    off();
+    if (!ticks.hasListeners() && timer) {
       clearInterval(timer);
       timer = null;
     }

@@ -36,8 +36,6 @@ import {
 import { arrayOf, bool, int, none, num, obj, oneOf, optional, refine, str } from '../validate';
 
 export type SpeakerChannel = 'left' | 'right' | 'stereo' | 'mono';
-/** The old name of SpeakerChannel, kept while src/renderer/audio imports it; use SpeakerChannel. */
-export type Channel = SpeakerChannel;
 
 export type Theme = 'system' | 'light' | 'dark';
 

@@ -206,98 +206,11 @@ export function validateCatalogEntry(
   });
 }
 
-/** Request on the catalog stream. */
-export type CatalogRequest =
-  /** The sender's track ids: changes since `sinceVersion` of `incarnation`, or all of them. */
-  | { op: 'list'; incarnation?: string; sinceVersion?: number }
-  /** Full entries for these track ids. */
-  | { op: 'entries'; trackIds: string[] };
-
-/** One frame of the answer to `list`; `done` marks the last. */
-export interface CatalogListFrame {
-  incarnation: string;
-  version: number;
-  /** True when `added` is the whole catalog (the peer's earlier state must be replaced). */
-  full: boolean;
-  added: string[];
-  removed: string[];
-  done: boolean;
-}
-
-/** One frame of the answer to `entries`; entries are unchecked until `validateCatalogEntry`. */
-export interface CatalogEntriesFrame {
-  entries: unknown[];
-  /** Requested ids the server does not hold (any more). */
-  missing: string[];
-  done: boolean;
-}
-
 const INCARNATION = /^[0-9a-f]{8,64}$/;
 
 /** Whether `value` is a catalog incarnation (a random hex name for one run of a peer's catalog). */
 export const isIncarnation = (value: unknown): value is string =>
   typeof value === 'string' && INCARNATION.test(value);
-
-const isVersion = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
-
-const idList = (input: unknown, max: number): string[] | null => {
-  if (!Array.isArray(input) || input.length > max) return null;
-  for (const id of input) if (!isContentId(id)) return null;
-  return input as string[];
-};
-
-/** Checks a request a peer sent on the catalog stream. */
-export function validateCatalogRequest(input: unknown): Result<CatalogRequest> {
-  if (!isRecord(input)) return err('request: expected an object');
-  if (input.op === 'list') {
-    for (const key of Object.keys(input))
-      if (key !== 'op' && key !== 'incarnation' && key !== 'sinceVersion')
-        return err(`list: unknown field "${key}"`);
-    if (input.incarnation !== undefined && !isIncarnation(input.incarnation))
-      return err('list: bad incarnation');
-    if (input.sinceVersion !== undefined && !isVersion(input.sinceVersion))
-      return err('list: bad sinceVersion');
-    const out: CatalogRequest = { op: 'list' };
-    if (input.incarnation !== undefined) out.incarnation = input.incarnation;
-    if (input.sinceVersion !== undefined) out.sinceVersion = input.sinceVersion;
-    return ok(out);
-  }
-  if (input.op === 'entries') {
-    for (const key of Object.keys(input))
-      if (key !== 'op' && key !== 'trackIds') return err(`entries: unknown field "${key}"`);
-    const trackIds = idList(input.trackIds, catalogLimits.maxEntriesPerRequest);
-    if (!trackIds) return err(`entries: expected at most ${catalogLimits.maxEntriesPerRequest} track ids`);
-    return ok({ op: 'entries', trackIds });
-  }
-  return err('request: unknown op');
-}
-
-/** Checks one frame of a `list` answer. */
-export function validateListFrame(input: unknown): Result<CatalogListFrame> {
-  if (!isRecord(input)) return err('list frame: expected an object');
-  const { incarnation, version, full, added, removed, done } = input;
-  if (Object.keys(input).length !== 6) return err('list frame: unexpected fields');
-  if (!isIncarnation(incarnation)) return err('list frame: bad incarnation');
-  if (!isVersion(version)) return err('list frame: bad version');
-  if (typeof full !== 'boolean' || typeof done !== 'boolean') return err('list frame: bad flags');
-  const a = idList(added, catalogLimits.maxListIdsPerFrame);
-  const r = idList(removed, catalogLimits.maxListIdsPerFrame);
-  if (!a || !r) return err(`list frame: expected at most ${catalogLimits.maxListIdsPerFrame} ids per list`);
-  return ok({ incarnation, version, full, added: a, removed: r, done });
-}
-
-/** Checks the envelope of one frame of an `entries` answer (the entries are checked one by one). */
-export function validateEntriesFrame(input: unknown): Result<CatalogEntriesFrame> {
-  if (!isRecord(input)) return err('entries frame: expected an object');
-  const { entries, missing, done } = input;
-  if (Object.keys(input).length !== 3) return err('entries frame: unexpected fields');
-  if (!Array.isArray(entries) || entries.length > catalogLimits.maxEntriesPerRequest)
-    return err('entries frame: too many entries');
-  const m = idList(missing, catalogLimits.maxEntriesPerRequest);
-  if (!m) return err('entries frame: bad missing list');
-  if (typeof done !== 'boolean') return err('entries frame: bad done flag');
-  return ok({ entries, missing: m, done });
-}
 
 /** One recorded change of a catalog: the version it produced and what it added and removed. */
 export interface CatalogChange {

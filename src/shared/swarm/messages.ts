@@ -10,10 +10,10 @@
  *   no ids is not a change: senders repeat their current version that way now and then, so a
  *   receiver that missed the last delta (gossip is best effort) notices.
  */
-import { int, isTypeOf, messageValidator, type BodyValidators, type Validator } from '../validate';
-import { isContentId } from '../chunking/ids';
-import { err, ok, type Result } from '../result';
-import { catalogLimits, isIncarnation } from './catalog';
+import { int, isTypeOf, messageValidator, type BodyValidators } from '../validate';
+import type { Result } from '../result';
+import { catalogLimits } from './catalog';
+import { contentIds, incarnation } from './catalog-stream';
 
 /** Body of each swarm message type. */
 export interface SwarmBodies {
@@ -28,15 +28,7 @@ export type SwarmMessageOf<T extends SwarmMessageType> = { type: T } & SwarmBodi
 /** Any swarm message, discriminated by `type`. */
 export type SwarmMessage = { [T in SwarmMessageType]: SwarmMessageOf<T> }[SwarmMessageType];
 
-const incarnation: Validator<string> = (input, path) =>
-  isIncarnation(input) ? ok(input) : err(`${path ?? 'incarnation'}: expected a hex incarnation`);
-
-const trackIds: Validator<string[]> = (input, path) => {
-  if (!Array.isArray(input) || input.length > catalogLimits.maxDeltaIds)
-    return err(`${path ?? 'ids'}: expected at most ${catalogLimits.maxDeltaIds} track ids`);
-  for (const id of input) if (!isContentId(id)) return err(`${path ?? 'ids'}: expected track ids`);
-  return ok(input as string[]);
-};
+const trackIds = contentIds(catalogLimits.maxDeltaIds);
 
 /** Field validators of each body, in the shape the control codec's `bodyValidators` takes. */
 export const swarmBodyValidators: BodyValidators<SwarmBodies> = {

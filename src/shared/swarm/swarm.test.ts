@@ -7,10 +7,9 @@ import {
   chunkRefsOf,
   splitChange,
   validateCatalogEntry,
-  validateCatalogRequest,
-  validateListFrame,
   type CatalogEntry,
 } from './catalog';
+import { validateCatalogRequest, validateListFrame } from './catalog-stream';
 import {
   bitmapHas,
   chunkLimits,

@@ -7,13 +7,15 @@ import { join } from 'node:path';
 import { validateSwarmMessage, type SwarmMessage } from '../../../shared/swarm/messages';
 import { openLibrary, type LibraryServices } from '../../library';
 import { ControlChannel, decoderFromResult } from '../../net/control-channel';
+import { decodeJsonFrame, encodeJsonFrame } from '../../net/json-frame';
 import type { PeerNode } from '../../net/node';
 import type { Room } from '../../net/room';
 import type { TestNet } from '../../net/testing/helpers';
 import { CatalogSync, type CatalogSyncInit } from '../catalog-sync';
-import { ChunkFetcher, type ChunkFetcherInit } from '../chunk-fetcher';
+import type { ChunkFetcher, ChunkFetcherInit } from '../chunk-fetcher';
 import { ChunkServer, type ChunkServerInit } from '../chunk-server';
-import { CoverFetcher } from '../cover-fetcher';
+import type { CoverFetcher } from '../cover-fetcher';
+import { swarmFetchers } from '../swarm-fetchers';
 import { silentLogger } from '../../../shared/logger';
 
 /** One peer of a swarm test. */
@@ -48,7 +50,6 @@ export interface SwarmPeerOptions {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Starts a swarm peer: scans its library folder once (no watching), then starts every service. */
 export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPeer> {
@@ -72,13 +73,11 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
     { pubsub: node.pubsub, logger: silentLogger },
     {
       topic: room.controlTopic,
-      encode: (value) => encoder.encode(JSON.stringify(value)),
+      encode: encodeJsonFrame,
       decode: decoderFromResult((bytes) => {
-        try {
-          return validateSwarmMessage(JSON.parse(decoder.decode(bytes)));
-        } catch {
-          return { ok: false, error: 'not JSON' };
-        }
+        const message = decodeJsonFrame(bytes, validateSwarmMessage);
+        if (message.ok) return message;
+        return { ok: false, error: message.error.kind === 'not-json' ? 'not JSON' : message.error.detail };
       }),
     },
   );
@@ -91,27 +90,15 @@ export async function startSwarmPeer(options: SwarmPeerOptions): Promise<SwarmPe
       publish: async (body) => {
         await control.publish(body);
       },
-      subscribe: (listener) => control.onMessage((m) => listener(m.from, m.value)),
+      subscribe: (listener) => control.on('message:received', (m) => listener(m.from, m.value)),
     },
     options.catalog,
   );
   const server = new ChunkServer({ node, library: lib.library, db: lib.db }, options.server);
-  const fetcher = new ChunkFetcher(
-    {
-      node,
-      db: lib.db,
-      store: lib.store,
-      library: lib.library,
-      holders: (trackId) => catalog.holdersOf(trackId),
-      announce: (chunkId) => server.announce(chunkId),
-    },
-    options.fetcher,
+  const { fetcher, covers } = swarmFetchers(
+    { node, library: lib, catalog, server },
+    { fetcher: options.fetcher },
   );
-  const covers = new CoverFetcher({
-    node,
-    db: lib.db,
-    holders: (trackId) => catalog.holdersOf(trackId),
-  });
   await server.start();
   fetcher.start();
   if (options.withCatalog !== false) await catalog.start();
