@@ -316,6 +316,9 @@ export class LiveService {
           Object.entries(this.capture.dropped).flatMap(([k, v]) => (v > 0 ? [[`capture.${k}`, v]] : [])),
         ),
         ...(pcmTranscodeStats.undecodable > 0 ? { undecodableOpus: pcmTranscodeStats.undecodable } : {}),
+        ...(pcmTranscodeStats.undecodableFlac > 0
+          ? { undecodableFlac: pcmTranscodeStats.undecodableFlac }
+          : {}),
       },
     };
   }

@@ -6,7 +6,7 @@
  *   command:///usr/bin/prog?args=-o%20stdout&name=AirPlay&format=s16le:44100:2
  *   airplay | spotify   (presets: shairport-sync and librespot writing PCM to stdout)
  *   http(s)://station/stream#name=Radio&codec=pcm   (internet radio; options after #, the query is the station's)
- *   any of them with &codec=pcm (Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
+ *   any of them with &codec=flac or &codec=pcm (lossless; Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -40,7 +40,7 @@ export interface SourceSpec {
   /** The program's arguments (command only). */
   args: string[];
   format: PcmFormat;
-  /** How it goes to the room: Opus (default) or PCM (`codec=pcm`). */
+  /** How it goes to the room: Opus (default), FLAC (`codec=flac`) or PCM (`codec=pcm`). */
   codec: LiveCodec;
   /** Opus bits per second (`bitrate=` in kb/s, default 128). */
   bitrate: number;
@@ -50,7 +50,7 @@ export interface SourceSpec {
   metadataPipe?: string;
 }
 
-export type LiveCodec = 'opus' | 'pcm';
+export type LiveCodec = 'opus' | 'flac' | 'pcm';
 
 const bytesPerSample: Record<PcmEncoding, number> = { s16le: 2, s32le: 4, f32le: 4 };
 
@@ -236,8 +236,8 @@ function shownName(text: string, raw: string): string {
 
 function parseCodec(text: string, params: URLSearchParams): { codec: LiveCodec; bitrate: number } {
   const codec = params.get('codec') ?? 'opus';
-  if (codec !== 'opus' && codec !== 'pcm')
-    throw new LiveSourceError(`source "${text}": codec must be opus or pcm`);
+  if (codec !== 'opus' && codec !== 'flac' && codec !== 'pcm')
+    throw new LiveSourceError(`source "${text}": codec must be opus, flac or pcm`);
   const kbps = Number(params.get('bitrate') ?? 128);
   if (!Number.isInteger(kbps) || kbps < 16 || kbps > 510)
     throw new LiveSourceError(`source "${text}": bitrate must be a whole number of kb/s from 16 to 510`);

@@ -54,7 +54,7 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   /** Times its program was restarted (local command sources only). */
   restarts?: number;
   /** How its frames go to the room (local sources only). */
-  codec?: 'opus' | 'pcm';
+  codec?: 'opus' | 'flac' | 'pcm';
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */
