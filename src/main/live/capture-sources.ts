@@ -10,6 +10,7 @@
  * crashed) ends it after `abandonMs`.
  */
 import { randomBytes } from 'node:crypto';
+import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import {
   OPUS_SAMPLE_RATE,
   decodeLiveFrame,
@@ -126,7 +127,12 @@ export class CaptureSources {
         this.dropped.wrongType++;
         continue;
       }
-      const rate = frame.type === 'pcm' ? frame.sampleRate : OPUS_SAMPLE_RATE;
+      // A FLAC frame is checked whole (CRCs, frame count), so no listener gets one that does not decode.
+      if (frame.type === 'flac' && !decodeFlacLiveFrame(frame).ok) {
+        this.dropped.malformed++;
+        continue;
+      }
+      const rate = frame.type === 'opus' ? OPUS_SAMPLE_RATE : frame.sampleRate;
       capture.endGroupMs = frame.groupMs + (frame.frameCount * 1000) / rate;
       capture.frames += frame.frameCount;
       capture.feed.publish(bytes);
