@@ -1,15 +1,18 @@
 /**
  * Sources captured in a window of this peer (#22): a microphone or line-in (`getUserMedia`) or, in
- * the desktop app, system audio, encoded and stamped in the window (Opus through WebCodecs, or PCM)
+ * the desktop app, system audio, encoded and stamped in the window (Opus through WebCodecs, FLAC or PCM)
  * and pushed here over the bridge as frames of the live protocol. The peer checks each frame and
  * publishes it as it is to the source's FrameFeed: members and local windows listen exactly as to
  * a FIFO's source, and there is no second encoder.
  *
  * A window that stops pushing (its tab hidden and throttled, its machine busy) makes the source stall
- * after `stallMs` (a STALL frame: listeners fade out); one that goes away without saying so (closed,
- * crashed) ends it after `abandonMs`.
+ * after `stallMs` (a STALL frame: listeners fade out). One that goes away without saying so (closed,
+ * crashed) ends it as soon as its connection to the peer goes (the bridge's WebSocket closes, the
+ * desktop window is destroyed: the caller's `connection` signal), or after `abandonMs` without frames
+ * when the connection stays up (a window that hangs).
  */
 import { randomBytes } from 'node:crypto';
+import type { ConnectionSignal } from '../../shared/bridge/contract';
 import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import {
   OPUS_SAMPLE_RATE,
@@ -57,6 +60,8 @@ interface Capture {
   endGroupMs: number | null;
   stallTimer: NodeJS.Timeout | null;
   abandonTimer: NodeJS.Timeout | null;
+  /** Stops watching the window's connection. */
+  unwatch: (() => void) | null;
 }
 
 /** Counts of frames a window pushed that were refused. */
@@ -84,8 +89,12 @@ export class CaptureSources {
     this.#maxCaptures = init.maxCaptures ?? 4;
   }
 
-  /** Starts a capture named `name`; its frames come with `push`. */
-  start(name: string, codec: LiveCodec): { sourceId: string } {
+  /**
+   * Starts a capture named `name`; its frames come with `push`. `connection`: the window's connection,
+   * whose end (the window closed) ends the capture at once rather than after `abandonMs`.
+   */
+  start(name: string, codec: LiveCodec, connection?: ConnectionSignal): { sourceId: string } {
+    if (connection?.aborted) throw new CaptureError('the window asking to share a sound has gone');
     if (this.#captures.size >= this.#maxCaptures)
       throw new CaptureError(
         `this device already shares ${this.#maxCaptures} captured sounds: stop one first`,
@@ -104,7 +113,13 @@ export class CaptureSources {
       endGroupMs: null,
       stallTimer: null,
       abandonTimer: null,
+      unwatch: null,
     };
+    if (connection) {
+      const gone = () => this.#end(capture, 'the window capturing it closed');
+      connection.addEventListener('abort', gone, { once: true });
+      capture.unwatch = () => connection.removeEventListener('abort', gone);
+    }
     this.#captures.set(sourceId, capture);
     this.#armAbandon(capture);
     this.#log(`capture "${name}" (${sourceId}, ${codec}) started by a window`);
@@ -220,6 +235,7 @@ export class CaptureSources {
     if (!this.#captures.delete(capture.sourceId)) return;
     if (capture.stallTimer) clearTimeout(capture.stallTimer);
     if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
+    capture.unwatch?.();
     capture.feed.publish(encodeEndFrame(reason));
     capture.feed.end();
     this.#log(`capture "${capture.name}" (${capture.sourceId}) ended: ${reason}`);

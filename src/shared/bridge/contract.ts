@@ -81,6 +81,18 @@ export interface Caller {
   /** The paired device (remote callers only). */
   deviceId?: string;
   deviceName?: string;
+  /**
+   * Aborted when the connection the request came over goes (a window's WebSocket closes, its
+   * webContents is destroyed): what a window started for itself (a capture) ends with it.
+   */
+  connection?: ConnectionSignal;
+}
+
+/** The part of an AbortSignal a caller's `connection` is (the shared layer has no DOM or Node types). */
+export interface ConnectionSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** The caller of a request made on the device itself. */
