@@ -348,8 +348,8 @@ export class HttpServer {
   /**
    * `GET /media/live/<sourceId>`: the source's frames as they come, each prefixed by its length (u32
    * little-endian; frames in shared/live/frames.ts), chunked, until the window goes away or the source
-   * ends. A window too slow to take them is cut off rather than buffered. `?codec=pcm`: Opus decoded
-   * into PCM here, for a window without WebCodecs.
+   * ends. A window too slow to take them is cut off rather than buffered. `?codec=pcm`: Opus (and FLAC)
+   * decoded into PCM here, for a window without WebCodecs.
    */
   async #live(req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> {
     if (!isSourceId(sourceId)) throw new HttpError(404, 'no such live source');

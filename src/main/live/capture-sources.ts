@@ -78,6 +78,8 @@ export class CaptureSources {
   readonly #maxCaptures: number;
   readonly #captures = new Map<string, Capture>();
   readonly dropped: CaptureDropped = { malformed: 0, wrongType: 0 };
+  /** Slow listeners of captures that have ended. */
+  #endedSlowListeners = 0;
 
   readonly #log: Logger;
 
@@ -183,10 +185,26 @@ export class CaptureSources {
     }));
   }
 
-  /** A capture's listing details (frames, listeners, codec), or null. */
-  details(sourceId: string): { frames: number; listeners: number; codec: LiveCodec } | null {
+  /** A capture's listing details (frames, listeners, codec, listeners cut off as too slow), or null. */
+  details(
+    sourceId: string,
+  ): { frames: number; listeners: number; codec: LiveCodec; slowListeners: number } | null {
     const c = this.#captures.get(sourceId);
-    return c ? { frames: c.frames, listeners: c.feed.size, codec: c.codec } : null;
+    return c
+      ? {
+          frames: c.frames,
+          listeners: c.feed.size,
+          codec: c.codec,
+          slowListeners: c.feed.slowListenersDropped,
+        }
+      : null;
+  }
+
+  /** Listeners of all captures, ended ones included, cut off for falling behind. */
+  get slowListeners(): number {
+    let n = this.#endedSlowListeners;
+    for (const c of this.#captures.values()) n += c.feed.slowListenersDropped;
+    return n;
   }
 
   /** A capture's feed, or null. */
@@ -233,6 +251,7 @@ export class CaptureSources {
 
   #end(capture: Capture, reason: string): void {
     if (!this.#captures.delete(capture.sourceId)) return;
+    this.#endedSlowListeners += capture.feed.slowListenersDropped;
     if (capture.stallTimer) clearTimeout(capture.stallTimer);
     if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
     capture.unwatch?.();

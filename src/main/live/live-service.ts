@@ -237,6 +237,7 @@ export class LiveService {
       frames: l.source?.frames ?? 0,
       listeners: l.feed.size,
       restarts: l.source?.restarts ?? 0,
+      slowListeners: l.feed.slowListenersDropped,
       ...(l.source ? { codec: l.source.spec.codec } : {}),
     }));
     for (const c of this.capture.announce())
@@ -302,7 +303,8 @@ export class LiveService {
 
   /** Counters for status. */
   stats() {
-    const slow = this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0);
+    const slow =
+      this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0) + this.capture.slowListeners;
     const server = this.server.stats();
     const relay = this.relay.stats();
     return {

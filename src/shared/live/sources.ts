@@ -55,6 +55,8 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   restarts?: number;
   /** How its frames go to the room (local sources only). */
   codec?: 'opus' | 'flac' | 'pcm';
+  /** Listeners cut off for falling more than 3 s of frames behind (local sources only). */
+  slowListeners?: number;
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */
