@@ -40,7 +40,10 @@ export function NowPlaying() {
   const source = state?.source ?? null;
   const liveTrouble = useLiveTrouble();
   // What the source says is playing (a radio's title), from the room's list of sources.
-  const sourceTitle = useLiveSources(!!source).find((s) => s.sourceId === source?.sourceId)?.title ?? null;
+  const sourceInfo = useLiveSources(!!source).find((s) => s.sourceId === source?.sourceId);
+  const sourceTitle = sourceInfo?.title ?? null;
+  // Its artist (AirPlay, Spotify), shown before the source's name.
+  const sourceArtist = sourceInfo?.artist ?? null;
   const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
@@ -74,7 +77,7 @@ export function NowPlaying() {
           </div>
           <div className="np-artist" data-testid="np-artist">
             {source
-              ? `${sourceTitle ? `${source.name} · ` : ''}Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
+              ? `${sourceArtist ? `${sourceArtist} · ` : ''}${sourceTitle ? `${source.name} · ` : ''}Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
               : status?.playback.liveStopReason && !trackId
                 ? status.playback.liveStopReason
                 : track
