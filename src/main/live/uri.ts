@@ -15,6 +15,7 @@ import path from 'node:path';
 import { isSourceId, liveLimits } from '../../shared/live/frames';
 import type { LiveSourceKind } from '../../shared/live/sources';
 import { showableText } from '../../shared/text/shown-text';
+import { writeLibrespotHook } from './librespot-hook';
 
 /** A source that cannot be configured or started; the message says why, for the user. */
 export class LiveSourceError extends Error {
@@ -108,7 +109,7 @@ export function which(program: string, envPath = process.env.PATH ?? ''): string
 /**
  * The URI a preset stands for: `airplay` (shairport-sync, an AirPlay receiver named `roomName`,
  * writing 44.1 kHz s16le to stdout) or `spotify` (librespot, a Spotify Connect receiver, pipe back-end
- * on stdout). Null when `text` is no preset.
+ * on stdout, its `--onevent` hook writing what plays to a metadata pipe). Null when `text` is no preset.
  */
 export function presetUri(text: string, roomName: string, envPath?: string): string | null {
   const name = encodeURIComponent(roomName);
@@ -132,10 +133,14 @@ export function presetUri(text: string, roomName: string, envPath?: string): str
       throw new LiveSourceError(
         "the spotify source needs librespot on PATH: install it (cargo install librespot, or your distribution's package) and start the peer again",
       );
+    // What plays (title, artists) comes through a metadata pipe, written by librespot's --onevent hook.
+    const tag = createHash('sha256').update(roomName).digest('hex').slice(0, 8);
+    const metadata = path.join(os.tmpdir(), `firefly-spotify-${tag}.metadata`);
+    const hook = writeLibrespotHook(path.join(os.tmpdir(), `firefly-spotify-${tag}.hook`));
     const args = encodeURIComponent(
-      `--name ${quoteArg(roomName)} --backend pipe --format S16 --bitrate 320 --initial-volume 100`,
+      `--name ${quoteArg(roomName)} --backend pipe --format S16 --bitrate 320 --initial-volume 100 --onevent ${quoteArg(`${hook} ${metadata}`)}`,
     );
-    return `command://${program}?args=${args}&name=${name}%20(Spotify)&format=s16le:44100:2`;
+    return `command://${program}?args=${args}&name=${name}%20(Spotify)&format=s16le:44100:2&metadata=${encodeURIComponent(metadata)}`;
   }
   return null;
 }
