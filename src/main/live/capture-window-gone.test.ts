@@ -4,12 +4,12 @@
  * source ends at once with the reason (not after the 15 s of silence that catch a window that hangs).
  */
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { LOCAL_CALLER, type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
+import { type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
 import { decodeLiveFrame, type LiveFrame } from '../../shared/live/frames';
 import { TypedEvents } from '../bridge/events';
+import { serveBridge } from '../bridge/testing/serve-bridge';
 import { WsBridge } from '../bridge/ws-server';
 import { CaptureError, CaptureSources } from './capture-sources';
 
@@ -27,18 +27,9 @@ async function aPeer(sources: CaptureSources) {
     { handlers, events: new TypedEvents<BridgeEvents>() },
     { pingIntervalMs: 60_000 },
   );
-  const server = createServer();
-  server.on('upgrade', (request, socket, head) => bridge.handleUpgrade(request, socket, head, LOCAL_CALLER));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  cleanup.push(() => {
-    bridge.close();
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return address.port;
+  const { port, stop } = await serveBridge(bridge);
+  cleanup.push(stop);
+  return port;
 }
 
 describe('a capture whose window goes', () => {

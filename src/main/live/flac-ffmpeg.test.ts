@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { decodeFlacFrame } from '../../shared/live/flac-decode';
 import { encodeFlacFrame, flacStreamHeader } from '../../shared/live/flac-encode';
+import { musicLike } from '../../shared/live/testing/music';
 
 const ffmpeg = process.env.FIREFLY_FFMPEG ?? 'ffmpeg';
 
@@ -19,17 +20,8 @@ function run(args: string[], input: Uint8Array): Buffer {
   return r.stdout;
 }
 
-/** Seconds of a tone with a little noise, both channels different (stereo s16, 44.1 kHz). */
-function music(frames: number): Int16Array {
-  let seed = 1;
-  const noise = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5) * 300;
-  const out = new Int16Array(frames * 2);
-  for (let n = 0; n < frames; n++) {
-    out[n * 2] = Math.round(8000 * Math.sin(n / 11) + 4000 * Math.sin(n / 3.1) + noise());
-    out[n * 2 + 1] = Math.round(7000 * Math.sin(n / 13) + noise());
-  }
-  return out;
-}
+/** A tone with some noise (8 bits of it), both channels different. */
+const music = (frames: number) => musicLike(frames, 300);
 
 const bytesOf = (pcm: Int16Array) => new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
 

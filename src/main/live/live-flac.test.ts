@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import { flacStreamHeader } from '../../shared/live/flac-encode';
 import { decodeLiveFrame, type LiveFrame } from '../../shared/live/frames';
+import { musicLike } from '../../shared/live/testing/music';
 import type { PeerNode } from '../net/node';
 import { deriveRoom } from '../net/room';
 import { TestNet, portOf, waitFor } from '../net/testing/helpers';
@@ -40,15 +41,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** 1.5 s of a chord with noise, different on each side (44.1 kHz stereo s16, as AirPlay sends). */
+/** Tones with a little noise, different on each side (44.1 kHz stereo s16, as AirPlay sends). */
 function music(frames: number): Int16Array {
-  let seed = 9;
-  const noise = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5) * 64;
-  const out = new Int16Array(frames * 2);
-  for (let n = 0; n < frames; n++) {
-    out[n * 2] = Math.round(9000 * Math.sin(n / 9) + 3000 * Math.sin(n / 2.3) + noise());
-    out[n * 2 + 1] = Math.round(-8000 * Math.sin(n / 17) + noise());
-  }
+  const out = musicLike(frames, 64, 9);
   // Full scale at the ends of the range: lossless means these too.
   out.set([32767, -32768, -32768, 32767], 100);
   return out;
