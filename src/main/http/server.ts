@@ -314,7 +314,9 @@ export class HttpServer {
       throw new HttpError(401, 'missing or invalid token');
     const [, , kind, id, extra] = pathname.split('/');
     if (kind === 'live' && id !== undefined && extra === undefined) return this.#live(req, res, id);
-    if (!kind || !id || extra !== undefined || !isContentId(id)) throw new HttpError(404, 'no such media');
+    // `/media/live-cover/<sourceId>`: what a local live source plays, its cover.
+    const idOk = kind === 'live-cover' ? isSourceId(id) : !!id && isContentId(id);
+    if (!kind || !id || extra !== undefined || !idOk) throw new HttpError(404, 'no such media');
     const found = this.components.media ? await this.components.media(kind, id) : null;
     if (!found) throw new HttpError(404, `no ${kind} ${id}`);
     const rangeHeader = header(req, 'range');

@@ -290,6 +290,11 @@ export class LiveService {
     return announced !== undefined && !announced.some((s) => s.sourceId === ref.sourceId);
   }
 
+  /** The cover of what a local source plays (AirPlay's PICT), or null. */
+  cover(sourceId: string): { mime: string; bytes: Uint8Array } | null {
+    return this.#locals.find((l) => l.source?.spec.sourceId === sourceId)?.source?.cover() ?? null;
+  }
+
   /** The frames of a source for one window, or null when no such source is known. */
   open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
     const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { mediaUrl } from '../bridge';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { useLiveSources } from '../playback/live-sources';
 import { useLiveTrouble } from '../playback/live-trouble';
@@ -64,7 +65,19 @@ export function NowPlaying() {
   return (
     <section className="player" aria-label="Now playing" data-testid="now-playing">
       <div className="player-track">
-        <Cover track={track} size={56} className="player-cover" />
+        {source && sourceInfo?.coverId && sourceInfo.local ? (
+          // A local source's cover (AirPlay's PICT); `v` changes with the image.
+          <img
+            className="cover player-cover"
+            width={56}
+            height={56}
+            alt=""
+            src={`${mediaUrl('live-cover', source.sourceId)}?v=${sourceInfo.coverId}`}
+            data-testid="np-live-cover"
+          />
+        ) : (
+          <Cover track={track} size={56} className="player-cover" />
+        )}
         <div className="player-text">
           <div className="np-title" data-testid="np-title" title={track?.title}>
             {source
