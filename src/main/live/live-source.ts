@@ -12,13 +12,12 @@
  * - No PCM for `stallMs` (2 s) is a stall: `live:stall` lets listeners fade out, and the next data
  *   anchors anew at now + delay.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { constants, openSync, statSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
 import { TypedEvents } from '../bridge/events';
+import { openFifo } from './fifo';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
 import { MetadataParser, NowPlayingFromMetadata, type MetadataNowPlaying } from './shairport-metadata';
@@ -284,33 +283,4 @@ export class LiveSource {
     if (this.#state === 'running') this.#setState('stalled', `no PCM for ${this.#stallMs / 1000} s`);
     this.events.emit('live:stall', { groupMs });
   }
-}
-
-/** Opens a FIFO (made if missing) read-write and non-blocking: see the file comment. */
-function openFifo(file: string): net.Socket {
-  if (!existsAsFifo(file)) createFifo(file);
-  const fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
-  return new net.Socket({ fd, readable: true, writable: false });
-}
-
-function existsAsFifo(file: string): boolean {
-  let info;
-  try {
-    info = statSync(file);
-  } catch {
-    return false;
-  }
-  if (!info.isFIFO()) throw new Error('it exists but is not a FIFO (create one with mkfifo)');
-  return true;
-}
-
-/** Creates a FIFO with mkfifo(1) (Node has none); once, at start, in well under a millisecond. */
-function createFifo(file: string): void {
-  const r = spawnSync('mkfifo', ['-m', '600', file], { encoding: 'utf8' });
-  const problem = r.error
-    ? r.error.message
-    : r.status === 0
-      ? null
-      : r.stderr.trim() || `exit code ${r.status}`;
-  if (problem !== null) throw new Error(`it does not exist and mkfifo failed: ${problem}`);
 }
