@@ -4,14 +4,14 @@
  * client gets every event, and a client that answers no ping is cut.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { LOCAL_CALLER, type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeEvents, BridgeHandlers } from '../../shared/bridge/contract';
 import type { PeerStatus } from '../../shared/status';
 import { TypedEventTarget } from '../../shared/events';
 import { silentLogger } from '../../shared/logger';
+import { serveBridge } from './testing/serve-bridge';
 import { WS_CLOSE_TOO_SLOW, WsBridge, type WsBridgeInit } from './ws-server';
 
 const cleanup: Array<() => unknown> = [];
@@ -26,18 +26,9 @@ async function aBridge(init: WsBridgeInit) {
     { handlers: {} as BridgeHandlers, events, onClients: (count) => (connected.count = count) },
     init,
   );
-  const server: Server = createServer();
-  server.on('upgrade', (request, socket, head) => bridge.handleUpgrade(request, socket, head, LOCAL_CALLER));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (!address || typeof address === 'string') throw new Error('no port');
-  cleanup.push(() => {
-    bridge.close();
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  });
-  return { bridge, events, connected, port: address.port };
+  const { port, stop } = await serveBridge(bridge);
+  cleanup.push(stop);
+  return { bridge, events, connected, port };
 }
 
 /** A client that completes the WebSocket handshake and then never reads another byte. */

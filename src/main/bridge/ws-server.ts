@@ -106,7 +106,9 @@ export class WsBridge {
   /** Takes over an HTTP upgrade request from an authenticated `caller`. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, caller: Caller): void {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      this.#callers.set(ws, caller);
+      const connection = new AbortController();
+      ws.once('close', () => connection.abort());
+      this.#callers.set(ws, { ...caller, connection: connection.signal });
       this.#wss.emit('connection', ws, request);
     });
   }

@@ -19,6 +19,20 @@ const list: LiveSourceList = {
       peerName: 'kitchen',
       local: true,
     },
+    {
+      sourceId: 'line-in-0123456789ab',
+      name: 'Line in',
+      kind: 'pipe',
+      state: 'running',
+      error: null,
+      peerId: 'p1',
+      peerName: 'kitchen',
+      local: true,
+      frames: 48_000,
+      listeners: 2,
+      codec: 'flac',
+      slowListeners: 1,
+    },
   ],
   lastStop: null,
 };
@@ -29,6 +43,7 @@ function room() {
     'live:sources': vi.fn(() => list),
     'playback:play': play,
     'playback:state': vi.fn(() => ({ ...initialPlaybackState(), source })),
+    'peer:status': vi.fn(() => ({ dropped: {}, config: {}, clock: {}, members: [], log: [] })),
   };
   return { play, commands: replCommands({ handlers: h as unknown as BridgeHandlers, debug: () => ({}) }) };
 }
@@ -45,5 +60,21 @@ describe('repl live sources', () => {
     expect(await runReplLine(r.commands, 'play source Air Play')).toBe('Playing live source AirPlay');
     expect(r.play).toHaveBeenCalledWith({ sourceId: 'Air Play' }, expect.anything());
     expect(await runReplLine(r.commands, 'play source')).toMatch(/usage: play source <name>/);
+  });
+
+  it('shows in debug how each of this device’s sources goes out and how many listeners were too slow', async () => {
+    const text = await runReplLine(room().commands, 'debug');
+    const { liveSources } = JSON.parse(text ?? '') as { liveSources: unknown[] };
+    expect(liveSources).toEqual([
+      { sourceId: 'x-0123456789ab', state: 'failed' },
+      {
+        sourceId: 'line-in-0123456789ab',
+        state: 'running',
+        codec: 'flac',
+        frames: 48_000,
+        listeners: 2,
+        slowListeners: 1,
+      },
+    ]);
   });
 });

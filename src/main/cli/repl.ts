@@ -227,9 +227,24 @@ export function replCommands(components: ReplComponents): Record<string, Command
       run: async (args) => {
         noArgs('debug', args);
         const status = await h['peer:status'](undefined);
+        // Diagnostics go on without the sources (a peer that has not started lists none).
+        const live = await Promise.resolve()
+          .then(() => h['live:sources'](undefined))
+          .catch(() => null);
         return JSON.stringify(
           {
             dropped: status.dropped,
+            // This device's sources: how each goes to the room, its listeners, those cut off as too slow.
+            liveSources: live?.sources
+              .filter((s) => s.local)
+              .map(({ sourceId, state, codec, frames, listeners, slowListeners }) => ({
+                sourceId,
+                state,
+                codec,
+                frames,
+                listeners,
+                slowListeners,
+              })),
             bootstrap: status.config.bootstrap,
             connectedPeers: status.config.connectedPeers,
             clock: status.clock,

@@ -315,7 +315,9 @@ export class HttpServer {
       throw new HttpError(401, 'missing or invalid token');
     const [, , kind, id, extra] = pathname.split('/');
     if (kind === 'live' && id !== undefined && extra === undefined) return this.#live(req, res, id);
-    if (!kind || !id || extra !== undefined || !isContentId(id)) throw new HttpError(404, 'no such media');
+    // `/media/live-cover/<sourceId>`: what a local live source plays, its cover.
+    const idOk = kind === 'live-cover' ? isSourceId(id) : !!id && isContentId(id);
+    if (!kind || !id || extra !== undefined || !idOk) throw new HttpError(404, 'no such media');
     const found = this.components.media ? await this.components.media(kind, id) : null;
     if (!found) throw new HttpError(404, `no ${kind} ${id}`);
     const rangeHeader = header(req, 'range');
@@ -349,8 +351,8 @@ export class HttpServer {
   /**
    * `GET /media/live/<sourceId>`: the source's frames as they come, each prefixed by its length (u32
    * little-endian; frames in shared/live/frames.ts), chunked, until the window goes away or the source
-   * ends. A window too slow to take them is cut off rather than buffered. `?codec=pcm`: Opus decoded
-   * into PCM here, for a window without WebCodecs.
+   * ends. A window too slow to take them is cut off rather than buffered. `?codec=pcm`: Opus (and FLAC)
+   * decoded into PCM here, for a window without WebCodecs.
    */
   async #live(req: IncomingMessage, res: ServerResponse, sourceId: string): Promise<void> {
     if (!isSourceId(sourceId)) throw new HttpError(404, 'no such live source');

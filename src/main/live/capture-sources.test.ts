@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   decodeLiveFrame,
+  encodeFlacLiveFrame,
   encodeOpusFrame,
   encodePcmFrame,
   encodeStallFrame,
   type LiveFrame,
 } from '../../shared/live/frames';
+import { encodeFlacFrame } from '../../shared/live/flac-encode';
 import { CaptureError, CaptureSources } from './capture-sources';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -69,7 +71,21 @@ describe('CaptureSources', () => {
     const opus = encodeOpusFrame(500, 0, 960, new Uint8Array([1]));
     expect(sources.push(sourceId, [pcm, broken, opus, encodeStallFrame(3)])).toEqual({ accepted: 1 });
     expect(sources.dropped).toEqual({ malformed: 1, wrongType: 2 });
-    expect(sources.details(sourceId)).toEqual({ frames: 10, listeners: 0, codec: 'pcm' });
+    expect(sources.details(sourceId)).toMatchObject({ frames: 10, listeners: 0, codec: 'pcm' });
+    sources.stopAll('test over');
+  });
+
+  it('takes FLAC frames that decode, and drops and counts one that does not', () => {
+    const { sources } = captures();
+    const { sourceId } = sources.start('Line in', 'flac');
+    const pcm = Int16Array.from({ length: 2048 * 2 }, (_, i) => (i * 37) % 2000);
+    const good = encodeFlacLiveFrame(500, 48_000, 2048, encodeFlacFrame(pcm, 48_000, 0));
+    const damaged = good.slice();
+    damaged[40]! ^= 0x01;
+    const miscounted = encodeFlacLiveFrame(600, 48_000, 2000, encodeFlacFrame(pcm, 48_000, 2048));
+    expect(sources.push(sourceId, [good, damaged, miscounted])).toEqual({ accepted: 1 });
+    expect(sources.dropped).toEqual({ malformed: 2, wrongType: 0 });
+    expect(sources.details(sourceId)).toMatchObject({ frames: 2048, codec: 'flac' });
     sources.stopAll('test over');
   });
 

@@ -1,15 +1,19 @@
 /**
  * Sources captured in a window of this peer (#22): a microphone or line-in (`getUserMedia`) or, in
- * the desktop app, system audio, encoded and stamped in the window (Opus through WebCodecs, or PCM)
+ * the desktop app, system audio, encoded and stamped in the window (Opus through WebCodecs, FLAC or PCM)
  * and pushed here over the bridge as frames of the live protocol. The peer checks each frame and
  * publishes it as it is to the source's FrameFeed: members and local windows listen exactly as to
  * a FIFO's source, and there is no second encoder.
  *
  * A window that stops pushing (its tab hidden and throttled, its machine busy) makes the source stall
- * after `stallMs` (a STALL frame: listeners fade out); one that goes away without saying so (closed,
- * crashed) ends it after `abandonMs`.
+ * after `stallMs` (a STALL frame: listeners fade out). One that goes away without saying so (closed,
+ * crashed) ends it as soon as its connection to the peer goes (the bridge's WebSocket closes, the
+ * desktop window is destroyed: the caller's `connection` signal), or after `abandonMs` without frames
+ * when the connection stays up (a window that hangs).
  */
 import { randomBytes } from 'node:crypto';
+import type { ConnectionSignal } from '../../shared/bridge/contract';
+import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import {
   OPUS_SAMPLE_RATE,
   decodeLiveFrame,
@@ -56,6 +60,8 @@ interface Capture {
   endGroupMs: number | null;
   stallTimer: NodeJS.Timeout | null;
   abandonTimer: NodeJS.Timeout | null;
+  /** Stops watching the window's connection. */
+  unwatch: (() => void) | null;
 }
 
 /** Counts of frames a window pushed that were refused. */
@@ -72,6 +78,8 @@ export class CaptureSources {
   readonly #maxCaptures: number;
   readonly #captures = new Map<string, Capture>();
   readonly dropped: CaptureDropped = { malformed: 0, wrongType: 0 };
+  /** Slow listeners of captures that have ended. */
+  #endedSlowListeners = 0;
 
   readonly #log: Logger;
 
@@ -83,8 +91,12 @@ export class CaptureSources {
     this.#maxCaptures = init.maxCaptures ?? 4;
   }
 
-  /** Starts a capture named `name`; its frames come with `push`. */
-  start(name: string, codec: LiveCodec): { sourceId: string } {
+  /**
+   * Starts a capture named `name`; its frames come with `push`. `connection`: the window's connection,
+   * whose end (the window closed) ends the capture at once rather than after `abandonMs`.
+   */
+  start(name: string, codec: LiveCodec, connection?: ConnectionSignal): { sourceId: string } {
+    if (connection?.aborted) throw new CaptureError('the window asking to share a sound has gone');
     if (this.#captures.size >= this.#maxCaptures)
       throw new CaptureError(
         `this device already shares ${this.#maxCaptures} captured sounds: stop one first`,
@@ -103,7 +115,13 @@ export class CaptureSources {
       endGroupMs: null,
       stallTimer: null,
       abandonTimer: null,
+      unwatch: null,
     };
+    if (connection) {
+      const gone = () => this.#end(capture, 'the window capturing it closed');
+      connection.addEventListener('abort', gone, { once: true });
+      capture.unwatch = () => connection.removeEventListener('abort', gone);
+    }
     this.#captures.set(sourceId, capture);
     this.#armAbandon(capture);
     this.#log(`capture "${name}" (${sourceId}, ${codec}) started by a window`);
@@ -126,7 +144,12 @@ export class CaptureSources {
         this.dropped.wrongType++;
         continue;
       }
-      const rate = frame.type === 'pcm' ? frame.sampleRate : OPUS_SAMPLE_RATE;
+      // A FLAC frame is checked whole (CRCs, frame count), so no listener gets one that does not decode.
+      if (frame.type === 'flac' && !decodeFlacLiveFrame(frame).ok) {
+        this.dropped.malformed++;
+        continue;
+      }
+      const rate = frame.type === 'opus' ? OPUS_SAMPLE_RATE : frame.sampleRate;
       capture.endGroupMs = frame.groupMs + (frame.frameCount * 1000) / rate;
       capture.frames += frame.frameCount;
       capture.feed.publish(bytes);
@@ -162,10 +185,26 @@ export class CaptureSources {
     }));
   }
 
-  /** A capture's listing details (frames, listeners, codec), or null. */
-  details(sourceId: string): { frames: number; listeners: number; codec: LiveCodec } | null {
+  /** A capture's listing details (frames, listeners, codec, listeners cut off as too slow), or null. */
+  details(
+    sourceId: string,
+  ): { frames: number; listeners: number; codec: LiveCodec; slowListeners: number } | null {
     const c = this.#captures.get(sourceId);
-    return c ? { frames: c.frames, listeners: c.feed.size, codec: c.codec } : null;
+    return c
+      ? {
+          frames: c.frames,
+          listeners: c.feed.size,
+          codec: c.codec,
+          slowListeners: c.feed.slowListenersDropped,
+        }
+      : null;
+  }
+
+  /** Listeners of all captures, ended ones included, cut off for falling behind. */
+  get slowListeners(): number {
+    let n = this.#endedSlowListeners;
+    for (const c of this.#captures.values()) n += c.feed.slowListenersDropped;
+    return n;
   }
 
   /** A capture's feed, or null. */
@@ -212,8 +251,10 @@ export class CaptureSources {
 
   #end(capture: Capture, reason: string): void {
     if (!this.#captures.delete(capture.sourceId)) return;
+    this.#endedSlowListeners += capture.feed.slowListenersDropped;
     if (capture.stallTimer) clearTimeout(capture.stallTimer);
     if (capture.abandonTimer) clearTimeout(capture.abandonTimer);
+    capture.unwatch?.();
     capture.feed.publish(encodeEndFrame(reason));
     capture.feed.end();
     this.#log(`capture "${capture.name}" (${capture.sourceId}) ended: ${reason}`);

@@ -9,6 +9,7 @@ interface Listener {
   wake: (() => void) | null;
   done: boolean;
   overflowed: boolean;
+  onCutOff: (() => void) | undefined;
 }
 
 /** Thrown out of a listener's iteration when it fell too far behind. */
@@ -41,6 +42,7 @@ export class FrameFeed {
         l.overflowed = true;
         l.done = true;
         this.slowListenersDropped++;
+        l.onCutOff?.();
       } else {
         l.queue.push(frame);
       }
@@ -58,10 +60,16 @@ export class FrameFeed {
 
   /**
    * The frames published from now on, until `end()`, the signal, or the listener falling behind
-   * (then it throws `ListenerTooSlowError`). `onEmpty` runs when the last listener leaves.
+   * (then it throws `ListenerTooSlowError`). `onEmpty` runs when the last listener leaves;
+   * `onCutOff` when this one falls behind, at once: its consumer may be stuck in a write that waits
+   * for the slow reader, which it should abandon.
    */
-  async *listen(signal: AbortSignal, onEmpty?: () => void): AsyncGenerator<Uint8Array> {
-    const l: Listener = { queue: [], wake: null, done: false, overflowed: false };
+  async *listen(
+    signal: AbortSignal,
+    onEmpty?: () => void,
+    onCutOff?: () => void,
+  ): AsyncGenerator<Uint8Array> {
+    const l: Listener = { queue: [], wake: null, done: false, overflowed: false, onCutOff };
     this.#listeners.add(l);
     const onAbort = () => {
       l.done = true;

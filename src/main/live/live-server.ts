@@ -11,7 +11,7 @@ import type { Connection, Stream } from '@libp2p/interface';
 import { decodeOpenFrame, encodeEndFrame, liveLimits } from '../../shared/live/frames';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
-import type { FrameFeed } from './frame-feed';
+import { ListenerTooSlowError, type FrameFeed } from './frame-feed';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of LiveServer. */
@@ -94,6 +94,7 @@ export class LiveServer {
     const ended = new AbortController();
     const signal = AbortSignal.any([parent, ended.signal]);
     let malformed: Error | null = null;
+    let tooSlow = false;
     this.#stats.streams++;
     try {
       let open;
@@ -134,13 +135,20 @@ export class LiveServer {
         },
       );
       this.#listeners++;
+      // A member too slow for the feed is cut off even while a write waits for it to read (its
+      // stream's window used up): the write is abandoned and the stream aborted.
+      const cut = new AbortController();
+      const writing = AbortSignal.any([signal, cut.signal]);
       try {
-        for await (const frame of feed.listen(signal)) {
+        for await (const frame of feed.listen(signal, undefined, () => cut.abort())) {
           if (frame.length > liveLimits.maxFrameBytes) continue;
-          await lp.write(frame, { signal });
+          await lp.write(frame, { signal: writing });
           this.#stats.bytesSent += frame.length;
           this.#stats.bytesSentTo[peerId] = (this.#stats.bytesSentTo[peerId] ?? 0) + frame.length;
         }
+      } catch (e) {
+        if (cut.signal.aborted) tooSlow = true;
+        throw e;
       } finally {
         this.#listeners--;
       }
@@ -151,6 +159,9 @@ export class LiveServer {
       if (malformed) {
         this.#guard.strike(peerId);
         stream.abort(malformed);
+      } else if (tooSlow) {
+        // Closing would wait for the data the member does not read.
+        stream.abort(new ListenerTooSlowError('the listener fell too far behind the live stream'));
       } else {
         await closeQuietly(stream);
       }

@@ -237,6 +237,7 @@ export class LiveService {
       frames: l.source?.frames ?? 0,
       listeners: l.feed.size,
       restarts: l.source?.restarts ?? 0,
+      slowListeners: l.feed.slowListenersDropped,
       ...(l.source ? { codec: l.source.spec.codec } : {}),
     }));
     for (const c of this.capture.announce())
@@ -289,6 +290,11 @@ export class LiveService {
     return announced !== undefined && !announced.some((s) => s.sourceId === ref.sourceId);
   }
 
+  /** The cover of what a local source plays (AirPlay's PICT), or null. */
+  cover(sourceId: string): { mime: string; bytes: Uint8Array } | null {
+    return this.#locals.find((l) => l.source?.spec.sourceId === sourceId)?.source?.cover() ?? null;
+  }
+
   /** The frames of a source for one window, or null when no such source is known. */
   open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
     const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);
@@ -302,7 +308,8 @@ export class LiveService {
 
   /** Counters for status. */
   stats() {
-    const slow = this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0);
+    const slow =
+      this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0) + this.capture.slowListeners;
     const server = this.server.stats();
     const relay = this.relay.stats();
     return {
@@ -316,6 +323,9 @@ export class LiveService {
           Object.entries(this.capture.dropped).flatMap(([k, v]) => (v > 0 ? [[`capture.${k}`, v]] : [])),
         ),
         ...(pcmTranscodeStats.undecodable > 0 ? { undecodableOpus: pcmTranscodeStats.undecodable } : {}),
+        ...(pcmTranscodeStats.undecodableFlac > 0
+          ? { undecodableFlac: pcmTranscodeStats.undecodableFlac }
+          : {}),
       },
     };
   }

@@ -12,15 +12,15 @@
  * - No PCM for `stallMs` (2 s) is a stall: `live:stall` lets listeners fade out, and the next data
  *   anchors anew at now + delay.
  */
-import { spawnSync } from 'node:child_process';
-import { constants, openSync, statSync } from 'node:fs';
-import net from 'node:net';
+import { createHash } from 'node:crypto';
+import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
 import { TypedEventTarget } from '../../shared/events';
+import { openFifo } from './fifo';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
-import { MetadataParser, NowPlayingFromMetadata } from './shairport-metadata';
+import { MetadataParser, NowPlayingFromMetadata, type MetadataNowPlaying } from './shairport-metadata';
 import { PcmStamper, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
@@ -71,6 +71,8 @@ export class LiveSource {
   #input: Readable | null = null;
   #metadata: net.Socket | null = null;
   #title: string | null = null;
+  #artist: string | null = null;
+  #cover: { mime: string; bytes: Uint8Array; coverId: string } | null = null;
   /** Until when (performance time) reading holds back because the stamps ran ahead. */
   #pacedUntilMs = 0;
   readonly #ffmpeg: string | undefined;
@@ -97,8 +99,21 @@ export class LiveSource {
   /** The source as its peer announces it. */
   info(): LiveSourceAnnounce {
     const { sourceId, name, kind } = this.spec;
-    const info: LiveSourceAnnounce = { sourceId, name, kind, state: this.#state, error: this.#error };
-    return this.#title === null ? info : { ...info, title: this.#title };
+    return {
+      sourceId,
+      name,
+      kind,
+      state: this.#state,
+      error: this.#error,
+      ...(this.#title === null ? {} : { title: this.#title }),
+      ...(this.#artist === null ? {} : { artist: this.#artist }),
+      ...(this.#cover === null ? {} : { coverId: this.#cover.coverId }),
+    };
+  }
+
+  /** What plays' cover, where the source gives one (AirPlay's PICT), or null. */
+  cover(): { mime: string; bytes: Uint8Array } | null {
+    return this.#cover;
   }
 
   /** Frames read since start. */
@@ -178,7 +193,18 @@ export class LiveSource {
     this.events.emit('live:state', this.info());
   }
 
-  /** Reads shairport-sync's metadata pipe: what the AirPlay sender plays becomes the title. */
+  #setNowPlaying(now: MetadataNowPlaying): void {
+    this.#title = now.title;
+    this.#artist = now.title === null ? null : now.artist;
+    const { cover } = now;
+    this.#cover = cover && {
+      ...cover,
+      coverId: createHash('sha256').update(cover.bytes).digest('hex').slice(0, 16),
+    };
+    this.events.emit('live:state', this.info());
+  }
+
+  /** Reads shairport-sync's metadata pipe: what the AirPlay sender plays (title, artist, cover). */
   #readMetadata(file: string): void {
     try {
       this.#metadata = openFifo(file);
@@ -190,8 +216,8 @@ export class LiveSource {
     const playing = new NowPlayingFromMetadata();
     this.#metadata.on('data', (chunk: Buffer) => {
       for (const item of parser.push(chunk)) {
-        const text = playing.take(item);
-        if (text !== undefined) this.#setTitle(text);
+        const now = playing.take(item);
+        if (now !== undefined) this.#setNowPlaying(now);
       }
     });
     this.#metadata.on('error', () => undefined);
@@ -258,33 +284,4 @@ export class LiveSource {
     if (this.#state === 'running') this.#setState('stalled', `no PCM for ${this.#stallMs / 1000} s`);
     this.events.emit('live:stall', { groupMs });
   }
-}
-
-/** Opens a FIFO (made if missing) read-write and non-blocking: see the file comment. */
-function openFifo(file: string): net.Socket {
-  if (!existsAsFifo(file)) createFifo(file);
-  const fd = openSync(file, constants.O_RDWR | constants.O_NONBLOCK);
-  return new net.Socket({ fd, readable: true, writable: false });
-}
-
-function existsAsFifo(file: string): boolean {
-  let info;
-  try {
-    info = statSync(file);
-  } catch {
-    return false;
-  }
-  if (!info.isFIFO()) throw new Error('it exists but is not a FIFO (create one with mkfifo)');
-  return true;
-}
-
-/** Creates a FIFO with mkfifo(1) (Node has none); once, at start, in well under a millisecond. */
-function createFifo(file: string): void {
-  const r = spawnSync('mkfifo', ['-m', '600', file], { encoding: 'utf8' });
-  const problem = r.error
-    ? r.error.message
-    : r.status === 0
-      ? null
-      : r.stderr.trim() || `exit code ${r.status}`;
-  if (problem !== null) throw new Error(`it does not exist and mkfifo failed: ${problem}`);
 }

@@ -1,3 +1,4 @@
+import { appendFile } from 'node:fs/promises';
 import { mkdtempSync, openSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,9 +8,12 @@ import { MetadataParser, NowPlayingFromMetadata, type MetadataItem } from './sha
 import { parseSource } from './uri';
 
 /** One item as shairport-sync writes it to its metadata pipe. */
-function item(type: string, code: string, data?: string): string {
+/** The 8 bytes a PNG starts with, and a little more. */
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+
+function item(type: string, code: string, data?: string | Buffer): string {
   const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
-  const bytes = data === undefined ? null : Buffer.from(data, 'utf8');
+  const bytes = data === undefined ? null : Buffer.from(data);
   return (
     `<item><type>${hex(type)}</type><code>${hex(code)}</code><length>${bytes?.length ?? 0}</length>` +
     (bytes ? `\n<data encoding="base64">\n${bytes.toString('base64')}</data>` : '') +
@@ -48,14 +52,21 @@ describe("shairport-sync's metadata pipe", () => {
     expect(parser.skipped).toBeGreaterThan(0);
   });
 
-  it('says "Artist - Title" while the sender plays, and nothing once it stops', () => {
+  it('gives title, artist and cover while the sender plays, and nothing once it stops', () => {
     const np = new NowPlayingFromMetadata();
-    const take = (type: string, code: string, data = '') => np.take({ type, code, data: Buffer.from(data) });
-    expect(take('core', 'minm', 'Sinnerman')).toBe('Sinnerman');
-    expect(take('core', 'asar', 'Nina Simone')).toBe('Nina Simone - Sinnerman');
+    const take = (type: string, code: string, data: string | Buffer = '') =>
+      np.take({ type, code, data: Buffer.from(data) });
+    expect(take('core', 'minm', 'Sinnerman')).toEqual({ title: 'Sinnerman', artist: null, cover: null });
+    expect(take('core', 'asar', 'Nina Simone')).toMatchObject({ title: 'Sinnerman', artist: 'Nina Simone' });
     expect(take('core', 'asar', 'Nina Simone')).toBeUndefined();
     expect(take('ssnc', 'prgr', '1/2/3')).toBeUndefined();
-    expect(take('ssnc', 'pend')).toBeNull();
+    expect(take('ssnc', 'PICT', PNG)).toMatchObject({
+      cover: { mime: 'image/png', bytes: new Uint8Array(PNG) },
+    });
+    expect(take('ssnc', 'PICT', PNG)).toBeUndefined();
+    // Bytes that are no image are no cover.
+    expect(take('ssnc', 'PICT', 'not an image')).toMatchObject({ cover: null });
+    expect(take('ssnc', 'pend')).toEqual({ title: null, artist: null, cover: null });
   });
 
   it("makes what the metadata pipe says the source's title", async () => {
@@ -68,7 +79,14 @@ describe("shairport-sync's metadata pipe", () => {
       const fd = openSync(metadata, 'w');
       writeSync(fd, item('core', 'asar', 'Nina Simone') + item('core', 'minm', 'Sinnerman'));
       closeSync(fd);
-      await expect.poll(() => source.info().title, { timeout: 5000 }).toBe('Nina Simone - Sinnerman');
+      await expect.poll(() => source.info().title, { timeout: 5000 }).toBe('Sinnerman');
+      expect(source.info().artist).toBe('Nina Simone');
+      // A cover of 300 kB (with --get-coverart) comes through whole, in the pipe's cuts.
+      const cover = Buffer.concat([PNG, Buffer.alloc(300_000, 7)]);
+      // From libuv's thread pool: the pipe's reader is this process's event loop.
+      await appendFile(metadata, item('ssnc', 'PICT', cover));
+      await expect.poll(() => source.cover()?.bytes.length, { timeout: 5000 }).toBe(cover.length);
+      expect(source.info().coverId).toMatch(/^[0-9a-f]{16}$/);
     } finally {
       source.stop();
     }

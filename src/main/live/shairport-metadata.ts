@@ -7,10 +7,15 @@
  *   SGVsbG8=</data></item>
  *
  * type and code are four ASCII characters in hex; `core`/`minm` is the title, `core`/`asar` the
- * artist, `core`/`asal` the album; `ssnc`/`pend` says the sender stopped playing. The parser takes
- * the stream in any cuts, skips what it cannot read (and counts it), and keeps at most `maxItemBytes`
- * of an unfinished item (a cover sent with `--get-coverart` is large, and is dropped).
+ * artist, `core`/`asal` the album; `ssnc`/`PICT` the cover (with `--get-coverart`); `ssnc`/`pend`
+ * says the sender stopped playing. The parser takes the stream in any cuts, skips what it cannot read
+ * (and counts it), and keeps at most `maxItemBytes` of an unfinished item (default 2 MB of text: a
+ * cover of up to 1.5 MB in base64); a larger one is dropped.
  */
+import { sniffImageMime, type ImageMime } from '../../shared/swarm/chunk-wire';
+
+/** The largest cover kept (bytes). */
+export const MAX_COVER_BYTES = 1536 * 1024;
 
 /** One item: type and code as four characters, and its data (empty when it has none). */
 export interface MetadataItem {
@@ -31,7 +36,7 @@ export class MetadataParser {
   /** Items or text passed over (malformed, or too large). */
   skipped = 0;
 
-  constructor(maxItemBytes = 64 * 1024) {
+  constructor(maxItemBytes = 2 * 1024 * 1024) {
     this.#maxItemBytes = maxItemBytes;
   }
 
@@ -61,29 +66,47 @@ export class MetadataParser {
   }
 }
 
-/** What plays, from the items: "Artist - Title" (or the title alone), null when nothing does. */
+/** What plays, as the metadata says: each null when not known. */
+export interface MetadataNowPlaying {
+  title: string | null;
+  artist: string | null;
+  /** The cover (`ssnc`/`PICT`, with `--get-coverart`): a JPEG, PNG, GIF, WebP or BMP image. */
+  cover: { mime: ImageMime; bytes: Uint8Array } | null;
+}
+
+/** What plays, from the items: title, artist and cover; all null once the sender stops. */
 export class NowPlayingFromMetadata {
-  #title: string | null = null;
-  #artist: string | null = null;
+  #now: MetadataNowPlaying = { title: null, artist: null, cover: null };
 
-  /** Takes an item; returns the new text when it changed, undefined otherwise. */
-  take(item: MetadataItem): string | null | undefined {
-    const before = this.text();
-    if (item.type === 'core' && item.code === 'minm') this.#title = text(item.data);
-    else if (item.type === 'core' && item.code === 'asar') this.#artist = text(item.data);
-    else if (item.type === 'ssnc' && item.code === 'pend') this.#title = this.#artist = null;
+  /** Takes an item; returns what plays when that changed, undefined otherwise. */
+  take(item: MetadataItem): MetadataNowPlaying | undefined {
+    const before = this.#now;
+    const next = { ...before };
+    if (item.type === 'core' && item.code === 'minm') next.title = text(item.data);
+    else if (item.type === 'core' && item.code === 'asar') next.artist = text(item.data);
+    else if (item.type === 'ssnc' && item.code === 'PICT') next.cover = image(item.data);
+    else if (item.type === 'ssnc' && item.code === 'pend') next.title = next.artist = next.cover = null;
     else return undefined;
-    const after = this.text();
-    return after === before ? undefined : after;
-  }
-
-  text(): string | null {
-    if (!this.#title) return null;
-    return this.#artist ? `${this.#artist} - ${this.#title}` : this.#title;
+    const same =
+      next.title === before.title &&
+      next.artist === before.artist &&
+      (next.cover === before.cover ||
+        Buffer.compare(next.cover?.bytes ?? EMPTY, before.cover?.bytes ?? EMPTY) === 0);
+    if (same) return undefined;
+    this.#now = next;
+    return next;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 const text = (data: Buffer): string | null => {
   const value = data.toString('utf8').trim().slice(0, 200);
   return value === '' ? null : value;
 };
+
+/** A cover from a PICT item; null for an empty one (no cover) or bytes that are no image (dropped). */
+function image(data: Buffer): MetadataNowPlaying['cover'] {
+  const mime = sniffImageMime(data);
+  return mime && data.length <= MAX_COVER_BYTES ? { mime, bytes: new Uint8Array(data) } : null;
+}

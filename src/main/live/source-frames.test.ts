@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeLiveFrame, encodeOpusFrame, type LiveFrame } from '../../shared/live/frames';
+import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
+import {
+  decodeLiveFrame,
+  encodeFlacLiveFrame,
+  encodeOpusFrame,
+  type LiveFrame,
+} from '../../shared/live/frames';
 import { FrameFeed } from './frame-feed';
 import { LiveSource } from './live-source';
 import { asPcmFrames, pcmTranscodeStats } from './pcm-transcode';
@@ -69,6 +75,41 @@ describe('SourceFrames', () => {
     pcm(10, 960);
     await delivered();
     expect(seen).toMatchObject([{ type: 'pcm', groupMs: 10, frameCount: 960 }]);
+    frames.end('bye');
+    await listening;
+  });
+});
+
+describe('SourceFrames with codec=flac', () => {
+  it('sends each packet as one FLAC frame at once, and a STALL after it', async () => {
+    const { source, frames, seen, listening, pcm } = setup('pipe:///tmp/x.fifo?codec=flac');
+    pcm(10, 960);
+    pcm(30, 7);
+    source.events.emit('live:stall', { groupMs: 30 + 7 / 48 });
+    await delivered();
+    expect(seen).toMatchObject([
+      { type: 'flac', groupMs: 10, sampleRate: 48_000, frameCount: 960 },
+      { type: 'flac', groupMs: 30, frameCount: 7 },
+      { type: 'stall' },
+    ]);
+    const flac = seen.filter((f): f is Extract<LiveFrame, { type: 'flac' }> => f.type === 'flac');
+    const first = decodeFlacLiveFrame(flac[0]!);
+    expect(first.ok && Array.from(first.value.pcm.subarray(0, 4))).toEqual([0, 101, 202, 303]);
+    // Decoded by the peer for a window without WebCodecs; a damaged frame is dropped and counted.
+    const damaged = flac[1]!.flac.slice();
+    damaged[damaged.length - 1]! ^= 0xff;
+    const before = pcmTranscodeStats.undecodableFlac;
+    async function* stream() {
+      yield encodeFlacLiveFrame(10, 48_000, 960, flac[0]!.flac);
+      yield encodeFlacLiveFrame(30, 48_000, 7, damaged);
+    }
+    const out: LiveFrame[] = [];
+    for await (const b of asPcmFrames(stream())) {
+      const f = decodeLiveFrame(b);
+      if (f.ok) out.push(f.value);
+    }
+    expect(out).toMatchObject([{ type: 'pcm', groupMs: 10, frameCount: 960 }]);
+    expect(pcmTranscodeStats.undecodableFlac).toBe(before + 1);
     frames.end('bye');
     await listening;
   });

@@ -1,6 +1,6 @@
 /**
- * A local source's frames for the room: its stamped PCM encoded once (Opus by default, PCM with
- * `codec=pcm`) and published to its FrameFeed, which members' streams and local windows listen to.
+ * A local source's frames for the room: its stamped PCM encoded once (Opus by default, FLAC with
+ * `codec=flac`, PCM with `codec=pcm`) and published to its FrameFeed, which members' streams and local windows listen to.
  *
  * An Opus packet holds 20 ms and the encoder 2.5 ms of look-ahead, so the last few ms of what a
  * writer wrote stay in the encoder until more comes. When nothing comes for `idleFlushMs` (100 ms,
@@ -8,10 +8,17 @@
  * its last frame; the next data starts a new run at its own stamp. A pause of the source's own (it
  * holds back reading while the stamps run ahead of time) is no idle writer: the run goes on.
  */
-import { encodeEndFrame, encodePcmFrame, encodeStallFrame } from '../../shared/live/frames';
+import {
+  encodeEndFrame,
+  encodeFlacLiveFrame,
+  encodePcmFrame,
+  encodeStallFrame,
+} from '../../shared/live/frames';
+import { encodeFlacFrame } from '../../shared/live/flac-encode';
 import type { FrameFeed } from './frame-feed';
 import type { LiveSource } from './live-source';
 import { LiveOpusEncoder } from './opus-encoder';
+import type { StampedPcm } from './stamper';
 
 /** Options; each has a default. */
 export interface SourceFramesInit {
@@ -26,6 +33,8 @@ export class SourceFrames {
   readonly #source: LiveSource;
   #idleTimer: NodeJS.Timeout | null = null;
   #ended = false;
+  /** Frames encoded as FLAC so far: the next FLAC frame's sample number. */
+  #flacFrames = 0;
   /** Bytes published. */
   bytes = 0;
 
@@ -37,6 +46,7 @@ export class SourceFrames {
     this.#opus = codec === 'opus' ? new LiveOpusEncoder({ bitrate }) : null;
     source.events.on('live:pcm', (p) => {
       if (this.#ended) return;
+      if (codec === 'flac') return this.#publish(this.#flacFrame(p));
       if (!this.#opus) return this.#publish(encodePcmFrame(p.groupMs, p.sampleRate, p.pcm));
       for (const frame of this.#opus.push(p)) this.#publish(frame);
       this.#armIdleFlush();
@@ -56,6 +66,14 @@ export class SourceFrames {
     this.#opus?.close();
     this.#publish(encodeEndFrame(reason));
     this.#feed.end();
+  }
+
+  /** Each packet is one FLAC frame, which decodes on its own: no run to keep or flush. */
+  #flacFrame(p: StampedPcm): Uint8Array {
+    const frameCount = p.pcm.length >> 1;
+    const flac = encodeFlacFrame(p.pcm, p.sampleRate, this.#flacFrames);
+    this.#flacFrames += frameCount;
+    return encodeFlacLiveFrame(p.groupMs, p.sampleRate, frameCount, flac);
   }
 
   #publish(frame: Uint8Array): void {

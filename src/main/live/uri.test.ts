@@ -34,6 +34,8 @@ describe('source URIs', () => {
     expect(command.format).toEqual({ encoding: 's16le', sampleRate: 48000, channels: 2 });
     expect(command).toMatchObject({ codec: 'opus', bitrate: 128_000 });
     expect(parseSource('pipe:///tmp/f?codec=pcm', PEER, 'Den').codec).toBe('pcm');
+    expect(parseSource('pipe:///tmp/f?codec=flac', PEER, 'Den').codec).toBe('flac');
+    expect(parseSource('https://radio.example/a.mp3#codec=flac', PEER, 'Den').codec).toBe('flac');
     expect(parseSource('pipe:///tmp/f?bitrate=96', PEER, 'Den').bitrate).toBe(96_000);
     // A radio's query is the station's; Firefly's options go after #.
     expect(
@@ -60,7 +62,7 @@ describe('source URIs', () => {
       ['pipe:///tmp/f?args=x', /args is for command sources/],
       ['pipe:///tmp/f?volume=3', /unknown parameter "volume"/],
       ['pipe:///tmp/f?name=', /name must be/],
-      ['pipe:///tmp/f?codec=mp3', /codec must be opus or pcm/],
+      ['pipe:///tmp/f?codec=mp3', /codec must be opus, flac or pcm/],
       ['pipe:///tmp/f?bitrate=8', /bitrate must be/],
       ['pipe:///tmp/f?bitrate=12.5', /bitrate must be/],
     ];

@@ -6,7 +6,7 @@
  *   command:///usr/bin/prog?args=-o%20stdout&name=AirPlay&format=s16le:44100:2
  *   airplay | spotify   (presets: shairport-sync and librespot writing PCM to stdout)
  *   http(s)://station/stream#name=Radio&codec=pcm   (internet radio; options after #, the query is the station's)
- *   any of them with &codec=pcm (Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
+ *   any of them with &codec=flac or &codec=pcm (lossless; Opus is the default) or &bitrate=96 (Opus kb/s, 16–510)
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants } from 'node:fs';
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { isSourceId, liveLimits } from '../../shared/live/frames';
 import type { LiveSourceKind } from '../../shared/live/sources';
 import { showableText } from '../../shared/text/shown-text';
+import { writeLibrespotHook } from './librespot-hook';
 
 /** A source that cannot be configured or started; the message says why, for the user. */
 export class LiveSourceError extends Error {
@@ -40,7 +41,7 @@ export interface SourceSpec {
   /** The program's arguments (command only). */
   args: string[];
   format: PcmFormat;
-  /** How it goes to the room: Opus (default) or PCM (`codec=pcm`). */
+  /** How it goes to the room: Opus (default), FLAC (`codec=flac`) or PCM (`codec=pcm`). */
   codec: LiveCodec;
   /** Opus bits per second (`bitrate=` in kb/s, default 128). */
   bitrate: number;
@@ -50,7 +51,7 @@ export interface SourceSpec {
   metadataPipe?: string;
 }
 
-export type LiveCodec = 'opus' | 'pcm';
+export type LiveCodec = 'opus' | 'flac' | 'pcm';
 
 const bytesPerSample: Record<PcmEncoding, number> = { s16le: 2, s32le: 4, f32le: 4 };
 
@@ -108,7 +109,7 @@ export function which(program: string, envPath = process.env.PATH ?? ''): string
 /**
  * The URI a preset stands for: `airplay` (shairport-sync, an AirPlay receiver named `roomName`,
  * writing 44.1 kHz s16le to stdout) or `spotify` (librespot, a Spotify Connect receiver, pipe back-end
- * on stdout). Null when `text` is no preset.
+ * on stdout, its `--onevent` hook writing what plays to a metadata pipe). Null when `text` is no preset.
  */
 export function presetUri(text: string, roomName: string, envPath?: string): string | null {
   const name = encodeURIComponent(roomName);
@@ -132,10 +133,14 @@ export function presetUri(text: string, roomName: string, envPath?: string): str
       throw new LiveSourceError(
         "the spotify source needs librespot on PATH: install it (cargo install librespot, or your distribution's package) and start the peer again",
       );
+    // What plays (title, artists) comes through a metadata pipe, written by librespot's --onevent hook.
+    const tag = createHash('sha256').update(roomName).digest('hex').slice(0, 8);
+    const metadata = path.join(os.tmpdir(), `firefly-spotify-${tag}.metadata`);
+    const hook = writeLibrespotHook(path.join(os.tmpdir(), `firefly-spotify-${tag}.hook`));
     const args = encodeURIComponent(
-      `--name ${quoteArg(roomName)} --backend pipe --format S16 --bitrate 320 --initial-volume 100`,
+      `--name ${quoteArg(roomName)} --backend pipe --format S16 --bitrate 320 --initial-volume 100 --onevent ${quoteArg(`${hook} ${metadata}`)}`,
     );
-    return `command://${program}?args=${args}&name=${name}%20(Spotify)&format=s16le:44100:2`;
+    return `command://${program}?args=${args}&name=${name}%20(Spotify)&format=s16le:44100:2&metadata=${encodeURIComponent(metadata)}`;
   }
   return null;
 }
@@ -236,8 +241,8 @@ function shownName(text: string, raw: string): string {
 
 function parseCodec(text: string, params: URLSearchParams): { codec: LiveCodec; bitrate: number } {
   const codec = params.get('codec') ?? 'opus';
-  if (codec !== 'opus' && codec !== 'pcm')
-    throw new LiveSourceError(`source "${text}": codec must be opus or pcm`);
+  if (codec !== 'opus' && codec !== 'flac' && codec !== 'pcm')
+    throw new LiveSourceError(`source "${text}": codec must be opus, flac or pcm`);
   const kbps = Number(params.get('bitrate') ?? 128);
   if (!Number.isInteger(kbps) || kbps < 16 || kbps > 510)
     throw new LiveSourceError(`source "${text}": bitrate must be a whole number of kb/s from 16 to 510`);

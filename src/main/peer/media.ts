@@ -43,6 +43,11 @@ export class MediaService {
     const running = this.components.running();
     if (!running) return null;
     const { library } = running.library;
+    if (kind === 'live-cover') {
+      // What a local live source plays: its cover (AirPlay's PICT), `id` being the source.
+      const cover = running.live.cover(id);
+      return cover ? bytesBody(cover.bytes, cover.mime) : null;
+    }
     if (kind === 'cover') {
       // A track only others hold has its cover fetched from them the first time it is shown.
       const cover = library.cover(id) ?? (await running.covers.cover(id));

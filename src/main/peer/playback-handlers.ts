@@ -66,7 +66,8 @@ export function playbackHandlers(peer: HandlerHost): PlaybackHandlers {
         lastStop: peer.liveWatch.lastStop,
       };
     },
-    'live:capture-start': ({ name, codec }) => peer.require().live.capture.start(name, codec ?? 'opus'),
+    'live:capture-start': ({ name, codec }, caller) =>
+      peer.require().live.capture.start(name, codec ?? 'opus', caller.connection),
     'live:capture-push': ({ sourceId, frames }) =>
       peer.require().live.capture.push(
         sourceId,

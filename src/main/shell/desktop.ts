@@ -212,7 +212,8 @@ export async function mediaResponse(
   const { host: kind, pathname, searchParams } = new URL(url);
   const id = pathname.replace(/^\//, '');
   if (kind === 'live') return liveResponse(peer, id, searchParams.get('codec') === 'pcm' ? 'pcm' : null);
-  if (!isContentId(id)) return new Response('not found', { status: 404, headers: CORS_HEADERS });
+  if (!(kind === 'live-cover' ? isSourceId(id) : isContentId(id)))
+    return new Response('not found', { status: 404, headers: CORS_HEADERS });
   const found = await peer.media(kind, id).catch(() => null);
   if (!found) return new Response('not found', { status: 404, headers: CORS_HEADERS });
   const head = mediaHead(found, rangeHeader ?? undefined);

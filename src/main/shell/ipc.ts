@@ -8,6 +8,7 @@ import {
   requestChannels,
   type BridgeEvents,
   type BridgeHandlers,
+  type Caller,
 } from '../../shared/bridge/contract';
 import type { TypedEventTarget } from '../../shared/events';
 
@@ -24,13 +25,27 @@ export interface IpcBridgeComponents {
 /** Registers every channel; returns a function that unregisters them. */
 export function registerIpcBridge(components: IpcBridgeComponents): () => void {
   const { ipcMain, handlers, events, isTrustedUrl } = components;
+  const callers = new WeakMap<WebContents, Caller>();
+  /** The app's own window is the device itself; its caller's `connection` ends with the window. */
+  const callerOf = (sender: WebContents | undefined): Caller => {
+    if (!sender) return LOCAL_CALLER;
+    let caller = callers.get(sender);
+    if (!caller) {
+      const connection = new AbortController();
+      const gone = () => connection.abort();
+      sender.once('destroyed', gone);
+      sender.once('render-process-gone', gone);
+      caller = { ...LOCAL_CALLER, connection: connection.signal };
+      callers.set(sender, caller);
+    }
+    return caller;
+  };
   for (const channel of requestChannels) {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown) => {
       const url = event.senderFrame?.url ?? '';
       if (!isTrustedUrl(url))
         throw new BridgeError(`${channel}: refused for untrusted sender ${url || '(unknown)'}`);
-      // The app's own window is the device itself.
-      return dispatchRequest(handlers, channel, payload ?? undefined, LOCAL_CALLER);
+      return dispatchRequest(handlers, channel, payload ?? undefined, callerOf(event.sender));
     });
   }
   const offs = eventNames.map((name) =>

@@ -22,7 +22,7 @@ export function bridge(): FireflyApi {
  * The URL of a track's bytes, a cover or a live source's frames (#22, see docs/live.md): served by the
  * headless peer over HTTP, or by the desktop app's media protocol.
  */
-export function mediaUrl(kind: 'track' | 'cover' | 'live', id: string): string {
+export function mediaUrl(kind: 'track' | 'cover' | 'live' | 'live-cover', id: string): string {
   return bridge().transport === 'ipc' ? `firefly-media://${kind}/${id}` : `/media/${kind}/${id}`;
 }
 

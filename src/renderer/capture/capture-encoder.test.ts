@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeLiveFrame, type LiveFrame } from '../../shared/live/frames';
+import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import { CaptureEncoder, opusPreSkip, type MakeAudioEncoder } from './capture-encoder';
 
 /**
@@ -54,7 +55,7 @@ class FakeAudioData {
 beforeAll(() => void ((globalThis as Record<string, unknown>).AudioData = FakeAudioData));
 afterAll(() => void delete (globalThis as Record<string, unknown>).AudioData);
 
-function encoderWith(codec: 'opus' | 'pcm') {
+function encoderWith(codec: 'opus' | 'flac' | 'pcm') {
   const frames: LiveFrame[] = [];
   const errors: string[] = [];
   const encoder = new CaptureEncoder({
@@ -128,5 +129,25 @@ describe('CaptureEncoder', () => {
     ]);
     const first = frames[0] as Extract<LiveFrame, { type: 'pcm' }>;
     expect(first.pcm[20]).toBe(Math.round(tone[10]! * 32768));
+  });
+
+  it('sends FLAC frames stamped the same way with codec flac, decoding to exactly the PCM', async () => {
+    const { encoder, frames } = encoderWith('flac');
+    const pcmRun = encoderWith('pcm');
+    const tone = Float32Array.from({ length: BATCH }, (_, i) => Math.sin(i / 10) / 2);
+    for (const e of [encoder, pcmRun.encoder]) {
+      e.push(tone, tone, 0);
+      e.push(tone, tone, batchMs + 3);
+      await e.close();
+    }
+    expect(frames.map((f) => f.type === 'flac' && [f.groupMs, f.sampleRate, f.frameCount])).toEqual([
+      [300, 48_000, BATCH],
+      [300 + batchMs, 48_000, BATCH],
+    ]);
+    frames.forEach((f, i) => {
+      const decoded = f.type === 'flac' ? decodeFlacLiveFrame(f) : null;
+      const pcm = pcmRun.frames[i] as Extract<LiveFrame, { type: 'pcm' }>;
+      expect(decoded?.ok && Array.from(decoded.value.pcm)).toEqual(Array.from(pcm.pcm));
+    });
   });
 });

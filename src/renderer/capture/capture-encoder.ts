@@ -9,15 +9,22 @@
  * closed. Frames go out in run order: a new run's frames wait until the last one's tail is out.
  */
 import { floatToS16 } from '../../shared/audio/s16';
+import type { CaptureCodec } from '../../shared/bridge/contract';
 import { CaptureStamper } from '../../shared/live/capture-stamper';
-import { OPUS_SAMPLE_RATE, encodeOpusFrame, encodePcmFrame } from '../../shared/live/frames';
+import { encodeFlacFrame } from '../../shared/live/flac-encode';
+import {
+  OPUS_SAMPLE_RATE,
+  encodeFlacLiveFrame,
+  encodeOpusFrame,
+  encodePcmFrame,
+} from '../../shared/live/frames';
 import { OPUS_LOOKAHEAD_FRAMES, placeOpusPacket } from '../../shared/live/opus-run';
 
 /** What the encoder needs of WebCodecs' AudioEncoder (tests give a stand-in). */
 export type AudioEncoderLike = Pick<AudioEncoder, 'configure' | 'encode' | 'flush' | 'close'>;
 export type MakeAudioEncoder = (init: AudioEncoderInit) => AudioEncoderLike;
 
-export type CaptureCodec = 'opus' | 'pcm';
+export type { CaptureCodec };
 
 /** Options. */
 export interface CaptureEncoderInit {
@@ -65,6 +72,8 @@ export class CaptureEncoder {
   readonly #stamper: CaptureStamper;
   readonly #makeEncoder: MakeAudioEncoder;
   #run: Run | null = null;
+  /** Frames sent as FLAC: the next FLAC frame's sample number. */
+  #flacFrames = 0;
   /** Resolves when every run so far has all its frames out. */
   #drained: Promise<void> = Promise.resolve();
   /** Frames handed to `onFrame`. */
@@ -91,14 +100,18 @@ export class CaptureEncoder {
     const frames = left.length;
     if (frames === 0) return;
     const stamp = this.#stamper.push(frames, capturedGroupMs);
-    if (this.#init.codec === 'pcm') {
+    if (this.#init.codec !== 'opus') {
       const interleaved = new Float32Array(frames * 2);
       for (let i = 0; i < frames; i++) {
         interleaved[i * 2] = left[i]!;
         interleaved[i * 2 + 1] = right[i]!;
       }
-      this.#emit(encodePcmFrame(stamp.groupMs, OPUS_SAMPLE_RATE, floatToS16(interleaved)));
-      return;
+      const pcm = floatToS16(interleaved);
+      if (this.#init.codec === 'pcm') return this.#emit(encodePcmFrame(stamp.groupMs, OPUS_SAMPLE_RATE, pcm));
+      // Lossless at about half of PCM's bytes: each batch one FLAC frame, decodable on its own.
+      const flac = encodeFlacFrame(pcm, OPUS_SAMPLE_RATE, this.#flacFrames);
+      this.#flacFrames += frames;
+      return this.#emit(encodeFlacLiveFrame(stamp.groupMs, OPUS_SAMPLE_RATE, frames, flac));
     }
     if (stamp.newRun || !this.#run) this.#startRun(stamp.groupMs);
     const run = this.#run as Run;

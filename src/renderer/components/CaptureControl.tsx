@@ -75,6 +75,7 @@ export function CaptureControl() {
             data-testid="capture-codec"
           >
             <option value="opus">Opus (128 kb/s)</option>
+            <option value="flac">Lossless (FLAC, about 0.8 Mb/s)</option>
             <option value="pcm">Lossless (PCM, 1.5 Mb/s)</option>
           </select>
         </label>

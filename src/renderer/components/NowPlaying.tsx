@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { mediaUrl } from '../bridge';
 import { repeatModes, type RepeatMode } from '../../shared/playback/state';
 import { useLiveSources } from '../playback/live-sources';
 import { useLiveTrouble } from '../playback/live-trouble';
@@ -40,7 +41,10 @@ export function NowPlaying() {
   const source = state?.source ?? null;
   const liveTrouble = useLiveTrouble();
   // What the source says is playing (a radio's title), from the room's list of sources.
-  const sourceTitle = useLiveSources(!!source).find((s) => s.sourceId === source?.sourceId)?.title ?? null;
+  const sourceInfo = useLiveSources(!!source).find((s) => s.sourceId === source?.sourceId);
+  const sourceTitle = sourceInfo?.title ?? null;
+  // Its artist (AirPlay, Spotify), shown before the source's name.
+  const sourceArtist = sourceInfo?.artist ?? null;
   const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
@@ -61,7 +65,19 @@ export function NowPlaying() {
   return (
     <section className="player" aria-label="Now playing" data-testid="now-playing">
       <div className="player-track">
-        <Cover track={track} size={56} className="player-cover" />
+        {source && sourceInfo?.coverId && sourceInfo.local ? (
+          // A local source's cover (AirPlay's PICT); `v` changes with the image.
+          <img
+            className="cover player-cover"
+            width={56}
+            height={56}
+            alt=""
+            src={`${mediaUrl('live-cover', source.sourceId)}?v=${sourceInfo.coverId}`}
+            data-testid="np-live-cover"
+          />
+        ) : (
+          <Cover track={track} size={56} className="player-cover" />
+        )}
         <div className="player-text">
           <div className="np-title" data-testid="np-title" title={track?.title}>
             {source
@@ -74,7 +90,7 @@ export function NowPlaying() {
           </div>
           <div className="np-artist" data-testid="np-artist">
             {source
-              ? `${sourceTitle ? `${source.name} · ` : ''}Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
+              ? `${sourceArtist ? `${sourceArtist} · ` : ''}${sourceTitle ? `${source.name} · ` : ''}Live from ${status?.members.find((m) => m.peerId === source.peerId)?.name ?? 'this device'}${liveTrouble ? ` · ${liveTrouble}` : ''}`
               : status?.playback.liveStopReason && !trackId
                 ? status.playback.liveStopReason
                 : track

@@ -79,6 +79,18 @@ export interface Caller {
   /** The paired device (remote callers only). */
   deviceId?: string;
   deviceName?: string;
+  /**
+   * Aborted when the connection the request came over goes (a window's WebSocket closes, its
+   * webContents is destroyed): what a window started for itself (a capture) ends with it.
+   */
+  connection?: ConnectionSignal;
+}
+
+/** The part of an AbortSignal a caller's `connection` is (the shared layer has no DOM or Node types). */
+export interface ConnectionSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
 
 /** The caller of a request made on the device itself. */
@@ -228,8 +240,8 @@ export const deviceSettingsRequest: Validator<{ peerId: string } & DeviceOutputP
   return checked.ok ? { ok: true, value: { peerId: id.value, ...checked.value } } : checked;
 };
 export const groupVolumeRequest = obj({ group: num(0, 1) });
-/** How a window's capture goes to the room: Opus (default) or PCM, lossless. */
-export type CaptureCodec = 'opus' | 'pcm';
+/** How a window's capture goes to the room: Opus (default), or lossless as FLAC or PCM. */
+export type CaptureCodec = 'opus' | 'flac' | 'pcm';
 const captureSourceId: Validator<string> = (input, path) =>
   isSourceId(input) ? ok(input) : err(`${path ?? 'sourceId'}: expected a source id`);
 /** One frame of the live protocol in base64 (JSON carries no bytes); the peer checks the frame itself. */
@@ -241,7 +253,7 @@ const base64Frame: Validator<string> = (input, path) =>
     : err(`${path ?? 'frame'}: expected a base64 frame`);
 export const captureStartRequest = obj({
   name: deviceName,
-  codec: optional(oneOf<CaptureCodec>('opus', 'pcm')),
+  codec: optional(oneOf<CaptureCodec>('opus', 'flac', 'pcm')),
 });
 /** At most 64 frames a push: a window pushes as its capture batches come (every 43 ms: 2–3 Opus frames or 1 of PCM). */
 export const capturePushRequest = obj({ sourceId: captureSourceId, frames: arrayOf(base64Frame, 64) });

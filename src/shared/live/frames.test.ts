@@ -4,6 +4,7 @@ import {
   decodeLiveFrame,
   decodeOpenFrame,
   encodeEndFrame,
+  encodeFlacLiveFrame,
   encodeOpenFrame,
   encodeOpusFrame,
   encodePcmFrame,
@@ -11,6 +12,7 @@ import {
   liveLimits,
   withLengthPrefix,
 } from './frames';
+import { encodeFlacFrame } from './flac-encode';
 
 describe('live frames', () => {
   it('round-trips PCM, STALL, END and OPEN frames', () => {
@@ -95,5 +97,43 @@ describe('live frames', () => {
     }
     const bad = new LiveFrameSplitter().push(Uint8Array.of(0xff, 0xff, 0xff, 0x7f));
     expect(bad.ok).toBe(false);
+  });
+
+  it('frames a FLAC frame with its stamp, rate and frame count, and refuses a malformed one', () => {
+    const flac = encodeFlacFrame(
+      Int16Array.from({ length: 1920 }, (_, i) => i * 7),
+      44100,
+      0,
+    );
+    const bytes = encodeFlacLiveFrame(1_700_000_000_000.5, 44100, 960, flac);
+    expect(bytes.length).toBe(15 + flac.length);
+    expect(decodeLiveFrame(bytes)).toEqual({
+      ok: true,
+      value: { type: 'flac', groupMs: 1_700_000_000_000.5, sampleRate: 44100, frameCount: 960, flac },
+    });
+    const bad = (edit: (view: DataView) => void) => {
+      const copy = bytes.slice();
+      edit(new DataView(copy.buffer));
+      return decodeLiveFrame(copy);
+    };
+    expect(bad((v) => v.setUint16(13, 0, true))).toEqual({ ok: false, error: 'FLAC: 0 frames out of range' });
+    expect(bad((v) => v.setUint16(13, 9601, true))).toEqual({
+      ok: false,
+      error: 'FLAC: 9601 frames out of range',
+    });
+    expect(bad((v) => v.setUint32(9, 200_000, true))).toEqual({
+      ok: false,
+      error: 'FLAC: sample rate 200000 out of range',
+    });
+    expect(bad((v) => v.setFloat64(1, Number.NaN, true))).toEqual({
+      ok: false,
+      error: 'FLAC: bad group time',
+    });
+    expect(decodeLiveFrame(bytes.subarray(0, 20))).toEqual({ ok: false, error: 'FLAC: short frame' });
+    // The largest FLAC frame of the largest packet fits the limit of every frame.
+    const noise = Int16Array.from({ length: 9600 * 2 }, (_, i) => ((i * 2_654_435_761) >>> 7) & 0xffff);
+    const largest = encodeFlacFrame(noise, 48000, 0);
+    expect(largest.length).toBeLessThanOrEqual(liveLimits.maxFlacFrameBytes);
+    expect(decodeLiveFrame(encodeFlacLiveFrame(0, 48000, 9600, largest)).ok).toBe(true);
   });
 });

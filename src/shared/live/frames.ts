@@ -9,6 +9,9 @@
  *   the packet's first `skip` frames are dropped (the encoder's look-ahead at the start of a run) and
  *   the next `frameCount` are heard from `groupMs` on; the rest (the padding of a run's last packet)
  *   is dropped too. Packets follow each other in one decoder until a STALL or a jump in group time.
+ * - FLAC  `0x05` groupMs f64 · sampleRate u32 · frameCount u16 · one FLAC frame (stereo s16, its
+ *   header to its CRC-16; flac-encode.ts), which decodes on its own to `frameCount` frames heard from
+ *   `groupMs` on: lossless at about half of PCM's bytes.
  * - STALL `0x02` groupMs f64: no PCM since `groupMs` (the source stalled); the next PCM resumes.
  * - END   `0x03` reason (UTF-8): the source stopped or failed; the stream ends after it.
  * - OPEN  `0x10` sourceId (UTF-8): the first and only frame a listener sends on the libp2p protocol.
@@ -22,6 +25,7 @@ export const LIVE_PCM = 0x01;
 export const LIVE_STALL = 0x02;
 export const LIVE_END = 0x03;
 export const LIVE_OPUS = 0x04;
+export const LIVE_FLAC = 0x05;
 /** Opus frames are always 48 kHz stereo. */
 export const OPUS_SAMPLE_RATE = 48_000;
 export const LIVE_OPEN = 0x10;
@@ -38,14 +42,17 @@ export const liveLimits = {
   maxOpusPacketBytes: 3828,
   /** Frames one Opus packet may decode to (120 ms at 48 kHz). */
   maxOpusFrames: 5760,
-  /** Header plus the largest PCM payload. */
-  maxFrameBytes: 17 + 9600 * 4,
+  /** A FLAC frame of 9600 stereo s16 frames at worst (verbatim): header, two subframes, CRC. */
+  maxFlacFrameBytes: 16 + 2 * (1 + 9600 * 2) + 2,
+  /** The largest frame: a FLAC frame of 9600 frames at worst, with its header (PCM's is 17 + 9600 × 4). */
+  maxFrameBytes: 15 + 16 + 2 * (1 + 9600 * 2) + 2,
 } as const;
 
 /** A live stream frame, decoded. */
 export type LiveFrame =
   | { type: 'pcm'; groupMs: number; sampleRate: number; frameCount: number; pcm: Int16Array }
   | { type: 'opus'; groupMs: number; skip: number; frameCount: number; packet: Uint8Array }
+  | { type: 'flac'; groupMs: number; sampleRate: number; frameCount: number; flac: Uint8Array }
   | { type: 'stall'; groupMs: number }
   | { type: 'end'; reason: string };
 
@@ -89,6 +96,23 @@ export function encodeOpusFrame(
   view.setUint16(9, skip, true);
   view.setUint16(11, frameCount, true);
   out.set(packet, 13);
+  return out;
+}
+
+/** A FLAC frame: `flac` (one FLAC frame) decodes to `frameCount` frames heard from `groupMs` on. */
+export function encodeFlacLiveFrame(
+  groupMs: number,
+  sampleRate: number,
+  frameCount: number,
+  flac: Uint8Array,
+): Uint8Array {
+  const out = new Uint8Array(15 + flac.length);
+  const view = new DataView(out.buffer);
+  out[0] = LIVE_FLAC;
+  view.setFloat64(1, groupMs, true);
+  view.setUint32(9, sampleRate, true);
+  view.setUint16(13, frameCount, true);
+  out.set(flac, 15);
   return out;
 }
 
@@ -141,7 +165,7 @@ export function decodeOpenFrame(bytes: Uint8Array): Result<string> {
   return isSourceId(id) ? ok(id) : err('OPEN: malformed source id');
 }
 
-/** Decodes one PCM, STALL or END frame. */
+/** Decodes one PCM, OPUS, FLAC, STALL or END frame (a FLAC or Opus payload is checked when decoded). */
 export function decodeLiveFrame(bytes: Uint8Array): Result<LiveFrame> {
   if (bytes.length === 0) return err('empty frame');
   if (bytes.length > liveLimits.maxFrameBytes) return err(`frame of ${bytes.length} bytes is too large`);
@@ -172,6 +196,19 @@ export function decodeLiveFrame(bytes: Uint8Array): Result<LiveFrame> {
       if (frameCount === 0 || skip + frameCount > liveLimits.maxOpusFrames)
         return err(`OPUS: ${skip} + ${frameCount} frames out of range`);
       return ok({ type: 'opus', groupMs, skip, frameCount, packet: bytes.slice(13) });
+    }
+    case LIVE_FLAC: {
+      if (bytes.length < 15 + 8) return err('FLAC: short frame');
+      if (bytes.length - 15 > liveLimits.maxFlacFrameBytes) return err('FLAC: frame too large');
+      const groupMs = view.getFloat64(1, true);
+      const sampleRate = view.getUint32(9, true);
+      const frameCount = view.getUint16(13, true);
+      if (!Number.isFinite(groupMs) || groupMs < 0) return err('FLAC: bad group time');
+      if (sampleRate < liveLimits.minSampleRate || sampleRate > liveLimits.maxSampleRate)
+        return err(`FLAC: sample rate ${sampleRate} out of range`);
+      if (frameCount === 0 || frameCount > liveLimits.maxFramesPerFrame)
+        return err(`FLAC: ${frameCount} frames out of range`);
+      return ok({ type: 'flac', groupMs, sampleRate, frameCount, flac: bytes.slice(15) });
     }
     case LIVE_STALL: {
       if (bytes.length !== 9) return err('STALL: wrong length');

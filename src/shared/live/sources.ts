@@ -35,8 +35,12 @@ export interface LiveSourceAnnounce {
   kind: LiveSourceKind;
   state: LiveSourceState;
   error: string | null;
-  /** What plays now, where the source says (a radio's ICY StreamTitle); absent when it does not. */
+  /** What plays now, where the source says (a radio's ICY StreamTitle, AirPlay's or Spotify's title). */
   title?: string;
+  /** Its artist, where the source says (AirPlay, Spotify). */
+  artist?: string;
+  /** Its cover's id (a hash), where the source gives one: `GET /media/live/<sourceId>/cover` on the source peer. */
+  coverId?: string;
 }
 
 /** One source as `GET /api/sources` and the REPL list it. */
@@ -54,7 +58,9 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   /** Times its program was restarted (local command sources only). */
   restarts?: number;
   /** How its frames go to the room (local sources only). */
-  codec?: 'opus' | 'pcm';
+  codec?: 'opus' | 'flac' | 'pcm';
+  /** Listeners cut off for falling more than 3 s of frames behind (local sources only). */
+  slowListeners?: number;
 }
 
 /** `GET /api/sources`: the room's sources, and group time when the list was made (for scripts and tests). */
@@ -77,6 +83,12 @@ const announceValidator = obj({
   state: oneOf(...liveSourceStates),
   error: (input: unknown, path?: string) => (input === null ? ok(null) : shownText(512)(input, path)),
   title: optional(shownText(256, 1)),
+  artist: optional(shownText(256, 1)),
+  coverId: optional((input: unknown, path?: string) =>
+    typeof input === 'string' && /^[0-9a-f]{16}$/.test(input)
+      ? ok(input)
+      : err(`${path ?? 'coverId'}: expected a cover id`),
+  ),
 }) as Validator<LiveSourceAnnounce>;
 
 /** A source named in a playback state or command. */

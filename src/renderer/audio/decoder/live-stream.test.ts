@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeFlacFrame } from '../../../shared/live/flac-encode';
 import type { LiveFrame } from '../../../shared/live/frames';
 import { LivePlacer } from './live-stream';
 
@@ -56,5 +57,33 @@ describe('LivePlacer', () => {
     expect(mid[0]).toBeCloseTo(0.5, 2);
     expect(mid[1]).toBeCloseTo(-0.5, 2);
     expect(placer.endFrame).toBe(next);
+  });
+
+  it('decodes FLAC frames and places them exactly like the PCM they hold; a bad one is dropped and counted', () => {
+    const asPcm = new LivePlacer(1, 0, 48000);
+    const asFlac = new LivePlacer(1, 0, 48000);
+    for (let i = 0; i < 3; i++) {
+      const frame = pcm(300 + i * 20, 960, 48000, 1000 * (i + 1)) as Extract<LiveFrame, { type: 'pcm' }>;
+      const flac = encodeFlacFrame(frame.pcm, 48000, i * 960);
+      const flacFrame: LiveFrame = {
+        type: 'flac',
+        groupMs: frame.groupMs,
+        sampleRate: 48000,
+        frameCount: 960,
+        flac,
+      };
+      expect(asFlac.place(flacFrame, null)).toEqual(asPcm.place(frame, null));
+    }
+    const flac = encodeFlacFrame(new Int16Array(1920).fill(5), 48000, 0);
+    flac[flac.length - 1]! ^= 1;
+    expect(
+      asFlac.place({ type: 'flac', groupMs: 360, sampleRate: 48000, frameCount: 960, flac }, null),
+    ).toEqual([]);
+    // A frame count that is not the FLAC frame's is refused too.
+    const short = encodeFlacFrame(new Int16Array(200), 48000, 0);
+    expect(
+      asFlac.place({ type: 'flac', groupMs: 360, sampleRate: 48000, frameCount: 99, flac: short }, null),
+    ).toEqual([]);
+    expect(asFlac.undecodableFlac).toBe(2);
   });
 });

@@ -2,7 +2,8 @@
  * A live source in the decoder worker (#22): reads `GET /media/live/<sourceId>` (length-prefixed
  * frames, shared/live/frames.ts), decodes its Opus (WebCodecs, live-opus.ts) or takes its s16 PCM,
  * turns it into float at the context's rate and places each piece on the player's timeline by the
- * group time its source peer stamped on it. A window without WebCodecs asks its peer for PCM
+ * group time its source peer stamped on it. FLAC frames (`codec=flac` sources) decode here, in
+ * TypeScript (flac-decode.ts), each on its own. A window without WebCodecs asks its peer for PCM
  * (`?codec=pcm`).
  *
  * Frames that follow each other (each starting where the last ended, in group time) form a run that
@@ -10,6 +11,7 @@
  * that does not follow (the source re-anchored after a stall or an underrun) starts a new run at its
  * own place. PCM the player's head has already passed is dropped and counted.
  */
+import { decodeFlacLiveFrame } from '../../../shared/live/flac-decode';
 import { LiveFrameSplitter, decodeLiveFrame, type LiveFrame } from '../../../shared/live/frames';
 import { StreamResampler } from '../../../shared/audio/resampler';
 import { s16ToPlanar } from '../../../shared/audio/s16';
@@ -37,6 +39,8 @@ export class LivePlacer {
   #run: Run | null = null;
   /** Chunks dropped because the play head had passed them. */
   lateChunks = 0;
+  /** FLAC frames that did not decode (dropped; the player fades over the gap). */
+  undecodableFlac = 0;
   /** Track frame after the last one placed. */
   endFrame = 0;
 
@@ -47,11 +51,16 @@ export class LivePlacer {
   ) {}
 
   /**
-   * The chunks a PCM frame makes; a STALL or END closes the run (an OPUS frame goes through `placeBlock`
-   * once decoded). `headFrame`: the player's head, if known.
+   * The chunks a PCM (or decoded FLAC) frame makes; a STALL or END closes the run (an OPUS frame goes
+   * through `placeBlock` once decoded). `headFrame`: the player's head, if known.
    */
   place(frame: LiveFrame, headFrame: number | null): PcmChunk[] {
     if (frame.type === 'opus') return [];
+    if (frame.type === 'flac') {
+      const decoded = decodeFlacLiveFrame(frame);
+      if (!decoded.ok) return (this.undecodableFlac++, []);
+      return this.place({ type: 'pcm', ...decoded.value, frameCount: frame.frameCount }, headFrame);
+    }
     if (frame.type !== 'pcm') return this.#close(headFrame);
     return this.placeBlock(
       { groupMs: frame.groupMs, sampleRate: frame.sampleRate, ...s16ToPlanar(frame.pcm) },
@@ -227,7 +236,7 @@ export class LiveStream {
         const frame = decodeLiveFrame(bytes);
         if (!frame.ok) throw new Error(`bad live frame: ${frame.error}`);
         this.#enqueue(frame.value);
-        if ((frame.value.type === 'pcm' || frame.value.type === 'opus') && !playing) {
+        if (frame.value.type !== 'stall' && frame.value.type !== 'end' && !playing) {
           playing = true;
           this.#state('playing', null);
         } else if (frame.value.type === 'stall') {
