@@ -3,8 +3,9 @@
  *
  * Parts (each in its own file): the decoder worker reads the track by byte ranges and decodes a
  * bounded window ahead of the play head (`decoder/`); the player worklet renders it against a
- * segment placed in group time, steering its play head by fractional resampling (`player/`); the
- * output graph applies channel, track gain and volume (`output-graph.ts`). This class wires them on
+ * segment placed in group time, at the segment's own gain (the track's loudness normalisation),
+ * steering its play head by fractional resampling (`player/`); the output graph applies channel and
+ * volume (`output-graph.ts`). This class wires them on
  * the page's one long-lived AudioContext and feeds the player a clock line several times a second:
  * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
  * output latency) and the group clock, plus this device's `outputOffsetMs`.
@@ -30,7 +31,7 @@ import { OutputStage } from './engine-output';
 import { EnginePlay } from './engine-play';
 import type { OutputSettings } from './engine-state';
 import type { PlacedSegment } from './player/segment';
-import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
+import { expectedPosition, linearGain, scheduleChange, type PlaybackSchedule } from './timeline';
 import { segmentPlays } from './next-track';
 import { createEngineFeed } from './engine-feed';
 import { SignalOverride, type TestSignalPlan } from './signal-override';
@@ -52,7 +53,7 @@ export class AudioEngine extends EnginePlay {
     },
     play: (kind, anchorGroupMs) => {
       const generation = this.beginPlay();
-      this.output?.graph.setTrackGainDb(0);
+      // (Signals play at gain 1, the segment's default: their levels are set where they are made.)
       const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
       this.segment = segment;
       this.pushClockLine();
@@ -168,7 +169,6 @@ export class AudioEngine extends EnginePlay {
     const previous = this.target;
     this.target = state;
     if (this.signals.kind) return; // played when the clicks or signals stop
-    if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
     // The room reached the track placed next: it plays already (or is about to, on the same frame).
     if (state && this.nextTrack.reached(state)) this.takeNext();
     // (Also after a gapless change the player made before this state came: the play is already it.)
@@ -176,6 +176,7 @@ export class AudioEngine extends EnginePlay {
     const playsIt =
       !failed && !!state && !state.held && !!this.segment && segmentPlays(this.segment, state, this.rate);
     if (playsIt || scheduleChange(previous, state, failed) === 'keep') {
+      if (state) this.followGain(state);
       this.nextTrack.follow(state, this.segment !== null);
       return;
     }
@@ -194,6 +195,7 @@ export class AudioEngine extends EnginePlay {
       trackId: state.trackId,
       anchorGroupMs: state.anchor.groupTimeMs,
       anchorFrame: Math.round(state.anchor.positionSec * this.rate),
+      gain: linearGain(state.gainDb),
     };
     this.segment = segment;
     this.pushClockLine();
