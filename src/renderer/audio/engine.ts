@@ -3,12 +3,11 @@
  *
  * Parts (each in its own file): the decoder worker reads the track by byte ranges and decodes a
  * bounded window ahead of the play head (`decoder/`); the player worklet renders it against a
- * segment placed in group time, at the segment's own gain (the track's loudness normalisation),
- * steering its play head by fractional resampling (`player/`); the output graph applies channel and
- * volume (`output-graph.ts`). This class wires them on
- * the page's one long-lived AudioContext and feeds the player a clock line several times a second:
- * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
- * output latency) and the group clock, plus this device's `outputOffsetMs`.
+ * segment placed in group time at its own gain (loudness), steering its play head by fractional
+ * resampling (`player/`); the output graph applies channel and volume (`output-graph.ts`). This class
+ * wires them on the page's one long-lived AudioContext and feeds the player a clock line several
+ * times a second: group time of each output frame, from the output clock map (getOutputTimestamp, so
+ * it holds the output latency) and the group clock, plus this device's `outputOffsetMs`.
  *
  * The current play, the hand-over to the track placed next (gapless or over a crossfade: `next-track.ts`,
  * `player/player-mix.ts`) and what the player reports are `engine-play.ts`; the click train and the
@@ -53,7 +52,7 @@ export class AudioEngine extends EnginePlay {
     },
     play: (kind, anchorGroupMs) => {
       const generation = this.beginPlay();
-      // (Signals play at gain 1, the segment's default: their levels are set where they are made.)
+      // (At gain 1, the default: a signal's level is set where it is made.)
       const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
       this.segment = segment;
       this.pushClockLine();
