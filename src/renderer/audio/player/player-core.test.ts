@@ -88,6 +88,11 @@ describe('PlayerCore', () => {
     // Half-way at 10 ms, there at 20 ms, and it stays there.
     expect(left[rampFrames / 2]).toBeCloseTo(0.5 * 0.625, 4);
     expect(left.slice(rampFrames).every((v) => v === 0.125)).toBe(true);
+    // A new segment replaces it: its fade-out tail is at its gain too, from 0.125 down.
+    core.play(aSegment(2_000_000, 0, 2));
+    const tail = run(core, before.next + 20 * BLOCK, 1).left;
+    expect(tail[0]).toBeCloseTo(0.125 * (1 - 1 / 240), 6);
+    expect(Math.max(...tail)).toBeLessThanOrEqual(0.125);
   });
 
   it('follows a drifting device clock with the read ratio alone', () => {
