@@ -1,6 +1,6 @@
 /**
  * The engine's output stage on the page's one long-lived AudioContext: the player worklet node, the
- * output graph after it (channel, track gain, volume), and the output clock map that says when a
+ * output graph after it (channel, volume), and the output clock map that says when a
  * context frame leaves the speakers. It turns that map and the group clock into the clock line the
  * player steers by (`clock-line.ts`), and says when a rendered frame has been heard.
  */

@@ -12,6 +12,7 @@ import { NextTrack } from './next-track';
 import type { EngineToPlayer, PlayerStatus } from './player/protocol';
 import { groupMsOfTrackFrame, type PlacedSegment } from './player/segment';
 import { readStatus } from './player/status-reading';
+import { linearGain, type PlaybackSchedule } from './timeline';
 import type { TrackFeed } from './track-feed';
 
 /** The play the engine's player renders; see the file comment. */
@@ -28,6 +29,7 @@ export abstract class EnginePlay extends EngineState {
     newGeneration: () => ++this.generations,
     startNext: (generation, segment) => this.feed?.startNext(generation, segment) ?? false,
     queue: (segment, overlapFrames) => this.toPlayer({ type: 'queue', segment, overlapFrames }),
+    setGain: (generation, gain) => this.toPlayer({ type: 'gain', generation, gain }),
     drop: () => {
       this.toPlayer({ type: 'drop-next' });
       this.feed?.dropNext();
@@ -87,6 +89,15 @@ export abstract class EnginePlay extends EngineState {
     this.endingAtFrame = null;
     this.feed?.promoteNext();
     this.note(`on to ${segment.trackId.slice(0, 8)} without a restart${before}`);
+  }
+
+  /** The play's gain follows the state's (the room's loudness setting changed, or the track's loudness became known): the player ramps to it. */
+  protected followGain(state: PlaybackSchedule): void {
+    const segment = this.segment;
+    const gain = linearGain(state.gainDb);
+    if (!segment || segment.trackId !== state.trackId || (segment.gain ?? 1) === gain) return;
+    this.segment = { ...segment, gain };
+    this.toPlayer({ type: 'gain', generation: segment.generation, gain });
   }
 
   protected toPlayer(message: EngineToPlayer, transfer: Transferable[] = []): void {

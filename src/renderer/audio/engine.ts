@@ -3,11 +3,11 @@
  *
  * Parts (each in its own file): the decoder worker reads the track by byte ranges and decodes a
  * bounded window ahead of the play head (`decoder/`); the player worklet renders it against a
- * segment placed in group time, steering its play head by fractional resampling (`player/`); the
- * output graph applies channel, track gain and volume (`output-graph.ts`). This class wires them on
- * the page's one long-lived AudioContext and feeds the player a clock line several times a second:
- * group time of each output frame, from the output clock map (getOutputTimestamp, so it holds the
- * output latency) and the group clock, plus this device's `outputOffsetMs`.
+ * segment placed in group time at its own gain (loudness), steering its play head by fractional
+ * resampling (`player/`); the output graph applies channel and volume (`output-graph.ts`). This class
+ * wires them on the page's one long-lived AudioContext and feeds the player a clock line several
+ * times a second: group time of each output frame, from the output clock map (getOutputTimestamp, so
+ * it holds the output latency) and the group clock, plus this device's `outputOffsetMs`.
  *
  * The current play, the hand-over to the track placed next (gapless or over a crossfade: `next-track.ts`,
  * `player/player-mix.ts`) and what the player reports are `engine-play.ts`; the click train and the
@@ -30,7 +30,7 @@ import { OutputStage } from './engine-output';
 import { EnginePlay } from './engine-play';
 import type { OutputSettings } from './engine-state';
 import type { PlacedSegment } from './player/segment';
-import { expectedPosition, scheduleChange, type PlaybackSchedule } from './timeline';
+import { expectedPosition, linearGain, scheduleChange, type PlaybackSchedule } from './timeline';
 import { segmentPlays } from './next-track';
 import { createEngineFeed } from './engine-feed';
 import { SignalOverride, type TestSignalPlan } from './signal-override';
@@ -52,7 +52,7 @@ export class AudioEngine extends EnginePlay {
     },
     play: (kind, anchorGroupMs) => {
       const generation = this.beginPlay();
-      this.output?.graph.setTrackGainDb(0);
+      // (At gain 1, the default: a signal's level is set where it is made.)
       const segment: PlacedSegment = { generation, trackId: kind, anchorGroupMs, anchorFrame: 0 };
       this.segment = segment;
       this.pushClockLine();
@@ -168,7 +168,6 @@ export class AudioEngine extends EnginePlay {
     const previous = this.target;
     this.target = state;
     if (this.signals.kind) return; // played when the clicks or signals stop
-    if (state) this.output?.graph.setTrackGainDb(state.gainDb ?? 0);
     // The room reached the track placed next: it plays already (or is about to, on the same frame).
     if (state && this.nextTrack.reached(state)) this.takeNext();
     // (Also after a gapless change the player made before this state came: the play is already it.)
@@ -176,6 +175,7 @@ export class AudioEngine extends EnginePlay {
     const playsIt =
       !failed && !!state && !state.held && !!this.segment && segmentPlays(this.segment, state, this.rate);
     if (playsIt || scheduleChange(previous, state, failed) === 'keep') {
+      if (state) this.followGain(state);
       this.nextTrack.follow(state, this.segment !== null);
       return;
     }
@@ -194,6 +194,7 @@ export class AudioEngine extends EnginePlay {
       trackId: state.trackId,
       anchorGroupMs: state.anchor.groupTimeMs,
       anchorFrame: Math.round(state.anchor.positionSec * this.rate),
+      gain: linearGain(state.gainDb),
     };
     this.segment = segment;
     this.pushClockLine();

@@ -17,6 +17,7 @@ function aHost(feedAccepts = true) {
     startNext: (g: number, s: PlacedSegment) => (log.push(`decode ${s.trackId} as ${g}`), feedAccepts),
     queue: (s: PlacedSegment, overlap: number) =>
       log.push(`queue ${s.trackId} at ${s.anchorGroupMs} overlap ${overlap}`),
+    setGain: (g: number, gain: number) => log.push(`gain of ${g} ${gain}`),
     drop: () => log.push('drop'),
   };
   return { host, log, setNow: (ms: number | null) => (now = ms) };
@@ -41,6 +42,21 @@ describe('NextTrack', () => {
     next.follow(near, true);
     expect(log).toEqual(['decode b as 11', `queue b at ${T0 + 19_000} overlap ${2 * RATE}`]);
     expect(next.segment).toMatchObject({ generation: 11, trackId: 'b', anchorFrame: 0 });
+  });
+
+  it("places the next track at its own gain, and follows the state's gain for it without moving it", () => {
+    const { host, log } = aHost();
+    const next = new NextTrack(host);
+    const at = playing(T0 + 5000);
+    next.follow({ ...at, next: { ...at.next!, gainDb: -6 } }, true);
+    expect(next.segment?.gain).toBeCloseTo(10 ** (-6 / 20), 12);
+    // Its loudness became known, another gain: the same placement, at the new gain.
+    next.follow({ ...at, next: { ...at.next!, gainDb: 3 } }, true);
+    expect(log.slice(2)).toEqual([`gain of 11 ${10 ** (3 / 20)}`]);
+    expect(next.segment).toMatchObject({ generation: 11, gain: 10 ** (3 / 20) });
+    next.follow({ ...at, next: { ...at.next!, gainDb: 3 } }, true);
+    next.follow(at, true);
+    expect(log.slice(3)).toEqual(['gain of 11 1']);
   });
 
   it('drops a placement the state no longer holds, and moves one that changed', () => {

@@ -4,9 +4,10 @@
  * the decoder, `NEXT_PREPARE_SEC` before it is due (not at once: a decode at a track's start loads the
  * machine while that start settles). When the room's state reaches it (same track on the same
  * timeline) or the player reports it playing, the engine takes it as its play without restarting.
+ * It is placed at its own gain (`next.gainDb`), which follows the state while it waits.
  */
 import type { PlacedSegment } from './player/segment';
-import { sameTimeline, type PlaybackSchedule } from './timeline';
+import { linearGain, sameTimeline, type PlaybackSchedule } from './timeline';
 
 /** How long before it is due the next track is prepared (s): its decode window (10 s) and some. */
 export const NEXT_PREPARE_SEC = 20;
@@ -23,6 +24,8 @@ export interface NextTrackHost {
   startNext(generation: number, segment: PlacedSegment): boolean;
   /** Places `segment` in the player after the playing one, overlapping it by `overlapFrames`. */
   queue(segment: PlacedSegment, overlapFrames: number): void;
+  /** Sets the gain of the placed segment of `generation` in the player. */
+  setGain(generation: number, gain: number): void;
   /** Forgets the placed segment in the player and the feed. */
   drop(): void;
 }
@@ -66,6 +69,7 @@ export class NextTrack {
       this.host.drop();
       this.placed = null;
     }
+    if (want && this.placed) this.followGain(linearGain(want.gainDb));
     if (!want || key === null || this.placed || this.refused === key || this.taken === key) return;
     const now = this.host.groupNowMs();
     if (now === null || want.anchor.groupTimeMs - now > NEXT_PREPARE_SEC * 1000) return;
@@ -74,6 +78,7 @@ export class NextTrack {
       trackId: want.trackId,
       anchorGroupMs: want.anchor.groupTimeMs,
       anchorFrame: Math.round(want.anchor.positionSec * this.host.rate()),
+      gain: linearGain(want.gainDb),
     };
     if (!this.host.startNext(segment.generation, segment)) {
       this.refused = key;
@@ -81,6 +86,14 @@ export class NextTrack {
     }
     this.host.queue(segment, Math.round(want.overlapSec * this.host.rate()));
     this.placed = { segment, key };
+  }
+
+  /** The placed segment's gain changed (its track's loudness became known, or the room's setting changed). */
+  private followGain(gain: number): void {
+    const placed = this.placed!;
+    if ((placed.segment.gain ?? 1) === gain) return;
+    placed.segment = { ...placed.segment, gain };
+    this.host.setGain(placed.segment.generation, gain);
   }
 
   /** Whether `schedule` plays the placed segment: the same track on the same timeline. */

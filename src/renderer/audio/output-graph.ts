@@ -1,8 +1,8 @@
 /**
  * The output graph after the player: channel matrix and volume, on the page's one AudioContext.
  *
- * player (stereo) → splitter → 2×2 gain matrix → merger → track gain → volume → destination. The track
- * gain is the current track's loudness normalisation; the volume is this device's setting. The matrix sets the
+ * player (stereo) → splitter → 2×2 gain matrix → merger → volume → destination. (Each track's loudness
+ * normalisation is applied in the player, per segment.) The volume is this device's setting. The matrix sets the
  * channel: stereo: L→L, R→R;  left: the track's left channel on every output;  right: the track's
  * right channel on every output;  mono: (L+R)/2 on every output. "left" thus means "this device is the
  * left speaker of a stereo pair"; a device with two speakers plays that channel on both. Changes ramp,
@@ -27,8 +27,6 @@ export function channelMatrix(channel: SpeakerChannel): [number, number, number,
 /** The graph's controls. */
 export interface OutputGraph {
   setVolume(volume: number): void;
-  /** Gain of the current track (dB). */
-  setTrackGainDb(db: number): void;
   setChannel(channel: SpeakerChannel): void;
   disconnect(): void;
 }
@@ -42,7 +40,6 @@ export function connectOutput(
   const splitter = new ChannelSplitterNode(ctx, { numberOfOutputs: 2 });
   const merger = new ChannelMergerNode(ctx, { numberOfInputs: 2 });
   const volume = new GainNode(ctx, { gain: init.volume });
-  const trackGain = new GainNode(ctx, { gain: 1 });
   source.connect(splitter);
   const matrix: GainNode[] = [];
   const gains = channelMatrix(init.channel);
@@ -54,7 +51,7 @@ export function connectOutput(
       matrix.push(g);
     }
   }
-  merger.connect(trackGain).connect(volume).connect(ctx.destination);
+  merger.connect(volume).connect(ctx.destination);
   const ramp = (param: AudioParam, value: number) => {
     const now = ctx.currentTime;
     param.cancelAndHoldAtTime(now);
@@ -62,7 +59,6 @@ export function connectOutput(
   };
   return {
     setVolume: (v) => ramp(volume.gain, v),
-    setTrackGainDb: (db) => ramp(trackGain.gain, 10 ** (db / 20)),
     setChannel: (channel) => {
       const next = channelMatrix(channel);
       matrix.forEach((g, i) => ramp(g.gain, next[i]!));

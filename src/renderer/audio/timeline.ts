@@ -14,20 +14,26 @@ export interface PlaybackSchedule {
   trackId: string;
   anchor: PlaybackAnchor;
   paused: boolean;
-  /** Gain for this track (dB; loudness normalisation), 0 if absent. */
+  /** Gain for this track (dB; loudness normalisation), 0 if absent. The player applies it to the track's segment. */
   gainDb?: number;
   /** `trackId` names a live source (#22): its PCM comes stamped in group time, track frame 0 at the anchor. */
   live?: boolean;
   /**
    * The track placed after this one (gapless or crossfaded, `shared/playback/next.ts`): its position
-   * `anchor.positionSec` plays at `anchor.groupTimeMs`, overlapping this one's end by `overlapSec`.
+   * `anchor.positionSec` plays at `anchor.groupTimeMs`, overlapping this one's end by `overlapSec`, at
+   * its own gain `gainDb` (0 if absent), which the player switches to on its first frame.
    */
-  next?: { trackId: string; anchor: PlaybackAnchor; overlapSec: number };
+  next?: { trackId: string; anchor: PlaybackAnchor; overlapSec: number; gainDb?: number };
   /**
    * The leader holds the start until every speaker is ready (`shared/playback/barrier.ts`): the anchor is
    * a placeholder, so nothing is decoded or played for it; the start comes as a new state.
    */
   held?: boolean;
+}
+
+/** The linear gain of a gain in dB (absent: 0 dB, gain 1). */
+export function linearGain(db: number | undefined): number {
+  return db === undefined ? 1 : 10 ** (db / 20);
 }
 
 /** Track position (s) that should be heard at group time `groupMs`. */

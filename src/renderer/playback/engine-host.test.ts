@@ -68,6 +68,30 @@ describe('engine host', () => {
     );
   });
 
+  it('gives the track placed next its own loudness gain', () => {
+    const reading = (lufs: number) => ({
+      lufs,
+      truePeakDb: -10,
+      rgTrackGainDb: null,
+      rgTrackPeak: null,
+      rgAlbumGainDb: null,
+      rgAlbumPeak: null,
+    });
+    const tracks = [
+      { trackId: 't1', album: 'A', durationSec: 100, loudness: reading(-9) },
+      { trackId: 't2', album: 'B', durationSec: 100, loudness: reading(-24) },
+    ] as unknown as RoomTrack[];
+    const playing = aState().withQueue('t1', 't2', 't3').playing('t1').build();
+    const next = { index: 1, trackId: 't2', anchor: { groupTimeMs: 9000, positionSec: 0 }, overlapSec: 0 };
+    const state = { ...playing, next, loudness: { mode: 'track' as const, targetLufs: -18 } };
+    const schedule = withGain(scheduleFor(state), state, tracks);
+    expect(schedule?.gainDb).toBe(-9);
+    expect(schedule?.next?.gainDb).toBe(6);
+    // A next track the room knows nothing of: played as it is.
+    const unknown = { ...state, next: { ...next, index: 2, trackId: 't3' } };
+    expect(withGain(scheduleFor(unknown), unknown, tracks)?.next).not.toHaveProperty('gainDb');
+  });
+
   it('decodes the current track, then the next one', () => {
     const state = aState().withQueue('a', 'b', 'c').playing('b').build();
     expect(tracksToPrepare(state)).toEqual(['b', 'c']);

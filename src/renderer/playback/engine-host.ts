@@ -50,16 +50,26 @@ export function scheduleFor(state: PlaybackState | null): PlaybackSchedule | nul
   };
 }
 
-/** The schedule with the room's loudness normalisation for its track (`trackGainDb`), from what the room knows of it. */
+/**
+ * The schedule with the room's loudness normalisation (`trackGainDb`) for its track and for the track
+ * placed next, from what the room knows of them (nothing known: no gain).
+ */
 export function withGain(
   schedule: PlaybackSchedule | null,
   state: PlaybackState | null,
   tracks: readonly RoomTrack[],
 ): PlaybackSchedule | null {
   if (!schedule || !state || schedule.live) return schedule;
-  const track = tracks.find((t) => t.trackId === schedule.trackId);
-  if (!track) return schedule;
-  return { ...schedule, gainDb: trackGainDb(track, albumTracksOf(track, tracks), state) };
+  const gainOf = (trackId: string): { gainDb?: number } => {
+    const track = tracks.find((t) => t.trackId === trackId);
+    return track ? { gainDb: trackGainDb(track, albumTracksOf(track, tracks), state) } : {};
+  };
+  const next = schedule.next;
+  return {
+    ...schedule,
+    ...gainOf(schedule.trackId),
+    ...(next ? { next: { ...next, ...gainOf(next.trackId) } } : {}),
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KEEP_ALIVE_LEVEL, PlayerCore, hermite } from './player-core';
+import { PlayerCore, hermite } from './player-core';
+import { KEEP_ALIVE_LEVEL } from './player-options';
 import type { ClockLine, PlacedSegment } from './segment';
 
 const RATE = 48_000;
@@ -65,6 +66,33 @@ describe('PlayerCore', () => {
     expect(-right[1002]! / SCALE).toBeCloseTo(1.75, 3);
     expect(left[1101]! / SCALE).toBeCloseTo(100.75, 3);
     expect(core.status(20 * BLOCK).started?.contextFrame).toBe(1001);
+  });
+
+  it('ramps to a new gain of the playing segment over the gain ramp, never in a step', () => {
+    const core = new PlayerCore({ sampleRate: RATE, gainRampMs: 20 });
+    core.setClock(aLine());
+    core.play({ ...aSegment(1_000_000), gain: 1 });
+    const data = new Float32Array(RATE * 2).fill(0.5);
+    core.queue.push({ type: 'pcm', generation: 1, startFrame: 0, data });
+    const before = run(core, 0, 10);
+    expect(before.left.every((v) => v === 0.5)).toBe(true);
+    core.setGain(0.25);
+    expect(core.placed?.gain).toBe(0.25);
+    const { left } = run(core, before.next, 20);
+    const rampFrames = 960; // 20 ms
+    const allowed = (0.5 * (1 - 0.25)) / rampFrames;
+    let worst = Math.abs(left[0]! - 0.5);
+    for (let i = 1; i < left.length; i++) worst = Math.max(worst, Math.abs(left[i]! - left[i - 1]!));
+    expect(worst).toBeLessThanOrEqual(allowed * 1.0001);
+    expect(worst).toBeGreaterThan(allowed * 0.99);
+    // Half-way at 10 ms, there at 20 ms, and it stays there.
+    expect(left[rampFrames / 2]).toBeCloseTo(0.5 * 0.625, 4);
+    expect(left.slice(rampFrames).every((v) => v === 0.125)).toBe(true);
+    // A new segment replaces it: its fade-out tail is at its gain too, from 0.125 down.
+    core.play(aSegment(2_000_000, 0, 2));
+    const tail = run(core, before.next + 20 * BLOCK, 1).left;
+    expect(tail[0]).toBeCloseTo(0.125 * (1 - 1 / 240), 6);
+    expect(Math.max(...tail)).toBeLessThanOrEqual(0.125);
   });
 
   it('follows a drifting device clock with the read ratio alone', () => {

@@ -7,12 +7,16 @@
  * (a live source that stalls, a decoder behind) is faded into over its last frames rather than cut
  * (a click), and faded out of when frames come again.
  * A gapless change of track hands the play head on to the next track's player (`continueFrom`), so
- * one head runs through both.
+ * one head runs through both. Every output frame is also scaled by the segment's own gain (its loudness
+ * normalisation, `segment-level.ts`), which ramps when it changes while the segment plays.
  */
 import { defaultDriftPolicy, steer, type DriftPolicy } from './drift';
+import { FadeTail } from './fade-tail';
 import { FrameQueue } from './frame-queue';
 import { FrameReader } from './frame-reader';
+import { KEEP_ALIVE_LEVEL, type PlayerInit } from './player-options';
 import type { PlayerPhase, PlayerStatus } from './protocol';
+import { SegmentLevel } from './segment-level';
 import {
   contextFrameAtGroupMs,
   desiredTrackFrame,
@@ -20,26 +24,6 @@ import {
   type ClockLine,
   type PlacedSegment,
 } from './segment';
-
-/** Options of the player; each has a default. */
-export interface PlayerInit {
-  sampleRate: number;
-  /** Most frames the ring holds (default 30 s). */
-  capacityFrames?: number;
-  /** Length of fades (ms). */
-  fadeMs?: number;
-  drift?: Partial<DriftPolicy>;
-  /** Silence after which one inaudible sample keeps the device stream running (s). */
-  keepAliveSec?: number;
-}
-
-/**
- * Level of the sample that keeps the output running (2^-24, below the least significant bit of 24-bit
- * audio). After 30 s of all-zero output Chromium swaps in a timer-driven fake sink and pauses the device
- * stream; the next play then restarts it, and for seconds its output timestamps jump and drift by
- * milliseconds (measured: starts 6-39 ms apart after a minute of silence).
- */
-export const KEEP_ALIVE_LEVEL = 2 ** -24;
 
 /** Renders a segment's frames into output blocks; see the file comment. */
 export class PlayerCore {
@@ -56,12 +40,14 @@ export class PlayerCore {
   private phaseValue: PlayerPhase = 'idle';
   private head = 0;
   private ratio = 1;
+  /** The fade envelope (0–1): starts, stops, re-positions, gaps. */
   private gain = 0;
   private targetGain = 0;
+  private readonly level: SegmentLevel;
   private jumpPending = false;
   private stopAtGroupMs: number | null = null;
   /** The old sound's fade-out, rendered when a new segment replaced it, still to be output. */
-  private tail: { left: Float32Array; right: Float32Array; at: number } | null = null;
+  private tail: FadeTail | null = null;
   private errorFrames: number | null = null;
   private starvedFrames = 0;
   private repositions = 0;
@@ -77,6 +63,7 @@ export class PlayerCore {
     this.policy = { ...defaultDriftPolicy, ...init.drift };
     this.fadeFrames = Math.max(1, Math.round(((init.fadeMs ?? 5) * init.sampleRate) / 1000));
     this.keepAliveFrames = (init.keepAliveSec ?? 10) * init.sampleRate;
+    this.level = new SegmentLevel(Math.round(((init.gainRampMs ?? 20) * init.sampleRate) / 1000));
   }
 
   get phase(): PlayerPhase {
@@ -102,6 +89,7 @@ export class PlayerCore {
   play(segment: PlacedSegment): void {
     this.fadeOutNow();
     this.segment = segment;
+    this.level.set(segment.gain ?? 1);
     this.queue.reset(segment.generation);
     this.reader.unlink();
     this.phaseValue = 'waiting';
@@ -112,6 +100,14 @@ export class PlayerCore {
     this.repositions = 0;
     this.repositionErrorFrames = null;
     this.started = null;
+  }
+
+  /** Sets the segment's gain: at once if it is not audible yet, else over the gain ramp. */
+  setGain(gain: number): void {
+    if (!this.segment) return;
+    this.segment = { ...this.segment, gain };
+    if (this.phaseValue === 'playing') this.level.rampTo(gain);
+    else this.level.set(gain);
   }
 
   /** Goes silent at once, without a fade (the mix has already faded it out, or it ended). */
@@ -169,7 +165,11 @@ export class PlayerCore {
     this.endedAt = null;
     left.fill(0, from);
     right.fill(0, from);
-    let k = from === 0 ? this.renderTail(left, right) : from;
+    let k = from;
+    if (from === 0 && this.tail) {
+      k = this.tail.drain(left, right);
+      if (this.tail.done) this.tail = null;
+    }
     if (this.line && this.segment) {
       if (this.phaseValue === 'waiting' && k < n) k = this.tryStart(contextFrame, k, n);
       if (this.phaseValue === 'playing' && k < n) this.renderPlaying(left, right, contextFrame, k);
@@ -298,9 +298,10 @@ export class PlayerCore {
       if (this.head >= heldEnd) heldEnd = Math.floor(this.head) + this.queue.contiguousFrom(this.head);
       if (heldEnd < end - 1)
         this.gain = Math.min(this.gain, Math.max(0, (heldEnd - 1 - this.head) / this.fadeFrames));
+      const g = this.gain * this.level.next();
       if (this.reader.read(this.head)) {
-        left[i] = this.reader.left * this.gain;
-        right[i] = this.reader.right * this.gain;
+        left[i] = this.reader.left * g;
+        right[i] = this.reader.right * g;
       } else {
         // Underrun: silence now, a fade back in once the frames are here; the head keeps time.
         this.starvedFrames++;
@@ -315,29 +316,11 @@ export class PlayerCore {
   /** Renders the audible sound's fade-out into `tail` so a new segment can take the ring at once. */
   private fadeOutNow(): void {
     if (this.phaseValue !== 'playing' || this.gain === 0) return;
-    const frames = Math.ceil(this.gain * this.fadeFrames);
-    const tail = { left: new Float32Array(frames), right: new Float32Array(frames), at: 0 };
-    for (let i = 0; i < frames; i++) {
-      const g = this.gain * (1 - (i + 1) / frames);
-      if (this.reader.read(this.head)) {
-        tail.left[i] = this.reader.left * g;
-        tail.right[i] = this.reader.right * g;
-      }
-      this.head += this.ratio;
-    }
-    this.tail = tail;
+    const from = { head: this.head, ratio: this.ratio, gain: this.gain, level: this.level.value };
+    const faded = FadeTail.render(this.reader, from, this.fadeFrames);
+    this.tail = faded.tail;
+    this.head = faded.head;
     this.gain = 0;
-  }
-
-  private renderTail(left: Float32Array, right: Float32Array): number {
-    const tail = this.tail;
-    if (!tail) return 0;
-    const count = Math.min(left.length, tail.left.length - tail.at);
-    left.set(tail.left.subarray(tail.at, tail.at + count));
-    right.set(tail.right.subarray(tail.at, tail.at + count));
-    tail.at += count;
-    if (tail.at >= tail.left.length) this.tail = null;
-    return count;
   }
 }
 

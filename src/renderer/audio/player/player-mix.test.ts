@@ -11,11 +11,12 @@ function aLine(groupMs = G0, ppm = 0, contextFrame = 0): ClockLine {
   return { contextFrame, groupMs, msPerFrame: (1000 / RATE) * (1 + ppm * 1e-6) };
 }
 
-const seg = (generation: number, anchorGroupMs: number): PlacedSegment => ({
+const seg = (generation: number, anchorGroupMs: number, gain?: number): PlacedSegment => ({
   generation,
   trackId: `t${generation}`,
   anchorGroupMs,
   anchorFrame: 0,
+  ...(gain === undefined ? {} : { gain }),
 });
 
 /** Pushes frames [0, frames) of a track whose frame f is `value(f)` (left) and `right(f)`, and its end. */
@@ -100,6 +101,24 @@ describe('PlayerMix: gapless', () => {
     expect(left.slice(endA, 7000).every((v) => v < 0)).toBe(true);
   });
 
+  it("switches from the current track's gain to the next one's on the seam's frame", () => {
+    const mix = new PlayerMix({ sampleRate: RATE });
+    mix.setClock(aLine());
+    const endA = 5000;
+    mix.play(seg(1, G0, 2));
+    mix.queueNext(seg(2, G0 + (endA * 1000) / RATE), 0);
+    // The next track's loudness became known before it plays: its gain is set at once, not ramped.
+    expect(mix.setGain(2, 0.5)).toBe(true);
+    expect(mix.setGain(3, 0.5)).toBe(false);
+    // The same level on both sides of the seam: only the gains differ.
+    feed(mix, 1, endA, () => 0.25);
+    feed(mix, 2, 8000, () => 0.25);
+    const { left } = run(mix, 0, 60);
+    expect(left.slice(0, endA).every((v) => v === 0.5)).toBe(true);
+    expect(left.slice(endA, 7000).every((v) => v === 0.125)).toBe(true);
+    expect(mix.playing.queue.generation).toBe(2);
+  });
+
   it('plays the next track from its own anchor when the current one ended before it was placed', () => {
     const mix = new PlayerMix({ sampleRate: RATE });
     mix.setClock(aLine());
@@ -139,13 +158,13 @@ describe('PlayerMix: gapless', () => {
 describe('PlayerMix: crossfade', () => {
   const OVERLAP = 4800;
   /** Outgoing track on the left only, incoming on the right only: the channels show the gains. */
-  function crossfade(line: ClockLine, from: number, blocks: number) {
+  function crossfade(line: ClockLine, from: number, blocks: number, gains: [number, number] = [1, 1]) {
     const mix = new PlayerMix({ sampleRate: RATE });
     mix.setClock(line);
     const endA = 10_000;
-    mix.play(seg(1, G0));
+    mix.play(seg(1, G0, gains[0]));
     const nextAt = G0 + ((endA - OVERLAP) * 1000) / RATE;
-    mix.queueNext(seg(2, nextAt), OVERLAP);
+    mix.queueNext(seg(2, nextAt, gains[1]), OVERLAP);
     feed(
       mix,
       1,
@@ -177,6 +196,18 @@ describe('PlayerMix: crossfade', () => {
     expect(out.left[10_000]).toBe(0);
     expect(out.right[12_000]).toBeCloseTo(1, 6);
     expect(mix.playing.queue.generation).toBe(2);
+  });
+
+  it('mixes each track at its own gain', () => {
+    const { out } = crossfade(aLine(), 0, 120, [0.5, 2]);
+    const start = 10_000 - OVERLAP;
+    expect(out.left[start - 1]).toBe(0.5);
+    for (const into of [0, 1200, 2400, 3600, 4799]) {
+      const g = equalPowerGains(into / OVERLAP);
+      expect(out.left[start + into], `out at ${into}`).toBeCloseTo(g.outgoing * 0.5, 6);
+      expect(out.right[start + into], `in at ${into}`).toBeCloseTo(g.incoming * 2, 6);
+    }
+    expect(out.right[12_000]).toBeCloseTo(2, 6);
   });
 
   it('gives two peers the same mix at the same group time, whatever their context frames', () => {

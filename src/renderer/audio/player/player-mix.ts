@@ -9,11 +9,15 @@
  * - Crossfade: both play over the overlap, each on its own head, mixed with equal-power gains that
  *   are functions of the incoming track's frame position (`mix-gain.ts`), so every peer mixes alike.
  *
+ * Each side plays at its own segment's gain (`PlayerCore`), so at a gapless seam the gain changes on
+ * the seam's frame and over a crossfade each track keeps its own.
+ *
  * When the change is done, the next track's player becomes the current one and the old one is kept
  * as the spare for the track after.
  */
 import { equalPowerGains, overlapProgress } from './mix-gain';
-import { PlayerCore, type PlayerInit } from './player-core';
+import { PlayerCore } from './player-core';
+import type { PlayerInit } from './player-options';
 import type { PcmChunk, PlayerStatus } from './protocol';
 import { desiredTrackFrame, type ClockLine, type PlacedSegment } from './segment';
 
@@ -87,6 +91,13 @@ export class PlayerMix {
     this.current.reader.after = null;
     this.spare = next;
     this.next = null;
+  }
+
+  /** Sets the gain of the segment of `generation` (the playing one ramps to it); false if neither. */
+  setGain(generation: number, gain: number): boolean {
+    const core = this.coreOf(generation);
+    core?.setGain(gain);
+    return core !== null;
   }
 
   /** Fades out at group time `atGroupMs` (now if null); the next segment is dropped. */

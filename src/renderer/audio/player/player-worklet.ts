@@ -45,6 +45,9 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
         this.mix.queueNext(message.segment, message.overlapFrames);
         this.report(scope.currentFrame);
         break;
+      case 'gain':
+        this.mix.setGain(message.generation, message.gain);
+        break;
       case 'drop-next':
         this.mix.dropNext();
         break;

@@ -42,6 +42,8 @@ export type EngineToPlayer =
    * `overlapFrames` (0: gapless, its first frame right after the current track's last).
    */
   | { type: 'queue'; segment: PlacedSegment; overlapFrames: number }
+  /** Set the linear gain of the segment of `generation` (the playing or the next): it ramps over ~20 ms. */
+  | { type: 'gain'; generation: number; gain: number }
   /** Forget the segment placed after the one playing. */
   | { type: 'drop-next' }
   /** Fade out at group time `atGroupMs` (now if null or past) and stay silent. */

@@ -16,6 +16,8 @@ export interface PlacedSegment {
   anchorGroupMs: number;
   /** Track frame (at the context rate) heard at `anchorGroupMs`. */
   anchorFrame: number;
+  /** Linear gain of its every frame (loudness normalisation; default 1). */
+  gain?: number;
 }
 
 /**
