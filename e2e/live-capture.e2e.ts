@@ -132,7 +132,7 @@ test('a window shares its input; the other peer plays it on the room timeline', 
 
   // The capture's stamps followed group time, re-anchoring rarely: a busy main thread can hold a batch past
   // half the delay. Measured: 0 re-anchors in the worktree's runs, 0-1 and 3 (of 503 frames, about 10 s) in
-  // two .ci/runs under the full suite (2026-12-06); the limit is one per 100 frames (2 s), which a stamper
+  // two .ci/runs under the full suite; the limit is one per 100 frames (2 s), which a stamper
   // that lost group time (a re-anchor every batch or two) exceeds many times over.
   const counts = (await capturer.evaluate(() =>
     (window as unknown as { __fireflyCapture: () => unknown }).__fireflyCapture(),

@@ -67,7 +67,7 @@ test.describe('room calibration, heard', () => {
   // 0.104 / 0.594 / 0.685 ms, p95 0.218 / 0.647 / 0.706 ms; Check sync ±0.05 / ±0.03 / ±0.30 ms (runs 2 and 3
   // with a drift removal since reverted, which moved B 0.29 ms the wrong way). The limit stays 1 ms: the
   // margin is about 0.3 ms, and the sweeps put B 0.1–0.4 ms earlier than the clicks do (not yet explained).
-  // Back to fixme: in a .ci/run (2026-12-06) the rig's A and B were 28 ms apart before calibration, not 40
+  // Back to fixme: in a .ci/run the rig's A and B were 28 ms apart before calibration, not 40
   // (p95 31.8 ms: an output moved during the take), B's clear takes then disagreed by more than 5 ms and it
   // got no proposed offset. The drift of the takes, and outputs that move under load, are still to be fixed.
   test.fixme('the same with moderately loud noise mixed into the microphone', async () => {

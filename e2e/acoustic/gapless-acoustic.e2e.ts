@@ -162,7 +162,7 @@ test.describe('acoustic: gapless and crossfade', () => {
   // FLAC decodes to the exact samples. (These failed while the decoder worker's end of each track came one
   // chunk short: each next track started early by a FLAC part's last block or up to 4 MP3 frames, and
   // re-positioned. docs/sync.md, "Gapless and crossfade", has the takes since.)
-  // Still fixme: in a .ci/run (2026-12-06) the holder's FLAC take was 10 687 frames off the parts' total,
+  // Still fixme: in a .ci/run the holder's FLAC take was 10 687 frames off the parts' total,
   // with a step of 0.049 and a moment of silence at 4.63 s, and the MP3 take failed too, although the
   // decoder's own e2e (decoder-gapless.e2e.ts) gives every part's exact frames in the same run. What the
   // player does at a boundary on the rig under the full suite is still to be found.
