@@ -34,6 +34,18 @@ function take(
   return measureRepetition(recording, reference, schedule, { sampleRate: RATE });
 }
 
+/** Takes in which every speaker of `ids` was heard clearly, at the delays (ms) of each row. */
+const clearTakes = (ids: string[], rows: number[][]) =>
+  rows.map(
+    (row) =>
+      new Map(
+        ids.map((id, i) => [
+          id,
+          { ok: true as const, lagFrames: 0, prominence: 50, peakRatio: 5, delayMs: row[i]! },
+        ]),
+      ),
+  );
+
 describe('the microphone’s noise and wander', () => {
   it('white noise as loud as the rig’s does not bias an arrival: each within 10 µs, at any fraction of a frame', () => {
     for (let k = 0; k < 8; k++) {
@@ -67,25 +79,15 @@ describe('the microphone’s noise and wander', () => {
   });
 
   it('a take that heard something else in one speaker’s slot does not carry its error to the other', () => {
-    const ok = (delayMs: number) => ({
-      ok: true as const,
-      lagFrames: 0,
-      prominence: 50,
-      peakRatio: 5,
-      delayMs,
-    });
-    const takes = [
-      [10, 50],
-      [10.5, 50.5],
-      [9.5, 49.5],
-      [10.2, 50.2],
-      [10, 90],
-    ].map(
-      ([a, b]) =>
-        new Map([
-          ['a', ok(a!)],
-          ['b', ok(b!)],
-        ]),
+    const takes = clearTakes(
+      ['a', 'b'],
+      [
+        [10, 50],
+        [10.5, 50.5],
+        [9.5, 49.5],
+        [10.2, 50.2],
+        [10, 90],
+      ],
     );
     const [a, b] = solveDelays(takes);
     // The four good takes put B 40 ms after A each time; the fifth's 80 ms is B's error alone.
@@ -98,25 +100,15 @@ describe('the microphone’s noise and wander', () => {
   it('a step of the microphone path part way through the takes moves no correction', () => {
     // Measured in a .ci/run: every arrival 22 ms later from the third take's second slot on. The medians of
     // each speaker's own takes came out 62 ms apart for a hidden delay of 40.
-    const ok = (delayMs: number) => ({
-      ok: true as const,
-      lagFrames: 0,
-      prominence: 50,
-      peakRatio: 5,
-      delayMs,
-    });
-    const takes = [
-      [125.64, 166.18],
-      [125.96, 166.67],
-      [126.68, 188.62],
-      [148.35, 189.13],
-      [148.78, 189.64],
-    ].map(
-      ([h, f]) =>
-        new Map([
-          ['holder', ok(h!)],
-          ['follower', ok(f!)],
-        ]),
+    const takes = clearTakes(
+      ['holder', 'follower'],
+      [
+        [125.64, 166.18],
+        [125.96, 166.67],
+        [126.68, 188.62],
+        [148.35, 189.13],
+        [148.78, 189.64],
+      ],
     );
     const [holder, follower] = solveDelays(takes);
     expect(holder?.correctionMs).toBe(0);
