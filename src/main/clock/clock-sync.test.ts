@@ -113,8 +113,12 @@ describe('ClockSync over real libp2p nodes', () => {
       expect(Math.abs(trueOffset - nominal)).toBeLessThan(10);
       expect(Math.abs(f.clock.estimate(f.time.fromBase(b))!.offsetMs - trueOffset)).toBeLessThan(1);
     }
+    // The drift fit replaces the offset-only one (drift 0) once its slope stands out from the noise, which
+    // under the full suite's load can take longer than the samples above span (CI once still had the
+    // offset-only fit there). Over a 10 s span the delay envelope pins the slope: wait for both.
     const trueDriftPpm = ((1 - 200e-6) / (1 + 200e-6) - 1) * 1e6;
-    expect(Math.abs(fast.clock.estimate()!.driftPpm - trueDriftPpm)).toBeLessThan(60);
+    const drifting = await until(fast.clock, (s) => s.driftPpm !== 0 && performance.now() - joinedAt > 12_000);
+    expect(Math.abs(drifting.driftPpm - trueDriftPpm)).toBeLessThan(60);
     expect(leader.clock.estimate()).toMatchObject({ role: 'leader', errorMs: 0, offsetMs: 0 });
     expect(fast.clock.stats().probesSent).toBeGreaterThanOrEqual(24);
     expect(leader.clock.stats().probesServed).toBeGreaterThanOrEqual(48);
