@@ -252,6 +252,21 @@ interface Job {
   paceTimer: NodeJS.Timeout | null;
 }
 
+/** A running download's bookkeeping, as `downloadState` reports it. */
+export interface DownloadState {
+  missingUnits: number;
+  inFlightUnits: number;
+  urgentUnits: number;
+  full: string[];
+  partial: string[];
+  excluded: string[];
+  resting: string[];
+  live: { peerId: string; slots: number; pick: number }[];
+  pendingPuts: number;
+  stallTimer: boolean;
+  restTimer: boolean;
+}
+
 /** A chunk stream to one peer, kept open between requests. */
 interface ChunkStream {
   stream: Stream;
@@ -485,6 +500,30 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Counters since construction. */
   stats(): ChunkFetcherStats {
     return { ...this.#stats, dropped: { ...this.#stats.dropped } };
+  }
+
+  /** Where a running download stands (for `debug` and for tests that must say why one is stuck). */
+  downloadState(trackId: string): DownloadState | null {
+    const job = this.#jobs.get(trackId);
+    if (!job) return null;
+    const now = performance.now();
+    return {
+      missingUnits: job.missing.size,
+      inFlightUnits: job.inFlight.size,
+      urgentUnits: job.urgent.size,
+      full: [...job.full],
+      partial: [...job.partial.keys()],
+      excluded: [...job.excluded],
+      resting: [...this.#live].filter((p) => job.rests.resting(p, now)),
+      live: [...this.#live].map((p) => ({
+        peerId: p,
+        slots: this.#slots.get(p) ?? 0,
+        pick: this.#pick(job, p),
+      })),
+      pendingPuts: this.#pendingPuts,
+      stallTimer: job.stallTimer !== null,
+      restTimer: job.restTimer !== null,
+    };
   }
 
   #createJob(trackId: string, chunks: readonly ChunkRef[]): Job {
