@@ -18,8 +18,14 @@ export interface DeviceOutputsComponents {
   selfId: string;
   /** Broadcasts a device message on the control topic (the caller adds the envelope). */
   publish(message: DeviceMessage): void | Promise<unknown>;
-  /** Calls `listener` with each device message from another peer (already validated by the codec). */
-  subscribe(listener: (from: string, message: DeviceMessage) => void, options: { signal: AbortSignal }): void;
+  /**
+   * Calls `listener` with each device message from another peer (already validated by the codec) and the
+   * sender's sequence number, which grows with each message it sends.
+   */
+  subscribe(
+    listener: (from: string, message: DeviceMessage, seq: number) => void,
+    options: { signal: AbortSignal },
+  ): void;
   /** This device's output settings now. */
   output(): DeviceOutput;
   /** Applies a change to this device's own settings (persisted); resolves with the new output. */
@@ -64,6 +70,13 @@ export class DeviceOutputs {
   readonly #requestTimeoutMs: number;
   readonly #newRequestId: () => string;
   readonly #outputs = new Map<string, DeviceOutput>();
+  /**
+   * The sequence number of each member's newest announcement. Gossip may deliver an older one last (a
+   * periodic announcement relayed through a third peer after a change sent directly): it is dropped, or
+   * a group volume computed from it would undo the change.
+   */
+  readonly #announced = new Map<string, number>();
+  #staleAnnouncements = 0;
   readonly #pending = new Map<string, Pending>();
   #controller: AbortController | null = null;
 
@@ -83,7 +96,9 @@ export class DeviceOutputs {
     if (this.#controller) return;
     const controller = new AbortController();
     this.#controller = controller;
-    this.#c.subscribe((from, message) => this.#receive(from, message), { signal: controller.signal });
+    this.#c.subscribe((from, message, seq) => this.#receive(from, message, seq), {
+      signal: controller.signal,
+    });
     const timer = setInterval(() => this.announce(), this.#announceMs);
     timer.unref();
     controller.signal.addEventListener('abort', () => clearInterval(timer), { once: true });
@@ -115,6 +130,12 @@ export class DeviceOutputs {
   /** Forgets a member that left. */
   forget(peerId: string): void {
     this.#outputs.delete(peerId);
+    this.#announced.delete(peerId);
+  }
+
+  /** Announcements dropped because a newer one from the same member had come first. */
+  get staleAnnouncements(): number {
+    return this.#staleAnnouncements;
   }
 
   /**
@@ -152,11 +173,18 @@ export class DeviceOutputs {
     }
   }
 
-  #receive(from: string, message: DeviceMessage): void {
+  #receive(from: string, message: DeviceMessage, seq: number): void {
     switch (message.type) {
-      case 'device:output':
+      case 'device:output': {
+        const newest = this.#announced.get(from);
+        if (newest !== undefined && seq <= newest) {
+          this.#staleAnnouncements++;
+          return;
+        }
+        this.#announced.set(from, seq);
         this.#remember(from, message.output);
         return;
+      }
       case 'device:set':
         if (message.to === this.#c.selfId) void this.#applyFor(from, message);
         return;

@@ -4,7 +4,8 @@ import type { RoomService } from '../room/room-service';
 
 /** What a service subscribes with: its listener, until the signal aborts. */
 export type RoomSubscribe<M> = (
-  listener: (from: string, message: M) => void,
+  /** `seq` is the sender's sequence number (it grows with each message, across restarts too). */
+  listener: (from: string, message: M, seq: number) => void,
   options: { signal: AbortSignal },
 ) => void;
 
@@ -15,7 +16,7 @@ export function roomSubscriber<M>(
 ): RoomSubscribe<M> {
   return (listener, { signal }) => {
     const off = room.events.on('message:other', ({ value, from }) => {
-      if (accepts(value.type)) listener(from, value as M);
+      if (accepts(value.type)) listener(from, value as M, value.seq);
     });
     signal.addEventListener('abort', off, { once: true });
   };
