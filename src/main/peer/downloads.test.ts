@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaybackState } from '../../shared/playback/state';
 import { TypedEventTarget } from '../../shared/events';
-import type { ChunkFetcherEvents } from '../swarm/chunk-fetcher';
+import type { ChunkFetcherEvents } from '../swarm/fetch-types';
 import { Downloads } from './downloads';
 import { componentLogger, silentLogger } from '../../shared/logger';
 

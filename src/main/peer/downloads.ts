@@ -2,7 +2,7 @@
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';
 import type { RoomService } from '../room/room-service';
 import type { ChunkFetcher } from '../swarm';
-import { STREAMING_PRIORITY } from '../swarm/chunk-fetcher';
+import { STREAMING_PRIORITY } from '../swarm/fetch-types';
 import { paceForTrack, type PaceRate } from '../swarm/download-pace';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 

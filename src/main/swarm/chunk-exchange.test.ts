@@ -14,7 +14,7 @@ import {
 } from '../../shared/swarm/chunk-wire';
 import { deriveRoom, type Room } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
-import { STREAMING_PRIORITY, type DownloadProgress } from './chunk-fetcher';
+import { STREAMING_PRIORITY, type DownloadProgress } from './fetch-types';
 import { noiseLibrary, startSwarmPeer, writeNoiseWav, type SwarmPeer } from './testing/swarm-peer';
 
 const net = new TestNet();

@@ -20,9 +20,7 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type { Stream } from '@libp2p/interface';
-import type { ChunkRef } from '../../shared/library/types';
 import {
-  bitmapHas,
   chunkLimits,
   decodeGetReply,
   decodeWatchReply,
@@ -37,235 +35,38 @@ import {
   verifyChunk,
   type ChunkBytes,
   type VerifiedChunk,
-  type ChunkStore,
-  type Library,
-  type LibraryDb,
 } from '../library';
 import { TypedEventTarget } from '../../shared/events';
-import { StorageError, storageProblemOf, type StorageHealth } from '../library/storage-health';
-import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
-import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
-import { InFlightUnits } from './in-flight';
-import { PeerRests } from './peer-rests';
-import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
-
-/** Collaborators of ChunkFetcher. */
-export interface ChunkFetcherComponents {
-  node: SwarmNode;
-  db: Pick<LibraryDb, 'getTrack' | 'chunkList'>;
-  store: Pick<ChunkStore, 'put'> & Partial<Pick<ChunkStore, 'evictBytes'>>;
-  library: Pick<Library, 'hasChunk' | 'readTrack'>;
-  /** Live peers whose catalog lists the track (CatalogSync.holdersOf). */
-  holders: (trackId: string) => string[];
-  /** Told about each stored chunk, so peers watching the track learn of it (ChunkServer.announce). */
-  announce?: (chunkId: string) => void;
-  logger?: ComponentLogger;
-  /**
-   * The data folder's health: a store write that fails for want of space (or a disk error) pauses
-   * every download until it says writable again, instead of fetching chunks it cannot keep.
-   */
-  storage?: Pick<StorageHealth, 'report' | 'writable' | 'state' | 'on'>;
-}
-
-/** Options of ChunkFetcher; every field has a default. */
-export interface ChunkFetcherInit {
-  /** Stream protocol name passed to `node.protocolId` (default `chunks`). */
-  protocolName?: string;
-  /** Requests in flight to one peer at once, across downloads (default 4). */
-  maxInFlightPerPeer?: number;
-  /** Chunk ids per request (default 1; at most `chunkLimits.maxIdsPerRequest`). */
-  chunksPerRequest?: number;
-  /**
-   * Requests in flight to a peer that is the only one connected (default 8, or
-   * `maxInFlightPerPeer` when that is given). With nobody else to share the load, a deeper
-   * pipeline costs no fairness and keeps both ends busy.
-   */
-  soloMaxInFlight?: number;
-  /** Chunk ids per request to a peer that is the only one connected (default 4, or `chunksPerRequest` when given). */
-  soloChunksPerRequest?: number;
-  /** Wrong chunks from one peer before it is no longer used for the track (default 3). */
-  maxBadChunksPerPeer?: number;
-  /**
-   * Episodes of failed requests in a row (requests failing together count once; a rest of 0.5 s, 1 s,
-   * … between episodes) before a peer is no longer used for the track (default 3). See peer-rests.ts.
-   */
-  maxFailuresPerPeer?: number;
-  /** A reply slower than this fails the request (default 10 s). */
-  requestTimeoutMs?: number;
-  /** A download with missing chunks that no live peer can serve fails after this (default 15 s). */
-  stallTimeoutMs?: number;
-  /** Minimum time between progress events of one download (default 100 ms). */
-  progressIntervalMs?: number;
-  /** How often the catalog holders of a running download are looked up again (default 500 ms). */
-  holdersRefreshMs?: number;
-  /** Ask peers that are not catalog holders which chunks they have (default true). */
-  watchPartialHolders?: boolean;
-  /** Received chunks waiting to be written to the store before no new requests are sent (default 32). */
-  maxPendingWrites?: number;
-}
-
-/** Options of one `fetchTrack` call. */
-export interface FetchOptions {
-  signal?: AbortSignal;
-  /** Higher first: the current track before the next in the queue (default 0). */
-  priority?: number;
-  /**
-   * Reject with a StorageError when the store cannot take chunks, rather than wait until it can
-   * (default false: a queued download waits and resumes by itself). A media request cannot wait.
-   */
-  failOnStorageError?: boolean;
-  /**
-   * Fetch no faster than this after a burst (`download-pace.ts`): a track a player reads as it arrives.
-   * A download is paced only while every caller waiting for it asks for a pace.
-   */
-  pace?: PaceRate;
-}
-
-/** Bytes and chunks one peer supplied to a download. */
-export interface PeerShare {
-  chunks: number;
-  bytes: number;
-}
-
-/** Progress of one download, emitted as `download:progress`. */
-export interface DownloadProgress {
-  trackId: string;
-  haveChunks: number;
-  totalChunks: number;
-  /** Bytes fetched by this download so far (chunks present before it started are not counted). */
-  bytes: number;
-  perPeer: Record<string, PeerShare>;
-}
-
-/** What a finished download did. */
-export interface FetchResult extends DownloadProgress {
-  /** Chunks that were already present when the download started. */
-  presentChunks: number;
-  fetchedChunks: number;
-  badChunks: number;
-  durationMs: number;
-}
-
-/** Events of ChunkFetcher. */
-export interface ChunkFetcherEvents extends Record<string, unknown> {
-  'download:progress': DownloadProgress;
-  'download:done': FetchResult;
-  'download:failed': { trackId: string; error: string };
-  /** One more chunk of a running download is stored (a media read waiting for it may go on). */
-  'download:chunk': { trackId: string; chunkId: string };
-}
-
-/**
- * A download at this priority or above is being played (a media read waits for it): its chunks are
- * fetched from the front, so it can start before it is whole. Below it, the first `HEAD_UNITS` come
- * first (a next track's start), then the rarest first, which spreads a swarm's copies best.
- */
-export const STREAMING_PRIORITY = 10;
-const HEAD_UNITS = 4;
-
-/** Counters, including rejected input by reason. */
-export interface ChunkFetcherStats {
-  requests: number;
-  chunksFetched: number;
-  bytesFetched: number;
-  badChunks: number;
-  missingReplies: number;
-  failedRequests: number;
-  dropped: Record<string, number>;
-}
-
-/** No live peer could supply the missing chunks of a track within the stall timeout. */
-export class TrackUnavailableError extends Error {
-  override readonly name = 'TrackUnavailableError';
-  constructor(
-    readonly trackId: string,
-    readonly missingChunks: number,
-  ) {
-    super(`no live peer can supply the ${missingChunks} missing chunks of track ${trackId}`);
-  }
-}
-
-/** The download was cancelled by the caller's signal or by `stop()`. */
-export class FetchAbortedError extends Error {
-  override readonly name = 'FetchAbortedError';
-  constructor(readonly trackId: string) {
-    super(`download of ${trackId} aborted`);
-  }
-}
-
-/** One distinct chunk of a track (a chunk id may occur at several indices). */
-interface Unit {
-  chunkId: string;
-  lengthBytes: number;
-  indices: number[];
-}
-
-interface Waiter {
-  priority: number;
-  pace: PaceRate | null;
-  failOnStorageError: boolean;
-  resolve: (result: FetchResult) => void;
-  reject: (error: Error) => void;
-}
-
-interface Job {
-  trackId: string;
-  units: Unit[];
-  /** Every chunk id of the track (the store evicts these last). */
-  chunkIds: Set<string>;
-  /** Track index → unit. */
-  unitOf: Int32Array;
-  totalChunks: number;
-  /** Units neither stored nor in flight. */
-  missing: Set<number>;
-  /** Units in flight, with the peer asked and their running byte total. */
-  inFlight: InFlightUnits;
-  haveChunks: number;
-  presentChunks: number;
-  full: Set<string>;
-  partial: Map<string, Uint8Array>;
-  /** Per unit: how many partial holders have it (full holders are added on top). */
-  partialAvail: Uint16Array;
-  /** Units a peer answered MISSING for. */
-  lacks: Map<string, Set<number>>;
-  excluded: Set<string>;
-  bad: Map<string, number>;
-  /** Holders resting after failed requests, and their strikes (peer-rests.ts). */
-  rests: PeerRests;
-  /** Wakes the download when a rest ends. */
-  restTimer: NodeJS.Timeout | null;
-  watching: Set<string>;
-  perPeer: Map<string, PeerShare>;
-  bytes: number;
-  badChunks: number;
-  waiters: Set<Waiter>;
-  controller: AbortController;
-  startedAtMs: number;
-  lastProgressMs: number;
-  holdersCheckedMs: number;
-  stallTimer: NodeJS.Timeout | null;
-  /** The track's chunks in order (byte offsets, for `want`). */
-  chunks: readonly ChunkRef[];
-  /** Units a reader waits for now: fetched first, whatever the pace. */
-  urgent: Set<number>;
-  pace: DownloadPace | null;
-  paceTimer: NodeJS.Timeout | null;
-}
-
-/** A running download's bookkeeping, as `downloadState` reports it. */
-export interface DownloadState {
-  missingUnits: number;
-  inFlightUnits: number;
-  urgentUnits: number;
-  full: string[];
-  partial: string[];
-  excluded: string[];
-  resting: string[];
-  live: { peerId: string; slots: number; pick: number }[];
-  pendingPuts: number;
-  stallTimer: boolean;
-  restTimer: boolean;
-}
+import { StorageError, storageProblemOf } from '../library/storage-health';
+import { FRAME_LENGTH_ERRORS, bump, closeQuietly } from './stream-util';
+import { combinedPace, DownloadPace } from './download-pace';
+import {
+  addToPartial,
+  createJob,
+  dropPartial,
+  markLacking,
+  pickUnit,
+  priorityOf,
+  progressOf,
+  resultOf,
+  setPartial,
+  type Job,
+  type Waiter,
+} from './download-job';
+import {
+  FetchAbortedError,
+  STREAMING_PRIORITY,
+  TrackUnavailableError,
+  type ChunkFetcherComponents,
+  type ChunkFetcherEvents,
+  type ChunkFetcherInit,
+  type ChunkFetcherStats,
+  type DownloadProgress,
+  type DownloadState,
+  type FetchOptions,
+  type FetchResult,
+} from './fetch-types';
+import { silentLogger, type Logger } from '../../shared/logger';
 
 /** A chunk stream to one peer, kept open between requests. */
 interface ChunkStream {
@@ -365,7 +166,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         this.#idle.delete(peerId);
         for (const job of this.#jobs.values()) {
           job.full.delete(peerId);
-          this.#dropPartial(job, peerId);
+          dropPartial(job, peerId);
         }
         this.#pump();
       },
@@ -401,9 +202,14 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (!job) {
       const track = this.#c.db.getTrack(trackId);
       if (!track) return Promise.reject(new TrackNotFoundError(trackId));
-      job = this.#createJob(trackId, this.#c.db.chunkList(trackId));
+      job = createJob(
+        trackId,
+        this.#c.db.chunkList(trackId),
+        (id) => this.#c.library.hasChunk(id),
+        this.#maxFailures,
+      );
       if (job.missing.size === 0) {
-        const result = this.#result(job);
+        const result = resultOf(job);
         this.emit('download:done', result);
         return Promise.resolve(result);
       }
@@ -483,7 +289,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Progress of a running download, or null. */
   progress(trackId: string): DownloadProgress | null {
     const job = this.#jobs.get(trackId);
-    return job ? this.#progressOf(job) : null;
+    return job ? progressOf(job) : null;
   }
 
   /** Whether every chunk of the track is present here (own files or the store). */
@@ -526,68 +332,6 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     };
   }
 
-  #createJob(trackId: string, chunks: readonly ChunkRef[]): Job {
-    const units: Unit[] = [];
-    const byId = new Map<string, number>();
-    const unitOf = new Int32Array(chunks.length);
-    for (const c of chunks) {
-      let u = byId.get(c.chunkId);
-      if (u === undefined) {
-        u = units.length;
-        byId.set(c.chunkId, u);
-        units.push({ chunkId: c.chunkId, lengthBytes: c.lengthBytes, indices: [] });
-      }
-      units[u]!.indices.push(c.index);
-      unitOf[c.index] = u;
-    }
-    const missing = new Set<number>();
-    let present = 0;
-    units.forEach((unit, u) => {
-      if (this.#c.library.hasChunk(unit.chunkId)) present += unit.indices.length;
-      else missing.add(u);
-    });
-    const now = performance.now();
-    return {
-      trackId,
-      units,
-      chunkIds: new Set(byId.keys()),
-      unitOf,
-      totalChunks: chunks.length,
-      missing,
-      inFlight: new InFlightUnits((u) => units[u]!.lengthBytes),
-      haveChunks: present,
-      presentChunks: present,
-      full: new Set(),
-      partial: new Map(),
-      partialAvail: new Uint16Array(units.length),
-      lacks: new Map(),
-      excluded: new Set(),
-      bad: new Map(),
-      rests: new PeerRests({ maxEpisodes: this.#maxFailures }),
-      restTimer: null,
-      watching: new Set(),
-      perPeer: new Map(),
-      bytes: 0,
-      badChunks: 0,
-      waiters: new Set(),
-      controller: new AbortController(),
-      startedAtMs: now,
-      lastProgressMs: 0,
-      holdersCheckedMs: now,
-      stallTimer: null,
-      chunks,
-      urgent: new Set(),
-      pace: null,
-      paceTimer: null,
-    };
-  }
-
-  #priorityOf(job: Job): number {
-    let p = -Infinity;
-    for (const w of job.waiters) p = Math.max(p, w.priority);
-    return p;
-  }
-
   #refreshHolders(job: Job): void {
     job.holdersCheckedMs = performance.now();
     for (const peerId of this.#c.holders(job.trackId)) {
@@ -596,59 +340,15 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     }
   }
 
-  /** Whether `peerId` can serve unit `u` of the job, as far as this peer knows. */
-  #peerHas(job: Job, peerId: string, u: number): boolean {
-    if (job.lacks.get(peerId)?.has(u)) return false;
-    if (job.full.has(peerId)) return true;
-    const bitmap = job.partial.get(peerId);
-    if (!bitmap) return false;
-    return job.units[u]!.indices.some((i) => bitmapHas(bitmap, i));
-  }
-
-  /**
-   * The rarest missing unit `peerId` can serve (random among equals), or -1.
-   *
-   * A full holder is not asked for a unit some partial holder has while other peers are busy
-   * with requests of this download: the fetchers trade those among themselves, which keeps the
-   * seeders' upload near one copy of the track. With nothing in flight elsewhere it may take any
-   * unit, so a download never waits on partial holders that cannot deliver.
-   */
+  /** The unit to ask `peerId` for next (download-job.ts `pickUnit`), or -1 when it may not be asked now. */
   #pick(job: Job, peerId: string, overBudget = false): number {
     if (job.excluded.has(peerId) || !this.#live.has(peerId) || job.rests.resting(peerId, performance.now()))
       return -1;
-    let wanted = -1;
-    for (const u of job.urgent)
-      if (job.missing.has(u) && (wanted === -1 || u < wanted) && this.#peerHas(job, peerId, u)) wanted = u;
-    if (wanted !== -1 || overBudget) return wanted;
-    const isFull = job.full.has(peerId);
-    if (!isFull && !job.partial.has(peerId)) return -1;
-    let othersBusy = false;
-    if (isFull) for (const p of job.inFlight.values()) if (p !== peerId) othersBusy = true;
-    let best = -1;
-    let bestAvail = Infinity;
-    let ties = 0;
-    const fullCount = job.full.size;
-    const inOrder = this.#priorityOf(job) >= STREAMING_PRIORITY;
-    let first = -1;
-    for (const u of job.missing) {
-      if (othersBusy && job.partialAvail[u]! > 0) continue;
-      if (!this.#peerHas(job, peerId, u)) continue;
-      if ((inOrder || u < HEAD_UNITS) && (first === -1 || u < first)) first = u;
-      if (first !== -1) continue;
-      const avail = fullCount + job.partialAvail[u]!;
-      if (avail < bestAvail) {
-        best = u;
-        bestAvail = avail;
-        ties = 1;
-      } else if (avail === bestAvail && Math.random() * ++ties < 1) {
-        best = u;
-      }
-    }
-    return first !== -1 ? first : best;
+    return pickUnit(job, peerId, overBudget);
   }
 
   #jobsByPriority(): Job[] {
-    return [...this.#jobs.values()].sort((a, b) => this.#priorityOf(b) - this.#priorityOf(a));
+    return [...this.#jobs.values()].sort((a, b) => priorityOf(b) - priorityOf(a));
   }
 
   /** Fills every free slot of every live peer with the best work it can do. */
@@ -677,7 +377,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
           // A track being played comes one chunk a request, so the parallel requests carry its front
           // first: with several a request, chunk 1 came ninth (after the first of every request) and
           // a player's first range waited 300-400 ms instead of about 100.
-          const chunks = this.#priorityOf(job) >= STREAMING_PRIORITY ? 1 : perRequest;
+          const chunks = priorityOf(job) >= STREAMING_PRIORITY ? 1 : perRequest;
           for (let k = 0; k < chunks; k++) {
             const u = this.#pick(job, peerId, waitMs > 0);
             if (u < 0) break;
@@ -791,7 +491,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         const verdict = job.rests.failed(peerId, startedMs, performance.now());
         if (verdict.kind === 'excluded') {
           job.excluded.add(peerId);
-          this.#dropPartial(job, peerId);
+          dropPartial(job, peerId);
         } else if (verdict.kind === 'rest') {
           if (job.restTimer) clearTimeout(job.restTimer);
           job.restTimer = setTimeout(() => {
@@ -879,7 +579,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const now = performance.now();
     if (now - job.lastProgressMs >= this.#progressIntervalMs) {
       job.lastProgressMs = now;
-      this.emit('download:progress', this.#progressOf(job));
+      this.emit('download:progress', progressOf(job));
     }
   }
 
@@ -940,22 +640,14 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     job.bad.set(peerId, bad);
     if (bad >= this.#maxBad && !job.excluded.has(peerId)) {
       job.excluded.add(peerId);
-      this.#dropPartial(job, peerId);
+      dropPartial(job, peerId);
       this.#log(`${peerId} sent ${bad} bad replies for ${job.trackId}; not using it for this track`);
     }
   }
 
   #lacks(job: Job, peerId: string, u: number): void {
     this.#stats.missingReplies++;
-    let set = job.lacks.get(peerId);
-    if (!set) job.lacks.set(peerId, (set = new Set()));
-    set.add(u);
-    // Keep the availability counts true to what can still be fetched.
-    const bitmap = job.partial.get(peerId);
-    if (bitmap && job.units[u]!.indices.some((i) => bitmapHas(bitmap, i))) {
-      for (const i of job.units[u]!.indices) bitmap[i >> 3]! &= ~(0x80 >> (i & 7));
-      if (job.partialAvail[u]! > 0) job.partialAvail[u]!--;
-    }
+    markLacking(job, peerId, u);
     if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
   }
 
@@ -966,7 +658,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     job.watching.add(peerId);
     void this.#watchLoop(job, peerId).finally(() => {
       job.watching.delete(peerId);
-      this.#dropPartial(job, peerId);
+      dropPartial(job, peerId);
     });
   }
 
@@ -989,22 +681,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         const r = reply.value;
         if (r.status === 'unknown') return;
         if (r.status === 'bitmap') {
-          this.#dropPartial(job, peerId);
-          const bitmap = r.bitmap;
-          job.partial.set(peerId, bitmap);
-          this.#forUnitsIn(job, bitmap, (u) => job.partialAvail[u]!++);
-        } else {
-          const bitmap = job.partial.get(peerId);
-          if (!bitmap) {
-            bump(this.#stats.dropped, 'malformedWatch');
-            return;
-          }
-          for (const index of r.indices) {
-            const u = job.unitOf[index]!;
-            const hadUnit = job.units[u]!.indices.some((i) => bitmapHas(bitmap, i));
-            bitmap[index >> 3]! |= 0x80 >> (index & 7);
-            if (!hadUnit) job.partialAvail[u]!++;
-          }
+          setPartial(job, peerId, r.bitmap);
+        } else if (!addToPartial(job, peerId, r.indices)) {
+          bump(this.#stats.dropped, 'malformedWatch');
+          return;
         }
         this.#pump();
       }
@@ -1013,41 +693,6 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     } finally {
       if (stream) await closeQuietly(stream);
     }
-  }
-
-  #forUnitsIn(job: Job, bitmap: Uint8Array, fn: (u: number) => void): void {
-    job.units.forEach((unit, u) => {
-      if (unit.indices.some((i) => bitmapHas(bitmap, i))) fn(u);
-    });
-  }
-
-  #dropPartial(job: Job, peerId: string): void {
-    const bitmap = job.partial.get(peerId);
-    if (!bitmap) return;
-    job.partial.delete(peerId);
-    this.#forUnitsIn(job, bitmap, (u) => {
-      if (job.partialAvail[u]! > 0) job.partialAvail[u]!--;
-    });
-  }
-
-  #progressOf(job: Job): DownloadProgress {
-    return {
-      trackId: job.trackId,
-      haveChunks: job.haveChunks,
-      totalChunks: job.totalChunks,
-      bytes: job.bytes,
-      perPeer: Object.fromEntries([...job.perPeer].map(([p, s]) => [p, { ...s }])),
-    };
-  }
-
-  #result(job: Job): FetchResult {
-    return {
-      ...this.#progressOf(job),
-      presentChunks: job.presentChunks,
-      fetchedChunks: job.haveChunks - job.presentChunks,
-      badChunks: job.badChunks,
-      durationMs: performance.now() - job.startedAtMs,
-    };
   }
 
   /** Ends a download: resolves (error null) or rejects its waiters and releases its streams. */
@@ -1068,8 +713,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       for (const w of waiters) w.reject(error);
       return;
     }
-    const result = this.#result(job);
-    this.emit('download:progress', this.#progressOf(job));
+    const result = resultOf(job);
+    this.emit('download:progress', progressOf(job));
     this.emit('download:done', result);
     for (const w of waiters) w.resolve(result);
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deriveRoom } from '../net/room';
 import { TestNet, waitFor } from '../net/testing/helpers';
-import { STREAMING_PRIORITY } from './chunk-fetcher';
+import { STREAMING_PRIORITY } from './fetch-types';
 import { combinedPace, DownloadPace, paceForTrack } from './download-pace';
 import { noiseLibrary, startSwarmPeer, type SwarmPeer } from './testing/swarm-peer';
 

@@ -19,8 +19,8 @@ export {
   type ChunkServerInit,
   type ChunkServerStats,
 } from './chunk-server';
+export { ChunkFetcher } from './chunk-fetcher';
 export {
-  ChunkFetcher,
   FetchAbortedError,
   TrackUnavailableError,
   type ChunkFetcherComponents,
@@ -31,7 +31,7 @@ export {
   type FetchOptions,
   type FetchResult,
   type PeerShare,
-} from './chunk-fetcher';
+} from './fetch-types';
 export {
   CoverFetcher,
   type CoverFetcherComponents,

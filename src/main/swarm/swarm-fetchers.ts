@@ -6,7 +6,8 @@
 import type { LibraryServices } from '../library';
 import type { ComponentLogger } from '../../shared/logger';
 import type { CatalogSync } from './catalog-sync';
-import { ChunkFetcher, type ChunkFetcherComponents, type ChunkFetcherInit } from './chunk-fetcher';
+import { ChunkFetcher } from './chunk-fetcher';
+import type { ChunkFetcherComponents, ChunkFetcherInit } from './fetch-types';
 import type { ChunkServer } from './chunk-server';
 import { CoverFetcher, type CoverFetcherInit } from './cover-fetcher';
 import type { SwarmNode } from './stream-util';
