@@ -17,17 +17,7 @@
  * chunk is asked of someone else. Chunks already present (own files or the store) are skipped, so
  * an interrupted download resumes where it stopped.
  */
-import { peerIdFromString } from '@libp2p/peer-id';
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import type { Stream } from '@libp2p/interface';
-import {
-  chunkLimits,
-  decodeGetReply,
-  decodeWatchReply,
-  encodeGet,
-  isOkReplyFrame,
-  encodeWatch,
-} from '../../shared/swarm/chunk-wire';
+import { chunkLimits, decodeGetReply, encodeGet, isOkReplyFrame } from '../../shared/swarm/chunk-wire';
 import {
   ChunkHashMismatchError,
   chunkLength,
@@ -38,10 +28,9 @@ import {
 } from '../library';
 import { TypedEventTarget } from '../../shared/events';
 import { StorageError, storageProblemOf } from '../library/storage-health';
-import { FRAME_LENGTH_ERRORS, bump, closeQuietly } from './stream-util';
+import { FRAME_LENGTH_ERRORS, bump } from './stream-util';
 import { combinedPace, DownloadPace } from './download-pace';
 import {
-  addToPartial,
   createJob,
   dropPartial,
   markLacking,
@@ -49,7 +38,6 @@ import {
   priorityOf,
   progressOf,
   resultOf,
-  setPartial,
   type Job,
   type Waiter,
 } from './download-job';
@@ -67,12 +55,8 @@ import {
   type FetchResult,
 } from './fetch-types';
 import { silentLogger, type Logger } from '../../shared/logger';
-
-/** A chunk stream to one peer, kept open between requests. */
-interface ChunkStream {
-  stream: Stream;
-  lp: LengthPrefixedStream;
-}
+import { ChunkStreamPool, type ChunkStream } from './chunk-stream-pool';
+import { watchPartialHolder } from './partial-watch';
 
 /** Downloads tracks from the room, chunk by chunk. */
 export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
@@ -95,7 +79,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   #controller: AbortController | null = null;
   readonly #jobs = new Map<string, Job>();
   readonly #slots = new Map<string, number>();
-  readonly #idle = new Map<string, ChunkStream[]>();
+  readonly #streams: ChunkStreamPool;
   #live = new Set<string>();
   #pendingPuts = 0;
   readonly #writes = new Set<Promise<void>>();
@@ -114,6 +98,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     super(log);
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
+    this.#streams = new ChunkStreamPool(components.node, this.#protocol);
     this.#maxInFlight = init.maxInFlightPerPeer ?? 4;
     this.#chunksPerRequest = Math.min(init.chunksPerRequest ?? 1, chunkLimits.maxIdsPerRequest);
     this.#soloMaxInFlight = init.soloMaxInFlight ?? init.maxInFlightPerPeer ?? 8;
@@ -162,8 +147,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       'peer:disconnected',
       ({ peerId }) => {
         this.#live.delete(peerId);
-        for (const idle of this.#idle.get(peerId) ?? []) void closeQuietly(idle.stream);
-        this.#idle.delete(peerId);
+        this.#streams.closePeer(peerId);
         for (const job of this.#jobs.values()) {
           job.full.delete(peerId);
           dropPartial(job, peerId);
@@ -181,9 +165,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#controller = null;
     controller.abort();
     for (const job of [...this.#jobs.values()]) this.#finish(job, new FetchAbortedError(job.trackId));
-    const idleStreams = [...this.#idle.values()].flat();
-    this.#idle.clear();
-    await Promise.all(idleStreams.map((c) => closeQuietly(c.stream)));
+    await this.#streams.closeAll();
     // Verified chunks already received are kept: a later download resumes with them.
     await Promise.allSettled([...this.#writes]);
   }
@@ -432,16 +414,6 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     return job.totalChunks - job.haveChunks;
   }
 
-  async #chunkStream(peerId: string, signal: AbortSignal): Promise<ChunkStream> {
-    const idle = this.#idle.get(peerId);
-    const reused = idle?.pop();
-    if (reused) return reused;
-    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
-      signal,
-    });
-    return { stream, lp: lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes }) };
-  }
-
   async #request(job: Job, peerId: string, units: number[]): Promise<void> {
     const pending = new Set(units);
     let open: ChunkStream | null = null;
@@ -450,7 +422,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     const startedMs = performance.now();
     this.#stats.requests++;
     try {
-      open = await this.#chunkStream(peerId, signal);
+      open = await this.#streams.open(peerId, signal);
       await open.lp.write(encodeGet(units.map((u) => job.units[u]!.chunkId)), { signal });
       for (const u of units) {
         let frame;
@@ -507,15 +479,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
         if (this.#jobs.get(job.trackId) === job) job.missing.add(u);
       }
       this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1));
-      if (open) {
-        if (reusable && this.#controller && this.#live.has(peerId)) {
-          const idle = this.#idle.get(peerId) ?? [];
-          idle.push(open);
-          this.#idle.set(peerId, idle);
-        } else {
-          void closeQuietly(open.stream);
-        }
-      }
+      if (open) this.#streams.release(peerId, open, reusable && !!this.#controller && this.#live.has(peerId));
       this.#pump();
     }
   }
@@ -656,43 +620,17 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     if (!this.#watchPartial || job.watching.has(peerId) || peerId === this.#c.node.peerId) return;
     if (job.full.has(peerId) || job.controller.signal.aborted) return;
     job.watching.add(peerId);
-    void this.#watchLoop(job, peerId).finally(() => {
+    void watchPartialHolder(job, peerId, {
+      node: this.#c.node,
+      protocol: this.#protocol,
+      timeoutMs: this.#requestTimeoutMs,
+      changed: () => this.#pump(),
+      malformed: () => bump(this.#stats.dropped, 'malformedWatch'),
+      log: this.#log,
+    }).finally(() => {
       job.watching.delete(peerId);
       dropPartial(job, peerId);
     });
-  }
-
-  async #watchLoop(job: Job, peerId: string): Promise<void> {
-    const { signal } = job.controller;
-    let stream: Stream | null = null;
-    try {
-      stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.#requestTimeoutMs)]),
-      });
-      const lp = lpStream(stream, { maxDataLength: chunkLimits.maxFrameBytes });
-      await lp.write(encodeWatch(job.trackId), { signal });
-      for (;;) {
-        const frame = await lp.read({ signal });
-        const reply = decodeWatchReply(frame.subarray(), job.totalChunks);
-        if (!reply.ok) {
-          bump(this.#stats.dropped, 'malformedWatch');
-          return;
-        }
-        const r = reply.value;
-        if (r.status === 'unknown') return;
-        if (r.status === 'bitmap') {
-          setPartial(job, peerId, r.bitmap);
-        } else if (!addToPartial(job, peerId, r.indices)) {
-          bump(this.#stats.dropped, 'malformedWatch');
-          return;
-        }
-        this.#pump();
-      }
-    } catch (e) {
-      if (!signal.aborted) this.#log(`watching ${peerId} ended: ${String(e)}`);
-    } finally {
-      if (stream) await closeQuietly(stream);
-    }
   }
 
   /** Ends a download: resolves (error null) or rejects its waiters and releases its streams. */
