@@ -1,6 +1,8 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
-import type { BridgeEvents, BridgeHandlers, RoomTrack } from '../shared/bridge/contract';
+import type { BridgeEvents } from '../shared/bridge/contract';
+import type { RoomTrack } from '../shared/bridge/payloads';
+import type { BridgeHandlers } from '../shared/bridge/dispatch';
 import type { PlaybackCommand } from '../shared/playback/state';
 import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';

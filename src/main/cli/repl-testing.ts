@@ -1,5 +1,5 @@
 /** For REPL tests: commands over handlers that apply playback commands to a real state, as a leader alone in its room would. */
-import type { BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import {
   applyCommand,
   type CommandContext,

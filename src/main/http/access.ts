@@ -6,7 +6,7 @@
  * may instead carry the session cookie the page was served with.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Caller } from '../../shared/bridge/contract';
+import type { Caller } from '../../shared/bridge/dispatch';
 import type { ApiTokens } from './api-tokens';
 import { checkOrigin, isLoopbackAddress, servedHostNames, type OriginVerdict } from './origin-policy';
 

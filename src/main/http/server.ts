@@ -6,12 +6,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  BridgeError,
-  dispatchRequest,
-  type BridgeHandlers,
-  type RequestChannel,
-} from '../../shared/bridge/contract';
+import type { RequestChannel } from '../../shared/bridge/contract';
+import { BridgeError, dispatchRequest, type BridgeHandlers } from '../../shared/bridge/dispatch';
 import { ConfirmationRequiredError } from '../settings-guard';
 import type { WsBridge } from '../bridge/ws-server';
 import { isContentId } from '../../shared/chunking/ids';

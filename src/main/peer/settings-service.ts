@@ -1,5 +1,7 @@
 /** This device's settings as the bridge changes them: checked, saved, and passed on to the services they steer. */
-import type { BridgeEvents, Caller, DeviceSettings } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
+import type { Caller } from '../../shared/bridge/dispatch';
 import type { TypedEventTarget } from '../../shared/events';
 import type { PeerOptions } from '../cli/args';
 import { LiveSourceError } from '../live/uri';

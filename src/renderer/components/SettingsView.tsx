@@ -1,10 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import {
-  OUTPUT_OFFSET_RANGE_MS,
-  type SpeakerChannel,
-  type DeviceSettings,
-  type Theme,
-} from '../../shared/bridge/contract';
+import type { SpeakerChannel, DeviceSettings, Theme } from '../../shared/bridge/payloads';
+import { OUTPUT_OFFSET_RANGE_MS } from '../../shared/bridge/request-validators';
 import { bridge } from '../bridge';
 import { servedWithToken } from '../bridge/auth';
 import { PairedDevices } from '../pairing/PairedDevices';
