@@ -7,16 +7,14 @@
  */
 import type { PlaybackMessage, PlaybackMessageOf, PlaybackReply } from '../../shared/playback/messages';
 import {
-  advanceIfEnded,
-  applyCommand,
   commit,
   currentTrackId,
   endsAt,
   playbackStatus,
-  type CommandContext,
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
+import { advanceIfEnded, applyCommand, type CommandContext } from '../../shared/playback/commands';
 import { releaseStart } from '../../shared/playback/barrier';
 import { advanceToNext, placeNext, sameNext, withNext } from '../../shared/playback/next';
 import { ok, type Result } from '../../shared/result';
