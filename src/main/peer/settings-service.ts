@@ -46,6 +46,27 @@ export function flagOverrides(
   return overrides;
 }
 
+/** This device's settings before the user changed any: the flags' name, priority, room and live delay. */
+export function defaultSettings(
+  options: Pick<PeerOptions, 'name' | 'priority' | 'room' | 'liveDelayMs'>,
+): DeviceSettings {
+  return {
+    name: options.name,
+    priority: options.priority,
+    volume: 1,
+    muted: false,
+    outputOffsetMs: 0,
+    channel: 'stereo',
+    libraries: [],
+    roomPassphrase: options.room,
+    theme: 'system',
+    notifications: true,
+    closeToTray: true,
+    liveSources: [],
+    liveDelayMs: options.liveDelayMs,
+  };
+}
+
 /** Applies settings changes, holding back a paired browser's sensitive ones for the user's confirmation. */
 export class SettingsService {
   readonly #confirmations: PendingConfirmations;
