@@ -42,7 +42,7 @@ import path from 'node:path';
 import { summarize, type OffsetReport } from '../test/support/acoustic/analyze';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../test/support/acoustic/peer-room';
 import { apiFetch } from '../test/support/peers';
-import type { RoomTrack } from '../src/shared/bridge/contract';
+import type { RoomTrack } from '../src/shared/bridge/payloads';
 import { DEFAULT_LEAD_TIME_MS } from '../src/shared/playback/barrier';
 import {
   formatOffsets,

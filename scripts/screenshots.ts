@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
 import { agreeOnLeader, waitForStatuses } from '../test/support/status';
-import type { RoomTrack } from '../src/shared/bridge/contract';
+import type { RoomTrack } from '../src/shared/bridge/payloads';
 import { FFMPEG, makeTone } from '../test/audio/make-audio';
 
 const run = promisify(execFile);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { apiFetch, launchPeer, type TestPeer } from './support/peers';
-import { apiRoutes } from '../src/main/http/server';
+import { apiRoutes } from '../src/main/http/api-routes';
 import { writeNoiseWav } from '../src/main/swarm/testing/swarm-peer';
 import { seededRandom } from '../src/shared/random';
 import { makeTone } from './audio/make-audio';

@@ -54,11 +54,11 @@ describe('lint rule on import paths', () => {
     ['src/main/shell/x.ts', "import { app } from 'electron';\nexport const a = app;"],
     [
       'src/main/preload/x.ts',
-      "import { contextBridge } from 'electron';\nimport { createFireflyApi } from '../../shared/bridge/contract';\nexport const a = [contextBridge, createFireflyApi];",
+      "import { contextBridge } from 'electron';\nimport { createFireflyApi } from '../../shared/bridge/api';\nexport const a = [contextBridge, createFireflyApi];",
     ],
     [
       'src/renderer/x.ts',
-      "import { createFireflyApi } from '../shared/bridge/contract';\nexport const a = createFireflyApi;",
+      "import { createFireflyApi } from '../shared/bridge/api';\nexport const a = createFireflyApi;",
     ],
   ])('%s may do what its layer allows', async (file, code) => {
     expect(await lintAs(file, `${code}\n`)).toEqual([]);

@@ -4,7 +4,7 @@
  * readings for tracks it does not hold. Real headless peers on loopback, real SQLite.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RoomTrack } from '../src/shared/bridge/contract';
+import type { RoomTrack } from '../src/shared/bridge/payloads';
 import { trackGainDb } from '../src/shared/playback/loudness';
 import { testAudio } from './audio/make-audio';
 import { apiFetch, type TestPeer } from './support/peers';

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { RoomTrack } from '../../src/shared/bridge/contract';
+import type { RoomTrack } from '../../src/shared/bridge/payloads';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../../test/support/peers';
 import { musicFolder, openWindow, removeMusicFolders, startRoom, TITLES, waitForTracks } from './helpers';
 

@@ -1,6 +1,8 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
 import { mkdir } from 'node:fs/promises';
-import type { BridgeEvents, BridgeHandlers, RoomTrack } from '../shared/bridge/contract';
+import type { BridgeEvents } from '../shared/bridge/contract';
+import type { RoomTrack } from '../shared/bridge/payloads';
+import type { BridgeHandlers } from '../shared/bridge/dispatch';
 import type { PlaybackCommand } from '../shared/playback/state';
 import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
@@ -18,7 +20,7 @@ import { SettingsStore } from './settings';
 import type { MediaBody } from './http/range';
 import { ApiTokens } from './http/api-tokens';
 import { Pairing } from './http/pairing';
-import { NotAvailableError, type Running } from './peer/running';
+import { NotAvailableError, startRunning, stopRunning, type Running } from './peer/running';
 import { PeerLog } from './peer/peer-log';
 import { componentLogger } from '../shared/logger';
 import { ChangeSignals } from './peer/change-signals';
@@ -28,9 +30,10 @@ import { MediaService } from './peer/media';
 import { LiveWatch } from './peer/live-watch';
 import { SpeakerOutput } from './peer/speaker-output';
 import { deviceList, roomSpeakers } from './peer/device-list';
-import { flagOverrides, SettingsService } from './peer/settings-service';
+import { defaultSettings, flagOverrides, SettingsService } from './peer/settings-service';
 import { peerStatus, playbackView } from './peer/status-view';
 import { bridgeHandlers } from './peer/bridge-handlers';
+import { trackListing } from './peer/track-listing';
 import { wireServices, type WiringParts } from './peer/wire';
 
 export type { PeerNotices } from './peer/notices';
@@ -108,21 +111,7 @@ export class Peer {
     readonly options: PeerOptions,
     private readonly tuning: PeerTuning = {},
   ) {
-    this.settings = new SettingsStore(options.dataDir, {
-      name: options.name,
-      priority: options.priority,
-      volume: 1,
-      muted: false,
-      outputOffsetMs: 0,
-      channel: 'stereo',
-      libraries: [],
-      roomPassphrase: options.room,
-      theme: 'system',
-      notifications: true,
-      closeToTray: true,
-      liveSources: [],
-      liveDelayMs: options.liveDelayMs,
-    });
+    this.settings = new SettingsStore(options.dataDir, defaultSettings(options));
     this.time = createTimeSource({ offsetMs: options.clockOffsetMs, skewPpm: options.clockSkewPpm });
     this.#settings = new SettingsService({
       store: this.settings,
@@ -212,27 +201,7 @@ export class Peer {
     try {
       const running = await wireServices(this.#wiring, { node, room, library, storage, settings });
       this.#running = running;
-      const {
-        chunkServer,
-        live,
-        fetcher,
-        catalog,
-        playback,
-        room: roomService,
-        devices,
-        playlists,
-        loudness,
-      } = running;
-      await chunkServer.start();
-      await live.start();
-      fetcher.start();
-      await catalog.start();
-      playback.start();
-      await roomService.start();
-      devices.start();
-      playlists.start();
-      loudness.start();
-      await library.start();
+      await startRunning(running);
     } catch (error) {
       await node.stop();
       await library.stop();
@@ -268,25 +237,7 @@ export class Peer {
     const running = this.#running;
     this.#running = null;
     if (!running) return;
-    clearInterval(running.statusTimer);
-    running.stopLinks();
-    running.playback.stop();
-    running.fetcher.stop();
-    this.#storage?.stop();
-    running.covers.stop();
-    running.devices.stop();
-    running.playlists.stop();
-    await running.loudness.stop();
-    await running.catalog.stop();
-    await running.chunkServer.stop();
-    await running.live.stop();
-    await running.room.stop();
-    // Give the leave message a moment on the wire, so the room need not wait for a timeout.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await running.clock.stop();
-    running.control.stop();
-    await running.node.stop();
-    await running.library.stop();
+    await stopRunning(running, this.#storage);
   }
 
   /** Peer id, name and dialable addresses. */
@@ -332,19 +283,7 @@ export class Peer {
 
   /** The room's tracks as listed to users, numbered for `play <index>`. */
   tracks(): RoomTrack[] {
-    const running = this.#running;
-    if (!running) return [];
-    const self = running.node.peerId;
-    const loudness = running.loudnessStore.all();
-    // A room track is the library's TrackInfo under the listing's names, with who holds it.
-    return this.#roomTracks().map(({ id, chunkCount: _chunkCount, holders, local, ...info }, index) => ({
-      index,
-      trackId: id,
-      ...info,
-      holders: local ? [self, ...holders] : holders,
-      local: local || running.fetcher.isComplete(id),
-      loudness: loudness.get(id) ?? null,
-    }));
+    return this.#running ? trackListing(this.#running, this.#roomTracks()) : [];
   }
 
   /** Asks the leader to apply a playback command; resolves once the resulting state is seen here. */

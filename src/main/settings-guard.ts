@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, sep } from 'node:path';
-import type { DeviceSettings, PendingConfirmation, SettingsView } from '../shared/bridge/contract';
+import type { DeviceSettings, PendingConfirmation, SettingsView } from '../shared/bridge/payloads';
 
 /** Settings a paired browser may change only with a confirmation on the device (a command source runs a program). */
 export const SENSITIVE_SETTINGS = [

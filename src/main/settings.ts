@@ -1,7 +1,8 @@
 /** Per-device settings, persisted as one JSON file in the data folder (written atomically). */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { settingsPatch, type DeviceSettings } from '../shared/bridge/contract';
+import type { DeviceSettings } from '../shared/bridge/payloads';
+import { settingsPatch } from '../shared/bridge/request-validators';
 
 /** Reads and writes the device settings of one peer. */
 export class SettingsStore {

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RoomTrack } from '../../src/shared/bridge/contract';
+import type { RoomTrack } from '../../src/shared/bridge/payloads';
 import { copyInto } from '../audio/make-audio';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from './peers';
 import { agreeOnLeader, until, waitForStatuses } from './status';

@@ -5,15 +5,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import {
-  BridgeError,
-  dispatchRequest,
-  eventNames,
-  localOnlyEvents,
-  type BridgeEvents,
-  type BridgeHandlers,
-  type Caller,
-} from '../../shared/bridge/contract';
+import { eventNames, localOnlyEvents, type BridgeEvents } from '../../shared/bridge/contract';
+import { BridgeError, dispatchRequest, type BridgeHandlers, type Caller } from '../../shared/bridge/dispatch';
 import type { TypedEventTarget } from '../../shared/events';
 import { int, obj, parseJson, unchecked } from '../../shared/validate';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import type { CalibrationReport } from '../../shared/calibration/messages';
 import { NoMicrophoneError } from '../calibration/calibration-service';
 import { replCommands, runReplLine } from './repl';

@@ -1,5 +1,5 @@
 /** The REPL's `calibrate` (#23): how to calibrate the room, the latest result, and starting one. */
-import type { CallerHandlers } from '../../shared/bridge/contract';
+import type { CallerHandlers } from '../../shared/bridge/dispatch';
 import type { CalibrationReport } from '../../shared/calibration/messages';
 import { ReplUsageError } from './repl-errors';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import type { LiveSourceList } from '../../shared/live/sources';
 import { initialPlaybackState } from '../../shared/playback/state';
 import { replCommands, runReplLine } from './repl';

@@ -1,5 +1,5 @@
 /** REPL commands for the room's sound settings: `crossfade N` and `loudness [off|track|album] [lufs]`. */
-import type { CallerHandlers } from '../../shared/bridge/contract';
+import type { CallerHandlers } from '../../shared/bridge/dispatch';
 import {
   applyLoudnessChange,
   crossfadeSetting,

@@ -1,11 +1,7 @@
 /** For REPL tests: commands over handlers that apply playback commands to a real state, as a leader alone in its room would. */
-import type { BridgeHandlers } from '../../shared/bridge/contract';
-import {
-  applyCommand,
-  type CommandContext,
-  type PlaybackCommand,
-  type PlaybackState,
-} from '../../shared/playback/state';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
+import type { PlaybackCommand, PlaybackState } from '../../shared/playback/state';
+import { applyCommand, type CommandContext } from '../../shared/playback/commands';
 import { BUILDER_NOW_MS } from '../../shared/playback/testing';
 import { replCommands } from './repl';
 

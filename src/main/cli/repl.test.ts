@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { LOCAL_CALLER, type BridgeHandlers, type RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
+import { LOCAL_CALLER, type BridgeHandlers } from '../../shared/bridge/dispatch';
 import { scaleToGroup, type DeviceOutputInfo } from '../../shared/devices/output';
 import type { RepeatMode } from '../../shared/playback/state';
 import { aContext, aState, seededRandom } from '../../shared/playback/testing';

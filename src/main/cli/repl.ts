@@ -1,13 +1,13 @@
 /** The interactive command line of the seed CLI (`--repl`): every command goes through the same handlers as the UI. */
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import {
   asCaller,
   LOCAL_CALLER,
   type BridgeHandlers,
   type CallerHandlers,
-  type RoomTrack,
-} from '../../shared/bridge/contract';
+} from '../../shared/bridge/dispatch';
 import type { DeviceOutputInfo } from '../../shared/devices/output';
 import { repeatModes } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';

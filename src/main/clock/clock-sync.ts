@@ -8,18 +8,12 @@
  * becomes leader it sets its timelineOffsetMs to (its current group time − its local time), so
  * the timeline carries on without a jump; the only discontinuity any peer sees is the difference
  * between the old and new leaders' views of the old timeline, which is within their error bounds.
+ *
+ * Answering probes is `probe-server.ts`; probing the leader `leader-probes.ts`; this file keeps
+ * the timeline and the estimate.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { peerIdFromString } from '@libp2p/peer-id';
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
-import type {
-  AbortOptions,
-  Connection,
-  PeerId,
-  Stream,
-  StreamHandler,
-  StreamHandlerOptions,
-} from '@libp2p/interface';
+import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface';
 import {
   addSample,
   createEstimator,
@@ -32,15 +26,10 @@ import {
   type EstimatorOptions,
   type EstimatorState,
 } from '../../shared/clock/estimator';
-import {
-  MAX_CLOCK_FRAME_BYTES,
-  decodeProbe,
-  decodeReply,
-  encodeProbe,
-  encodeReply,
-} from '../../shared/clock/probe-codec';
 import type { ClockInfo } from '../../shared/status';
-import { MalformedInputError, StreamGuard } from '../net/stream-guard';
+import { StreamGuard } from '../net/stream-guard';
+import { LeaderProbes, type LeaderProbesInit } from './leader-probes';
+import { serveProbes } from './probe-server';
 import type { TimeSource } from './time-source';
 import { TypedEventTarget } from '../../shared/events';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
@@ -62,35 +51,10 @@ export interface ClockSyncComponents {
   guard?: StreamGuard;
 }
 
-/** Options of ClockSync; all but `protocol` have defaults. */
-export interface ClockSyncInit {
+/** Options of ClockSync; all but `protocol` have defaults (the probing schedule's in `LeaderProbes`). */
+export interface ClockSyncInit extends LeaderProbesInit {
   /** Stream protocol, e.g. `clockProtocol(roomHash)`. */
   protocol: string;
-  /** Probes sent quickly after joining or a leader change. */
-  burstCount?: number;
-  burstIntervalMs?: number;
-  /** Probe period right after the burst, for `fastPhaseMs` after joining, while the drift is unknown. */
-  fastIntervalMs?: number;
-  fastPhaseMs?: number;
-  /** Probe period after that. */
-  periodicIntervalMs?: number;
-  /**
-   * Measured probes per round, sent back to back; only the one with the lowest round-trip delay
-   * is kept (a minimum filter: on a jittery path it has the least queueing, so the least asymmetry).
-   */
-  probesPerRound?: number;
-  /**
-   * Probes sent back to back before each measured one, and discarded. After an idle period the
-   * first probe's send and wake-up costs fall on the forward path only (measured on loopback:
-   * ~450 µs round trip with ~100 µs asymmetry, against ~115 µs and ~1 µs for the next probe).
-   */
-  warmupProbes?: number;
-  /** A reply slower than this tears the stream down and reconnects. */
-  probeTimeoutMs?: number;
-  dialTimeoutMs?: number;
-  /** First reconnect delay; doubles up to `maxReconnectDelayMs`. */
-  reconnectDelayMs?: number;
-  maxReconnectDelayMs?: number;
   estimator?: EstimatorOptions;
 }
 
@@ -148,13 +112,6 @@ interface Timeline {
 export function clockProtocol(roomHash: string): string {
   return `/firefly/${roomHash}/clock/1.0.0`;
 }
-
-const FRAME_LENGTH_ERRORS = new Set([
-  'InvalidDataLengthError',
-  'InvalidDataLengthLengthError',
-  'InvalidMessageLengthError',
-]);
-
 /** Clock synchronisation service: serves probes and follows the current leader. */
 export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #node: ClockNode;
@@ -162,17 +119,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #log: Logger;
   readonly #guard: StreamGuard;
   readonly #protocol: string;
-  readonly #burstCount: number;
-  readonly #burstIntervalMs: number;
-  readonly #periodicIntervalMs: number;
-  readonly #warmupProbes: number;
-  readonly #probesPerRound: number;
-  readonly #fastIntervalMs: number;
-  readonly #fastPhaseMs: number;
-  readonly #probeTimeoutMs: number;
-  readonly #dialTimeoutMs: number;
-  readonly #reconnectDelayMs: number;
-  readonly #maxReconnectDelayMs: number;
+  readonly #probes: LeaderProbes;
 
   #controller: AbortController | null = null;
   #following: AbortController | null = null;
@@ -183,7 +130,6 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   #estimator: EstimatorState;
   #current: ClockEstimate | null = null;
   #serverErrorMs = 0;
-  #seq = 0;
   readonly #stats: ClockSyncStats = {
     probesSent: 0,
     repliesReceived: 0,
@@ -208,18 +154,18 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#log = log;
     this.#guard = components.guard ?? new StreamGuard();
     this.#protocol = init.protocol;
-    this.#burstCount = init.burstCount ?? 16;
-    this.#burstIntervalMs = init.burstIntervalMs ?? 30;
-    this.#periodicIntervalMs = init.periodicIntervalMs ?? 1000;
-    this.#warmupProbes = init.warmupProbes ?? 1;
-    this.#probesPerRound = Math.max(1, init.probesPerRound ?? 3);
-    this.#fastIntervalMs = init.fastIntervalMs ?? 250;
-    this.#fastPhaseMs = init.fastPhaseMs ?? 30_000;
-    this.#probeTimeoutMs = init.probeTimeoutMs ?? 2000;
-    this.#dialTimeoutMs = init.dialTimeoutMs ?? 5000;
-    this.#reconnectDelayMs = init.reconnectDelayMs ?? 250;
-    this.#maxReconnectDelayMs = init.maxReconnectDelayMs ?? 5000;
     this.#estimator = createEstimator(init.estimator);
+    this.#probes = new LeaderProbes(
+      {
+        node: this.#node,
+        time: this.#time,
+        log,
+        protocol: this.#protocol,
+        stats: this.#stats,
+        accept: (sample, serverErrorMs) => this.#accept(sample, serverErrorMs),
+      },
+      init,
+    );
   }
 
   /** Starts serving probes, and following the leader if one is set. Idempotent. */
@@ -227,9 +173,18 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     if (this.#controller) return;
     const controller = new AbortController();
     this.#controller = controller;
+    const server = {
+      time: this.#time,
+      log: this.#log,
+      guard: this.#guard,
+      stats: this.#stats,
+      groupTimeAt: (localMs: number) => this.groupTimeAt(localMs),
+      serverErrorMs: (localMs: number) => this.#serverError(localMs),
+      isLeader: () => this.#isLeader,
+    };
     await this.#node.handle(
       this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
+      this.#guard.wrap((stream, connection) => serveProbes(server, stream, connection, controller.signal)),
       { maxInboundStreams: 8, maxOutboundStreams: 2 },
     );
     if (this.#leader && !this.#isLeader && this.#controller === controller) this.#follow(this.#leader);
@@ -356,66 +311,6 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     return { ...this.#stats, dropped: { ...this.#stats.dropped } };
   }
 
-  async #serve(stream: Stream, connection: Connection, signal: AbortSignal): Promise<void> {
-    // Registered before lpStream's own listener, so it reads the clock when the bytes arrive,
-    // not after the frame has been parsed: a read that resolves has arrived at or after this.
-    let arrivedLocalMs: number | null = null;
-    // The listener hangs off this stream's own signal: on the service's long-lived one, every
-    // stream ever served would stay referenced until stop.
-    const served = new AbortController();
-    let malformed: Error | null = null;
-    stream.addEventListener('message', () => (arrivedLocalMs = this.#time.nowMs()), {
-      signal: served.signal,
-    });
-    const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
-    try {
-      while (!signal.aborted) {
-        let frame;
-        try {
-          frame = await lp.read({ signal });
-        } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
-            this.#stats.dropped.oversizedFrames++;
-            malformed = e;
-          }
-          return;
-        }
-        // t2 and t3 are taken in one synchronous block so the estimate cannot change between them.
-        const localT2 = arrivedLocalMs ?? this.#time.nowMs();
-        const probe = decodeProbe(frame.subarray());
-        if (!probe.ok) {
-          // The first bad frame ends the stream, as on every other protocol: skipping it and
-          // reading on let a stream of zero bytes cost one decode per byte (5 MiB: 10 s of CPU).
-          this.#stats.dropped.malformedProbes++;
-          malformed = new MalformedInputError(probe.error);
-          return;
-        }
-        const localT3 = this.#time.nowMs();
-        const reply = encodeReply({
-          seq: probe.value.seq,
-          t1: probe.value.t1,
-          t2: this.groupTimeAt(localT2),
-          t3: this.groupTimeAt(localT3),
-          serverErrorMs: this.#serverError(localT3),
-          authoritative: this.#isLeader,
-        });
-        this.#stats.probesServed++;
-        await lp.write(reply, { signal });
-      }
-    } catch (e) {
-      if (!signal.aborted) this.#log(`probe stream ended: ${String(e)}`);
-    } finally {
-      served.abort();
-      if (malformed) {
-        this.#guard.strike(connection.remotePeer.toString());
-        // Reset, not a graceful close: nothing more from this stream is worth reading.
-        stream.abort(malformed);
-      } else {
-        await closeQuietly(stream);
-      }
-    }
-  }
-
   /** How far this peer's served group time may be from the timeline (0 when it leads). */
   #serverError(localMs: number): number {
     if (this.#isLeader) return 0;
@@ -429,94 +324,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     const following = new AbortController();
     this.#following = following;
     const signal = AbortSignal.any([parent.signal, following.signal]);
-    void this.#followLoop(leader, signal);
-  }
-
-  async #followLoop(leader: PeerId, signal: AbortSignal): Promise<void> {
-    let backoffMs = this.#reconnectDelayMs;
-    while (!signal.aborted) {
-      let stream: Stream | null = null;
-      // Per stream, like the server's: the follow signal outlives every reconnect.
-      const streamDone = new AbortController();
-      try {
-        stream = await this.#node.dialProtocol(leader, this.#protocol, {
-          signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]),
-        });
-        const arrival = { localMs: null as number | null };
-        stream.addEventListener('message', () => (arrival.localMs = this.#time.nowMs()), {
-          signal: streamDone.signal,
-        });
-        const lp = lpStream(stream, { maxDataLength: MAX_CLOCK_FRAME_BYTES });
-        backoffMs = this.#reconnectDelayMs;
-        const joinedAt = this.#time.nowMs();
-        for (let round = 0; !signal.aborted; round++) {
-          for (let i = 0; i < this.#warmupProbes; i++) await this.#probe(lp, arrival, signal);
-          let best: ProbeResult | null = null;
-          for (let i = 0; i < this.#probesPerRound; i++) {
-            const result = await this.#probe(lp, arrival, signal);
-            if (result && (!best || roundTripMs(result.sample) < roundTripMs(best.sample))) best = result;
-          }
-          if (best && !signal.aborted) this.#accept(best.sample, best.serverErrorMs);
-          const interval =
-            round < this.#burstCount
-              ? this.#burstIntervalMs
-              : this.#time.nowMs() - joinedAt < this.#fastPhaseMs
-                ? this.#fastIntervalMs
-                : this.#periodicIntervalMs;
-          await sleep(interval, undefined, { signal });
-        }
-      } catch (e) {
-        if (signal.aborted) break;
-        this.#stats.reconnects++;
-        this.#log(`probing ${leader.toString()} failed, retrying in ${backoffMs} ms: ${String(e)}`);
-      } finally {
-        streamDone.abort();
-        if (stream) await closeQuietly(stream);
-      }
-      try {
-        await sleep(backoffMs, undefined, { signal });
-      } catch {
-        break;
-      }
-      backoffMs = Math.min(backoffMs * 2, this.#maxReconnectDelayMs);
-    }
-  }
-
-  async #probe(
-    lp: LengthPrefixedStream,
-    arrival: { localMs: number | null },
-    signal: AbortSignal,
-  ): Promise<ProbeResult | null> {
-    const seq = (this.#seq = (this.#seq + 1) >>> 0);
-    const timeout = AbortSignal.any([signal, AbortSignal.timeout(this.#probeTimeoutMs)]);
-    const t1 = this.#time.nowMs();
-    await lp.write(encodeProbe({ seq, t1 }), { signal: timeout });
-    this.#stats.probesSent++;
-    // Replies to earlier probes cannot be pending (one probe in flight per stream), but a
-    // misbehaving server may send extra frames: a few stale ones are skipped rather than misread;
-    // a malformed one, or more stale ones than that, end the stream (the loop reconnects with
-    // backoff), so a server cannot keep this peer decoding garbage.
-    for (let stale = 0; ; stale++) {
-      arrival.localMs = null;
-      const frame = await lp.read({ signal: timeout });
-      const t4 = arrival.localMs ?? this.#time.nowMs();
-      if (signal.aborted) return null;
-      const reply = decodeReply(frame.subarray());
-      if (!reply.ok) {
-        this.#stats.dropped.malformedReplies++;
-        throw new ClockProtocolError('malformed reply');
-      }
-      if (reply.value.seq !== seq || reply.value.t1 !== t1) {
-        this.#stats.dropped.staleReplies++;
-        if (stale >= MAX_STALE_REPLIES) throw new ClockProtocolError('too many stale replies');
-        continue;
-      }
-      this.#stats.repliesReceived++;
-      return {
-        sample: { t1, t2: reply.value.t2, t3: reply.value.t3, t4 },
-        serverErrorMs: reply.value.serverErrorMs,
-      };
-    }
+    void this.#probes.follow(leader, signal);
   }
 
   #accept(sample: ClockSample, serverErrorMs: number): void {
@@ -539,30 +347,5 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#serverErrorMs = serverErrorMs;
     this.#current = estimateAt(this.#estimator, sample.t4);
     this.emit('clock:updated', this.status());
-  }
-}
-
-/** Stale replies skipped while waiting for one probe's reply before the stream is dropped. */
-const MAX_STALE_REPLIES = 4;
-
-/** A clock server broke the protocol; the follower drops the stream and reconnects. */
-export class ClockProtocolError extends Error {
-  override readonly name = 'ClockProtocolError';
-}
-
-interface ProbeResult {
-  sample: ClockSample;
-  serverErrorMs: number;
-}
-
-function roundTripMs(s: ClockSample): number {
-  return s.t4 - s.t1 - (s.t3 - s.t2);
-}
-
-async function closeQuietly(stream: Stream): Promise<void> {
-  try {
-    await stream.close({ signal: AbortSignal.timeout(500) });
-  } catch (e) {
-    stream.abort(e instanceof Error ? e : new Error(String(e)));
   }
 }

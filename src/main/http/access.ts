@@ -6,7 +6,7 @@
  * may instead carry the session cookie the page was served with.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Caller } from '../../shared/bridge/contract';
+import type { Caller } from '../../shared/bridge/dispatch';
 import type { ApiTokens } from './api-tokens';
 import { checkOrigin, isLoopbackAddress, servedHostNames, type OriginVerdict } from './origin-policy';
 
@@ -15,6 +15,12 @@ export const BRIDGE_PROTOCOL = 'firefly';
 const TOKEN_PROTOCOL_PREFIX = 'firefly-token.';
 /** Name of the HttpOnly cookie that lets `<img>` and media elements load media. */
 export const MEDIA_COOKIE = 'firefly_media';
+
+/** The `set-cookie` value that gives a browser `token` for `/media/` (a session cookie without `maxAgeSec`). */
+export function mediaCookie(token: string, maxAgeSec?: number): string {
+  return `${MEDIA_COOKIE}=${token}; Path=/media/; HttpOnly; SameSite=Strict${maxAgeSec ? `; Max-Age=${maxAgeSec}` : ''}`;
+}
+
 /** How long the served host names are cached (interfaces change rarely; DHCP may change them). */
 const HOSTS_TTL_MS = 10_000;
 

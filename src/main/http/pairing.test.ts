@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PairingState } from '../../shared/bridge/contract';
+import type { PairingState } from '../../shared/bridge/payloads';
 import { Pairing } from './pairing';
 
 function pairingAt(start = 1_000_000) {

@@ -4,7 +4,7 @@
  * that keeps guessing wrong is locked out for a while, so the million codes cannot be walked.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import type { PairingState } from '../../shared/bridge/contract';
+import type { PairingState } from '../../shared/bridge/payloads';
 
 export interface PairingInit {
   /** How long a code stays valid. Default 5 minutes. */

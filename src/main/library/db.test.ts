@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChunkRef } from '../../shared/library/types';
-import { LibraryDb, MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate, type TrackRecord } from './db';
+import { LibraryDb, type TrackRecord } from './db';
+import { MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError, migrate } from './schema';
 
 const hex = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -23,15 +23,12 @@ export {
   type ChunkBytes,
   type VerifiedChunk,
 } from './chunk-store';
-export { LibraryDb, SchemaTooNewError, SCHEMA_VERSION, type TrackRecord } from './db';
+export { LibraryDb, type TrackRecord } from './db';
+export { SchemaTooNewError, SCHEMA_VERSION } from './schema';
 export { Library, ChunkUnavailableError, TrackNotFoundError } from './library';
-export {
-  LibraryScanner,
-  ScanAbortedError,
-  hashFile,
-  toTrackInfo,
-  type LibraryScannerEvents,
-} from './scanner';
+export { LibraryScanner, ScanAbortedError, type LibraryScannerEvents } from './scanner';
+export { hashFile } from './scan-file';
+export { toTrackInfo } from './scan-record';
 
 /** Options of `openLibrary`. */
 export interface LibraryOptions {

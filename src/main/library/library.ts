@@ -11,7 +11,8 @@ import { compareTracks, type ChunkRef, type SkippedFile, type TrackInfo } from '
 import { ChunkCorruptError, sha256Hex, type ChunkStore } from './chunk-store';
 import { FileHandleCache } from './file-handles';
 import type { LibraryDb } from './db';
-import { toTrackInfo, type LibraryScanner } from './scanner';
+import type { LibraryScanner } from './scanner';
+import { toTrackInfo } from './scan-record';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Thrown while reading a track when one of its chunks is neither in a local file nor in the store. */

@@ -42,7 +42,8 @@ export interface AnalyzeOptions {
 
 const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** An error's message (or the thrown value as text), for logs and skip reasons. */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** A read buffer kept between files; one per thread of work (it must not be shared by two reads at once). */
 export class ScratchBuffer {

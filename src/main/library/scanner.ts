@@ -13,19 +13,17 @@
  * and (size, mtime), so they are not parsed again until they change, and never stop a scan.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
-import { extname, join, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { TypedEventTarget } from '../../shared/events';
 import type { ScanProgress, ScanSummary, SkippedFile, TrackInfo } from '../../shared/library/types';
-import type { LibraryDb, TrackRecord } from './db';
-import { AUDIO_EXTENSIONS } from './metadata';
-import { analyzeFile, ScratchBuffer, type FileAnalysis } from './scan-file';
-import { ScanWorker } from './scan-worker-pool';
+import type { LibraryDb } from './db';
+import { walkFolders, type FoundFile } from './folder-walk';
+import { ScanBatch, type SettledFile } from './scan-batch';
+import { errorText } from './scan-file';
+import { ScanLanes, passQueue, type ScanLanesInit, type ScanWork } from './scan-lanes';
+import { forgetFile, recordAnalysis, type TrackChange } from './scan-record';
 import type { StorageHealth } from './storage-health';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
-
-export { hashFile } from './scan-file';
 
 /** Events of the scanner. */
 export interface LibraryScannerEvents {
@@ -49,29 +47,14 @@ export interface LibraryScannerComponents {
 /** The part of StorageHealth the scanner uses. */
 export type ScannerStorage = Pick<StorageHealth, 'report' | 'on'>;
 
-/** Options; defaults are written once here. */
-export interface LibraryScannerInit {
+/** Options; defaults are written once here and, for how files are analysed, in `ScanLanes`. */
+export interface LibraryScannerInit extends ScanLanesInit {
   /** Library folders (absolute or relative to the working directory). */
   folders: readonly string[];
   /** Watch the folders and rescan on change (default true). */
   watch?: boolean;
   /** Quiet time after the last change before rescanning (default 500 ms). */
   debounceMs?: number;
-  /** Files read at once (default 4); overlaps disk reads with hashing. */
-  concurrency?: number;
-  /** Size of each read when a file is streamed (default 1 MiB). */
-  readSizeBytes?: number;
-  /** Worker threads for big passes (default: one per core; 0 = always in-thread). */
-  workers?: number;
-  /** Passes with fewer files to read than this stay in-thread (default 32). */
-  workerMinFiles?: number;
-  /**
-   * Whether the main thread analyses files while the workers start (default true: no idle cores);
-   * false leaves every file of a pooled pass to the workers, keeping the main thread free.
-   */
-  inThreadWhileWorkersStart?: boolean;
-  /** The worker's code (default: found next to this module, see scan-worker-pool.ts). */
-  workerUrl?: URL;
 }
 
 /** Thrown by `scan` when the scanner was stopped or the caller's signal fired. */
@@ -82,61 +65,13 @@ export class ScanAbortedError extends Error {
   }
 }
 
-/** How a pass split its files between worker threads and the main thread. */
-export interface ScanWork {
-  filesInWorkers: number;
-  filesInThread: number;
-}
-
-interface FoundFile {
-  path: string;
-  sizeBytes: number;
-  mtimeMs: number;
-}
-
-/** Files bigger than this are streamed on the main thread, so it never blocks long on one file. */
-const IN_THREAD_WHOLE_FILE_MAX_BYTES = 16 * 1024 * 1024;
-/** Workers may read bigger files whole (blocking a worker costs only its own time); bounded for memory. */
-const WORKER_WHOLE_FILE_MAX_BYTES = 64 * 1024 * 1024;
-/** A batch of results is written when it has this many files or is this old, whichever comes first. */
-const FLUSH_FILES = 64;
-const FLUSH_DELAY_MS = 200;
-/**
- * Requests in flight per worker: enough that a worker's queue does not run dry while the main thread
- * commits a batch, few enough to share work evenly.
- */
-const LANES_PER_WORKER = 4;
-
-/** Drops the index-only fields of a stored track. */
-export const toTrackInfo = (t: TrackRecord): TrackInfo => ({
-  id: t.id,
-  title: t.title,
-  artist: t.artist,
-  album: t.album,
-  trackNo: t.trackNo,
-  durationSec: t.durationSec,
-  codec: t.codec,
-  sizeBytes: t.sizeBytes,
-  hasCover: t.hasCover,
-  chunkCount: t.chunkCount,
-});
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** Scans library folders into the index and keeps it current. */
 export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
   private readonly components: LibraryScannerComponents;
   private folderList: string[];
   private readonly watchEnabled: boolean;
   private readonly debounceMs: number;
-  private readonly concurrency: number;
-  private readonly readSizeBytes: number;
-  private readonly workerCount: number;
-  private readonly workerMinFiles: number;
-  private readonly inThreadWhileWorkersStart: boolean;
-  private readonly workerUrl: URL | undefined;
-  /** Set when workers failed to start: later passes stay in-thread. */
-  private workersBroken = false;
+  private readonly lanes: ScanLanes;
   private work: ScanWork = { filesInWorkers: 0, filesInThread: 0 };
   private controller: AbortController | null = null;
   private watchers: FSWatcher[] = [];
@@ -158,12 +93,7 @@ export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
     this.folderList = init.folders.map((f) => resolve(f));
     this.watchEnabled = init.watch ?? true;
     this.debounceMs = init.debounceMs ?? 500;
-    this.concurrency = Math.max(1, init.concurrency ?? 4);
-    this.readSizeBytes = init.readSizeBytes ?? 1024 * 1024;
-    this.workerCount = Math.max(0, init.workers ?? availableParallelism());
-    this.workerMinFiles = Math.max(1, init.workerMinFiles ?? 32);
-    this.inThreadWhileWorkersStart = init.inThreadWhileWorkersStart ?? true;
-    this.workerUrl = init.workerUrl;
+    this.lanes = new ScanLanes(log, init);
   }
 
   /** The library folders, resolved. */
@@ -292,8 +222,9 @@ export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
       durationMs: 0,
     };
 
-    const { files, unreadable, folderProblems } = await this.walk(signal);
-    this.folderProblems = folderProblems;
+    const walked = await walkFolders(this.folderList, checkAbort);
+    const { files, unreadable } = walked;
+    this.folderProblems = walked.folderProblems;
     checkAbort();
     summary.files = files.length;
 
@@ -320,138 +251,42 @@ export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
     const inUnreadable = (path: string) => unreadable.some((d) => path === d || path.startsWith(d + sep));
     for (const path of new Set([...known.keys(), ...knownSkipped.keys()])) {
       if (seen.has(path) || (inFolder(path) && inUnreadable(path))) continue;
-      this.removed(db.removeFile(path), summary);
+      for (const change of forgetFile(db, path, summary)) this.announce(change);
     }
 
     let done = summary.unchanged;
     const total = files.length;
     this.emit('scan:progress', { done, total, currentPath: '' });
 
-    // Results wait here to be written in batches (a commit per file costs more than its rows);
-    // events follow the commit.
-    let batch: Array<{ file: FoundFile; analysis: FileAnalysis }> = [];
-    let passOver = false;
-    let flushError: unknown = null;
-    const flush = () => {
-      if (batch.length === 0 || passOver) return;
-      const settled = batch;
-      batch = [];
-      const events: Array<() => void> = [];
+    // Events follow the commit of their batch.
+    const batch = new ScanBatch((settled: SettledFile[]) => {
+      const changes: TrackChange[] = [];
       db.db.transaction(() => {
-        for (const { file, analysis } of settled) this.record(file, analysis, summary, events);
+        for (const { file, analysis } of settled)
+          changes.push(...recordAnalysis(db, file, analysis, summary, this.#log));
       })();
-      for (const { file } of settled) {
-        events.push(() => this.emit('scan:progress', { done: ++done, total, currentPath: file.path }));
-      }
-      for (const event of events) event();
-    };
-    let flushTimer: ReturnType<typeof setTimeout> | null = null;
-    const flushSoon = () => {
-      flushTimer = null;
-      try {
-        flush();
-      } catch (error) {
-        flushError ??= error;
-      }
-    };
-    const settle = (file: FoundFile, analysis: FileAnalysis) => {
-      if (passOver) return;
-      batch.push({ file, analysis });
-      if (batch.length >= FLUSH_FILES) {
-        if (flushTimer) clearTimeout(flushTimer);
-        flushSoon();
-      } else {
-        flushTimer ??= setTimeout(flushSoon, FLUSH_DELAY_MS);
-      }
-    };
-
-    const work: ScanWork = { filesInWorkers: 0, filesInThread: 0 };
-    let next = 0;
-    let exhausted: () => void = () => undefined;
-    const allTaken = new Promise<false>((resolveTaken) => (exhausted = () => resolveTaken(false)));
-    const take = (): FoundFile | undefined => {
+      for (const change of changes) this.announce(change);
+      for (const { file } of settled)
+        this.emit('scan:progress', { done: ++done, total, currentPath: file.path });
+    });
+    const check = () => {
       checkAbort();
-      if (flushError !== null) throw flushError;
-      if (passOver) return undefined;
-      const file = todo[next];
-      if (file) next++;
-      else exhausted();
-      return file;
+      batch.check();
     };
-    const inThreadOptions = {
-      wholeFileMaxBytes: IN_THREAD_WHOLE_FILE_MAX_BYTES,
-      readSizeBytes: this.readSizeBytes,
-      signal,
-    };
-    const analyzeInThread = async (file: FoundFile, scratch: ScratchBuffer) => {
-      try {
-        return await analyzeFile(file, { ...inThreadOptions, scratch });
-      } catch (error) {
-        checkAbort();
-        throw error;
-      }
-    };
-    /** Analyses files on this thread until `stop()` says to leave the rest to the workers. */
-    const inThreadLane = async (stop: () => boolean) => {
-      const scratch = new ScratchBuffer();
-      for (let file = stop() ? undefined : take(); file; file = stop() ? undefined : take()) {
-        settle(file, await analyzeInThread(file, scratch));
-        work.filesInThread++;
-      }
-    };
-
-    const workers = this.startWorkers(todo.length);
-    let readyWorkers = 0;
-    const workerLane = async (worker: ScanWorker) => {
-      if (!(await Promise.race([worker.ready, allTaken]))) return;
-      for (let file = take(); file; file = take()) {
-        let analysis: FileAnalysis;
-        try {
-          analysis = await worker.analyze(file);
-        } catch (error) {
-          checkAbort();
-          if (passOver) return;
-          if (worker.lost === null) {
-            analysis = { kind: 'skipped', reason: `unreadable: ${errorText(error)}` };
-          } else {
-            // The worker died (not because of one bad file: those come back as results): carry on here.
-            this.#log(`${errorText(error)}; scanning in-thread`);
-            settle(file, await analyzeInThread(file, new ScratchBuffer()));
-            work.filesInThread++;
-            return inThreadLane(() => false);
-          }
-        }
-        settle(file, analysis);
-        work.filesInWorkers++;
-      }
-    };
+    const workers = this.lanes.startWorkers(todo.length);
+    let work: ScanWork;
     try {
-      const lanes: Promise<void>[] = [];
-      if (workers.length === 0) {
-        for (let i = 0; i < Math.min(this.concurrency, todo.length); i++)
-          lanes.push(inThreadLane(() => false));
-      } else {
-        for (const worker of workers) {
-          void worker.ready.then((ok) => {
-            if (ok) readyWorkers++;
-          });
-          for (let i = 0; i < LANES_PER_WORKER; i++) lanes.push(workerLane(worker));
-        }
-        // If every worker fails to start, the in-thread lane does the whole pass.
-        const startFailed = Promise.all(workers.map((w) => w.ready)).then((oks) => {
-          this.workersStarted(oks, workers);
-          return !oks.some((ok) => ok);
-        });
-        if (this.inThreadWhileWorkersStart) lanes.push(inThreadLane(() => readyWorkers > 0));
-        else lanes.push(startFailed.then((failed) => (failed ? inThreadLane(() => false) : undefined)));
-      }
-      await Promise.all(lanes);
-      checkAbort();
-      if (flushError !== null) throw flushError;
-      flush();
+      work = await this.lanes.run(workers, {
+        ...passQueue(todo, check, () => batch.over),
+        settle: (file, analysis) => batch.settle(file, analysis),
+        checkAbort,
+        isOver: () => batch.over,
+        signal,
+      });
+      check();
+      batch.flush();
     } finally {
-      passOver = true;
-      if (flushTimer) clearTimeout(flushTimer);
+      batch.end();
       await Promise.all(workers.map((w) => w.close()));
     }
 
@@ -461,141 +296,8 @@ export class LibraryScanner extends TypedEventTarget<LibraryScannerEvents> {
     return summary;
   }
 
-  /** Workers for a pass with `filesToRead` files, or none when the pass is small or workers cannot run. */
-  private startWorkers(filesToRead: number): ScanWorker[] {
-    if (this.workerCount === 0 || this.workersBroken || filesToRead < this.workerMinFiles) return [];
-    const count = Math.min(this.workerCount, Math.ceil(filesToRead / LANES_PER_WORKER));
-    return Array.from(
-      { length: count },
-      () => new ScanWorker({ wholeFileMaxBytes: WORKER_WHOLE_FILE_MAX_BYTES, url: this.workerUrl }),
-    );
-  }
-
-  private workersStarted(oks: boolean[], workers: ScanWorker[]): void {
-    if (oks.some((ok) => ok)) return;
-    const reason = workers[0]?.lost ?? 'unknown';
-    if (reason === 'closed') return;
-    this.workersBroken = true;
-    this.#log(`scan workers cannot start (${reason}); scanning in-thread from now on`);
-  }
-
-  /** Records one analysed file in the index; `events` collects what to announce after the commit. */
-  private record(
-    file: FoundFile,
-    analysis: FileAnalysis,
-    summary: ScanSummary,
-    events: Array<() => void>,
-  ): void {
-    const { db } = this.components;
-    if (analysis.kind === 'skipped') {
-      summary.skipped++;
-      this.removed(
-        db.recordSkipped(file.path, file.sizeBytes, file.mtimeMs, analysis.reason),
-        summary,
-        events,
-      );
-      return;
-    }
-    summary.scanned++;
-    summary.bytesRead += analysis.bytesRead;
-    if (analysis.kind === 'changed') {
-      // Changed while being read: leave it unrecorded; the watcher (or the next scan) sees it again.
-      this.#log(`${file.path} changed while being read`);
-      return;
-    }
-    const { meta, coverHash } = analysis;
-    const track: TrackRecord = {
-      id: analysis.trackId,
-      title: meta.title,
-      artist: meta.artist,
-      album: meta.album,
-      trackNo: meta.trackNo,
-      durationSec: meta.durationSec,
-      codec: meta.codec,
-      container: meta.container,
-      sizeBytes: file.sizeBytes,
-      hasCover: meta.cover !== null,
-      coverHash,
-      coverMime: meta.cover?.mime ?? null,
-      chunkCount: analysis.chunks.length,
-    };
-    const update = db.recordFile(
-      file,
-      track,
-      analysis.chunks,
-      meta.cover && coverHash
-        ? { hash: coverHash, mime: meta.cover.mime, bytes: meta.cover.bytes }
-        : undefined,
-    );
-    this.removed(update.trackRemoved, summary, events);
-    if (update.trackAdded) {
-      summary.tracksAdded++;
-      const info = toTrackInfo(track);
-      events.push(() => this.emit('track:added', info));
-    }
-  }
-
-  private removed(trackId: string | null, summary: ScanSummary, events?: Array<() => void>): void {
-    if (trackId === null) return;
-    summary.tracksRemoved++;
-    const announce = () => this.emit('track:removed', { trackId });
-    if (events) events.push(announce);
-    else announce();
-  }
-
-  /** Lists audio files under every folder with one stat each; unreadable folders are reported, not fatal. */
-  private async walk(signal: AbortSignal | undefined): Promise<{
-    files: FoundFile[];
-    unreadable: string[];
-    folderProblems: SkippedFile[];
-  }> {
-    const paths: string[] = [];
-    const unreadable: string[] = [];
-    const folderProblems: SkippedFile[] = [];
-    const visited = new Set<string>();
-    for (const folder of this.folderList) {
-      const stack = [folder];
-      while (stack.length > 0) {
-        if (signal?.aborted) throw new ScanAbortedError();
-        const dir = stack.pop()!;
-        if (visited.has(dir)) continue;
-        visited.add(dir);
-        let entries;
-        try {
-          entries = await readdir(dir, { withFileTypes: true });
-        } catch (error) {
-          unreadable.push(dir);
-          folderProblems.push({ path: dir, reason: `folder unreadable: ${errorText(error)}` });
-          continue;
-        }
-        for (const entry of entries) {
-          const path = join(dir, entry.name);
-          if (entry.isDirectory()) stack.push(path);
-          else if (
-            (entry.isFile() || entry.isSymbolicLink()) &&
-            AUDIO_EXTENSIONS.has(extname(entry.name).toLowerCase())
-          ) {
-            paths.push(path);
-          }
-        }
-      }
-    }
-
-    const files: FoundFile[] = [];
-    let next = 0;
-    const statWorker = async () => {
-      while (next < paths.length) {
-        const path = paths[next++]!;
-        try {
-          const info = await stat(path);
-          if (info.isFile()) files.push({ path, sizeBytes: info.size, mtimeMs: info.mtimeMs });
-        } catch {
-          // Vanished between listing and stat (or a dangling link): not a library file.
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(32, paths.length) }, statWorker));
-    files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { files, unreadable, folderProblems };
+  private announce(change: TrackChange): void {
+    if (change.kind === 'added') this.emit('track:added', change.track);
+    else this.emit('track:removed', { trackId: change.trackId });
   }
 }

@@ -12,7 +12,7 @@
  * when the connection stays up (a window that hangs).
  */
 import { randomBytes } from 'node:crypto';
-import type { ConnectionSignal } from '../../shared/bridge/contract';
+import type { ConnectionSignal } from '../../shared/bridge/dispatch';
 import { decodeFlacLiveFrame } from '../../shared/live/flac-decode';
 import {
   OPUS_SAMPLE_RATE,

@@ -6,7 +6,8 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type BridgeEvents, type BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import { decodeLiveFrame, type LiveFrame } from '../../shared/live/frames';
 import { TypedEventTarget } from '../../shared/events';
 import { silentLogger } from '../../shared/logger';

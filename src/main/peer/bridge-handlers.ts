@@ -1,5 +1,5 @@
 /** Every handler of the bridge contract, over the services of one peer. */
-import type { BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import { groupVolume, scaleToGroup } from '../../shared/devices/output';
 import { InvalidSettingError, settingsView } from '../settings-guard';
 import type { HandlerHost } from './handler-host';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceSettings } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
 import type { DeviceOutput } from '../../shared/devices/output';
 import { deviceList, outputOf, roomSpeakers } from './device-list';
 

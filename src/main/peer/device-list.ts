@@ -1,5 +1,5 @@
 /** The room's devices as this peer lists them: their outputs and which of them play. */
-import type { DeviceSettings } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
 import type { DeviceOutput, DeviceOutputInfo } from '../../shared/devices/output';
 import type { RoomSpeaker } from '../calibration/calibration-service';
 import type { DeviceOutputs } from '../devices/device-outputs';

@@ -1,5 +1,6 @@
 /** What the bridge's handlers reach of the peer: its services and the few calls the composition root makes. */
-import type { BridgeEvents, RoomTrack } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import type { DeviceOutputInfo } from '../../shared/devices/output';
 import type { PlaybackCommand } from '../../shared/playback/state';
 import type { PeerStatus } from '../../shared/status';

@@ -1,5 +1,5 @@
 /** The bridge's playback, queue, playlist, live and speaker handlers: each one a command to the leader or a read. */
-import type { BridgeHandlers } from '../../shared/bridge/contract';
+import type { BridgeHandlers } from '../../shared/bridge/dispatch';
 import { exportM3u8, importM3u8 } from '../playlists/m3u8-io';
 import { InvalidSettingError } from '../settings-guard';
 import type { HandlerHost } from './handler-host';

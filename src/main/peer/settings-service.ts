@@ -1,5 +1,7 @@
 /** This device's settings as the bridge changes them: checked, saved, and passed on to the services they steer. */
-import type { BridgeEvents, Caller, DeviceSettings } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
+import type { Caller } from '../../shared/bridge/dispatch';
 import type { TypedEventTarget } from '../../shared/events';
 import type { PeerOptions } from '../cli/args';
 import { LiveSourceError } from '../live/uri';
@@ -42,6 +44,27 @@ export function flagOverrides(
   if (argv.some((a) => a === '--live-delay-ms' || a.startsWith('--live-delay-ms=')))
     overrides.liveDelayMs = options.liveDelayMs;
   return overrides;
+}
+
+/** This device's settings before the user changed any: the flags' name, priority, room and live delay. */
+export function defaultSettings(
+  options: Pick<PeerOptions, 'name' | 'priority' | 'room' | 'liveDelayMs'>,
+): DeviceSettings {
+  return {
+    name: options.name,
+    priority: options.priority,
+    volume: 1,
+    muted: false,
+    outputOffsetMs: 0,
+    channel: 'stereo',
+    libraries: [],
+    roomPassphrase: options.room,
+    theme: 'system',
+    notifications: true,
+    closeToTray: true,
+    liveSources: [],
+    liveDelayMs: options.liveDelayMs,
+  };
 }
 
 /** Applies settings changes, holding back a paired browser's sensitive ones for the user's confirmation. */

@@ -1,5 +1,5 @@
 /** `/api/status` as one object: what every service of a running peer says about itself. */
-import type { DeviceSettings } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
 import type { DeviceOutputInfo } from '../../shared/devices/output';
 import type { LiveSourceList } from '../../shared/live/sources';
 import type {

@@ -1,5 +1,6 @@
 /** The services of a started peer, made over its node and library and wired to each other (see ../peer.ts). */
-import type { BridgeEvents, DeviceSettings } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { DeviceSettings } from '../../shared/bridge/payloads';
 import { isCalibrationMessageType, type SignalPlan } from '../../shared/calibration/messages';
 import { isDeviceMessageType } from '../../shared/devices/output';
 import { isLoudnessMessageType } from '../../shared/library/loudness-message';
@@ -34,7 +35,7 @@ import { RoomService } from '../room/room-service';
 import type { SettingsStore } from '../settings';
 import { CatalogSync, ChunkServer, swarmFetchers } from '../swarm';
 import type { CatalogTrack } from '../swarm/catalog-sync';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import type { ChangeSignals } from './change-signals';
 import { outputOf } from './device-list';
 import type { Downloads } from './downloads';

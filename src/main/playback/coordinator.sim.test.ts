@@ -6,7 +6,7 @@ import {
   sameTimeline,
   type PlaybackState,
 } from '../../shared/playback/state';
-import { PlaybackCommandError, PlaybackNoLeaderError, PlaybackTimeoutError } from './coordinator';
+import { PlaybackCommandError, PlaybackNoLeaderError, PlaybackTimeoutError } from './errors';
 import { SimRoom, type SimPeer } from './testing/sim';
 
 const LEAD = 250;

@@ -12,20 +12,13 @@
  * A command still unanswered when its leader goes is sent again to the next one; every peer
  * remembers the answers it has heard, so the next leader answers a command the old one had
  * applied instead of applying it twice.
+ *
+ * This file is every peer's part: the service's lifecycle, its API, the messages it receives and
+ * the state it keeps. The leader's part is `leader.ts` (with the ready barrier, `start-barrier.ts`);
+ * this peer's waiting requests are `local-requests.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  DEFAULT_LEAD_TIME_MS,
-  DEFAULT_READY_TIMEOUT_MS,
-  ReadyBook,
-  createPendingStart,
-  decide,
-  holdStart,
-  markReady,
-  pruneDeparted,
-  releaseStart,
-  type PendingStart,
-} from '../../shared/playback/barrier';
+import { DEFAULT_LEAD_TIME_MS, DEFAULT_READY_TIMEOUT_MS } from '../../shared/playback/barrier';
 import {
   isPlaybackMessageType,
   validatePlaybackMessage,
@@ -34,94 +27,24 @@ import {
   type PlaybackReply,
 } from '../../shared/playback/messages';
 import {
-  advanceIfEnded,
-  applyCommand,
-  commit,
-  currentTrackId,
-  endsAt,
   initialPlaybackState,
   isNewer,
   playbackLimits,
-  playbackStatus,
   positionAt,
   summarize,
-  type CommandContext,
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
-import { advanceToNext, placeNext, sameNext, withNext } from '../../shared/playback/next';
-import { UnplayableBook, skipReason } from '../../shared/playback/unplayable';
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
-import { ok, type Result } from '../../shared/result';
 import type { PlaybackSummary } from '../../shared/status';
-import type { ComponentLogger, Logger } from '../../shared/logger';
-import type { LiveSourceRef } from '../../shared/live/sources';
+import type { Logger } from '../../shared/logger';
 import { TypedEventTarget } from '../../shared/events';
-
-/** Cancels a scheduled callback; calling it twice is harmless. */
-export type CancelTimer = () => void;
-
-/** Where the coordinator's timers come from; tests pass a fake clock. */
-export interface PlaybackTimers {
-  setTimeout(callback: () => void, delayMs: number): CancelTimer;
-}
-
-/** Timers of the Node event loop. */
-export const systemTimers: PlaybackTimers = {
-  setTimeout(callback, delayMs) {
-    const handle = setTimeout(callback, delayMs);
-    return () => clearTimeout(handle);
-  },
-};
-
-/** The narrow view of the rest of the peer that the coordinator needs. */
-export interface PlaybackCoordinatorComponents {
-  /** This peer's id. */
-  selfId: string;
-  /** Broadcasts a playback message on the control topic (the caller adds the envelope). */
-  publish(message: PlaybackMessage): void | Promise<unknown>;
-  /**
-   * Calls `listener` for each playback message from another peer, with its verified sender.
-   * The message is validated here, so the caller may pass it undecoded.
-   */
-  subscribe(listener: (from: string, message: unknown) => void, options: { signal: AbortSignal }): void;
-  isLeader(): boolean;
-  leaderId(): string | null;
-  /** The epoch of the leader this peer follows (or leads as). */
-  epoch(): number;
-  /** Group time, ms. */
-  groupNow(): number;
-  /** Peer ids of live members whose readiness a start waits for (with or without this peer). */
-  members(): string[];
-  trackExists(trackId: string): boolean;
-  trackDurationSec(trackId: string): number | null;
-  /** Seconds the track after the current one overlaps it (the crossfade, `crossfadeSecAt`); absent: 0, gapless. */
-  crossfadeSec?(state: PlaybackState): number;
-  /** The room's track listing in display order, for `play {index}`. */
-  libraryOrder(): readonly string[];
-  /** Whether a live source can be played now (#22); absent: any. */
-  sourceAvailable?(source: LiveSourceRef): boolean;
-  logger: ComponentLogger;
-  timers?: PlaybackTimers;
-  newRequestId?: () => string;
-  /** Uniform in [0, 1) for shuffling (the leader draws; the order travels in the state). */
-  random?: () => number;
-}
-
-/** Options; every one has a default. */
-export interface PlaybackCoordinatorInit {
-  /** Gap between a decision and the audio it schedules (see shared/playback/barrier.ts). */
-  leadTimeMs?: number;
-  /** Longest wait for members to have a new track decoded. */
-  readyTimeoutMs?: number;
-  /** Period of the leader's state broadcast, for late joiners and lost messages. */
-  stateIntervalMs?: number;
-  /** How long a local request waits for the leader's answer. */
-  requestTimeoutMs?: number;
-  /** How long a new leader collects members' states before carrying on. */
-  takeoverMs?: number;
-  maxQueueLength?: number;
-}
+import type { PlaybackCoordinatorComponents, PlaybackCoordinatorInit, PlaybackCounts } from './components';
+import { PlaybackCommandError, PlaybackNotRunningError } from './errors';
+import { PlaybackLeader } from './leader';
+import { LocalRequests } from './local-requests';
+import { RequestOutcomes } from './request-outcomes';
+import { TimerSet, systemTimers } from './timers';
 
 /** Events of the coordinator. */
 export interface PlaybackCoordinatorEvents {
@@ -129,100 +52,21 @@ export interface PlaybackCoordinatorEvents {
   'playback:changed': PlaybackState;
 }
 
-/** Counters for status and `debug`. */
-export interface PlaybackCounts {
-  commandsApplied: number;
-  commandsRefused: number;
-  statesPublished: number;
-  statesAdopted: number;
-  readyReports: number;
-  /** Speakers' reports that they cannot play a track. */
-  unplayableReports: number;
-  /** Tracks skipped because no speaker could play them. */
-  unplayableSkips: number;
-  /** Peer input set aside, by reason: `invalid:<type>` for messages that failed validation. */
-  dropped: Record<string, number>;
-}
-
-/** The leader refused the command (or it was malformed); `message` says why, for the user. */
-export class PlaybackCommandError extends Error {
-  override readonly name = 'PlaybackCommandError';
-}
-
-/** No leader was known for the whole request timeout. */
-export class PlaybackNoLeaderError extends Error {
-  override readonly name = 'PlaybackNoLeaderError';
-}
-
-/** The leader did not answer within the request timeout. */
-export class PlaybackTimeoutError extends Error {
-  override readonly name = 'PlaybackTimeoutError';
-}
-
-/** The coordinator is not running. */
-export class PlaybackNotRunningError extends Error {
-  override readonly name = 'PlaybackNotRunningError';
-}
-
-interface LocalRequest {
-  requestId: string;
-  command: PlaybackCommand;
-  sentTo: string | null;
-  resolve(state: PlaybackState): void;
-  reject(error: Error): void;
-  cancelTimeout: CancelTimer;
-}
-
-interface QueuedCommand {
-  from: string;
-  requestId: string;
-  command: PlaybackCommand;
-}
-
-const MAX_REMEMBERED_REQUESTS = 512;
-
 /** Orders playback commands through the leader and keeps this peer's copy of the room's playback state; raises `playback:changed`. */
 export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEvents> {
   readonly #c: PlaybackCoordinatorComponents;
   readonly #log: Logger;
-  readonly #timers: PlaybackTimers;
-  readonly #leadTimeMs: number;
-  readonly #readyTimeoutMs: number;
+  readonly #timers: TimerSet;
   readonly #stateIntervalMs: number;
-  readonly #requestTimeoutMs: number;
-  readonly #takeoverMs: number;
-  readonly #maxQueueLength: number;
-  readonly #newRequestId: () => string;
+  readonly #leader: PlaybackLeader;
+  readonly #requests: LocalRequests;
+  /** Every peer records the answers it hears, so a new leader never applies a command twice. */
+  readonly #outcomes = new RequestOutcomes();
 
   #controller: AbortController | null = null;
-  readonly #cancels = new Set<CancelTimer>();
   #state: PlaybackState;
-  #isLeader = false;
   #knownLeader: string | null = null;
-  #takingOver = false;
-  #takeoverQueue: QueuedCommand[] = [];
-  #cancelTakeover: CancelTimer | null = null;
-  #pending: PendingStart | null = null;
-  #cancelBarrier: CancelTimer | null = null;
-  #cancelEnd: CancelTimer | null = null;
-  readonly #book = new ReadyBook();
-  readonly #unplayable = new UnplayableBook();
-  readonly #requests = new Map<string, LocalRequest>();
-  /**
-   * `from/requestId` of commands this peer saw reach a leader: null while one waits in a takeover,
-   * then the leader's answer (null error when applied). Every peer records the answers it hears, so
-   * a new leader answers a command the old one applied instead of applying it twice.
-   */
-  readonly #requestOutcomes = new Map<string, { error: string | null } | null>();
-  readonly #counts = {
-    commandsApplied: 0,
-    commandsRefused: 0,
-    statesPublished: 0,
-    statesAdopted: 0,
-    readyReports: 0,
-    unplayableReports: 0,
-    unplayableSkips: 0,
-  };
+  readonly #counts = { statesPublished: 0, statesAdopted: 0 };
   readonly #dropped = new Map<string, number>();
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
@@ -230,15 +74,40 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     super(log);
     this.#c = components;
     this.#log = log;
-    this.#timers = components.timers ?? systemTimers;
-    this.#newRequestId = components.newRequestId ?? (() => randomUUID());
-    this.#leadTimeMs = init.leadTimeMs ?? DEFAULT_LEAD_TIME_MS;
-    this.#readyTimeoutMs = init.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.#timers = new TimerSet(components.timers ?? systemTimers);
     this.#stateIntervalMs = init.stateIntervalMs ?? 2000;
-    this.#requestTimeoutMs = init.requestTimeoutMs ?? 5000;
-    this.#takeoverMs = init.takeoverMs ?? 300;
-    this.#maxQueueLength = init.maxQueueLength ?? playbackLimits.maxQueueLength;
     this.#state = initialPlaybackState();
+    this.#leader = new PlaybackLeader(
+      {
+        peer: components,
+        log,
+        timers: this.#timers,
+        state: () => this.#state,
+        setState: (state) => this.#setState(state),
+        publishState: (reply) => this.#publishState(reply),
+        publish: (message) => this.#publish(message),
+        outcomes: this.#outcomes,
+        drop: (reason) => this.#drop(reason),
+        tookOver: () => this.#requests.runOwn(),
+      },
+      {
+        leadTimeMs: init.leadTimeMs ?? DEFAULT_LEAD_TIME_MS,
+        readyTimeoutMs: init.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
+        takeoverMs: init.takeoverMs ?? 300,
+        maxQueueLength: init.maxQueueLength ?? playbackLimits.maxQueueLength,
+      },
+    );
+    this.#requests = new LocalRequests({
+      selfId: components.selfId,
+      leaderId: () => components.leaderId(),
+      leadsNow: () => this.#leader.leadsNow(),
+      applyLocally: (command) => this.#leader.apply(components.selfId, null, command),
+      sendCommand: (message) => this.#publish(message),
+      state: () => this.#state,
+      timers: this.#timers,
+      newRequestId: components.newRequestId ?? (() => randomUUID()),
+      requestTimeoutMs: init.requestTimeoutMs ?? 5000,
+    });
   }
 
   /** Subscribes, starts the periodic broadcast, and takes over or asks the leader for the state. Idempotent. */
@@ -249,14 +118,15 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     this.#c.subscribe((from, message) => this.#receive(from, message), { signal: controller.signal });
     const tick = (): void => {
       if (this.#controller !== controller) return;
-      this.#tick();
-      this.#schedule(tick, this.#stateIntervalMs);
+      this.leaderChanged();
+      this.#leader.tick();
+      this.#timers.schedule(tick, this.#stateIntervalMs);
     };
-    this.#schedule(tick, this.#stateIntervalMs);
+    this.#timers.schedule(tick, this.#stateIntervalMs);
     this.#knownLeader = null;
     this.leaderChanged();
     // With a leader known, leaderChanged() has asked it already; without one, whoever leads answers.
-    if (!this.#isLeader && this.#knownLeader === null)
+    if (!this.#leader.isActive() && this.#knownLeader === null)
       this.#publish({ type: 'playback:sync-request', collect: false });
   }
 
@@ -266,14 +136,9 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     if (!controller) return;
     this.#controller = null;
     controller.abort();
-    for (const cancel of this.#cancels) cancel();
-    this.#cancels.clear();
-    this.#isLeader = false;
-    this.#takingOver = false;
-    this.#takeoverQueue = [];
-    this.#pending = null;
-    for (const request of [...this.#requests.values()])
-      this.#settle(request, new PlaybackNotRunningError('playback coordinator stopped'));
+    this.#timers.cancelAll();
+    this.#leader.reset();
+    this.#requests.failAll(new PlaybackNotRunningError('playback coordinator stopped'));
   }
 
   /**
@@ -284,32 +149,26 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     if (!this.#controller) return;
     const leader = this.#c.leaderId();
     const isLeader = this.#c.isLeader();
-    if (isLeader && !this.#isLeader) {
-      this.#isLeader = true;
-      this.#beginTakeover();
-    } else if (!isLeader && this.#isLeader) {
-      this.#isLeader = false;
-      this.#stepDown();
+    if (isLeader && !this.#leader.isActive()) {
+      this.#leader.begin();
+    } else if (!isLeader && this.#leader.isActive()) {
+      this.#leader.stepDown();
+      this.#requests.steppedDown();
     }
     if (leader !== this.#knownLeader) {
       this.#knownLeader = leader;
-      // Commands sent to a leader that is gone go to the next one (which answers, without applying
-      // twice, those the old leader applied and announced).
-      for (const request of this.#requests.values()) {
-        if (request.sentTo !== null && request.sentTo !== leader && request.sentTo !== this.#c.selfId)
-          request.sentTo = null;
-      }
+      this.#requests.leaderGone(leader);
       if (leader !== null && !isLeader) {
         this.#publish({ type: 'playback:sync-request', collect: false });
       }
-      this.#sendWaitingRequests();
+      this.#requests.sendWaiting();
     }
   }
 
   /** Tells the coordinator the membership changed, so a held start stops waiting for departed members. */
   membersChanged(): void {
     if (!this.#controller) return;
-    this.#checkBarrier();
+    this.#leader.barrier.check();
   }
 
   /**
@@ -324,29 +183,11 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     if (!checked.ok) return Promise.reject(new PlaybackCommandError(checked.error));
     options.signal?.throwIfAborted();
     this.leaderChanged();
-    if (this.#isLeader && !this.#takingOver) {
-      const r = this.#applyAsLeader(this.#c.selfId, null, checked.value);
+    if (this.#leader.leadsNow()) {
+      const r = this.#leader.apply(this.#c.selfId, null, checked.value);
       return r.ok ? Promise.resolve(r.value) : Promise.reject(new PlaybackCommandError(r.error));
     }
-    return new Promise<PlaybackState>((resolve, reject) => {
-      const requestId = this.#newRequestId();
-      const request: LocalRequest = {
-        requestId,
-        command: checked.value,
-        sentTo: null,
-        resolve,
-        reject,
-        cancelTimeout: () => {},
-      };
-      request.cancelTimeout = this.#schedule(() => this.#timeOut(request), this.#requestTimeoutMs);
-      options.signal?.addEventListener(
-        'abort',
-        () => this.#settle(request, options.signal?.reason as Error),
-        { once: true },
-      );
-      this.#requests.set(requestId, request);
-      this.#send(request);
-    });
+    return this.#requests.add(checked.value, options.signal);
   }
 
   /** Records that this peer has `trackId` fetched and decoded, and tells the room. */
@@ -357,7 +198,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       this.#log.warn(`not reporting ready for a malformed track id (${checked.error})`);
       return;
     }
-    this.#noteReady(this.#c.selfId, trackId);
+    this.#leader.barrier.noteReady(this.#c.selfId, trackId);
     this.#publish({ type: 'playback:ready', trackId, version: this.#state.version });
   }
 
@@ -378,7 +219,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       this.#log.warn(`not reporting an unplayable track (${valid.error})`);
       return;
     }
-    this.#noteUnplayable(this.#c.selfId, trackId, reason);
+    this.#leader.barrier.noteUnplayable(this.#c.selfId, trackId, reason);
     this.#publish(message);
   }
 
@@ -399,7 +240,12 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   /** Counters, including dropped peer input. */
   counts(): PlaybackCounts {
-    return { ...this.#counts, dropped: Object.fromEntries(this.#dropped) };
+    return {
+      ...this.#leader.counts(),
+      ...this.#counts,
+      ...this.#leader.barrier.counts(),
+      dropped: Object.fromEntries(this.#dropped),
+    };
   }
 
   // ---- incoming messages -------------------------------------------------------------------
@@ -419,49 +265,15 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     const message = checked.value;
     switch (message.type) {
       case 'playback:command':
-        return this.#onCommand(from, message);
+        return this.#leader.onCommand(from, message);
       case 'playback:state':
         return this.#onState(message);
       case 'playback:sync-request':
         return this.#onSyncRequest(message);
       case 'playback:ready':
-        return this.#onReady(from, message);
+        return this.#leader.barrier.noteReady(from, message.trackId);
       case 'playback:unplayable':
-        return this.#noteUnplayable(from, message.trackId, message.reason);
-    }
-  }
-
-  #onCommand(from: string, message: PlaybackMessageOf<'playback:command'>): void {
-    if (message.to !== this.#c.selfId) return;
-    if (!this.#isLeader) {
-      this.#drop('notLeader');
-      return;
-    }
-    const key = `${from}/${message.requestId}`;
-    const outcome = this.#requestOutcomes.get(key);
-    if (outcome !== undefined) {
-      this.#drop('duplicateRequest');
-      // Asked again (its leader died before the answer reached it): answer again, never apply twice.
-      if (outcome === null) return;
-      if (this.#takingOver)
-        this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
-      else this.#publishState({ to: from, requestId: message.requestId, error: outcome.error });
-      return;
-    }
-    if (this.#takingOver) {
-      this.#rememberOutcome(key, null);
-      this.#takeoverQueue.push({ from, requestId: message.requestId, command: message.command });
-      return;
-    }
-    this.#applyAsLeader(from, message.requestId, message.command);
-  }
-
-  #rememberOutcome(key: string, outcome: { error: string | null } | null): void {
-    this.#requestOutcomes.delete(key);
-    this.#requestOutcomes.set(key, outcome);
-    if (this.#requestOutcomes.size > MAX_REMEMBERED_REQUESTS) {
-      const oldest = this.#requestOutcomes.keys().next().value;
-      if (oldest !== undefined) this.#requestOutcomes.delete(oldest);
+        return this.#leader.barrier.noteUnplayable(from, message.trackId, message.reason);
     }
   }
 
@@ -473,347 +285,17 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     } else {
       this.#adopt(state);
     }
-    if (reply) this.#rememberOutcome(`${reply.to}/${reply.requestId}`, { error: reply.error });
-    if (reply && reply.to === this.#c.selfId) this.#onReply(reply, state);
+    if (reply) this.#outcomes.remember(reply.to, reply.requestId, { error: reply.error });
+    if (reply && reply.to === this.#c.selfId) this.#requests.answered(reply, state);
   }
 
   #onSyncRequest(message: PlaybackMessageOf<'playback:sync-request'>): void {
     if (message.collect) {
       // A new leader gathers the newest state anyone holds; followers answer, leaders publish anyway.
-      if (!this.#isLeader && this.#state.version > 0) this.#publishState(null);
-    } else if (this.#isLeader && !this.#takingOver) {
+      if (!this.#leader.isActive() && this.#state.version > 0) this.#publishState(null);
+    } else if (this.#leader.leadsNow()) {
       this.#publishState(null);
     }
-  }
-
-  #onReady(from: string, message: PlaybackMessageOf<'playback:ready'>): void {
-    this.#noteReady(from, message.trackId);
-  }
-
-  #onReply(reply: PlaybackReply, state: PlaybackState): void {
-    const request = this.#requests.get(reply.requestId);
-    if (!request) return;
-    if (reply.error !== null) this.#settle(request, new PlaybackCommandError(reply.error));
-    else this.#settle(request, null, isNewer(state, this.#state) ? state : this.#state);
-  }
-
-  #noteReady(memberId: string, trackId: string): void {
-    this.#counts.readyReports += 1;
-    this.#book.record(memberId, trackId);
-    if (this.#pending) {
-      this.#pending = markReady(this.#pending, memberId, trackId);
-      this.#checkBarrier();
-    }
-  }
-
-  #noteUnplayable(memberId: string, trackId: string, reason: string): void {
-    this.#counts.unplayableReports += 1;
-    this.#unplayable.record(memberId, trackId, reason);
-    this.#log(`${memberId} cannot play ${trackId} (${reason})`);
-    if (this.#pending) {
-      // It will never be ready: the barrier does not wait for it.
-      this.#pending = markReady(this.#pending, memberId, trackId);
-      this.#checkBarrier();
-    } else if (this.#isLeader && !this.#takingOver && currentTrackId(this.#state) === trackId) {
-      this.#skipIfUnplayable();
-    }
-  }
-
-  /** Skips the current track when a speaker cannot play it and none can; whether it did. */
-  #skipIfUnplayable(): boolean {
-    const trackId = currentTrackId(this.#state);
-    if (trackId === null || playbackStatus(this.#state) !== 'playing') return false;
-    const members = this.#barrierMembers();
-    // A speaker that said it cannot play the track is not ready for it, whatever it said before.
-    const ready = (m: string) => this.#book.has(m, trackId) && !this.#unplayable.has(m, trackId);
-    const reason = skipReason(this.#unplayable, trackId, members, ready);
-    if (reason === null) return false;
-    this.#counts.unplayableSkips += 1;
-    this.#log(`skipping ${trackId}, no speaker can play it (${reason})`);
-    this.#clearPending();
-    this.#applyAsLeader(this.#c.selfId, null, { kind: 'next' });
-    return true;
-  }
-
-  // ---- leader --------------------------------------------------------------------------------
-
-  #stamp(): { epoch: number; updatedBy: string } {
-    return { epoch: this.#c.epoch(), updatedBy: this.#c.selfId };
-  }
-
-  #context(): CommandContext {
-    return {
-      leadTimeMs: this.#leadTimeMs,
-      ...this.#stamp(),
-      trackExists: (id) => this.#c.trackExists(id),
-      durationSec: (id) => this.#c.trackDurationSec(id),
-      libraryOrder: () => this.#c.libraryOrder(),
-      maxQueueLength: this.#maxQueueLength,
-      random: this.#c.random ?? Math.random,
-      sourceAvailable: (source) => this.#c.sourceAvailable?.(source) ?? true,
-    };
-  }
-
-  #others(): string[] {
-    return this.#c.members().filter((m) => m !== this.#c.selfId);
-  }
-
-  #beginTakeover(): void {
-    this.#takingOver = true;
-    if (this.#others().length === 0) {
-      this.#completeTakeover();
-      return;
-    }
-    this.#publish({ type: 'playback:sync-request', collect: true });
-    this.#cancelTakeover = this.#schedule(() => this.#completeTakeover(), this.#takeoverMs);
-  }
-
-  #completeTakeover(): void {
-    this.#cancelTakeover?.();
-    this.#cancelTakeover = null;
-    if (!this.#isLeader || !this.#takingOver) return;
-    this.#takingOver = false;
-    // Same anchor, new epoch and version: followers keep playing through the change.
-    const carried = this.#placeNext(commit(this.#state, { starting: false }, this.#stamp()));
-    this.#log(
-      `leading from version ${carried.version} (epoch ${carried.epoch}), ${playbackStatus(carried)}` +
-        (currentTrackId(carried) ? ` ${currentTrackId(carried)}` : ''),
-    );
-    this.#setState(carried);
-    this.#publishState(null);
-    this.#scheduleEnd();
-    const queued = this.#takeoverQueue;
-    this.#takeoverQueue = [];
-    for (const q of queued) {
-      const outcome = this.#requestOutcomes.get(`${q.from}/${q.requestId}`);
-      if (outcome) this.#publishState({ to: q.from, requestId: q.requestId, error: outcome.error });
-      else this.#applyAsLeader(q.from, q.requestId, q.command);
-    }
-    for (const request of [...this.#requests.values()]) {
-      if (request.sentTo === this.#c.selfId) this.#runLocally(request);
-    }
-  }
-
-  #stepDown(): void {
-    this.#takingOver = false;
-    this.#cancelTakeover?.();
-    this.#cancelTakeover = null;
-    this.#takeoverQueue = [];
-    this.#clearPending();
-    this.#cancelEnd?.();
-    this.#cancelEnd = null;
-    for (const request of this.#requests.values())
-      if (request.sentTo === this.#c.selfId) request.sentTo = null;
-  }
-
-  /** Applies a command in arrival order; a reply goes out when it came from another peer. */
-  #applyAsLeader(from: string, requestId: string | null, command: PlaybackCommand): Result<PlaybackState> {
-    const r = applyCommand(this.#state, command, this.#c.groupNow(), this.#context());
-    const reply = requestId === null ? null : { to: from, requestId, error: r.ok ? null : r.error };
-    if (reply) this.#rememberOutcome(`${from}/${requestId}`, { error: reply.error });
-    if (!r.ok) {
-      this.#counts.commandsRefused += 1;
-      if (reply) this.#publishState(reply);
-      return r;
-    }
-    this.#counts.commandsApplied += 1;
-    return ok(this.#commitAsLeader(r.value, reply));
-  }
-
-  /**
-   * Makes `next` the state (holding a new track's start when members need time, unless it was placed
-   * ahead: `placed`), with the track after it placed, and publishes it.
-   */
-  #commitAsLeader(next: PlaybackState, reply: PlaybackReply | null, placed = false): PlaybackState {
-    const prev = this.#state;
-    if (next !== prev) {
-      const trackId = currentTrackId(next);
-      const trackChanged = trackId !== currentTrackId(prev);
-      if (trackChanged || playbackStatus(next) !== 'playing') this.#clearPending();
-      if (trackChanged && !placed && trackId !== null && playbackStatus(next) === 'playing')
-        next = this.#holdIfNeeded(next, trackId);
-      next = this.#placeNext(next);
-      this.#setState(next);
-    }
-    if (next !== prev || reply) this.#publishState(reply);
-    this.#scheduleEnd();
-    return next;
-  }
-
-  #barrierMembers(): string[] {
-    return [...new Set([this.#c.selfId, ...this.#c.members()])];
-  }
-
-  #holdIfNeeded(state: PlaybackState, trackId: string): PlaybackState {
-    // Played anew: speakers say again whether they can (one may have been fixed, or a fetch failed for a while).
-    this.#unplayable.forget(trackId);
-    const now = this.#c.groupNow();
-    const pending = createPendingStart(
-      trackId,
-      now,
-      this.#barrierMembers(),
-      (m) => this.#book.has(m, trackId),
-      this.#readyTimeoutMs,
-    );
-    if (!pending) return state;
-    this.#pending = pending;
-    this.#armBarrier();
-    return holdStart(state, pending, this.#leadTimeMs);
-  }
-
-  #armBarrier(): void {
-    this.#cancelBarrier?.();
-    const pending = this.#pending;
-    if (!pending) return;
-    const delayMs = Math.max(1, pending.deadlineMs - this.#c.groupNow());
-    this.#cancelBarrier = this.#schedule(() => this.#checkBarrier(), delayMs);
-  }
-
-  #clearPending(): void {
-    this.#pending = null;
-    this.#cancelBarrier?.();
-    this.#cancelBarrier = null;
-  }
-
-  #checkBarrier(): void {
-    const pending = this.#pending;
-    if (!pending) return;
-    if (
-      !this.#isLeader ||
-      this.#takingOver ||
-      !this.#state.starting ||
-      currentTrackId(this.#state) !== pending.trackId
-    ) {
-      this.#clearPending();
-      return;
-    }
-    const now = this.#c.groupNow();
-    this.#pending = pruneDeparted(pending, this.#barrierMembers());
-    const decision = decide(this.#pending, now);
-    if (decision === 'wait') {
-      this.#armBarrier();
-      return;
-    }
-    if (decision === 'deadline') {
-      this.#log(
-        `starting ${pending.trackId} without ${this.#pending.waiting.join(', ')} (not ready after ${this.#readyTimeoutMs} ms)`,
-      );
-    }
-    if (this.#skipIfUnplayable()) return;
-    this.#clearPending();
-    this.#setState(this.#placeNext(releaseStart(this.#state, now, this.#leadTimeMs, this.#stamp())));
-    this.#publishState(null);
-    this.#scheduleEnd();
-  }
-
-  /** `state` with the track after its current one placed (or no placement), in the same version. */
-  #placeNext(state: PlaybackState): PlaybackState {
-    return withNext(state, placeNext(state, this.#placement()));
-  }
-
-  #placement() {
-    return {
-      durationSec: (id: string) => this.#c.trackDurationSec(id),
-      overlapSec: (state: PlaybackState) => this.#c.crossfadeSec?.(state) ?? 0,
-    };
-  }
-
-  /** Places the next track in a new version (published) when its placement changed, e.g. a duration became known. */
-  #refreshNext(): boolean {
-    const placement = placeNext(this.#state, this.#placement());
-    if (sameNext(this.#state.next, placement)) return false;
-    this.#setState(commit(withNext(this.#state, placement), {}, this.#stamp()));
-    this.#publishState(null);
-    this.#scheduleEnd();
-    return true;
-  }
-
-  #scheduleEnd(): void {
-    this.#cancelEnd?.();
-    this.#cancelEnd = null;
-    if (!this.#isLeader || this.#takingOver) return;
-    const trackId = currentTrackId(this.#state);
-    if (trackId === null) return;
-    // With the next track placed, the queue advances when it starts (the end, or the crossfade's start).
-    const endMs =
-      this.#state.next?.anchor.groupTimeMs ?? endsAt(this.#state, this.#c.trackDurationSec(trackId));
-    if (endMs === null) return;
-    const delayMs = Math.max(0, endMs - this.#c.groupNow());
-    this.#cancelEnd = this.#schedule(() => this.#onTrackEnd(), delayMs);
-  }
-
-  #onTrackEnd(): void {
-    this.#cancelEnd = null;
-    if (!this.#isLeader || this.#takingOver) return;
-    const advanced = advanceToNext(this.#state, this.#c.groupNow(), this.#stamp());
-    if (advanced !== this.#state) {
-      // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
-      this.#commitAsLeader(advanced, null, true);
-      return;
-    }
-    const next = advanceIfEnded(this.#state, this.#c.groupNow(), (id) => this.#c.trackDurationSec(id), {
-      leadTimeMs: this.#leadTimeMs,
-      ...this.#stamp(),
-    });
-    if (next === this.#state) this.#scheduleEnd();
-    else this.#commitAsLeader(next, null);
-  }
-
-  #tick(): void {
-    this.leaderChanged();
-    this.#book.retain(this.#barrierMembers());
-    this.#unplayable.retain(this.#barrierMembers());
-    if (this.#isLeader && !this.#takingOver) {
-      if (!this.#refreshNext()) this.#publishState(null);
-      this.#checkBarrier();
-    }
-  }
-
-  // ---- requests from this peer ------------------------------------------------------------
-
-  #send(request: LocalRequest): void {
-    const leader = this.#c.leaderId();
-    if (leader === null) return;
-    request.sentTo = leader;
-    if (leader === this.#c.selfId) {
-      if (this.#isLeader && !this.#takingOver) this.#runLocally(request);
-      return;
-    }
-    this.#publish({
-      type: 'playback:command',
-      to: leader,
-      requestId: request.requestId,
-      command: request.command,
-    });
-  }
-
-  #runLocally(request: LocalRequest): void {
-    const r = this.#applyAsLeader(this.#c.selfId, null, request.command);
-    if (r.ok) this.#settle(request, null, r.value);
-    else this.#settle(request, new PlaybackCommandError(r.error));
-  }
-
-  #sendWaitingRequests(): void {
-    for (const request of [...this.#requests.values()]) if (request.sentTo === null) this.#send(request);
-  }
-
-  #timeOut(request: LocalRequest): void {
-    const error =
-      request.sentTo === null
-        ? new PlaybackNoLeaderError(
-            `no leader in the room to apply "${request.command.kind}" (waited ${this.#requestTimeoutMs} ms)`,
-          )
-        : new PlaybackTimeoutError(
-            `leader ${request.sentTo} did not answer "${request.command.kind}" within ${this.#requestTimeoutMs} ms`,
-          );
-    this.#settle(request, error);
-  }
-
-  #settle(request: LocalRequest, error: Error | null, state?: PlaybackState): void {
-    if (!this.#requests.delete(request.requestId)) return;
-    request.cancelTimeout();
-    if (error) request.reject(error);
-    else request.resolve(state ?? this.#state);
   }
 
   // ---- state and plumbing -----------------------------------------------------------------
@@ -822,11 +304,8 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     if (!isNewer(state, this.#state)) return;
     this.#counts.statesAdopted += 1;
     this.#setState(state);
-    if (this.#isLeader && !this.#takingOver) {
-      // Someone else led a newer version; the election will sort out who leads, meanwhile stay consistent.
-      this.#clearPending();
-      this.#scheduleEnd();
-    }
+    // Someone else led a newer version: a leader that has taken over stays consistent with it.
+    this.#leader.adoptedOther();
   }
 
   #setState(state: PlaybackState): void {
@@ -855,23 +334,5 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   #drop(reason: string): void {
     this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1);
-  }
-
-  #schedule(callback: () => void, delayMs: number): CancelTimer {
-    let done = false;
-    const cancelTimer = this.#timers.setTimeout(() => {
-      if (done) return;
-      done = true;
-      this.#cancels.delete(cancel);
-      callback();
-    }, delayMs);
-    const cancel: CancelTimer = () => {
-      if (done) return;
-      done = true;
-      this.#cancels.delete(cancel);
-      cancelTimer();
-    };
-    this.#cancels.add(cancel);
-    return cancel;
   }
 }

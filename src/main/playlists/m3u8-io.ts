@@ -1,5 +1,5 @@
 /** M3U8 import and export of the room's playlists, on this peer (see shared/playlists/m3u8.ts). */
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import type { Playlist } from '../../shared/playlists/playlist';
 import { formatM3u8, m3u8FileName, matchM3u8, parseM3u8, type M3uMatch } from '../../shared/playlists/m3u8';
 import type { LibraryDb } from '../library/db';

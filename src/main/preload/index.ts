@@ -1,6 +1,7 @@
 /** The sandboxed preload: exposes the bridge contract as `window.firefly`, never raw ipcRenderer. */
 import { contextBridge, ipcRenderer } from 'electron';
-import { createFireflyApi, isEventName, type BridgeTransport } from '../../shared/bridge/contract';
+import { isEventName } from '../../shared/bridge/contract';
+import { createFireflyApi, type BridgeTransport } from '../../shared/bridge/api';
 
 const transport: BridgeTransport = {
   invoke: (channel, request) => ipcRenderer.invoke(channel, request ?? null),

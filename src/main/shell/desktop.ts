@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type * as Electron from 'electron';
 import { defaultOptions, type PeerOptions } from '../cli/args';
-import { LOCAL_CALLER } from '../../shared/bridge/contract';
+import { LOCAL_CALLER } from '../../shared/bridge/dispatch';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 import { isContentId } from '../../shared/chunking/ids';
 import { NOT_HERE_YET, mediaHead, rangeArrived } from '../http/range';

@@ -5,7 +5,8 @@
 import { EventEmitter } from 'node:events';
 import type { IpcMainInvokeEvent } from 'electron';
 import { describe, expect, it } from 'vitest';
-import type { BridgeEvents, BridgeHandlers, Caller } from '../../shared/bridge/contract';
+import type { BridgeEvents } from '../../shared/bridge/contract';
+import type { BridgeHandlers, Caller } from '../../shared/bridge/dispatch';
 import { TypedEventTarget } from '../../shared/events';
 import { silentLogger } from '../../shared/logger';
 import { registerIpcBridge } from './ipc';

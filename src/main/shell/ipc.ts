@@ -1,15 +1,13 @@
 /** The bridge over Electron IPC: one handler per contract channel, each checking the sender and validating the payload. */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { eventNames, requestChannels, type BridgeEvents } from '../../shared/bridge/contract';
 import {
   BridgeError,
   dispatchRequest,
-  eventNames,
   LOCAL_CALLER,
-  requestChannels,
-  type BridgeEvents,
   type BridgeHandlers,
   type Caller,
-} from '../../shared/bridge/contract';
+} from '../../shared/bridge/dispatch';
 import type { TypedEventTarget } from '../../shared/events';
 
 export interface IpcBridgeComponents {

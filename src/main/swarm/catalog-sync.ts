@@ -14,34 +14,21 @@
  *   a local track's tags.
  *
  * Work per remote peer runs one task at a time, so deltas and syncs of one peer never interleave.
+ *
+ * This file is the service: announcing local changes and keeping peers' catalogs current. This
+ * peer's own catalog is `local-catalog.ts`; answering requests `catalog-server.ts`; other peers'
+ * catalogs (deltas, lists, verified entries) `peer-catalogs.ts`.
  */
-import { peerIdFromString } from '@libp2p/peer-id';
-import { lpStream } from '@libp2p/utils';
-import type { Connection, Stream } from '@libp2p/interface';
-import {
-  catalogLimits,
-  changesSince,
-  chunkRefsOf,
-  entryOf,
-  splitChange,
-  validateCatalogEntry,
-  type CatalogChange,
-} from '../../shared/swarm/catalog';
-import {
-  validateCatalogRequest,
-  validateEntriesFrame,
-  validateListFrame,
-  type CatalogListFrame,
-  type CatalogRequest,
-} from '../../shared/swarm/catalog-stream';
-import type { Validator } from '../../shared/validate';
-import { decodeJsonFrame, encodeJsonFrame } from '../net/json-frame';
+import { catalogLimits, splitChange } from '../../shared/swarm/catalog';
 import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/messages';
 import { compareTracks, type TrackInfo } from '../../shared/library/types';
-import { sha256Hex, toTrackInfo, type LibraryDb } from '../library';
+import { toTrackInfo, type LibraryDb } from '../library';
 import { TypedEventTarget, type ListenOptions } from '../../shared/events';
-import { MalformedInputError, StreamGuard } from '../net/stream-guard';
-import { FRAME_LENGTH_ERRORS, bump, closeQuietly, randomHex, type SwarmNode } from './stream-util';
+import { StreamGuard } from '../net/stream-guard';
+import { CatalogProtocolError, PeerCatalogs } from './peer-catalogs';
+import { CatalogServer } from './catalog-server';
+import { LocalCatalog } from './local-catalog';
+import { bump, type SwarmNode } from './stream-util';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** The catalog delta body this service publishes. */
@@ -113,40 +100,18 @@ export interface CatalogSyncStats {
   dropped: Record<string, number>;
 }
 
-interface PeerCatalogState {
-  incarnation: string;
-  version: number;
-  /** Tracks the peer announced, as far as this peer applied them. */
-  count: number;
-}
-
-/** A peer broke the catalog protocol; the request is abandoned and counted. */
-export class CatalogProtocolError extends Error {
-  override readonly name = 'CatalogProtocolError';
-  constructor(
-    readonly reason: string,
-    detail: string,
-  ) {
-    super(detail);
-  }
-}
-
 /** Announces the local catalog and keeps the catalogs of live peers in the index. */
 export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   readonly #c: CatalogSyncComponents;
   readonly #protocol: string;
   readonly #debounceMs: number;
-  readonly #requestTimeoutMs: number;
-  readonly #historySize: number;
   readonly #announceIntervalMs: number;
   readonly #log: Logger;
   readonly #guard: StreamGuard;
+  readonly #catalog: LocalCatalog;
+  readonly #server: CatalogServer;
+  readonly #peers: PeerCatalogs;
 
-  readonly #incarnation = randomHex(8);
-  #version = 0;
-  #announced = new Set<string>();
-  #history: CatalogChange[] = [];
-  readonly #peers = new Map<string, PeerCatalogState>();
   readonly #chains = new Map<string, Promise<void>>();
   #controller: AbortController | null = null;
   #debounce: NodeJS.Timeout | null = null;
@@ -167,11 +132,31 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'catalog');
     this.#debounceMs = init.debounceMs ?? 50;
-    this.#requestTimeoutMs = init.requestTimeoutMs ?? 30_000;
-    this.#historySize = init.historySize ?? 256;
+    const requestTimeoutMs = init.requestTimeoutMs ?? 30_000;
     this.#announceIntervalMs = init.announceIntervalMs ?? 10_000;
     this.#log = log;
     this.#guard = components.guard ?? new StreamGuard();
+    this.#catalog = new LocalCatalog(init.historySize ?? 256);
+    const drop = (reason: string) => bump(this.#stats.dropped, reason);
+    this.#server = new CatalogServer({
+      db: components.db,
+      catalog: this.#catalog,
+      guard: this.#guard,
+      log,
+      drop,
+      served: () => this.#stats.requestsServed++,
+      requestTimeoutMs,
+    });
+    this.#peers = new PeerCatalogs({
+      node: components.node,
+      db: components.db,
+      log,
+      protocol: this.#protocol,
+      requestTimeoutMs,
+      signal: () => this.#controller?.signal ?? null,
+      stats: this.#stats,
+      changed: (peerId) => this.emit('catalog:changed', { peerId }),
+    });
   }
 
   /** Serves the catalog protocol, announces local changes and syncs with live peers. Idempotent. */
@@ -181,21 +166,21 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     this.#controller = controller;
     const { signal } = controller;
     const { node, scanner } = this.#c;
-    this.#announced = new Set(this.#c.db.localTracks().map((t) => t.id));
+    this.#catalog.reset(this.#c.db.localTracks().map((t) => t.id));
     await node.libp2p.handle(
       this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, signal)),
+      this.#guard.wrap((stream, connection) => this.#server.serve(stream, connection, signal)),
       { maxInboundStreams: 16, maxOutboundStreams: 16 },
     );
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
       scanner?.on(type, () => this.#scheduleRefresh(), { signal });
     }
-    node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#syncList(peerId)), {
+    node.on('peer:connected', ({ peerId }) => this.#enqueue(peerId, () => this.#peers.syncList(peerId)), {
       signal,
     });
     node.on('peer:disconnected', ({ peerId }) => this.emit('catalog:changed', { peerId }), { signal });
     this.#unsubscribe = this.#c.subscribe((from, body) => this.#onMessage(from, body));
-    for (const peerId of node.connectedPeers()) this.#enqueue(peerId, () => this.#syncList(peerId));
+    for (const peerId of node.connectedPeers()) this.#enqueue(peerId, () => this.#peers.syncList(peerId));
     const timer = setInterval(() => this.#announce(), this.#announceIntervalMs);
     timer.unref();
     signal.addEventListener('abort', () => clearInterval(timer), { once: true });
@@ -214,25 +199,19 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
     await Promise.allSettled([...this.#chains.values()]);
   }
-
   /** Compares the local library with what was announced and publishes the difference. */
   async refresh(): Promise<void> {
     if (!this.#controller) return;
-    const current = new Set(this.#c.db.localTracks().map((t) => t.id));
-    const added = [...current].filter((id) => !this.#announced.has(id));
-    const removed = [...this.#announced].filter((id) => !current.has(id));
+    const { added, removed } = this.#catalog.diff(new Set(this.#c.db.localTracks().map((t) => t.id)));
     if (added.length === 0 && removed.length === 0) return;
-    this.#announced = current;
     for (const piece of splitChange(added, removed, catalogLimits.maxDeltaIds)) {
-      this.#version++;
-      this.#history.push({ version: this.#version, ...piece });
-      if (this.#history.length > this.#historySize) this.#history.shift();
+      const version = this.#catalog.record(piece);
       this.#stats.deltasPublished++;
       try {
         await this.#c.publish({
           type: 'catalog:delta',
-          incarnation: this.#incarnation,
-          version: this.#version,
+          incarnation: this.#catalog.incarnation,
+          version,
           ...piece,
         });
       } catch (error) {
@@ -246,8 +225,8 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   #announce(): void {
     const delta: CatalogDelta = {
       type: 'catalog:delta',
-      incarnation: this.#incarnation,
-      version: this.#version,
+      incarnation: this.#catalog.incarnation,
+      version: this.#catalog.version,
       added: [],
       removed: [],
     };
@@ -282,10 +261,9 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     const live = new Set(this.#livePeers());
     return this.#c.db.peersWithTrack(trackId).filter((p) => live.has(p));
   }
-
   /** The incarnation and version of the local catalog. */
   localVersion(): { incarnation: string; version: number } {
-    return { incarnation: this.#incarnation, version: this.#version };
+    return { incarnation: this.#catalog.incarnation, version: this.#catalog.version };
   }
 
   /** Resolves when every queued sync and delta of `peerId` (or of every peer) has been handled. */
@@ -348,223 +326,6 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     }
     const delta = checked.value;
     if (from === this.#c.node.peerId) return;
-    this.#enqueue(from, () => this.#applyDelta(from, delta));
-  }
-
-  async #applyDelta(peerId: string, delta: CatalogDelta): Promise<void> {
-    const state = this.#peers.get(peerId);
-    // A delta without ids only states the sender's version (see `announceIntervalMs`).
-    const isChange = delta.added.length + delta.removed.length > 0;
-    if (state?.incarnation === delta.incarnation) {
-      if (delta.version <= state.version) return;
-      if (isChange && delta.version === state.version + 1) {
-        if (state.count + delta.added.length > catalogLimits.maxTracksPerPeer)
-          throw new CatalogProtocolError('oversizedCatalog', 'too many tracks');
-        const accepted = await this.#acceptIds(peerId, delta.added);
-        this.#c.db.updatePeerCatalog(peerId, { added: accepted, removed: delta.removed });
-        state.version = delta.version;
-        state.count += accepted.length - delta.removed.length;
-        this.#stats.deltasApplied++;
-        this.emit('catalog:changed', { peerId });
-        return;
-      }
-    }
-    await this.#syncList(peerId);
-  }
-
-  /** Asks `peerId` for its track ids (changes since the last applied version when possible) and applies them. */
-  async #syncList(peerId: string): Promise<void> {
-    const state = this.#peers.get(peerId);
-    const request: CatalogRequest = state
-      ? { op: 'list', incarnation: state.incarnation, sinceVersion: state.version }
-      : { op: 'list' };
-    let head: CatalogListFrame | null = null;
-    const added: string[] = [];
-    const removed: string[] = [];
-    await this.#request(peerId, request, { validate: validateListFrame, malformed: 'malformedList' }, (f) => {
-      if (head && (f.incarnation !== head.incarnation || f.version !== head.version || f.full !== head.full))
-        throw new CatalogProtocolError('malformedList', 'list frames disagree');
-      head ??= f;
-      added.push(...f.added);
-      removed.push(...f.removed);
-      if (added.length > catalogLimits.maxTracksPerPeer || removed.length > catalogLimits.maxTracksPerPeer)
-        throw new CatalogProtocolError('oversizedCatalog', 'too many tracks');
-      return f.done;
-    });
-    if (!head) throw new CatalogProtocolError('malformedList', 'no list frame');
-    const { incarnation, version, full } = head as CatalogListFrame;
-    if (!full && !state) throw new CatalogProtocolError('malformedList', 'a partial list to a first request');
-    const accepted = await this.#acceptIds(peerId, added);
-    if (full) this.#c.db.setPeerCatalog(peerId, accepted);
-    else this.#c.db.updatePeerCatalog(peerId, { added: accepted, removed });
-    const count = full ? accepted.length : (state?.count ?? 0) + accepted.length - removed.length;
-    this.#peers.set(peerId, { incarnation, version, count });
-    this.#stats.syncs++;
-    this.emit('catalog:changed', { peerId });
-  }
-
-  /** The ids among `trackIds` whose entries this peer has or could fetch and verify from `peerId`. */
-  async #acceptIds(peerId: string, trackIds: readonly string[]): Promise<string[]> {
-    const { db } = this.#c;
-    const unique = [...new Set(trackIds)];
-    const unknown = unique.filter((id) => !db.getTrack(id));
-    const unknownSet = new Set(unknown);
-    const fetched = new Set<string>();
-    for (let i = 0; i < unknown.length; i += catalogLimits.maxEntriesPerRequest) {
-      const batch = unknown.slice(i, i + catalogLimits.maxEntriesPerRequest);
-      const wanted = new Set(batch);
-      const frames = { validate: validateEntriesFrame, malformed: 'malformedEntries' };
-      await this.#request(peerId, { op: 'entries', trackIds: batch }, frames, (frame) => {
-        for (const raw of frame.entries) {
-          const entry = validateCatalogEntry(raw, sha256Hex);
-          if (!entry.ok) {
-            bump(this.#stats.dropped, entry.error.reason === 'forged' ? 'forgedEntry' : 'malformedEntry');
-            this.#log(`dropped an entry from ${peerId}: ${entry.error.detail}`);
-            continue;
-          }
-          const { track } = entry.value;
-          if (!wanted.has(track.id)) {
-            bump(this.#stats.dropped, 'unrequestedEntry');
-            continue;
-          }
-          wanted.delete(track.id);
-          // Another peer may have supplied it meanwhile; the first verified copy stays.
-          if (!db.getTrack(track.id)) {
-            // The cover stays with its holders until it is first shown (CoverFetcher).
-            db.putTrack({ ...track, coverHash: null, coverMime: null }, chunkRefsOf(entry.value));
-            this.#stats.entriesAccepted++;
-          }
-          fetched.add(track.id);
-        }
-        return frame.done;
-      });
-    }
-    return unique.filter((id) => fetched.has(id) || !unknownSet.has(id));
-  }
-
-  /**
-   * One request on a new catalog stream; each frame of the answer is checked by `frames.validate`
-   * (a bad one fails the request with `frames.malformed`), and `onFrame` returns true on the last.
-   */
-  async #request<F>(
-    peerId: string,
-    request: CatalogRequest,
-    frames: { validate: Validator<F>; malformed: string },
-    onFrame: (frame: F) => boolean,
-  ): Promise<void> {
-    const parent = this.#controller?.signal;
-    if (!parent) return;
-    const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#requestTimeoutMs)]);
-    const stream = await this.#c.node.libp2p.dialProtocol(peerIdFromString(peerId), this.#protocol, {
-      signal,
-    });
-    try {
-      const lp = lpStream(stream, { maxDataLength: catalogLimits.maxFrameBytes });
-      await lp.write(encodeJsonFrame(request), { signal });
-      for (;;) {
-        let frame;
-        try {
-          frame = await lp.read({ signal });
-        } catch (e) {
-          if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name))
-            throw new CatalogProtocolError('oversizedFrame', e.message);
-          throw e;
-        }
-        const decoded = decodeJsonFrame(frame.subarray(), frames.validate);
-        if (!decoded.ok && decoded.error.kind === 'not-json')
-          throw new CatalogProtocolError('malformedFrame', 'not JSON');
-        if (!decoded.ok) throw new CatalogProtocolError(frames.malformed, decoded.error.detail);
-        if (onFrame(decoded.value)) return;
-      }
-    } finally {
-      await closeQuietly(stream);
-    }
-  }
-
-  async #serve(stream: Stream, connection: Connection, parent: AbortSignal): Promise<void> {
-    const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#requestTimeoutMs)]);
-    let malformed: Error | null = null;
-    try {
-      const lp = lpStream(stream, { maxDataLength: catalogLimits.maxFrameBytes });
-      let frame;
-      try {
-        frame = await lp.read({ signal });
-      } catch (e) {
-        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
-          bump(this.#stats.dropped, 'oversizedRequest');
-          malformed = e;
-        }
-        return;
-      }
-      const request = decodeJsonFrame(frame.subarray(), validateCatalogRequest);
-      if (!request.ok) {
-        bump(this.#stats.dropped, 'malformedRequest');
-        malformed = new MalformedInputError(request.error.detail);
-        return;
-      }
-      this.#stats.requestsServed++;
-      const write = (value: unknown) => lp.write(encodeJsonFrame(value), { signal });
-      if (request.value.op === 'list') await this.#serveList(request.value, write);
-      else await this.#serveEntries(request.value.trackIds, write);
-    } catch (e) {
-      if (!parent.aborted) this.#log(`serving a request failed: ${String(e)}`);
-    } finally {
-      if (malformed) {
-        this.#guard.strike(connection.remotePeer.toString());
-        stream.abort(malformed);
-      } else {
-        await closeQuietly(stream);
-      }
-    }
-  }
-
-  async #serveList(
-    request: Extract<CatalogRequest, { op: 'list' }>,
-    write: (value: CatalogListFrame) => Promise<void>,
-  ): Promise<void> {
-    const base = { incarnation: this.#incarnation, version: this.#version };
-    const since =
-      request.incarnation === this.#incarnation && request.sinceVersion !== undefined
-        ? changesSince(this.#history, request.sinceVersion, this.#version)
-        : null;
-    const added = since ? since.added : [...this.#announced];
-    const removed = since ? since.removed : [];
-    const per = catalogLimits.maxListIdsPerFrame;
-    const frames = Math.max(1, Math.ceil(added.length / per), Math.ceil(removed.length / per));
-    for (let i = 0; i < frames; i++) {
-      await write({
-        ...base,
-        full: since === null,
-        added: added.slice(i * per, (i + 1) * per),
-        removed: removed.slice(i * per, (i + 1) * per),
-        done: i === frames - 1,
-      });
-    }
-  }
-
-  async #serveEntries(trackIds: readonly string[], write: (value: unknown) => Promise<void>): Promise<void> {
-    const { db } = this.#c;
-    let entries: unknown[] = [];
-    let missing: string[] = [];
-    let packedBytes = 0;
-    for (const id of trackIds) {
-      const track = this.#announced.has(id) ? db.getTrack(id) : null;
-      if (!track) {
-        missing.push(id);
-        continue;
-      }
-      const entry = entryOf(track, db.chunkList(id));
-      // Rough size: the chunk ids dominate.
-      const size = 512 + entry.chunkIds.length * 80;
-      if (entries.length > 0 && packedBytes + size > catalogLimits.targetFrameBytes) {
-        await write({ entries, missing, done: false });
-        entries = [];
-        missing = [];
-        packedBytes = 0;
-      }
-      entries.push(entry);
-      packedBytes += size;
-    }
-    await write({ entries, missing, done: true });
+    this.#enqueue(from, () => this.#peers.applyDelta(from, delta));
   }
 }

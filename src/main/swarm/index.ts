@@ -2,9 +2,9 @@
  * The swarm: catalog sync (who holds which track) and chunk exchange (fetching a track's chunks
  * from every peer that has them). The composition root creates one of each service per peer.
  */
+export { CatalogProtocolError } from './peer-catalogs';
 export {
   CatalogSync,
-  CatalogProtocolError,
   type CatalogDelta,
   type CatalogScannerEvents,
   type CatalogSyncComponents,

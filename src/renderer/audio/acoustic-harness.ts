@@ -6,7 +6,7 @@
  * engine's decoder worker and player worklet load from `/stream/decoder-worker.js` and
  * `/stream/player-worklet.js`.
  */
-import type { ClockProbeReply } from '../../shared/bridge/contract';
+import type { ClockProbeReply } from '../../shared/bridge/payloads';
 import { AudioEngine } from './engine';
 import type { OutputSettings } from './engine-state';
 import { GroupClock, performanceClock } from './group-clock';

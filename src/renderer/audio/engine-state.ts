@@ -3,7 +3,7 @@
  * `useSyncExternalStore`, what it started last and its recent events (for the test hook and the
  * benchmarks). Kept apart from the audio plumbing in `stream-engine.ts`.
  */
-import type { SpeakerChannel } from '../../shared/bridge/contract';
+import type { SpeakerChannel } from '../../shared/bridge/payloads';
 import type { ClockMapFit } from './clock-map';
 import type { PlacedSegment } from './player/segment';
 import { startRecordOf, type StatusReading } from './player/status-reading';

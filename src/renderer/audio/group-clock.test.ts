@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClockProbeReply } from '../../shared/bridge/contract';
+import type { ClockProbeReply } from '../../shared/bridge/payloads';
 import { GroupClock, type ClockProbeBridge, type LocalClock } from './group-clock';
 
 /**

@@ -16,7 +16,7 @@
  * On the same machine the offset may be taken as exactly 0 (`same-clock.ts`). Replies are checked
  * before use (`probe-reply.ts`).
  */
-import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/contract';
+import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/payloads';
 import {
   addSample,
   createEstimator,

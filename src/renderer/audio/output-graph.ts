@@ -8,7 +8,7 @@
  * left speaker of a stereo pair"; a device with two speakers plays that channel on both. Changes ramp,
  * so they never click.
  */
-import type { SpeakerChannel } from '../../shared/bridge/contract';
+import type { SpeakerChannel } from '../../shared/bridge/payloads';
 
 /** Gains L→L, L→R, R→L, R→R for a channel setting. */
 export function channelMatrix(channel: SpeakerChannel): [number, number, number, number] {

@@ -3,7 +3,7 @@
  * offsets, a non-negative error, and drifts and host-clock transforms a peer can really state. A reply
  * that fails is counted as rejected, never used.
  */
-import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/contract';
+import type { ClockProbeReply, HostClockTransform } from '../../shared/bridge/payloads';
 
 /** Whether `reply` is a well-formed clock probe reply. */
 export function isReply(reply: unknown): reply is ClockProbeReply {

@@ -16,7 +16,7 @@
  * its replies (`hostClock`); the same test then applies to host − transform(local), and once it holds
  * the window takes exactly that transform, as its own machine's clock would be on another machine.
  */
-import type { HostClockTransform } from '../../shared/bridge/contract';
+import type { HostClockTransform } from '../../shared/bridge/payloads';
 import type { StoredSample } from '../../shared/clock/estimator';
 
 /** Tuning of the same-clock test: probes, and the time they span (ms), and its tolerance (ms). */

@@ -1,5 +1,5 @@
 /** The renderer's one way to its host peer: `window.firefly` under Electron, a WebSocket otherwise. */
-import { createFireflyApi, type FireflyApi } from '../../shared/bridge/contract';
+import { createFireflyApi, type FireflyApi } from '../../shared/bridge/api';
 import { WebSocketTransport } from './ws-client';
 
 declare global {

@@ -1,12 +1,12 @@
 /** The bridge over WebSocket, used when the renderer is served by a headless peer instead of running inside Electron. */
 import type {
   BridgeEvents,
-  BridgeTransport,
   EventName,
   RequestChannel,
   RequestOf,
   ResponseOf,
 } from '../../shared/bridge/contract';
+import type { BridgeTransport } from '../../shared/bridge/api';
 import { TypedEventTarget } from '../../shared/events';
 import { consoleLogger } from '../console-logger';
 import { bridgeProtocols } from './auth';

@@ -9,7 +9,7 @@
  * closed. Frames go out in run order: a new run's frames wait until the last one's tail is out.
  */
 import { floatToS16 } from '../../shared/audio/s16';
-import type { CaptureCodec } from '../../shared/bridge/contract';
+import type { CaptureCodec } from '../../shared/bridge/payloads';
 import { CaptureStamper } from '../../shared/live/capture-stamper';
 import { encodeFlacFrame } from '../../shared/live/flac-encode';
 import {

@@ -6,7 +6,7 @@
  * the device), stamped in group time and encoded in this window (CaptureEncoder), and pushed to this
  * window's peer as it comes, which publishes it as a source of the room.
  */
-import type { CaptureCodec } from '../../shared/bridge/contract';
+import type { CaptureCodec } from '../../shared/bridge/payloads';
 import { OPUS_SAMPLE_RATE } from '../../shared/live/frames';
 import { bridge } from '../bridge';
 import { MicrophoneError, microphoneFailure } from '../calibration/recorder';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { CaptureCodec } from '../../shared/bridge/contract';
+import type { CaptureCodec } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 import { microphoneAvailable } from '../calibration/recorder';
 import { captureDevices } from '../capture/capture-session';

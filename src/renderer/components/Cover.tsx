@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { mediaUrl } from '../bridge';
 import { hueOf, initials } from '../ui/format';
 

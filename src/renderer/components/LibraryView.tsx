@@ -10,7 +10,7 @@ import {
   type MouseEvent,
   type RefObject,
 } from 'react';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { queryTracks, visibleRange, type Availability, type SortKey } from '../library/query';
 import { useActions, useCurrentTrack, useLibrary, usePeerStatus, useUi } from '../store';
 import { countOf, formatDuration } from '../ui/format';

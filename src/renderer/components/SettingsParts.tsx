@@ -1,5 +1,5 @@
 /** Building blocks of the Settings view. */
-import { useId, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 
 /** One titled group of settings. */
 export function Section({
@@ -45,5 +45,50 @@ export function Segmented<T extends string>({
         </button>
       ))}
     </div>
+  );
+}
+
+/** A text setting edited locally and saved on Enter, on blur, or with its button. */
+export function TextSetting({
+  label,
+  value,
+  onSave,
+  testId,
+  hint,
+  maxLength,
+}: {
+  label: string;
+  value: string;
+  onSave(v: string): Promise<boolean>;
+  testId: string;
+  hint?: string;
+  maxLength?: number;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const id = useId();
+  const save = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (draft === null || draft === value) return setDraft(null);
+    if (await onSave(draft.trim())) setDraft(null);
+  };
+  return (
+    <form className="field" onSubmit={(e) => void save(e)}>
+      <label htmlFor={id}>{label}</label>
+      <div className="field-row">
+        <input
+          id={id}
+          type="text"
+          value={draft ?? value}
+          maxLength={maxLength}
+          data-testid={testId}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={() => void save()}
+        />
+        <button type="submit" className="button" disabled={draft === null || draft === value}>
+          Save
+        </button>
+      </div>
+      {hint ? <p className="hint">{hint}</p> : null}
+    </form>
   );
 }

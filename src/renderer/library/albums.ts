@@ -1,5 +1,5 @@
 /** Albums made from the room's track listing, for the Albums view (play an album in its order). */
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 
 export interface Album {
   /** Stable key for lists and selection. */

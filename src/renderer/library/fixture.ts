@@ -4,7 +4,7 @@
  * way to add tracks, and nobody keeps 50,000 audio files around for a scroll test).
  * Nothing else in the app depends on it; playing a fixture track fails like any unknown track.
  */
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { seededRandom } from '../../shared/random';
 
 /** Most tracks a fixture may ask for. */

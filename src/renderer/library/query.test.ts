@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { defaultQuery, queryTracks, visibleRange } from './query';
 
 let next = 0;

@@ -1,5 +1,5 @@
 /** Search, filter and sort of the room's library: plain functions so the view stays fast and they stay testable. */
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 
 export type SortKey = 'title' | 'artist' | 'album' | 'durationSec' | 'index';
 export type Availability = 'all' | 'local' | 'remote';

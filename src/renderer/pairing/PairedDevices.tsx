@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { PairedDevice, PairingState } from '../../shared/bridge/contract';
+import type { PairedDevice, PairingState } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 
 function when(ms: number | null): string {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PendingConfirmation } from '../../shared/bridge/contract';
+import type { PendingConfirmation } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 import { servedWithToken } from '../bridge/auth';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aState } from '../../shared/playback/testing';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { createPreparer, scheduleFor, tracksToPrepare, withGain } from './engine-host';
 
 describe('engine host', () => {

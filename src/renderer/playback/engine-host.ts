@@ -2,7 +2,7 @@
  * Connects this window's audio to its host peer: the group clock (second hop over the bridge), the audio engine
  * that follows the room's playback state, readiness reports, and this device's output settings.
  */
-import type { RoomTrack, SettingsView } from '../../shared/bridge/contract';
+import type { RoomTrack, SettingsView } from '../../shared/bridge/payloads';
 import { albumTracksOf, trackGainDb } from '../../shared/playback/loudness';
 import { validNext } from '../../shared/playback/next';
 import { nextIndex, type PlaybackState } from '../../shared/playback/state';

@@ -1,5 +1,5 @@
 /** How the room looks to the user: sync health from error figures, and readable lists from the status. */
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import type { MemberInfo, PeerStatus, SpeakerReport } from '../../shared/status';
 
 export type Health = 'good' | 'fair' | 'poor' | 'unknown';

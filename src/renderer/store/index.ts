@@ -1,7 +1,7 @@
 /** The renderer's one store, made of slices; components read it through the selector hooks below. */
 import { create } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { currentTrackId } from '../../shared/playback/state';
 import type { MemberInfo } from '../../shared/status';
 import { bridge } from '../bridge';

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { RoomTrack } from '../../shared/bridge/contract';
+import type { RoomTrack } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 import { fixtureTracks } from '../library/fixture';
 import { defaultQuery, type LibraryQuery } from '../library/query';

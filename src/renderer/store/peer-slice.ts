@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { Identity } from '../../shared/bridge/contract';
+import type { Identity } from '../../shared/bridge/payloads';
 import type { PeerStatus } from '../../shared/status';
 import { bridge } from '../bridge';
 

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { PlayRequest } from '../../shared/bridge/contract';
+import type { PlayRequest } from '../../shared/bridge/payloads';
 import type { PlaybackState, RepeatMode } from '../../shared/playback/state';
 import type { LoudnessChange } from '../../shared/playback/room-sound';
 import { bridge } from '../bridge';

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { Playlist } from '../../shared/playlists/playlist';
-import type { PlaylistImportResult } from '../../shared/bridge/contract';
+import type { PlaylistImportResult } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 
 export interface PlaylistsSlice {

@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DeviceSettings, SettingsView } from '../../shared/bridge/contract';
+import type { DeviceSettings, SettingsView } from '../../shared/bridge/payloads';
 import { bridge } from '../bridge';
 
 export interface SettingsSlice {

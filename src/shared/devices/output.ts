@@ -9,7 +9,7 @@
  * - `device:set`: asks peer `to` to change its output settings; `requestId` pairs it with the reply.
  * - `device:set-reply`: the answer of the peer asked (error null when applied).
  */
-import type { SpeakerChannel } from '../bridge/contract';
+import type { SpeakerChannel } from '../bridge/payloads';
 import type { Validator } from '../validate';
 import { bool, num, obj, oneOf, optional, str, isTypeOf } from '../validate';
 import { err, ok } from '../result';

@@ -1,6 +1,6 @@
 import { defaultMembershipTimings } from '../membership/membership';
 import { describe, expect, it } from 'vitest';
-import { defaultElectionTimings } from './bully';
+import { defaultElectionTimings } from './election-state';
 import { CONVERGENCE_BOUND_MS, makePeers, runScenario } from './testing/scenarios';
 import { SimNetwork, seededRandom } from './testing/sim-network';
 

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { controlLimits, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
+import { electionStep } from './bully';
 import {
   createElection,
   currentLeader,
   defaultElectionTimings,
-  electionStep,
   electionWakeMs,
   outranks,
   type ElectionEffect,
   type ElectionEvent,
   type ElectionState,
-} from './bully';
+} from './election-state';
 
 const T = defaultElectionTimings;
 // Peer ids sort A < B < C < D, all at priority 0 unless said otherwise.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeControl, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
 import { defaultMembershipTimings } from '../membership/membership';
-import { defaultElectionTimings } from './bully';
+import { defaultElectionTimings } from './election-state';
 import {
   createRoom,
   roomEpoch,

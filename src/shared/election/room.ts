@@ -19,16 +19,16 @@
  */
 import type { ControlDraft, ControlMessage } from '../protocol/messages';
 import type { ClockInfo, DownloadInfo, LeaderInfo, Role, SpeakerReport } from '../status';
+import { electionStep } from './bully';
 import {
   createElection,
   currentLeader,
-  electionStep,
   electionWakeMs,
   knownEpoch,
   type ElectionEvent,
   type ElectionState,
   type ElectionTimings,
-} from './bully';
+} from './election-state';
 import {
   createMembership,
   followerHeartbeatPeriodMs,

@@ -1,4 +1,6 @@
 export * from './state';
+export * from './commands';
+export * from './queue-order';
 export * from './barrier';
 export * from './validate';
 export * from './messages';

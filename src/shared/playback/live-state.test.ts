@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stateValidator, commandValidator } from './validate';
-import {
-  applyCommand,
-  initialPlaybackState,
-  playbackStatus,
-  sameTimeline,
-  summarize,
-  type CommandContext,
-  type PlaybackState,
-} from './state';
+import { initialPlaybackState, playbackStatus, sameTimeline, summarize, type PlaybackState } from './state';
+import { applyCommand, type CommandContext } from './commands';
 
 const source = { sourceId: 'line-in-0123456789ab', name: 'Line in', peerId: '12D3KooWSource' };
 const ctx: CommandContext = {

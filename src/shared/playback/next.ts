@@ -14,10 +14,10 @@ import {
   endsAt,
   nextIndex,
   playbackStatus,
-  type CommandContext,
   type NextPlacement,
   type PlaybackState,
 } from './state';
+import type { CommandContext } from './commands';
 
 /** What placing the next track needs to know. */
 export interface PlacementContext {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyCommand, initialPlaybackState, type PlaybackCommand, type PlaybackState } from './state';
+import { initialPlaybackState, type PlaybackCommand, type PlaybackState } from './state';
+import { applyCommand } from './commands';
 import { crossfadeSetting, DEFAULT_LOUDNESS, loudnessSetting } from './room-sound';
 import { aContext, aState, BUILDER_NOW_MS as NOW } from './testing';
 import { commandValidator, stateValidator } from './validate';

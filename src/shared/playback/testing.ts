@@ -1,6 +1,7 @@
 /** Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`. */
 import { DEFAULT_LEAD_TIME_MS } from './barrier';
-import { initialPlaybackState, type CommandContext, type PlaybackState, type RepeatMode } from './state';
+import { initialPlaybackState, type PlaybackState, type RepeatMode } from './state';
+import type { CommandContext } from './commands';
 
 /** The group time builders anchor at unless told otherwise. */
 export const BUILDER_NOW_MS = 1_000_000;

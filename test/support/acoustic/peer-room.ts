@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AcousticRig } from './rig';
-import type { RoomTrack } from '../../../src/shared/bridge/contract';
+import type { RoomTrack } from '../../../src/shared/bridge/payloads';
 import type { PlaybackState } from '../../../src/shared/playback/state';
 import { priorityWrapper, raiseAudioPriority } from './harness';
 import { behindProxy, type NetemProxy } from '../netem-proxy';

@@ -1,7 +1,7 @@
 /** Test support: a WsBridge behind a real HTTP server on loopback. */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { LOCAL_CALLER } from '../../../shared/bridge/contract';
+import { LOCAL_CALLER } from '../../../shared/bridge/dispatch';
 import type { WsBridge } from '../ws-server';
 
 /** Serves `bridge`'s upgrades (as this device) on a free loopback port; `stop` closes both. */

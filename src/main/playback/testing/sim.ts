@@ -6,12 +6,9 @@
 import type { PlaybackMessage } from '../../../shared/playback/messages';
 import type { PlaybackState } from '../../../shared/playback/state';
 import { logger as scopedLogger, type ComponentLogger } from '../../../shared/logger';
-import {
-  PlaybackCoordinator,
-  type CancelTimer,
-  type PlaybackCoordinatorInit,
-  type PlaybackTimers,
-} from '../coordinator';
+import { PlaybackCoordinator } from '../coordinator';
+import type { PlaybackCoordinatorInit } from '../components';
+import type { CancelTimer, PlaybackTimers } from '../timers';
 
 const flushIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -6,7 +6,7 @@ import { seededRandom } from '../../random';
  */
 import { decodeControl, encodeControl, sealControl } from '../../protocol/messages';
 import type { LeaderInfo } from '../../status';
-import { outranks } from '../bully';
+import { outranks } from '../election-state';
 import {
   createRoom,
   roomEpoch,
