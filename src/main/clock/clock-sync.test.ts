@@ -117,7 +117,10 @@ describe('ClockSync over real libp2p nodes', () => {
     // under the full suite's load can take longer than the samples above span (CI once still had the
     // offset-only fit there). Over a 10 s span the delay envelope pins the slope: wait for both.
     const trueDriftPpm = ((1 - 200e-6) / (1 + 200e-6) - 1) * 1e6;
-    const drifting = await until(fast.clock, (s) => s.driftPpm !== 0 && performance.now() - joinedAt > 12_000);
+    const drifting = await until(
+      fast.clock,
+      (s) => s.driftPpm !== 0 && performance.now() - joinedAt > 12_000,
+    );
     expect(Math.abs(drifting.driftPpm - trueDriftPpm)).toBeLessThan(60);
     expect(leader.clock.estimate()).toMatchObject({ role: 'leader', errorMs: 0, offsetMs: 0 });
     expect(fast.clock.stats().probesSent).toBeGreaterThanOrEqual(24);
