@@ -34,7 +34,6 @@ import {
   type PlaybackReply,
 } from '../../shared/playback/messages';
 import {
-  advanceIfEnded,
   applyCommand,
   commit,
   currentTrackId,
@@ -49,7 +48,7 @@ import {
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
-import { advanceToNext, placeNext, sameNext, withNext } from '../../shared/playback/next';
+import { advanceAtEnd, placeNext, sameNext, withNext } from '../../shared/playback/next';
 import { UnplayableBook, skipReason } from '../../shared/playback/unplayable';
 import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
 import { ok, type Result } from '../../shared/result';
@@ -745,18 +744,15 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   #onTrackEnd(): void {
     this.#cancelEnd = null;
     if (!this.#isLeader || this.#takingOver) return;
-    const advanced = advanceToNext(this.#state, this.#c.groupNow(), this.#stamp());
-    if (advanced !== this.#state) {
-      // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
-      this.#commitAsLeader(advanced, null, true);
-      return;
-    }
-    const next = advanceIfEnded(this.#state, this.#c.groupNow(), (id) => this.#c.trackDurationSec(id), {
-      leadTimeMs: this.#leadTimeMs,
-      ...this.#stamp(),
-    });
+    const { state: next, placed } = advanceAtEnd(
+      this.#state,
+      this.#c.groupNow(),
+      (id) => this.#c.trackDurationSec(id),
+      { leadTimeMs: this.#leadTimeMs, ...this.#stamp() },
+    );
     if (next === this.#state) this.#scheduleEnd();
-    else this.#commitAsLeader(next, null);
+    // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
+    else this.#commitAsLeader(next, null, placed);
   }
 
   #tick(): void {
