@@ -22,8 +22,8 @@ export class FakeClock implements PlaybackTimers {
   #timers: Array<{ at: number; seq: number; callback: () => void }> = [];
 
   /**
-   * How early every timer fires (ms): Node's timers count from the event loop's cached time, which is
-   * behind the real clock by however long the loop has been busy, so they fire up to that much early.
+   * How early every timer fires (ms): libuv counts timers in whole ms, so a Node timer can fire before a
+   * sub-ms clock says it is due (here 15 of 20 timers of a busy loop fired early, by up to 0.15 ms).
    */
   earlyMs = 0;
 
