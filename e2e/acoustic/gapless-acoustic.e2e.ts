@@ -166,7 +166,7 @@ test.describe('acoustic: gapless and crossfade', () => {
   // the third part began again on both speakers: the leader's end timer fired a fraction of a ms early and
   // read group time twice, the placement not yet due and the second part's end past, so the queue went on
   // from a fresh start a lead time late (now one reading, and a placed track only at its anchor:
-  // `advanceAtEnd`). Since then, in 6 takes on the rig (load 3-10, one with 2 busy loops) every change of
+  // `advanceAtEnd`). Since then, in 8 takes on the rig (load 3-10, two with 2 busy loops) every change of
   // track went on without a restart (no re-position came from one), play head within 2.3 ms; the sine's length was
   // 6-264 frames off where the output held. Still fixme: takes fail where the output itself stalls under
   // load (the engine's events say "output clock moved" or "render underrun": a silence, then a
