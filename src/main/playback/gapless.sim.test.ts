@@ -15,9 +15,12 @@ async function playing(
   queue: string[],
   library: Record<string, number>,
   crossfadeSec = 0,
+  timing: { earlyMs: number; readMs: number } = { earlyMs: 0, readMs: 0 },
 ): Promise<SimRoom> {
   room = new SimRoom(library, { leadTimeMs: LEAD, takeoverMs: TAKEOVER, stateIntervalMs: 2000 });
   room.crossfadeSec = () => crossfadeSec;
+  room.clock.earlyMs = timing.earlyMs;
+  room.readMs = timing.readMs;
   for (const id of ids) room.add(id);
   room.elect(ids[0] ?? null);
   await room.clock.advance(TAKEOVER + 20);
@@ -62,6 +65,23 @@ describe('gapless: the next track placed ahead', () => {
     expect(stateOf('B').next).toBeUndefined();
     await runTo(start + 60_000 + 5);
     expect(stateOf('B').currentIndex).toBeNull();
+  });
+
+  it('a leader whose end timer fires early and reads the clock past the boundary advances at the placed anchor', async () => {
+    // Node's timers fire up to a ms early; a busy leader then reads group time once before the
+    // boundary and once after it. The placed anchor must win: the queue once went on from a fresh
+    // start a lead time later, and every speaker restarted the track (a CI take 222 ms long).
+    await playing(['A', 'B'], ['a', 'b', 'c'], { a: 30, b: 20, c: 10 }, 0, { earlyMs: 0.5, readMs: 0.3 });
+    for (const trackNo of [1, 2]) {
+      const placed = stateOf('A').next!;
+      expect(placed.index).toBe(trackNo);
+      await runTo(placed.anchor.groupTimeMs + 5);
+      for (const id of ['A', 'B']) {
+        expect(stateOf(id).currentIndex, id).toBe(trackNo);
+        expect(stateOf(id).anchor, id).toEqual(placed.anchor);
+        expect(stateOf(id).starting, id).toBeFalsy();
+      }
+    }
   });
 
   it('a crossfade places the next track its length before the end and advances there', async () => {

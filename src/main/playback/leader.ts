@@ -14,9 +14,9 @@ import {
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
-import { advanceIfEnded, applyCommand, type CommandContext } from '../../shared/playback/commands';
+import { applyCommand, type CommandContext } from '../../shared/playback/commands';
 import { releaseStart } from '../../shared/playback/barrier';
-import { advanceToNext, placeNext, sameNext, withNext } from '../../shared/playback/next';
+import { advanceAtEnd, placeNext, sameNext, withNext } from '../../shared/playback/next';
 import { ok, type Result } from '../../shared/result';
 import type { Logger } from '../../shared/logger';
 import type { PlaybackCoordinatorComponents } from './components';
@@ -311,17 +311,14 @@ export class PlaybackLeader {
     this.#cancelEnd = null;
     if (!this.leadsNow()) return;
     const state = this.#c.state();
-    const advanced = advanceToNext(state, this.#peer.groupNow(), this.#stamp());
-    if (advanced !== state) {
-      // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
-      this.#commit(advanced, null, true);
-      return;
-    }
-    const next = advanceIfEnded(state, this.#peer.groupNow(), (id) => this.#peer.trackDurationSec(id), {
-      leadTimeMs: this.#init.leadTimeMs,
-      ...this.#stamp(),
-    });
+    const { state: next, placed } = advanceAtEnd(
+      state,
+      this.#peer.groupNow(),
+      (id) => this.#peer.trackDurationSec(id),
+      { leadTimeMs: this.#init.leadTimeMs, ...this.#stamp() },
+    );
     if (next === state) this.#scheduleEnd();
-    else this.#commit(next, null);
+    // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
+    else this.#commit(next, null, placed);
   }
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { advanceToNext, placeNext, sameNext, validNext, withNext, type PlacementContext } from './next';
+import {
+  advanceAtEnd,
+  advanceToNext,
+  placeNext,
+  sameNext,
+  validNext,
+  withNext,
+  type PlacementContext,
+} from './next';
 import { BUILDER_NOW_MS, LEADER_ID, aState } from './testing';
 import { stateValidator } from './validate';
 
@@ -68,6 +76,35 @@ describe('advanceToNext', () => {
     const s = { ...placed(), queue: ['a', 'c'] };
     expect(validNext(s)).toBeNull();
     expect(advanceToNext(s, T0 + 40_000, stamp)).toBe(s);
+  });
+});
+
+describe('advanceAtEnd', () => {
+  const end = { leadTimeMs: 150, ...stamp };
+  const placed = () => {
+    const s = aState().withQueue('a', 'b').playing('a').build();
+    return withNext(s, placeNext(s, ctx()));
+  };
+
+  it('with a placement, advances to it at its anchor and never re-anchors the next track before', () => {
+    const s = placed();
+    // Group time past the current track's end as read now (here a length 0.1 s shorter), short of the placement.
+    const shorter = (id: string) => (id === 'a' ? 29.9 : (durations[id] ?? null));
+    expect(advanceAtEnd(s, T0 + 29_950, shorter, end)).toEqual({ state: s, placed: true });
+    const at = advanceAtEnd(s, T0 + 30_000, shorter, end);
+    expect(at.placed).toBe(true);
+    expect(at.state).toMatchObject({ currentIndex: 1, anchor: { groupTimeMs: T0 + 30_000, positionSec: 0 } });
+    expect(at.state.starting).toBeFalsy();
+  });
+
+  it('without a valid placement, starts the queue’s next track a lead time after the end', () => {
+    const s = { ...placed(), queue: ['a', 'c'] };
+    const duration = (id: string) => durations[id] ?? null;
+    expect(advanceAtEnd(s, T0 + 29_999, duration, end)).toEqual({ state: s, placed: false });
+    const after = advanceAtEnd(s, T0 + 30_010, duration, end);
+    expect(after.placed).toBe(false);
+    expect(after.state).toMatchObject({ currentIndex: 1 });
+    expect(after.state.anchor.groupTimeMs).toBeGreaterThanOrEqual(T0 + 30_010);
   });
 });
 

@@ -17,7 +17,7 @@ import {
   type NextPlacement,
   type PlaybackState,
 } from './state';
-import type { CommandContext } from './commands';
+import { advanceIfEnded, type CommandContext } from './commands';
 
 /** What placing the next track needs to know. */
 export interface PlacementContext {
@@ -102,4 +102,24 @@ export function advanceToNext(
     },
     stamp,
   );
+}
+
+/**
+ * What the leader does when the current track's time may be up, at one reading of group time: with a
+ * valid placement, the placed track at its anchor once group time has reached it, and nothing before
+ * (whatever the current track's length says); without one, the queue's next track from a fresh start
+ * a lead time ahead (`advanceIfEnded`). `placed` says which. (The leader's end timer, like any Node
+ * timer, can fire a fraction of a ms early: when it read group time once for the placement, finding it
+ * not yet due, and again for the track's end, finding that past, the queue went on from a fresh start
+ * and every speaker restarted the next track a lead time late.)
+ */
+export function advanceAtEnd(
+  state: PlaybackState,
+  groupNowMs: number,
+  durationSec: (trackId: string) => number | null,
+  ctx: Pick<CommandContext, 'leadTimeMs' | 'epoch' | 'updatedBy'>,
+): { state: PlaybackState; placed: boolean } {
+  if (validNext(state) && !state.starting && playbackStatus(state) === 'playing')
+    return { state: advanceToNext(state, groupNowMs, ctx), placed: true };
+  return { state: advanceIfEnded(state, groupNowMs, durationSec, ctx), placed: false };
 }
