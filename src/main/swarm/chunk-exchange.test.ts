@@ -121,9 +121,12 @@ describe('chunk exchange', () => {
     expect(served.requests).toBe(served.chunksServed);
     expect(order.length).toBe(track.chunkCount);
     // Requests run in parallel, so chunks land a little out of order, but never far from the front:
-    // with several chunks a request, chunk 1 came after the first chunk of every request in flight.
+    // with several chunks a request, chunk 1 came after the first chunk of every request in flight. Eight
+    // requests are in flight, so the first eight to land are chunks 0-7 when nothing is slow; under the full
+    // suite one slow store or reply let chunks up to 12 land first (a local run). In rarest-first order the
+    // highest of the first eight of this track's ~48 chunks is about 43.
     const firstEight = order.slice(0, 8).sort((a, b) => a - b);
-    expect(firstEight.at(-1)).toBeLessThan(12);
+    expect(firstEight.at(-1)).toBeLessThan(16);
     expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
   });
 
