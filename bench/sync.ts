@@ -40,6 +40,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { summarize, type OffsetReport } from '../test/support/acoustic/analyze';
+import { perChannelTimings } from '../test/support/acoustic/per-channel';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../test/support/acoustic/peer-room';
 import { apiFetch } from '../test/support/peers';
 import type { RoomTrack } from '../src/shared/bridge/payloads';
@@ -116,7 +117,12 @@ function describeWatch(w: WatchReport): string {
 
 let currentRig: Figure['rig'] = 'tuned';
 
-function record(label: string, report: OffsetReport, watch: WatchReport): void {
+function record(
+  label: string,
+  report: OffsetReport,
+  watch: WatchReport,
+  clickTimesSec: readonly number[],
+): void {
   figures.push({ rig: currentRig, label, report, watch });
   console.log(`  ${formatOffsets(label, report)}\n    ${describeWatch(watch)}`);
   if (report.p95AbsMs > TARGET.p95Ms) {
@@ -131,6 +137,11 @@ function record(label: string, report: OffsetReport, watch: WatchReport): void {
       else runs.push(`${at} ${text}`);
     });
     console.log(`    offsets over the take (s: ms): ${runs.join(', ')}`);
+    // Which page moved: each channel's error against the click track (ms, relative to the holder's median).
+    const timings = perChannelTimings(report, clickTimesSec)
+      .map((t) => `${t.atSec.toFixed(2)} ${t.aMs.toFixed(1)}/${t.bMs.toFixed(1)}`)
+      .join(', ');
+    console.log(`    holder/follower against the track (s: ms/ms): ${timings}`);
     const [holder, follower] = watch.events ?? [[], []];
     console.log(
       `    holder engine: ${holder.join('; ') || '-'}\n    follower engine: ${follower.join('; ') || '-'}`,
@@ -249,7 +260,7 @@ async function main(): Promise<void> {
     ] as const) {
       const until = name === 'c' ? 12 : ct.clickTimesSec.at(-1)! + 0.3;
       const { report, watch } = await take(rig, r1, playOnFollower(r1, rt.trackId), until);
-      record(`track ${name}`, report, watch);
+      record(`track ${name}`, report, watch, ct.clickTimesSec);
     }
 
     console.log(`\n2. Seeks in track c (load ${load()})`);
@@ -263,7 +274,7 @@ async function main(): Promise<void> {
         },
         target + 4,
       );
-      record(`seek to ${target} s`, report, watch);
+      record(`seek to ${target} s`, report, watch, trackC.clickTimesSec);
     }
 
     console.log(`\n3. Command to sound, cached tracks (load ${load()})`);
@@ -333,7 +344,7 @@ async function main(): Promise<void> {
     const tracks2 = await r2.tracks();
     const a2 = pick(tracks2, trackA);
     const skewed = await take(rig, r2, playOnFollower(r2, a2.trackId), trackA.clickTimesSec.at(-1)! + 0.3);
-    record('skewed follower, track a', skewed.report, skewed.watch);
+    record('skewed follower, track a', skewed.report, skewed.watch, trackA.clickTimesSec);
 
     if (!flag('--skip-long')) {
       const long = pick(tracks2, longTrack);
@@ -343,7 +354,7 @@ async function main(): Promise<void> {
         `\n5. ${(longTrack.durationSec / 60).toFixed(1)}-minute track, follower clock skewed (load ${load()})`,
       );
       const start = await take(rig, r2, playOnFollower(r2, long.trackId), windowSec, 250);
-      record(`long track, first ${windowSec} s`, start.report, start.watch);
+      record(`long track, first ${windowSec} s`, start.report, start.watch, longTrack.clickTimesSec);
       // Play on unrecorded to the last window, watching the engines all the way.
       const middle = await r2.waitPosition(lastSec - windowSec, {
         intervalMs: 1000,
@@ -351,7 +362,7 @@ async function main(): Promise<void> {
       });
       console.log(`  middle (unrecorded): ${describeWatch(middle)}; load ${load()}`);
       const end = await take(rig, r2, async () => undefined, lastSec + 0.2, 250);
-      record(`long track, last ${windowSec} s`, end.report, end.watch);
+      record(`long track, last ${windowSec} s`, end.report, end.watch, longTrack.clickTimesSec);
       const status = (await (await apiFetch(r2.follower.ui, '/api/status')).json()) as {
         clock: { offsetMs: number; driftPpm: number; errorMs: number } | null;
       };
@@ -416,7 +427,7 @@ async function freshRooms(
         playOnFollower(room, picked.trackId),
         track.clickTimesSec.at(-1)! + 0.3,
       );
-      record(`${label} ${i}`, result.report, result.watch);
+      record(`${label} ${i}`, result.report, result.watch, track.clickTimesSec);
     } finally {
       await room.close();
     }
