@@ -30,7 +30,10 @@ function report(take: LiveTake): void {
   console.log(formatOffsets(`live: source peer's window, latency − ${take.delayMs} ms`, holder));
   console.log(formatOffsets(`live: member's window, latency − ${take.delayMs} ms`, follower));
   console.log(formatOffsets('live: member against source peer', take.offsets));
-  console.log(`live: time base corrected by the sink's render-ahead, ${take.renderAheadMs ?? 'unread'} ms`);
+  const late = take.lateWrites;
+  console.log(
+    `live: time base corrected by the sink's render-ahead, ${take.renderAheadMs ?? 'unread'} ms; writes late by > 1 ms: ${late.count} of ${late.of} (latest ${late.maxMs.toFixed(2)} ms)`,
+  );
 }
 
 test.describe('acoustic: a live source through two peers', () => {

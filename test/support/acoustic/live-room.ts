@@ -14,7 +14,7 @@
  * acoustic live test and `bench:live`.
  */
 import { rmSync, statSync } from 'node:fs';
-import { measureOffsets, type OffsetReport } from './analyze';
+import { findOnsets, measureOffsets, summarize, type OffsetReport } from './analyze';
 import { startPeerRoom, writeLibrary, type PeerRoom } from './peer-room';
 import { tunedPriorities } from './pulse';
 import { makeClickTrack, recordTimed, type AcousticRig } from './rig';
@@ -162,15 +162,28 @@ async function take(
     (t) => (blocks.dueMs[Math.round(t / BLOCK_SEC)]! + delayMs - startMs) / 1000,
   );
   const lateness = blocks.writtenMs.map((w, i) => w - blocks.dueMs[i]!);
-  const due = renderClicks(CLICK, dueSec, audio.sampleRate, audio.channels[0]!.length / audio.sampleRate);
   const [holder, follower] = audio.channels as [Float32Array, Float32Array];
-  const options = { maxOffsetMs: 100, searchMs: 3 };
+  const lengthSec = holder.length / audio.sampleRate;
+  // Clicks come every 200-300 ms on a 20 ms grid, so an error of more than 100 ms would pair each click with a
+  // neighbour: first find the lag that lines up the most clicks (the window that heard more of them), then align
+  // each click around it.
+  const heardSec = [holder, follower].map((channel) =>
+    findOnsets(channel, audio.sampleRate).map((i) => i / audio.sampleRate),
+  );
+  const lagSec = Math.max(...heardSec.map((h) => h.length)) > 0 ? trainLagSec(dueSec, heardSec) : 0;
+  const due = renderClicks(CLICK, dueSec, audio.sampleRate, lengthSec, lagSec);
+  const options = { maxOffsetMs: 15, searchMs: 3 };
+  const measure = (channel: Float32Array) => {
+    const report = measureOffsets(due, channel, audio.sampleRate, options);
+    return summarize(
+      report.offsetsMs.map((o) => o + lagSec * 1000),
+      report.onsetsSec,
+      report.unmatched,
+    );
+  };
   return {
     delayMs,
-    latency: [
-      measureOffsets(due, holder, audio.sampleRate, options),
-      measureOffsets(due, follower, audio.sampleRate, options),
-    ],
+    latency: [measure(holder), measure(follower)],
     offsets: measureOffsets(holder, follower, audio.sampleRate),
     renderAheadMs: recording.renderAheadMs,
     lateWrites: {
@@ -179,4 +192,18 @@ async function take(
       maxMs: Math.max(0, ...lateness),
     },
   };
+}
+
+/** The lag (s) by which the most due clicks have a heard click within 2 ms, over every window's onsets. */
+function trainLagSec(dueSec: readonly number[], heardSec: readonly (readonly number[])[]): number {
+  let best = { lag: 0, matches: -1 };
+  for (const heard of heardSec)
+    for (const h of heard)
+      for (const d of dueSec) {
+        const lag = h - d;
+        if (lag < -0.5 || lag > 1) continue;
+        const matches = dueSec.filter((t) => heard.some((x) => Math.abs(x - t - lag) < 0.002)).length;
+        if (matches > best.matches) best = { lag, matches };
+      }
+  return best.lag;
 }
