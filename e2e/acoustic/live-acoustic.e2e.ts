@@ -18,14 +18,13 @@ const CLICKS = 40;
 const DELAY_MS = 300;
 
 /**
- * Limits drawn from the measured spread: six takes on the 2-core dev machine (2026-12-06, tuned rig, load
- * 4-9 from other work). Offset between the windows: medians −0.65 to +0.22 ms, p95 0.18–3.3 ms, once 13 ms at
- * load 9 (a page's output map moving); the acoustic peers test's limits, for the same reasons. Latency, click
- * against click within a take: p95 |latency − its median| 0.3–8 ms (a frame misplaced by a packet would be
- * 20 ms). Latency itself: medians +7.4 and +8.8 ms over the delay, and +645 and +668 ms in two takes: see
- * the fixme below.
+ * Limits drawn from the measured spread: eight takes on the 2-core dev machine (2026-12-06, tuned rig, load
+ * 4-9 from other work; six of this test, two of `bench:live`). Offset between the windows: medians −0.65 to
+ * +0.22 ms, p95 0.18–6.9 ms (the high ones: one page's placement moving 3-7 ms for part of a take, as in the
+ * acoustic peers test). Latency, click against click within a take: p95 |latency − its median| 0.3–8 ms (a frame
+ * misplaced by a packet would be 20 ms). Latency itself: see the fixme below.
  */
-const LIMITS = { offsetMedianMs: 1, offsetP95Ms: 3, latencySpreadP95Ms: 10, latencyEarlyMs: 1 };
+const LIMITS = { offsetMedianMs: 1, offsetP95Ms: 10, latencySpreadP95Ms: 10, latencyEarlyMs: 1 };
 
 let rig: AcousticRig | null = null;
 let live: LiveRoom | null = null;
@@ -73,13 +72,14 @@ test.describe('acoustic: a live source through two peers', () => {
     expect(take.offsets.p95AbsMs).toBeLessThanOrEqual(LIMITS.offsetP95Ms);
   });
 
-  // Not yet: the latency is not the delay. Measured (a listener on the live protocol beside the windows): the
-  // source peer stamps the first frame it reads (and the first after a re-anchor) at now + delay, so when it reads
-  // late (busy as the room starts)
-  // every frame after is late by that much (+7.4 and +8.8 ms in two takes); and when that first read came more
-  // than 100 ms late, the count runs ahead of now + delay, the pacing meant for a writer that bursts holds the
-  // reader back, and the FIFO and the socket's buffer keep the backlog for good (+645 and +668 ms; the
-  // listener saw frames arrive 412 ms before they were due, against 299 ms in a good take).
+  // Not yet: the latency is not the delay. Measured: when the room plays a source whose first PCM arrives at that
+  // moment, the source peer is busy at its first read and stamps the stream late by that; past 100 ms late the
+  // count runs ahead of now + delay, the pacing meant for a writer that bursts holds the reader back, and the FIFO
+  // and the socket's buffer keep the backlog for good (+645, +668 and +710 ms over the delay in three takes; a
+  // listener on the live protocol saw frames arrive 412 ms before they were due, against 299 ms in a good take).
+  // The room here lets the writer run 2 s before it plays; then `bench:live` measured +14 and +7 ms at delays 300
+  // and 200 in one room, the two windows alike: each delay has its own anchor (a first read), so a late read
+  // rather than a constant bias of the renderers or of the time base.
   test.fixme('the clicks are heard the delay after they were written, within a few ms', async () => {
     const take = await liveTake();
     for (const latency of take.latency) expect(Math.abs(latency.medianMs)).toBeLessThanOrEqual(5);

@@ -12,8 +12,8 @@
  *   that fell behind (busy, its reads late), the pipe held what was written meanwhile, and the read
  *   that re-anchors is larger than the one before: that excess is stamped before `now + delay`, as it
  *   was written, and what could no longer reach the room in time is dropped. Stamping it from
- *   `now + delay` added the backlog to the latency for good (measured: clicks heard 60-220 ms late
- *   after one busy moment of the source peer, the pacing below keeping the backlog in the pipe);
+ *   `now + delay` added the backlog to the latency for good (seen: stamps that jumped 220 ms at a
+ *   re-anchor, then ran 60 ms ahead of now + delay, the pacing below keeping the backlog in the pipe);
  * - the writer runs ahead (a burst, a fast clock): past `paceMs` (100 ms) ahead the reader holds
  *   back (`aheadMs` says how long to pause reading), so the data waits in the pipe and the writer is
  *   paced by it, as Snapcast's pipe reader does.
