@@ -15,6 +15,8 @@ export interface LiveAcousticOptions {
   clicks: number;
   /** How long the pages' audio runs before the room plays the source (s). */
   settleSec: number;
+  /** The source's codec (`--pcm`: PCM, else Opus). */
+  codec: 'opus' | 'pcm';
 }
 
 const TARGET = { exactMs: 1, lowDelayMs: 200, lowMaxMs: 250, medianMs: 0.1, p95Ms: 0.5 };
@@ -45,11 +47,16 @@ export async function measureLiveAcoustic(options: LiveAcousticOptions): Promise
     return;
   }
   console.log(
-    `acoustic: two peers' windows, one channel each; realtime priorities ${tunedPriorities() ? 'on' : 'off'} (FIREFLY_ACOUSTIC_RT); ${options.clicks} clicks per take, pages' audio ${options.settleSec} s old`,
+    `acoustic: two peers' windows, one channel each, ${options.codec === 'pcm' ? 'PCM' : 'Opus'}; realtime priorities ${tunedPriorities() ? 'on' : 'off'} (FIREFLY_ACOUSTIC_RT); ${options.clicks} clicks per take, pages' audio ${options.settleSec} s old`,
   );
   const rig = await startAcousticRig(2);
   try {
-    const live = await startLiveRoom({ rig, delayMs: 300, settleSec: options.settleSec });
+    const live = await startLiveRoom({
+      rig,
+      delayMs: 300,
+      settleSec: options.settleSec,
+      codec: options.codec,
+    });
     const takes: LiveTake[] = [];
     try {
       takes.push(await live.take(options.clicks));

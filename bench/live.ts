@@ -10,7 +10,7 @@
  * - then, acoustically (`live-acoustic.ts`, skipped without PulseAudio; `--no-acoustic` skips it,
  *   `--acoustic-only` runs it alone, `--clicks N` per take, default 60, `--settle-sec N`, default 30):
  *   source-to-speaker latency with the default delay and with 200 ms, and the offset between two
- *   peers' windows playing the source.
+ *   peers' windows playing the source (`--pcm` there too).
  *
  * Runs the built peer (`npm run build` first) with FIREFLY_PEER_BUILT=1, else the sources through tsx.
  */
@@ -175,5 +175,9 @@ async function main(): Promise<void> {
 
 if (!process.argv.includes('--acoustic-only')) await main();
 if (!process.argv.includes('--no-acoustic'))
-  await measureLiveAcoustic({ clicks: arg('--clicks', 60), settleSec: arg('--settle-sec', 30) });
+  await measureLiveAcoustic({
+    clicks: arg('--clicks', 60),
+    settleSec: arg('--settle-sec', 30),
+    codec: PCM ? 'pcm' : 'opus',
+  });
 process.exit(0);

@@ -34,6 +34,8 @@ export interface LiveRoomOptions {
   rig: AcousticRig;
   /** The source peer's live delay (ms; default 300, the room's default). */
   delayMs?: number;
+  /** How the source sends its frames (default Opus, the app's default). */
+  codec?: 'opus' | 'pcm';
   /** How long each page's audio runs before the room plays (s; default 20: outputs of a settled age). */
   settleSec?: number;
   log?: (line: string) => void;
@@ -64,7 +66,7 @@ export interface LiveRoom {
 
 /** Starts the room, its pipe source on the holder fed with silence, and plays the source on both windows. */
 export async function startLiveRoom(options: LiveRoomOptions): Promise<LiveRoom> {
-  const pipe = pipeSource('Line in');
+  const pipe = pipeSource('Line in', options.codec === 'pcm' ? 'codec=pcm' : '');
   // The room wants a track in the holder's library before it is ready.
   const library = writeLibrary({ 'clicks.wav': makeClickTrack(2).wav });
   let delayMs = options.delayMs ?? 300;
