@@ -6,21 +6,26 @@
  *   B/s of samples plus frame headers);
  * - the source peer's CPU (user + system, % of one core) while it serves them, and idle before;
  * - write → stamp: how far each write's first frame is stamped after write time + delay (target ±5 ms);
- * - margin: how long before its group time each frame reaches a listener (the delay less transport).
+ * - margin: how long before its group time each frame reaches a listener (the delay less transport);
+ * - then, acoustically (`live-acoustic.ts`, skipped without PulseAudio; `--no-acoustic` skips it,
+ *   `--acoustic-only` runs it alone, `--clicks N` per take, default 60, `--settle-sec N`, default 30):
+ *   source-to-speaker latency with the default delay and with 200 ms, and the offset between two
+ *   peers' windows playing the source (`--pcm` there too).
  *
  * Runs the built peer (`npm run build` first) with FIREFLY_PEER_BUILT=1, else the sources through tsx.
  */
 import { mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { measureLiveAcoustic } from './live-acoustic';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { decodeLiveFrame, encodeOpenFrame, liveLimits } from '../src/shared/live/frames';
-import type { LiveSourceList } from '../src/shared/live/sources';
 import { OPUS_LOOKAHEAD_FRAMES } from '../src/shared/live/opus-run';
 import { createPeerNode, type PeerNode } from '../src/main/net/node';
 import { deriveRoom } from '../src/main/net/room';
-import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
+import { groupOffsetMs, pipeSource, sourceList } from '../test/support/live-source';
+import { launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -43,24 +48,15 @@ const quantile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 };
 
-async function sourceList(ui: string): Promise<LiveSourceList> {
-  return (await (await apiFetch(ui, '/api/sources')).json()) as LiveSourceList;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-bench-live-'));
-  const fifo = path.join(dir, 'bench.fifo');
+  const pipe = pipeSource('Bench', PCM ? 'codec=pcm' : '');
   const peers: TestPeer[] = [];
   const nodes: PeerNode[] = [];
   try {
     const source = await launchPeer({
       name: 'source',
-      args: [
-        '--live-delay-ms',
-        String(DELAY_MS),
-        '--source',
-        `pipe://${fifo}?name=Bench${PCM ? '&codec=pcm' : ''}`,
-      ],
+      args: ['--live-delay-ms', String(DELAY_MS), '--source', pipe.uri],
     });
     peers.push(source);
     const pid = source.process.pid as number;
@@ -68,14 +64,7 @@ async function main(): Promise<void> {
     while (!list.sources[0]) list = await sourceList(source.ui);
     const sourceId = list.sources[0].sourceId;
     // Group time minus this process's clock, from the shortest of a few round trips.
-    let offsetMs = 0;
-    let bestRtt = Infinity;
-    for (let i = 0; i < 10; i++) {
-      const t0 = now();
-      const l = await sourceList(source.ui);
-      const t1 = now();
-      if (t1 - t0 < bestRtt) [bestRtt, offsetMs] = [t1 - t0, l.groupNowMs - (t0 + t1) / 2];
-    }
+    const { offsetMs, rttMs: bestRtt } = await groupOffsetMs(source.ui);
 
     const room = await deriveRoom('firefly');
     const received = new Array<number>(LISTENERS).fill(0);
@@ -121,7 +110,7 @@ async function main(): Promise<void> {
     const idlePct = ((cpuSec(pid) - idleStart) / 5) * 100;
 
     // Real-time writer: 20 ms of PCM every 20 ms, a ramp so nothing is silent.
-    const fd = openSync(fifo, 'w');
+    const fd = openSync(pipe.fifo, 'w');
     const chunk = new Int16Array(960 * 2);
     for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 37) % 20000;
     const writeTimesMs: number[] = [];
@@ -180,8 +169,15 @@ async function main(): Promise<void> {
     await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)));
     await stopPeers(peers);
     rmSync(dir, { recursive: true, force: true });
+    pipe.remove();
   }
 }
 
-await main();
+if (!process.argv.includes('--acoustic-only')) await main();
+if (!process.argv.includes('--no-acoustic'))
+  await measureLiveAcoustic({
+    clicks: arg('--clicks', 60),
+    settleSec: arg('--settle-sec', 30),
+    codec: PCM ? 'pcm' : 'opus',
+  });
 process.exit(0);

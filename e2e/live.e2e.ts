@@ -4,10 +4,9 @@
  * two windows hear the same frame at the same group time (Opus, the default codec). When the writer
  * stops the source stalls and both windows say so; when it writes again they play on, in step.
  */
-import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { pipeSource, waitForSource, type PipeSource } from '../test/support/live-source';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
 import { windowsApartMs } from './live-apart';
 
@@ -21,11 +20,14 @@ type Hook = {
 let peers: TestPeer[] = [];
 const browsers: Browser[] = [];
 let feeding: ReturnType<typeof setInterval> | null = null;
+let pipe: PipeSource | null = null;
 test.afterEach(async () => {
   if (feeding) clearInterval(feeding);
   await Promise.all(browsers.splice(0).map((b) => b.close()));
   await stopPeers(peers);
   peers = [];
+  pipe?.remove();
+  pipe = null;
 });
 
 async function openWindow(peer: TestPeer): Promise<Page> {
@@ -52,35 +54,22 @@ function toneBlock(block: number): Buffer {
 
 test('a pipe source plays on every window, in step', async () => {
   test.setTimeout(180_000);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-live-e2e-'));
-  const fifo = path.join(dir, 'line-in.fifo');
-  const source = await launchPeer({
-    name: 'source',
-    args: ['--leader', '--source', `pipe://${fifo}?name=Line%20in&format=s16le:48000:2`],
-  });
+  pipe = pipeSource('Line in');
+  const source = await launchPeer({ name: 'source', args: ['--leader', '--source', pipe.uri] });
   peers.push(source);
   const member = await launchPeer({ name: 'member', args: ['--bootstrap', source.addrs[0] as string] });
   peers.push(member);
-  const sources = async () =>
-    (
-      (await (await apiFetch(member.ui, '/api/sources')).json()) as {
-        sources: { sourceId: string; name: string }[];
-      }
-    ).sources;
-  await expect
-    .poll(async () => (await sources()).map((s) => s.name), { timeout: 30_000 })
-    .toContain('Line in');
-  const [line] = (await sources()).filter((s) => s.name === 'Line in');
+  const line = await waitForSource(member.ui, 'Line in');
 
   // Feed the FIFO in real time, as a sound card would.
-  const fd = openSync(fifo, 'w');
+  const fd = openSync(pipe.fifo, 'w');
   let block = 0;
   feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
   try {
     const pages = [await openWindow(source), await openWindow(member)];
     // The windows decode the Opus themselves (a window without WebCodecs would ask its peer for PCM).
     for (const page of pages) expect(await page.evaluate(() => typeof AudioDecoder)).toBe('function');
-    const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: line!.sourceId } });
+    const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: line.sourceId } });
     expect(play.status).toBe(200);
     for (const page of pages) {
       await page
@@ -89,7 +78,7 @@ test('a pipe source plays on every window, in step', async () => {
             const hook = (window as unknown as { __fireflyAudio: Hook }).__fireflyAudio;
             return hook.lastStart?.trackId === id && hook.snapshot().status === 'playing';
           },
-          line!.sourceId,
+          line.sourceId,
           { timeout: 60_000 },
         )
         .catch(async (error: unknown) => {

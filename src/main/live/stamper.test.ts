@@ -54,6 +54,25 @@ describe('PcmStamper', () => {
     expect(stamper.reanchors).toBe(2);
   });
 
+  it('stamps the backlog of a busy reader as it was written, dropping what is too old to deliver', () => {
+    const stamper = new PcmStamper(format, { delayMs: 300 });
+    stamper.push(s16Stereo(960), 0);
+    stamper.push(s16Stereo(960, 960), 20);
+    // The peer was busy for 280 ms: one read holds 14 writes of 20 ms, the newest written just now.
+    const late = stamper.push(s16Stereo(14 * 960, 1920), 300);
+    expect(late.reanchored).toBe(true);
+    // The newest write is heard at now + delay; the 260 ms before it would have been due up to 260 ms sooner,
+    // but only what is due at least half the delay (150 ms) from now is kept: 110 ms of it is dropped.
+    expect(late.packets[0]?.groupMs).toBe(450);
+    expect(late.packets[0]?.pcm[0]).toBe(1920 + 5280);
+    expect(late.packets.reduce((n, p) => n + p.pcm.length / 2, 0)).toBe(14 * 960 - 5280);
+    expect(stamper.nextGroupMs()).toBeCloseTo(620, 9);
+    // A reader that comes back on time reads one write again: no backlog, the count carries on.
+    const next = stamper.push(s16Stereo(960, 1920 + 14 * 960), 320);
+    expect(next.reanchored).toBe(false);
+    expect(next.packets[0]?.groupMs).toBeCloseTo(620, 9);
+  });
+
   it('asks the reader to pause when a burst runs more than 100 ms ahead', () => {
     const stamper = new PcmStamper(format, { delayMs: 300 });
     expect(stamper.push(s16Stereo(4800), 0).aheadMs).toBe(0); // 100 ms ahead: fine

@@ -8,7 +8,12 @@
  * - the writer falls behind for good (an underrun, a writer whose clock is slow): the counted time
  *   stays more than `maxDriftMs` (20 ms) behind `now + delay` for `settleMs` (1 s), or falls so far
  *   behind that less than half the delay is left for the room to receive it: the stream is
- *   re-anchored at `now + delay` (a short gap of silence; never late audio);
+ *   re-anchored at `now + delay` (a short gap of silence; never late audio). When it was this peer
+ *   that fell behind (busy, its reads late), the pipe held what was written meanwhile, and the read
+ *   that re-anchors is larger than the one before: that excess is stamped before `now + delay`, as it
+ *   was written, and what could no longer reach the room in time is dropped. Stamping it from
+ *   `now + delay` added the backlog to the latency for good (seen: stamps that jumped 220 ms at a
+ *   re-anchor, then ran 60 ms ahead of now + delay, the pacing below keeping the backlog in the pipe);
  * - the writer runs ahead (a burst, a fast clock): past `paceMs` (100 ms) ahead the reader holds
  *   back (`aheadMs` says how long to pause reading), so the data waits in the pipe and the writer is
  *   paced by it, as Snapcast's pipe reader does.
@@ -61,6 +66,8 @@ export class PcmStamper {
   #residue = new Uint8Array(0);
   #anchorMs: number | null = null;
   #framesSinceAnchor = 0;
+  /** Frames in the last read: a re-anchoring read larger than this holds a backlog. */
+  #lastReadFrames = 0;
   /** Frames stamped since construction. */
   frames = 0;
   /** Times the stream was re-anchored after the writer fell behind. */
@@ -88,6 +95,7 @@ export class PcmStamper {
     this.#framesSinceAnchor = 0;
     this.#behindSinceMs = null;
     this.#residue = new Uint8Array(0);
+    this.#lastReadFrames = 0;
   }
 
   /** Group time at which the next frame will be heard, or null before the first data. */
@@ -109,16 +117,23 @@ export class PcmStamper {
     else this.#behindSinceMs = null;
     const tooLate = next !== null && next < groupNowMs + this.#delayMs / 2;
     const staysBehind = this.#behindSinceMs !== null && groupNowMs - this.#behindSinceMs >= this.#settleMs;
+    let dropped = 0;
     if (next === null || tooLate || staysBehind) {
+      const rate = this.#format.sampleRate;
+      // A first read has nothing to compare with: stamped from now + delay as it comes.
+      const backlog = next === null ? 0 : Math.max(0, frameCount - this.#lastReadFrames);
+      const kept = Math.min(backlog, Math.floor((this.#delayMs / 2 / 1000) * rate));
+      dropped = backlog - kept;
       if (next !== null) this.reanchors++;
-      this.#anchorMs = dueMs;
+      this.#anchorMs = dueMs - (kept * 1000) / rate;
       this.#framesSinceAnchor = 0;
       this.#behindSinceMs = null;
       reanchored = true;
     }
+    this.#lastReadFrames = frameCount;
     const stereo = this.#toStereoS16(data, frameCount);
     const packets: StampedPcm[] = [];
-    for (let at = 0; at < frameCount; at += this.#packetFrames) {
+    for (let at = dropped; at < frameCount; at += this.#packetFrames) {
       const n = Math.min(this.#packetFrames, frameCount - at);
       packets.push({
         groupMs: this.nextGroupMs() as number,

@@ -183,6 +183,20 @@ export interface TimedRecording {
   startMs: number;
   /** How many (time, file size) readings the estimate rests on. */
   readings: number;
+  /**
+   * The null sink's configured latency at the end of the action (ms; null if unread): how far ahead of its
+   * clock it renders, so the lower bound `startMs` is early by about this much. `startMs + renderAheadMs` is
+   * when the first frame was due by the sink's clock, the clock the pages' output timestamps read.
+   */
+  renderAheadMs: number | null;
+}
+
+/** The sink's configured latency (ms) as `pactl list sinks` reports it, or null. */
+async function renderAheadMs(rig: AcousticRig): Promise<number | null> {
+  const listing = await rig.pulse.pactl('list', 'sinks').catch(() => '');
+  const own = listing.split(/^Sink #/m).find((block) => block.includes(`Name: ${rig.pulse.sink}\n`));
+  const configured = own?.match(/Latency: \d+ usec, configured (\d+) usec/);
+  return configured ? Number(configured[1]) / 1000 : null;
 }
 
 /**
@@ -194,12 +208,15 @@ export interface TimedRecording {
  * start from above: start ≤ t − f / rate. The smallest bound is the estimate. It is late by the
  * smallest delay between the sink rendering a frame and parec writing it (sub-ms on an idle
  * machine), and early by up to the sink's render-ahead (the null sink renders one block ahead
- * of its clock; parec asks for 10 ms latency, which caps that block at about 10 ms).
+ * of its clock; parec asks for 10 ms latency, which caps that block at about 10 ms): the values
+ * t − f / rate saw-tooth between start − block and start, one tooth per block (measured: 10 ms teeth, the
+ * sink's configured latency 10 000 µs), so `renderAheadMs` is returned to correct the bound.
  */
 export async function recordTimed(rig: AcousticRig, action: () => Promise<void>): Promise<TimedRecording> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-timed-'));
   const file = path.join(dir, 'take.wav');
   const readings: [number, number][] = [];
+  let aheadMs: number | null = null;
   try {
     const recording = await rig.pulse.record(file);
     let active = true;
@@ -212,6 +229,7 @@ export async function recordTimed(rig: AcousticRig, action: () => Promise<void>)
     })();
     try {
       await action();
+      aheadMs = await renderAheadMs(rig);
     } finally {
       active = false;
       await poll;
@@ -228,7 +246,7 @@ export async function recordTimed(rig: AcousticRig, action: () => Promise<void>)
       startMs = Math.min(startMs, t - (frames / audio.sampleRate) * 1000);
     }
     if (!Number.isFinite(startMs)) throw new Error('no readings of the recording while it grew');
-    return { audio, startMs, readings: readings.length };
+    return { audio, startMs, readings: readings.length, renderAheadMs: aheadMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
