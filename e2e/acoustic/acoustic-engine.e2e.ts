@@ -29,6 +29,7 @@ import {
   type ScriptControl,
 } from '../../test/support/acoustic/harness';
 import { pulseAvailable } from '../../test/support/acoustic/pulse';
+import { describeBlocks, readingBlocks } from '../../test/support/acoustic/readings';
 import { clickTimes } from '../../test/support/acoustic/signals';
 
 /** The click times of a 30-click run (the harness uses `clickTimes(count)`). */
@@ -58,6 +59,9 @@ async function runWithStall(
   const run = await runAcousticSync({
     clicks,
     settleSec: OUTPUT_AGE_SEC,
+    // The raw output readings go into the log: when a take fails, whether they moved with the sound
+    // (a real step), without it (a false one) or scattered is the first question.
+    trace: true,
     script: async (c) => {
       await c.waitGroup(c.anchor.groupTimeMs + STALL_AT_SEC * 1000);
       await stall(c);
@@ -68,7 +72,19 @@ async function runWithStall(
   const trackSec = onsetsSec.map((t) => t - onsetsSec[0]! + firstClickSec);
   const line = offsetsMs.map((o, i) => `${trackSec[i]!.toFixed(2)}: ${o.toFixed(2)}`).join(', ');
   console.log(`${describeRun(`${label} at ${STALL_AT_SEC} s`, run)}\n    offsets (s: ms): ${line}`);
-  for (const p of run.players) console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
+  for (const p of run.players) {
+    console.log(`    ${p.name} engine: ${p.events.join('; ')}`);
+    const raw = p.rawTimestamps ?? [];
+    const toAnchorSec = (perf: number) => (perf + (p.groupMinusPerfMs ?? NaN) - run.anchorGroupMs) / 1000;
+    const before = readingBlocks(raw, toAnchorSec, { blockSec: 2, fromSec: 1, toSec: STALL_AT_SEC })[0];
+    const blocks = readingBlocks(raw, toAnchorSec, {
+      blockSec: 0.5,
+      fromSec: 0,
+      toSec: clickTimes(clicks).at(-1)!,
+      referenceMs: before ? before.medianMs + (raw[0]![1] * 1000 - raw[0]![0]) : undefined,
+    });
+    console.log(`    ${p.name} readings (ms from before the stall): ${describeBlocks(blocks)}`);
+  }
   return { run, offsetsWhere: (test) => offsetsMs.filter((_, i) => test(trackSec[i]!)) };
 }
 

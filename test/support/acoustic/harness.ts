@@ -229,6 +229,8 @@ export interface PlayerInfo {
   events: string[];
   /** With `trace`: raw getOutputTimestamp readings [performanceMs, contextSec], every 40 ms. */
   rawTimestamps?: [number, number][];
+  /** With `trace`: this page's group time minus its performance time (ms), to place the raw readings. */
+  groupMinusPerfMs?: number;
 }
 
 export interface AcousticRunResult {
@@ -244,6 +246,8 @@ export interface AcousticRunResult {
   recording: { sampleRate: number; onsetsSec: number[][]; peaks: number[] };
   /** Per player, when `trace` was set: group time (ms) with map offset, map spread and sync error (ms). */
   traces: TracePoint[][];
+  /** Group time (ms) at which the track's position 0 was to be heard. */
+  anchorGroupMs: number;
 }
 
 /** One sample of a page's state during playback. */
@@ -484,7 +488,9 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
             events: w.__fireflyAudio
               .events()
               .map((e) => `+${((e.atMs + groupMinusPerf - anchorGroupMs) / 1000).toFixed(2)}s ${e.what}`),
-            ...(withRaw ? { rawTimestamps: w.__acousticHarness.rawTimestamps() } : {}),
+            ...(withRaw
+              ? { rawTimestamps: w.__acousticHarness.rawTimestamps(), groupMinusPerfMs: groupMinusPerf }
+              : {}),
           };
         },
         [lastClickFrame, options.trace === true, anchor.groupTimeMs] as const,
@@ -509,6 +515,7 @@ export async function runAcousticSync(options: AcousticRunOptions = {}): Promise
       players: infos,
       recordingFile: options.keepDir ? recordingFile : null,
       traces,
+      anchorGroupMs: anchor.groupTimeMs,
       recording: {
         sampleRate: audio.sampleRate,
         onsetsSec: audio.channels.map((c) =>
