@@ -21,7 +21,7 @@ import { openFifo } from './fifo';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
 import { MetadataParser, NowPlayingFromMetadata, type MetadataNowPlaying } from './shairport-metadata';
-import { PcmStamper, type StampedPcm } from './stamper';
+import { PcmStamper, type StampResult, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
@@ -67,6 +67,7 @@ export class LiveSource {
   #state: LiveSourceState = 'starting';
   #error: string | null = null;
   #stallTimer: NodeJS.Timeout | null = null;
+  #flushTimer: NodeJS.Timeout | null = null;
   #run: LiveRun | null = null;
   #input: Readable | null = null;
   #metadata: net.Socket | null = null;
@@ -147,6 +148,8 @@ export class LiveSource {
     this.#controller = null;
     controller.abort();
     this.#clearStall();
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
     this.#input?.destroy();
     this.#input = null;
     this.#metadata?.destroy();
@@ -254,16 +257,27 @@ export class LiveSource {
     this.#input = input;
     input.on('data', (chunk: Buffer) => {
       if (!this.#controller) return;
-      const result = this.#stamper.push(chunk, this.#c.groupNow());
       this.#armStall();
-      if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
-      for (const packet of result.packets) this.events.emit('live:pcm', packet);
-      if (result.aheadMs > 0) {
-        this.#pacedUntilMs = performance.now() + result.aheadMs;
-        input.pause();
-        setTimeout(() => input.resume(), result.aheadMs);
-      }
+      this.#emit(this.#stamper.push(chunk, this.#c.groupNow()), input);
     });
+  }
+
+  /** Sends what the stamper produced; while it holds a stream's first reads, flushes them if no read comes. */
+  #emit(result: StampResult, input: Readable): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (result.holdingMs > 0)
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = null;
+        if (this.#controller) this.#emit(this.#stamper.flush(this.#c.groupNow()), input);
+      }, result.holdingMs);
+    if (result.packets.length > 0 && this.#state !== 'running') this.#setState('running', null);
+    for (const packet of result.packets) this.events.emit('live:pcm', packet);
+    if (result.aheadMs > 0) {
+      this.#pacedUntilMs = performance.now() + result.aheadMs;
+      input.pause();
+      setTimeout(() => input.resume(), result.aheadMs);
+    }
   }
 
   #armStall(): void {

@@ -1,8 +1,16 @@
 /**
  * Stamps a live source's PCM in group time, as the source peer reads it.
  *
- * The first frame read is heard at `now + delayMs` (group time); every frame after it follows by
- * frame count (`anchor + n / rate`), so the stream is sample-continuous whatever the read sizes.
+ * The first frame is heard `delayMs` after it was written (group time); every frame after it follows by
+ * frame count (`anchor + n / rate`), so the stream is sample-continuous whatever the read sizes. When it
+ * was written is not when it was read: the first read of a stream comes late (the peer is busy starting
+ * it; 2.8–7 ms in the acoustic takes, all of it added to the latency for good). So the first `firstReadsMs`
+ * of reads are held, not sent, and each read bounds when the stream began: its first frame was written
+ * by the time it was read, so the stream began no later than `read time − frames before it / rate`. The
+ * earliest of those bounds (a read that came right after its write) is the start, as the least delayed of
+ * a clock's probes is its best, never more than `maxEarlierMs` before the first read. That holds for a
+ * writer that writes as the sound happens; one that delivers faster (a burst, a file, a backlog left in the
+ * pipe) says nothing of when its sound happened, and its stream is anchored at its first read as before.
  * Writers deliver with jitter (a timer that fires late, then a catch-up write), which must not move
  * the stream; what does:
  * - the writer falls behind for good (an underrun, a writer whose clock is slow): the counted time
@@ -41,6 +49,10 @@ export interface StamperInit {
   settleMs?: number;
   /** How far ahead of `now + delay` the count may run before reading pauses (default 100 ms). */
   paceMs?: number;
+  /** How long a stream's first reads are held to find when it began (default a third of the delay, at most 100 ms; 0: not). */
+  firstReadsMs?: number;
+  /** How much earlier than its first read a stream may be found to have begun (default 20 ms). */
+  maxEarlierMs?: number;
 }
 
 /** What one `push` produced. */
@@ -50,6 +62,19 @@ export interface StampResult {
   reanchored: boolean;
   /** How long to pause reading (ms, 0 for not at all): the count ran more than `paceMs` ahead. */
   aheadMs: number;
+  /** While a stream's first reads are held: how long until `flush` sends them if no read comes (ms), else 0. */
+  holdingMs: number;
+}
+
+/** A stream's first reads, held while they say when it began. */
+interface HeldStart {
+  firstReadMs: number;
+  /** The earliest bound so far on when its first frame was written (group ms). */
+  beganMs: number;
+  /** Whether the reads brought frames faster than their time (more than `maxEarlierMs` ahead): not live. */
+  burst: boolean;
+  frames: number;
+  parts: Int16Array[];
 }
 
 /** Turns a source's byte stream into group-time stamped stereo s16 packets. */
@@ -61,6 +86,9 @@ export class PcmStamper {
   readonly #maxDriftMs: number;
   readonly #settleMs: number;
   readonly #paceMs: number;
+  readonly #firstReadsMs: number | undefined;
+  readonly #maxEarlierMs: number;
+  #held: HeldStart | null = null;
   /** Group time since which the count has stayed more than `maxDriftMs` behind, or null. */
   #behindSinceMs: number | null = null;
   #residue = new Uint8Array(0);
@@ -81,6 +109,15 @@ export class PcmStamper {
     this.#maxDriftMs = init.maxDriftMs ?? 20;
     this.#settleMs = init.settleMs ?? 1000;
     this.#paceMs = init.paceMs ?? 100;
+    this.#firstReadsMs = init.firstReadsMs;
+    this.#maxEarlierMs = init.maxEarlierMs ?? 20;
+  }
+
+  /** Frames dropped because they could no longer reach the room in time. */
+  dropped = 0;
+
+  get #holdMs(): number {
+    return this.#firstReadsMs ?? Math.min(100, this.#delayMs / 3);
   }
 
   /** Changes the delay; the next frame read anchors anew. */
@@ -96,6 +133,7 @@ export class PcmStamper {
     this.#behindSinceMs = null;
     this.#residue = new Uint8Array(0);
     this.#lastReadFrames = 0;
+    this.#held = null;
   }
 
   /** Group time at which the next frame will be heard, or null before the first data. */
@@ -110,6 +148,7 @@ export class PcmStamper {
     const data = this.#withResidue(bytes);
     const frameCount = Math.floor(data.length / this.#frameBytes);
     this.#residue = data.slice(frameCount * this.#frameBytes);
+    if (this.#anchorMs === null) return this.#hold(data, frameCount, groupNowMs);
     const dueMs = groupNowMs + this.#delayMs;
     let reanchored = false;
     const next = this.nextGroupMs();
@@ -120,20 +159,95 @@ export class PcmStamper {
     let dropped = 0;
     if (next === null || tooLate || staysBehind) {
       const rate = this.#format.sampleRate;
-      // A first read has nothing to compare with: stamped from now + delay as it comes.
-      const backlog = next === null ? 0 : Math.max(0, frameCount - this.#lastReadFrames);
+      const backlog = Math.max(0, frameCount - this.#lastReadFrames);
       const kept = Math.min(backlog, Math.floor((this.#delayMs / 2 / 1000) * rate));
       dropped = backlog - kept;
-      if (next !== null) this.reanchors++;
-      this.#anchorMs = dueMs - (kept * 1000) / rate;
+      this.dropped += dropped;
+      this.reanchors++;
+      // The newest write is heard at now + delay; frames before it by their count, the dropped ones too.
+      this.#anchorMs = dueMs - (backlog * 1000) / rate;
       this.#framesSinceAnchor = 0;
       this.#behindSinceMs = null;
       reanchored = true;
     }
     this.#lastReadFrames = frameCount;
-    const stereo = this.#toStereoS16(data, frameCount);
+    const packets = this.#packets(this.#toStereoS16(data, frameCount), dropped);
+    this.frames += frameCount;
+    return { packets, reanchored, aheadMs: this.#aheadMs(dueMs), holdingMs: 0 };
+  }
+
+  /** Sends a stream's held first reads now, if their time is up (the source calls it when no read came). */
+  flush(groupNowMs: number): StampResult {
+    const held = this.#held;
+    if (!held || groupNowMs - held.firstReadMs < this.#holdMs)
+      return {
+        packets: [],
+        reanchored: false,
+        aheadMs: 0,
+        holdingMs: held ? this.#holdLeft(held, groupNowMs) : 0,
+      };
+    return this.#release(held, groupNowMs);
+  }
+
+  /** A read of a stream not yet anchored: held, and sent with its stamps once the first reads' time is up. */
+  #hold(data: Uint8Array, frameCount: number, groupNowMs: number): StampResult {
+    const held = (this.#held ??= {
+      firstReadMs: groupNowMs,
+      beganMs: groupNowMs,
+      burst: false,
+      frames: 0,
+      parts: [],
+    });
+    const framesMs = (held.frames * 1000) / this.#format.sampleRate;
+    held.beganMs = Math.min(held.beganMs, groupNowMs - framesMs);
+    if (framesMs > groupNowMs - held.firstReadMs + this.#maxEarlierMs) held.burst = true;
+    held.parts.push(this.#toStereoS16(data, frameCount));
+    held.frames += frameCount;
+    this.frames += frameCount;
+    this.#lastReadFrames = frameCount;
+    if (groupNowMs - held.firstReadMs < this.#holdMs)
+      return { packets: [], reanchored: false, aheadMs: 0, holdingMs: this.#holdLeft(held, groupNowMs) };
+    return this.#release(held, groupNowMs);
+  }
+
+  #holdLeft(held: HeldStart, groupNowMs: number): number {
+    return Math.max(1, held.firstReadMs + this.#holdMs - groupNowMs);
+  }
+
+  /** Anchors the held stream where it began + the delay and sends it, less what could no longer arrive in time. */
+  #release(held: HeldStart, groupNowMs: number): StampResult {
+    this.#held = null;
+    const rate = this.#format.sampleRate;
+    const beganMs = held.burst
+      ? held.firstReadMs
+      : Math.max(held.beganMs, held.firstReadMs - this.#maxEarlierMs);
+    this.#anchorMs = beganMs + this.#delayMs;
+    const stereo = new Int16Array(held.frames * 2);
+    let at = 0;
+    for (const part of held.parts) {
+      stereo.set(part, at);
+      at += part.length;
+    }
+    // Never late audio: what would be due within half the delay from now is dropped, as at a re-anchor.
+    const dueFrom = groupNowMs + this.#delayMs / 2;
+    const dropped = Math.min(held.frames, Math.max(0, Math.ceil(((dueFrom - this.#anchorMs) * rate) / 1000)));
+    this.dropped += dropped;
+    this.#framesSinceAnchor = 0;
+    const packets = this.#packets(stereo, dropped);
+    return {
+      packets,
+      reanchored: true,
+      aheadMs: this.#aheadMs(groupNowMs + this.#delayMs),
+      holdingMs: 0,
+    };
+  }
+
+  /** Cuts frames from `from` on into packets stamped by the count (frames before `from` are skipped, not sent). */
+  #packets(stereo: Int16Array, from: number): StampedPcm[] {
+    const frameCount = stereo.length / 2;
+    this.#framesSinceAnchor += from;
     const packets: StampedPcm[] = [];
-    for (let at = dropped; at < frameCount; at += this.#packetFrames) {
+    for (let at = from; at < frameCount; at += this.#packetFrames) {
       const n = Math.min(this.#packetFrames, frameCount - at);
       packets.push({
         groupMs: this.nextGroupMs() as number,
@@ -142,10 +256,13 @@ export class PcmStamper {
       });
       this.#framesSinceAnchor += n;
     }
-    this.frames += frameCount;
+    return packets;
+  }
+
+  #aheadMs(dueMs: number): number {
     const after = this.nextGroupMs();
     const ahead = after === null ? 0 : after - dueMs;
-    return { packets, reanchored, aheadMs: ahead > this.#paceMs ? ahead - this.#paceMs / 2 : 0 };
+    return ahead > this.#paceMs ? ahead - this.#paceMs / 2 : 0;
   }
 
   #withResidue(bytes: Uint8Array): Uint8Array {
