@@ -139,23 +139,24 @@ describe('PcmStamper', () => {
     const sent = burst.push(s16Stereo(960, 48_960), 105);
     expect(sent.packets[0]!.groupMs).toBe(305);
     expect(sent.aheadMs).toBeGreaterThan(0);
-    // A first read 15 ms late is found out; one 30 ms late cannot be told from a burst (its next reads bring
-    // more than their time), and the stream is anchored at it, as without the hold.
-    // (Writes every 20 ms from 0; a first read at 30 finds two of them.)
-    for (const [lateMs, startMs] of [
-      [15, 0.2],
-      [30, 30],
+    // A live writer (writes every 20 ms from 0) whose first read came 15, 30 or 110 ms late, finding one, two or
+    // six writes there, is placed as written: the reads after the first bring no more than their time's worth.
+    // Of the 110 ms one, what was due before the hold's end + half the delay (370.2 ms) is dropped: 70 ms.
+    for (const [lateMs, dropped] of [
+      [15, 0],
+      [30, 0],
+      [110, 3360],
     ] as const) {
       const late = new PcmStamper(format, { delayMs: 300 });
+      const reads = [20.2, 40.2, 60.2, 80.2, 100.2, 120.2, 140.2, 160.2, 180.2, 200.2, 220.2, 240.2, 260.2];
       let frames = 0;
-      for (const t of [lateMs, 20.2, 40.2, 60.2, 80.2, 100.2, 120.2, 140.2, 160.2].filter(
-        (t) => t >= lateMs,
-      )) {
+      for (const t of [lateMs, ...reads.filter((r) => r > lateMs)]) {
         const count = 960 * (t === lateMs ? Math.floor(lateMs / 20) + 1 : 1);
         late.push(s16Stereo(count, frames), t);
         frames += count;
       }
-      expect(late.nextGroupMs(), `first read ${lateMs} ms late`).toBeCloseTo(startMs + 300 + frames / 48, 9);
+      expect(late.nextGroupMs(), `first read ${lateMs} ms late`).toBeCloseTo(0.2 + 300 + frames / 48, 9);
+      expect(late.dropped).toBe(dropped);
     }
   });
 

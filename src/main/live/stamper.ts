@@ -8,9 +8,13 @@
  * of reads are held, not sent, and each read bounds when the stream began: its first frame was written
  * by the time it was read, so the stream began no later than `read time − frames before it / rate`. The
  * earliest of those bounds (a read that came right after its write) is the start, as the least delayed of
- * a clock's probes is its best, never more than `maxEarlierMs` before the first read. That holds for a
- * writer that writes as the sound happens; one that delivers faster (a burst, a file, a backlog left in the
- * pipe) says nothing of when its sound happened, and its stream is anchored at its first read as before.
+ * a clock's probes is its best. That holds for a writer that writes as the sound happens, which the reads
+ * after the first show: they bring no more frames than their time (within `maxEarlierMs`). Then the first
+ * read may have held a backlog (a play that starts as the first PCM arrives finds the peer busy for 100 ms
+ * and more), and the stream is placed as written, what can no longer arrive in time dropped. A writer that
+ * delivers faster (a burst, a file) says nothing of when its sound happened: its stream is anchored at its
+ * first read, as when too few reads came to tell (then at most `maxEarlierMs` earlier).
+ *
  * Writers deliver with jitter (a timer that fires late, then a catch-up write), which must not move
  * the stream; what does:
  * - the writer falls behind for good (an underrun, a writer whose clock is slow): the counted time
@@ -71,8 +75,12 @@ interface HeldStart {
   firstReadMs: number;
   /** The earliest bound so far on when its first frame was written (group ms). */
   beganMs: number;
-  /** Whether the reads brought frames faster than their time (more than `maxEarlierMs` ahead): not live. */
+  /** Whether the reads after the first brought frames faster than their time (more than `maxEarlierMs` ahead). */
   burst: boolean;
+  /** Group time of the second read, and frames read since it (before the current read); reads after it checked. */
+  secondReadMs: number | null;
+  framesSinceSecond: number;
+  checkedReads: number;
   frames: number;
   parts: Int16Array[];
 }
@@ -195,12 +203,23 @@ export class PcmStamper {
       firstReadMs: groupNowMs,
       beganMs: groupNowMs,
       burst: false,
+      secondReadMs: null,
+      framesSinceSecond: 0,
+      checkedReads: 0,
       frames: 0,
       parts: [],
     });
-    const framesMs = (held.frames * 1000) / this.#format.sampleRate;
-    held.beganMs = Math.min(held.beganMs, groupNowMs - framesMs);
-    if (framesMs > groupNowMs - held.firstReadMs + this.#maxEarlierMs) held.burst = true;
+    const rate = this.#format.sampleRate;
+    held.beganMs = Math.min(held.beganMs, groupNowMs - (held.frames * 1000) / rate);
+    if (held.secondReadMs !== null) {
+      held.checkedReads++;
+      const sinceSecondMs = (held.framesSinceSecond * 1000) / rate;
+      if (sinceSecondMs > groupNowMs - held.secondReadMs + this.#maxEarlierMs) held.burst = true;
+      held.framesSinceSecond += frameCount;
+    } else if (held.frames > 0) {
+      held.secondReadMs = groupNowMs;
+      held.framesSinceSecond = frameCount;
+    }
     held.parts.push(this.#toStereoS16(data, frameCount));
     held.frames += frameCount;
     this.frames += frameCount;
@@ -218,9 +237,10 @@ export class PcmStamper {
   #release(held: HeldStart, groupNowMs: number): StampResult {
     this.#held = null;
     const rate = this.#format.sampleRate;
+    const live = !held.burst && held.checkedReads >= 2;
     const beganMs = held.burst
       ? held.firstReadMs
-      : Math.max(held.beganMs, held.firstReadMs - this.#maxEarlierMs);
+      : Math.max(held.beganMs, held.firstReadMs - (live ? this.#delayMs : this.#maxEarlierMs));
     this.#anchorMs = beganMs + this.#delayMs;
     const stereo = new Int16Array(held.frames * 2);
     let at = 0;
