@@ -33,6 +33,8 @@ const HZ = 440;
  */
 const PARTS = [115_500, 96_017, 120_003, 101_700, 110_999];
 const TOTAL = PARTS.reduce((a, b) => a + b, 0);
+/** The drift controller's largest departure from the ideal read ratio (`defaultDriftPolicy.maxPpm`). */
+const MAX_PPM = 500;
 
 let rig: AcousticRig | null = null;
 let room: PeerRoom | null = null;
@@ -143,10 +145,14 @@ async function proveGapless(label: string, codecArgs: string[], ext: string) {
         `amplitude ${c.amplitude.toFixed(4)}, max step ${c.maxStep.toFixed(5)} against the sine's ${c.sineStep.toFixed(5)} and the files' ${(ownStep * c.amplitude).toFixed(5)} ` +
         `at ${(c.maxStepAt / RATE).toFixed(4)} s, quietest ms ${(c.minWindowPeak / c.amplitude).toFixed(3)} of the amplitude`,
     );
-    expect(c.lengthFrames, `${who}: the sine runs as long as the parts together`).toBeGreaterThan(
-      TOTAL - RATE * 0.005,
-    );
-    expect(c.lengthFrames).toBeLessThan(TOTAL + RATE * 0.005);
+    // As long as the parts together, give or take what the drift controller may add or take while it follows
+    // the output clock map (at most `maxPpm`, 500 ppm: 5.7 ms over the take) and 1 ms; a frame lost or doubled at a
+    // boundary is a whole codec frame or block (24 ms of MP3, tens of ms of FLAC).
+    const lengthLimit = TOTAL * MAX_PPM * 1e-6 + RATE * 0.001;
+    expect(
+      Math.abs(c.lengthFrames - TOTAL),
+      `${who}: the sine runs as long as the parts together`,
+    ).toBeLessThan(lengthLimit);
     // The margin covers the sink's float rounding and the play head's interpolation.
     expect(c.maxStep, `${who}: no step above the files' own`).toBeLessThanOrEqual(
       Math.max(c.sineStep, ownStep * c.amplitude) * 1.1,
@@ -168,10 +174,14 @@ test.describe('acoustic: gapless and crossfade', () => {
   // from a fresh start a lead time late (now one reading, and a placed track only at its anchor:
   // `advanceAtEnd`). Since then, in 8 takes on the rig (load 3-10, two with 2 busy loops) every change of
   // track went on without a restart (no re-position came from one), play head within 2.3 ms; the sine's length was
-  // 6-264 frames off where the output held. Still fixme: takes fail where the output itself stalls under
+  // 6-264 frames off where the output held; the length limit now allows the drift controller's 500 ppm (a
+  // follower's 264 frames failed the earlier 5 ms). Still fixme: takes fail where the output itself stalls under
   // load (the engine's events say "output clock moved" or "render underrun": a silence, then a
-  // re-position), or where the output clock map wanders a few ms over a take and the player follows it at
-  // up to 500 ppm (one follower's sine 264 frames long against the 240 allowed). Neither is a boundary's.
+  // re-position), and on two things before the first boundary (two takes, 2026-12-06, load 4): a follower that
+  // joined its first track 13 ms in ("start at 0.013 s": the room counted it ready from the play before the
+  // stop, so the start was not held for it, and its page needed 37 ms to get the track ready again), and a
+  // follower that re-positioned twice by exactly 5.33 ms (256 frames) 20 ms apart with no step noted, fading
+  // the sine out twice. Neither is a boundary's: every change of track went on without a restart.
   test.fixme('a sine cut into 5 FLAC files plays as one unbroken sine on both speakers', async () => {
     await proveGapless('gapless FLAC', ['-c:a', 'flac'], 'flac');
   });
