@@ -18,7 +18,7 @@ import { ContextMenu, type MenuItem } from './ContextMenu';
 import { AddToPlaylistDialog } from './AddToPlaylistDialog';
 import { Cover } from './Cover';
 import { Icon } from './Icons';
-import { ProgressBar } from './ProgressBar';
+import { ScanProgress } from './ScanProgress';
 
 const ROW_HEIGHT = 52;
 
@@ -214,21 +214,7 @@ export function LibraryView() {
         </div>
       </header>
 
-      {scan?.running ? (
-        <div className="scan-banner" role="status" data-testid="scan-progress">
-          <span>
-            Scanning your music: {scan.done.toLocaleString('en-US')} of {scan.total.toLocaleString('en-US')}{' '}
-            files
-            <span className="scan-path">{scan.currentPath}</span>
-          </span>
-          <ProgressBar
-            done={scan.done}
-            total={scan.total}
-            label="Library scan"
-            indeterminate={scan.total === 0}
-          />
-        </div>
-      ) : null}
+      <ScanProgress scan={scan} variant="banner" />
 
       <div className="track-table">
         <div className="track-header" role="presentation">
