@@ -41,16 +41,7 @@ import type {
   SetLeaderOptions,
 } from './clock-types';
 
-export type {
-  ClockNode,
-  ClockResetDetail,
-  ClockStatus,
-  ClockSyncComponents,
-  ClockSyncEvents,
-  ClockSyncInit,
-  ClockSyncStats,
-  SetLeaderOptions,
-} from './clock-types';
+export type * from './clock-types';
 export { clockProtocol } from './clock-types';
 
 /** A group-time mapping frozen at a leader change, used until the new leader is measured. */

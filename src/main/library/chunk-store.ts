@@ -19,15 +19,7 @@ import { silentLogger, type ComponentLogger, type Logger } from '../../shared/lo
 import { entryPath, findEntries, isNotFound, writeEntry } from './chunk-files';
 import { sha256Hex, type ChunkBytes, type VerifiedChunk } from './verified-chunk';
 
-export {
-  ChunkHashMismatchError,
-  chunkLength,
-  sha256Hex,
-  sha256HexOf,
-  verifyChunk,
-  type ChunkBytes,
-  type VerifiedChunk,
-} from './verified-chunk';
+export * from './verified-chunk';
 
 /** Thrown by `get` when an entry's bytes no longer match its id; the entry has been removed. */
 export class ChunkCorruptError extends Error {

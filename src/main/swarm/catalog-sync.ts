@@ -40,15 +40,7 @@ import type {
   CatalogTrack,
 } from './catalog-types';
 
-export type {
-  CatalogDelta,
-  CatalogScannerEvents,
-  CatalogSyncComponents,
-  CatalogSyncEvents,
-  CatalogSyncInit,
-  CatalogSyncStats,
-  CatalogTrack,
-} from './catalog-types';
+export type * from './catalog-types';
 
 /** Announces the local catalog and keeps the catalogs of live peers in the index. */
 export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {

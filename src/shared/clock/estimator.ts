@@ -38,14 +38,7 @@ import type {
 } from './estimator-types';
 import { fitWindow } from './window-fit';
 
-export type {
-  ClockEstimate,
-  ClockSample,
-  EstimatorOptions,
-  EstimatorStats,
-  SampleVerdict,
-  StoredSample,
-} from './estimator-types';
+export type * from './estimator-types';
 
 /** Immutable estimator state; make it with `createEstimator`, advance it with `addSample`. */
 export interface EstimatorState {
