@@ -9,7 +9,7 @@ import type { RoomTrack } from '../../shared/bridge/payloads';
 import type { SortKey } from '../library/query';
 import { countOf, formatDuration } from '../ui/format';
 import { Cover } from './Cover';
-import { Icon } from './Icons';
+import { Icon, NowPlayingMark } from './Icons';
 
 /** Every row's height (px): the list places rows by it. */
 export const ROW_HEIGHT = 52;
@@ -98,15 +98,7 @@ export function TrackRow({
       data-testid="track-row"
     >
       <span role="gridcell" className="col col-index">
-        {current ? (
-          <span className="eq" aria-label="Now playing">
-            <i />
-            <i />
-            <i />
-          </span>
-        ) : (
-          (t.index + 1).toLocaleString('en-US')
-        )}
+        {current ? <NowPlayingMark /> : (t.index + 1).toLocaleString('en-US')}
       </span>
       <span role="gridcell" className="col col-title">
         <Cover track={t} size={36} className="row-cover" />
