@@ -62,7 +62,7 @@ export class Peer {
   readonly #loggers = componentLogger((line) => this.#log.line(line));
   readonly events = new TypedEventTarget<BridgeEvents>(this.#loggers.forComponent('firefly:bridge'));
   readonly notices = new TypedEventTarget<PeerNotices>(this.#loggers.forComponent('firefly:notices'));
-  /** The data folder's lock, the API tokens, and whether the folder takes writes (downloads pause while it does not, #24). */
+  /** The data folder's lock, the API tokens, and whether the folder takes writes (downloads pause when not, #24). */
   readonly #resources: PeerResources;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
