@@ -96,10 +96,25 @@ function failed(core: FetchCore, job: Job, peerId: string, startedMs: number, e:
     dropPartial(job, peerId);
   } else if (verdict.kind === 'rest') {
     if (job.restTimer) clearTimeout(job.restTimer);
-    job.restTimer = setTimeout(() => {
-      job.restTimer = null;
-      core.pump();
-    }, verdict.ms);
+    wakeAfterRest(core, job, peerId, verdict.ms);
   }
   core.log(`request to ${peerId} failed: ${String(e)}`);
+}
+
+/**
+ * Looks for work once `peerId`'s rest is over. A timer may fire a little before the rest ends by
+ * `performance.now()` (the event loop's cached time starts it early); the pump would then still find
+ * the holder resting and, with nothing else to wake it, the download would wait forever. So an early
+ * timer waits out what is left of the rest.
+ */
+function wakeAfterRest(core: FetchCore, job: Job, peerId: string, ms: number): void {
+  job.restTimer = setTimeout(() => {
+    const leftMs = job.rests.restLeftMs(peerId, performance.now());
+    if (leftMs > 0) {
+      wakeAfterRest(core, job, peerId, leftMs);
+      return;
+    }
+    job.restTimer = null;
+    core.pump();
+  }, ms);
 }
