@@ -1,5 +1,4 @@
 /** The composition root: one Peer = libp2p node + services, wired the same for the desktop app and the headless peer. */
-import { mkdir } from 'node:fs/promises';
 import type { BridgeEvents } from '../shared/bridge/contract';
 import type { RoomTrack } from '../shared/bridge/payloads';
 import type { BridgeHandlers } from '../shared/bridge/dispatch';
@@ -8,17 +7,12 @@ import type { PeerStatus } from '../shared/status';
 import type { PeerOptions } from './cli/args';
 import { TypedEventTarget } from '../shared/events';
 import { StreamGuard } from './net/stream-guard';
-import { StorageHealth } from './library/storage-health';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
-import { openLibrary } from './library';
 import type { NetLogEntry } from './net/event-log';
 import type { DeviceOutputInfo } from '../shared/devices/output';
-import { createPeerNode } from './net/node';
-import { deriveRoom } from './net/room';
-import { lockDataFolder } from './data-lock';
 import { SettingsStore } from './settings';
 import type { MediaBody } from './http/range';
-import { ApiTokens } from './http/api-tokens';
+import type { ApiTokens } from './http/api-tokens';
 import { Pairing } from './http/pairing';
 import { NotAvailableError, startRunning, stopRunning, type Running } from './peer/running';
 import { PeerLog } from './peer/peer-log';
@@ -30,7 +24,8 @@ import { MediaService } from './peer/media';
 import { LiveWatch } from './peer/live-watch';
 import { SpeakerOutput } from './peer/speaker-output';
 import { deviceList, roomSpeakers } from './peer/device-list';
-import { defaultSettings, flagOverrides, SettingsService } from './peer/settings-service';
+import { defaultSettings, SettingsService } from './peer/settings-service';
+import { PeerResources } from './peer/resources';
 import { peerStatus, playbackView } from './peer/status-view';
 import { bridgeHandlers } from './peer/bridge-handlers';
 import { trackListing } from './peer/track-listing';
@@ -60,7 +55,6 @@ export class Peer {
   readonly time: SkewedTimeSource;
   /** Pairing codes for browsers on other devices (the code goes only to this device's own windows). */
   readonly pairing = new Pairing((state) => this.events.emit('pairing:changed', state));
-  #tokens: ApiTokens | null = null;
   /** Benches peers that keep sending malformed input on any stream protocol (#24). */
   readonly #streamGuard = new StreamGuard();
   readonly #log = new PeerLog();
@@ -68,9 +62,8 @@ export class Peer {
   readonly #loggers = componentLogger((line) => this.#log.line(line));
   readonly events = new TypedEventTarget<BridgeEvents>(this.#loggers.forComponent('firefly:bridge'));
   readonly notices = new TypedEventTarget<PeerNotices>(this.#loggers.forComponent('firefly:notices'));
-  /** Whether the data folder takes writes; downloads pause while it does not (#24). */
-  #storage: StorageHealth | null = null;
-  #lock: { release(): Promise<void> } | null = null;
+  /** The data folder's lock, the API tokens, and whether the folder takes writes (downloads pause when not, #24). */
+  readonly #resources: PeerResources;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
   #scan: { done: number; total: number; currentPath: string; running: boolean } = {
@@ -101,7 +94,7 @@ export class Peer {
   readonly #media = new MediaService({
     running: () => this.#running,
     roomTrack: (id) => this.#roomTracks().find((t) => t.id === id) ?? null,
-    storage: () => this.#storage,
+    storage: () => this.#resources.storage,
     arriving: (trackId) => this.#downloads.arriving(trackId),
   });
   readonly #settings: SettingsService;
@@ -121,6 +114,14 @@ export class Peer {
       events: this.events,
       statusChanged: () => this.#changes.statusChanged(),
       logger: this.#loggers,
+    });
+    this.#resources = new PeerResources({
+      options,
+      settings: this.settings,
+      settingsService: this.#settings,
+      loggers: this.#loggers,
+      neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
+      storageChanged: () => this.#changes.statusChanged(),
     });
     this.#wiring = {
       options,
@@ -167,44 +168,14 @@ export class Peer {
   /** Starts every service; resolves once the peer is reachable. */
   async start(): Promise<PeerIdentity> {
     if (this.#running) return this.identity();
-    const { options } = this;
-    await mkdir(options.dataDir, { recursive: true });
-    this.#lock ??= await lockDataFolder(options.dataDir);
-    this.#tokens ??= await ApiTokens.open(options.dataDir, this.#loggers);
-    const settings = await this.settings.load(flagOverrides(process.argv, this.options));
-    const room = await deriveRoom(settings.roomPassphrase);
-    this.#storage?.stop();
-    const storage = new StorageHealth({
-      dir: options.dataDir,
-      neededBytes: () => this.#running?.fetcher.neededBytes() ?? 0,
-      logger: this.#loggers,
-    });
-    this.#storage = storage;
-    storage.start();
-    storage.on('storage:changed', () => this.#changes.statusChanged());
-    const library = await openLibrary({
-      dataDir: options.dataDir,
-      folders: this.#settings.libraryFolders(settings),
-      logger: this.#loggers,
-      storage,
-    });
-    const node = await createPeerNode({
-      room,
-      dataDir: options.dataDir,
-      port: options.port,
-      listenHost: options.listenHost,
-      bootstrap: options.bootstrap,
-      announce: options.announce,
-      mdns: options.mdns,
-      logger: this.#loggers,
-    });
+    const parts = await this.#resources.open();
     try {
-      const running = await wireServices(this.#wiring, { node, room, library, storage, settings });
+      const running = await wireServices(this.#wiring, parts);
       this.#running = running;
       await startRunning(running);
     } catch (error) {
-      await node.stop();
-      await library.stop();
+      await parts.node.stop();
+      await parts.library.stop();
       throw error;
     }
     return this.identity();
@@ -215,7 +186,7 @@ export class Peer {
     return (this.#stopping ??= this.#stopServices().then(async () => {
       this.events.clear();
       this.notices.clear();
-      await this.#lock?.release();
+      await this.#resources.release();
     }));
   }
 
@@ -237,7 +208,7 @@ export class Peer {
     const running = this.#running;
     this.#running = null;
     if (!running) return;
-    await stopRunning(running, this.#storage);
+    await stopRunning(running, this.#resources.storage);
   }
 
   /** Peer id, name and dialable addresses. */
@@ -262,7 +233,7 @@ export class Peer {
       playback: playbackView(running.playback.summary(), this.#liveWatch.lastStop, roomTracks),
       streams: this.#streamGuard.stats(),
       suppressedLines: this.#log.suppressed,
-      storage: this.#storage?.state() ?? null,
+      storage: this.#resources.storage?.state() ?? null,
       sync: this.#speaker.sync,
       output: this.#speaker.output(),
       downloads: this.#downloads.snapshot(),
@@ -337,8 +308,9 @@ export class Peer {
 
   /** The API's tokens: this device's own and its paired browsers' (open once the peer started). */
   get tokens(): ApiTokens {
-    if (!this.#tokens) throw new NotAvailableError('peer is not running');
-    return this.#tokens;
+    const tokens = this.#resources.tokens;
+    if (!tokens) throw new NotAvailableError('peer is not running');
+    return tokens;
   }
 
   /** Group time now (the leader's timeline), in ms. */

@@ -1,22 +1,22 @@
 /** The interactive command line of the seed CLI (`--repl`): every command goes through the same handlers as the UI. */
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { RoomTrack } from '../../shared/bridge/payloads';
 import {
   asCaller,
   LOCAL_CALLER,
   type BridgeHandlers,
   type CallerHandlers,
 } from '../../shared/bridge/dispatch';
-import type { DeviceOutputInfo } from '../../shared/devices/output';
 import { repeatModes } from '../../shared/playback/state';
-import type { PeerStatus } from '../../shared/status';
 import { ReplUsageError } from './repl-errors';
 import { roomSoundCommands } from './repl-sound';
 import { calibrateCommand } from './repl-calibrate';
+import { volumeCommand } from './repl-volume';
+
+import { formatPeers, formatSources, formatStatus, formatTracks } from './repl-format';
 
 export { ReplUsageError };
-import type { LiveSourceList } from '../../shared/live/sources';
+export { formatDuration } from './repl-format';
 
 interface Command {
   usage: string;
@@ -28,59 +28,6 @@ export interface ReplComponents {
   handlers: BridgeHandlers;
   /** Extra diagnostics for `debug` (drop counters, connection log). */
   debug(): Record<string, unknown>;
-}
-
-/** Formats seconds as m:ss. */
-export function formatDuration(sec: number): string {
-  const s = Math.max(0, Math.round(sec));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-function formatPeers(status: PeerStatus): string {
-  if (status.members.length === 0) return 'No other peers in the room.';
-  const rows = status.members.map((m) => {
-    const leader = status.leader?.peerId === m.peerId ? '*' : ' ';
-    const rtt = m.rttMs === null ? '-' : `${m.rttMs.toFixed(1)} ms`;
-    return `${leader} ${m.name.padEnd(16)} ${m.role.padEnd(9)} rtt ${rtt.padEnd(9)} seen ${Math.round(m.lastSeenMs)} ms ago  ${m.peerId}`;
-  });
-  return rows.join('\n');
-}
-
-function formatTracks(tracks: RoomTrack[]): string {
-  if (tracks.length === 0) return 'The room has no tracks yet.';
-  return tracks
-    .map(
-      (t) =>
-        `${String(t.index).padStart(4)}  ${t.artist} — ${t.title}  (${formatDuration(t.durationSec)})${t.local ? '' : '  [remote]'}`,
-    )
-    .join('\n');
-}
-
-function formatStatus(status: PeerStatus): string {
-  const leader = status.leader
-    ? `${status.leader.peerId === status.self.peerId ? 'this peer' : status.leader.peerId} (epoch ${status.leader.epoch})`
-    : 'none yet';
-  const clock = status.clock
-    ? `offset ${status.clock.offsetMs.toFixed(3)} ms, drift ${status.clock.driftPpm.toFixed(1)} ppm, rtt ${status.clock.rttMs.toFixed(3)} ms, ±${status.clock.errorMs.toFixed(3)} ms`
-    : 'no estimate (this peer leads or has no leader)';
-  return [
-    `peer     ${status.self.name} (${status.self.peerId}), priority ${status.self.priority}`,
-    `leader   ${leader}`,
-    `members  ${status.members.length}`,
-    `clock    ${clock}`,
-    `playback ${status.playback.state}${status.playback.source ? ` live source ${status.playback.source.name}` : ''}${status.playback.liveStopReason ? ` (${status.playback.liveStopReason})` : ''}${status.playback.trackId ? ` ${status.playback.title ? `${status.playback.title}${status.playback.artist ? ` — ${status.playback.artist}` : ''}` : status.playback.trackId.slice(0, 12)} at ${formatDuration(status.playback.positionSec)}` : ''}`,
-    // Only when something is wrong: "storage disk full: 12 MB needed (downloads paused)" (#24).
-    ...(status.storage?.message ? [`storage  ${status.storage.message} (downloads paused)`] : []),
-  ].join('\n');
-}
-
-function formatSources(list: LiveSourceList): string {
-  const rows = list.sources.map((s) => {
-    const state = s.error ? `${s.state}: ${s.error}` : s.state;
-    return `${s.name.padEnd(20)} ${s.kind.padEnd(8)} on ${(s.local ? 'this device' : (s.peerName ?? s.peerId)).padEnd(16)} ${state}`;
-  });
-  if (list.lastStop) rows.push(`(last stop: ${list.lastStop.name}: ${list.lastStop.reason})`);
-  return rows.length > 0 ? rows.join('\n') : 'The room has no live sources (start a peer with --source).';
 }
 
 /** The commands, by name. */
@@ -178,42 +125,7 @@ export function replCommands(components: ReplComponents): Record<string, Command
         return { off: 'Repeat off.', all: 'Repeating the queue.', one: 'Repeating the current track.' }[mode];
       },
     },
-    volume: {
-      usage: 'volume [device] N',
-      help: 'list every speaker’s volume, or set one (N = 0–100, mute, unmute); device “group” moves all',
-      run: async (args) => {
-        const devices = await h['devices:list'](undefined);
-        if (args.length === 0) return formatVolumes(devices);
-        if (args.length > 2) throw new ReplUsageError('usage: volume [device] N');
-        const [first, second] = args as [string, string | undefined];
-        const level = second ?? first;
-        const who = second === undefined ? null : first;
-        if (who === 'group') {
-          const group = parsePercent(level);
-          if (group === null) throw new ReplUsageError('usage: volume group N, with N from 0 to 100');
-          const r = await h['volume:group']({ group });
-          return formatVolumes(r.devices);
-        }
-        const device = who === null ? devices.find((d) => d.self) : findDevice(devices, who);
-        if (!device)
-          throw new ReplUsageError(
-            `no device “${who ?? ''}”; the room has ${devices.map((d) => d.name).join(', ')}`,
-          );
-        const volume = parsePercent(level);
-        const patch =
-          level === 'mute'
-            ? { muted: true }
-            : level === 'unmute'
-              ? { muted: false }
-              : volume === null
-                ? null
-                : { volume };
-        if (patch === null)
-          throw new ReplUsageError('usage: volume [device] N, with N from 0 to 100, mute or unmute');
-        const after = await h['devices:settings']({ peerId: device.peerId, ...patch });
-        return formatVolumes(after);
-      },
-    },
+    volume: volumeCommand(h),
     ...roomSoundCommands(h),
     calibrate: calibrateCommand(h),
     status: {
@@ -288,32 +200,6 @@ export function replCommands(components: ReplComponents): Record<string, Command
     exit: { usage: 'exit', help: 'stop this peer and quit', run: () => '' },
   };
   return commands;
-}
-
-function formatVolumes(devices: DeviceOutputInfo[]): string {
-  if (devices.length === 0) return 'No devices known yet.';
-  return devices
-    .map(
-      (d) =>
-        `${d.name.padEnd(16)} ${String(Math.round(d.volume * 100)).padStart(3)}%${d.muted ? '  muted' : ''}${d.self ? '  (this device)' : ''}`,
-    )
-    .join('\n');
-}
-
-/** 0–100 as a volume in 0..1, or null. */
-function parsePercent(text: string): number | null {
-  if (!/^\d{1,3}$/.test(text)) return null;
-  const n = Number(text);
-  return n <= 100 ? n / 100 : null;
-}
-
-/** A device by name (any case) or by the end of its peer id. */
-function findDevice(devices: DeviceOutputInfo[], who: string): DeviceOutputInfo | undefined {
-  const lower = who.toLowerCase();
-  return (
-    devices.find((d) => d.name.toLowerCase() === lower) ??
-    (who.length >= 4 ? devices.find((d) => d.peerId.endsWith(who)) : undefined)
-  );
 }
 
 /** `confirm` / `refuse`: a paired browser's room-passphrase or folder change waits for the device's user. */

@@ -9,11 +9,11 @@
  * the timeline carries on without a jump; the only discontinuity any peer sees is the difference
  * between the old and new leaders' views of the old timeline, which is within their error bounds.
  *
- * Answering probes is `probe-server.ts`; probing the leader `leader-probes.ts`; this file keeps
- * the timeline and the estimate.
+ * Answering probes is `probe-server.ts`; probing the leader `leader-probes.ts`; the service's public
+ * types `clock-types.ts`; this file keeps the timeline and the estimate.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { AbortOptions, PeerId, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface';
+import type { PeerId } from '@libp2p/interface';
 import {
   addSample,
   createEstimator,
@@ -23,83 +23,26 @@ import {
   toGroupTime,
   type ClockEstimate,
   type ClockSample,
-  type EstimatorOptions,
   type EstimatorState,
 } from '../../shared/clock/estimator';
-import type { ClockInfo } from '../../shared/status';
 import { StreamGuard } from '../net/stream-guard';
-import { LeaderProbes, type LeaderProbesInit } from './leader-probes';
+import { LeaderProbes } from './leader-probes';
 import { serveProbes } from './probe-server';
 import type { TimeSource } from './time-source';
 import { TypedEventTarget } from '../../shared/events';
-import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
+import { silentLogger, type Logger } from '../../shared/logger';
+import type {
+  ClockNode,
+  ClockStatus,
+  ClockSyncComponents,
+  ClockSyncEvents,
+  ClockSyncInit,
+  ClockSyncStats,
+  SetLeaderOptions,
+} from './clock-types';
 
-/** The part of a libp2p node the clock needs. A `Libp2p` satisfies it. */
-export interface ClockNode {
-  readonly peerId: PeerId;
-  handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
-  unhandle(protocol: string): Promise<void>;
-  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>;
-}
-
-/** Collaborators of ClockSync. */
-export interface ClockSyncComponents {
-  node: ClockNode;
-  timeSource: TimeSource;
-  logger?: ComponentLogger;
-  /** Benches peers that keep sending malformed input; shared with the other protocols (default: one of its own). */
-  guard?: StreamGuard;
-}
-
-/** Options of ClockSync; all but `protocol` have defaults (the probing schedule's in `LeaderProbes`). */
-export interface ClockSyncInit extends LeaderProbesInit {
-  /** Stream protocol, e.g. `clockProtocol(roomHash)`. */
-  protocol: string;
-  estimator?: EstimatorOptions;
-}
-
-/** This peer's view of group time, as reported in status and events. */
-export interface ClockStatus extends ClockInfo {
-  /** Samples behind the estimate (0 on the leader). */
-  samples: number;
-  role: 'leader' | 'follower' | 'none';
-  leaderPeerId: string | null;
-}
-
-/** Why the estimate was thrown away. */
-export interface ClockResetDetail {
-  reason: 'leader-changed' | 'step';
-  leaderPeerId: string | null;
-}
-
-/** Events of ClockSync. */
-export type ClockSyncEvents = {
-  'clock:updated': ClockStatus;
-  'clock:reset': ClockResetDetail;
-};
-
-/** Counters of the clock protocol, including input it rejected. */
-export interface ClockSyncStats {
-  probesSent: number;
-  repliesReceived: number;
-  probesServed: number;
-  reconnects: number;
-  steps: number;
-  dropped: {
-    malformedProbes: number;
-    malformedReplies: number;
-    staleReplies: number;
-    oversizedFrames: number;
-    invalidSamples: number;
-    inconsistentSamples: number;
-  };
-}
-
-/** Options of `setLeader`. */
-export interface SetLeaderOptions {
-  /** When this peer becomes leader, continue the current group timeline (default true). */
-  carryOver?: boolean;
-}
+export type * from './clock-types';
+export { clockProtocol } from './clock-types';
 
 /** A group-time mapping frozen at a leader change, used until the new leader is measured. */
 interface Timeline {
@@ -108,10 +51,6 @@ interface Timeline {
   atLocalMs: number;
 }
 
-/** The clock protocol name for a room. */
-export function clockProtocol(roomHash: string): string {
-  return `/firefly/${roomHash}/clock/1.0.0`;
-}
 /** Clock synchronisation service: serves probes and follows the current leader. */
 export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #node: ClockNode;

@@ -10,7 +10,7 @@ import type { ClockSample } from '../../shared/clock/estimator';
 import { MAX_CLOCK_FRAME_BYTES, decodeReply, encodeProbe } from '../../shared/clock/probe-codec';
 import type { Logger } from '../../shared/logger';
 import { closeQuietly } from '../swarm/stream-util';
-import type { ClockNode, ClockSyncStats } from './clock-sync';
+import type { ClockNode, ClockSyncStats } from './clock-types';
 import type { TimeSource } from './time-source';
 
 /** What probing needs from ClockSync. */

@@ -9,7 +9,7 @@ import { MAX_CLOCK_FRAME_BYTES, decodeProbe, encodeReply } from '../../shared/cl
 import type { Logger } from '../../shared/logger';
 import { MalformedInputError, type StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, closeQuietly } from '../swarm/stream-util';
-import type { ClockSyncStats } from './clock-sync';
+import type { ClockSyncStats } from './clock-types';
 import type { TimeSource } from './time-source';
 
 /** What serving probes needs from ClockSync. */

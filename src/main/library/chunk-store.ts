@@ -5,36 +5,27 @@
  * downloads, and on some file systems a folder costs as much as the chunk's own write. Entries left
  * in the former `<root>/ab/cd/` layout are moved up when the store opens.
  *
- * - Writes are atomic: bytes go to a temp file in the entry's own folder, then are renamed over the
- *   final name, so a crash leaves either the whole entry or a temp file; temp files are removed when
- *   the store opens. Entries are not fsynced: the store is a cache of bytes other peers hold, and
- *   every read re-hashes, so an entry a power cut left damaged is found, deleted and fetched again.
+ * - Writes are atomic (`chunk-files.ts`: the files, their layout and what opening finds); temp files
+ *   are removed when the store opens. Entries are not fsynced: the store is a cache of bytes other
+ *   peers hold, and every read re-hashes, so an entry a power cut left damaged is found, deleted and
+ *   fetched again.
  * - Reads re-hash the bytes; a corrupt entry is deleted and reported, and then counts as missing.
  * - With a size limit, the least recently used entries are evicted, except pinned ones (chunks of
  *   the user's own library, which must stay servable).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, unlink, utimes } from 'node:fs/promises';
 import { isContentId } from '../../shared/chunking/ids';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
+import { entryPath, findEntries, isNotFound, writeEntry } from './chunk-files';
+import { sha256Hex, type ChunkBytes, type VerifiedChunk } from './verified-chunk';
+
+export * from './verified-chunk';
 
 /** Thrown by `get` when an entry's bytes no longer match its id; the entry has been removed. */
 export class ChunkCorruptError extends Error {
   override readonly name = 'ChunkCorruptError';
   constructor(readonly chunkId: string) {
     super(`chunk ${chunkId} is corrupt on disk and was removed`);
-  }
-}
-
-/** Thrown by `put` when the bytes do not hash to the id they were offered under. */
-export class ChunkHashMismatchError extends Error {
-  override readonly name = 'ChunkHashMismatchError';
-  constructor(
-    readonly chunkId: string,
-    readonly actual: string,
-  ) {
-    super(`bytes offered as ${chunkId} hash to ${actual}`);
   }
 }
 
@@ -51,23 +42,6 @@ export interface ChunkStoreInit {
   maxBytes?: number;
   /** How stale an entry's on-disk access time may get before a read refreshes it. Default 60 s. */
   touchIntervalMs?: number;
-}
-
-declare const verified: unique symbol;
-
-/** Bytes whose SHA-256 is their chunk id. Only `verifyChunk` makes one, so the store holds nothing unchecked. */
-export interface VerifiedChunk {
-  readonly chunkId: string;
-  readonly bytes: ChunkBytes;
-  readonly [verified]: true;
-}
-
-/** Checks that `bytes` hash to `chunkId` (a content id); throws `ChunkHashMismatchError` if not. */
-export function verifyChunk(chunkId: string, bytes: ChunkBytes): VerifiedChunk {
-  if (!isContentId(chunkId)) throw new ChunkHashMismatchError(chunkId, 'not a content id');
-  const actual = sha256HexOf(bytes);
-  if (actual !== chunkId) throw new ChunkHashMismatchError(chunkId, actual);
-  return { chunkId, bytes } as VerifiedChunk;
 }
 
 /** Options of `ChunkStore.put`. */
@@ -91,30 +65,6 @@ interface Entry {
   /** When the entry's mtime was last set; mtime doubles as last access so LRU survives restarts. */
   touchedMs: number;
 }
-
-const TEMP_SUFFIX = '.tmp';
-
-/** Lowercase hex SHA-256 of `bytes`. */
-export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-/** Bytes of a chunk as one buffer or as consecutive parts (as they came off the network). */
-export type ChunkBytes = Uint8Array | readonly Uint8Array[];
-
-/** Lowercase hex SHA-256 of a chunk given whole or in parts. */
-export const sha256HexOf = (bytes: ChunkBytes): string => {
-  if (bytes instanceof Uint8Array) return sha256Hex(bytes);
-  const hash = createHash('sha256');
-  for (const part of bytes) hash.update(part);
-  return hash.digest('hex');
-};
-
-/** Length in bytes of a chunk given whole or in parts. */
-export const chunkLength = (bytes: ChunkBytes): number => {
-  if (bytes instanceof Uint8Array) return bytes.length;
-  let length = 0;
-  for (const part of bytes) length += part.length;
-  return length;
-};
 
 /** The on-disk content-addressed store. Open it with `ChunkStore.open`. */
 export class ChunkStore {
@@ -292,63 +242,14 @@ export class ChunkStore {
 
   /** Where an entry lives on disk. */
   pathOf(chunkId: string): string {
-    return join(this.root, chunkId.slice(0, 2), chunkId);
+    return entryPath(this.root, chunkId);
   }
 
   private async write(chunkId: string, bytes: ChunkBytes): Promise<void> {
-    const final = this.pathOf(chunkId);
-    const dir = join(this.root, chunkId.slice(0, 2));
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    const temp = join(dir, `.${chunkId}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
-    const handle = await open(temp, 'wx').catch(async (error: unknown) => {
-      // The folder went away behind our back (cleaned by hand): make it again, once.
-      if (!isNotFound(error)) throw error;
-      await mkdir(dir, { recursive: true });
-      return open(temp, 'wx');
-    });
-    const sizeBytes = chunkLength(bytes);
-    try {
-      // Parts go out in one writev; a short write (rare on files) finishes from a joined copy.
-      const parts = bytes instanceof Uint8Array ? [bytes] : bytes;
-      let written = parts.length === 1 ? 0 : (await handle.writev(parts as Uint8Array[])).bytesWritten;
-      if (written < sizeBytes) {
-        const whole = parts.length === 1 ? parts[0]! : Buffer.concat(parts, sizeBytes);
-        while (written < sizeBytes) {
-          const { bytesWritten } = await handle.write(whole, written, sizeBytes - written);
-          written += bytesWritten;
-        }
-      }
-    } catch (error) {
-      await handle.close();
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await rename(temp, final);
+    const sizeBytes = await writeEntry(this.root, chunkId, bytes, this.madeDirs);
     const entry = { sizeBytes, touchedMs: Date.now() };
     this.entries.set(chunkId, entry);
     this.totalBytes += entry.sizeBytes;
-  }
-
-  /** Moves entries of the former two-level layout (`<prefix>/cd/<id>`) up into `<prefix>/`. */
-  private async moveUpLegacy(dir: string, prefix: string): Promise<void> {
-    for (const sub of await listDirs(dir)) {
-      const legacy = join(dir, sub);
-      for (const name of await readdir(legacy)) {
-        const path = join(legacy, name);
-        if (isContentId(name) && name.slice(0, 2) === prefix && name.slice(2, 4) === sub) {
-          await rename(path, join(dir, name));
-        } else if (name.endsWith(TEMP_SUFFIX)) {
-          await rm(path, { force: true });
-          this.tempFilesRemoved++;
-        }
-      }
-      // Left in place if it holds anything else.
-      await rmdir(legacy).catch(() => undefined);
-    }
   }
 
   private markUsed(chunkId: string, entry: Entry): void {
@@ -372,25 +273,10 @@ export class ChunkStore {
   }
 
   private async load(): Promise<void> {
-    const found: { chunkId: string; sizeBytes: number; mtimeMs: number }[] = [];
-    for (const prefix of await listDirs(this.root)) {
-      const dir = join(this.root, prefix);
-      await this.moveUpLegacy(dir, prefix);
-      for (const name of await readdir(dir)) {
-        const path = join(dir, name);
-        if (name.endsWith(TEMP_SUFFIX)) {
-          await rm(path, { force: true });
-          this.tempFilesRemoved++;
-          continue;
-        }
-        if (!isContentId(name) || name.slice(0, 2) !== prefix) continue;
-        const info = await stat(path);
-        if (info.isFile()) found.push({ chunkId: name, sizeBytes: info.size, mtimeMs: info.mtimeMs });
-      }
-      this.madeDirs.add(dir);
-    }
-    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
-    for (const f of found) {
+    const found = await findEntries(this.root);
+    for (const dir of found.dirs) this.madeDirs.add(dir);
+    this.tempFilesRemoved += found.tempFilesRemoved;
+    for (const f of found.entries) {
       this.entries.set(f.chunkId, { sizeBytes: f.sizeBytes, touchedMs: f.mtimeMs });
       this.totalBytes += f.sizeBytes;
     }
@@ -399,13 +285,3 @@ export class ChunkStore {
     }
   }
 }
-
-const FANOUT = /^[0-9a-f]{2}$/;
-
-const listDirs = async (dir: string): Promise<string[]> =>
-  (await readdir(dir, { withFileTypes: true }))
-    .filter((d) => d.isDirectory() && FANOUT.test(d.name))
-    .map((d) => d.name);
-
-const isNotFound = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOENT';

@@ -18,13 +18,11 @@ import { liveBodyValidators } from '../../shared/live/sources';
 import type { StreamGuard } from '../net/stream-guard';
 import type { SwarmNode } from '../swarm/stream-util';
 import { CaptureSources, type CaptureSourcesInit } from './capture-sources';
-import { FrameFeed } from './frame-feed';
 import { LiveRelay } from './live-relay';
 import { LiveServer } from './live-server';
-import { LiveSource } from './live-source';
+import { createLocal, retireLocal, type Local, type LocalSourceOptions } from './local-live-source';
 import { pcmTranscodeStats } from './pcm-transcode';
-import { SourceFrames } from './source-frames';
-import { LiveSourceError, parseSource, sourceIdFor } from './uri';
+import { parseSource } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
 /** Collaborators of LiveService. */
@@ -48,18 +46,9 @@ export interface LiveServiceInit {
   delayMs?: number;
   announceMs?: number;
   /** Options of each source (tests shorten its timings). */
-  source?: { stallMs?: number; firstBackoffMs?: number; maxBackoffMs?: number };
+  source?: LocalSourceOptions;
   /** Options of the windows' captures. */
   capture?: CaptureSourcesInit;
-}
-
-interface Local {
-  uri: string;
-  source: LiveSource | null;
-  /** For a URI that could not be parsed: what to list. */
-  failed: LiveSourceAnnounce | null;
-  feed: FrameFeed;
-  frames: SourceFrames | null;
 }
 
 /** Live sources on this peer and in the room. */
@@ -130,7 +119,7 @@ export class LiveService {
     this.#controller = null;
     controller.abort();
     if (this.#announceTimer) clearInterval(this.#announceTimer);
-    for (const l of this.#locals) this.#retire(l, 'the source peer stopped');
+    for (const l of this.#locals) retireLocal(l, 'the source peer stopped');
     this.capture.stopAll('the source peer stopped');
     this.#locals = [];
     this.relay.stop();
@@ -150,9 +139,21 @@ export class LiveService {
       if (kept) {
         if (delayChanged) kept.source?.setDelay(delayMs);
         next.push(kept);
-      } else next.push(this.#create(uri));
+      } else
+        next.push(
+          createLocal(uri, {
+            peerId: this.#c.node.peerId,
+            selfName: this.#c.selfName(),
+            groupNow: () => this.#c.groupNow(),
+            logger: this.#c.logger,
+            log: this.#log,
+            delayMs: this.#delayMs,
+            source: this.#init.source,
+            changed: () => this.announce(),
+          }),
+        );
     }
-    for (const l of this.#locals) if (!next.includes(l)) this.#retire(l, 'the source was removed');
+    for (const l of this.#locals) if (!next.includes(l)) retireLocal(l, 'the source was removed');
     this.#locals = next;
     this.announce();
   }
@@ -160,41 +161,6 @@ export class LiveService {
   /** Checks a URI as `configure` would, throwing LiveSourceError with the reason. */
   check(uri: string): void {
     parseSource(uri, this.#c.node.peerId, this.#c.selfName());
-  }
-
-  #create(uri: string): Local {
-    const feed = new FrameFeed();
-    let spec;
-    try {
-      spec = parseSource(uri, this.#c.node.peerId, this.#c.selfName());
-    } catch (error) {
-      const message = error instanceof LiveSourceError ? error.message : String(error);
-      this.#log(`${message}`);
-      const kind = uri.startsWith('command:') ? 'command' : uri.startsWith('http') ? 'http' : 'pipe';
-      const failed: LiveSourceAnnounce = {
-        sourceId: sourceIdFor(this.#c.node.peerId, uri, 'invalid'),
-        name: uri.replace(/[^\x20-\x7e]/g, '?').slice(0, 64) || 'invalid',
-        kind,
-        state: 'failed',
-        error: message.slice(0, 512),
-      };
-      return { uri, source: null, failed, feed, frames: null };
-    }
-    const source = new LiveSource(
-      spec,
-      { groupNow: () => this.#c.groupNow(), ...(this.#c.logger ? { logger: this.#c.logger } : {}) },
-      { delayMs: this.#delayMs, ...this.#init.source },
-    );
-    const frames = new SourceFrames(source, feed);
-    source.events.on('live:state', () => this.announce());
-    source.start();
-    return { uri, source, failed: null, feed, frames };
-  }
-
-  #retire(l: Local, reason: string): void {
-    l.source?.stop();
-    if (l.frames) l.frames.end(reason);
-    else l.feed.end();
   }
 
   /** Tells the room about this peer's sources. */

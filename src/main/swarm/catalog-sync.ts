@@ -17,88 +17,30 @@
  *
  * This file is the service: announcing local changes and keeping peers' catalogs current. This
  * peer's own catalog is `local-catalog.ts`; answering requests `catalog-server.ts`; other peers'
- * catalogs (deltas, lists, verified entries) `peer-catalogs.ts`.
+ * catalogs (deltas, lists, verified entries) `peer-catalogs.ts`; the service's public types
+ * `catalog-types.ts`.
  */
 import { catalogLimits, splitChange } from '../../shared/swarm/catalog';
-import { validateSwarmMessage, type SwarmMessageOf } from '../../shared/swarm/messages';
-import { compareTracks, type TrackInfo } from '../../shared/library/types';
-import { toTrackInfo, type LibraryDb } from '../library';
-import { TypedEventTarget, type ListenOptions } from '../../shared/events';
+import { validateSwarmMessage } from '../../shared/swarm/messages';
+import { compareTracks } from '../../shared/library/types';
+import { toTrackInfo } from '../library';
+import { TypedEventTarget } from '../../shared/events';
 import { StreamGuard } from '../net/stream-guard';
 import { CatalogProtocolError, PeerCatalogs } from './peer-catalogs';
 import { CatalogServer } from './catalog-server';
 import { LocalCatalog } from './local-catalog';
-import { bump, type SwarmNode } from './stream-util';
-import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
+import { bump } from './stream-util';
+import { silentLogger, type Logger } from '../../shared/logger';
+import type {
+  CatalogDelta,
+  CatalogSyncComponents,
+  CatalogSyncEvents,
+  CatalogSyncInit,
+  CatalogSyncStats,
+  CatalogTrack,
+} from './catalog-types';
 
-/** The catalog delta body this service publishes. */
-export type CatalogDelta = SwarmMessageOf<'catalog:delta'>;
-
-/** What the local library must offer: scanner events that may change the set of local tracks. */
-export interface CatalogScannerEvents {
-  on(
-    type: 'track:added' | 'track:removed' | 'scan:done',
-    listener: () => void,
-    options?: ListenOptions,
-  ): void;
-}
-
-/** Collaborators of CatalogSync. */
-export interface CatalogSyncComponents {
-  node: SwarmNode;
-  db: LibraryDb;
-  /** The library scanner; its events trigger a check for local changes. */
-  scanner?: CatalogScannerEvents;
-  /** Publishes one body on the control topic. */
-  publish: (body: CatalogDelta) => void | Promise<void>;
-  /** Delivers control-topic bodies with their verified sender; returns an unsubscribe function. */
-  subscribe: (listener: (from: string, body: unknown) => void) => () => void;
-  logger?: ComponentLogger;
-  /** Benches peers that keep sending malformed requests; shared with the other protocols (default: one of its own). */
-  guard?: StreamGuard;
-}
-
-/** Options of CatalogSync; every field has a default. */
-export interface CatalogSyncInit {
-  /** Stream protocol name passed to `node.protocolId` (default `catalog`). */
-  protocolName?: string;
-  /** Quiet time after a scanner event before the local catalog is compared (default 50 ms). */
-  debounceMs?: number;
-  /** Time limit of one request on the catalog stream (default 30 s). */
-  requestTimeoutMs?: number;
-  /** Changes kept to answer `list` since a version (default 256). */
-  historySize?: number;
-  /**
-   * How often the current version is announced again in an empty delta (default 10 s), so a peer
-   * that missed a delta (gossip is best effort) notices the gap and catches up.
-   */
-  announceIntervalMs?: number;
-}
-
-/** One track of the room's combined library. */
-export type CatalogTrack = TrackInfo & {
-  /** Live peers that announced the track (this peer excluded). */
-  holders: string[];
-  /** Whether one of this peer's own files holds it. */
-  local: boolean;
-};
-
-/** Events of CatalogSync. */
-export interface CatalogSyncEvents extends Record<string, unknown> {
-  /** The room's combined library may have changed; `peerId` is null for local changes. */
-  'catalog:changed': { peerId: string | null };
-}
-
-/** Counters, including rejected input by reason. */
-export interface CatalogSyncStats {
-  deltasPublished: number;
-  deltasApplied: number;
-  syncs: number;
-  syncFailures: number;
-  entriesAccepted: number;
-  requestsServed: number;
-  dropped: Record<string, number>;
-}
+export type * from './catalog-types';
 
 /** Announces the local catalog and keeps the catalogs of live peers in the index. */
 export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {

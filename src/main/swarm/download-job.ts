@@ -5,7 +5,7 @@
  */
 import type { ChunkRef } from '../../shared/library/types';
 import { bitmapHas } from '../../shared/swarm/chunk-wire';
-import type { DownloadPace, PaceRate } from './download-pace';
+import { combinedPace, DownloadPace, type PaceRate } from './download-pace';
 import { STREAMING_PRIORITY, type DownloadProgress, type FetchResult, type PeerShare } from './fetch-types';
 import { InFlightUnits } from './in-flight';
 import { PeerRests } from './peer-rests';
@@ -139,6 +139,29 @@ export function priorityOf(job: Job): number {
   let p = -Infinity;
   for (const w of job.waiters) p = Math.max(p, w.priority);
   return p;
+}
+
+/** The job's pace from its waiters' (`combinedPace`); the budget keeps counting from the job's start. */
+export function repace(job: Job): void {
+  const rate = combinedPace([...job.waiters].map((w) => w.pace));
+  if (rate?.bytesPerSec === job.pace?.rate.bytesPerSec && rate?.burstBytes === job.pace?.rate.burstBytes)
+    return;
+  job.pace = rate ? new DownloadPace(rate, job.startedAtMs) : null;
+}
+
+/** Marks the missing or in-flight units holding bytes [startByte, endByte) urgent; whether any were not yet. */
+export function markUrgent(job: Job, startByte: number, endByte: number): boolean {
+  let added = false;
+  for (const c of job.chunks) {
+    if (c.offsetBytes >= endByte) continue;
+    if (c.offsetBytes + c.lengthBytes <= startByte) continue;
+    const u = job.unitOf[c.index]!;
+    if ((job.missing.has(u) || job.inFlight.has(u)) && !job.urgent.has(u)) {
+      job.urgent.add(u);
+      added = true;
+    }
+  }
+  return added;
 }
 
 /** Whether `peerId` can serve unit `u` of the job, as far as this peer knows. */

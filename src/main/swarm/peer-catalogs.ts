@@ -19,7 +19,7 @@ import type { Logger } from '../../shared/logger';
 import type { Validator } from '../../shared/validate';
 import { sha256Hex, type LibraryDb } from '../library';
 import { decodeJsonFrame, encodeJsonFrame } from '../net/json-frame';
-import type { CatalogSyncStats } from './catalog-sync';
+import type { CatalogSyncStats } from './catalog-types';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 
 /** A peer broke the catalog protocol; the request is abandoned and counted. */

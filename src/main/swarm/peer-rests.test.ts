@@ -8,7 +8,10 @@ describe('resting holders whose requests fail', () => {
     expect(rests.failed('a', 0, 1000)).toEqual({ kind: 'rest', ms: 500 });
     for (let i = 1; i < 8; i++) expect(rests.failed('a', i * 10, 1000 + i)).toEqual({ kind: 'same-episode' });
     expect(rests.resting('a', 1400)).toBe(true);
+    expect(rests.restLeftMs('a', 1400)).toBe(100);
     expect(rests.resting('a', 1500)).toBe(false);
+    expect(rests.restLeftMs('a', 1500)).toBe(0);
+    expect(rests.restLeftMs('b', 1500)).toBe(0);
     // One of them timing out only after the rest ended still belongs to the episode.
     expect(rests.failed('a', 70, 1600)).toEqual({ kind: 'same-episode' });
     expect(rests.resting('b', 1000)).toBe(false);

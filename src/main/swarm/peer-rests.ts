@@ -63,7 +63,12 @@ export class PeerRests {
 
   /** Whether `peerId` rests at `nowMs` (it is not asked until then). */
   resting(peerId: string, nowMs: number): boolean {
+    return this.restLeftMs(peerId, nowMs) > 0;
+  }
+
+  /** Milliseconds from `nowMs` until `peerId`'s rest ends (0: it does not rest). */
+  restLeftMs(peerId: string, nowMs: number): number {
     const until = this.#until.get(peerId);
-    return until !== undefined && nowMs < until;
+    return until === undefined ? 0 : Math.max(0, until - nowMs);
   }
 }

@@ -105,3 +105,14 @@ export function Logo({ size = 28 }: { size?: number }): ReactElement {
     </svg>
   );
 }
+
+/** The now-playing mark (three bars the stylesheet animates), labelled for screen readers. */
+export function NowPlayingMark(): ReactElement {
+  return (
+    <span className="eq" aria-label="Now playing">
+      <i />
+      <i />
+      <i />
+    </span>
+  );
+}

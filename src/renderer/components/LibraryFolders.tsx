@@ -5,7 +5,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { usePeerStatus } from '../store';
 import { Icon } from './Icons';
-import { ProgressBar } from './ProgressBar';
+import { ScanProgress } from './ScanProgress';
 
 /** The folder list with its add form and the running scan. */
 export function LibraryFolders({
@@ -82,19 +82,7 @@ export function LibraryFolders({
           Add folder
         </button>
       </form>
-      {scan?.running ? (
-        <div className="scan-inline" role="status">
-          <span>
-            Scanning {scan.done} of {scan.total} files
-          </span>
-          <ProgressBar
-            done={scan.done}
-            total={scan.total}
-            label="Library scan"
-            indeterminate={scan.total === 0}
-          />
-        </div>
-      ) : null}
+      <ScanProgress scan={scan} variant="inline" />
     </div>
   );
 }

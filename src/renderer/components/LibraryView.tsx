@@ -13,22 +13,12 @@ import {
 import type { RoomTrack } from '../../shared/bridge/payloads';
 import { queryTracks, visibleRange, type Availability, type SortKey } from '../library/query';
 import { useActions, useCurrentTrack, useLibrary, usePeerStatus, useUi } from '../store';
-import { countOf, formatDuration } from '../ui/format';
+import { countOf } from '../ui/format';
 import { ContextMenu, type MenuItem } from './ContextMenu';
 import { AddToPlaylistDialog } from './AddToPlaylistDialog';
-import { Cover } from './Cover';
 import { Icon } from './Icons';
-import { ProgressBar } from './ProgressBar';
-
-const ROW_HEIGHT = 52;
-
-const columns: Array<{ key: SortKey; label: string; className: string }> = [
-  { key: 'index', label: '#', className: 'col-index' },
-  { key: 'title', label: 'Title', className: 'col-title' },
-  { key: 'artist', label: 'Artist', className: 'col-artist' },
-  { key: 'album', label: 'Album', className: 'col-album' },
-  { key: 'durationSec', label: 'Time', className: 'col-time' },
-];
+import { ScanProgress } from './ScanProgress';
+import { ROW_HEIGHT, TrackHeader, TrackRow } from './TrackRows';
 
 /** The viewport's height, kept current as the window resizes. */
 function useHeight(ref: RefObject<HTMLElement | null>): number {
@@ -214,41 +204,10 @@ export function LibraryView() {
         </div>
       </header>
 
-      {scan?.running ? (
-        <div className="scan-banner" role="status" data-testid="scan-progress">
-          <span>
-            Scanning your music: {scan.done.toLocaleString('en-US')} of {scan.total.toLocaleString('en-US')}{' '}
-            files
-            <span className="scan-path">{scan.currentPath}</span>
-          </span>
-          <ProgressBar
-            done={scan.done}
-            total={scan.total}
-            label="Library scan"
-            indeterminate={scan.total === 0}
-          />
-        </div>
-      ) : null}
+      <ScanProgress scan={scan} variant="banner" />
 
       <div className="track-table">
-        <div className="track-header" role="presentation">
-          {columns.map((c) => (
-            <button
-              key={c.key}
-              type="button"
-              className={`col ${c.className}`}
-              aria-sort={query.sort === c.key ? (query.descending ? 'descending' : 'ascending') : 'none'}
-              aria-label={`Sort by ${c.key === 'index' ? 'library order' : c.label.toLowerCase()}`}
-              onClick={() => sortBy(c.key)}
-            >
-              {c.label}
-              <span className="sort-mark" aria-hidden="true">
-                {query.sort === c.key ? (query.descending ? '↓' : '↑') : ''}
-              </span>
-            </button>
-          ))}
-          <span className="col col-actions" />
-        </div>
+        <TrackHeader sort={query.sort} descending={query.descending} onSort={sortBy} />
         <div
           ref={viewport}
           className="track-viewport"
@@ -287,95 +246,22 @@ export function LibraryView() {
               const isActive = index === activeIndex;
               const isCurrent = t.trackId === currentId;
               return (
-                <div
+                <TrackRow
                   key={t.trackId}
-                  id={`track-${t.trackId}`}
-                  role="row"
-                  aria-rowindex={index + 1}
-                  aria-selected={isActive}
-                  aria-current={isCurrent ? 'true' : undefined}
-                  className={`track-row${isActive ? ' active' : ''}${isCurrent ? ' current' : ''}${t.local ? '' : ' remote'}`}
-                  style={{ transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT }}
-                  onClick={() => setActive(index)}
-                  onDoubleClick={() => play(t)}
+                  track={t}
+                  index={index}
+                  active={isActive}
+                  current={isCurrent}
+                  holderList={holderList}
+                  onSelect={() => setActive(index)}
+                  onPlay={() => play(t)}
                   onContextMenu={(e) => onContextMenu(e, index, t)}
-                  data-row={index}
-                  data-track-index={t.index}
-                  data-testid="track-row"
-                >
-                  <span role="gridcell" className="col col-index">
-                    {isCurrent ? (
-                      <span className="eq" aria-label="Now playing">
-                        <i />
-                        <i />
-                        <i />
-                      </span>
-                    ) : (
-                      (t.index + 1).toLocaleString('en-US')
-                    )}
-                  </span>
-                  <span role="gridcell" className="col col-title">
-                    <Cover track={t} size={36} className="row-cover" />
-                    <span className="title-text" data-testid="track-title">
-                      {t.title}
-                    </span>
-                    {t.local && t.holders.length <= 1 ? null : (
-                      <span
-                        className="badge"
-                        data-testid="track-holders"
-                        title={
-                          t.holders.length > 0 ? `On ${holderList(t)}` : 'No device in the room has it now'
-                        }
-                        aria-label={
-                          t.holders.length > 0
-                            ? `On ${countOf(t.holders.length, 'device')}: ${holderList(t)}`
-                            : 'offline'
-                        }
-                      >
-                        {t.holders.length > 0
-                          ? t.local
-                            ? `+${t.holders.length - 1}`
-                            : countOf(t.holders.length, 'device')
-                          : 'offline'}
-                      </span>
-                    )}
-                  </span>
-                  <span role="gridcell" className="col col-artist">
-                    {t.artist}
-                  </span>
-                  <span role="gridcell" className="col col-album">
-                    {t.album}
-                  </span>
-                  <span role="gridcell" className="col col-time">
-                    {formatDuration(t.durationSec)}
-                  </span>
-                  <span role="gridcell" className="col col-actions">
-                    <button
-                      type="button"
-                      className="icon-button row-action"
-                      tabIndex={-1}
-                      aria-label={`Add ${t.title} to the queue`}
-                      title="Add to queue (Q)"
-                      onClick={() => enqueue(t)}
-                    >
-                      <Icon name="plus" size={18} />
-                    </button>
-                    <button
-                      type="button"
-                      className="icon-button row-action"
-                      tabIndex={-1}
-                      aria-label={`More actions for ${t.title}`}
-                      title="More (Shift+F10)"
-                      onClick={(e) => {
-                        setActive(index);
-                        const box = e.currentTarget.getBoundingClientRect();
-                        setMenu({ x: box.left - 160, y: box.bottom, track: t });
-                      }}
-                    >
-                      <Icon name="more" size={18} />
-                    </button>
-                  </span>
-                </div>
+                  onEnqueue={() => enqueue(t)}
+                  onMore={(box) => {
+                    setActive(index);
+                    setMenu({ x: box.left - 160, y: box.bottom, track: t });
+                  }}
+                />
               );
             })}
           </div>

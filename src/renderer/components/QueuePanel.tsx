@@ -3,7 +3,7 @@ import { dropIndex } from '../queue/reorder';
 import { useActions, usePlaybackState, useTrackMap } from '../store';
 import { countOf, formatDuration } from '../ui/format';
 import { Cover } from './Cover';
-import { Icon } from './Icons';
+import { Icon, NowPlayingMark } from './Icons';
 import { AddToPlaylistDialog } from './AddToPlaylistDialog';
 
 const DRAG_TYPE = 'application/x-firefly-queue-index';
@@ -114,17 +114,7 @@ export function QueuePanel() {
                 <span className="grip" aria-hidden="true" title="Drag to reorder">
                   <Icon name="grip" size={18} />
                 </span>
-                <span className="queue-pos">
-                  {current ? (
-                    <span className="eq" aria-label="Now playing">
-                      <i />
-                      <i />
-                      <i />
-                    </span>
-                  ) : (
-                    index + 1
-                  )}
-                </span>
+                <span className="queue-pos">{current ? <NowPlayingMark /> : index + 1}</span>
                 <Cover track={track} size={40} />
                 <button
                   type="button"
