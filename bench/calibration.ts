@@ -1,7 +1,7 @@
 /**
  * Room calibration benchmark (#23): `npm run bench:calibration`. For each hidden delay (5, 40 and 180 ms by
- * default, `--delays 5,40,180`), speaker B's sound reaches its channel that much late through a PulseAudio
- * loopback; a third browser, the microphone, calibrates the room and the offsets are applied; the residual
+ * default, `--delays 5,40,180`), speaker B's sound reaches its channel that much late through a LADSPA
+ * delay line in the sound server; a third browser, the microphone, calibrates the room and the offsets are applied; the residual
  * is how far apart A and B are heard afterwards (median and p95 of the clicks; target within 1 ms). Uses
  * the acoustic rig (test/support/acoustic/calibration-room.ts). `--noise 0.15` mixes noise into the microphone.
  */

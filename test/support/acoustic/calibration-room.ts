@@ -1,12 +1,13 @@
 /**
  * The room of the calibration acoustic test and bench (#23): two peers heard on their own channels of the
- * rig, speaker B with a delay its browser does not know of (its page plays into a sink of its own, which a
- * `module-loopback` carries to B's channel `hiddenDelayMs` later), and a third Chromium as the microphone:
+ * rig, speaker B with a delay its browser does not know of (its page plays into a sink of its own, a LADSPA
+ * delay line in the sound server that hands B's channel each sample `hiddenDelayMs` later), and a third Chromium
+ * as the microphone:
  * its input is the room's mix (the null sink's monitor, downmixed; a third channel carries the noise), its own
  * sound goes nowhere that is recorded. It opens A's web UI, so it is a window of A's device.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -17,6 +18,9 @@ import { startPeerRoom, writeLibrary, type PeerRoom } from './peer-room';
 import { makeClickTrack, startAcousticRig, type AcousticRig } from './rig';
 import { writeWav } from './wav';
 import { apiFetch } from '../peers';
+
+/** The LADSPA plugin of the hidden delay (Debian's swh-plugins). */
+const LADSPA_DELAY = '/usr/lib/ladspa/delay_1898.so';
 
 /** Clicks 0.45–0.6 s apart, so a hidden delay of up to 200 ms still pairs each click with its own. */
 const CLICK_PATTERN = { minGapSec: 0.45, maxGapSec: 0.6 };
@@ -74,18 +78,20 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
         'rate=48000',
         `channels=${channels}`,
       );
-    await sink('speaker_b', 2);
+    // The hidden delay: a filter sink over B's channel whose plugin delays every sample by exactly the hidden
+    // delay (swh-plugins' `delay_n`), reported to no one. It was a `module-loopback` of that latency before, whose
+    // delay is only a target: 9.2 ms heard for 5, 170.7 for 180, and moving by up to 4 ms between a calibration
+    // and the clicks after it, more than the 1 ms the calibration is judged by.
+    if (!existsSync(LADSPA_DELAY))
+      throw new Error(`${LADSPA_DELAY} missing: apt-get install swh-plugins (the rig's hidden delay)`);
     await pactl(
       'load-module',
-      'module-loopback',
-      'source=speaker_b.monitor',
-      `sink=${rig.pulse.channelSinks[1]}`,
-      `latency_msec=${options.hiddenDelayMs}`,
-      // Held at its target by adjusting every second: without it each change of a sink's latency (a recorder
-      // starting, a stream opening) shifted the delay for good, by 3 ms between two takes.
-      'adjust_time=1',
-      'source_dont_move=true',
-      'sink_dont_move=true',
+      'module-ladspa-sink',
+      'sink_name=speaker_b',
+      `sink_master=${rig.pulse.channelSinks[1]}`,
+      'plugin=delay_1898',
+      'label=delay_n',
+      `control=${Math.max(1, options.hiddenDelayMs / 1000)},${options.hiddenDelayMs / 1000}`,
     );
     // The microphone hears the whole mix (A, B, and the noise channel) through a remap source over the room's
     // monitor: no buffer of its own, so its latency holds through a round. Chromium lists no monitor as a
