@@ -64,6 +64,8 @@ export interface PlaybackCounts {
   statesPublished: number;
   statesAdopted: number;
   readyReports: number;
+  /** Ready reports said of a play before the last stop that arrived after it: not counted as ready. */
+  staleReadyReports: number;
   /** Speakers' reports that they cannot play a track. */
   unplayableReports: number;
   /** Tracks skipped because no speaker could play them. */

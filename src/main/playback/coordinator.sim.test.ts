@@ -280,6 +280,27 @@ describe('PlaybackCoordinator: ready barrier', () => {
     expectAllAgree(['A', 'B', 'C']);
   });
 
+  it('after a stop, a play waits for new ready reports: what members had ready before is gone', async () => {
+    await aRoom(['A', 'B', 'C']);
+    room.allReady();
+    await room.clock.advance(10);
+    await settle(room.peer('A').coordinator.request({ kind: 'play', trackId: 't1' }));
+    const stopped = await settle(room.peer('A').coordinator.request({ kind: 'stop' }));
+    // A ready report said of the play before the stop that arrives after it does not count.
+    room.bus.publish('C', { type: 'playback:ready', trackId: 't1', version: stopped.version - 1 });
+    await room.clock.advance(10);
+    const held = await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
+    expect(held.starting).toBe(true);
+    for (const id of ['A', 'B']) room.peer(id).coordinator.reportReady('t1');
+    await room.clock.advance(20);
+    expect(stateOf('A').starting).toBe(true);
+    room.peer('C').coordinator.reportReady('t1');
+    await room.clock.advance(20);
+    expect(stateOf('A')).toMatchObject({ starting: false, version: held.version + 1 });
+    expect(room.peer('A').coordinator.counts().staleReadyReports).toBe(1);
+    expectAllAgree(['A', 'B', 'C']);
+  });
+
   it('starts without the slow member at the deadline; it joins mid-track when ready', async () => {
     await aRoom(['A', 'B', 'C']);
     for (const id of ['A', 'B']) room.peer(id).coordinator.reportReady('t2');

@@ -30,6 +30,7 @@ import {
   initialPlaybackState,
   isNewer,
   playbackLimits,
+  playbackStatus,
   positionAt,
   summarize,
   type PlaybackCommand,
@@ -198,7 +199,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       this.#log.warn(`not reporting ready for a malformed track id (${checked.error})`);
       return;
     }
-    this.#leader.barrier.noteReady(this.#c.selfId, trackId);
+    this.#leader.barrier.noteReady(this.#c.selfId, trackId, this.#state.version);
     this.#publish({ type: 'playback:ready', trackId, version: this.#state.version });
   }
 
@@ -271,7 +272,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       case 'playback:sync-request':
         return this.#onSyncRequest(message);
       case 'playback:ready':
-        return this.#leader.barrier.noteReady(from, message.trackId);
+        return this.#leader.barrier.noteReady(from, message.trackId, message.version);
       case 'playback:unplayable':
         return this.#leader.barrier.noteUnplayable(from, message.trackId, message.reason);
     }
@@ -310,6 +311,8 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   #setState(state: PlaybackState): void {
     if (state === this.#state) return;
+    if (playbackStatus(state) === 'stopped' && playbackStatus(this.#state) !== 'stopped')
+      this.#leader.barrier.forgetReady(state.version);
     this.#state = state;
     this.emit('playback:changed', state);
   }

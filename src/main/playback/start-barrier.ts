@@ -49,7 +49,9 @@ export class StartBarrier {
   readonly #unplayable = new UnplayableBook();
   #pending: PendingStart | null = null;
   #cancelTimer: CancelTimer | null = null;
-  readonly #counts = { readyReports: 0, unplayableReports: 0, unplayableSkips: 0 };
+  readonly #counts = { readyReports: 0, staleReadyReports: 0, unplayableReports: 0, unplayableSkips: 0 };
+  /** Ready reports for states older than this version predate the last stop, and are not counted. */
+  #readySince = 0;
 
   constructor(components: StartBarrierComponents, init: StartBarrierInit) {
     this.#c = components;
@@ -57,7 +59,12 @@ export class StartBarrier {
   }
 
   /** Reports of readiness and unplayable tracks, and tracks skipped for them. */
-  counts(): { readyReports: number; unplayableReports: number; unplayableSkips: number } {
+  counts(): {
+    readyReports: number;
+    staleReadyReports: number;
+    unplayableReports: number;
+    unplayableSkips: number;
+  } {
     return { ...this.#counts };
   }
 
@@ -92,8 +99,24 @@ export class StartBarrier {
     this.#unplayable.retain(this.#members());
   }
 
-  /** Records that `memberId` has `trackId` ready; a held start may go. */
-  noteReady(memberId: string, trackId: string): void {
+  /**
+   * The room stopped at state `version`: what members had ready is gone (a page drops its decoded tracks on a
+   * stop and gets a track ready again for the next play), so the next start waits for new reports. Counting
+   * the old ones let a play after a stop start at once while a speaker was still getting the track ready, and
+   * that speaker joined it late (13 ms in, in an acoustic take).
+   */
+  forgetReady(version: number): void {
+    this.#book.clear();
+    this.#readySince = Math.max(this.#readySince, version);
+  }
+
+  /** Records that `memberId` has `trackId` ready (for the state of `version`); a held start may go. */
+  noteReady(memberId: string, trackId: string, version: number): void {
+    if (version < this.#readySince) {
+      // Said of a play before the last stop, and arrived after it.
+      this.#counts.staleReadyReports += 1;
+      return;
+    }
     this.#counts.readyReports += 1;
     this.#book.record(memberId, trackId);
     if (this.#pending) {

@@ -123,6 +123,11 @@ export class ReadyBook {
     return this.#byMember.get(memberId)?.includes(trackId) ?? false;
   }
 
+  /** Forgets every report (the room stopped: speakers drop what they had decoded). */
+  clear(): void {
+    this.#byMember.clear();
+  }
+
   /** Forgets members that are no longer in the room, so the book stays bounded. */
   retain(liveMembers: readonly string[]): void {
     const live = new Set(liveMembers);
