@@ -18,6 +18,9 @@ export interface ChunkSource {
   chunks(startFrame: number, contextRate: number): AsyncIterable<StereoChunk>;
 }
 
+/** Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. */
+export const HEAD_SEC = 1.5;
+
 const framesOf = (chunk: StereoChunk): number => chunk.data.length >> 1;
 
 /** The chunks of `chunks` from frame `fromFrame` on (a chunk that straddles it is cut there). */
