@@ -7,11 +7,11 @@
  * small server answering byte ranges and listing the requests.
  */
 import { chromium, expect, test, type Browser } from '@playwright/test';
-import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { makeTone } from '../test/audio/make-audio';
+import { bundleForPage } from '../test/support/page-bundle';
 import { startRangeServer, type RangeServer } from '../test/support/range-server';
 
 const decoderDir = path.resolve(import.meta.dirname, '..', 'src', 'renderer', 'audio', 'decoder');
@@ -35,9 +35,8 @@ test.beforeAll(async () => {
     await makeTone(file, { format: 'mp3', durationSec: minutes * 60, noise: true });
     tracks.set(`${minutes}min`, new Uint8Array(readFileSync(file)));
   }
-  const entry = await build({
-    stdin: {
-      contents: `
+  const script = await bundleForPage(
+    `
         import { TrackStream } from './track-stream';
         import { HEAD_SEC, TrackHead } from './track-head';
         window.__probe = {
@@ -52,18 +51,11 @@ test.beforeAll(async () => {
             return { frames: head.endFrame, headSec: HEAD_SEC, openMs: opened - began, decodeMs };
           },
         };`,
-      resolveDir: decoderDir,
-      loader: 'ts',
-    },
-    bundle: true,
-    format: 'esm',
-    target: 'chrome120',
-    write: false,
-    logLevel: 'silent',
-  });
+    decoderDir,
+  );
   server = await startRangeServer({
     html: '<!doctype html><script type="module" src="/probe.js"></script>',
-    scripts: new Map([['/probe.js', entry.outputFiles[0]!.text]]),
+    scripts: new Map([['/probe.js', script]]),
     prefix: '/media/track/',
     track: (name) => tracks.get(name),
   });
