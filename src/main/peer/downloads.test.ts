@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PlaybackState } from '../../shared/playback/state';
 import { TypedEventTarget } from '../../shared/events';
 import type { ChunkFetcherEvents } from '../swarm/fetch-types';
-import { Downloads } from './downloads';
+import { Downloads, NEXT_PREFETCH_DELAY_MS } from './downloads';
 import { componentLogger, silentLogger } from '../../shared/logger';
 
 class FakeFetcher extends TypedEventTarget<ChunkFetcherEvents> {
@@ -42,9 +42,15 @@ const state = (queue: string[], currentIndex: number | null, repeat = 'off') =>
   ({ queue, currentIndex, repeat }) as unknown as PlaybackState;
 
 describe('Downloads', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('prefetches the current track first, then the next, skipping those this peer has', () => {
+    vi.useFakeTimers();
     const { d, fetcher } = downloads(['local']);
     d.prefetch(state(['a', 'b', 'c'], 0));
+    vi.advanceTimersByTime(NEXT_PREFETCH_DELAY_MS);
     expect(fetcher.asked).toEqual([
       ['a', 10],
       ['b', 1],
@@ -55,7 +61,33 @@ describe('Downloads', () => {
     fetcher.complete.add('c');
     d.prefetch(state(['local', 'c'], 0));
     d.prefetch(state(['a'], null));
+    vi.advanceTimersByTime(NEXT_PREFETCH_DELAY_MS);
     expect(fetcher.asked).toEqual([]);
+  });
+
+  it("starts the next track's fetch a while after the current one's, so it does not hold up the start", () => {
+    vi.useFakeTimers();
+    const { d, fetcher } = downloads();
+    d.prefetch(state(['a', 'b', 'c'], 0));
+    expect(fetcher.asked).toEqual([['a', 10]]);
+    // The state again (the release of a held start, a republish): the wait for 'b' is not restarted.
+    vi.advanceTimersByTime(NEXT_PREFETCH_DELAY_MS - 1);
+    d.prefetch(state(['a', 'b', 'c'], 0));
+    vi.advanceTimersByTime(1);
+    expect(fetcher.asked.slice(-1)).toEqual([['b', 1]]);
+    // The queue moved on before the wait ended: only the track that is next now is fetched.
+    fetcher.asked.length = 0;
+    d.prefetch(state(['a', 'b', 'c'], 1));
+    d.prefetch(state(['a', 'b', 'c'], 2));
+    vi.advanceTimersByTime(NEXT_PREFETCH_DELAY_MS);
+    expect(fetcher.asked).toEqual([
+      ['b', 10],
+      ['c', 10],
+    ]);
+    d.prefetch(state(['a', 'b', 'c', 'd'], 0));
+    d.cancelNext();
+    vi.advanceTimersByTime(NEXT_PREFETCH_DELAY_MS);
+    expect(fetcher.asked.map(([id]) => id)).toEqual(['b', 'c', 'a']);
   });
 
   it('starts one fetch for a track however many windows read it, and logs its failure once', async () => {

@@ -21,7 +21,18 @@ export interface DownloadsComponents {
   /** A track's size and length (local or in the room's catalog), or null when this peer does not know it. */
   trackOf(trackId: string): { sizeBytes: number; durationSec: number | null | undefined } | null;
   logger: ComponentLogger;
+  /** Wait before the next track's fetch starts (ms); see `NEXT_PREFETCH_DELAY_MS`. */
+  nextDelayMs?: number;
 }
+
+/**
+ * How long after a state names a next track its fetch starts (ms). Starting a download of a long track
+ * reads its whole chunk list and asks the library about each chunk, synchronously: 470 ms for a
+ * 3-hour MP3 (2,700 chunks) on the 2-core machine, which held up the window's first range reads of the
+ * track that was starting (the host answers them on the same event loop), and with them the room's
+ * start. The next track is not needed before the current one ends; the page waits 2 s too.
+ */
+export const NEXT_PREFETCH_DELAY_MS = 2000;
 
 /** The downloads of this peer, kept across restarts. */
 export class Downloads {
@@ -29,6 +40,8 @@ export class Downloads {
   readonly #arriving = new Map<string, Promise<Error | null>>();
   readonly #entries = new Map<string, DownloadEntry>();
   readonly #log: Logger;
+  /** The next track's fetch, waiting for its delay. */
+  #next: { trackId: string; timer: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(private readonly components: DownloadsComponents) {
     this.#log = components.logger.forComponent('firefly:downloads');
@@ -68,23 +81,40 @@ export class Downloads {
     return Object.fromEntries(this.#entries);
   }
 
-  /** Fetches the current track first, then the next one, from the peers that hold them. */
+  /**
+   * Fetches the current track at once, and the next one `NEXT_PREFETCH_DELAY_MS` later (a state that
+   * names the same next track again does not postpone it), from the peers that hold them.
+   */
   prefetch(state: PlaybackState): void {
-    const fetcher = this.components.fetcher();
-    if (!fetcher || state.currentIndex === null) return;
+    if (!this.components.fetcher() || state.currentIndex === null) return;
+    const current = state.queue[state.currentIndex];
     // The track after this one by the repeat mode: the first again at the end of a repeated queue.
-    const next = nextIndex(state);
-    const wanted = [
-      state.queue[state.currentIndex],
-      next === null || next === state.currentIndex ? undefined : state.queue[next],
-    ];
-    wanted.forEach((trackId, i) => {
-      if (!trackId || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
-      const pace = this.#paceOf(trackId);
-      const options = { priority: i === 0 ? 10 : 1, ...(pace ? { pace } : {}) };
-      fetcher.fetchTrack(trackId, options).catch((error: unknown) => {
-        this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
-      });
+    const nextAt = nextIndex(state);
+    const next = nextAt === null || nextAt === state.currentIndex ? undefined : state.queue[nextAt];
+    if (current) this.#fetch(current, 10);
+    if (next === this.#next?.trackId) return;
+    this.cancelNext();
+    if (!next) return;
+    const timer = setTimeout(() => {
+      this.#next = null;
+      this.#fetch(next, 1);
+    }, this.components.nextDelayMs ?? NEXT_PREFETCH_DELAY_MS);
+    timer.unref?.();
+    this.#next = { trackId: next, timer };
+  }
+
+  /** Drops the next track's fetch that waits for its delay, if any. */
+  cancelNext(): void {
+    if (this.#next) clearTimeout(this.#next.timer);
+    this.#next = null;
+  }
+
+  #fetch(trackId: string, priority: number): void {
+    const fetcher = this.components.fetcher();
+    if (!fetcher || this.components.isLocal(trackId) || fetcher.isComplete(trackId)) return;
+    const pace = this.#paceOf(trackId);
+    fetcher.fetchTrack(trackId, { priority, ...(pace ? { pace } : {}) }).catch((error: unknown) => {
+      this.#log(`fetch ${trackId} failed: ${(error as Error).message}`);
     });
   }
 

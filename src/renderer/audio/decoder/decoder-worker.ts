@@ -12,7 +12,7 @@ import { postPcm } from './pcm-post';
 import { restartFrame, restartLeadSec } from './restart-lead';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
-import { TrackHead } from './track-head';
+import { HEAD_SEC, TrackHead } from './track-head';
 import { warmUp } from './warm-up';
 
 /** The parts of the worker's global scope used here (the renderer's typings are the window's). */
@@ -28,8 +28,6 @@ const WINDOW_SEC = 10;
 const START_SEC = 1;
 /** Opened tracks kept (the current one and the next). */
 const KEEP_OPEN = 3;
-/** Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. */
-const HEAD_SEC = 1.5;
 
 interface Job {
   generation: number;

@@ -5,9 +5,13 @@
  * kept. A 503 means "not here yet" (a track still arriving from other peers): the read waits and
  * asks again. Any other failure is an error that names the status.
  *
- * The first request asks for the file's head (`headBytes`, 128 KiB by default) and keeps it: opening a
+ * The first request asks for the file's head (`headBytes`, 512 KiB by default) and keeps it: opening a
  * track reads its size, container header, tags and gapless info from there, in one round trip instead
- * of five (each costs 10–60 ms through the browser when a play command keeps the machine busy).
+ * of five (each costs 10–60 ms through the browser when a play command keeps the machine busy). The
+ * probe's decode of the first seconds reads from it too: mediabunny's reads (padded to 64 KiB) ran to
+ * 256 KiB into a 128 kbit/s MP3 before its first 1.5 s were decoded, which with a 128 KiB head cost two
+ * more round trips (30-300 ms each under load, plus the wait for chunks on a peer that fetches the
+ * track) before the track was ready to start (`e2e/probe-reads.e2e.ts`).
  */
 
 /** A failed read of a track's bytes. */
@@ -55,7 +59,7 @@ export class RangeReader {
     this.fetchFn = init.fetch ?? ((input, requestInit) => fetch(input, requestInit));
     this.arrivalTimeoutMs = init.arrivalTimeoutMs ?? 30_000;
     this.retryMs = init.retryMs ?? 200;
-    this.headBytes = Math.max(1, init.headBytes ?? 128 * 1024);
+    this.headBytes = Math.max(1, init.headBytes ?? 512 * 1024);
   }
 
   /** The file's size in bytes (a range answer states the total; the first one fetches the head). */

@@ -18,6 +18,16 @@ export interface ChunkSource {
   chunks(startFrame: number, contextRate: number): AsyncIterable<StereoChunk>;
 }
 
+/**
+ * Seconds of a track's start a probe decodes and keeps, so a play from the top sends PCM at once. The
+ * probe's answer is the room's ready report, so this decode lies on the path from a play command to
+ * the first sound of every speaker: 1.5 s took 45-175 ms in Chromium on the 2-core machine, 0.5 s
+ * 15-35 ms (measured with `e2e/probe-reads.e2e.ts`, which prints the probe's times). Half a second is enough: the start is placed a lead
+ * time (150 ms) after the release, and the paused decode goes on from the head's end at many times real
+ * time as soon as the play opens.
+ */
+export const HEAD_SEC = 0.5;
+
 const framesOf = (chunk: StereoChunk): number => chunk.data.length >> 1;
 
 /** The chunks of `chunks` from frame `fromFrame` on (a chunk that straddles it is cut there). */
