@@ -34,6 +34,14 @@ async function main(): Promise<void> {
         );
         continue;
       }
+      if (b.proposedOffsetMs === null) {
+        // B's takes disagreed: the UI offers no Apply for it (a measurement it cannot trust is not applied).
+        rows.push(
+          `hidden ${String(hiddenDelayMs).padStart(3)} ms: before median ${before.medianMs.toFixed(2)} ms; no proposal for B ` +
+            `(${b.confidence}, spread ${b.spreadMs} ms, takes ${JSON.stringify(b.takesMs)}) MISSED`,
+        );
+        continue;
+      }
       await room.apply(report);
       const after = await room.clickTake();
       const met = Math.abs(after.medianMs) <= TARGET_MS && after.p95AbsMs <= TARGET_MS;
