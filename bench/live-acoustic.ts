@@ -86,7 +86,7 @@ export async function measureLiveAcoustic(options: LiveAcousticOptions): Promise
       `${mark(together)} offset member − source peer, both takes (target |median| ≤ ${TARGET.medianMs} ms, p95 ≤ ${TARGET.p95Ms} ms): median ${f(pooled.medianMs, 3)} ms, p95 |${f(pooled.p95AbsMs, 3)}| ms, max |${f(pooled.maxAbsMs, 3)}| ms, ${pooled.count} clicks (300 ms take: median ${f(normal.offsets.medianMs, 3)}, p95 ${f(normal.offsets.p95AbsMs, 3)}; 200 ms take: ${f(low.offsets.medianMs, 3)}, ${f(low.offsets.p95AbsMs, 3)})`,
     );
     console.log(
-      `         time base: this process's clock for writes and the recording; the recording's start corrected by the sink's render-ahead (${takes.map((t) => t.renderAheadMs ?? 'unread').join(', ')} ms); writes late by > 1 ms: ${takes.map((t) => `${t.lateWrites.count} of ${t.lateWrites.of} (latest ${f(t.lateWrites.maxMs)} ms)`).join(', ')}`,
+      `         time base: this process's clock for writes and the recording; the recording's start corrected by the sink's render-ahead (${takes.map((t) => t.renderAheadMs ?? 'unread').join(', ')} ms); writes late by > 1 ms: ${takes.map((t) => `${t.lateWrites.count} of ${t.lateWrites.of} (latest ${f(t.lateWrites.maxMs)} ms)`).join(', ')}; the source placed its stream anew ${takes.map((t) => t.source.reanchors).join(', ')} times, dropped ${takes.map((t) => t.source.droppedFrames).join(', ')} frames`,
     );
   } finally {
     await rig.stop();

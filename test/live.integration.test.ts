@@ -214,6 +214,12 @@ describe('live sources between peers', () => {
     }
     if (jumps > 0) console.log(`${jumps} re-anchors (the source peer fell behind)`);
     expect(jumps).toBeLessThan(opusFrames.length / 4);
+    // The source's listing counts them (each jump is a re-anchor) and the frames dropped as too late: none,
+    // since every frame written arrived.
+    const listed = (await sources(a.ui)).sources.find((s) => s.sourceId === source.sourceId);
+    expect(listed?.frames).toBe(48_000);
+    expect(listed?.droppedFrames).toBe(0);
+    expect(listed?.reanchors).toBeGreaterThanOrEqual(jumps);
     // No PCM for 2 s: a STALL frame.
     while (!frames.some((f) => f.type === 'stall') && Date.now() < deadline + 5000)
       await new Promise((r) => setTimeout(r, 50));

@@ -41,7 +41,7 @@ function report(take: LiveTake): void {
   console.log(formatOffsets('live: member against source peer', take.offsets));
   const late = take.lateWrites;
   console.log(
-    `live: time base corrected by the sink's render-ahead, ${take.renderAheadMs ?? 'unread'} ms; writes late by > 1 ms: ${late.count} of ${late.of} (latest ${late.maxMs.toFixed(2)} ms)`,
+    `live: time base corrected by the sink's render-ahead, ${take.renderAheadMs ?? 'unread'} ms; writes late by > 1 ms: ${late.count} of ${late.of} (latest ${late.maxMs.toFixed(2)} ms); source re-anchors ${take.source.reanchors}, frames dropped ${take.source.droppedFrames}`,
   );
 }
 

@@ -146,17 +146,22 @@ export function replCommands(components: ReplComponents): Record<string, Command
         return JSON.stringify(
           {
             dropped: status.dropped,
-            // This device's sources: how each goes to the room, its listeners, those cut off as too slow.
+            // This device's sources: how each goes to the room, its listeners, those cut off as too slow, and
+            // how often its stream was placed anew (with the frames that came too late to send).
             liveSources: live?.sources
               .filter((s) => s.local)
-              .map(({ sourceId, state, codec, frames, listeners, slowListeners }) => ({
-                sourceId,
-                state,
-                codec,
-                frames,
-                listeners,
-                slowListeners,
-              })),
+              .map(
+                ({ sourceId, state, codec, frames, listeners, slowListeners, reanchors, droppedFrames }) => ({
+                  sourceId,
+                  state,
+                  codec,
+                  frames,
+                  listeners,
+                  slowListeners,
+                  reanchors,
+                  droppedFrames,
+                }),
+              ),
             bootstrap: status.config.bootstrap,
             connectedPeers: status.config.connectedPeers,
             clock: status.clock,

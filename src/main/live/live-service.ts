@@ -203,6 +203,7 @@ export class LiveService {
       frames: l.source?.frames ?? 0,
       listeners: l.feed.size,
       restarts: l.source?.restarts ?? 0,
+      ...(l.source?.timing ?? { reanchors: 0, droppedFrames: 0 }),
       slowListeners: l.feed.slowListenersDropped,
       ...(l.source ? { codec: l.source.spec.codec } : {}),
     }));

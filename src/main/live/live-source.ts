@@ -122,6 +122,11 @@ export class LiveSource {
     return this.#stamper.frames;
   }
 
+  /** Times the stream was placed anew after the reads or the writer fell behind, and frames dropped as too late. */
+  get timing(): { reanchors: number; droppedFrames: number } {
+    return { reanchors: this.#stamper.reanchors, droppedFrames: this.#stamper.dropped };
+  }
+
   /** How much longer reading holds back for pacing (ms; 0 when it does not): more PCM is on its way. */
   pacedForMs(): number {
     return Math.max(0, this.#pacedUntilMs - performance.now());

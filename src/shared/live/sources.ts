@@ -57,6 +57,10 @@ export interface LiveSourceInfo extends LiveSourceAnnounce, LiveSourceRef {
   listeners?: number;
   /** Times its program was restarted (local command sources only). */
   restarts?: number;
+  /** Times its stream was placed anew after the source peer or the writer fell behind (local sources only). */
+  reanchors?: number;
+  /** Frames read too late to reach the room in time, and dropped (local sources only). */
+  droppedFrames?: number;
   /** How its frames go to the room (local sources only). */
   codec?: 'opus' | 'flac' | 'pcm';
   /** Listeners cut off for falling more than 3 s of frames behind (local sources only). */

@@ -22,6 +22,7 @@ import { clickTimes, makeClick, renderClicks } from './signals';
 import { startPacedWriter, type BlockTimes, type PacedWriter } from '../paced-writer';
 import { pipeSource, waitForSource } from '../live-source';
 import { apiFetch } from '../peers';
+import type { LiveSourceList } from '../../../src/shared/live/sources';
 
 const SAMPLE_RATE = 48_000;
 /** The writer's block: 20 ms, the stamper's packet length. */
@@ -52,6 +53,8 @@ export interface LiveTake {
   renderAheadMs: number | null;
   /** Writes of the take's blocks later than due by more than 1 ms, and the latest (ms). */
   lateWrites: { count: number; of: number; maxMs: number };
+  /** Times the source peer placed the stream anew during the take, and frames it dropped as too late. */
+  source: { reanchors: number; droppedFrames: number };
 }
 
 export interface LiveRoom {
@@ -103,19 +106,34 @@ export async function startLiveRoom(options: LiveRoomOptions): Promise<LiveRoom>
       // Stands in for a sound card's driver thread, as the rig's tuned priorities do for the sound server.
       realtime: tunedPriorities(),
     });
-    // The writer runs before the room plays, as a line-in or a receiver would: a play that starts as the first
-    // PCM arrives makes the source peer busy at its first read, and the stream is stamped late by that for good
-    // (see the fixme in e2e/acoustic/live-acoustic.e2e.ts).
+    // The writer runs before the room plays, as a line-in or a receiver would.
     await sleep(2000);
     await room.command(room.follower, 'play', { sourceId: source.sourceId });
     await room.waitPlaying(source.sourceId);
     // The engines check a start once their readings have held for 3 s.
     await sleep(5000);
     const live = { writer };
+    const timing = async () => {
+      const response = await apiFetch(holderUi, '/api/sources');
+      const list = (await response.json()) as LiveSourceList;
+      const own = list.sources.find((s) => s.sourceId === source.sourceId);
+      return { reanchors: own?.reanchors ?? NaN, droppedFrames: own?.droppedFrames ?? NaN };
+    };
     return {
       room,
       sourceId: source.sourceId,
-      take: (clicks = 60) => take(options.rig, live.writer, delayMs, clicks),
+      take: async (clicks = 60) => {
+        const before = await timing();
+        const measured = await take(options.rig, live.writer, delayMs, clicks);
+        const after = await timing();
+        return {
+          ...measured,
+          source: {
+            reanchors: after.reanchors - before.reanchors,
+            droppedFrames: after.droppedFrames - before.droppedFrames,
+          },
+        };
+      },
       setDelay: async (ms) => {
         await applyDelay(ms);
         await sleep(5000);
@@ -154,7 +172,7 @@ async function take(
   writer: PacedWriter,
   delayMs: number,
   clicks: number,
-): Promise<LiveTake> {
+): Promise<Omit<LiveTake, 'source'>> {
   const train = clickTrain(clicks);
   let blocks: BlockTimes = { dueMs: [], writtenMs: [] };
   const recording = await recordTimed(rig, async () => {
