@@ -179,9 +179,10 @@ test.describe('acoustic: gapless and crossfade', () => {
   // load (the engine's events say "output clock moved" or "render underrun": a silence, then a
   // re-position), and on two things before the first boundary (two takes, 2026-12-06, load 4): a follower that
   // joined its first track 13 ms in ("start at 0.013 s": the room counted it ready from the play before the
-  // stop, so the start was not held for it, and its page needed 37 ms to get the track ready again), and a
-  // follower that re-positioned twice by exactly 5.33 ms (256 frames) 20 ms apart with no step noted, fading
-  // the sine out twice. Neither is a boundary's: every change of track went on without a restart.
+  // stop, so the start was not held for it, and its page needed 37 ms to get the track ready again; a stop now
+  // forgets what members had ready), and a follower that re-positioned twice by exactly 5.33 ms (256 frames)
+  // 20 ms apart with no step noted, fading the sine out twice (not explained). Neither is a boundary's: every
+  // change of track went on without a restart.
   test.fixme('a sine cut into 5 FLAC files plays as one unbroken sine on both speakers', async () => {
     await proveGapless('gapless FLAC', ['-c:a', 'flac'], 'flac');
   });
