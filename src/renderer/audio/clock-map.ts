@@ -86,10 +86,10 @@ export class ClockMap extends TypedEventTarget<ClockMapEvents> {
     }
     const ts = this.context.getOutputTimestamp();
     const steps = this.window.steps;
-    const verdict = this.window.add({
-      contextTimeSec: ts.contextTime ?? 0,
-      performanceTimeMs: ts.performanceTime ?? 0,
-    });
+    const verdict = this.window.add(
+      { contextTimeSec: ts.contextTime ?? 0, performanceTimeMs: ts.performanceTime ?? 0 },
+      performance.now(),
+    );
     if (this.window.steps !== steps) this.emit('clock:stepped', this.window.lastStepMs);
     if (verdict === 'accepted') {
       if (this.waiters.length > 0 && this.window.fit()) {

@@ -65,6 +65,38 @@ describe('OutputClockWindow', () => {
     expect(w.fit()).toBeNull();
   });
 
+  it('ignores the same reading taken twice within one audio callback, and keeps its map', () => {
+    const w = new OutputClockWindow({ minSamples: 3 });
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 }, 950);
+    const rs = readings(5, 10, () => 0);
+    for (const r of rs) w.add(r, r.performanceTimeMs);
+    const before = w.fit()!;
+    // Two timers that fired 5 ms apart read the same callback's timestamp.
+    const last = rs.at(-1)!;
+    expect(w.add({ ...last }, last.performanceTimeMs + 5)).toBe('duplicate');
+    expect(w.add({ ...last }, last.performanceTimeMs + 60)).toBe('duplicate');
+    expect(w.fit()).toEqual(before);
+    // Without the reader's time a repeat is a duplicate too.
+    expect(w.add({ ...last })).toBe('duplicate');
+    const next = readings(1, 10, () => 0, last.performanceTimeMs + 40)[0]!;
+    expect(w.add(next, next.performanceTimeMs)).toBe('accepted');
+    expect(w.fit()?.samples).toBe(before.samples + 1);
+  });
+
+  it('takes a reading that repeats for longer than stallAfterMs as an output that stopped', () => {
+    const w = new OutputClockWindow({ minSamples: 3, stallAfterMs: 150 });
+    w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 }, 950);
+    const rs = readings(5, 10, () => 0);
+    for (const r of rs) w.add(r, r.performanceTimeMs);
+    const last = rs.at(-1)!;
+    const seen = last.performanceTimeMs;
+    expect(w.add({ ...last }, seen + 40)).toBe('duplicate');
+    expect(w.add({ ...last }, seen + 120)).toBe('duplicate');
+    expect(w.fit()).not.toBeNull();
+    expect(w.add({ ...last }, seen + 160)).toBe('stalled');
+    expect(w.fit()).toBeNull();
+  });
+
   it('counts an output that stalled and came back elsewhere as a step, once re-established', () => {
     const w = new OutputClockWindow({ minSamples: 4, stepThresholdMs: 8 });
     w.add({ contextTimeSec: 0.1, performanceTimeMs: 950 });
