@@ -19,7 +19,8 @@ import { expect, test } from '@playwright/test';
 import { startPeerRoom, type PeerRoom } from '../../test/support/acoustic/peer-room';
 import { pulseAvailable } from '../../test/support/acoustic/pulse';
 import { recordTimed, startAcousticRig, type AcousticRig } from '../../test/support/acoustic/rig';
-import { continuity, toneLevel } from '../../test/support/acoustic/continuity';
+import { continuity, sineFaults, toneLevel } from '../../test/support/acoustic/continuity';
+import { disturbanceTimes, judgeGapless } from '../../test/support/acoustic/gapless-judge';
 
 const pulse = pulseAvailable();
 if (!pulse.ok) console.log(`acoustic gapless test skipped: ${pulse.reason}`);
@@ -96,9 +97,10 @@ async function playThrough(r: PeerRoom, a: AcousticRig, trackIds: string[], tota
     // The last frames are heard an output latency after the room stops.
     await new Promise((resolve) => setTimeout(resolve, 500));
   });
-  const [holder, follower] = await r.events(since);
+  const events = await r.events(since);
+  const [holder, follower] = events;
   console.log(`holder's engine:\n  ${holder.join('\n  ')}\nfollower's engine:\n  ${follower.join('\n  ')}`);
-  return take;
+  return { take, since, events };
 }
 
 /**
@@ -137,27 +139,48 @@ async function proveGapless(label: string, codecArgs: string[], ext: string) {
   await room.command(room.holder, 'stop');
   await new Promise((resolve) => setTimeout(resolve, 15_000));
 
-  const take = await playThrough(room, rig!, ids, TOTAL / RATE);
+  const { take, since, events } = await playThrough(room, rig!, ids, TOTAL / RATE);
+  // Where each change of track falls, in frames from the sine's start.
+  const boundaries = PARTS.slice(0, -1).map((_, i) => PARTS.slice(0, i + 1).reduce((a, b) => a + b, 0));
   for (const [channel, who] of ['holder', 'follower'].entries()) {
-    const c = continuity(take.audio.channels[channel]!, RATE, HZ);
+    const x = take.audio.channels[channel]!;
+    const c = continuity(x, RATE, HZ);
+    // The margin covers the sink's float rounding and the play head's interpolation.
+    const stepLimit = Math.max(c.sineStep, ownStep * c.amplitude) * 1.1;
+    const { startFrame, faults } = sineFaults(x, RATE, stepLimit, c.amplitude * 0.8);
+    // The engine's events on the recording's clock, in frames from the sine's start.
+    const toneStartMs = take.startMs + (startFrame / RATE) * 1000;
+    const disturbances = disturbanceTimes(events[channel]!).map((ms) =>
+      Math.round(((since + ms - toneStartMs) / 1000) * RATE),
+    );
+    const v = judgeGapless({ faults, boundaries, disturbances, rate: RATE, maxPpm: MAX_PPM });
+    const where = (fs: { atFrame: number; kind: string }[]) =>
+      fs.map((f) => `${f.kind} at ${(f.atFrame / RATE).toFixed(4)} s`).join(', ') || 'none';
     console.log(
       `${label}, ${who}: ${(c.lengthFrames / RATE).toFixed(4)} s of sine (${c.lengthFrames - TOTAL} frames off the parts' total), ` +
         `amplitude ${c.amplitude.toFixed(4)}, max step ${c.maxStep.toFixed(5)} against the sine's ${c.sineStep.toFixed(5)} and the files' ${(ownStep * c.amplitude).toFixed(5)} ` +
-        `at ${(c.maxStepAt / RATE).toFixed(4)} s, quietest ms ${(c.minWindowPeak / c.amplitude).toFixed(3)} of the amplitude`,
+        `at ${(c.maxStepAt / RATE).toFixed(4)} s, quietest ms ${(c.minWindowPeak / c.amplitude).toFixed(3)} of the amplitude; ` +
+        `breaks at changes of track: ${where(v.atBoundaries)}; elsewhere unexplained: ${where(v.unexplained)}; ` +
+        `explained by the output's disturbances: ${where(v.excused)}; changes judged ${v.clearBoundaries} of ${boundaries.length}`,
     );
-    // As long as the parts together, give or take what the drift controller may add or take while it follows
-    // the output clock map (at most `maxPpm`, 500 ppm: 5.7 ms over the take) and 1 ms; a frame lost or doubled at a
-    // boundary is a whole codec frame or block (24 ms of MP3, tens of ms of FLAC).
-    const lengthLimit = TOTAL * MAX_PPM * 1e-6 + RATE * 0.001;
-    expect(
-      Math.abs(c.lengthFrames - TOTAL),
-      `${who}: the sine runs as long as the parts together`,
-    ).toBeLessThan(lengthLimit);
-    // The margin covers the sink's float rounding and the play head's interpolation.
-    expect(c.maxStep, `${who}: no step above the files' own`).toBeLessThanOrEqual(
-      Math.max(c.sineStep, ownStep * c.amplitude) * 1.1,
+    expect(v.atBoundaries, `${who}: no break at a change of track`).toEqual([]);
+    expect(v.unexplained, `${who}: no break the engine's events do not explain`).toEqual([]);
+    // A take whose output was disturbed near several changes of track proves nothing about them; and a fault
+    // that a change of track itself causes would come at each of them.
+    expect(v.clearBoundaries, `${who}: changes of track heard clear of disturbances`).toBeGreaterThanOrEqual(
+      3,
     );
-    expect(c.minWindowPeak, `${who}: no silence`).toBeGreaterThan(c.amplitude * 0.8);
+    if (disturbances.length === 0) {
+      // As long as the parts together, give or take what the drift controller may add or take while it
+      // follows the output clock map (at most `maxPpm`, 500 ppm: 5.7 ms over the take) and 1 ms; a frame lost
+      // or doubled at a boundary is a whole codec frame or block (24 ms of MP3, tens of ms of FLAC). A
+      // disturbance re-positions the sound, which changes the length by its size.
+      const lengthLimit = TOTAL * MAX_PPM * 1e-6 + RATE * 0.001;
+      expect(
+        Math.abs(c.lengthFrames - TOTAL),
+        `${who}: the sine runs as long as the parts together`,
+      ).toBeLessThan(lengthLimit);
+    }
   }
 }
 
@@ -165,31 +188,26 @@ test.describe('acoustic: gapless and crossfade', () => {
   test.skip(!pulse.ok, pulse.ok ? '' : pulse.reason);
   test.describe.configure({ timeout: 300_000 });
 
-  // FLAC decodes to the exact samples. (These failed while the decoder worker's end of each track came one
-  // chunk short: each next track started early by a FLAC part's last block or up to 4 MP3 frames, and
-  // re-positioned. docs/sync.md, "Gapless and crossfade", has the takes since.)
-  // In a .ci/run the holder's FLAC take was 10 687 frames (222 ms) long, with a silence and a step where
-  // the third part began again on both speakers: the leader's end timer fired a fraction of a ms early and
-  // read group time twice, the placement not yet due and the second part's end past, so the queue went on
-  // from a fresh start a lead time late (now one reading, and a placed track only at its anchor:
-  // `advanceAtEnd`). Since then, in 8 takes on the rig (load 3-10, two with 2 busy loops) every change of
-  // track went on without a restart (no re-position came from one), play head within 2.3 ms; the sine's length was
-  // 6-264 frames off where the output held; the length limit now allows the drift controller's 500 ppm (a
-  // follower's 264 frames failed the earlier 5 ms). Still fixme: takes fail where the output itself stalls under
-  // load (the engine's events say "output clock moved" or "render underrun": a silence, then a
-  // re-position), and on two things before the first boundary (two takes, 2026-12-06, load 4): a follower that
-  // joined its first track 13 ms in ("start at 0.013 s": the room counted it ready from the play before the
-  // stop, so the start was not held for it, and its page needed 37 ms to get the track ready again; a stop now
-  // forgets what members had ready), and a follower that re-positioned twice by exactly 5.33 ms (256 frames)
-  // 20 ms apart with no step noted, fading the sine out twice (not explained). Neither is a boundary's: every
-  // change of track went on without a restart.
+  // FLAC decodes to the exact samples. A take asserts no break at a change of track or in the 300 ms after
+  // it, whatever the cause, and none elsewhere that the engine's events do not explain (gapless-judge.ts):
+  // on the 2-core rig under load a page's output underruns or moves now and then, and the engine
+  // re-positions after it, with no change of track near (the stall tests' subject); at least 3 of the 4
+  // changes must be heard clear of those. Every change of track went on
+  // without a restart in the takes since the fixes (docs/sync.md, "Gapless and crossfade"): the decoder's end
+  // of each track a chunk short, the leader's end timer reading group time twice, a stop that did not forget
+  // readiness. Two re-positions of exactly 5.33 ms
+  // (256 frames) 20 ms apart with no move of the output noted come mid-track now and then (here and in the
+  // engine tests; not explained). The length is checked where no disturbance re-positioned the sound.
+  // FLAC stays fixme: in 3 of 4 takes on 2026-12-07 (load 1-3, the file alone) a page's output underran or
+  // moved 28-91 ms after a change of FLAC track (the holder's and the follower's output both at once in one
+  // take), never after an MP3 one (4 takes); the change itself went on sample-exactly. Not explained yet.
   test.fixme('a sine cut into 5 FLAC files plays as one unbroken sine on both speakers', async () => {
     await proveGapless('gapless FLAC', ['-c:a', 'flac'], 'flac');
   });
 
   // MP3 codes a cut sine with noise near each cut: FFmpeg's own decode of the parts, joined, steps up to about
   // 3 times the sine's step there, which is the limit here; a gap or a doubled frame is a step of the sine's size.
-  test.fixme('a sine cut into 5 LAME MP3 files plays as one unbroken sine on both speakers', async () => {
+  test('a sine cut into 5 LAME MP3 files plays as one unbroken sine on both speakers', async () => {
     await proveGapless('gapless MP3', ['-c:a', 'libmp3lame', '-b:a', '320k'], 'mp3');
   });
 
@@ -215,7 +233,7 @@ test.describe('acoustic: gapless and crossfade', () => {
     await room.waitPlaying(ids[0]!);
     await room.command(room.holder, 'stop');
     await new Promise((resolve) => setTimeout(resolve, 10_000));
-    const take = await playThrough(room, rig!, ids, 12);
+    const { take } = await playThrough(room, rig!, ids, 12);
     for (const [channel, who] of ['holder', 'follower'].entries()) {
       const x = take.audio.channels[channel]!;
       const first = x.findIndex((v) => Math.abs(v) > 0.01);

@@ -167,12 +167,19 @@ async function proveFetchedWhilePlaying(): Promise<void> {
   const [clicks] = await room.tracks();
   const trackId = clicks!.trackId;
   let fetchedAtStart = '';
+  const since = Date.now();
   const result = await take(room, rig, trackId, async () => {
     const download = (await getStatus(room!.follower.ui)).downloads?.[trackId];
     fetchedAtStart = download ? `${download.haveChunks} of ${download.totalChunks} chunks` : 'no download';
     expect(download?.done, 'the follower had the whole track before it played').toBe(false);
   });
   console.log(`fetched while playing: the follower had ${fetchedAtStart} when the clicks started`);
+  const [holderEvents, followerEvents] = await room.events(since);
+  console.log(`holder's engine: ${holderEvents.join('; ')}\nfollower's engine: ${followerEvents.join('; ')}`);
+  const whole = result.report.pairs[0]!;
+  console.log(
+    `offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
+  );
   // What the follower holds came through the slow link, not another route between the peers.
   const download = (await getStatus(room.follower.ui)).downloads?.[trackId];
   const held = download ? (download.haveChunks / download.totalChunks) * long.wav.length : 0;
