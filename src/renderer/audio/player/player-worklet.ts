@@ -26,6 +26,9 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
   private lastPhase: PlayerPhase = 'idle';
   private lastGeneration = -1;
   private spare = new Float32Array(128);
+  /** Where the next block should start, by the last one (null before the first). */
+  private expectedFrame: number | null = null;
+  private readonly renderClock = { gaps: 0, lastGapFrames: 0 };
 
   constructor() {
     super();
@@ -78,6 +81,13 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
     if (this.spare.length !== left.length) this.spare = new Float32Array(left.length);
     const right = channels[1] ?? this.spare;
     const frame = scope.currentFrame;
+    // The frame math takes `currentFrame` as the output frame each block starts at; a block that repeats or
+    // skips it is counted, so a re-position it causes can be told from one the output caused.
+    if (this.expectedFrame !== null && frame !== this.expectedFrame) {
+      this.renderClock.gaps++;
+      this.renderClock.lastGapFrames = frame - this.expectedFrame;
+    }
+    this.expectedFrame = frame + left.length;
     this.mix.render(left, right, frame);
     this.blocks++;
     const phase = this.mix.playing.phase;
@@ -97,7 +107,7 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
   }
 
   private report(contextFrame: number): void {
-    this.port.postMessage(this.mix.status(contextFrame));
+    this.port.postMessage({ ...this.mix.status(contextFrame), renderClock: { ...this.renderClock } });
     if (!this.decoder) return;
     for (const head of this.mix.playheads()) {
       const report: PlayheadReport = { type: 'playhead', ...head };

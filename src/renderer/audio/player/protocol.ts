@@ -81,6 +81,11 @@ export interface PlayerStatus {
   bufferedFrames: number;
   /** Chunks refused because the ring was full, in all. */
   overruns: number;
+  /**
+   * Blocks whose `currentFrame` was not the one before plus its length (the render clock repeated or
+   * skipped), in the worklet's life, and by how much the last one was off (frames); set by the worklet.
+   */
+  renderClock?: { gaps: number; lastGapFrames: number };
 }
 
 /** Engine → decoder worker. */

@@ -49,6 +49,11 @@ export function readStatus(
     notes.push(
       `underrun: ${ms(status.starvedFrames - before.starvedFrames, rate).toFixed(1)} ms without decoded audio`,
     );
+  const gaps = (status.renderClock?.gaps ?? 0) - (before?.renderClock?.gaps ?? 0);
+  if (before?.renderClock && gaps > 0)
+    notes.push(
+      `render clock: ${gaps} block(s) off the one before, the last by ${status.renderClock!.lastGapFrames} frames`,
+    );
   let next: EngineStatus | null = null;
   let renderedEndAt: number | null = null;
   if (engineStatus !== 'error' && engineStatus !== 'ended') {
