@@ -65,8 +65,8 @@ export function NowPlaying() {
   return (
     <section className="player" aria-label="Now playing" data-testid="now-playing">
       <div className="player-track">
-        {source && sourceInfo?.coverId && sourceInfo.local ? (
-          // A local source's cover (AirPlay's PICT); `v` changes with the image.
+        {source && sourceInfo?.coverId ? (
+          // The source's cover (AirPlay's PICT, Spotify's), from this device's peer; `v` changes with the image.
           <img
             className="cover player-cover"
             width={56}
