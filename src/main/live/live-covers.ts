@@ -24,8 +24,9 @@ import {
   STATUS_UNKNOWN,
 } from '../../shared/swarm/chunk-wire';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
-import { decodeJsonFrame, encodeJsonFrame } from '../net/json-frame';
-import { MalformedInputError, StreamGuard } from '../net/stream-guard';
+import { encodeJsonFrame } from '../net/json-frame';
+import { StreamGuard } from '../net/stream-guard';
+import { answerOneRequest } from '../swarm/one-request';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
 import { liveCoverId, type LiveCover } from './source-now-playing';
 
@@ -203,42 +204,22 @@ export class LiveCovers {
   }
 
   async #serve(stream: Stream, connection: Connection, parent: AbortSignal): Promise<void> {
-    const peerId = connection.remotePeer.toString();
     const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#timeoutMs)]);
-    let malformed: Error | null = null;
-    try {
-      const lp = lpStream(stream, { maxDataLength: liveCoverLimits.maxRequestBytes });
-      let frame;
-      try {
-        frame = await lp.read({ signal });
-      } catch (e) {
-        if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
-          bump(this.#stats.dropped, 'serve.oversizedRequest');
-          malformed = e;
-        }
-        return;
-      }
-      const request = decodeJsonFrame(frame.subarray(), validateLiveCoverRequest);
-      if (!request.ok) {
-        bump(this.#stats.dropped, 'serve.malformedRequest');
-        this.#log(`dropped a cover request from ${peerId}: ${request.error.detail}`);
-        malformed = new MalformedInputError(request.error.detail);
-        return;
-      }
-      this.#stats.requests++;
-      const cover = this.#c.local(request.value.sourceId);
-      const reply = cover?.coverId === request.value.coverId ? encodeCoverReply(cover.bytes) : null;
-      if (reply) this.#stats.served++;
-      await lp.write(reply ?? encodeStatus(STATUS_UNKNOWN), { signal });
-    } catch (e) {
-      if (!parent.aborted) this.#log(`answering a cover request from ${peerId} failed: ${String(e)}`);
-    } finally {
-      if (malformed) {
-        this.#guard.strike(peerId);
-        stream.abort(malformed);
-      } else {
-        await closeQuietly(stream);
-      }
-    }
+    await answerOneRequest(stream, connection, {
+      maxBytes: liveCoverLimits.maxRequestBytes,
+      signal,
+      stopped: parent,
+      guard: this.#guard,
+      log: this.#log,
+      drop: (reason) => bump(this.#stats.dropped, `serve.${reason}`),
+      validate: validateLiveCoverRequest,
+      answer: async ({ sourceId, coverId }, lp) => {
+        this.#stats.requests++;
+        const cover = this.#c.local(sourceId);
+        const reply = cover?.coverId === coverId ? encodeCoverReply(cover.bytes) : null;
+        if (reply) this.#stats.served++;
+        await lp.write(reply ?? encodeStatus(STATUS_UNKNOWN), { signal });
+      },
+    });
   }
 }
