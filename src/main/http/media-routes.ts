@@ -37,7 +37,7 @@ export async function serveMedia(
     throw new HttpError(401, 'missing or invalid token');
   const [, , kind, id, extra] = pathname.split('/');
   if (kind === 'live' && id !== undefined && extra === undefined) return serveLive(c, req, res, id);
-  // `/media/live-cover/<sourceId>`: what a local live source plays, its cover.
+  // `/media/live-cover/<sourceId>`: the cover of what a live source in the room plays.
   const idOk = kind === 'live-cover' ? isSourceId(id) : !!id && isContentId(id);
   if (!kind || !id || extra !== undefined || !idOk) throw new HttpError(404, 'no such media');
   const found = c.media ? await c.media(kind, id) : null;

@@ -4,8 +4,9 @@
  * (`PLAYER_EVENT=track_changed`, `NAME`, `ARTISTS` one a line, `ALBUM`, `COVERS` as URLs; `stopped`,
  * `session_disconnected` when it stops). This hook, a small POSIX shell script the peer writes next to
  * the source's metadata pipe, turns those into shairport-sync's metadata items (`core`/`minm` the
- * title, `core`/`asar` the artists, `ssnc`/`pend` at the end), so the peer reads them with the reader
- * it has for AirPlay. librespot splits `--onevent` on spaces: the hook gets the pipe as `$1`.
+ * title, `core`/`asar` the artists, `ssnc`/`pend` at the end) and one of Firefly's own, `ffly`/`curl`,
+ * the first cover URL (which the peer downloads: cover-download.ts), so the peer reads them with the
+ * reader it has for AirPlay. librespot splits `--onevent` on spaces: the hook gets the pipe as `$1`.
  *
  * The pipe is opened read-write (`3<>`), which never waits for a reader; the hook does nothing when
  * the pipe is missing (the peer stopped), and never fails librespot.
@@ -28,7 +29,9 @@ item() {
 case "$PLAYER_EVENT" in
   track_changed)
     artists=$(printf '%s' "$ARTISTS" | awk 'NR > 1 { printf ", " } { printf "%s", $0 }')
-    { item 636f7265 61736172 "$artists"; item 636f7265 6d696e6d "$NAME"; } 3<>"$pipe" >&3
+    cover=$(printf '%s\\n' "$COVERS" | head -n 1)
+    { item 66666c79 6375726c "$cover"; item 636f7265 61736172 "$artists"; item 636f7265 6d696e6d "$NAME"; } \\
+      3<>"$pipe" >&3
     ;;
   stopped | session_disconnected)
     item 73736e63 70656e64 "" 3<>"$pipe" >&3

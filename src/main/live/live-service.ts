@@ -6,7 +6,8 @@
  * Each local source is announced on the control topic (`live:sources`) when anything about it
  * changes and every 5 s, so every member can list and play it. Its frames go to a FrameFeed that
  * members' streams and local windows listen to; frames of other peers' sources come through the
- * LiveRelay, one stream per source however many windows listen.
+ * LiveRelay, one stream per source however many windows listen. A source's cover reaches every
+ * window the same way (LiveCovers: `GET /media/live-cover/<sourceId>` on any peer).
  */
 import type {
   LiveMessage,
@@ -18,10 +19,17 @@ import { liveBodyValidators } from '../../shared/live/sources';
 import type { StreamGuard } from '../net/stream-guard';
 import type { SwarmNode } from '../swarm/stream-util';
 import { CaptureSources, type CaptureSourcesInit } from './capture-sources';
+import { LiveCovers, type LiveCoversInit } from './live-covers';
 import { LiveRelay } from './live-relay';
 import { LiveServer } from './live-server';
-import { createLocal, retireLocal, type Local, type LocalSourceOptions } from './local-live-source';
-import { pcmTranscodeStats } from './pcm-transcode';
+import { liveStats } from './live-stats';
+import {
+  createLocal,
+  localInfo,
+  retireLocal,
+  type Local,
+  type LocalSourceOptions,
+} from './local-live-source';
 import { parseSource } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 
@@ -49,6 +57,8 @@ export interface LiveServiceInit {
   source?: LocalSourceOptions;
   /** Options of the windows' captures. */
   capture?: CaptureSourcesInit;
+  /** Options of the cover exchange. */
+  covers?: LiveCoversInit;
 }
 
 /** Live sources on this peer and in the room. */
@@ -59,6 +69,8 @@ export class LiveService {
   readonly relay: LiveRelay;
   /** Sources captured in this peer's windows and pushed here already encoded. */
   readonly capture: CaptureSources;
+  /** The covers of what the room's sources play, for this peer's windows. */
+  readonly covers: LiveCovers;
   #locals: Local[] = [];
   readonly #remote = new Map<string, LiveSourceAnnounce[]>();
   #delayMs: number;
@@ -75,7 +87,7 @@ export class LiveService {
     this.#delayMs = init.delayMs ?? 300;
     this.server = new LiveServer({
       node: components.node,
-      feed: (id) => this.#locals.find((l) => l.source?.spec.sourceId === id)?.feed ?? this.capture.feed(id),
+      feed: (id) => this.#local(id)?.feed ?? this.capture.feed(id),
       ...(components.guard ? { guard: components.guard } : {}),
       ...(components.logger ? { logger: components.logger } : {}),
     });
@@ -93,6 +105,16 @@ export class LiveService {
       protocol: this.server.protocol,
       ...(components.logger ? { logger: components.logger } : {}),
     });
+    this.covers = new LiveCovers(
+      {
+        node: components.node,
+        local: (id) => this.#local(id)?.source?.cover() ?? null,
+        remote: (id) => this.#remoteCover(id),
+        ...(components.guard ? { guard: components.guard } : {}),
+        ...(components.logger ? { logger: components.logger } : {}),
+      },
+      init.covers,
+    );
   }
 
   /** Calls `listener` whenever the room's list of sources changes. */
@@ -106,6 +128,7 @@ export class LiveService {
     const controller = new AbortController();
     this.#controller = controller;
     await this.server.start();
+    await this.covers.start();
     this.#c.subscribe((from, message) => this.#receive(from, message), { signal: controller.signal });
     this.configure(this.#init.uris ?? [], this.#delayMs);
     this.#announceTimer = setInterval(() => this.announce(), this.#init.announceMs ?? 5000);
@@ -124,6 +147,7 @@ export class LiveService {
     this.#locals = [];
     this.relay.stop();
     await this.server.stop();
+    await this.covers.stop();
   }
 
   /**
@@ -194,19 +218,7 @@ export class LiveService {
   /** The room's sources: this peer's first, then each member's. */
   list(): LiveSourceInfo[] {
     const self = this.#c.node.peerId;
-    const own: LiveSourceInfo[] = this.#locals.map((l) => ({
-      ...(l.source ? l.source.info() : (l.failed as LiveSourceAnnounce)),
-      peerId: self,
-      peerName: this.#c.selfName(),
-      local: true,
-      uri: l.uri,
-      frames: l.source?.frames ?? 0,
-      listeners: l.feed.size,
-      restarts: l.source?.restarts ?? 0,
-      ...(l.source?.timing ?? { reanchors: 0, droppedFrames: 0 }),
-      slowListeners: l.feed.slowListenersDropped,
-      ...(l.source ? { codec: l.source.spec.codec } : {}),
-    }));
+    const own = this.#locals.map((l) => localInfo(l, self, this.#c.selfName()));
     for (const c of this.capture.announce())
       own.push({
         ...c,
@@ -235,10 +247,12 @@ export class LiveService {
     return hit ? { sourceId: hit.sourceId, name: hit.name, peerId: hit.peerId } : null;
   }
 
+  #local(sourceId: string): Local | undefined {
+    return this.#locals.find((l) => l.source?.spec.sourceId === sourceId);
+  }
+
   #hasSource(sourceId: string): boolean {
-    return (
-      this.#locals.some((l) => l.source?.spec.sourceId === sourceId) || this.capture.feed(sourceId) !== null
-    );
+    return this.#local(sourceId) !== undefined || this.capture.feed(sourceId) !== null;
   }
 
   /** Whether a source is in the room now (its peer announced it and is a member, or it is local). */
@@ -257,14 +271,18 @@ export class LiveService {
     return announced !== undefined && !announced.some((s) => s.sourceId === ref.sourceId);
   }
 
-  /** The cover of what a local source plays (AirPlay's PICT), or null. */
-  cover(sourceId: string): { mime: string; bytes: Uint8Array } | null {
-    return this.#locals.find((l) => l.source?.spec.sourceId === sourceId)?.source?.cover() ?? null;
+  /** A member's source with a cover: its peer and cover id, while the peer is in the room. */
+  #remoteCover(sourceId: string): { peerId: string; coverId: string } | null {
+    for (const [peerId, sources] of this.#remote) {
+      const coverId = sources.find((s) => s.sourceId === sourceId)?.coverId;
+      if (coverId && this.#c.memberName(peerId) !== null) return { peerId, coverId };
+    }
+    return null;
   }
 
   /** The frames of a source for one window, or null when no such source is known. */
   open(sourceId: string, signal: AbortSignal): AsyncGenerator<Uint8Array> | null {
-    const local = this.#locals.find((l) => l.source?.spec.sourceId === sourceId);
+    const local = this.#local(sourceId);
     if (local) return local.feed.listen(signal);
     const captured = this.capture.feed(sourceId);
     if (captured) return captured.listen(signal);
@@ -275,25 +293,7 @@ export class LiveService {
 
   /** Counters for status. */
   stats() {
-    const slow =
-      this.#locals.reduce((n, l) => n + l.feed.slowListenersDropped, 0) + this.capture.slowListeners;
-    const server = this.server.stats();
-    const relay = this.relay.stats();
-    return {
-      server,
-      relay,
-      dropped: {
-        ...Object.fromEntries(Object.entries(server.dropped).map(([k, v]) => [`serve.${k}`, v])),
-        ...Object.fromEntries(Object.entries(relay.dropped).map(([k, v]) => [`relay.${k}`, v])),
-        ...(slow > 0 ? { slowListeners: slow } : {}),
-        ...Object.fromEntries(
-          Object.entries(this.capture.dropped).flatMap(([k, v]) => (v > 0 ? [[`capture.${k}`, v]] : [])),
-        ),
-        ...(pcmTranscodeStats.undecodable > 0 ? { undecodableOpus: pcmTranscodeStats.undecodable } : {}),
-        ...(pcmTranscodeStats.undecodableFlac > 0
-          ? { undecodableFlac: pcmTranscodeStats.undecodableFlac }
-          : {}),
-      },
-    };
+    const { server, relay, capture, covers } = this;
+    return liveStats({ locals: this.#locals, capture, server, relay, covers });
   }
 }

@@ -4,7 +4,7 @@
  * or, for a URI that cannot work, a failed entry that lists the reason. Retiring one stops the source
  * and ends its listeners' streams with the reason.
  */
-import type { LiveSourceAnnounce } from '../../shared/live/sources';
+import type { LiveSourceAnnounce, LiveSourceInfo } from '../../shared/live/sources';
 import type { ComponentLogger, Logger } from '../../shared/logger';
 import { FrameFeed } from './frame-feed';
 import { LiveSource } from './live-source';
@@ -26,6 +26,8 @@ export interface LocalSourceOptions {
   stallMs?: number;
   firstBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The fetch cover URLs are downloaded with (tests route https to a local server). */
+  coverFetch?: typeof fetch;
 }
 
 /** What a local source is made with. */
@@ -76,4 +78,21 @@ export function retireLocal(l: Local, reason: string): void {
   l.source?.stop();
   if (l.frames) l.frames.end(reason);
   else l.feed.end();
+}
+
+/** A local source as `GET /api/sources` lists it, with its counters. */
+export function localInfo(l: Local, peerId: string, peerName: string): LiveSourceInfo {
+  return {
+    ...(l.source ? l.source.info() : (l.failed as LiveSourceAnnounce)),
+    peerId,
+    peerName,
+    local: true,
+    uri: l.uri,
+    frames: l.source?.frames ?? 0,
+    listeners: l.feed.size,
+    restarts: l.source?.restarts ?? 0,
+    ...(l.source?.timing ?? { reanchors: 0, droppedFrames: 0 }),
+    slowListeners: l.feed.slowListenersDropped,
+    ...(l.source ? { codec: l.source.spec.codec } : {}),
+  };
 }

@@ -56,7 +56,12 @@ describe("shairport-sync's metadata pipe", () => {
     const np = new NowPlayingFromMetadata();
     const take = (type: string, code: string, data: string | Buffer = '') =>
       np.take({ type, code, data: Buffer.from(data) });
-    expect(take('core', 'minm', 'Sinnerman')).toEqual({ title: 'Sinnerman', artist: null, cover: null });
+    expect(take('core', 'minm', 'Sinnerman')).toEqual({
+      title: 'Sinnerman',
+      artist: null,
+      cover: null,
+      coverUrl: null,
+    });
     expect(take('core', 'asar', 'Nina Simone')).toMatchObject({ title: 'Sinnerman', artist: 'Nina Simone' });
     expect(take('core', 'asar', 'Nina Simone')).toBeUndefined();
     expect(take('ssnc', 'prgr', '1/2/3')).toBeUndefined();
@@ -66,7 +71,15 @@ describe("shairport-sync's metadata pipe", () => {
     expect(take('ssnc', 'PICT', PNG)).toBeUndefined();
     // Bytes that are no image are no cover.
     expect(take('ssnc', 'PICT', 'not an image')).toMatchObject({ cover: null });
-    expect(take('ssnc', 'pend')).toEqual({ title: null, artist: null, cover: null });
+    // A cover URL (the librespot hook's) replaces the image, and the image the URL.
+    expect(take('ffly', 'curl', 'https://i.scdn.co/image/ab')).toMatchObject({
+      cover: null,
+      coverUrl: 'https://i.scdn.co/image/ab',
+    });
+    expect(take('ffly', 'curl', 'https://i.scdn.co/image/ab')).toBeUndefined();
+    expect(take('ssnc', 'PICT', PNG)).toMatchObject({ cover: { mime: 'image/png' }, coverUrl: null });
+    expect(take('ffly', 'curl', 'x'.repeat(3000))).toMatchObject({ cover: null, coverUrl: null });
+    expect(take('ssnc', 'pend')).toEqual({ title: null, artist: null, cover: null, coverUrl: null });
   });
 
   it("makes what the metadata pipe says the source's title", async () => {

@@ -8,14 +8,13 @@
  *
  * type and code are four ASCII characters in hex; `core`/`minm` is the title, `core`/`asar` the
  * artist, `core`/`asal` the album; `ssnc`/`PICT` the cover (with `--get-coverart`); `ssnc`/`pend`
- * says the sender stopped playing. The parser takes the stream in any cuts, skips what it cannot read
+ * says the sender stopped playing. Firefly's librespot hook adds `ffly`/`curl`: the cover as an https
+ * URL (librespot's first `COVERS` entry), which the source peer downloads. The parser takes the stream in any cuts, skips what it cannot read
  * (and counts it), and keeps at most `maxItemBytes` of an unfinished item (default 2 MB of text: a
  * cover of up to 1.5 MB in base64); a larger one is dropped.
  */
+import { liveCoverLimits } from '../../shared/live/cover-wire';
 import { sniffImageMime, type ImageMime } from '../../shared/swarm/chunk-wire';
-
-/** The largest cover kept (bytes). */
-export const MAX_COVER_BYTES = 1536 * 1024;
 
 /** One item: type and code as four characters, and its data (empty when it has none). */
 export interface MetadataItem {
@@ -72,11 +71,13 @@ export interface MetadataNowPlaying {
   artist: string | null;
   /** The cover (`ssnc`/`PICT`, with `--get-coverart`): a JPEG, PNG, GIF, WebP or BMP image. */
   cover: { mime: ImageMime; bytes: Uint8Array } | null;
+  /** Where the cover is to be downloaded from (librespot's cover URL); null with an image or no cover. */
+  coverUrl: string | null;
 }
 
 /** What plays, from the items: title, artist and cover; all null once the sender stops. */
 export class NowPlayingFromMetadata {
-  #now: MetadataNowPlaying = { title: null, artist: null, cover: null };
+  #now: MetadataNowPlaying = { title: null, artist: null, cover: null, coverUrl: null };
 
   /** Takes an item; returns what plays when that changed, undefined otherwise. */
   take(item: MetadataItem): MetadataNowPlaying | undefined {
@@ -84,12 +85,17 @@ export class NowPlayingFromMetadata {
     const next = { ...before };
     if (item.type === 'core' && item.code === 'minm') next.title = text(item.data);
     else if (item.type === 'core' && item.code === 'asar') next.artist = text(item.data);
-    else if (item.type === 'ssnc' && item.code === 'PICT') next.cover = image(item.data);
-    else if (item.type === 'ssnc' && item.code === 'pend') next.title = next.artist = next.cover = null;
+    else if (item.type === 'ssnc' && item.code === 'PICT')
+      [next.cover, next.coverUrl] = [image(item.data), null];
+    else if (item.type === 'ffly' && item.code === 'curl')
+      [next.cover, next.coverUrl] = [null, url(item.data)];
+    else if (item.type === 'ssnc' && item.code === 'pend')
+      next.title = next.artist = next.cover = next.coverUrl = null;
     else return undefined;
     const same =
       next.title === before.title &&
       next.artist === before.artist &&
+      next.coverUrl === before.coverUrl &&
       (next.cover === before.cover ||
         Buffer.compare(next.cover?.bytes ?? EMPTY, before.cover?.bytes ?? EMPTY) === 0);
     if (same) return undefined;
@@ -105,8 +111,14 @@ const text = (data: Buffer): string | null => {
   return value === '' ? null : value;
 };
 
+/** A cover URL from a `curl` item; null for an empty one (no cover) or one too long to be real. */
+const url = (data: Buffer): string | null => {
+  const value = data.toString('utf8').trim();
+  return value === '' || value.length > 2048 ? null : value;
+};
+
 /** A cover from a PICT item; null for an empty one (no cover) or bytes that are no image (dropped). */
 function image(data: Buffer): MetadataNowPlaying['cover'] {
   const mime = sniffImageMime(data);
-  return mime && data.length <= MAX_COVER_BYTES ? { mime, bytes: new Uint8Array(data) } : null;
+  return mime && data.length <= liveCoverLimits.maxCoverBytes ? { mime, bytes: new Uint8Array(data) } : null;
 }

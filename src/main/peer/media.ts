@@ -44,8 +44,9 @@ export class MediaService {
     if (!running) return null;
     const { library } = running.library;
     if (kind === 'live-cover') {
-      // What a local live source plays: its cover (AirPlay's PICT), `id` being the source.
-      const cover = running.live.cover(id);
+      // What a live source plays: its cover (AirPlay's PICT, Spotify's), `id` being the source; a
+      // member's source's cover is fetched from its peer once.
+      const cover = await running.live.covers.cover(id);
       return cover ? bytesBody(cover.bytes, cover.mime) : null;
     }
     if (kind === 'cover') {

@@ -45,6 +45,9 @@ export function NowPlaying() {
   const sourceTitle = sourceInfo?.title ?? null;
   // Its artist (AirPlay, Spotify), shown before the source's name.
   const sourceArtist = sourceInfo?.artist ?? null;
+  // A cover this device's peer could not get (from the source's peer) gives way to the placeholder.
+  const [failedCoverId, setFailedCoverId] = useState<string | null>(null);
+  const sourceCoverId = sourceInfo?.coverId !== failedCoverId ? sourceInfo?.coverId : undefined;
   const playing = !!state && (state.currentIndex !== null || !!source) && !state.paused;
   const duration = track?.durationSec ?? 0;
   const shownPosition = preview ?? Math.min(position, duration || position);
@@ -65,14 +68,15 @@ export function NowPlaying() {
   return (
     <section className="player" aria-label="Now playing" data-testid="now-playing">
       <div className="player-track">
-        {source && sourceInfo?.coverId && sourceInfo.local ? (
-          // A local source's cover (AirPlay's PICT); `v` changes with the image.
+        {source && sourceCoverId ? (
+          // The source's cover (AirPlay's PICT, Spotify's), from this device's peer; `v` changes with the image.
           <img
             className="cover player-cover"
             width={56}
             height={56}
             alt=""
-            src={`${mediaUrl('live-cover', source.sourceId)}?v=${sourceInfo.coverId}`}
+            src={`${mediaUrl('live-cover', source.sourceId)}?v=${sourceCoverId}`}
+            onError={() => setFailedCoverId(sourceCoverId)}
             data-testid="np-live-cover"
           />
         ) : (

@@ -39,7 +39,7 @@ export interface LiveSourceAnnounce {
   title?: string;
   /** Its artist, where the source says (AirPlay, Spotify). */
   artist?: string;
-  /** Its cover's id (a hash), where the source gives one: `GET /media/live/<sourceId>/cover` on the source peer. */
+  /** Its cover's id (a hash of the image), where the source gives one: `GET /media/live-cover/<sourceId>` on any peer. */
   coverId?: string;
 }
 
@@ -77,8 +77,15 @@ export interface LiveSourceList {
 
 export const MAX_SOURCES_PER_PEER = 16;
 
-const sourceIdValidator: Validator<string> = (input, path) =>
+/** A source id (see `isSourceId`). */
+export const sourceIdValidator: Validator<string> = (input, path) =>
   isSourceId(input) ? ok(input) : err(`${path ?? 'sourceId'}: expected a source id`);
+
+/** A cover id: the first 16 hex digits of the image's SHA-256. */
+export const coverIdValidator: Validator<string> = (input, path) =>
+  typeof input === 'string' && /^[0-9a-f]{16}$/.test(input)
+    ? ok(input)
+    : err(`${path ?? 'coverId'}: expected a cover id`);
 
 const announceValidator = obj({
   sourceId: sourceIdValidator,
@@ -88,11 +95,7 @@ const announceValidator = obj({
   error: (input: unknown, path?: string) => (input === null ? ok(null) : shownText(512)(input, path)),
   title: optional(shownText(256, 1)),
   artist: optional(shownText(256, 1)),
-  coverId: optional((input: unknown, path?: string) =>
-    typeof input === 'string' && /^[0-9a-f]{16}$/.test(input)
-      ? ok(input)
-      : err(`${path ?? 'coverId'}: expected a cover id`),
-  ),
+  coverId: optional(coverIdValidator),
 }) as Validator<LiveSourceAnnounce>;
 
 /** A source named in a playback state or command. */
