@@ -11,7 +11,7 @@ import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 import type { ComponentLogger } from '../../shared/logger';
 import type { HttpAccess } from './access';
 import { HttpError, header } from './http-io';
-import { NOT_HERE_YET, mediaHead, rangeArrived, type MediaBody } from './range';
+import { NOT_HERE_YET, arrivalWaitMs, mediaHead, rangeArrived, readArriving, type MediaBody } from './range';
 
 /** Serves binary media (track bytes, cover art) by id; returns null when unknown. */
 export type MediaSource = (kind: string, id: string) => Promise<MediaBody | null>;
@@ -46,7 +46,8 @@ export async function serveMedia(
   const head = mediaHead(found, rangeHeader);
   const abort = new AbortController();
   res.once('close', () => abort.abort());
-  // A range still on its way from other peers: wait a while; a byte-range reader asks again after a 503.
+  // A range still on its way from other peers: wait a while for its start (the rest is sent as it comes); a
+  // byte-range reader asks again after a 503.
   if (
     head.range &&
     req.method === 'GET' &&
@@ -58,11 +59,14 @@ export async function serveMedia(
   }
   res.writeHead(head.status, { ...head.headers, 'cache-control': 'private, max-age=31536000, immutable' });
   if (req.method === 'HEAD' || !head.range) return void res.end();
-  // Streamed piece by piece with backpressure: memory stays flat whatever the file's size.
+  // Streamed piece by piece with backpressure (memory stays flat whatever the file's size), each piece of a
+  // file still arriving as soon as it is stored.
+  const pieces = readArriving(found, head.range, {
+    signal: abort.signal,
+    waitMs: arrivalWaitMs(!!rangeHeader),
+  });
   try {
-    await pipeline(Readable.from(found.read(head.range, { signal: abort.signal })), res, {
-      signal: abort.signal,
-    });
+    await pipeline(Readable.from(pieces), res, { signal: abort.signal });
   } catch (error) {
     // A client that goes away mid-file is normal (a seek, a closed tab): nothing to report.
     if (abort.signal.aborted || res.destroyed) return;

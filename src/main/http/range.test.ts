@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesBody, mediaHead, parseRange } from './range';
+import { MediaStalledError, bytesBody, mediaHead, parseRange, readArriving, type MediaBody } from './range';
 
 describe('byte ranges', () => {
   it('reads the forms a media player sends', () => {
@@ -37,5 +37,45 @@ describe('byte ranges', () => {
     for await (const piece of body.read({ start: 1, end: 3 }, { signal: new AbortController().signal }))
       pieces.push(...piece);
     expect(pieces).toEqual([2, 3]);
+  });
+
+  it('sends a range of a file still arriving piece by piece as each is stored, and stops on a stall', async () => {
+    const file = Uint8Array.from({ length: 400 }, (_, i) => i & 0xff);
+    // Stored in pieces of 100 bytes; a piece arrives when the test says so.
+    const stored = new Set([0]);
+    const arrivals: { start: number; resolve: (arrived: boolean) => void }[] = [];
+    const asked: string[] = [];
+    const body: MediaBody = {
+      ...bytesBody(file, 'audio/mpeg'),
+      arrival: (range) => {
+        asked.push(`${range.start}-${range.end}`);
+        return new Promise((resolve) => arrivals.push({ start: range.start, resolve }));
+      },
+      storedUntil: (offset) => {
+        let end = offset;
+        while (end < 400 && stored.has(Math.floor(end / 100))) end = Math.floor(end / 100) * 100 + 100;
+        return end;
+      },
+    };
+    const options = { signal: new AbortController().signal, waitMs: 1000 };
+    const pieces = readArriving(body, { start: 50, end: 350 }, options)[Symbol.asyncIterator]();
+    // What is stored goes out at once.
+    expect(Array.from((await pieces.next()).value as Uint8Array)).toEqual(Array.from(file.slice(50, 100)));
+    const next = pieces.next();
+    await new Promise((r) => setTimeout(r, 10));
+    // The rest of the range is asked for; the answer waits for its next piece only.
+    expect(asked).toEqual(['100-350']);
+    stored.add(1).add(2);
+    arrivals.shift()!.resolve(true);
+    expect(((await next).value as Uint8Array).length).toBe(200);
+    const stalled = pieces.next();
+    await new Promise((r) => setTimeout(r, 10));
+    arrivals.shift()!.resolve(false);
+    await expect(stalled).rejects.toThrow(MediaStalledError);
+    // A file that is all here is read as is.
+    const whole: number[] = [];
+    for await (const piece of readArriving(bytesBody(file, 'audio/mpeg'), { start: 390, end: 400 }, options))
+      whole.push(...piece);
+    expect(whole).toEqual(Array.from(file.slice(390, 400)));
   });
 });

@@ -40,10 +40,47 @@ export interface MediaBody {
   /** Reads bytes [start, end) in order, in pieces of any size; stops when `signal` aborts. */
   read(range: ByteRange, options: { signal: AbortSignal }): AsyncIterable<Uint8Array>;
   /**
-   * For a file still arriving: resolves true once bytes [start, end) can be read, or false if they
-   * did not arrive within `waitMs` (the request is then answered 503 with Retry-After). Absent: all here.
+   * For a file still arriving: asks for bytes [start, end) first and resolves true once the first of them
+   * can be read (its chunk is stored), or false if it did not arrive within `waitMs` (a request is then
+   * answered 503 with Retry-After). Absent: all here.
    */
   arrival?(range: ByteRange, options: { signal: AbortSignal; waitMs: number }): Promise<boolean>;
+  /**
+   * For a file still arriving: where the stretch of stored bytes from `offset` on ends (`offset` when that
+   * byte is not stored yet). A range is then sent piece by piece as it arrives (`readArriving`).
+   */
+  storedUntil?(offset: number): number;
+}
+
+/** A range of a file still arriving stopped arriving: its answer is cut short, and the reader asks again. */
+export class MediaStalledError extends Error {
+  override name = 'MediaStalledError';
+}
+
+/**
+ * Bytes [start, end) of `body`, each stretch sent as soon as it is stored (a player's first reads need
+ * only the first chunks of the head it asks for, and on a peer that fetches the track the head's last
+ * chunks arrive well after its first); the wait for each next piece is at most `waitMs`.
+ */
+export async function* readArriving(
+  body: MediaBody,
+  range: ByteRange,
+  options: { signal: AbortSignal; waitMs: number },
+): AsyncGenerator<Uint8Array> {
+  const storedUntil = body.storedUntil;
+  if (!body.arrival || !storedUntil) return yield* body.read(range, options);
+  let at = range.start;
+  while (at < range.end) {
+    let until = Math.min(range.end, storedUntil(at));
+    if (until <= at) {
+      if (!(await body.arrival({ start: at, end: range.end }, options)))
+        throw new MediaStalledError(`bytes from ${at} did not arrive within ${options.waitMs} ms`);
+      until = Math.min(range.end, storedUntil(at));
+      if (until <= at) throw new MediaStalledError(`bytes from ${at} said to be here are not`);
+    }
+    yield* body.read({ start: at, end: until }, options);
+    at = until;
+  }
 }
 
 /** A MediaBody over bytes already in memory (cover images). */
@@ -95,7 +132,15 @@ export const NOT_HERE_YET = {
   body: JSON.stringify({ error: 'not here yet: the track is still arriving from other peers' }),
 } as const;
 
-/** Whether `range` of `body` can be read now, waiting for it as long as such a request may wait. */
+/** How long a request may wait for the bytes of a file still arriving, with or without a Range header (ms). */
+export function arrivalWaitMs(hasRangeHeader: boolean): number {
+  return hasRangeHeader ? MEDIA_ARRIVAL_WAIT_MS : WHOLE_FILE_ARRIVAL_WAIT_MS;
+}
+
+/**
+ * Whether the start of `range` of `body` can be read now (its first chunk is stored; the rest is sent
+ * as it arrives, `readArriving`), waiting for it as long as such a request may wait.
+ */
 export async function rangeArrived(
   body: MediaBody,
   range: ByteRange,
@@ -103,6 +148,5 @@ export async function rangeArrived(
   signal: AbortSignal,
 ): Promise<boolean> {
   if (!body.arrival) return true;
-  const waitMs = hasRangeHeader ? MEDIA_ARRIVAL_WAIT_MS : WHOLE_FILE_ARRIVAL_WAIT_MS;
-  return body.arrival(range, { signal, waitMs });
+  return body.arrival(range, { signal, waitMs: arrivalWaitMs(hasRangeHeader) });
 }

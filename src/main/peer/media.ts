@@ -3,7 +3,7 @@ import { asPcmFrames } from '../live/pcm-transcode';
 import { bytesBody, type MediaBody } from '../http/range';
 import { StorageError, type StorageHealth } from '../library/storage-health';
 import type { CatalogTrack } from '../swarm/catalog-sync';
-import { waitForRange } from '../swarm/arriving-track';
+import { storedUntil, waitForRange } from '../swarm/arriving-track';
 import type { Running } from './running';
 
 /** What MediaService reads from. */
@@ -70,20 +70,23 @@ export class MediaService {
     if (storage && !storage.writable) throw new StorageError(storage.state());
     const fetching = this.components.arriving(id);
     const chunks = library.chunkList(id) ?? [];
+    const has = (chunkId: string) => library.hasChunk(chunkId);
     return {
       ...body,
       arrival: async (range, options) => {
         // The reader waits for these bytes: they come next, whatever the download's pace.
         fetcher.want(id, range.start, range.end);
+        // Its first piece is enough to answer: the rest is sent as it is stored (`readArriving`).
+        const first = { start: range.start, end: Math.min(range.end, range.start + 1) };
         const arrived = await waitForRange(
           {
             chunks,
-            has: (chunkId) => library.hasChunk(chunkId),
+            has,
             onChunk: (listener, signal) =>
               fetcher.on('download:chunk', (e) => e.trackId === id && listener(), { signal }),
             onFailed: (listener) => void fetching.then((failure) => failure && listener()),
           },
-          range,
+          first,
           options,
         );
         // The disk filled up: that is the answer (507), not "ask again".
@@ -91,6 +94,7 @@ export class MediaService {
         if (failure instanceof StorageError) throw failure;
         return arrived;
       },
+      storedUntil: (offset) => storedUntil(chunks, has, offset),
     };
   }
 

@@ -5,7 +5,7 @@ import { defaultOptions, type PeerOptions } from '../cli/args';
 import { LOCAL_CALLER } from '../../shared/bridge/dispatch';
 import { isSourceId, withLengthPrefix } from '../../shared/live/frames';
 import { isContentId } from '../../shared/chunking/ids';
-import { NOT_HERE_YET, mediaHead, rangeArrived } from '../http/range';
+import { NOT_HERE_YET, arrivalWaitMs, mediaHead, rangeArrived, readArriving } from '../http/range';
 import { Peer } from '../peer';
 import { registerIpcBridge, trustedUrlCheck } from './ipc';
 import { allowSystemAudio } from './system-audio';
@@ -225,7 +225,10 @@ export async function mediaResponse(
       status: NOT_HERE_YET.status,
       headers: { ...NOT_HERE_YET.headers, ...CORS_HEADERS },
     });
-  const pieces = found.read(head.range, { signal: abort.signal })[Symbol.asyncIterator]();
+  const pieces = readArriving(found, head.range, {
+    signal: abort.signal,
+    waitMs: arrivalWaitMs(!!rangeHeader),
+  })[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const next = await pieces.next();

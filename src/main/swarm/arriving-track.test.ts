@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChunkRef } from '../../shared/library/types';
-import { chunksCovering, waitForRange, type ArrivalSource } from './arriving-track';
+import { chunksCovering, storedUntil, waitForRange, type ArrivalSource } from './arriving-track';
 
 const chunks: ChunkRef[] = [0, 1, 2, 3].map((index) => ({
   index,
@@ -74,5 +74,16 @@ describe('a track still arriving', () => {
     client.abort();
     expect(await leaving).toBe(false);
     expect(s.listening()).toBe(0);
+  });
+
+  it('says where the stored bytes from an offset end', () => {
+    const stored = new Set(['c0', 'c1', 'c3']);
+    const has = (id: string) => stored.has(id);
+    expect(storedUntil(chunks, has, 0)).toBe(200);
+    expect(storedUntil(chunks, has, 150)).toBe(200);
+    expect(storedUntil(chunks, has, 200)).toBe(200);
+    expect(storedUntil(chunks, has, 250)).toBe(250);
+    expect(storedUntil(chunks, has, 310)).toBe(400);
+    expect(storedUntil(chunks, has, 400)).toBe(400);
   });
 });

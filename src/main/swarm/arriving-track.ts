@@ -24,6 +24,25 @@ export function chunksCovering(chunks: readonly ChunkRef[], { start, end }: Byte
 }
 
 /**
+ * Where the stretch of stored bytes that holds byte `offset` ends (the end of the last stored chunk in a
+ * row from the one holding `offset`); `offset` itself when that chunk is not stored yet.
+ */
+export function storedUntil(
+  chunks: readonly ChunkRef[],
+  has: (chunkId: string) => boolean,
+  offset: number,
+): number {
+  let end = offset;
+  for (const c of chunks) {
+    const cEnd = c.offsetBytes + c.lengthBytes;
+    if (cEnd <= end) continue;
+    if (c.offsetBytes > end || !has(c.chunkId)) break;
+    end = cEnd;
+  }
+  return end;
+}
+
+/**
  * Resolves true once every chunk of `range` is stored, false after `waitMs`, when the download
  * fails, or when `signal` aborts (the client went away).
  */

@@ -155,6 +155,34 @@ describe('engine host', () => {
       expect(log.slice(6)).toEqual(['decode a', 'ready a']);
     });
 
+    it('the release of a held start is not got ready again; a new play of the track is', async () => {
+      const { log, preparer } = setup();
+      const held = aState().withQueue('a', 'b').playing('a').starting(9000).version(3).build();
+      preparer.follow(held);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log).toEqual(['decode a', 'ready a']);
+      // Released in a new version at the same place: already reported (and the next track keeps its delay).
+      preparer.follow({
+        ...held,
+        starting: false,
+        version: 4,
+        anchor: { ...held.anchor, groupTimeMs: 8000 },
+      });
+      await vi.advanceTimersByTimeAsync(4000);
+      expect(log).toEqual(['decode a', 'ready a']);
+      await vi.advanceTimersByTimeAsync(1100);
+      expect(log).toEqual(['decode a', 'ready a', 'decode b', 'ready b']);
+      // A seek is a new state to report for, as before.
+      preparer.follow({
+        ...held,
+        starting: false,
+        version: 5,
+        anchor: { groupTimeMs: 9500, positionSec: 30 },
+      });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log.slice(4)).toEqual(['decode a', 'ready a']);
+    });
+
     it('a failed decode is not reported and is tried again with the next state; the next track still is', async () => {
       const failing = new Set(['a']);
       const { log, preparer } = setup(failing);

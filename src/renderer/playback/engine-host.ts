@@ -99,8 +99,8 @@ export interface PreparerDeps {
 /**
  * Tells the leader once each track is decoded here, so a start need not wait for this device: the current
  * track first, the next one `nextDelayMs` after it, since a decode loads the machine and can move the audio
- * output of a track that is just starting. Once per track and state version; a failure is retried with the
- * next state.
+ * output of a track that is just starting. Once per track and state version (the release of a held start
+ * is the held state's: the leader knows already); a failure is retried with the next state.
  */
 export function createPreparer(deps: PreparerDeps): {
   follow(state: PlaybackState | null): void;
@@ -137,10 +137,20 @@ export function createPreparer(deps: PreparerDeps): {
     nextTimer = null;
   };
 
+  /** The start the leader holds, and the version the track was got ready for. */
+  let held: { trackId: string; index: number | null; positionSec: number; version: number } | null = null;
+
   return {
     follow(state) {
       const [current, next] = tracksToPrepare(state);
-      const version = state?.version ?? 0;
+      let version = state?.version ?? 0;
+      // The leader released the start it held: the track was got ready (and reported) for the held state, and
+      // getting it ready again would only load the page and its decoder while its start decodes.
+      if (held && isRelease(held, state)) version = held.version;
+      held =
+        state?.starting && current
+          ? { trackId: current, index: state.currentIndex, positionSec: state.anchor.positionSec, version }
+          : null;
       const key = next ? `${next}:${version}` : null;
       if (key === nextKey) {
         // The same state again (it is republished): the next track is already on its way.
@@ -157,6 +167,15 @@ export function createPreparer(deps: PreparerDeps): {
     },
     stop: cancelNext,
   };
+}
+
+/** Whether `state` starts the held start `held`: the same track at the same place, no longer held. */
+function isRelease(
+  held: { trackId: string; index: number | null; positionSec: number },
+  state: PlaybackState | null,
+): boolean {
+  if (!state || state.starting || state.paused || state.currentIndex !== held.index) return false;
+  return state.queue[held.index ?? -1] === held.trackId && state.anchor.positionSec === held.positionSec;
 }
 
 let engine: AudioEngine | null = null;

@@ -79,4 +79,55 @@ describe('RangeReader', () => {
     await expect(reader.size()).rejects.toThrow(MediaReadError);
     await expect(reader.read(0, 1)).rejects.toThrow(/HTTP 404/);
   });
+
+  it('answers a read inside the head as soon as its bytes are here, before the rest of the head', async () => {
+    // A head whose body comes in pieces the test lets through.
+    let body!: ReadableStreamDefaultController<Uint8Array>;
+    const asked: string[] = [];
+    const slow: typeof fetch = async (_input, init) => {
+      asked.push(new Headers(init?.headers).get('range') ?? '');
+      return new Response(new ReadableStream<Uint8Array>({ start: (c) => void (body = c) }), {
+        status: 206,
+        headers: { 'content-range': `bytes 0-3999/${file.length}` },
+      });
+    };
+    const reader = new RangeReader(`${base}/track`, { fetch: slow, headBytes: 4000 });
+    expect(await reader.size()).toBe(10_000);
+    body.enqueue(file.slice(0, 1500));
+    expect(Array.from(await reader.read(1000, 1003))).toEqual([232, 233, 234]);
+    let late: number[] | null = null;
+    const waiting = reader.read(2000, 2002).then((b) => (late = Array.from(b)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(late).toBeNull();
+    body.enqueue(file.slice(1500, 4000));
+    body.close();
+    await waiting;
+    expect(late).toEqual([208, 209]);
+    expect(asked).toEqual(['bytes=0-3999']);
+    expect(reader.bytesRead).toBe(4000);
+  });
+
+  it('fails the reads waiting on a head cut short (worth asking again), and asks for the head again', async () => {
+    let asks = 0;
+    let first!: ReadableStreamDefaultController<Uint8Array>;
+    const cut: typeof fetch = async () => {
+      asks++;
+      const body =
+        asks === 1 ? new ReadableStream<Uint8Array>({ start: (c) => void (first = c) }) : file.slice(0, 4000);
+      return new Response(body, { status: 206, headers: { 'content-range': `bytes 0-3999/${file.length}` } });
+    };
+    const reader = new RangeReader(`${base}/track`, { fetch: cut, headBytes: 4000 });
+    const size = reader.size();
+    await size;
+    first.enqueue(file.slice(0, 1000));
+    expect(Array.from(await reader.read(0, 2))).toEqual([0, 1]);
+    const waiting = reader.read(3000, 3002).catch((e: unknown) => e);
+    first.close();
+    const error = await waiting;
+    expect(error).toBeInstanceOf(MediaReadError);
+    expect((error as MediaReadError).status).toBeNull();
+    expect((error as Error).message).toMatch(/short answer: 1000 of 4000 bytes/);
+    expect(Array.from(await reader.read(3000, 3002))).toEqual([184, 185]);
+    expect(asks).toBe(2);
+  });
 });

@@ -11,8 +11,10 @@
  * probe's decode of the first seconds reads from it too: mediabunny's reads (padded to 64 KiB) ran to
  * 256 KiB into a 128 kbit/s MP3 before its first 1.5 s were decoded, which with a 128 KiB head cost two
  * more round trips (30-300 ms each under load, plus the wait for chunks on a peer that fetches the
- * track) before the track was ready to start (`e2e/probe-reads.e2e.ts`).
+ * track) before the track was ready to start (`e2e/probe-reads.e2e.ts`). A read inside the head is answered
+ * as soon as its bytes are here (`arriving-bytes.ts`), not when the whole head is.
  */
+import { ArrivingBytes, fillFrom } from './arriving-bytes';
 
 /** A failed read of a track's bytes. */
 export class MediaReadError extends Error {
@@ -46,8 +48,9 @@ export class RangeReader {
   private sizeBytes: number | null = null;
   private whole: Uint8Array | null = null;
   private readonly headBytes: number;
-  /** The file's head, once fetched (see `headBytes`). */
-  private head: Promise<Uint8Array> | null = null;
+  /** The file's head, once its answer's headers are in; its bytes are kept as they arrive (see `headBytes`). */
+  private head: Promise<ArrivingBytes> | null = null;
+  private headBody: ArrivingBytes | null = null;
   /** Bytes fetched so far, in all (for diagnostics and the benchmark). */
   bytesRead = 0;
 
@@ -71,25 +74,70 @@ export class RangeReader {
 
   /** Bytes [start, end) of the file. */
   async read(start: number, end: number): Promise<Uint8Array> {
-    if (this.whole) return this.whole.subarray(start, end);
-    if (end <= this.headBytes) {
+    if (end <= this.headBytes && !this.whole) {
       const head = await this.fetchHead();
-      if (end <= head.length || (this.sizeBytes !== null && head.length === this.sizeBytes))
-        return head.subarray(start, end);
+      if (!this.whole && (end <= head.length || head.length === this.sizeBytes)) {
+        // Answered as soon as these bytes are here, not when the whole head is.
+        await head.until(end);
+        return head.bytes.subarray(start, end);
+      }
     }
+    if (this.whole) return this.whole.subarray(start, end);
     return this.fetchRange(start, end);
   }
 
-  /** The file's head, fetched once (a failed fetch is asked again by the next read). */
-  private fetchHead(): Promise<Uint8Array> {
+  /** The file's head, asked for once (a failed fetch, or a body cut short, is asked again by the next read). */
+  private fetchHead(): Promise<ArrivingBytes> {
+    if (this.headBody?.failed) this.head = this.headBody = null;
     if (!this.head) {
-      this.head = this.fetchRange(0, this.headBytes);
-      this.head.catch(() => (this.head = null));
+      const head = this.openHead();
+      this.head = head;
+      head.catch(() => {
+        if (this.head === head) this.head = null;
+      });
     }
     return this.head;
   }
 
+  /** Asks for the head; resolves with its headers, and fills it as its body arrives. */
+  private async openHead(): Promise<ArrivingBytes> {
+    const response = await this.request(0, this.headBytes);
+    // No range support: every read is answered from the whole file.
+    if (response.status === 200) {
+      await this.keepWhole(response);
+      return new ArrivingBytes(0);
+    }
+    const bytes = new ArrivingBytes(Math.min(this.headBytes, this.sizeBytes ?? this.headBytes));
+    const failed = (text: string) => new MediaReadError(`${text} reading ${this.url}`, null);
+    this.headBody = bytes;
+    void fillFrom(bytes, response.body, failed, (n) => (this.bytesRead += n));
+    return bytes;
+  }
+
   private async fetchRange(start: number, end: number): Promise<Uint8Array> {
+    const response = await this.request(start, end);
+    if (response.status === 200) return (await this.keepWhole(response)).subarray(start, end);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    this.bytesRead += bytes.length;
+    if (bytes.length !== Math.min(end, this.sizeBytes ?? end) - start)
+      throw new MediaReadError(
+        `short range answer from ${this.url}: ${bytes.length} bytes for ${start}-${end - 1}`,
+        206,
+      );
+    return bytes;
+  }
+
+  /** A server without range support answered with the whole file: kept, and every read answered from it. */
+  private async keepWhole(response: Response): Promise<Uint8Array> {
+    const whole = new Uint8Array(await response.arrayBuffer());
+    this.bytesRead += whole.length;
+    this.whole = whole;
+    this.sizeBytes = whole.length;
+    return whole;
+  }
+
+  /** Asks for bytes [start, end) until they are there: a 206 (the size noted) or 200 answer, or a MediaReadError. */
+  private async request(start: number, end: number): Promise<Response> {
     const deadline = Date.now() + this.arrivalTimeoutMs;
     for (;;) {
       let response: Response;
@@ -110,23 +158,9 @@ export class RangeReader {
       if (response.status === 206) {
         const total = /\/(\d+)\s*$/.exec(response.headers.get('content-range') ?? '');
         if (total) this.sizeBytes = Number(total[1]);
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        this.bytesRead += bytes.length;
-        if (bytes.length !== Math.min(end, this.sizeBytes ?? end) - start)
-          throw new MediaReadError(
-            `short range answer from ${this.url}: ${bytes.length} bytes for ${start}-${end - 1}`,
-            206,
-          );
-        return bytes;
+        return response;
       }
-      if (response.status === 200) {
-        // No range support: the whole file, once.
-        const whole = new Uint8Array(await response.arrayBuffer());
-        this.bytesRead += whole.length;
-        this.whole = whole;
-        this.sizeBytes = whole.length;
-        return whole.subarray(start, end);
-      }
+      if (response.status === 200) return response;
       await response.body?.cancel();
       throw new MediaReadError(`HTTP ${response.status} reading ${this.url}`, response.status);
     }
