@@ -54,6 +54,9 @@ describe('CatalogSync', () => {
       artist: 'Firefly Tests',
     });
     expect(roomA.filter((t) => t.local).every((t) => t.holders.length === 0)).toBe(true);
+    // One track by id is the same entry as in the list, local or not; an unknown id is none.
+    for (const t of roomA) expect(a.catalog.roomTrack(t.id)).toEqual(t);
+    expect(a.catalog.roomTrack('0'.repeat(64))).toBeNull();
     // The entry brought the chunk list, with offsets rebuilt from the lengths.
     expect(a.lib.db.chunkList(oggId)).toEqual(b.lib.db.chunkList(oggId));
     expect(
@@ -81,6 +84,7 @@ describe('CatalogSync', () => {
     // A disconnecting peer's tracks leave the room list.
     await b.stop();
     await waitFor(() => a.catalog.roomTracks().every((t) => t.local), 'B gone from the room list');
+    expect(a.catalog.roomTrack(oggId)).toBeNull();
   });
 
   it('catches up on changes it missed through a list since its last version', async () => {

@@ -198,6 +198,20 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     return [...out.values()].sort(compareTracks);
   }
 
+  /**
+   * One track of the room's library as `roomTracks` lists it (holders in database order), or null; found
+   * by id. Listing the whole room for one track cost a fetching peer 400 ms of a first play's start (its
+   * status, every range request and every lookup listed it).
+   */
+  roomTrack(trackId: string): CatalogTrack | null {
+    const { db } = this.#c;
+    const local = db.isLocalTrack(trackId);
+    const holders = this.holdersOf(trackId);
+    if (!local && holders.length === 0) return null;
+    const track = db.getTrack(trackId);
+    return track ? { ...toTrackInfo(track), holders, local } : null;
+  }
+
   /** Live, synced peers whose catalog lists the track. */
   holdersOf(trackId: string): string[] {
     const live = new Set(this.#livePeers());
