@@ -2,13 +2,16 @@
  * Library and chunk benchmark.
  *
  *   npx tsx bench/chunks.ts [--fresh] [--files 500] [--rescan-files 10000] [--runs 3] [--in-thread]
+ *                           [--no-loudness] [--loudness-sec 60]
  *
  * Scan part (measured here):
  *   1. first scan of a mixed-format library (default 500 files: 50 distinct 30–90 s encodes in
  *      MP3/FLAC/Ogg Vorbis/Opus/WAV/M4A, each retagged into 10 variants), files/s and MB/s, as the
  *      median of `--runs` first scans (each into a new index), with the scanner's defaults (worker
  *      threads, one per core); `--in-thread` also measures the same scans with workers off;
- *   2. rescan of 10,000 unchanged files (small copies of short tones), wall time.
+ *   2. the same library scanned while the loudness pass is busy, and the pass's own throughput
+ *      (bench/loudness-scan.ts states its method; `--no-loudness` skips it);
+ *   3. rescan of 10,000 unchanged files (small copies of short tones), wall time.
  *
  * Method, stated so the figures can be judged:
  *   - Every file is distinct (the variants differ in their tags, so all 500 get their own track id;
@@ -27,11 +30,14 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LibraryDb, LibraryScanner, openLibrary } from '../src/main/library/index';
+import { openLibrary } from '../src/main/library/index';
 import { FFMPEG, FORMATS, makeTone, type FormatName } from '../test/audio/make-audio';
+import { loudnessBench } from './loudness-scan';
+import { TARGET_FIRST_SCAN_FILES_PER_SEC, median, scanLine, timedScan, withIndex } from './scan-timing';
+import { verdict } from './stats';
 
 const run = promisify(execFile);
 
@@ -43,7 +49,6 @@ const option = (name: string, fallback: number): number => {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
 
-const TARGET_FIRST_SCAN_FILES_PER_SEC = 200;
 const TARGET_RESCAN_10K_MS = 2000;
 
 const FILES = option('files', 500);
@@ -174,13 +179,6 @@ const makeManySmallFiles = async (dir: string): Promise<void> => {
   await writeFile(join(dir, 'complete'), `${RESCAN_FILES} files\n`);
 };
 
-const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
-
-const loadText = () =>
-  loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-
 /** Reads every file once so each scan starts with the same (hot) page cache. */
 const warmUp = async (dir: string): Promise<{ files: number; bytes: number }> => {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -195,35 +193,8 @@ const warmUp = async (dir: string): Promise<{ files: number; bytes: number }> =>
 };
 
 /** One first scan of `folder` into a new index; `workers` undefined = the scanner's default. */
-const firstScan = async (folder: string, workers: number | undefined) => {
-  const data = await mkdtemp(join(tmpdir(), 'firefly-bench-data-'));
-  const db = LibraryDb.open(join(data, 'library.sqlite'));
-  const scanner = new LibraryScanner({ db }, { folders: [folder], watch: false, workers });
-  try {
-    const loadBefore = loadText();
-    const cpu = process.cpuUsage();
-    const summary = await scanner.scan();
-    const used = process.cpuUsage(cpu);
-    const sec = summary.durationMs / 1000;
-    return {
-      scanned: summary.scanned,
-      skipped: summary.skipped,
-      bytes: summary.bytesRead,
-      tracks: db.localTracks().length,
-      sec,
-      filesPerSec: summary.scanned / sec,
-      mbPerSec: summary.bytesRead / 1e6 / sec,
-      work: scanner.lastPassWork,
-      cpuSec: (used.user + used.system) / 1e6,
-      loadBefore,
-      loadAfter: loadText(),
-    };
-  } finally {
-    await scanner.stop();
-    db.close();
-    await rm(data, { recursive: true, force: true });
-  }
-};
+const firstScan = (folder: string, workers: number | undefined) =>
+  withIndex([folder], workers, (scanner, db) => timedScan(scanner, db));
 
 const main = async () => {
   if (flag('fresh')) await rm(BENCH_ROOT, { recursive: true, force: true });
@@ -245,20 +216,18 @@ const main = async () => {
     for (let run = 1; run <= RUNS; run++) {
       const r = await firstScan(join(mixed, 'music'), mode.workers);
       rates.push(r.filesPerSec);
-      console.log(
-        `[scan] ${mode.name} run ${run}: ${r.scanned} files (${(r.bytes / 1e6).toFixed(0)} MB, ${r.tracks} tracks, ` +
-          `${r.skipped} skipped) in ${r.sec.toFixed(2)} s = ${r.filesPerSec.toFixed(0)} files/s, ` +
-          `${r.mbPerSec.toFixed(0)} MB/s; files in workers/in-thread ${r.work.filesInWorkers}/${r.work.filesInThread}; ` +
-          `CPU ${r.cpuSec.toFixed(2)} s; load ${r.loadBefore} -> ${r.loadAfter}`,
-      );
+      console.log(`[scan] ${mode.name} run ${run}: ${scanLine(r)}`);
       if (r.tracks !== FILES) throw new Error(`expected ${FILES} distinct tracks, got ${r.tracks}`);
     }
-    const median = [...rates].sort((x, y) => x - y)[Math.floor(rates.length / 2)]!;
+    const rate = median(rates);
     console.log(
-      `[scan] first scan (${mode.name}), median of ${RUNS}: ${median.toFixed(0)} files/s ` +
-        `(target >= ${TARGET_FIRST_SCAN_FILES_PER_SEC} files/s: ${verdict(median >= TARGET_FIRST_SCAN_FILES_PER_SEC)})`,
+      `[scan] first scan (${mode.name}), median of ${RUNS}: ${rate.toFixed(0)} files/s ` +
+        `(target >= ${TARGET_FIRST_SCAN_FILES_PER_SEC} files/s: ${verdict(rate >= TARGET_FIRST_SCAN_FILES_PER_SEC)})`,
     );
   }
+
+  if (!flag('no-loudness'))
+    await loudnessBench({ music: join(mixed, 'music'), runs: RUNS, measureSec: option('loudness-sec', 60) });
 
   console.log(`\n[scan] preparing ${RESCAN_FILES} small files for the rescan`);
   const many = join(BENCH_ROOT, 'many');
