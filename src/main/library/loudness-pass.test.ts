@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LibraryDb, type TrackRecord } from './db';
 import { FfmpegMissingError, measureLoudness, parseEbur128Summary } from './ebur128';
 import { LoudnessPass } from './loudness-pass';
@@ -153,6 +153,53 @@ describe('the loudness pass', () => {
     pass.kick();
     await pass.idle();
     expect(decoded).toEqual([]);
+    await pass.stop();
+    db.close();
+  }, 60_000);
+
+  it('stops the file it measures when a scan starts, and measures it again after the scan', async () => {
+    const { db, store, id } = library();
+    const scanner = new TypedEventTarget<Record<'scan:progress' | 'scan:done', undefined>>(
+      silentLogger.forComponent('firefly:test'),
+    );
+    const calls: string[] = [];
+    let stopped = 0;
+    let hanging = false;
+    const pass = new LoudnessPass({
+      store,
+      filesOf: (t) => db.filesOfTrack(t),
+      scanner,
+      logger: silentLogger,
+      measure: (p, o) => {
+        calls.push(path.basename(p));
+        if (calls.length > 1) return measureLoudness(p, o);
+        // The first file's measurement runs until something stops it.
+        return new Promise((_, reject) => {
+          hanging = true;
+          o.signal.addEventListener('abort', () => {
+            stopped++;
+            reject(new Error('aborted'));
+          });
+        });
+      },
+    });
+    pass.start();
+    scanner.emit('scan:done', undefined);
+    await vi.waitFor(() => expect(hanging).toBe(true));
+    const interrupted = calls[0]!;
+    scanner.emit('scan:progress', undefined);
+    scanner.emit('scan:progress', undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Stopped once, and nothing more read while the scan runs.
+    expect(stopped).toBe(1);
+    expect(calls).toEqual([interrupted]);
+    scanner.emit('scan:done', undefined);
+    await pass.idle();
+    expect(calls.filter((c) => c === interrupted)).toHaveLength(2);
+    expect(calls.slice(1).sort()).toEqual(['broken.flac', 'loud.flac', 'quiet.flac']);
+    expect(store.get(id('loud'))?.lufs).toBeCloseTo(-1, 0);
+    expect(store.get(id('quiet'))?.lufs).toBeCloseTo(-20, 0);
+    expect(store.unmeasured(10)).toEqual([]);
     await pass.stop();
     db.close();
   }, 60_000);

@@ -1,7 +1,9 @@
 /**
  * The loudness pass: after each scan, measures the loudness of local tracks not measured yet,
  * one file at a time, with ffmpeg at the lowest CPU priority, pausing while a scan runs, so the
- * scan's own throughput is untouched. A file whose ReplayGain tags give both its track gain and
+ * scan's own throughput is untouched: a scan that starts stops the file being measured, which is
+ * measured again after it (`bench:chunks`: with the file let run, scans of 250 new files during a pass
+ * gave 114-123 files/s against 116-158 without a pass, ffmpeg taking 0.4-0.6 s of CPU meanwhile). A file whose ReplayGain tags give both its track gain and
  * peak is not decoded at all (the tags stand for it). Readings go to the index (LoudnessStore) and
  * are reported in batches (`loudness:measured`), which the peer announces to the room.
  */
@@ -51,6 +53,8 @@ export class LoudnessPass {
   #again = false;
   #scanning = false;
   #scanDone: (() => void) | null = null;
+  /** Stops the measurement of the file being read (a scan started). */
+  #fileAbort: AbortController | null = null;
   #ffmpegMissing = false;
 
   readonly #log: Logger;
@@ -67,7 +71,15 @@ export class LoudnessPass {
     if (this.#controller) return;
     this.#controller = new AbortController();
     const { signal } = this.#controller;
-    this.#c.scanner.on('scan:progress', () => (this.#scanning = true), { signal });
+    this.#c.scanner.on(
+      'scan:progress',
+      () => {
+        if (this.#scanning) return;
+        this.#scanning = true;
+        this.#fileAbort?.abort();
+      },
+      { signal },
+    );
     this.#c.scanner.on(
       'scan:done',
       () => {
@@ -127,10 +139,18 @@ export class LoudnessPass {
         if (ids.length === 0 || signal.aborted) break;
         for (const trackId of ids) {
           // A scan takes the disk and the CPU first: wait for it to finish.
-          if (this.#scanning) await new Promise<void>((resolve) => (this.#scanDone = resolve));
-          if (signal.aborted) return;
-          const reading = await this.#read(trackId, signal);
-          if (signal.aborted) return;
+          let reading: TrackLoudness | null = null;
+          for (;;) {
+            if (this.#scanning) await new Promise<void>((resolve) => (this.#scanDone = resolve));
+            if (signal.aborted) return;
+            const file = new AbortController();
+            this.#fileAbort = file;
+            reading = await this.#read(trackId, AbortSignal.any([signal, file.signal]));
+            this.#fileAbort = null;
+            if (signal.aborted) return;
+            // A scan began and stopped this file: it is read again once the scan is over.
+            if (!file.signal.aborted) break;
+          }
           if (reading) {
             batch.push({ trackId, ...reading });
             measured++;
