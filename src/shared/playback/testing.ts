@@ -1,7 +1,10 @@
-/** Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`. */
+/**
+ * Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`,
+ * and applying a command that a test expects to apply (`applied`) or to be refused (`refused`).
+ */
 import { DEFAULT_LEAD_TIME_MS } from './barrier';
-import { initialPlaybackState, type PlaybackState, type RepeatMode } from './state';
-import type { CommandContext } from './commands';
+import { initialPlaybackState, type PlaybackCommand, type PlaybackState, type RepeatMode } from './state';
+import { applyCommand, type CommandContext } from './commands';
 
 /** The group time builders anchor at unless told otherwise. */
 export const BUILDER_NOW_MS = 1_000_000;
@@ -123,4 +126,28 @@ export function aContext(
     libraryOrder: () => order,
     ...over,
   };
+}
+
+/** Applies `command` at `nowMs`, failing the test if it is refused. */
+export function applied(
+  state: PlaybackState,
+  command: PlaybackCommand,
+  ctx: CommandContext,
+  nowMs = BUILDER_NOW_MS,
+): PlaybackState {
+  const r = applyCommand(state, command, nowMs, ctx);
+  if (!r.ok) throw new Error(`expected ok, got error: ${r.error}`);
+  return r.value;
+}
+
+/** The error `command` is refused with at `nowMs`, failing the test if it applies. */
+export function refused(
+  state: PlaybackState,
+  command: PlaybackCommand,
+  ctx: CommandContext,
+  nowMs = BUILDER_NOW_MS,
+): string {
+  const r = applyCommand(state, command, nowMs, ctx);
+  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error;
 }
