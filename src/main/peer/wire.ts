@@ -43,6 +43,7 @@ import type { LiveWatch } from './live-watch';
 import { announceRoomChanges, type PeerNotices } from './notices';
 import { roomPublisher, roomSubscriber } from './room-messages';
 import type { Running } from './running';
+import type { ScanProgress } from './scan-progress';
 import type { SettingsService } from './settings-service';
 import type { SpeakerOutput } from './speaker-output';
 
@@ -64,7 +65,8 @@ export interface WiringParts {
   roomTracks(): CatalogTrack[];
   tracks(): RoomTrack[];
   roomSpeakers(): RoomSpeaker[];
-  setScan(scan: { done: number; total: number; currentPath: string; running: boolean }): void;
+  /** The scan's progress for the status, kept across restarts. */
+  scan: ScanProgress;
 }
 
 /** What start() made before the services: the node, its room, the library, the storage watch, the settings. */
@@ -282,14 +284,7 @@ export async function wireServices(
   statusTimer.unref();
   library.scanner.on('track:added', libraryChanged);
   library.scanner.on('track:removed', libraryChanged);
-  library.scanner.on('scan:progress', (progress) => {
-    peer.setScan({ ...progress, running: true });
-    statusChanged();
-  });
-  library.scanner.on('scan:done', (summary) => {
-    peer.setScan({ done: summary.files, total: summary.files, currentPath: '', running: false });
-    libraryChanged();
-  });
+  peer.scan.watch(library.scanner, { progressed: statusChanged, done: libraryChanged });
   roomService.setSpeaker(peer.speaker.playing);
   const stopLinks = keepMemberLinks(node, roomService);
   return {
