@@ -11,8 +11,8 @@
  *   tail of the program's stderr, or what the station did, goes into the error shown.
  * - No PCM for `stallMs` (2 s) is a stall: `live:stall` lets listeners fade out, and the next data
  *   anchors anew at now + delay.
+ * What the source says plays now (a radio title, AirPlay metadata) is `now-playing.ts`.
  */
-import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { LiveSourceAnnounce, LiveSourceState } from '../../shared/live/sources';
@@ -20,7 +20,7 @@ import { TypedEventTarget } from '../../shared/events';
 import { openFifo } from './fifo';
 import { startProgram, type LiveRun } from './live-run';
 import { startRadio } from './radio';
-import { MetadataParser, NowPlayingFromMetadata, type MetadataNowPlaying } from './shairport-metadata';
+import { SourceNowPlaying } from './now-playing';
 import { PcmStamper, type StampResult, type StampedPcm } from './stamper';
 import type { SourceSpec } from './uri';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
@@ -70,10 +70,8 @@ export class LiveSource {
   #flushTimer: NodeJS.Timeout | null = null;
   #run: LiveRun | null = null;
   #input: Readable | null = null;
-  #metadata: net.Socket | null = null;
-  #title: string | null = null;
-  #artist: string | null = null;
-  #cover: { mime: string; bytes: Uint8Array; coverId: string } | null = null;
+  /** What plays now, where the source says (a radio title, AirPlay metadata). */
+  readonly #nowPlaying = new SourceNowPlaying(() => this.events.emit('live:state', this.info()));
   /** Until when (performance time) reading holds back because the stamps ran ahead. */
   #pacedUntilMs = 0;
   readonly #ffmpeg: string | undefined;
@@ -106,15 +104,13 @@ export class LiveSource {
       kind,
       state: this.#state,
       error: this.#error,
-      ...(this.#title === null ? {} : { title: this.#title }),
-      ...(this.#artist === null ? {} : { artist: this.#artist }),
-      ...(this.#cover === null ? {} : { coverId: this.#cover.coverId }),
+      ...this.#nowPlaying.fields(),
     };
   }
 
   /** What plays' cover, where the source gives one (AirPlay's PICT), or null. */
   cover(): { mime: string; bytes: Uint8Array } | null {
-    return this.#cover;
+    return this.#nowPlaying.cover();
   }
 
   /** Frames read since start. */
@@ -141,7 +137,8 @@ export class LiveSource {
   start(): void {
     if (this.#controller) return;
     this.#controller = new AbortController();
-    if (this.spec.metadataPipe) this.#readMetadata(this.spec.metadataPipe);
+    if (this.spec.metadataPipe)
+      this.#nowPlaying.readMetadata(this.spec.metadataPipe, this.#log, this.spec.name);
     if (this.spec.kind === 'pipe') this.#openPipe();
     else this.#runWithRestart();
   }
@@ -157,8 +154,7 @@ export class LiveSource {
     this.#flushTimer = null;
     this.#input?.destroy();
     this.#input = null;
-    this.#metadata?.destroy();
-    this.#metadata = null;
+    this.#nowPlaying.stop();
     this.#run?.stop();
     this.#run = null;
   }
@@ -191,44 +187,8 @@ export class LiveSource {
     if (kind !== 'http') return startProgram(path, args, this.#stderrTailBytes);
     return startRadio(path, {
       ...(this.#ffmpeg ? { ffmpeg: this.#ffmpeg } : {}),
-      onTitle: (title) => this.#setTitle(title),
+      onTitle: (title) => this.#nowPlaying.setTitle(title),
     });
-  }
-
-  #setTitle(title: string | null): void {
-    if (title === this.#title) return;
-    this.#title = title;
-    this.events.emit('live:state', this.info());
-  }
-
-  #setNowPlaying(now: MetadataNowPlaying): void {
-    this.#title = now.title;
-    this.#artist = now.title === null ? null : now.artist;
-    const { cover } = now;
-    this.#cover = cover && {
-      ...cover,
-      coverId: createHash('sha256').update(cover.bytes).digest('hex').slice(0, 16),
-    };
-    this.events.emit('live:state', this.info());
-  }
-
-  /** Reads shairport-sync's metadata pipe: what the AirPlay sender plays (title, artist, cover). */
-  #readMetadata(file: string): void {
-    try {
-      this.#metadata = openFifo(file);
-    } catch (error) {
-      this.#log(`source "${this.spec.name}": no metadata from ${file}: ${(error as Error).message}`);
-      return;
-    }
-    const parser = new MetadataParser();
-    const playing = new NowPlayingFromMetadata();
-    this.#metadata.on('data', (chunk: Buffer) => {
-      for (const item of parser.push(chunk)) {
-        const now = playing.take(item);
-        if (now !== undefined) this.#setNowPlaying(now);
-      }
-    });
-    this.#metadata.on('error', () => undefined);
   }
 
   /** Starts the program or the radio stream, and again after a backoff whenever it ends. */
