@@ -128,26 +128,24 @@ export function aContext(
   };
 }
 
-/** Applies `command` at `nowMs`, failing the test if it is refused. */
-export function applied(
+/** Applies `command` with `ctx` at `nowMs` (by default the builders' now). */
+const applyAt = (
   state: PlaybackState,
   command: PlaybackCommand,
   ctx: CommandContext,
   nowMs = BUILDER_NOW_MS,
-): PlaybackState {
-  const r = applyCommand(state, command, nowMs, ctx);
+) => applyCommand(state, command, nowMs, ctx);
+
+/** Applies a command (as `applyAt`), failing the test if it is refused. */
+export function applied(...args: Parameters<typeof applyAt>): PlaybackState {
+  const r = applyAt(...args);
   if (!r.ok) throw new Error(`expected ok, got error: ${r.error}`);
   return r.value;
 }
 
-/** The error `command` is refused with at `nowMs`, failing the test if it applies. */
-export function refused(
-  state: PlaybackState,
-  command: PlaybackCommand,
-  ctx: CommandContext,
-  nowMs = BUILDER_NOW_MS,
-): string {
-  const r = applyCommand(state, command, nowMs, ctx);
+/** The error a command (as `applyAt`) is refused with, failing the test if it applies. */
+export function refused(...args: Parameters<typeof applyAt>): string {
+  const r = applyAt(...args);
   if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
   return r.error;
 }
