@@ -9,7 +9,6 @@ import { TypedEventTarget } from '../shared/events';
 import { StreamGuard } from './net/stream-guard';
 import { createTimeSource, type SkewedTimeSource } from './clock/time-source';
 import type { NetLogEntry } from './net/event-log';
-import type { DeviceOutputInfo } from '../shared/devices/output';
 import { SettingsStore } from './settings';
 import type { MediaBody } from './http/range';
 import type { ApiTokens } from './http/api-tokens';
@@ -22,8 +21,8 @@ import type { PeerNotices } from './peer/notices';
 import { Downloads } from './peer/downloads';
 import { MediaService } from './peer/media';
 import { LiveWatch } from './peer/live-watch';
-import { SpeakerOutput } from './peer/speaker-output';
-import { deviceList, roomSpeakers } from './peer/device-list';
+import { LocalSpeakers } from './peer/local-speakers';
+import { ScanProgress } from './peer/scan-progress';
 import { defaultSettings, SettingsService } from './peer/settings-service';
 import { PeerResources } from './peer/resources';
 import { peerStatus, playbackView } from './peer/status-view';
@@ -66,18 +65,16 @@ export class Peer {
   readonly #resources: PeerResources;
   #running: Running | null = null;
   #stopping: Promise<void> | null = null;
-  #scan: { done: number; total: number; currentPath: string; running: boolean } = {
-    done: 0,
-    total: 0,
-    currentPath: '',
-    running: false,
-  };
+  readonly #scan = new ScanProgress();
   readonly #changes = new ChangeSignals({
     running: () => this.#running !== null,
     emitStatus: () => this.events.emit('status:changed', this.status()),
     emitLibrary: () => this.events.emit('library:changed', { trackCount: this.#roomTracks().length }),
   });
-  readonly #speaker = new SpeakerOutput();
+  readonly #speakers = new LocalSpeakers({
+    running: () => this.#running,
+    settings: () => this.settings.get(),
+  });
   readonly #liveWatch = new LiveWatch({
     running: () => this.#running,
     events: this.events,
@@ -133,16 +130,14 @@ export class Peer {
       notices: this.notices,
       loggers: this.#loggers,
       streamGuard: this.#streamGuard,
-      speaker: this.#speaker,
+      speaker: this.#speakers.output,
       liveWatch: this.#liveWatch,
       downloads: this.#downloads,
       changes: this.#changes,
       roomTracks: () => this.#roomTracks(),
       tracks: () => this.tracks(),
-      roomSpeakers: () => this.#roomSpeakers(),
-      setScan: (scan) => {
-        this.#scan = scan;
-      },
+      roomSpeakers: () => this.#speakers.roomSpeakers(),
+      scan: this.#scan,
     };
     this.handlers = bridgeHandlers({
       identity: () => this.identity(),
@@ -153,10 +148,10 @@ export class Peer {
       tracks: () => this.tracks(),
       command: (command) => this.command(command),
       liveWatch: this.#liveWatch,
-      speaker: this.#speaker,
-      outputChanged: () => this.#outputChanged(),
+      speaker: this.#speakers.output,
+      outputChanged: () => this.#speakers.outputChanged(),
       statusChanged: () => this.#changes.statusChanged(),
-      deviceList: () => this.#deviceList(),
+      deviceList: () => this.#speakers.deviceList(),
       settingsService: this.#settings,
       settings: this.settings,
       pairing: this.pairing,
@@ -234,12 +229,12 @@ export class Peer {
       streams: this.#streamGuard.stats(),
       suppressedLines: this.#log.suppressed,
       storage: this.#resources.storage?.state() ?? null,
-      sync: this.#speaker.sync,
-      output: this.#speaker.output(),
+      sync: this.#speakers.output.sync,
+      output: this.#speakers.output.output(),
       downloads: this.#downloads.snapshot(),
       localTracks: roomTracks.filter((t) => t.local).length,
-      scan: this.#scan,
-      devices: this.#deviceList(),
+      scan: this.#scan.state,
+      devices: this.#speakers.deviceList(),
       log: this.#log.readable({
         tracks: () => this.#roomTracks(),
         selfId: () => this.#running?.node.peerId ?? null,
@@ -278,32 +273,7 @@ export class Peer {
 
   /** How many windows play on this peer (the headless peer counts its browser connections; the desktop app has one). */
   setSpeakers(count: number): void {
-    this.#speaker.setSpeakers(count);
-    this.#running?.room.setSpeaker(this.#speaker.playing);
-    this.#outputChanged();
-    this.#running?.playback.membersChanged();
-  }
-
-  #outputChanged(): void {
-    this.#running?.room.setOutput(this.#speaker.output());
-  }
-
-  #deviceList(): DeviceOutputInfo[] {
-    const running = this.#running;
-    if (!running) return [];
-    return deviceList(
-      { selfId: running.node.peerId, settings: this.settings.get(), room: running.room },
-      running.devices,
-    );
-  }
-
-  #roomSpeakers() {
-    const running = this.#running;
-    if (!running) return [];
-    return roomSpeakers(
-      { selfId: running.node.peerId, settings: this.settings.get(), room: running.room },
-      this.#speaker.playing,
-    );
+    this.#speakers.setSpeakers(count);
   }
 
   /** The API's tokens: this device's own and its paired browsers' (open once the peer started). */

@@ -154,28 +154,28 @@ describe('LibraryDb', () => {
   it('keeps a track that a peer still announces, but not as local', () => {
     const t = aTrack('Shared').track;
     db.recordFile({ path: '/s.ogg', sizeBytes: 1, mtimeMs: 1 }, t, chunksOf(t));
-    db.setPeerCatalog('peerA', [t.id], 5);
+    db.catalogs.replace('peerA', [t.id], 5);
     expect(db.removeFile('/s.ogg')).toBe(t.id);
     expect(db.getTrack(t.id)?.title).toBe('Shared');
     expect(db.isLocalTrack(t.id)).toBe(false);
     expect(db.localTracks()).toEqual([]);
     expect(db.allTracks().map((x) => x.id)).toEqual([t.id]);
-    expect(db.peersWithTrack(t.id)).toEqual(['peerA']);
+    expect(db.catalogs.peersWith(t.id)).toEqual(['peerA']);
     expect(db.isLocalChunk(chunksOf(t)[0]!.chunkId)).toBe(false);
   });
 
   it('applies catalog deltas and full replacements', () => {
     const [x, y, z] = ['x', 'y', 'z'].map(hex) as [string, string, string];
-    db.setPeerCatalog('p', [x, y], 10);
-    db.updatePeerCatalog('p', { added: [z], removed: [x] }, 20);
-    expect(db.peerCatalog('p')).toEqual(
+    db.catalogs.replace('p', [x, y], 10);
+    db.catalogs.update('p', { added: [z], removed: [x] }, 20);
+    expect(db.catalogs.entries('p')).toEqual(
       [
         { trackId: y, updatedAtMs: 10 },
         { trackId: z, updatedAtMs: 20 },
       ].sort((a, b) => (a.trackId < b.trackId ? -1 : 1)),
     );
-    db.setPeerCatalog('p', [], 30);
-    expect(db.peerCatalog('p')).toEqual([]);
+    db.catalogs.replace('p', [], 30);
+    expect(db.catalogs.entries('p')).toEqual([]);
   });
 
   it('remembers skipped files and forgets them once the file is added', () => {

@@ -1,6 +1,6 @@
 /**
  * The library index: one SQLite file (better-sqlite3, WAL) holding tracks, their chunk lists, the
- * local files they come from, cover art, what each peer announced, and settings.
+ * local files they come from, cover art, what each peer announced (`peer-catalog-index.ts`), and settings.
  *
  * Tracks are keyed by track id (content), files by path: two identical files share one track. A
  * track row may also describe a track only peers have (their catalogs name it); it is "local" while
@@ -8,6 +8,7 @@
  */
 import Database from 'better-sqlite3';
 import { compareTracks, type ChunkRef, type SkippedFile, type TrackInfo } from '../../shared/library/types';
+import { PeerCatalogIndex } from './peer-catalog-index';
 import { migrate } from './schema';
 import { prepareStatements, toTrack, type LibraryStatements } from './statements';
 
@@ -54,6 +55,8 @@ export class LibraryDb {
   readonly db: Database.Database;
   /** The schema version the file had before this open (0 for a new file). */
   readonly openedAtVersion: number;
+  /** What each peer announced it holds. */
+  readonly catalogs: PeerCatalogIndex;
   private readonly stmts: LibraryStatements;
 
   private constructor(db: Database.Database) {
@@ -63,6 +66,7 @@ export class LibraryDb {
     db.pragma('foreign_keys = ON');
     this.openedAtVersion = migrate(db);
     this.stmts = prepareStatements(db);
+    this.catalogs = new PeerCatalogIndex(db, this.stmts);
   }
 
   /** Opens (creating if needed) the index at `path` and migrates it to the current schema. */
@@ -225,38 +229,6 @@ export class LibraryDb {
   cover(coverHash: string): { mime: string; bytes: Uint8Array } | null {
     const row = this.stmts.getCover.get(coverHash);
     return row ? { mime: row.mime, bytes: new Uint8Array(row.bytes) } : null;
-  }
-
-  /** Replaces everything known about what `peerId` holds. */
-  setPeerCatalog(peerId: string, trackIds: readonly string[], updatedAtMs = Date.now()): void {
-    this.db.transaction(() => {
-      this.stmts.deletePeerCatalog.run(peerId);
-      for (const id of trackIds) this.stmts.upsertCatalogEntry.run(peerId, id, updatedAtMs);
-    })();
-  }
-
-  /** Applies a catalog delta from `peerId`. */
-  updatePeerCatalog(
-    peerId: string,
-    delta: { added: readonly string[]; removed: readonly string[] },
-    updatedAtMs = Date.now(),
-  ): void {
-    this.db.transaction(() => {
-      for (const id of delta.added) this.stmts.upsertCatalogEntry.run(peerId, id, updatedAtMs);
-      for (const id of delta.removed) this.stmts.deleteCatalogEntry.run(peerId, id);
-    })();
-  }
-
-  /** What `peerId` announced, with when each entry was last confirmed. */
-  peerCatalog(peerId: string): { trackId: string; updatedAtMs: number }[] {
-    return this.stmts.peerCatalog
-      .all(peerId)
-      .map((r) => ({ trackId: r.track_id, updatedAtMs: r.updated_at }));
-  }
-
-  /** Peers whose catalog lists the track. */
-  peersWithTrack(trackId: string): string[] {
-    return this.stmts.peersWithTrack.all(trackId).map((r) => r.peer_id);
   }
 
   /** A setting parsed from JSON, or `fallback` when absent or unreadable. */

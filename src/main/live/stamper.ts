@@ -30,10 +30,11 @@
  *   back (`aheadMs` says how long to pause reading), so the data waits in the pipe and the writer is
  *   paced by it, as Snapcast's pipe reader does.
  *
- * Any input format is converted to interleaved stereo s16 and cut into packets of at most 20 ms.
+ * Any input format is converted to interleaved stereo s16 (`pcm-frames.ts`) and cut into packets of at
+ * most 20 ms.
  */
+import { PcmFrames } from './pcm-frames';
 import type { PcmFormat } from './uri';
-import { frameBytes } from './uri';
 
 /** PCM stamped in group time: the first frame is heard at `groupMs`. */
 export interface StampedPcm {
@@ -88,7 +89,7 @@ interface HeldStart {
 /** Turns a source's byte stream into group-time stamped stereo s16 packets. */
 export class PcmStamper {
   readonly #format: PcmFormat;
-  readonly #frameBytes: number;
+  readonly #frames: PcmFrames;
   readonly #packetFrames: number;
   #delayMs: number;
   readonly #maxDriftMs: number;
@@ -99,7 +100,6 @@ export class PcmStamper {
   #held: HeldStart | null = null;
   /** Group time since which the count has stayed more than `maxDriftMs` behind, or null. */
   #behindSinceMs: number | null = null;
-  #residue = new Uint8Array(0);
   #anchorMs: number | null = null;
   #framesSinceAnchor = 0;
   /** Frames in the last read: a re-anchoring read larger than this holds a backlog. */
@@ -111,7 +111,7 @@ export class PcmStamper {
 
   constructor(format: PcmFormat, init: StamperInit = {}) {
     this.#format = format;
-    this.#frameBytes = frameBytes(format);
+    this.#frames = new PcmFrames(format);
     this.#packetFrames = Math.max(1, Math.floor(format.sampleRate / 50));
     this.#delayMs = init.delayMs ?? 300;
     this.#maxDriftMs = init.maxDriftMs ?? 20;
@@ -139,33 +139,35 @@ export class PcmStamper {
     this.#anchorMs = null;
     this.#framesSinceAnchor = 0;
     this.#behindSinceMs = null;
-    this.#residue = new Uint8Array(0);
+    this.#frames.reset();
     this.#lastReadFrames = 0;
     this.#held = null;
   }
 
   /** Group time at which the next frame will be heard, or null before the first data. */
   nextGroupMs(): number | null {
-    return this.#anchorMs === null
-      ? null
-      : this.#anchorMs + (this.#framesSinceAnchor * 1000) / this.#format.sampleRate;
+    return this.#anchorMs === null ? null : this.#countedMs(this.#anchorMs);
+  }
+
+  /** Group time of the next frame by the count from `anchorMs`. */
+  #countedMs(anchorMs: number): number {
+    return anchorMs + (this.#framesSinceAnchor * 1000) / this.#format.sampleRate;
   }
 
   /** Stamps bytes read at group time `groupNowMs`. */
   push(bytes: Uint8Array, groupNowMs: number): StampResult {
-    const data = this.#withResidue(bytes);
-    const frameCount = Math.floor(data.length / this.#frameBytes);
-    this.#residue = data.slice(frameCount * this.#frameBytes);
-    if (this.#anchorMs === null) return this.#hold(data, frameCount, groupNowMs);
+    const stereo = this.#frames.take(bytes);
+    const frameCount = stereo.length / 2;
+    if (this.#anchorMs === null) return this.#hold(stereo, groupNowMs);
     const dueMs = groupNowMs + this.#delayMs;
     let reanchored = false;
-    const next = this.nextGroupMs();
-    if (next !== null && next < dueMs - this.#maxDriftMs) this.#behindSinceMs ??= groupNowMs;
+    const next = this.#countedMs(this.#anchorMs);
+    if (next < dueMs - this.#maxDriftMs) this.#behindSinceMs ??= groupNowMs;
     else this.#behindSinceMs = null;
-    const tooLate = next !== null && next < groupNowMs + this.#delayMs / 2;
+    const tooLate = next < groupNowMs + this.#delayMs / 2;
     const staysBehind = this.#behindSinceMs !== null && groupNowMs - this.#behindSinceMs >= this.#settleMs;
     let dropped = 0;
-    if (next === null || tooLate || staysBehind) {
+    if (tooLate || staysBehind) {
       const rate = this.#format.sampleRate;
       const backlog = Math.max(0, frameCount - this.#lastReadFrames);
       const kept = Math.min(backlog, Math.floor((this.#delayMs / 2 / 1000) * rate));
@@ -179,7 +181,7 @@ export class PcmStamper {
       reanchored = true;
     }
     this.#lastReadFrames = frameCount;
-    const packets = this.#packets(this.#toStereoS16(data, frameCount), dropped);
+    const packets = this.#packets(stereo, dropped);
     this.frames += frameCount;
     return { packets, reanchored, aheadMs: this.#aheadMs(dueMs), holdingMs: 0 };
   }
@@ -198,7 +200,8 @@ export class PcmStamper {
   }
 
   /** A read of a stream not yet anchored: held, and sent with its stamps once the first reads' time is up. */
-  #hold(data: Uint8Array, frameCount: number, groupNowMs: number): StampResult {
+  #hold(stereo: Int16Array, groupNowMs: number): StampResult {
+    const frameCount = stereo.length / 2;
     const held = (this.#held ??= {
       firstReadMs: groupNowMs,
       beganMs: groupNowMs,
@@ -220,7 +223,7 @@ export class PcmStamper {
       held.secondReadMs = groupNowMs;
       held.framesSinceSecond = frameCount;
     }
-    held.parts.push(this.#toStereoS16(data, frameCount));
+    held.parts.push(stereo);
     held.frames += frameCount;
     this.frames += frameCount;
     this.#lastReadFrames = frameCount;
@@ -283,31 +286,5 @@ export class PcmStamper {
     const after = this.nextGroupMs();
     const ahead = after === null ? 0 : after - dueMs;
     return ahead > this.#paceMs ? ahead - this.#paceMs / 2 : 0;
-  }
-
-  #withResidue(bytes: Uint8Array): Uint8Array {
-    if (this.#residue.length === 0) return bytes;
-    const joined = new Uint8Array(this.#residue.length + bytes.length);
-    joined.set(this.#residue);
-    joined.set(bytes, this.#residue.length);
-    return joined;
-  }
-
-  #toStereoS16(data: Uint8Array, frameCount: number): Int16Array {
-    const out = new Int16Array(frameCount * 2);
-    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    const { encoding, channels } = this.#format;
-    const size = encoding === 's16le' ? 2 : 4;
-    for (let f = 0; f < frameCount; f++) {
-      for (let c = 0; c < 2; c++) {
-        const at = f * this.#frameBytes + (channels === 2 ? c : 0) * size;
-        let sample: number;
-        if (encoding === 's16le') sample = view.getInt16(at, true);
-        else if (encoding === 's32le') sample = view.getInt32(at, true) >> 16;
-        else sample = Math.round(Math.max(-1, Math.min(1, view.getFloat32(at, true))) * 32767);
-        out[f * 2 + c] = sample;
-      }
-    }
-    return out;
   }
 }

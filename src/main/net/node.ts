@@ -1,18 +1,19 @@
 /**
  * A Firefly peer's network node: libp2p (built in `libp2p-config.ts`) with discovery, bootstrap
- * upkeep, peer exchange, the dialling of members heard of, and a debug log of it all.
+ * upkeep, peer exchange, the dialling of members heard of (`peer-dialer.ts`), and a debug log of it all.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { GossipSub } from '@libp2p/gossipsub';
-import type { Libp2p, PeerId, PeerInfo } from '@libp2p/interface';
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import type { Libp2p, PeerInfo } from '@libp2p/interface';
+import { multiaddr } from '@multiformats/multiaddr';
 import { BootstrapDialer, parseBootstrapAddress } from './bootstrap';
 import type { BootstrapStatus, BootstrapTarget } from './bootstrap';
-import { NetEventLog, explainDialError } from './event-log';
-import type { DialSource, NetLogEntry } from './event-log';
+import { NetEventLog } from './event-log';
+import type { NetLogEntry } from './event-log';
 import { silentLogger, type ComponentLogger } from '../../shared/logger';
 import { buildLibp2p, type PeerServices } from './libp2p-config';
 import { loadOrCreatePeerKey } from './peer-key';
+import { PeerDialer } from './peer-dialer';
 import { PeerExchange } from './peer-exchange';
 import { roomProtocol } from './room';
 import type { Room } from './room';
@@ -72,13 +73,12 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
   /** This peer's id, stable across restarts with the same data folder. */
   readonly peerId: string;
   private readonly controller = new AbortController();
-  private readonly dialing = new Set<string>();
   private stopped: Promise<void> | null = null;
   private readonly eventLog: NetEventLog;
   private readonly bootstrapDialer: BootstrapDialer;
   private readonly peerExchange: PeerExchange;
   private readonly logger: ComponentLogger;
-  private readonly dialTimeoutMs: number;
+  private readonly dialer: PeerDialer;
 
   /** @internal use `createPeerNode` */
   constructor(
@@ -96,8 +96,11 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     super(options.logger.forComponent('firefly:net'));
     this.peerId = libp2p.peerId.toString();
     this.logger = options.logger;
-    this.dialTimeoutMs = options.dialTimeoutMs;
     this.eventLog = new NetEventLog(options.eventLogSize ?? 200);
+    this.dialer = new PeerDialer(
+      { libp2p, selfId: this.peerId, signal: this.controller.signal, record: (entry) => this.record(entry) },
+      { dialTimeoutMs: options.dialTimeoutMs },
+    );
     const components = { libp2p, eventLog: this.eventLog, logger: this.logger };
     this.bootstrapDialer = new BootstrapDialer(components, {
       targets: options.targets,
@@ -106,7 +109,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
       dialTimeoutMs: options.dialTimeoutMs,
     });
     this.peerExchange = new PeerExchange(
-      { ...components, onPeer: (entry) => this.dialDiscovered(entry.peerId, entry.addrs, 'peer-exchange') },
+      { ...components, onPeer: (entry) => this.dialer.dial(entry.peerId, entry.addrs, 'peer-exchange') },
       { protocol: roomProtocol(room, 'peers'), timeoutMs: options.dialTimeoutMs },
     );
   }
@@ -169,22 +172,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
    * skipped; a failed dial is logged like any other.
    */
   dialMember(peerId: string, addrs: readonly string[]): void {
-    let id: PeerId;
-    try {
-      id = peerIdFromString(peerId);
-    } catch {
-      return;
-    }
-    const parsed: Multiaddr[] = [];
-    for (const text of addrs) {
-      try {
-        parsed.push(multiaddr(text));
-      } catch {
-        // Not an address: ignore it, the others may do.
-      }
-    }
-    if (parsed.length === 0) return;
-    this.dialDiscovered(id, parsed, 'member');
+    this.dialer.dialMember(peerId, addrs);
   }
 
   /** @internal */
@@ -212,7 +200,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     // libp2p 3 only reports discovered peers; dialling them is ours to do.
     libp2p.addEventListener(
       'peer:discovery',
-      (event) => this.dialDiscovered(event.detail.id, event.detail.multiaddrs, 'discovery'),
+      (event) => this.dialer.dial(event.detail.id, event.detail.multiaddrs, 'discovery'),
       { signal },
     );
     // libp2p raises peer:discovery only for peers new to its store, so a peer that restarts
@@ -221,7 +209,7 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
       'peer',
       (event) => {
         const info = (event as CustomEvent<PeerInfo>).detail;
-        this.dialDiscovered(info.id, info.multiaddrs, 'mdns');
+        this.dialer.dial(info.id, info.multiaddrs, 'mdns');
       },
       { signal },
     );
@@ -231,36 +219,6 @@ export class PeerNode extends TypedEventTarget<PeerNodeEvents> {
     this.logger.forComponent('firefly:net')(
       `peer ${this.peerId} listening on ${this.listenAddrs().join(', ')}`,
     );
-  }
-
-  private dialDiscovered(peerId: PeerId, addrs: Multiaddr[], source: DialSource): void {
-    const id = peerId.toString();
-    if (this.controller.signal.aborted || id === this.peerId || this.dialing.has(id)) return;
-    if (this.libp2p.getConnections(peerId).length > 0) return;
-    if (source !== 'discovery') this.record({ kind: 'peer:discovered', source, peerId: id });
-    this.dialing.add(id);
-    const target =
-      addrs.length > 0
-        ? addrs.map((addr) =>
-            addr.getComponents().some((c) => c.name === 'p2p') ? addr : addr.encapsulate(`/p2p/${id}`),
-          )
-        : peerId;
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.dialTimeoutMs)]);
-    this.libp2p
-      .dial(target, { signal })
-      .then(() => this.record({ kind: 'dial:ok', source, target: id, peerId: id }))
-      .catch((error: unknown) => {
-        if (this.controller.signal.aborted) return;
-        const { reason, message } = explainDialError(error);
-        this.record({
-          kind: 'dial:failed',
-          source,
-          target: `${id} (${addrs.map(String).join(', ')})`,
-          reason,
-          message,
-        });
-      })
-      .finally(() => this.dialing.delete(id));
   }
 
   private record(entry: Parameters<NetEventLog['add']>[0]): void {

@@ -1,4 +1,7 @@
-/** The services of a started peer, made over its node and library and wired to each other (see ../peer.ts). */
+/**
+ * The services of a started peer, made over its node and library and wired to each other (see ../peer.ts);
+ * the playback coordinator's part is `wire-playback.ts`.
+ */
 import type { BridgeEvents } from '../../shared/bridge/contract';
 import type { DeviceSettings } from '../../shared/bridge/payloads';
 import { isCalibrationMessageType, type SignalPlan } from '../../shared/calibration/messages';
@@ -6,9 +9,6 @@ import { isDeviceMessageType } from '../../shared/devices/output';
 import { isLoudnessMessageType } from '../../shared/library/loudness-message';
 import { isLiveMessageType } from '../../shared/live/sources';
 import type { ComponentLogger } from '../../shared/logger';
-import { crossfadeSecAt } from '../../shared/playback/crossfade';
-import { isPlaybackMessageType } from '../../shared/playback/messages';
-import { playbackStatus } from '../../shared/playback/state';
 import { isPlaylistMessageType } from '../../shared/playlists/playlist';
 import { decodeControl, encodeControl, type ControlDraft, type ControlMessage } from '../../shared/protocol';
 import { isSwarmMessageType } from '../../shared/swarm/messages';
@@ -28,7 +28,6 @@ import { ControlChannel } from '../net/control-channel';
 import type { PeerNode } from '../net/node';
 import type { Room } from '../net/room';
 import type { StreamGuard } from '../net/stream-guard';
-import { PlaybackCoordinator } from '../playback/coordinator';
 import { Playlists } from '../playlists/playlists';
 import { keepMemberLinks } from '../room/member-links';
 import { RoomService } from '../room/room-service';
@@ -42,7 +41,9 @@ import type { Downloads } from './downloads';
 import type { LiveWatch } from './live-watch';
 import { announceRoomChanges, type PeerNotices } from './notices';
 import { roomPublisher, roomSubscriber } from './room-messages';
+import { wirePlayback } from './wire-playback';
 import type { Running } from './running';
+import type { ScanProgress } from './scan-progress';
 import type { SettingsService } from './settings-service';
 import type { SpeakerOutput } from './speaker-output';
 
@@ -64,7 +65,8 @@ export interface WiringParts {
   roomTracks(): CatalogTrack[];
   tracks(): RoomTrack[];
   roomSpeakers(): RoomSpeaker[];
-  setScan(scan: { done: number; total: number; currentPath: string; running: boolean }): void;
+  /** The scan's progress for the status, kept across restarts. */
+  scan: ScanProgress;
 }
 
 /** What start() made before the services: the node, its room, the library, the storage watch, the settings. */
@@ -167,37 +169,7 @@ export async function wireServices(
     statusChanged();
     peer.liveWatch.check();
   });
-  const roomTrack = (id: string) => peer.roomTracks().find((t) => t.id === id) ?? null;
-  const playback = new PlaybackCoordinator({
-    selfId: node.peerId,
-    publish,
-    subscribe: roomSubscriber(roomService, isPlaybackMessageType),
-    isLeader: () => roomService.isLeader(),
-    leaderId: () => roomService.leader()?.peerId ?? null,
-    epoch: () => roomService.leader()?.epoch ?? roomService.epoch(),
-    groupNow: () => clock.groupNow(),
-    // A start waits only for devices where a window plays (a peer with no window never reports ready).
-    members: () => [
-      ...(peer.speaker.playing ? [node.peerId] : []),
-      ...roomService
-        .members()
-        .filter((m) => m.speaker)
-        .map((m) => m.peerId),
-    ],
-    trackExists: (id) => library.library.get(id) !== null || roomTrack(id) !== null,
-    trackDurationSec: (id) => library.library.get(id)?.durationSec ?? roomTrack(id)?.durationSec ?? null,
-    crossfadeSec: (state) => crossfadeSecAt(state, { get: (id) => library.library.get(id) ?? roomTrack(id) }),
-    libraryOrder: () => peer.tracks().map((t) => t.trackId),
-    sourceAvailable: (source) => live.available(source),
-    logger: peer.loggers,
-  });
-  playback.on('playback:changed', (state) => {
-    // Why the last source stopped shows until something plays again.
-    if (playbackStatus(state) === 'playing') peer.liveWatch.clear();
-    peer.events.emit('playback:changed', state);
-    peer.downloads.prefetch(state);
-    statusChanged();
-  });
+  const playback = wirePlayback(peer, { node, library, room: roomService, clock, live, publish });
   catalog.on('catalog:changed', libraryChanged);
   peer.downloads.watch(fetcher, roomService, { status: statusChanged, library: libraryChanged });
   roomService.events.on('leader:changed', (leader) => {
@@ -282,14 +254,7 @@ export async function wireServices(
   statusTimer.unref();
   library.scanner.on('track:added', libraryChanged);
   library.scanner.on('track:removed', libraryChanged);
-  library.scanner.on('scan:progress', (progress) => {
-    peer.setScan({ ...progress, running: true });
-    statusChanged();
-  });
-  library.scanner.on('scan:done', (summary) => {
-    peer.setScan({ done: summary.files, total: summary.files, currentPath: '', running: false });
-    libraryChanged();
-  });
+  peer.scan.watch(library.scanner, { progressed: statusChanged, done: libraryChanged });
   roomService.setSpeaker(peer.speaker.playing);
   const stopLinks = keepMemberLinks(node, roomService);
   return {

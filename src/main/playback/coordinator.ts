@@ -15,17 +15,13 @@
  *
  * This file is every peer's part: the service's lifecycle, its API, the messages it receives and
  * the state it keeps. The leader's part is `leader.ts` (with the ready barrier, `start-barrier.ts`);
- * this peer's waiting requests are `local-requests.ts`.
+ * this peer's waiting requests are `local-requests.ts`; sending, validating and counting on the
+ * control topic is `playback-wire.ts`; the speaker's ready and unplayable reports are
+ * `speaker-reports.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LEAD_TIME_MS, DEFAULT_READY_TIMEOUT_MS } from '../../shared/playback/barrier';
-import {
-  isPlaybackMessageType,
-  validatePlaybackMessage,
-  type PlaybackMessage,
-  type PlaybackMessageOf,
-  type PlaybackReply,
-} from '../../shared/playback/messages';
+import type { PlaybackMessageOf } from '../../shared/playback/messages';
 import {
   initialPlaybackState,
   isNewer,
@@ -36,7 +32,7 @@ import {
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
-import { commandValidator, trackIdValidator } from '../../shared/playback/validate';
+import { commandValidator } from '../../shared/playback/validate';
 import type { PlaybackSummary } from '../../shared/status';
 import type { Logger } from '../../shared/logger';
 import { TypedEventTarget } from '../../shared/events';
@@ -44,6 +40,8 @@ import type { PlaybackCoordinatorComponents, PlaybackCoordinatorInit, PlaybackCo
 import { PlaybackCommandError, PlaybackNotRunningError } from './errors';
 import { PlaybackLeader } from './leader';
 import { LocalRequests } from './local-requests';
+import { PlaybackWire } from './playback-wire';
+import { readyReport, unplayableReport } from './speaker-reports';
 import { RequestOutcomes } from './request-outcomes';
 import { TimerSet, systemTimers } from './timers';
 
@@ -61,14 +59,14 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   readonly #stateIntervalMs: number;
   readonly #leader: PlaybackLeader;
   readonly #requests: LocalRequests;
+  readonly #wire: PlaybackWire;
   /** Every peer records the answers it hears, so a new leader never applies a command twice. */
   readonly #outcomes = new RequestOutcomes();
 
   #controller: AbortController | null = null;
   #state: PlaybackState;
   #knownLeader: string | null = null;
-  readonly #counts = { statesPublished: 0, statesAdopted: 0 };
-  readonly #dropped = new Map<string, number>();
+  #statesAdopted = 0;
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
     const log = components.logger.forComponent('firefly:playback');
@@ -78,6 +76,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     this.#timers = new TimerSet(components.timers ?? systemTimers);
     this.#stateIntervalMs = init.stateIntervalMs ?? 2000;
     this.#state = initialPlaybackState();
+    this.#wire = new PlaybackWire((message) => components.publish(message), log);
     this.#leader = new PlaybackLeader(
       {
         peer: components,
@@ -85,10 +84,10 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
         timers: this.#timers,
         state: () => this.#state,
         setState: (state) => this.#setState(state),
-        publishState: (reply) => this.#publishState(reply),
-        publish: (message) => this.#publish(message),
+        publishState: (reply) => this.#wire.publishState(this.#state, reply),
+        publish: (message) => this.#wire.publish(message),
         outcomes: this.#outcomes,
-        drop: (reason) => this.#drop(reason),
+        drop: (reason) => this.#wire.drop(reason),
         tookOver: () => this.#requests.runOwn(),
       },
       {
@@ -103,7 +102,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       leaderId: () => components.leaderId(),
       leadsNow: () => this.#leader.leadsNow(),
       applyLocally: (command) => this.#leader.apply(components.selfId, null, command),
-      sendCommand: (message) => this.#publish(message),
+      sendCommand: (message) => this.#wire.publish(message),
       state: () => this.#state,
       timers: this.#timers,
       newRequestId: components.newRequestId ?? (() => randomUUID()),
@@ -128,7 +127,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     this.leaderChanged();
     // With a leader known, leaderChanged() has asked it already; without one, whoever leads answers.
     if (!this.#leader.isActive() && this.#knownLeader === null)
-      this.#publish({ type: 'playback:sync-request', collect: false });
+      this.#wire.publish({ type: 'playback:sync-request', collect: false });
   }
 
   /** Cancels every timer and listener; pending requests fail with `PlaybackNotRunningError`. Idempotent. */
@@ -160,7 +159,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       this.#knownLeader = leader;
       this.#requests.leaderGone(leader);
       if (leader !== null && !isLeader) {
-        this.#publish({ type: 'playback:sync-request', collect: false });
+        this.#wire.publish({ type: 'playback:sync-request', collect: false });
       }
       this.#requests.sendWaiting();
     }
@@ -194,13 +193,10 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   /** Records that this peer has `trackId` fetched and decoded, and tells the room. */
   reportReady(trackId: string): void {
     if (!this.#controller) return;
-    const checked = trackIdValidator(trackId);
-    if (!checked.ok) {
-      this.#log.warn(`not reporting ready for a malformed track id (${checked.error})`);
-      return;
-    }
+    const report = readyReport(trackId, this.#state.version);
+    if (!report.ok) return this.#log.warn(report.error);
     this.#leader.barrier.noteReady(this.#c.selfId, trackId, this.#state.version);
-    this.#publish({ type: 'playback:ready', trackId, version: this.#state.version });
+    this.#wire.publish(report.value);
   }
 
   /**
@@ -209,19 +205,10 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
    */
   reportUnplayable(trackId: string, reason: string): void {
     if (!this.#controller) return;
-    const checked = trackIdValidator(trackId);
-    if (!checked.ok) {
-      this.#log.warn(`not reporting an unplayable track with a malformed id (${checked.error})`);
-      return;
-    }
-    const message = { type: 'playback:unplayable', trackId, version: this.#state.version, reason } as const;
-    const valid = validatePlaybackMessage(message);
-    if (!valid.ok) {
-      this.#log.warn(`not reporting an unplayable track (${valid.error})`);
-      return;
-    }
+    const report = unplayableReport(trackId, this.#state.version, reason);
+    if (!report.ok) return this.#log.warn(report.error);
     this.#leader.barrier.noteUnplayable(this.#c.selfId, trackId, reason);
-    this.#publish(message);
+    this.#wire.publish(report.value);
   }
 
   /** The newest state this peer has. */
@@ -243,9 +230,9 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   counts(): PlaybackCounts {
     return {
       ...this.#leader.counts(),
-      ...this.#counts,
+      statesAdopted: this.#statesAdopted,
       ...this.#leader.barrier.counts(),
-      dropped: Object.fromEntries(this.#dropped),
+      ...this.#wire.counts(),
     };
   }
 
@@ -253,17 +240,9 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   #receive(from: string, input: unknown): void {
     if (!this.#controller || from === this.#c.selfId) return;
-    const checked = validatePlaybackMessage(input);
-    if (!checked.ok) {
-      const type =
-        typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
-      // Keyed by known types only, so a peer cannot grow the counter table.
-      this.#drop(isPlaybackMessageType(type) ? `invalid:${type}` : 'invalid');
-      this.#log.warn(`dropped a message from ${from}: ${checked.error}`);
-      return;
-    }
+    const message = this.#wire.accept(from, input);
+    if (!message) return;
     this.leaderChanged();
-    const message = checked.value;
     switch (message.type) {
       case 'playback:command':
         return this.#leader.onCommand(from, message);
@@ -282,7 +261,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     const { state, reply } = message;
     if (state.epoch > this.#c.epoch()) {
       // A state from a leader this peer has not accepted yet; the periodic broadcast brings it again.
-      this.#drop('futureEpoch');
+      this.#wire.drop('futureEpoch');
     } else {
       this.#adopt(state);
     }
@@ -293,9 +272,9 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   #onSyncRequest(message: PlaybackMessageOf<'playback:sync-request'>): void {
     if (message.collect) {
       // A new leader gathers the newest state anyone holds; followers answer, leaders publish anyway.
-      if (!this.#leader.isActive() && this.#state.version > 0) this.#publishState(null);
+      if (!this.#leader.isActive() && this.#state.version > 0) this.#wire.publishState(this.#state, null);
     } else if (this.#leader.leadsNow()) {
-      this.#publishState(null);
+      this.#wire.publishState(this.#state, null);
     }
   }
 
@@ -303,7 +282,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   #adopt(state: PlaybackState): void {
     if (!isNewer(state, this.#state)) return;
-    this.#counts.statesAdopted += 1;
+    this.#statesAdopted += 1;
     this.#setState(state);
     // Someone else led a newer version: a leader that has taken over stays consistent with it.
     this.#leader.adoptedOther();
@@ -315,27 +294,5 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       this.#leader.barrier.forgetReady(state.version);
     this.#state = state;
     this.emit('playback:changed', state);
-  }
-
-  #publishState(reply: PlaybackReply | null): void {
-    this.#counts.statesPublished += 1;
-    this.#publish({ type: 'playback:state', state: this.#state, reply });
-  }
-
-  #publish(message: PlaybackMessage): void {
-    try {
-      const sent = this.#c.publish(message);
-      if (sent instanceof Promise) {
-        sent.catch((error: unknown) =>
-          this.#log.warn(`publishing ${message.type} failed: ${(error as Error).message}`),
-        );
-      }
-    } catch (error) {
-      this.#log.warn(`publishing ${message.type} failed: ${(error as Error).message}`);
-    }
-  }
-
-  #drop(reason: string): void {
-    this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + 1);
   }
 }

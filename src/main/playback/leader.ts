@@ -3,25 +3,25 @@
  * state any member holds (`takeoverMs`) and carries on from it with its own epoch; it applies
  * commands in the order they reach it, answering each once even across a change of leader; it
  * holds a new track's start at the ready barrier; and it places the next track and advances the
- * queue at the current one's end. Every peer keeps one, active only while the peer leads.
+ * queue at the current one's end (the placing and the end timer are `track-end.ts`). Every peer
+ * keeps one, active only while the peer leads.
  */
 import type { PlaybackMessage, PlaybackMessageOf, PlaybackReply } from '../../shared/playback/messages';
 import {
   commit,
   currentTrackId,
-  endsAt,
   playbackStatus,
   type PlaybackCommand,
   type PlaybackState,
 } from '../../shared/playback/state';
 import { applyCommand, type CommandContext } from '../../shared/playback/commands';
 import { releaseStart } from '../../shared/playback/barrier';
-import { advanceAtEnd, placeNext, sameNext, withNext } from '../../shared/playback/next';
 import { ok, type Result } from '../../shared/result';
 import type { Logger } from '../../shared/logger';
 import type { PlaybackCoordinatorComponents } from './components';
 import type { RequestOutcomes } from './request-outcomes';
 import { StartBarrier } from './start-barrier';
+import { TrackEnd } from './track-end';
 import type { CancelTimer, TimerSet } from './timers';
 
 /** What the leader needs from the coordinator. */
@@ -69,7 +69,7 @@ export class PlaybackLeader {
   #takingOver = false;
   #takeoverQueue: QueuedCommand[] = [];
   #cancelTakeover: CancelTimer | null = null;
-  #cancelEnd: CancelTimer | null = null;
+  readonly #end: TrackEnd;
   readonly #counts = { commandsApplied: 0, commandsRefused: 0 };
 
   constructor(components: PlaybackLeaderComponents, init: PlaybackLeaderInit) {
@@ -90,6 +90,15 @@ export class PlaybackLeader {
       },
       init,
     );
+    this.#end = new TrackEnd({
+      peer: this.#peer,
+      timers: components.timers,
+      leadTimeMs: init.leadTimeMs,
+      state: () => this.#c.state(),
+      leadsNow: () => this.leadsNow(),
+      stamp: () => this.#stamp(),
+      advance: (next, placed) => this.#commit(next, null, placed),
+    });
   }
 
   /** Whether this peer leads (possibly still taking over). */
@@ -127,8 +136,7 @@ export class PlaybackLeader {
     this.#cancelTakeover = null;
     this.#takeoverQueue = [];
     this.barrier.clear();
-    this.#cancelEnd?.();
-    this.#cancelEnd = null;
+    this.#end.cancel();
   }
 
   /** The coordinator stopped (its timers are cancelled already). */
@@ -152,7 +160,7 @@ export class PlaybackLeader {
   adoptedOther(): void {
     if (!this.leadsNow()) return;
     this.barrier.clear();
-    this.#scheduleEnd();
+    this.#end.schedule();
   }
 
   /** A command sent to this peer as the leader: applied once, queued during a takeover, answered again if asked again. */
@@ -221,14 +229,14 @@ export class PlaybackLeader {
     if (!this.#active || !this.#takingOver) return;
     this.#takingOver = false;
     // Same anchor, new epoch and version: followers keep playing through the change.
-    const carried = this.#placeNext(commit(this.#c.state(), { starting: false }, this.#stamp()));
+    const carried = this.#end.place(commit(this.#c.state(), { starting: false }, this.#stamp()));
     this.#c.log(
       `leading from version ${carried.version} (epoch ${carried.epoch}), ${playbackStatus(carried)}` +
         (currentTrackId(carried) ? ` ${currentTrackId(carried)}` : ''),
     );
     this.#c.setState(carried);
     this.#c.publishState(null);
-    this.#scheduleEnd();
+    this.#end.schedule();
     const queued = this.#takeoverQueue;
     this.#takeoverQueue = [];
     for (const q of queued) {
@@ -251,74 +259,30 @@ export class PlaybackLeader {
       if (trackChanged || playbackStatus(next) !== 'playing') this.barrier.clear();
       if (trackChanged && !placed && trackId !== null && playbackStatus(next) === 'playing')
         next = this.barrier.hold(next, trackId);
-      next = this.#placeNext(next);
+      next = this.#end.place(next);
       this.#c.setState(next);
     }
     if (next !== prev || reply) this.#c.publishState(reply);
-    this.#scheduleEnd();
+    this.#end.schedule();
     return next;
   }
 
   /** Starts the held track at `nowMs` in a new version. */
   #release(nowMs: number): void {
     this.#c.setState(
-      this.#placeNext(releaseStart(this.#c.state(), nowMs, this.#init.leadTimeMs, this.#stamp())),
+      this.#end.place(releaseStart(this.#c.state(), nowMs, this.#init.leadTimeMs, this.#stamp())),
     );
     this.#c.publishState(null);
-    this.#scheduleEnd();
-  }
-
-  // ---- the next track and the current one's end ------------------------------------------
-
-  /** `state` with the track after its current one placed (or no placement), in the same version. */
-  #placeNext(state: PlaybackState): PlaybackState {
-    return withNext(state, placeNext(state, this.#placement()));
-  }
-
-  #placement() {
-    return {
-      durationSec: (id: string) => this.#peer.trackDurationSec(id),
-      overlapSec: (state: PlaybackState) => this.#peer.crossfadeSec?.(state) ?? 0,
-    };
+    this.#end.schedule();
   }
 
   /** Places the next track in a new version (published) when its placement changed, e.g. a duration became known. */
   #refreshNext(): boolean {
-    const state = this.#c.state();
-    const placement = placeNext(state, this.#placement());
-    if (sameNext(state.next, placement)) return false;
-    this.#c.setState(commit(withNext(state, placement), {}, this.#stamp()));
+    const replaced = this.#end.replaced();
+    if (!replaced) return false;
+    this.#c.setState(replaced);
     this.#c.publishState(null);
-    this.#scheduleEnd();
+    this.#end.schedule();
     return true;
-  }
-
-  #scheduleEnd(): void {
-    this.#cancelEnd?.();
-    this.#cancelEnd = null;
-    if (!this.leadsNow()) return;
-    const state = this.#c.state();
-    const trackId = currentTrackId(state);
-    if (trackId === null) return;
-    // With the next track placed, the queue advances when it starts (the end, or the crossfade's start).
-    const endMs = state.next?.anchor.groupTimeMs ?? endsAt(state, this.#peer.trackDurationSec(trackId));
-    if (endMs === null) return;
-    const delayMs = Math.max(0, endMs - this.#peer.groupNow());
-    this.#cancelEnd = this.#c.timers.schedule(() => this.#onTrackEnd(), delayMs);
-  }
-
-  #onTrackEnd(): void {
-    this.#cancelEnd = null;
-    if (!this.leadsNow()) return;
-    const state = this.#c.state();
-    const { state: next, placed } = advanceAtEnd(
-      state,
-      this.#peer.groupNow(),
-      (id) => this.#peer.trackDurationSec(id),
-      { leadTimeMs: this.#init.leadTimeMs, ...this.#stamp() },
-    );
-    if (next === state) this.#scheduleEnd();
-    // Placed ahead: every renderer already plays it from this anchor; no barrier, no lead time.
-    else this.#commit(next, null, placed);
   }
 }

@@ -173,8 +173,8 @@ describe('CatalogSync', () => {
     expect(honest.lib.db.chunkList(own.id)).toEqual(ownChunks);
     // Only ids backed by a verified entry (or a track already known) enter the peer's catalog.
     expect(
-      honest.lib.db
-        .peerCatalog(evil.peerId)
+      honest.lib.db.catalogs
+        .entries(evil.peerId)
         .map((e) => e.trackId)
         .sort(),
     ).toEqual([own.id, legit.track.id].sort());

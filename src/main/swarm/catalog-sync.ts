@@ -184,7 +184,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
     const out = new Map<string, CatalogTrack>();
     for (const t of db.localTracks()) out.set(t.id, { ...toTrackInfo(t), holders: [], local: true });
     for (const peerId of this.#livePeers()) {
-      for (const { trackId } of db.peerCatalog(peerId)) {
+      for (const { trackId } of db.catalogs.entries(peerId)) {
         let entry = out.get(trackId);
         if (!entry) {
           const track = db.getTrack(trackId);
@@ -215,7 +215,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   /** Live, synced peers whose catalog lists the track. */
   holdersOf(trackId: string): string[] {
     const live = new Set(this.#livePeers());
-    return this.#c.db.peersWithTrack(trackId).filter((p) => live.has(p));
+    return this.#c.db.catalogs.peersWith(trackId).filter((p) => live.has(p));
   }
   /** The incarnation and version of the local catalog. */
   localVersion(): { incarnation: string; version: number } {

@@ -82,7 +82,7 @@ export class PeerCatalogs {
         if (state.count + delta.added.length > catalogLimits.maxTracksPerPeer)
           throw new CatalogProtocolError('oversizedCatalog', 'too many tracks');
         const accepted = await this.#acceptIds(peerId, delta.added);
-        this.#c.db.updatePeerCatalog(peerId, { added: accepted, removed: delta.removed });
+        this.#c.db.catalogs.update(peerId, { added: accepted, removed: delta.removed });
         state.version = delta.version;
         state.count += accepted.length - delta.removed.length;
         this.#c.stats.deltasApplied++;
@@ -116,8 +116,8 @@ export class PeerCatalogs {
     const { incarnation, version, full } = head as CatalogListFrame;
     if (!full && !state) throw new CatalogProtocolError('malformedList', 'a partial list to a first request');
     const accepted = await this.#acceptIds(peerId, added);
-    if (full) this.#c.db.setPeerCatalog(peerId, accepted);
-    else this.#c.db.updatePeerCatalog(peerId, { added: accepted, removed });
+    if (full) this.#c.db.catalogs.replace(peerId, accepted);
+    else this.#c.db.catalogs.update(peerId, { added: accepted, removed });
     const count = full ? accepted.length : (state?.count ?? 0) + accepted.length - removed.length;
     this.#peers.set(peerId, { incarnation, version, count });
     this.#c.stats.syncs++;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeControl, encodeControl, sealControl } from '../protocol/messages';
+import { decodeControl, encodeControl, sealControl } from '../protocol/codec';
 import { deviceOutputPatchValidator, groupVolume, scaleToGroup } from './output';
 
 const bytes = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { controlLimits, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
+import { encodeControl, sealControl } from '../protocol/codec';
+import { controlLimits, type ControlMessage } from '../protocol/messages';
 import { electionStep } from './bully';
 import {
   createElection,

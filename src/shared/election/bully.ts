@@ -1,6 +1,8 @@
 /**
  * Bully leader election as a pure state machine: `electionStep(state, event, nowMs)` returns the
  * next state and the effects to carry out. Everything travels as a broadcast on the control topic.
+ * This file is what a received message does; the step's state and effects and this peer's own
+ * moves (start, stop, timeouts, electing, declaring) are `election-step.ts`.
  *
  * Peers are ranked by (priority, peer id): higher priority wins, and between equal priorities
  * the greater peer id string wins.
@@ -49,50 +51,26 @@
  * - A follower whose leader's heartbeat says it no longer leads, or whom membership reports gone
  *   (`leave`), elects at once instead of waiting for `leaderTimeoutMs`.
  */
+import type { ControlMessage, ControlMessageOf } from '../protocol/messages';
 import {
-  controlLimits,
-  type ControlDraft,
-  type ControlMessage,
-  type ControlMessageOf,
-} from '../protocol/messages';
-import {
-  currentLeader,
   knownEpoch,
   outranks,
-  type ElectionEffect,
   type ElectionEvent,
   type ElectionState,
   type ElectionStepResult,
   type Rank,
 } from './election-state';
+import { ElectionStep } from './election-step';
 
 /** Advances the election by one event. */
 export function electionStep(state: ElectionState, event: ElectionEvent, nowMs: number): ElectionStepResult {
-  const run = new Step(state, nowMs);
+  const run = new BullyStep(state, nowMs);
   run.handle(event);
   return { state: run.state, effects: run.effects };
 }
 
-class Step {
-  readonly effects: ElectionEffect[] = [];
-
-  constructor(
-    public state: ElectionState,
-    private readonly nowMs: number,
-  ) {}
-
-  private set(patch: Partial<ElectionState>): void {
-    this.state = { ...this.state, ...patch };
-  }
-
-  private publish(msg: ControlDraft): void {
-    this.effects.push({ kind: 'publish', msg });
-  }
-
-  private announceLeader(): void {
-    this.effects.push({ kind: 'leader', leader: currentLeader(this.state) });
-  }
-
+/** A step that also handles received messages, by the rules above. */
+class BullyStep extends ElectionStep {
   handle(event: ElectionEvent): void {
     if (event.kind === 'start') return this.start();
     if (event.kind === 'priority') return this.changePriority(event.priority);
@@ -112,87 +90,6 @@ class Step {
         if (this.state.phase === 'follower' && this.state.term?.leaderId === event.peerId) this.leaderLost();
         return;
     }
-  }
-
-  private start(): void {
-    if (this.state.phase !== 'stopped') return;
-    const { answerTimeoutMs, startupGraceMs } = this.state.timings;
-    this.set({ higherAliveAtMs: null });
-    this.beginElection(Math.max(answerTimeoutMs, startupGraceMs));
-    // Sent before we are connected to anyone, this ELECTION mostly announces us: it answers nobody.
-    this.set({ answered: null });
-  }
-
-  private stop(): void {
-    const hadLeader = currentLeader(this.state) !== null;
-    this.set({ phase: 'stopped', deadlineMs: null });
-    if (hadLeader) this.announceLeader();
-  }
-
-  private tick(): void {
-    const { phase, deadlineMs, leaderHeardAtMs, timings } = this.state;
-    if (phase === 'follower' && this.nowMs >= leaderHeardAtMs + timings.leaderTimeoutMs) this.leaderLost();
-    else if (phase === 'electing' && deadlineMs !== null && this.nowMs >= deadlineMs) this.declare();
-    else if (phase === 'awaiting' && deadlineMs !== null && this.nowMs >= deadlineMs)
-      this.beginElection(timings.answerTimeoutMs);
-  }
-
-  private changePriority(priority: number): void {
-    this.set({ self: { ...this.state.self, priority } });
-    const { phase, term, self } = this.state;
-    // A follower that now outranks its leader takes over, as a higher peer joining would.
-    if (phase === 'follower' && term && outranks(self, { peerId: term.leaderId, priority: term.priority })) {
-      this.leaderLost();
-    }
-  }
-
-  private leaderLost(): void {
-    this.set({ phase: 'electing' });
-    this.announceLeader();
-    this.beginElection(this.state.timings.answerTimeoutMs);
-  }
-
-  private beginElection(waitMs: number): void {
-    const { self, term, timings, higherAliveAtMs } = this.state;
-    if (higherAliveAtMs !== null && this.nowMs - higherAliveAtMs < timings.coordinatorTimeoutMs) {
-      // A higher peer is electing or answering: it will lead, or one above it will.
-      this.set({ phase: 'awaiting', deadlineMs: this.nowMs + timings.coordinatorTimeoutMs });
-      return;
-    }
-    const epoch = knownEpoch(this.state);
-    this.set({
-      phase: 'electing',
-      deadlineMs: this.nowMs + waitMs,
-      answered: { atMs: this.nowMs, epoch },
-    });
-    this.publish({
-      type: 'election',
-      from: self.peerId,
-      epoch,
-      priority: self.priority,
-      leaderId: term && term.epoch === epoch ? term.leaderId : null,
-    });
-  }
-
-  /** Takes leadership with an epoch above every epoch seen. */
-  private declare(): void {
-    const { self } = this.state;
-    // The clamp only matters if a peer sent an absurd epoch; it keeps our messages encodable.
-    const epoch = Math.min(knownEpoch(this.state) + 1, controlLimits.maxEpoch);
-    this.set({
-      phase: 'leader',
-      epoch,
-      maxEpochSeen: epoch,
-      term: { leaderId: self.peerId, priority: self.priority, epoch },
-      deadlineMs: null,
-    });
-    this.publish({ type: 'coordinator', from: self.peerId, epoch, priority: self.priority });
-    this.announceLeader();
-  }
-
-  private resendCoordinator(): void {
-    const { self, epoch } = this.state;
-    this.publish({ type: 'coordinator', from: self.peerId, epoch, priority: self.priority });
   }
 
   private message(msg: ControlMessage): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeControl, encodeControl, sealControl, type ControlMessage } from '../protocol/messages';
+import { decodeControl, encodeControl, sealControl } from '../protocol/codec';
+import type { ControlMessage } from '../protocol/messages';
 import { defaultMembershipTimings } from '../membership/membership';
 import { defaultElectionTimings } from './election-state';
 import {

@@ -2,11 +2,15 @@
  * Applying a command to the room's playback state: the leader's one way to change it, in the order
  * commands reach it, and moving on when a track ends. Commands never throw: one that cannot apply
  * returns an error result with a message meant for the user (REPL, HTTP API, UI).
+ * This file holds the transport commands (play, pause, resume, stop, next, prev, seek, a live
+ * source) and the room's settings; the queue edits are `queue-commands.ts`, and what every
+ * command shares (its context and scope, the start and stop patches) is `command-scope.ts`.
  */
 import { err, ok, type Result } from '../result';
-import type { LiveSourceRef } from '../live/sources';
+import { commandScope, describeIndex, startAt, stopped, type CommandContext } from './command-scope';
+import { applyQueueCommand, isQueueCommand } from './queue-commands';
 import { applyLoudnessChange, crossfadeSetting, loudnessSetting, sameLoudness } from './room-sound';
-import { indexAfterMove, shuffleQueue, windowAround } from './queue-order';
+import { windowAround } from './queue-order';
 import {
   commit,
   currentTrackId,
@@ -14,59 +18,11 @@ import {
   nextIndex,
   playbackLimits,
   positionAt,
-  type Patch,
   type PlaybackCommand,
   type PlaybackState,
 } from './state';
 
-/** What applying a command needs to know besides the state and the time. */
-export interface CommandContext {
-  /** How far ahead of "now" a start is scheduled, so every peer hears of it in time. */
-  leadTimeMs: number;
-  /** Epoch of the leader applying the command. */
-  epoch: number;
-  /** Peer id of the leader applying the command. */
-  updatedBy: string;
-  trackExists(trackId: string): boolean;
-  /** Track duration in seconds, or null when unknown. */
-  durationSec(trackId: string): number | null;
-  /** The room's track listing, for `play {index}` (REPL `play <index>`). */
-  libraryOrder(): readonly string[];
-  /** Longest queue allowed (the state travels whole in one control message). */
-  maxQueueLength?: number;
-  /** Uniform in [0, 1), for shuffling; only the leader draws, so peers need not agree on a seed. */
-  random?: () => number;
-  /** Whether a live source can be played (its peer is in the room); absent: any source. */
-  sourceAvailable?(source: LiveSourceRef): boolean;
-}
-// `source: undefined` leaves the field out of the state's JSON: a track or a stop ends a live source.
-const startAt = (index: number, groupNowMs: number, leadTimeMs: number, positionSec = 0): Patch => ({
-  source: undefined,
-  currentIndex: index,
-  anchor: { groupTimeMs: groupNowMs + leadTimeMs, positionSec },
-  paused: false,
-  pausedAtSec: null,
-  starting: false,
-});
-
-const stopped = (groupNowMs: number): Patch => ({
-  source: undefined,
-  currentIndex: null,
-  anchor: { groupTimeMs: groupNowMs, positionSec: 0 },
-  paused: false,
-  pausedAtSec: null,
-  starting: false,
-});
-
-/** A slice of the library listing around `index`, short enough for one state message. */ const describeIndex =
-  (index: number, length: number, what: string) =>
-    length === 0
-      ? `no ${what} at index ${index}: it is empty`
-      : `no ${what} at index ${index} (valid: 0..${length - 1})`;
-function checkTracks(trackIds: readonly string[], ctx: CommandContext): Result<true> {
-  for (const id of trackIds) if (!ctx.trackExists(id)) return err(`unknown track ${id}`);
-  return ok(true);
-}
+export type { CommandContext } from './command-scope';
 
 /**
  * Applies one command at group time `groupNowMs`. Returns the new state (version + 1) or the
@@ -78,25 +34,15 @@ export function applyCommand(
   groupNowMs: number,
   ctx: CommandContext,
 ): Result<PlaybackState> {
-  const maxQueue = ctx.maxQueueLength ?? playbackLimits.maxQueueLength;
-  const lead = ctx.leadTimeMs;
-  const change = (patch: Patch) => ok(commit(state, patch, ctx));
-  const playing = state.currentIndex !== null || Boolean(state.source);
-  const random = ctx.random ?? Math.random;
-  const live = state.source ?? null;
-  /** A new queue playing from `index` (null: stopped), shuffled first when shuffle is on. */
-  const newQueue = (queue: string[], index: number | null): Patch => {
-    const playFrom = (i: number | null) => (i === null ? stopped(groupNowMs) : startAt(i, groupNowMs, lead));
-    if (state.unshuffled === null) return { queue, ...playFrom(index) };
-    const s = shuffleQueue(queue, index, random);
-    return { queue: s.queue, unshuffled: s.unshuffled, ...playFrom(index === null ? null : 0) };
-  };
+  const scope = commandScope(state, groupNowMs, ctx);
+  const { maxQueue, lead, change, playing, live, newQueue } = scope;
 
   if (live && (command.kind === 'next' || command.kind === 'prev' || command.kind === 'seek'))
     return err(
       `"${live.name}" is a live source: it has no ${command.kind === 'seek' ? 'position' : 'tracks'} to move to`,
     );
 
+  if (isQueueCommand(command)) return applyQueueCommand(scope, command);
   switch (command.kind) {
     case 'play-source': {
       if (ctx.sourceAvailable && !ctx.sourceAvailable(command.source))
@@ -201,95 +147,6 @@ export function applyCommand(
       // While the start is held for slow members, keep the held start time.
       const groupTimeMs = state.starting ? state.anchor.groupTimeMs : groupNowMs + lead;
       return change({ anchor: { groupTimeMs, positionSec: command.positionSec } });
-    }
-
-    case 'enqueue': {
-      const known = checkTracks(command.trackIds, ctx);
-      if (!known.ok) return known;
-      if (state.queue.length + command.trackIds.length > maxQueue)
-        return err(`the queue is full (${maxQueue} tracks)`);
-      const n = state.queue.length;
-      // Shuffled or not, queued tracks come last: the user chose when they play.
-      const unshuffled = state.unshuffled && [...state.unshuffled, ...command.trackIds.map((_, i) => n + i)];
-      return change({ queue: [...state.queue, ...command.trackIds], unshuffled });
-    }
-
-    case 'remove': {
-      const { index } = command;
-      if (index >= state.queue.length)
-        return err(describeIndex(index, state.queue.length, 'track in the queue'));
-      const queue = state.queue.filter((_, i) => i !== index);
-      const unshuffled =
-        state.unshuffled && state.unshuffled.filter((i) => i !== index).map((i) => (i > index ? i - 1 : i));
-      if (state.currentIndex === null || index > state.currentIndex) return change({ queue, unshuffled });
-      if (index < state.currentIndex)
-        return change({ queue, unshuffled, currentIndex: state.currentIndex - 1 });
-      // The playing track was removed: the one after it takes its place, or playback stops.
-      return index < queue.length
-        ? change({ queue, unshuffled, ...startAt(index, groupNowMs, lead) })
-        : change({ queue, unshuffled, ...stopped(groupNowMs) });
-    }
-
-    case 'move': {
-      const { from, to } = command;
-      const n = state.queue.length;
-      if (from >= n) return err(describeIndex(from, n, 'track in the queue'));
-      if (to >= n) return err(describeIndex(to, n, 'place in the queue'));
-      if (from === to) return ok(state);
-      const queue = [...state.queue];
-      const [moved] = queue.splice(from, 1);
-      queue.splice(to, 0, moved as string);
-      const currentIndex = state.currentIndex === null ? null : indexAfterMove(state.currentIndex, from, to);
-      const unshuffled = state.unshuffled && state.unshuffled.map((i) => indexAfterMove(i, from, to));
-      return change({ queue, currentIndex, unshuffled });
-    }
-
-    case 'replace': {
-      const known = checkTracks(command.trackIds, ctx);
-      if (!known.ok) return known;
-      if (command.trackIds.length > maxQueue) return err(`the queue is full (${maxQueue} tracks)`);
-      const queue = [...command.trackIds];
-      if (command.playIndex !== undefined) {
-        if (command.playIndex >= queue.length)
-          return err(describeIndex(command.playIndex, queue.length, 'track in the new queue'));
-        return change(newQueue(queue, command.playIndex));
-      }
-      // The current track keeps playing, uninterrupted, if the new queue contains it.
-      const current = currentTrackId(state);
-      const keep = current === null ? -1 : queue.indexOf(current);
-      if (keep < 0 && live) {
-        // The live source keeps playing; only the queue changes.
-        const patch = newQueue(queue, null);
-        return change({ queue: patch.queue ?? queue, unshuffled: patch.unshuffled ?? state.unshuffled });
-      }
-      if (keep < 0) return change(newQueue(queue, null));
-      if (state.unshuffled === null) return change({ queue, currentIndex: keep });
-      const s = shuffleQueue(queue, keep, random);
-      return change({ queue: s.queue, unshuffled: s.unshuffled, currentIndex: 0 });
-    }
-
-    case 'clear':
-      if (live) return change({ queue: [], unshuffled: state.unshuffled && [] });
-      return change({ queue: [], unshuffled: state.unshuffled && [], ...stopped(groupNowMs) });
-
-    case 'shuffle': {
-      if (command.on === (state.unshuffled !== null)) return ok(state);
-      const current = state.currentIndex;
-      if (command.on) {
-        // The playing track stays playing (same anchor) and leads the new order.
-        const s = shuffleQueue(state.queue, current, random);
-        return change({
-          queue: s.queue,
-          unshuffled: s.unshuffled,
-          currentIndex: current === null ? null : 0,
-        });
-      }
-      const unshuffled = state.unshuffled as number[];
-      return change({
-        queue: unshuffled.map((i) => state.queue[i] as string),
-        currentIndex: current === null ? null : unshuffled.indexOf(current),
-        unshuffled: null,
-      });
     }
 
     case 'repeat':

@@ -1,7 +1,10 @@
-/** Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`. */
+/**
+ * Test-data builders for playback states and command contexts, e.g. `aState().playing('t1').at(12).build()`,
+ * and applying a command that a test expects to apply (`applied`) or to be refused (`refused`).
+ */
 import { DEFAULT_LEAD_TIME_MS } from './barrier';
-import { initialPlaybackState, type PlaybackState, type RepeatMode } from './state';
-import type { CommandContext } from './commands';
+import { initialPlaybackState, type PlaybackCommand, type PlaybackState, type RepeatMode } from './state';
+import { applyCommand, type CommandContext } from './commands';
 
 /** The group time builders anchor at unless told otherwise. */
 export const BUILDER_NOW_MS = 1_000_000;
@@ -123,4 +126,26 @@ export function aContext(
     libraryOrder: () => order,
     ...over,
   };
+}
+
+/** Applies `command` with `ctx` at `nowMs` (by default the builders' now). */
+const applyAt = (
+  state: PlaybackState,
+  command: PlaybackCommand,
+  ctx: CommandContext,
+  nowMs = BUILDER_NOW_MS,
+) => applyCommand(state, command, nowMs, ctx);
+
+/** Applies a command (as `applyAt`), failing the test if it is refused. */
+export function applied(...args: Parameters<typeof applyAt>): PlaybackState {
+  const r = applyAt(...args);
+  if (!r.ok) throw new Error(`expected ok, got error: ${r.error}`);
+  return r.value;
+}
+
+/** The error a command (as `applyAt`) is refused with, failing the test if it applies. */
+export function refused(...args: Parameters<typeof applyAt>): string {
+  const r = applyAt(...args);
+  if (r.ok) throw new Error(`expected an error, got ${JSON.stringify(r.value)}`);
+  return r.error;
 }

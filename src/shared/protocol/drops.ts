@@ -1,4 +1,5 @@
-import type { ControlMessage, DecodeResult, IgnoreReason, InvalidReason } from './messages';
+import type { DecodeResult, IgnoreReason, InvalidReason } from './codec';
+import type { ControlMessage } from './messages';
 
 /**
  * Categories of peer input that was dropped. The codec produces the first six; `staleEpoch` and

@@ -5,12 +5,9 @@
  * context's rate, from any track frame on, one small chunk at a time. Nothing here holds more than a
  * few packets and the source's cache, whatever the track's length.
  *
- * Gapless: what the encoder added before and after the music is cut off, so track frame 0 is the
- * music's first sample and the last frame its last. mediabunny gives priming samples negative
- * timestamps for AAC edit lists and Opus pre-skip (cut here like any sample before the start), and
- * states Ogg's and MP4's exact lengths (the end is cut there); MP3's LAME delay and padding it does
- * not read, so they come from the LAME tag (`shared/audio/mp3-gapless.ts`). FLAC and WAV decode to
- * their exact lengths.
+ * Gapless: what the encoder added before and after the music is cut off here, by the track's trim
+ * (`gapless-trim.ts`, which says where it comes from for each container), so track frame 0 is the
+ * music's first sample and the last frame its last.
  */
 import {
   ADTS,
@@ -28,14 +25,9 @@ import {
   type AudioSample,
   type InputAudioTrack,
 } from 'mediabunny';
-import { id3v2Size, readMp3Gapless } from '../../../shared/audio/mp3-gapless';
-import {
-  findFrame,
-  frameSearchWindow,
-  readMp3CbrLayout,
-  type Mp3CbrLayout,
-} from '../../../shared/audio/mp3-seek';
+import { findFrame, frameSearchWindow, type Mp3CbrLayout } from '../../../shared/audio/mp3-seek';
 import type { TrackInfo } from '../player/protocol';
+import { gaplessTrim, type GaplessTrim } from './gapless-trim';
 import { MediaReadError, RangeReader } from './range-reader';
 import { StreamResampler } from '../../../shared/audio/resampler';
 import { interleave, toStereo } from './stereo';
@@ -66,16 +58,6 @@ const AUDIO_FORMATS = [MP3, FLAC, OGG, WAVE, MP4, QTFF, ADTS, WEBM, MATROSKA];
 /** Bytes the demuxer may cache per track (it re-fetches what it evicted). */
 const SOURCE_CACHE_BYTES = 4 * 1024 * 1024;
 
-/** Encoder samples to cut, at the file's rate: `skip` before frame 0, and all after `total` frames of music. */
-export interface GaplessTrim {
-  skip: number;
-  total: number | null;
-  /** A constant-bitrate MP3's frame layout, which lets a decode start far in without a walk from the top. */
-  mp3Cbr?: Mp3CbrLayout;
-}
-
-/** Bytes after the ID3v2 tag read for an MP3's frame layout. */
-const MP3_LAYOUT_BYTES = 16 * 1024;
 /**
  * MP3 frames decoded and dropped before the first one wanted: a frame's data may begin in the frames
  * before it (the bit reservoir, up to 511 bytes back), and the synthesis filter needs a frame to settle.
@@ -83,34 +65,6 @@ const MP3_LAYOUT_BYTES = 16 * 1024;
 const MP3_PREROLL_FRAMES = 10;
 /** From this frame on, a CBR MP3's decode starts at the computed frame rather than walking the demuxer there. */
 const MP3_LOCATE_FROM_FRAME = 1000;
-
-/** Containers whose stated length is the music's exact length (mediabunny reads it from granules or edit lists). */
-const EXACT_LENGTH_FORMATS = [OGG, MP4, QTFF];
-
-/** The trim of a track: from the LAME tag for MP3, the stated length for Ogg and MP4, none otherwise. */
-async function gaplessTrim(
-  reader: RangeReader,
-  format: unknown,
-  sampleRate: number,
-  durationSec: number | null,
-): Promise<GaplessTrim> {
-  if (format === MP3) {
-    const size = await reader.size();
-    const skip = id3v2Size(await reader.read(0, Math.min(size, 10)));
-    const info = readMp3Gapless(await reader.read(skip, Math.min(size, skip + 8192)));
-    const head = await reader.read(0, Math.min(size, skip + MP3_LAYOUT_BYTES));
-    const layout = readMp3CbrLayout(head, skip);
-    return {
-      ...(info && info.sampleRate === sampleRate
-        ? { skip: info.skipSamples, total: info.totalSamples }
-        : { skip: 0, total: null }),
-      ...(layout && layout.sampleRate === sampleRate ? { mp3Cbr: layout } : {}),
-    };
-  }
-  if (EXACT_LENGTH_FORMATS.includes(format as never) && durationSec !== null && durationSec > 0)
-    return { skip: 0, total: Math.round(durationSec * sampleRate) };
-  return { skip: 0, total: null };
-}
 
 /** One opened track: its demuxer and the facts read from its header. */
 export class TrackStream {

@@ -9,14 +9,20 @@
  * A gapless change of track hands the play head on to the next track's player (`continueFrom`), so
  * one head runs through both. Every output frame is also scaled by the segment's own gain (its loudness
  * normalisation, `segment-level.ts`), which ramps when it changes while the segment plays.
+ * Its parts: where a waiting segment starts (`segment-start.ts`), the fade envelope, the keep-alive
+ * sample and the counters a status reports (`fade-envelope.ts`, `keep-alive.ts`, `generation-stats.ts`).
  */
 import { defaultDriftPolicy, steer, type DriftPolicy } from './drift';
+import { FadeEnvelope } from './fade-envelope';
 import { FadeTail } from './fade-tail';
 import { FrameQueue } from './frame-queue';
 import { FrameReader } from './frame-reader';
-import { KEEP_ALIVE_LEVEL, type PlayerInit } from './player-options';
+import { GenerationStats } from './generation-stats';
+import { KeepAlive } from './keep-alive';
+import type { PlayerInit } from './player-options';
 import type { PlayerPhase, PlayerStatus } from './protocol';
 import { SegmentLevel } from './segment-level';
+import { blockStart, startFrame } from './segment-start';
 import {
   contextFrameAtGroupMs,
   desiredTrackFrame,
@@ -34,26 +40,21 @@ export class PlayerCore {
   endedAt: number | null = null;
   private readonly policy: DriftPolicy;
   private readonly fadeFrames: number;
-  private readonly keepAliveFrames: number;
+  private readonly keepAlive: KeepAlive;
   private line: ClockLine | null = null;
   private segment: PlacedSegment | null = null;
   private phaseValue: PlayerPhase = 'idle';
   private head = 0;
   private ratio = 1;
   /** The fade envelope (0–1): starts, stops, re-positions, gaps. */
-  private gain = 0;
-  private targetGain = 0;
+  private readonly fade: FadeEnvelope;
   private readonly level: SegmentLevel;
   private jumpPending = false;
   private stopAtGroupMs: number | null = null;
   /** The old sound's fade-out, rendered when a new segment replaced it, still to be output. */
   private tail: FadeTail | null = null;
   private errorFrames: number | null = null;
-  private starvedFrames = 0;
-  private repositions = 0;
-  private repositionErrorFrames: number | null = null;
-  private started: PlayerStatus['started'] = null;
-  private silentFrames = 0;
+  private readonly stats = new GenerationStats();
   private lastContextFrame = 0;
 
   constructor(init: PlayerInit) {
@@ -62,7 +63,8 @@ export class PlayerCore {
     this.reader = new FrameReader(this.queue);
     this.policy = { ...defaultDriftPolicy, ...init.drift };
     this.fadeFrames = Math.max(1, Math.round(((init.fadeMs ?? 5) * init.sampleRate) / 1000));
-    this.keepAliveFrames = (init.keepAliveSec ?? 10) * init.sampleRate;
+    this.fade = new FadeEnvelope(this.fadeFrames);
+    this.keepAlive = new KeepAlive((init.keepAliveSec ?? 10) * init.sampleRate);
     this.level = new SegmentLevel(Math.round(((init.gainRampMs ?? 20) * init.sampleRate) / 1000));
   }
 
@@ -96,10 +98,7 @@ export class PlayerCore {
     this.stopAtGroupMs = null;
     this.jumpPending = false;
     this.errorFrames = null;
-    this.starvedFrames = 0;
-    this.repositions = 0;
-    this.repositionErrorFrames = null;
-    this.started = null;
+    this.stats.reset();
   }
 
   /** Sets the segment's gain: at once if it is not audible yet, else over the gain ramp. */
@@ -112,11 +111,9 @@ export class PlayerCore {
 
   /** Goes silent at once, without a fade (the mix has already faded it out, or it ended). */
   halt(): void {
-    this.phaseValue = 'idle';
-    this.segment = null;
+    this.toIdle();
     this.tail = null;
-    this.gain = 0;
-    this.stopAtGroupMs = null;
+    this.fade.value = 0;
   }
 
   /**
@@ -130,11 +127,11 @@ export class PlayerCore {
     // (The old head ends within a rounding tolerance short of its end: never before this track's frame 0.)
     this.head = Math.max(0, prev.head - end);
     this.ratio = prev.ratio;
-    this.gain = prev.gain;
-    this.targetGain = 1;
+    this.fade.value = prev.fade.value;
+    this.fade.target = 1;
     this.errorFrames = 0;
     this.phaseValue = 'playing';
-    this.started = { contextFrame, trackFrame: this.head };
+    this.stats.started = { contextFrame, trackFrame: this.head };
     if (this.line === null) this.line = prev.line;
   }
 
@@ -153,9 +150,7 @@ export class PlayerCore {
   wantedFrame(): number | null {
     if (this.phaseValue === 'playing') return Math.floor(this.head);
     if (this.phaseValue !== 'waiting' || !this.segment) return null;
-    if (!this.line) return Math.max(0, Math.floor(this.segment.anchorFrame));
-    const desired = desiredTrackFrame(this.segment, this.line, this.lastContextFrame, this.sampleRate);
-    return Math.max(0, Math.floor(desired));
+    return startFrame(this.segment, this.line, this.lastContextFrame, this.sampleRate);
   }
 
   /** Fills one block of output that starts at context frame `contextFrame`, from index `from` on. */
@@ -174,13 +169,8 @@ export class PlayerCore {
       if (this.phaseValue === 'waiting' && k < n) k = this.tryStart(contextFrame, k, n);
       if (this.phaseValue === 'playing' && k < n) this.renderPlaying(left, right, contextFrame, k);
     }
-    if (this.phaseValue === 'playing') {
-      this.silentFrames = 0;
-      this.queue.dropBefore(Math.floor(this.head) - 2);
-    } else if ((this.silentFrames += n) >= this.keepAliveFrames) {
-      this.silentFrames = 0;
-      left[n - 1] = KEEP_ALIVE_LEVEL;
-    }
+    if (this.phaseValue === 'playing') this.queue.dropBefore(Math.floor(this.head) - 2);
+    this.keepAlive.afterBlock(left, this.phaseValue === 'playing');
   }
 
   /** What the engine is told after a block that ended at context frame `contextFrame`. */
@@ -194,10 +184,7 @@ export class PlayerCore {
       headFrame: playing ? this.head : null,
       errorFrames: playing ? this.errorFrames : null,
       ratio: this.ratio,
-      starvedFrames: this.starvedFrames,
-      repositions: this.repositions,
-      repositionErrorFrames: this.repositionErrorFrames,
-      started: this.started,
+      ...this.stats.snapshot(),
       bufferedFrames: playing ? this.queue.contiguousFrom(this.head) : this.queue.size,
       overruns: this.queue.overruns,
     };
@@ -205,48 +192,33 @@ export class PlayerCore {
 
   /** Starts the segment within this block if it is due and its first frame is here; returns the next frame to fill. */
   private tryStart(contextFrame: number, k: number, n: number): number {
-    const segment = this.segment!;
-    const line = this.line!;
-    const ideal = idealRatio(line, this.sampleRate);
-    let desired = desiredTrackFrame(segment, line, contextFrame + k, this.sampleRate);
-    if (desired < segment.anchorFrame) {
-      // Starts later: at the first output frame whose track frame is at or past the anchor's.
-      const wait = Math.ceil((segment.anchorFrame - desired) / ideal - 1e-6);
-      if (k + wait >= n) return n;
-      k += wait;
-      // (Rounding may leave it a hair before the anchor frame, whose frame is the first one decoded.)
-      desired = Math.max(segment.anchorFrame, desired + wait * ideal);
-    }
-    const stopAt = this.stopAtGroupMs;
-    if (stopAt !== null && contextFrame + k >= contextFrameAtGroupMs(line, stopAt)) {
-      // Stopped before it started.
-      this.phaseValue = 'idle';
-      this.segment = null;
-      this.stopAtGroupMs = null;
+    const { queue, sampleRate, stopAtGroupMs } = this;
+    const input = { segment: this.segment!, line: this.line!, queue, sampleRate, stopAtGroupMs };
+    const start = blockStart(input, contextFrame, k, n);
+    if (start.kind === 'later') return n;
+    if (start.kind === 'stopped') {
+      this.toIdle();
       return n;
     }
-    const end = this.queue.endFrame;
-    if (end !== null && desired >= end) {
-      // (Where the head would be: a gapless next track carries on from there.)
-      this.head = desired;
+    if (start.kind === 'ended') {
+      this.head = start.head;
       this.phaseValue = 'ended';
-      this.endedAt = k;
+      this.endedAt = start.at;
       return n;
     }
-    if (!this.queue.frame(Math.floor(desired))) {
-      // Not decoded yet: silence, and the start moves on with the timeline (it joins late).
-      this.starvedFrames += n - k;
+    if (start.kind === 'starved') {
+      this.stats.starvedFrames += n - start.at;
       return n;
     }
     this.phaseValue = 'playing';
-    this.head = desired;
-    this.ratio = ideal;
+    this.head = start.head;
+    this.ratio = start.ratio;
     this.errorFrames = 0;
     // From the top the track starts at full level; joining mid-track (or mid-sound) fades in.
-    this.gain = desired < 1 ? 1 : 0;
-    this.targetGain = 1;
-    this.started = { contextFrame: contextFrame + k, trackFrame: desired };
-    return k;
+    this.fade.value = start.head < 1 ? 1 : 0;
+    this.fade.target = 1;
+    this.stats.started = { contextFrame: contextFrame + start.at, trackFrame: start.head };
+    return start.at;
   }
 
   private renderPlaying(left: Float32Array, right: Float32Array, contextFrame: number, k: number): void {
@@ -259,34 +231,27 @@ export class PlayerCore {
       const steering = steer(this.errorFrames, ideal, this.sampleRate, this.policy);
       if (steering.kind === 'reposition') {
         this.jumpPending = true;
-        this.targetGain = 0;
-        this.repositions++;
-        this.repositionErrorFrames = this.errorFrames;
+        this.fade.target = 0;
+        this.stats.repositioned(this.errorFrames);
       } else {
         this.ratio = steering.ratio;
       }
     }
     const stopAt = this.stopAtGroupMs === null ? Infinity : contextFrameAtGroupMs(line, this.stopAtGroupMs);
-    const step = 1 / this.fadeFrames;
     const end = this.queue.endFrame ?? Infinity;
     // Where the frames held ahead of the head run out; short of the track's end, that is a gap to fade into.
     let heldEnd = -1;
     for (let i = k; i < n; i++) {
       const stopping = contextFrame + i >= stopAt;
-      if (stopping) this.targetGain = 0;
-      if (this.gain === 0) {
-        if (stopping) {
-          this.phaseValue = 'idle';
-          this.segment = null;
-          this.stopAtGroupMs = null;
-          return;
-        }
+      if (stopping) this.fade.target = 0;
+      if (this.fade.value === 0) {
+        if (stopping) return this.toIdle();
         if (this.jumpPending) {
           // Silent now: move the play head to where the timeline is, sample-exactly, and fade back in.
           this.head = desired + (i - k) * ideal;
           this.ratio = ideal;
           this.jumpPending = false;
-          this.targetGain = 1;
+          this.fade.target = 1;
         }
       }
       // (The head adds up ratios: allow for rounding, or the last frame plays twice.)
@@ -296,31 +261,36 @@ export class PlayerCore {
         return;
       }
       if (this.head >= heldEnd) heldEnd = Math.floor(this.head) + this.queue.contiguousFrom(this.head);
-      if (heldEnd < end - 1)
-        this.gain = Math.min(this.gain, Math.max(0, (heldEnd - 1 - this.head) / this.fadeFrames));
-      const g = this.gain * this.level.next();
+      if (heldEnd < end - 1) this.fade.fadeBefore(heldEnd - 1 - this.head);
+      const g = this.fade.value * this.level.next();
       if (this.reader.read(this.head)) {
         left[i] = this.reader.left * g;
         right[i] = this.reader.right * g;
       } else {
         // Underrun: silence now, a fade back in once the frames are here; the head keeps time.
-        this.starvedFrames++;
-        this.gain = 0;
+        this.stats.starvedFrames++;
+        this.fade.value = 0;
       }
       this.head += this.ratio;
-      if (this.gain < this.targetGain) this.gain = Math.min(this.targetGain, this.gain + step);
-      else if (this.gain > this.targetGain) this.gain = Math.max(this.targetGain, this.gain - step);
+      this.fade.advance();
     }
+  }
+
+  /** Done with the segment: nothing plays, nothing waits, no stop pending. */
+  private toIdle(): void {
+    this.phaseValue = 'idle';
+    this.segment = null;
+    this.stopAtGroupMs = null;
   }
 
   /** Renders the audible sound's fade-out into `tail` so a new segment can take the ring at once. */
   private fadeOutNow(): void {
-    if (this.phaseValue !== 'playing' || this.gain === 0) return;
-    const from = { head: this.head, ratio: this.ratio, gain: this.gain, level: this.level.value };
+    if (this.phaseValue !== 'playing' || this.fade.value === 0) return;
+    const from = { head: this.head, ratio: this.ratio, gain: this.fade.value, level: this.level.value };
     const faded = FadeTail.render(this.reader, from, this.fadeFrames);
     this.tail = faded.tail;
     this.head = faded.head;
-    this.gain = 0;
+    this.fade.value = 0;
   }
 }
 

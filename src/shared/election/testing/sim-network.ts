@@ -4,7 +4,7 @@ import { seededRandom } from '../../random';
  * a priority queue of deliveries. Every message goes through the real codec. Faults: per-message
  * delay, loss, crashes, restarts and partitions.
  */
-import { decodeControl, encodeControl, sealControl } from '../../protocol/messages';
+import { decodeControl, encodeControl, sealControl } from '../../protocol/codec';
 import type { LeaderInfo } from '../../status';
 import { outranks } from '../election-state';
 import {

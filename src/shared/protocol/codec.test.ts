@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DropCounter } from './drops';
-import {
-  CONTROL_PROTOCOL_VERSION,
-  ControlEncodeError,
-  controlLimits,
-  decodeControl,
-  encodeControl,
-  sealControl,
-  type ControlMessage,
-} from './messages';
+import { ControlEncodeError, decodeControl, encodeControl, sealControl } from './codec';
+import { CONTROL_PROTOCOL_VERSION, controlLimits, type ControlMessage } from './messages';
 
 const ALICE = '12D3KooWAlice1111111111111111111111111111111111111';
 const BOB = '12D3KooWBob22222222222222222222222222222222222222222';
