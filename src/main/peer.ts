@@ -84,13 +84,12 @@ export class Peer {
   readonly #downloads = new Downloads({
     fetcher: () => this.#running?.fetcher ?? null,
     isLocal: (trackId) => this.#running?.library.library.isLocal(trackId) ?? false,
-    trackOf: (trackId) =>
-      this.#running?.library.library.get(trackId) ?? this.#roomTracks().find((t) => t.id === trackId) ?? null,
+    trackOf: (trackId) => this.#running?.library.library.get(trackId) ?? this.#roomTrack(trackId),
     logger: this.#loggers,
   });
   readonly #media = new MediaService({
     running: () => this.#running,
-    roomTrack: (id) => this.#roomTracks().find((t) => t.id === id) ?? null,
+    roomTrack: (id) => this.#roomTrack(id),
     storage: () => this.#resources.storage,
     arriving: (trackId) => this.#downloads.arriving(trackId),
   });
@@ -135,6 +134,7 @@ export class Peer {
       downloads: this.#downloads,
       changes: this.#changes,
       roomTracks: () => this.#roomTracks(),
+      roomTrack: (id) => this.#roomTrack(id),
       tracks: () => this.tracks(),
       roomSpeakers: () => this.#speakers.roomSpeakers(),
       scan: this.#scan,
@@ -220,19 +220,20 @@ export class Peer {
   /** Everything `/api/status`, the REPL and the UI show. */
   status(): PeerStatus {
     const running = this.#require();
-    const roomTracks = this.#roomTracks();
     return peerStatus(running, {
       settings: this.settings.get(),
       options: this.options,
       musicFolders: this.musicFolders(),
-      playback: playbackView(running.playback.summary(), this.#liveWatch.lastStop, roomTracks),
+      playback: playbackView(running.playback.summary(), this.#liveWatch.lastStop, (id) =>
+        this.#roomTrack(id),
+      ),
       streams: this.#streamGuard.stats(),
       suppressedLines: this.#log.suppressed,
       storage: this.#resources.storage?.state() ?? null,
       sync: this.#speakers.output.sync,
       output: this.#speakers.output.output(),
       downloads: this.#downloads.snapshot(),
-      localTracks: roomTracks.filter((t) => t.local).length,
+      localTracks: running.library.db.localTrackCount(),
       scan: this.#scan.state,
       devices: this.#speakers.deviceList(),
       log: this.#log.readable({
@@ -245,6 +246,10 @@ export class Peer {
 
   #roomTracks() {
     return this.#running?.catalog.roomTracks() ?? [];
+  }
+  /** One of the room's tracks by id, without listing them all (status and range requests ask often). */
+  #roomTrack(id: string) {
+    return this.#running?.catalog.roomTrack(id) ?? null;
   }
 
   /** The room's tracks as listed to users, numbered for `play <index>`. */

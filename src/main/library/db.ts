@@ -173,6 +173,11 @@ export class LibraryDb {
     return this.stmts.localTracks.all().map(toTrack).sort(compareTracks);
   }
 
+  /** How many tracks have at least one local file (without listing them). */
+  localTrackCount(): number {
+    return this.stmts.localTrackCount.get()!.n;
+  }
+
   /** Every track the index knows, local or only announced by peers, in listing order. */
   allTracks(): TrackRecord[] {
     return this.stmts.allTracks.all().map(toTrack).sort(compareTracks);

@@ -90,6 +90,9 @@ export function prepareStatements(db: Database.Database) {
       `SELECT ${TRACK_COLUMNS} FROM tracks t WHERE EXISTS (SELECT 1 FROM files f WHERE f.track_id = t.track_id)`,
     ),
     allTracks: db.prepare<[], TrackRow>(`SELECT ${TRACK_COLUMNS} FROM tracks t`),
+    localTrackCount: db.prepare<[], { n: number }>(
+      'SELECT count(*) AS n FROM tracks t WHERE EXISTS (SELECT 1 FROM files f WHERE f.track_id = t.track_id)',
+    ),
     isLocalTrack: db.prepare<[string], { n: number }>(
       'SELECT count(*) AS n FROM files WHERE track_id = ? LIMIT 1',
     ),

@@ -12,7 +12,8 @@ describe('status view', () => {
   });
 
   it('names the playing track, or says why the live source stopped', () => {
-    const tracks = [{ id: 't1', title: 'Song', artist: 'Band' }] as CatalogTrack[];
+    const list = [{ id: 't1', title: 'Song', artist: 'Band' }] as CatalogTrack[];
+    const tracks = (id: string) => list.find((t) => t.id === id) ?? null;
     const playing = { state: 'playing', trackId: 't1' } as PlaybackSummary;
     expect(playbackView(playing, null, tracks)).toMatchObject({ title: 'Song', artist: 'Band' });
     expect(playbackView({ ...playing, trackId: 'unknown' }, null, tracks)).toEqual({

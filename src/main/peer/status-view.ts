@@ -48,11 +48,11 @@ export function prefixed(groups: Record<string, Record<string, number>>): Record
 export function playbackView(
   summary: PlaybackSummary,
   liveStop: LiveSourceList['lastStop'],
-  roomTracks: readonly CatalogTrack[],
+  roomTrack: (trackId: string) => CatalogTrack | null,
 ): PlaybackSummary {
   if (summary.state === 'stopped' && liveStop)
     return { ...summary, liveStopReason: `${liveStop.name}: ${liveStop.reason}` };
-  const track = summary.trackId ? roomTracks.find((t) => t.id === summary.trackId) : undefined;
+  const track = summary.trackId ? roomTrack(summary.trackId) : null;
   return track ? { ...summary, title: track.title, artist: track.artist } : summary;
 }
 

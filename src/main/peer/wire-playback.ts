@@ -31,7 +31,7 @@ export function wirePlayback(
   peer: WiringParts,
   { node, library, room, clock, live, publish }: PlaybackParts,
 ): PlaybackCoordinator {
-  const roomTrack = (id: string) => peer.roomTracks().find((t) => t.id === id) ?? null;
+  const roomTrack = (id: string) => peer.roomTrack(id);
   const playback = new PlaybackCoordinator({
     selfId: node.peerId,
     publish,

@@ -63,6 +63,8 @@ export interface WiringParts {
   downloads: Downloads;
   changes: ChangeSignals;
   roomTracks(): CatalogTrack[];
+  /** One of the room's tracks by id, or null. */
+  roomTrack(trackId: string): CatalogTrack | null;
   tracks(): RoomTrack[];
   roomSpeakers(): RoomSpeaker[];
   /** The scan's progress for the status, kept across restarts. */
