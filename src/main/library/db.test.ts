@@ -98,6 +98,13 @@ describe('LibraryDb', () => {
     ]);
     expect(db.isLocalChunk(chunk.chunkId)).toBe(true);
     expect(db.isLocalChunk(hex('nothing'))).toBe(false);
+    expect(db.localChunksOf(a.id)).toEqual(new Set(chunksOf(a).map((c) => c.chunkId)));
+    // A track only announced by a peer: the chunks it shares with a local file are here, the rest not.
+    const remote = aTrack('Remote').track;
+    const remoteChunks = chunksOf(remote).map((c, i) => (i === 0 ? { ...c, chunkId: chunk.chunkId } : c));
+    db.putTrack(remote, remoteChunks);
+    expect(db.localChunksOf(remote.id)).toEqual(new Set([chunk.chunkId]));
+    expect(db.localChunksOf(hex('unknown'))).toEqual(new Set());
   });
 
   it('shares one track between identical files and drops it with the last file', () => {

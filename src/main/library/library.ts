@@ -92,6 +92,12 @@ export class Library {
     return this.components.store.has(chunkId) || this.components.db.isLocalChunk(chunkId);
   }
 
+  /** `hasChunk` for the chunks of one track, with the local files asked once for all of them. */
+  chunksHere(trackId: string): (chunkId: string) => boolean {
+    const local = this.components.db.localChunksOf(trackId);
+    return (chunkId) => local.has(chunkId) || this.components.store.has(chunkId);
+  }
+
   /** The chunk's bytes, verified against its id, from a local file or the store; null if not available. */
   async readChunk(chunkId: string): Promise<Uint8Array | null> {
     if (!isContentId(chunkId)) return null;

@@ -104,6 +104,10 @@ export function prepareStatements(db: Database.Database) {
       `SELECT f.path, c.offset_bytes, c.length_bytes FROM chunks c JOIN files f ON f.track_id = c.track_id
        WHERE c.chunk_id = ? LIMIT 8`,
     ),
+    localChunksOf: db.prepare<[string], { chunk_id: string }>(
+      `SELECT DISTINCT c.chunk_id FROM chunks c WHERE c.track_id = ? AND EXISTS (
+         SELECT 1 FROM chunks o JOIN files f ON f.track_id = o.track_id WHERE o.chunk_id = c.chunk_id)`,
+    ),
     isLocalChunk: db.prepare<[string], { n: number }>(
       `SELECT count(*) AS n FROM chunks c WHERE c.chunk_id = ?
        AND EXISTS (SELECT 1 FROM files f WHERE f.track_id = c.track_id)`,

@@ -170,7 +170,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       job = createJob(
         trackId,
         this.#c.db.chunkList(trackId),
-        (id) => this.#c.library.hasChunk(id),
+        this.#c.library.chunksHere(trackId),
         this.#core.tuning.maxFailures,
       );
       if (job.missing.size === 0) {
@@ -233,7 +233,8 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
   /** Whether every chunk of the track is present here (own files or the store). */
   isComplete(trackId: string): boolean {
     const chunks = this.#c.db.chunkList(trackId);
-    return chunks.length > 0 && chunks.every((c) => this.#c.library.hasChunk(c.chunkId));
+    const here = this.#c.library.chunksHere(trackId);
+    return chunks.length > 0 && chunks.every((c) => here(c.chunkId));
   }
 
   /** The whole track, from own files or the chunk store (fetch it first). Each chunk is verified. */

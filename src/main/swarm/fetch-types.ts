@@ -13,7 +13,7 @@ export interface ChunkFetcherComponents {
   node: SwarmNode;
   db: Pick<LibraryDb, 'getTrack' | 'chunkList'>;
   store: Pick<ChunkStore, 'put'> & Partial<Pick<ChunkStore, 'evictBytes'>>;
-  library: Pick<Library, 'hasChunk' | 'readTrack'>;
+  library: Pick<Library, 'hasChunk' | 'chunksHere' | 'readTrack'>;
   /** Live peers whose catalog lists the track (CatalogSync.holdersOf). */
   holders: (trackId: string) => string[];
   /** Told about each stored chunk, so peers watching the track learn of it (ChunkServer.announce). */
