@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { MediaStalledError, bytesBody, mediaHead, parseRange, readArriving, type MediaBody } from './range';
+import {
+  MediaStalledError,
+  bytesBody,
+  mediaHead,
+  parseRange,
+  rangeArrived,
+  readArriving,
+  type MediaBody,
+} from './range';
 
 describe('byte ranges', () => {
   it('reads the forms a media player sends', () => {
@@ -77,5 +85,20 @@ describe('byte ranges', () => {
     for await (const piece of readArriving(bytesBody(file, 'audio/mpeg'), { start: 390, end: 400 }, options))
       whole.push(...piece);
     expect(whole).toEqual(Array.from(file.slice(390, 400)));
+  });
+
+  it('asks a file still arriving for the start of a byte range, and for all of a whole-file request', async () => {
+    const asked: { whole: boolean | undefined; waitMs: number }[] = [];
+    const body: MediaBody = {
+      ...bytesBody(new Uint8Array(100), 'audio/mpeg'),
+      arrival: (_range, options) => (
+        asked.push({ whole: options.whole, waitMs: options.waitMs }),
+        Promise.resolve(true)
+      ),
+    };
+    const signal = new AbortController().signal;
+    expect(await rangeArrived(body, { start: 10, end: 100 }, true, signal)).toBe(true);
+    expect(await rangeArrived(body, { start: 0, end: 100 }, false, signal)).toBe(true);
+    expect(asked.map((a) => a.whole)).toEqual([false, true]);
   });
 });

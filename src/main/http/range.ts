@@ -41,10 +41,13 @@ export interface MediaBody {
   read(range: ByteRange, options: { signal: AbortSignal }): AsyncIterable<Uint8Array>;
   /**
    * For a file still arriving: asks for bytes [start, end) first and resolves true once the first of them
-   * can be read (its chunk is stored), or false if it did not arrive within `waitMs` (a request is then
-   * answered 503 with Retry-After). Absent: all here.
+   * can be read (its chunk is stored), or all of them with `whole`, or false if they did not arrive within
+   * `waitMs` (a request is then answered 503 with Retry-After). Absent: all here.
    */
-  arrival?(range: ByteRange, options: { signal: AbortSignal; waitMs: number }): Promise<boolean>;
+  arrival?(
+    range: ByteRange,
+    options: { signal: AbortSignal; waitMs: number; whole?: boolean },
+  ): Promise<boolean>;
   /**
    * For a file still arriving: where the stretch of stored bytes from `offset` on ends (`offset` when that
    * byte is not stored yet). A range is then sent piece by piece as it arrives (`readArriving`).
@@ -138,8 +141,9 @@ export function arrivalWaitMs(hasRangeHeader: boolean): number {
 }
 
 /**
- * Whether the start of `range` of `body` can be read now (its first chunk is stored; the rest is sent
- * as it arrives, `readArriving`), waiting for it as long as such a request may wait.
+ * Whether `range` of `body` can be answered now, waiting as long as such a request may wait: for a byte-range
+ * request its start (its first chunk is stored; the rest is sent as it arrives, `readArriving`); for the
+ * whole file all of it, so that a download that fails (a full disk: 507) is the answer, not a cut-off body.
  */
 export async function rangeArrived(
   body: MediaBody,
@@ -148,5 +152,5 @@ export async function rangeArrived(
   signal: AbortSignal,
 ): Promise<boolean> {
   if (!body.arrival) return true;
-  return body.arrival(range, { signal, waitMs: arrivalWaitMs(hasRangeHeader) });
+  return body.arrival(range, { signal, waitMs: arrivalWaitMs(hasRangeHeader), whole: !hasRangeHeader });
 }

@@ -76,8 +76,10 @@ export class MediaService {
       arrival: async (range, options) => {
         // The reader waits for these bytes: they come next, whatever the download's pace.
         fetcher.want(id, range.start, range.end);
-        // Its first piece is enough to answer: the rest is sent as it is stored (`readArriving`).
-        const first = { start: range.start, end: Math.min(range.end, range.start + 1) };
+        // Its first piece is enough to answer a byte range: the rest is sent as it is stored (`readArriving`).
+        const needed = options.whole
+          ? range
+          : { start: range.start, end: Math.min(range.end, range.start + 1) };
         const arrived = await waitForRange(
           {
             chunks,
@@ -86,7 +88,7 @@ export class MediaService {
               fetcher.on('download:chunk', (e) => e.trackId === id && listener(), { signal }),
             onFailed: (listener) => void fetching.then((failure) => failure && listener()),
           },
-          first,
+          needed,
           options,
         );
         // The disk filled up: that is the answer (507), not "ask again".
