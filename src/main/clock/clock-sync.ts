@@ -25,6 +25,7 @@ import {
   type ClockSample,
   type EstimatorState,
 } from '../../shared/clock/estimator';
+import { ProtocolHandle } from '../net/protocol-handle';
 import { StreamGuard } from '../net/stream-guard';
 import { LeaderProbes } from './leader-probes';
 import { serveProbes } from './probe-server';
@@ -60,7 +61,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   readonly #protocol: string;
   readonly #probes: LeaderProbes;
 
-  #controller: AbortController | null = null;
+  readonly #handle: ProtocolHandle;
   #following: AbortController | null = null;
   #leader: PeerId | null = null;
   #isLeader = false;
@@ -105,40 +106,37 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
       },
       init,
     );
-  }
-
-  /** Starts serving probes, and following the leader if one is set. Idempotent. */
-  async start(): Promise<void> {
-    if (this.#controller) return;
-    const controller = new AbortController();
-    this.#controller = controller;
     const server = {
       time: this.#time,
-      log: this.#log,
+      log,
       guard: this.#guard,
       stats: this.#stats,
       groupTimeAt: (localMs: number) => this.groupTimeAt(localMs),
       serverErrorMs: (localMs: number) => this.#serverError(localMs),
       isLeader: () => this.#isLeader,
     };
-    await this.#node.handle(
-      this.#protocol,
-      this.#guard.wrap((stream, connection) => serveProbes(server, stream, connection, controller.signal)),
-      { maxInboundStreams: 8, maxOutboundStreams: 2 },
-    );
-    if (this.#leader && !this.#isLeader && this.#controller === controller) this.#follow(this.#leader);
+    this.#handle = new ProtocolHandle(this.#node, {
+      protocol: this.#protocol,
+      guard: this.#guard,
+      serve: (stream, connection, signal) => serveProbes(server, stream, connection, signal),
+      maxInboundStreams: 8,
+      maxOutboundStreams: 2,
+      onUnhandleError: (e) => log(`unhandle failed: ${String(e)}`),
+    });
+  }
+
+  /** Starts serving probes, and following the leader if one is set. Idempotent. */
+  async start(): Promise<void> {
+    const signal = await this.#handle.start();
+    if (signal && this.#handle.signal === signal && this.#leader && !this.#isLeader)
+      this.#follow(this.#leader);
   }
 
   /** Stops serving and probing; undoes everything `start` did. Idempotent. */
   async stop(): Promise<void> {
-    const controller = this.#controller;
-    if (!controller) return;
-    this.#controller = null;
+    if (!this.#handle.started) return;
     this.#following = null;
-    controller.abort();
-    await this.#node
-      .unhandle(this.#protocol)
-      .catch((e: unknown) => this.#log(`unhandle failed: ${String(e)}`));
+    await this.#handle.stop();
   }
 
   /**
@@ -173,7 +171,7 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
     this.#serverErrorMs = 0;
     this.#estimator = resetEstimator(this.#estimator);
     this.emit('clock:reset', { reason: 'leader-changed', leaderPeerId: next?.toString() ?? null });
-    if (next && this.#controller) this.#follow(next);
+    if (next && this.#handle.started) this.#follow(next);
   }
 
   /** Current group time in ms. Continuous across leader changes; best effort before the first sync. */
@@ -258,11 +256,11 @@ export class ClockSync extends TypedEventTarget<ClockSyncEvents> {
   }
 
   #follow(leader: PeerId): void {
-    const parent = this.#controller;
+    const parent = this.#handle.signal;
     if (!parent) return;
     const following = new AbortController();
     this.#following = following;
-    const signal = AbortSignal.any([parent.signal, following.signal]);
+    const signal = AbortSignal.any([parent, following.signal]);
     void this.#probes.follow(leader, signal);
   }
 

@@ -25,6 +25,7 @@ import {
 } from '../../shared/swarm/chunk-wire';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
 import { encodeJsonFrame } from '../net/json-frame';
+import { ProtocolHandle } from '../net/protocol-handle';
 import { StreamGuard } from '../net/stream-guard';
 import { answerOneRequest } from '../swarm/one-request';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
@@ -72,7 +73,7 @@ export class LiveCovers {
   readonly #retryAfterMs: number;
   readonly #cacheSize: number;
   readonly #log: Logger;
-  #controller: AbortController | null = null;
+  readonly #handle: ProtocolHandle;
   /** Cover id → cover, oldest first. */
   readonly #kept = new Map<string, LiveCover>();
   readonly #inFlight = new Map<string, Promise<LiveCover | null>>();
@@ -90,6 +91,13 @@ export class LiveCovers {
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'live-cover');
     this.#guard = components.guard ?? new StreamGuard();
+    this.#handle = new ProtocolHandle(components.node.libp2p, {
+      protocol: this.#protocol,
+      guard: this.#guard,
+      serve: (stream, connection, signal) => this.#serve(stream, connection, signal),
+      maxInboundStreams: 8,
+      maxOutboundStreams: 8,
+    });
     this.#timeoutMs = init.requestTimeoutMs ?? 5000;
     this.#retryAfterMs = init.retryAfterMs ?? 30_000;
     this.#cacheSize = Math.max(1, init.cacheSize ?? 8);
@@ -98,23 +106,12 @@ export class LiveCovers {
 
   /** Starts answering. Idempotent. */
   async start(): Promise<void> {
-    if (this.#controller) return;
-    const controller = new AbortController();
-    this.#controller = controller;
-    await this.#c.node.libp2p.handle(
-      this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
-      { maxInboundStreams: 8, maxOutboundStreams: 8 },
-    );
+    await this.#handle.start();
   }
 
   /** Stops answering and cancels fetches. Idempotent. */
   async stop(): Promise<void> {
-    const controller = this.#controller;
-    if (!controller) return;
-    this.#controller = null;
-    controller.abort();
-    await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
+    await this.#handle.stop();
   }
 
   stats(): LiveCoversStats {
@@ -126,7 +123,7 @@ export class LiveCovers {
     const own = this.#c.local(sourceId);
     if (own) return Promise.resolve(own);
     const remote = this.#c.remote(sourceId);
-    const signal = this.#controller?.signal;
+    const signal = this.#handle.signal;
     if (!remote || !signal) return Promise.resolve(null);
     const { peerId, coverId } = remote;
     const kept = this.#kept.get(coverId);

@@ -9,6 +9,7 @@
 import { lpStream } from '@libp2p/utils';
 import type { Connection, Stream } from '@libp2p/interface';
 import { decodeOpenFrame, encodeEndFrame, liveLimits } from '../../shared/live/frames';
+import { ProtocolHandle } from '../net/protocol-handle';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from '../swarm/stream-util';
 import { ListenerTooSlowError, type FrameFeed } from './frame-feed';
@@ -40,7 +41,7 @@ export class LiveServer {
   readonly #c: LiveServerComponents;
   readonly #protocol: string;
   readonly #guard: StreamGuard;
-  #controller: AbortController | null = null;
+  readonly #handle: ProtocolHandle;
   #listeners = 0;
   readonly #stats = { streams: 0, bytesSent: 0, bytesSentTo: {} as Record<string, number> };
   readonly #dropped: Record<string, number> = {};
@@ -52,6 +53,13 @@ export class LiveServer {
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:live');
     this.#protocol = components.node.protocolId(init.protocolName ?? 'live');
     this.#guard = components.guard ?? new StreamGuard();
+    this.#handle = new ProtocolHandle(components.node.libp2p, {
+      protocol: this.#protocol,
+      guard: this.#guard,
+      serve: (stream, connection, signal) => this.#serve(stream, connection, signal),
+      maxInboundStreams: 16,
+      maxOutboundStreams: 16,
+    });
   }
 
   get protocol(): string {
@@ -60,23 +68,12 @@ export class LiveServer {
 
   /** Starts answering. Idempotent. */
   async start(): Promise<void> {
-    if (this.#controller) return;
-    const controller = new AbortController();
-    this.#controller = controller;
-    await this.#c.node.libp2p.handle(
-      this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
-      { maxInboundStreams: 16, maxOutboundStreams: 16 },
-    );
+    await this.#handle.start();
   }
 
   /** Stops answering and ends every stream. Idempotent. */
   async stop(): Promise<void> {
-    const controller = this.#controller;
-    if (!controller) return;
-    this.#controller = null;
-    controller.abort();
-    await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
+    await this.#handle.stop();
   }
 
   stats(): LiveServerStats {

@@ -25,6 +25,7 @@ import { validateSwarmMessage } from '../../shared/swarm/messages';
 import { compareTracks } from '../../shared/library/types';
 import { toTrackInfo } from '../library';
 import { TypedEventTarget } from '../../shared/events';
+import { ProtocolHandle } from '../net/protocol-handle';
 import { StreamGuard } from '../net/stream-guard';
 import { CatalogProtocolError, PeerCatalogs } from './peer-catalogs';
 import { CatalogServer } from './catalog-server';
@@ -55,7 +56,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   readonly #peers: PeerCatalogs;
 
   readonly #chains = new Map<string, Promise<void>>();
-  #controller: AbortController | null = null;
+  readonly #handle: ProtocolHandle;
   #debounce: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   readonly #stats: CatalogSyncStats = {
@@ -95,25 +96,27 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
       log,
       protocol: this.#protocol,
       requestTimeoutMs,
-      signal: () => this.#controller?.signal ?? null,
+      signal: () => this.#handle.signal,
       stats: this.#stats,
       changed: (peerId) => this.emit('catalog:changed', { peerId }),
+    });
+    const server = this.#server;
+    this.#handle = new ProtocolHandle(components.node.libp2p, {
+      protocol: this.#protocol,
+      guard: this.#guard,
+      serve: (stream, connection, signal) => server.serve(stream, connection, signal),
+      maxInboundStreams: 16,
+      maxOutboundStreams: 16,
     });
   }
 
   /** Serves the catalog protocol, announces local changes and syncs with live peers. Idempotent. */
   async start(): Promise<void> {
-    if (this.#controller) return;
-    const controller = new AbortController();
-    this.#controller = controller;
-    const { signal } = controller;
+    if (this.#handle.started) return;
     const { node, scanner } = this.#c;
     this.#catalog.reset(this.#c.db.localTracks().map((t) => t.id));
-    await node.libp2p.handle(
-      this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#server.serve(stream, connection, signal)),
-      { maxInboundStreams: 16, maxOutboundStreams: 16 },
-    );
+    const signal = await this.#handle.start();
+    if (!signal) return;
     for (const type of ['track:added', 'track:removed', 'scan:done'] as const) {
       scanner?.on(type, () => this.#scheduleRefresh(), { signal });
     }
@@ -130,20 +133,18 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
 
   /** Stops serving and syncing; undoes everything `start` did. Idempotent. */
   async stop(): Promise<void> {
-    const controller = this.#controller;
-    if (!controller) return;
-    this.#controller = null;
-    controller.abort();
+    if (!this.#handle.started) return;
+    const stopped = this.#handle.stop();
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
-    await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
+    await stopped;
     await Promise.allSettled([...this.#chains.values()]);
   }
   /** Compares the local library with what was announced and publishes the difference. */
   async refresh(): Promise<void> {
-    if (!this.#controller) return;
+    if (!this.#handle.started) return;
     const { added, removed } = this.#catalog.diff(new Set(this.#c.db.localTracks().map((t) => t.id)));
     if (added.length === 0 && removed.length === 0) return;
     for (const piece of splitChange(added, removed, catalogLimits.maxDeltaIds)) {
@@ -248,7 +249,7 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   }
 
   #scheduleRefresh(): void {
-    if (!this.#controller) return;
+    if (!this.#handle.started) return;
     if (this.#debounce) clearTimeout(this.#debounce);
     this.#debounce = setTimeout(() => {
       this.#debounce = null;
@@ -257,14 +258,14 @@ export class CatalogSync extends TypedEventTarget<CatalogSyncEvents> {
   }
 
   #enqueue(peerId: string, task: () => Promise<void>): void {
-    if (!this.#controller || peerId === this.#c.node.peerId) return;
+    if (!this.#handle.started || peerId === this.#c.node.peerId) return;
     const previous = this.#chains.get(peerId) ?? Promise.resolve();
     const next = previous
-      .then(() => (this.#controller ? task() : undefined))
+      .then(() => (this.#handle.started ? task() : undefined))
       .catch((error: unknown) => {
         this.#stats.syncFailures++;
         if (error instanceof CatalogProtocolError) bump(this.#stats.dropped, error.reason);
-        if (this.#controller) this.#log(`sync with ${peerId} failed: ${String(error)}`);
+        if (this.#handle.started) this.#log(`sync with ${peerId} failed: ${String(error)}`);
       })
       .finally(() => {
         if (this.#chains.get(peerId) === next) this.#chains.delete(peerId);

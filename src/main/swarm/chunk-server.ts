@@ -28,6 +28,7 @@ import {
   STATUS_UNKNOWN,
 } from '../../shared/swarm/chunk-wire';
 import type { Library, LibraryDb } from '../library';
+import { ProtocolHandle } from '../net/protocol-handle';
 import { MalformedInputError, StreamGuard } from '../net/stream-guard';
 import { FRAME_LENGTH_ERRORS, bump, closeQuietly, type SwarmNode } from './stream-util';
 import { silentLogger, type ComponentLogger, type Logger } from '../../shared/logger';
@@ -84,11 +85,10 @@ export class ChunkServer {
   readonly #c: ChunkServerComponents;
   readonly #protocol: string;
   readonly #maxResponseBytes: number;
-  readonly #maxStreams: number;
   readonly #haveBatchMs: number;
   readonly #log: Logger;
   readonly #guard: StreamGuard;
-  #controller: AbortController | null = null;
+  readonly #handle: ProtocolHandle;
   /** Chunk id → watchers of tracks containing it. */
   readonly #watchers = new Map<string, Set<Watcher>>();
   readonly #stats: ChunkServerStats = {
@@ -107,10 +107,17 @@ export class ChunkServer {
     this.#c = components;
     this.#protocol = components.node.protocolId(init.protocolName ?? 'chunks');
     this.#maxResponseBytes = init.maxResponseBytes ?? chunkLimits.maxResponseBytes;
-    this.#maxStreams = init.maxStreamsPerConnection ?? 64;
     this.#haveBatchMs = init.haveBatchMs ?? 5;
     this.#log = (components.logger ?? silentLogger).forComponent('firefly:chunks');
     this.#guard = components.guard ?? new StreamGuard();
+    const maxStreams = init.maxStreamsPerConnection ?? 64;
+    this.#handle = new ProtocolHandle(components.node.libp2p, {
+      protocol: this.#protocol,
+      guard: this.#guard,
+      serve: (stream, connection, signal) => this.#serve(stream, connection, signal),
+      maxInboundStreams: maxStreams,
+      maxOutboundStreams: maxStreams,
+    });
   }
 
   /** The protocol id this server answers. */
@@ -120,26 +127,12 @@ export class ChunkServer {
 
   /** Starts answering requests. Idempotent. */
   async start(): Promise<void> {
-    if (this.#controller) return;
-    const controller = new AbortController();
-    this.#controller = controller;
-    await this.#c.node.libp2p.handle(
-      this.#protocol,
-      this.#guard.wrap((stream, connection) => this.#serve(stream, connection, controller.signal)),
-      {
-        maxInboundStreams: this.#maxStreams,
-        maxOutboundStreams: this.#maxStreams,
-      },
-    );
+    await this.#handle.start();
   }
 
   /** Stops answering and ends every open stream. Idempotent. */
   async stop(): Promise<void> {
-    const controller = this.#controller;
-    if (!controller) return;
-    this.#controller = null;
-    controller.abort();
-    await this.#c.node.libp2p.unhandle(this.#protocol).catch(() => undefined);
+    await this.#handle.stop();
   }
 
   /** Tells peers watching a track that contains `chunkId` that this peer now holds it. */
