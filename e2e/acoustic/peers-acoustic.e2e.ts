@@ -97,7 +97,13 @@ async function proveInStep(label: string, followerArgs: string[]): Promise<void>
   // that have run for about 30 s; bench:sync measures first plays on their own.
   await new Promise((resolve) => setTimeout(resolve, OUTPUT_AGE_SEC * 1000));
 
-  judge(label, await take(room, rig, trackId));
+  const since = Date.now();
+  const result = await take(room, rig, trackId);
+  const [holderEvents, followerEvents] = await room.events(since);
+  console.log(
+    `${label}, holder's engine: ${holderEvents.join('; ') || 'no events'}\n${label}, follower's engine: ${followerEvents.join('; ') || 'no events'}`,
+  );
+  judge(label, result);
 }
 
 /** Prints a take and asserts the two were heard together from `SETTLE_SEC` after the first click on. */
@@ -115,6 +121,18 @@ function judge(label: string, result: { report: RecordingReport; watch: WatchRep
     whole.unmatched,
   );
   console.log(formatOffsets(`${label}, whole take`, whole));
+  console.log(
+    `${label}, offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
+  );
+  const quartiles = (values: number[]) => {
+    const v = [...values].sort((a, b) => a - b);
+    return v.length
+      ? [0.25, 0.5, 0.75].map((q) => v[Math.floor(q * (v.length - 1))]!.toFixed(2)).join('/')
+      : '-';
+  };
+  console.log(
+    `${label}, engines' sync error quartiles (ms): holder ${quartiles(result.watch.syncErrorsMs[0])}, follower ${quartiles(result.watch.syncErrorsMs[1])}; output clock drift quartiles (ppm): holder ${quartiles(result.watch.driftsPpm?.[0] ?? [])}, follower ${quartiles(result.watch.driftsPpm?.[1] ?? [])}`,
+  );
   const diffs = [...result.watch.clockDiffsMs].sort((a, b) => a - b);
   const clocks = diffs.length
     ? `pages' group clocks apart median ${diffs[diffs.length >> 1]!.toFixed(2)} ms (${diffs[0]!.toFixed(2)}..${diffs.at(-1)!.toFixed(2)})`
@@ -176,10 +194,6 @@ async function proveFetchedWhilePlaying(): Promise<void> {
   console.log(`fetched while playing: the follower had ${fetchedAtStart} when the clicks started`);
   const [holderEvents, followerEvents] = await room.events(since);
   console.log(`holder's engine: ${holderEvents.join('; ')}\nfollower's engine: ${followerEvents.join('; ')}`);
-  const whole = result.report.pairs[0]!;
-  console.log(
-    `offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
-  );
   // What the follower holds came through the slow link, not another route between the peers.
   const download = (await getStatus(room.follower.ui)).downloads?.[trackId];
   const held = download ? (download.haveChunks / download.totalChunks) * long.wav.length : 0;

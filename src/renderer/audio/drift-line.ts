@@ -5,7 +5,16 @@
  * machine's null sink, 70–240 ppm), so the offset moves along a line, and a window's median is its
  * value at the window's middle, 1.5 s ago: 0.15 ms behind at 100 ppm. Two PCs whose cards drift
  * apart by 100 ppm would be that far apart for good. So the map also fits the drift, through 1 s
- * medians of the last 30 s, and carries each reading in the window forward along it to the newest.
+ * medians of the last two minutes, and carries each reading in the window forward along it to the newest.
+ *
+ * A crystal's drift is a constant; the readings are not that steady: they wander by a ms or so over
+ * tens of seconds (Chromium on PulseAudio here) and an output moves by less than the step detector's
+ * threshold now and then (an underrun that costs a block: 2.7 ms). Fitted through 30 s of medians,
+ * such a wander was read as drift: one page at 141-382 ppm beside another at 68-84 on the same null
+ * sink, and takes heard 0.4-1.9 ms apart as the play head followed a line of the wrong slope. So the
+ * fit pairs only medians at least 30 s apart, and waits for a minute of unbroken readings: a 1 ms
+ * wander then bends it by at most ~30 ppm, and until then the map is the window's plain median (at
+ * 100 ppm, 0.15 ms behind).
  */
 import { median } from './median';
 
@@ -23,18 +32,20 @@ export interface DriftLineOptions {
   minSpanMs: number;
   /** A fitted drift beyond this (ppm) is not trusted (readings that wander, not a clock): 0. */
   maxPpm: number;
+  /** Only medians at least this far apart (ms) are paired (default: all). */
+  minPairMs?: number;
 }
 
 /**
  * Theil–Sen slope (ms per ms) through some points: the median of the pairwise slopes, which a few
- * stray points (a block caught in a wander) do not bend.
+ * stray points (a block caught in a wander) do not bend; only pairs at least `minPairMs` apart.
  */
-export function theilSenSlope(points: readonly DriftPoint[]): number {
+export function theilSenSlope(points: readonly DriftPoint[], minPairMs = 0): number {
   const slopes: number[] = [];
   for (let i = 0; i < points.length; i++)
     for (let j = i + 1; j < points.length; j++) {
       const dt = points[j]!.atMs - points[i]!.atMs;
-      if (dt > 0) slopes.push((points[j]!.offsetMs - points[i]!.offsetMs) / dt);
+      if (dt > 0 && dt >= minPairMs) slopes.push((points[j]!.offsetMs - points[i]!.offsetMs) / dt);
     }
   return median(slopes);
 }
@@ -63,7 +74,7 @@ export class DriftLine {
       this.block = { offsets: [], times: [] };
       const points = this.points;
       const span = points.length > 1 ? points[points.length - 1]!.atMs - points[0]!.atMs : 0;
-      const slope = span >= this.options.minSpanMs ? theilSenSlope(points) : 0;
+      const slope = span >= this.options.minSpanMs ? theilSenSlope(points, this.options.minPairMs) : 0;
       this.drift = Math.abs(slope) * 1e6 <= this.options.maxPpm ? slope : 0;
     }
     this.block.offsets.push(offset);

@@ -71,6 +71,8 @@ export interface OutputClockWindowOptions {
   driftMinSpanMs?: number;
   /** A fitted drift beyond this (ppm) is not trusted (readings that wander, not a clock): the plain median. */
   driftMaxPpm?: number;
+  /** Only 1 s medians at least this far apart (ms) are paired in the fit (`drift-line.ts`). */
+  driftMinPairMs?: number;
 }
 
 /** Pure sliding window of output-clock readings with running and step detection. */
@@ -97,9 +99,10 @@ export class OutputClockWindow {
     this.stallAfterMs = options.stallAfterMs ?? 150;
     this.stepper = new StepDetector(options.stepThresholdMs ?? 8, options.stepConfirm ?? 3);
     this.driftLine = new DriftLine({
-      spanMs: options.driftSpanMs ?? 30_000,
-      minSpanMs: options.driftMinSpanMs ?? 10_000,
+      spanMs: options.driftSpanMs ?? 120_000,
+      minSpanMs: options.driftMinSpanMs ?? 60_000,
       maxPpm: options.driftMaxPpm ?? 1000,
+      minPairMs: options.driftMinPairMs ?? 30_000,
     });
   }
 

@@ -24,7 +24,7 @@ interface HookView {
   starts: number;
   snapshot(): { status: string; trackId: string | null; syncErrorMs: number | null };
   groupNow(): { groupMs: number } | null;
-  outputClock(): unknown;
+  outputClock(): { driftPpm: number } | null;
   context(): { state: string; currentTime: number } | null;
   events(): { atMs: number; what: string }[];
 }
@@ -60,6 +60,8 @@ export interface PagePlayback {
   starts: number;
   /** The page's group time minus its `performance.timeOrigin + now()` (ms): comparable across pages of one machine. */
   groupMinusLocalMs: number | null;
+  /** The drift of the page's output clock map (ppm), or null without a map. */
+  outputDriftPpm: number | null;
 }
 
 /** Worst sync error the pages reported while waiting, and how many times their sources restarted. */
@@ -79,6 +81,8 @@ export interface WatchReport {
    * waiting: [holder, follower]. Their view of the acoustic offset (follower − holder) is holder − follower.
    */
   syncErrorsMs: [number[], number[]];
+  /** Each page's output clock map drift (ppm) at each poll: [holder, follower]. */
+  driftsPpm?: [number[], number[]];
   /** The engines' starts and corrections during the stretch, when asked for ([holder, follower]). */
   events?: [string[], string[]];
 }
@@ -280,6 +284,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
         const clockDiffsMs: number[] = [];
         const groupErrorsMs: [number[], number[]] = [[], []];
         const syncErrorsMs: [number[], number[]] = [[], []];
+        const driftsPpm: [number[], number[]] = [[], []];
         let first: number[] | null = null;
         let last: number[] = [];
         let lastHeldSec: number | null = null;
@@ -297,6 +302,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
               syncErrorsMs[i]!.push(p.syncErrorMs);
             });
             ps.forEach((p, i) => {
+              if (p.outputDriftPpm !== null) driftsPpm[i]!.push(p.outputDriftPpm);
               if (p.groupMinusLocalMs !== null) groupErrorsMs[i]!.push(p.groupMinusLocalMs);
             });
             if (ps[0].groupMinusLocalMs !== null && ps[1].groupMinusLocalMs !== null)
@@ -314,7 +320,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
             `holder's page stopped playing at ${(lastHeldSec as number | null)?.toFixed(2)} s, before ${positionSec.toFixed(2)} s`,
           );
         const restarts = last.reduce((n, s, i) => n + s - (first?.[i] ?? s), 0);
-        return { maxSyncErrorMs, restarts, clockDiffsMs, groupErrorsMs, syncErrorsMs };
+        return { maxSyncErrorMs, restarts, clockDiffsMs, groupErrorsMs, syncErrorsMs, driftsPpm };
       },
       events: async (sinceEpochMs) =>
         (await Promise.all(
@@ -358,6 +364,7 @@ function readPlayback(): PagePlayback {
     starts: hook.starts,
     groupMinusLocalMs:
       now && after - before < 0.2 ? now.groupMs - (performance.timeOrigin + (before + after) / 2) : null,
+    outputDriftPpm: hook.outputClock()?.driftPpm ?? null,
   };
 }
 
