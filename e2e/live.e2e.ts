@@ -4,7 +4,9 @@
  * two windows hear the same frame at the same group time (Opus, the default codec). When the writer
  * stops the source stalls and both windows say so; when it writes again they play on, in step.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
 import { pipeSource, waitForSource, type PipeSource } from '../test/support/live-source';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
@@ -110,5 +112,66 @@ test('a pipe source plays on every window, in step', async () => {
     if (feeding) clearInterval(feeding);
     feeding = null;
     closeSync(fd);
+  }
+});
+
+/** One shairport-sync metadata item (`type`/`code` four characters each) with its data in base64. */
+function metadataItem(type: string, code: string, data: Buffer): string {
+  const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
+  return `<item><type>${hex(type)}</type><code>${hex(code)}</code><length>${data.length}</length>\n<data encoding="base64">\n${data.toString('base64')}</data></item>\n`;
+}
+
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test("what a source plays, its cover included, shows in a window of another peer's", async () => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'firefly-meta-'));
+  const metadata = path.join(dir, 'source.metadata');
+  pipe = pipeSource('AirPlay', `metadata=${encodeURIComponent(metadata)}`);
+  const source = await launchPeer({ name: 'source', args: ['--leader', '--source', pipe.uri] });
+  peers.push(source);
+  const member = await launchPeer({ name: 'member', args: ['--bootstrap', source.addrs[0] as string] });
+  peers.push(member);
+  const airplay = await waitForSource(member.ui, 'AirPlay');
+  const fd = openSync(pipe.fifo, 'w');
+  let block = 0;
+  feeding = setInterval(() => writeSync(fd, toneBlock(block++)), 100);
+  // The source peer made the metadata FIFO and reads it; opened read-write, writing never waits for it.
+  await expect.poll(() => existsSync(metadata), { timeout: 10_000 }).toBe(true);
+  const meta = openSync(metadata, 'r+');
+  try {
+    const page = await openWindow(member);
+    const play = await apiFetch(member.ui, '/api/play', { body: { sourceId: airplay.sourceId } });
+    expect(play.status).toBe(200);
+    await expect(page.getByTestId('np-title')).toHaveText('AirPlay', { timeout: 30_000 });
+    writeSync(
+      meta,
+      metadataItem('ssnc', 'PICT', PNG) +
+        metadataItem('core', 'asar', Buffer.from('Miles Davis')) +
+        metadataItem('core', 'minm', Buffer.from('Blue in Green')),
+    );
+    await expect(page.getByTestId('np-title')).toHaveText('Blue in Green', { timeout: 15_000 });
+    await expect(page.getByTestId('np-artist')).toContainText('Miles Davis · AirPlay · Live from source');
+    // The member's window shows the image its own peer fetched from the source peer.
+    const cover = page.getByTestId('np-live-cover');
+    await expect(cover).toHaveJSProperty('complete', true, { timeout: 15_000 });
+    expect(await cover.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+    const served = await (await apiFetch(member.ui, `/media/live-cover/${airplay.sourceId}`)).arrayBuffer();
+    expect(Buffer.from(served).equals(PNG)).toBe(true);
+
+    // The sender stops: title and cover go, the source's own name is back.
+    writeSync(meta, metadataItem('ssnc', 'pend', Buffer.alloc(0)));
+    await expect(page.getByTestId('np-title')).toHaveText('AirPlay', { timeout: 15_000 });
+    await expect(page.getByTestId('np-live-cover')).toHaveCount(0);
+  } finally {
+    if (feeding) clearInterval(feeding);
+    feeding = null;
+    closeSync(fd);
+    closeSync(meta);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
