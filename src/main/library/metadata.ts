@@ -9,6 +9,7 @@ import { parseBuffer, parseFile, selectCover, type IAudioMetadata, type IOptions
 import { id3v2Size, readMp3Gapless } from '../../shared/audio/mp3-gapless';
 import { err, ok, type Result } from '../../shared/result';
 import { tidyText } from '../../shared/text/shown-text';
+import { oggTailDurationSec, type ReadBytes } from './ogg-tail';
 
 /** File extensions the scanner looks at (lowercase, with dot). */
 export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
@@ -82,9 +83,6 @@ const framesAgree = (
   );
 };
 
-/** Reads `length` bytes of the file from `start` (fewer at its end). */
-type ReadBytes = (start: number, length: number) => Promise<Uint8Array>;
-
 /**
  * An MP3's length without the encoder's delay and padding, from its LAME tag (null without one):
  * music-metadata counts whole frames, 25–50 ms more than the music, and gapless playback places the
@@ -106,8 +104,20 @@ const judgeAudio = async (
   let firstPass: IAudioMetadata['format'] | null = null;
   try {
     const ogg = OGG_EXTENSIONS.has(extname(path).toLowerCase());
-    meta = await parse({ duration: ogg });
-    if (!ogg && !(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
+    meta = await parse({ duration: false });
+    if (ogg) {
+      // Ogg's length is in its last page: read from the tail (ogg-tail.ts), or by parsing every page.
+      const codec = normalizeCodec(meta.format.codec ?? '');
+      const rate = meta.format.sampleRate ?? 0;
+      const tailSec =
+        codec === 'vorbis' || codec === 'opus'
+          ? await oggTailDurationSec(read, sizeBytes, codec, rate).catch(() => null)
+          : null;
+      meta =
+        tailSec === null
+          ? await parse({ duration: true })
+          : { ...meta, format: { ...meta.format, duration: tailSec } };
+    } else if (!(meta.format.duration !== undefined && meta.format.duration > 0) && meta.format.sampleRate) {
       // Some files (VBR MP3 without a Xing header) only reveal their duration to a full frame scan.
       firstPass = meta.format;
       meta = await parse({ duration: true });
