@@ -54,6 +54,8 @@ export interface PlaybackCoordinatorInit {
   requestTimeoutMs?: number;
   /** How long a new leader collects members' states before carrying on. */
   takeoverMs?: number;
+  /** The longest a new leader that holds no state waits for members' states before it leads without one (ms). */
+  takeoverMaxMs?: number;
   maxQueueLength?: number;
 }
 

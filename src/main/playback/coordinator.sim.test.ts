@@ -477,6 +477,34 @@ describe('PlaybackCoordinator: leader failover', () => {
       ).toBe(true);
   });
 
+  it("a new peer that wins the election before the room's states reach it waits for them instead of stopping the room", async () => {
+    await aRoom(['A', 'B']);
+    room.allReady();
+    await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't2' }));
+    await room.clock.advance(5000);
+    const playing = stateOf('B');
+    // A joiner on a loaded machine: the others' answers to its collecting request take longer than `takeoverMs`.
+    room.add('D');
+    for (const id of ['A', 'B']) {
+      room.bus.setLatency(id, 'D', TAKEOVER * 3);
+      room.bus.setLatency('D', id, TAKEOVER * 3);
+    }
+    room.elect('D');
+    // A command the joiner's user gives meanwhile waits for the takeover and applies to the room's state.
+    const asked = room.peer('D').coordinator.request({ kind: 'seek', positionSec: 50 });
+    const seeked = await settle(asked);
+    expect(currentTrackId(seeked)).toBe('t2');
+    await room.clock.advance(TAKEOVER * 4);
+    for (const id of ['A', 'B', 'D']) {
+      expect(currentTrackId(stateOf(id)), id).toBe('t2');
+      expect(
+        room.peer(id).history.every((s) => s.version < playing.version || currentTrackId(s) === 't2'),
+        `${id} never left t2`,
+      ).toBe(true);
+    }
+    expectAllAgree(['A', 'B', 'D']);
+  });
+
   it('versions only grow on every peer through commands, a held start and two leader changes', async () => {
     await aRoom(['A', 'B', 'C']);
     room.peer('B').coordinator.reportReady('t1');

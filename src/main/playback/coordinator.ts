@@ -94,6 +94,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
         leadTimeMs: init.leadTimeMs ?? DEFAULT_LEAD_TIME_MS,
         readyTimeoutMs: init.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
         takeoverMs: init.takeoverMs ?? 300,
+        takeoverMaxMs: init.takeoverMaxMs ?? 3000,
         maxQueueLength: init.maxQueueLength ?? playbackLimits.maxQueueLength,
       },
     );
@@ -247,7 +248,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
       case 'playback:command':
         return this.#leader.onCommand(from, message);
       case 'playback:state':
-        return this.#onState(message);
+        return this.#onState(from, message);
       case 'playback:sync-request':
         return this.#onSyncRequest(message);
       case 'playback:ready':
@@ -257,13 +258,14 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     }
   }
 
-  #onState(message: PlaybackMessageOf<'playback:state'>): void {
+  #onState(from: string, message: PlaybackMessageOf<'playback:state'>): void {
     const { state, reply } = message;
     if (state.epoch > this.#c.epoch()) {
       // A state from a leader this peer has not accepted yet; the periodic broadcast brings it again.
       this.#wire.drop('futureEpoch');
     } else {
       this.#adopt(state);
+      this.#leader.heardFrom(from);
     }
     if (reply) this.#outcomes.remember(reply.to, reply.requestId, { error: reply.error });
     if (reply && reply.to === this.#c.selfId) this.#requests.answered(reply, state);
@@ -271,8 +273,9 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   #onSyncRequest(message: PlaybackMessageOf<'playback:sync-request'>): void {
     if (message.collect) {
-      // A new leader gathers the newest state anyone holds; followers answer, leaders publish anyway.
-      if (!this.#leader.isActive() && this.#state.version > 0) this.#wire.publishState(this.#state, null);
+      // A new leader gathers the newest state anyone holds, and waits for every member's answer: everyone
+      // answers, with no state too, and a leader that has not heard of the new one yet as well.
+      this.#wire.publishState(this.#state, null);
     } else if (this.#leader.leadsNow()) {
       this.#wire.publishState(this.#state, null);
     }

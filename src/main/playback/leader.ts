@@ -1,6 +1,9 @@
 /**
  * The leader's part of playback coordination. On winning the election it collects the newest
- * state any member holds (`takeoverMs`) and carries on from it with its own epoch; it applies
+ * state any member holds and carries on from it with its own epoch: after `takeoverMs` once it holds
+ * a state and someone has answered, at once when every member has answered, and otherwise asking
+ * again until `takeoverMaxMs` (a peer that has just joined a loaded room may hear the answers late,
+ * and carrying on from its empty state would stop the room's music); it applies
  * commands in the order they reach it, answering each once even across a change of leader; it
  * holds a new track's start at the ready barrier; and it places the next track and advances the
  * queue at the current one's end (the placing and the end timer are `track-end.ts`). Every peer
@@ -49,6 +52,8 @@ export interface PlaybackLeaderInit {
   leadTimeMs: number;
   readyTimeoutMs: number;
   takeoverMs: number;
+  /** The longest a takeover waits for members' states while it holds none (ms). */
+  takeoverMaxMs: number;
   maxQueueLength: number;
 }
 
@@ -69,6 +74,10 @@ export class PlaybackLeader {
   #takingOver = false;
   #takeoverQueue: QueuedCommand[] = [];
   #cancelTakeover: CancelTimer | null = null;
+  /** During a takeover: the members yet to answer, whether any has, and the rounds of asking so far. */
+  #awaiting = new Set<string>();
+  #heardAny = false;
+  #rounds = 0;
   readonly #end: TrackEnd;
   readonly #counts = { commandsApplied: 0, commandsRefused: 0 };
 
@@ -120,12 +129,37 @@ export class PlaybackLeader {
   begin(): void {
     this.#active = true;
     this.#takingOver = true;
-    if (this.#others().length === 0) {
+    this.#awaiting = new Set(this.#others());
+    this.#heardAny = false;
+    this.#rounds = 0;
+    if (this.#awaiting.size === 0) {
       this.#completeTakeover();
       return;
     }
+    this.#collect();
+  }
+
+  /** A member's state reached this peer (adopted already if newer): one fewer to wait for while taking over. */
+  heardFrom(from: string): void {
+    if (!this.#takingOver) return;
+    this.#heardAny = true;
+    this.#awaiting.delete(from);
+    if (this.#awaiting.size === 0) this.#completeTakeover();
+  }
+
+  /** Asks every member for its state and decides after `takeoverMs`: carry on, or ask again. */
+  #collect(): void {
+    this.#rounds += 1;
     this.#c.publish({ type: 'playback:sync-request', collect: true });
-    this.#cancelTakeover = this.#c.timers.schedule(() => this.#completeTakeover(), this.#init.takeoverMs);
+    this.#cancelTakeover = this.#c.timers.schedule(() => {
+      this.#cancelTakeover = null;
+      if (!this.#takingOver) return;
+      for (const gone of [...this.#awaiting]) if (!this.#others().includes(gone)) this.#awaiting.delete(gone);
+      const settled = this.#awaiting.size === 0 || (this.#heardAny && this.#c.state().version > 0);
+      const waitedMs = this.#rounds * this.#init.takeoverMs;
+      if (settled || waitedMs + this.#init.takeoverMs > this.#init.takeoverMaxMs) this.#completeTakeover();
+      else this.#collect();
+    }, this.#init.takeoverMs);
   }
 
   /** This peer no longer leads. */
@@ -228,6 +262,15 @@ export class PlaybackLeader {
     this.#cancelTakeover = null;
     if (!this.#active || !this.#takingOver) return;
     this.#takingOver = false;
+    this.#awaiting.clear();
+    if (this.#c.state().version === 0) {
+      // No state reached this peer: nothing to carry on from, and an empty state published under the new
+      // epoch would stop whatever a member that answers late is playing. Its state is adopted when it comes.
+      this.#c.log(`leading with no state heard (${this.#others().length} other members)`);
+      this.#end.schedule();
+      this.#finishTakeover();
+      return;
+    }
     // Same anchor, new epoch and version: followers keep playing through the change.
     const carried = this.#end.place(commit(this.#c.state(), { starting: false }, this.#stamp()));
     this.#c.log(
@@ -237,6 +280,11 @@ export class PlaybackLeader {
     this.#c.setState(carried);
     this.#c.publishState(null);
     this.#end.schedule();
+    this.#finishTakeover();
+  }
+
+  /** Applies (or answers again) the commands that waited for the takeover. */
+  #finishTakeover(): void {
     const queued = this.#takeoverQueue;
     this.#takeoverQueue = [];
     for (const q of queued) {
