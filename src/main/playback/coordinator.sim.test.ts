@@ -53,6 +53,15 @@ async function playingRoom(): Promise<void> {
 }
 
 const stateOf = (id: string): PlaybackState => room.peer(id).coordinator.state();
+/** Peers A (leading) and B, everyone ready, playing t2 for 5 s; returns the state. */
+async function playingT2For5s(): Promise<PlaybackState> {
+  await aRoom(['A', 'B']);
+  room.allReady();
+  await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't2' }));
+  await room.clock.advance(5000);
+  return stateOf('B');
+}
+
 const expectAllAgree = (ids: string[]) => {
   const first = stateOf(ids[0] as string);
   for (const id of ids) expect(stateOf(id), `state of ${id}`).toEqual(first);
@@ -461,11 +470,7 @@ describe('PlaybackCoordinator: leader failover', () => {
   });
 
   it('a restarted peer that wins the election knowing nothing does not stop the room', async () => {
-    await aRoom(['A', 'B']);
-    room.allReady();
-    await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't2' }));
-    await room.clock.advance(5000);
-    const playing = stateOf('B');
+    const playing = await playingT2For5s();
     room.add('D');
     room.elect('D');
     await room.clock.advance(TAKEOVER + 20);
@@ -478,11 +483,7 @@ describe('PlaybackCoordinator: leader failover', () => {
   });
 
   it("a new peer that wins the election before the room's states reach it waits for them instead of stopping the room", async () => {
-    await aRoom(['A', 'B']);
-    room.allReady();
-    await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't2' }));
-    await room.clock.advance(5000);
-    const playing = stateOf('B');
+    const playing = await playingT2For5s();
     // A joiner on a loaded machine: the others' answers to its collecting request take longer than `takeoverMs`.
     room.add('D');
     for (const id of ['A', 'B']) {

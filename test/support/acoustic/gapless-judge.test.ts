@@ -54,7 +54,7 @@ describe('judgeGapless', () => {
 });
 
 describe('disturbanceTimes', () => {
-  it("reads the output's disturbances and the re-positions, not the decoder's underruns", () => {
+  it("reads the output's disturbances, the re-positions and late starts, not the decoder's underruns or starts on time", () => {
     expect(
       disturbanceTimes([
         '+0.32s start at 0.000 s of the track',
@@ -63,7 +63,8 @@ describe('disturbanceTimes', () => {
         '+4.15s re-positioned (error -23.29 ms)',
         '+5.00s underrun: 5.1 ms without decoded audio',
         '+-0.50s output clock moved 8.00 ms',
+        '+6.10s start at 0.003 s of the track',
       ]),
-    ).toEqual([3230, 4100, 4150, -500]);
+    ).toEqual([3230, 4100, 4150, -500, 6100]);
   });
 });

@@ -65,7 +65,7 @@ export function judgeGapless(input: GaplessJudgeInput): GaplessVerdict {
 /**
  * Times (ms after the room's `since`) of the disturbances among an engine's events as the acoustic room
  * prints them (`+3.23s render underrun: 2 glitches, 42.7 ms`): render underruns, moves of the output clock,
- * and the re-positions that follow the engine's view of its output. Not a decoder that fell behind
+ * the re-positions that follow the engine's view of its output, and a start that began late. Not a decoder that fell behind
  * (`underrun: … without decoded audio`): that is a break the player made, at a change of track or not. A
  * re-position a change of track caused would come at every change, leaving none judged clear.
  */
@@ -74,6 +74,10 @@ export function disturbanceTimes(events: string[]): number[] {
   for (const e of events) {
     const m = /^\+(-?[\d.]+)s (render underrun|output clock moved|re-positioned)/.exec(e);
     if (m) out.push(Number(m[1]) * 1000);
+    // A start its first PCM reached late, joined that far into the track with a short fade-in: the start's
+    // fault, which the start tests judge (a change of track's start is "at 0.000 s": on time).
+    const late = /^\+(-?[\d.]+)s start at ([\d.]+) s of the track/.exec(e);
+    if (late && Number(late[2]) > 0) out.push(Number(late[1]) * 1000);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { DecoderToEngine, DecoderToPlayer, EngineToDecoder, PlayheadReport 
 import { MediaReadError } from './range-reader';
 import { postPcm } from './pcm-post';
 import { restartFrame, restartLeadSec } from './restart-lead';
+import { DecodePace } from './decode-pace';
 import { TrackStream, UnsupportedTrackError, type StereoChunk, type TrackSource } from './track-stream';
 import { LiveStream } from './live-stream';
 import { HEAD_SEC, TrackHead } from './track-head';
@@ -171,6 +172,8 @@ async function run(j: Job, fromFrame: number): Promise<void> {
   j.producedFrame = fromFrame;
   j.restartAt = null;
   const windowFrames = WINDOW_SEC * j.contextRate;
+  // The window's first seconds at full speed, the rest at a few times real time (decode-pace.ts).
+  const pace = new DecodePace(j.contextRate);
   let buffered = false;
   try {
     const chunks = await decodeFrom(stream, j.source.trackId, fromFrame, j.contextRate);
@@ -195,6 +198,12 @@ async function run(j: Job, fromFrame: number): Promise<void> {
         if (j.producedFrame - Math.max(head, fromFrame) <= windowFrames) break;
         await nextPlayhead();
       }
+      const waitMs = pace.afterChunk(
+        j.producedFrame,
+        Math.max(headOf(j.generation) ?? fromFrame, fromFrame),
+        performance.now(),
+      );
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   } catch (cause) {
     if (alive(j)) reportFailure(j.source, j.generation, cause);
