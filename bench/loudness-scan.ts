@@ -3,13 +3,14 @@
  *
  * 1. Scan throughput with the loudness pass busy. The pass is attached to the scanner exactly as
  *    the peer wires it (src/main/peer/wire.ts: a LoudnessStore on the index, `filesOf` from the
- *    index, the scanner's events; ffmpeg at the lowest priority, waiting while a scan runs; the
- *    file being measured when a scan starts is finished). Each run: hard-link every other file
- *    of the mixed library (250 of 500, all formats) into a new folder, first scan into a new
- *    index, wait `LOUDNESS_BUSY_MS` (the pass measures meanwhile), hard-link the other half in
- *    (instant), scan again. The second scan's new-file rate is the figure, against the first-scan
- *    target; the same runs without the pass (same method, same wait) give the figure beside it.
- *    Runs with and without alternate in order; the median of `--runs` of each is printed.
+ *    index, the scanner's events; ffmpeg at the lowest priority, waiting while a scan runs; a scan
+ *    that starts stops the file being measured). Each run: a new index of a few minute-long tones
+ *    of its own (`BUSY_FILES`, made once with ffmpeg: none of the library's content), the pass
+ *    measuring them for `LOUDNESS_BUSY_MS`, then the whole mixed library hard-linked in beside them
+ *    (instant) and scanned: a first scan of the 500 files, the pass busy when it starts, so the
+ *    figure stands beside the plain first scan and its target. The same runs without the pass (same
+ *    method, same wait) give the figure beside it. Runs with and without alternate in order; the
+ *    median of `--runs` of each is printed.
  * 2. The pass's own throughput: a first scan of the whole mixed library into a new index with the
  *    pass attached, then the pass alone, for at most `--loudness-sec` (default 60) s or until it
  *    is idle: tracks read per second, minutes of audio per second, CPU seconds of ffmpeg per
@@ -17,6 +18,7 @@
  *    (extrapolated from the sample when the cap stops it, and said so). ffmpeg runs at nice 19,
  *    so on a shared machine this figure depends on the load, which is printed.
  */
+import { execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -64,33 +66,41 @@ const readTrackIds = (db: LibraryDb, store: LoudnessStore): string[] => {
     .filter((id) => !unread.has(id));
 };
 
-/** Hard-links every other file of `music` (half 0 or 1, in sorted order) into `folder`, keeping subfolders. */
-const linkHalf = async (music: string, folder: string, half: 0 | 1): Promise<void> => {
+/** Hard-links every file of `music` into `folder`, keeping subfolders. */
+const linkAll = async (music: string, folder: string): Promise<void> => {
   const entries = await readdir(music, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
-  for (const [i, file] of files.entries()) {
-    if (i % 2 !== half) continue;
-    const to = join(folder, relative(music, file));
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const from = join(e.parentPath, e.name);
+    const to = join(folder, relative(music, from));
     await mkdir(dirname(to), { recursive: true });
-    await link(file, to);
+    await link(from, to);
   }
 };
 
-/** One run of part 1: half the library, a wait, the other half; the pass attached or not. */
-const halfThenHalf = async (music: string, withPass: boolean) => {
-  const folder = await mkdtemp(join(tmpdir(), 'firefly-bench-half-'));
+/** Tones the pass measures while the library's scan starts: minute-long MP3s, made once. */
+const BUSY_FILES = 20;
+const makeBusySet = async (folder: string): Promise<void> => {
+  await mkdir(folder, { recursive: true });
+  for (let i = 0; i < BUSY_FILES; i++)
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${220 + 20 * i}:duration=60`],
+      ...['-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', join(folder, `busy-${i}.mp3`)],
+    ]);
+};
+
+/** One run of part 1: the busy set scanned, a wait, the whole library linked in and scanned; the pass attached or not. */
+const busyThenLibrary = async (music: string, busySet: string, withPass: boolean) => {
+  const folder = await mkdtemp(join(tmpdir(), 'firefly-bench-busy-'));
   try {
-    await linkHalf(music, folder, 0);
+    await linkAll(busySet, join(folder, 'busy'));
     return await withIndex([folder], undefined, async (scanner, db) => {
       const loudness = withPass ? attachPass(db, scanner) : null;
       try {
         const first = await timedScan(scanner, db);
         await sleep(LOUDNESS_BUSY_MS);
         const readBefore = loudness ? readTrackIds(db, loudness.store).length : 0;
-        await linkHalf(music, folder, 1);
+        await linkAll(music, join(folder, 'library'));
         const second = await timedScan(scanner, db);
         const readDuring = loudness ? readTrackIds(db, loudness.store).length - readBefore : 0;
         return { first, second, readBefore, readDuring };
@@ -104,27 +114,34 @@ const halfThenHalf = async (music: string, withPass: boolean) => {
 };
 
 const passNote = (r: { first: TimedScan; second: TimedScan; readBefore: number; readDuring: number }) =>
-  `; pass had read ${r.readBefore} of ${r.first.tracks} tracks before it, ${r.readDuring} during it, ` +
+  `; pass had read ${r.readBefore} of the ${r.first.tracks} busy tracks before it, ${r.readDuring} during it, ` +
   `ffmpeg CPU reaped during it ${r.second.childCpuSec.toFixed(2)} s`;
 
-/** Part 1: the second scan's new-file rate with the pass busy, beside the same without it. */
+/** Part 1: the library's first scan with the pass busy, beside the same without it. */
 const scanWithPassBusy = async (music: string, runs: number): Promise<void> => {
+  const busySet = await mkdtemp(join(tmpdir(), 'firefly-bench-busyset-'));
   const rates = { with: [] as number[], without: [] as number[] };
-  for (let run = 1; run <= runs; run++) {
-    for (const withPass of run % 2 === 1 ? [false, true] : [true, false]) {
-      const r = await halfThenHalf(music, withPass);
-      const name = withPass ? 'with pass' : 'no pass';
-      if (withPass && (r.readBefore === 0 || r.readBefore >= r.first.tracks))
-        console.log(`[loudness] run ${run}: the pass was not busy when the second scan started`);
-      console.log(
-        `[loudness] ${name} run ${run}: second scan ${scanLine(r.second)}` + (withPass ? passNote(r) : ''),
-      );
-      (withPass ? rates.with : rates.without).push(r.second.filesPerSec);
+  try {
+    await makeBusySet(busySet);
+    for (let run = 1; run <= runs; run++) {
+      for (const withPass of run % 2 === 1 ? [false, true] : [true, false]) {
+        const r = await busyThenLibrary(music, busySet, withPass);
+        const name = withPass ? 'with pass' : 'no pass';
+        if (withPass && (r.readBefore === 0 || r.readBefore >= r.first.tracks))
+          console.log(`[loudness] run ${run}: the pass was not busy when the library's scan started`);
+        console.log(
+          `[loudness] ${name} run ${run}: library's scan ${scanLine(r.second)}` +
+            (withPass ? passNote(r) : ''),
+        );
+        (withPass ? rates.with : rates.without).push(r.second.filesPerSec);
+      }
     }
+  } finally {
+    await rm(busySet, { recursive: true, force: true });
   }
   const withRate = median(rates.with);
   console.log(
-    `[loudness] scan of new files while the pass is busy, median of ${runs}: ${withRate.toFixed(0)} files/s ` +
+    `[loudness] first scan of the library while the pass is busy, median of ${runs}: ${withRate.toFixed(0)} files/s ` +
       `(no pass: ${median(rates.without).toFixed(0)} files/s; target >= ${TARGET_FIRST_SCAN_FILES_PER_SEC} files/s: ` +
       `${verdict(withRate >= TARGET_FIRST_SCAN_FILES_PER_SEC)})`,
   );
@@ -169,7 +186,7 @@ const passThroughput = async (music: string, measureSec: number): Promise<void> 
 /** Both parts, printed. */
 export const loudnessBench = async (options: LoudnessBenchOptions): Promise<void> => {
   console.log(
-    `\n[loudness] scan with the loudness pass busy (${LOUDNESS_BUSY_MS / 1000} s of pass before the second half)`,
+    `\n[loudness] scan with the loudness pass busy (${LOUDNESS_BUSY_MS / 1000} s of pass before the library's scan)`,
   );
   await scanWithPassBusy(options.music, options.runs);
   console.log(`\n[loudness] the pass's own throughput (at most ${options.measureSec} s)`);
