@@ -228,6 +228,12 @@ test.describe('acoustic: two real peers play as one', () => {
   // That closing at 250-400 ppm was the output map's drift fit reading the wander as drift (drift-line.ts, fixed
   // 2026-12-07); two takes since, load 2-3: 0.286 and 0.902 ms (p95 0.356 and 1.440), the links carrying 15.5 MB of
   // the 13.9 and 14.0 held, but the follower joined 0.36-0.38 s into the track. The route misses stay unexplained.
+  // That late join was the link: 2.2 MB of chunks asked for at the held start sat ahead of the released start on
+  // the follower's link, which reached it 449 ms after it was made (traced). With link windows (link-window.ts,
+  // 2026-12-07, load 1-2), 3 takes: the follower joined 0-4 ms in; 2 met the limits (medians 1.31 and 0.28 ms,
+  // p95 2.44 and 0.79); 1 missed: the follower's output clock moved -8.5 and +11.5 ms in its first seconds and
+  // the take stayed 7.4 ms off while both engines saw under 3 ms of error (the output map's error after a move,
+  // still open). Six takes with earlier forms of the window: joins 0-186 ms in, 4 met the limits.
   test.fixme('a track only the holder has, played while the follower still fetches it, is heard together', async () => {
     await proveFetchedWhilePlaying();
   });

@@ -11,6 +11,7 @@ import type { ChunkIntake } from './chunk-intake';
 import type { ChunkStream, ChunkStreamPool } from './chunk-stream-pool';
 import { dropPartial, markLacking, type Job } from './download-job';
 import { penalize, type FetchCore } from './fetch-core';
+import type { LinkWindow } from './link-window';
 import { FRAME_LENGTH_ERRORS } from './stream-util';
 
 /** What a request works with besides the shared core. */
@@ -20,6 +21,8 @@ export interface ChunkRequestDeps {
   intake: ChunkIntake;
   /** The request is over: its slot to `peerId` is free again. */
   releaseSlot(peerId: string): void;
+  /** What is in flight from `peerId` (`link-window.ts`): told of each unit delivered or given up. */
+  window(peerId: string): LinkWindow;
 }
 
 /** Asks `peerId` for `units` of `job` (already taken out of `job.missing` and marked in flight). */
@@ -30,6 +33,8 @@ export async function requestUnits(
   units: number[],
 ): Promise<void> {
   const { core, streams } = deps;
+  const window = deps.window(peerId);
+  const lengthOf = (u: number) => job.units[u]!.lengthBytes;
   const pending = new Set(units);
   let open: ChunkStream | null = null;
   let reusable = false;
@@ -52,6 +57,7 @@ export async function requestUnits(
       }
       if (isOkReplyFrame(frame.byteLength, frame.get(0))) {
         pending.delete(u);
+        window.delivered(lengthOf(u), startedMs, performance.now());
         deps.intake.receive(job, peerId, u, [...frame.sublist(1)]);
         continue;
       }
@@ -61,6 +67,7 @@ export async function requestUnits(
         return;
       }
       pending.delete(u);
+      window.dropped(lengthOf(u));
       job.inFlight.delete(u);
       if (reply.value.status === 'missing') lacks(core, job, peerId, u);
       else core.downloads.requeue(job, u);
@@ -71,6 +78,7 @@ export async function requestUnits(
     if (!job.controller.signal.aborted && core.running()) failed(core, job, peerId, startedMs, e);
   } finally {
     for (const u of pending) {
+      window.dropped(lengthOf(u));
       job.inFlight.delete(u);
       core.downloads.requeue(job, u);
     }

@@ -2,8 +2,9 @@
  * The chunk fetcher's scheduling (`chunk-fetcher.ts`): pull-based, each live peer has a few request
  * slots, and a free slot takes the next units of the highest-priority download that peer can serve
  * (`pickUnit` in download-job.ts says which), so faster peers simply take more requests. It also keeps
- * paced downloads to their budget, looks the catalog holders up again now and then, and fails a download
- * that no live peer can serve for the stall timeout.
+ * paced downloads to their budget, keeps what is asked of each peer within its link window (the room's
+ * control messages queue behind it: `link-window.ts`), looks the catalog holders up again now and then, and
+ * fails a download that no live peer can serve for the stall timeout.
  */
 import type { ChunkIntake } from './chunk-intake';
 import { requestUnits, type ChunkRequestDeps } from './chunk-request';
@@ -11,10 +12,12 @@ import type { ChunkStreamPool } from './chunk-stream-pool';
 import { pickUnit, priorityOf, type Job } from './download-job';
 import type { FetchCore } from './fetch-core';
 import { STREAMING_PRIORITY, TrackUnavailableError } from './fetch-types';
+import { LinkWindow } from './link-window';
 
 /** Hands free request slots work; owns the slot counts. */
 export class FetchScheduler {
   readonly #slots = new Map<string, number>();
+  readonly #windows = new Map<string, LinkWindow>();
   readonly #requests: ChunkRequestDeps;
 
   constructor(
@@ -27,7 +30,15 @@ export class FetchScheduler {
       streams,
       intake,
       releaseSlot: (peerId) => this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1)),
+      window: (peerId) => this.windowOf(peerId),
     };
+  }
+
+  /** The link window of `peerId` (`link-window.ts`). */
+  windowOf(peerId: string): LinkWindow {
+    let window = this.#windows.get(peerId);
+    if (!window) this.#windows.set(peerId, (window = new LinkWindow()));
+    return window;
   }
 
   /** Requests in flight to `peerId`. */
@@ -72,10 +83,12 @@ export class FetchScheduler {
     const maxInFlight = solo ? core.tuning.soloMaxInFlight : core.tuning.maxInFlight;
     const perRequest = solo ? core.tuning.soloChunksPerRequest : core.tuning.chunksPerRequest;
     for (const peerId of core.live) {
+      const window = this.windowOf(peerId);
       while (this.slotsOf(peerId) < maxInFlight && !intake.backedUp) {
         let started = false;
         for (const job of jobs) {
           const units: number[] = [];
+          let bytes = 0;
           // A paced download over its budget asks only for what a reader waits for, and looks again
           // once the budget has grown.
           const waitMs = paceWaitMs(job, now);
@@ -84,15 +97,20 @@ export class FetchScheduler {
           // first: with several a request, chunk 1 came ninth (after the first of every request) and
           // a player's first range waited 300-400 ms instead of about 100.
           const chunks = priorityOf(job) >= STREAMING_PRIORITY ? 1 : perRequest;
+          // With replies on their way from this peer, a request goes only if it fits the link's window (the
+          // room's control messages queue behind it: link-window.ts); the window is the peer's, whatever the job.
+          if (!window.allows(chunks * nextUnitBytes(job))) break;
           for (let k = 0; k < chunks; k++) {
             const u = this.pick(job, peerId, waitMs > 0);
             if (u < 0) break;
+            bytes += job.units[u]!.lengthBytes;
             job.missing.delete(u);
             job.inFlight.set(u, peerId);
             units.push(u);
           }
           if (units.length > 0) {
             this.#slots.set(peerId, this.slotsOf(peerId) + 1);
+            window.sent(bytes);
             void requestUnits(this.#requests, job, peerId, units);
             started = true;
             break;
@@ -136,10 +154,13 @@ export class FetchScheduler {
   }
 }
 
+/** The size of the job's next missing unit (bytes; 0 when none is missing). */
+function nextUnitBytes(job: Job): number {
+  return job.units[job.missing.values().next().value ?? -1]?.lengthBytes ?? 0;
+}
+
 /** Milliseconds until a paced job may ask for another unit (0: now, or not paced). */
 function paceWaitMs(job: Job, now: number): number {
   if (!job.pace) return 0;
-  const used = job.bytes + job.inFlight.bytes;
-  const next = job.units[job.missing.values().next().value ?? 0]?.lengthBytes ?? 0;
-  return job.pace.waitMs(used, next, now);
+  return job.pace.waitMs(job.bytes + job.inFlight.bytes, nextUnitBytes(job), now);
 }
