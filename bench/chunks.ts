@@ -1,7 +1,7 @@
 /**
  * Library and chunk benchmark.
  *
- *   npx tsx bench/chunks.ts [--fresh] [--files 500] [--rescan-files 10000] [--runs 3] [--in-thread]
+ *   [FIREFLY_PEER_BUILT=1] npx tsx bench/chunks.ts [--fresh] [--files 500] [--rescan-files 10000] [--runs 3] [--in-thread]
  *                           [--no-loudness] [--loudness-sec 60]
  *
  * Scan part (measured here):
@@ -20,7 +20,8 @@
  *   - The files are in the page cache: they were just generated, or were read by a warm-up pass
  *     right before the scans (done here, so every run starts from the same state). This measures
  *     the CPU side of scanning; a cold first scan from disk is bounded by the disk instead.
- *   - Worker start-up (and, under tsx, compiling the worker's TypeScript) is inside the timing.
+ *   - Worker start-up is inside the timing. With FIREFLY_PEER_BUILT=1 the workers are the built ones the app
+ *     runs (`npm run build` first); otherwise each compiles the worker's TypeScript with tsx as it starts.
  *   - The machine may be shared: the load averages before and after, and the process CPU time
  *     (all threads), are printed with each run.
  * Transfer and swarm figures come from bench/swarm.ts.
@@ -36,7 +37,14 @@ import { promisify } from 'node:util';
 import { openLibrary } from '../src/main/library/index';
 import { FFMPEG, FORMATS, makeTone, type FormatName } from '../test/audio/make-audio';
 import { loudnessBench } from './loudness-scan';
-import { TARGET_FIRST_SCAN_FILES_PER_SEC, median, scanLine, timedScan, withIndex } from './scan-timing';
+import {
+  TARGET_FIRST_SCAN_FILES_PER_SEC,
+  median,
+  scanLine,
+  scanWorker,
+  timedScan,
+  withIndex,
+} from './scan-timing';
 import { verdict } from './stats';
 
 const run = promisify(execFile);
@@ -207,6 +215,7 @@ const main = async () => {
   console.log(
     `[scan] warm-up read of ${warmed.files} files (${(warmed.bytes / 1e6).toFixed(0)} MB): page cache hot`,
   );
+  console.log(`[scan] ${scanWorker().label}`);
   const modes: Array<{ name: string; workers: number | undefined }> = [
     { name: 'default', workers: undefined },
   ];

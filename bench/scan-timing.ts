@@ -1,7 +1,9 @@
 /** Timed library scans into new indexes, shared by bench/chunks.ts and bench/loudness-scan.ts. */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LibraryDb, LibraryScanner } from '../src/main/library/index';
 
 export const TARGET_FIRST_SCAN_FILES_PER_SEC = 200;
@@ -27,6 +29,19 @@ export const childCpuSec = async (): Promise<number> => {
   }
 };
 
+/**
+ * The scan worker the app runs, built (`npm run build`), used when FIREFLY_PEER_BUILT=1 as the peer benches do;
+ * otherwise the source's, which each worker compiles with tsx when it starts (about a quarter of a second of a
+ * core per worker, inside every timed first scan, that no user pays).
+ */
+export const scanWorker = (): { url: URL | undefined; label: string } => {
+  if (process.env.FIREFLY_PEER_BUILT !== '1') return { url: undefined, label: 'source worker (tsx)' };
+  const built = resolve(import.meta.dirname, '..', 'out', 'main', 'scan-worker.js');
+  if (!existsSync(built))
+    throw new Error('FIREFLY_PEER_BUILT=1 but out/main/scan-worker.js is missing: run npm run build');
+  return { url: pathToFileURL(built), label: 'built worker (out/main)' };
+};
+
 /** Runs `fn` with a scanner of `folders` over a new index (workers undefined = the scanner's default), then removes it. */
 export const withIndex = async <T>(
   folders: readonly string[],
@@ -35,7 +50,7 @@ export const withIndex = async <T>(
 ): Promise<T> => {
   const data = await mkdtemp(join(tmpdir(), 'firefly-bench-data-'));
   const db = LibraryDb.open(join(data, 'library.sqlite'));
-  const scanner = new LibraryScanner({ db }, { folders, watch: false, workers });
+  const scanner = new LibraryScanner({ db }, { folders, watch: false, workers, workerUrl: scanWorker().url });
   try {
     return await fn(scanner, db);
   } finally {

@@ -34,16 +34,12 @@ export class ScanWorkerLostError extends Error {
 }
 
 /** Where the worker's code is, relative to this module (source or bundle). */
-export const scanWorkerUrl = (): { url: URL; execArgv: string[] | undefined } => {
+export const scanWorkerUrl = (): URL => {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const name = 'scan-worker.ts';
-    return { url: new URL(name, here), execArgv: ['--import', 'tsx'] };
-  }
+  if (here.endsWith('.ts')) return new URL('scan-worker.ts', here);
   // Bundled shared code may sit in a subfolder of out/main; the worker entry sits in out/main itself.
   const candidates = ['./scan-worker.js', '../scan-worker.js'].map((name) => new URL(name, here));
-  const found = candidates.find((url) => existsSync(fileURLToPath(url)));
-  return { url: found ?? candidates[0]!, execArgv: undefined };
+  return candidates.find((url) => existsSync(fileURLToPath(url))) ?? candidates[0]!;
 };
 
 interface Pending {
@@ -63,9 +59,10 @@ export class ScanWorker {
 
   constructor(init: { wholeFileMaxBytes?: number; startTimeoutMs?: number; url?: URL } = {}) {
     this.ready = new Promise<boolean>((resolve) => (this.settleReady = resolve));
-    const found = scanWorkerUrl();
-    const url = init.url ?? found.url;
-    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : found.execArgv;
+    const url = init.url ?? scanWorkerUrl();
+    // A bundled worker needs no loader and must not inherit one: under tsx the parent's flags would load tsx
+    // into it (a quarter of a second of a core per worker at every scan).
+    const execArgv = url.pathname.endsWith('.ts') ? ['--import', 'tsx'] : [];
     let worker: Worker | null = null;
     try {
       const workerData: ScanWorkerData = { wholeFileMaxBytes: init.wholeFileMaxBytes };
