@@ -30,12 +30,12 @@ export class FetchScheduler {
       streams,
       intake,
       releaseSlot: (peerId) => this.#slots.set(peerId, Math.max(0, (this.#slots.get(peerId) ?? 1) - 1)),
-      window: (peerId) => this.windowOf(peerId),
+      window: (peerId) => this.#windowOf(peerId),
     };
   }
 
   /** The link window of `peerId` (`link-window.ts`). */
-  windowOf(peerId: string): LinkWindow {
+  #windowOf(peerId: string): LinkWindow {
     let window = this.#windows.get(peerId);
     if (!window) this.#windows.set(peerId, (window = new LinkWindow()));
     return window;
@@ -83,7 +83,7 @@ export class FetchScheduler {
     const maxInFlight = solo ? core.tuning.soloMaxInFlight : core.tuning.maxInFlight;
     const perRequest = solo ? core.tuning.soloChunksPerRequest : core.tuning.chunksPerRequest;
     for (const peerId of core.live) {
-      const window = this.windowOf(peerId);
+      const window = this.#windowOf(peerId);
       while (this.slotsOf(peerId) < maxInFlight && !intake.backedUp) {
         let started = false;
         for (const job of jobs) {
