@@ -18,7 +18,6 @@
  *    (extrapolated from the sample when the cap stops it, and said so). ffmpeg runs at nice 19,
  *    so on a shared machine this figure depends on the load, which is printed.
  */
-import { execFileSync } from 'node:child_process';
 import { link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -26,6 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LibraryDb, LibraryScanner } from '../src/main/library/index';
 import { LoudnessPass } from '../src/main/library/loudness-pass';
 import { LoudnessStore } from '../src/main/library/loudness-store';
+import { makeTone } from '../test/audio/make-audio';
 import {
   TARGET_FIRST_SCAN_FILES_PER_SEC,
   childCpuSec,
@@ -83,10 +83,11 @@ const BUSY_FILES = 20;
 const makeBusySet = async (folder: string): Promise<void> => {
   await mkdir(folder, { recursive: true });
   for (let i = 0; i < BUSY_FILES; i++)
-    execFileSync('ffmpeg', [
-      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${220 + 20 * i}:duration=60`],
-      ...['-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', join(folder, `busy-${i}.mp3`)],
-    ]);
+    await makeTone(join(folder, `busy-${i}.mp3`), {
+      format: 'mp3',
+      durationSec: 60,
+      frequencyHz: 220 + 20 * i,
+    });
 };
 
 /** One run of part 1: the busy set scanned, a wait, the whole library linked in and scanned; the pass attached or not. */
