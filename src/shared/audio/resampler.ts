@@ -71,41 +71,56 @@ export class StreamResampler {
   push(left: Float32Array, right: Float32Array, final = false): Float32Array {
     this.append(left, right);
     const taps = 2 * this.halfTaps;
-    const available = this.bufferStart + this.bufferFrames;
+    const { inRate, outRate, kernel, bufferStart, bufferFrames } = this;
+    const available = bufferStart + bufferFrames;
     const end = final ? available : available - this.halfTaps;
-    // Output frames whose kernel's last input frame is in the buffer.
-    const out: number[] = [];
-    for (;;) {
-      const x = (this.nextOut * this.inRate) / this.outRate;
+    // Output frames whose kernel's last input frame is in the buffer: those n with floor(n·in/out) < end.
+    let count = 0;
+    while (Math.floor(((this.nextOut + count) * inRate) / outRate) < end) count++;
+    const out = new Float32Array(count * 2);
+    const l = this.left;
+    const r = this.right;
+    for (let k = 0; k < count; k++) {
+      const x = ((this.nextOut + k) * inRate) / outRate;
       const base = Math.floor(x);
-      if (base >= end || (final && base >= available)) break;
       const pos = (x - base) * PHASES;
       const p = Math.floor(pos);
       const mix = pos - p;
-      const first = base - this.halfTaps + 1 - this.bufferStart;
-      let l = 0;
-      let r = 0;
-      for (let t = 0; t < taps; t++) {
-        const i = first + t;
-        if (i < 0 || i >= this.bufferFrames) continue;
-        const k0 = this.kernel[p * taps + t]!;
-        const w = k0 + (this.kernel[(p + 1) * taps + t]! - k0) * mix;
-        l += this.left[i]! * w;
-        r += this.right[i]! * w;
+      const first = base - this.halfTaps + 1 - bufferStart;
+      const k0 = p * taps;
+      const k1 = k0 + taps;
+      let sl = 0;
+      let sr = 0;
+      if (first >= 0 && first + taps <= bufferFrames) {
+        for (let t = 0; t < taps; t++) {
+          const a = kernel[k0 + t]!;
+          const w = a + (kernel[k1 + t]! - a) * mix;
+          sl += l[first + t]! * w;
+          sr += r[first + t]! * w;
+        }
+      } else {
+        // The stream's first or (final) last frames: the kernel reaches past the input, which counts as silence.
+        for (let t = Math.max(0, -first); t < taps && first + t < bufferFrames; t++) {
+          const a = kernel[k0 + t]!;
+          const w = a + (kernel[k1 + t]! - a) * mix;
+          sl += l[first + t]! * w;
+          sr += r[first + t]! * w;
+        }
       }
-      out.push(l, r);
-      this.nextOut++;
+      out[2 * k] = sl;
+      out[2 * k + 1] = sr;
     }
+    this.nextOut += count;
     // Keep only the input the next output frame still needs.
-    const keepFrom = Math.floor((this.nextOut * this.inRate) / this.outRate) - this.halfTaps + 1;
-    const drop = Math.min(this.bufferFrames, Math.max(0, keepFrom - this.bufferStart));
+    const keepFrom = Math.floor((this.nextOut * inRate) / outRate) - this.halfTaps + 1;
+    const drop = Math.min(bufferFrames, Math.max(0, keepFrom - bufferStart));
     if (drop > 0) {
-      this.left.copyWithin(0, drop, this.bufferFrames);
-      this.right.copyWithin(0, drop, this.bufferFrames);
+      l.copyWithin(0, drop, bufferFrames);
+      r.copyWithin(0, drop, bufferFrames);
       this.bufferFrames -= drop;
       this.bufferStart += drop;
     }
-    return Float32Array.from(out);
+    return out;
   }
 
   private append(left: Float32Array, right: Float32Array): void {
