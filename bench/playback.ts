@@ -18,7 +18,10 @@
  *
  * Flags: --minutes 3,10,60,180 (track lengths), --play-sec N (default 20), --timeout-sec N (longest wait
  * for the first sound, default 60), --settle-sec N (the pages are open this long before the first play, after the
- * holder's scan has finished; default 8).
+ * holder's scan has finished; default 8), --pages both|holder|other (default both). The default room shares the
+ * machine's two cores between two peers and two browsers; a real room has a machine per peer. `--pages holder`
+ * runs the holder and its page alone (a PC playing its own music); `--pages other` runs both peers but a page
+ * only on the one that holds nothing (that PC's browser and peer, with the holder's peer beside them).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -37,6 +40,9 @@ const minutesList = option('--minutes', '3,10,60,180').split(',').map(Number);
 const playSec = Number(option('--play-sec', '20'));
 const timeoutSec = Number(option('--timeout-sec', '60'));
 const settleSec = Number(option('--settle-sec', '8'));
+/** Which peers have a page (a speaker): both, or one of them alone on the machine (see the file comment). */
+const withPages = option('--pages', 'both');
+if (!['both', 'holder', 'other'].includes(withPages)) throw new Error('--pages is both, holder or other');
 const TARGET = { firstSoundMs: 300, memoryMbFor3h: 100 };
 
 /** An MP3 of `minutes` minutes, made once and kept in the temp folder (a 3-hour file takes minutes to encode). */
@@ -172,14 +178,22 @@ async function main(): Promise<void> {
   try {
     const holder = await launchPeer({ name: 'holder', args: ['--library', library, '--priority', '2'] });
     peers.push(holder);
-    const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'))!;
-    const other = await launchPeer({ name: 'other', args: ['--bootstrap', seed, '--priority', '1'] });
-    peers.push(other);
-    await waitForStatuses([holder.ui, other.ui], (s) => agreeOnLeader(s, holder.peerId), {
-      what: 'a leader',
-    });
+    if (withPages !== 'holder') {
+      const seed = holder.addrs.find((a) => a.includes('/127.0.0.1/'))!;
+      const other = await launchPeer({ name: 'other', args: ['--bootstrap', seed, '--priority', '1'] });
+      peers.push(other);
+    }
+    await waitForStatuses(
+      peers.map((p) => p.ui),
+      (s) => agreeOnLeader(s, holder.peerId),
+      { what: 'a leader' },
+    );
+    /** The peers with a page, each with what it holds. */
+    const speakers = peers
+      .map((peer, i) => ({ peer, held: i === 0 ? 'here' : 'by the other peer only' }))
+      .filter((s) => withPages === 'both' || s.peer.name === withPages);
     const pages: { page: Page; browser: Browser }[] = [];
-    for (const peer of peers) {
+    for (const { peer } of speakers) {
       const browser = await chromium.launch({
         executablePath: process.env.FIREFLY_CHROMIUM ?? '/usr/bin/chromium',
         args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
@@ -234,7 +248,7 @@ async function main(): Promise<void> {
       );
       const after = await Promise.all(pages.map((p) => renderers(p.browser)));
       const playedMin = (Date.now() - playedFrom) / 60_000;
-      for (const [i, held] of ['here', 'by the other peer only'].entries()) {
+      for (const [i, { held }] of speakers.entries()) {
         const sound = sounds[i];
         const first =
           sound === null || sound === undefined
@@ -248,7 +262,7 @@ async function main(): Promise<void> {
       }
       for (const [i, sound] of sounds.entries()) {
         if (sound === null || sound === undefined || sound - commandAt > TARGET.firstSoundMs)
-          console.log(`  ${peers[i]!.name}'s page: ${await engineStory(pages[i]!.page, commandAt)}`);
+          console.log(`  ${speakers[i]!.peer.name}'s page: ${await engineStory(pages[i]!.page, commandAt)}`);
       }
       await apiFetch(holder.ui, '/api/stop', { body: {} });
     }

@@ -289,6 +289,21 @@ describe('PlaybackCoordinator: ready barrier', () => {
     expectAllAgree(['A', 'B', 'C']);
   });
 
+  it('a leader with no speaker does not wait for itself: the start goes a lead time after the speakers are ready', async () => {
+    await aRoom(['A', 'B']);
+    room.silence('A');
+    const held = await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
+    expect(held.starting).toBe(true);
+    await room.clock.advance(100);
+    room.peer('B').coordinator.reportReady('t1');
+    const readyAt = room.clock.now();
+    await room.clock.advance(20);
+    const started = stateOf('B');
+    expect(started).toMatchObject({ starting: false, version: held.version + 1 });
+    expect(started.anchor.groupTimeMs).toBe(readyAt + LATENCY + LEAD);
+    expect(started.anchor.groupTimeMs).toBeLessThan(held.anchor.groupTimeMs - READY_TIMEOUT / 2);
+  });
+
   it('after a stop, a play waits for new ready reports: what members had ready before is gone', async () => {
     await aRoom(['A', 'B', 'C']);
     room.allReady();

@@ -20,7 +20,7 @@ import type { CancelTimer, TimerSet } from './timers';
 /** What the barrier needs from the leader. */
 export interface StartBarrierComponents {
   selfId: string;
-  /** Peer ids of live members (with or without this peer). */
+  /** Peer ids of the live members that play (this peer among them only when it plays). */
   members(): string[];
   groupNow(): number;
   /** The newest state this peer has. */
@@ -165,8 +165,13 @@ export class StartBarrier {
     this.#c.release(now);
   }
 
+  /**
+   * The members a start waits for: those `members()` names, this peer among them only when a window
+   * plays here. A leader with no speaker (a headless peer nobody listens on, a desktop app closed to
+   * its tray) never reports ready, and counting it held every start to the ready timeout.
+   */
   #members(): string[] {
-    return [...new Set([this.#c.selfId, ...this.#c.members()])];
+    return [...new Set(this.#c.members())];
   }
 
   #arm(): void {

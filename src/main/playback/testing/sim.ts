@@ -161,6 +161,8 @@ export class SimRoom {
   leader: string | null = null;
   epoch = 1;
   readonly #members = new Set<string>();
+  /** Members with no speaker (no window plays there): they never report ready, and a start does not wait for them. */
+  readonly #silent = new Set<string>();
   #requestSeq = 0;
   /** The crossfade every leader places the next track with (seconds; 0 = gapless). */
   crossfadeSec: (state: PlaybackState) => number = () => 0;
@@ -198,7 +200,7 @@ export class SimRoom {
         leaderId: () => this.leader,
         epoch: () => this.epoch,
         groupNow: () => this.#groupNow(),
-        members: () => [...this.#members],
+        members: () => [...this.#members].filter((m) => !this.#silent.has(m)),
         trackExists: (trackId) => Object.hasOwn(this.library, trackId),
         trackDurationSec: (trackId) => this.library[trackId] ?? null,
         crossfadeSec: (state) => this.crossfadeSec(state),
@@ -234,6 +236,11 @@ export class SimRoom {
     this.leader = id;
     this.epoch += 1;
     for (const p of this.peers.values()) p.coordinator.leaderChanged();
+  }
+
+  /** Takes `id`'s speaker away (its last window closed): it stays a member, and plays nothing. */
+  silence(id: string): void {
+    this.#silent.add(id);
   }
 
   /** Crashes a peer: it stops and leaves the membership. */
