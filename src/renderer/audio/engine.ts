@@ -284,6 +284,11 @@ export class AudioEngine extends EnginePlay {
     return this.target?.trackId ?? null;
   }
 
+  /** Whether this device plays `trackId` now (the room's timeline is on it and the player sounds). */
+  sounds(trackId: string): boolean {
+    return this.status === 'playing' && this.currentTrackId() === trackId;
+  }
+
   private tick(): void {
     this.noteEnd();
     this.noteUnderruns(this.output?.context ?? null);

@@ -105,7 +105,7 @@ describe('engine host', () => {
   describe('preparer', () => {
     afterEach(() => vi.useRealTimers());
 
-    function setup(failing = new Set<string>()) {
+    function setup(failing = new Set<string>(), sounding = new Set<string>()) {
       vi.useFakeTimers();
       const log: string[] = [];
       const preparer = createPreparer({
@@ -114,10 +114,26 @@ describe('engine host', () => {
           if (failing.has(id)) throw new Error('decode failed');
         },
         ready: async (id) => log.push(`ready ${id}`),
+        sounding: (id) => sounding.has(id),
         nextDelayMs: 5000,
       });
       return { log, preparer };
     }
+
+    it('a track that already sounds here (a gapless change of track) is reported ready without a decode', async () => {
+      const sounding = new Set<string>();
+      const { log, preparer } = setup(new Set(), sounding);
+      preparer.follow(aState().withQueue('a', 'b', 'c').playing('a').version(3).build());
+      await vi.advanceTimersByTimeAsync(6000);
+      expect(log).toEqual(['decode a', 'ready a', 'decode b', 'ready b']);
+      // The player moved on to b at the end of a; the state that names b comes just after.
+      sounding.add('b');
+      preparer.follow(aState().withQueue('a', 'b', 'c').playing('b').version(4).build());
+      await vi.advanceTimersByTimeAsync(0);
+      expect(log.slice(4)).toEqual(['ready b']);
+      await vi.advanceTimersByTimeAsync(5100);
+      expect(log.slice(4)).toEqual(['ready b', 'decode c', 'ready c']);
+    });
 
     it('reports the current track at once and decodes the next one only 5 s after it', async () => {
       const { log, preparer } = setup();
