@@ -87,7 +87,6 @@ export class PlaybackLeader {
     this.#init = init;
     this.barrier = new StartBarrier(
       {
-        selfId: this.#peer.selfId,
         members: () => this.#peer.members(),
         groupNow: () => this.#peer.groupNow(),
         state: () => this.#c.state(),

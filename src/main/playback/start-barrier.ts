@@ -19,7 +19,6 @@ import type { CancelTimer, TimerSet } from './timers';
 
 /** What the barrier needs from the leader. */
 export interface StartBarrierComponents {
-  selfId: string;
   /** Peer ids of the live members that play (this peer among them only when it plays). */
   members(): string[];
   groupNow(): number;
