@@ -33,6 +33,11 @@ export class OutputStage {
     private readonly onContextState: () => void,
   ) {}
 
+  /** How many times the output is known to have moved: confirmed steps of its clock map, changes of the offset. */
+  private moves = 0;
+  /** The output offset of the last clock line (ms). */
+  private offsetMs: number | null = null;
+
   /** Creates the context, loads the player worklet, connects the graph and starts the clock map. */
   static async open(init: OutputStageInit): Promise<OutputStage> {
     const ctx = (init.createContext ?? (() => new AudioContext({ latencyHint: 'playback' })))();
@@ -46,9 +51,13 @@ export class OutputStage {
     node.port.onmessage = (event: MessageEvent<PlayerStatus>) => init.onPlayerStatus(event.data);
     const clockMap = new ClockMap(ctx, init.clockMap);
     clockMap.start();
-    clockMap.on('clock:stepped', init.onClockStep);
     ctx.addEventListener('statechange', init.onContextState);
-    return new OutputStage(ctx, node, graph, clockMap, init.onContextState);
+    const stage = new OutputStage(ctx, node, graph, clockMap, init.onContextState);
+    clockMap.on('clock:stepped', (ms) => {
+      stage.moves++;
+      init.onClockStep(ms);
+    });
+    return stage;
   }
 
   get rate(): number {
@@ -73,7 +82,9 @@ export class OutputStage {
     if (!fit) return null;
     const reading = clockLineAt(this.context.currentTime, fit, outputOffsetMs, groupClock, this.rate);
     if (!reading) return null;
-    this.toPlayer({ type: 'clock', line: reading.line });
+    if (this.offsetMs !== null && outputOffsetMs !== this.offsetMs) this.moves++;
+    this.offsetMs = outputOffsetMs;
+    this.toPlayer({ type: 'clock', line: { ...reading.line, moves: this.moves } });
     return reading.boundMs;
   }
 

@@ -27,6 +27,15 @@ describe('steer', () => {
     expect(steer(0, 1.5, RATE, defaultDriftPolicy)).toEqual({ kind: 'ratio', ratio: 1.01 });
   });
 
+  it('with no move of the output seen, slews errors up to the force bound and re-positions beyond it', () => {
+    // 5 ms (240 frames): past repositionMs, short of forceRepositionMs (12 ms).
+    const slewed = steer(240, 1, RATE, defaultDriftPolicy, false);
+    expect(slewed.kind === 'ratio' && slewed.ratio).toBeCloseTo(1 - 500e-6, 12);
+    expect(steer(240, 1, RATE, defaultDriftPolicy, true)).toEqual({ kind: 'reposition' });
+    expect(steer(12.5 * 48, 1, RATE, defaultDriftPolicy, false)).toEqual({ kind: 'reposition' });
+    expect(steer(Number.NaN, 1, RATE, defaultDriftPolicy, false)).toEqual({ kind: 'reposition' });
+  });
+
   it('re-positions beyond the threshold, and on nonsense', () => {
     expect(steer(145, 1, RATE, defaultDriftPolicy)).toEqual({ kind: 'reposition' });
     expect(steer(-145, 1, RATE, defaultDriftPolicy)).toEqual({ kind: 'reposition' });

@@ -11,9 +11,12 @@
  * pitch change far below hearing). The ideal ratio itself is the clocks' real drift and is followed
  * whole: held within 500 ppm of 1 instead, a device 240 ppm off a group clock 150 ppm off the other
  * way (both measured here) left the correction a tenth of its room and the play head trailing a
- * fraction of a millisecond. An error past `repositionMs` (the output really moved: an underrun, a
- * device change, a changed output offset) is closed at once by a sample-exact re-position with
- * short fades instead of seconds of slewing.
+ * fraction of a millisecond. An error past `repositionMs` is closed at once by a sample-exact
+ * re-position with short fades instead of seconds of slewing, but only when something says the output
+ * moved (`moved`: a confirmed step of the output clock map, a changed output offset, a gap in the render
+ * clock), or when the error is past `forceRepositionMs`. An error that crept past `repositionMs` with
+ * nothing moved is the map's readings wandering, not the sound: re-positioned on, the sound moved by it
+ * (docs/sync.md, "What the measurements say"). It is slewed instead.
  */
 
 /** Tuning of the drift controller. */
@@ -22,21 +25,35 @@ export interface DriftPolicy {
   maxPpm: number;
   /** An error is closed over about this many seconds. */
   horizonSec: number;
-  /** Beyond this error (ms) the player re-positions instead of slewing. */
+  /** Beyond this error (ms) the player re-positions instead of slewing, when the output moved. */
   repositionMs: number;
+  /** Beyond this error (ms) the player re-positions whether or not a move was seen. */
+  forceRepositionMs: number;
 }
 
-export const defaultDriftPolicy: DriftPolicy = { maxPpm: 500, horizonSec: 2, repositionMs: 3 };
+export const defaultDriftPolicy: DriftPolicy = {
+  maxPpm: 500,
+  horizonSec: 2,
+  repositionMs: 3,
+  forceRepositionMs: 12,
+};
 
 /** What the player does for the next block. */
 export type Steering = { kind: 'ratio'; ratio: number } | { kind: 'reposition' };
 
 /**
  * Steering for a play head `errorFrames` off the timeline (+ = ahead) when `ideal` track frames
- * belong to each output frame.
+ * belong to each output frame; `moved` when the output is known to have moved lately.
  */
-export function steer(errorFrames: number, ideal: number, sampleRate: number, policy: DriftPolicy): Steering {
-  if (!(Math.abs(errorFrames) <= (policy.repositionMs * sampleRate) / 1000)) return { kind: 'reposition' };
+export function steer(
+  errorFrames: number,
+  ideal: number,
+  sampleRate: number,
+  policy: DriftPolicy,
+  moved = true,
+): Steering {
+  const bound = moved ? policy.repositionMs : policy.forceRepositionMs;
+  if (!(Math.abs(errorFrames) <= (bound * sampleRate) / 1000)) return { kind: 'reposition' };
   const limit = policy.maxPpm * 1e-6;
   const correction = Math.min(limit, Math.max(-limit, -errorFrames / (policy.horizonSec * sampleRate)));
   // A line 1 % off is no clock: the sanity bound keeps a broken one from running the head away.

@@ -142,8 +142,9 @@ describe('PlayerCore', () => {
     core.play(aSegment(line.groupMs));
     feed(core, 1, 0, 5 * RATE);
     let at = run(core, 0, 10).next;
-    // The output moved 10 ms later: group time of each output frame is 10 ms later, so the head must jump ahead.
-    core.setClock({ ...line, groupMs: line.groupMs + 10 });
+    // The output moved 10 ms later (a confirmed step: the line counts one move): group time of each output
+    // frame is 10 ms later, so the head must jump ahead.
+    core.setClock({ ...line, groupMs: line.groupMs + 10, moves: 1 });
     const { left, next } = run(core, at, 10);
     at = next;
     const status = core.status(at);
@@ -156,6 +157,53 @@ describe('PlayerCore', () => {
     expect(maxStep).toBeLessThan(2000 / 240 + 2);
     // After the fade in, the output carries the timeline's frame: context frame c carries track frame c + 480.
     expect(values.at(-1)).toBeCloseTo(at - 1 + 480, 3);
+  });
+
+  it('slews an error the line moved by with no move of the output seen; re-positions on one far past what readings wander', () => {
+    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
+    const line = aLine();
+    core.setClock(line);
+    core.play(aSegment(line.groupMs));
+    feed(core, 1, 0, 60 * RATE);
+    let at = run(core, 0, 10).next;
+    // The line moved 5 ms and nothing says the output did: the map's readings wandered. Slewed at 500 ppm.
+    core.setClock({ ...line, groupMs: line.groupMs + 5 });
+    at = run(core, at, 375).next;
+    let status = core.status(at);
+    expect(status.repositions).toBe(0);
+    // 1 s at 500 ppm closes 0.5 ms of the 5.
+    expect(status.errorFrames! / (RATE / 1000)).toBeCloseTo(-4.5, 1);
+    // The same line, now counted as a move of the output: re-positioned at once.
+    core.setClock({ ...line, groupMs: line.groupMs + 5, moves: 1 });
+    at = run(core, at, 10).next;
+    status = core.status(at);
+    expect(status.repositions).toBe(1);
+    expect(Math.abs(status.errorFrames!)).toBeLessThan(1e-6);
+    // Past the force bound (12 ms) with no move seen: re-positioned too.
+    core.setClock({ ...line, groupMs: line.groupMs + 5 + 15, moves: 1 });
+    at = run(core, at, 10).next;
+    status = core.status(at);
+    expect(status.repositions).toBe(2);
+  });
+
+  it('a gap in the render clock lets the next error be re-positioned on, for two seconds', () => {
+    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
+    const line = aLine();
+    core.setClock(line);
+    core.play(aSegment(line.groupMs));
+    feed(core, 1, 0, 60 * RATE);
+    let at = run(core, 0, 10).next;
+    core.outputMoved();
+    at = run(core, at, 10).next;
+    core.setClock({ ...line, groupMs: line.groupMs + 5 });
+    at = run(core, at, 10).next;
+    expect(core.status(at).repositions).toBe(1);
+    // A move seen more than 2 s before the error allows nothing.
+    core.outputMoved();
+    at = run(core, at, 800).next;
+    core.setClock({ ...line, groupMs: line.groupMs + 10 });
+    at = run(core, at, 10).next;
+    expect(core.status(at).repositions).toBe(1);
   });
 
   it('plays silence where the ring has no frames (underrun) and fades back in on time when they arrive', () => {

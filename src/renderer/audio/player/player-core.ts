@@ -32,6 +32,9 @@ import {
 } from './segment';
 
 /** Renders a segment's frames into output blocks; see the file comment. */
+/** How long after a move of the output an error past the drift policy's `repositionMs` is re-positioned on (s). */
+const MOVE_CREDIT_SEC = 2;
+
 export class PlayerCore {
   readonly queue: FrameQueue;
   readonly reader: FrameReader;
@@ -56,6 +59,10 @@ export class PlayerCore {
   private errorFrames: number | null = null;
   private readonly stats = new GenerationStats();
   private lastContextFrame = 0;
+  /** The clock line's count of output moves last seen. */
+  private moves = 0;
+  /** Output frames for which an error past `repositionMs` may still be re-positioned on: a move was seen. */
+  private moveCreditFrames = 0;
 
   constructor(init: PlayerInit) {
     this.sampleRate = init.sampleRate;
@@ -84,7 +91,17 @@ export class PlayerCore {
 
   /** Takes a new clock line (the engine refines it several times a second). */
   setClock(line: ClockLine): void {
+    if (this.line && (line.moves ?? 0) !== this.moves) this.outputMoved();
+    this.moves = line.moves ?? 0;
     this.line = line;
+  }
+
+  /**
+   * The output is known to have moved (a confirmed step of its clock map, a changed output offset, a gap in
+   * the render clock): for the next `MOVE_CREDIT_SEC`, an error past `repositionMs` is re-positioned on.
+   */
+  outputMoved(): void {
+    this.moveCreditFrames = Math.round(MOVE_CREDIT_SEC * this.sampleRate);
   }
 
   /** Plays `segment` from now on; what was audible fades out first. */
@@ -171,6 +188,7 @@ export class PlayerCore {
     }
     if (this.phaseValue === 'playing') this.queue.dropBefore(Math.floor(this.head) - 2);
     this.keepAlive.afterBlock(left, this.phaseValue === 'playing');
+    this.moveCreditFrames = Math.max(0, this.moveCreditFrames - (n - from));
   }
 
   /** What the engine is told after a block that ended at context frame `contextFrame`. */
@@ -228,8 +246,15 @@ export class PlayerCore {
     const desired = desiredTrackFrame(this.segment!, line, contextFrame + k, this.sampleRate);
     this.errorFrames = this.head - desired;
     if (!this.jumpPending) {
-      const steering = steer(this.errorFrames, ideal, this.sampleRate, this.policy);
+      const steering = steer(
+        this.errorFrames,
+        ideal,
+        this.sampleRate,
+        this.policy,
+        this.moveCreditFrames > 0,
+      );
       if (steering.kind === 'reposition') {
+        this.moveCreditFrames = 0;
         this.jumpPending = true;
         this.fade.target = 0;
         this.stats.repositioned(this.errorFrames);

@@ -55,6 +55,12 @@ export class PlayerMix {
     return this.next?.placed?.generation ?? null;
   }
 
+  /** The output is known to have moved (a gap in the render clock): see `PlayerCore.outputMoved`. */
+  outputMoved(): void {
+    this.current.outputMoved();
+    this.next?.outputMoved();
+  }
+
   setClock(line: ClockLine): void {
     this.current.setClock(line);
     this.next?.setClock(line);

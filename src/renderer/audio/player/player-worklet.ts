@@ -86,6 +86,7 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
     if (this.expectedFrame !== null && frame !== this.expectedFrame) {
       this.renderClock.gaps++;
       this.renderClock.lastGapFrames = frame - this.expectedFrame;
+      this.mix.outputMoved();
     }
     this.expectedFrame = frame + left.length;
     this.mix.render(left, right, frame);

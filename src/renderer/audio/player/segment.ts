@@ -28,6 +28,11 @@ export interface ClockLine {
   contextFrame: number;
   groupMs: number;
   msPerFrame: number;
+  /**
+   * How many times the output is known to have moved (a confirmed step of the output clock map, a changed
+   * output offset): a new count lets the player re-position on an error it would otherwise slew away.
+   */
+  moves?: number;
 }
 
 /** Group time (ms) at which context frame `frame` is heard. */
