@@ -150,6 +150,7 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
       mic,
       clickTake: async () => {
         const last = track.clickTimesSec.at(-1)!;
+        const since = Date.now();
         const report = await rig.recordWhile(
           async () => {
             await r.command(r.follower, 'play', { trackId: clicks.trackId });
@@ -161,6 +162,14 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
         // The track may have ended already; either way the room is quiet for what follows.
         await r.command(r.holder, 'stop').catch(() => undefined);
         const whole = report.pairs[0]!;
+        // What each engine did, and B against A click by click: a take that misses says why.
+        const [aEvents, bEvents] = await r.events(since);
+        log(
+          `A's engine: ${aEvents.join('; ') || 'no events'}\nB's engine: ${bEvents.join('; ') || 'no events'}`,
+        );
+        log(
+          `offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
+        );
         const from = (whole.onsetsSec[0] ?? 0) + SETTLE_SEC;
         const kept = whole.offsetsMs
           .map((o, i) => [o, whole.onsetsSec[i]!] as const)
