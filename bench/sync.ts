@@ -30,7 +30,8 @@
  *    (default 3) rooms in turn, each with the skewed follower, playing a track the follower fetches.
  *    Its figures are summarised beside the tuned ones.
  *
- * Flags: --only tuned|untuned (one rig only), --long-sec N (length of the long track, default 600), --skip-long, --settle-sec N (how
+ * Flags: --only tuned|untuned (one rig only), --dump-readings DIR (the fresh and untuned rooms' takes keep
+ * each page's raw output readings and the clicks' onsets there, for `bench/readings-report.ts`), --long-sec N (length of the long track, default 600), --skip-long, --settle-sec N (how
  * long each room's AudioContexts run before the first take, default 60), --fresh-rooms N (instead
  * of all the above: N rooms in turn, each with the skewed follower, playing a track the follower
  * must fetch 3 s after the room's pages opened, unless --settle-sec says otherwise).
@@ -41,6 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { summarize, type OffsetReport } from '../test/support/acoustic/analyze';
 import { perChannelTimings } from '../test/support/acoustic/per-channel';
+import { takeWithReadings } from './readings-take';
 import { startPeerRoom, type PeerRoom, type WatchReport } from '../test/support/acoustic/peer-room';
 import { apiFetch } from '../test/support/peers';
 import type { RoomTrack } from '../src/shared/bridge/payloads';
@@ -73,6 +75,8 @@ const FRESH_ROOMS = numberFlag('--fresh-rooms', 0);
 const UNTUNED_ROOMS = numberFlag('--untuned-rooms', 3);
 const UNTUNED_SETTLE_SEC = 8;
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+/** Where the fresh and untuned rooms' takes leave their raw output readings (`readings-take.ts`), if anywhere. */
+const DUMP_DIR = argv.includes('--dump-readings') ? argv[argv.indexOf('--dump-readings') + 1] : undefined;
 
 const load = () =>
   os
@@ -421,12 +425,15 @@ async function freshRooms(
     const room = await startPeerRoom({ rig, libraryDir: lib, followerArgs: SKEW_ARGS, settleSec });
     try {
       const picked = pick(await room.tracks(), track);
-      const result = await take(
-        rig,
-        room,
-        playOnFollower(room, picked.trackId),
-        track.clickTimesSec.at(-1)! + 0.3,
-      );
+      const result = DUMP_DIR
+        ? await takeWithReadings(
+            rig,
+            room,
+            playOnFollower(room, picked.trackId),
+            track.clickTimesSec,
+            DUMP_DIR,
+          )
+        : await take(rig, room, playOnFollower(room, picked.trackId), track.clickTimesSec.at(-1)! + 0.3);
       record(`${label} ${i}`, result.report, result.watch, track.clickTimesSec);
     } finally {
       await room.close();

@@ -34,6 +34,19 @@ export interface FireflyAudioTestHook {
     currentTime: number;
     state: AudioContextState;
   } | null;
+  /** A raw reading of the output now, for benches that study it; null before the output runs. */
+  outputReading(): {
+    epochMs: number;
+    currentTime: number;
+    contextTime: number;
+    performanceEpochMs: number;
+    outputLatency: number;
+    baseLatency: number;
+    underrunSec: number | null;
+    underruns: number | null;
+    syncErrorMs: number | null;
+    mapOffsetMs: number | null;
+  } | null;
 }
 
 declare global {
@@ -61,7 +74,28 @@ export function installAudioTestHook(
   groupClock: GroupClock,
   target: Window = window,
 ): () => void {
+  const outputReading: FireflyAudioTestHook['outputReading'] = () => {
+    const ctx = engine.audioContext;
+    if (!ctx) return null;
+    const ts = ctx.getOutputTimestamp();
+    const stats = (
+      ctx as AudioContext & { playbackStats?: { underrunDuration: number; underrunEvents: number } }
+    ).playbackStats;
+    return {
+      epochMs: performance.timeOrigin + performance.now(),
+      currentTime: ctx.currentTime,
+      contextTime: ts.contextTime ?? NaN,
+      performanceEpochMs: performance.timeOrigin + (ts.performanceTime ?? NaN),
+      outputLatency: ctx.outputLatency,
+      baseLatency: ctx.baseLatency,
+      underrunSec: stats?.underrunDuration ?? null,
+      underruns: stats?.underrunEvents ?? null,
+      syncErrorMs: engine.getSnapshot().syncErrorMs,
+      mapOffsetMs: engine.outputClock()?.offsetMs ?? null,
+    };
+  };
   const hook: FireflyAudioTestHook = {
+    outputReading: () => outputReading(),
     get lastStart() {
       return engine.lastStart;
     },
