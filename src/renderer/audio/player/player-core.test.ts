@@ -48,6 +48,16 @@ function run(
   return { left, right, next: from + blocks * BLOCK };
 }
 
+/** A core 10 blocks into playing ramp frames of `seconds` from the start of `aLine()`, its fade 5 ms. */
+function playing(seconds: number): { core: PlayerCore; line: ClockLine; at: number } {
+  const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
+  const line = aLine();
+  core.setClock(line);
+  core.play(aSegment(line.groupMs));
+  feed(core, 1, 0, seconds * RATE);
+  return { core, line, at: run(core, 0, 10).next };
+}
+
 describe('PlayerCore', () => {
   it('starts on the exact output frame whose group time is the anchor, from the top without a fade', () => {
     const core = new PlayerCore({ sampleRate: RATE });
@@ -136,12 +146,8 @@ describe('PlayerCore', () => {
   });
 
   it('re-positions sample-exactly with a fade when the error is large', () => {
-    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
-    const line = aLine();
-    core.setClock(line);
-    core.play(aSegment(line.groupMs));
-    feed(core, 1, 0, 5 * RATE);
-    let at = run(core, 0, 10).next;
+    const { core, line, at: start } = playing(5);
+    let at = start;
     // The output moved 10 ms later (a confirmed step: the line counts one move): group time of each output
     // frame is 10 ms later, so the head must jump ahead.
     core.setClock({ ...line, groupMs: line.groupMs + 10, moves: 1 });
@@ -160,12 +166,8 @@ describe('PlayerCore', () => {
   });
 
   it('slews an error the line moved by with no move of the output seen; re-positions on one far past what readings wander', () => {
-    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
-    const line = aLine();
-    core.setClock(line);
-    core.play(aSegment(line.groupMs));
-    feed(core, 1, 0, 60 * RATE);
-    let at = run(core, 0, 10).next;
+    const { core, line, at: start } = playing(60);
+    let at = start;
     // The line moved 5 ms and nothing says the output did: the map's readings wandered. Slewed at 500 ppm.
     core.setClock({ ...line, groupMs: line.groupMs + 5 });
     at = run(core, at, 375).next;
@@ -187,12 +189,8 @@ describe('PlayerCore', () => {
   });
 
   it('a gap in the render clock lets the next error be re-positioned on, for two seconds', () => {
-    const core = new PlayerCore({ sampleRate: RATE, fadeMs: 5 });
-    const line = aLine();
-    core.setClock(line);
-    core.play(aSegment(line.groupMs));
-    feed(core, 1, 0, 60 * RATE);
-    let at = run(core, 0, 10).next;
+    const { core, line, at: start } = playing(60);
+    let at = start;
     core.outputMoved();
     at = run(core, at, 10).next;
     core.setClock({ ...line, groupMs: line.groupMs + 5 });
