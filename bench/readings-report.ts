@@ -75,3 +75,63 @@ dump.samples.forEach((raw, page) => {
     );
   }
 });
+
+/**
+ * The two pages' sound corrected by what their engines did (`heard + error − map`, per click from 4 s on), put
+ * against a map taken from each page's readings (their median over the last 3 s) or from its render clock
+ * (the median of `currentTime·1000 − now` since 2.5 s, plus a latency both pages share, which cancels
+ * between them): how far apart the pages would have played with each (docs/sync.md). Needs a map that
+ * follows the readings (the as-built engine): each page's map is placed against its readings by the median
+ * of their difference.
+ */
+function whatIfMaps(): void {
+  const pages = dump.samples.map((raw, page) => {
+    const s = raw.filter((r): r is OutputReading => r !== null);
+    const t = s.map((r) => (r.epochMs - s[0]!.epochMs) / 1000);
+    const offsets = s.map(offsetOf);
+    const aheads = s.map(aheadOf);
+    const since = (i: number, fromSec: number, values: number[]) =>
+      median(
+        values.slice(
+          t.findIndex((x) => x >= fromSec),
+          i + 1,
+        ),
+      );
+    const placed = s
+      .map((r, i) =>
+        t[i]! > 4 && r.mapOffsetMs !== null ? r.mapOffsetMs - since(i, t[i]! - 3, offsets) : NaN,
+      )
+      .filter(Number.isFinite);
+    return { s, t, offsets, aheads, since, origin: median(placed), onsets: paired[page]! };
+  });
+  const byReadings: number[] = [];
+  const byRenderClock: number[] = [];
+  for (const k of common) {
+    const at = pages.map((p) => {
+      const onset = p.onsets.get(k)!;
+      const i = p.s.findLastIndex((r) => r.epochMs <= onset - 100);
+      if (i < 0 || p.t[i]! < 4) return null;
+      const r = p.s[i]!;
+      const corrected = onset - clicksMs[k]! + (r.syncErrorMs ?? 0) - (r.mapOffsetMs! - p.origin);
+      return {
+        readings: corrected + p.since(i, p.t[i]! - 3, p.offsets),
+        renderClock: corrected + p.since(i, 2.5, p.aheads),
+      };
+    });
+    const [h, f] = at;
+    if (!h || !f) continue;
+    byReadings.push(f.readings - h.readings);
+    byRenderClock.push(f.renderClock - h.renderClock);
+  }
+  const describe = (v: number[]) => {
+    const m = median(v);
+    const dev = v.map((x) => Math.abs(x - m)).sort((a, b) => a - b);
+    return `median ${m.toFixed(2)} ms, clicks within ${(dev[Math.ceil(0.95 * dev.length) - 1] ?? NaN).toFixed(2)} ms of it (p95)`;
+  };
+  console.log(
+    `\nfollower − holder from 4 s on (${byReadings.length} clicks), had the engines followed a map`,
+  );
+  console.log(`  from the readings (3 s median): ${describe(byReadings)}`);
+  console.log(`  from the render clock:          ${describe(byRenderClock)}`);
+}
+whatIfMaps();
