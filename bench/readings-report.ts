@@ -11,11 +11,11 @@
  * Usage: npx tsx bench/readings-report.ts FILE.json
  */
 import { readFileSync } from 'node:fs';
+import { median } from '../src/renderer/audio/median';
 import type { OutputReading, ReadingsDump } from './readings-take';
 
 const dump = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as ReadingsDump;
 const clicksMs = dump.clickTimesSec.map((s) => s * 1000);
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1] ?? NaN;
 const f = (v: number | null | undefined, w = 7) =>
   (v === null || v === undefined ? '-' : v.toFixed(2)).padStart(w);
 

@@ -23,6 +23,7 @@ import { expect, test } from '@playwright/test';
 import { summarize } from '../../test/support/acoustic/analyze';
 import {
   formatOffsets,
+  formatOffsetsOverTake,
   makeClickTrack,
   startAcousticRig,
   type AcousticRig,
@@ -121,9 +122,7 @@ function judge(label: string, result: { report: RecordingReport; watch: WatchRep
     whole.unmatched,
   );
   console.log(formatOffsets(`${label}, whole take`, whole));
-  console.log(
-    `${label}, offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
-  );
+  console.log(formatOffsetsOverTake(`${label}, `, whole));
   const quartiles = (values: number[]) => {
     const v = [...values].sort((a, b) => a - b);
     return v.length

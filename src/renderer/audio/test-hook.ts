@@ -95,7 +95,7 @@ export function installAudioTestHook(
     };
   };
   const hook: FireflyAudioTestHook = {
-    outputReading: () => outputReading(),
+    outputReading,
     get lastStart() {
       return engine.lastStart;
     },

@@ -15,7 +15,7 @@ import type { CalibrationReport } from '../../../src/shared/calibration/messages
 import { summarize, type OffsetReport } from './analyze';
 import { ACOUSTIC_BROWSER_ARGS } from './harness';
 import { startPeerRoom, writeLibrary, type PeerRoom } from './peer-room';
-import { makeClickTrack, startAcousticRig, type AcousticRig } from './rig';
+import { formatOffsetsOverTake, makeClickTrack, startAcousticRig, type AcousticRig } from './rig';
 import { writeWav } from './wav';
 import { apiFetch } from '../peers';
 
@@ -167,9 +167,7 @@ export async function startCalibrationRoom(options: CalibrationRoomOptions): Pro
         log(
           `A's engine: ${aEvents.join('; ') || 'no events'}\nB's engine: ${bEvents.join('; ') || 'no events'}`,
         );
-        log(
-          `offsets over the take (s: ms): ${whole.offsetsMs.map((o, i) => `${whole.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`).join(', ')}`,
-        );
+        log(formatOffsetsOverTake('', whole));
         const from = (whole.onsetsSec[0] ?? 0) + SETTLE_SEC;
         const kept = whole.offsetsMs
           .map((o, i) => [o, whole.onsetsSec[i]!] as const)

@@ -176,6 +176,12 @@ export function formatOffsets(label: string, report: OffsetReport): string {
   return `${label}: ${report.count} clicks, median ${f(report.medianMs)} ms, p95 |${f(report.p95AbsMs)}| ms, max |${f(report.maxAbsMs)}| ms, unmatched ${report.unmatched}`;
 }
 
+/** Every click's offset with its time in the take, as one line: `label, offsets over the take (s: ms): 1.02 0.13, …`. */
+export function formatOffsetsOverTake(label: string, report: OffsetReport): string {
+  const clicks = report.offsetsMs.map((o, i) => `${report.onsetsSec[i]!.toFixed(2)} ${o.toFixed(2)}`);
+  return `${label}offsets over the take (s: ms): ${clicks.join(', ')}`;
+}
+
 /** A recording placed on this process's clock. */
 export interface TimedRecording {
   audio: PcmAudio;

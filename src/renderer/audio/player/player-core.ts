@@ -31,10 +31,10 @@ import {
   type PlacedSegment,
 } from './segment';
 
-/** Renders a segment's frames into output blocks; see the file comment. */
 /** How long after a move of the output an error past the drift policy's `repositionMs` is re-positioned on (s). */
 const MOVE_CREDIT_SEC = 2;
 
+/** Renders a segment's frames into output blocks; see the file comment. */
 export class PlayerCore {
   readonly queue: FrameQueue;
   readonly reader: FrameReader;
