@@ -1,6 +1,8 @@
 /**
  * Reads a take's raw output readings (`bench:sync --dump-readings DIR`, `readings-take.ts`) and prints, per
  * page:
+ * - every second from the track's start (the seconds before the play too when the dump holds them): the
+ *   median of `reading − render clock` and of `outputLatency`: the latency the readings report, two ways;
  * - every half second: the median of its readings' offset (context ms − performance ms, from the first
  *   reading) and the latest its render clock ran (the maximum of `currentTime` ms − the machine's ms, from
  *   the first): two views of where the output is, one precise and one coarse but from another source;
@@ -42,7 +44,9 @@ const offsetOf = (r: OutputReading) => r.contextTime * 1000 - r.performanceEpoch
 const aheadOf = (r: OutputReading) => r.currentTime * 1000 - r.epochMs;
 
 dump.samples.forEach((raw, page) => {
-  const readings = raw.filter((r): r is OutputReading => r !== null);
+  const all = raw.filter((r): r is OutputReading => r !== null);
+  // From half a second before the track started (a dump may hold the seconds before the play too).
+  const readings = all.filter((r) => r.epochMs >= reference - 500);
   if (!readings.length) return;
   const first = readings[0]!;
   console.log(
@@ -62,6 +66,22 @@ dump.samples.forEach((raw, page) => {
         )
         .join(', '),
   );
+  // What the readings say the latency is, against the render clock and as `outputLatency` (Chromium reports it
+  // in steps of 8 ms), each second from the page's first reading (the seconds before the play too, if kept).
+  const seconds = new Map<number, OutputReading[]>();
+  for (const r of all) {
+    const s = Math.floor((r.epochMs - reference) / 1000);
+    seconds.set(s, [...(seconds.get(s) ?? []), r]);
+  }
+  console.log(
+    '  every 1 s from the track start (s: readings − render clock ms / outputLatency ms): ' +
+      [...seconds]
+        .map(
+          ([s, rs]) =>
+            `${s} ${median(rs.map((r) => offsetOf(r) - aheadOf(r))).toFixed(1)}/${(median(rs.map((r) => r.outputLatency)) * 1000).toFixed(0)}`,
+        )
+        .join(', '),
+  );
   console.log('   t (s)   heard   error  heard+error−map');
   const onsets = paired[page] ?? new Map<number, number>();
   for (const [k, onset] of [...onsets].sort((a, b) => a[0] - b[0])) {
@@ -77,17 +97,16 @@ dump.samples.forEach((raw, page) => {
 });
 
 /**
- * The two pages' sound corrected by what their engines did (`heard + error − map`, per click from 4 s on), put
- * against a map taken from each page's readings (their median over the last 3 s) or from its render clock
- * (the median of `currentTime·1000 − now` since 2.5 s, plus a latency both pages share, which cancels
- * between them): how far apart the pages would have played with each (docs/sync.md). Needs a map that
- * follows the readings (the as-built engine): each page's map is placed against its readings by the median
- * of their difference.
+ * The two pages' sound corrected by what their engines did (`heard + error − map`, per click from 4 s into
+ * the track on), put against a map taken from each page's readings (their median over the last 3 s) or
+ * from its render clock (the median of `currentTime·1000 − now` since 2.5 s, plus a latency both pages share,
+ * which cancels between them): how far apart the pages would have played with each (docs/sync.md). Needs a
+ * map that follows the readings (the as-built engine of 2026-12-07): each page's map is placed against its readings by the median of their difference.
  */
 function whatIfMaps(): void {
   const pages = dump.samples.map((raw, page) => {
     const s = raw.filter((r): r is OutputReading => r !== null);
-    const t = s.map((r) => (r.epochMs - s[0]!.epochMs) / 1000);
+    const t = s.map((r) => (r.epochMs - reference) / 1000);
     const offsets = s.map(offsetOf);
     const aheads = s.map(aheadOf);
     const since = (i: number, fromSec: number, values: number[]) =>
@@ -102,7 +121,15 @@ function whatIfMaps(): void {
         t[i]! > 4 && r.mapOffsetMs !== null ? r.mapOffsetMs - since(i, t[i]! - 3, offsets) : NaN,
       )
       .filter(Number.isFinite);
-    return { s, t, offsets, aheads, since, origin: median(placed), onsets: paired[page]! };
+    return {
+      s,
+      t,
+      offsets,
+      aheads,
+      since,
+      origin: median(placed),
+      onsets: paired[page]!,
+    };
   });
   const byReadings: number[] = [];
   const byRenderClock: number[] = [];
@@ -126,7 +153,7 @@ function whatIfMaps(): void {
   const describe = (v: number[]) => {
     const m = median(v);
     const dev = v.map((x) => Math.abs(x - m)).sort((a, b) => a - b);
-    return `median ${m.toFixed(2)} ms, clicks within ${(dev[Math.ceil(0.95 * dev.length) - 1] ?? NaN).toFixed(2)} ms of it (p95)`;
+    return `median ${m.toFixed(2)} ms, clicks within ${(dev[Math.ceil(0.95 * dev.length) - 1] ?? NaN).toFixed(2)} ms of it (p95), |max| ${Math.max(...v.map(Math.abs)).toFixed(2)}`;
   };
   console.log(
     `\nfollower − holder from 4 s on (${byReadings.length} clicks), had the engines followed a map`,

@@ -1,5 +1,6 @@
 /**
- * A take of `bench:sync` with each page's raw output readings kept (`--dump-readings DIR`): every 10 ms,
+ * A take of `bench:sync` with each page's raw output readings kept (`--dump-readings DIR`; from the moment
+ * the page opened when the room was started with `sampleReadings`, else from the take's start): every 10 ms,
  * each page's `getOutputTimestamp()`, `currentTime`, glitch counters, its engine's sync error and its
  * output map's offset (`window.__fireflyAudio.outputReading()`), and each channel's click onsets placed on
  * the machine's clock. `bench/readings-report.ts` reads the file. What it is for: telling readings that
@@ -10,7 +11,11 @@ import path from 'node:path';
 import { findOnsets, measureOffsets, type OffsetReport } from '../test/support/acoustic/analyze';
 import type { PeerRoom, WatchReport } from '../test/support/acoustic/peer-room';
 import { recordTimed, type AcousticRig } from '../test/support/acoustic/rig';
-import type { FireflyAudioTestHook } from '../src/renderer/audio/test-hook';
+import {
+  startReadingsSampler,
+  type OutputReading,
+  type SamplingWindow,
+} from '../test/support/acoustic/readings-sampler';
 
 /** What a dump file holds. */
 export interface ReadingsDump {
@@ -24,13 +29,7 @@ export interface ReadingsDump {
   events: [string[], string[]];
 }
 
-/** One reading of a page (`window.__fireflyAudio.outputReading()`). */
-export type OutputReading = NonNullable<ReturnType<FireflyAudioTestHook['outputReading']>>;
-
-interface SamplingWindow {
-  __readings: (OutputReading | null)[];
-  __fireflyAudio: { outputReading(): OutputReading | null };
-}
+export type { OutputReading };
 
 /** Records `action` and what follows it as `take` does, keeping the readings; writes them to `dir`. */
 export async function takeWithReadings(
@@ -41,15 +40,7 @@ export async function takeWithReadings(
   dir: string,
 ): Promise<{ report: OffsetReport; watch: WatchReport }> {
   const startedAt = Date.now();
-  await Promise.all(
-    room.pages.map((page) =>
-      page.evaluate(() => {
-        const w = window as unknown as SamplingWindow;
-        w.__readings = [];
-        setInterval(() => w.__readings.push(w.__fireflyAudio.outputReading()), 10);
-      }),
-    ),
-  );
+  await Promise.all(room.pages.map((page) => page.evaluate(startReadingsSampler)));
   let watch: WatchReport | null = null;
   const timed = await recordTimed(rig, async () => {
     watch = await action().then(() =>
@@ -60,7 +51,7 @@ export async function takeWithReadings(
     );
   });
   const samples = await Promise.all(
-    room.pages.map((page) => page.evaluate(() => (window as unknown as SamplingWindow).__readings)),
+    room.pages.map((page) => page.evaluate(() => (window as unknown as SamplingWindow).__readings ?? [])),
   );
   const rate = timed.audio.sampleRate;
   const events = await room.events(startedAt);

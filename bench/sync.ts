@@ -422,7 +422,13 @@ async function freshRooms(
     `\n${label}: ${n}, each playing a track its follower fetches, ${settleSec} s after its pages' audio started (follower clock ${SKEW_ARGS.join(' ')}; load ${load()})`,
   );
   for (let i = 1; i <= n; i++) {
-    const room = await startPeerRoom({ rig, libraryDir: lib, followerArgs: SKEW_ARGS, settleSec });
+    const room = await startPeerRoom({
+      rig,
+      libraryDir: lib,
+      followerArgs: SKEW_ARGS,
+      settleSec,
+      sampleReadings: !!DUMP_DIR,
+    });
     try {
       const picked = pick(await room.tracks(), track);
       const result = DUMP_DIR

@@ -15,6 +15,7 @@ import { priorityWrapper, raiseAudioPriority } from './harness';
 import { behindProxy, type NetemProxy } from '../netem-proxy';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../peers';
 import { agreeOnLeader, waitForStatuses } from '../status';
+import { startReadingsSampler } from './readings-sampler';
 
 type SpeakerChannel = 'stereo' | 'left' | 'right' | 'mono';
 
@@ -47,6 +48,8 @@ export interface PeerRoomOptions {
   settleSec?: number;
   /** A sink of the rig's daemon each page plays into instead of its channel (a hidden delay on the way, #23). */
   sinks?: [string | null, string | null];
+  /** Each page keeps its raw output readings from the moment it opens (`readings-sampler.ts`). */
+  sampleReadings?: boolean;
   log?: (line: string) => void;
 }
 
@@ -216,6 +219,7 @@ export async function startPeerRoom(options: PeerRoomOptions): Promise<PeerRoom>
       const page = await browser.newPage({ viewport: { width: 320, height: 240 } });
       page.on('pageerror', (e) => log(`[${peer.name}] page error: ${e.message}`));
       await page.goto(`${peer.ui}/?diagnostics`);
+      if (options.sampleReadings) await page.evaluate(startReadingsSampler);
       await raiseAudioPriority(sink);
       pages.push(page);
     }
