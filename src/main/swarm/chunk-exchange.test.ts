@@ -98,6 +98,41 @@ describe('chunk exchange', () => {
     );
   });
 
+  it('opens a chunk stream to a peer as it connects, and its first request uses it', async () => {
+    const { seeds, fetcher, track } = await swarm(1, 512 * 1024);
+    const seed = seeds[0]!;
+    const chunkStreams = () =>
+      seed.node.libp2p
+        .getConnections()
+        .flatMap((c) => c.streams)
+        .filter((st) => st.protocol === seed.server.protocol && st.direction === 'inbound');
+    // Before any request: the fetcher's stream is open at the holder, idle.
+    await waitFor(() => chunkStreams().length === 1, 'a chunk stream from the fetcher');
+    expect(seed.server.stats().requests).toBe(0);
+    const opened = chunkStreams()[0]!;
+    await fetcher.fetcher.fetchTrack(track.id, { priority: STREAMING_PRIORITY });
+    expect(seed.server.stats().requests).toBeGreaterThan(0);
+    // The first request went over that stream: it is still the one, open, and served them.
+    expect(chunkStreams()).toContain(opened);
+  });
+
+  it('asks again on a new stream when the idle one died (the peer restarted its service), without counting a failure', async () => {
+    const { seeds, fetcher, track, fileBytes } = await swarm(1, 512 * 1024);
+    const seed = seeds[0]!;
+    const inbound = () =>
+      seed.node.libp2p
+        .getConnections()
+        .flatMap((c) => c.streams)
+        .filter((st) => st.protocol === seed.server.protocol && st.direction === 'inbound');
+    await waitFor(() => inbound().length === 1, 'a chunk stream from the fetcher');
+    await seed.server.stop();
+    await seed.server.start();
+    const result = await fetcher.fetcher.fetchTrack(track.id, { priority: STREAMING_PRIORITY });
+    expect(result.haveChunks).toBe(track.chunkCount);
+    expect(fetcher.fetcher.stats().failedRequests).toBe(0);
+    expect(Buffer.from(await fetcher.fetcher.readTrack(track.id)).equals(fileBytes)).toBe(true);
+  });
+
   it('asks a peer that is the only one connected for several chunks per request', async () => {
     const { seeds, fetcher, track, fileBytes } = await swarm(1, 3 * 1024 * 1024);
     const result = await fetcher.fetcher.fetchTrack(track.id);

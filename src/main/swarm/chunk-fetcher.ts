@@ -106,7 +106,10 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
     this.#controller = controller;
     const { signal } = controller;
     this.#live.clear();
-    for (const peerId of this.#c.node.connectedPeers()) this.#live.add(peerId);
+    for (const peerId of this.#c.node.connectedPeers()) {
+      this.#live.add(peerId);
+      void this.#streams.warm(peerId, signal);
+    }
     this.#c.storage?.on(
       'storage:changed',
       (state) => {
@@ -118,6 +121,7 @@ export class ChunkFetcher extends TypedEventTarget<ChunkFetcherEvents> {
       'peer:connected',
       ({ peerId }) => {
         this.#live.add(peerId);
+        void this.#streams.warm(peerId, signal);
         for (const job of this.#jobs.values()) {
           job.holdersCheckedMs = 0;
           this.#watch(job, peerId);

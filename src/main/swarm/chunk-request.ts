@@ -41,13 +41,33 @@ export async function requestUnits(
   const signal = AbortSignal.any([job.controller.signal, AbortSignal.timeout(core.tuning.requestTimeoutMs)]);
   const startedMs = performance.now();
   core.stats.requests++;
+  const get = encodeGet(units.map((u) => job.units[u]!.chunkId));
+  /** Sends the GET on `stream` and reads the first reply; an oversized reply is returned as its error. */
+  const ask = async (stream: ChunkStream) => {
+    await stream.lp.write(get, { signal });
+    return stream.lp.read({ signal }).catch((e: unknown) => {
+      if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) return e;
+      throw e;
+    });
+  };
   try {
     open = await streams.open(peerId, signal);
-    await open.lp.write(encodeGet(units.map((u) => job.units[u]!.chunkId)), { signal });
-    for (const u of units) {
+    let first;
+    try {
+      first = await ask(open);
+    } catch (e) {
+      // A stream kept idle may have died meanwhile (the peer's service restarted): that is not the peer
+      // failing a request, so the request goes once more on a new stream.
+      if (!open.reused || signal.aborted) throw e;
+      streams.release(peerId, open, false);
+      open = await streams.open(peerId, signal, true);
+      first = await ask(open);
+    }
+    for (const [k, u] of units.entries()) {
       let frame;
       try {
-        frame = await open.lp.read({ signal });
+        if (first instanceof Error) throw first;
+        frame = k === 0 ? first : await open.lp.read({ signal });
       } catch (e) {
         if (e instanceof Error && FRAME_LENGTH_ERRORS.has(e.name)) {
           penalize(core, job, peerId, 'oversizedReply');
