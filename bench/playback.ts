@@ -9,6 +9,8 @@
  * - command to first sound: from the POST to the moment the page's engine says the track's first
  *   frame leaves its output (the engine's start record: its output clock map, which holds the output
  *   latency); bench:sync measures the same from recordings for short tracks. Target ≤ 300 ms.
+ * - lead time: how long after the command the room scheduled the audio (the holder's status: the largest need
+ *   its speakers reported plus a margin, shared/playback/barrier.ts).
  * - renderer memory growth: the highest resident memory of the page's renderer processes (its page, workers,
  *   worklets and decoded audio), sampled every second through the play (its first half from the start, its
  *   second half after a seek to near the track's end), minus before the play. Target ≤ 100 MB for 3 hours.
@@ -29,7 +31,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { apiFetch, launchPeer, stopPeers, type TestPeer } from '../test/support/peers';
-import { agreeOnLeader, waitForStatuses } from '../test/support/status';
+import { agreeOnLeader, getStatus, waitForStatuses } from '../test/support/status';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -220,9 +222,9 @@ async function main(): Promise<void> {
       title: string;
     }[];
     console.log(
-      '\n| track | held | command → first sound (ms) | memory growth (MB) | renderer CPU per min of audio (s) | of which the decoder (s) |',
+      '\n| track | held | command → first sound (ms) | lead time (ms) | memory growth (MB) | renderer CPU per min of audio (s) | of which the decoder (s) |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const minutes of minutesList) {
       const entry = tracks.find((t) => t.title === `Tone ${minutes} min`);
       if (!entry) throw new Error(`the holder does not list the ${minutes}-minute track`);
@@ -231,6 +233,7 @@ async function main(): Promise<void> {
       const response = await apiFetch(holder.ui, '/api/play', { body: { trackId: entry.trackId } });
       if (!response.ok) throw new Error(`play: ${response.status} ${await response.text()}`);
       const sounds = await Promise.all(pages.map((p) => firstSoundAt(p.page, entry.trackId)));
+      const leadMs = (await getStatus(holder.ui)).playback.leadMs;
       const playedFrom = Date.now();
       const peaks = await peakMemory(
         pages.map((p) => p.browser),
@@ -258,7 +261,9 @@ async function main(): Promise<void> {
         const growth = ((peak - before[i]!.rssBytes) / 1e6).toFixed(1);
         const cpu = ((after[i]!.cpuSec - before[i]!.cpuSec) / playedMin).toFixed(2);
         const decode = ((after[i]!.decodeSec - before[i]!.decodeSec) / playedMin).toFixed(2);
-        console.log(`| ${minutes} min | ${held} | ${first} | ${growth} | ${cpu} | ${decode} |`);
+        console.log(
+          `| ${minutes} min | ${held} | ${first} | ${leadMs ?? '-'} | ${growth} | ${cpu} | ${decode} |`,
+        );
       }
       for (const [i, sound] of sounds.entries()) {
         if (sound === null || sound === undefined || sound - commandAt > TARGET.firstSoundMs)

@@ -76,6 +76,11 @@ export interface PlaybackSummary {
   source?: { sourceId: string; name: string; peerId: string };
   /** Why the last live source stopped on its own ("Kitchen left the room"), while stopped. */
   liveStopReason?: string;
+  /**
+   * How long after a command its audio is scheduled (ms): the largest need the room's speakers reported plus a
+   * margin for the hops, or the default while one has not said (shared/playback/barrier.ts).
+   */
+  leadMs?: number;
 }
 
 /** Whether the data folder takes writes (#24); downloads pause while it does not and resume by themselves. */

@@ -90,7 +90,7 @@ export function playbackHandlers(peer: HandlerHost): PlaybackHandlers {
       peer.statusChanged();
     },
     'playback:state': () => peer.require().playback.state(),
-    'playback:ready': ({ trackId }) => peer.require().playback.reportReady(trackId),
+    'playback:ready': ({ trackId, needMs }) => peer.require().playback.reportReady(trackId, needMs),
     'playback:unplayable': ({ trackId, reason }) => peer.require().playback.reportUnplayable(trackId, reason),
     'queue:enqueue': ({ trackIds }) => command({ kind: 'enqueue', trackIds }),
     'queue:remove': ({ index }) => command({ kind: 'remove', index }),

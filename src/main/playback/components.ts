@@ -44,7 +44,10 @@ export interface PlaybackCoordinatorComponents {
 
 /** Options; every one has a default. */
 export interface PlaybackCoordinatorInit {
-  /** Gap between a decision and the audio it schedules (see shared/playback/barrier.ts). */
+  /**
+   * Gap between a decision and the audio it schedules while a member that plays has not said what its
+   * speaker needs (see shared/playback/barrier.ts); with every need known, the lead follows them.
+   */
   leadTimeMs?: number;
   /** Longest wait for members to have a new track decoded. */
   readyTimeoutMs?: number;

@@ -8,6 +8,7 @@ import {
 } from '../../shared/playback/state';
 import { PlaybackCommandError, PlaybackNoLeaderError, PlaybackTimeoutError } from './errors';
 import { SimRoom, type SimPeer } from './testing/sim';
+import { LEAD_MARGIN_MS } from '../../shared/playback/barrier';
 
 const LEAD = 250;
 const READY_TIMEOUT = 3000;
@@ -287,6 +288,39 @@ describe('PlaybackCoordinator: ready barrier', () => {
     expect(started).toMatchObject({ starting: false, version: held.version + 1 });
     expect(started.anchor.groupTimeMs).toBe(readyAt + LATENCY + LEAD);
     expectAllAgree(['A', 'B', 'C']);
+  });
+
+  it('leads a start by what the speakers said they need, the largest plus a margin, once every one has said', async () => {
+    await aRoom(['A', 'B', 'C']);
+    room.peer('A').coordinator.reportReady('t1', 95.2);
+    room.peer('B').coordinator.reportReady('t1', 30);
+    await room.clock.advance(10);
+    // C has not said what it needs: the configured lead.
+    const held = await settle(room.peer('B').coordinator.request({ kind: 'play', trackId: 't1' }));
+    expect(held.starting).toBe(true);
+    room.peer('C').coordinator.reportReady('t1', 12);
+    const readyAt = room.clock.now();
+    await room.clock.advance(20);
+    const started = stateOf('A');
+    expect(started.starting).toBe(false);
+    // A's 95.2 ms, rounded up, plus the margin for the hops.
+    expect(started.anchor.groupTimeMs).toBe(readyAt + LATENCY + 96 + LEAD_MARGIN_MS);
+    // Every peer keeps the needs: a seek from another peer is led the same way.
+    const seekAt = room.clock.now();
+    const sought = await settle(room.peer('C').coordinator.request({ kind: 'seek', positionSec: 30 }));
+    expect(sought.anchor.groupTimeMs - seekAt).toBeCloseTo(LATENCY + 96 + LEAD_MARGIN_MS, 0);
+    expectAllAgree(['A', 'B', 'C']);
+  });
+
+  it('a speaker that needs more than the configured lead (a Bluetooth output) gets it', async () => {
+    await aRoom(['A', 'B']);
+    room.peer('A').coordinator.reportReady('t1', 20);
+    room.peer('B').coordinator.reportReady('t1', 310);
+    await room.clock.advance(10);
+    const requestedAt = room.clock.now();
+    const state = await settle(room.peer('A').coordinator.request({ kind: 'play', trackId: 't1' }));
+    expect(state.starting).toBe(false);
+    expect(state.anchor.groupTimeMs).toBe(requestedAt + 310 + LEAD_MARGIN_MS);
   });
 
   it('a leader with no speaker does not wait for itself: the start goes a lead time after the speakers are ready', async () => {

@@ -20,7 +20,11 @@
  * `speaker-reports.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_LEAD_TIME_MS, DEFAULT_READY_TIMEOUT_MS } from '../../shared/playback/barrier';
+import {
+  DEFAULT_LEAD_TIME_MS,
+  DEFAULT_READY_TIMEOUT_MS,
+  MAX_SPEAKER_NEED_MS,
+} from '../../shared/playback/barrier';
 import type { PlaybackMessageOf } from '../../shared/playback/messages';
 import {
   initialPlaybackState,
@@ -67,6 +71,8 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
   #state: PlaybackState;
   #knownLeader: string | null = null;
   #statesAdopted = 0;
+  /** The speaker need this peer last told the room (ms), or null before it told one. */
+  #needSent: number | null = null;
 
   constructor(components: PlaybackCoordinatorComponents, init: PlaybackCoordinatorInit = {}) {
     const log = components.logger.forComponent('firefly:playback');
@@ -191,13 +197,26 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
     return this.#requests.add(checked.value, options.signal);
   }
 
-  /** Records that this peer has `trackId` fetched and decoded, and tells the room. */
-  reportReady(trackId: string): void {
+  /**
+   * Records that this peer has `trackId` fetched and decoded, and tells the room; with `needMs`, what its
+   * speaker needs before a start (output latency and offset, ms), told first when it changed.
+   */
+  reportReady(trackId: string, needMs?: number): void {
     if (!this.#controller) return;
     const report = readyReport(trackId, this.#state.version);
     if (!report.ok) return this.#log.warn(report.error);
+    if (needMs !== undefined) this.#reportNeed(needMs);
     this.#leader.barrier.noteReady(this.#c.selfId, trackId, this.#state.version);
     this.#wire.publish(report.value);
+  }
+
+  /** Tells the room what this peer's speaker needs before a start, when that moved by a millisecond or more. */
+  #reportNeed(needMs: number): void {
+    const need = Math.min(MAX_SPEAKER_NEED_MS, Math.max(0, Math.ceil(needMs)));
+    this.#leader.barrier.noteLead(this.#c.selfId, need);
+    if (need === this.#needSent) return;
+    this.#needSent = need;
+    this.#wire.publish({ type: 'playback:lead', needMs: need });
   }
 
   /**
@@ -224,7 +243,7 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
 
   /** The summary `/api/status` reports. */
   summary(): PlaybackSummary {
-    return summarize(this.#state, this.#c.groupNow());
+    return { ...summarize(this.#state, this.#c.groupNow()), leadMs: this.#leader.barrier.leadMs() };
   }
 
   /** Counters, including dropped peer input. */
@@ -253,6 +272,8 @@ export class PlaybackCoordinator extends TypedEventTarget<PlaybackCoordinatorEve
         return this.#onSyncRequest(message);
       case 'playback:ready':
         return this.#leader.barrier.noteReady(from, message.trackId, message.version);
+      case 'playback:lead':
+        return this.#leader.barrier.noteLead(from, message.needMs);
       case 'playback:unplayable':
         return this.#leader.barrier.noteUnplayable(from, message.trackId, message.reason);
     }

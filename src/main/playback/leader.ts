@@ -101,7 +101,7 @@ export class PlaybackLeader {
     this.#end = new TrackEnd({
       peer: this.#peer,
       timers: components.timers,
-      leadTimeMs: init.leadTimeMs,
+      leadTimeMs: () => this.barrier.leadMs(),
       state: () => this.#c.state(),
       leadsNow: () => this.leadsNow(),
       stamp: () => this.#stamp(),
@@ -241,7 +241,7 @@ export class PlaybackLeader {
 
   #context(): CommandContext {
     return {
-      leadTimeMs: this.#init.leadTimeMs,
+      leadTimeMs: this.barrier.leadMs(),
       ...this.#stamp(),
       trackExists: (id) => this.#peer.trackExists(id),
       durationSec: (id) => this.#peer.trackDurationSec(id),
@@ -317,7 +317,7 @@ export class PlaybackLeader {
   /** Starts the held track at `nowMs` in a new version. */
   #release(nowMs: number): void {
     this.#c.setState(
-      this.#end.place(releaseStart(this.#c.state(), nowMs, this.#init.leadTimeMs, this.#stamp())),
+      this.#end.place(releaseStart(this.#c.state(), nowMs, this.barrier.leadMs(), this.#stamp())),
     );
     this.#c.publishState(null);
     this.#end.schedule();

@@ -4,6 +4,7 @@
  * records who is ready for what, so a peer that becomes leader knows it already.
  */
 import {
+  LeadBook,
   ReadyBook,
   createPendingStart,
   decide,
@@ -45,6 +46,7 @@ export class StartBarrier {
   readonly #c: StartBarrierComponents;
   readonly #init: StartBarrierInit;
   readonly #book = new ReadyBook();
+  readonly #leads = new LeadBook();
   readonly #unplayable = new UnplayableBook();
   #pending: PendingStart | null = null;
   #cancelTimer: CancelTimer | null = null;
@@ -82,7 +84,20 @@ export class StartBarrier {
     if (!pending) return state;
     this.#pending = pending;
     this.#arm();
-    return holdStart(state, pending, this.#init.leadTimeMs);
+    return holdStart(state, pending, this.leadMs());
+  }
+
+  /**
+   * The lead time a start needs now (ms): the largest need the members that play reported, plus a margin
+   * (`LeadBook`), or the configured lead while one has not said.
+   */
+  leadMs(): number {
+    return this.#leads.leadFor(this.#members(), this.#init.leadTimeMs);
+  }
+
+  /** Records what `memberId`'s speaker needs before a start (`playback:lead`). */
+  noteLead(memberId: string, needMs: number): void {
+    this.#leads.record(memberId, needMs);
   }
 
   /** Stops holding a start. */
@@ -95,6 +110,7 @@ export class StartBarrier {
   /** Forgets what members no longer in the room said. */
   retain(): void {
     this.#book.retain(this.#members());
+    this.#leads.retain(this.#members());
     this.#unplayable.retain(this.#members());
   }
 

@@ -24,7 +24,7 @@ function aTrackEnd(durations: Record<string, number | null>, leads = true) {
   const end = new TrackEnd({
     peer,
     timers: new TimerSet(clock),
-    leadTimeMs: 250,
+    leadTimeMs: () => 250,
     state: () => state,
     leadsNow: () => leads,
     stamp: () => ({ epoch: 1, updatedBy: 'A' }),

@@ -19,7 +19,8 @@ import type { CancelTimer, TimerSet } from './timers';
 export interface TrackEndComponents {
   peer: PlaybackCoordinatorComponents;
   timers: TimerSet;
-  leadTimeMs: number;
+  /** The lead time a start needs now (ms). */
+  leadTimeMs(): number;
   state(): PlaybackState;
   leadsNow(): boolean;
   /** The leader's epoch and id, for a state it makes. */
@@ -83,7 +84,7 @@ export class TrackEnd {
     const state = this.#c.state();
     const peer = this.#c.peer;
     const { state: next, placed } = advanceAtEnd(state, peer.groupNow(), (id) => peer.trackDurationSec(id), {
-      leadTimeMs: this.#c.leadTimeMs,
+      leadTimeMs: this.#c.leadTimeMs(),
       ...this.#c.stamp(),
     });
     if (next === state) this.schedule();

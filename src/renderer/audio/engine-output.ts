@@ -11,6 +11,9 @@ import type { GroupTimeSource } from './group-clock';
 import { connectOutput, type OutputGraph } from './output-graph';
 import type { EngineToPlayer, PlayerStatus } from './player/protocol';
 
+/** What a start needs beyond the output's latency: posting the segment and its first PCM to the player (ms). */
+const START_SLACK_MS = 10;
+
 /** What the output stage is opened with. */
 export interface OutputStageInit {
   createContext?: () => AudioContext;
@@ -86,6 +89,19 @@ export class OutputStage {
     this.offsetMs = outputOffsetMs;
     this.toPlayer({ type: 'clock', line: { ...reading.line, moves: this.moves } });
     return reading.boundMs;
+  }
+
+  /**
+   * How long (ms) after now a frame scheduled now is heard at the earliest: the output clock map's latency
+   * (the graph has rendered up to `currentTime`), the output offset, and `START_SLACK_MS` for handing the
+   * player its segment; null before the map has a fit. What this speaker needs before a start (the room's
+   * lead time, shared/playback/barrier.ts).
+   */
+  startNeedMs(outputOffsetMs: number): number | null {
+    const fit = this.clockMap.fit();
+    if (!fit) return null;
+    const heardMs = contextToPerformance(fit, this.context.currentTime) + outputOffsetMs;
+    return Math.max(0, heardMs - performance.now() + START_SLACK_MS);
   }
 
   /** Whether context frame `frame` has left the speakers (per the output clock map). */

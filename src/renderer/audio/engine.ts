@@ -231,6 +231,11 @@ export class AudioEngine extends EnginePlay {
     return this.groupClock.performanceToGroup(performance.now())?.groupMs ?? null;
   }
 
+  /** What this speaker needs before a start (ms; `OutputStage.startNeedMs`), or null before its output runs. */
+  startNeedMs(): number | null {
+    return this.output?.startNeedMs(this.settings.outputOffsetMs) ?? null;
+  }
+
   /** Context time (s) this engine's output plays at group time `groupMs`; null before the clocks have estimates. */
   contextTimeOfGroup(groupMs: number): number | null {
     const fit = this.output?.fit();

@@ -225,7 +225,7 @@ export function startAudio(): () => void {
   const preparer = createPreparer({
     preload: (trackId) => audio.preload(trackId),
     sounding: (trackId) => audio.sounds(trackId),
-    ready: (trackId) => bridge().playback.ready(trackId),
+    ready: (trackId) => bridge().playback.ready(trackId, audio.startNeedMs() ?? undefined),
     unplayable: (trackId, reason) => bridge().playback.unplayable(trackId, reason.slice(0, 300)),
   });
   const follow = (state: PlaybackState | null) => {

@@ -48,7 +48,11 @@ export interface FireflyApi {
     /** What this window's speaker is doing (playing, needs a click, failed with a reason…), for every device's Room view. */
     speakerState(state: SpeakerState, detail?: string | null): Promise<void>;
     state(): Promise<PlaybackState>;
-    ready(trackId: string): Promise<void>;
+    /**
+     * This window has `trackId` ready to start; `needMs`: how long after it hears of a start its speaker
+     * sounds at the earliest (output latency and offset), for the room's lead time.
+     */
+    ready(trackId: string, needMs?: number): Promise<void>;
     /** This window's speaker cannot play `trackId` (a reason in plain words); the room skips a track no speaker can play. */
     unplayable(trackId: string, reason: string): Promise<void>;
     shuffle(on: boolean): Promise<void>;
@@ -127,7 +131,8 @@ export function createFireflyApi(transport: BridgeTransport, kind: FireflyApi['t
       report: (errorMs, boundMs) => call('playback:report', { errorMs, boundMs }),
       speakerState: (state, detail = null) => call('speaker:state', { state, detail }),
       state: () => call('playback:state', undefined),
-      ready: (trackId) => call('playback:ready', { trackId }),
+      ready: (trackId, needMs) =>
+        call('playback:ready', needMs === undefined ? { trackId } : { trackId, needMs }),
       unplayable: (trackId, reason) => call('playback:unplayable', { trackId, reason }),
       shuffle: (on) => call('playback:shuffle', { on }),
       repeat: (mode) => call('playback:repeat', { mode }),

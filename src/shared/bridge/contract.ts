@@ -80,7 +80,7 @@ export interface BridgeRequests {
   'playback:report': { req: { errorMs: number; boundMs: number }; res: void };
   'speaker:state': { req: { state: SpeakerState; detail: string | null }; res: void };
   'playback:state': { req: void; res: PlaybackState };
-  'playback:ready': { req: { trackId: string }; res: void };
+  'playback:ready': { req: { trackId: string; needMs?: number }; res: void };
   'playback:unplayable': { req: { trackId: string; reason: string }; res: void };
   'playback:shuffle': { req: { on: boolean }; res: void };
   'playback:repeat': { req: { mode: RepeatMode }; res: void };

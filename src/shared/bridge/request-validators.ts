@@ -3,6 +3,7 @@
  * names each channel's validator is `requestValidators` in `contract.ts`).
  */
 import { repeatModes, type RepeatMode } from '../playback/state';
+import { MAX_SPEAKER_NEED_MS } from '../playback/barrier';
 import { crossfadeSecValidator, loudnessChangeFields, someLoudnessField } from '../playback/room-sound';
 import type { SpeakerState } from '../status';
 import type { Validator } from '../validate';
@@ -119,7 +120,7 @@ export const speakerStateRequest = obj({
 });
 export const syncReport = obj({ errorMs: num(-1e6, 1e6), boundMs: num(0, 1e6) });
 const trackId = str(128, 1);
-export const readyRequest = obj({ trackId });
+export const readyRequest = obj({ trackId, needMs: optional(num(0, MAX_SPEAKER_NEED_MS)) });
 export const unplayableRequest = obj({ trackId, reason: str(300, 1) });
 export const revokeRequest = obj({ id: str(64, 1) });
 export const confirmRequest = obj({ id: str(64, 1), accept: bool });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  LEAD_MARGIN_MS,
+  LeadBook,
+  MAX_LEAD_MS,
+  MIN_LEAD_MS,
   ReadyBook,
   createPendingStart,
   decide,
@@ -87,5 +91,28 @@ describe('ready barrier', () => {
     book.retain(['A']);
     expect(book.has('B', 't1')).toBe(false);
     expect(book.has('A', 't3')).toBe(true);
+  });
+});
+
+describe('lead book', () => {
+  it('leads by the largest need plus the margin, within bounds, and by the fallback while a member has not said', () => {
+    const book = new LeadBook();
+    expect(book.leadFor([], 150)).toBe(150);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(150);
+    book.record('a', 80);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(150);
+    book.record('b', 30);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(80 + LEAD_MARGIN_MS);
+    // A low-latency room still leaves the hops their time; a huge need is capped.
+    book.record('a', 0);
+    book.record('b', 5);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(MIN_LEAD_MS);
+    book.record('b', 30);
+    book.record('a', 1e6);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(MAX_LEAD_MS);
+    // Only the members that play count, and those that left are forgotten.
+    expect(book.leadFor(['b'], 150)).toBe(30 + LEAD_MARGIN_MS);
+    book.retain(['b']);
+    expect(book.leadFor(['a', 'b'], 150)).toBe(150);
   });
 });

@@ -4,19 +4,28 @@
  * Members that are still not ready then join mid-track on their own (they compute the position
  * from the anchor), so one slow peer delays the room by at most the timeout.
  *
- * Lead time: a start is scheduled `leadTimeMs` after the moment the leader decides it, so the
- * state reaches every peer and every renderer has scheduled the audio before it is due. On a
- * LAN gossipsub delivers in about 1 ms (p99 2-3 ms); the host then forwards the state to its
- * renderer over IPC or WebSocket (under 1 ms), and the renderer needs a few ms to schedule an
- * AudioBufferSourceNode from a decoded buffer (it needs its start at least 60 ms ahead). A busy
- * machine's event loop or a GC pause can add tens of ms; the default of 150 ms leaves that margin
- * and keeps a command's sound within 200 ms. A renderer that still gets the state late does not
+ * Lead time: a start is scheduled a lead time after the moment the leader decides it, so the state
+ * reaches every peer and every renderer has rendered the start's first frame before it is due. A
+ * frame is heard its output's latency after it is rendered (77–120 ms for Chromium on PulseAudio,
+ * tens of ms on most desktops, a few hundred through a Bluetooth speaker the browser knows of), so
+ * each speaker says what it needs (`LeadBook`: that latency and its output offset, sent with its
+ * ready report) and the lead is the largest need plus `LEAD_MARGIN_MS` for the hops: on a LAN
+ * gossipsub delivers in about 1 ms (p99 2-3 ms), the host forwards the state to its renderer over
+ * IPC or WebSocket in under 1 ms, and a busy machine's event loop adds tens of ms. A member that has
+ * not said takes the default of 150 ms whole. A renderer that still gets the state late does not
  * start late: it joins the same timeline a few milliseconds in, in step with the others.
  */
 import { commit, type PlaybackState } from './state';
 
 /** Default lead time between a decision and the audio it schedules (see the module comment). */
 export const DEFAULT_LEAD_TIME_MS = 150;
+/** What the lead adds to the largest need a speaker reported: the hops from the leader to a renderer (ms). */
+export const LEAD_MARGIN_MS = 40;
+/** Bounds of a lead made from the needs speakers reported (ms). */
+export const MIN_LEAD_MS = 60;
+export const MAX_LEAD_MS = 3000;
+/** The largest need a speaker may report (ms): its output latency and offset. */
+export const MAX_SPEAKER_NEED_MS = 2500;
 /** Default longest wait for slow members before starting without them. */
 export const DEFAULT_READY_TIMEOUT_MS = 3000;
 
@@ -129,6 +138,39 @@ export class ReadyBook {
   }
 
   /** Forgets members that are no longer in the room, so the book stays bounded. */
+  retain(liveMembers: readonly string[]): void {
+    const live = new Set(liveMembers);
+    for (const member of this.#byMember.keys()) if (!live.has(member)) this.#byMember.delete(member);
+  }
+}
+
+/**
+ * What each member's speaker needs before a start (ms): how long after its renderer gets the state the
+ * start's first frame is heard at the earliest (its output latency and output offset), as it last said.
+ * Every peer keeps one, so a new leader knows them already.
+ */
+export class LeadBook {
+  readonly #byMember = new Map<string, number>();
+
+  /** Records that `memberId`'s speaker needs `needMs`. */
+  record(memberId: string, needMs: number): void {
+    this.#byMember.set(memberId, needMs);
+  }
+
+  /**
+   * The lead for a start that `members` play: the largest need plus `LEAD_MARGIN_MS`, within the bounds;
+   * `fallbackMs` whole when a member has not said (or nobody plays).
+   */
+  leadFor(members: readonly string[], fallbackMs: number): number {
+    let lead = members.length === 0 ? fallbackMs : MIN_LEAD_MS;
+    for (const member of members) {
+      const need = this.#byMember.get(member);
+      lead = Math.max(lead, need === undefined ? fallbackMs : Math.min(MAX_LEAD_MS, need + LEAD_MARGIN_MS));
+    }
+    return lead;
+  }
+
+  /** Forgets members that are no longer in the room. */
   retain(liveMembers: readonly string[]): void {
     const live = new Set(liveMembers);
     for (const member of this.#byMember.keys()) if (!live.has(member)) this.#byMember.delete(member);

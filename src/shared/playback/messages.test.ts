@@ -24,6 +24,7 @@ const samples: PlaybackMessage[] = [
   },
   { type: 'playback:sync-request', collect: false },
   { type: 'playback:ready', trackId: TRACK, version: 12 },
+  { type: 'playback:lead', needMs: 96 },
   { type: 'playback:unplayable', trackId: TRACK, version: 12, reason: 'This file could not be decoded: x' },
 ];
 
@@ -42,12 +43,13 @@ describe('playback messages', () => {
     }
   });
 
-  it('name four types and provide field validators for the control codec', () => {
+  it('name their types and provide field validators for the control codec', () => {
     expect(playbackMessageTypes).toEqual([
       'playback:command',
       'playback:state',
       'playback:sync-request',
       'playback:ready',
+      'playback:lead',
       'playback:unplayable',
     ]);
     expect(isPlaybackMessageType('playback:state')).toBe(true);
@@ -66,6 +68,9 @@ describe('playback messages', () => {
     );
     expect(rejects({ type: 'playback:ready', trackId: '../etc', version: 1 })).toMatch(/track id/);
     expect(rejects({ type: 'playback:ready', trackId: TRACK, version: -1 })).toMatch(/version/);
+    expect(rejects({ type: 'playback:lead', needMs: -5 })).toMatch(/needMs/);
+    expect(rejects({ type: 'playback:lead', needMs: 1e9 })).toMatch(/needMs/);
+    expect(rejects({ type: 'playback:lead', needMs: 12.5 })).toMatch(/needMs/);
     const unplayable = { type: 'playback:unplayable', trackId: TRACK, version: 1 };
     expect(rejects({ ...unplayable, reason: '' })).toMatch(/reason/);
     expect(rejects({ ...unplayable, reason: 'x'.repeat(301) })).toMatch(/reason/);

@@ -13,6 +13,9 @@
  *   with `collect`, a new leader asks every member for the newest state it holds.
  * - `playback:ready`: the sender has `trackId` fetched and decoded; `version` is the state
  *   version it saw when it reported (for logs; readiness is per track).
+ * - `playback:lead`: what the sender's speaker needs before a start (ms: its output latency and
+ *   offset); the leader's lead time is the largest need plus a margin (barrier.ts). A peer of an
+ *   older build sets the type aside and its leader keeps the default lead.
  * - `playback:unplayable`: the sender's speaker cannot play `trackId` (it cannot be decoded
  *   there, or its bytes cannot be had); `reason` in plain words. A track no speaker can play is
  *   skipped by the leader.
@@ -28,6 +31,7 @@ import {
   type Validator,
 } from '../validate';
 import { err, ok, type Result } from '../result';
+import { MAX_SPEAKER_NEED_MS } from './barrier';
 import type { PlaybackCommand, PlaybackState } from './state';
 import {
   commandValidator,
@@ -52,6 +56,8 @@ export interface PlaybackBodies {
   'playback:state': { state: PlaybackState; reply: PlaybackReply | null };
   'playback:sync-request': { collect: boolean };
   'playback:ready': { trackId: string; version: number };
+  /** What this member's speaker needs before a start (`LeadBook` in barrier.ts), sent before its ready report. */
+  'playback:lead': { needMs: number };
   'playback:unplayable': { trackId: string; version: number; reason: string };
 }
 
@@ -91,6 +97,7 @@ export const playbackBodyValidators: BodyValidators<PlaybackBodies> = {
   'playback:state': { state: stateValidator, reply: nullable(replyValidator) },
   'playback:sync-request': { collect: bool },
   'playback:ready': { trackId: trackIdValidator, version: int(0, Number.MAX_SAFE_INTEGER) },
+  'playback:lead': { needMs: int(0, MAX_SPEAKER_NEED_MS) },
   'playback:unplayable': {
     trackId: trackIdValidator,
     version: int(0, Number.MAX_SAFE_INTEGER),
