@@ -18,6 +18,8 @@ interface WorkletScope {
 const scope = globalThis as unknown as WorkletScope;
 /** Blocks (128 frames) between reports: about 21 ms at 48 kHz. */
 const REPORT_EVERY_BLOCKS = 8;
+/** How far (frames) `currentFrame` may lag the worklet's own count and still be taken as stale: two bursts. */
+const STALE_MAX_FRAMES = 2048;
 
 class PlayerProcessor extends scope.AudioWorkletProcessor {
   private readonly mix = new PlayerMix({ sampleRate: scope.sampleRate });
@@ -28,7 +30,7 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
   private spare = new Float32Array(128);
   /** Where the next block should start, by the last one (null before the first). */
   private expectedFrame: number | null = null;
-  private readonly renderClock = { gaps: 0, lastGapFrames: 0 };
+  private readonly renderClock = { gaps: 0, lastGapFrames: 0, stale: 0 };
 
   constructor() {
     super();
@@ -42,11 +44,11 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
         break;
       case 'play':
         this.mix.play(message.segment);
-        this.report(scope.currentFrame);
+        this.report(this.expectedFrame ?? scope.currentFrame);
         break;
       case 'queue':
         this.mix.queueNext(message.segment, message.overlapFrames);
-        this.report(scope.currentFrame);
+        this.report(this.expectedFrame ?? scope.currentFrame);
         break;
       case 'gain':
         this.mix.setGain(message.generation, message.gain);
@@ -80,13 +82,25 @@ class PlayerProcessor extends scope.AudioWorkletProcessor {
     if (!channels || !left) return true;
     if (this.spare.length !== left.length) this.spare = new Float32Array(left.length);
     const right = channels[1] ?? this.spare;
-    const frame = scope.currentFrame;
-    // The frame math takes `currentFrame` as the output frame each block starts at; a block that repeats or
-    // skips it is counted, so a re-position it causes can be told from one the output caused.
-    if (this.expectedFrame !== null && frame !== this.expectedFrame) {
-      this.renderClock.gaps++;
-      this.renderClock.lastGapFrames = frame - this.expectedFrame;
-      this.mix.outputMoved();
+    const reported = scope.currentFrame;
+    let frame = reported;
+    // The frame math takes the output frame each block starts at from `currentFrame`. Chromium gives the
+    // worklet the value last observable on the control thread (WebAudio issue 2608), which now and then
+    // stands still for a burst of blocks and then catches up: seen as 8 blocks at one value, then a jump of
+    // 1152 frames, exactly the worklet's own count, with the sound unmoved. Read as it is, each such run
+    // made two re-positions of 5.33 ms that undid each other. So a value that lags the count by up to two
+    // bursts is taken as stale and the count goes on; one ahead of it, or further behind, is the output
+    // moving, counted so that a re-position it causes can be told from one the output caused.
+    if (this.expectedFrame !== null && reported !== this.expectedFrame) {
+      const lag = this.expectedFrame - reported;
+      if (lag > 0 && lag <= STALE_MAX_FRAMES) {
+        frame = this.expectedFrame;
+        this.renderClock.stale++;
+      } else {
+        this.renderClock.gaps++;
+        this.renderClock.lastGapFrames = -lag;
+        this.mix.outputMoved();
+      }
     }
     this.expectedFrame = frame + left.length;
     this.mix.render(left, right, frame);

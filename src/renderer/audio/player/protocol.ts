@@ -82,10 +82,12 @@ export interface PlayerStatus {
   /** Chunks refused because the ring was full, in all. */
   overruns: number;
   /**
-   * Blocks whose `currentFrame` was not the one before plus its length (the render clock repeated or
-   * skipped), in the worklet's life, and by how much the last one was off (frames); set by the worklet.
+   * Blocks whose `currentFrame` skipped ahead of the one before plus its length, or fell back further than a
+   * burst (`gaps`: the output moved), in the worklet's life, and by how much the last one was off (frames);
+   * and blocks whose `currentFrame` stood still or lagged within a burst (`stale`: counted on; see
+   * player-worklet.ts). Set by the worklet.
    */
-  renderClock?: { gaps: number; lastGapFrames: number };
+  renderClock?: { gaps: number; lastGapFrames: number; stale?: number };
 }
 
 /** Engine → decoder worker. */

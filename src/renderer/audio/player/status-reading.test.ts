@@ -21,18 +21,19 @@ const base: PlayerStatus = {
 };
 
 describe('readStatus', () => {
-  it('notes a re-position with its error, and a block the render clock repeated', () => {
+  it('notes a re-position with its error, a block the render clock skipped, and blocks it stood still', () => {
     const next: PlayerStatus = {
       ...base,
       contextFrame: 49_024,
       repositions: 1,
       repositionErrorFrames: 256,
-      renderClock: { gaps: 1, lastGapFrames: -128 },
+      renderClock: { gaps: 1, lastGapFrames: 4096, stale: 8 },
     };
     const reading = readStatus(base, next, RATE, 'playing');
     expect(reading.notes).toEqual([
       're-positioned (error 5.33 ms)',
-      'render clock: 1 block(s) off the one before, the last by -128 frames',
+      'render clock: 1 block(s) off the one before, the last by 4096 frames',
+      'render clock: 8 block(s) with a stale currentFrame, counted on',
     ]);
     expect(reading.repositions).toBe(1);
   });

@@ -54,6 +54,9 @@ export function readStatus(
     notes.push(
       `render clock: ${gaps} block(s) off the one before, the last by ${status.renderClock!.lastGapFrames} frames`,
     );
+  const stale = (status.renderClock?.stale ?? 0) - (before?.renderClock?.stale ?? 0);
+  if (before?.renderClock && stale > 0)
+    notes.push(`render clock: ${stale} block(s) with a stale currentFrame, counted on`);
   let next: EngineStatus | null = null;
   let renderedEndAt: number | null = null;
   if (engineStatus !== 'error' && engineStatus !== 'ended') {
