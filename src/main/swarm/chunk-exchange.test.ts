@@ -65,6 +65,13 @@ async function swarm(
   return { room, dir, seeds, fetcher, track, fileBytes };
 }
 
+/** The chunk streams other peers opened to `seed`. */
+const inboundChunkStreams = (seed: SwarmPeer) =>
+  seed.node.libp2p
+    .getConnections()
+    .flatMap((c) => c.streams)
+    .filter((st) => st.protocol === seed.server.protocol && st.direction === 'inbound');
+
 describe('chunk exchange', () => {
   it('fetches a track from three holders in parallel and reads it back', async () => {
     const { seeds, fetcher, track, fileBytes } = await swarm(3, 6 * 1024 * 1024);
@@ -101,11 +108,7 @@ describe('chunk exchange', () => {
   it('opens a chunk stream to a peer as it connects, and its first request uses it', async () => {
     const { seeds, fetcher, track } = await swarm(1, 512 * 1024);
     const seed = seeds[0]!;
-    const chunkStreams = () =>
-      seed.node.libp2p
-        .getConnections()
-        .flatMap((c) => c.streams)
-        .filter((st) => st.protocol === seed.server.protocol && st.direction === 'inbound');
+    const chunkStreams = () => inboundChunkStreams(seed);
     // Before any request: the fetcher's stream is open at the holder, idle.
     await waitFor(() => chunkStreams().length === 1, 'a chunk stream from the fetcher');
     expect(seed.server.stats().requests).toBe(0);
@@ -119,11 +122,7 @@ describe('chunk exchange', () => {
   it('asks again on a new stream when the idle one died (the peer restarted its service), without counting a failure', async () => {
     const { seeds, fetcher, track, fileBytes } = await swarm(1, 512 * 1024);
     const seed = seeds[0]!;
-    const inbound = () =>
-      seed.node.libp2p
-        .getConnections()
-        .flatMap((c) => c.streams)
-        .filter((st) => st.protocol === seed.server.protocol && st.direction === 'inbound');
+    const inbound = () => inboundChunkStreams(seed);
     await waitFor(() => inbound().length === 1, 'a chunk stream from the fetcher');
     await seed.server.stop();
     await seed.server.start();
