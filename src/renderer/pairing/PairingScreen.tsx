@@ -18,14 +18,22 @@ function browserName(): string {
   return `Browser on ${platform}`;
 }
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown>; retryAfterSec: number | null }> {
   const response = await fetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: response.status, json };
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return {
+    status: response.status,
+    json,
+    retryAfterSec: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  };
 }
 
 /**
@@ -40,20 +48,34 @@ export function PairingScreen() {
   const codeId = useId();
   const nameId = useId();
 
-  const ask = () =>
+  const ask = (): Promise<number | null> =>
     post('/api/pair/request', { name }).then(
-      ({ status, json }) =>
+      ({ status, json, retryAfterSec }) => {
         setMessage(
           status === 200
             ? 'The device now shows a six-digit code.'
             : String(json.error ?? `The device answered ${status}.`),
-        ),
-      () => setMessage('Cannot reach the device.'),
+        );
+        return status === 429 ? retryAfterSec : null;
+      },
+      () => {
+        setMessage('Cannot reach the device.');
+        return null;
+      },
     );
 
   useEffect(() => {
-    void ask();
-    // Asked once on opening; the button asks again.
+    // Asked on opening; the button asks again. A page opened again within seconds of the last ask (a reload
+    // after its pairing was revoked) is told to wait: it asks again by itself once the wait is over.
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let live = true;
+    void ask().then((waitSec) => {
+      if (live && waitSec !== null) timer = setTimeout(() => void ask(), waitSec * 1000);
+    });
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
